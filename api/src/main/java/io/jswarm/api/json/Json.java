@@ -1,0 +1,114 @@
+package io.jswarm.api.json;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.PropertyAccessor;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The one JSON codec for Docker-shaped objects: public fields in Java camelCase map to Docker's PascalCase
+ * names ({@code createdAt} -> {@code CreatedAt}); odd names such as {@code ID} are annotated on the field.
+ * Null fields are left out, as Go's {@code omitempty} does. Unknown fields are ignored so that newer clients
+ * still work; round-trip tests make sure nothing Docker documents is dropped.
+ *
+ * <p>Two Go habits are copied so that the daemon reads and writes what Docker clients expect: field names are
+ * matched case-insensitively on input (Go's {@code encoding/json} does, so {@code "HealthCheck"} and
+ * {@code "Healthcheck"} both work), and a floating-point number with no fraction is written without one
+ * ({@code 0}, not {@code 0.0}).
+ */
+public final class Json {
+  private static final ObjectMapper MAPPER = newMapper();
+
+  private Json() {}
+
+  /** A mapper configured for Docker's JSON; shared and thread-safe. */
+  public static ObjectMapper mapper() {
+    return MAPPER;
+  }
+
+  private static ObjectMapper newMapper() {
+    SimpleModule goNumbers = new SimpleModule("GoNumbers");
+    goNumbers.addSerializer(Double.class, new GoFloatSerializer());
+    goNumbers.addSerializer(double.class, new GoFloatSerializer());
+    return JsonMapper.builder()
+        .propertyNamingStrategy(PropertyNamingStrategies.UPPER_CAMEL_CASE)
+        .visibility(PropertyAccessor.ALL, JsonAutoDetect.Visibility.NONE)
+        .visibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.PUBLIC_ONLY)
+        .visibility(PropertyAccessor.CREATOR, JsonAutoDetect.Visibility.ANY)
+        .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
+        .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
+        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+        .addModule(goNumbers)
+        .build();
+  }
+
+  public static byte[] toBytes(Object o) {
+    try {
+      return MAPPER.writeValueAsBytes(o);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot encode " + o.getClass().getSimpleName() + " as JSON", e);
+    }
+  }
+
+  public static String toString(Object o) {
+    try {
+      return MAPPER.writeValueAsString(o);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot encode " + o.getClass().getSimpleName() + " as JSON", e);
+    }
+  }
+
+  public static <T> T fromBytes(byte[] b, Class<T> type) {
+    try {
+      return MAPPER.readValue(b, type);
+    } catch (IOException e) {
+      throw new UncheckedIOException("invalid JSON for " + type.getSimpleName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  public static <T> T fromString(String s, Class<T> type) {
+    try {
+      return MAPPER.readValue(s, type);
+    } catch (IOException e) {
+      throw new UncheckedIOException("invalid JSON for " + type.getSimpleName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A deep copy made through the codec, so it copies exactly what is persisted. */
+  @SuppressWarnings("unchecked")
+  public static <T> T copy(T o) {
+    return o == null ? null : (T) fromBytes(toBytes(o), o.getClass());
+  }
+
+  /** Writes whole floating-point values as integers, as Go's encoder does ({@code 0} rather than {@code 0.0}). */
+  private static final class GoFloatSerializer extends StdSerializer<Double> {
+    private static final double LARGEST_EXACT = 1e15;
+
+    GoFloatSerializer() {
+      super(Double.class);
+    }
+
+    @Override
+    public void serialize(Double value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+      double d = value;
+      if (d == Math.rint(d) && Math.abs(d) < LARGEST_EXACT) {
+        gen.writeNumber((long) d);
+      } else {
+        gen.writeNumber(d);
+      }
+    }
+  }
+}

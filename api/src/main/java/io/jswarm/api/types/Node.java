@@ -1,0 +1,70 @@
+package io.jswarm.api.types;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A node of the cluster (Docker Engine API {@code Node}). {@link Spec} is what users set ({@code docker node
+ * update}); {@link Description} is what the node's agent reports about itself; {@link Status} and
+ * {@link ManagerStatus} are kept by the managers.
+ */
+public class Node extends StoreObject {
+  public Spec spec;
+  public Description description;
+  public Status status;
+  public ManagerStatus managerStatus;
+
+  @Override
+  public String uniqueName() {
+    return null; // hostnames need not be unique
+  }
+
+  /** User-modifiable node settings (Docker {@code NodeSpec}). Role: worker|manager; Availability: active|pause|drain. */
+  public static class Spec {
+    public String name;
+    public Map<String, String> labels;
+    public String role;
+    public String availability;
+  }
+
+  /** What the node reports about itself (Docker {@code NodeDescription}). */
+  public static class Description {
+    public String hostname;
+    public Platform platform;
+    public Resources resources;
+    public EngineDescription engine;
+    @JsonProperty("TLSInfo")
+    public TLSInfo tlsInfo;
+  }
+
+  /** The daemon running on the node (Docker {@code EngineDescription}). */
+  public static class EngineDescription {
+    public String engineVersion;
+    public Map<String, String> labels;
+    public List<PluginDescription> plugins;
+  }
+
+  /** A plugin the engine offers, e.g. {@code Type "Network", Name "overlay"} (Docker {@code PluginDescription}). */
+  public static class PluginDescription {
+    public String type;
+    public String name;
+  }
+
+  /** The node as seen by the managers (Docker {@code NodeStatus}). State: unknown|down|ready|disconnected. */
+  public static class Status {
+    public String state;
+    public String message;
+    public String addr;
+  }
+
+  /**
+   * Raft membership of a manager node (Docker {@code ManagerStatus}); absent on workers. Reachability:
+   * unknown|unreachable|reachable; Addr is the manager's host:port.
+   */
+  public static class ManagerStatus {
+    public Boolean leader;
+    public String reachability;
+    public String addr;
+  }
+}

@@ -1,0 +1,100 @@
+package io.jswarm.api.types;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The cluster object (Docker Engine API {@code Swarm}); the store's {@code cluster} table holds one, named
+ * {@value #DEFAULT_NAME}. Durations are nanoseconds. {@code JoinTokens} is only shown to managers;
+ * {@code DataPathPort} is the VXLAN UDP port, {@code DefaultAddrPool}/{@code SubnetSize} where overlay
+ * subnets are carved from.
+ */
+public class Swarm extends StoreObject {
+  /** The only swarm name: Swarm does not allow renaming the cluster. */
+  public static final String DEFAULT_NAME = "default";
+
+  public Spec spec;
+  @JsonProperty("TLSInfo")
+  public TLSInfo tlsInfo;
+  public Boolean rootRotationInProgress;
+  public Long dataPathPort;
+  public List<String> defaultAddrPool;
+  public Long subnetSize;
+  public JoinTokens joinTokens;
+
+  @Override
+  public String uniqueName() {
+    return spec == null ? null : spec.name;
+  }
+
+  /** User-modifiable cluster settings (Docker {@code swarm.Spec}, swagger {@code SwarmSpec}). */
+  public static class Spec {
+    public String name;
+    public Map<String, String> labels;
+    public Orchestration orchestration;
+    public Raft raft;
+    public Dispatcher dispatcher;
+    @JsonProperty("CAConfig")
+    public CAConfig caConfig;
+    public EncryptionConfig encryptionConfig;
+    public TaskDefaults taskDefaults;
+  }
+
+  /** Old tasks kept per slot or node; negative keeps all (Docker {@code OrchestrationConfig}). */
+  public static class Orchestration {
+    public Long taskHistoryRetentionLimit;
+  }
+
+  /**
+   * Raft tuning (Docker {@code RaftConfig}). Ticks are heartbeat-timer units (one second); ElectionTick must
+   * exceed HeartbeatTick.
+   */
+  public static class Raft {
+    public Long snapshotInterval;
+    public Long keepOldSnapshots;
+    public Long logEntriesForSlowFollowers;
+    public Long electionTick;
+    public Long heartbeatTick;
+  }
+
+  /** How often agents heartbeat, in nanoseconds (Docker {@code DispatcherConfig}). */
+  public static class Dispatcher {
+    public Long heartbeatPeriod;
+  }
+
+  /** The cluster CA (Docker {@code CAConfig}); {@code ForceRotate} is a counter that rotates the root when changed. */
+  public static class CAConfig {
+    public Long nodeCertExpiry;
+    public List<ExternalCA> externalCAs;
+    public String signingCACert;
+    public String signingCAKey;
+    public Long forceRotate;
+  }
+
+  /** An external signer (Docker {@code ExternalCA}); Protocol is {@code cfssl}. */
+  public static class ExternalCA {
+    public String protocol;
+    @JsonProperty("URL")
+    public String url;
+    public Map<String, String> options;
+    @JsonProperty("CACert")
+    public String caCert;
+  }
+
+  /** Encryption at rest (Docker {@code EncryptionConfig}). */
+  public static class EncryptionConfig {
+    public Boolean autoLockManagers;
+  }
+
+  /** Defaults for tasks whose service does not set them (Docker {@code TaskDefaults}). */
+  public static class TaskDefaults {
+    public Driver logDriver;
+  }
+
+  /** Tokens for {@code swarm join} (Docker {@code JoinTokens}). */
+  public static class JoinTokens {
+    public String worker;
+    public String manager;
+  }
+}

@@ -1,0 +1,60 @@
+package io.jswarm.api.types;
+
+import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One scheduled unit of a service (Docker Engine API {@code Task}): a copy of the service's task template,
+ * its slot (replicated) or node (global), the state the manager wants ({@code DesiredState}) and the state
+ * the worker observed ({@code Status.State}), its network attachments, and for jobs the job iteration.
+ *
+ * <p>{@code AssignedGenericResources} is the documented name; dockerd itself writes {@code GenericResources},
+ * which is accepted on input.
+ */
+public class Task extends StoreObject {
+  public String name;
+  public Map<String, String> labels;
+  public TaskSpec spec;
+  @JsonProperty("ServiceID")
+  public String serviceId;
+  public Long slot;
+  @JsonProperty("NodeID")
+  public String nodeId;
+  @JsonAlias("GenericResources")
+  public List<GenericResource> assignedGenericResources;
+  public TaskStatus status;
+  public TaskState desiredState;
+  public List<NetworkAttachment> networksAttachments;
+  public Version jobIteration;
+
+  @Override
+  public String uniqueName() {
+    return null;
+  }
+
+  /** What the worker last reported (Docker {@code TaskStatus}); {@code Timestamp} is RFC 3339. */
+  public static class TaskStatus {
+    public String timestamp;
+    public TaskState state;
+    public String message;
+    public String err;
+    public ContainerStatus containerStatus;
+    public PortStatus portStatus;
+  }
+
+  /** The task's container (Docker {@code ContainerStatus}). */
+  public static class ContainerStatus {
+    @JsonProperty("ContainerID")
+    public String containerId;
+    @JsonProperty("PID")
+    public Long pid;
+    public Long exitCode;
+  }
+
+  /** Ports published in host mode on the task's node (Docker {@code PortStatus}). */
+  public static class PortStatus {
+    public List<PortConfig> ports;
+  }
+}

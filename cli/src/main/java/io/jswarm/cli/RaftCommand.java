@@ -1,0 +1,52 @@
+package io.jswarm.cli;
+
+import io.jswarm.consensus.raft.RaftNode;
+import io.jswarm.consensus.raft.RaftStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code jswarm raft ...}: inspect the Raft group of the managers. */
+@Command(name = "raft", description = "Inspect the managers' Raft group.", subcommands = RaftCommand.Status.class)
+final class RaftCommand {
+  @Command(name = "status", description = "Show a running manager's Raft status (role, leader, term, indexes, peers).")
+  static final class Status implements Callable<Integer> {
+    @Option(names = "--data-root", defaultValue = "/var/lib/jswarm",
+        description = "Data root of the local daemon to ask (default: ${DEFAULT-VALUE}).")
+    Path dataRoot;
+
+    @Option(names = "--timeout", defaultValue = "5", description = "Seconds to wait for an answer.")
+    int timeoutSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+      ManagerIdentity me = ManagerIdentity.load(dataRoot);
+      if (me == null) {
+        System.err.println("Error: no manager has run with data root " + dataRoot
+            + " (no raft/manager.json); start one with 'jswarm daemon --data-root " + dataRoot + "'");
+        return 1;
+      }
+      RaftStatus s;
+      try {
+        s = RaftNode.queryStatus(me.id, me.address, me.clusterId, Duration.ofSeconds(timeoutSeconds));
+      } catch (Exception e) {
+        System.err.println("Error: manager " + me.id + " does not answer on " + me.address + " ("
+            + e.getMessage() + "); is 'jswarm daemon --data-root " + dataRoot + "' running?");
+        return 1;
+      }
+      System.out.printf("Manager:        %s%n", s.id());
+      System.out.printf("Address:        %s%n", me.address);
+      System.out.printf("Role:           %s%n", s.role());
+      System.out.printf("Leader:         %s%n", s.leader() == null ? "(none)" : s.leader());
+      System.out.printf("Term:           %d%n", s.term());
+      System.out.printf("Commit index:   %d%n", s.commitIndex());
+      System.out.printf("Applied index:  %d%n", s.appliedIndex());
+      System.out.printf("Snapshot index: %d%n", s.snapshotIndex());
+      System.out.printf("Managers:       %d%n", s.peers().size());
+      s.peers().forEach((id, addr) -> System.out.printf("  %s  %s%s%n", id, addr, id.equals(s.leader()) ? "  (leader)" : ""));
+      return 0;
+    }
+  }
+}

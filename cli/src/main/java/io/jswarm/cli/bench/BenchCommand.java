@@ -1,0 +1,7 @@
+package io.jswarm.cli.bench;
+
+import picocli.CommandLine.Command;
+
+/** {@code jswarm bench ...}: benchmarks that print numbers (not tests). */
+@Command(name = "bench", description = "Run a benchmark and print its numbers.", subcommands = RaftBench.class)
+public final class BenchCommand {}

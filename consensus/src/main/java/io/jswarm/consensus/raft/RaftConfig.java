@@ -1,0 +1,118 @@
+package io.jswarm.consensus.raft;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Settings of one manager's Raft member. Built with {@link #builder}; every field has the default a user gets
+ * without flags.
+ *
+ * @param id this manager's id (the node id)
+ * @param address host:port this manager's Raft listener binds and advertises
+ * @param storageDir where the Raft log and snapshots live: {@code <data-root>/raft}
+ * @param clusterId names the Raft group (the same on every manager of a cluster)
+ * @param initialPeers id -> address of the group to bootstrap (including this manager); empty to start as a
+ *     new member waiting to be added by the leader ({@link RaftNode#addManager})
+ * @param snapshotEvery take a snapshot (and purge the log before it) every this many entries
+ * @param writeTimeout a write (or linearizable read) with no quorum fails after about this long
+ * @param electionTimeoutMin lower bound of the randomized election timeout
+ * @param segmentSize maximum size of one log segment file
+ */
+public record RaftConfig(
+    String id,
+    String address,
+    Path storageDir,
+    String clusterId,
+    Map<String, String> initialPeers,
+    long snapshotEvery,
+    Duration writeTimeout,
+    Duration electionTimeoutMin,
+    long segmentSize) {
+
+  public static final long DEFAULT_SNAPSHOT_EVERY = 10_000;
+  public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_ELECTION_TIMEOUT = Duration.ofMillis(1000);
+  public static final long DEFAULT_SEGMENT_SIZE = 8L << 20;
+
+  public RaftConfig {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(address, "address");
+    Objects.requireNonNull(storageDir, "storageDir");
+    Objects.requireNonNull(clusterId, "clusterId");
+    initialPeers = Map.copyOf(initialPeers);
+    if (snapshotEvery < 1) {
+      throw new IllegalArgumentException("snapshot interval must be at least 1 entry, got " + snapshotEvery);
+    }
+  }
+
+  public static Builder builder(String id, String address, Path storageDir) {
+    return new Builder(id, address, storageDir);
+  }
+
+  /** A single-manager group: this manager is the only peer. */
+  public boolean bootstrapsAlone() {
+    return initialPeers.size() == 1 && initialPeers.containsKey(id);
+  }
+
+  public static final class Builder {
+    private final String id;
+    private final String address;
+    private final Path storageDir;
+    private String clusterId = "jswarm";
+    private final Map<String, String> peers = new LinkedHashMap<>();
+    private long snapshotEvery = DEFAULT_SNAPSHOT_EVERY;
+    private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
+    private Duration electionTimeoutMin = DEFAULT_ELECTION_TIMEOUT;
+    private long segmentSize = DEFAULT_SEGMENT_SIZE;
+
+    private Builder(String id, String address, Path storageDir) {
+      this.id = id;
+      this.address = address;
+      this.storageDir = storageDir;
+    }
+
+    public Builder clusterId(String v) {
+      clusterId = v;
+      return this;
+    }
+
+    /** Adds a peer of the initial group; call for every manager, this one included. */
+    public Builder peer(String peerId, String peerAddress) {
+      peers.put(peerId, peerAddress);
+      return this;
+    }
+
+    public Builder peers(Map<String, String> all) {
+      peers.putAll(all);
+      return this;
+    }
+
+    public Builder snapshotEvery(long v) {
+      snapshotEvery = v;
+      return this;
+    }
+
+    public Builder writeTimeout(Duration v) {
+      writeTimeout = v;
+      return this;
+    }
+
+    public Builder electionTimeoutMin(Duration v) {
+      electionTimeoutMin = v;
+      return this;
+    }
+
+    public Builder segmentSize(long v) {
+      segmentSize = v;
+      return this;
+    }
+
+    public RaftConfig build() {
+      return new RaftConfig(id, address, storageDir, clusterId, peers, snapshotEvery, writeTimeout,
+          electionTimeoutMin, segmentSize);
+    }
+  }
+}

@@ -1,0 +1,419 @@
+package io.jswarm.consensus.raft;
+
+import io.jswarm.api.errors.InvalidArgumentException;
+import io.jswarm.api.errors.JswarmException;
+import io.jswarm.api.errors.NotFoundException;
+import io.jswarm.api.errors.NotLeaderException;
+import io.jswarm.api.errors.UnavailableException;
+import io.jswarm.consensus.store.ApplyResult;
+import io.jswarm.consensus.store.Proposer;
+import io.jswarm.consensus.store.StoreApplier;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.proto.RaftProtos.LogInfoProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupInfoReply;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * One manager's member of the Raft group (Apache Ratis over Netty), and the store's {@link Proposer}.
+ *
+ * <p>Writes from any manager go through a Ratis client that finds the leader and retries on leader changes;
+ * each batch is one log entry, applied on every manager by {@link StoreStateMachine}. A write that cannot
+ * reach a quorum fails after {@link RaftConfig#writeTimeout()} with an {@link UnavailableException}.
+ * Linearizable reads use Ratis read-index on this manager.
+ *
+ * <p>Storage is {@code RaftConfig.storageDir()}: Ratis' log segments and our checksummed snapshots; closed
+ * log segments are verified before start ({@link LogVerifier}).
+ */
+public final class RaftNode implements Proposer, AutoCloseable {
+  /** Pause between client retries while a leader is being elected. */
+  private static final TimeDuration RETRY_SLEEP = TimeDuration.valueOf(150, TimeUnit.MILLISECONDS);
+
+  private final RaftConfig cfg;
+  private final RaftGroupId groupId;
+  private final RaftPeerId me;
+  private final StoreApplier applier;
+  private final StoreStateMachine stateMachine;
+  private final RaftServer server;
+  private final RaftProperties clientProps;
+  private RaftClient client;
+
+  private RaftNode(RaftConfig cfg, StoreApplier applier) throws IOException {
+    this.cfg = cfg;
+    this.applier = applier;
+    this.groupId = groupIdFor(cfg.clusterId());
+    this.me = RaftPeerId.valueOf(cfg.id());
+    this.stateMachine = new StoreStateMachine(applier);
+    Files.createDirectories(cfg.storageDir());
+    var groupDir = cfg.storageDir().resolve(groupId.getUuid().toString());
+    boolean existing = Files.isDirectory(groupDir.resolve("current"));
+    if (existing) {
+      LogVerifier.verify(groupDir.resolve("current"));
+    }
+    RaftGroup group = existing || cfg.initialPeers().isEmpty()
+        ? RaftGroup.valueOf(groupId)
+        : RaftGroup.valueOf(groupId, peers(cfg.initialPeers()));
+    this.server = RaftServer.newBuilder()
+        .setServerId(me)
+        .setGroup(group)
+        .setStateMachine(stateMachine)
+        .setProperties(serverProperties(cfg))
+        .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+        .build();
+    this.clientProps = clientProperties(cfg);
+  }
+
+  /**
+   * Starts this manager's Raft member: recovers from {@code storageDir} when it holds state, otherwise formats
+   * it and bootstraps {@link RaftConfig#initialPeers()} (or waits to be added when that is empty).
+   *
+   * @throws CorruptStateException when a snapshot or closed log segment fails its checksum
+   */
+  public static RaftNode start(RaftConfig cfg, StoreApplier applier) throws IOException {
+    RaftNode node = new RaftNode(cfg, applier);
+    try {
+      node.server.start();
+    } catch (IOException | RuntimeException e) {
+      node.server.close();
+      CorruptStateException corrupt = findCause(e, CorruptStateException.class);
+      if (corrupt != null) {
+        throw corrupt;
+      }
+      throw new IOException("cannot start the Raft member " + cfg.id() + " on " + cfg.address() + " with storage "
+          + cfg.storageDir() + ": " + e.getMessage(), e);
+    }
+    return node;
+  }
+
+  /** The Raft group id of a cluster: a name-based UUID of the cluster id, the same on every manager. */
+  public static RaftGroupId groupIdFor(String clusterId) {
+    return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("jswarm:" + clusterId).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static RaftProperties serverProperties(RaftConfig cfg) {
+    RaftProperties p = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
+    int colon = cfg.address().lastIndexOf(':');
+    NettyConfigKeys.Server.setHost(p, cfg.address().substring(0, colon));
+    NettyConfigKeys.Server.setPort(p, Integer.parseInt(cfg.address().substring(colon + 1)));
+    RaftServerConfigKeys.setStorageDir(p, List.of(cfg.storageDir().toFile()));
+    long gap = Math.min(1024, cfg.snapshotEvery());
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, cfg.snapshotEvery());
+    RaftServerConfigKeys.Snapshot.setCreationGap(p, gap);
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    RaftServerConfigKeys.Log.setPurgeGap(p, (int) gap);
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(cfg.segmentSize()));
+    RaftServerConfigKeys.Log.setCorruptionPolicy(p, RaftServerConfigKeys.Log.CorruptionPolicy.EXCEPTION);
+    long election = cfg.electionTimeoutMin().toMillis();
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(election, TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * election, TimeUnit.MILLISECONDS));
+    if (cfg.bootstrapsAlone()) { // a lone manager need not wait out an election timeout to lead
+      RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(50, TimeUnit.MILLISECONDS));
+      RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS));
+    }
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    RaftServerConfigKeys.Read.setTimeout(p, TimeDuration.valueOf(cfg.writeTimeout().toMillis(), TimeUnit.MILLISECONDS));
+    // A leader that cannot reach a majority for this long steps down instead of pretending to lead.
+    RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p,
+        TimeDuration.valueOf(Math.max(3 * election, 1000), TimeUnit.MILLISECONDS));
+    return p;
+  }
+
+  private static RaftProperties clientProperties(RaftConfig cfg) {
+    RaftProperties p = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
+    long attempt = Math.max(500, cfg.writeTimeout().toMillis() / 3);
+    RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(attempt, TimeUnit.MILLISECONDS));
+    return p;
+  }
+
+  private static List<RaftPeer> peers(Map<String, String> idToAddress) {
+    List<RaftPeer> out = new ArrayList<>();
+    idToAddress.forEach((id, addr) -> out.add(RaftPeer.newBuilder().setId(id).setAddress(addr).build()));
+    return out;
+  }
+
+  private synchronized RaftClient client() {
+    if (client == null) {
+      int attempts = (int) Math.max(3, cfg.writeTimeout().toMillis() / RETRY_SLEEP.toLong(TimeUnit.MILLISECONDS));
+      client = RaftClient.newBuilder()
+          .setClientId(ClientId.randomId())
+          .setRaftGroup(currentGroup())
+          .setProperties(clientProps)
+          .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts, RETRY_SLEEP))
+          .build();
+    }
+    return client;
+  }
+
+  private RaftServer.Division division() {
+    try {
+      return server.getDivision(groupId);
+    } catch (IOException e) {
+      throw new UnavailableException("Raft member " + cfg.id() + " is not running: " + e.getMessage(), e);
+    }
+  }
+
+  private RaftGroup currentGroup() {
+    var conf = division().getRaftConf();
+    List<RaftPeer> peers = new ArrayList<>(conf.getCurrentPeers());
+    if (peers.isEmpty()) {
+      peers.addAll(peers(cfg.initialPeers()));
+    }
+    return RaftGroup.valueOf(groupId, peers);
+  }
+
+  // ---- Proposer ----
+
+  @Override
+  public CompletableFuture<ApplyResult> propose(byte[] batch) {
+    CompletableFuture<RaftClientReply> sent;
+    try {
+      sent = client().async().send(Message.valueOf(ByteString.copyFrom(batch)));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(mapFailure(e, "the write"));
+    }
+    return bounded(sent, "the write")
+        .thenCompose(reply -> {
+          if (!reply.isSuccess()) {
+            throw new CompletionException(mapFailure(reply.getException(), "the write"));
+          }
+          ApplyResult r = ApplyResult.decode(reply.getMessage().getContent().toByteArray());
+          // The reply may come from another manager: return once this one has applied the entry too.
+          return applier.awaitApplied(r.index()).thenApply(v -> r);
+        });
+  }
+
+  /**
+   * Read index, the leader's way: a read-only query to the leader, which confirms it still leads (a heartbeat
+   * round with a majority) and answers with its applied index; every write committed before this call is at
+   * or below that index. Then wait until this manager has applied it too.
+   */
+  @Override
+  public CompletableFuture<Void> readBarrier() {
+    CompletableFuture<RaftClientReply> sent;
+    try {
+      sent = client().async().sendReadOnly(Message.EMPTY);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(mapFailure(e, "the read"));
+    }
+    return bounded(sent, "the read").thenCompose(reply -> {
+      if (!reply.isSuccess()) {
+        throw new CompletionException(mapFailure(reply.getException(), "the read"));
+      }
+      long index = Long.parseLong(reply.getMessage().getContent().toStringUtf8());
+      return bounded(applier.awaitApplied(index), "the read");
+    });
+  }
+
+  private <T> CompletableFuture<T> bounded(CompletableFuture<T> f, String what) {
+    return f.orTimeout(cfg.writeTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .exceptionally(t -> {
+          throw new CompletionException(mapFailure(t, what));
+        });
+  }
+
+  /** Turns a Ratis failure into the typed error users and callers act on. */
+  private JswarmException mapFailure(Throwable t, String what) {
+    Throwable cause = unwrap(t);
+    if (cause instanceof JswarmException j) {
+      return j;
+    }
+    var notLeader = findCause(cause, org.apache.ratis.protocol.exceptions.NotLeaderException.class);
+    if (notLeader != null && notLeader.getSuggestedLeader() != null) {
+      return new NotLeaderException(notLeader.getSuggestedLeader().getId() + " at "
+          + notLeader.getSuggestedLeader().getAddress());
+    }
+    if (cause instanceof StateMachineException) {
+      return new UnavailableException(what + " failed on the leader's store: " + cause.getMessage(), cause);
+    }
+    String leader = leaderId();
+    return new UnavailableException("no quorum: " + what + " was not committed within "
+        + cfg.writeTimeout().toMillis() + " ms (leader " + (leader == null ? "unknown" : leader) + ", managers "
+        + currentGroup().getPeers().size() + "). A majority of managers must be reachable; if this persists check "
+        + "them with 'jswarm raft status'. A timed-out write may still be applied once quorum returns."
+        + (cause instanceof TimeoutException ? "" : " Cause: " + cause), cause);
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  private static <E extends Throwable> E findCause(Throwable t, Class<E> type) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (type.isInstance(c)) {
+        return type.cast(c);
+      }
+    }
+    return null;
+  }
+
+  // ---- membership ----
+
+  /**
+   * Adds a manager to the group. Its own member must already be running with an empty peer list; the leader
+   * then sends it the log or a snapshot.
+   */
+  public void addManager(String id, String address) {
+    RaftGroup group = currentGroup();
+    if (group.getPeer(RaftPeerId.valueOf(id)) != null) {
+      throw new InvalidArgumentException("manager " + id + " is already a member of the Raft group");
+    }
+    List<RaftPeer> next = new ArrayList<>(group.getPeers());
+    next.add(RaftPeer.newBuilder().setId(id).setAddress(address).build());
+    setConfiguration(next, "add manager " + id);
+  }
+
+  /** Removes a manager from the group. Removing the only manager is refused. */
+  public void removeManager(String id) {
+    RaftGroup group = currentGroup();
+    if (group.getPeer(RaftPeerId.valueOf(id)) == null) {
+      throw new NotFoundException("manager " + id + " is not a member of the Raft group");
+    }
+    if (group.getPeers().size() == 1) {
+      throw new InvalidArgumentException("cannot remove the last manager of the Raft group");
+    }
+    List<RaftPeer> next = new ArrayList<>(group.getPeers());
+    next.removeIf(p -> p.getId().toString().equals(id));
+    setConfiguration(next, "remove manager " + id);
+  }
+
+  private void setConfiguration(List<RaftPeer> peers, String what) {
+    RaftClientReply reply;
+    try {
+      reply = client().admin().setConfiguration(peers);
+    } catch (IOException e) {
+      throw mapFailure(e, what);
+    }
+    if (!reply.isSuccess()) {
+      throw mapFailure(reply.getException(), what);
+    }
+  }
+
+  // ---- status ----
+
+  public boolean isLeader() {
+    return division().getInfo().isLeader();
+  }
+
+  /** The leader's id as this manager knows it, or null. */
+  public String leaderId() {
+    RaftPeerId id = division().getInfo().getLeaderId();
+    return id == null ? null : id.toString();
+  }
+
+  public String id() {
+    return cfg.id();
+  }
+
+  public RaftConfig config() {
+    return cfg;
+  }
+
+  public RaftStatus status() {
+    RaftServer.Division d = division();
+    DivisionInfo info = d.getInfo();
+    Map<String, String> peers = new LinkedHashMap<>();
+    d.getRaftConf().getCurrentPeers().forEach(p -> peers.put(p.getId().toString(), p.getAddress()));
+    SnapshotInfo snap = stateMachine.getLatestSnapshot();
+    RaftPeerId leader = info.getLeaderId();
+    return new RaftStatus(cfg.id(), info.getCurrentRole().name(), leader == null ? null : leader.toString(),
+        info.getCurrentTerm(), d.getRaftLog().getLastCommittedIndex(), applier.appliedIndex(),
+        snap == null ? -1 : snap.getIndex(), peers);
+  }
+
+  /**
+   * Asks the Raft member {@code id} listening on {@code address} for its status, over the Raft port. This is how
+   * {@code jswarm raft status} reads a running daemon.
+   */
+  public static RaftStatus queryStatus(String id, String address, String clusterId, Duration timeout)
+      throws IOException {
+    RaftGroupId gid = groupIdFor(clusterId);
+    RaftPeer peer = RaftPeer.newBuilder().setId(id).setAddress(address).build();
+    RaftProperties p = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
+    RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(timeout.toMillis(), TimeUnit.MILLISECONDS));
+    try (RaftClient c = RaftClient.newBuilder().setProperties(p).setRaftGroup(RaftGroup.valueOf(gid, peer))
+        .setRetryPolicy(RetryPolicies.noRetry()).build()) {
+      GroupInfoReply info = c.getGroupManagementApi(peer.getId()).info(gid);
+      RoleInfoProto role = info.getRoleInfoProto();
+      String leader = role.getRole() == RaftPeerRole.LEADER ? id
+          : role.hasFollowerInfo() && role.getFollowerInfo().hasLeaderInfo()
+              ? role.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8() : null;
+      LogInfoProto log = info.getLogInfoProto();
+      Map<String, String> peers = new LinkedHashMap<>();
+      info.getGroup().getPeers().forEach(x -> peers.put(x.getId().toString(), x.getAddress()));
+      long term = log.hasLastEntry() ? log.getLastEntry().getTerm() : 0;
+      return new RaftStatus(id, role.getRole().name(), leader, term,
+          log.hasCommitted() ? log.getCommitted().getIndex() : -1,
+          log.hasApplied() ? log.getApplied().getIndex() : -1,
+          log.hasLastSnapshot() ? log.getLastSnapshot().getIndex() : -1, peers);
+    }
+  }
+
+  /** Index of the first entry still in the log (entries before it were purged into a snapshot). */
+  public long logStartIndex() {
+    return division().getRaftLog().getStartIndex();
+  }
+
+  /** Takes a snapshot now (the automatic trigger is every {@link RaftConfig#snapshotEvery()} entries). */
+  public long takeSnapshot() throws IOException {
+    return stateMachine.takeSnapshot();
+  }
+
+  @Override
+  public void close() throws IOException {
+    RaftClient c;
+    synchronized (this) {
+      c = client;
+      client = null;
+    }
+    try {
+      if (c != null) {
+        c.close();
+      }
+    } finally {
+      server.close();
+    }
+  }
+}

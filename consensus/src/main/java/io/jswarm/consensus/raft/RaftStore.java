@@ -1,0 +1,60 @@
+package io.jswarm.consensus.raft;
+
+import io.jswarm.consensus.store.ApplyResult;
+import io.jswarm.consensus.store.IdGenerator;
+import io.jswarm.consensus.store.MemoryStore;
+import io.jswarm.consensus.store.Proposer;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A manager's replicated store: a {@link MemoryStore} whose proposer is this manager's {@link RaftNode}. The
+ * two refer to each other (the node applies into the store, the store proposes through the node), so they
+ * are wired here.
+ */
+public final class RaftStore implements AutoCloseable {
+  private final MemoryStore store;
+  private final RaftNode node;
+
+  private RaftStore(MemoryStore store, RaftNode node) {
+    this.store = store;
+    this.node = node;
+  }
+
+  /** Starts the Raft member and its store; see {@link RaftNode#start}. */
+  public static RaftStore start(RaftConfig cfg, Clock clock, IdGenerator ids) throws IOException {
+    Deferred deferred = new Deferred();
+    MemoryStore store = new MemoryStore(deferred, clock, ids);
+    deferred.node = RaftNode.start(cfg, store);
+    return new RaftStore(store, deferred.node);
+  }
+
+  public MemoryStore store() {
+    return store;
+  }
+
+  public RaftNode node() {
+    return node;
+  }
+
+  @Override
+  public void close() throws IOException {
+    node.close();
+  }
+
+  /** Forwards to the node once it exists; nothing is proposed before {@link #start} returns. */
+  private static final class Deferred implements Proposer {
+    private volatile RaftNode node;
+
+    @Override
+    public CompletableFuture<ApplyResult> propose(byte[] batch) {
+      return node.propose(batch);
+    }
+
+    @Override
+    public CompletableFuture<Void> readBarrier() {
+      return node.readBarrier();
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package io.jswarm.consensus.raft;
+
+import io.jswarm.consensus.store.ApplyResult;
+import io.jswarm.consensus.store.StoreApplier;
+import java.io.File;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotRetentionPolicy;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
+import org.apache.ratis.util.MD5FileUtil;
+
+/**
+ * The Ratis state machine: a thin adapter that hands each committed entry to the {@link StoreApplier} and
+ * nothing else. Apply is pure (no I/O); snapshot files are written and read only in {@link #takeSnapshot} and
+ * {@link #loadLatest}, and a snapshot that fails its checksum stops the manager.
+ */
+final class StoreStateMachine extends BaseStateMachine {
+  /** Snapshots kept on disk; older ones are deleted after each new one. */
+  private static final int SNAPSHOTS_RETAINED = 2;
+
+  private final StoreApplier applier;
+  private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+
+  StoreStateMachine(StoreApplier applier) {
+    this.applier = applier;
+  }
+
+  @Override
+  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+    super.initialize(server, groupId, raftStorage);
+    storage.init(raftStorage);
+    getLifeCycle().startAndTransition(this::loadLatest, CorruptStateException.class);
+  }
+
+  /** Ratis pauses the state machine before it publishes a snapshot installed from the leader. */
+  @Override
+  public void pause() {
+    getLifeCycle().transition(LifeCycle.State.PAUSING);
+    getLifeCycle().transition(LifeCycle.State.PAUSED);
+  }
+
+  /** Called by Ratis after a snapshot was installed from the leader: replace the store with it. */
+  @Override
+  public void reinitialize() throws IOException {
+    loadLatest();
+    getLifeCycle().transition(LifeCycle.State.STARTING);
+    getLifeCycle().transition(LifeCycle.State.RUNNING);
+  }
+
+  private void loadLatest() throws IOException {
+    SingleFileSnapshotInfo latest = storage.loadLatestSnapshot();
+    if (latest == null) {
+      return;
+    }
+    File file = latest.getFile().getPath().toFile();
+    if (latest.getFile().getFileDigest() != null
+        && !MD5FileUtil.computeMd5ForFile(file).equals(latest.getFile().getFileDigest())) {
+      throw new CorruptStateException(file.toPath(), "MD5 does not match its .md5 file", null);
+    }
+    SnapshotFile.read(file.toPath(), applier::restoreSnapshot);
+    if (applier.appliedIndex() != latest.getIndex()) {
+      throw new CorruptStateException(file.toPath(), "it holds index " + applier.appliedIndex()
+          + " but its name says " + latest.getIndex(), null);
+    }
+    setLastAppliedTermIndex(latest.getTermIndex());
+  }
+
+  @Override
+  public StateMachineStorage getStateMachineStorage() {
+    return storage;
+  }
+
+  @Override
+  public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    LogEntryProto entry = trx.getLogEntry();
+    long index = entry.getIndex();
+    byte[] batch = entry.getStateMachineLogEntry().getLogData().toByteArray();
+    ApplyResult result;
+    try {
+      result = applier.apply(index, batch);
+    } catch (RuntimeException e) {
+      // A committed entry that cannot be applied: every manager would fail the same way. Stop applying.
+      return CompletableFuture.failedFuture(new IllegalStateException(
+          "cannot apply committed log entry " + index + ": " + e.getMessage(), e));
+    }
+    updateLastAppliedTermIndex(entry.getTerm(), index);
+    return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(result.encode())));
+  }
+
+  /** Entries without store content (leader no-op, configuration changes) still advance the applied index. */
+  @Override
+  public void notifyTermIndexUpdated(long term, long index) {
+    super.notifyTermIndexUpdated(term, index);
+    applier.skip(index);
+  }
+
+  /** Read-index queries: by the time Ratis runs this, everything up to the read index is applied here. */
+  @Override
+  public CompletableFuture<Message> query(Message request) {
+    return CompletableFuture.completedFuture(Message.valueOf(Long.toString(applier.appliedIndex())));
+  }
+
+  @Override
+  public long takeSnapshot() throws IOException {
+    TermIndex last = getLastAppliedTermIndex();
+    if (last == null || last.getIndex() <= 0) {
+      return -1; // nothing applied yet: nothing to snapshot
+    }
+    File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+    SnapshotFile.write(file.toPath(), applier::writeSnapshot);
+    var md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+    storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
+    storage.cleanupOldSnapshots(new SnapshotRetentionPolicy() {
+      @Override
+      public int getNumSnapshotsRetained() {
+        return SNAPSHOTS_RETAINED;
+      }
+    });
+    return last.getIndex();
+  }
+}

@@ -1,0 +1,459 @@
+package io.jswarm.consensus.store;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jswarm.api.errors.ConflictException;
+import io.jswarm.api.errors.JswarmException;
+import io.jswarm.api.errors.UnavailableException;
+import io.jswarm.api.json.Json;
+import io.jswarm.api.types.StoreObject;
+import io.jswarm.api.types.Version;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The cluster store: seven in-memory tables, replicated by whatever {@link Proposer} it is given.
+ *
+ * <p>Writes: {@link #update} runs a closure against a transaction, collapses its writes into one batch and
+ * proposes it; the batch changes the tables only when it comes back through {@link #apply}, which is the one
+ * mutation path and runs identically on every manager. Apply re-checks every compare-and-set and unique name,
+ * so two managers racing on the same row can never both win.
+ *
+ * <p>Reads: {@link #view} is linearizable (it waits for a Raft read index first); {@link #viewStale} reads
+ * whatever this manager has applied. {@link #viewAndWatch} pairs a read with a {@link Watch} that receives every
+ * later change.
+ */
+public final class MemoryStore implements StoreApplier {
+  private final Proposer proposer;
+  private final Clock clock;
+  private final IdGenerator ids;
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final Map<TableSpec<?>, Table<?>> tables = new LinkedHashMap<>();
+  private final Set<Watch> watches = new CopyOnWriteArraySet<>();
+  private final ConcurrentSkipListMap<Long, CompletableFuture<Void>> appliedWaiters = new ConcurrentSkipListMap<>();
+  /** Completes apply waiters off the apply thread, so a waiter's continuation can never stall Raft apply. */
+  private final ExecutorService notifier = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "store-notify");
+    t.setDaemon(true);
+    return t;
+  });
+  private volatile long appliedIndex;
+
+  public MemoryStore(Proposer proposer, Clock clock, IdGenerator ids) {
+    this.proposer = Objects.requireNonNull(proposer, "proposer");
+    this.clock = clock;
+    this.ids = ids;
+    for (TableSpec<?> t : Tables.ALL) {
+      tables.put(t, newTable(t));
+    }
+  }
+
+  private static <T extends StoreObject> Table<T> newTable(TableSpec<T> spec) {
+    return new Table<>(spec);
+  }
+
+  // ---- reads ----
+
+  /** A linearizable read: sees every write committed before the call. */
+  public <R> R view(Function<ReadTx, R> fn) {
+    join(proposer.readBarrier());
+    return viewStale(fn);
+  }
+
+  /** A local read of what this manager has applied; may lag the leader. */
+  public <R> R viewStale(Function<ReadTx, R> fn) {
+    lock.readLock().lock();
+    try {
+      return fn.apply(new TxImpl(tables, appliedIndex, false, this::now, ids));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * A local read plus a watch receiving every change applied after it. {@code filter} selects row events
+   * (commit events always pass); it sees the stored rows and must not modify them.
+   */
+  public <R> WatchedView<R> viewAndWatch(Function<ReadTx, R> fn, Predicate<Event> filter) {
+    lock.readLock().lock();
+    try {
+      R snapshot = fn.apply(new TxImpl(tables, appliedIndex, false, this::now, ids));
+      Watch[] holder = new Watch[1];
+      Watch w = new Watch(filter, () -> watches.remove(holder[0]));
+      holder[0] = w;
+      watches.add(w);
+      return new WatchedView<>(snapshot, w);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** A watch on every later change matching {@code filter}. */
+  public Watch watch(Predicate<Event> filter) {
+    return viewAndWatch(tx -> null, filter).watch();
+  }
+
+  // ---- writes ----
+
+  /**
+   * Runs {@code fn} in a transaction and proposes its writes as one batch; returns {@code fn}'s result once
+   * the batch is committed and applied here. Nothing is proposed when {@code fn} writes nothing.
+   *
+   * @throws ConflictException stale version or name taken (found now or when the batch was applied)
+   * @throws io.jswarm.api.errors.NotFoundException a row to change is gone
+   * @throws UnavailableException no quorum or no leader within the write timeout
+   */
+  public <R> R update(Function<Tx, R> fn) {
+    return join(updateAsync(fn));
+  }
+
+  /** Asynchronous {@link #update}; failures complete the future with a {@link JswarmException}. */
+  public <R> CompletableFuture<R> updateAsync(Function<Tx, R> fn) {
+    TxImpl tx;
+    R result;
+    lock.readLock().lock();
+    try {
+      tx = new TxImpl(tables, appliedIndex, true, this::now, ids);
+      result = fn.apply(tx);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    } finally {
+      lock.readLock().unlock();
+    }
+    if (!tx.hasChanges()) {
+      return CompletableFuture.completedFuture(result);
+    }
+    byte[] batch = ChangeBatch.encode(tx.changes());
+    return proposer.propose(batch).thenApply(r -> {
+      if (!r.isOk()) {
+        throw r.error();
+      }
+      return result;
+    });
+  }
+
+  // ---- the deterministic apply path ----
+
+  @Override
+  public ApplyResult apply(long index, byte[] batch) {
+    List<Change> changes = ChangeBatch.decode(batch);
+    List<Event> events = new ArrayList<>(changes.size() + 1);
+    ApplyResult result;
+    lock.writeLock().lock();
+    try {
+      result = check(index, changes);
+      if (result.isOk()) {
+        for (Change c : changes) {
+          events.add(mutate(index, c));
+        }
+        events.add(Event.commit(index));
+      }
+      appliedIndex = index;
+      publish(events);
+    } finally {
+      lock.writeLock().unlock();
+    }
+    notifyApplied(index);
+    return result;
+  }
+
+  @Override
+  public void skip(long index) {
+    lock.writeLock().lock();
+    try {
+      if (index > appliedIndex) {
+        appliedIndex = index;
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+    notifyApplied(index);
+  }
+
+  /** Validates the whole batch against the current tables before anything changes (all or nothing). */
+  private ApplyResult check(long index, List<Change> changes) {
+    // Names claimed (name -> id) or released by earlier changes of this same batch, per table.
+    Map<TableSpec<?>, Map<String, String>> claimed = new LinkedHashMap<>();
+    for (Change c : changes) {
+      Table<?> table = tables.get(c.table());
+      StoreObject cur = table.get(c.id());
+      String noun = c.table().noun();
+      switch (c.op()) {
+        case CREATE -> {
+          if (cur != null) {
+            return new ApplyResult(index, ApplyResult.Outcome.CONFLICT, noun + " " + c.id() + " already exists");
+          }
+        }
+        case UPDATE, DELETE -> {
+          if (cur == null) {
+            return new ApplyResult(index, ApplyResult.Outcome.NOT_FOUND,
+                noun + " " + c.id() + " not found (it was removed meanwhile)");
+          }
+          if (cur.versionIndex() != c.expectedVersion()) {
+            return new ApplyResult(index, ApplyResult.Outcome.CONFLICT,
+                TxImpl.stale(c.table(), c.id(), c.expectedVersion(), cur.versionIndex()).getMessage());
+          }
+        }
+      }
+      if (!c.table().uniqueNames()) {
+        continue;
+      }
+      Map<String, String> names = claimed.computeIfAbsent(c.table(), t -> new LinkedHashMap<>());
+      if (cur != null && cur.uniqueName() != null) {
+        names.put(cur.uniqueName(), null); // released unless claimed again below
+      }
+      String name = c.object() == null ? null : c.object().uniqueName();
+      if (name != null) {
+        String owner = names.containsKey(name) ? names.get(name) : firstId(table, name);
+        if (owner != null && !owner.equals(c.id())) {
+          return new ApplyResult(index, ApplyResult.Outcome.CONFLICT,
+              noun + " name \"" + name + "\" is already in use by " + noun + " " + owner);
+        }
+        names.put(name, c.id());
+      }
+    }
+    return ApplyResult.ok(index);
+  }
+
+  private static String firstId(Table<?> table, String name) {
+    Set<String> ids = table.idsBy(Tables.BY_NAME, name);
+    return ids.isEmpty() ? null : ids.iterator().next();
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private Event mutate(long index, Change c) {
+    Table table = tables.get(c.table());
+    StoreObject old = table.get(c.id());
+    switch (c.op()) {
+      case DELETE -> {
+        table.remove(c.id());
+        return new Event(Event.Kind.DELETE, index, c.table(), old, null);
+      }
+      default -> {
+        StoreObject row = c.object();
+        row.id = c.id();
+        row.version = new Version(index);
+        table.put(row);
+        return new Event(c.op() == Change.Op.CREATE ? Event.Kind.CREATE : Event.Kind.UPDATE, index, c.table(), row,
+            old);
+      }
+    }
+  }
+
+  private void publish(List<Event> events) {
+    for (Watch w : watches) {
+      for (Event e : events) {
+        if (w.accepts(e)) {
+          w.offer(e.isCommit() ? e : new Event(e.kind(), e.index(), e.table(), Json.copy(e.object()),
+              Json.copy(e.old())));
+        }
+      }
+    }
+  }
+
+  private void notifyApplied(long index) {
+    if (appliedWaiters.isEmpty()) {
+      return;
+    }
+    Map<Long, CompletableFuture<Void>> done = appliedWaiters.headMap(index, true);
+    List<CompletableFuture<Void>> ready = new ArrayList<>(done.values());
+    done.clear();
+    if (!ready.isEmpty()) {
+      notifier.execute(() -> ready.forEach(f -> f.complete(null)));
+    }
+  }
+
+  @Override
+  public long appliedIndex() {
+    return appliedIndex;
+  }
+
+  @Override
+  public CompletableFuture<Void> awaitApplied(long index) {
+    if (appliedIndex >= index) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> f = appliedWaiters.computeIfAbsent(index, i -> new CompletableFuture<>());
+    if (appliedIndex >= index) { // applied while registering
+      appliedWaiters.remove(index, f);
+      f.complete(null);
+    }
+    return f;
+  }
+
+  /** An executor for work that must not run on the apply thread. */
+  public Executor notifier() {
+    return notifier;
+  }
+
+  // ---- snapshots ----
+
+  /**
+   * Writes {@code {"appliedIndex": N, "tables": {"nodes": [...], ...}}} with rows sorted by id; the same state
+   * always gives the same bytes, which is what {@link #contentHash} relies on.
+   */
+  @Override
+  public void writeSnapshot(OutputStream out) throws IOException {
+    lock.readLock().lock();
+    try {
+      writeState(out, true);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private void writeState(OutputStream out, boolean withIndex) throws IOException {
+    ObjectMapper m = Json.mapper().copy().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+    try (JsonGenerator g = m.getFactory().createGenerator(out)) {
+      g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+      g.writeStartObject();
+      if (withIndex) {
+        g.writeNumberField("appliedIndex", appliedIndex);
+      }
+      g.writeObjectFieldStart("tables");
+      for (Map.Entry<TableSpec<?>, Table<?>> e : tables.entrySet()) {
+        g.writeArrayFieldStart(e.getKey().name());
+        for (StoreObject row : e.getValue().all()) {
+          m.writeValue(g, row);
+        }
+        g.writeEndArray();
+      }
+      g.writeEndObject();
+      g.writeEndObject();
+    }
+  }
+
+  @Override
+  public void restoreSnapshot(InputStream in) throws IOException {
+    Map<TableSpec<?>, Table<?>> fresh = new LinkedHashMap<>();
+    for (TableSpec<?> t : Tables.ALL) {
+      fresh.put(t, newTable(t));
+    }
+    long index = -1;
+    ObjectMapper m = Json.mapper();
+    try (JsonParser p = m.getFactory().createParser(in)) {
+      expect(p.nextToken(), JsonToken.START_OBJECT);
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        p.nextToken();
+        if (field.equals("appliedIndex")) {
+          index = p.getLongValue();
+        } else if (field.equals("tables")) {
+          readTables(p, fresh);
+        } else {
+          p.skipChildren();
+        }
+      }
+    }
+    if (index < 0) {
+      throw new IOException("snapshot has no appliedIndex");
+    }
+    List<Watch> ended;
+    lock.writeLock().lock();
+    try {
+      tables.clear();
+      tables.putAll(fresh);
+      appliedIndex = index;
+      ended = List.copyOf(watches);
+    } finally {
+      lock.writeLock().unlock();
+    }
+    String reason = "the store was replaced by a snapshot at index " + index + "; watch again";
+    ended.forEach(w -> w.closeWith(reason));
+    notifyApplied(index);
+  }
+
+  private static void readTables(JsonParser p, Map<TableSpec<?>, Table<?>> into) throws IOException {
+    expect(p.currentToken(), JsonToken.START_OBJECT);
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      TableSpec<?> spec = Tables.byName(p.currentName());
+      expect(p.nextToken(), JsonToken.START_ARRAY);
+      while (p.nextToken() == JsonToken.START_OBJECT) {
+        putRow(into.get(spec), p.readValueAs(spec.type()));
+      }
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T extends StoreObject> void putRow(Table<T> table, StoreObject row) {
+    table.put((T) row);
+  }
+
+  private static void expect(JsonToken got, JsonToken want) throws IOException {
+    if (got != want) {
+      throw new IOException("malformed snapshot: expected " + want + " but found " + got);
+    }
+  }
+
+  /** SHA-256 of every table's content (not of the applied index): equal on managers with equal state. */
+  public String contentHash() {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      lock.readLock().lock();
+      try (OutputStream out = new java.security.DigestOutputStream(OutputStream.nullOutputStream(), md)) {
+        writeState(out, false);
+      } finally {
+        lock.readLock().unlock();
+      }
+      return HexFormat.of().formatHex(md.digest());
+    } catch (NoSuchAlgorithmException | IOException e) {
+      throw new IllegalStateException("cannot hash the store", e);
+    }
+  }
+
+  /** Number of rows in {@code table}, read locally. */
+  public int count(TableSpec<?> table) {
+    return viewStale(tx -> tx.table(table).count());
+  }
+
+  private String now() {
+    return clock.instant().toString();
+  }
+
+  /** Waits for a store future and rethrows its failure as the typed error it carries. */
+  static <R> R join(CompletableFuture<R> f) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UnavailableException("interrupted while waiting for the cluster store", e);
+    } catch (ExecutionException e) {
+      throw unwrap(e.getCause());
+    }
+  }
+
+  static RuntimeException unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof RuntimeException r) {
+      return r;
+    }
+    return new UnavailableException("cluster store failure: " + t, t);
+  }
+}

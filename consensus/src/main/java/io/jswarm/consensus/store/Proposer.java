@@ -1,0 +1,25 @@
+package io.jswarm.consensus.store;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * How the store gets a change batch agreed on. The store never talks to Raft directly: it hands an encoded
+ * batch to a proposer, and the proposer makes sure the batch is applied, in log order, through
+ * {@link StoreApplier#apply} on every manager — including this one.
+ *
+ * <p>Contract for implementations:
+ * <ul>
+ *   <li>{@link #propose} completes only after the batch is committed <em>and</em> applied by the local
+ *       applier, with the result of that apply; so a caller reads its own write right after.
+ *   <li>Failures complete the future exceptionally with an {@link io.jswarm.api.errors.JswarmException}:
+ *       {@code UnavailableException} (no quorum within the write timeout; the outcome is then unknown) or
+ *       {@code NotLeaderException} when forwarding is impossible.
+ *   <li>{@link #readBarrier} completes once the local applier has applied everything that was committed when
+ *       the call was made (Raft read index), which makes a local read linearizable.
+ * </ul>
+ */
+public interface Proposer {
+  CompletableFuture<ApplyResult> propose(byte[] batch);
+
+  CompletableFuture<Void> readBarrier();
+}

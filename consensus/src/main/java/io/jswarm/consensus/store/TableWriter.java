@@ -1,0 +1,33 @@
+package io.jswarm.consensus.store;
+
+import io.jswarm.api.types.StoreObject;
+
+/**
+ * Write access to one table inside {@link MemoryStore#update}. Writes are recorded in the transaction and
+ * proposed as one batch when the closure returns; reads in the same transaction see them.
+ */
+public interface TableWriter<T extends StoreObject> extends TableReader<T> {
+  /**
+   * Adds a row. A null id gets a fresh one; timestamps are set from the store clock; the version is set when
+   * the batch is applied. Returns the row as it will be stored (a copy).
+   *
+   * @throws io.jswarm.api.errors.ConflictException when the id or (unique) name is taken
+   */
+  T create(T row);
+
+  /**
+   * Replaces a row. Compare-and-set: {@code row.version} must be the stored version, checked now and again
+   * when the batch is applied, so a concurrent writer can never be silently overwritten.
+   *
+   * @throws io.jswarm.api.errors.NotFoundException when the row does not exist
+   * @throws io.jswarm.api.errors.ConflictException when the version is stale or the new name is taken
+   */
+  T update(T row);
+
+  /**
+   * Removes a row, provided it still has the version read now when the batch is applied.
+   *
+   * @throws io.jswarm.api.errors.NotFoundException when the row does not exist
+   */
+  void delete(String id);
+}
