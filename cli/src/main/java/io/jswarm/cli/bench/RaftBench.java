@@ -44,6 +44,9 @@ public final class RaftBench implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "3", description = "Warm-up seconds per cell (default: ${DEFAULT-VALUE}).")
   int warmup;
 
+  @Option(names = "--ratis", description = "Extra Ratis property KEY=VALUE (repeatable), e.g. to try tunings.")
+  Map<String, String> ratis = new LinkedHashMap<>();
+
   @Option(names = "--dir", description = "Where the Raft logs go (default: a new directory under /var/tmp).")
   Path dir;
 
@@ -150,15 +153,17 @@ public final class RaftBench implements Callable<Integer> {
     return sorted[Math.min(sorted.length - 1, (int) Math.floor(q * sorted.length))] / 1e6;
   }
 
-  private static List<RaftStore> startGroup(int n, Path dir) throws IOException {
+  private List<RaftStore> startGroup(int n, Path dir) throws IOException {
     Map<String, String> peers = new LinkedHashMap<>();
     for (int i = 1; i <= n; i++) {
       peers.put("m" + i, "127.0.0.1:" + freePort());
     }
     List<RaftStore> out = new ArrayList<>();
     for (Map.Entry<String, String> p : peers.entrySet()) {
-      RaftConfig cfg = RaftConfig.builder(p.getKey(), p.getValue(), dir.resolve(p.getKey()))
-          .clusterId("bench").peers(peers).build();
+      RaftConfig.Builder b = RaftConfig.builder(p.getKey(), p.getValue(), dir.resolve(p.getKey()))
+          .clusterId("bench").peers(peers);
+      ratis.forEach(b::ratisProperty);
+      RaftConfig cfg = b.build();
       out.add(RaftStore.start(cfg, Clock.systemUTC(), IdGenerator.secure()));
     }
     return out;

@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param writeTimeout a write (or linearizable read) with no quorum fails after about this long
  * @param electionTimeoutMin lower bound of the randomized election timeout
  * @param segmentSize maximum size of one log segment file
+ * @param ratisProperties raw Apache Ratis settings ({@code raft.server....}) applied last, for tuning
  */
 public record RaftConfig(
     String id,
@@ -30,7 +31,8 @@ public record RaftConfig(
     long snapshotEvery,
     Duration writeTimeout,
     Duration electionTimeoutMin,
-    long segmentSize) {
+    long segmentSize,
+    Map<String, String> ratisProperties) {
 
   public static final long DEFAULT_SNAPSHOT_EVERY = 10_000;
   public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
@@ -43,6 +45,7 @@ public record RaftConfig(
     Objects.requireNonNull(storageDir, "storageDir");
     Objects.requireNonNull(clusterId, "clusterId");
     initialPeers = Map.copyOf(initialPeers);
+    ratisProperties = Map.copyOf(ratisProperties);
     if (snapshotEvery < 1) {
       throw new IllegalArgumentException("snapshot interval must be at least 1 entry, got " + snapshotEvery);
     }
@@ -67,6 +70,7 @@ public record RaftConfig(
     private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
     private Duration electionTimeoutMin = DEFAULT_ELECTION_TIMEOUT;
     private long segmentSize = DEFAULT_SEGMENT_SIZE;
+    private final Map<String, String> ratisProperties = new LinkedHashMap<>();
 
     private Builder(String id, String address, Path storageDir) {
       this.id = id;
@@ -110,9 +114,15 @@ public record RaftConfig(
       return this;
     }
 
+    /** Sets a raw Ratis property (see {@code RaftServerConfigKeys}); applied after jswarm's own settings. */
+    public Builder ratisProperty(String key, String value) {
+      ratisProperties.put(key, value);
+      return this;
+    }
+
     public RaftConfig build() {
       return new RaftConfig(id, address, storageDir, clusterId, peers, snapshotEvery, writeTimeout,
-          electionTimeoutMin, segmentSize);
+          electionTimeoutMin, segmentSize, ratisProperties);
     }
   }
 }

@@ -22,6 +22,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
@@ -34,10 +35,12 @@ import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
@@ -63,6 +66,8 @@ import org.apache.ratis.util.TimeDuration;
  */
 public final class RaftNode implements Proposer, AutoCloseable {
   /** Pause between client retries while a leader is being elected. */
+  /** Connections used to forward requests to the leader. */
+  private static final int FORWARDERS = 8;
   private static final TimeDuration RETRY_SLEEP = TimeDuration.valueOf(150, TimeUnit.MILLISECONDS);
 
   private final RaftConfig cfg;
@@ -72,7 +77,15 @@ public final class RaftNode implements Proposer, AutoCloseable {
   private final StoreStateMachine stateMachine;
   private final RaftServer server;
   private final RaftProperties clientProps;
-  private RaftClient client;
+  /** Identifies writes this manager submits straight to its own server while it leads. */
+  private final ClientId localClientId = ClientId.randomId();
+  private final AtomicLong callIds = new AtomicLong();
+  /**
+   * Clients that forward to the leader. Ratis' Netty transport serves one request at a time per connection,
+   * so forwarding spreads over several clients (one connection each); a leader's own writes skip them.
+   */
+  private final RaftClient[] forwarders = new RaftClient[FORWARDERS];
+  private final AtomicLong nextForwarder = new AtomicLong();
 
   private RaftNode(RaftConfig cfg, StoreApplier applier) throws IOException {
     this.cfg = cfg;
@@ -153,6 +166,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
     // A leader that cannot reach a majority for this long steps down instead of pretending to lead.
     RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p,
         TimeDuration.valueOf(Math.max(3 * election, 1000), TimeUnit.MILLISECONDS));
+    cfg.ratisProperties().forEach(p::set);
     return p;
   }
 
@@ -170,17 +184,55 @@ public final class RaftNode implements Proposer, AutoCloseable {
     return out;
   }
 
-  private synchronized RaftClient client() {
-    if (client == null) {
+  /** The first forwarding client, for admin calls. */
+  private RaftClient client() {
+    return forwarder(0);
+  }
+
+  private synchronized RaftClient forwarder(int i) {
+    if (forwarders[i] == null) {
       int attempts = (int) Math.max(3, cfg.writeTimeout().toMillis() / RETRY_SLEEP.toLong(TimeUnit.MILLISECONDS));
-      client = RaftClient.newBuilder()
+      forwarders[i] = RaftClient.newBuilder()
           .setClientId(ClientId.randomId())
           .setRaftGroup(currentGroup())
           .setProperties(clientProps)
           .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts, RETRY_SLEEP))
           .build();
     }
-    return client;
+    return forwarders[i];
+  }
+
+  /**
+   * Sends a write (or a linearizable read) to the leader: straight into this server when it leads, else through
+   * a forwarding client, which follows leader changes.
+   */
+  private CompletableFuture<RaftClientReply> submit(Message msg, boolean read) {
+    if (division().getInfo().isLeader()) {
+      RaftClientRequest req = RaftClientRequest.newBuilder()
+          .setClientId(localClientId)
+          .setServerId(me)
+          .setGroupId(groupId)
+          .setCallId(callIds.incrementAndGet())
+          .setMessage(msg)
+          .setType(read ? RaftClientRequest.readRequestType() : RaftClientRequest.writeRequestType())
+          .build();
+      try {
+        // Leadership moved, or a new leader has not committed its first entry yet: the forwarding client
+        // retries until a ready leader answers.
+        return server.submitClientRequestAsync(req).thenCompose(reply -> reply.getNotLeaderException() != null
+            || reply.getException() instanceof LeaderNotReadyException
+            ? forward(msg, read)
+            : CompletableFuture.completedFuture(reply));
+      } catch (IOException e) {
+        return forward(msg, read);
+      }
+    }
+    return forward(msg, read);
+  }
+
+  private CompletableFuture<RaftClientReply> forward(Message msg, boolean read) {
+    RaftClient c = forwarder((int) (nextForwarder.getAndIncrement() % FORWARDERS));
+    return read ? c.async().sendReadOnly(msg) : c.async().send(msg);
   }
 
   private RaftServer.Division division() {
@@ -206,7 +258,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
   public CompletableFuture<ApplyResult> propose(byte[] batch) {
     CompletableFuture<RaftClientReply> sent;
     try {
-      sent = client().async().send(Message.valueOf(ByteString.copyFrom(batch)));
+      sent = submit(Message.valueOf(ByteString.copyFrom(batch)), false);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(mapFailure(e, "the write"));
     }
@@ -230,7 +282,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
   public CompletableFuture<Void> readBarrier() {
     CompletableFuture<RaftClientReply> sent;
     try {
-      sent = client().async().sendReadOnly(Message.EMPTY);
+      sent = submit(Message.EMPTY, true);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(mapFailure(e, "the read"));
     }
@@ -403,13 +455,17 @@ public final class RaftNode implements Proposer, AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    RaftClient c;
+    List<RaftClient> open = new ArrayList<>();
     synchronized (this) {
-      c = client;
-      client = null;
+      for (int i = 0; i < forwarders.length; i++) {
+        if (forwarders[i] != null) {
+          open.add(forwarders[i]);
+          forwarders[i] = null;
+        }
+      }
     }
     try {
-      if (c != null) {
+      for (RaftClient c : open) {
         c.close();
       }
     } finally {
