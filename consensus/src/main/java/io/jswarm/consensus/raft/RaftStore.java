@@ -40,7 +40,11 @@ public final class RaftStore implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    node.close();
+    try {
+      node.close();
+    } finally {
+      store.close();
+    }
   }
 
   /** Forwards to the node once it exists; nothing is proposed before {@link #start} returns. */

@@ -48,7 +48,7 @@ import java.util.function.Predicate;
  * whatever this manager has applied. {@link #viewAndWatch} pairs a read with a {@link Watch} that receives every
  * later change.
  */
-public final class MemoryStore implements StoreApplier {
+public final class MemoryStore implements StoreApplier, AutoCloseable {
   private final Proposer proposer;
   private final Clock clock;
   private final IdGenerator ids;
@@ -123,6 +123,8 @@ public final class MemoryStore implements StoreApplier {
   /**
    * Runs {@code fn} in a transaction and proposes its writes as one batch; returns {@code fn}'s result once
    * the batch is committed and applied here. Nothing is proposed when {@code fn} writes nothing.
+   * {@code fn} runs under the store's read lock: it must not call {@code update} itself (that would wait for
+   * an apply that waits for the lock).
    *
    * @throws ConflictException stale version or name taken (found now or when the batch was applied)
    * @throws io.jswarm.api.errors.NotFoundException a row to change is gone
@@ -284,7 +286,11 @@ public final class MemoryStore implements StoreApplier {
     List<CompletableFuture<Void>> ready = new ArrayList<>(done.values());
     done.clear();
     if (!ready.isEmpty()) {
-      notifier.execute(() -> ready.forEach(f -> f.complete(null)));
+      try {
+        notifier.execute(() -> ready.forEach(f -> f.complete(null)));
+      } catch (java.util.concurrent.RejectedExecutionException closed) {
+        ready.forEach(f -> f.complete(null));
+      }
     }
   }
 
@@ -304,6 +310,12 @@ public final class MemoryStore implements StoreApplier {
       f.complete(null);
     }
     return f;
+  }
+
+  /** Stops the notifier thread; pending waiters are left incomplete. */
+  @Override
+  public void close() {
+    notifier.shutdown();
   }
 
   /** An executor for work that must not run on the apply thread. */

@@ -22,8 +22,16 @@ public final class Watch implements AutoCloseable {
     this.onClose = onClose;
   }
 
+  /** A filter that throws is treated as "no": it must never break the apply that runs it. */
   boolean accepts(Event e) {
-    return e.isCommit() || filter.test(e);
+    if (e.isCommit()) {
+      return true;
+    }
+    try {
+      return filter.test(e);
+    } catch (RuntimeException ex) {
+      return false;
+    }
   }
 
   void offer(Event e) {

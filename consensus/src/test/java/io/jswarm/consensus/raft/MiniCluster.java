@@ -48,6 +48,7 @@ public final class MiniCluster implements AutoCloseable {
     public final Path dir;
     private volatile MemoryStore store;
     private volatile RaftNode node;
+    private volatile RaftStore raftStore;
 
     Manager(String id, String address, Path dir) {
       this.id = id;
@@ -71,14 +72,16 @@ public final class MiniCluster implements AutoCloseable {
       RaftConfig.Builder b = RaftConfig.builder(id, address, dir).clusterId(clusterId).peers(initialPeers);
       tweak.accept(b);
       RaftStore rs = RaftStore.start(b.build(), Clock.systemUTC(), IdGenerator.fromRandom(new Random()));
+      raftStore = rs;
       store = rs.store();
       node = rs.node();
     }
 
     /** Stops this manager's Raft member (its storage stays). */
     public void kill() {
-      RaftNode n = node;
+      RaftStore n = raftStore;
       node = null;
+      raftStore = null;
       if (n != null) {
         try {
           n.close();
