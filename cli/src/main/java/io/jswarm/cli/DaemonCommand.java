@@ -71,6 +71,7 @@ final class DaemonCommand implements Callable<Integer> {
 
   /** On first start, writes the cluster object and this node into the store. */
   private static void ensureClusterObjects(MemoryStore store, String nodeId, String hostname) {
+    store.view(tx -> null); // a linearizable read: returns once a leader serves this manager
     store.update(tx -> {
       if (tx.cluster().count() == 0) {
         Swarm swarm = new Swarm();
