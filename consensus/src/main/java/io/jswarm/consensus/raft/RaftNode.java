@@ -20,6 +20,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,6 +42,7 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.ReadIndexException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
@@ -280,19 +282,34 @@ public final class RaftNode implements Proposer, AutoCloseable {
    */
   @Override
   public CompletableFuture<Void> readBarrier() {
+    long deadline = System.nanoTime() + cfg.writeTimeout().toNanos();
+    return bounded(readIndex(deadline), "the read").thenCompose(index ->
+        bounded(applier.awaitApplied(index), "the read"));
+  }
+
+  /** The leader's applied index, retrying while no leader is known (e.g. during an election). */
+  private CompletableFuture<Long> readIndex(long deadline) {
     CompletableFuture<RaftClientReply> sent;
     try {
       sent = submit(Message.EMPTY, true);
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(mapFailure(e, "the read"));
+      sent = CompletableFuture.failedFuture(e);
     }
-    return bounded(sent, "the read").thenCompose(reply -> {
-      if (!reply.isSuccess()) {
-        throw new CompletionException(mapFailure(reply.getException(), "the read"));
+    return sent.handle((reply, failure) -> {
+      Throwable problem = failure != null ? failure : reply.isSuccess() ? null : reply.getException();
+      if (problem == null) {
+        return CompletableFuture.completedFuture(Long.parseLong(reply.getMessage().getContent().toStringUtf8()));
       }
-      long index = Long.parseLong(reply.getMessage().getContent().toStringUtf8());
-      return bounded(applier.awaitApplied(index), "the read");
-    });
+      boolean noLeaderYet = findCause(problem, ReadIndexException.class) != null
+          || findCause(problem, LeaderNotReadyException.class) != null
+          || findCause(problem, org.apache.ratis.protocol.exceptions.NotLeaderException.class) != null;
+      if (noLeaderYet && System.nanoTime() < deadline) {
+        Executor later = CompletableFuture.delayedExecutor(RETRY_SLEEP.toLong(TimeUnit.MILLISECONDS),
+            TimeUnit.MILLISECONDS);
+        return CompletableFuture.supplyAsync(() -> null, later).thenCompose(v -> readIndex(deadline));
+      }
+      return CompletableFuture.<Long>failedFuture(mapFailure(problem, "the read"));
+    }).thenCompose(f -> f);
   }
 
   private <T> CompletableFuture<T> bounded(CompletableFuture<T> f, String what) {
