@@ -67,9 +67,9 @@ import org.apache.ratis.util.TimeDuration;
  * log segments are verified before start ({@link LogVerifier}).
  */
 public final class RaftNode implements Proposer, AutoCloseable {
-  /** Pause between client retries while a leader is being elected. */
   /** Connections used to forward requests to the leader. */
   private static final int FORWARDERS = 8;
+  /** Pause between retries while a leader is being elected. */
   private static final TimeDuration RETRY_SLEEP = TimeDuration.valueOf(150, TimeUnit.MILLISECONDS);
 
   private final RaftConfig cfg;
@@ -287,7 +287,11 @@ public final class RaftNode implements Proposer, AutoCloseable {
         bounded(applier.awaitApplied(index), "the read"));
   }
 
-  /** The leader's applied index, retrying while no leader is known (e.g. during an election). */
+  /**
+   * The leader's applied index. Not-leader and leader-not-ready failures are already retried by
+   * {@link #submit}'s forwarding client; a server that knows no leader yet answers a read with
+   * {@link ReadIndexException}, which the client does not retry, so that one is retried here.
+   */
   private CompletableFuture<Long> readIndex(long deadline) {
     CompletableFuture<RaftClientReply> sent;
     try {
@@ -300,10 +304,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
       if (problem == null) {
         return CompletableFuture.completedFuture(Long.parseLong(reply.getMessage().getContent().toStringUtf8()));
       }
-      boolean noLeaderYet = findCause(problem, ReadIndexException.class) != null
-          || findCause(problem, LeaderNotReadyException.class) != null
-          || findCause(problem, org.apache.ratis.protocol.exceptions.NotLeaderException.class) != null;
-      if (noLeaderYet && System.nanoTime() < deadline) {
+      if (findCause(problem, ReadIndexException.class) != null && System.nanoTime() < deadline) {
         Executor later = CompletableFuture.delayedExecutor(RETRY_SLEEP.toLong(TimeUnit.MILLISECONDS),
             TimeUnit.MILLISECONDS);
         return CompletableFuture.supplyAsync(() -> null, later).thenCompose(v -> readIndex(deadline));

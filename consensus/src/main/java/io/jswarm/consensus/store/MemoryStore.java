@@ -31,6 +31,7 @@ import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
@@ -288,7 +289,7 @@ public final class MemoryStore implements StoreApplier, AutoCloseable {
     if (!ready.isEmpty()) {
       try {
         notifier.execute(() -> ready.forEach(f -> f.complete(null)));
-      } catch (java.util.concurrent.RejectedExecutionException closed) {
+      } catch (RejectedExecutionException closed) {
         ready.forEach(f -> f.complete(null));
       }
     }
