@@ -22,6 +22,11 @@ public class Swarm extends StoreObject {
   public List<String> defaultAddrPool;
   public Long subnetSize;
   public JoinTokens joinTokens;
+  /**
+   * The cluster's root CA certificate and private key (PEM). Kept in the store so that every manager can sign
+   * node certificates; jswarm's own field, removed from every API answer.
+   */
+  public RootCAState rootCA;
 
   @Override
   public String uniqueName() {
@@ -96,5 +101,13 @@ public class Swarm extends StoreObject {
   public static class JoinTokens {
     public String worker;
     public String manager;
+  }
+
+  /** See {@link Swarm#rootCA}. */
+  public static class RootCAState {
+    @JsonProperty("CACert")
+    public String caCert;
+    @JsonProperty("CAKey")
+    public String caKey;
   }
 }

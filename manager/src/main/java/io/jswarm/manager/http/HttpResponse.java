@@ -1,0 +1,68 @@
+package io.jswarm.manager.http;
+
+import io.jswarm.api.json.Json;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * What a handler answers: a status, headers and either a complete body or a stream. For a stream the server
+ * sends the status and headers, then calls {@code streamer} with the open {@link StreamSink} (on a server
+ * thread, which it must not block: hand the sink to your own thread or event loop).
+ */
+public final class HttpResponse {
+  public final int status;
+  public final Map<String, String> headers = new LinkedHashMap<>();
+  public final byte[] body;
+  public final Consumer<StreamSink> streamer;
+
+  private HttpResponse(int status, String contentType, byte[] body, Consumer<StreamSink> streamer) {
+    this.status = status;
+    this.body = body;
+    this.streamer = streamer;
+    if (contentType != null) {
+      headers.put("Content-Type", contentType);
+    }
+  }
+
+  /** {@code value} serialized with the Docker JSON conventions of {@link Json}. */
+  public static HttpResponse json(int status, Object value) {
+    return new HttpResponse(status, "application/json", Json.toBytes(value), null);
+  }
+
+  public static HttpResponse ok(Object value) {
+    return json(200, value);
+  }
+
+  public static HttpResponse text(int status, String text) {
+    return new HttpResponse(status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8), null);
+  }
+
+  public static HttpResponse bytes(int status, String contentType, byte[] body) {
+    return new HttpResponse(status, contentType, body, null);
+  }
+
+  /** No body: 204 No Content, or 200 with an empty body where dockerd answers that way. */
+  public static HttpResponse empty(int status) {
+    return new HttpResponse(status, null, new byte[0], null);
+  }
+
+  /** {@code {"message": message}}, the Docker error shape. */
+  public static HttpResponse error(int status, String message) {
+    return json(status, Map.of("message", message));
+  }
+
+  public static HttpResponse stream(int status, String contentType, Consumer<StreamSink> streamer) {
+    return new HttpResponse(status, contentType, null, streamer);
+  }
+
+  public HttpResponse header(String name, String value) {
+    headers.put(name, value);
+    return this;
+  }
+
+  public boolean isStream() {
+    return streamer != null;
+  }
+}

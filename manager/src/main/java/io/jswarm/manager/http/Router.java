@@ -1,0 +1,110 @@
+package io.jswarm.manager.http;
+
+import io.jswarm.api.errors.NotFoundException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Maps method + path to a {@link Handler}. Patterns are literal segments and {@code {name}} segments
+ * ({@code /services/{id}/update}); a trailing {@code {name...}} segment takes the rest of the path (for
+ * registry paths such as {@code /v2/{name...}}). The first route added that matches wins. The Docker API
+ * version prefix ({@code /v1.41}) is removed before routing by {@link #stripVersion}.
+ */
+public final class Router {
+  private static final Pattern VERSION_PREFIX = Pattern.compile("^/v\\d+\\.\\d+(?=/)");
+
+  private record Route(String method, String[] segments, Handler handler) {}
+
+  /** A matched route: the handler and the values of its {@code {name}} segments. */
+  public record Match(Handler handler, Map<String, String> params) {}
+
+  private final List<Route> routes = new ArrayList<>();
+
+  public Router add(String method, String pattern, Handler handler) {
+    if (!pattern.startsWith("/")) {
+      throw new IllegalArgumentException("route pattern must start with /: " + pattern);
+    }
+    routes.add(new Route(method, split(pattern), handler));
+    return this;
+  }
+
+  public Router get(String pattern, Handler h) {
+    return add("GET", pattern, h);
+  }
+
+  public Router post(String pattern, Handler h) {
+    return add("POST", pattern, h);
+  }
+
+  public Router delete(String pattern, Handler h) {
+    return add("DELETE", pattern, h);
+  }
+
+  /** {@code /v1.41/services} -> {@code /services}; paths without a prefix are returned as they are. */
+  public static String stripVersion(String path) {
+    return VERSION_PREFIX.matcher(path).replaceFirst("");
+  }
+
+  /**
+   * The route for {@code method} and {@code path} (already stripped of its version prefix). HEAD is served by
+   * GET routes.
+   *
+   * @throws NotFoundException when no route has this path (404), or it has but not with this method (405 is
+   *     reported as a 404 with a message naming the allowed method, as dockerd does)
+   */
+  public Match match(String method, String path) {
+    String[] parts = split(path);
+    String allowed = null;
+    for (Route r : routes) {
+      Map<String, String> params = matchSegments(r.segments, parts);
+      if (params == null) {
+        continue;
+      }
+      if (r.method.equals(method) || (method.equals("HEAD") && r.method.equals("GET"))) {
+        return new Match(r.handler, params);
+      }
+      allowed = r.method;
+    }
+    if (allowed != null) {
+      throw new NotFoundException("page not found: " + method + " " + path + " (this path takes " + allowed + ")");
+    }
+    throw new NotFoundException("page not found: " + path);
+  }
+
+  private static Map<String, String> matchSegments(String[] pattern, String[] parts) {
+    Map<String, String> params = new HashMap<>();
+    for (int i = 0; i < pattern.length; i++) {
+      String p = pattern[i];
+      if (p.startsWith("{") && p.endsWith("...}")) {
+        if (i >= parts.length) {
+          return null;
+        }
+        params.put(p.substring(1, p.length() - 4), String.join("/", List.of(parts).subList(i, parts.length)));
+        return params;
+      }
+      if (i >= parts.length) {
+        return null;
+      }
+      if (p.startsWith("{") && p.endsWith("}")) {
+        if (parts[i].isEmpty()) {
+          return null;
+        }
+        params.put(p.substring(1, p.length() - 1), parts[i]);
+      } else if (!p.equals(parts[i])) {
+        return null;
+      }
+    }
+    return pattern.length == parts.length ? params : null;
+  }
+
+  private static String[] split(String path) {
+    String p = path.startsWith("/") ? path.substring(1) : path;
+    if (p.endsWith("/")) {
+      p = p.substring(0, p.length() - 1);
+    }
+    return p.isEmpty() ? new String[0] : p.split("/", -1);
+  }
+}
