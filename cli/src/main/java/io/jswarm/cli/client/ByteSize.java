@@ -30,7 +30,8 @@ public final class ByteSize {
     try {
       value = new BigDecimal(m.group(1));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("invalid size \"" + s + "\": \"" + m.group(1) + "\" is not a number");
+      throw new IllegalArgumentException("invalid size \"" + s + "\": \"" + m.group(1)
+          + "\" is not a number; want a number with an optional unit, such as 64M or 1g");
     }
     int shift = m.group(2) == null ? 0 : 10 * ("kmgtp".indexOf(m.group(2).toLowerCase(Locale.ROOT)) + 1);
     BigDecimal bytes = value.multiply(BigDecimal.valueOf(2).pow(shift));

@@ -24,6 +24,9 @@ public abstract class ClientCommand implements Callable<Integer> {
           + DaemonAddress.DEFAULT + ").")
   String host;
 
+  @Option(names = "--help", usageHelp = true, description = "Print usage.")
+  boolean help;
+
   protected PrintWriter out;
   protected PrintWriter err;
 

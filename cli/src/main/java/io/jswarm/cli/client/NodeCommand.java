@@ -22,8 +22,17 @@ import picocli.CommandLine.Parameters;
 @Command(name = "node", description = "Manage swarm nodes.",
     subcommands = {NodeCommand.Ls.class, NodeCommand.Inspect.class, NodeCommand.Update.class, NodeCommand.Promote.class,
         NodeCommand.Demote.class, NodeCommand.Rm.class, NodeCommand.Ps.class})
-public final class NodeCommand {
-  private NodeCommand() {}
+public final class NodeCommand implements Runnable {
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--help", usageHelp = true, description = "Print usage.")
+  boolean help;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
 
   static List<Node> listNodes(ApiClient api, Filters filters) {
     return Arrays.asList(api.get(filters.appendTo("/nodes"), Node[].class));

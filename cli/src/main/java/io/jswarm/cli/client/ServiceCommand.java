@@ -16,8 +16,17 @@ import picocli.CommandLine.Parameters;
 @Command(name = "service", description = "Manage swarm services.",
     subcommands = {ServiceCommand.Create.class, ServiceCommand.Ls.class, ServiceCommand.Ps.class,
         ServiceCommand.Inspect.class, ServiceCommand.Update.class, ServiceCommand.Scale.class, ServiceCommand.Rm.class})
-public final class ServiceCommand {
-  private ServiceCommand() {}
+public final class ServiceCommand implements Runnable {
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--help", usageHelp = true, description = "Print usage.")
+  boolean help;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
 
   /** Sleeps for real between convergence polls. */
   static final ServiceConvergence.Sleeper SLEEP = d -> Thread.sleep(d.toMillis());

@@ -13,8 +13,17 @@ import picocli.CommandLine.Parameters;
 @Command(name = "swarm", description = "Manage the swarm.",
     subcommands = {SwarmCommand.Init.class, SwarmCommand.Join.class, SwarmCommand.JoinToken.class,
         SwarmCommand.Leave.class, SwarmCommand.Update.class, SwarmCommand.Inspect.class})
-public final class SwarmCommand {
-  private SwarmCommand() {}
+public final class SwarmCommand implements Runnable {
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--help", usageHelp = true, description = "Print usage.")
+  boolean help;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
 
   /** The cluster-wide settings {@code init} and {@code update} share. */
   static class SpecFlags {
