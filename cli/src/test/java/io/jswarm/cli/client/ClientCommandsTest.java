@@ -244,6 +244,45 @@ class ClientCommandsTest {
   }
 
   @Test
+  void nodePsDefaultsToSelf() {
+    daemon.on("GET", "/tasks?filters={\"node\":[\"node1\"]}",
+        "[{'ID':'task0123456789xyz','ServiceID':'svc1234567890abcdef','Slot':2,'NodeID':'node1',"
+            + "'Spec':{'ContainerSpec':{'Image':'nginx:1'}},'DesiredState':'running','Status':{'State':'assigned'}}]");
+    Result r = run("node", "ps", "--format", "json");
+    assertEquals(0, r.code(), r.err());
+    assertEquals("{\"CurrentState\":\"Assigned\",\"DesiredState\":\"Running\",\"Error\":\"\",\"ID\":\"task01234567\","
+        + "\"Image\":\"nginx:1\",\"Name\":\"web.2\",\"Node\":\"alpha\",\"Ports\":\"\"}\n", r.out());
+  }
+
+  @Test
+  void promoteDemoteAndMembership() throws IOException {
+    daemon.on("GET", "/nodes/node2", "{'ID':'node2','Version':{'Index':4},'Spec':{'Role':'worker','Availability':'active'}}");
+    daemon.on("POST", "/nodes/node2/update?version=4", "");
+    Result p = run("node", "promote", "node2", "node1");
+    assertEquals(0, p.code(), p.err());
+    assertEquals("Node node2 promoted to a manager in the swarm.\nNode node1 is already a manager.\n", p.out());
+    assertEquals("manager", json(daemon.requests("POST", "/nodes/node2/update?version=4").get(0).body())
+        .get("Role").asText());
+    Result d = run("node", "demote", "node2");
+    assertEquals("Node node2 is already a worker.\n", d.out());
+
+    daemon.on("DELETE", "/nodes/node2?force=true", "");
+    assertEquals("node2\n", run("node", "rm", "--force", "node2").out());
+
+    daemon.on("POST", "/swarm/leave?force=true", "");
+    assertEquals("Node left the swarm.\n", run("swarm", "leave", "--force").out());
+
+    daemon.on("POST", "/swarm/join", "");
+    daemon.on("GET", "/info", "{'Swarm':{'NodeID':'node3','ControlAvailable':false}}");
+    Result j = run("swarm", "join", "--token", "JSWMTKN-1-abc-worker", "10.0.0.1:2377");
+    assertEquals(0, j.code(), j.err());
+    assertEquals("This node joined a swarm as a worker.\n", j.out());
+    JsonNode join = json(daemon.requests("POST", "/swarm/join").get(0).body());
+    assertEquals("[\"10.0.0.1:2377\"]", join.get("RemoteAddrs").toString());
+    assertEquals("JSWMTKN-1-abc-worker", join.get("JoinToken").asText());
+  }
+
+  @Test
   void unreachableDaemonIsNamed() throws IOException {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
