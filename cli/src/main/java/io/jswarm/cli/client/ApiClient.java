@@ -128,6 +128,9 @@ public final class ApiClient implements AutoCloseable {
           throw failed(t);
         }
       }
+      if (head == null) {
+        throw failed(new IOException("the answer had no status line"));
+      }
       Response r = new Response(head.status, head.headers, content.toByteArray());
       if (r.status >= 400) {
         throw error(r);
