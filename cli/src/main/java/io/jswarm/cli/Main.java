@@ -1,8 +1,13 @@
 package io.jswarm.cli;
 
 import io.jswarm.cli.bench.BenchCommand;
+import io.jswarm.cli.client.ClientCommands;
+import io.jswarm.cli.client.NodeCommand;
+import io.jswarm.cli.client.ServiceCommand;
+import io.jswarm.cli.client.SwarmCommand;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,10 +18,17 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "A Swarm-like cluster orchestrator.",
-    subcommands = {VersionCommand.class, DaemonCommand.class, RaftCommand.class, BenchCommand.class})
+    subcommands = {VersionCommand.class, DaemonCommand.class, RaftCommand.class, BenchCommand.class,
+        SwarmCommand.class, NodeCommand.class, ServiceCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
+
+  /** Client verbs read this when they have no {@code -H} of their own ({@code jswarm -H tcp://... service ls}). */
+  @CommandLine.Option(names = {"-H", "--host"}, paramLabel = "ADDRESS",
+      description = "Daemon the client verbs talk to: unix:///path or tcp://host:port (default: $JSWARM_HOST, else "
+          + "unix:///run/jswarm/jswarm.sock).")
+  String host;
 
   public static void main(String[] args) {
     System.exit(run(args));
@@ -24,7 +36,19 @@ public final class Main implements Runnable {
 
   /** Runs a command line and returns its exit code (tests call this rather than {@link #main}). */
   public static int run(String... args) {
+    return run(null, null, args);
+  }
+
+  /** Runs a command line writing to {@code out} and {@code err} (null: the standard streams). */
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cl = new CommandLine(new Main());
+    if (out != null) {
+      cl.setOut(out);
+    }
+    if (err != null) {
+      cl.setErr(err);
+    }
+    ClientCommands.configure(cl);
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
       cmd.getErr().println("Error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
       return 1;

@@ -1,0 +1,58 @@
+package io.jswarm.cli.client;
+
+import java.math.BigDecimal;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Memory sizes as Docker's flags read them ({@code go-units RAMInBytes}: binary multiples, {@code 64M} is 64 MiB,
+ * an optional {@code i} and {@code b}, no unit means bytes) and write them ({@code BytesSize}: {@code 64MiB}).
+ */
+public final class ByteSize {
+  private static final Pattern SIZE = Pattern.compile("^(\\d+(?:\\.\\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$");
+  private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+
+  private ByteSize() {}
+
+  /**
+   * Parses a size into bytes.
+   *
+   * @throws IllegalArgumentException naming the value and the allowed form
+   */
+  public static long parse(String s) {
+    Matcher m = SIZE.matcher(s == null ? "" : s);
+    if (!m.matches()) {
+      throw new IllegalArgumentException("invalid size \"" + s
+          + "\": want a number with an optional unit b, k, m, g, t or p (binary multiples), such as 64M or 1g");
+    }
+    BigDecimal value;
+    try {
+      value = new BigDecimal(m.group(1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("invalid size \"" + s + "\": \"" + m.group(1)
+          + "\" is not a number; want a number with an optional unit, such as 64M or 1g");
+    }
+    int shift = m.group(2) == null ? 0 : 10 * ("kmgtp".indexOf(m.group(2).toLowerCase(Locale.ROOT)) + 1);
+    BigDecimal bytes = value.multiply(BigDecimal.valueOf(2).pow(shift));
+    if (bytes.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+      throw new IllegalArgumentException("invalid size \"" + s + "\": too large");
+    }
+    return bytes.longValue();
+  }
+
+  /** Binary size as Docker prints it: {@code 64MiB}, {@code 1.5GiB}, {@code 512B}. */
+  public static String human(long bytes) {
+    double v = bytes;
+    int unit = 0;
+    while (v >= 1024 && unit < UNITS.length - 1) {
+      v /= 1024;
+      unit++;
+    }
+    String num = String.format(Locale.ROOT, "%.4g", v);
+    if (num.contains(".")) {
+      num = num.replaceAll("0+$", "").replaceAll("\\.$", "");
+    }
+    return num + UNITS[unit];
+  }
+}

@@ -1,0 +1,328 @@
+package io.jswarm.cli.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jswarm.api.json.Json;
+import io.jswarm.api.types.Node;
+import io.jswarm.api.types.Service;
+import io.jswarm.api.types.TLSInfo;
+import io.jswarm.api.types.Task;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code jswarm node ...}: list, inspect and change the nodes of the swarm, as {@code docker node}. */
+@Command(name = "node", description = "Manage swarm nodes.",
+    subcommands = {NodeCommand.Ls.class, NodeCommand.Inspect.class, NodeCommand.Update.class, NodeCommand.Promote.class,
+        NodeCommand.Demote.class, NodeCommand.Rm.class, NodeCommand.Ps.class})
+public final class NodeCommand implements Runnable {
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--help", usageHelp = true, description = "Print usage.")
+  boolean help;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  static List<Node> listNodes(ApiClient api, Filters filters) {
+    return Arrays.asList(api.get(filters.appendTo("/nodes"), Node[].class));
+  }
+
+  /** The node id for a reference, where {@code self} is the node the CLI talks to (from {@code /info}). */
+  static String reference(ApiClient api, String ref) {
+    if (!ref.equals("self")) {
+      return ref;
+    }
+    String id = api.getTree("/info").path("Swarm").path("NodeID").asText("");
+    if (id.isEmpty()) {
+      api.get("/nodes", Node[].class); // the daemon's own error says why ("This node is not a swarm manager...")
+      throw new UsageException("node ID not found in /info: is this node part of a swarm?");
+    }
+    return id;
+  }
+
+  @Command(name = "ls", aliases = "list", description = "List nodes in the swarm.")
+  static final class Ls extends ClientCommand {
+    @Option(names = {"-q", "--quiet"}, description = "Only display IDs.")
+    boolean quiet;
+
+    @Option(names = {"-f", "--filter"}, description = "Filter output based on conditions provided (key=value).")
+    List<String> filters = new ArrayList<>();
+
+    @Option(names = "--format", description = "Format output: table (default) or json.")
+    String format;
+
+    @Override
+    protected int run(ApiClient api) {
+      OutputFormat fmt = OutputFormat.of(format);
+      List<Node> nodes = listNodes(api, Filters.parse(filters));
+      String self = "";
+      TLSInfo clusterTls = null;
+      if (!nodes.isEmpty() && !quiet) {
+        JsonNode swarm = api.getTree("/info").path("Swarm");
+        self = swarm.path("NodeID").asText("");
+        if (swarm.path("Cluster").has("TLSInfo")) {
+          clusterTls = Json.mapper().convertValue(swarm.path("Cluster").path("TLSInfo"), TLSInfo.class);
+        }
+      }
+      List<NodeListing.Row> rows = NodeListing.rows(nodes, self, clusterTls);
+      if (quiet) {
+        rows.forEach(r -> out.println(r.id()));
+      } else if (fmt == OutputFormat.JSON) {
+        out.print(JsonOutput.lines(rows.stream().map(NodeListing.Row::json).toList()));
+      } else {
+        out.print(NodeListing.table(rows));
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "inspect", description = "Display detailed information on one or more nodes.")
+  static final class Inspect extends ClientCommand {
+    @Option(names = "--pretty", description = "Print the information in a human friendly format.")
+    boolean pretty;
+
+    @Parameters(arity = "1..*", paramLabel = "NODE", description = "Node id, id prefix, hostname or self.")
+    List<String> nodes;
+
+    @Override
+    protected int run(ApiClient api) {
+      List<JsonNode> found = new ArrayList<>();
+      List<String> errors = new ArrayList<>();
+      for (String ref : nodes) {
+        try {
+          found.add(api.getTree("/nodes/" + seg(reference(api, ref))));
+        } catch (DaemonErrorException e) {
+          if (e.status() != 404) {
+            throw e;
+          }
+          errors.add("Error: No such node: " + ref);
+        }
+      }
+      if (pretty) {
+        for (int i = 0; i < found.size(); i++) {
+          if (i > 0) {
+            out.println();
+          }
+          out.print(PrettyInspect.node(Json.mapper().convertValue(found.get(i), Node.class)));
+        }
+      } else {
+        out.print(JsonOutput.inspect(found));
+      }
+      errors.forEach(err::println);
+      return errors.isEmpty() ? 0 : 1;
+    }
+  }
+
+  /** GET the node, change its spec, POST it back with its version; prints {@code done} for each success. */
+  static void updateNodes(ApiClient api, List<String> refs, java.util.function.Predicate<Node> change,
+      Consumer<String> done) {
+    for (String ref : refs) {
+      Node n = api.get("/nodes/" + ClientCommand.seg(reference(api, ref)), Node.class);
+      if (n.spec == null) {
+        n.spec = new Node.Spec();
+      }
+      if (!change.test(n)) {
+        continue;
+      }
+      api.post("/nodes/" + ClientCommand.seg(n.id) + "/update?version=" + n.versionIndex(), n.spec);
+      done.accept(ref);
+    }
+  }
+
+  @Command(name = "update", description = "Update a node.")
+  static final class Update extends ClientCommand {
+    @Option(names = "--availability", description = "Availability of the node (active, pause, drain).")
+    String availability;
+
+    @Option(names = "--role", description = "Role of the node (worker, manager).")
+    String role;
+
+    @Option(names = "--label-add", description = "Add or update a node label (key=value).")
+    List<String> labelAdd = new ArrayList<>();
+
+    @Option(names = "--label-rm", description = "Remove a node label if it exists.")
+    List<String> labelRm = new ArrayList<>();
+
+    @Parameters(index = "0", paramLabel = "NODE")
+    String node;
+
+    @Override
+    protected int run(ApiClient api) {
+      if (availability != null && !List.of("active", "pause", "drain").contains(availability)) {
+        throw new UsageException("invalid --availability \"" + availability + "\": allowed are active, pause and drain");
+      }
+      if (role != null && !List.of("worker", "manager").contains(role)) {
+        throw new UsageException("invalid --role \"" + role + "\": allowed are worker and manager");
+      }
+      Map<String, String> add = ServiceSpecs.keyValues("--label-add", labelAdd);
+      updateNodes(api, List.of(node), n -> {
+        if (role != null) {
+          n.spec.role = role;
+        }
+        if (availability != null) {
+          n.spec.availability = availability;
+        }
+        Map<String, String> labels = n.spec.labels == null ? new LinkedHashMap<>() : new LinkedHashMap<>(n.spec.labels);
+        if (add != null) {
+          labels.putAll(add);
+        }
+        for (String k : labelRm) {
+          if (!labels.containsKey(k)) {
+            throw new UsageException("key " + k + " doesn't exist in node's labels");
+          }
+          labels.remove(k);
+        }
+        n.spec.labels = labels;
+        return true;
+      }, out::println);
+      return 0;
+    }
+  }
+
+  @Command(name = "promote", description = "Promote one or more nodes to manager in the swarm.")
+  static final class Promote extends ClientCommand {
+    @Parameters(arity = "1..*", paramLabel = "NODE")
+    List<String> nodes;
+
+    @Override
+    protected int run(ApiClient api) {
+      updateNodes(api, nodes, n -> {
+        if ("manager".equals(n.spec.role)) {
+          out.printf("Node %s is already a manager.%n", n.id);
+          return false;
+        }
+        n.spec.role = "manager";
+        return true;
+      }, ref -> out.printf("Node %s promoted to a manager in the swarm.%n", ref));
+      return 0;
+    }
+  }
+
+  @Command(name = "demote", description = "Demote one or more nodes from manager in the swarm.")
+  static final class Demote extends ClientCommand {
+    @Parameters(arity = "1..*", paramLabel = "NODE")
+    List<String> nodes;
+
+    @Override
+    protected int run(ApiClient api) {
+      updateNodes(api, nodes, n -> {
+        if ("worker".equals(n.spec.role)) {
+          out.printf("Node %s is already a worker.%n", n.id);
+          return false;
+        }
+        n.spec.role = "worker";
+        return true;
+      }, ref -> out.printf("Manager %s demoted in the swarm.%n", ref));
+      return 0;
+    }
+  }
+
+  @Command(name = "rm", aliases = "remove", description = "Remove one or more nodes from the swarm.")
+  static final class Rm extends ClientCommand {
+    @Option(names = {"-f", "--force"}, description = "Force remove a node from the swarm.")
+    boolean force;
+
+    @Parameters(arity = "1..*", paramLabel = "NODE")
+    List<String> nodes;
+
+    @Override
+    protected int run(ApiClient api) {
+      int status = 0;
+      for (String ref : nodes) {
+        try {
+          api.delete("/nodes/" + seg(ref) + (force ? "?force=true" : ""));
+          out.println(ref);
+        } catch (DaemonErrorException e) {
+          err.println("Error response from daemon: " + e.getMessage());
+          status = 1;
+        }
+      }
+      return status;
+    }
+  }
+
+  @Command(name = "ps", description = "List tasks running on one or more nodes, defaults to current node.")
+  static final class Ps extends ClientCommand {
+    @Option(names = {"-q", "--quiet"}, description = "Only display task IDs.")
+    boolean quiet;
+
+    @Option(names = "--no-trunc", description = "Do not truncate output.")
+    boolean noTrunc;
+
+    @Option(names = {"-f", "--filter"}, description = "Filter output based on conditions provided (key=value).")
+    List<String> filters = new ArrayList<>();
+
+    @Option(names = "--format", description = "Format output: table (default) or json.")
+    String format;
+
+    @Parameters(arity = "0..*", paramLabel = "NODE", description = "Nodes (default: self).")
+    List<String> nodes = new ArrayList<>();
+
+    @Override
+    protected int run(ApiClient api) {
+      OutputFormat fmt = OutputFormat.of(format);
+      List<Task> tasks = new ArrayList<>();
+      for (String ref : nodes.isEmpty() ? List.of("self") : nodes) {
+        Node n = api.get("/nodes/" + seg(reference(api, ref)), Node.class);
+        Filters f = Filters.parse(filters).add("node", n.id);
+        tasks.addAll(Arrays.asList(api.get(f.appendTo("/tasks"), Task[].class)));
+      }
+      TaskPrinter.print(api, tasks, quiet, !noTrunc && !quiet, fmt, out);
+      return 0;
+    }
+  }
+
+  /** Hostnames of all nodes by id. */
+  static Map<String, String> hostnames(ApiClient api) {
+    Map<String, String> names = new HashMap<>();
+    for (Node n : api.get("/nodes", Node[].class)) {
+      if (n.description != null && n.description.hostname != null && !n.description.hostname.isEmpty()) {
+        names.put(n.id, n.description.hostname);
+      }
+    }
+    return names;
+  }
+
+  /** Service names by id. */
+  static Map<String, String> serviceNames(ApiClient api) {
+    Map<String, String> names = new HashMap<>();
+    for (Service s : api.get("/services", Service[].class)) {
+      if (s.spec != null && s.spec.name != null) {
+        names.put(s.id, s.spec.name);
+      }
+    }
+    return names;
+  }
+
+  /** Prints a task list in the chosen format (shared by {@code node ps} and {@code service ps}). */
+  static final class TaskPrinter {
+    private TaskPrinter() {}
+
+    static void print(ApiClient api, List<Task> tasks, boolean quiet, boolean trunc, OutputFormat fmt,
+        java.io.PrintWriter out) {
+      Map<String, String> nodeNames = tasks.isEmpty() ? Map.of() : hostnames(api);
+      Map<String, String> serviceNames = tasks.isEmpty() ? Map.of() : serviceNames(api);
+      List<TaskListing.Row> rows = TaskListing.rows(tasks, serviceNames, nodeNames, Instant.now(), trunc && !quiet);
+      if (quiet) {
+        rows.forEach(r -> out.println(r.id()));
+        return;
+      }
+      if (fmt == OutputFormat.JSON) {
+        out.print(JsonOutput.lines(rows.stream().map(TaskListing.Row::json).toList()));
+      } else {
+        out.print(TaskListing.table(rows));
+      }
+    }
+  }
+}

@@ -1,0 +1,284 @@
+package io.jswarm.cli.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jswarm.api.json.Json;
+import io.jswarm.api.types.Service;
+import io.jswarm.api.types.Task;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code jswarm service ...}: create, list, inspect, change and remove services, as {@code docker service}. */
+@Command(name = "service", description = "Manage swarm services.",
+    subcommands = {ServiceCommand.Create.class, ServiceCommand.Ls.class, ServiceCommand.Ps.class,
+        ServiceCommand.Inspect.class, ServiceCommand.Update.class, ServiceCommand.Scale.class, ServiceCommand.Rm.class})
+public final class ServiceCommand implements Runnable {
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--help", usageHelp = true, description = "Print usage.")
+  boolean help;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Sleeps for real between convergence polls. */
+  static final ServiceConvergence.Sleeper SLEEP = d -> Thread.sleep(d.toMillis());
+
+  /** Prints the answer's {@code Warnings} on stderr. */
+  static void warnings(ApiClient.Response r, java.io.PrintWriter err) {
+    if (r.body().length == 0) {
+      return;
+    }
+    JsonNode w = r.tree().path("Warnings");
+    if (w.isArray()) {
+      w.forEach(x -> err.println(x.asText()));
+    }
+  }
+
+  @Command(name = "create", description = "Create a new service.")
+  static final class Create extends ClientCommand {
+    @Mixin
+    ServiceCreateFlags flags = new ServiceCreateFlags();
+
+    @Option(names = {"-d", "--detach"}, description = "Exit immediately instead of waiting for the service to converge.")
+    boolean detach;
+
+    @Option(names = {"-q", "--quiet"}, description = "Suppress progress output.")
+    boolean quiet;
+
+    @Override
+    protected int run(ApiClient api) throws InterruptedException {
+      Service.ServiceSpec spec = ServiceSpecs.create(flags, System::getenv);
+      ApiClient.Response r = api.post("/services/create", spec);
+      warnings(r, err);
+      String id = r.tree().path("ID").asText();
+      out.println(id);
+      if (!detach) {
+        out.flush();
+        ServiceConvergence.await(api, id, quiet ? new java.io.PrintWriter(java.io.Writer.nullWriter()) : out, SLEEP);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "ls", aliases = "list", description = "List services.")
+  static final class Ls extends ClientCommand {
+    @Option(names = {"-q", "--quiet"}, description = "Only display IDs.")
+    boolean quiet;
+
+    @Option(names = {"-f", "--filter"}, description = "Filter output based on conditions provided (key=value).")
+    List<String> filters = new ArrayList<>();
+
+    @Option(names = "--format", description = "Format output: table (default) or json.")
+    String format;
+
+    @Override
+    protected int run(ApiClient api) {
+      OutputFormat fmt = OutputFormat.of(format);
+      String path = Filters.parse(filters).appendTo(quiet ? "/services" : "/services?status=true");
+      List<ServiceListing.Row> rows = ServiceListing.rows(Arrays.asList(api.get(path, Service[].class)));
+      if (quiet) {
+        rows.forEach(r -> out.println(r.id()));
+      } else if (fmt == OutputFormat.JSON) {
+        out.print(JsonOutput.lines(rows.stream().map(ServiceListing.Row::json).toList()));
+      } else {
+        out.print(ServiceListing.table(rows));
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "ps", description = "List the tasks of one or more services.")
+  static final class Ps extends ClientCommand {
+    @Option(names = {"-q", "--quiet"}, description = "Only display task IDs.")
+    boolean quiet;
+
+    @Option(names = "--no-trunc", description = "Do not truncate output.")
+    boolean noTrunc;
+
+    @Option(names = {"-f", "--filter"}, description = "Filter output based on conditions provided (key=value).")
+    List<String> filters = new ArrayList<>();
+
+    @Option(names = "--format", description = "Format output: table (default) or json.")
+    String format;
+
+    @Parameters(arity = "1..*", paramLabel = "SERVICE", description = "Service id, id prefix or name.")
+    List<String> services;
+
+    @Override
+    protected int run(ApiClient api) {
+      OutputFormat fmt = OutputFormat.of(format);
+      Filters f = Filters.parse(filters);
+      List<String> notFound = new ArrayList<>();
+      int found = 0;
+      for (String ref : services) {
+        try {
+          f.add("service", api.get("/services/" + seg(ref), Service.class).id);
+          found++;
+        } catch (DaemonErrorException e) {
+          if (e.status() != 404) {
+            throw e;
+          }
+          notFound.add("no such service: " + ref);
+        }
+      }
+      if (found == 0) {
+        throw new UsageException(String.join("\n", notFound));
+      }
+      List<Task> tasks = Arrays.asList(api.get(f.appendTo("/tasks"), Task[].class));
+      NodeCommand.TaskPrinter.print(api, tasks, quiet, !noTrunc && !quiet, fmt, out);
+      notFound.forEach(err::println);
+      return notFound.isEmpty() ? 0 : 1;
+    }
+  }
+
+  @Command(name = "inspect", description = "Display detailed information on one or more services.")
+  static final class Inspect extends ClientCommand {
+    @Option(names = "--pretty", description = "Print the information in a human friendly format.")
+    boolean pretty;
+
+    @Parameters(arity = "1..*", paramLabel = "SERVICE", description = "Service id, id prefix or name.")
+    List<String> services;
+
+    @Override
+    protected int run(ApiClient api) {
+      List<JsonNode> found = new ArrayList<>();
+      List<String> errors = new ArrayList<>();
+      for (String ref : services) {
+        try {
+          found.add(api.getTree("/services/" + seg(ref)));
+        } catch (DaemonErrorException e) {
+          if (e.status() != 404) {
+            throw e;
+          }
+          errors.add("Error: no such service: " + ref);
+        }
+      }
+      if (pretty) {
+        found.forEach(n -> out.print(PrettyInspect.service(Json.mapper().convertValue(n, Service.class))));
+      } else {
+        out.print(JsonOutput.inspect(found));
+      }
+      errors.forEach(err::println);
+      return errors.isEmpty() ? 0 : 1;
+    }
+  }
+
+  @Command(name = "update", description = "Update a service.")
+  static final class Update extends ClientCommand {
+    @Mixin
+    ServiceUpdateFlags flags = new ServiceUpdateFlags();
+
+    @Option(names = {"-d", "--detach"}, description = "Exit immediately instead of waiting for the service to converge.")
+    boolean detach;
+
+    @Option(names = {"-q", "--quiet"}, description = "Suppress progress output.")
+    boolean quiet;
+
+    @Parameters(index = "0", paramLabel = "SERVICE", description = "Service id, id prefix or name.")
+    String service;
+
+    @Override
+    protected int run(ApiClient api) throws InterruptedException {
+      Service s = api.get("/services/" + seg(service), Service.class);
+      if (s.spec == null) {
+        s.spec = new Service.ServiceSpec();
+      }
+      ServiceSpecs.update(s.spec, flags);
+      ApiClient.Response r = api.post("/services/" + seg(s.id) + "/update?version=" + s.versionIndex(), s.spec);
+      warnings(r, err);
+      out.println(service);
+      if (!detach) {
+        out.flush();
+        ServiceConvergence.await(api, s.id, quiet ? new java.io.PrintWriter(java.io.Writer.nullWriter()) : out, SLEEP);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "scale", description = "Scale one or multiple replicated services (SERVICE=REPLICAS ...).")
+  static final class Scale extends ClientCommand {
+    @Option(names = {"-d", "--detach"}, description = "Exit immediately instead of waiting for the services to converge.")
+    boolean detach;
+
+    @Parameters(arity = "1..*", paramLabel = "SERVICE=REPLICAS")
+    List<String> specs;
+
+    @Override
+    protected int run(ApiClient api) throws InterruptedException {
+      for (String arg : specs) {
+        int eq = arg.indexOf('=');
+        if (eq <= 0 || eq == arg.length() - 1) {
+          throw new UsageException("invalid scale specifier '" + arg + "': want SERVICE=REPLICAS, such as web=3");
+        }
+      }
+      int status = 0;
+      List<String> scaled = new ArrayList<>();
+      for (String arg : specs) {
+        String ref = arg.substring(0, arg.indexOf('='));
+        String value = arg.substring(arg.indexOf('=') + 1);
+        long replicas;
+        try {
+          replicas = Long.parseLong(value);
+          if (replicas < 0) {
+            throw new NumberFormatException();
+          }
+        } catch (NumberFormatException e) {
+          err.println(ref + ": invalid replicas value " + value + ": want a non-negative integer");
+          status = 1;
+          continue;
+        }
+        try {
+          Service s = api.get("/services/" + seg(ref), Service.class);
+          if (s.spec == null || s.spec.mode == null || s.spec.mode.replicated == null) {
+            err.println(ref + ": scale can only be used with replicated mode");
+            status = 1;
+            continue;
+          }
+          s.spec.mode.replicated.replicas = replicas;
+          warnings(api.post("/services/" + seg(s.id) + "/update?version=" + s.versionIndex(), s.spec), err);
+          out.println(ref + " scaled to " + replicas);
+          scaled.add(s.id);
+        } catch (DaemonErrorException e) {
+          err.println(ref + ": Error response from daemon: " + e.getMessage());
+          status = 1;
+        }
+      }
+      if (!detach) {
+        out.flush();
+        for (String id : scaled) {
+          ServiceConvergence.await(api, id, out, SLEEP);
+        }
+      }
+      return status;
+    }
+  }
+
+  @Command(name = "rm", aliases = "remove", description = "Remove one or more services.")
+  static final class Rm extends ClientCommand {
+    @Parameters(arity = "1..*", paramLabel = "SERVICE")
+    List<String> services;
+
+    @Override
+    protected int run(ApiClient api) {
+      int status = 0;
+      for (String ref : services) {
+        try {
+          api.delete("/services/" + seg(ref));
+          out.println(ref);
+        } catch (DaemonErrorException e) {
+          err.println("Error response from daemon: " + e.getMessage());
+          status = 1;
+        }
+      }
+      return status;
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package io.jswarm.cli.client;
+
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The flags and arguments of {@code service create}, as Docker names them. Fields stay null when a flag was not
+ * given, so that {@link ServiceSpecs} can tell "not set" from a value. Usable as a picocli mixin or filled directly.
+ */
+public class ServiceCreateFlags {
+  @Option(names = "--name", description = "Service name.")
+  public String name;
+
+  @Option(names = "--mode", defaultValue = "replicated", description = "Service mode (replicated or global).")
+  public String mode = "replicated";
+
+  @Option(names = "--replicas", description = "Number of tasks.")
+  public Long replicas;
+
+  @Option(names = {"-e", "--env"}, description = "Set environment variables (KEY=VALUE).")
+  public List<String> env = new ArrayList<>();
+
+  @Option(names = "--label", description = "Service labels (key=value).")
+  public List<String> labels = new ArrayList<>();
+
+  @Option(names = "--constraint", description = "Placement constraints, e.g. node.labels.zone==east.")
+  public List<String> constraints = new ArrayList<>();
+
+  @Option(names = "--placement-pref", description = "Add a placement preference: spread=node.labels.X.")
+  public List<String> placementPrefs = new ArrayList<>();
+
+  @Option(names = "--replicas-max-per-node", description = "Maximum number of tasks per node (default 0 = unlimited).")
+  public Long maxReplicasPerNode;
+
+  @Option(names = "--reserve-cpu", converter = FlagConverters.Cpus.class, description = "Reserve CPUs, e.g. 0.5.")
+  public Long reserveCpu;
+
+  @Option(names = "--reserve-memory", converter = FlagConverters.Bytes.class, description = "Reserve memory, e.g. 64M.")
+  public Long reserveMemory;
+
+  @Option(names = "--limit-cpu", converter = FlagConverters.Cpus.class, description = "Limit CPUs, e.g. 1.5.")
+  public Long limitCpu;
+
+  @Option(names = "--limit-memory", converter = FlagConverters.Bytes.class, description = "Limit memory, e.g. 1g.")
+  public Long limitMemory;
+
+  @Option(names = "--restart-condition", description = "Restart when condition is met (none, on-failure, any).")
+  public String restartCondition;
+
+  @Option(names = "--restart-delay", converter = FlagConverters.Duration.class,
+      description = "Delay between restart attempts (ns|us|ms|s|m|h).")
+  public Long restartDelay;
+
+  @Option(names = "--restart-max-attempts", description = "Maximum number of restarts before giving up (0 = no limit).")
+  public Long restartMaxAttempts;
+
+  @Option(names = "--restart-window", converter = FlagConverters.Duration.class,
+      description = "Window used to evaluate the restart policy (ns|us|ms|s|m|h).")
+  public Long restartWindow;
+
+  @Option(names = {"-p", "--publish"},
+      description = "Publish a port: 8080:80[/udp] or published=8080,target=80,protocol=tcp,mode=host.")
+  public List<String> publish = new ArrayList<>();
+
+  @Parameters(index = "0", paramLabel = "IMAGE", description = "Image to run.")
+  public String image;
+
+  @Parameters(index = "1..*", paramLabel = "COMMAND", description = "Command and arguments (the image's CMD is replaced).")
+  public List<String> args = new ArrayList<>();
+}

@@ -1,0 +1,333 @@
+package io.jswarm.cli.client;
+
+import io.jswarm.api.types.ContainerSpec;
+import io.jswarm.api.types.EndpointSpec;
+import io.jswarm.api.types.Limit;
+import io.jswarm.api.types.Placement;
+import io.jswarm.api.types.PortConfig;
+import io.jswarm.api.types.ResourceRequirements;
+import io.jswarm.api.types.Resources;
+import io.jswarm.api.types.RestartPolicy;
+import io.jswarm.api.types.Service.ServiceSpec;
+import io.jswarm.api.types.ServiceMode;
+import io.jswarm.api.types.TaskSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * Turns {@code service create} / {@code service update} flags into a {@link ServiceSpec} the way the docker CLI
+ * does: only what the user gave is set (the daemon fills defaults), a restart flag brings Swarm's default policy
+ * (any, 5s delay) for the fields not given, and updates merge into the spec read back from the daemon.
+ */
+public final class ServiceSpecs {
+  private static final long DEFAULT_RESTART_DELAY = 5_000_000_000L;
+  private static final List<String> RESTART_CONDITIONS = List.of("none", "on-failure", "any");
+
+  private ServiceSpecs() {}
+
+  /**
+   * The spec of a new service.
+   *
+   * @throws UsageException when flags are invalid or contradict each other
+   */
+  public static ServiceSpec create(ServiceCreateFlags f, Function<String, String> environment) {
+    if (f.image == null || f.image.isBlank()) {
+      throw new UsageException("service create needs an IMAGE");
+    }
+    ServiceSpec spec = new ServiceSpec();
+    spec.name = f.name;
+    spec.labels = keyValues("--label", f.labels);
+    spec.mode = mode(f);
+    TaskSpec task = new TaskSpec();
+    spec.taskTemplate = task;
+    ContainerSpec c = new ContainerSpec();
+    task.containerSpec = c;
+    c.image = f.image;
+    c.args = f.args.isEmpty() ? null : new ArrayList<>(f.args);
+    c.env = env(f.env, environment);
+    task.resources = resources(null, f.reserveCpu, f.reserveMemory, f.limitCpu, f.limitMemory);
+    task.restartPolicy = restartPolicy(null, f.restartCondition, f.restartDelay, f.restartMaxAttempts, f.restartWindow);
+    if (!f.constraints.isEmpty() || !f.placementPrefs.isEmpty() || f.maxReplicasPerNode != null) {
+      Placement p = new Placement();
+      p.constraints = f.constraints.isEmpty() ? null : new ArrayList<>(f.constraints);
+      p.preferences = preferences("--placement-pref", f.placementPrefs);
+      p.maxReplicas = nonNegative("--replicas-max-per-node", f.maxReplicasPerNode);
+      task.placement = p;
+    }
+    spec.endpointSpec = new EndpointSpec();
+    spec.endpointSpec.mode = "vip";
+    List<PortConfig> ports = new ArrayList<>();
+    for (String p : f.publish) {
+      ports.addAll(port("-p, --publish", p));
+    }
+    spec.endpointSpec.ports = ports.isEmpty() ? null : ports;
+    return spec;
+  }
+
+  private static ServiceMode mode(ServiceCreateFlags f) {
+    switch (f.mode) {
+      case "replicated" -> {
+        return ServiceMode.replicated(f.replicas == null ? 1 : nonNegative("--replicas", f.replicas));
+      }
+      case "global" -> {
+        if (f.replicas != null) {
+          throw new UsageException("--replicas can only be used with replicated mode");
+        }
+        if (f.maxReplicasPerNode != null && f.maxReplicasPerNode > 0) {
+          throw new UsageException("--replicas-max-per-node can only be used with replicated mode");
+        }
+        return ServiceMode.global();
+      }
+      default -> throw new UsageException("invalid --mode \"" + f.mode + "\": only replicated and global are supported");
+    }
+  }
+
+  /**
+   * Merges {@code service update} flags into {@code spec} (read from the daemon), in place.
+   *
+   * @throws UsageException when flags are invalid or do not fit the service
+   */
+  public static void update(ServiceSpec spec, ServiceUpdateFlags f) {
+    if (spec.taskTemplate == null) {
+      spec.taskTemplate = new TaskSpec();
+    }
+    TaskSpec task = spec.taskTemplate;
+    if (task.containerSpec == null) {
+      task.containerSpec = new ContainerSpec();
+    }
+    ContainerSpec c = task.containerSpec;
+    if (f.replicas != null) {
+      if (spec.mode != null && spec.mode.replicated == null && spec.mode.global != null) {
+        throw new UsageException("--replicas can only be used with replicated mode");
+      }
+      spec.mode = ServiceMode.replicated(nonNegative("--replicas", f.replicas));
+    }
+    if (f.image != null) {
+      c.image = f.image;
+    }
+    if (!f.envAdd.isEmpty() || !f.envRm.isEmpty()) {
+      Map<String, String> env = new LinkedHashMap<>();
+      if (c.env != null) {
+        c.env.forEach(e -> env.put(envKey(e), e));
+      }
+      f.envRm.forEach(k -> env.remove(envKey(k)));
+      f.envAdd.forEach(e -> env.put(envKey(e), e));
+      c.env = env.isEmpty() ? null : new ArrayList<>(env.values());
+    }
+    if (!f.labelAdd.isEmpty() || !f.labelRm.isEmpty()) {
+      Map<String, String> labels = spec.labels == null ? new LinkedHashMap<>() : new LinkedHashMap<>(spec.labels);
+      f.labelRm.forEach(labels::remove);
+      Map<String, String> add = keyValues("--label-add", f.labelAdd);
+      if (add != null) {
+        labels.putAll(add);
+      }
+      spec.labels = labels.isEmpty() ? null : labels;
+    }
+    if (!f.constraintAdd.isEmpty() || !f.constraintRm.isEmpty() || !f.placementPrefAdd.isEmpty()
+        || !f.placementPrefRm.isEmpty() || f.maxReplicasPerNode != null) {
+      Placement p = task.placement == null ? new Placement() : task.placement;
+      List<String> constraints = p.constraints == null ? new ArrayList<>() : new ArrayList<>(p.constraints);
+      constraints.removeAll(f.constraintRm);
+      for (String add : f.constraintAdd) {
+        if (!constraints.contains(add)) {
+          constraints.add(add);
+        }
+      }
+      p.constraints = constraints.isEmpty() ? null : constraints;
+      List<Placement.Preference> prefs = p.preferences == null ? new ArrayList<>() : new ArrayList<>(p.preferences);
+      List<Placement.Preference> rm = preferences("--placement-pref-rm", f.placementPrefRm);
+      if (rm != null) {
+        prefs.removeIf(have -> rm.stream().anyMatch(r -> sameSpread(have, r)));
+      }
+      List<Placement.Preference> add = preferences("--placement-pref-add", f.placementPrefAdd);
+      if (add != null) {
+        prefs.addAll(add);
+      }
+      p.preferences = prefs.isEmpty() ? null : prefs;
+      if (f.maxReplicasPerNode != null) {
+        p.maxReplicas = nonNegative("--replicas-max-per-node", f.maxReplicasPerNode);
+      }
+      task.placement = p;
+    }
+    task.resources = resources(task.resources, f.reserveCpu, f.reserveMemory, f.limitCpu, f.limitMemory);
+    task.restartPolicy = restartPolicy(task.restartPolicy, f.restartCondition, f.restartDelay,
+        f.restartMaxAttempts, f.restartWindow);
+    if (!f.publishAdd.isEmpty() || !f.publishRm.isEmpty()) {
+      if (spec.endpointSpec == null) {
+        spec.endpointSpec = new EndpointSpec();
+      }
+      List<PortConfig> ports = spec.endpointSpec.ports == null ? new ArrayList<>() : new ArrayList<>(spec.endpointSpec.ports);
+      for (String rm : f.publishRm) {
+        // "80", "80/udp" or "8080:80": what counts is the target port and protocol
+        String targetOnly = rm.contains("=") ? rm : rm.substring(rm.lastIndexOf(':') + 1);
+        PortConfig target = port("--publish-rm", targetOnly).get(0);
+        ports.removeIf(p -> Objects.equals(p.targetPort, target.targetPort)
+            && Objects.equals(protocolOf(p), protocolOf(target)));
+      }
+      for (String add : f.publishAdd) {
+        for (PortConfig np : port("--publish-add", add)) {
+          ports.removeIf(p -> np.publishedPort != null && Objects.equals(p.publishedPort, np.publishedPort)
+              && Objects.equals(protocolOf(p), protocolOf(np)));
+          ports.add(np);
+        }
+      }
+      spec.endpointSpec.ports = ports.isEmpty() ? null : ports;
+    }
+    if (f.force) {
+      task.forceUpdate = (task.forceUpdate == null ? 0 : task.forceUpdate) + 1;
+    }
+  }
+
+  private static String protocolOf(PortConfig p) {
+    return p.protocol == null ? "tcp" : p.protocol;
+  }
+
+  private static boolean sameSpread(Placement.Preference a, Placement.Preference b) {
+    return a.spread != null && b.spread != null && Objects.equals(a.spread.spreadDescriptor, b.spread.spreadDescriptor);
+  }
+
+  private static ResourceRequirements resources(ResourceRequirements have, Long reserveCpu, Long reserveMemory,
+      Long limitCpu, Long limitMemory) {
+    if (reserveCpu == null && reserveMemory == null && limitCpu == null && limitMemory == null) {
+      return have;
+    }
+    ResourceRequirements r = have == null ? new ResourceRequirements() : have;
+    if (reserveCpu != null || reserveMemory != null) {
+      if (r.reservations == null) {
+        r.reservations = new Resources();
+      }
+      if (reserveCpu != null) {
+        r.reservations.nanoCPUs = reserveCpu;
+      }
+      if (reserveMemory != null) {
+        r.reservations.memoryBytes = reserveMemory;
+      }
+    }
+    if (limitCpu != null || limitMemory != null) {
+      if (r.limits == null) {
+        r.limits = new Limit();
+      }
+      if (limitCpu != null) {
+        r.limits.nanoCPUs = limitCpu;
+      }
+      if (limitMemory != null) {
+        r.limits.memoryBytes = limitMemory;
+      }
+    }
+    return r;
+  }
+
+  private static RestartPolicy restartPolicy(RestartPolicy have, String condition, Long delay, Long maxAttempts,
+      Long window) {
+    if (condition == null && delay == null && maxAttempts == null && window == null) {
+      return have;
+    }
+    RestartPolicy p = have;
+    if (p == null) {
+      p = new RestartPolicy();
+      p.condition = "any";
+      p.delay = DEFAULT_RESTART_DELAY;
+      p.maxAttempts = 0L;
+    }
+    if (condition != null) {
+      if (!RESTART_CONDITIONS.contains(condition)) {
+        throw new UsageException("invalid --restart-condition \"" + condition + "\": allowed are none, on-failure and any");
+      }
+      p.condition = condition;
+    }
+    if (delay != null) {
+      p.delay = delay;
+    }
+    if (maxAttempts != null) {
+      p.maxAttempts = nonNegative("--restart-max-attempts", maxAttempts);
+    }
+    if (window != null) {
+      p.window = window;
+    }
+    return p;
+  }
+
+  private static List<Placement.Preference> preferences(String flag, List<String> values) {
+    if (values.isEmpty()) {
+      return null;
+    }
+    List<Placement.Preference> out = new ArrayList<>();
+    for (String v : values) {
+      int eq = v.indexOf('=');
+      if (eq <= 0) {
+        throw new UsageException("invalid " + flag + " \"" + v + "\": want <strategy>=<arg>, such as spread=node.labels.zone");
+      }
+      if (!v.substring(0, eq).equals("spread")) {
+        throw new UsageException("invalid " + flag + " \"" + v + "\": unsupported strategy " + v.substring(0, eq)
+            + " (only spread is supported)");
+      }
+      Placement.Preference p = new Placement.Preference();
+      p.spread = new Placement.Spread();
+      p.spread.spreadDescriptor = v.substring(eq + 1);
+      out.add(p);
+    }
+    return out;
+  }
+
+  private static List<PortConfig> port(String flag, String value) {
+    try {
+      return PortSpecs.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("invalid argument \"" + value + "\" for \"" + flag + "\" flag: " + e.getMessage());
+    }
+  }
+
+  private static List<String> env(List<String> values, Function<String, String> environment) {
+    if (values.isEmpty()) {
+      return null;
+    }
+    Map<String, String> env = new LinkedHashMap<>();
+    for (String v : values) {
+      String key = envKey(v);
+      if (key.isEmpty()) {
+        throw new UsageException("invalid --env \"" + v + "\": want KEY=VALUE or KEY");
+      }
+      String entry = v;
+      if (!v.contains("=")) {
+        String fromHere = environment.apply(v);
+        entry = fromHere == null ? v : v + "=" + fromHere;
+      }
+      env.remove(key); // the last one wins, in the order given
+      env.put(key, entry);
+    }
+    return new ArrayList<>(env.values());
+  }
+
+  private static String envKey(String entry) {
+    int eq = entry.indexOf('=');
+    return eq < 0 ? entry : entry.substring(0, eq);
+  }
+
+  /** {@code k=v} strings into a map; {@code k} alone maps to "". Null when there are none. */
+  static Map<String, String> keyValues(String flag, List<String> values) {
+    if (values.isEmpty()) {
+      return null;
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String v : values) {
+      int eq = v.indexOf('=');
+      String k = eq < 0 ? v : v.substring(0, eq);
+      if (k.isEmpty()) {
+        throw new UsageException("invalid " + flag + " \"" + v + "\": want key=value");
+      }
+      out.put(k, eq < 0 ? "" : v.substring(eq + 1));
+    }
+    return out;
+  }
+
+  private static Long nonNegative(String flag, Long v) {
+    if (v != null && v < 0) {
+      throw new UsageException("invalid " + flag + " " + v + ": cannot be negative");
+    }
+    return v;
+  }
+}

@@ -1,0 +1,74 @@
+package io.jswarm.cli.client;
+
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** The flags of {@code service update}, as Docker names them; null or empty means "leave as is". */
+public class ServiceUpdateFlags {
+  @Option(names = "--replicas", description = "Number of tasks.")
+  public Long replicas;
+
+  @Option(names = "--image", description = "Service image tag.")
+  public String image;
+
+  @Option(names = "--env-add", description = "Add or update an environment variable (KEY=VALUE).")
+  public List<String> envAdd = new ArrayList<>();
+
+  @Option(names = "--env-rm", description = "Remove an environment variable (KEY).")
+  public List<String> envRm = new ArrayList<>();
+
+  @Option(names = "--label-add", description = "Add or update a service label (key=value).")
+  public List<String> labelAdd = new ArrayList<>();
+
+  @Option(names = "--label-rm", description = "Remove a service label by key.")
+  public List<String> labelRm = new ArrayList<>();
+
+  @Option(names = "--constraint-add", description = "Add or update a placement constraint.")
+  public List<String> constraintAdd = new ArrayList<>();
+
+  @Option(names = "--constraint-rm", description = "Remove a placement constraint.")
+  public List<String> constraintRm = new ArrayList<>();
+
+  @Option(names = "--placement-pref-add", description = "Add a placement preference (spread=node.labels.X).")
+  public List<String> placementPrefAdd = new ArrayList<>();
+
+  @Option(names = "--placement-pref-rm", description = "Remove a placement preference.")
+  public List<String> placementPrefRm = new ArrayList<>();
+
+  @Option(names = "--replicas-max-per-node", description = "Maximum number of tasks per node (0 = unlimited).")
+  public Long maxReplicasPerNode;
+
+  @Option(names = "--reserve-cpu", converter = FlagConverters.Cpus.class, description = "Reserve CPUs.")
+  public Long reserveCpu;
+
+  @Option(names = "--reserve-memory", converter = FlagConverters.Bytes.class, description = "Reserve memory.")
+  public Long reserveMemory;
+
+  @Option(names = "--limit-cpu", converter = FlagConverters.Cpus.class, description = "Limit CPUs.")
+  public Long limitCpu;
+
+  @Option(names = "--limit-memory", converter = FlagConverters.Bytes.class, description = "Limit memory.")
+  public Long limitMemory;
+
+  @Option(names = "--restart-condition", description = "Restart when condition is met (none, on-failure, any).")
+  public String restartCondition;
+
+  @Option(names = "--restart-delay", converter = FlagConverters.Duration.class, description = "Delay between restart attempts.")
+  public Long restartDelay;
+
+  @Option(names = "--restart-max-attempts", description = "Maximum number of restarts before giving up.")
+  public Long restartMaxAttempts;
+
+  @Option(names = "--restart-window", converter = FlagConverters.Duration.class, description = "Window used to evaluate the restart policy.")
+  public Long restartWindow;
+
+  @Option(names = "--publish-add", description = "Add or update a published port.")
+  public List<String> publishAdd = new ArrayList<>();
+
+  @Option(names = "--publish-rm", description = "Remove a published port by its target port (80 or 80/udp).")
+  public List<String> publishRm = new ArrayList<>();
+
+  @Option(names = "--force", description = "Force an update even if no changes require it.")
+  public boolean force;
+}

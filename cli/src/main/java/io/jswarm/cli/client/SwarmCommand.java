@@ -1,0 +1,231 @@
+package io.jswarm.cli.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jswarm.api.types.Node;
+import io.jswarm.api.types.Swarm;
+import io.jswarm.api.types.SwarmRequests;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code jswarm swarm ...}: create, join, leave and tune the swarm, as {@code docker swarm}. */
+@Command(name = "swarm", description = "Manage the swarm.",
+    subcommands = {SwarmCommand.Init.class, SwarmCommand.Join.class, SwarmCommand.JoinToken.class,
+        SwarmCommand.Leave.class, SwarmCommand.Update.class, SwarmCommand.Inspect.class})
+public final class SwarmCommand implements Runnable {
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--help", usageHelp = true, description = "Print usage.")
+  boolean help;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** The cluster-wide settings {@code init} and {@code update} share. */
+  static class SpecFlags {
+    @Option(names = "--task-history-limit", description = "Task history retention limit (default 5).")
+    Long taskHistoryLimit;
+
+    @Option(names = "--dispatcher-heartbeat", converter = FlagConverters.Duration.class,
+        description = "Dispatcher heartbeat period (ns|us|ms|s|m|h) (default 5s).")
+    Long dispatcherHeartbeat;
+
+    @Option(names = "--cert-expiry", converter = FlagConverters.Duration.class,
+        description = "Validity period for node certificates (ns|us|ms|s|m|h) (default 2160h0m0s).")
+    Long certExpiry;
+
+    /** Sets what was given on {@code spec}, creating the sub-objects it needs. */
+    void mergeInto(Swarm.Spec spec) {
+      if (taskHistoryLimit != null) {
+        if (spec.orchestration == null) {
+          spec.orchestration = new Swarm.Orchestration();
+        }
+        spec.orchestration.taskHistoryRetentionLimit = taskHistoryLimit;
+      }
+      if (dispatcherHeartbeat != null) {
+        if (spec.dispatcher == null) {
+          spec.dispatcher = new Swarm.Dispatcher();
+        }
+        spec.dispatcher.heartbeatPeriod = dispatcherHeartbeat;
+      }
+      if (certExpiry != null) {
+        if (spec.caConfig == null) {
+          spec.caConfig = new Swarm.CAConfig();
+        }
+        spec.caConfig.nodeCertExpiry = certExpiry;
+      }
+    }
+
+    boolean any() {
+      return taskHistoryLimit != null || dispatcherHeartbeat != null || certExpiry != null;
+    }
+  }
+
+  @Command(name = "init", description = "Initialize a swarm with this node as its first manager.")
+  static final class Init extends ClientCommand {
+    @Option(names = "--advertise-addr", description = "Advertised address (<ip|interface>[:port]).")
+    String advertiseAddr;
+
+    @Option(names = "--listen-addr", defaultValue = "0.0.0.0:2377",
+        description = "Listen address (<ip|interface>[:port]) (default: ${DEFAULT-VALUE}).")
+    String listenAddr;
+
+    @picocli.CommandLine.Mixin
+    SpecFlags specFlags = new SpecFlags();
+
+    @Override
+    protected int run(ApiClient api) {
+      SwarmRequests.Init req = new SwarmRequests.Init();
+      req.listenAddr = listenAddr;
+      req.advertiseAddr = advertiseAddr;
+      req.spec = new Swarm.Spec();
+      specFlags.mergeInto(req.spec);
+      String nodeId = jsonString(api.post("/swarm/init", req));
+      out.printf("Swarm initialized: current node (%s) is now a manager.%n%n", nodeId);
+      printJoinCommand(api, nodeId, true, false, out);
+      out.println("To add a manager to this swarm, run 'jswarm swarm join-token manager' and follow the instructions.");
+      return 0;
+    }
+  }
+
+  /** A body that is a JSON string ({@code "abc"}), or the plain text when the daemon sent no quotes. */
+  static String jsonString(ApiClient.Response r) {
+    String text = r.text().trim();
+    if (text.startsWith("\"")) {
+      return r.json(String.class);
+    }
+    return text;
+  }
+
+  /** Prints "To add a worker/manager ... jswarm swarm join --token T ADDR" from the node's manager address. */
+  static void printJoinCommand(ApiClient api, String nodeId, boolean worker, boolean manager,
+      java.io.PrintWriter out) {
+    Node node = api.get("/nodes/" + ClientCommand.seg(nodeId), Node.class);
+    Swarm swarm = api.get("/swarm", Swarm.class);
+    if (node.managerStatus == null) {
+      return;
+    }
+    Swarm.JoinTokens tokens = swarm.joinTokens == null ? new Swarm.JoinTokens() : swarm.joinTokens;
+    if (worker) {
+      out.printf("To add a worker to this swarm, run the following command:%n%n    jswarm swarm join --token %s %s%n%n",
+          tokens.worker, node.managerStatus.addr);
+    }
+    if (manager) {
+      out.printf("To add a manager to this swarm, run the following command:%n%n    jswarm swarm join --token %s %s%n%n",
+          tokens.manager, node.managerStatus.addr);
+    }
+  }
+
+  @Command(name = "join", description = "Join a swarm as a worker or a manager (as the token says).")
+  static final class Join extends ClientCommand {
+    @Option(names = "--token", required = true, description = "Token for entry into the swarm.")
+    String token;
+
+    @Option(names = "--advertise-addr", description = "Advertised address (<ip|interface>[:port]).")
+    String advertiseAddr;
+
+    @Option(names = "--listen-addr", defaultValue = "0.0.0.0:2377",
+        description = "Listen address (<ip|interface>[:port]) (default: ${DEFAULT-VALUE}).")
+    String listenAddr;
+
+    @Parameters(index = "0", paramLabel = "HOST:PORT", description = "A manager's cluster address.")
+    String remote;
+
+    @Override
+    protected int run(ApiClient api) {
+      SwarmRequests.Join req = new SwarmRequests.Join();
+      req.joinToken = token;
+      req.advertiseAddr = advertiseAddr;
+      req.listenAddr = listenAddr;
+      req.remoteAddrs = List.of(remote);
+      api.post("/swarm/join", req);
+      JsonNode info = api.getTree("/info");
+      boolean manager = info.path("Swarm").path("ControlAvailable").asBoolean(false);
+      out.println(manager ? "This node joined a swarm as a manager." : "This node joined a swarm as a worker.");
+      return 0;
+    }
+  }
+
+  @Command(name = "join-token", description = "Show or rotate the join token of a role (worker or manager).")
+  static final class JoinToken extends ClientCommand {
+    @Option(names = {"-q", "--quiet"}, description = "Only display the token.")
+    boolean quiet;
+
+    @Option(names = "--rotate", description = "Rotate the join token.")
+    boolean rotate;
+
+    @Parameters(index = "0", paramLabel = "worker|manager", description = "The role whose token to show.")
+    String role;
+
+    @Override
+    protected int run(ApiClient api) {
+      boolean worker = role.equals("worker");
+      boolean manager = role.equals("manager");
+      if (!worker && !manager) {
+        throw new UsageException("unknown role " + role + ": want worker or manager");
+      }
+      if (rotate) {
+        Swarm sw = api.get("/swarm", Swarm.class);
+        api.post("/swarm/update?version=" + sw.versionIndex()
+            + (worker ? "&rotateWorkerToken=true" : "&rotateManagerToken=true"), sw.spec);
+        if (!quiet) {
+          out.printf("Successfully rotated %s join token.%n%n", role);
+        }
+      }
+      Swarm sw = api.get("/swarm", Swarm.class);
+      if (quiet) {
+        out.println(sw.joinTokens == null ? "" : worker ? sw.joinTokens.worker : sw.joinTokens.manager);
+        return 0;
+      }
+      String nodeId = api.getTree("/info").path("Swarm").path("NodeID").asText("");
+      printJoinCommand(api, nodeId, worker, manager, out);
+      return 0;
+    }
+  }
+
+  @Command(name = "leave", description = "Leave the swarm.")
+  static final class Leave extends ClientCommand {
+    @Option(names = {"-f", "--force"}, description = "Force this node to leave the swarm, ignoring warnings.")
+    boolean force;
+
+    @Override
+    protected int run(ApiClient api) {
+      api.post("/swarm/leave" + (force ? "?force=true" : ""), null);
+      out.println("Node left the swarm.");
+      return 0;
+    }
+  }
+
+  @Command(name = "update", description = "Update the swarm's settings.")
+  static final class Update extends ClientCommand {
+    @picocli.CommandLine.Mixin
+    SpecFlags specFlags = new SpecFlags();
+
+    @Override
+    protected int run(ApiClient api) {
+      if (!specFlags.any()) {
+        throw new UsageException("swarm update needs at least one of --task-history-limit, --dispatcher-heartbeat, "
+            + "--cert-expiry");
+      }
+      Swarm sw = api.get("/swarm", Swarm.class);
+      Swarm.Spec spec = sw.spec == null ? new Swarm.Spec() : sw.spec;
+      specFlags.mergeInto(spec);
+      api.post("/swarm/update?version=" + sw.versionIndex(), spec);
+      out.println("Swarm updated.");
+      return 0;
+    }
+  }
+
+  @Command(name = "inspect", hidden = true, description = "Show the swarm object as JSON.")
+  static final class Inspect extends ClientCommand {
+    @Override
+    protected int run(ApiClient api) {
+      out.print(JsonOutput.inspect(List.of(api.getTree("/swarm"))));
+      return 0;
+    }
+  }
+}

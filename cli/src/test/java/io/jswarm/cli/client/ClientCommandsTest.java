@@ -1,0 +1,296 @@
+package io.jswarm.cli.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jswarm.api.json.Json;
+import io.jswarm.cli.Main;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Client verbs end to end through {@code Main.run} against a fake daemon over {@code -H tcp://...}. */
+class ClientCommandsTest {
+  private FakeDaemon daemon;
+
+  record Result(int code, String out, String err) {}
+
+  @BeforeEach
+  void start() throws IOException {
+    daemon = new FakeDaemon();
+    daemon.on("GET", "/info", "{'Swarm':{'NodeID':'node1','ControlAvailable':true,'LocalNodeState':'active'}}");
+    daemon.on("GET", "/nodes", "[{'ID':'node1','Version':{'Index':3},'Spec':{'Role':'manager','Availability':'active'},"
+        + "'Description':{'Hostname':'alpha','Engine':{'EngineVersion':'0.1.0'}},'Status':{'State':'ready'},"
+        + "'ManagerStatus':{'Leader':true,'Reachability':'reachable','Addr':'10.0.0.1:2377'}},"
+        + "{'ID':'node2','Version':{'Index':4},'Spec':{'Role':'worker','Availability':'active'},"
+        + "'Description':{'Hostname':'beta'},'Status':{'State':'ready'}}]");
+    daemon.on("GET", "/nodes/node1", "{'ID':'node1','Version':{'Index':3},'Spec':{'Role':'manager',"
+        + "'Availability':'active','Labels':{'zone':'a'}},'Description':{'Hostname':'alpha'},"
+        + "'ManagerStatus':{'Leader':true,'Reachability':'reachable','Addr':'10.0.0.1:2377'}}");
+    String web = "{'ID':'svc1234567890abcdef','Version':{'Index':7},'Spec':{'Name':'web',"
+        + "'Mode':{'Replicated':{'Replicas':2}},'TaskTemplate':{'ContainerSpec':{'Image':'nginx:1'}}}}";
+    daemon.on("GET", "/services/web", web);
+    daemon.on("GET", "/services/svc1234567890abcdef", web);
+    daemon.on("GET", "/services", "[" + web + "]");
+  }
+
+  @AfterEach
+  void stop() {
+    daemon.close();
+  }
+
+  private Result run(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.add(2, "-H");
+    all.add(3, daemon.address());
+    return runRaw(all.toArray(String[]::new));
+  }
+
+  private static Result runRaw(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  private static JsonNode json(String s) throws IOException {
+    return Json.mapper().readTree(s);
+  }
+
+  @Test
+  void nodeLsMarksSelfAndTakesHostBeforeTheVerb() {
+    Result r = runRaw("-H", daemon.address(), "node", "ls");
+    assertEquals(0, r.code(), r.err());
+    assertEquals("ID        HOSTNAME   STATUS    AVAILABILITY   MANAGER STATUS   ENGINE VERSION\n"
+        + "node1 *   alpha      Ready     Active         Leader           0.1.0\n"
+        + "node2     beta       Ready     Active                          \n", r.out());
+    assertEquals("node1\nnode2\n", run("node", "ls", "-q").out());
+    assertTrue(daemon.requests.stream().allMatch(q -> q.uri().startsWith("/v1.41/")), daemon.requests.toString());
+  }
+
+  @Test
+  void nodeLsPassesFiltersAndPrintsJsonLines() throws IOException {
+    daemon.on("GET", "/nodes?filters={\"role\":[\"manager\"]}", "[]");
+    Result r = run("node", "ls", "--filter", "role=manager", "--format", "json");
+    assertEquals(0, r.code(), r.err());
+    assertEquals("", r.out());
+    assertEquals(1, daemon.requests("GET", "/nodes?filters={\"role\":[\"manager\"]}").size());
+  }
+
+  @Test
+  void nodeUpdateSendsTheChangedSpecWithItsVersion() throws IOException {
+    daemon.on("POST", "/nodes/node1/update?version=3", "");
+    Result r = run("node", "update", "--availability", "drain", "--label-add", "disk=ssd", "--label-rm", "zone", "node1");
+    assertEquals(0, r.code(), r.err());
+    assertEquals("node1\n", r.out());
+    JsonNode spec = json(daemon.requests("POST", "/nodes/node1/update?version=3").get(0).body());
+    assertEquals("drain", spec.get("Availability").asText());
+    assertEquals("manager", spec.get("Role").asText());
+    assertEquals("{\"disk\":\"ssd\"}", spec.get("Labels").toString());
+  }
+
+  @Test
+  void serviceCreateDetachedSendsTheSpecAndPrintsTheId() throws IOException {
+    daemon.on("POST", "/services/create", 201, "{'ID':'newservice123','Warnings':['image could not be accessed']}");
+    Result r = run("service", "create", "-d", "--name", "web", "--replicas", "3", "--reserve-cpu", "0.5",
+        "--reserve-memory", "64M", "-p", "8080:80", "--restart-delay", "10s", "nginx:1", "nginx", "-g", "daemon off;");
+    assertEquals(0, r.code(), r.err());
+    assertEquals("newservice123\n", r.out());
+    assertEquals("image could not be accessed\n", r.err());
+    JsonNode spec = json(daemon.requests("POST", "/services/create").get(0).body());
+    assertEquals("web", spec.at("/Name").asText());
+    assertEquals(3, spec.at("/Mode/Replicated/Replicas").asInt());
+    assertEquals(500_000_000L, spec.at("/TaskTemplate/Resources/Reservations/NanoCPUs").asLong());
+    assertEquals(64L << 20, spec.at("/TaskTemplate/Resources/Reservations/MemoryBytes").asLong());
+    assertEquals(10_000_000_000L, spec.at("/TaskTemplate/RestartPolicy/Delay").asLong());
+    assertEquals("[\"nginx\",\"-g\",\"daemon off;\"]", spec.at("/TaskTemplate/ContainerSpec/Args").toString());
+    assertEquals(8080, spec.at("/EndpointSpec/Ports/0/PublishedPort").asInt());
+  }
+
+  @Test
+  void serviceCreateWaitsUntilTheTasksRun() {
+    daemon.on("POST", "/services/create", 201, "{'ID':'svc1234567890abcdef'}");
+    daemon.on("GET", "/tasks?filters={\"service\":[\"svc1234567890abcdef\"]}",
+        "[{'ID':'t1','ServiceID':'svc1234567890abcdef','Slot':1,'DesiredState':'running','Status':{'State':'running'}},"
+            + "{'ID':'t2','ServiceID':'svc1234567890abcdef','Slot':2,'DesiredState':'running','Status':{'State':'running'}}]");
+    Result r = run("service", "create", "--name", "web", "--replicas", "2", "nginx:1");
+    assertEquals(0, r.code(), r.err());
+    assertEquals("svc1234567890abcdef\noverall progress: 2 out of 2 tasks\nverify: Service converged\n", r.out());
+  }
+
+  @Test
+  void serviceLsShowsReplicaCounts() {
+    daemon.on("GET", "/services?status=true", "[{'ID':'svc1234567890abcdef','Spec':{'Name':'web',"
+        + "'Mode':{'Replicated':{'Replicas':3}},'TaskTemplate':{'ContainerSpec':{'Image':'nginx:1'}}},"
+        + "'ServiceStatus':{'RunningTasks':2,'DesiredTasks':3}}]");
+    Result r = run("service", "ls");
+    assertEquals(0, r.code(), r.err());
+    assertEquals("ID             NAME      MODE         REPLICAS   IMAGE     PORTS\n"
+        + "svc123456789   web       replicated   2/3        nginx:1   \n", r.out());
+    Result j = run("service", "ls", "--format", "json");
+    assertEquals("{\"ID\":\"svc123456789\",\"Image\":\"nginx:1\",\"Mode\":\"replicated\",\"Name\":\"web\",\"Ports\":\"\","
+        + "\"Replicas\":\"2/3\"}\n", j.out());
+  }
+
+  @Test
+  void servicePsResolvesServiceAndNodeNames() {
+    String now = io.jswarm.api.types.Timestamps.format(Instant.now().minusSeconds(70 * 60));
+    daemon.on("GET", "/tasks?filters={\"service\":[\"svc1234567890abcdef\"]}",
+        "[{'ID':'task0123456789xyz','ServiceID':'svc1234567890abcdef','Slot':1,'NodeID':'node2',"
+            + "'Spec':{'ContainerSpec':{'Image':'nginx:1'}},'DesiredState':'running',"
+            + "'Status':{'State':'running','Timestamp':'" + now + "'}}]");
+    Result r = run("service", "ps", "web");
+    assertEquals(0, r.code(), r.err());
+    assertEquals("ID             NAME      IMAGE     NODE      DESIRED STATE   CURRENT STATE               ERROR     PORTS\n"
+        + "task01234567   web.1     nginx:1   beta      Running         Running about an hour ago             \n",
+        r.out());
+    assertEquals("task0123456789xyz\n", run("service", "ps", "-q", "web").out());
+  }
+
+  @Test
+  void serviceScaleAndUpdatePostTheSpecWithTheVersion() throws IOException {
+    daemon.on("POST", "/services/svc1234567890abcdef/update?version=7", "{}");
+    Result r = run("service", "scale", "-d", "web=5");
+    assertEquals(0, r.code(), r.err());
+    assertEquals("web scaled to 5\n", r.out());
+    JsonNode spec = json(daemon.requests("POST", "/services/svc1234567890abcdef/update?version=7").get(0).body());
+    assertEquals(5, spec.at("/Mode/Replicated/Replicas").asInt());
+
+    Result u = run("service", "update", "-d", "--image", "nginx:2", "--limit-memory", "1g", "web");
+    assertEquals(0, u.code(), u.err());
+    assertEquals("web\n", u.out());
+    JsonNode updated = json(daemon.requests("POST", "/services/svc1234567890abcdef/update?version=7").get(1).body());
+    assertEquals("nginx:2", updated.at("/TaskTemplate/ContainerSpec/Image").asText());
+    assertEquals(1L << 30, updated.at("/TaskTemplate/Resources/Limits/MemoryBytes").asLong());
+    assertEquals(2, updated.at("/Mode/Replicated/Replicas").asInt(), "the rest of the spec is kept");
+  }
+
+  @Test
+  void daemonErrorsAreReportedLikeDocker() {
+    daemon.on("DELETE", "/services/nope", 404, "{'message':'service nope not found'}");
+    Result rm = run("service", "rm", "nope");
+    assertEquals(1, rm.code());
+    assertEquals("Error response from daemon: service nope not found\n", rm.err());
+
+    daemon.on("GET", "/services?status=true", 503, "{'message':'This node is not a swarm manager.'}");
+    Result ls = run("service", "ls");
+    assertEquals(1, ls.code());
+    assertEquals("Error response from daemon: This node is not a swarm manager.\n", ls.err());
+
+    Result inspect = run("service", "inspect", "nope");
+    assertEquals(1, inspect.code());
+    assertEquals("[]\n", inspect.out());
+    assertEquals("Error: no such service: nope\n", inspect.err());
+  }
+
+  @Test
+  void inspectPrintsTheDaemonsJsonIndented() throws IOException {
+    Result r = run("node", "inspect", "self");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().startsWith("[\n    {\n        \"ID\": \"node1\",\n"), r.out());
+    assertEquals("node1", json(r.out()).get(0).get("ID").asText());
+    Result pretty = run("node", "inspect", "--pretty", "node1");
+    assertTrue(pretty.out().contains("Hostname:              \talpha\n"), pretty.out());
+    assertTrue(pretty.out().contains(" Leader:\t\tYes\n"), pretty.out());
+  }
+
+  @Test
+  void swarmInitPrintsTheWorkerJoinCommand() throws IOException {
+    daemon.on("POST", "/swarm/init", "\"node1\"");
+    daemon.on("GET", "/swarm", "{'ID':'cluster','Version':{'Index':11},'Spec':{'Name':'default'},"
+        + "'JoinTokens':{'Worker':'JSWMTKN-1-abc-worker','Manager':'JSWMTKN-1-abc-manager'}}");
+    Result r = run("swarm", "init", "--advertise-addr", "10.0.0.1", "--dispatcher-heartbeat", "2s",
+        "--task-history-limit", "3");
+    assertEquals(0, r.code(), r.err());
+    assertEquals("Swarm initialized: current node (node1) is now a manager.\n\n"
+        + "To add a worker to this swarm, run the following command:\n\n"
+        + "    jswarm swarm join --token JSWMTKN-1-abc-worker 10.0.0.1:2377\n\n"
+        + "To add a manager to this swarm, run 'jswarm swarm join-token manager' and follow the instructions.\n",
+        r.out());
+    JsonNode init = json(daemon.requests("POST", "/swarm/init").get(0).body());
+    assertEquals("10.0.0.1", init.get("AdvertiseAddr").asText());
+    assertEquals("0.0.0.0:2377", init.get("ListenAddr").asText());
+    assertEquals(2_000_000_000L, init.at("/Spec/Dispatcher/HeartbeatPeriod").asLong());
+    assertEquals(3, init.at("/Spec/Orchestration/TaskHistoryRetentionLimit").asInt());
+  }
+
+  @Test
+  void joinTokenRotationUsesSwarmUpdate() {
+    daemon.on("GET", "/swarm", "{'ID':'cluster','Version':{'Index':11},'Spec':{'Name':'default'},"
+        + "'JoinTokens':{'Worker':'JSWMTKN-1-abc-worker','Manager':'JSWMTKN-1-abc-manager'}}");
+    daemon.on("POST", "/swarm/update?version=11&rotateWorkerToken=true", "");
+    Result r = run("swarm", "join-token", "--rotate", "-q", "worker");
+    assertEquals(0, r.code(), r.err());
+    assertEquals("JSWMTKN-1-abc-worker\n", r.out());
+    assertEquals(1, daemon.requests("POST", "/swarm/update?version=11&rotateWorkerToken=true").size());
+  }
+
+  @Test
+  void flagErrorsNameTheFlag() {
+    Result r = run("service", "create", "--reserve-memory", "lots", "nginx");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("'--reserve-memory'") && r.err().contains("such as 64M"), r.err());
+    Result d = run("swarm", "update", "--dispatcher-heartbeat", "5");
+    assertTrue(d.err().contains("'--dispatcher-heartbeat'") && d.err().contains("such as 5s"), d.err());
+    assertTrue(daemon.requests.isEmpty(), "nothing is sent when flags are wrong");
+  }
+
+  @Test
+  void nodePsDefaultsToSelf() {
+    daemon.on("GET", "/tasks?filters={\"node\":[\"node1\"]}",
+        "[{'ID':'task0123456789xyz','ServiceID':'svc1234567890abcdef','Slot':2,'NodeID':'node1',"
+            + "'Spec':{'ContainerSpec':{'Image':'nginx:1'}},'DesiredState':'running','Status':{'State':'assigned'}}]");
+    Result r = run("node", "ps", "--format", "json");
+    assertEquals(0, r.code(), r.err());
+    assertEquals("{\"CurrentState\":\"Assigned\",\"DesiredState\":\"Running\",\"Error\":\"\",\"ID\":\"task01234567\","
+        + "\"Image\":\"nginx:1\",\"Name\":\"web.2\",\"Node\":\"alpha\",\"Ports\":\"\"}\n", r.out());
+  }
+
+  @Test
+  void promoteDemoteAndMembership() throws IOException {
+    daemon.on("GET", "/nodes/node2", "{'ID':'node2','Version':{'Index':4},'Spec':{'Role':'worker','Availability':'active'}}");
+    daemon.on("POST", "/nodes/node2/update?version=4", "");
+    Result p = run("node", "promote", "node2", "node1");
+    assertEquals(0, p.code(), p.err());
+    assertEquals("Node node2 promoted to a manager in the swarm.\nNode node1 is already a manager.\n", p.out());
+    assertEquals("manager", json(daemon.requests("POST", "/nodes/node2/update?version=4").get(0).body())
+        .get("Role").asText());
+    Result d = run("node", "demote", "node2");
+    assertEquals("Node node2 is already a worker.\n", d.out());
+
+    daemon.on("DELETE", "/nodes/node2?force=true", "");
+    assertEquals("node2\n", run("node", "rm", "--force", "node2").out());
+
+    daemon.on("POST", "/swarm/leave?force=true", "");
+    assertEquals("Node left the swarm.\n", run("swarm", "leave", "--force").out());
+
+    daemon.on("POST", "/swarm/join", "");
+    daemon.on("GET", "/info", "{'Swarm':{'NodeID':'node3','ControlAvailable':false}}");
+    Result j = run("swarm", "join", "--token", "JSWMTKN-1-abc-worker", "10.0.0.1:2377");
+    assertEquals(0, j.code(), j.err());
+    assertEquals("This node joined a swarm as a worker.\n", j.out());
+    JsonNode join = json(daemon.requests("POST", "/swarm/join").get(0).body());
+    assertEquals("[\"10.0.0.1:2377\"]", join.get("RemoteAddrs").toString());
+    assertEquals("JSWMTKN-1-abc-worker", join.get("JoinToken").asText());
+  }
+
+  @Test
+  void unreachableDaemonIsNamed() throws IOException {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Result r = runRaw("service", "ls", "-H", "tcp://127.0.0.1:" + port);
+    assertEquals(1, r.code());
+    assertEquals("Cannot connect to the jswarm daemon at tcp://127.0.0.1:" + port + ". Is the jswarm daemon running?\n",
+        r.err());
+  }
+}
