@@ -73,20 +73,13 @@ final class NodeRoutes {
     gate.store().update(tx -> {
       Node n = tx.nodes().lookup(req.pathParam("id"));
       String before = role(n);
-      Node.Spec next = spec;
-      if (next.role == null || next.role.isEmpty()) {
-        next.role = before;
-      }
-      if ((next.availability == null || next.availability.isEmpty()) && n.spec != null) {
-        next.availability = n.spec.availability;
-      }
-      if (MANAGER.equals(before) && WORKER.equals(next.role)) {
+      if (MANAGER.equals(before) && WORKER.equals(spec.role)) {
         long managers = tx.nodes().all().stream().filter(x -> MANAGER.equals(role(x))).count();
         if (managers <= 1) {
           throw new InvalidArgumentException("attempting to demote the last manager of the swarm");
         }
       }
-      n.spec = next;
+      n.spec = spec;
       n.version = version;
       return tx.nodes().update(n);
     });
