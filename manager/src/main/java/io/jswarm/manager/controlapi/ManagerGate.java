@@ -38,22 +38,33 @@ final class ManagerGate {
     }
   }
 
-  /** Sets {@code ManagerStatus} from the Raft view: present only on Raft members. */
-  static Node withManagerStatus(Node n, SwarmLifecycle.ClusterView view) {
+  /**
+   * Sets {@code ManagerStatus} from the Raft view: present only on Raft members. Its {@code Addr} is where workers
+   * join (the docker CLI prints it in {@code swarm join-token}): this node's cluster address, else the stored one,
+   * else the member's Raft address.
+   */
+  Node withManagerStatus(Node n, SwarmLifecycle.ClusterView view) {
     if (view == null || view.managerRaftAddrs() == null) {
       return n;
     }
-    String addr = view.managerRaftAddrs().get(n.id);
-    if (addr == null) {
+    String raftAddr = view.managerRaftAddrs().get(n.id);
+    if (raftAddr == null) {
       n.managerStatus = null;
       return n;
     }
+    String stored = n.managerStatus == null ? null : n.managerStatus.addr;
+    String own = n.id.equals(lifecycle.nodeId()) ? lifecycle.nodeAddr() : null;
     Node.ManagerStatus m = new Node.ManagerStatus();
     m.leader = n.id.equals(view.leaderId());
     m.reachability = view.reachable() != null && view.reachable().contains(n.id) ? "reachable" : "unreachable";
-    m.addr = addr;
+    m.addr = own != null && !own.isEmpty() ? own : stored != null && !stored.isEmpty() ? stored : raftAddr;
     n.managerStatus = m;
     return n;
+  }
+
+  /** What a user typed for a node: {@code self} is this node (as the docker CLI allows), else id, name or prefix. */
+  String nodeRef(String ref) {
+    return "self".equals(ref) && lifecycle.nodeId() != null && !lifecycle.nodeId().isEmpty() ? lifecycle.nodeId() : ref;
   }
 
   /** The {@code version} query parameter of an update: the Version.Index the client read. */

@@ -55,15 +55,15 @@ final class NodeRoutes {
           && f.labels("label", engineLabels)
           && f.labels("node.label", n.spec == null ? null : n.spec.labels);
       if (match) {
-        out.add(ManagerGate.withManagerStatus(n, view));
+        out.add(gate.withManagerStatus(n, view));
       }
     }
     return HttpResponse.ok(out);
   }
 
   private HttpResponse inspect(HttpRequest req) {
-    Node n = gate.store().view(tx -> tx.nodes().lookup(req.pathParam("id")));
-    return HttpResponse.ok(ManagerGate.withManagerStatus(n, gate.view()));
+    Node n = gate.store().view(tx -> tx.nodes().lookup(gate.nodeRef(req.pathParam("id"))));
+    return HttpResponse.ok(gate.withManagerStatus(n, gate.view()));
   }
 
   private HttpResponse update(HttpRequest req) {
@@ -71,7 +71,7 @@ final class NodeRoutes {
     Node.Spec spec = req.json(Node.Spec.class);
     SpecValidator.validateNode(spec);
     gate.store().update(tx -> {
-      Node n = tx.nodes().lookup(req.pathParam("id"));
+      Node n = tx.nodes().lookup(gate.nodeRef(req.pathParam("id")));
       String before = role(n);
       if (MANAGER.equals(before) && WORKER.equals(spec.role)) {
         long managers = tx.nodes().all().stream().filter(x -> MANAGER.equals(role(x))).count();
@@ -90,7 +90,7 @@ final class NodeRoutes {
     boolean force = req.flag("force");
     SwarmLifecycle.ClusterView view = gate.view();
     gate.store().update(tx -> {
-      Node n = tx.nodes().lookup(req.pathParam("id"));
+      Node n = tx.nodes().lookup(gate.nodeRef(req.pathParam("id")));
       boolean raftMember = view != null && view.managerRaftAddrs() != null
           && view.managerRaftAddrs().containsKey(n.id);
       if (MANAGER.equals(role(n)) || raftMember) {

@@ -248,7 +248,19 @@ final class ServiceRoutes {
     }
   }
 
-  /** Index of the map used by {@link TaskRoutes} to name tasks. */
+  /**
+   * Each service's task template as JSON, for the docker CLI's {@code _up-to-date} task filter (swarmkit compares
+   * spec versions; a task whose spec is a copy of the current template is up to date).
+   */
+  static Map<String, String> templatesById(ReadTx tx) {
+    Map<String, String> out = new HashMap<>();
+    for (Service s : tx.services().all()) {
+      out.put(s.id, s.spec == null ? null : io.jswarm.api.json.Json.toString(s.spec.taskTemplate));
+    }
+    return out;
+  }
+
+  /** Each service's name by id, for {@link TaskRoutes}' task names. */
   static Map<String, String> namesById(ReadTx tx) {
     Map<String, String> out = new HashMap<>();
     for (Service s : tx.services().all()) {

@@ -95,21 +95,13 @@ final class SystemRoutes {
     Map<String, Object> swarm = new LinkedHashMap<>();
     String nodeId = orEmpty(lc.nodeId());
     swarm.put("NodeID", nodeId);
-    swarm.put("NodeAddr", orEmpty(lc.nodeAddr()));
+    swarm.put("NodeAddr", host(orEmpty(lc.nodeAddr()))); // dockerd shows the address without the port
     swarm.put("LocalNodeState", lc.localNodeState());
     boolean manager = false;
     String error = "";
     String hostname = null;
     List<Map<String, String>> remoteManagers = new ArrayList<>();
     SwarmLifecycle.ClusterView view = nodeId.isEmpty() ? null : gate.view();
-    if (view != null && view.managerRaftAddrs() != null) {
-      view.managerRaftAddrs().forEach((id, addr) -> {
-        Map<String, String> peer = new LinkedHashMap<>();
-        peer.put("NodeID", id);
-        peer.put("Addr", addr);
-        remoteManagers.add(peer);
-      });
-    }
     if (!nodeId.isEmpty() && "active".equals(lc.localNodeState())) {
       try {
         MemoryStore store = lc.managerStore();
@@ -119,7 +111,7 @@ final class SystemRoutes {
           long managers = nodes.stream().filter(n -> NodeRoutes.MANAGER.equals(NodeRoutes.role(n))).count();
           Node self = tx.nodes().get(nodeId);
           Swarm cluster = tx.cluster().all().isEmpty() ? null : SwarmRoutes.cluster(tx);
-          return new Object[] {nodes.size(), managers, self, cluster};
+          return new Object[] {nodes.size(), managers, self, cluster, nodes};
         });
         swarm.put("Nodes", read[0]);
         swarm.put("Managers", read[1]);
@@ -128,11 +120,21 @@ final class SystemRoutes {
         if (read[3] != null) {
           swarm.put("Cluster", SwarmRoutes.publicView((Swarm) read[3], false));
         }
+        @SuppressWarnings("unchecked")
+        List<Node> nodes = (List<Node>) read[4];
+        for (Node n : nodes) {
+          if (gate.withManagerStatus(n, view).managerStatus != null) {
+            remoteManagers.add(peer(n.id, n.managerStatus.addr));
+          }
+        }
       } catch (UnavailableException e) {
         if (manager) {
           error = e.getMessage(); // a manager that cannot read the store now (no quorum)
         }
       }
+    }
+    if (!manager && view != null && view.managerRaftAddrs() != null) {
+      view.managerRaftAddrs().forEach((id, addr) -> remoteManagers.add(peer(id, addr)));
     }
     swarm.put("ControlAvailable", manager);
     swarm.put("Error", error);
@@ -188,6 +190,23 @@ final class SystemRoutes {
     info.put("SecurityOptions", List.of());
     info.put("Warnings", List.of());
     return HttpResponse.ok(info);
+  }
+
+  private static Map<String, String> peer(String id, String addr) {
+    Map<String, String> peer = new LinkedHashMap<>();
+    peer.put("NodeID", id);
+    peer.put("Addr", addr);
+    return peer;
+  }
+
+  /** {@code 10.0.0.1:2377} -> {@code 10.0.0.1}, {@code [::1]:2377} -> {@code ::1}. */
+  static String host(String addr) {
+    if (addr.startsWith("[")) {
+      int end = addr.indexOf(']');
+      return end > 0 ? addr.substring(1, end) : addr;
+    }
+    int colon = addr.lastIndexOf(':');
+    return colon > 0 && addr.indexOf(':') == colon ? addr.substring(0, colon) : addr;
   }
 
   private static String orEmpty(String s) {

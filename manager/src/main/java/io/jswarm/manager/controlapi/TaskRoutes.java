@@ -1,6 +1,7 @@
 package io.jswarm.manager.controlapi;
 
 import io.jswarm.api.errors.InvalidArgumentException;
+import io.jswarm.api.json.Json;
 import io.jswarm.api.types.Task;
 import io.jswarm.api.types.TaskState;
 import io.jswarm.manager.http.HttpRequest;
@@ -10,11 +11,13 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /** {@code /tasks}: list with Docker's filters (service and node by id or name) and inspect. */
 final class TaskRoutes {
-  private static final Set<String> FILTERS = Set.of("desired-state", "id", "label", "name", "node", "service");
+  private static final Set<String> FILTERS = Set.of("desired-state", "id", "label", "name", "node", "service", "runtime",
+      "_up-to-date");
 
   private final ManagerGate gate;
 
@@ -46,9 +49,11 @@ final class TaskRoutes {
       }
       Set<String> nodes = new HashSet<>();
       for (String n : f.get("node")) {
-        nodes.add(tx.nodes().lookup(n).id);
+        nodes.add(tx.nodes().lookup(gate.nodeRef(n)).id);
       }
       Map<String, String> serviceNames = ServiceRoutes.namesById(tx);
+      boolean upToDate = !f.get("_up-to-date").isEmpty();
+      Map<String, String> templates = upToDate ? ServiceRoutes.templatesById(tx) : Map.of();
       List<Task> matched = new ArrayList<>();
       for (Task t : tx.tasks().all()) {
         boolean match = f.any("id", v -> Filters.prefix(t.id, v))
@@ -56,6 +61,8 @@ final class TaskRoutes {
             && (services.isEmpty() || services.contains(t.serviceId))
             && (nodes.isEmpty() || nodes.contains(t.nodeId))
             && (desired.isEmpty() || desired.contains(t.desiredState))
+            && f.any("runtime", v -> v.equals("container")) // jswarm tasks are all containers
+            && (!upToDate || Objects.equals(Json.toString(t.spec), templates.get(t.serviceId)))
             && f.labels("label", t.labels);
         if (match) {
           matched.add(t);

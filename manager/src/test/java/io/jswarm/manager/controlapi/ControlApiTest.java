@@ -141,7 +141,8 @@ class ControlApiTest {
     assertEquals(1, s.path("Nodes").asInt());
     assertEquals(1, s.path("Managers").asInt());
     assertEquals(swarm.json().path("ID").asText(), s.path("Cluster").path("ID").asText());
-    assertEquals("127.0.0.1:2378", s.path("RemoteManagers").path(0).path("Addr").asText());
+    assertEquals("127.0.0.1:2377", s.path("RemoteManagers").path(0).path("Addr").asText(), "where workers join");
+    assertEquals("127.0.0.1", s.path("NodeAddr").asText());
     assertFalse(info.body().contains("TOPSECRETCAKEY"));
     assertFalse(info.body().contains("JoinTokens"), "tokens are not part of /info");
     assertEquals("m1", info.json().path("Name").asText());
@@ -257,9 +258,14 @@ class ControlApiTest {
       tx.tasks().create(task(web, 1, nodeId, TaskState.RUNNING, TaskState.RUNNING));
       tx.tasks().create(task(web, 2, nodeId, TaskState.RUNNING, TaskState.PREPARING));
       tx.tasks().create(task(web, 2, nodeId, TaskState.SHUTDOWN, TaskState.FAILED));
-      tx.tasks().create(task(api, 1, nodeId, TaskState.RUNNING, TaskState.RUNNING));
+      Task current = task(api, 1, nodeId, TaskState.RUNNING, TaskState.RUNNING);
+      current.spec = tx.services().get(api).spec.taskTemplate;
+      tx.tasks().create(current);
       return null;
     });
+    JsonNode upToDate = get("/tasks?filters=" + filters("{\"_up-to-date\":{\"true\":true},\"node\":[\"self\"]}")).json();
+    assertEquals(1, upToDate.size());
+    assertEquals(api, upToDate.get(0).path("ServiceID").asText());
     assertEquals(3, get("/tasks?filters=" + filters("{\"service\":{\"web\":true}}")).json().size());
     assertEquals(2, get("/tasks?filters=" + filters("{\"service\":[\"web\"],\"desired-state\":[\"running\"]}"))
         .json().size());
@@ -306,6 +312,8 @@ class ControlApiTest {
     assertEquals(managerId, m.path("ID").asText());
     assertTrue(m.path("ManagerStatus").path("Leader").asBoolean());
     assertEquals("reachable", m.path("ManagerStatus").path("Reachability").asText());
+    assertEquals("127.0.0.1:2377", m.path("ManagerStatus").path("Addr").asText());
+    assertEquals(managerId, get("/nodes/self").json().path("ID").asText());
     assertTrue(get("/nodes/w1").json().path("ManagerStatus").isMissingNode());
     assertEquals(workerId, get("/nodes?filters=" + filters("{\"role\":{\"worker\":true}}")).json().get(0)
         .path("ID").asText());
