@@ -39,7 +39,7 @@ class ControlApiTest {
   private MemoryStore store;
   private FakeLifecycle lifecycle;
   private HttpServer server;
-  private final HttpClient client = HttpClient.newHttpClient();
+  private static final HttpClient client = HttpClient.newHttpClient(); // one per class: Java 17 clients cannot be closed
 
   record Resp(int status, String body, java.net.http.HttpHeaders headers) {
     JsonNode json() {
