@@ -201,6 +201,51 @@ class HttpServerTest {
   }
 
   @Test
+  void aSlowReaderBlocksTheSenderInsteadOfBufferingWithoutBound() throws Exception {
+    int chunk = 64 << 10;
+    int chunks = 128; // 8 MiB: far above the 1 MiB high-water mark plus the socket buffers
+    try (Socket s = new Socket()) {
+      s.setReceiveBufferSize(16 << 10);
+      s.connect(new InetSocketAddress("127.0.0.1", server.port(1)));
+      RawHttp http = new RawHttp(s.getInputStream(), s.getOutputStream());
+      http.get("/stream");
+      http.head();
+      StreamSink sink = sinks.poll(5, TimeUnit.SECONDS);
+      Thread sender = new Thread(() -> {
+        for (int i = 0; i < chunks && sink.send(new byte[chunk]); i++) {
+          // each send waits while the connection is not writable
+        }
+        sink.close();
+      }, "test-sender");
+      sender.start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      boolean waited = false;
+      while (!waited && sender.isAlive() && System.nanoTime() < deadline) {
+        waited = blockedInSend(sender);
+      }
+      assertTrue(waited, "the sender waits for the reader");
+      long total = 0;
+      for (String c = http.chunk(); !c.isEmpty(); c = http.chunk()) {
+        total += c.length();
+      }
+      sender.join(5000);
+      assertEquals((long) chunk * chunks, total);
+    }
+  }
+
+  private static boolean blockedInSend(Thread t) {
+    if (t.getState() != Thread.State.TIMED_WAITING) {
+      return false;
+    }
+    for (StackTraceElement e : t.getStackTrace()) {
+      if (e.getClassName().equals(ChunkedStreamSink.class.getName()) && e.getMethodName().equals("send")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Test
   void aStaleSocketFileIsReplacedALiveOneRefusedAndTheFileRemovedOnClose() throws Exception {
     Path stale = dir.resolve("stale.sock");
     try (ServerSocketChannel old = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
