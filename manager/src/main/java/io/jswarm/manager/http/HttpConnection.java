@@ -10,6 +10,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -253,7 +254,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       boolean head) {
     if (head) {
       ctx.writeAndFlush(Responses.streamHead(version, res, keepAlive, settings));
-      ctx.writeAndFlush(io.netty.handler.codec.http.LastHttpContent.EMPTY_LAST_CONTENT)
+      ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
           .addListener((ChannelFutureListener) f -> done(ctx, f, keepAlive));
       return;
     }

@@ -5,7 +5,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -59,7 +58,7 @@ final class Responses {
     h.set("Api-Version", HttpServer.API_VERSION);
     h.set("Docker-Experimental", "false");
     h.set("Ostype", "linux");
-    h.set(HttpHeaderNames.SERVER, "jswarm/" + settings.serverVersion());
+    h.set("Server", "jswarm/" + settings.serverVersion());
     own.forEach(h::set);
   }
 }
