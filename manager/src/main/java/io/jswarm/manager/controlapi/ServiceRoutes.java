@@ -113,6 +113,11 @@ final class ServiceRoutes {
       if (unnamed) {
         spec.name = names.pick(n -> tx.services().byName(n) == null);
       }
+      ServiceReferences.check(tx, spec, null);
+      if (spec.mode.isJob()) {
+        s.jobStatus = new Service.JobStatus();
+        s.jobStatus.lastExecution = Timestamps.format(clock.instant());
+      }
       return tx.services().create(s);
     });
     return HttpResponse.json(201, new Created(created.id));
@@ -158,8 +163,12 @@ final class ServiceRoutes {
           throw new InvalidArgumentException("service mode change is not allowed (from " + mode(s.spec) + " to "
               + mode(spec) + ")");
         }
+        ServiceReferences.check(tx, spec, s.id);
         next = spec;
         s.updateStatus = null;
+      }
+      if (s.jobStatus != null) {
+        s.jobStatus.lastExecution = Timestamps.format(clock.instant()); // an update starts a new job run
       }
       s.previousSpec = s.spec;
       s.spec = next;

@@ -90,6 +90,9 @@ final class SystemRoutes {
     return HttpResponse.ok(v);
   }
 
+  /** One consistent read for {@code /info}. */
+  private record ClusterSummary(List<Node> nodes, Node self, Swarm cluster) {}
+
   private HttpResponse info(HttpRequest req) {
     SwarmLifecycle lc = gate.lifecycle();
     Map<String, Object> swarm = new LinkedHashMap<>();
@@ -106,23 +109,15 @@ final class SystemRoutes {
       try {
         MemoryStore store = lc.managerStore();
         manager = true;
-        Object[] read = store.view(tx -> {
-          List<Node> nodes = tx.nodes().all();
-          long managers = nodes.stream().filter(n -> NodeRoutes.MANAGER.equals(NodeRoutes.role(n))).count();
-          Node self = tx.nodes().get(nodeId);
-          Swarm cluster = tx.cluster().all().isEmpty() ? null : SwarmRoutes.cluster(tx);
-          return new Object[] {nodes.size(), managers, self, cluster, nodes};
-        });
-        swarm.put("Nodes", read[0]);
-        swarm.put("Managers", read[1]);
-        Node self = (Node) read[2];
-        hostname = self == null ? null : NodeRoutes.hostname(self);
-        if (read[3] != null) {
-          swarm.put("Cluster", SwarmRoutes.publicView((Swarm) read[3], false));
+        ClusterSummary read = store.view(tx -> new ClusterSummary(tx.nodes().all(), tx.nodes().get(nodeId),
+            tx.cluster().all().isEmpty() ? null : SwarmRoutes.cluster(tx)));
+        swarm.put("Nodes", read.nodes().size());
+        swarm.put("Managers", read.nodes().stream().filter(n -> NodeRoutes.MANAGER.equals(NodeRoutes.role(n))).count());
+        hostname = read.self() == null ? null : NodeRoutes.hostname(read.self());
+        if (read.cluster() != null) {
+          swarm.put("Cluster", SwarmRoutes.publicView(read.cluster(), false));
         }
-        @SuppressWarnings("unchecked")
-        List<Node> nodes = (List<Node>) read[4];
-        for (Node n : nodes) {
+        for (Node n : read.nodes()) {
           if (gate.withManagerStatus(n, view).managerStatus != null) {
             remoteManagers.add(peer(n.id, n.managerStatus.addr));
           }

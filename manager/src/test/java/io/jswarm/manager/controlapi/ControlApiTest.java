@@ -222,6 +222,27 @@ class ControlApiTest {
   }
 
   @Test
+  void referencedObjectsMustExistAndIngressPortsAreExclusive() throws Exception {
+    init();
+    Resp secret = call("POST", "/services/create", WEB.replace("\"Image\":\"busybox\"", "\"Image\":\"busybox\","
+        + "\"Secrets\":[{\"SecretID\":\"s1id\",\"SecretName\":\"db-pass\",\"File\":{\"Name\":\"db\"}}]"));
+    assertEquals(400, secret.status());
+    assertEquals("secret not found: db-pass", secret.message());
+
+    String ports = ",\"EndpointSpec\":{\"Ports\":[{\"TargetPort\":80,\"PublishedPort\":8080}]}}";
+    String web = WEB.substring(0, WEB.length() - 1) + ports;
+    Resp created = call("POST", "/services/create", web);
+    assertEquals(201, created.status(), created.body());
+    Resp taken = call("POST", "/services/create", web.replace("\"web\"", "\"api\""));
+    assertEquals(400, taken.status());
+    assertEquals("port '8080' is already in use by service 'web' (" + created.json().path("ID").asText()
+        + ") as an ingress port", taken.message());
+    long v = get("/services/web").json().path("Version").path("Index").asLong();
+    assertEquals(200, call("POST", "/services/web/update?version=" + v, web.replace("\"Replicas\":2",
+        "\"Replicas\":3")).status(), "a service keeps its own port across updates");
+  }
+
+  @Test
   void unnamedServicesGetAGeneratedName() throws Exception {
     init();
     Resp created = call("POST", "/services/create", "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"}}}");
