@@ -109,7 +109,8 @@ final class SystemRoutes {
       try {
         MemoryStore store = lc.managerStore();
         manager = true;
-        ClusterSummary read = store.view(tx -> new ClusterSummary(tx.nodes().all(), tx.nodes().get(nodeId),
+        // a local read: /info answers at once even while the cluster has no quorum
+        ClusterSummary read = store.viewStale(tx -> new ClusterSummary(tx.nodes().all(), tx.nodes().get(nodeId),
             tx.cluster().all().isEmpty() ? null : SwarmRoutes.cluster(tx)));
         swarm.put("Nodes", read.nodes().size());
         swarm.put("Managers", read.nodes().stream().filter(n -> NodeRoutes.MANAGER.equals(NodeRoutes.role(n))).count());
@@ -124,7 +125,7 @@ final class SystemRoutes {
         }
       } catch (UnavailableException e) {
         if (manager) {
-          error = e.getMessage(); // a manager that cannot read the store now (no quorum)
+          error = e.getMessage(); // a manager whose store cannot be read
         }
       }
     }

@@ -259,15 +259,16 @@ public final class HttpServer implements AutoCloseable {
     if (!a.isOther()) {
       throw new IOException(path + " exists and is not a socket; remove it or choose another socket path");
     }
+    boolean live;
     try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-      c.connect(UnixDomainSocketAddress.of(path));
-      throw new IOException("another daemon is already listening on " + path + "; stop it first");
+      live = c.connect(UnixDomainSocketAddress.of(path));
     } catch (IOException e) {
-      if (e.getMessage() != null && e.getMessage().startsWith("another daemon")) {
-        throw e;
-      }
-      Files.deleteIfExists(path); // stale: left behind by a daemon that did not shut down cleanly
+      live = false; // nobody accepts: left behind by a daemon that did not shut down cleanly
     }
+    if (live) {
+      throw new IOException("another daemon is already listening on " + path + "; stop it first");
+    }
+    Files.deleteIfExists(path);
   }
 
   /** Stops listening, closes every connection (open streams see their {@code onClose}) and the worker pools. */
