@@ -3,6 +3,7 @@ package io.jswarm.manager.controlapi;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.jswarm.api.errors.InvalidArgumentException;
+import io.jswarm.api.json.Json;
 import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Service;
 import io.jswarm.api.types.Service.ServiceSpec;
@@ -13,6 +14,7 @@ import io.jswarm.api.types.Timestamps;
 import io.jswarm.api.types.Version;
 import io.jswarm.api.validation.SpecValidator;
 import io.jswarm.consensus.store.ReadTx;
+import io.jswarm.consensus.store.Tables;
 import io.jswarm.manager.http.HttpRequest;
 import io.jswarm.manager.http.HttpResponse;
 import io.jswarm.manager.http.Router;
@@ -222,7 +224,7 @@ final class ServiceRoutes {
       long running = 0;
       long desiredGlobal = 0;
       long completed = 0;
-      for (Task t : tx.tasks().find(io.jswarm.consensus.store.Tables.BY_SERVICE, s.id)) {
+      for (Task t : tx.tasks().find(Tables.BY_SERVICE, s.id)) {
         if (t.nodeId != null && !liveNodes.contains(t.nodeId)) {
           continue;
         }
@@ -264,7 +266,7 @@ final class ServiceRoutes {
   static Map<String, String> templatesById(ReadTx tx) {
     Map<String, String> out = new HashMap<>();
     for (Service s : tx.services().all()) {
-      out.put(s.id, s.spec == null ? null : io.jswarm.api.json.Json.toString(s.spec.taskTemplate));
+      out.put(s.id, s.spec == null ? null : Json.toString(s.spec.taskTemplate));
     }
     return out;
   }
