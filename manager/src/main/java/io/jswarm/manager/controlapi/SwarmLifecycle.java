@@ -8,6 +8,13 @@ import io.jswarm.consensus.store.MemoryStore;
  * {@code /swarm/leave} do, and whether this node can answer manager-only routes right now.
  */
 public interface SwarmLifecycle {
+  /** dockerd's 503 text for manager-only routes on a node in no swarm. */
+  String NOT_IN_SWARM = "This node is not a swarm manager. Use \"docker swarm init\" or \"docker swarm join\" to "
+      + "connect this node to swarm and try again.";
+  /** dockerd's 503 text for manager-only routes on a worker: {@link #managerStore} throws it there. */
+  String WORKER_NOT_MANAGER = "This node is not a swarm manager. Worker nodes can't be used to view or modify "
+      + "cluster state. Please run this command on a manager node or promote the current node to a manager.";
+
   /** Creates a new cluster with this node as its only manager; returns the node id. 503/409 when already in one. */
   String init(SwarmRequests.Init request);
 
@@ -29,7 +36,8 @@ public interface SwarmLifecycle {
   /**
    * The store, when this node is a manager.
    *
-   * @throws io.jswarm.api.errors.UnavailableException 503 "This node is not a swarm manager. ..." otherwise
+   * @throws io.jswarm.api.errors.UnavailableException 503 {@link #WORKER_NOT_MANAGER} on a worker (the control
+   *     API answers {@link #NOT_IN_SWARM} itself when {@link #localNodeState} is inactive)
    */
   MemoryStore managerStore();
 

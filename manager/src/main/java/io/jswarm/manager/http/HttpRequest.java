@@ -3,6 +3,7 @@ package io.jswarm.manager.http;
 import io.jswarm.api.errors.InvalidArgumentException;
 import io.jswarm.api.json.Json;
 import io.jswarm.transport.pki.PeerIdentity;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 
@@ -10,10 +11,17 @@ import java.util.Map;
  * One HTTP request as handlers see it. {@code path} has any {@code /v1.NN} prefix already removed and no query
  * string; {@code headers} keys are lower case; {@code pathParams} are the {@code {name}} parts of the matched
  * route; {@code peer} is the verified client certificate's identity (null on the API socket or when the client
- * sent none).
+ * sent none); {@code remoteAddress} is the client's TCP address (null on a unix socket).
  */
 public record HttpRequest(String method, String path, Map<String, List<String>> query,
-    Map<String, String> headers, byte[] body, Map<String, String> pathParams, PeerIdentity peer) {
+    Map<String, String> headers, byte[] body, Map<String, String> pathParams, PeerIdentity peer,
+    InetSocketAddress remoteAddress) {
+
+  /** A request with no known remote address (tests, the unix socket). */
+  public HttpRequest(String method, String path, Map<String, List<String>> query, Map<String, String> headers,
+      byte[] body, Map<String, String> pathParams, PeerIdentity peer) {
+    this(method, path, query, headers, body, pathParams, peer, null);
+  }
 
   /** First value of a query parameter, or null. */
   public String param(String name) {
@@ -44,6 +52,6 @@ public record HttpRequest(String method, String path, Map<String, List<String>> 
   }
 
   public HttpRequest withPathParams(Map<String, String> params) {
-    return new HttpRequest(method, path, query, headers, body, params, peer);
+    return new HttpRequest(method, path, query, headers, body, params, peer, remoteAddress);
   }
 }

@@ -1,0 +1,116 @@
+package io.jswarm.manager.controlapi;
+
+import io.jswarm.api.errors.InvalidArgumentException;
+import io.jswarm.api.types.Node;
+import io.jswarm.api.validation.SpecValidator;
+import io.jswarm.manager.http.HttpRequest;
+import io.jswarm.manager.http.HttpResponse;
+import io.jswarm.manager.http.Router;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code /nodes}: list, inspect, update (promote/demote, availability, labels) and remove, with Swarm's rules. */
+final class NodeRoutes {
+  static final String MANAGER = "manager";
+  static final String WORKER = "worker";
+  private static final Set<String> FILTERS = Set.of("id", "label", "membership", "name", "node.label", "role");
+
+  private final ManagerGate gate;
+
+  NodeRoutes(ManagerGate gate) {
+    this.gate = gate;
+  }
+
+  void routes(Router r) {
+    r.get("/nodes", this::list);
+    r.get("/nodes/{id}", this::inspect);
+    r.post("/nodes/{id}/update", this::update);
+    r.delete("/nodes/{id}", this::remove);
+  }
+
+  private HttpResponse list(HttpRequest req) {
+    Filters f = Filters.parse(req.param("filters"), FILTERS);
+    for (String m : f.get("membership")) {
+      if (!m.equals("accepted") && !m.equals("pending")) {
+        throw new InvalidArgumentException("Invalid membership filter value '" + m + "': accepted or pending");
+      }
+    }
+    for (String role : f.get("role")) {
+      if (!role.equals(MANAGER) && !role.equals(WORKER)) {
+        throw new InvalidArgumentException("Invalid role filter value '" + role + "': manager or worker");
+      }
+    }
+    List<Node> all = gate.store().view(tx -> tx.nodes().all());
+    SwarmLifecycle.ClusterView view = gate.view();
+    List<Node> out = new ArrayList<>();
+    for (Node n : all) {
+      Map<String, String> engineLabels = n.description == null || n.description.engine == null
+          ? null : n.description.engine.labels;
+      boolean match = f.any("id", v -> Filters.prefix(n.id, v))
+          && f.any("name", v -> Filters.prefix(hostname(n), v) || Filters.prefix(n.spec == null ? null : n.spec.name, v))
+          && f.any("role", v -> v.equals(role(n)))
+          && f.any("membership", v -> v.equals("accepted")) // every node in the store was accepted at join
+          && f.labels("label", engineLabels)
+          && f.labels("node.label", n.spec == null ? null : n.spec.labels);
+      if (match) {
+        out.add(gate.withManagerStatus(n, view));
+      }
+    }
+    return HttpResponse.ok(out);
+  }
+
+  private HttpResponse inspect(HttpRequest req) {
+    Node n = gate.store().view(tx -> tx.nodes().lookup(gate.nodeRef(req.pathParam("id"))));
+    return HttpResponse.ok(gate.withManagerStatus(n, gate.view()));
+  }
+
+  private HttpResponse update(HttpRequest req) {
+    var version = ManagerGate.version(req, "node");
+    Node.Spec spec = req.json(Node.Spec.class);
+    SpecValidator.validateNode(spec);
+    gate.store().update(tx -> {
+      Node n = tx.nodes().lookup(gate.nodeRef(req.pathParam("id")));
+      String before = role(n);
+      if (MANAGER.equals(before) && WORKER.equals(spec.role)) {
+        long managers = tx.nodes().all().stream().filter(x -> MANAGER.equals(role(x))).count();
+        if (managers <= 1) {
+          throw new InvalidArgumentException("attempting to demote the last manager of the swarm");
+        }
+      }
+      n.spec = spec;
+      n.version = version;
+      return tx.nodes().update(n);
+    });
+    return HttpResponse.empty(200);
+  }
+
+  private HttpResponse remove(HttpRequest req) {
+    boolean force = req.flag("force");
+    SwarmLifecycle.ClusterView view = gate.view();
+    gate.store().update(tx -> {
+      Node n = tx.nodes().lookup(gate.nodeRef(req.pathParam("id")));
+      boolean raftMember = view != null && view.managerRaftAddrs() != null
+          && view.managerRaftAddrs().containsKey(n.id);
+      if (MANAGER.equals(role(n)) || raftMember) {
+        throw new InvalidArgumentException("node " + n.id + " is a cluster manager and is a member of the raft "
+            + "cluster. It must be demoted to worker before removal");
+      }
+      if (!force && n.status != null && "ready".equals(n.status.state)) {
+        throw new InvalidArgumentException("node " + n.id + " is not down and can't be removed");
+      }
+      tx.nodes().delete(n.id);
+      return null;
+    });
+    return HttpResponse.empty(200);
+  }
+
+  static String role(Node n) {
+    return n.spec == null || n.spec.role == null || n.spec.role.isEmpty() ? WORKER : n.spec.role;
+  }
+
+  static String hostname(Node n) {
+    return n.description == null ? null : n.description.hostname;
+  }
+}

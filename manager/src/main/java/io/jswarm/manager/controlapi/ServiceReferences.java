@@ -1,0 +1,96 @@
+package io.jswarm.manager.controlapi;
+
+import io.jswarm.api.errors.InvalidArgumentException;
+import io.jswarm.api.types.ContainerSpec;
+import io.jswarm.api.types.NetworkAttachmentConfig;
+import io.jswarm.api.types.PortConfig;
+import io.jswarm.api.types.Service;
+import io.jswarm.api.types.Service.ServiceSpec;
+import io.jswarm.consensus.store.ReadTx;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The service rules that need the store (SpecValidator checks the spec alone): referenced secrets, configs and
+ * networks exist, and an ingress-published port is not already taken by another service. Messages follow
+ * swarmkit's.
+ */
+final class ServiceReferences {
+  private ServiceReferences() {}
+
+  /** Checks {@code spec} for service {@code selfId} (null when creating). */
+  static void check(ReadTx tx, ServiceSpec spec, String selfId) {
+    ContainerSpec c = spec.taskTemplate == null ? null : spec.taskTemplate.containerSpec;
+    if (c != null && c.secrets != null) {
+      List<String> missing = new ArrayList<>();
+      for (ContainerSpec.SecretReference s : c.secrets) {
+        if (s != null && tx.secrets().get(s.secretId) == null) {
+          missing.add(s.secretName != null ? s.secretName : s.secretId);
+        }
+      }
+      if (!missing.isEmpty()) {
+        throw new InvalidArgumentException("secret not found: " + String.join(", ", missing));
+      }
+    }
+    if (c != null && c.configs != null) {
+      List<String> missing = new ArrayList<>();
+      for (ContainerSpec.ConfigReference r : c.configs) {
+        if (r != null && tx.configs().get(r.configId) == null) {
+          missing.add(r.configName != null ? r.configName : r.configId);
+        }
+      }
+      if (!missing.isEmpty()) {
+        throw new InvalidArgumentException("config not found: " + String.join(", ", missing));
+      }
+    }
+    networks(tx, spec.taskTemplate == null ? null : spec.taskTemplate.networks);
+    networks(tx, spec.networks);
+    ports(tx, spec, selfId);
+  }
+
+  private static void networks(ReadTx tx, List<NetworkAttachmentConfig> attachments) {
+    if (attachments == null) {
+      return;
+    }
+    for (NetworkAttachmentConfig a : attachments) {
+      if (a != null && a.target != null && tx.networks().get(a.target) == null
+          && tx.networks().byName(a.target) == null) {
+        throw new InvalidArgumentException("network " + a.target + " not found");
+      }
+    }
+  }
+
+  private static void ports(ReadTx tx, ServiceSpec spec, String selfId) {
+    for (PortConfig p : ingressPorts(spec)) {
+      for (Service other : tx.services().all()) {
+        if (other.id.equals(selfId)) {
+          continue;
+        }
+        for (PortConfig q : ingressPorts(other.spec)) {
+          if (q.publishedPort.equals(p.publishedPort) && protocol(q).equals(protocol(p))) {
+            throw new InvalidArgumentException("port '" + p.publishedPort + "' is already in use by service '"
+                + other.spec.name + "' (" + other.id + ") as an ingress port");
+          }
+        }
+      }
+    }
+  }
+
+  private static List<PortConfig> ingressPorts(ServiceSpec spec) {
+    List<PortConfig> out = new ArrayList<>();
+    if (spec == null || spec.endpointSpec == null || spec.endpointSpec.ports == null) {
+      return out;
+    }
+    for (PortConfig p : spec.endpointSpec.ports) {
+      boolean ingress = p.publishMode == null || p.publishMode.isEmpty() || p.publishMode.equals("ingress");
+      if (ingress && p.publishedPort != null && p.publishedPort > 0) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  private static String protocol(PortConfig p) {
+    return p.protocol == null || p.protocol.isEmpty() ? "tcp" : p.protocol;
+  }
+}

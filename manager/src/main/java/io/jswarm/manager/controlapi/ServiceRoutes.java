@@ -1,0 +1,282 @@
+package io.jswarm.manager.controlapi;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.jswarm.api.errors.InvalidArgumentException;
+import io.jswarm.api.json.Json;
+import io.jswarm.api.types.Node;
+import io.jswarm.api.types.Service;
+import io.jswarm.api.types.Service.ServiceSpec;
+import io.jswarm.api.types.ServiceMode;
+import io.jswarm.api.types.Task;
+import io.jswarm.api.types.TaskState;
+import io.jswarm.api.types.Timestamps;
+import io.jswarm.api.types.Version;
+import io.jswarm.api.validation.SpecValidator;
+import io.jswarm.consensus.store.ReadTx;
+import io.jswarm.consensus.store.Tables;
+import io.jswarm.manager.http.HttpRequest;
+import io.jswarm.manager.http.HttpResponse;
+import io.jswarm.manager.http.Router;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * {@code /services}: list (with {@code status=true} task counts), create, inspect, update (compare-and-set on
+ * {@code ?version=}, {@code rollback=previous}) and remove. Removing only deletes the service row; the
+ * orchestrator shuts its tasks down.
+ */
+final class ServiceRoutes {
+  private static final Set<String> FILTERS = Set.of("id", "label", "mode", "name");
+  private static final Set<String> MODES = Set.of("replicated", "global", "replicated-job", "global-job");
+
+  private final ManagerGate gate;
+  private final Clock clock;
+  private final ServiceNames names;
+
+  ServiceRoutes(ManagerGate gate, Clock clock, ServiceNames names) {
+    this.gate = gate;
+    this.clock = clock;
+    this.names = names;
+  }
+
+  void routes(Router r) {
+    r.get("/services", this::list);
+    r.post("/services/create", this::create);
+    r.get("/services/{id}", this::inspect);
+    r.post("/services/{id}/update", this::update);
+    r.delete("/services/{id}", this::remove);
+  }
+
+  /** Docker {@code ServiceCreateResponse}. */
+  static final class Created {
+    @JsonProperty("ID")
+    public final String id;
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public final List<String> warnings = null;
+
+    Created(String id) {
+      this.id = id;
+    }
+  }
+
+  /** Docker {@code ServiceUpdateResponse}. */
+  static final class Updated {
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public final List<String> warnings = null;
+  }
+
+  private HttpResponse list(HttpRequest req) {
+    Filters f = Filters.parse(req.param("filters"), FILTERS);
+    for (String m : f.get("mode")) {
+      if (!MODES.contains(m)) {
+        throw new InvalidArgumentException("Invalid filter: 'mode'='" + m + "': replicated, global, replicated-job "
+            + "or global-job");
+      }
+    }
+    boolean status = req.flag("status");
+    List<Service> out = gate.store().view(tx -> {
+      List<Service> matched = new ArrayList<>();
+      for (Service s : tx.services().all()) {
+        ServiceSpec spec = s.spec;
+        boolean match = f.any("id", v -> Filters.prefix(s.id, v))
+            && f.any("name", v -> Filters.prefix(spec == null ? null : spec.name, v))
+            && f.any("mode", v -> v.equals(mode(spec)))
+            && f.labels("label", spec == null ? null : spec.labels);
+        if (match) {
+          matched.add(s);
+        }
+      }
+      if (status) {
+        fillStatus(tx, matched);
+      }
+      return matched;
+    });
+    return HttpResponse.ok(out);
+  }
+
+  private HttpResponse create(HttpRequest req) {
+    ServiceSpec spec = req.json(ServiceSpec.class);
+    normalize(spec);
+    boolean unnamed = spec.name == null || spec.name.isEmpty();
+    if (unnamed) {
+      spec.name = "placeholder"; // validated as a valid name; the real one is picked in the transaction
+    }
+    SpecValidator.validateService(spec);
+    Service created = gate.store().update(tx -> {
+      Service s = new Service();
+      s.spec = spec;
+      if (unnamed) {
+        spec.name = names.pick(n -> tx.services().byName(n) == null);
+      }
+      ServiceReferences.check(tx, spec, null);
+      if (spec.mode.isJob()) {
+        s.jobStatus = new Service.JobStatus();
+        s.jobStatus.lastExecution = Timestamps.format(clock.instant());
+      }
+      return tx.services().create(s);
+    });
+    return HttpResponse.json(201, new Created(created.id));
+  }
+
+  private HttpResponse inspect(HttpRequest req) {
+    return HttpResponse.ok(gate.store().view(tx -> tx.services().lookup(req.pathParam("id"))));
+  }
+
+  private HttpResponse update(HttpRequest req) {
+    Version version = ManagerGate.version(req, "service");
+    String rollback = req.param("rollback");
+    boolean previous = "previous".equals(rollback);
+    if (rollback != null && !rollback.isEmpty() && !previous) {
+      throw new InvalidArgumentException("invalid rollback parameter '" + rollback + "': only \"previous\" is allowed");
+    }
+    ServiceSpec given = null;
+    if (!previous) {
+      given = req.json(ServiceSpec.class);
+      normalize(given);
+      SpecValidator.validateService(given);
+    }
+    ServiceSpec spec = given;
+    gate.store().update(tx -> {
+      Service s = tx.services().lookup(req.pathParam("id"));
+      ServiceSpec next;
+      if (previous) {
+        if (s.previousSpec == null) {
+          throw new InvalidArgumentException("service " + s.id + " does not have a previous spec");
+        }
+        next = s.previousSpec;
+        Service.UpdateStatus st = new Service.UpdateStatus();
+        st.state = "rollback_started";
+        st.message = "manually requested rollback";
+        st.startedAt = Timestamps.format(clock.instant());
+        s.updateStatus = st;
+      } else {
+        if (s.spec != null && !Objects.equals(s.spec.name, spec.name)) {
+          throw new InvalidArgumentException("renaming services is not supported (Spec.Name \"" + spec.name
+              + "\" differs from \"" + s.spec.name + "\")");
+        }
+        if (s.spec != null && !mode(s.spec).equals(mode(spec))) {
+          throw new InvalidArgumentException("service mode change is not allowed (from " + mode(s.spec) + " to "
+              + mode(spec) + ")");
+        }
+        ServiceReferences.check(tx, spec, s.id);
+        next = spec;
+        s.updateStatus = null;
+      }
+      if (s.jobStatus != null) {
+        s.jobStatus.lastExecution = Timestamps.format(clock.instant()); // an update starts a new job run
+      }
+      s.previousSpec = s.spec;
+      s.spec = next;
+      s.version = version;
+      return tx.services().update(s);
+    });
+    return HttpResponse.ok(new Updated());
+  }
+
+  private HttpResponse remove(HttpRequest req) {
+    gate.store().update(tx -> {
+      tx.services().delete(tx.services().lookup(req.pathParam("id")).id);
+      return null;
+    });
+    return HttpResponse.empty(200);
+  }
+
+  /** What dockerd fills in before storing: a missing mode is one replica. */
+  private static void normalize(ServiceSpec spec) {
+    if (spec.mode == null) {
+      spec.mode = ServiceMode.replicated(1);
+    } else if (spec.mode.replicated != null && spec.mode.replicated.replicas == null
+        && spec.mode.global == null && !spec.mode.isJob()) {
+      spec.mode.replicated.replicas = 1L;
+    }
+  }
+
+  static String mode(ServiceSpec spec) {
+    ServiceMode m = spec == null ? null : spec.mode;
+    if (m == null || m.replicated != null) {
+      return "replicated";
+    }
+    if (m.global != null) {
+      return "global";
+    }
+    return m.replicatedJob != null ? "replicated-job" : "global-job";
+  }
+
+  /**
+   * Task counts as {@code docker service ls} shows them: running tasks on nodes that are not down; desired is the
+   * replica count, or for global services the tasks meant to run on such nodes.
+   */
+  private static void fillStatus(ReadTx tx, List<Service> services) {
+    Set<String> liveNodes = new HashSet<>();
+    for (Node n : tx.nodes().all()) {
+      if (n.status == null || !"down".equals(n.status.state)) {
+        liveNodes.add(n.id);
+      }
+    }
+    for (Service s : services) {
+      long running = 0;
+      long desiredGlobal = 0;
+      long completed = 0;
+      for (Task t : tx.tasks().find(Tables.BY_SERVICE, s.id)) {
+        if (t.nodeId != null && !liveNodes.contains(t.nodeId)) {
+          continue;
+        }
+        TaskState observed = t.status == null ? null : t.status.state;
+        if (observed == TaskState.RUNNING) {
+          running++;
+        }
+        if (observed == TaskState.COMPLETE) {
+          completed++;
+        }
+        if (t.desiredState != null && !t.desiredState.isTerminal()) {
+          desiredGlobal++;
+        }
+      }
+      Service.ServiceStatus st = new Service.ServiceStatus();
+      st.runningTasks = running;
+      ServiceMode m = s.spec == null ? null : s.spec.mode;
+      if (m == null || m.replicated != null) {
+        st.desiredTasks = m == null || m.replicated.replicas == null ? 1 : m.replicated.replicas;
+      } else if (m.replicatedJob != null) {
+        long total = m.replicatedJob.totalCompletions == null ? 1 : m.replicatedJob.totalCompletions;
+        long concurrent = m.replicatedJob.maxConcurrent == null ? 1 : m.replicatedJob.maxConcurrent;
+        st.desiredTasks = Math.max(0, Math.min(concurrent, total - completed));
+        st.completedTasks = completed;
+      } else {
+        st.desiredTasks = desiredGlobal;
+        if (m.globalJob != null) {
+          st.completedTasks = completed;
+        }
+      }
+      s.serviceStatus = st;
+    }
+  }
+
+  /**
+   * Each service's task template as JSON, for the docker CLI's {@code _up-to-date} task filter (swarmkit compares
+   * spec versions; a task whose spec is a copy of the current template is up to date).
+   */
+  static Map<String, String> templatesById(ReadTx tx) {
+    Map<String, String> out = new HashMap<>();
+    for (Service s : tx.services().all()) {
+      out.put(s.id, s.spec == null ? null : Json.toString(s.spec.taskTemplate));
+    }
+    return out;
+  }
+
+  /** Each service's name by id, for {@link TaskRoutes}' task names. */
+  static Map<String, String> namesById(ReadTx tx) {
+    Map<String, String> out = new HashMap<>();
+    for (Service s : tx.services().all()) {
+      out.put(s.id, s.spec == null ? null : s.spec.name);
+    }
+    return out;
+  }
+}

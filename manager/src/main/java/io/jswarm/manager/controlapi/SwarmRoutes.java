@@ -1,0 +1,148 @@
+package io.jswarm.manager.controlapi;
+
+import io.jswarm.api.errors.InvalidArgumentException;
+import io.jswarm.api.errors.UnavailableException;
+import io.jswarm.api.json.Json;
+import io.jswarm.api.types.Swarm;
+import io.jswarm.api.types.SwarmRequests;
+import io.jswarm.api.validation.SpecValidator;
+import io.jswarm.consensus.store.ReadTx;
+import io.jswarm.manager.http.HttpRequest;
+import io.jswarm.manager.http.HttpResponse;
+import io.jswarm.manager.http.Router;
+import java.util.List;
+import java.util.function.Function;
+
+/** {@code /swarm}: inspect (never the CA key), init, join, leave, update with token rotation. */
+final class SwarmRoutes {
+  private final ManagerGate gate;
+  private final Function<String, String> tokenGenerator;
+
+  SwarmRoutes(ManagerGate gate, Function<String, String> tokenGenerator) {
+    this.gate = gate;
+    this.tokenGenerator = tokenGenerator;
+  }
+
+  void routes(Router r) {
+    r.get("/swarm", this::inspect);
+    r.post("/swarm/init", this::init);
+    r.post("/swarm/join", this::join);
+    r.post("/swarm/leave", this::leave);
+    r.post("/swarm/update", this::update);
+  }
+
+  private HttpResponse inspect(HttpRequest req) {
+    Swarm s = gate.store().view(SwarmRoutes::cluster);
+    return HttpResponse.ok(publicView(s, true));
+  }
+
+  private HttpResponse init(HttpRequest req) {
+    SwarmRequests.Init init = req.json(SwarmRequests.Init.class);
+    if (init.spec != null) {
+      if (init.spec.name == null || init.spec.name.isEmpty()) {
+        init.spec.name = Swarm.DEFAULT_NAME; // the docker CLI sends no name
+      }
+      SpecValidator.validateSwarm(init.spec);
+      refuseUnsupported(init.spec);
+    }
+    return HttpResponse.ok(gate.lifecycle().init(init));
+  }
+
+  private HttpResponse join(HttpRequest req) {
+    SwarmRequests.Join join = req.json(SwarmRequests.Join.class);
+    if (join.remoteAddrs == null || join.remoteAddrs.isEmpty()) {
+      throw new InvalidArgumentException("RemoteAddrs: give at least one manager address (host:2377) to join");
+    }
+    if (join.joinToken == null || join.joinToken.isEmpty()) {
+      throw new InvalidArgumentException("JoinToken: a join token is required (docker swarm join-token on a manager)");
+    }
+    gate.lifecycle().join(join);
+    return HttpResponse.empty(200);
+  }
+
+  private HttpResponse leave(HttpRequest req) {
+    gate.lifecycle().leave(req.flag("force"));
+    return HttpResponse.empty(200);
+  }
+
+  private HttpResponse update(HttpRequest req) {
+    var version = ManagerGate.version(req, "swarm");
+    Swarm.Spec spec = req.json(Swarm.Spec.class);
+    if (spec.name == null || spec.name.isEmpty()) {
+      spec.name = Swarm.DEFAULT_NAME;
+    }
+    SpecValidator.validateSwarm(spec);
+    refuseUnsupported(spec);
+    boolean rotateWorker = req.flag("rotateWorkerToken");
+    boolean rotateManager = req.flag("rotateManagerToken");
+    gate.store().update(tx -> {
+      Swarm s = cluster(tx);
+      s.spec = spec;
+      s.version = version;
+      if (rotateWorker || rotateManager) {
+        if (s.rootCA == null || s.rootCA.caCert == null) {
+          throw new UnavailableException("cannot rotate join tokens: the cluster has no root CA yet");
+        }
+        if (s.joinTokens == null) {
+          s.joinTokens = new Swarm.JoinTokens();
+        }
+        if (rotateWorker) {
+          s.joinTokens.worker = tokenGenerator.apply(s.rootCA.caCert);
+        }
+        if (rotateManager) {
+          s.joinTokens.manager = tokenGenerator.apply(s.rootCA.caCert);
+        }
+      }
+      return tx.cluster().update(s);
+    });
+    return HttpResponse.empty(200);
+  }
+
+  /** Root CA rotation, external CAs and autolock are not implemented: refuse rather than silently ignore. */
+  private static void refuseUnsupported(Swarm.Spec spec) {
+    Swarm.CAConfig ca = spec.caConfig;
+    if (ca != null && (notEmpty(ca.signingCACert) || notEmpty(ca.signingCAKey))) {
+      throw new InvalidArgumentException("Spec.CAConfig.SigningCACert/SigningCAKey: jswarm does not support "
+          + "replacing the root CA; leave them empty");
+    }
+    if (ca != null && ca.externalCAs != null && !ca.externalCAs.isEmpty()) {
+      throw new InvalidArgumentException("Spec.CAConfig.ExternalCAs: jswarm does not support external CAs; "
+          + "leave the list empty");
+    }
+    if (spec.encryptionConfig != null && Boolean.TRUE.equals(spec.encryptionConfig.autoLockManagers)) {
+      throw new InvalidArgumentException("Spec.EncryptionConfig.AutoLockManagers: jswarm does not support "
+          + "autolock; set it to false");
+    }
+  }
+
+  private static boolean notEmpty(String s) {
+    return s != null && !s.isEmpty();
+  }
+
+  /** The cluster object. */
+  static Swarm cluster(ReadTx tx) {
+    Swarm s = tx.cluster().byName(Swarm.DEFAULT_NAME);
+    if (s == null) {
+      List<Swarm> all = tx.cluster().all();
+      if (all.isEmpty()) {
+        throw new UnavailableException("the swarm is still being created; retry in a moment");
+      }
+      s = all.get(0);
+    }
+    return s;
+  }
+
+  /** What the API may show of the cluster object: never the CA key; join tokens only where asked for. */
+  static Swarm publicView(Swarm s, boolean withTokens) {
+    Swarm v = Json.copy(s);
+    v.rootCA = null;
+    if (v.spec != null && v.spec.caConfig != null) {
+      v.spec.caConfig.signingCAKey = null;
+      v.spec.caConfig.signingCACert = null;
+    }
+    if (!withTokens) {
+      v.joinTokens = null;
+    }
+    return v;
+  }
+}

@@ -1,0 +1,86 @@
+package io.jswarm.manager.controlapi;
+
+import io.jswarm.api.errors.InvalidArgumentException;
+import io.jswarm.api.json.Json;
+import io.jswarm.api.types.Task;
+import io.jswarm.api.types.TaskState;
+import io.jswarm.manager.http.HttpRequest;
+import io.jswarm.manager.http.HttpResponse;
+import io.jswarm.manager.http.Router;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/** {@code /tasks}: list with Docker's filters (service and node by id or name) and inspect. */
+final class TaskRoutes {
+  private static final Set<String> FILTERS = Set.of("desired-state", "id", "label", "name", "node", "service", "runtime",
+      "_up-to-date");
+
+  private final ManagerGate gate;
+
+  TaskRoutes(ManagerGate gate) {
+    this.gate = gate;
+  }
+
+  void routes(Router r) {
+    r.get("/tasks", this::list);
+    r.get("/tasks/{id}", this::inspect);
+  }
+
+  private HttpResponse list(HttpRequest req) {
+    Filters f = Filters.parse(req.param("filters"), FILTERS);
+    Set<TaskState> desired = new HashSet<>();
+    for (String v : f.get("desired-state")) {
+      try {
+        desired.add(TaskState.fromJson(v));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidArgumentException("Invalid desired-state filter value: " + v
+            + " (running, shutdown, accepted or another task state)");
+      }
+    }
+    List<Task> out = gate.store().view(tx -> {
+      // dockerd resolves service and node filters by id, name or prefix, and answers 404 for unknown ones
+      Set<String> services = new HashSet<>();
+      for (String s : f.get("service")) {
+        services.add(tx.services().lookup(s).id);
+      }
+      Set<String> nodes = new HashSet<>();
+      for (String n : f.get("node")) {
+        nodes.add(tx.nodes().lookup(gate.nodeRef(n)).id);
+      }
+      Map<String, String> serviceNames = ServiceRoutes.namesById(tx);
+      boolean upToDate = !f.get("_up-to-date").isEmpty();
+      Map<String, String> templates = upToDate ? ServiceRoutes.templatesById(tx) : Map.of();
+      List<Task> matched = new ArrayList<>();
+      for (Task t : tx.tasks().all()) {
+        boolean match = f.any("id", v -> Filters.prefix(t.id, v))
+            && f.any("name", v -> Filters.prefix(displayName(t, serviceNames), v))
+            && (services.isEmpty() || services.contains(t.serviceId))
+            && (nodes.isEmpty() || nodes.contains(t.nodeId))
+            && (desired.isEmpty() || desired.contains(t.desiredState))
+            && f.any("runtime", v -> v.equals("container")) // jswarm tasks are all containers
+            && (!upToDate || Objects.equals(Json.toString(t.spec), templates.get(t.serviceId)))
+            && f.labels("label", t.labels);
+        if (match) {
+          matched.add(t);
+        }
+      }
+      return matched;
+    });
+    return HttpResponse.ok(out);
+  }
+
+  private HttpResponse inspect(HttpRequest req) {
+    return HttpResponse.ok(gate.store().view(tx -> tx.tasks().lookup(req.pathParam("id"))));
+  }
+
+  /** swarmkit's task name: {@code <service>.<slot or node id>.<task id>}. */
+  static String displayName(Task t, Map<String, String> serviceNames) {
+    String service = serviceNames.getOrDefault(t.serviceId, t.serviceId);
+    String middle = t.slot != null && t.slot > 0 ? String.valueOf(t.slot) : t.nodeId;
+    return service + "." + middle + "." + t.id;
+  }
+}

@@ -1,0 +1,284 @@
+package io.jswarm.manager.http;
+
+import io.jswarm.api.errors.InvalidArgumentException;
+import io.jswarm.transport.pki.PeerIdentity;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: queues aggregated requests and serves them in order, one at a time, each on the handler
+ * pool. The state below is only touched on the connection's event loop, except {@link #stream}.
+ */
+final class HttpConnection extends ChannelInboundHandlerAdapter {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpConnection.class);
+  private static final Pattern VERSION = Pattern.compile("^/v(\\d+)\\.(\\d+)(?=/)");
+  /** Pipelined requests queued beyond this stop reading from the socket until the queue drains. */
+  private static final int MAX_QUEUED = 16;
+
+  private final Router router;
+  private final ExecutorService handlers;
+  private final HttpServer.Settings settings;
+  private final boolean tls;
+  private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
+  private boolean busy;
+  private PeerIdentity peer;
+  private boolean peerRead;
+  private volatile ChunkedStreamSink stream;
+
+  HttpConnection(Router router, ExecutorService handlers, HttpServer.Settings settings, boolean tls) {
+    this.router = router;
+    this.handlers = handlers;
+    this.settings = settings;
+    this.tls = tls;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof FullHttpRequest r)) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    queued.add(r);
+    if (queued.size() > MAX_QUEUED) {
+      ctx.channel().config().setAutoRead(false);
+    }
+    next(ctx);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    ChunkedStreamSink s = stream;
+    if (s != null) {
+      s.writabilityChanged();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    queued.forEach(ReferenceCountUtil::release);
+    queued.clear();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    LOG.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+    ctx.close();
+  }
+
+  /** Starts the next queued request unless one is in progress. Event loop only. */
+  private void next(ChannelHandlerContext ctx) {
+    if (busy || queued.isEmpty() || !ctx.channel().isActive()) {
+      return;
+    }
+    FullHttpRequest r = queued.poll();
+    if (!ctx.channel().config().isAutoRead() && queued.size() <= MAX_QUEUED / 2) {
+      ctx.channel().config().setAutoRead(true);
+    }
+    busy = true;
+    HttpVersion version = r.protocolVersion();
+    boolean keepAlive = HttpUtil.isKeepAlive(r);
+    boolean head = r.method().name().equals("HEAD");
+    if (r.decoderResult().isFailure()) {
+      r.release();
+      finish(ctx, version, HttpResponse.error(400, "malformed HTTP request: " + r.decoderResult().cause()),
+          false, false);
+      return;
+    }
+    Incoming in;
+    try {
+      in = new Incoming(r.method().name(), r.uri(), headers(r), ByteBufUtil.getBytes(r.content()), peer(ctx),
+          ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null);
+    } finally {
+      r.release();
+    }
+    try {
+      handlers.execute(() -> serve(ctx, in, version, keepAlive, head));
+    } catch (RejectedExecutionException e) {
+      finish(ctx, version, HttpResponse.error(503, "the API server is overloaded; retry later"), head, keepAlive);
+    }
+  }
+
+  /** The request as read off the wire, before routing. */
+  private record Incoming(String method, String uri, Map<String, String> headers, byte[] body, PeerIdentity peer,
+      InetSocketAddress remote) {}
+
+  /** Runs on the handler pool. */
+  private void serve(ChannelHandlerContext ctx, Incoming in, HttpVersion version, boolean keepAlive, boolean head) {
+    HttpResponse res;
+    try {
+      res = dispatch(in);
+      if (res == null) {
+        throw new IllegalStateException("the handler of " + in.method() + " " + in.uri() + " returned no response");
+      }
+    } catch (Throwable t) {
+      res = Responses.error(t);
+    }
+    if (res.isStream()) {
+      stream(ctx, res, version, keepAlive, head);
+    } else {
+      finish(ctx, version, res, head, keepAlive);
+    }
+  }
+
+  private HttpResponse dispatch(Incoming in) throws Exception {
+    QueryStringDecoder q = new QueryStringDecoder(in.uri());
+    String rawPath = q.rawPath();
+    Matcher v = VERSION.matcher(rawPath);
+    if (v.find()) {
+      checkVersion(Integer.parseInt(v.group(1)), Integer.parseInt(v.group(2)));
+    }
+    String path = Router.stripVersion(rawPath);
+    Router.Match m = router.match(in.method(), path);
+    Map<String, String> params = new HashMap<>();
+    m.params().forEach((k, val) -> params.put(k, decode(val)));
+    Map<String, List<String>> query = q.parameters();
+    HttpRequest req = new HttpRequest(in.method(), decode(path), query, in.headers(), in.body(),
+        Collections.unmodifiableMap(params), in.peer(), in.remote());
+    return m.handler().handle(req);
+  }
+
+  /** dockerd's answer to a {@code /vX.Y} prefix it does not serve. */
+  private static void checkVersion(int major, int minor) {
+    int[] max = parse(HttpServer.API_VERSION);
+    int[] min = parse(HttpServer.MIN_API_VERSION);
+    String given = major + "." + minor;
+    if (major > max[0] || (major == max[0] && minor > max[1])) {
+      throw new InvalidArgumentException("client version " + given + " is too new. Maximum supported API version is "
+          + HttpServer.API_VERSION);
+    }
+    if (major < min[0] || (major == min[0] && minor < min[1])) {
+      throw new InvalidArgumentException("client version " + given + " is too old. Minimum supported API version is "
+          + HttpServer.MIN_API_VERSION + ", please upgrade your client to a newer version");
+    }
+  }
+
+  private static int[] parse(String version) {
+    String[] p = version.split("\\.");
+    return new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1])};
+  }
+
+  private static String decode(String s) {
+    try {
+      return s.indexOf('%') < 0 ? s : URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidArgumentException("malformed escape in URL path: " + s);
+    }
+  }
+
+  private static Map<String, String> headers(FullHttpRequest r) {
+    Map<String, String> h = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : r.headers()) {
+      h.merge(e.getKey().toLowerCase(Locale.ROOT), e.getValue(), (a, b) -> a + ", " + b);
+    }
+    return Collections.unmodifiableMap(h);
+  }
+
+  /** The verified client certificate's identity, read once per connection. Event loop only. */
+  private PeerIdentity peer(ChannelHandlerContext ctx) {
+    if (!tls || peerRead) {
+      return peer;
+    }
+    peerRead = true;
+    SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+    try {
+      Certificate[] chain = ssl.engine().getSession().getPeerCertificates();
+      if (chain.length > 0 && chain[0] instanceof X509Certificate cert) {
+        peer = identity(cert);
+      }
+    } catch (SSLPeerUnverifiedException e) {
+      peer = null; // the client sent no certificate
+    }
+    return peer;
+  }
+
+  /** CN = node id, OU = role; null when the subject has no CN. */
+  static PeerIdentity identity(X509Certificate cert) {
+    String cn = null;
+    String ou = null;
+    try {
+      for (Rdn rdn : new LdapName(cert.getSubjectX500Principal().getName()).getRdns()) {
+        if (rdn.getType().equalsIgnoreCase("CN")) {
+          cn = String.valueOf(rdn.getValue());
+        } else if (rdn.getType().equalsIgnoreCase("OU")) {
+          ou = String.valueOf(rdn.getValue());
+        }
+      }
+    } catch (InvalidNameException e) {
+      return null;
+    }
+    return cn == null ? null : new PeerIdentity(cn, ou, cert);
+  }
+
+  /** Writes a complete response; then serves the next request or closes. Any thread. */
+  private void finish(ChannelHandlerContext ctx, HttpVersion version, HttpResponse res, boolean head,
+      boolean keepAlive) {
+    ctx.writeAndFlush(Responses.full(version, res, head, keepAlive, settings))
+        .addListener((ChannelFutureListener) f -> done(ctx, f, keepAlive));
+  }
+
+  private void stream(ChannelHandlerContext ctx, HttpResponse res, HttpVersion version, boolean keepAlive,
+      boolean head) {
+    if (head) {
+      ctx.writeAndFlush(Responses.streamHead(version, res, keepAlive, settings));
+      ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+          .addListener((ChannelFutureListener) f -> done(ctx, f, keepAlive));
+      return;
+    }
+    ChunkedStreamSink sink = new ChunkedStreamSink(ctx.channel(), f -> {
+      stream = null;
+      done(ctx, f, keepAlive);
+    }, handlers);
+    stream = sink;
+    ctx.writeAndFlush(Responses.streamHead(version, res, keepAlive, settings));
+    try {
+      res.streamer.accept(sink);
+    } catch (RuntimeException e) {
+      LOG.warn("streaming handler failed", e);
+      sink.close();
+    }
+  }
+
+  /** A response is fully written: serve the next queued request, or close. Runs on the event loop. */
+  private void done(ChannelHandlerContext ctx, ChannelFuture f, boolean keepAlive) {
+    if (!f.isSuccess() || !keepAlive) {
+      ctx.close();
+      return;
+    }
+    busy = false;
+    next(ctx);
+  }
+}

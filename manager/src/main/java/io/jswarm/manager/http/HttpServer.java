@@ -1,0 +1,293 @@
+package io.jswarm.manager.http;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP/1.1 server behind the API socket and the cluster port (Netty). One server serves a {@link Router} on
+ * any number of listeners: unix sockets, plain TCP and TLS TCP.
+ *
+ * <p>Per request: the {@code /v1.NN} prefix is checked and removed (versions above {@value #API_VERSION} are a
+ * 400, as dockerd answers), the route is matched on the raw path and its parameters URL-decoded, the handler
+ * runs on a bounded pool (never on the event loop), and a thrown {@link io.jswarm.api.errors.JswarmException}
+ * becomes {@code {"message": ...}} with its status (other exceptions: 500). Requests on one connection are
+ * answered in order, one at a time (keep-alive and pipelining work). Bodies above
+ * {@link Settings#maxBodyBytes} are refused with 413. Every response carries {@code Api-Version},
+ * {@code Docker-Experimental}, {@code Ostype} and {@code Server}.
+ */
+public final class HttpServer implements AutoCloseable {
+  /** The Docker Engine API version served. */
+  public static final String API_VERSION = "1.41";
+  /** The oldest API version dockerd accepts; older prefixes are refused the way it refuses them. */
+  public static final String MIN_API_VERSION = "1.12";
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+
+  /** Where to listen. */
+  public sealed interface Listener permits Unix, Tcp, Tls {}
+
+  /**
+   * A unix socket at {@code path}: a stale socket file is removed first, a live one (a daemon answers on it) is
+   * refused; the file is made 0660 and deleted when the server closes.
+   */
+  public record Unix(Path path) implements Listener {
+    public Unix {
+      Objects.requireNonNull(path, "path");
+    }
+  }
+
+  /** Plain TCP on {@code host:port}; port 0 picks a free port (see {@link #boundAddresses}). */
+  public record Tcp(String host, int port) implements Listener {}
+
+  /**
+   * TLS over TCP. {@code ssl} decides whether a client certificate is asked for; a verified one becomes
+   * {@link HttpRequest#peer()}.
+   */
+  public record Tls(String host, int port, SslContext ssl) implements Listener {
+    public Tls {
+      Objects.requireNonNull(ssl, "ssl");
+    }
+  }
+
+  /**
+   * Server knobs. {@code maxBodyBytes}: larger request bodies get 413; {@code handlerThreads}/{@code handlerQueue}:
+   * the bounded pool handlers run on (a full queue answers 503); {@code serverVersion}: the {@code Server}
+   * header is {@code jswarm/<serverVersion>}.
+   */
+  public record Settings(long maxBodyBytes, int handlerThreads, int handlerQueue, String serverVersion) {
+    public static final long DEFAULT_MAX_BODY_BYTES = 64L << 20;
+
+    public Settings {
+      if (maxBodyBytes < 0 || maxBodyBytes > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("maxBodyBytes must be 0.." + Integer.MAX_VALUE + ", got " + maxBodyBytes);
+      }
+      if (handlerThreads < 1 || handlerQueue < 1) {
+        throw new IllegalArgumentException("handlerThreads and handlerQueue must be positive");
+      }
+      Objects.requireNonNull(serverVersion, "serverVersion");
+    }
+
+    public static Settings defaults() {
+      String v = HttpServer.class.getPackage().getImplementationVersion();
+      return new Settings(DEFAULT_MAX_BODY_BYTES, 64, 1024, v == null ? "dev" : v);
+    }
+
+    public Settings withMaxBodyBytes(long bytes) {
+      return new Settings(bytes, handlerThreads, handlerQueue, serverVersion);
+    }
+
+    public Settings withServerVersion(String version) {
+      return new Settings(maxBodyBytes, handlerThreads, handlerQueue, version);
+    }
+
+    public Settings withHandlerThreads(int threads, int queue) {
+      return new Settings(maxBodyBytes, threads, queue, serverVersion);
+    }
+  }
+
+  private final EventLoopGroup group;
+  private final ThreadPoolExecutor handlers;
+  private final ChannelGroup channels = new DefaultChannelGroup("http", GlobalEventExecutor.INSTANCE);
+  private final List<SocketAddress> bound = new ArrayList<>();
+  private final List<Path> socketFiles = new ArrayList<>();
+
+  private HttpServer(Settings settings) {
+    this.group = Epoll.isAvailable()
+        ? new MultiThreadIoEventLoopGroup(Math.min(4, Runtime.getRuntime().availableProcessors()),
+            EpollIoHandler.newFactory())
+        : new MultiThreadIoEventLoopGroup(Math.min(4, Runtime.getRuntime().availableProcessors()),
+            NioIoHandler.newFactory());
+    AtomicInteger n = new AtomicInteger();
+    this.handlers = new ThreadPoolExecutor(settings.handlerThreads(), settings.handlerThreads(), 60, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(settings.handlerQueue()), r -> {
+          Thread t = new Thread(r, "http-handler-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    this.handlers.allowCoreThreadTimeOut(true);
+  }
+
+  /** Starts serving {@code router} on every listener with {@link Settings#defaults()}. */
+  public static HttpServer start(Router router, List<Listener> listeners) throws IOException {
+    return start(router, listeners, Settings.defaults());
+  }
+
+  /**
+   * Starts serving {@code router} on every listener; on failure nothing is left open.
+   *
+   * @throws IOException when a listener cannot be bound (address in use, a live daemon on the socket, ...)
+   */
+  public static HttpServer start(Router router, List<Listener> listeners, Settings settings) throws IOException {
+    HttpServer server = new HttpServer(settings);
+    try {
+      for (Listener l : listeners) {
+        server.bind(router, settings, l);
+      }
+      return server;
+    } catch (IOException | RuntimeException e) {
+      server.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The bound address of each listener, in the order given: {@link InetSocketAddress} for TCP (with the real
+   * port when 0 was asked), Netty's {@link DomainSocketAddress} for unix sockets.
+   */
+  public List<SocketAddress> boundAddresses() {
+    return List.copyOf(bound);
+  }
+
+  /** The port listener {@code i} (a TCP or TLS listener) is bound to. */
+  public int port(int i) {
+    return ((InetSocketAddress) bound.get(i)).getPort();
+  }
+
+  private void bind(Router router, Settings settings, Listener l) throws IOException {
+    SslContext ssl = l instanceof Tls t ? t.ssl() : null;
+    Class<? extends ServerChannel> type;
+    SocketAddress address;
+    if (l instanceof Unix u) {
+      if (!Epoll.isAvailable()) {
+        throw new IOException("unix socket " + u.path() + ": needs the native epoll transport, which is unavailable: "
+            + Epoll.unavailabilityCause());
+      }
+      prepareSocketFile(u.path());
+      type = EpollServerDomainSocketChannel.class;
+      address = new DomainSocketAddress(u.path().toFile());
+    } else {
+      String host = l instanceof Tcp t ? t.host() : ((Tls) l).host();
+      int port = l instanceof Tcp t ? t.port() : ((Tls) l).port();
+      type = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+      address = new InetSocketAddress(host, port);
+    }
+    ServerBootstrap b = new ServerBootstrap()
+        .group(group)
+        .channel(type)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 << 10, 1 << 20))
+        .childHandler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            channels.add(ch);
+            ChannelPipeline p = ch.pipeline();
+            if (ssl != null) {
+              p.addLast("tls", ssl.newHandler(ch.alloc()));
+            }
+            p.addLast("codec", new HttpServerCodec(64 << 10, 64 << 10, 64 << 10));
+            p.addLast("aggregate", new BodyLimitAggregator((int) settings.maxBodyBytes(), settings));
+            p.addLast("serve", new HttpConnection(router, handlers, settings, ssl != null));
+          }
+        });
+    if (l instanceof Tcp || l instanceof Tls) {
+      b.option(ChannelOption.SO_REUSEADDR, true);
+    }
+    Channel server;
+    try {
+      server = b.bind(address).sync().channel();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while binding " + address, e);
+    } catch (Exception e) {
+      throw new IOException("cannot listen on " + describe(l) + ": " + e.getMessage(), e);
+    }
+    channels.add(server);
+    bound.add(server.localAddress());
+    if (l instanceof Unix u) {
+      socketFiles.add(u.path());
+      Files.setPosixFilePermissions(u.path(), PosixFilePermissions.fromString("rw-rw----"));
+    }
+    LOG.info("API listening on {}", describe(l));
+  }
+
+  private static String describe(Listener l) {
+    if (l instanceof Unix u) {
+      return "unix://" + u.path();
+    }
+    return l instanceof Tcp t ? "tcp://" + t.host() + ":" + t.port() : "tls://" + ((Tls) l).host() + ":" + ((Tls) l).port();
+  }
+
+  /** Removes a socket file no daemon answers on; refuses a live one or a file that is not a socket. */
+  private static void prepareSocketFile(Path path) throws IOException {
+    Path parent = path.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    if (!a.isOther()) {
+      throw new IOException(path + " exists and is not a socket; remove it or choose another socket path");
+    }
+    boolean live;
+    try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      live = c.connect(UnixDomainSocketAddress.of(path));
+    } catch (IOException e) {
+      live = false; // nobody accepts: left behind by a daemon that did not shut down cleanly
+    }
+    if (live) {
+      throw new IOException("another daemon is already listening on " + path + "; stop it first");
+    }
+    Files.deleteIfExists(path);
+  }
+
+  /** Stops listening, closes every connection (open streams see their {@code onClose}) and the worker pools. */
+  @Override
+  public void close() {
+    channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    handlers.shutdownNow();
+    try {
+      handlers.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    for (Path p : socketFiles) {
+      try {
+        Files.deleteIfExists(p);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot remove socket file " + p, e);
+      }
+    }
+  }
+}
