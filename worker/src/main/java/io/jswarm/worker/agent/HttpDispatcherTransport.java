@@ -127,7 +127,6 @@ public final class HttpDispatcherTransport implements DispatcherTransport, AutoC
   private static final class StreamSession implements Session {
     private final InputStream body;
     private final BufferedReader lines;
-    private volatile Thread reader;
     private volatile boolean closed;
 
     StreamSession(InputStream body) {
@@ -137,7 +136,6 @@ public final class HttpDispatcherTransport implements DispatcherTransport, AutoC
 
     @Override
     public DispatcherMessage next() throws IOException {
-      reader = Thread.currentThread();
       try {
         while (!closed) {
           String line = lines.readLine();
@@ -154,14 +152,10 @@ public final class HttpDispatcherTransport implements DispatcherTransport, AutoC
           throw new IOException("session closed", e);
         }
         throw e;
-      } finally {
-        reader = null;
-        if (closed) {
-          Thread.interrupted(); // the interrupt close() sent is consumed here
-        }
       }
     }
 
+    /** Closing the JDK's body stream cancels the exchange and wakes a blocked read (closeWakesABlockedReader). */
     @Override
     public void close() {
       if (closed) {
@@ -172,10 +166,6 @@ public final class HttpDispatcherTransport implements DispatcherTransport, AutoC
         body.close();
       } catch (IOException ignored) {
         // closing anyway
-      }
-      Thread r = reader;
-      if (r != null) {
-        r.interrupt(); // the JDK body stream may not wake a blocked read on close
       }
     }
   }

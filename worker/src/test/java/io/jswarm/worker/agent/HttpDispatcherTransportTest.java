@@ -124,17 +124,25 @@ class HttpDispatcherTransportTest {
     DispatcherTransport.Session s = transport.open(addr, request("stay"));
     s.next();
     s.next();
-    CompletableFuture<Throwable> blocked = CompletableFuture.supplyAsync(() -> {
+    CompletableFuture<Throwable> ended = new CompletableFuture<>();
+    Thread reader = new Thread(() -> {
       try {
         s.next();
-        return null;
+        ended.complete(null);
       } catch (Throwable t) {
-        return t;
+        ended.complete(t);
       }
-    });
-    s.close(); // whether the reader is already blocked or not, it must end promptly
-    Throwable t = blocked.get(5, TimeUnit.SECONDS);
+    }, "test-reader");
+    reader.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (reader.getState() != Thread.State.WAITING && reader.getState() != Thread.State.TIMED_WAITING) {
+      assertTrue(System.nanoTime() < deadline, "the reader never blocked: " + reader.getState());
+      Thread.onSpinWait();
+    }
+    s.close();
+    Throwable t = ended.get(5, TimeUnit.SECONDS);
     assertTrue(t == null || t instanceof IOException, String.valueOf(t));
+    reader.join(5000);
   }
 
   @Test
