@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * agent follows a leader change without its node going down, and a dead agent's node goes down.
  */
 class AgentDispatcherEndToEndTest {
-  private static final Duration PERIOD = Duration.ofMillis(200);
+  private static final Duration PERIOD = Duration.ofMillis(300);
 
   private final AtomicReference<String> leader = new AtomicReference<>("m1");
   private MemoryStore store;

@@ -113,7 +113,7 @@ public final class Agent implements AutoCloseable {
     this.executor = Objects.requireNonNull(executor, "executor");
     this.describe = Objects.requireNonNull(describe, "describe");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.timer = Executors.newScheduledThreadPool(1, named("agent-timer"));
+    this.timer = Executors.newScheduledThreadPool(2, named("agent-timer")); // heartbeats never wait for reports
     this.taskPool = Executors.newCachedThreadPool(named("agent-task"));
     this.sessionThread = named("agent-session").newThread(this::run);
   }
@@ -394,12 +394,9 @@ public final class Agent implements AutoCloseable {
     try {
       transport.reportStatus(l.addr, req);
     } catch (IOException | RuntimeException e) {
+      // Not retried: a broken connection also breaks the session, and every new session re-sends each task's
+      // current status; a refusal (a task no longer ours) would only fail again.
       log.info("status report to manager {} failed: {}", l.addr, e.getMessage());
-      for (StatusRequest.Update u : req.updates) {
-        if (controllers.containsKey(u.taskId)) {
-          unsent.merge(u.taskId, u.status, Agent::later);
-        }
-      }
     }
   }
 
