@@ -54,6 +54,9 @@ import java.util.function.Supplier;
  * stops being leader (closes every session so agents go to the new leader). Deadlines are checked and queued
  * statuses flushed every {@link #TICK_INTERVAL} against the injected {@link Clock}; tests call {@link #tick}
  * after moving a fake clock.
+ *
+ * <p>The session handler writes the node row (a Raft write) before it answers, so handlers must run off the
+ * server's I/O threads; the stream itself is fed from the dispatcher's own threads.
  */
 public final class Dispatcher implements AutoCloseable {
   public static final Duration DEFAULT_HEARTBEAT_PERIOD = Duration.ofSeconds(5);
