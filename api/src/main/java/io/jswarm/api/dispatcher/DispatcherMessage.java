@@ -1,0 +1,98 @@
+package io.jswarm.api.dispatcher;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.jswarm.api.types.Node;
+import io.jswarm.api.types.Task;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One line of a dispatcher session stream. {@link #type} says which fields are set:
+ * <ul>
+ *   <li>{@value #SESSION}: {@code SessionID}, {@code HeartbeatPeriod} (ns), {@code Managers}, {@code Node} — first
+ *       message of a session; sent again when the manager list changes.</li>
+ *   <li>{@value #ASSIGNMENTS}: {@code Full} with the complete set in {@code Tasks} (the first one of a session),
+ *       or an increment: {@code Tasks} created or changed, {@code Removed} task ids no longer assigned.</li>
+ *   <li>{@value #NODE}: {@code Node}, the node's own object after its spec changed (role, availability).</li>
+ *   <li>{@value #REDIRECT}: {@code LeaderAddr}, the leader's cluster address; the only message a follower
+ *       manager sends before ending the stream.</li>
+ * </ul>
+ */
+public class DispatcherMessage {
+  public static final String SESSION = "session";
+  public static final String ASSIGNMENTS = "assignments";
+  public static final String REDIRECT = "redirect";
+  public static final String NODE = "node";
+
+  public String type;
+  @JsonProperty("SessionID")
+  public String sessionId;
+  public Long heartbeatPeriod;
+  public List<Manager> managers;
+  public Node node;
+  public Boolean full;
+  public List<Task> tasks;
+  public List<String> removed;
+  public String leaderAddr;
+
+  /** A manager's node id and cluster address ({@code host:port}). */
+  public static class Manager {
+    @JsonProperty("NodeID")
+    public String nodeId;
+    public String addr;
+
+    public Manager() {}
+
+    public Manager(String nodeId, String addr) {
+      this.nodeId = nodeId;
+      this.addr = addr;
+    }
+  }
+
+  public static DispatcherMessage session(String sessionId, long heartbeatPeriod, List<Manager> managers, Node node) {
+    DispatcherMessage m = new DispatcherMessage();
+    m.type = SESSION;
+    m.sessionId = sessionId;
+    m.heartbeatPeriod = heartbeatPeriod;
+    m.managers = new ArrayList<>(managers);
+    m.node = node;
+    return m;
+  }
+
+  public static DispatcherMessage fullAssignments(List<Task> tasks) {
+    DispatcherMessage m = new DispatcherMessage();
+    m.type = ASSIGNMENTS;
+    m.full = true;
+    m.tasks = new ArrayList<>(tasks);
+    m.removed = new ArrayList<>();
+    return m;
+  }
+
+  public static DispatcherMessage incrementalAssignments(List<Task> upserts, List<String> removed) {
+    DispatcherMessage m = new DispatcherMessage();
+    m.type = ASSIGNMENTS;
+    m.full = false;
+    m.tasks = new ArrayList<>(upserts);
+    m.removed = new ArrayList<>(removed);
+    return m;
+  }
+
+  public static DispatcherMessage node(Node node) {
+    DispatcherMessage m = new DispatcherMessage();
+    m.type = NODE;
+    m.node = node;
+    return m;
+  }
+
+  public static DispatcherMessage redirect(String leaderAddr) {
+    DispatcherMessage m = new DispatcherMessage();
+    m.type = REDIRECT;
+    m.leaderAddr = leaderAddr;
+    return m;
+  }
+
+  /** True for a full assignment set. */
+  public boolean isFull() {
+    return Boolean.TRUE.equals(full);
+  }
+}

@@ -1,0 +1,304 @@
+package io.jswarm.manager.dispatcher;
+
+import io.jswarm.api.dispatcher.DispatcherMessage;
+import io.jswarm.api.dispatcher.HeartbeatRequest;
+import io.jswarm.api.dispatcher.HeartbeatResponse;
+import io.jswarm.api.dispatcher.SessionRequest;
+import io.jswarm.api.dispatcher.StatusRequest;
+import io.jswarm.api.errors.ConflictException;
+import io.jswarm.api.errors.InvalidArgumentException;
+import io.jswarm.api.errors.NotFoundException;
+import io.jswarm.api.errors.UnavailableException;
+import io.jswarm.api.json.Json;
+import io.jswarm.api.types.Node;
+import io.jswarm.api.types.Task;
+import io.jswarm.consensus.store.IdGenerator;
+import io.jswarm.consensus.store.MemoryStore;
+import io.jswarm.consensus.store.Tx;
+import io.jswarm.manager.http.HttpRequest;
+import io.jswarm.manager.http.HttpResponse;
+import io.jswarm.manager.http.Router;
+import io.jswarm.transport.pki.PeerIdentity;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The leader's dispatcher: the manager side of the worker protocol ({@code io.jswarm.api.dispatcher}).
+ *
+ * <p>Routes (cluster port, client certificate required; the node is the one its certificate names):
+ * <ul>
+ *   <li>{@code POST /dispatcher/session}: marks the node ready (description, address) and streams
+ *       newline-delimited {@link DispatcherMessage}s: {@code session}, then the complete assignment set, then
+ *       increments as the store changes, and {@code node} when the node's spec changes. A manager that is not
+ *       the leader answers one {@code redirect} with the leader's cluster address (503 when none is known).</li>
+ *   <li>{@code POST /dispatcher/heartbeat}: extends the node's deadline; unknown session -> 409.</li>
+ *   <li>{@code POST /dispatcher/status}: task status reports, only for tasks on the caller's node; queued and
+ *       written to the store in batches, keeping forward moves only.</li>
+ * </ul>
+ *
+ * <p>Assignments are the tasks whose {@code NodeID} is the node and whose observed state is at least
+ * {@code assigned}. A node whose heartbeats stop for {@value #GRACE_MULTIPLIER} periods (period from the cluster
+ * object's {@code Spec.Dispatcher.HeartbeatPeriod}, default 5 s) is marked {@code down} with the message
+ * {@value #HEARTBEAT_FAILURE} and its session is closed. {@link #start} gives every node that is ready at
+ * that moment the same grace, so a leader change marks nobody down whose agent reconnects in time.
+ *
+ * <p>Lifecycle: {@link #routes} once; {@link #start} when this manager becomes leader, {@link #stop} when it
+ * stops being leader (closes every session so agents go to the new leader). Deadlines are checked and queued
+ * statuses flushed every {@link #TICK_INTERVAL} against the injected {@link Clock}; tests call {@link #tick}
+ * after moving a fake clock.
+ *
+ * <p>The session handler writes the node row (a Raft write) before it answers, so handlers must run off the
+ * server's I/O threads; the stream itself is fed from the dispatcher's own threads.
+ */
+public final class Dispatcher implements AutoCloseable {
+  public static final Duration DEFAULT_HEARTBEAT_PERIOD = Duration.ofSeconds(5);
+  /** Missed heartbeat periods before a node is down; also the grace every ready node gets at {@link #start}. */
+  public static final int GRACE_MULTIPLIER = 3;
+  public static final String HEARTBEAT_FAILURE = "heartbeat failure";
+  /** How often deadlines are checked and queued statuses written (so at most one status batch per interval). */
+  public static final Duration TICK_INTERVAL = Duration.ofMillis(100);
+  /** Most task updates in one store write; a full queue is flushed without waiting for the next tick. */
+  public static final int MAX_STATUS_BATCH = 200;
+  /** Media type of the session stream: one JSON message per line. */
+  public static final String STREAM_CONTENT_TYPE = "application/x-ndjson";
+
+  static final int MAX_CONFLICT_RETRIES = 10;
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
+
+  private final MemoryStore store;
+  private final Clock clock;
+  private final BooleanSupplier isLeader;
+  private final Supplier<String> leaderClusterAddr;
+  private final Supplier<List<DispatcherMessage.Manager>> managers;
+  private final IdGenerator sessionIds = IdGenerator.secure();
+  private final Object lifecycle = new Object();
+  private volatile LeaderTerm term;
+
+  /**
+   * @param store the cluster store (this manager's replica)
+   * @param clock time for heartbeat deadlines
+   * @param isLeader whether this manager is the Raft leader now
+   * @param leaderClusterAddr the leader's cluster address ({@code host:port}) for redirects; null or empty when
+   *     no leader is known
+   * @param managers every manager's node id and cluster address, sent to agents so they can fail over
+   */
+  public Dispatcher(MemoryStore store, Clock clock, BooleanSupplier isLeader, Supplier<String> leaderClusterAddr,
+      Supplier<List<DispatcherMessage.Manager>> managers) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.isLeader = Objects.requireNonNull(isLeader, "isLeader");
+    this.leaderClusterAddr = Objects.requireNonNull(leaderClusterAddr, "leaderClusterAddr");
+    this.managers = Objects.requireNonNull(managers, "managers");
+  }
+
+  /** Adds the three {@code /dispatcher/...} routes. */
+  public void routes(Router r) {
+    r.post("/dispatcher/session", this::session);
+    r.post("/dispatcher/heartbeat", this::heartbeat);
+    r.post("/dispatcher/status", this::status);
+  }
+
+  /** Starts serving sessions: call when this manager becomes leader. Idempotent. */
+  public void start() {
+    synchronized (lifecycle) {
+      if (term == null) {
+        term = LeaderTerm.begin(store, clock, managers, this::markDown);
+      }
+    }
+  }
+
+  /** Stops serving: closes every session stream and drops queued statuses (agents report again). Idempotent. */
+  public void stop() {
+    synchronized (lifecycle) {
+      LeaderTerm t = term;
+      term = null;
+      if (t != null) {
+        t.end(STOP_TIMEOUT);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  public boolean isRunning() {
+    return term != null;
+  }
+
+  /**
+   * Runs the periodic work now and waits for it: marks nodes past their deadline down and writes queued task
+   * statuses. Runs by itself every {@link #TICK_INTERVAL} while started.
+   */
+  public void tick() {
+    LeaderTerm t = term;
+    if (t == null) {
+      return;
+    }
+    try {
+      t.tick().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("dispatcher tick failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Number of open sessions (for status pages and tests). */
+  public int sessionCount() {
+    LeaderTerm t = term;
+    return t == null ? 0 : t.sessionCount();
+  }
+
+  // ---- handlers ----
+
+  HttpResponse session(HttpRequest req) {
+    PeerIdentity peer = requirePeer(req);
+    SessionRequest body = req.body() == null || req.body().length == 0 ? new SessionRequest()
+        : req.json(SessionRequest.class);
+    if (!isLeader.getAsBoolean()) {
+      String leader = leaderClusterAddr.get();
+      if (leader == null || leader.isBlank()) {
+        throw new UnavailableException("this manager is not the leader and no leader is known yet; retry once an "
+            + "election has finished");
+      }
+      byte[] line = line(DispatcherMessage.redirect(leader));
+      return HttpResponse.stream(200, STREAM_CONTENT_TYPE, sink -> {
+        sink.send(line);
+        sink.close();
+      });
+    }
+    LeaderTerm t = term;
+    if (t == null) {
+      throw new UnavailableException("the dispatcher is not running yet on this leader; retry");
+    }
+    markReady(peer.nodeId(), body);
+    String sessionId = sessionIds.newId();
+    return HttpResponse.stream(200, STREAM_CONTENT_TYPE, sink -> t.open(sessionId, peer.nodeId(), sink));
+  }
+
+  HttpResponse heartbeat(HttpRequest req) {
+    PeerIdentity peer = requirePeer(req);
+    HeartbeatRequest hb = req.json(HeartbeatRequest.class);
+    LeaderTerm t = requireSession(hb.sessionId, peer);
+    return HttpResponse.ok(new HeartbeatResponse(t.heartbeat(peer.nodeId())));
+  }
+
+  HttpResponse status(HttpRequest req) {
+    PeerIdentity peer = requirePeer(req);
+    StatusRequest sr = req.json(StatusRequest.class);
+    LeaderTerm t = requireSession(sr.sessionId, peer);
+    List<StatusRequest.Update> updates = sr.updates == null ? List.of() : sr.updates;
+    for (int i = 0; i < updates.size(); i++) {
+      StatusRequest.Update u = updates.get(i);
+      if (u == null || u.taskId == null || u.taskId.isEmpty()) {
+        throw new InvalidArgumentException("Updates[" + i + "].TaskID: required");
+      }
+      if (u.status == null || u.status.state == null) {
+        throw new InvalidArgumentException("Updates[" + i + "].Status.State: required (a task state such as running)");
+      }
+    }
+    String node = peer.nodeId();
+    store.viewStale(tx -> {
+      for (StatusRequest.Update u : updates) {
+        Task task = tx.tasks().get(u.taskId);
+        if (task != null && !node.equals(task.nodeId)) {
+          throw new PermissionDeniedException("task " + u.taskId + " is not assigned to node " + node
+              + ": a node may only report its own tasks");
+        }
+      }
+      return null;
+    });
+    t.queueStatuses(node, updates);
+    return HttpResponse.empty(200);
+  }
+
+  private static PeerIdentity requirePeer(HttpRequest req) {
+    PeerIdentity peer = req.peer();
+    if (peer == null || peer.nodeId() == null || peer.nodeId().isEmpty()) {
+      throw new PermissionDeniedException("the dispatcher needs a client certificate issued by the cluster CA");
+    }
+    return peer;
+  }
+
+  private LeaderTerm requireSession(String sessionId, PeerIdentity peer) {
+    LeaderTerm t = term;
+    if (t == null || sessionId == null || !t.hasSession(sessionId, peer.nodeId())) {
+      throw new ConflictException("session " + sessionId + " is not open on this dispatcher (it expired, or the "
+          + "leader changed): open a new session");
+    }
+    return t;
+  }
+
+  static byte[] line(DispatcherMessage m) {
+    byte[] json = Json.toBytes(m);
+    byte[] out = new byte[json.length + 1];
+    System.arraycopy(json, 0, out, 0, json.length);
+    out[json.length] = '\n';
+    return out;
+  }
+
+  // ---- node rows ----
+
+  /** Records what the agent reports and marks the node ready. */
+  private void markReady(String nodeId, SessionRequest body) {
+    updateNode(tx -> {
+      Node n = tx.nodes().get(nodeId);
+      if (n == null) {
+        throw new NotFoundException("node " + nodeId + " is not part of this swarm (it was removed): join again");
+      }
+      if (body.description != null) {
+        n.description = body.description;
+      }
+      if (n.status == null) {
+        n.status = new Node.Status();
+      }
+      n.status.state = "ready";
+      n.status.message = null;
+      if (body.addr != null && !body.addr.isBlank()) {
+        n.status.addr = body.addr;
+      }
+      tx.nodes().update(n);
+      return null;
+    });
+  }
+
+  /** Marks a node down after missed heartbeats, unless it is gone or already down. */
+  private void markDown(String nodeId) {
+    updateNode(tx -> {
+      Node n = tx.nodes().get(nodeId);
+      if (n == null || (n.status != null && "down".equals(n.status.state))) {
+        return null;
+      }
+      if (n.status == null) {
+        n.status = new Node.Status();
+      }
+      n.status.state = "down";
+      n.status.message = HEARTBEAT_FAILURE;
+      tx.nodes().update(n);
+      return null;
+    });
+  }
+
+  private void updateNode(Function<Tx, Void> fn) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        store.update(fn);
+        return;
+      } catch (ConflictException e) {
+        if (attempt >= MAX_CONFLICT_RETRIES) {
+          throw e;
+        }
+      }
+    }
+  }
+}

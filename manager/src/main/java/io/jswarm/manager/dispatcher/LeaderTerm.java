@@ -1,0 +1,543 @@
+package io.jswarm.manager.dispatcher;
+
+import io.jswarm.api.dispatcher.DispatcherMessage;
+import io.jswarm.api.dispatcher.StatusRequest;
+import io.jswarm.api.errors.ConflictException;
+import io.jswarm.api.errors.NotFoundException;
+import io.jswarm.api.json.Json;
+import io.jswarm.api.types.Node;
+import io.jswarm.api.types.Swarm;
+import io.jswarm.api.types.Task;
+import io.jswarm.api.types.TaskState;
+import io.jswarm.consensus.store.Event;
+import io.jswarm.consensus.store.MemoryStore;
+import io.jswarm.consensus.store.ReadTx;
+import io.jswarm.consensus.store.Tables;
+import io.jswarm.consensus.store.Watch;
+import io.jswarm.consensus.store.WatchedView;
+import io.jswarm.manager.http.StreamSink;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dispatcher's state for one leadership term: sessions, heartbeat deadlines, the store watch and the
+ * queued task statuses. Made by {@link Dispatcher#start}, thrown away by {@link Dispatcher#stop}, so nothing of
+ * an old term leaks into the next one.
+ *
+ * <p>Threads: {@code dispatcher-events} owns the sessions and handles, in order, store events (forwarded by the
+ * {@code dispatcher-watch} thread), session registrations and deadline checks; {@code dispatcher-status} writes
+ * queued task statuses. Heartbeat handlers only touch the concurrent {@link #deadlines} and {@link #sessions}.
+ */
+final class LeaderTerm {
+  private static final Logger log = LoggerFactory.getLogger(LeaderTerm.class);
+  private static final long WATCH_POLL_MS = 200;
+
+  private final MemoryStore store;
+  private final Clock clock;
+  private final Supplier<List<DispatcherMessage.Manager>> managers;
+  private final Consumer<String> markDown;
+
+  private final ScheduledExecutorService events;
+  private final ScheduledExecutorService statusWriter;
+  private volatile Thread watchThread;
+  private volatile Watch watch;
+  private volatile boolean ended;
+
+  /** Open sessions by id (read by handler threads; written on the events thread). */
+  private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  /** The open session of each node; events thread only. */
+  private final Map<String, Session> byNode = new HashMap<>();
+  /** When each node is down unless it heartbeats again. */
+  private final Map<String, Instant> deadlines = new ConcurrentHashMap<>();
+  /** Latest reported status per task, with the reporting node, waiting for the next batch. */
+  private final Map<String, Queued> queued = new ConcurrentHashMap<>();
+  /** Changes of the store batch being read, per session; sent at the batch's commit event. */
+  private final Map<Session, Changes> outgoing = new LinkedHashMap<>();
+  private volatile long periodNanos = Dispatcher.DEFAULT_HEARTBEAT_PERIOD.toNanos();
+  private String lastManagers;
+
+  private record Queued(String nodeId, Task.TaskStatus status) {}
+
+  /** Upserts and removals for one session, collapsed within one store batch. */
+  private static final class Changes {
+    final Map<String, Task> upserts = new LinkedHashMap<>();
+    final LinkedHashSet<String> removed = new LinkedHashSet<>();
+  }
+
+  private static final class Session {
+    final String id;
+    final String nodeId;
+    final StreamSink sink;
+    /** Store index of the full assignment set; later events only. -1 until registered. */
+    long index = -1;
+
+    Session(String id, String nodeId, StreamSink sink) {
+      this.id = id;
+      this.nodeId = nodeId;
+      this.sink = sink;
+    }
+
+    void send(DispatcherMessage m) {
+      sink.send(Dispatcher.line(m));
+    }
+  }
+
+  private LeaderTerm(MemoryStore store, Clock clock, Supplier<List<DispatcherMessage.Manager>> managers,
+      Consumer<String> markDown) {
+    this.store = store;
+    this.clock = clock;
+    this.managers = managers;
+    this.markDown = markDown;
+    this.events = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "dispatcher-events"));
+    this.statusWriter = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "dispatcher-status"));
+    this.watchThread = daemon(this::forwardEvents, "dispatcher-watch");
+  }
+
+  static LeaderTerm begin(MemoryStore store, Clock clock, Supplier<List<DispatcherMessage.Manager>> managers,
+      Consumer<String> markDown) {
+    LeaderTerm t = new LeaderTerm(store, clock, managers, markDown);
+    List<String> ready = t.openWatch();
+    Instant deadline = clock.instant().plus(t.grace());
+    for (String id : ready) {
+      t.deadlines.put(id, deadline);
+    }
+    long tick = Dispatcher.TICK_INTERVAL.toMillis();
+    t.events.scheduleWithFixedDelay(t::checkDeadlines, tick, tick, TimeUnit.MILLISECONDS);
+    t.statusWriter.scheduleWithFixedDelay(t::flushStatuses, tick, tick, TimeUnit.MILLISECONDS);
+    t.watchThread.start();
+    log.info("dispatcher started: {} ready nodes get a grace of {}", ready.size(), t.grace());
+    return t;
+  }
+
+  /** Opens the store watch; returns the nodes that are ready now. */
+  private List<String> openWatch() {
+    WatchedView<List<String>> wv = store.viewAndWatch(tx -> {
+      readPeriod(tx);
+      List<String> ready = new ArrayList<>();
+      for (Node n : tx.nodes().all()) {
+        if (n.status != null && "ready".equals(n.status.state)) {
+          ready.add(n.id);
+        }
+      }
+      return ready;
+    }, LeaderTerm::relevant);
+    watch = wv.watch();
+    return wv.snapshot();
+  }
+
+  private static boolean relevant(Event e) {
+    if (e.isIn(Tables.TASKS)) {
+      return (e.object() != null && ((Task) e.object()).nodeId != null)
+          || (e.old() != null && ((Task) e.old()).nodeId != null);
+    }
+    return e.isIn(Tables.NODES) || e.isIn(Tables.CLUSTER);
+  }
+
+  private void readPeriod(ReadTx tx) {
+    Swarm s = tx.cluster().byName(Swarm.DEFAULT_NAME);
+    if (s == null) {
+      List<Swarm> all = tx.cluster().all();
+      s = all.isEmpty() ? null : all.get(0);
+    }
+    updatePeriod(s);
+  }
+
+  private void updatePeriod(Swarm s) {
+    Long p = s == null || s.spec == null || s.spec.dispatcher == null ? null : s.spec.dispatcher.heartbeatPeriod;
+    periodNanos = p == null || p <= 0 ? Dispatcher.DEFAULT_HEARTBEAT_PERIOD.toNanos() : p;
+  }
+
+  Duration grace() {
+    return Duration.ofNanos(periodNanos).multipliedBy(Dispatcher.GRACE_MULTIPLIER);
+  }
+
+  void end(Duration timeout) {
+    ended = true;
+    Watch w = watch;
+    if (w != null) {
+      w.close();
+    }
+    watchThread.interrupt();
+    for (Session s : sessions.values()) {
+      s.sink.close();
+    }
+    events.shutdownNow();
+    statusWriter.shutdownNow();
+    try {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      watchThread.join(timeout.toMillis());
+      events.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      statusWriter.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    // Sessions registered while stopping.
+    for (Session s : sessions.values()) {
+      s.sink.close();
+    }
+    sessions.clear();
+    log.info("dispatcher stopped");
+  }
+
+  // ---- called by handlers ----
+
+  boolean hasSession(String sessionId, String nodeId) {
+    Session s = sessions.get(sessionId);
+    return s != null && s.nodeId.equals(nodeId);
+  }
+
+  int sessionCount() {
+    return sessions.size();
+  }
+
+  /** Extends the node's deadline; returns the period for the next heartbeat (ns). */
+  long heartbeat(String nodeId) {
+    deadlines.put(nodeId, clock.instant().plus(grace()));
+    return periodNanos;
+  }
+
+  /** Opens a session on the stream the server just started; the work happens on the events thread. */
+  void open(String sessionId, String nodeId, StreamSink sink) {
+    Session s = new Session(sessionId, nodeId, sink);
+    if (!runOnEvents(() -> register(s))) {
+      sink.close();
+      return;
+    }
+    sink.onClose(() -> runOnEvents(() -> unregister(s)));
+  }
+
+  void queueStatuses(String nodeId, List<StatusRequest.Update> updates) {
+    for (StatusRequest.Update u : updates) {
+      queued.merge(u.taskId, new Queued(nodeId, u.status),
+          (old, now) -> old.status.state.canMoveTo(now.status.state) ? now : old);
+    }
+    if (queued.size() >= Dispatcher.MAX_STATUS_BATCH) {
+      try {
+        statusWriter.execute(this::flushStatuses);
+      } catch (RejectedExecutionException stopped) {
+        // the term ended; agents report again to the next leader
+      }
+    }
+  }
+
+  CompletableFuture<Void> tick() {
+    CompletableFuture<Void> deadlinesChecked = new CompletableFuture<>();
+    CompletableFuture<Void> flushed = new CompletableFuture<>();
+    try {
+      events.execute(() -> complete(deadlinesChecked, this::checkDeadlines));
+      statusWriter.execute(() -> complete(flushed, this::flushStatuses));
+    } catch (RejectedExecutionException stopped) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return CompletableFuture.allOf(deadlinesChecked, flushed);
+  }
+
+  private static void complete(CompletableFuture<Void> f, Runnable r) {
+    try {
+      r.run();
+      f.complete(null);
+    } catch (RuntimeException e) {
+      f.completeExceptionally(e);
+    }
+  }
+
+  private boolean runOnEvents(Runnable r) {
+    try {
+      events.execute(r);
+      return true;
+    } catch (RejectedExecutionException stopped) {
+      return false;
+    }
+  }
+
+  // ---- events thread ----
+
+  private void register(Session s) {
+    if (!s.sink.isOpen() || ended) {
+      return;
+    }
+    Session old = byNode.put(s.nodeId, s);
+    if (old != null) {
+      sessions.remove(old.id);
+      old.sink.close();
+    }
+    sessions.put(s.id, s);
+    deadlines.put(s.nodeId, clock.instant().plus(grace()));
+    record Snapshot(long index, Node node, List<Task> tasks) {}
+    Snapshot snap = store.viewStale(tx -> {
+      List<Task> tasks = new ArrayList<>();
+      for (Task t : tx.tasks().find(Tables.BY_NODE, s.nodeId)) {
+        if (s.nodeId.equals(visibleNode(t))) {
+          tasks.add(t);
+        }
+      }
+      return new Snapshot(tx.index(), tx.nodes().get(s.nodeId), tasks);
+    });
+    s.index = snap.index;
+    s.send(DispatcherMessage.session(s.id, periodNanos, currentManagers(), snap.node));
+    s.send(DispatcherMessage.fullAssignments(snap.tasks));
+    log.debug("session {} opened for node {} with {} tasks", s.id, s.nodeId, snap.tasks.size());
+  }
+
+  private void unregister(Session s) {
+    sessions.remove(s.id, s);
+    byNode.remove(s.nodeId, s);
+    outgoing.remove(s);
+  }
+
+  private void handle(Event e) {
+    if (e.isCommit()) {
+      sendOutgoing();
+    } else if (e.isIn(Tables.TASKS)) {
+      taskChanged(e);
+    } else if (e.isIn(Tables.NODES)) {
+      nodeChanged(e);
+    } else if (e.isIn(Tables.CLUSTER) && e.kind() != Event.Kind.DELETE) {
+      updatePeriod((Swarm) e.object());
+    }
+  }
+
+  private void taskChanged(Event e) {
+    boolean deleted = e.kind() == Event.Kind.DELETE;
+    Task now = deleted ? null : (Task) e.object();
+    Task before = deleted ? (Task) e.object() : (Task) e.old();
+    String nowNode = visibleNode(now);
+    String beforeNode = visibleNode(before);
+    if (beforeNode != null && !beforeNode.equals(nowNode)) {
+      Changes c = changesFor(beforeNode, e.index());
+      if (c != null) {
+        c.upserts.remove(before.id);
+        c.removed.add(before.id);
+      }
+    }
+    if (nowNode == null) {
+      return;
+    }
+    // States after assigned are the agent's own reports: echoing them back changes nothing on the node.
+    if (nowNode.equals(beforeNode) && now.status.state.number() > TaskState.ASSIGNED.number()
+        && equalIgnoringStatus(before, now)) {
+      return;
+    }
+    Changes c = changesFor(nowNode, e.index());
+    if (c != null) {
+      c.removed.remove(now.id);
+      c.upserts.put(now.id, now);
+    }
+  }
+
+  private void nodeChanged(Event e) {
+    Node n = (Node) e.object();
+    Session s = byNode.get(n.id);
+    if (e.kind() == Event.Kind.DELETE) {
+      deadlines.remove(n.id);
+      if (s != null) {
+        log.info("node {} was removed: closing its session", n.id);
+        closeSession(s);
+      }
+      return;
+    }
+    Node old = (Node) e.old();
+    if (s != null && s.index >= 0 && e.index() > s.index
+        && (old == null || !sameJson(old.spec, n.spec))) {
+      s.send(DispatcherMessage.node(n));
+    }
+  }
+
+  private Changes changesFor(String nodeId, long index) {
+    Session s = byNode.get(nodeId);
+    if (s == null || s.index < 0 || index <= s.index) {
+      return null; // no session, or its full set already has this change
+    }
+    return outgoing.computeIfAbsent(s, k -> new Changes());
+  }
+
+  private void sendOutgoing() {
+    for (Map.Entry<Session, Changes> en : outgoing.entrySet()) {
+      Changes c = en.getValue();
+      en.getKey().send(DispatcherMessage.incrementalAssignments(new ArrayList<>(c.upserts.values()),
+          new ArrayList<>(c.removed)));
+    }
+    outgoing.clear();
+  }
+
+  private void checkDeadlines() {
+    Instant now = clock.instant();
+    List<String> expired = new ArrayList<>();
+    for (Iterator<Map.Entry<String, Instant>> it = deadlines.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Instant> en = it.next();
+      if (now.isAfter(en.getValue())) {
+        if (deadlines.remove(en.getKey(), en.getValue())) {
+          expired.add(en.getKey());
+        }
+      }
+    }
+    for (String nodeId : expired) {
+      Session s = byNode.get(nodeId);
+      if (s != null) {
+        closeSession(s);
+      }
+      log.info("node {} missed {} heartbeats: marking it down", nodeId, Dispatcher.GRACE_MULTIPLIER);
+      try {
+        markDown.accept(nodeId);
+      } catch (RuntimeException ex) {
+        log.warn("cannot mark node {} down: {}", nodeId, ex.getMessage());
+      }
+    }
+    String m = Json.toString(currentManagers());
+    if (lastManagers != null && !lastManagers.equals(m)) {
+      for (Session s : byNode.values()) {
+        if (s.index >= 0) {
+          s.send(DispatcherMessage.session(s.id, periodNanos, currentManagers(), null));
+        }
+      }
+    }
+    lastManagers = m;
+  }
+
+  private void closeSession(Session s) {
+    unregister(s);
+    s.sink.close();
+  }
+
+  private List<DispatcherMessage.Manager> currentManagers() {
+    List<DispatcherMessage.Manager> m = managers.get();
+    return m == null ? List.of() : m;
+  }
+
+  /** Forwards store events to the events thread, in order; reopens the watch if the store replaced its state. */
+  private void forwardEvents() {
+    while (!ended) {
+      try {
+        Event e = watch.poll(WATCH_POLL_MS, TimeUnit.MILLISECONDS);
+        if (e != null) {
+          if (!runOnEvents(() -> handle(e))) {
+            return;
+          }
+        } else if (watch.isClosed() && !ended) {
+          log.warn("dispatcher watch ended ({}): resyncing every session", watch.closedReason());
+          runOnEvents(this::resync);
+          return;
+        }
+      } catch (InterruptedException ie) {
+        return;
+      }
+    }
+  }
+
+  /** After the store state was replaced: a fresh watch, and every agent reconnects for a full set. */
+  private void resync() {
+    if (ended) {
+      return;
+    }
+    openWatch();
+    for (Session s : new ArrayList<>(byNode.values())) {
+      closeSession(s);
+    }
+    outgoing.clear();
+    watchThread = daemon(this::forwardEvents, "dispatcher-watch");
+    watchThread.start();
+  }
+
+  // ---- status thread ----
+
+  /** Writes queued statuses in batches of {@link Dispatcher#MAX_STATUS_BATCH}, forward moves only. */
+  private void flushStatuses() {
+    while (!queued.isEmpty() && !ended) {
+      Map<String, Queued> batch = new LinkedHashMap<>();
+      for (Iterator<String> it = queued.keySet().iterator(); it.hasNext() && batch.size() < Dispatcher.MAX_STATUS_BATCH; ) {
+        String id = it.next();
+        Queued q = queued.remove(id);
+        if (q != null) {
+          batch.put(id, q);
+        }
+      }
+      writeStatuses(batch);
+    }
+  }
+
+  private void writeStatuses(Map<String, Queued> batch) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        int written = store.update(tx -> {
+          int n = 0;
+          for (Map.Entry<String, Queued> en : batch.entrySet()) {
+            Task t = tx.tasks().get(en.getKey());
+            Queued q = en.getValue();
+            if (t == null || !q.nodeId.equals(t.nodeId)) {
+              continue; // deleted, or moved to another node meanwhile
+            }
+            TaskState cur = t.status == null || t.status.state == null ? TaskState.NEW : t.status.state;
+            if (!cur.canMoveTo(q.status.state) || sameJson(q.status, t.status)) {
+              continue;
+            }
+            t.status = q.status;
+            tx.tasks().update(t);
+            n++;
+          }
+          return n;
+        });
+        log.debug("wrote {} of {} task statuses", written, batch.size());
+        return;
+      } catch (ConflictException | NotFoundException e) {
+        if (attempt >= Dispatcher.MAX_CONFLICT_RETRIES) {
+          log.warn("dropping {} task statuses after {} conflicting writes: {}", batch.size(), attempt, e.getMessage());
+          return;
+        }
+      } catch (RuntimeException e) {
+        log.warn("cannot write {} task statuses: {}", batch.size(), e.getMessage());
+        return;
+      }
+    }
+  }
+
+  // ---- helpers ----
+
+  /** The node a task is assigned to as far as its agent is concerned (state at least assigned), or null. */
+  static String visibleNode(Task t) {
+    if (t == null || t.nodeId == null || t.nodeId.isEmpty() || t.status == null || t.status.state == null) {
+      return null;
+    }
+    return t.status.state.number() >= TaskState.ASSIGNED.number() ? t.nodeId : null;
+  }
+
+  /** Same task apart from its version, timestamps and observed status. */
+  static boolean equalIgnoringStatus(Task a, Task b) {
+    return Json.toString(stable(a)).equals(Json.toString(stable(b)));
+  }
+
+  private static boolean sameJson(Object a, Object b) {
+    return a == null ? b == null : b != null && Json.toString(a).equals(Json.toString(b));
+  }
+
+  private static Task stable(Task t) {
+    Task c = Json.copy(t);
+    c.version = null;
+    c.updatedAt = null;
+    c.status = null;
+    return c;
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+}

@@ -1,0 +1,273 @@
+package io.jswarm.manager.dispatcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jswarm.api.dispatcher.DispatcherMessage;
+import io.jswarm.api.dispatcher.HeartbeatRequest;
+import io.jswarm.api.dispatcher.HeartbeatResponse;
+import io.jswarm.api.dispatcher.StatusRequest;
+import io.jswarm.api.errors.ConflictException;
+import io.jswarm.api.errors.JswarmException;
+import io.jswarm.api.errors.NotFoundException;
+import io.jswarm.api.errors.UnavailableException;
+import io.jswarm.api.json.Json;
+import io.jswarm.api.types.Task;
+import io.jswarm.api.types.TaskState;
+import io.jswarm.manager.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class DispatcherTest {
+  private final DispatcherHarness h = new DispatcherHarness();
+
+  @AfterEach
+  void tearDown() {
+    h.close();
+  }
+
+  private static List<String> ids(List<Task> tasks) {
+    return tasks.stream().map(t -> t.id).sorted().collect(Collectors.toList());
+  }
+
+  private static Task.TaskStatus status(TaskState s, String message) {
+    Task.TaskStatus st = new Task.TaskStatus();
+    st.state = s;
+    st.message = message;
+    st.timestamp = "2026-01-01T00:00:01Z";
+    return st;
+  }
+
+  private HttpResponse report(String node, String session, String task, TaskState s) throws Exception {
+    StatusRequest r = new StatusRequest();
+    r.sessionId = session;
+    r.updates.add(new StatusRequest.Update(task, status(s, s.json())));
+    return h.call("/dispatcher/status", DispatcherHarness.peer(node), r);
+  }
+
+  private long heartbeat(String node, String session) throws Exception {
+    HttpResponse r = h.call("/dispatcher/heartbeat", DispatcherHarness.peer(node), new HeartbeatRequest(session));
+    return Json.fromBytes(r.body, HeartbeatResponse.class).period;
+  }
+
+  @Test
+  void sessionMarksNodeReadyAndStreamsFullThenIncrementalAssignments() throws Exception {
+    h.addNode("n1", "unknown");
+    h.addNode("n2", "ready");
+    h.addTask("t1", "n1", TaskState.ASSIGNED);
+    h.addTask("t2", "n1", TaskState.PENDING); // not yet assigned: invisible
+    h.addTask("t3", "n2", TaskState.ASSIGNED);
+    h.dispatcher.start();
+
+    FakeSink s = h.open("n1", "127.0.0.5:2377");
+    DispatcherMessage session = s.next();
+    assertEquals(DispatcherMessage.SESSION, session.type);
+    assertEquals(Dispatcher.DEFAULT_HEARTBEAT_PERIOD.toNanos(), session.heartbeatPeriod);
+    assertEquals("127.0.0.1:2377", session.managers.get(0).addr);
+    assertEquals("n1", session.node.id);
+    assertEquals("ready", h.node("n1").status.state);
+    assertEquals("127.0.0.5:2377", h.node("n1").status.addr);
+    assertEquals("reported-n1", h.node("n1").description.hostname);
+
+    DispatcherMessage full = s.next();
+    assertEquals(DispatcherMessage.ASSIGNMENTS, full.type);
+    assertTrue(full.isFull());
+    assertEquals(List.of("t1"), ids(full.tasks));
+
+    h.editTask("t2", t -> t.status.state = TaskState.ASSIGNED);
+    DispatcherMessage inc = s.next();
+    assertFalse(inc.isFull());
+    assertEquals(List.of("t2"), ids(inc.tasks));
+    assertEquals(List.of(), inc.removed);
+
+    // The agent's own report coming back is not news; the next message is the desired-state change.
+    h.editTask("t1", t -> t.status.state = TaskState.RUNNING);
+    h.editTask("t1", t -> t.desiredState = TaskState.SHUTDOWN);
+    inc = s.next();
+    assertEquals(List.of("t1"), ids(inc.tasks));
+    assertEquals(TaskState.SHUTDOWN, inc.tasks.get(0).desiredState);
+
+    h.editTask("t1", t -> t.nodeId = "n2");
+    assertEquals(List.of("t1"), s.next().removed);
+    h.store.update(tx -> {
+      tx.tasks().delete("t2");
+      return null;
+    });
+    assertEquals(List.of("t2"), s.next().removed);
+
+    h.store.update(tx -> {
+      var n = tx.nodes().get("n1");
+      n.spec.availability = "drain";
+      return tx.nodes().update(n);
+    });
+    DispatcherMessage nodeMsg = s.next();
+    assertEquals(DispatcherMessage.NODE, nodeMsg.type);
+    assertEquals("drain", nodeMsg.node.spec.availability);
+    assertEquals(0, s.pending());
+  }
+
+  @Test
+  void followerRedirectsToTheLeaderOrAnswers503() throws Exception {
+    h.addNode("n1", "ready");
+    h.leader.set(false);
+    assertThrows(UnavailableException.class, () -> h.open("n1", null));
+
+    h.leaderAddr.set("127.0.0.9:2377");
+    FakeSink s = h.open("n1", null);
+    DispatcherMessage m = s.next();
+    assertEquals(DispatcherMessage.REDIRECT, m.type);
+    assertEquals("127.0.0.9:2377", m.leaderAddr);
+    assertTrue(s.awaitClosed());
+    assertEquals(0, s.pending());
+  }
+
+  @Test
+  void callersNeedACertificateAndAKnownNode() throws Exception {
+    h.dispatcher.start();
+    JswarmException e = assertThrows(JswarmException.class, () -> h.call("/dispatcher/session", null, null));
+    assertEquals(403, e.httpStatus());
+    assertThrows(NotFoundException.class, () -> h.open("removed-node", null));
+    ConflictException c = assertThrows(ConflictException.class, () -> heartbeat("n1", "no-such-session"));
+    assertTrue(c.getMessage().contains("open a new session"), c.getMessage());
+  }
+
+  @Test
+  void statusReportsAreBatchedForwardOnlyAndLimitedToTheCallersTasks() throws Exception {
+    h.addNode("n1", "ready");
+    h.addNode("n2", "ready");
+    h.addTask("a", "n1", TaskState.ASSIGNED);
+    h.addTask("b", "n1", TaskState.ASSIGNED);
+    h.addTask("foreign", "n2", TaskState.ASSIGNED);
+    h.dispatcher.start();
+    FakeSink s = h.open("n1", null);
+    String session = s.next().sessionId;
+
+    JswarmException denied = assertThrows(JswarmException.class,
+        () -> report("n1", session, "foreign", TaskState.RUNNING));
+    assertEquals(403, denied.httpStatus());
+    assertThrows(ConflictException.class, () -> report("n2", session, "a", TaskState.RUNNING)); // not n2's session
+
+    report("n1", session, "a", TaskState.RUNNING);
+    report("n1", session, "b", TaskState.PREPARING);
+    h.dispatcher.tick();
+    Task a = h.task("a");
+    Task b = h.task("b");
+    assertEquals(TaskState.RUNNING, a.status.state);
+    assertEquals(TaskState.PREPARING, b.status.state);
+    assertEquals(a.versionIndex(), b.versionIndex(), "both reports were written in one store batch");
+    assertEquals(TaskState.ASSIGNED, h.task("foreign").status.state);
+
+    report("n1", session, "a", TaskState.STARTING); // backwards: ignored
+    report("n1", session, "b", TaskState.FAILED);
+    h.dispatcher.tick();
+    assertEquals(TaskState.RUNNING, h.task("a").status.state);
+    assertEquals(a.versionIndex(), h.task("a").versionIndex());
+    assertEquals(TaskState.FAILED, h.task("b").status.state);
+  }
+
+  @Test
+  void missedHeartbeatsMarkTheNodeDownAndCloseItsSession() throws Exception {
+    h.addNode("n1", "ready");
+    h.dispatcher.start();
+    FakeSink s = h.open("n1", null);
+    String session = s.next().sessionId;
+    s.next();
+    assertEquals(Dispatcher.DEFAULT_HEARTBEAT_PERIOD.toNanos(), heartbeat("n1", session));
+
+    h.clock.advance(Duration.ofSeconds(14));
+    h.dispatcher.tick();
+    assertEquals("ready", h.node("n1").status.state);
+    heartbeat("n1", session);
+    h.clock.advance(Duration.ofSeconds(15));
+    h.dispatcher.tick();
+    assertEquals("ready", h.node("n1").status.state, "exactly three periods is not yet late");
+
+    h.clock.advance(Duration.ofSeconds(1));
+    h.dispatcher.tick();
+    assertEquals("down", h.node("n1").status.state);
+    assertEquals(Dispatcher.HEARTBEAT_FAILURE, h.node("n1").status.message);
+    assertTrue(s.awaitClosed());
+    assertThrows(ConflictException.class, () -> heartbeat("n1", session));
+
+    // Coming back: a new session makes it ready again.
+    FakeSink again = h.open("n1", null);
+    again.next();
+    assertEquals("ready", h.node("n1").status.state);
+  }
+
+  @Test
+  void heartbeatPeriodComesFromTheClusterSpec() throws Exception {
+    h.store.update(tx -> {
+      var c = tx.cluster().all().get(0);
+      c.spec.dispatcher = new io.jswarm.api.types.Swarm.Dispatcher();
+      c.spec.dispatcher.heartbeatPeriod = Duration.ofSeconds(1).toNanos();
+      return tx.cluster().update(c);
+    });
+    h.addNode("n1", "ready");
+    h.dispatcher.start();
+    FakeSink s = h.open("n1", null);
+    assertEquals(Duration.ofSeconds(1).toNanos(), s.next().heartbeatPeriod);
+    h.clock.advance(Duration.ofMillis(3100));
+    h.dispatcher.tick();
+    assertEquals("down", h.node("n1").status.state);
+  }
+
+  @Test
+  void aNewLeaderGivesReadyNodesAGracePeriod() throws Exception {
+    h.addNode("back", "ready");
+    h.addNode("gone", "ready");
+    h.addNode("already-down", "down");
+    h.dispatcher.start();
+    h.clock.advance(Duration.ofSeconds(14));
+    h.dispatcher.tick();
+    assertEquals("ready", h.node("gone").status.state);
+
+    FakeSink s = h.open("back", null);
+    String session = s.next().sessionId;
+    h.clock.advance(Duration.ofSeconds(2));
+    heartbeat("back", session);
+    h.dispatcher.tick();
+    assertEquals("ready", h.node("back").status.state);
+    assertEquals("down", h.node("gone").status.state);
+    assertNull(h.node("already-down").status.message);
+  }
+
+  @Test
+  void stopClosesEverySessionAndStartBeginsAFreshTerm() throws Exception {
+    h.addNode("n1", "ready");
+    h.dispatcher.start();
+    FakeSink s = h.open("n1", null);
+    String session = s.next().sessionId;
+    s.next();
+    h.dispatcher.stop();
+    assertTrue(s.awaitClosed());
+    assertThrows(ConflictException.class, () -> heartbeat("n1", session));
+
+    h.dispatcher.start();
+    h.clock.advance(Duration.ofSeconds(14));
+    h.dispatcher.tick();
+    assertEquals("ready", h.node("n1").status.state, "the new term starts with a full grace");
+    FakeSink again = h.open("n1", null);
+    assertEquals(DispatcherMessage.SESSION, again.next().type);
+    assertEquals(1, h.dispatcher.sessionCount());
+  }
+
+  @Test
+  void aSecondSessionOfTheSameNodeReplacesTheFirst() throws Exception {
+    h.addNode("n1", "ready");
+    h.dispatcher.start();
+    FakeSink first = h.open("n1", null);
+    String firstId = first.next().sessionId;
+    FakeSink second = h.open("n1", null);
+    second.next();
+    assertTrue(first.awaitClosed());
+    assertThrows(ConflictException.class, () -> heartbeat("n1", firstId));
+    assertEquals(1, h.dispatcher.sessionCount());
+  }
+}

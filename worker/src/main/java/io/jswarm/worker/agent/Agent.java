@@ -1,0 +1,419 @@
+package io.jswarm.worker.agent;
+
+import io.jswarm.api.dispatcher.DispatcherMessage;
+import io.jswarm.api.dispatcher.HeartbeatRequest;
+import io.jswarm.api.dispatcher.HeartbeatResponse;
+import io.jswarm.api.dispatcher.SessionRequest;
+import io.jswarm.api.dispatcher.StatusRequest;
+import io.jswarm.api.types.Node;
+import io.jswarm.api.types.Task;
+import io.jswarm.api.types.TaskState;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker agent: keeps one dispatcher session with the leader and runs what it is assigned.
+ *
+ * <ul>
+ *   <li>Session: tries the known managers in turn (the list given at construction, replaced by the list each
+ *       {@code session} message carries), follows {@code redirect} to the leader at once, and reconnects after
+ *       any failure with a backoff from {@link #MIN_BACKOFF} doubling to {@link #MAX_BACKOFF}.</li>
+ *   <li>Heartbeats every period the dispatcher names; a failed heartbeat ends the session (and so reconnects).</li>
+ *   <li>Assignments: a full set replaces the whole set of tasks, increments add, change or remove tasks; one
+ *       {@link TaskController} per task. Removed tasks are shut down and forgotten.</li>
+ *   <li>Status: the controllers' reports are sent in batches every {@link #STATUS_INTERVAL} (latest status per
+ *       task); every new session first re-sends each task's current status, so nothing is lost to a leader
+ *       change.</li>
+ *   <li>The node's own object, as the managers see it (role, availability), goes to {@link #addNodeListener}.</li>
+ * </ul>
+ *
+ * <p>The transport and the executor belong to the caller, who closes them after {@link #close}.
+ */
+public final class Agent implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Agent.class);
+  public static final Duration MIN_BACKOFF = Duration.ofMillis(100);
+  public static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+  public static final Duration STATUS_INTERVAL = Duration.ofMillis(100);
+  /** Most task statuses in one report. */
+  public static final int MAX_STATUS_PER_REPORT = 500;
+  /** Redirects followed back to back before backing off (two followers could point at each other). */
+  static final int MAX_REDIRECTS_IN_A_ROW = 3;
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+  private final DispatcherTransport transport;
+  private final Executor executor;
+  private final Supplier<SessionRequest> describe;
+  private final Clock clock;
+
+  private volatile List<String> managers;
+  private final Map<String, TaskController> controllers = new ConcurrentHashMap<>();
+  private final Map<String, Task.TaskStatus> unsent = new ConcurrentHashMap<>();
+  private final List<Consumer<Node>> nodeListeners = new CopyOnWriteArrayList<>();
+  private volatile Node node;
+
+  private final ScheduledExecutorService timer;
+  private final ExecutorService taskPool;
+  private final Thread sessionThread;
+  private final CountDownLatch closedLatch = new CountDownLatch(1);
+  private volatile boolean closed;
+  private volatile boolean started;
+
+  /** The open session, if any (set on the session thread). */
+  private volatile Live live;
+
+  /** One established session: where, its id, and its heartbeat. */
+  private static final class Live {
+    final DispatcherTransport.Session stream;
+    final String addr;
+    volatile String sessionId;
+    volatile ScheduledFuture<?> heartbeat;
+
+    Live(DispatcherTransport.Session stream, String addr) {
+      this.stream = stream;
+      this.addr = addr;
+    }
+  }
+
+  /**
+   * @param managers cluster addresses ({@code host:port}) of the managers known at start; at least one
+   * @param transport how to reach them
+   * @param executor runs the tasks
+   * @param describe what the node reports at each session open (description and advertise address)
+   * @param clock timestamps of task statuses
+   */
+  public Agent(List<String> managers, DispatcherTransport transport, Executor executor,
+      Supplier<SessionRequest> describe, Clock clock) {
+    if (managers == null || managers.isEmpty()) {
+      throw new IllegalArgumentException("managers: at least one manager address (host:port) is needed");
+    }
+    this.managers = List.copyOf(managers);
+    this.transport = Objects.requireNonNull(transport, "transport");
+    this.executor = Objects.requireNonNull(executor, "executor");
+    this.describe = Objects.requireNonNull(describe, "describe");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.timer = Executors.newScheduledThreadPool(2, named("agent-timer")); // heartbeats never wait for reports
+    this.taskPool = Executors.newCachedThreadPool(named("agent-task"));
+    this.sessionThread = named("agent-session").newThread(this::run);
+  }
+
+  /** Connects and keeps connecting until {@link #close}. */
+  public synchronized void start() {
+    if (started || closed) {
+      return;
+    }
+    started = true;
+    long every = STATUS_INTERVAL.toMillis();
+    timer.scheduleWithFixedDelay(this::sendStatuses, every, every, TimeUnit.MILLISECONDS);
+    sessionThread.start();
+  }
+
+  /** Called with the node's object at each session start and whenever its spec changes. */
+  public void addNodeListener(Consumer<Node> listener) {
+    nodeListeners.add(listener);
+  }
+
+  /** The node's object as last sent by the dispatcher, or null before the first session. */
+  public Node node() {
+    return node;
+  }
+
+  /** The managers this agent knows, in the order it tries them. */
+  public List<String> managers() {
+    return managers;
+  }
+
+  /** The manager of the open session, or null while (re)connecting. */
+  public String connectedManager() {
+    Live l = live;
+    return l == null || l.sessionId == null ? null : l.addr;
+  }
+
+  /** Each assigned task's last reported status, by task id. */
+  public Map<String, Task.TaskStatus> taskStatuses() {
+    Map<String, Task.TaskStatus> out = new LinkedHashMap<>();
+    controllers.forEach((id, c) -> out.put(id, c.status()));
+    return out;
+  }
+
+  /** Stops the session, heartbeats and controllers' threads. Tasks are left as they are in the executor. */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    closedLatch.countDown();
+    Live l = live;
+    if (l != null) {
+      l.stream.close();
+    }
+    sessionThread.interrupt();
+    timer.shutdownNow();
+    taskPool.shutdownNow();
+    try {
+      if (sessionThread.isAlive()) {
+        sessionThread.join(CLOSE_TIMEOUT.toMillis());
+      }
+      timer.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      taskPool.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ---- the session thread ----
+
+  private void run() {
+    Duration backoff = MIN_BACKOFF;
+    int index = 0;
+    int redirects = 0;
+    String redirect = null;
+    while (!closed) {
+      List<String> known = managers;
+      String addr = redirect != null ? redirect : known.get(Math.floorMod(index, known.size()));
+      redirect = null;
+      boolean established = false;
+      try {
+        DispatcherTransport.Session stream = transport.open(addr, describe.get());
+        Live l = new Live(stream, addr);
+        live = l;
+        try {
+          if (closed) {
+            break;
+          }
+          DispatcherMessage m;
+          while (!closed && (m = stream.next()) != null) {
+            if (DispatcherMessage.REDIRECT.equals(m.type)) {
+              redirect = m.leaderAddr;
+              log.debug("manager {} redirects to the leader at {}", addr, redirect);
+              break;
+            }
+            if (DispatcherMessage.SESSION.equals(m.type)) {
+              established = true;
+              onSession(l, m);
+            } else if (DispatcherMessage.ASSIGNMENTS.equals(m.type)) {
+              onAssignments(m);
+            } else if (DispatcherMessage.NODE.equals(m.type) && m.node != null) {
+              setNode(m.node);
+            }
+          }
+        } finally {
+          end(l);
+        }
+        if (!closed && redirect == null) {
+          log.info("session with manager {} ended", addr);
+        }
+      } catch (IOException | RuntimeException e) {
+        if (!closed) {
+          log.info("session with manager {} failed: {}", addr, e.getMessage());
+        }
+      }
+      if (closed) {
+        break;
+      }
+      if (established) {
+        backoff = MIN_BACKOFF;
+        redirects = 0;
+      }
+      if (redirect != null && !redirect.isBlank() && ++redirects <= MAX_REDIRECTS_IN_A_ROW) {
+        continue;
+      }
+      if (!established) {
+        index++;
+      }
+      try {
+        if (closedLatch.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        break;
+      }
+      backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+    }
+  }
+
+  private void onSession(Live l, DispatcherMessage m) {
+    if (m.managers != null && !m.managers.isEmpty()) {
+      List<String> addrs = new ArrayList<>();
+      for (DispatcherMessage.Manager mg : m.managers) {
+        if (mg.addr != null && !mg.addr.isBlank()) {
+          addrs.add(mg.addr);
+        }
+      }
+      if (!addrs.isEmpty()) {
+        managers = List.copyOf(addrs);
+      }
+    }
+    if (m.node != null) {
+      setNode(m.node);
+    }
+    if (l.sessionId != null) {
+      return; // a later session message: the manager list changed
+    }
+    l.sessionId = m.sessionId;
+    log.info("session {} open with manager {}", m.sessionId, l.addr);
+    // Whatever was reported to an earlier leader may be lost: send every task's current status again.
+    controllers.forEach((id, c) -> {
+      Task.TaskStatus s = c.status();
+      if (s.state.number() > TaskState.ASSIGNED.number()) {
+        unsent.merge(id, s, Agent::later);
+      }
+    });
+    scheduleHeartbeat(l, period(m.heartbeatPeriod));
+  }
+
+  private void onAssignments(DispatcherMessage m) {
+    List<Task> tasks = m.tasks == null ? List.of() : m.tasks;
+    if (m.isFull()) {
+      Set<String> keep = new HashSet<>();
+      tasks.forEach(t -> keep.add(t.id));
+      for (String id : new ArrayList<>(controllers.keySet())) {
+        if (!keep.contains(id)) {
+          forget(id);
+        }
+      }
+    }
+    for (Task t : tasks) {
+      TaskController c = controllers.get(t.id);
+      if (c != null) {
+        c.update(t);
+      } else if (t.status == null || t.status.state == null || !t.status.state.isTerminal()) {
+        // Tasks that ended before this agent knew them have nothing left to run.
+        TaskController nc = new TaskController(t, executor, taskPool, clock, this::statusChanged);
+        controllers.put(t.id, nc);
+        nc.start();
+      }
+    }
+    if (m.removed != null) {
+      m.removed.forEach(this::forget);
+    }
+  }
+
+  private void forget(String taskId) {
+    TaskController c = controllers.remove(taskId);
+    unsent.remove(taskId);
+    if (c != null) {
+      c.remove();
+    }
+  }
+
+  private void setNode(Node n) {
+    node = n;
+    for (Consumer<Node> l : nodeListeners) {
+      try {
+        l.accept(n);
+      } catch (RuntimeException e) {
+        log.warn("node listener failed: {}", e.toString());
+      }
+    }
+  }
+
+  private void end(Live l) {
+    l.stream.close();
+    ScheduledFuture<?> hb = l.heartbeat;
+    if (hb != null) {
+      hb.cancel(false);
+    }
+    l.sessionId = null;
+    if (live == l) {
+      live = null;
+    }
+  }
+
+  // ---- heartbeats and status reports (timer thread) ----
+
+  private void scheduleHeartbeat(Live l, Duration delay) {
+    try {
+      l.heartbeat = timer.schedule(() -> heartbeat(l), delay.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException stopped) {
+      // closing
+    }
+  }
+
+  private void heartbeat(Live l) {
+    String id = l.sessionId;
+    if (id == null || live != l) {
+      return;
+    }
+    try {
+      HeartbeatResponse r = transport.heartbeat(l.addr, new HeartbeatRequest(id));
+      scheduleHeartbeat(l, period(r.period));
+    } catch (IOException | RuntimeException e) {
+      if (!closed) {
+        log.info("heartbeat to manager {} failed ({}): reconnecting", l.addr, e.getMessage());
+      }
+      l.stream.close(); // the session thread sees the stream end and reconnects
+    }
+  }
+
+  private void statusChanged(String taskId, Task.TaskStatus status) {
+    if (controllers.containsKey(taskId)) {
+      unsent.merge(taskId, status, Agent::later);
+    }
+  }
+
+  private void sendStatuses() {
+    Live l = live;
+    if (l == null || l.sessionId == null || unsent.isEmpty()) {
+      return;
+    }
+    StatusRequest req = new StatusRequest();
+    req.sessionId = l.sessionId;
+    for (Map.Entry<String, Task.TaskStatus> en : unsent.entrySet()) {
+      if (req.updates.size() >= MAX_STATUS_PER_REPORT) {
+        break;
+      }
+      if (unsent.remove(en.getKey(), en.getValue())) {
+        req.updates.add(new StatusRequest.Update(en.getKey(), en.getValue()));
+      }
+    }
+    try {
+      transport.reportStatus(l.addr, req);
+    } catch (IOException | RuntimeException e) {
+      // Not retried: a broken connection also breaks the session, and every new session re-sends each task's
+      // current status; a refusal (a task no longer ours) would only fail again.
+      log.info("status report to manager {} failed: {}", l.addr, e.getMessage());
+    }
+  }
+
+  private static Task.TaskStatus later(Task.TaskStatus a, Task.TaskStatus b) {
+    return a.state.canMoveTo(b.state) ? b : a;
+  }
+
+  private static Duration period(Long nanos) {
+    return nanos == null || nanos <= 0 ? Duration.ofSeconds(5) : Duration.ofNanos(nanos);
+  }
+
+  private static java.util.concurrent.ThreadFactory named(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,24 @@
+package io.jswarm.worker.agent;
+
+import io.jswarm.api.types.Task;
+
+/**
+ * Runs tasks on this node. The agent asks for one {@link TaskRuntime} per assigned task and drives it through
+ * prepare -> start -> exit -> shutdown -> remove from its {@link TaskController}; the executor does the work
+ * (pull the image, build the rootfs, attach networks, run the process).
+ *
+ * <p>Implementations: {@link SimulatedExecutor} (nothing runs; for tests and scale benchmarks) and, from issue 4,
+ * the container runtime (OCI bundles run by runc/crun).
+ */
+public interface Executor extends AutoCloseable {
+  /**
+   * The runtime of {@code task}. Cheap: nothing happens until {@link TaskRuntime#prepare}. A runtime whose task
+   * was already started by an earlier agent process (a container that survived an agent restart) should
+   * report that process through {@link TaskRuntime#exit}.
+   */
+  TaskRuntime runtime(Task task);
+
+  /** Releases the executor's own resources (threads, connections); tasks it started are not stopped. */
+  @Override
+  void close();
+}

@@ -1,0 +1,50 @@
+package io.jswarm.worker.agent;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One task's life in an {@link Executor}, in the order its {@link TaskController} calls it: {@link #prepare},
+ * {@link #start}, then {@link #exit} completes when the process ends; {@link #shutdown} stops it early;
+ * {@link #remove} releases everything once the task is no longer assigned. Calls for one task never overlap.
+ * Blocking methods may take long (an image pull) and are interrupted when the agent stops.
+ */
+public interface TaskRuntime {
+  /** Pulls the image, prepares the root filesystem and network attachments. A failure rejects the task. */
+  void prepare() throws Exception;
+
+  /** Starts the task's process; returns once it runs. A failure fails the task. */
+  void start() throws Exception;
+
+  /** Completes once the started process has ended (also after {@link #shutdown}); never completes before start. */
+  CompletableFuture<Exit> exit();
+
+  /**
+   * Stops the process: its stop signal, then a kill once {@code grace} has passed; returns when it has ended.
+   * Does nothing when it never started or already ended.
+   */
+  void shutdown(Duration grace) throws Exception;
+
+  /** Removes what {@link #prepare} and {@link #start} made (container, rootfs, endpoints). Idempotent. */
+  void remove() throws Exception;
+
+  /** The container's id, once there is one (for {@code Status.ContainerStatus}); null otherwise. */
+  default String containerId() {
+    return null;
+  }
+
+  /** The process id while it runs, or null. */
+  default Long pid() {
+    return null;
+  }
+
+  /**
+   * How a process ended: its exit code, whether the kernel killed it for memory, and an error when the runtime
+   * itself failed (null otherwise).
+   */
+  record Exit(long exitCode, boolean oomKilled, String error) {
+    public boolean succeeded() {
+      return exitCode == 0 && error == null && !oomKilled;
+    }
+  }
+}

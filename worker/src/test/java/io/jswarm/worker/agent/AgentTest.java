@@ -1,0 +1,202 @@
+package io.jswarm.worker.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jswarm.api.dispatcher.DispatcherMessage;
+import io.jswarm.api.dispatcher.SessionRequest;
+import io.jswarm.api.types.ContainerSpec;
+import io.jswarm.api.types.Node;
+import io.jswarm.api.types.Task;
+import io.jswarm.api.types.TaskSpec;
+import io.jswarm.api.types.TaskState;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class AgentTest {
+  private final FakeTransport transport = new FakeTransport();
+  private final SimulatedExecutor executor = new SimulatedExecutor();
+  private Agent agent;
+
+  @AfterEach
+  void tearDown() {
+    if (agent != null) {
+      agent.close();
+    }
+    executor.close();
+  }
+
+  private Agent start(String... managers) {
+    agent = new Agent(List.of(managers), transport, executor, () -> {
+      SessionRequest r = new SessionRequest();
+      r.addr = "127.0.0.7";
+      return r;
+    }, Clock.systemUTC());
+    agent.start();
+    return agent;
+  }
+
+  static Task task(String id, TaskState desired, String... env) {
+    Task t = new Task();
+    t.id = id;
+    t.nodeId = "n1";
+    t.desiredState = desired;
+    t.status = new Task.TaskStatus();
+    t.status.state = TaskState.ASSIGNED;
+    t.spec = new TaskSpec();
+    t.spec.containerSpec = new ContainerSpec();
+    t.spec.containerSpec.image = "busybox";
+    t.spec.containerSpec.env = List.of(env);
+    return t;
+  }
+
+  private static DispatcherMessage session(String id, Node node, String... managers) {
+    List<DispatcherMessage.Manager> ms = new ArrayList<>();
+    for (String m : managers) {
+      ms.add(new DispatcherMessage.Manager("id-" + m, m));
+    }
+    return DispatcherMessage.session(id, TimeUnit.HOURS.toNanos(1), ms, node);
+  }
+
+  @Test
+  void controllersFollowAssignments() throws Exception {
+    start("m1");
+    FakeTransport.FakeSession s = transport.nextSession();
+    assertEquals("127.0.0.7", s.request.addr);
+    s.push(session("s1", null));
+    s.push(DispatcherMessage.fullAssignments(List.of(task("t1", TaskState.RUNNING))));
+    transport.awaitState("t1", TaskState.RUNNING);
+    assertTrue(transport.reports().stream().allMatch(r -> r.sessionId.equals("s1")));
+    TaskState prev = TaskState.ASSIGNED;
+    for (Task.TaskStatus st : transport.statuses("t1")) {
+      assertTrue(prev.canMoveTo(st.state), "reports move forward only: " + prev + " then " + st.state);
+      prev = st.state;
+    }
+
+    s.push(DispatcherMessage.incrementalAssignments(List.of(task("t1", TaskState.SHUTDOWN)), List.of()));
+    assertEquals("shutdown", transport.awaitState("t1", TaskState.SHUTDOWN).message);
+
+    // A full set replaces everything: t1 is forgotten, t2 starts.
+    s.push(DispatcherMessage.fullAssignments(List.of(task("t2", TaskState.RUNNING))));
+    transport.awaitState("t2", TaskState.RUNNING);
+    assertEquals(Set.of("t2"), agent.taskStatuses().keySet());
+
+    s.push(DispatcherMessage.incrementalAssignments(List.of(), List.of("t2")));
+    transport.await("t2 forgotten", () -> agent.taskStatuses().isEmpty());
+  }
+
+  @Test
+  void reconnectsAfterTheStreamBreaksAndReportsAgain() throws Exception {
+    start("m1");
+    FakeTransport.FakeSession s = transport.nextSession();
+    s.push(session("s1", null));
+    s.push(DispatcherMessage.fullAssignments(List.of(task("t1", TaskState.RUNNING))));
+    transport.awaitState("t1", TaskState.RUNNING);
+    s.fail();
+
+    FakeTransport.FakeSession again = transport.nextSession();
+    assertEquals("m1", again.addr);
+    again.push(session("s2", null));
+    transport.await("t1 reported again on s2", () -> transport.reports().stream()
+        .anyMatch(r -> r.sessionId.equals("s2") && r.updates.stream().anyMatch(u -> u.taskId.equals("t1")
+            && u.status.state == TaskState.RUNNING)));
+    assertEquals("m1", agent.connectedManager());
+  }
+
+  @Test
+  void unreachableManagersAreSkippedAndTheListComesFromTheSession() throws Exception {
+    transport.unreachable.add("m1");
+    start("m1", "m2");
+    FakeTransport.FakeSession s = transport.nextSession();
+    assertEquals("m2", s.addr);
+    s.push(session("s1", null, "m2", "m3"));
+    transport.await("manager list", () -> agent.managers().equals(List.of("m2", "m3")));
+  }
+
+  @Test
+  void followsARedirectToTheLeader() throws Exception {
+    transport.redirects.put("m1", "leader:2377");
+    start("m1");
+    FakeTransport.FakeSession s = transport.nextSession();
+    assertEquals("leader:2377", s.addr);
+    s.push(session("s1", null));
+    transport.await("connected", () -> "leader:2377".equals(agent.connectedManager()));
+    assertEquals(List.of("m1", "leader:2377"), transport.openedAddrs());
+  }
+
+  @Test
+  void aFailedHeartbeatEndsTheSession() throws Exception {
+    start("m1");
+    FakeTransport.FakeSession s = transport.nextSession();
+    transport.heartbeatPeriod = TimeUnit.MILLISECONDS.toNanos(20);
+    s.push(DispatcherMessage.session("s1", TimeUnit.MILLISECONDS.toNanos(20), List.of(), null));
+    transport.await("heartbeats", () -> transport.heartbeats().size() >= 3);
+    assertTrue(transport.heartbeats().stream().allMatch("s1"::equals));
+    transport.failHeartbeats = true;
+    FakeTransport.FakeSession again = transport.nextSession();
+    assertTrue(s.isClosed());
+    assertEquals("m1", again.addr);
+  }
+
+  @Test
+  void simulatedExitsAreReported() throws Exception {
+    start("m1");
+    FakeTransport.FakeSession s = transport.nextSession();
+    s.push(session("s1", null));
+    s.push(DispatcherMessage.fullAssignments(List.of(
+        task("fails", TaskState.RUNNING, SimulatedExecutor.EXIT_ENV + "=3", SimulatedExecutor.RUN_MS_ENV + "=20"),
+        task("ends", TaskState.RUNNING, SimulatedExecutor.EXIT_ENV + "=0"),
+        task("bad-env", TaskState.RUNNING, SimulatedExecutor.EXIT_ENV + "=three"))));
+    Task.TaskStatus failed = transport.awaitState("fails", TaskState.FAILED);
+    assertEquals("task: non-zero exit (3)", failed.err);
+    assertEquals(3L, failed.containerStatus.exitCode);
+    Task.TaskStatus done = transport.awaitState("ends", TaskState.COMPLETE);
+    assertEquals("finished", done.message);
+    assertNull(done.err);
+    Task.TaskStatus rejected = transport.awaitState("bad-env", TaskState.REJECTED);
+    assertTrue(rejected.err.contains(SimulatedExecutor.EXIT_ENV), rejected.err);
+  }
+
+  @Test
+  void theNodeObjectReachesListeners() throws Exception {
+    List<String> roles = new CopyOnWriteArrayList<>();
+    agent = new Agent(List.of("m1"), transport, executor, SessionRequest::new, Clock.systemUTC());
+    agent.addNodeListener(n -> roles.add(n.spec.role));
+    agent.start();
+    FakeTransport.FakeSession s = transport.nextSession();
+    s.push(session("s1", node("worker")));
+    s.push(DispatcherMessage.node(node("manager")));
+    transport.await("node messages", () -> roles.size() == 2);
+    assertEquals(List.of("worker", "manager"), roles);
+    assertEquals("manager", agent.node().spec.role);
+  }
+
+  @Test
+  void closeStopsEveryThread() throws Exception {
+    start("m1");
+    FakeTransport.FakeSession s = transport.nextSession();
+    s.push(DispatcherMessage.session("s1", TimeUnit.MILLISECONDS.toNanos(10), List.of(), null));
+    s.push(DispatcherMessage.fullAssignments(List.of(task("t1", TaskState.RUNNING))));
+    transport.awaitState("t1", TaskState.RUNNING);
+    agent.close();
+    assertTrue(s.isClosed());
+    List<String> alive = Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith("agent-")).map(Thread::getName).toList();
+    assertEquals(List.of(), alive);
+  }
+
+  private static Node node(String role) {
+    Node n = new Node();
+    n.id = "n1";
+    n.spec = new Node.Spec();
+    n.spec.role = role;
+    return n;
+  }
+}
