@@ -1,0 +1,167 @@
+package io.jswarm.scheduler;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+
+/**
+ * Where the tasks of one group may go, shaped by its spread preferences. Without preferences it is one
+ * {@link Leaf}: a heap of the nodes that pass every filter, least loaded first — fewest tasks of the service,
+ * then fewest tasks in total, then node id. Each spread preference adds a level of {@link Branch}es, one per
+ * value of the spread attribute (nodes without it form their own branch), each branch knowing how many tasks
+ * of the service its subtree holds. A task goes down the branch holding fewest (value order breaks ties), so
+ * tasks split evenly across values, counting the ones already running.
+ *
+ * <p>Placing a task costs O(log nodes + depth * log values): the chosen node is taken off its heap, charged,
+ * and put back only if it still fits. A branch that cannot take a task is dropped for the rest of the group,
+ * since all tasks of a group ask the same.
+ */
+abstract class PlacementTree {
+  /** Tasks of the group's service in this subtree, including the ones placed in this pass. */
+  long tasks;
+  /** The spread value this subtree stands for (null: nodes without the attribute). */
+  final String value;
+
+  PlacementTree(String value) {
+    this.value = value;
+  }
+
+  /** Places one task below here and returns its node, or null when no node here can take it. */
+  abstract NodeInfo place(TaskRequirements r);
+
+  /** Whether any node below here could take a task at build time. */
+  abstract boolean hasRoom();
+
+  static PlacementTree build(TaskRequirements r, Collection<NodeInfo> nodes) {
+    List<NodeInfo> all = new ArrayList<>(nodes);
+    List<Boolean> fits = new ArrayList<>(all.size());
+    for (NodeInfo n : all) {
+      fits.add(NodeFilter.firstRefusal(r, n) == null);
+    }
+    return build(r, all, fits, 0, null);
+  }
+
+  private static PlacementTree build(TaskRequirements r, List<NodeInfo> nodes, List<Boolean> fits, int depth,
+      String value) {
+    if (depth == r.spreadDescriptors.size()) {
+      Leaf leaf = new Leaf(value);
+      List<Candidate> candidates = new ArrayList<>();
+      for (int i = 0; i < nodes.size(); i++) {
+        NodeInfo n = nodes.get(i);
+        int mine = n.taskCount(r.serviceId);
+        leaf.tasks += mine;
+        if (fits.get(i)) {
+          candidates.add(new Candidate(n, mine));
+        }
+      }
+      leaf.heap = new PriorityQueue<>(candidates);
+      return leaf;
+    }
+    String descriptor = r.spreadDescriptors.get(depth);
+    Map<String, List<NodeInfo>> nodesByValue = new LinkedHashMap<>();
+    Map<String, List<Boolean>> fitsByValue = new HashMap<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      String v = NodeAttributes.value(nodes.get(i).node(), descriptor);
+      nodesByValue.computeIfAbsent(v, k -> new ArrayList<>()).add(nodes.get(i));
+      fitsByValue.computeIfAbsent(v, k -> new ArrayList<>()).add(fits.get(i));
+    }
+    Branch branch = new Branch(value);
+    List<PlacementTree> children = new ArrayList<>();
+    for (Map.Entry<String, List<NodeInfo>> e : nodesByValue.entrySet()) {
+      PlacementTree child = build(r, e.getValue(), fitsByValue.get(e.getKey()), depth + 1, e.getKey());
+      branch.tasks += child.tasks;
+      if (child.hasRoom()) {
+        children.add(child);
+      }
+    }
+    branch.children = new PriorityQueue<>(Math.max(1, children.size()), Branch.ORDER);
+    branch.children.addAll(children);
+    return branch;
+  }
+
+  /** A node in a leaf heap, with the count of the group's service cached for cheap comparisons. */
+  static final class Candidate implements Comparable<Candidate> {
+    final NodeInfo info;
+    int serviceTasks;
+
+    Candidate(NodeInfo info, int serviceTasks) {
+      this.info = info;
+      this.serviceTasks = serviceTasks;
+    }
+
+    @Override
+    public int compareTo(Candidate o) {
+      int c = Integer.compare(serviceTasks, o.serviceTasks);
+      if (c != 0) {
+        return c;
+      }
+      c = Integer.compare(info.taskCount(), o.info.taskCount());
+      return c != 0 ? c : info.id().compareTo(o.info.id());
+    }
+  }
+
+  static final class Leaf extends PlacementTree {
+    PriorityQueue<Candidate> heap;
+
+    Leaf(String value) {
+      super(value);
+    }
+
+    @Override
+    NodeInfo place(TaskRequirements r) {
+      Candidate c = heap.poll();
+      if (c == null) {
+        return null;
+      }
+      c.info.add(r);
+      c.serviceTasks++;
+      tasks++;
+      if (NodeFilter.stillFits(r, c.info)) {
+        heap.add(c);
+      }
+      return c.info;
+    }
+
+    @Override
+    boolean hasRoom() {
+      return !heap.isEmpty();
+    }
+  }
+
+  static final class Branch extends PlacementTree {
+    static final Comparator<PlacementTree> ORDER = Comparator.<PlacementTree>comparingLong(t -> t.tasks)
+        .thenComparing(t -> t.value, Comparator.nullsLast(Comparator.naturalOrder()));
+
+    PriorityQueue<PlacementTree> children;
+
+    Branch(String value) {
+      super(value);
+    }
+
+    @Override
+    NodeInfo place(TaskRequirements r) {
+      PlacementTree child;
+      while ((child = children.poll()) != null) {
+        NodeInfo n = child.place(r);
+        if (n != null) {
+          // the child counted the task itself
+          tasks++;
+          children.add(child);
+          return n;
+        }
+        // full for this group: leave it out
+      }
+      return null;
+    }
+
+    @Override
+    boolean hasRoom() {
+      return !children.isEmpty();
+    }
+  }
+}
