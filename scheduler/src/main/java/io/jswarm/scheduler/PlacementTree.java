@@ -1,7 +1,6 @@
 package io.jswarm.scheduler;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -37,16 +36,23 @@ abstract class PlacementTree {
   /** Whether any node below here could take a task at build time. */
   abstract boolean hasRoom();
 
-  static PlacementTree build(TaskRequirements r, Collection<NodeInfo> nodes) {
-    List<NodeInfo> all = new ArrayList<>(nodes);
-    List<Boolean> fits = new ArrayList<>(all.size());
-    for (NodeInfo n : all) {
-      fits.add(NodeFilter.firstRefusal(r, n) == null);
+  /**
+   * The tree for a group with requirements {@code r}. {@code nodesById} must be sorted by node id: a node's
+   * position is its final tie-break, compared as an int rather than as a string.
+   */
+  static PlacementTree build(TaskRequirements r, List<NodeInfo> nodesById) {
+    List<Integer> fits = new ArrayList<>(nodesById.size());
+    List<NodeInfo> all = new ArrayList<>(nodesById.size());
+    for (int i = 0; i < nodesById.size(); i++) {
+      NodeInfo n = nodesById.get(i);
+      all.add(n);
+      // the node's rank when it fits, -1 when it does not
+      fits.add(NodeFilter.firstRefusal(r, n) == null ? i : -1);
     }
     return build(r, all, fits, 0, null);
   }
 
-  private static PlacementTree build(TaskRequirements r, List<NodeInfo> nodes, List<Boolean> fits, int depth,
+  private static PlacementTree build(TaskRequirements r, List<NodeInfo> nodes, List<Integer> fits, int depth,
       String value) {
     if (depth == r.spreadDescriptors.size()) {
       Leaf leaf = new Leaf(value);
@@ -55,8 +61,8 @@ abstract class PlacementTree {
         NodeInfo n = nodes.get(i);
         int mine = n.taskCount(r.serviceId);
         leaf.tasks += mine;
-        if (fits.get(i)) {
-          candidates.add(new Candidate(n, mine));
+        if (fits.get(i) >= 0) {
+          candidates.add(new Candidate(n, mine, fits.get(i)));
         }
       }
       leaf.heap = new PriorityQueue<>(candidates);
@@ -64,7 +70,7 @@ abstract class PlacementTree {
     }
     String descriptor = r.spreadDescriptors.get(depth);
     Map<String, List<NodeInfo>> nodesByValue = new LinkedHashMap<>();
-    Map<String, List<Boolean>> fitsByValue = new HashMap<>();
+    Map<String, List<Integer>> fitsByValue = new HashMap<>();
     for (int i = 0; i < nodes.size(); i++) {
       String v = NodeAttributes.value(nodes.get(i).node(), descriptor);
       nodesByValue.computeIfAbsent(v, k -> new ArrayList<>()).add(nodes.get(i));
@@ -87,11 +93,14 @@ abstract class PlacementTree {
   /** A node in a leaf heap, with the count of the group's service cached for cheap comparisons. */
   static final class Candidate implements Comparable<Candidate> {
     final NodeInfo info;
+    /** Position of the node in id order. */
+    final int rank;
     int serviceTasks;
 
-    Candidate(NodeInfo info, int serviceTasks) {
+    Candidate(NodeInfo info, int serviceTasks, int rank) {
       this.info = info;
       this.serviceTasks = serviceTasks;
+      this.rank = rank;
     }
 
     @Override
@@ -101,7 +110,7 @@ abstract class PlacementTree {
         return c;
       }
       c = Integer.compare(info.taskCount(), o.info.taskCount());
-      return c != 0 ? c : info.id().compareTo(o.info.id());
+      return c != 0 ? c : Integer.compare(rank, o.rank);
     }
   }
 

@@ -4,6 +4,7 @@ import io.jswarm.api.types.Service;
 import io.jswarm.api.types.Task;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,10 +54,12 @@ public final class Scheduler {
     if (!preassigned.isEmpty()) {
       placePreassigned(nodes, preassigned, servicesById, result);
     }
+    List<NodeInfo> nodesById = new ArrayList<>(nodes);
+    nodesById.sort(Comparator.comparing(NodeInfo::id));
     for (List<Task> group : groups.values()) {
       Task first = group.get(0);
       TaskRequirements r = TaskRequirements.of(first, servicesById.get(first.serviceId));
-      PlacementTree tree = PlacementTree.build(r, nodes);
+      PlacementTree tree = PlacementTree.build(r, nodesById);
       int i = 0;
       for (; i < group.size(); i++) {
         NodeInfo n = tree.place(r);
