@@ -22,7 +22,8 @@ import java.util.Map;
  *       constraints, preferences, platforms, max replicas); groups go in order of their first task. Each group
  *       runs the {@link NodeFilter filters} once over all nodes, then places its tasks one by one on the
  *       least loaded node (fewest tasks of the service, then fewest tasks, then node id), following spread
- *       preferences (see {@link PlacementTree}). Tasks that find no node get {@link Explanation}'s message.</li>
+ *       preferences (each spread value gets an even share, counting tasks already running). Tasks that find
+ *       no node get {@link Explanation}'s message.</li>
  * </ol>
  * Every placement is charged to its {@link NodeInfo} at once, so reservations, host ports and replica caps
  * accumulate across tasks and groups of the same pass; the caller's NodeInfos reflect the pass afterwards.
