@@ -1,8 +1,8 @@
 package io.jswarm.scheduler;
 
-import io.jswarm.api.types.Node;
 import io.jswarm.api.types.PlacementConstraint;
 import io.jswarm.api.types.Platform;
+import java.util.List;
 
 /**
  * The checks a node must pass to take a task, in the order they run. The first one that refuses is the
@@ -22,11 +22,7 @@ public enum NodeFilter {
 
     @Override
     boolean accepts(TaskRequirements r, NodeInfo n) {
-      Node node = n.node();
-      boolean ready = node.status != null && "ready".equalsIgnoreCase(node.status.state);
-      boolean active = node.spec == null || node.spec.availability == null
-          || "active".equalsIgnoreCase(node.spec.availability);
-      return ready && active;
+      return n.takesNewTasks();
     }
 
     @Override
@@ -65,8 +61,9 @@ public enum NodeFilter {
       if (r.invalidConstraint) {
         return false;
       }
-      for (PlacementConstraint c : r.constraints) {
-        if (!NodeAttributes.matches(c, n.node())) {
+      List<PlacementConstraint> cs = r.constraints;
+      for (int i = 0; i < cs.size(); i++) {
+        if (!NodeAttributes.matches(cs.get(i), r.constraintAttributes.get(i).apply(n.node()))) {
           return false;
         }
       }

@@ -25,6 +25,7 @@ public final class NodeInfo {
   private final Node node;
   private final long capacityNanoCPUs;
   private final long capacityMemoryBytes;
+  private final boolean takesNewTasks;
   private long reservedNanoCPUs;
   private long reservedMemoryBytes;
   private int taskCount;
@@ -36,6 +37,10 @@ public final class NodeInfo {
     Resources r = node.description == null ? null : node.description.resources;
     capacityNanoCPUs = r == null || r.nanoCPUs == null ? 0 : r.nanoCPUs;
     capacityMemoryBytes = r == null || r.memoryBytes == null ? 0 : r.memoryBytes;
+    boolean ready = node.status != null && "ready".equalsIgnoreCase(node.status.state);
+    boolean active = node.spec == null || node.spec.availability == null
+        || "active".equalsIgnoreCase(node.spec.availability);
+    takesNewTasks = ready && active;
   }
 
   /** A node with nothing on it. */
@@ -98,6 +103,14 @@ public final class NodeInfo {
 
   public Node node() {
     return node;
+  }
+
+  /**
+   * Status {@code ready} and availability {@code active} (none set counts as active), as the node row was
+   * when this NodeInfo was made.
+   */
+  public boolean takesNewTasks() {
+    return takesNewTasks;
   }
 
   public String id() {

@@ -1,12 +1,13 @@
 package io.jswarm.scheduler;
 
+import io.jswarm.api.types.Node;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.function.Function;
 
 /**
  * Where the tasks of one group may go, shaped by its spread preferences. Without preferences it is one
@@ -41,45 +42,36 @@ abstract class PlacementTree {
    * position is its final tie-break, compared as an int rather than as a string.
    */
   static PlacementTree build(TaskRequirements r, List<NodeInfo> nodesById) {
-    List<Integer> fits = new ArrayList<>(nodesById.size());
-    List<NodeInfo> all = new ArrayList<>(nodesById.size());
+    List<Candidate> all = new ArrayList<>(nodesById.size());
     for (int i = 0; i < nodesById.size(); i++) {
       NodeInfo n = nodesById.get(i);
-      all.add(n);
-      // the node's rank when it fits, -1 when it does not
-      fits.add(NodeFilter.firstRefusal(r, n) == null ? i : -1);
+      all.add(new Candidate(n, n.taskCount(r.serviceId), i, NodeFilter.firstRefusal(r, n) == null));
     }
-    return build(r, all, fits, 0, null);
+    return build(r, all, 0, null);
   }
 
-  private static PlacementTree build(TaskRequirements r, List<NodeInfo> nodes, List<Integer> fits, int depth,
-      String value) {
-    if (depth == r.spreadDescriptors.size()) {
+  private static PlacementTree build(TaskRequirements r, List<Candidate> nodes, int depth, String value) {
+    if (depth == r.spreadAttributes.size()) {
       Leaf leaf = new Leaf(value);
-      List<Candidate> candidates = new ArrayList<>();
-      for (int i = 0; i < nodes.size(); i++) {
-        NodeInfo n = nodes.get(i);
-        int mine = n.taskCount(r.serviceId);
-        leaf.tasks += mine;
-        if (fits.get(i) >= 0) {
-          candidates.add(new Candidate(n, mine, fits.get(i)));
+      List<Candidate> fitting = new ArrayList<>(nodes.size());
+      for (Candidate c : nodes) {
+        leaf.tasks += c.serviceTasks;
+        if (c.fits) {
+          fitting.add(c);
         }
       }
-      leaf.heap = new PriorityQueue<>(candidates);
+      leaf.heap = new PriorityQueue<>(fitting);
       return leaf;
     }
-    String descriptor = r.spreadDescriptors.get(depth);
-    Map<String, List<NodeInfo>> nodesByValue = new LinkedHashMap<>();
-    Map<String, List<Integer>> fitsByValue = new HashMap<>();
-    for (int i = 0; i < nodes.size(); i++) {
-      String v = NodeAttributes.value(nodes.get(i).node(), descriptor);
-      nodesByValue.computeIfAbsent(v, k -> new ArrayList<>()).add(nodes.get(i));
-      fitsByValue.computeIfAbsent(v, k -> new ArrayList<>()).add(fits.get(i));
+    Function<Node, String> attribute = r.spreadAttributes.get(depth);
+    Map<String, List<Candidate>> byValue = new LinkedHashMap<>();
+    for (Candidate c : nodes) {
+      byValue.computeIfAbsent(attribute.apply(c.info.node()), k -> new ArrayList<>()).add(c);
     }
     Branch branch = new Branch(value);
-    List<PlacementTree> children = new ArrayList<>();
-    for (Map.Entry<String, List<NodeInfo>> e : nodesByValue.entrySet()) {
-      PlacementTree child = build(r, e.getValue(), fitsByValue.get(e.getKey()), depth + 1, e.getKey());
+    List<PlacementTree> children = new ArrayList<>(byValue.size());
+    for (Map.Entry<String, List<Candidate>> e : byValue.entrySet()) {
+      PlacementTree child = build(r, e.getValue(), depth + 1, e.getKey());
       branch.tasks += child.tasks;
       if (child.hasRoom()) {
         children.add(child);
@@ -95,12 +87,15 @@ abstract class PlacementTree {
     final NodeInfo info;
     /** Position of the node in id order. */
     final int rank;
+    /** Whether the node passed every filter when the tree was built. */
+    final boolean fits;
     int serviceTasks;
 
-    Candidate(NodeInfo info, int serviceTasks, int rank) {
+    Candidate(NodeInfo info, int serviceTasks, int rank, boolean fits) {
       this.info = info;
       this.serviceTasks = serviceTasks;
       this.rank = rank;
+      this.fits = fits;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.jswarm.scheduler;
 
 import io.jswarm.api.errors.InvalidArgumentException;
+import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Placement;
 import io.jswarm.api.types.Platform;
 import io.jswarm.api.types.PlacementConstraint;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * What placing one task asks of a node, read once per group of identical tasks: the service, the reserved
@@ -27,11 +29,14 @@ public final class TaskRequirements {
   final long nanoCPUs;
   final long memoryBytes;
   final List<PlacementConstraint> constraints;
+  /** Readers of each constraint's attribute, in the order of {@link #constraints}. */
+  final List<Function<Node, String>> constraintAttributes;
   final boolean invalidConstraint;
   final List<Platform> platforms;
   final List<String> hostPorts;
   final long maxReplicas;
   final List<String> spreadDescriptors;
+  final List<Function<Node, String>> spreadAttributes;
 
   private TaskRequirements(Task task, Service service) {
     serviceId = task.serviceId;
@@ -51,6 +56,9 @@ public final class TaskRequirements {
       }
     }
     constraints = List.copyOf(parsed);
+    List<Function<Node, String>> readers = new ArrayList<>(parsed.size());
+    parsed.forEach(c -> readers.add(NodeAttributes.accessor(c.key())));
+    constraintAttributes = List.copyOf(readers);
     invalidConstraint = invalid;
     platforms = p == null || p.platforms == null ? List.of() : List.copyOf(p.platforms);
     maxReplicas = p == null || p.maxReplicas == null ? 0 : p.maxReplicas;
@@ -63,6 +71,9 @@ public final class TaskRequirements {
       }
     }
     spreadDescriptors = List.copyOf(spread);
+    List<Function<Node, String>> spreadReaders = new ArrayList<>(spread.size());
+    spread.forEach(d -> spreadReaders.add(NodeAttributes.accessor(d)));
+    spreadAttributes = List.copyOf(spreadReaders);
     hostPorts = hostPorts(service);
   }
 
