@@ -3,5 +3,6 @@ package io.jswarm.cli.bench;
 import picocli.CommandLine.Command;
 
 /** {@code jswarm bench ...}: benchmarks that print numbers (not tests). */
-@Command(name = "bench", description = "Run a benchmark and print its numbers.", subcommands = RaftBench.class)
+@Command(name = "bench", description = "Run a benchmark and print its numbers.",
+    subcommands = {RaftBench.class, SchedulerBench.class})
 public final class BenchCommand {}

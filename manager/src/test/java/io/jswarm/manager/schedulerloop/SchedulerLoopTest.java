@@ -1,0 +1,315 @@
+package io.jswarm.manager.schedulerloop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jswarm.api.types.Node;
+import io.jswarm.api.types.Placement;
+import io.jswarm.api.types.Platform;
+import io.jswarm.api.types.ResourceRequirements;
+import io.jswarm.api.types.Resources;
+import io.jswarm.api.types.Task;
+import io.jswarm.api.types.TaskSpec;
+import io.jswarm.api.types.TaskState;
+import io.jswarm.api.types.Timestamps;
+import io.jswarm.consensus.store.ApplyResult;
+import io.jswarm.consensus.store.Event;
+import io.jswarm.consensus.store.IdGenerator;
+import io.jswarm.consensus.store.LocalProposer;
+import io.jswarm.consensus.store.MemoryStore;
+import io.jswarm.consensus.store.Proposer;
+import io.jswarm.consensus.store.Tables;
+import io.jswarm.consensus.store.Watch;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class SchedulerLoopTest {
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00.5Z");
+  private static final long CPU = 1_000_000_000L;
+
+  private final Clock clock = Clock.fixed(T0, ZoneOffset.UTC);
+  private MemoryStore store;
+  private SchedulerLoop loop;
+
+  private void open(Proposer wrapper, LocalProposer local) {
+    store = new MemoryStore(wrapper, clock, IdGenerator.fromRandom(new Random(7)));
+    local.bind(store);
+    loop = new SchedulerLoop(store, clock);
+  }
+
+  private void open() {
+    LocalProposer p = new LocalProposer();
+    open(p, p);
+  }
+
+  @AfterEach
+  void close() {
+    if (loop != null) {
+      loop.stop();
+    }
+    if (store != null) {
+      store.close();
+    }
+  }
+
+  private static Node node(String id, String zone) {
+    Node n = new Node();
+    n.id = id;
+    n.spec = new Node.Spec();
+    n.spec.role = "worker";
+    n.spec.availability = "active";
+    n.spec.labels = new HashMap<>(Map.of("zone", zone));
+    n.status = new Node.Status();
+    n.status.state = "ready";
+    n.description = new Node.Description();
+    n.description.hostname = id;
+    n.description.platform = new Platform();
+    n.description.platform.os = "linux";
+    n.description.platform.architecture = "x86_64";
+    n.description.resources = new Resources();
+    n.description.resources.nanoCPUs = 2 * CPU;
+    n.description.resources.memoryBytes = 1L << 32;
+    return n;
+  }
+
+  private static Task task(String id, String serviceId, Consumer<Task> tweak) {
+    Task t = new Task();
+    t.id = id;
+    t.serviceId = serviceId;
+    t.spec = new TaskSpec();
+    t.desiredState = TaskState.RUNNING;
+    t.status = new Task.TaskStatus();
+    t.status.state = TaskState.NEW;
+    tweak.accept(t);
+    return t;
+  }
+
+  private void create(Node... nodes) {
+    store.update(tx -> {
+      for (Node n : nodes) {
+        tx.nodes().create(n);
+      }
+      return null;
+    });
+  }
+
+  private void create(List<Task> tasks) {
+    store.update(tx -> {
+      tasks.forEach(t -> tx.tasks().create(t));
+      return null;
+    });
+  }
+
+  private Task get(String id) {
+    return store.view(tx -> tx.tasks().get(id));
+  }
+
+  @Test
+  void movesNewTasksThroughPendingToAssignedSpreadOverNodes() {
+    open();
+    create(node("n1", "a"), node("n2", "b"));
+    List<Task> tasks = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      tasks.add(task("t" + i, "web", t -> { }));
+    }
+    create(tasks);
+    assertEquals(8, loop.runOnce(), "4 allocations + 4 assignments");
+    Map<String, Integer> perNode = new HashMap<>();
+    for (int i = 0; i < 4; i++) {
+      Task t = get("t" + i);
+      assertEquals(TaskState.ASSIGNED, t.status.state);
+      assertEquals(SchedulerLoop.ASSIGNED_MESSAGE, t.status.message);
+      assertEquals(Timestamps.format(T0), t.status.timestamp);
+      perNode.merge(t.nodeId, 1, Integer::sum);
+    }
+    assertEquals(Map.of("n1", 2, "n2", 2), perNode);
+    assertEquals(0, loop.runOnce(), "nothing left to do");
+  }
+
+  @Test
+  void unplaceableTasksStayPendingWithTheReasonUntilANodeFits() {
+    open();
+    create(node("n1", "a"), node("n2", "b"));
+    create(List.of(task("t", "db", t -> {
+      t.spec.placement = new Placement();
+      t.spec.placement.constraints = List.of("node.labels.zone==c");
+    })));
+    assertEquals(2, loop.runOnce());
+    Task t = get("t");
+    assertEquals(TaskState.PENDING, t.status.state);
+    assertNull(t.nodeId);
+    assertEquals("no suitable node (scheduling constraints not satisfied on 2 nodes)", t.status.message);
+    long version = t.versionIndex();
+    assertEquals(0, loop.runOnce(), "an unchanged explanation is not written again");
+    assertEquals(version, get("t").versionIndex());
+
+    store.update(tx -> {
+      Node n = tx.nodes().get("n2");
+      n.spec.labels.put("zone", "c");
+      return tx.nodes().update(n);
+    });
+    assertEquals(1, loop.runOnce());
+    t = get("t");
+    assertEquals(TaskState.ASSIGNED, t.status.state);
+    assertEquals("n2", t.nodeId);
+  }
+
+  @Test
+  void runningTasksKeepTheirReservationsAndFinishedOnesFreeThem() {
+    open();
+    create(node("n1", "a"), node("n2", "b"));
+    Consumer<Task> oneAndHalfCpu = t -> {
+      t.spec.resources = new ResourceRequirements();
+      t.spec.resources.reservations = new Resources();
+      t.spec.resources.reservations.nanoCPUs = 3 * CPU / 2;
+    };
+    Task running = task("old", "other", oneAndHalfCpu.andThen(t -> {
+      t.nodeId = "n1";
+      t.status.state = TaskState.RUNNING;
+    }));
+    Task finished = task("done", "other", oneAndHalfCpu.andThen(t -> {
+      t.nodeId = "n2";
+      t.status.state = TaskState.COMPLETE;
+    }));
+    create(List.of(running, finished, task("a", "web", oneAndHalfCpu), task("b", "web", oneAndHalfCpu)));
+    loop.runOnce();
+    Task a = get("a");
+    assertEquals("n2", a.nodeId, "n1's CPUs are held by a running task; n2's finished task holds nothing");
+    Task b = get("b");
+    assertEquals(TaskState.PENDING, b.status.state);
+    assertEquals("no suitable node (insufficient resources on 2 nodes)", b.status.message);
+
+    store.update(tx -> {
+      Task old = tx.tasks().get("old");
+      old.status.state = TaskState.FAILED;
+      return tx.tasks().update(old);
+    });
+    loop.runOnce();
+    assertEquals("n1", get("b").nodeId);
+  }
+
+  @Test
+  void leavesTasksThatShouldNotRunAlone() {
+    open();
+    create(node("n1", "a"));
+    create(List.of(task("stop", "web", t -> t.desiredState = TaskState.SHUTDOWN),
+        task("pend", "web", t -> {
+          t.status.state = TaskState.PENDING;
+          t.desiredState = TaskState.SHUTDOWN;
+        })));
+    assertEquals(0, loop.runOnce());
+    assertEquals(TaskState.NEW, get("stop").status.state);
+    assertEquals(TaskState.PENDING, get("pend").status.state);
+  }
+
+  @Test
+  void confirmsOrRefusesTasksThatComeWithANode() {
+    open();
+    Node drained = node("n2", "b");
+    drained.spec.availability = "drain";
+    create(node("n1", "a"), drained);
+    create(List.of(task("g1", "agent", t -> t.nodeId = "n1"), task("g2", "agent", t -> t.nodeId = "n2")));
+    loop.runOnce();
+    Task g1 = get("g1");
+    assertEquals(TaskState.ASSIGNED, g1.status.state);
+    assertEquals(SchedulerLoop.CONFIRMED_MESSAGE, g1.status.message);
+    Task g2 = get("g2");
+    assertEquals(TaskState.PENDING, g2.status.state);
+    assertEquals("n2", g2.nodeId);
+    assertEquals("1 node not available for new tasks", g2.status.message);
+  }
+
+  @Test
+  void writesInBatchesOfAtMostBatchSize() {
+    open();
+    create(node("n1", "a"), node("n2", "b"));
+    List<Task> tasks = new ArrayList<>();
+    for (int i = 0; i < 450; i++) {
+      tasks.add(task(String.format("t%03d", i), "web", t -> { }));
+    }
+    create(tasks);
+    long before = store.appliedIndex();
+    assertEquals(900, loop.runOnce());
+    assertEquals(6, store.appliedIndex() - before, "3 batches to PENDING, 3 to ASSIGNED");
+  }
+
+  @Test
+  void reReadsAndRetriesWhenAConcurrentWriteWinsTheRace() {
+    LocalProposer local = new LocalProposer();
+    AtomicBoolean raced = new AtomicBoolean();
+    MemoryStore[] self = new MemoryStore[1];
+    Proposer racing = new Proposer() {
+      @Override
+      public CompletableFuture<ApplyResult> propose(byte[] batch) {
+        // The first scheduler write loses: another writer changes the task between read and commit.
+        if (Thread.currentThread().getName().equals("race-armed") && raced.compareAndSet(false, true)) {
+          Thread.currentThread().setName("race-fired");
+          self[0].update(tx -> {
+            Task t = tx.tasks().get("t");
+            t.labels = Map.of("touched", "yes");
+            return tx.tasks().update(t);
+          });
+        }
+        return local.propose(batch);
+      }
+
+      @Override
+      public CompletableFuture<Void> readBarrier() {
+        return local.readBarrier();
+      }
+    };
+    open(racing, local);
+    self[0] = store;
+    create(node("n1", "a"));
+    create(List.of(task("t", "web", t -> { })));
+    String name = Thread.currentThread().getName();
+    Thread.currentThread().setName("race-armed");
+    try {
+      loop.runOnce();
+    } finally {
+      Thread.currentThread().setName(name);
+    }
+    assertTrue(raced.get());
+    Task t = get("t");
+    assertEquals(TaskState.ASSIGNED, t.status.state, "retried from a fresh read");
+    assertEquals("yes", t.labels.get("touched"), "the concurrent write is kept");
+  }
+
+  @Test
+  void theLoopThreadSchedulesOnItsOwnAndStopsCleanly() throws Exception {
+    open();
+    create(node("n1", "a"));
+    loop.start();
+    loop.start(); // no second thread
+    try (Watch w = store.watch(e -> e.isIn(Tables.TASKS))) {
+      create(List.of(task("t", "web", t -> { })));
+      Task assigned = null;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (assigned == null && System.nanoTime() < deadline) {
+        Event e = w.poll(1, TimeUnit.SECONDS);
+        if (e != null && !e.isCommit() && e.as(Tables.TASKS).status.state == TaskState.ASSIGNED) {
+          assigned = e.as(Tables.TASKS);
+        }
+      }
+      assertNotNull(assigned, "the loop assigned the task");
+      assertEquals("n1", assigned.nodeId);
+    }
+    loop.stop();
+    loop.stop();
+    assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("scheduler-loop")));
+  }
+}
