@@ -17,15 +17,18 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * Trusts exactly the certificates that chain to one root CA (PKIX path validation: signatures, validity dates,
+ * Trusts exactly the certificates that chain to one root CA (and, if asked, that state one role) (PKIX path validation: signatures, validity dates,
  * CA constraints), with no hostname check: node certificates name node ids, not hosts. Being an
  * {@link X509ExtendedTrustManager}, JSSE calls it as it is and adds no endpoint identification of its own.
  */
 final class ClusterTrustManager extends X509ExtendedTrustManager {
   private final X509Certificate ca;
+  /** When set, the peer's certificate must also state this role (OU). */
+  private final String requiredRole;
 
-  ClusterTrustManager(X509Certificate ca) {
+  ClusterTrustManager(X509Certificate ca, String requiredRole) {
     this.ca = ca;
+    this.requiredRole = requiredRole;
   }
 
   /**
@@ -51,6 +54,18 @@ final class ClusterTrustManager extends X509ExtendedTrustManager {
   private void check(X509Certificate[] chain) throws CertificateException {
     try {
       validate(chain, ca, new Date());
+      if (requiredRole != null) {
+        String role;
+        try {
+          role = PeerIdentity.fromCertificate(chain[0]).role();
+        } catch (IllegalArgumentException e) {
+          role = null;
+        }
+        if (!requiredRole.equals(role)) {
+          throw new CertificateException("certificate " + chain[0].getSubjectX500Principal() + " is not a "
+              + requiredRole + "'s certificate");
+        }
+      }
     } catch (CertificateException e) {
       throw e;
     } catch (GeneralSecurityException e) {

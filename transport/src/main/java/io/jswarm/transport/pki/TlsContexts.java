@@ -42,7 +42,15 @@ public final class TlsContexts {
 
   /** Trusts certificates that chain to {@code ca}, with no hostname check. */
   public static X509ExtendedTrustManager trustManager(X509Certificate ca) {
-    return new ClusterTrustManager(ca);
+    return new ClusterTrustManager(ca, null);
+  }
+
+  /**
+   * For the Raft port: trusts only manager certificates ({@code OU = swarm-manager}) that chain to {@code creds}'
+   * root, both ways, so a worker's certificate cannot reach the Raft group.
+   */
+  public static X509ExtendedTrustManager managerTrustManager(NodeCredentials creds) {
+    return new ClusterTrustManager(creds.caCertificate(), PeerIdentity.MANAGER_ROLE);
   }
 
   /** {@link #trustManager(X509Certificate)} for the root of {@code creds}. */
