@@ -6,18 +6,18 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.List;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 
 /** PEM encoding and decoding of certificates, keys and CSRs; malformed input is a 400 naming {@code what}. */
@@ -25,6 +25,13 @@ final class Pem {
   private Pem() {}
 
   static String encode(Object o) {
+    if (o instanceof PrivateKey key) {
+      try {
+        o = new JcaPKCS8Generator(key, null).generate(); // PKCS#8 "PRIVATE KEY", curve named in the algorithm id
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
     StringWriter out = new StringWriter();
     try (JcaPEMWriter w = new JcaPEMWriter(out)) {
       w.writeObject(o);
@@ -75,7 +82,7 @@ final class Pem {
       } else {
         throw new InvalidArgumentException(what + ": expected a PEM private key, got " + describe(o));
       }
-      return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
+      return new JcaPEMKeyConverter().getPrivateKey(info);
     } catch (InvalidArgumentException e) {
       throw e;
     } catch (Exception e) {

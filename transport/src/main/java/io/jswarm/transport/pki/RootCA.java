@@ -144,8 +144,9 @@ public final class RootCA {
     PKCS10CertificationRequest csr = Pem.csr(csrPem, "CSR");
     boolean valid;
     try {
-      valid = csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()));
-    } catch (OperatorCreationException | PKCSException | RuntimeException e) {
+      PublicKey pub = new JcaPKCS10CertificationRequest(csr).getPublicKey();
+      valid = csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(pub));
+    } catch (GeneralSecurityException | OperatorCreationException | PKCSException | RuntimeException e) {
       throw new InvalidArgumentException("CSR: cannot verify its signature: " + e.getMessage());
     }
     if (!valid) {
