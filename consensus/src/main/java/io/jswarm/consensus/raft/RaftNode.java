@@ -506,6 +506,8 @@ public final class RaftNode implements Proposer, AutoCloseable {
           log.hasCommitted() ? log.getCommitted().getIndex() : -1,
           log.hasApplied() ? log.getApplied().getIndex() : -1,
           log.hasLastSnapshot() ? log.getLastSnapshot().getIndex() : -1, peers);
+    } catch (RuntimeException e) { // the gRPC transport reports connection and TLS failures unchecked
+      throw new IOException("cannot query the Raft member " + id + " at " + address + ": " + e.getMessage(), e);
     }
   }
 
