@@ -54,9 +54,15 @@ class RaftMutualTlsTest {
   }
 
   private RaftStore start(String id, Map<String, String> peers, NodeCredentials c) throws IOException {
+    return start(id, peers, c, true);
+  }
+
+  /** Starts a member; {@code bootstrap} false starts it with no group, waiting to be added. */
+  private RaftStore start(String id, Map<String, String> peers, NodeCredentials c, boolean bootstrap)
+      throws IOException {
     RaftConfig cfg = RaftConfig.builder(id, peers.get(id), dir.resolve(id))
         .clusterId(clusterId)
-        .peers(peers)
+        .peers(bootstrap ? peers : Map.of())
         .electionTimeoutMin(Duration.ofMillis(500))
         .writeTimeout(Duration.ofSeconds(20))
         .tls(TlsContexts.keyManager(c), TlsContexts.managerTrustManager(c))
@@ -98,7 +104,7 @@ class RaftMutualTlsTest {
   }
 
   @Test
-  void threeManagersOfOneRootElectALeaderAndReplicateWrites() throws IOException {
+  void managersOfOneRootElectALeaderReplicateWritesAndAdmitANewManager() throws IOException {
     Map<String, String> peers = peers(3);
     List<RaftStore> all = new ArrayList<>();
     for (String id : peers.keySet()) {
@@ -110,11 +116,19 @@ class RaftMutualTlsTest {
     write(follower.store(), "forwarded-by-a-follower");
     awaitSecrets(all, 2);
 
+    // a manager that joins later: its member starts with its certificate and no group, then the leader adds it
+    String m4Addr = peers(1).get("m1");
+    RaftStore m4 = start("m4", Map.of("m4", m4Addr), creds(ca, "m4", PeerIdentity.MANAGER_ROLE), false);
+    leader.node().addManager("m4", m4Addr);
+    all.add(m4);
+    write(leader.store(), "after-m4");
+    awaitSecrets(all, 3);
+
     // the Raft port answers a manager of this cluster, and nobody else
     NodeCredentials admin = creds(ca, "m9", PeerIdentity.MANAGER_ROLE);
     var status = RaftNode.queryStatus("m1", peers.get("m1"), clusterId, Duration.ofSeconds(5),
         TlsContexts.keyManager(admin), TlsContexts.managerTrustManager(admin));
-    assertEquals(3, status.peers().size());
+    assertEquals(4, status.peers().size());
     NodeCredentials worker = creds(ca, "w1", PeerIdentity.WORKER_ROLE);
     assertThrows(IOException.class, () -> RaftNode.queryStatus("m1", peers.get("m1"), clusterId,
         Duration.ofSeconds(3), TlsContexts.keyManager(worker), TlsContexts.trustManager(worker)));
