@@ -117,6 +117,20 @@ public final class TlsContexts {
     }
   }
 
+  /** A Netty context that trusts any server and presents nothing: only for {@code GET /ca} before the digest check. */
+  public static SslContext nettyBootstrapClient() {
+    try {
+      return SslContextBuilder.forClient()
+          .trustManager(new TrustAnythingManager())
+          .endpointIdentificationAlgorithm(null)
+          .sslProvider(SslProvider.JDK)
+          .protocols(PROTOCOLS)
+          .build();
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot create the Netty bootstrap TLS context: " + e.getMessage(), e);
+    }
+  }
+
   /**
    * The identity of the peer of a TLS session from its verified certificate, or null when it presented none (or
    * the certificate names no node).

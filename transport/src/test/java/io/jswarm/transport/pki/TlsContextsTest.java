@@ -68,6 +68,12 @@ class TlsContextsTest {
     assertEquals("w1", TlsContexts.peerIdentity(s).nodeId());
     assertThrows(SSLException.class, () -> handshake(TlsContexts.nettyClient(INTRUDER).newEngine(alloc, "peer.invalid", 1),
         TlsContexts.nettyServer(MANAGER).newEngine(alloc)));
+    NodeCredentials foreignServer = TestPki.node(FOREIGN, "m9", PeerIdentity.MANAGER_ROLE);
+    assertThrows(SSLException.class, () -> handshake(TlsContexts.nettyClient(WORKER).newEngine(alloc, "peer.invalid", 1),
+        TlsContexts.nettyServer(foreignServer).newEngine(alloc)));
+    SSLSession anon = handshake(TlsContexts.nettyBootstrapClient().newEngine(alloc, "peer.invalid", 1),
+        TlsContexts.nettyServer(foreignServer).newEngine(alloc));
+    assertNull(TlsContexts.peerIdentity(anon));
   }
 
   @Test
