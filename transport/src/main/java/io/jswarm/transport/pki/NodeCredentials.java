@@ -55,7 +55,7 @@ public final class NodeCredentials {
 
   /**
    * These credentials with the certificate a manager issued. The certificate must be for this key, name a node
-   * (CN and OU) and chain to {@code caCertPem}.
+   * (CN and OU) and chain to {@code caCertPem}; it may have expired (see {@link #isExpired}).
    *
    * @param certPem the node certificate, optionally followed by the rest of its chain
    * @throws InvalidArgumentException when any of that is not so
@@ -72,7 +72,10 @@ public final class NodeCredentials {
       throw new InvalidArgumentException("node certificate: " + e.getMessage());
     }
     try {
-      ClusterTrustManager.validate(new X509Certificate[] {leaf}, ca, new java.util.Date());
+      // Checked at a moment both were valid, not now: an expired certificate still loads, so that its node can
+      // see it has expired (notAfter) instead of failing to start. TLS peers check the dates at every handshake.
+      java.util.Date when = leaf.getNotBefore().after(ca.getNotBefore()) ? leaf.getNotBefore() : ca.getNotBefore();
+      ClusterTrustManager.validate(new X509Certificate[] {leaf}, ca, when);
     } catch (CertPathValidatorException e) {
       throw new InvalidArgumentException("node certificate: it does not chain to the cluster root CA: " + e.getMessage());
     } catch (GeneralSecurityException e) {
@@ -185,6 +188,11 @@ public final class NodeCredentials {
 
   public Instant notAfter() {
     return certificate().getNotAfter().toInstant();
+  }
+
+  /** Whether the certificate is past its end of validity: the node cannot renew it and must join again. */
+  public boolean isExpired(Instant now) {
+    return now.isAfter(notAfter());
   }
 
   /**

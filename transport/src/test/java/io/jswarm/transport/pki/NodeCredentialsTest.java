@@ -84,6 +84,18 @@ class NodeCredentialsTest {
   }
 
   @Test
+  void anExpiredCertificateStillLoadsAndSaysSo(@TempDir Path dir) throws Exception {
+    Clock past = Clock.offset(Clock.systemUTC(), Duration.ofDays(-100));
+    RootCA oldRoot = RootCA.create("cluster1", past);
+    NodeCredentials c = TestPki.node(oldRoot, "n1", PeerIdentity.WORKER_ROLE, Duration.ofDays(90), past);
+    c.save(dir);
+    NodeCredentials back = NodeCredentials.load(dir);
+    assertTrue(back.isExpired(Instant.now()));
+    assertTrue(back.needsRenewal(Instant.now()));
+    assertFalse(back.isExpired(Instant.now().minus(Duration.ofDays(50))));
+  }
+
+  @Test
   void credentialsWithoutACertificateCannotBeSaved(@TempDir Path dir) {
     NodeCredentials pending = NodeCredentials.generateKey();
     assertFalse(pending.hasCertificate());

@@ -43,6 +43,16 @@ class TlsContextsTest {
   }
 
   @Test
+  void anExpiredClientCertificateIsRefused() {
+    java.time.Clock past = java.time.Clock.offset(Clock.systemUTC(), java.time.Duration.ofDays(-2));
+    RootCA root = RootCA.create("cluster1", past);
+    NodeCredentials expired = TestPki.node(root, "w2", PeerIdentity.WORKER_ROLE, java.time.Duration.ofMinutes(1), past);
+    NodeCredentials server = TestPki.node(root, "m2", PeerIdentity.MANAGER_ROLE);
+    assertThrows(SSLException.class,
+        () -> handshake(jdkClient(TlsContexts.client(expired)), jdkServer(TlsContexts.server(server))));
+  }
+
+  @Test
   void aServerWithACertificateFromAForeignCaIsRefusedByTheClient() {
     NodeCredentials foreignServer = TestPki.node(FOREIGN, "m9", PeerIdentity.MANAGER_ROLE);
     assertThrows(SSLException.class,
