@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.TrustManager;
 
 /**
  * Settings of one manager's Raft member. Built with {@link #builder}; every field has the default a user gets
@@ -21,6 +23,9 @@ import java.util.Objects;
  * @param electionTimeoutMin lower bound of the randomized election timeout
  * @param segmentSize maximum size of one log segment file
  * @param ratisProperties raw Apache Ratis settings ({@code raft.server....}) applied last, for tuning
+ * @param tlsKeyManager with {@code tlsTrustManager}: Raft traffic is mutual TLS, this manager presenting the
+ *     certificate of this key manager and accepting peers the trust manager accepts (both null: plain TCP)
+ * @param tlsTrustManager see {@code tlsKeyManager}
  */
 public record RaftConfig(
     String id,
@@ -32,7 +37,9 @@ public record RaftConfig(
     Duration writeTimeout,
     Duration electionTimeoutMin,
     long segmentSize,
-    Map<String, String> ratisProperties) {
+    Map<String, String> ratisProperties,
+    KeyManager tlsKeyManager,
+    TrustManager tlsTrustManager) {
 
   public static final long DEFAULT_SNAPSHOT_EVERY = 10_000;
   public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
@@ -46,6 +53,9 @@ public record RaftConfig(
     Objects.requireNonNull(clusterId, "clusterId");
     initialPeers = Map.copyOf(initialPeers);
     ratisProperties = Map.copyOf(ratisProperties);
+    if ((tlsKeyManager == null) != (tlsTrustManager == null)) {
+      throw new IllegalArgumentException("TLS needs both a key manager and a trust manager");
+    }
     if (snapshotEvery < 1) {
       throw new IllegalArgumentException("snapshot interval must be at least 1 entry, got " + snapshotEvery);
     }
@@ -53,6 +63,11 @@ public record RaftConfig(
 
   public static Builder builder(String id, String address, Path storageDir) {
     return new Builder(id, address, storageDir);
+  }
+
+  /** Whether Raft traffic is mutual TLS ({@link Builder#tls}). */
+  public boolean tls() {
+    return tlsKeyManager != null;
   }
 
   /** A single-manager group: this manager is the only peer. */
@@ -71,6 +86,8 @@ public record RaftConfig(
     private Duration electionTimeoutMin = DEFAULT_ELECTION_TIMEOUT;
     private long segmentSize = DEFAULT_SEGMENT_SIZE;
     private final Map<String, String> ratisProperties = new LinkedHashMap<>();
+    private KeyManager tlsKeyManager;
+    private TrustManager tlsTrustManager;
 
     private Builder(String id, String address, Path storageDir) {
       this.id = id;
@@ -120,9 +137,20 @@ public record RaftConfig(
       return this;
     }
 
+    /**
+     * Mutual TLS for all Raft traffic of this manager (server, forwarding clients, admin calls): it presents the
+     * certificate {@code keyManager} chooses and accepts peers (in both directions) that {@code trustManager}
+     * accepts. Every manager of the group must use TLS or none.
+     */
+    public Builder tls(KeyManager keyManager, TrustManager trustManager) {
+      tlsKeyManager = Objects.requireNonNull(keyManager, "keyManager");
+      tlsTrustManager = Objects.requireNonNull(trustManager, "trustManager");
+      return this;
+    }
+
     public RaftConfig build() {
       return new RaftConfig(id, address, storageDir, clusterId, peers, snapshotEvery, writeTimeout,
-          electionTimeoutMin, segmentSize, ratisProperties);
+          electionTimeoutMin, segmentSize, ratisProperties, tlsKeyManager, tlsTrustManager);
     }
   }
 }

@@ -24,10 +24,15 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.TrustManager;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.netty.NettyConfigKeys;
 import org.apache.ratis.proto.RaftProtos.LogInfoProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
@@ -63,6 +68,10 @@ import org.apache.ratis.util.TimeDuration;
  * reach a quorum fails after {@link RaftConfig#writeTimeout()} with an {@link UnavailableException}.
  * Linearizable reads use Ratis read-index on this manager.
  *
+ * <p>Transport: Ratis' Netty RPC on plain TCP; with {@link RaftConfig#tls()} Ratis' gRPC RPC (over the same
+ * shaded Netty) with mutual TLS, since Ratis 3.3.0's Netty RPC cannot do TLS. Every manager of a group must use
+ * the same.
+ *
  * <p>Storage is {@code RaftConfig.storageDir()}: Ratis' log segments and our checksummed snapshots; closed
  * log segments are verified before start ({@link LogVerifier}).
  */
@@ -79,6 +88,8 @@ public final class RaftNode implements Proposer, AutoCloseable {
   private final StoreStateMachine stateMachine;
   private final RaftServer server;
   private final RaftProperties clientProps;
+  /** TLS settings of the Ratis clients (empty without TLS). */
+  private final Parameters clientParams;
   /** Identifies writes this manager submits straight to its own server while it leads. */
   private final ClientId localClientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
@@ -109,9 +120,11 @@ public final class RaftNode implements Proposer, AutoCloseable {
         .setGroup(group)
         .setStateMachine(stateMachine)
         .setProperties(serverProperties(cfg))
+        .setParameters(tlsParameters(cfg.tlsKeyManager(), cfg.tlsTrustManager()))
         .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
         .build();
     this.clientProps = clientProperties(cfg);
+    this.clientParams = tlsParameters(cfg.tlsKeyManager(), cfg.tlsTrustManager());
   }
 
   /**
@@ -143,10 +156,18 @@ public final class RaftNode implements Proposer, AutoCloseable {
 
   private static RaftProperties serverProperties(RaftConfig cfg) {
     RaftProperties p = new RaftProperties();
-    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
     int colon = cfg.address().lastIndexOf(':');
-    NettyConfigKeys.Server.setHost(p, cfg.address().substring(0, colon));
-    NettyConfigKeys.Server.setPort(p, Integer.parseInt(cfg.address().substring(colon + 1)));
+    String host = cfg.address().substring(0, colon);
+    int port = Integer.parseInt(cfg.address().substring(colon + 1));
+    if (cfg.tls()) {
+      RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+      GrpcConfigKeys.Server.setHost(p, host);
+      GrpcConfigKeys.Server.setPort(p, port);
+    } else {
+      RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
+      NettyConfigKeys.Server.setHost(p, host);
+      NettyConfigKeys.Server.setPort(p, port);
+    }
     RaftServerConfigKeys.setStorageDir(p, List.of(cfg.storageDir().toFile()));
     long gap = Math.min(1024, cfg.snapshotEvery());
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
@@ -172,9 +193,25 @@ public final class RaftNode implements Proposer, AutoCloseable {
     return p;
   }
 
+  /** Mutual TLS for the gRPC server, its connections to peers, and clients; empty parameters without TLS. */
+  private static Parameters tlsParameters(KeyManager keyManager, TrustManager trustManager) {
+    Parameters params = new Parameters();
+    if (keyManager != null) {
+      GrpcTlsConfig tls = new GrpcTlsConfig(keyManager, trustManager, true);
+      GrpcConfigKeys.Server.setTlsConf(params, tls);
+      GrpcConfigKeys.Client.setTlsConf(params, tls);
+      GrpcConfigKeys.Admin.setTlsConf(params, tls);
+    }
+    return params;
+  }
+
+  private static SupportedRpcType rpcType(boolean tls) {
+    return tls ? SupportedRpcType.GRPC : SupportedRpcType.NETTY;
+  }
+
   private static RaftProperties clientProperties(RaftConfig cfg) {
     RaftProperties p = new RaftProperties();
-    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
+    RaftConfigKeys.Rpc.setType(p, rpcType(cfg.tls()));
     long attempt = Math.max(500, cfg.writeTimeout().toMillis() / 3);
     RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(attempt, TimeUnit.MILLISECONDS));
     return p;
@@ -198,6 +235,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
           .setClientId(ClientId.randomId())
           .setRaftGroup(currentGroup())
           .setProperties(clientProps)
+          .setParameters(clientParams)
           .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts, RETRY_SLEEP))
           .build();
     }
@@ -438,12 +476,22 @@ public final class RaftNode implements Proposer, AutoCloseable {
    */
   public static RaftStatus queryStatus(String id, String address, String clusterId, Duration timeout)
       throws IOException {
+    return queryStatus(id, address, clusterId, timeout, null, null);
+  }
+
+  /**
+   * {@link #queryStatus(String, String, String, Duration)} of a member whose Raft port is mutual TLS
+   * ({@link RaftConfig.Builder#tls}); both managers null for plain TCP.
+   */
+  public static RaftStatus queryStatus(String id, String address, String clusterId, Duration timeout,
+      KeyManager keyManager, TrustManager trustManager) throws IOException {
     RaftGroupId gid = groupIdFor(clusterId);
     RaftPeer peer = RaftPeer.newBuilder().setId(id).setAddress(address).build();
     RaftProperties p = new RaftProperties();
-    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
+    RaftConfigKeys.Rpc.setType(p, rpcType(keyManager != null));
     RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(timeout.toMillis(), TimeUnit.MILLISECONDS));
     try (RaftClient c = RaftClient.newBuilder().setProperties(p).setRaftGroup(RaftGroup.valueOf(gid, peer))
+        .setParameters(tlsParameters(keyManager, trustManager))
         .setRetryPolicy(RetryPolicies.noRetry()).build()) {
       GroupInfoReply info = c.getGroupManagementApi(peer.getId()).info(gid);
       RoleInfoProto role = info.getRoleInfoProto();
@@ -458,6 +506,8 @@ public final class RaftNode implements Proposer, AutoCloseable {
           log.hasCommitted() ? log.getCommitted().getIndex() : -1,
           log.hasApplied() ? log.getApplied().getIndex() : -1,
           log.hasLastSnapshot() ? log.getLastSnapshot().getIndex() : -1, peers);
+    } catch (RuntimeException e) { // the gRPC transport reports connection and TLS failures unchecked
+      throw new IOException("cannot query the Raft member " + id + " at " + address + ": " + e.getMessage(), e);
     }
   }
 

@@ -1,0 +1,111 @@
+package io.jswarm.transport.pki;
+
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertPath;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXParameters;
+import java.security.cert.TrustAnchor;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Set;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * Trusts exactly the certificates that chain to one root CA (and, if asked, that state one role) (PKIX path validation: signatures, validity dates,
+ * CA constraints), with no hostname check: node certificates name node ids, not hosts. Being an
+ * {@link X509ExtendedTrustManager}, JSSE calls it as it is and adds no endpoint identification of its own.
+ */
+final class ClusterTrustManager extends X509ExtendedTrustManager {
+  private final X509Certificate ca;
+  /** When set, the peer's certificate must also state this role (OU). */
+  private final String requiredRole;
+
+  ClusterTrustManager(X509Certificate ca, String requiredRole) {
+    this.ca = ca;
+    this.requiredRole = requiredRole;
+  }
+
+  /**
+   * Validates {@code chain} (leaf first; a copy of the root in it is ignored) against {@code ca} at {@code when}.
+   */
+  static void validate(X509Certificate[] chain, X509Certificate ca, Date when) throws GeneralSecurityException {
+    if (chain == null || chain.length == 0) {
+      throw new CertificateException("no certificate presented");
+    }
+    List<X509Certificate> path = new ArrayList<>();
+    for (X509Certificate c : chain) {
+      if (!c.getSubjectX500Principal().equals(c.getIssuerX500Principal()) || path.isEmpty()) {
+        path.add(c);
+      }
+    }
+    CertPath cp = CertificateFactory.getInstance("X.509").generateCertPath(path);
+    PKIXParameters params = new PKIXParameters(Set.of(new TrustAnchor(ca, null)));
+    params.setRevocationEnabled(false);
+    params.setDate(when);
+    CertPathValidator.getInstance("PKIX").validate(cp, params);
+  }
+
+  private void check(X509Certificate[] chain) throws CertificateException {
+    try {
+      validate(chain, ca, new Date());
+      if (requiredRole != null) {
+        String role;
+        try {
+          role = PeerIdentity.fromCertificate(chain[0]).role();
+        } catch (IllegalArgumentException e) {
+          role = null;
+        }
+        if (!requiredRole.equals(role)) {
+          throw new CertificateException("certificate " + chain[0].getSubjectX500Principal() + " is not a "
+              + requiredRole + "'s certificate");
+        }
+      }
+    } catch (CertificateException e) {
+      throw e;
+    } catch (GeneralSecurityException e) {
+      throw new CertificateException("certificate " + (chain.length == 0 ? "?" : chain[0].getSubjectX500Principal())
+          + " is not from this cluster's root CA: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+    check(chain);
+  }
+
+  @Override
+  public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+    check(chain);
+  }
+
+  @Override
+  public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+    check(chain);
+  }
+
+  @Override
+  public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+    check(chain);
+  }
+
+  @Override
+  public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+    check(chain);
+  }
+
+  @Override
+  public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+    check(chain);
+  }
+
+  @Override
+  public X509Certificate[] getAcceptedIssuers() {
+    return new X509Certificate[] {ca};
+  }
+}
