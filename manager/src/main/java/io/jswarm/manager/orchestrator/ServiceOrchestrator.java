@@ -128,7 +128,7 @@ abstract class ServiceOrchestrator extends EventLoop {
 
   /** Puts a slot's tasks oldest first. */
   static void sortSlot(SlotGroup g) {
-    g.tasks.sort(TaskFacts.OLDEST_FIRST);
+    TaskFacts.sortOldestFirst(g.tasks);
   }
 
   /** Keeps at most one runnable task in a slot: the furthest along, then the newest; others are shut down. */

@@ -8,14 +8,30 @@ import io.jswarm.api.types.TaskState;
 import io.jswarm.api.types.Timestamps;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 
 /** Reading a task the way the orchestrators need: observed state, runnability, age and spec equality. */
 final class TaskFacts {
-  /** Oldest first: by creation time, then last status time, then id (stable for equal times). */
-  static final Comparator<Task> OLDEST_FIRST = Comparator
-      .comparing((Task t) -> instant(t.createdAt))
-      .thenComparing(t -> instant(t.status == null ? null : t.status.timestamp))
-      .thenComparing(t -> t.id == null ? "" : t.id);
+  /** Sort key of a task's age: creation time, then last status time, then id (stable for equal times). */
+  private record Age(Instant created, Instant status, String id) implements Comparable<Age> {
+    private static final Comparator<Age> ORDER = Comparator.comparing(Age::created)
+        .thenComparing(Age::status).thenComparing(Age::id);
+
+    static Age of(Task t) {
+      return new Age(instant(t.createdAt), instant(t.status == null ? null : t.status.timestamp),
+          t.id == null ? "" : t.id);
+    }
+
+    @Override
+    public int compareTo(Age o) {
+      return ORDER.compare(this, o);
+    }
+  }
+
+  /** Oldest first (see {@link Age}); for one-off comparisons, {@link #sortOldestFirst} for lists. */
+  static final Comparator<Task> OLDEST_FIRST = Comparator.comparing(Age::of);
 
   private TaskFacts() {}
 
@@ -42,6 +58,23 @@ final class TaskFacts {
     return t.status == null || t.status.containerStatus == null ? null : t.status.containerStatus.exitCode;
   }
 
+  /** Sorts tasks oldest first, parsing each task's timestamps once. */
+  static void sortOldestFirst(List<Task> tasks) {
+    if (tasks.size() < 2) {
+      return;
+    }
+    Map<Task, Age> ages = new IdentityHashMap<>();
+    for (Task t : tasks) {
+      ages.put(t, Age.of(t));
+    }
+    tasks.sort(Comparator.comparing(ages::get));
+  }
+
+  /** The spec as a JSON tree, for repeated {@link #specMatches} comparisons. */
+  static JsonNode tree(TaskSpec spec) {
+    return Json.mapper().valueToTree(spec);
+  }
+
   /** True when the task's spec is the template (JSON-equal, so map order and copies do not matter). */
   static boolean specMatches(TaskSpec spec, TaskSpec template) {
     JsonNode a = Json.mapper().valueToTree(spec);
@@ -52,6 +85,11 @@ final class TaskFacts {
   private static Instant instant(String ts) {
     if (ts == null || ts.isEmpty()) {
       return Instant.EPOCH;
+    }
+    try {
+      return Instant.parse(ts); // the common UTC form, much cheaper than the general RFC 3339 parser
+    } catch (RuntimeException e) {
+      // offsets other than Z
     }
     try {
       return Timestamps.parse(ts);

@@ -203,7 +203,7 @@ public final class TaskReaper extends EventLoop {
     if (tasks.size() <= limit) {
       return;
     }
-    tasks.sort(TaskFacts.OLDEST_FIRST);
+    TaskFacts.sortOldestFirst(tasks);
     int keep = tasks.size();
     for (Task t : tasks) {
       if (keep <= limit) {

@@ -1,8 +1,8 @@
 package io.jswarm.manager.orchestrator;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.api.types.Service;
 import io.jswarm.api.types.Task;
-import io.jswarm.api.types.TaskSpec;
 import io.jswarm.api.types.TaskState;
 import io.jswarm.api.types.UpdateConfig;
 import java.util.ArrayList;
@@ -27,7 +27,7 @@ public final class Updater {
    * newest stopped task when the restart policy left the slot settled; slots with neither are skipped.
    */
   List<SlotGroup> toReplace(Service service, List<SlotGroup> slots) {
-    TaskSpec template = service.spec.taskTemplate;
+    JsonNode template = TaskFacts.tree(service.spec.taskTemplate);
     List<SlotGroup> outdated = new ArrayList<>();
     int inFlight = 0;
     for (SlotGroup g : slots) {
@@ -35,7 +35,7 @@ public final class Updater {
       if (current == null) {
         continue;
       }
-      if (!TaskFacts.specMatches(current.spec, template)) {
+      if (!TaskFacts.tree(current.spec).equals(template)) {
         outdated.add(g);
       } else if (inFlight(g, current, template)) {
         inFlight++;
@@ -62,12 +62,12 @@ public final class Updater {
     return r != null ? r : g.stoppedNewest();
   }
 
-  private static boolean inFlight(SlotGroup g, Task current, TaskSpec template) {
+  private static boolean inFlight(SlotGroup g, Task current, JsonNode template) {
     if (!TaskFacts.runnable(current) || TaskFacts.observed(current).number() >= TaskState.RUNNING.number()) {
       return false;
     }
     for (Task t : g.tasks) {
-      if (t != current && !TaskFacts.runnable(t) && !TaskFacts.specMatches(t.spec, template)) {
+      if (t != current && !TaskFacts.runnable(t) && !TaskFacts.tree(t.spec).equals(template)) {
         return true;
       }
     }
