@@ -73,7 +73,6 @@ abstract class EventLoop {
       Thread.currentThread().interrupt();
     }
     thread = null;
-    stopped();
   }
 
   public boolean isRunning() {
@@ -89,6 +88,9 @@ abstract class EventLoop {
   /** Notes what the event makes dirty (loop thread). */
   protected abstract void noteEvent(Event e);
 
+  /** Whether a pass left something for a retry. */
+  protected abstract boolean hasDirty();
+
   /** Reconciles what is dirty; false when something is left for a retry. */
   protected abstract boolean reconcileDirty();
 
@@ -99,9 +101,6 @@ abstract class EventLoop {
 
   /** Marks dirty what the timers due at {@code now} concern. */
   protected void timersDue(Instant now) {}
-
-  /** Called after the thread ended: drop leader-only memory. */
-  protected void stopped() {}
 
   private void run() {
     while (running) {
@@ -125,7 +124,7 @@ abstract class EventLoop {
   }
 
   private void loop(Watch w) throws InterruptedException {
-    boolean needAll = !runPass(true);
+    boolean needAll = runPass(true) != Outcome.DONE;
     boolean dirty = needAll;
     long firstEvent = 0;
     long lastEvent = 0;
@@ -171,26 +170,29 @@ abstract class EventLoop {
           || nowNanos - firstEvent >= MAX_BATCH_DELAY.toNanos());
       if (batchReady || (dirty && nowNanos >= retryAt)) {
         firstEvent = 0;
-        boolean ok = needAll ? runPass(true) : runPass(false);
-        needAll = needAll && !ok;
-        dirty = !ok;
+        Outcome o = runPass(needAll);
+        // After an error, what was dirty may be lost with the failed pass: the retry reconciles everything.
+        needAll = o == Outcome.ERROR || (needAll && o != Outcome.DONE);
+        dirty = o != Outcome.DONE;
         retryAt = System.nanoTime() + RETRY_BACKOFF.toNanos();
       }
     }
   }
 
-  private boolean runPass(boolean all) {
+  private enum Outcome { DONE, RETRY, ERROR }
+
+  private Outcome runPass(boolean all) {
     try {
       if (all) {
         reconcileAll();
-        return true;
+        return hasDirty() ? Outcome.RETRY : Outcome.DONE;
       }
-      return reconcileDirty();
+      return reconcileDirty() ? Outcome.DONE : Outcome.RETRY;
     } catch (RuntimeException e) {
       if (running) {
         LOG.warn("{} pass failed, will retry: {}", name, e.toString());
       }
-      return false;
+      return Outcome.ERROR;
     }
   }
 

@@ -98,6 +98,11 @@ abstract class ServiceOrchestrator extends EventLoop {
   }
 
   @Override
+  protected boolean hasDirty() {
+    return !dirty.isEmpty();
+  }
+
+  @Override
   protected boolean reconcileDirty() {
     List<String> ids;
     synchronized (dirty) {

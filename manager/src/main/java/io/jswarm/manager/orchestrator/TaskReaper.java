@@ -112,6 +112,11 @@ public final class TaskReaper extends EventLoop {
   }
 
   @Override
+  protected boolean hasDirty() {
+    return all || !groups.isEmpty() || !candidates.isEmpty() || !deletedServices.isEmpty() || !lostNodes.isEmpty();
+  }
+
+  @Override
   protected boolean reconcileDirty() {
     if (all) {
       reconcileAll();
