@@ -162,6 +162,11 @@ public final class RestartSupervisor {
     exhausted.removeIf(k -> k.startsWith(prefix));
   }
 
+  /** Cancels the pending restarts of a service that {@code owner} was to create (the service changed mode). */
+  synchronized void cancelOwned(String serviceId, Object owner) {
+    pending.values().removeIf(p -> p.serviceId.equals(serviceId) && p.owner == owner);
+  }
+
   /** The earliest due time of the restarts {@code owner} will create, or null. */
   synchronized Instant nextDue(Object owner) {
     Instant next = null;

@@ -78,6 +78,8 @@ abstract class ServiceOrchestrator extends EventLoop {
               p.afterCommit(() -> restarts.forgetService(serviceId));
             } else if (owns(s)) {
               plan(p, s);
+            } else {
+              p.afterCommit(() -> restarts.cancelOwned(serviceId, this));
             }
             return p;
           });

@@ -99,9 +99,7 @@ class OrchestratorLoopsTest {
     assertTrue(c.runnable(s.id).isEmpty());
 
     c.clock.advance(Duration.ofSeconds(30));
-    long start = System.nanoTime();
     await("the replacement after the delay", () -> c.runnable(s.id).size() == 1);
-    assertTrue(System.nanoTime() - start < EventLoop.IDLE_WAKE.toNanos() * 3, "seen within the idle wake-up");
   }
 
   @Test
