@@ -215,9 +215,18 @@ abstract class ServiceOrchestrator extends EventLoop {
         || restarts.isExhausted(g.key));
   }
 
-  /** Rolling update over occupied slots; replaced slots start a fresh restart history. */
+  /**
+   * Rolling update over occupied slots; replaced slots start a fresh restart history. A slot waiting for a
+   * delayed restart is left alone: its replacement is made from the current template anyway.
+   */
   protected void rollingUpdate(Pass p, Service service, List<SlotGroup> slots) {
-    for (SlotGroup g : updater.toReplace(service, slots)) {
+    List<SlotGroup> candidates = new ArrayList<>(slots.size());
+    for (SlotGroup g : slots) {
+      if (g.scheduledNow == null && restarts.due(g.key) == null) {
+        candidates.add(g);
+      }
+    }
+    for (SlotGroup g : updater.toReplace(service, candidates)) {
       if (p.full()) {
         return;
       }
