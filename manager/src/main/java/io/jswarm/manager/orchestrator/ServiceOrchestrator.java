@@ -251,7 +251,6 @@ abstract class ServiceOrchestrator extends EventLoop {
   protected Task create(Pass p, Service service, SlotGroup g) {
     Task t = p.create(TaskFactory.newTask(service, g.slot, g.nodeId, p.now));
     g.tasks.add(t);
-    g.createdNow = true;
     return t;
   }
 

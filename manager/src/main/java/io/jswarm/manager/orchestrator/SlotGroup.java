@@ -23,8 +23,6 @@ final class SlotGroup {
   Instant scheduledNow;
   /** This pass found the restart attempts used up. */
   boolean exhaustedNow;
-  /** This pass created a task here. */
-  boolean createdNow;
 
   SlotGroup(String key, Long slot, String nodeId) {
     this.key = key;
