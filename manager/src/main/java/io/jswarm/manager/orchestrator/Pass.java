@@ -1,0 +1,65 @@
+package io.jswarm.manager.orchestrator;
+
+import io.jswarm.api.types.Task;
+import io.jswarm.api.types.TaskState;
+import io.jswarm.consensus.store.Tx;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One reconciliation transaction: its writes (capped, so that one Raft entry stays small; the caller runs
+ * another pass while {@link #full()}) and the in-memory effects to apply only once the writes are committed.
+ */
+final class Pass {
+  final Tx tx;
+  final Instant now;
+  private final int maxWrites;
+  private int writes;
+  private final List<Runnable> afterCommit = new ArrayList<>();
+
+  Pass(Tx tx, Instant now, int maxWrites) {
+    this.tx = tx;
+    this.now = now;
+    this.maxWrites = maxWrites;
+  }
+
+  /** The write budget is used up: stop deciding, commit, and run another pass. */
+  boolean full() {
+    return writes >= maxWrites;
+  }
+
+  int writes() {
+    return writes;
+  }
+
+  Task create(Task t) {
+    writes++;
+    return tx.tasks().create(t);
+  }
+
+  /** Moves a task's desired state forward (never back) and stores it; {@code t} is updated in place. */
+  void desire(Task t, TaskState state) {
+    if (TaskFacts.desired(t).number() >= state.number()) {
+      return;
+    }
+    t.desiredState = state;
+    Task stored = tx.tasks().update(t);
+    t.updatedAt = stored.updatedAt;
+    writes++;
+  }
+
+  void delete(String taskId) {
+    tx.tasks().delete(taskId);
+    writes++;
+  }
+
+  /** Runs {@code r} once the pass is committed; dropped if the pass fails. */
+  void afterCommit(Runnable r) {
+    afterCommit.add(r);
+  }
+
+  void committed() {
+    afterCommit.forEach(Runnable::run);
+  }
+}

@@ -1,0 +1,270 @@
+package io.jswarm.manager.orchestrator;
+
+import io.jswarm.api.errors.ConflictException;
+import io.jswarm.api.errors.NotFoundException;
+import io.jswarm.api.types.Service;
+import io.jswarm.api.types.Task;
+import io.jswarm.api.types.TaskState;
+import io.jswarm.consensus.store.MemoryStore;
+import io.jswarm.consensus.store.Tables;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the replicated and global orchestrators share: per-service reconciliation in store transactions, the
+ * restart policy applied to stopped tasks, delayed restarts, occupancy of a slot, and the rolling update.
+ */
+abstract class ServiceOrchestrator extends EventLoop {
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceOrchestrator.class);
+
+  protected final RestartSupervisor restarts;
+  protected final Updater updater = new Updater();
+  /** Services to reconcile on the next pass (loop thread). */
+  protected final Set<String> dirty = Collections.synchronizedSet(new LinkedHashSet<>());
+
+  ServiceOrchestrator(String name, MemoryStore store, Clock clock, RestartSupervisor restarts) {
+    super(name, store, clock);
+    this.restarts = restarts;
+  }
+
+  /** Whether this orchestrator owns the service (by mode). */
+  protected abstract boolean owns(Service s);
+
+  /** Plans one transaction's worth of reconciliation of an owned service. */
+  protected abstract void plan(Pass p, Service service);
+
+  @Override
+  public void reconcileAll() {
+    List<String> ids = store.viewStale(tx -> {
+      List<String> out = new ArrayList<>();
+      for (Service s : tx.services().all()) {
+        if (owns(s)) {
+          out.add(s.id);
+        }
+      }
+      return out;
+    });
+    dirty.clear();
+    for (String id : ids) {
+      if (!reconcile(id)) {
+        dirty.add(id);
+      }
+    }
+  }
+
+  /**
+   * Brings one service's tasks to what its spec asks, in as many transactions as needed. Returns false when a
+   * transaction kept losing compare-and-set races (the caller retries later).
+   */
+  public boolean reconcile(String serviceId) {
+    synchronized (passLock) {
+      int conflicts = 0;
+      while (true) {
+        Pass done;
+        try {
+          done = store.update(tx -> {
+            Pass p = new Pass(tx, clock.instant(), MAX_WRITES_PER_PASS);
+            Service s = tx.services().get(serviceId);
+            if (s == null) {
+              p.afterCommit(() -> restarts.forgetService(serviceId));
+            } else if (owns(s)) {
+              plan(p, s);
+            } else {
+              p.afterCommit(() -> restarts.cancelOwned(serviceId, this));
+            }
+            return p;
+          });
+        } catch (ConflictException | NotFoundException e) {
+          if (++conflicts > MAX_CONFLICT_RETRIES) {
+            LOG.debug("service {}: giving up this pass after {} conflicts: {}", serviceId, conflicts, e.getMessage());
+            return false;
+          }
+          continue;
+        }
+        done.committed();
+        if (!done.full()) {
+          return true;
+        }
+        conflicts = 0;
+      }
+    }
+  }
+
+  @Override
+  protected boolean hasDirty() {
+    return !dirty.isEmpty();
+  }
+
+  @Override
+  protected boolean reconcileDirty() {
+    List<String> ids;
+    synchronized (dirty) {
+      ids = new ArrayList<>(dirty);
+      dirty.clear();
+    }
+    boolean ok = true;
+    for (String id : ids) {
+      if (!reconcile(id)) {
+        dirty.add(id);
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
+  @Override
+  protected Instant nextTimer() {
+    return restarts.nextDue(this);
+  }
+
+  @Override
+  protected void timersDue(Instant now) {
+    dirty.addAll(restarts.dueServices(this, now));
+  }
+
+  // ---- building blocks of a plan ----
+
+  /** Puts a slot's tasks oldest first. */
+  static void sortSlot(SlotGroup g) {
+    TaskFacts.sortOldestFirst(g.tasks);
+  }
+
+  /** Keeps at most one runnable task in a slot: the furthest along, then the newest; others are shut down. */
+  static void keepOneRunnable(Pass p, SlotGroup g) {
+    List<Task> runnable = g.runnable();
+    if (runnable.size() <= 1) {
+      return;
+    }
+    Comparator<Task> best = Comparator
+        .comparing((Task t) -> !TaskFacts.stopped(t))
+        .thenComparing(t -> TaskFacts.observed(t).number())
+        .thenComparing(TaskFacts.OLDEST_FIRST);
+    Task keep = runnable.stream().max(best).orElseThrow();
+    for (Task t : runnable) {
+      if (t != keep) {
+        p.desire(t, TaskState.SHUTDOWN);
+      }
+    }
+  }
+
+  /**
+   * A task stopped although it should run: it is told to shut down, and the restart policy decides whether a
+   * replacement comes now, after the delay, or never. {@code mayReplace} false (a paused node): shut down only.
+   */
+  protected void handleStopped(Pass p, Service service, SlotGroup g, Task t, boolean mayReplace) {
+    p.desire(t, TaskState.SHUTDOWN);
+    if (!mayReplace || !RestartSupervisor.conditionAllows(t)) {
+      return;
+    }
+    if (!restarts.attemptsLeft(g.key, t, p.now)) {
+      g.exhaustedNow = true;
+      p.afterCommit(() -> restarts.markExhausted(g.key));
+      LOG.info("service {}: {} stopped ({}); restart attempts used up, not restarting", service.spec.name,
+          t.name, TaskFacts.observed(t).json());
+      return;
+    }
+    Instant now = p.now;
+    p.afterCommit(() -> restarts.recordRestart(g.key, t, now));
+    Duration delay = RestartSupervisor.delay(t);
+    if (delay.isZero()) {
+      create(p, service, g);
+    } else {
+      Instant due = now.plus(delay);
+      g.scheduledNow = due;
+      p.afterCommit(() -> restarts.schedule(g.key, service.id, due, this));
+    }
+  }
+
+  /** Creates the replacement of a delayed restart once due (if the slot still needs it); false if not due. */
+  protected boolean startDueRestart(Pass p, Service service, SlotGroup g, boolean mayCreate) {
+    Instant due = restarts.due(g.key);
+    if (due == null) {
+      return false;
+    }
+    if (g.running() != null || !mayCreate) {
+      p.afterCommit(() -> restarts.cancel(g.key));
+      return false;
+    }
+    if (due.isAfter(p.now)) {
+      return false;
+    }
+    create(p, service, g);
+    p.afterCommit(() -> restarts.cancel(g.key));
+    return true;
+  }
+
+  /**
+   * A slot counts towards the service when it has a runnable task, a restart pending, or a stopped newest task
+   * the restart policy will not replace (condition, or attempts used up): such a slot stays empty on purpose.
+   */
+  protected boolean occupied(SlotGroup g) {
+    if (g.running() != null || g.scheduledNow != null || restarts.due(g.key) != null) {
+      return true;
+    }
+    Task last = g.stoppedNewest();
+    return last != null && (!RestartSupervisor.conditionAllows(last) || g.exhaustedNow
+        || restarts.isExhausted(g.key));
+  }
+
+  /**
+   * Rolling update over occupied slots; replaced slots start a fresh restart history. A slot waiting for a
+   * delayed restart is left alone: its replacement is made from the current template anyway.
+   */
+  protected void rollingUpdate(Pass p, Service service, List<SlotGroup> slots) {
+    List<SlotGroup> candidates = new ArrayList<>(slots.size());
+    for (SlotGroup g : slots) {
+      if (g.scheduledNow == null && restarts.due(g.key) == null) {
+        candidates.add(g);
+      }
+    }
+    for (SlotGroup g : updater.toReplace(service, candidates)) {
+      if (p.full()) {
+        return;
+      }
+      Task old = g.running();
+      if (old != null) {
+        p.desire(old, TaskState.SHUTDOWN);
+      }
+      create(p, service, g);
+      p.afterCommit(() -> restarts.resetHistory(g.key));
+    }
+  }
+
+  /** Every task of the slot gets desired REMOVE (the reaper deletes it once stopped); the slot is forgotten. */
+  protected void removeSlot(Pass p, SlotGroup g) {
+    for (Task t : g.tasks) {
+      p.desire(t, TaskState.REMOVE);
+    }
+    g.tasks.clear();
+    p.afterCommit(() -> restarts.forget(g.key));
+  }
+
+  protected Task create(Pass p, Service service, SlotGroup g) {
+    Task t = p.create(TaskFactory.newTask(service, g.slot, g.nodeId, p.now));
+    g.tasks.add(t);
+    return t;
+  }
+
+  /** Marks the services of runnable tasks on {@code nodeId} dirty (read on the loop thread). */
+  protected void markServicesOnNode(String nodeId) {
+    Set<String> ids = store.viewStale(tx -> {
+      Set<String> out = new LinkedHashSet<>();
+      for (Task t : tx.tasks().find(Tables.BY_NODE, nodeId)) {
+        if (TaskFacts.runnable(t) && t.serviceId != null) {
+          out.add(t.serviceId);
+        }
+      }
+      return out;
+    });
+    dirty.addAll(ids);
+  }
+}

@@ -1,0 +1,37 @@
+package io.jswarm.manager.orchestrator;
+
+import io.jswarm.api.json.Json;
+import io.jswarm.api.types.Service;
+import io.jswarm.api.types.Task;
+import io.jswarm.api.types.TaskState;
+import io.jswarm.api.types.Timestamps;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+
+/** New tasks of a service, as swarmkit's {@code NewTask} makes them. */
+final class TaskFactory {
+  static final String CREATED = "created";
+
+  private TaskFactory() {}
+
+  /**
+   * A task for {@code slot} (replicated; name {@code <service>.<slot>}) or {@code nodeId} (global; name
+   * {@code <service>.<node id>}, node preset): state NEW "created", desired RUNNING, spec a copy of the
+   * service's current task template, labels a copy of the service's.
+   */
+  static Task newTask(Service service, Long slot, String nodeId, Instant now) {
+    Task t = new Task();
+    t.serviceId = service.id;
+    t.slot = slot;
+    t.nodeId = nodeId;
+    t.name = service.spec.name + "." + (slot != null ? slot.toString() : nodeId);
+    t.labels = service.spec.labels == null ? null : new LinkedHashMap<>(service.spec.labels);
+    t.spec = Json.copy(service.spec.taskTemplate);
+    t.desiredState = TaskState.RUNNING;
+    t.status = new Task.TaskStatus();
+    t.status.timestamp = Timestamps.format(now);
+    t.status.state = TaskState.NEW;
+    t.status.message = CREATED;
+    return t;
+  }
+}

@@ -1,0 +1,100 @@
+package io.jswarm.manager.orchestrator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jswarm.api.json.Json;
+import io.jswarm.api.types.Task;
+import io.jswarm.api.types.TaskSpec;
+import io.jswarm.api.types.TaskState;
+import io.jswarm.api.types.Timestamps;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Reading a task the way the orchestrators need: observed state, runnability, age and spec equality. */
+final class TaskFacts {
+  /** Sort key of a task's age: creation time, then last status time, then id (stable for equal times). */
+  private record Age(Instant created, Instant status, String id) implements Comparable<Age> {
+    private static final Comparator<Age> ORDER = Comparator.comparing(Age::created)
+        .thenComparing(Age::status).thenComparing(Age::id);
+
+    static Age of(Task t) {
+      return new Age(instant(t.createdAt), instant(t.status == null ? null : t.status.timestamp),
+          t.id == null ? "" : t.id);
+    }
+
+    @Override
+    public int compareTo(Age o) {
+      return ORDER.compare(this, o);
+    }
+  }
+
+  /** Oldest first (see {@link Age}); for one-off comparisons, {@link #sortOldestFirst} for lists. */
+  static final Comparator<Task> OLDEST_FIRST = Comparator.comparing(Age::of);
+
+  private TaskFacts() {}
+
+  /** The observed state; a task without a status is NEW. */
+  static TaskState observed(Task t) {
+    return t.status == null || t.status.state == null ? TaskState.NEW : t.status.state;
+  }
+
+  static TaskState desired(Task t) {
+    return t.desiredState == null ? TaskState.NEW : t.desiredState;
+  }
+
+  /** Desired state at most RUNNING: the manager still wants this task to run. */
+  static boolean runnable(Task t) {
+    return desired(t).number() <= TaskState.RUNNING.number();
+  }
+
+  static boolean stopped(Task t) {
+    return observed(t).isTerminal();
+  }
+
+  /** Exit code the worker reported, or null. */
+  static Long exitCode(Task t) {
+    return t.status == null || t.status.containerStatus == null ? null : t.status.containerStatus.exitCode;
+  }
+
+  /** Sorts tasks oldest first, parsing each task's timestamps once. */
+  static void sortOldestFirst(List<Task> tasks) {
+    if (tasks.size() < 2) {
+      return;
+    }
+    Map<Task, Age> ages = new IdentityHashMap<>();
+    for (Task t : tasks) {
+      ages.put(t, Age.of(t));
+    }
+    tasks.sort(Comparator.comparing(ages::get));
+  }
+
+  /** The spec as a JSON tree, for repeated {@link #specMatches} comparisons. */
+  static JsonNode tree(TaskSpec spec) {
+    return Json.mapper().valueToTree(spec);
+  }
+
+  /** True when the task's spec is the template (JSON-equal, so map order and copies do not matter). */
+  static boolean specMatches(TaskSpec spec, TaskSpec template) {
+    JsonNode a = Json.mapper().valueToTree(spec);
+    JsonNode b = Json.mapper().valueToTree(template);
+    return a.equals(b);
+  }
+
+  private static Instant instant(String ts) {
+    if (ts == null || ts.isEmpty()) {
+      return Instant.EPOCH;
+    }
+    try {
+      return Instant.parse(ts); // the common UTC form, much cheaper than the general RFC 3339 parser
+    } catch (RuntimeException e) {
+      // offsets other than Z
+    }
+    try {
+      return Timestamps.parse(ts);
+    } catch (RuntimeException e) {
+      return Instant.EPOCH;
+    }
+  }
+}

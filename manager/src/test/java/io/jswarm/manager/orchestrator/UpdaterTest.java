@@ -1,0 +1,113 @@
+package io.jswarm.manager.orchestrator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jswarm.api.types.Service;
+import io.jswarm.api.types.Task;
+import io.jswarm.api.types.TaskState;
+import io.jswarm.api.types.UpdateConfig;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class UpdaterTest {
+  private final Cluster c = new Cluster();
+
+  @BeforeEach
+  void nodes() {
+    c.node("n1");
+  }
+
+  @AfterEach
+  void close() {
+    c.close();
+  }
+
+  private long withImage(Service s, String image) {
+    return c.runnable(s.id).stream().filter(t -> t.spec.containerSpec.image.equals(image)).count();
+  }
+
+  private Service running(long replicas, Long parallelism) {
+    Service s = c.replicated("web", replicas);
+    if (parallelism != null) {
+      s = c.updateService(s.id, spec -> {
+        spec.updateConfig = new UpdateConfig();
+        spec.updateConfig.parallelism = parallelism;
+      });
+    }
+    c.reconcile();
+    c.settleWorkers(List.of("n1"));
+    return s;
+  }
+
+  @Test
+  void parallelismOneReplacesOneSlotAtATimeOnceTheReplacementRuns() {
+    Service s = running(3, null);
+    c.updateService(s.id, spec -> spec.taskTemplate.containerSpec.image = "busybox:2");
+    for (int step = 1; step <= 3; step++) {
+      c.reconcile();
+      assertEquals(step, withImage(s, "busybox:2"), "step " + step);
+      c.reconcile();
+      assertEquals(step, withImage(s, "busybox:2"), "waits while the replacement is not running");
+      assertEquals(3, c.runnable(s.id).size());
+      c.settleWorkers(List.of("n1"));
+    }
+    for (Task t : c.tasks(s.id)) {
+      boolean current = t.spec.containerSpec.image.equals("busybox:2");
+      assertEquals(current ? TaskState.RUNNING : TaskState.SHUTDOWN, t.desiredState);
+    }
+    assertEquals(6, c.tasks(s.id).size(), "old tasks stay as history in their slots");
+    for (long slot = 1; slot <= 3; slot++) {
+      assertEquals(2, c.inSlot(s.id, slot).size());
+    }
+  }
+
+  @Test
+  void parallelismZeroReplacesAllAtOnce() {
+    Service s = running(4, 0L);
+    c.updateService(s.id, spec -> spec.taskTemplate.containerSpec.image = "busybox:2");
+    c.reconcile();
+    assertEquals(4, withImage(s, "busybox:2"));
+    assertEquals(4, c.runnable(s.id).size());
+  }
+
+  @Test
+  void parallelismTwoReplacesTwoAtATime() {
+    Service s = running(5, 2L);
+    c.updateService(s.id, spec -> spec.taskTemplate.containerSpec.image = "busybox:2");
+    c.reconcile();
+    assertEquals(2, withImage(s, "busybox:2"));
+    c.settleWorkers(List.of("n1"));
+    c.reconcile();
+    assertEquals(4, withImage(s, "busybox:2"));
+    c.settleWorkers(List.of("n1"));
+    c.reconcile();
+    assertEquals(5, withImage(s, "busybox:2"));
+  }
+
+  @Test
+  void forceUpdateBumpReplacesTasks() {
+    Service s = running(2, 0L);
+    List<String> before = c.runnable(s.id).stream().map(t -> t.id).toList();
+    c.updateService(s.id, spec -> spec.taskTemplate.forceUpdate = 1L);
+    c.reconcile();
+    List<Task> after = c.runnable(s.id);
+    assertEquals(2, after.size());
+    after.forEach(t -> assertTrue(!before.contains(t.id) && t.spec.forceUpdate == 1L));
+  }
+
+  @Test
+  void scalingOrRelabellingTheServiceDoesNotReplaceTasks() {
+    Service s = running(2, 0L);
+    List<String> before = c.runnable(s.id).stream().map(t -> t.id).sorted().toList();
+    c.updateService(s.id, spec -> {
+      spec.labels.put("x", "y");
+      spec.mode.replicated.replicas = 3L;
+    });
+    c.reconcile();
+    assertEquals(3, c.runnable(s.id).size());
+    assertTrue(c.runnable(s.id).stream().map(t -> t.id).toList().containsAll(before));
+  }
+}
