@@ -1,39 +1,59 @@
 package io.jswarm.cli;
 
-import io.jswarm.api.types.Node;
-import io.jswarm.api.types.Swarm;
-import io.jswarm.consensus.raft.RaftConfig;
-import io.jswarm.consensus.raft.RaftStatus;
-import io.jswarm.consensus.raft.RaftStore;
-import io.jswarm.consensus.store.IdGenerator;
-import io.jswarm.consensus.store.MemoryStore;
+import io.jswarm.cli.daemon.Daemon;
+import io.jswarm.cli.daemon.DaemonOptions;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.util.concurrent.CountDownLatch;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code jswarm daemon}: the per-host daemon. For now it runs a single manager: a one-member Raft group with
- * the cluster store, bootstrapped on the first start and recovered from {@code <data-root>/raft} afterwards.
+ * {@code jswarm daemon}: the per-host daemon (like {@code dockerd}). It serves the API on its sockets at once;
+ * {@code swarm init} or {@code swarm join} make it a manager or worker, and a restart resumes that role from the
+ * data root.
  */
-@Command(name = "daemon", description = "Run the jswarm daemon (a manager with its Raft-replicated store).")
+@Command(name = "daemon", description = "Run the jswarm daemon on this host.")
 final class DaemonCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--data-root", defaultValue = "/var/lib/jswarm", description = "Persistent state (default: ${DEFAULT-VALUE}).")
   Path dataRoot;
 
   @Option(names = "--exec-root", defaultValue = "/run/jswarm", description = "Runtime state (default: ${DEFAULT-VALUE}).")
   Path execRoot;
 
-  @Option(names = "--raft-addr", defaultValue = "127.0.0.1:2378",
-      description = "host:port of this manager's Raft listener (default: ${DEFAULT-VALUE}).")
-  String raftAddr;
+  @Option(names = {"-H", "--host"}, description = "API listener, repeatable: unix:///path or tcp://addr:port "
+      + "(default: unix://<exec-root>/jswarm.sock).")
+  List<String> hosts = new ArrayList<>();
 
-  @Option(names = "--node-name", description = "Hostname this node reports (default: the machine's hostname).")
+  @Option(names = "--cgroup-parent", defaultValue = "jswarm", description = "Parent cgroup of task containers (default: ${DEFAULT-VALUE}).")
+  String cgroupParent;
+
+  @Option(names = "--node-name", description = "Hostname this node reports in 'node ls' (default: the machine's hostname).")
   String nodeName;
+
+  @Option(names = "--cluster-port", defaultValue = "2377",
+      description = "Port of the cluster listener (dispatcher, CA) unless swarm init/join --listen-addr names one (default: ${DEFAULT-VALUE}).")
+  int clusterPort;
+
+  @Option(names = "--raft-port", defaultValue = "2378", description = "Port of the Raft listener on managers (default: ${DEFAULT-VALUE}).")
+  int raftPort;
+
+  @Option(names = "--executor", defaultValue = "simulated",
+      description = "Task executor: 'simulated' reports tasks RUNNING without running anything (for tests and "
+          + "benchmarks; the container executor comes with the runtime) (default: ${DEFAULT-VALUE}).")
+  String executor;
+
+  @Option(names = "--label", description = "Engine label KEY=VALUE, repeatable (matched by engine.labels.KEY constraints).")
+  List<String> labels = new ArrayList<>();
 
   @Option(names = "--snapshot-interval", defaultValue = "10000",
       description = "Log entries between Raft snapshots (default: ${DEFAULT-VALUE}).")
@@ -41,74 +61,41 @@ final class DaemonCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    checkAddress(raftAddr);
-    Files.createDirectories(dataRoot);
-    Files.createDirectories(execRoot);
-    ManagerIdentity me = ManagerIdentity.loadOrCreate(dataRoot, raftAddr);
-    RaftConfig cfg = RaftConfig.builder(me.id, raftAddr, dataRoot.resolve("raft"))
-        .clusterId(me.clusterId)
-        .peer(me.id, raftAddr)
-        .snapshotEvery(snapshotInterval)
-        .build();
-    RaftStore rs = RaftStore.start(cfg, Clock.systemUTC(), IdGenerator.secure());
+    checkPort("--cluster-port", clusterPort);
+    checkPort("--raft-port", raftPort);
+    if (!executor.equals("simulated")) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--executor: \"" + executor + "\" is not available; allowed: simulated");
+    }
+    Map<String, String> engineLabels = new LinkedHashMap<>();
+    for (String l : labels) {
+      int eq = l.indexOf('=');
+      if (eq <= 0) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--label: expected KEY=VALUE, got \"" + l + "\"");
+      }
+      engineLabels.put(l.substring(0, eq), l.substring(eq + 1));
+    }
+    List<String> listeners = hosts.isEmpty() ? List.of("unix://" + execRoot.resolve("jswarm.sock")) : hosts;
+    String name = nodeName != null ? nodeName : InetAddress.getLocalHost().getHostName();
+    DaemonOptions opts = new DaemonOptions(dataRoot, execRoot, listeners, cgroupParent, name, clusterPort, raftPort,
+        executor, snapshotInterval, engineLabels);
+    Daemon daemon = new Daemon(opts, Main.version());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        rs.close();
-      } catch (Exception e) {
-        System.err.println("error while stopping: " + e.getMessage());
-      }
+      daemon.close();
       stopped.countDown();
     }, "jswarm-shutdown"));
-    ensureClusterObjects(rs.store(), me.id, nodeName == null ? InetAddress.getLocalHost().getHostName() : nodeName);
-    RaftStatus s = rs.node().status();
-    System.out.printf("jswarm daemon %s: manager %s, Raft %s on %s, term %d, applied index %d, data root %s%n",
-        Main.version(), me.id, s.role(), raftAddr, s.term(), s.appliedIndex(), dataRoot);
+    daemon.start();
+    System.out.printf("jswarm daemon %s: node %s, API on %s, swarm %s, data root %s%n", Main.version(), name,
+        String.join(", ", listeners), daemon.localNodeState(), dataRoot);
     System.out.flush();
     stopped.await();
     return 0;
   }
 
-  /** On first start, writes the cluster object and this node into the store. */
-  private static void ensureClusterObjects(MemoryStore store, String nodeId, String hostname) {
-    store.view(tx -> null); // a linearizable read: returns once a leader serves this manager
-    store.update(tx -> {
-      if (tx.cluster().count() == 0) {
-        Swarm swarm = new Swarm();
-        swarm.spec = new Swarm.Spec();
-        swarm.spec.name = "default";
-        tx.cluster().create(swarm);
-      }
-      if (tx.nodes().get(nodeId) == null) {
-        Node n = new Node();
-        n.id = nodeId;
-        n.spec = new Node.Spec();
-        n.spec.role = "manager";
-        n.spec.availability = "active";
-        n.description = new Node.Description();
-        n.description.hostname = hostname;
-        n.status = new Node.Status();
-        n.status.state = "ready";
-        tx.nodes().create(n);
-      }
-      return null;
-    });
-  }
-
-  static void checkAddress(String addr) {
-    int colon = addr.lastIndexOf(':');
-    boolean ok = colon > 0;
-    if (ok) {
-      try {
-        int port = Integer.parseInt(addr.substring(colon + 1));
-        ok = port > 0 && port < 65536;
-      } catch (NumberFormatException e) {
-        ok = false;
-      }
-    }
-    if (!ok) {
-      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new DaemonCommand()),
-          "--raft-addr must be HOST:PORT with a port in 1-65535, got \"" + addr + "\"");
+  private void checkPort(String flag, int port) {
+    if (port < 1 || port > 65535) {
+      throw new CommandLine.ParameterException(spec.commandLine(), flag + " must be 1-65535, got " + port);
     }
   }
 }

@@ -110,6 +110,11 @@ public final class RootCA {
     return digest(cert);
   }
 
+  /** The digest of a PEM root certificate (what a new join token embeds). */
+  public static String digestOfPem(String certPem) {
+    return digest(Pem.certificate(certPem, "root CA certificate"));
+  }
+
   /** See {@link #digest()}. */
   public static String digest(X509Certificate cert) {
     try {

@@ -1,0 +1,444 @@
+package io.jswarm.cli.daemon;
+
+import io.jswarm.api.errors.InvalidArgumentException;
+import io.jswarm.api.errors.JswarmException;
+import io.jswarm.api.errors.UnavailableException;
+import io.jswarm.api.types.Node;
+import io.jswarm.api.types.Swarm;
+import io.jswarm.api.types.SwarmRequests;
+import io.jswarm.consensus.store.IdGenerator;
+import io.jswarm.consensus.store.MemoryStore;
+import io.jswarm.manager.controlapi.ControlApi;
+import io.jswarm.manager.controlapi.SwarmLifecycle;
+import io.jswarm.manager.http.HttpServer;
+import io.jswarm.manager.http.Router;
+import io.jswarm.api.cluster.JoinRequest;
+import io.jswarm.api.cluster.JoinResponse;
+import io.jswarm.manager.ca.CertificateAuthority;
+import io.jswarm.manager.ca.ClusterBootstrap;
+import io.jswarm.transport.pki.JoinClient;
+import io.jswarm.transport.pki.JoinToken;
+import io.jswarm.transport.pki.RootCA;
+import io.jswarm.transport.pki.NodeCredentials;
+import io.jswarm.transport.pki.PeerIdentity;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One host's daemon. It serves the API from the start; {@code swarm init} / {@code swarm join} give it a role:
+ * every node runs an agent ({@link WorkerRole}) and managers also run the Raft store, the cluster port and the
+ * leader loops ({@link ManagerRole}). What it joined is kept in {@link NodeState} and the certificates, so a
+ * restart resumes the same role. Membership changes are serialized by this object's lock.
+ */
+public final class Daemon implements SwarmLifecycle, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+
+  static final String NOT_PART_OF_SWARM = "This node is not part of a swarm";
+  static final String ALREADY_IN_SWARM =
+      "This node is already part of a swarm. Use \"docker swarm leave\" to leave this swarm and join another one.";
+
+  /** How long a demoted manager waits for the leader to take it out of the Raft group. */
+  static final Duration ROLE_SWITCH_TIMEOUT = Duration.ofSeconds(60);
+
+  private final DaemonOptions opts;
+  private final String version;
+  private final Clock clock = Clock.systemUTC();
+  private final IdGenerator ids = IdGenerator.secure();
+  private final SecureRandom random = new SecureRandom();
+
+  private HttpServer api;
+  private volatile NodeState state;
+  private volatile ManagerRole manager;
+  private volatile WorkerRole worker;
+  private volatile String localState = "inactive";
+  private final java.util.concurrent.ExecutorService roleSwitcher =
+      java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "jswarm-role-switch");
+        t.setDaemon(true);
+        return t;
+      });
+
+  public Daemon(DaemonOptions opts, String version) {
+    this.opts = opts;
+    this.version = version;
+  }
+
+  /** Opens the API listeners and resumes the saved role, if any. */
+  public synchronized void start() throws Exception {
+    Files.createDirectories(opts.dataRoot());
+    Files.createDirectories(opts.execRoot());
+    Router router = new Router();
+    new ControlApi(this, clock, caCertPem -> JoinToken.generate(RootCA.digestOfPem(caCertPem), random).toString(), version).routes(router);
+    api = HttpServer.start(router, ApiListeners.parse(opts.hosts()), HttpServer.Settings.defaults().withServerVersion(version));
+    NodeState saved = NodeState.load(opts.dataRoot());
+    if (saved != null) {
+      resume(saved);
+    }
+  }
+
+  private void resume(NodeState saved) throws Exception {
+    NodeCredentials creds = NodeCredentials.load(opts.certDir());
+    state = saved;
+    localState = "pending";
+    if (saved.isManager()) {
+      manager = ManagerRole.start(opts, saved, creds, Map.of(), clock, ids);
+    }
+    worker = WorkerRole.start(opts, saved, creds, version, clock, this::onNodeUpdate);
+    localState = "active";
+    LOG.info("resumed as {} {} of cluster {}", saved.role, saved.nodeId, saved.clusterId);
+  }
+
+  /** The dispatcher sent this node's object: a changed role (promote/demote) is acted on off the agent's thread. */
+  private void onNodeUpdate(Node n) {
+    NodeState s = state;
+    if (s == null || n == null || n.spec == null || n.spec.role == null || n.spec.role.equals(s.role)) {
+      return;
+    }
+    roleSwitcher.execute(() -> {
+      try {
+        switchRole(n.spec.role);
+      } catch (Exception e) {
+        LOG.warn("could not become {} (will retry when the node is sent again): {}", n.spec.role, e.toString());
+      }
+    });
+  }
+
+  /**
+   * A promotion or demotion arrived in this node's session. The certificate is renewed first (the CA issues the
+   * role the store holds), then the manager side is started and joined to the Raft group, or — once the leader
+   * has taken this member out of the group — stopped and its Raft data removed.
+   */
+  private synchronized void switchRole(String desired) throws Exception {
+    NodeState s = state;
+    if (s == null || desired.equals(s.role)) {
+      return;
+    }
+    WorkerRole w = worker;
+    List<String> managerAddrs = new ArrayList<>(w == null ? List.of() : w.managers());
+    s.managers.forEach(m -> {
+      if (m.clusterAddr != null && !managerAddrs.contains(m.clusterAddr)) {
+        managerAddrs.add(m.clusterAddr);
+      }
+    });
+    managerAddrs.remove(s.clusterAddr());
+    if (desired.equals("worker") && manager != null) {
+      long deadline = System.nanoTime() + ROLE_SWITCH_TIMEOUT.toNanos();
+      while (manager.raftPeers().containsKey(s.nodeId)) {
+        if (System.nanoTime() > deadline) {
+          throw new UnavailableException("still a Raft member " + ROLE_SWITCH_TIMEOUT.toSeconds() + " s after demotion");
+        }
+        Thread.sleep(200);
+      }
+    }
+    NodeCredentials renewed = renewThroughAny(managerAddrs, NodeCredentials.load(opts.certDir()));
+    String certRole = renewed.role().equals(PeerIdentity.MANAGER_ROLE) ? "manager" : "worker";
+    if (!certRole.equals(desired)) {
+      throw new UnavailableException("the CA issued a " + certRole + " certificate, not yet " + desired);
+    }
+    renewed.save(opts.certDir());
+    stopWorker();
+    if (desired.equals("manager")) {
+      s.role = "manager";
+      List<NodeState.Manager> known = new ArrayList<>();
+      managerAddrs.forEach(a -> known.add(new NodeState.Manager(null, a, null)));
+      manager = ManagerRole.start(opts, s, renewed, Map.of(), clock, ids);
+      manager.joinRaftGroup(known);
+      s.managers.removeIf(m -> s.nodeId.equals(m.nodeId));
+      s.managers.add(new NodeState.Manager(s.nodeId, s.clusterAddr(), s.raftAddr()));
+    } else {
+      ManagerRole m = manager;
+      manager = null;
+      if (m != null) {
+        m.close();
+      }
+      deleteTree(opts.raftDir());
+      s.role = "worker";
+      s.managers.removeIf(m2 -> s.nodeId.equals(m2.nodeId));
+    }
+    s.save(opts.dataRoot());
+    worker = WorkerRole.start(opts, s, renewed, version, clock, this::onNodeUpdate);
+    LOG.info("this node is now a {}", desired);
+  }
+
+  private static NodeCredentials renewThroughAny(List<String> managerAddrs, NodeCredentials current) throws Exception {
+    JoinClient client = new JoinClient();
+    List<String> errors = new ArrayList<>();
+    for (String addr : managerAddrs) {
+      try {
+        return client.renew(addr, current);
+      } catch (IOException | RuntimeException e) {
+        errors.add(addr + ": " + e.getMessage());
+      }
+    }
+    throw new UnavailableException("no manager renewed this node's certificate: " + String.join("; ", errors));
+  }
+
+  private void stopWorker() {
+    WorkerRole w = worker;
+    worker = null;
+    if (w != null) {
+      w.close();
+    }
+  }
+
+  // ---- SwarmLifecycle ----
+
+  @Override
+  public synchronized String init(SwarmRequests.Init req) {
+    if (state != null) {
+      throw new UnavailableException(ALREADY_IN_SWARM);
+    }
+    HostPort listen = HostPort.parse("ListenAddr", req.listenAddr, "0.0.0.0", opts.clusterPort());
+    HostPort adv = HostPort.parse("AdvertiseAddr", req.advertiseAddr, null, listen.port());
+    String advertiseIp = AddressChooser.choose("AdvertiseAddr", adv.host(), listen.host());
+    Swarm.Spec spec = ClusterDefaults.withDefaults(req.spec);
+    NodeState s = new NodeState();
+    s.nodeId = ids.newId();
+    s.clusterId = ids.newId();
+    s.role = "manager";
+    s.advertiseAddr = advertiseIp;
+    s.clusterPort = adv.port();
+    s.raftPort = opts.raftPort();
+    s.managers = new ArrayList<>(List.of(new NodeState.Manager(s.nodeId, s.clusterAddr(), s.raftAddr())));
+    localState = "pending";
+    try {
+      ClusterBootstrap boot = ClusterBootstrap.create(s.clusterId, s.nodeId,
+          Duration.ofNanos(spec.caConfig.nodeCertExpiry), clock, random);
+      boot.credentials().save(opts.certDir());
+      Swarm swarm = new Swarm();
+      swarm.id = s.clusterId;
+      swarm.spec = spec;
+      swarm.dataPathPort = req.dataPathPort == null || req.dataPathPort == 0 ? 4789L : req.dataPathPort;
+      swarm.defaultAddrPool = req.defaultAddrPool == null || req.defaultAddrPool.isEmpty()
+          ? List.of("10.0.0.0/8") : req.defaultAddrPool;
+      swarm.subnetSize = req.subnetSize == null || req.subnetSize == 0 ? 24L : req.subnetSize;
+      boot.applyTo(swarm);
+      Node self = CertificateAuthority.newNode(s.nodeId, "manager", joinFields(s), boot.rootCA());
+      self.status.state = "ready";
+      manager = ManagerRole.start(opts, s, boot.credentials(), Map.of(s.nodeId, s.raftAddr()), clock, ids);
+      manager.store().update(tx -> {
+        tx.cluster().create(swarm);
+        tx.nodes().create(self);
+        return null;
+      });
+      s.save(opts.dataRoot());
+      state = s;
+      worker = WorkerRole.start(opts, s, boot.credentials(), version, clock, this::onNodeUpdate);
+      localState = "active";
+      LOG.info("swarm initialized: node {} is the first manager of cluster {}", s.nodeId, s.clusterId);
+      return s.nodeId;
+    } catch (JswarmException e) {
+      abandon();
+      throw e;
+    } catch (Exception e) {
+      abandon();
+      throw new IllegalStateException("swarm init failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** How this node describes itself to the CA (at join) or in its own first node row (at init). */
+  private JoinRequest joinFields(NodeState s) {
+    JoinRequest f = new JoinRequest();
+    f.hostname = opts.nodeName();
+    f.advertiseAddr = s.clusterAddr();
+    f.raftAddr = s.raftAddr();
+    f.description = NodeDescriptions.describe(opts.nodeName(), version, opts.engineLabels());
+    return f;
+  }
+
+  @Override
+  public synchronized void join(SwarmRequests.Join req) {
+    if (state != null) {
+      throw new UnavailableException(ALREADY_IN_SWARM);
+    }
+    if (req.remoteAddrs == null || req.remoteAddrs.isEmpty()) {
+      throw new InvalidArgumentException("RemoteAddrs: give at least one manager address (HOST:PORT)");
+    }
+    if (req.joinToken == null || req.joinToken.isBlank()) {
+      throw new InvalidArgumentException("JoinToken: required; get one with 'jswarm swarm join-token worker' on a manager");
+    }
+    HostPort listen = HostPort.parse("ListenAddr", req.listenAddr, "0.0.0.0", opts.clusterPort());
+    HostPort adv = HostPort.parse("AdvertiseAddr", req.advertiseAddr, null, listen.port());
+    String advertiseIp = AddressChooser.choose("AdvertiseAddr", adv.host(), listen.host());
+    JoinToken.parse(req.joinToken); // a malformed token is refused before any traffic
+    NodeState s = new NodeState();
+    s.advertiseAddr = advertiseIp;
+    s.clusterPort = adv.port();
+    s.raftPort = opts.raftPort();
+    localState = "pending";
+    try {
+      JoinClient.Joined joined = joinThroughAny(req.remoteAddrs, req.joinToken, s);
+      JoinResponse r = joined.response();
+      s.nodeId = r.nodeId;
+      s.clusterId = r.clusterId;
+      s.role = r.role;
+      s.managers = new ArrayList<>();
+      for (JoinResponse.Manager m : r.managers == null ? List.<JoinResponse.Manager>of() : r.managers) {
+        s.managers.add(new NodeState.Manager(m.nodeId, m.clusterAddr, m.raftAddr));
+      }
+      joined.credentials().save(opts.certDir());
+      if (s.isManager()) {
+        manager = ManagerRole.start(opts, s, joined.credentials(), Map.of(), clock, ids);
+        manager.joinRaftGroup(s.managers);
+        s.managers.add(new NodeState.Manager(s.nodeId, s.clusterAddr(), s.raftAddr()));
+      }
+      s.save(opts.dataRoot());
+      state = s;
+      worker = WorkerRole.start(opts, s, joined.credentials(), version, clock, this::onNodeUpdate);
+      localState = "active";
+      LOG.info("joined cluster {} as {} {}", s.clusterId, s.role, s.nodeId);
+    } catch (JswarmException e) {
+      abandon();
+      throw e;
+    } catch (Exception e) {
+      abandon();
+      throw new UnavailableException("could not join the swarm through " + req.remoteAddrs + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Tries each manager address in turn; a refusal (bad token, wrong CA) is final, an unreachable one is skipped. */
+  private JoinClient.Joined joinThroughAny(List<String> remotes, String token, NodeState s) throws Exception {
+    JoinClient client = new JoinClient();
+    List<String> errors = new ArrayList<>();
+    for (String remote : remotes) {
+      HostPort hp = HostPort.parse("RemoteAddrs", remote, null, DaemonOptions.DEFAULT_CLUSTER_PORT);
+      try {
+        return client.join(hp.toString(), token, joinFields(s));
+      } catch (java.net.ConnectException | java.net.http.HttpConnectTimeoutException e) {
+        errors.add(hp + ": " + e.getMessage());
+      }
+    }
+    throw new UnavailableException("no manager answered at " + String.join(", ", remotes) + ": " + String.join("; ", errors));
+  }
+
+  @Override
+  public synchronized void leave(boolean force) {
+    NodeState s = state;
+    if (s == null) {
+      throw new UnavailableException(NOT_PART_OF_SWARM + ".");
+    }
+    ManagerRole m = manager;
+    if (m != null) {
+      int managers = m.raftPeers().size();
+      if (!force) {
+        if (managers <= 1) {
+          throw new UnavailableException("You are attempting to leave the swarm on a node that is participating as a "
+              + "manager. Removing the last manager erases all current state of the swarm. Use `--force` to ignore "
+              + "this message.");
+        }
+        int left = managers - 1;
+        throw new UnavailableException("You are attempting to leave the swarm on a node that is participating as a "
+            + "manager. Removing this node leaves " + left + " managers out of " + managers + ". "
+            + (left < managers / 2 + 1 ? "Without a Raft quorum your swarm will be inaccessible. " : "")
+            + "Demote it first with 'jswarm node demote', or use `--force` to suppress this message.");
+      }
+      if (managers > 1) {
+        try {
+          m.leaveRaftGroup();
+        } catch (RuntimeException e) {
+          LOG.warn("could not remove this manager from the Raft group: {}", e.getMessage());
+        }
+      }
+    }
+    abandon();
+    LOG.info("left the swarm");
+  }
+
+  /** Stops both roles and forgets the cluster: state file, certificates, Raft log. */
+  private void abandon() {
+    stopRoles();
+    state = null;
+    localState = "inactive";
+    try {
+      NodeState.delete(opts.dataRoot());
+      deleteTree(opts.certDir());
+      deleteTree(opts.raftDir());
+    } catch (IOException e) {
+      LOG.warn("could not remove old swarm state: {}", e.getMessage());
+    }
+  }
+
+  private void stopRoles() {
+    stopWorker();
+    ManagerRole m = manager;
+    manager = null;
+    if (m != null) {
+      m.close();
+    }
+  }
+
+  @Override
+  public String localNodeState() {
+    return localState;
+  }
+
+  @Override
+  public String nodeId() {
+    NodeState s = state;
+    return s == null ? "" : s.nodeId;
+  }
+
+  @Override
+  public String nodeAddr() {
+    NodeState s = state;
+    return s == null ? "" : s.advertiseAddr;
+  }
+
+  @Override
+  public MemoryStore managerStore() {
+    ManagerRole m = manager;
+    if (m == null) {
+      throw new UnavailableException(state == null ? NOT_IN_SWARM : WORKER_NOT_MANAGER);
+    }
+    return m.store();
+  }
+
+  @Override
+  public ClusterView clusterView() {
+    ManagerRole m = manager;
+    if (m == null) {
+      return new ClusterView(null, Map.of(), Set.of());
+    }
+    Map<String, String> peers = new LinkedHashMap<>(m.raftPeers());
+    String leader = m.leaderId();
+    Set<String> reachable = new HashSet<>(m.reachableManagers());
+    if (leader != null) {
+      reachable.add(leader);
+    }
+    return new ClusterView(leader, peers, reachable);
+  }
+
+  @Override
+  public synchronized void close() {
+    stopRoles();
+    if (api != null) {
+      api.close();
+      api = null;
+    }
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package io.jswarm.cli.daemon;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How {@code jswarm daemon} was started. Every path and port is a flag so that several daemons share one
+ * machine (the multi-host harness runs one per network namespace or per loopback port set).
+ *
+ * @param hosts API listeners, {@code unix:///path} or {@code tcp://addr:port}
+ * @param nodeName the hostname this node reports
+ * @param clusterPort default port of the cluster listener (dispatcher, CA) when init/join give none
+ * @param raftPort port of the Raft listener on the advertise address
+ * @param executor {@code simulated} (tasks reported running, nothing runs) or the container executor
+ * @param engineLabels {@code --label k=v}, shown as {@code engine.labels} to placement constraints
+ */
+public record DaemonOptions(Path dataRoot, Path execRoot, List<String> hosts, String cgroupParent, String nodeName,
+    int clusterPort, int raftPort, String executor, long snapshotInterval, Map<String, String> engineLabels) {
+
+  public static final int DEFAULT_CLUSTER_PORT = 2377;
+  public static final int DEFAULT_RAFT_PORT = 2378;
+
+  public Path certDir() {
+    return dataRoot.resolve("certificates");
+  }
+
+  public Path raftDir() {
+    return dataRoot.resolve("raft");
+  }
+}

@@ -1,0 +1,213 @@
+package io.jswarm.cli.daemon;
+
+import io.jswarm.api.dispatcher.DispatcherMessage;
+import io.jswarm.api.errors.UnavailableException;
+import io.jswarm.api.types.Node;
+import io.jswarm.consensus.raft.RaftConfig;
+import io.jswarm.consensus.raft.RaftStore;
+import io.jswarm.consensus.store.IdGenerator;
+import io.jswarm.consensus.store.MemoryStore;
+import io.jswarm.manager.ca.CertificateAuthority;
+import io.jswarm.manager.ca.Membership;
+import io.jswarm.manager.dispatcher.Dispatcher;
+import io.jswarm.manager.http.HttpServer;
+import io.jswarm.manager.http.Router;
+import io.jswarm.manager.orchestrator.Orchestrators;
+import io.jswarm.manager.schedulerloop.SchedulerLoop;
+import io.jswarm.transport.pki.JoinClient;
+import io.jswarm.transport.pki.NodeCredentials;
+import io.jswarm.transport.pki.TlsContexts;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a manager runs on top of the agent: its Raft member with the store, the cluster port (CA, dispatcher,
+ * Raft membership routes) over mutual TLS, and — only while it leads — the dispatcher, orchestrators and
+ * scheduler, switched by a {@link LeadershipWatcher}.
+ */
+final class ManagerRole implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ManagerRole.class);
+  /** A Raft configuration change waits for the new member to catch up; give it time. */
+  static final java.time.Duration RAFT_JOIN_TIMEOUT = java.time.Duration.ofSeconds(60);
+
+  private final RaftStore raft;
+  private final HttpServer clusterServer;
+  private final Dispatcher dispatcher;
+  private final Orchestrators orchestrators;
+  private final SchedulerLoop scheduler;
+  private final LeadershipWatcher watcher;
+  private final NodeState state;
+  private final NodeCredentials creds;
+
+  private ManagerRole(NodeState state, NodeCredentials creds, RaftStore raft, HttpServer clusterServer,
+      Dispatcher dispatcher, Orchestrators orchestrators, SchedulerLoop scheduler) {
+    this.state = state;
+    this.creds = creds;
+    this.raft = raft;
+    this.clusterServer = clusterServer;
+    this.dispatcher = dispatcher;
+    this.orchestrators = orchestrators;
+    this.scheduler = scheduler;
+    this.watcher = new LeadershipWatcher(raft.node(), () -> raft.store().view(tx -> null), new LeadershipWatcher.Loops() {
+      @Override
+      public void startLeading() {
+        dispatcher.start();
+        orchestrators.start();
+        scheduler.start();
+      }
+
+      @Override
+      public void stopLeading() {
+        scheduler.stop();
+        orchestrators.stop();
+        dispatcher.stop();
+      }
+    });
+  }
+
+  /**
+   * Starts the Raft member ({@code initialPeers}: just this manager at init, empty when joining an existing
+   * group, ignored on restart) and the cluster port.
+   */
+  static ManagerRole start(DaemonOptions opts, NodeState s, NodeCredentials creds, Map<String, String> initialPeers,
+      Clock clock, IdGenerator ids) throws IOException {
+    RaftConfig cfg = RaftConfig.builder(s.nodeId, s.raftAddr(), opts.raftDir())
+        .clusterId(s.clusterId)
+        .peers(initialPeers)
+        .snapshotEvery(opts.snapshotInterval())
+        .tls(TlsContexts.keyManager(creds), TlsContexts.managerTrustManager(creds))
+        .build();
+    RaftStore raft = RaftStore.start(cfg, clock, ids);
+    HttpServer server = null;
+    try {
+      MemoryStore store = raft.store();
+      Router router = new Router();
+      Membership membership = new RaftMembership(raft);
+      new CertificateAuthority(store, clock, membership).routes(router);
+      Dispatcher dispatcher = new Dispatcher(store, clock, raft.node()::isLeader,
+          () -> leaderClusterAddr(store, raft.node().leaderId()),
+          () -> membership.managers().stream().filter(m -> m.clusterAddr != null)
+              .map(m -> new DispatcherMessage.Manager(m.nodeId, m.clusterAddr)).toList());
+      dispatcher.routes(router);
+      server = HttpServer.start(router, List.of(new HttpServer.Tls(listenHost(s), s.clusterPort,
+          TlsContexts.nettyServer(creds))));
+      ManagerRole m = new ManagerRole(s, creds, raft, server, dispatcher, new Orchestrators(store, clock),
+          new SchedulerLoop(store, clock));
+      m.watcher.start();
+      return m;
+    } catch (RuntimeException | IOException e) {
+      if (server != null) {
+        server.close();
+      }
+      raft.close();
+      throw e;
+    }
+  }
+
+  /** Binds the cluster port on the advertise IP, or every address when that is loopback-only wildcard. */
+  private static String listenHost(NodeState s) {
+    return s.advertiseAddr;
+  }
+
+  /** The leader's cluster address from its Node row ({@code Status.Addr} + cluster port), or null. */
+  static String leaderClusterAddr(MemoryStore store, String leaderId) {
+    if (leaderId == null) {
+      return null;
+    }
+    Node n = store.viewStale(tx -> tx.nodes().get(leaderId));
+    if (n == null || n.managerStatus == null || n.managerStatus.addr == null) {
+      return null;
+    }
+    return n.managerStatus.addr;
+  }
+
+  MemoryStore store() {
+    return raft.store();
+  }
+
+  Map<String, String> raftPeers() {
+    return raft.node().status().peers();
+  }
+
+  String leaderId() {
+    return raft.node().leaderId();
+  }
+
+  /** Managers whose node is ready in the store (the dispatcher hears from them). */
+  Set<String> reachableManagers() {
+    Set<String> peers = raftPeers().keySet();
+    return raft.store().viewStale(tx -> tx.nodes().all().stream()
+        .filter(n -> peers.contains(n.id) && n.status != null && "ready".equals(n.status.state))
+        .map(n -> n.id).collect(Collectors.toSet()));
+  }
+
+  /**
+   * After a manager join or a promotion, with this member running: asks the known managers in turn to add it to
+   * the Raft group, then records this manager's cluster address on its node row (where agents and
+   * {@code node ls} find it).
+   */
+  void joinRaftGroup(List<NodeState.Manager> managers) throws InterruptedException {
+    JoinClient client = new JoinClient(RAFT_JOIN_TIMEOUT);
+    List<String> errors = new ArrayList<>();
+    boolean added = false;
+    for (NodeState.Manager m : managers) {
+      if (m.clusterAddr == null || state.nodeId.equals(m.nodeId)) {
+        continue;
+      }
+      try {
+        client.joinRaft(m.clusterAddr, creds, state.raftAddr());
+        added = true;
+        break;
+      } catch (IOException | RuntimeException e) {
+        errors.add(m.clusterAddr + ": " + e.getMessage());
+      }
+    }
+    if (!added) {
+      throw new UnavailableException("no manager added this node to the Raft group: " + String.join("; ", errors));
+    }
+    String clusterAddr = state.clusterAddr();
+    store().update(tx -> {
+      Node n = tx.nodes().get(state.nodeId);
+      if (n != null && (n.managerStatus == null || !clusterAddr.equals(n.managerStatus.addr))) {
+        if (n.managerStatus == null) {
+          n.managerStatus = new Node.ManagerStatus();
+        }
+        n.managerStatus.addr = clusterAddr;
+        tx.nodes().update(n);
+      }
+      return null;
+    });
+  }
+
+  /** Before leaving: asks the group to drop this member, so the remaining managers keep their quorum math. */
+  void leaveRaftGroup() {
+    List<NodeState.Manager> others = new ArrayList<>();
+    raftPeers().forEach((id, addr) -> {
+      if (!id.equals(state.nodeId)) {
+        others.add(new NodeState.Manager(id, null, addr));
+      }
+    });
+    if (others.isEmpty()) {
+      throw new UnavailableException("no other manager to hand the Raft group to");
+    }
+    raft.node().removeManager(state.nodeId);
+  }
+
+  @Override
+  public void close() {
+    watcher.close();
+    clusterServer.close();
+    try {
+      raft.close();
+    } catch (IOException e) {
+      LOG.warn("error while stopping Raft: {}", e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,278 @@
+package io.jswarm.cli.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jswarm.api.json.Json;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * A cluster of real {@code jswarm daemon} processes on this machine, each with its own data root, exec root and
+ * loopback ports, run with the simulated executor. Tests drive them through their HTTP API (each daemon also
+ * listens on a loopback TCP port) exactly as the CLI does. {@link #close} kills every process and removes every
+ * directory.
+ */
+public final class ProcessCluster implements AutoCloseable {
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+  private final Path baseDir;
+  private final Map<String, Daemon> daemons = new LinkedHashMap<>();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final List<String> extraDaemonArgs = new ArrayList<>();
+
+  public ProcessCluster() throws IOException {
+    this.baseDir = Files.createTempDirectory("jswarm-cluster-");
+  }
+
+  /** Flags added to every daemon started after this call. */
+  public ProcessCluster daemonArgs(String... args) {
+    extraDaemonArgs.addAll(List.of(args));
+    return this;
+  }
+
+  public Path baseDir() {
+    return baseDir;
+  }
+
+  /** Starts a daemon called {@code name} (also its hostname) that is in no swarm yet. */
+  public Daemon start(String name) throws IOException {
+    Daemon d = new Daemon(name, freePort(), freePort(), freePort());
+    daemons.put(name, d);
+    d.launch();
+    return d;
+  }
+
+  /** Starts a daemon and makes it the first manager of a new swarm. */
+  public Daemon init(String name, String... initBody) throws IOException {
+    Daemon d = start(name);
+    String body = "{\"AdvertiseAddr\":\"127.0.0.1:" + d.clusterPort + "\",\"ListenAddr\":\"127.0.0.1:" + d.clusterPort
+        + "\"" + (initBody.length > 0 ? "," + initBody[0] : "") + "}";
+    d.call("POST", "/swarm/init", body).expect(200);
+    return d;
+  }
+
+  /** Starts a daemon and joins it through {@code via} as a worker or manager. */
+  public Daemon join(String name, Daemon via, String role) throws IOException {
+    Daemon d = start(name);
+    d.joinThrough(via, role);
+    return d;
+  }
+
+  public Daemon get(String name) {
+    return daemons.get(name);
+  }
+
+  public List<Daemon> all() {
+    return List.copyOf(daemons.values());
+  }
+
+  @Override
+  public void close() throws IOException {
+    for (Daemon d : daemons.values()) {
+      d.kill();
+    }
+    try (Stream<Path> s = Files.walk(baseDir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  /** Polls {@code cond} every 100 ms until it holds, failing with {@code what} after {@code max}. */
+  public static void await(Duration max, String what, BooleanSupplier cond) {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (true) {
+      try {
+        if (cond.getAsBoolean()) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        // not yet: the API may be between leaders
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + max + " waiting for " + what);
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        throw new AssertionError("interrupted waiting for " + what);
+      }
+    }
+  }
+
+  /** Surefire runs tests from a manifest-only jar; the real test class path is in its own property. */
+  static String classPath() {
+    return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** An HTTP answer: status and body. */
+  public record Answer(int status, String body) {
+    public Answer expect(int wanted) {
+      if (status != wanted) {
+        throw new AssertionError("expected HTTP " + wanted + ", got " + status + ": " + body);
+      }
+      return this;
+    }
+
+    public JsonNode json() {
+      try {
+        return Json.mapper().readTree(body);
+      } catch (IOException e) {
+        throw new AssertionError("not JSON: " + body, e);
+      }
+    }
+  }
+
+  /** One daemon process. */
+  public final class Daemon {
+    public final String name;
+    public final int apiPort;
+    public final int clusterPort;
+    public final int raftPort;
+    final Path dataRoot;
+    final Path execRoot;
+    final Path log;
+    private Process process;
+
+    Daemon(String name, int apiPort, int clusterPort, int raftPort) {
+      this.name = name;
+      this.apiPort = apiPort;
+      this.clusterPort = clusterPort;
+      this.raftPort = raftPort;
+      this.dataRoot = baseDir.resolve(name).resolve("data");
+      this.execRoot = baseDir.resolve(name).resolve("run");
+      this.log = baseDir.resolve(name + ".log");
+    }
+
+    /** {@code -H} value that reaches this daemon. */
+    public String host() {
+      return "tcp://127.0.0.1:" + apiPort;
+    }
+
+    public String clusterAddr() {
+      return "127.0.0.1:" + clusterPort;
+    }
+
+    void launch() throws IOException {
+      List<String> cmd = new ArrayList<>(List.of(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+          "-cp", classPath(),
+          "io.jswarm.cli.Main", "daemon",
+          "--data-root", dataRoot.toString(), "--exec-root", execRoot.toString(),
+          "-H", "unix://" + execRoot.resolve("jswarm.sock"), "-H", "tcp://127.0.0.1:" + apiPort,
+          "--cluster-port", Integer.toString(clusterPort), "--raft-port", Integer.toString(raftPort),
+          "--node-name", name, "--executor", "simulated"));
+      cmd.addAll(extraDaemonArgs);
+      process = new ProcessBuilder(cmd).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+      await(START_TIMEOUT, name + " to answer /_ping (log: " + log + ")", () -> {
+        if (!process.isAlive()) {
+          throw new AssertionError(name + " exited with " + process.exitValue() + "; log:\n" + logText());
+        }
+        try {
+          return call("GET", "/_ping", null).status == 200;
+        } catch (IOException e) {
+          return false;
+        }
+      });
+    }
+
+    /** Joins the swarm {@code via} belongs to, with its worker or manager token. */
+    public void joinThrough(Daemon via, String role) throws IOException {
+      String token = via.call("GET", "/swarm", null).expect(200).json().path("JoinTokens")
+          .path(role.equals("manager") ? "Manager" : "Worker").asText();
+      joinWithToken(via, token).expect(200);
+    }
+
+    public Answer joinWithToken(Daemon via, String token) throws IOException {
+      String body = "{\"AdvertiseAddr\":\"127.0.0.1:" + clusterPort + "\",\"ListenAddr\":\"127.0.0.1:" + clusterPort
+          + "\",\"RemoteAddrs\":[\"" + via.clusterAddr() + "\"],\"JoinToken\":\"" + token + "\"}";
+      return call("POST", "/swarm/join", body);
+    }
+
+    public Answer call(String method, String path, String jsonBody) throws IOException {
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/v1.41" + path))
+          .timeout(Duration.ofSeconds(30));
+      b.method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody()
+          : HttpRequest.BodyPublishers.ofString(jsonBody));
+      if (jsonBody != null) {
+        b.header("Content-Type", "application/json");
+      }
+      try {
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Answer(r.statusCode(), r.body());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      }
+    }
+
+    public JsonNode get(String path) throws IOException {
+      return call("GET", path, null).expect(200).json();
+    }
+
+    public boolean alive() {
+      return process != null && process.isAlive();
+    }
+
+    /** SIGKILL: the daemon gets no chance to say goodbye. */
+    public void kill() {
+      if (process != null && process.isAlive()) {
+        process.destroyForcibly();
+        try {
+          process.waitFor();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    /** SIGTERM and wait: a clean shutdown. */
+    public void stop() throws InterruptedException {
+      if (process != null && process.isAlive()) {
+        process.destroy();
+        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor();
+        }
+      }
+    }
+
+    /** Starts the process again on the same data root and ports. */
+    public void restart() throws IOException, InterruptedException {
+      stop();
+      launch();
+    }
+
+    public String logText() {
+      try {
+        return Files.readString(log);
+      } catch (IOException e) {
+        return "(no log: " + e.getMessage() + ")";
+      }
+    }
+
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+}
