@@ -1,7 +1,7 @@
 package io.jswarm.cli.daemon;
 
 import io.jswarm.api.errors.InvalidArgumentException;
-import io.jswarm.manager.http.HttpServer;
+import io.jswarm.transport.http.HttpServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -16,7 +16,7 @@ import io.jswarm.consensus.store.LocalProposer;
 import io.jswarm.consensus.store.MemoryStore;
 import io.jswarm.consensus.store.Watch;
 import io.jswarm.manager.dispatcher.Dispatcher;
-import io.jswarm.manager.http.Router;
+import io.jswarm.transport.http.Router;
 import io.jswarm.worker.agent.Agent;
 import io.jswarm.worker.agent.SimulatedExecutor;
 import java.time.Clock;

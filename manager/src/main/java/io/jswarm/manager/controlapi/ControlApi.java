@@ -1,6 +1,6 @@
 package io.jswarm.manager.controlapi;
 
-import io.jswarm.manager.http.Router;
+import io.jswarm.transport.http.Router;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Objects;

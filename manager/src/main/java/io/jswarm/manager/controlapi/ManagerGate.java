@@ -5,7 +5,7 @@ import io.jswarm.api.errors.UnavailableException;
 import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Version;
 import io.jswarm.consensus.store.MemoryStore;
-import io.jswarm.manager.http.HttpRequest;
+import io.jswarm.transport.http.HttpRequest;
 
 /** What every manager-only route needs first: the store, or dockerd's 503 when this node cannot serve it. */
 final class ManagerGate {

@@ -7,9 +7,9 @@ import io.jswarm.api.types.Swarm;
 import io.jswarm.api.types.SwarmRequests;
 import io.jswarm.api.validation.SpecValidator;
 import io.jswarm.consensus.store.ReadTx;
-import io.jswarm.manager.http.HttpRequest;
-import io.jswarm.manager.http.HttpResponse;
-import io.jswarm.manager.http.Router;
+import io.jswarm.transport.http.HttpRequest;
+import io.jswarm.transport.http.HttpResponse;
+import io.jswarm.transport.http.Router;
 import java.util.List;
 import java.util.function.Function;
 

@@ -15,7 +15,7 @@ import io.jswarm.consensus.store.ReadTx;
 import io.jswarm.consensus.store.Tables;
 import io.jswarm.consensus.store.Watch;
 import io.jswarm.consensus.store.WatchedView;
-import io.jswarm.manager.http.StreamSink;
+import io.jswarm.transport.http.StreamSink;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

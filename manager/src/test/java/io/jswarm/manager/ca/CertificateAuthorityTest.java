@@ -15,7 +15,7 @@ import io.jswarm.api.types.Swarm;
 import io.jswarm.consensus.store.IdGenerator;
 import io.jswarm.consensus.store.LocalProposer;
 import io.jswarm.consensus.store.MemoryStore;
-import io.jswarm.manager.http.Router;
+import io.jswarm.transport.http.Router;
 import io.jswarm.transport.pki.JoinClient;
 import io.jswarm.transport.pki.JoinToken;
 import io.jswarm.transport.pki.NodeCredentials;

@@ -17,7 +17,7 @@ import io.jswarm.api.errors.UnavailableException;
 import io.jswarm.api.json.Json;
 import io.jswarm.api.types.Task;
 import io.jswarm.api.types.TaskState;
-import io.jswarm.manager.http.HttpResponse;
+import io.jswarm.transport.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;

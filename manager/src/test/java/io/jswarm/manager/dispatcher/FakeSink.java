@@ -2,7 +2,7 @@ package io.jswarm.manager.dispatcher;
 
 import io.jswarm.api.dispatcher.DispatcherMessage;
 import io.jswarm.api.json.Json;
-import io.jswarm.manager.http.StreamSink;
+import io.jswarm.transport.http.StreamSink;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.jswarm.manager.http;
+package io.jswarm.transport.http;
 
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;

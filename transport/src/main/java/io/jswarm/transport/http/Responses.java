@@ -1,4 +1,4 @@
-package io.jswarm.manager.http;
+package io.jswarm.transport.http;
 
 import io.jswarm.api.errors.JswarmException;
 import io.netty.buffer.Unpooled;

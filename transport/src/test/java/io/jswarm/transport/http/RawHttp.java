@@ -1,4 +1,4 @@
-package io.jswarm.manager.http;
+package io.jswarm.transport.http;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

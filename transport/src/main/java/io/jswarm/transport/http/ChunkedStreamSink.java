@@ -1,4 +1,4 @@
-package io.jswarm.manager.http;
+package io.jswarm.transport.http;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

@@ -1,4 +1,4 @@
-package io.jswarm.manager.http;
+package io.jswarm.transport.http;
 
 /**
  * The open body of a streaming response (chunked transfer encoding): a dispatcher session, {@code logs -f},

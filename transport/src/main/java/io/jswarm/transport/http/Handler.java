@@ -1,4 +1,4 @@
-package io.jswarm.manager.http;
+package io.jswarm.transport.http;
 
 /**
  * Serves one route. Throwing a {@link io.jswarm.api.errors.JswarmException} answers with its status and

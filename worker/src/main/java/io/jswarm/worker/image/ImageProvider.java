@@ -1,0 +1,14 @@
+package io.jswarm.worker.image;
+
+import java.io.IOException;
+
+/**
+ * What the container executor needs from the image store: an image, ready to stack, by the reference a service
+ * names ({@code busybox}, {@code registry:5000/web:v2}, {@code name@sha256:...}). Implemented by the node's image
+ * store, which pulls what it lacks from the image's registry or, failing that, from a manager that has it
+ * (cluster-local distribution).
+ */
+public interface ImageProvider {
+  /** The local image for {@code reference}, pulled first when it is not here. Thread-safe. */
+  LocalImage prepare(String reference) throws IOException, InterruptedException;
+}
