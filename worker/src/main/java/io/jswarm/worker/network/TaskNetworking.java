@@ -16,4 +16,21 @@ public interface TaskNetworking {
 
   /** Removes the sandbox of {@code taskId} and everything it holds (netns, veth, addresses, port rules). Idempotent. */
   void release(String taskId) throws Exception;
+
+  /** Reconcile after a daemon restart: releases every sandbox on this node whose task is not in {@code taskIds}. */
+  void retainOnly(java.util.Set<String> taskIds) throws Exception;
+
+  /** No networking: the runtime gives the container a fresh network namespace holding only loopback. */
+  TaskNetworking NONE = new TaskNetworking() {
+    @Override
+    public Sandbox create(Task task) {
+      return new Sandbox(null, java.util.List.of(), java.util.List.of(), java.util.List.of(), java.util.List.of());
+    }
+
+    @Override
+    public void release(String taskId) {}
+
+    @Override
+    public void retainOnly(java.util.Set<String> taskIds) {}
+  };
 }

@@ -1,0 +1,2 @@
+/** Named local volumes on this node. */
+package io.jswarm.worker.volume;
