@@ -167,6 +167,11 @@ public final class ProcessCluster implements AutoCloseable {
       return "tcp://127.0.0.1:" + apiPort;
     }
 
+    /** Where this daemon keeps its TLS key, certificate and the cluster's root CA certificate. */
+    public Path certDir() {
+      return dataRoot.resolve("certificates");
+    }
+
     public String clusterAddr() {
       return "127.0.0.1:" + clusterPort;
     }
