@@ -395,7 +395,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   @Override
   public String nodeAddr() {
     NodeState s = state;
-    return s == null ? "" : s.advertiseAddr;
+    return s == null ? "" : s.clusterAddr();
   }
 
   @Override
