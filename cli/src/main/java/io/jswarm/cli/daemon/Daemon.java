@@ -204,7 +204,8 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       throw new UnavailableException("the CA issued a " + certRole + " certificate, not yet " + desired);
     }
     renewed.save(opts.certDir());
-    stopWorker();
+    // the agent keeps its session (and the node stays Ready) while the Raft member starts and catches up, which
+    // can take a while on a busy machine; it is restarted with the new certificate at the end
     if (desired.equals("manager")) {
       s.role = "manager";
       List<NodeState.Manager> known = new ArrayList<>();
@@ -224,6 +225,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       s.managers.removeIf(m2 -> s.nodeId.equals(m2.nodeId));
     }
     s.save(opts.dataRoot());
+    stopWorker();
     worker = WorkerRole.start(opts, s, renewed, version, clock, this::onNodeUpdate);
     LOG.info("this node is now a {}", desired);
   }

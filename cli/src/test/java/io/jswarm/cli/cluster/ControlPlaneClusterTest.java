@@ -280,7 +280,7 @@ class ControlPlaneClusterTest {
   @Order(9)
   void promoteAndDemoteChangeTheRaftGroup() throws IOException {
     setRole("w1", "manager");
-    await(CONVERGE, "w1 a reachable manager", () -> "reachable".equals(
+    await(Duration.ofSeconds(120), "w1 a reachable manager", () -> "reachable".equals(
         get(m1, "/nodes/w1").path("ManagerStatus").path("Reachability").asText()));
     await(CONVERGE, "w1 answers manager routes", () -> status(w1, "/services") == 200);
     assertEquals(4, managerCount(m2));

@@ -92,6 +92,14 @@ public final class ProcessCluster implements AutoCloseable {
     for (Daemon d : daemons.values()) {
       d.kill();
     }
+    // keep the daemons' logs for a post-mortem: target/cluster-logs/<dir name>/<node>.log
+    Path keep = Path.of("target", "cluster-logs", baseDir.getFileName().toString());
+    Files.createDirectories(keep);
+    for (Daemon d : daemons.values()) {
+      if (Files.exists(d.log)) {
+        Files.copy(d.log, keep.resolve(d.log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
     try (Stream<Path> s = Files.walk(baseDir)) {
       s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
