@@ -140,16 +140,17 @@ class BridgeNetworkingTest {
 
   /** GET / from inside {@code ns}; retries while the server is starting. */
   private static String get(Path ns, String host, int port) throws Exception {
-    IOException last = null;
-    for (int i = 0; i < 50; i++) {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (true) {
       try {
         return NetNs.run(ns, () -> fetch(host, port));
       } catch (IOException e) {
-        last = e;
+        if (System.nanoTime() > deadline) {
+          throw new IOException("GET http://" + host + ":" + port + "/ from " + ns.getFileName() + ": " + e, e);
+        }
         Thread.sleep(100);
       }
     }
-    throw last;
   }
 
   private static String fetch(String host, int port) throws IOException {
