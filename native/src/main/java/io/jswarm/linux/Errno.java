@@ -33,6 +33,8 @@ public final class Errno {
       return NAMES[errno];
     }
     switch (errno) {
+      case 33: return "EDOM";
+      case 34: return "ERANGE";
       case 61: return "ENODATA";
       case 90: return "EMSGSIZE";
       case 93: return "EPROTONOSUPPORT";

@@ -86,6 +86,14 @@ class RtnetlinkTest {
   }
 
   @Test
+  void kernelExtendedAckTextIsInTheMessage() {
+    LinuxException e = assertThrows(LinuxException.class,
+        () -> nl.createVxlan("hnetvxbad", 1 << 24, 4789, null, false, null, 0));
+    assertEquals(34 /* ERANGE */, e.errno());
+    assertTrue(e.getMessage().contains("ERANGE") && e.getMessage().contains("VXLAN ID"), e.getMessage());
+  }
+
+  @Test
   void vxlanWithVniPortLocalAndDev() throws Exception {
     nl.createBridge("hnetul", 0);
     nl.addAddress("hnetul", ip("192.0.2.1"), 24);

@@ -335,6 +335,30 @@ class BridgeNetworkingTest {
   }
 
   @Test
+  void twoDaemonsShareANamespaceWithTheirOwnNames() throws Exception {
+    BridgeNetworking one = newNetworking();
+    String suffix = config.nftTable().substring(5);
+    BridgeConfig otherConfig = new BridgeConfig(tmp.resolve("data2"), tmp.resolve("exec2"), "hnetbs" + suffix,
+        "10.232.0.0/24", "hnet2_" + suffix, 1400, "node-hnet2", hostNs, config.resolvConf());
+    BridgeNetworking two = new BridgeNetworking(otherConfig);
+    instances.add(two);
+    Sandbox a = one.create(task("hnet-same", port("tcp", 18086L, 80, "host")));
+    Sandbox b = two.create(task("hnet-same", port("tcp", 18087L, 80, "host")));
+    assertNotEquals(a.netns(), b.netns());
+    assertEquals(List.of("10.232.0.2/24"), b.addresses());
+    try (Rtnetlink nl = Rtnetlink.openIn(hostNs)) {
+      assertEquals(1400, nl.link("hnetbs" + suffix).orElseThrow().mtu());
+      assertEquals(2, nl.links().stream().filter(l -> "veth".equals(l.kind())).count());
+    }
+    two.teardown();
+    assertTrue(NetNs.exists(a.netns()), "the other daemon's sandbox is untouched");
+    assertEquals(1, bridgePorts().size());
+    assertTrue(rules().contains("tcp dport 18086"));
+    assertFalse(Nftables.run(hostNs, "list tables").contains("hnet2_"));
+    Files.deleteIfExists(tmp.resolve("exec2/netns"));
+  }
+
+  @Test
   void teardownRemovesBridgeAndTable() throws Exception {
     BridgeNetworking net = newNetworking();
     net.create(task("hnet-a", port("tcp", 18085L, 80, "host")));
