@@ -210,6 +210,10 @@ class BridgeNetworkingTest {
     assertTrue(get(hostNs, "127.0.0.1", 18080).contains("hello from hnet-t1"), "127.0.0.1:published on the host");
     assertTrue(get(hostNs, "10.231.0.1", 18080).contains("hello from hnet-t1"), "gateway:published on the host");
     assertTrue(get(hostNs, "127.0.0.1", (int) ephemeral).contains("hello from hnet-t1"), "ephemeral port");
+    // another task on the node reaches the published port through the gateway (hairpin NAT)
+    Sandbox other = net.create(task("hnet-t2"));
+    assertTrue(get(other.netns(), "10.231.0.1", 18080).contains("hello from hnet-t1"), "hairpin: task -> node:published");
+    net.release("hnet-t2");
 
     // from outside: a client namespace wired to the host with a veth
     clientNs = tmp.resolve("hnet-client");
