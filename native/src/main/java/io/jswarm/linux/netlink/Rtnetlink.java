@@ -108,7 +108,25 @@ public final class Rtnetlink implements AutoCloseable {
    * {@code eth0} that exists here.
    */
   public synchronized void createVeth(String name, String peer, int mtu, int peerNetnsFd) {
-    NlMessage m = newLink(name, mtu);
+    createVeth(name, peer, mtu, peerNetnsFd, null, false);
+  }
+
+  /**
+   * {@link #createVeth(String, String, int, int)} that also plugs {@code name} into bridge {@code master} (may be
+   * null) and brings it up, in the same request.
+   */
+  public synchronized void createVeth(String name, String peer, int mtu, int peerNetnsFd, String master, boolean up) {
+    int masterIndex = master == null ? 0 : linkIndex(master);
+    NlMessage m = new NlMessage(RTM_NEWLINK, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK
+        | NLM_F_CREATE | NLM_F_EXCL);
+    ifinfo(m, 0, up ? IFF_UP : 0, up ? IFF_UP : 0);
+    m.attrString(IFLA_IFNAME, name);
+    if (mtu > 0) {
+      m.attrU32(IFLA_MTU, mtu);
+    }
+    if (masterIndex > 0) {
+      m.attrU32(IFLA_MASTER, masterIndex);
+    }
     m.beginNested(IFLA_LINKINFO).attrString(IFLA_INFO_KIND, "veth").beginNested(IFLA_INFO_DATA);
     m.beginNested(VETH_INFO_PEER);
     ifinfo(m, 0, 0, 0);

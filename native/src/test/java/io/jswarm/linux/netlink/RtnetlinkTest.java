@@ -174,12 +174,16 @@ class RtnetlinkTest {
   @Test
   void vethPeerCreatedInAnotherNamespaceAndMoved() throws Exception {
     try (TestNetns other = new TestNetns("hnet-rt-other"); Rtnetlink inOther = Rtnetlink.openIn(other.file)) {
+      nl.createBridge("hnetbr3", 0);
       int fd = NetNs.openFd(other.file);
       try {
-        nl.createVeth("hnetv1", "eth0", 1450, fd);
+        nl.createVeth("hnetv1", "eth0", 1450, fd, "hnetbr3", true);
       } finally {
         NetNs.close(fd);
       }
+      Link v1 = nl.link("hnetv1").orElseThrow();
+      assertEquals(nl.linkIndex("hnetbr3"), v1.master());
+      assertTrue(v1.up());
       assertTrue(nl.link("eth0").isEmpty());
       assertEquals(1450, inOther.link("eth0").orElseThrow().mtu());
       nl.createVeth("hnetv2", "hnetv2p", 0, -1);

@@ -87,7 +87,9 @@ public final class BridgeNetworking implements TaskNetworking, AutoCloseable {
     }
     try {
       plumb(lease);
-      applyRules();
+      if (!lease.ports().isEmpty()) {
+        applyRules(); // the table changes only when the task publishes ports
+      }
     } catch (Exception | Error e) {
       try {
         release(id);
@@ -102,12 +104,11 @@ public final class BridgeNetworking implements TaskNetworking, AutoCloseable {
   @Override
   public synchronized void release(String taskId) throws Exception {
     String id = checkId(taskId);
-    String veth = leases.get(id).map(NodeLocalLeases.Lease::hostVeth).orElse(vethName(id));
-    boolean hadLease = leases.get(id).isPresent();
-    hostLinks().deleteLinkIfExists(veth);
+    NodeLocalLeases.Lease lease = leases.get(id).orElse(null);
+    hostLinks().deleteLinkIfExists(lease == null ? vethName(id) : lease.hostVeth());
     NetNs.delete(netnsDir.resolve(id));
     leases.remove(id);
-    if (hadLease) {
+    if (lease != null && !lease.ports().isEmpty()) {
       applyRules();
     }
   }
@@ -230,13 +231,11 @@ public final class BridgeNetworking implements TaskNetworking, AutoCloseable {
     int fd = NetNs.openFd(ns);
     try {
       // the peer is born inside the task namespace, so it can be called eth0 at once
-      nl.createVeth(lease.hostVeth(), CONTAINER_IF, config.mtu(), fd);
+      // and the host end is plugged into the bridge and up in the same request
+      nl.createVeth(lease.hostVeth(), CONTAINER_IF, config.mtu(), fd, config.bridgeName(), true);
     } finally {
       NetNs.close(fd);
     }
-    nl.setAlias(lease.hostVeth(), "jswarm task " + lease.taskId());
-    nl.setMaster(lease.hostVeth(), config.bridgeName());
-    nl.setUp(lease.hostVeth(), true);
     try (Rtnetlink in = Rtnetlink.openIn(ns)) {
       in.setUp("lo", true);
       in.addAddress(CONTAINER_IF, Ipv4Subnet.inet(lease.address()), subnet.prefixLength());
