@@ -6,7 +6,7 @@ import com.sun.jna.Pointer;
 
 /**
  * The libc calls jswarm needs, with their C names and signatures. Callers never use this directly: the
- * wrappers ({@link Mounts}, {@link Processes}, {@link Sockets}, {@link NetNs}, ...) check the result and errno
+ * wrappers ({@link Mounts}, {@link Processes}, {@link NetNs}, the netlink socket, ...) check the result and errno
  * and throw {@link LinuxException}.
  */
 public interface Libc extends Library {

@@ -207,13 +207,23 @@ public final class BridgeNetworking implements TaskNetworking, AutoCloseable {
     }
     nl.setUp(br, true);
     NetNs.call(config.hostNetns(), () -> {
-      Files.writeString(Path.of("/proc/sys/net/ipv4/ip_forward"), "1");
-      Files.writeString(Path.of("/proc/sys/net/ipv4/conf/" + br + "/route_localnet"), "1");
+      sysctl("net/ipv4/ip_forward", "1");
+      sysctl("net/ipv4/conf/" + br + "/route_localnet", "1");
       return null;
     });
     Files.createDirectories(netnsDir);
     bridgeReady = true;
     applyRules();
+  }
+
+  private static void sysctl(String key, String value) {
+    Path p = Path.of("/proc/sys").resolve(key);
+    try {
+      Files.writeString(p, value);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot set " + key.replace('/', '.') + " = " + value + " (" + e
+          + "); the daemon needs root (CAP_NET_ADMIN) and a writable /proc/sys", e);
+    }
   }
 
   /** Whether the task's namespace and host veth are still there (an earlier daemon process made them). */
