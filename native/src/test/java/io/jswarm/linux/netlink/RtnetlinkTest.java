@@ -96,29 +96,29 @@ class RtnetlinkTest {
   @Test
   void vxlanWithVniPortLocalAndDev() throws Exception {
     nl.createBridge("hnetul", 0);
-    nl.addAddress("hnetul", ip("192.0.2.1"), 24);
-    nl.createVxlan("hnetvx", 4242, 4789, ip("192.0.2.1"), false, "hnetul", 1450);
+    nl.addAddress("hnetul", ip("10.238.0.1"), 24);
+    nl.createVxlan("hnetvx", 4242, 4789, ip("10.238.0.1"), false, "hnetul", 1450);
     Link vx = nl.link("hnetvx").orElseThrow();
     assertEquals("vxlan", vx.kind());
     assertEquals(4242, vx.vxlanId());
     assertEquals(1450, vx.mtu());
     String detail = ns.exec("ip", "-d", "-o", "link", "show", "hnetvx");
     assertTrue(detail.contains("vxlan id 4242"), detail);
-    assertTrue(detail.contains("local 192.0.2.1"), detail);
+    assertTrue(detail.contains("local 10.238.0.1"), detail);
     assertTrue(detail.contains("dev hnetul"), detail);
     assertTrue(detail.contains("dstport 4789"), detail);
     assertTrue(detail.contains("nolearning"), detail);
 
     // FDB: remote VTEP for a MAC, on the vxlan device itself
     nl.setUp("hnetvx", true);
-    nl.addFdb("hnetvx", "02:42:0a:00:00:05", ip("192.0.2.7"), false);
-    assertThrows(LinuxException.class, () -> nl.addFdb("hnetvx", "02:42:0a:00:00:05", ip("192.0.2.7"), false));
-    nl.addFdb("hnetvx", "02:42:0a:00:00:05", ip("192.0.2.8"), true);
+    nl.addFdb("hnetvx", "02:42:0a:00:00:05", ip("10.238.0.7"), false);
+    assertThrows(LinuxException.class, () -> nl.addFdb("hnetvx", "02:42:0a:00:00:05", ip("10.238.0.7"), false));
+    nl.addFdb("hnetvx", "02:42:0a:00:00:05", ip("10.238.0.8"), true);
     assertTrue(nl.fdb().stream().anyMatch(f -> f.bridge() && f.index() == vx.index()
-        && "02:42:0a:00:00:05".equals(f.mac()) && ip("192.0.2.8").equals(f.dst()) && f.permanent()));
+        && "02:42:0a:00:00:05".equals(f.mac()) && ip("10.238.0.8").equals(f.dst()) && f.permanent()));
     String fdb = ns.exec("bridge", "fdb", "show", "dev", "hnetvx");
-    assertTrue(fdb.contains("02:42:0a:00:00:05 dst 192.0.2.8 self permanent"), fdb);
-    nl.deleteFdb("hnetvx", "02:42:0a:00:00:05", ip("192.0.2.8"));
+    assertTrue(fdb.contains("02:42:0a:00:00:05 dst 10.238.0.8 self permanent"), fdb);
+    nl.deleteFdb("hnetvx", "02:42:0a:00:00:05", ip("10.238.0.8"));
     assertFalse(nl.fdb().stream().anyMatch(f -> "02:42:0a:00:00:05".equals(f.mac())));
 
     // neighbour entries

@@ -57,7 +57,7 @@ class BridgeNetworkingTest {
       nl.setUp("lo", true);
     }
     Path resolv = tmp.resolve("resolv.conf");
-    Files.writeString(resolv, "search example\nnameserver 127.0.0.53\nnameserver 192.0.2.53\n");
+    Files.writeString(resolv, "search example\nnameserver 127.0.0.53\nnameserver 10.238.0.53\n");
     String suffix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
     config = new BridgeConfig(tmp.resolve("data"), tmp.resolve("exec"), "hnetbr" + suffix, "10.231.0.0/24",
         "hnet_" + suffix, 1500, "node-hnet", hostNs, resolv);
@@ -185,7 +185,7 @@ class BridgeNetworkingTest {
     assertTrue(NetNs.exists(sb.netns()));
     assertEquals(List.of("10.231.0.2/24"), sb.addresses());
     assertEquals(List.of("10.231.0.2\thnet-t1"), sb.hostsEntries());
-    assertEquals(List.of("192.0.2.53"), sb.nameservers(), "loopback nameservers are dropped");
+    assertEquals(List.of("10.238.0.53"), sb.nameservers(), "loopback nameservers are dropped");
     assertEquals(2, sb.publishedPorts().size(), "only host-mode ports: " + sb.publishedPorts());
     assertEquals(18080L, sb.publishedPorts().get(0).publishedPort);
     long ephemeral = sb.publishedPorts().get(1).publishedPort;
@@ -225,23 +225,23 @@ class BridgeNetworkingTest {
       } finally {
         NetNs.close(fd);
       }
-      h.addAddress("hnetcl0", InetAddress.getByName("192.0.2.1"), 24);
+      h.addAddress("hnetcl0", InetAddress.getByName("10.238.0.1"), 24);
       h.setUp("hnetcl0", true);
       c.setUp("lo", true);
-      c.addAddress("eth0", InetAddress.getByName("192.0.2.2"), 24);
+      c.addAddress("eth0", InetAddress.getByName("10.238.0.2"), 24);
       c.setUp("eth0", true);
     }
-    assertTrue(get(clientNs, "192.0.2.1", 18080).contains("hello from hnet-t1"), "outside -> host:published");
+    assertTrue(get(clientNs, "10.238.0.1", 18080).contains("hello from hnet-t1"), "outside -> host:published");
 
     // outbound from the task is masqueraded behind the host's address
     String seenSource = NetNs.run(clientNs, () -> {
       try (ServerSocket server = new ServerSocket()) {
-        server.bind(new InetSocketAddress("192.0.2.2", 19999));
+        server.bind(new InetSocketAddress("10.238.0.2", 19999));
         Thread dial = new Thread(() -> {
           try {
             NetNs.run(sb.netns(), () -> {
               try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("192.0.2.2", 19999), 2000);
+                s.connect(new InetSocketAddress("10.238.0.2", 19999), 2000);
               }
               return null;
             });
@@ -258,7 +258,7 @@ class BridgeNetworkingTest {
         }
       }
     });
-    assertEquals("192.0.2.1", seenSource);
+    assertEquals("10.238.0.1", seenSource);
 
     net.release("hnet-t1");
     assertFalse(Files.exists(sb.netns()));
