@@ -438,8 +438,18 @@ public final class Rtnetlink implements AutoCloseable {
    * {@code dst} (for a vxlan device, the remote VTEP; may be null for a plain entry).
    */
   public synchronized void addFdb(String dev, String mac, InetAddress dst, boolean replace) {
+    addFdb(dev, mac, dst, replace, false);
+  }
+
+  /**
+   * Like {@link #addFdb(String, String, InetAddress, boolean)}; with {@code onMaster} the entry goes into the
+   * forwarding database of the bridge {@code dev} is plugged into (NTF_MASTER, {@code bridge fdb add ... master
+   * static}) instead of the device's own.
+   */
+  public synchronized void addFdb(String dev, String mac, InetAddress dst, boolean replace, boolean onMaster) {
     int flags = NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL);
-    NlMessage m = neighMessage(RTM_NEWNEIGH, flags, AF_BRIDGE, dev, Neighbour.NUD_PERMANENT, Neighbour.NTF_SELF);
+    NlMessage m = neighMessage(RTM_NEWNEIGH, flags, AF_BRIDGE, dev, Neighbour.NUD_PERMANENT,
+        onMaster ? Neighbour.NTF_MASTER : Neighbour.NTF_SELF);
     m.attr(NDA_LLADDR, macBytes(mac));
     if (dst != null) {
       m.attr(NDA_DST, dst.getAddress());
@@ -448,7 +458,11 @@ public final class Rtnetlink implements AutoCloseable {
   }
 
   public synchronized void deleteFdb(String dev, String mac, InetAddress dst) {
-    NlMessage m = neighMessage(RTM_DELNEIGH, 0, AF_BRIDGE, dev, 0, Neighbour.NTF_SELF);
+    deleteFdb(dev, mac, dst, false);
+  }
+
+  public synchronized void deleteFdb(String dev, String mac, InetAddress dst, boolean onMaster) {
+    NlMessage m = neighMessage(RTM_DELNEIGH, 0, AF_BRIDGE, dev, 0, onMaster ? Neighbour.NTF_MASTER : Neighbour.NTF_SELF);
     m.attr(NDA_LLADDR, macBytes(mac));
     if (dst != null) {
       m.attr(NDA_DST, dst.getAddress());

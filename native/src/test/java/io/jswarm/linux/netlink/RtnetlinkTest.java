@@ -64,6 +64,17 @@ class RtnetlinkTest {
     assertEquals(0, nl.link("hnetv0").orElseThrow().master());
     nl.setUp("hnetv0", false);
     assertFalse(nl.link("hnetv0").orElseThrow().up());
+
+    // a static entry in the bridge's FDB for a MAC behind a port
+    nl.setMaster("hnetv0", "hnetbr0");
+    nl.addFdb("hnetv0", "02:42:0a:00:01:07", null, false, true);
+    assertTrue(nl.fdb().stream().anyMatch(f -> "02:42:0a:00:01:07".equals(f.mac()) && f.index() == v.index()
+        && f.master() == br.index() && f.permanent()), nl.fdb().toString());
+    String brFdb = ns.exec("bridge", "fdb", "show", "br", "hnetbr0");
+    assertTrue(brFdb.contains("02:42:0a:00:01:07 dev hnetv0 master hnetbr0 permanent"), brFdb);
+    nl.deleteFdb("hnetv0", "02:42:0a:00:01:07", null, true);
+    assertFalse(nl.fdb().stream().anyMatch(f -> "02:42:0a:00:01:07".equals(f.mac())));
+    nl.setMaster("hnetv0", null);
     nl.rename("hnetv0p", "hnetv0q");
     assertTrue(nl.link("hnetv0q").isPresent());
     assertTrue(nl.link("hnetv0p").isEmpty());
