@@ -1,6 +1,7 @@
 package io.jswarm.manager.orchestrator;
 
 import io.jswarm.api.json.Json;
+import io.jswarm.api.types.Endpoint;
 import io.jswarm.api.types.Service;
 import io.jswarm.api.types.Task;
 import io.jswarm.api.types.TaskState;
@@ -27,11 +28,26 @@ final class TaskFactory {
     t.name = service.spec.name + "." + (slot != null ? slot.toString() : nodeId);
     t.labels = service.spec.labels == null ? null : new LinkedHashMap<>(service.spec.labels);
     t.spec = Json.copy(service.spec.taskTemplate);
+    t.endpoint = endpointOf(service);
     t.desiredState = TaskState.RUNNING;
     t.status = new Task.TaskStatus();
     t.status.timestamp = Timestamps.format(now);
     t.status.state = TaskState.NEW;
     t.status.message = CREATED;
     return t;
+  }
+
+  /** The service's endpoint (published ports, VIPs), copied: the worker publishes host-mode ports from it. */
+  static Endpoint endpointOf(Service service) {
+    if (service.endpoint != null) {
+      return Json.copy(service.endpoint);
+    }
+    if (service.spec.endpointSpec == null) {
+      return null;
+    }
+    Endpoint e = new Endpoint();
+    e.spec = Json.copy(service.spec.endpointSpec);
+    e.ports = e.spec.ports;
+    return e;
   }
 }
