@@ -202,6 +202,37 @@ class LogsThroughManagerTest {
     assertEquals(6, out.lines().count(), out);
   }
 
+  @Test
+  @Order(4)
+  void jswarmCliServiceLogs() throws Exception {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    int rc = io.jswarm.cli.Main.run(new java.io.PrintWriter(out), new java.io.PrintWriter(err),
+        "service", "logs", "-H", m1.host(), "chatty");
+    assertEquals(0, rc, err.toString());
+    String w = task("w1");
+    String wPrefix = "chatty." + slot(w) + "." + w.substring(0, 12) + "@w1    | ";
+    assertTrue(out.toString().contains(wPrefix + "w1 old\n"), out.toString());
+    assertTrue(out.toString().contains(wPrefix + "w1 out\n"), out.toString());
+    assertEquals(4, out.toString().lines().count(), out.toString());
+    assertEquals(2, err.toString().lines().count(), err.toString()); // the stderr lines go to stderr
+    assertTrue(err.toString().contains(wPrefix + "w1 err\n"), err.toString());
+
+    out.getBuffer().setLength(0);
+    err.getBuffer().setLength(0);
+    rc = io.jswarm.cli.Main.run(new java.io.PrintWriter(out), new java.io.PrintWriter(err),
+        "service", "logs", "-H", m1.host(), "--tail", "2", "--timestamps", "--no-task-ids", w.substring(0, 10));
+    assertEquals(0, rc, err.toString());
+    assertEquals("2026-03-04T05:06:08.000000001Z chatty." + slot(w) + "@w1    | w1 out\n", out.toString());
+    assertEquals("2026-03-04T05:06:09.000000001Z chatty." + slot(w) + "@w1    | w1 err\n", err.toString());
+
+    err.getBuffer().setLength(0);
+    rc = io.jswarm.cli.Main.run(new java.io.PrintWriter(out), new java.io.PrintWriter(err),
+        "service", "logs", "-H", m1.host(), "nosuch");
+    assertEquals(1, rc);
+    assertTrue(err.toString().contains("no such task or service: nosuch"), err.toString());
+  }
+
   private static String slot(String taskId) throws IOException {
     return m1.get("/tasks/" + taskId).path("Slot").asText();
   }
