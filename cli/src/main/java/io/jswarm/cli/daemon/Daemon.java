@@ -12,6 +12,8 @@ import io.jswarm.manager.controlapi.ControlApi;
 import io.jswarm.manager.controlapi.LogRoutes;
 import io.jswarm.manager.logs.HttpsNodeLogSource;
 import io.jswarm.worker.logs.NodeLogRoutes;
+import io.jswarm.worker.volume.LocalVolumes;
+import io.jswarm.worker.volume.VolumeRoutes;
 import io.jswarm.manager.controlapi.SwarmLifecycle;
 import io.jswarm.transport.http.HttpServer;
 import io.jswarm.transport.http.Router;
@@ -64,6 +66,8 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   private final SecureRandom random = new SecureRandom();
 
   private HttpServer api;
+  /** This node's named local volumes (the container executor acquires them for {@code type: volume} mounts). */
+  private final LocalVolumes volumes;
   private volatile NodeState state;
   private volatile ManagerRole manager;
   private volatile WorkerRole worker;
@@ -78,6 +82,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   public Daemon(DaemonOptions opts, String version) {
     this.opts = opts;
     this.version = version;
+    this.volumes = new LocalVolumes(opts.dataRoot().resolve("volumes"), clock);
   }
 
   /** Opens the API listeners and resumes the saved role, if any. */
@@ -87,6 +92,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     Router router = new Router();
     new ControlApi(this, clock, caCertPem -> JoinToken.generate(RootCA.digestOfPem(caCertPem), random).toString(), version).routes(router);
     new LogRoutes(this, () -> new HttpsNodeLogSource(this::clusterClientTls).client()).routes(router);
+    new VolumeRoutes(volumes).routes(router);
     api = HttpServer.start(router, ApiListeners.parse(opts.hosts()), HttpServer.Settings.defaults().withServerVersion(version));
     NodeState saved = NodeState.load(opts.dataRoot());
     if (saved != null) {
