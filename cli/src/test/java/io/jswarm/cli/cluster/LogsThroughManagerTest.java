@@ -239,6 +239,53 @@ class LogsThroughManagerTest {
 
   @Test
   @Order(5)
+  void followingAServicePicksUpTasksStartedLater() throws Exception {
+    HttpResponse<InputStream> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + m1.apiPort
+        + "/v1.41/services/chatty/logs?stdout=1&follow=1&tail=0")).build(), HttpResponse.BodyHandlers.ofInputStream());
+    assertEquals(200, r.statusCode());
+    List<String> got = Collections.synchronizedList(new ArrayList<>());
+    Thread reader = new Thread(() -> {
+      MultiplexedStream.Decoder d = new MultiplexedStream.Decoder();
+      byte[] buf = new byte[4096];
+      try (InputStream in = r.body()) {
+        int n;
+        while ((n = in.read(buf)) > 0) {
+          d.feed(java.util.Arrays.copyOf(buf, n)).forEach(f -> got.add(new String(f.payload(), StandardCharsets.UTF_8)));
+        }
+      } catch (IOException e) {
+        // closed by the test
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    com.fasterxml.jackson.databind.node.ObjectNode svc = (com.fasterxml.jackson.databind.node.ObjectNode) m1.get(
+        "/services/chatty");
+    com.fasterxml.jackson.databind.node.ObjectNode spec = (com.fasterxml.jackson.databind.node.ObjectNode) svc.get("Spec");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) spec.get("Mode").get("Replicated")).put("Replicas", 3);
+    m1.call("POST", "/services/" + serviceId + "/update?version=" + svc.path("Version").path("Index").asLong(),
+        spec.toString()).expect(200);
+    String[] newcomer = new String[2];
+    await(CONVERGE, "a third running task", () -> {
+      for (JsonNode t : get(m1, "/tasks")) {
+        String id = t.path("ID").asText();
+        if (t.path("Status").path("State").asText().equals("running") && !taskNode.containsKey(id)) {
+          newcomer[0] = id;
+          newcomer[1] = nodeIds.get("m1").equals(t.path("NodeID").asText()) ? "m1" : "w1";
+          return true;
+        }
+      }
+      return false;
+    });
+    Path dir = cluster.get(newcomer[1]).dataRoot.resolve("containers").resolve(newcomer[0]);
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("json.log"), line(5, "stdout", "newcomer\n"));
+    await(Duration.ofSeconds(10), "the new task's line in the service's stream", () -> got.contains("newcomer\n"));
+    assertEquals(List.of("newcomer\n"), got);
+    r.body().close();
+  }
+
+  @Test
+  @Order(6)
   void followReadsAcrossARotationAndEndsWhenTheTaskIsDone() throws Exception {
     String w = task("w1");
     Path dir = w1.dataRoot.resolve("containers").resolve(w);

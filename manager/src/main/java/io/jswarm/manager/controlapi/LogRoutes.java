@@ -93,6 +93,11 @@ public final class LogRoutes {
           req.flag("details"), unixTime("since", req.param("since")), unixTime("until", req.param("until")));
     }
 
+    /** These options without a tail. */
+    Options withAllLines() {
+      return new Options(stdout, stderr, follow, -1, timestamps, details, since, until);
+    }
+
     /** The node route's query for these options. */
     String nodeQuery() {
       StringBuilder b = new StringBuilder("stdout=" + (stdout ? 1 : 0) + "&stderr=" + (stderr ? 1 : 0));
@@ -113,7 +118,7 @@ public final class LogRoutes {
   }
 
   /** A task to read and where: its node's cluster address (null when unknown, with the reason in {@code problem}). */
-  record Target(String taskId, String serviceId, String nodeId, String addr, String problem) {}
+  record Target(String taskId, String serviceId, String nodeId, String addr, String problem, boolean started) {}
 
   private HttpResponse logs(HttpRequest req, boolean service) {
     Options o = Options.parse(req);
@@ -134,7 +139,10 @@ public final class LogRoutes {
     Pump pump = new Pump(o, source, service && o.follow());
     List<String> problems = new ArrayList<>();
     for (Target t : targets) {
-      String problem = pump.open(t);
+      if (service && o.follow() && !t.started()) {
+        continue; // not on its node yet (the agent may not know it): the service watcher opens it once it runs
+      }
+      String problem = pump.open(t, o.nodeQuery());
       if (problem != null) {
         problems.add(problem);
       }
@@ -170,7 +178,9 @@ public final class LogRoutes {
     } else if (n.status != null && "down".equals(n.status.state)) {
       problem = "task " + t.id + ": node " + t.nodeId + " is down";
     }
-    return new Target(t.id, t.serviceId, t.nodeId, problem == null ? addr : null, problem);
+    boolean started = t.status != null && t.status.state != null
+        && t.status.state.compareTo(io.jswarm.api.types.TaskState.RUNNING) >= 0;
+    return new Target(t.id, t.serviceId, t.nodeId, problem == null ? addr : null, problem, started);
   }
 
   /** Copies the lines of every task's node stream into one multiplexed response. */
@@ -190,13 +200,13 @@ public final class LogRoutes {
     }
 
     /** Connects to the task's node; returns a problem instead when that fails. */
-    String open(Target t) {
+    String open(Target t, String query) {
       seen.add(t.taskId());
       if (t.addr() == null) {
         return t.problem();
       }
       try {
-        InputStream in = source.open(t.addr(), t.taskId(), o.nodeQuery());
+        InputStream in = source.open(t.addr(), t.taskId(), query);
         synchronized (opened) {
           opened.add(new Reader(t, in));
         }
@@ -254,8 +264,9 @@ public final class LogRoutes {
             return;
           }
           for (Target t : now) {
-            if (!seen.contains(t.taskId()) && t.addr() != null) {
-              String problem = open(t);
+            if (!seen.contains(t.taskId()) && t.addr() != null && t.started()) {
+              // a task that started after the request: all of its lines are new, whatever the tail
+              String problem = open(t, o.withAllLines().nodeQuery());
               if (problem != null) {
                 LOG.debug("logs of service {}: {}", serviceId, problem);
                 continue;
