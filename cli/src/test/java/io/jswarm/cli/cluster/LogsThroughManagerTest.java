@@ -293,6 +293,12 @@ class LogsThroughManagerTest {
         + "/v1.41/tasks/" + w + "/logs?stdout=1&stderr=1&follow=1&tail=0")).build(),
         HttpResponse.BodyHandlers.ofInputStream());
     assertEquals(200, r.statusCode());
+    // the docker CLI follows the same task at the same time, from the start: whenever it connects, it sees every
+    // line once (the rotation below keeps all files)
+    ProcessBuilder pb = new ProcessBuilder("docker", "service", "logs", "-f", "-t", w)
+        .redirectErrorStream(true);
+    pb.environment().put("DOCKER_HOST", "tcp://127.0.0.1:" + m1.apiPort);
+    Process docker = pb.start();
     List<String> got = Collections.synchronizedList(new ArrayList<>());
     CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
       MultiplexedStream.Decoder d = new MultiplexedStream.Decoder();
@@ -309,11 +315,24 @@ class LogsThroughManagerTest {
     Thread.sleep(300);
     Files.writeString(dir.resolve("json.log"), line(3, "stdout", "later\n"), StandardOpenOption.APPEND);
     await(Duration.ofSeconds(10), "the appended line", () -> got.contains("later\n"));
-    Files.move(dir.resolve("json.log"), dir.resolve("json.log.1"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.move(dir.resolve("json.log.1"), dir.resolve("json.log.2"));
+    Files.move(dir.resolve("json.log"), dir.resolve("json.log.1"));
     Files.writeString(dir.resolve("json.log"), line(4, "stdout", "after rotation\n"));
     await(Duration.ofSeconds(10), "the line after the rotation", () -> got.contains("after rotation\n"));
     m1.call("DELETE", "/services/chatty", null).expect(200);
     reader.get(30, TimeUnit.SECONDS); // the worker ends the stream once the task is shut down
     assertEquals(List.of("later\n", "after rotation\n"), got);
+    try {
+      assertTrue(docker.waitFor(30, TimeUnit.SECONDS), "docker service logs -f did not end with the task");
+      String out = new String(docker.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      String prefix = "chatty." + slot(w) + "." + w.substring(0, 12) + "@w1    | ";
+      assertEquals("2026-03-04T05:06:07.000000001Z " + prefix + "w1 old\n"
+          + "2026-03-04T05:06:08.000000001Z " + prefix + "w1 out\n"
+          + "2026-03-04T05:06:09.000000001Z " + prefix + "w1 err\n"
+          + "2026-03-04T05:06:10.000000001Z " + prefix + "later\n"
+          + "2026-03-04T05:06:11.000000001Z " + prefix + "after rotation\n", out);
+    } finally {
+      docker.destroyForcibly();
+    }
   }
 }
