@@ -31,7 +31,12 @@ public final class Main implements Runnable {
           + "unix:///run/jswarm/jswarm.sock).")
   String host;
 
+  /** gRPC (inside Ratis) logs through java.util.logging; held here so its level sticks (JUL keeps weak refs). */
+  private static final java.util.logging.Logger GRPC_LOG =
+      java.util.logging.Logger.getLogger("org.apache.ratis.thirdparty.io.grpc");
+
   public static void main(String[] args) {
+    GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
     System.exit(run(args));
   }
 

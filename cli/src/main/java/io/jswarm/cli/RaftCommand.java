@@ -1,6 +1,9 @@
 package io.jswarm.cli;
 
+import io.jswarm.cli.daemon.NodeState;
 import io.jswarm.consensus.raft.RaftNode;
+import io.jswarm.transport.pki.NodeCredentials;
+import io.jswarm.transport.pki.TlsContexts;
 import io.jswarm.consensus.raft.RaftStatus;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,22 +25,24 @@ final class RaftCommand {
 
     @Override
     public Integer call() throws Exception {
-      ManagerIdentity me = ManagerIdentity.load(dataRoot);
-      if (me == null) {
-        System.err.println("Error: no manager has run with data root " + dataRoot
-            + " (no raft/manager.json); start one with 'jswarm daemon --data-root " + dataRoot + "'");
+      NodeState me = NodeState.load(dataRoot);
+      if (me == null || !me.isManager()) {
+        System.err.println("Error: the daemon with data root " + dataRoot + " is not a swarm manager"
+            + (me == null ? " (it is in no swarm: run 'jswarm swarm init' or 'jswarm swarm join')" : ""));
         return 1;
       }
+      NodeCredentials creds = NodeCredentials.load(dataRoot.resolve("certificates"));
       RaftStatus s;
       try {
-        s = RaftNode.queryStatus(me.id, me.address, me.clusterId, Duration.ofSeconds(timeoutSeconds));
+        s = RaftNode.queryStatus(me.nodeId, me.raftAddr(), me.clusterId, Duration.ofSeconds(timeoutSeconds),
+            TlsContexts.keyManager(creds), TlsContexts.managerTrustManager(creds));
       } catch (Exception e) {
-        System.err.println("Error: manager " + me.id + " does not answer on " + me.address + " ("
+        System.err.println("Error: manager " + me.nodeId + " does not answer on " + me.raftAddr() + " ("
             + e.getMessage() + "); is 'jswarm daemon --data-root " + dataRoot + "' running?");
         return 1;
       }
       System.out.printf("Manager:        %s%n", s.id());
-      System.out.printf("Address:        %s%n", me.address);
+      System.out.printf("Address:        %s%n", me.raftAddr());
       System.out.printf("Role:           %s%n", s.role());
       System.out.printf("Leader:         %s%n", s.leader() == null ? "(none)" : s.leader());
       System.out.printf("Term:           %d%n", s.term());

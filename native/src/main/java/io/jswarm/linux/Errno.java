@@ -12,6 +12,13 @@ public final class Errno {
   public static final int EEXIST = 17;
   public static final int EINVAL = 22;
   public static final int ENOSPC = 28;
+  public static final int EBADF = 9;
+  public static final int EAGAIN = 11;
+  public static final int ENODEV = 19;
+  public static final int EOPNOTSUPP = 95;
+  public static final int EADDRINUSE = 98;
+  public static final int EADDRNOTAVAIL = 99;
+  public static final int ENETUNREACH = 101;
 
   private static final String[] NAMES = {
     "0", "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", "ENXIO", "E2BIG", "ENOEXEC", "EBADF", "ECHILD", "EAGAIN",
@@ -22,7 +29,24 @@ public final class Errno {
   private Errno() {}
 
   public static String name(int errno) {
-    return errno >= 0 && errno < NAMES.length ? NAMES[errno] : "errno " + errno;
+    if (errno >= 0 && errno < NAMES.length) {
+      return NAMES[errno];
+    }
+    switch (errno) {
+      case 33: return "EDOM";
+      case 34: return "ERANGE";
+      case 61: return "ENODATA";
+      case 90: return "EMSGSIZE";
+      case 93: return "EPROTONOSUPPORT";
+      case EOPNOTSUPP: return "EOPNOTSUPP";
+      case 97: return "EAFNOSUPPORT";
+      case EADDRINUSE: return "EADDRINUSE";
+      case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+      case ENETUNREACH: return "ENETUNREACH";
+      case 105: return "ENOBUFS";
+      case 113: return "EHOSTUNREACH";
+      default: return "errno " + errno;
+    }
   }
 
   /** The C library's text for {@code errno} (strerror). */
@@ -30,7 +54,8 @@ public final class Errno {
     return Libc.INSTANCE.strerror(errno);
   }
 
-  static int last() {
+  /** errno of the last native call on this thread. */
+  public static int last() {
     return Native.getLastError();
   }
 }

@@ -2,10 +2,12 @@ package io.jswarm.linux;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import com.sun.jna.Pointer;
 
 /**
  * The libc calls jswarm needs, with their C names and signatures. Callers never use this directly: the
- * wrappers ({@link Mounts}, {@link Processes}, ...) check the result and errno and throw {@link LinuxException}.
+ * wrappers ({@link Mounts}, {@link Processes}, {@link NetNs}, the netlink socket, ...) check the result and errno
+ * and throw {@link LinuxException}.
  */
 public interface Libc extends Library {
   Libc INSTANCE = Native.load("c", Libc.class);
@@ -17,4 +19,22 @@ public interface Libc extends Library {
   int kill(int pid, int sig);
 
   String strerror(int errnum);
+
+  int open(String pathname, int flags, int mode);
+
+  int close(int fd);
+
+  int setns(int fd, int nstype);
+
+  int unshare(int flags);
+
+  int socket(int domain, int type, int protocol);
+
+  int bind(int sockfd, Pointer addr, int addrlen);
+
+  int setsockopt(int sockfd, int level, int optname, Pointer optval, int optlen);
+
+  long sendto(int sockfd, Pointer buf, long len, int flags, Pointer destAddr, int addrlen);
+
+  long recv(int sockfd, Pointer buf, long len, int flags);
 }

@@ -27,6 +27,8 @@ public class Task extends StoreObject {
   public TaskStatus status;
   public TaskState desiredState;
   public List<NetworkAttachment> networksAttachments;
+  /** The service's endpoint when the task was made (swarmkit copies it): the worker publishes its host-mode ports. */
+  public Endpoint endpoint;
   public Version jobIteration;
 
   @Override

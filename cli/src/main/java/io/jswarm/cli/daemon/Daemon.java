@@ -58,6 +58,8 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
 
   /** How long a demoted manager waits for the leader to take it out of the Raft group. */
   static final Duration ROLE_SWITCH_TIMEOUT = Duration.ofSeconds(60);
+  /** How often the certificate's renewal point is checked. */
+  static final Duration CERT_CHECK = Duration.ofSeconds(60);
 
   private final DaemonOptions opts;
   private final String version;
@@ -72,8 +74,9 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   private volatile ManagerRole manager;
   private volatile WorkerRole worker;
   private volatile String localState = "inactive";
-  private final java.util.concurrent.ExecutorService roleSwitcher =
-      java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+  /** Role switches and certificate renewals, one at a time. */
+  private final java.util.concurrent.ScheduledExecutorService roleSwitcher =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "jswarm-role-switch");
         t.setDaemon(true);
         return t;
@@ -98,6 +101,63 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     if (saved != null) {
       resume(saved);
     }
+    roleSwitcher.scheduleWithFixedDelay(this::renewIfDue, CERT_CHECK.toSeconds(), CERT_CHECK.toSeconds(),
+        java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  /**
+   * Renews this node's certificate once it is past its renewal point (between 50% and 80% of its life, see
+   * {@link NodeCredentials#needsRenewal}) through any manager, then restarts the roles with it: new TLS
+   * connections (dispatcher, Raft, cluster port) present the new certificate. A failure is retried at the next
+   * check; an expired certificate can no longer renew and the node must leave and join again.
+   */
+  private void renewIfDue() {
+    try {
+      synchronized (this) {
+        NodeState s = state;
+        if (s == null) {
+          return;
+        }
+        NodeCredentials current = NodeCredentials.load(opts.certDir());
+        if (!current.needsRenewal(clock.instant())) {
+          return;
+        }
+        LOG.info("renewing this node's certificate (valid until {})", current.notAfter());
+        NodeCredentials renewed = renewThroughAny(managerAddrs(s), current);
+        renewed.save(opts.certDir());
+        stopWorker();
+        if (manager != null) {
+          ManagerRole m = manager;
+          manager = null;
+          m.close();
+          manager = ManagerRole.start(opts, s, renewed, Map.of(), clock, ids, this::nodeRoutes);
+        }
+        worker = WorkerRole.start(opts, s, renewed, version, clock, this::onNodeUpdate, this::nodeRoutes);
+        LOG.info("certificate renewed, valid until {}", renewed.notAfter());
+      }
+    } catch (Exception e) {
+      LOG.warn("certificate renewal failed (retrying in {} s): {}", CERT_CHECK.toSeconds(), e.toString());
+    }
+  }
+
+  /** Cluster addresses of the managers this node knows, this node's own first when it is one. */
+  private List<String> managerAddrs(NodeState s) {
+    WorkerRole w = worker;
+    List<String> addrs = new ArrayList<>();
+    if (s.isManager()) {
+      addrs.add(s.clusterAddr());
+    }
+    for (String a : w == null ? List.<String>of() : w.managers()) {
+      if (!addrs.contains(a)) {
+        addrs.add(a);
+      }
+    }
+    s.managers.forEach(m -> {
+      if (m.clusterAddr != null && !addrs.contains(m.clusterAddr)) {
+        addrs.add(m.clusterAddr);
+      }
+    });
+    return addrs;
   }
 
   private void resume(NodeState saved) throws Exception {
@@ -154,13 +214,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     if (s == null || desired.equals(s.role)) {
       return;
     }
-    WorkerRole w = worker;
-    List<String> managerAddrs = new ArrayList<>(w == null ? List.of() : w.managers());
-    s.managers.forEach(m -> {
-      if (m.clusterAddr != null && !managerAddrs.contains(m.clusterAddr)) {
-        managerAddrs.add(m.clusterAddr);
-      }
-    });
+    List<String> managerAddrs = managerAddrs(s);
     managerAddrs.remove(s.clusterAddr());
     if (desired.equals("worker") && manager != null) {
       long deadline = System.nanoTime() + ROLE_SWITCH_TIMEOUT.toNanos();
@@ -177,11 +231,16 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       throw new UnavailableException("the CA issued a " + certRole + " certificate, not yet " + desired);
     }
     renewed.save(opts.certDir());
-    stopWorker();
+    // the agent keeps its session (and the node stays Ready) while the Raft member starts and catches up, which
+    // can take a while on a busy machine; it is restarted with the new certificate at the end
     if (desired.equals("manager")) {
       s.role = "manager";
       List<NodeState.Manager> known = new ArrayList<>();
       managerAddrs.forEach(a -> known.add(new NodeState.Manager(null, a, null)));
+      WorkerRole w = worker;
+      if (w != null) {
+        w.closeNodeServer(); // the manager's cluster server takes the port (and serves the node routes)
+      }
       manager = ManagerRole.start(opts, s, renewed, Map.of(), clock, ids, this::nodeRoutes);
       manager.joinRaftGroup(known);
       s.managers.removeIf(m -> s.nodeId.equals(m.nodeId));
@@ -197,6 +256,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       s.managers.removeIf(m2 -> s.nodeId.equals(m2.nodeId));
     }
     s.save(opts.dataRoot());
+    stopWorker();
     worker = WorkerRole.start(opts, s, renewed, version, clock, this::onNodeUpdate, this::nodeRoutes);
     LOG.info("this node is now a {}", desired);
   }
@@ -422,7 +482,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   @Override
   public String nodeAddr() {
     NodeState s = state;
-    return s == null ? "" : s.advertiseAddr;
+    return s == null ? "" : s.clusterAddr();
   }
 
   @Override
@@ -451,6 +511,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
 
   @Override
   public synchronized void close() {
+    roleSwitcher.shutdownNow();
     stopRoles();
     if (api != null) {
       api.close();

@@ -10,6 +10,7 @@ import io.jswarm.consensus.store.MemoryStore;
 import io.jswarm.manager.ca.CertificateAuthority;
 import io.jswarm.manager.ca.Membership;
 import io.jswarm.manager.dispatcher.Dispatcher;
+import io.jswarm.manager.membership.RoleReconciler;
 import io.jswarm.transport.http.HttpServer;
 import io.jswarm.transport.http.Router;
 import io.jswarm.manager.orchestrator.Orchestrators;
@@ -42,6 +43,7 @@ final class ManagerRole implements AutoCloseable {
   private final Dispatcher dispatcher;
   private final Orchestrators orchestrators;
   private final SchedulerLoop scheduler;
+  private final RoleReconciler roles;
   private final LeadershipWatcher watcher;
   private final NodeState state;
   private final NodeCredentials creds;
@@ -55,16 +57,20 @@ final class ManagerRole implements AutoCloseable {
     this.dispatcher = dispatcher;
     this.orchestrators = orchestrators;
     this.scheduler = scheduler;
+    this.roles = new RoleReconciler(raft.store(), () -> raft.node().status().peers(),
+        id -> raft.node().removeManager(id));
     this.watcher = new LeadershipWatcher(raft.node(), () -> raft.store().view(tx -> null), new LeadershipWatcher.Loops() {
       @Override
       public void startLeading() {
         dispatcher.start();
         orchestrators.start();
         scheduler.start();
+        roles.start();
       }
 
       @Override
       public void stopLeading() {
+        roles.stop();
         scheduler.stop();
         orchestrators.stop();
         dispatcher.stop();

@@ -98,14 +98,20 @@ final class WorkerRole implements AutoCloseable {
     return agent.managers();
   }
 
+  /** Stops serving the node routes (a promotion hands the cluster port to the manager's server). Idempotent. */
+  void closeNodeServer() {
+    HttpServer ns = nodeServer;
+    nodeServer = null;
+    if (ns != null) {
+      ns.close();
+    }
+  }
+
   @Override
   public void close() {
     agent.close();
     transport.close();
-    HttpServer ns = nodeServer;
-    if (ns != null) {
-      ns.close();
-    }
+    closeNodeServer();
     executor.close();
   }
 }

@@ -7,7 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.cli.cluster.ProcessCluster.Daemon;
+import io.jswarm.transport.pki.NodeCredentials;
+import io.jswarm.transport.pki.RootCA;
+import io.jswarm.transport.pki.TlsContexts;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Clock;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -218,6 +225,99 @@ class ControlPlaneClusterTest {
 
   @Test
   @Order(8)
+  void aCertificateFromAnotherCaIsRefusedOnTheClusterPort() throws Exception {
+    NodeCredentials real = NodeCredentials.load(w1.certDir());
+    assertTrue(talksToClusterPort(m1, real), "the cluster's own worker certificate must be accepted");
+
+    RootCA foreign = RootCA.create("other-cluster", Clock.systemUTC());
+    NodeCredentials key = NodeCredentials.generateKey();
+    String cert = foreign.issue(key.csrPem(), real.nodeId(), "swarm-worker", "other-cluster", Duration.ofDays(1),
+        Clock.systemUTC());
+    // the impostor accepts any server (so its own side of the handshake succeeds) but shows a certificate
+    // signed by another CA: the manager must refuse it
+    NodeCredentials impostor = key.withCertificate(cert, foreign.certPem());
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(new javax.net.ssl.KeyManager[] {TlsContexts.keyManager(impostor)},
+        new javax.net.ssl.TrustManager[] {new TrustingEverything()}, null);
+    assertTrue(!talksToClusterPort(m1, ctx), "a certificate from a foreign CA must be refused");
+  }
+
+  /** A test client's trust manager that accepts any server, to see what the server decides alone. */
+  static final class TrustingEverything implements javax.net.ssl.X509TrustManager {
+    @Override
+    public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+
+    @Override
+    public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+
+    @Override
+    public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+      return new java.security.cert.X509Certificate[0];
+    }
+  }
+
+  static boolean talksToClusterPort(Daemon manager, NodeCredentials creds) throws Exception {
+    return talksToClusterPort(manager, TlsContexts.client(creds));
+  }
+
+  /** Whether a dispatcher call over mutual TLS with {@code ctx} gets an HTTP answer from {@code manager}. */
+  static boolean talksToClusterPort(Daemon manager, SSLContext ctx) throws Exception {
+    try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", manager.clusterPort)) {
+      s.setSoTimeout(10_000);
+      s.startHandshake();
+      OutputStream out = s.getOutputStream();
+      out.write(("POST /dispatcher/heartbeat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          + "Content-Length: 2\r\nConnection: close\r\n\r\n{}").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      byte[] head = s.getInputStream().readNBytes(8);
+      return new String(head, StandardCharsets.US_ASCII).startsWith("HTTP/1.1");
+    } catch (javax.net.ssl.SSLException | java.net.SocketException e) {
+      return false;
+    }
+  }
+
+  @Test
+  @Order(9)
+  void promoteAndDemoteChangeTheRaftGroup() throws IOException {
+    setRole("w1", "manager");
+    await(Duration.ofSeconds(120), "w1 a reachable manager", () -> "reachable".equals(
+        get(m1, "/nodes/w1").path("ManagerStatus").path("Reachability").asText()));
+    await(CONVERGE, "w1 answers manager routes", () -> status(w1, "/services") == 200);
+    assertEquals(4, managerCount(m2));
+    setRole("w1", "worker");
+    await(CONVERGE, "w1 a worker again", () -> managerCount(m1) == 3
+        && status(w1, "/services") == 503);
+    await(CONVERGE, "w1 ready", () -> get(m1, "/nodes/w1").path("Status").path("State").asText().equals("ready"));
+  }
+
+  static int status(Daemon d, String path) {
+    try {
+      return d.call("GET", path, null).status();
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  static void setRole(String node, String role) throws IOException {
+    JsonNode n = get(m1, "/nodes/" + node);
+    JsonNode spec = n.path("Spec");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) spec).put("Role", role);
+    m1.call("POST", "/nodes/" + n.path("ID").asText() + "/update?version=" + n.path("Version").path("Index").asLong(),
+        spec.toString()).expect(200);
+  }
+
+  static int managerCount(Daemon via) {
+    int n = 0;
+    for (JsonNode node : get(via, "/nodes")) {
+      if (node.path("ManagerStatus").has("Reachability")) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  @Test
+  @Order(10)
   void aKilledWorkerIsDownWithinThreeHeartbeatsAndItsTasksMove() {
     w2.kill();
     long killedAt = System.nanoTime();
@@ -232,7 +332,7 @@ class ControlPlaneClusterTest {
   }
 
   @Test
-  @Order(9)
+  @Order(11)
   void killingTheLeaderElectsAnotherAndMarksNoWorkerDown() throws IOException {
     Daemon leader = null;
     for (Daemon m : List.of(m1, m2, m3)) {

@@ -33,9 +33,16 @@ public final class ProcessCluster implements AutoCloseable {
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
   private final List<String> extraDaemonArgs = new ArrayList<>();
+  private String executor = "simulated";
 
   public ProcessCluster() throws IOException {
     this.baseDir = Files.createTempDirectory("jswarm-cluster-");
+  }
+
+  /** The executor of daemons started after this call: {@code simulated} (the default here) or {@code container}. */
+  public ProcessCluster executor(String name) {
+    this.executor = name;
+    return this;
   }
 
   /** Flags added to every daemon started after this call. */
@@ -84,6 +91,14 @@ public final class ProcessCluster implements AutoCloseable {
   public void close() throws IOException {
     for (Daemon d : daemons.values()) {
       d.kill();
+    }
+    // keep the daemons' logs for a post-mortem: target/cluster-logs/<dir name>/<node>.log
+    Path keep = Path.of("target", "cluster-logs", baseDir.getFileName().toString());
+    Files.createDirectories(keep);
+    for (Daemon d : daemons.values()) {
+      if (Files.exists(d.log)) {
+        Files.copy(d.log, keep.resolve(d.log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
     }
     try (Stream<Path> s = Files.walk(baseDir)) {
       s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -147,8 +162,9 @@ public final class ProcessCluster implements AutoCloseable {
     public final int apiPort;
     public final int clusterPort;
     public final int raftPort;
-    final Path dataRoot;
-    final Path execRoot;
+    public final Path dataRoot;
+    public final Path execRoot;
+    private final String executor;
     final Path log;
     private Process process;
 
@@ -160,11 +176,17 @@ public final class ProcessCluster implements AutoCloseable {
       this.dataRoot = baseDir.resolve(name).resolve("data");
       this.execRoot = baseDir.resolve(name).resolve("run");
       this.log = baseDir.resolve(name + ".log");
+      this.executor = ProcessCluster.this.executor;
     }
 
     /** {@code -H} value that reaches this daemon. */
     public String host() {
       return "tcp://127.0.0.1:" + apiPort;
+    }
+
+    /** Where this daemon keeps its TLS key, certificate and the cluster's root CA certificate. */
+    public Path certDir() {
+      return dataRoot.resolve("certificates");
     }
 
     public String clusterAddr() {
@@ -180,7 +202,7 @@ public final class ProcessCluster implements AutoCloseable {
           "--data-root", dataRoot.toString(), "--exec-root", execRoot.toString(),
           "-H", "unix://" + execRoot.resolve("jswarm.sock"), "-H", "tcp://127.0.0.1:" + apiPort,
           "--cluster-port", Integer.toString(clusterPort), "--raft-port", Integer.toString(raftPort),
-          "--node-name", name, "--executor", "simulated"));
+          "--node-name", name, "--executor", executor));
       cmd.addAll(extraDaemonArgs);
       process = new ProcessBuilder(cmd).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();

@@ -70,6 +70,7 @@ final class NodeRoutes {
     var version = ManagerGate.version(req, "node");
     Node.Spec spec = req.json(Node.Spec.class);
     SpecValidator.validateNode(spec);
+    SwarmLifecycle.ClusterView view = gate.view();
     gate.store().update(tx -> {
       Node n = tx.nodes().lookup(gate.nodeRef(req.pathParam("id")));
       String before = role(n);
@@ -78,6 +79,7 @@ final class NodeRoutes {
         if (managers <= 1) {
           throw new InvalidArgumentException("attempting to demote the last manager of the swarm");
         }
+        checkQuorumWithout(view, n.id);
       }
       n.spec = spec;
       n.version = version;
@@ -104,6 +106,24 @@ final class NodeRoutes {
       return null;
     });
     return HttpResponse.empty(200);
+  }
+
+  /**
+   * Swarm's rule for taking a member out of the Raft group: the members left must still have a reachable
+   * majority, or the cluster would stop accepting writes.
+   */
+  static void checkQuorumWithout(SwarmLifecycle.ClusterView view, String nodeId) {
+    if (view == null || view.managerRaftAddrs() == null || !view.managerRaftAddrs().containsKey(nodeId)) {
+      return;
+    }
+    int remaining = view.managerRaftAddrs().size() - 1;
+    long reachable = view.reachable() == null ? remaining
+        : view.reachable().stream().filter(id -> !id.equals(nodeId) && view.managerRaftAddrs().containsKey(id)).count();
+    if (reachable < remaining / 2 + 1) {
+      throw new InvalidArgumentException("can't remove member " + nodeId + " from the raft: this would result "
+          + "in a loss of quorum (" + reachable + " of the " + remaining + " remaining managers are reachable, "
+          + (remaining / 2 + 1) + " are needed); bring the unreachable managers back first");
+    }
   }
 
   static String role(Node n) {

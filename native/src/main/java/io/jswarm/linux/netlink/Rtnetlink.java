@@ -1,0 +1,536 @@
+package io.jswarm.linux.netlink;
+
+import io.jswarm.linux.Errno;
+import io.jswarm.linux.LinuxException;
+import io.jswarm.linux.NetNs;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An rtnetlink client: links (veth, bridge, vxlan; master, netns, MTU, up/down, name), addresses, routes,
+ * neighbour and bridge FDB entries, and their dumps — what {@code ip link/addr/route/neigh} and
+ * {@code bridge fdb} do, without running them.
+ *
+ * <p>A client works on the network namespace its socket was opened in: {@link #open()} uses the calling
+ * thread's namespace, {@link #openIn(Path)} the namespace named by a file, whichever thread later calls it.
+ * Calls are serialised. A refused request throws {@link LinuxException} whose {@code errno()} is the kernel's
+ * (EEXIST for a link that exists, ENODEV for a missing device, ...) and whose message names the operation, the
+ * object and the kernel's extended-ack text when it gave one.
+ */
+public final class Rtnetlink implements AutoCloseable {
+  static final int RTM_NEWLINK = 16;
+  static final int RTM_DELLINK = 17;
+  static final int RTM_GETLINK = 18;
+  static final int RTM_NEWADDR = 20;
+  static final int RTM_DELADDR = 21;
+  static final int RTM_GETADDR = 22;
+  static final int RTM_NEWROUTE = 24;
+  static final int RTM_DELROUTE = 25;
+  static final int RTM_GETROUTE = 26;
+  static final int RTM_NEWNEIGH = 28;
+  static final int RTM_DELNEIGH = 29;
+  static final int RTM_GETNEIGH = 30;
+
+  static final int NLM_F_REPLACE = 0x100;
+  static final int NLM_F_EXCL = 0x200;
+  static final int NLM_F_CREATE = 0x400;
+
+  static final int AF_UNSPEC = 0;
+  static final int AF_INET = 2;
+  static final int AF_BRIDGE = 7;
+  static final int AF_INET6 = 10;
+
+  static final int IFF_UP = 1;
+  static final int IFLA_ADDRESS = 1;
+  static final int IFLA_IFNAME = 3;
+  static final int IFLA_MTU = 4;
+  static final int IFLA_MASTER = 10;
+  static final int IFLA_LINKINFO = 18;
+  static final int IFLA_IFALIAS = 20;
+  static final int IFLA_NET_NS_FD = 28;
+  static final int IFLA_INFO_KIND = 1;
+  static final int IFLA_INFO_DATA = 2;
+  static final int VETH_INFO_PEER = 1;
+  static final int IFLA_VXLAN_ID = 1;
+  static final int IFLA_VXLAN_LINK = 3;
+  static final int IFLA_VXLAN_LOCAL = 4;
+  static final int IFLA_VXLAN_LEARNING = 7;
+  static final int IFLA_VXLAN_PORT = 15;
+
+  static final int IFA_ADDRESS = 1;
+  static final int IFA_LOCAL = 2;
+
+  static final int RTA_DST = 1;
+  static final int RTA_OIF = 4;
+  static final int RTA_GATEWAY = 5;
+  static final int RTA_TABLE = 15;
+  static final int RTPROT_STATIC = 4;
+  static final int RTN_UNICAST = 1;
+
+  static final int NDA_DST = 1;
+  static final int NDA_LLADDR = 2;
+  static final int NDA_MASTER = 9;
+
+  private final NetlinkSocket socket;
+
+  private Rtnetlink(NetlinkSocket socket) {
+    this.socket = socket;
+  }
+
+  /** A client for the calling thread's network namespace. */
+  public static Rtnetlink open() {
+    return new Rtnetlink(new NetlinkSocket());
+  }
+
+  /** A client for the network namespace named by {@code netns} (a netns file); null means {@link #open()}. */
+  public static Rtnetlink openIn(Path netns) {
+    return netns == null ? open() : NetNs.call(netns, Rtnetlink::open);
+  }
+
+  // ---------------------------------------------------------------- links
+
+  /** Creates a bridge {@code name} (down); EEXIST if a link of that name exists. */
+  public synchronized void createBridge(String name, int mtu) {
+    NlMessage m = newLink(name, mtu);
+    m.beginNested(IFLA_LINKINFO).attrString(IFLA_INFO_KIND, "bridge").endNested();
+    socket.request(m, "RTM_NEWLINK", "bridge " + name);
+  }
+
+  /**
+   * Creates a veth pair {@code name} <-> {@code peer}. With {@code peerNetnsFd} >= 0 the peer is created
+   * directly in that network namespace (an fd from {@link NetNs#openFd}), so it can take a name such as
+   * {@code eth0} that exists here.
+   */
+  public synchronized void createVeth(String name, String peer, int mtu, int peerNetnsFd) {
+    createVeth(name, peer, mtu, peerNetnsFd, null, false);
+  }
+
+  /**
+   * {@link #createVeth(String, String, int, int)} that also plugs {@code name} into bridge {@code master} (may be
+   * null) and brings it up, in the same request.
+   */
+  public synchronized void createVeth(String name, String peer, int mtu, int peerNetnsFd, String master, boolean up) {
+    int masterIndex = master == null ? 0 : linkIndex(master);
+    NlMessage m = new NlMessage(RTM_NEWLINK, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK
+        | NLM_F_CREATE | NLM_F_EXCL);
+    ifinfo(m, 0, up ? IFF_UP : 0, up ? IFF_UP : 0);
+    m.attrString(IFLA_IFNAME, name);
+    if (mtu > 0) {
+      m.attrU32(IFLA_MTU, mtu);
+    }
+    if (masterIndex > 0) {
+      m.attrU32(IFLA_MASTER, masterIndex);
+    }
+    m.beginNested(IFLA_LINKINFO).attrString(IFLA_INFO_KIND, "veth").beginNested(IFLA_INFO_DATA);
+    m.beginNested(VETH_INFO_PEER);
+    ifinfo(m, 0, 0, 0);
+    m.attrString(IFLA_IFNAME, peer);
+    if (mtu > 0) {
+      m.attrU32(IFLA_MTU, mtu);
+    }
+    if (peerNetnsFd >= 0) {
+      m.attrU32(IFLA_NET_NS_FD, peerNetnsFd);
+    }
+    m.endNested().endNested().endNested();
+    socket.request(m, "RTM_NEWLINK", "veth " + name + " peer " + peer);
+  }
+
+  /**
+   * Creates a VXLAN device: VNI {@code vni}, UDP {@code port} (4789 is IANA's), {@code local} source address
+   * (may be null), learning on or off, and the underlay device {@code dev} (may be null).
+   */
+  public synchronized void createVxlan(String name, int vni, int port, InetAddress local, boolean learning, String dev,
+      int mtu) {
+    int devIndex = dev == null ? 0 : linkIndex(dev);
+    NlMessage m = newLink(name, mtu);
+    m.beginNested(IFLA_LINKINFO).attrString(IFLA_INFO_KIND, "vxlan").beginNested(IFLA_INFO_DATA);
+    m.attrU32(IFLA_VXLAN_ID, vni);
+    if (local != null) {
+      m.attr(local instanceof Inet4Address ? IFLA_VXLAN_LOCAL : 17 /* IFLA_VXLAN_LOCAL6 */, local.getAddress());
+    }
+    if (devIndex > 0) {
+      m.attrU32(IFLA_VXLAN_LINK, devIndex);
+    }
+    m.attrU8(IFLA_VXLAN_LEARNING, learning ? 1 : 0);
+    m.attrBe16(IFLA_VXLAN_PORT, port);
+    m.endNested().endNested();
+    socket.request(m, "RTM_NEWLINK", "vxlan " + name + " id " + vni);
+  }
+
+  /** Deletes a link (for a veth, both ends go). ENODEV if there is none. */
+  public synchronized void deleteLink(String name) {
+    NlMessage m = new NlMessage(RTM_DELLINK, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK);
+    ifinfo(m, 0, 0, 0);
+    m.attrString(IFLA_IFNAME, name);
+    socket.request(m, "RTM_DELLINK", name);
+  }
+
+  /** Deletes a link if it exists; returns whether it did. */
+  public synchronized boolean deleteLinkIfExists(String name) {
+    try {
+      deleteLink(name);
+      return true;
+    } catch (LinuxException e) {
+      if (e.errno() == Errno.ENODEV || e.errno() == Errno.ENOENT) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  /** Plugs {@code name} into bridge {@code master}; null master unplugs it. */
+  public synchronized void setMaster(String name, String master) {
+    int masterIndex = master == null ? 0 : linkIndex(master);
+    change(name, "master " + master, m -> m.attrU32(IFLA_MASTER, masterIndex));
+  }
+
+  /** Moves {@code name} into the network namespace of {@code netnsFd} (its name and addresses stay with it). */
+  public synchronized void setNetns(String name, int netnsFd) {
+    change(name, "netns fd " + netnsFd, m -> m.attrU32(IFLA_NET_NS_FD, netnsFd));
+  }
+
+  /** Moves {@code name} into the network namespace named by the file {@code netns}. */
+  public synchronized void setNetns(String name, Path netns) {
+    int fd = NetNs.openFd(netns);
+    try {
+      setNetns(name, fd);
+    } finally {
+      NetNs.close(fd);
+    }
+  }
+
+  public synchronized void setMtu(String name, int mtu) {
+    change(name, "mtu " + mtu, m -> m.attrU32(IFLA_MTU, mtu));
+  }
+
+  /** Renames a link (the kernel refuses with EBUSY while it is up). */
+  public synchronized void rename(String name, String newName) {
+    int index = linkIndex(name);
+    NlMessage m = new NlMessage(RTM_NEWLINK, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK);
+    ifinfo(m, index, 0, 0);
+    m.attrString(IFLA_IFNAME, newName);
+    socket.request(m, "RTM_NEWLINK", "rename " + name + " to " + newName);
+  }
+
+  public synchronized void setAlias(String name, String alias) {
+    change(name, "alias", m -> m.attrString(IFLA_IFALIAS, alias));
+  }
+
+  public synchronized void setUp(String name, boolean up) {
+    int index = linkIndex(name);
+    NlMessage m = new NlMessage(RTM_NEWLINK, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK);
+    ifinfo(m, index, up ? IFF_UP : 0, IFF_UP);
+    socket.request(m, "RTM_NEWLINK", name + (up ? " up" : " down"));
+  }
+
+  /** The ifindex of {@code name}; LinuxException ENODEV when there is no such link. */
+  public synchronized int linkIndex(String name) {
+    return getLink(name).index();
+  }
+
+  public synchronized Optional<Link> link(String name) {
+    try {
+      return Optional.of(getLink(name));
+    } catch (LinuxException e) {
+      if (e.errno() == Errno.ENODEV) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  public synchronized List<Link> links() {
+    NlMessage m = new NlMessage(RTM_GETLINK, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_DUMP);
+    ifinfo(m, 0, 0, 0);
+    List<Link> out = new ArrayList<>();
+    for (ByteBuffer b : socket.dump(m, "RTM_GETLINK")) {
+      if (Short.toUnsignedInt(b.getShort(4)) == RTM_NEWLINK) {
+        out.add(parseLink(b));
+      }
+    }
+    return out;
+  }
+
+  private Link getLink(String name) {
+    NlMessage m = new NlMessage(RTM_GETLINK, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK);
+    ifinfo(m, 0, 0, 0);
+    m.attrString(IFLA_IFNAME, name);
+    for (ByteBuffer b : socket.exchangeAnswers(m, "RTM_GETLINK", name)) {
+      if (Short.toUnsignedInt(b.getShort(4)) == RTM_NEWLINK) {
+        return parseLink(b);
+      }
+    }
+    throw new LinuxException("netlink RTM_GETLINK", name, Errno.ENODEV);
+  }
+
+  private static Link parseLink(ByteBuffer b) {
+    int index = b.getInt(20);
+    int flags = b.getInt(24);
+    NlAttrs a = NlAttrs.parse(b, 32, b.getInt(0));
+    NlAttrs info = a.nested(IFLA_LINKINFO);
+    String kind = info.string(IFLA_INFO_KIND);
+    int vni = -1;
+    if ("vxlan".equals(kind)) {
+      vni = info.nested(IFLA_INFO_DATA).u32(IFLA_VXLAN_ID, -1);
+    }
+    byte[] mac = a.bytes(IFLA_ADDRESS);
+    return new Link(index, a.string(IFLA_IFNAME), kind, a.u32(IFLA_MTU, 0), (flags & IFF_UP) != 0,
+        a.u32(IFLA_MASTER, 0), mac == null ? null : mac(mac), a.string(IFLA_IFALIAS), vni);
+  }
+
+  private NlMessage newLink(String name, int mtu) {
+    NlMessage m = new NlMessage(RTM_NEWLINK, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK
+        | NLM_F_CREATE | NLM_F_EXCL);
+    ifinfo(m, 0, 0, 0);
+    m.attrString(IFLA_IFNAME, name);
+    if (mtu > 0) {
+      m.attrU32(IFLA_MTU, mtu);
+    }
+    return m;
+  }
+
+  private void change(String name, String what, java.util.function.Consumer<NlMessage> attrs) {
+    int index = linkIndex(name);
+    NlMessage m = new NlMessage(RTM_NEWLINK, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK);
+    ifinfo(m, index, 0, 0);
+    attrs.accept(m);
+    socket.request(m, "RTM_NEWLINK", name + " " + what);
+  }
+
+  private static void ifinfo(NlMessage m, int index, int flags, int change) {
+    m.u8(AF_UNSPEC).u8(0).u16(0).u32(index).u32(flags).u32(change);
+  }
+
+  // ---------------------------------------------------------------- addresses
+
+  /** Adds {@code address/prefixLength} to {@code dev}; EEXIST when it is there already. */
+  public synchronized void addAddress(String dev, InetAddress address, int prefixLength) {
+    socket.request(addrMessage(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, dev, address, prefixLength),
+        "RTM_NEWADDR", address.getHostAddress() + "/" + prefixLength + " on " + dev);
+  }
+
+  public synchronized void deleteAddress(String dev, InetAddress address, int prefixLength) {
+    socket.request(addrMessage(RTM_DELADDR, 0, dev, address, prefixLength),
+        "RTM_DELADDR", address.getHostAddress() + "/" + prefixLength + " on " + dev);
+  }
+
+  private NlMessage addrMessage(int type, int flags, String dev, InetAddress address, int prefixLength) {
+    int index = linkIndex(dev);
+    NlMessage m = new NlMessage(type, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK | flags);
+    m.u8(family(address)).u8(prefixLength).u8(0).u8(0).u32(index);
+    m.attr(IFA_LOCAL, address.getAddress());
+    m.attr(IFA_ADDRESS, address.getAddress());
+    return m;
+  }
+
+  /** All addresses (IPv4 and IPv6) in this namespace. */
+  public synchronized List<Address> addresses() {
+    NlMessage m = new NlMessage(RTM_GETADDR, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_DUMP);
+    m.u8(AF_UNSPEC).u8(0).u8(0).u8(0).u32(0);
+    List<Address> out = new ArrayList<>();
+    for (ByteBuffer b : socket.dump(m, "RTM_GETADDR")) {
+      if (Short.toUnsignedInt(b.getShort(4)) != RTM_NEWADDR) {
+        continue;
+      }
+      int prefix = Byte.toUnsignedInt(b.get(17));
+      int index = b.getInt(20);
+      NlAttrs a = NlAttrs.parse(b, 24, b.getInt(0));
+      InetAddress addr = a.has(IFA_LOCAL) ? a.inet(IFA_LOCAL) : a.inet(IFA_ADDRESS);
+      if (addr != null) {
+        out.add(new Address(index, addr, prefix));
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- routes
+
+  /**
+   * Adds a route to {@code dst/dstLength} (null dst: the default route) via {@code gateway} (may be null for a
+   * directly connected prefix) out of {@code dev} (may be null when a gateway is given) in the main table.
+   * EEXIST when the route is there; {@code replace} overwrites it instead.
+   */
+  public synchronized void addRoute(InetAddress dst, int dstLength, InetAddress gateway, String dev, boolean replace) {
+    int flags = NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL);
+    socket.request(routeMessage(RTM_NEWROUTE, flags, dst, dstLength, gateway, dev), "RTM_NEWROUTE",
+        routeText(dst, dstLength, gateway, dev));
+  }
+
+  public synchronized void addDefaultRoute(InetAddress gateway, String dev) {
+    addRoute(null, 0, gateway, dev, false);
+  }
+
+  public synchronized void deleteRoute(InetAddress dst, int dstLength, InetAddress gateway, String dev) {
+    socket.request(routeMessage(RTM_DELROUTE, 0, dst, dstLength, gateway, dev), "RTM_DELROUTE",
+        routeText(dst, dstLength, gateway, dev));
+  }
+
+  private NlMessage routeMessage(int type, int flags, InetAddress dst, int dstLength, InetAddress gateway, String dev) {
+    InetAddress any = dst != null ? dst : gateway;
+    int family = any == null ? AF_INET : family(any);
+    int scope = gateway == null && type == RTM_NEWROUTE ? Route.SCOPE_LINK : Route.SCOPE_UNIVERSE;
+    NlMessage m = new NlMessage(type, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK | flags);
+    m.u8(family).u8(dst == null ? 0 : dstLength).u8(0).u8(0)
+        .u8(Route.TABLE_MAIN).u8(type == RTM_NEWROUTE ? RTPROT_STATIC : 0)
+        .u8(type == RTM_NEWROUTE ? scope : 255 /* RT_SCOPE_NOWHERE: any scope */).u8(type == RTM_NEWROUTE ? RTN_UNICAST : 0)
+        .u32(0);
+    if (dst != null) {
+      m.attr(RTA_DST, dst.getAddress());
+    }
+    if (gateway != null) {
+      m.attr(RTA_GATEWAY, gateway.getAddress());
+    }
+    if (dev != null) {
+      m.attrU32(RTA_OIF, linkIndex(dev));
+    }
+    return m;
+  }
+
+  private static String routeText(InetAddress dst, int dstLength, InetAddress gateway, String dev) {
+    return (dst == null ? "default" : dst.getHostAddress() + "/" + dstLength)
+        + (gateway == null ? "" : " via " + gateway.getHostAddress()) + (dev == null ? "" : " dev " + dev);
+  }
+
+  /** The IPv4 routes of every table. */
+  public synchronized List<Route> routes() {
+    NlMessage m = new NlMessage(RTM_GETROUTE, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_DUMP);
+    m.u8(AF_INET).u8(0).u8(0).u8(0).u8(0).u8(0).u8(0).u8(0).u32(0);
+    List<Route> out = new ArrayList<>();
+    for (ByteBuffer b : socket.dump(m, "RTM_GETROUTE")) {
+      if (Short.toUnsignedInt(b.getShort(4)) != RTM_NEWROUTE) {
+        continue;
+      }
+      int dstLen = Byte.toUnsignedInt(b.get(17));
+      int table = Byte.toUnsignedInt(b.get(20));
+      int scope = Byte.toUnsignedInt(b.get(22));
+      NlAttrs a = NlAttrs.parse(b, 28, b.getInt(0));
+      out.add(new Route(a.inet(RTA_DST), dstLen, a.inet(RTA_GATEWAY), a.u32(RTA_OIF, 0),
+          a.u32(RTA_TABLE, table), scope));
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- neighbours and FDB
+
+  /** Adds (or with {@code replace} overwrites) a permanent neighbour entry {@code ip -> mac} on {@code dev}. */
+  public synchronized void addNeighbour(String dev, InetAddress ip, String mac, boolean replace) {
+    int flags = NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL);
+    NlMessage m = neighMessage(RTM_NEWNEIGH, flags, family(ip), dev, Neighbour.NUD_PERMANENT, 0);
+    m.attr(NDA_DST, ip.getAddress());
+    m.attr(NDA_LLADDR, macBytes(mac));
+    socket.request(m, "RTM_NEWNEIGH", ip.getHostAddress() + " lladdr " + mac + " dev " + dev);
+  }
+
+  public synchronized void deleteNeighbour(String dev, InetAddress ip) {
+    NlMessage m = neighMessage(RTM_DELNEIGH, 0, family(ip), dev, 0, 0);
+    m.attr(NDA_DST, ip.getAddress());
+    socket.request(m, "RTM_DELNEIGH", ip.getHostAddress() + " dev " + dev);
+  }
+
+  /**
+   * Adds (or replaces) a permanent FDB entry on {@code dev} itself (NTF_SELF): {@code mac} is reached through
+   * {@code dst} (for a vxlan device, the remote VTEP; may be null for a plain entry).
+   */
+  public synchronized void addFdb(String dev, String mac, InetAddress dst, boolean replace) {
+    addFdb(dev, mac, dst, replace, false);
+  }
+
+  /**
+   * Like {@link #addFdb(String, String, InetAddress, boolean)}; with {@code onMaster} the entry goes into the
+   * forwarding database of the bridge {@code dev} is plugged into (NTF_MASTER, {@code bridge fdb add ... master
+   * static}) instead of the device's own.
+   */
+  public synchronized void addFdb(String dev, String mac, InetAddress dst, boolean replace, boolean onMaster) {
+    int flags = NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL);
+    NlMessage m = neighMessage(RTM_NEWNEIGH, flags, AF_BRIDGE, dev, Neighbour.NUD_PERMANENT,
+        onMaster ? Neighbour.NTF_MASTER : Neighbour.NTF_SELF);
+    m.attr(NDA_LLADDR, macBytes(mac));
+    if (dst != null) {
+      m.attr(NDA_DST, dst.getAddress());
+    }
+    socket.request(m, "RTM_NEWNEIGH", "fdb " + mac + (dst == null ? "" : " dst " + dst.getHostAddress()) + " dev " + dev);
+  }
+
+  public synchronized void deleteFdb(String dev, String mac, InetAddress dst) {
+    deleteFdb(dev, mac, dst, false);
+  }
+
+  public synchronized void deleteFdb(String dev, String mac, InetAddress dst, boolean onMaster) {
+    NlMessage m = neighMessage(RTM_DELNEIGH, 0, AF_BRIDGE, dev, 0, onMaster ? Neighbour.NTF_MASTER : Neighbour.NTF_SELF);
+    m.attr(NDA_LLADDR, macBytes(mac));
+    if (dst != null) {
+      m.attr(NDA_DST, dst.getAddress());
+    }
+    socket.request(m, "RTM_DELNEIGH", "fdb " + mac + " dev " + dev);
+  }
+
+  private NlMessage neighMessage(int type, int flags, int family, String dev, int state, int ntf) {
+    int index = linkIndex(dev);
+    NlMessage m = new NlMessage(type, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK | flags);
+    m.u8(family).u8(0).u16(0).u32(index).u16(state).u8(ntf).u8(0);
+    return m;
+  }
+
+  /** The IPv4 neighbour (ARP) entries. */
+  public synchronized List<Neighbour> neighbours() {
+    return neighDump(AF_INET);
+  }
+
+  /** The bridge forwarding database (of bridges and of vxlan devices). */
+  public synchronized List<Neighbour> fdb() {
+    return neighDump(AF_BRIDGE);
+  }
+
+  private List<Neighbour> neighDump(int family) {
+    NlMessage m = new NlMessage(RTM_GETNEIGH, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_DUMP);
+    m.u8(family).u8(0).u16(0).u32(0).u16(0).u8(0).u8(0);
+    List<Neighbour> out = new ArrayList<>();
+    for (ByteBuffer b : socket.dump(m, "RTM_GETNEIGH")) {
+      if (Short.toUnsignedInt(b.getShort(4)) != RTM_NEWNEIGH) {
+        continue;
+      }
+      int fam = Byte.toUnsignedInt(b.get(16));
+      int index = b.getInt(20);
+      int state = Short.toUnsignedInt(b.getShort(24));
+      int ntf = Byte.toUnsignedInt(b.get(26));
+      NlAttrs a = NlAttrs.parse(b, 28, b.getInt(0));
+      byte[] ll = a.bytes(NDA_LLADDR);
+      out.add(new Neighbour(fam == AF_BRIDGE, index, a.inet(NDA_DST), ll == null ? null : mac(ll), state, ntf,
+          a.u32(NDA_MASTER, 0)));
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static int family(InetAddress a) {
+    return a instanceof Inet4Address ? AF_INET : AF_INET6;
+  }
+
+  static String mac(byte[] b) {
+    return HexFormat.ofDelimiter(":").formatHex(b);
+  }
+
+  static byte[] macBytes(String mac) {
+    try {
+      byte[] b = HexFormat.ofDelimiter(":").parseHex(mac.toLowerCase());
+      if (b.length != 6) {
+        throw new IllegalArgumentException();
+      }
+      return b;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("MAC address '" + mac + "' is not six hex bytes separated by ':'");
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    socket.close();
+  }
+}
