@@ -286,6 +286,53 @@ class LogsThroughManagerTest {
 
   @Test
   @Order(6)
+  void followingATaskThatIsNotRunningYetWaitsForIt() throws Exception {
+    String late = m1.call("POST", "/services/create", "{\"Name\":\"late\",\"TaskTemplate\":{\"ContainerSpec\":"
+        + "{\"Image\":\"busybox\"},\"Placement\":{\"Constraints\":[\"node.labels.logs==here\"]}},"
+        + "\"Mode\":{\"Replicated\":{\"Replicas\":1}}}").expect(201).json().path("ID").asText();
+    String[] task = new String[1];
+    await(CONVERGE, "a pending task of late", () -> {
+      for (JsonNode t : get(m1, "/tasks")) {
+        if (t.path("ServiceID").asText().equals(late) && t.path("Status").path("State").asText().equals("pending")) {
+          task[0] = t.path("ID").asText();
+          return true;
+        }
+      }
+      return false;
+    });
+    HttpResponse<InputStream> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + m1.apiPort
+        + "/v1.41/tasks/" + task[0] + "/logs?stdout=1&follow=1")).build(), HttpResponse.BodyHandlers.ofInputStream());
+    assertEquals(200, r.statusCode());
+    List<String> got = Collections.synchronizedList(new ArrayList<>());
+    CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
+      MultiplexedStream.Decoder d = new MultiplexedStream.Decoder();
+      byte[] buf = new byte[4096];
+      try (InputStream in = r.body()) {
+        int n;
+        while ((n = in.read(buf)) > 0) {
+          d.feed(java.util.Arrays.copyOf(buf, n)).forEach(f -> got.add(new String(f.payload(), StandardCharsets.UTF_8)));
+        }
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    JsonNode node = m1.get("/nodes/w1");
+    m1.call("POST", "/nodes/" + node.path("ID").asText() + "/update?version=" + node.path("Version").path("Index").asLong(),
+        "{\"Role\":\"worker\",\"Availability\":\"active\",\"Labels\":{\"logs\":\"here\"}}").expect(200);
+    await(CONVERGE, "the late task running", () -> get(m1, "/tasks/" + task[0]).path("Status").path("State").asText()
+        .equals("running"));
+    Path dir = w1.dataRoot.resolve("containers").resolve(task[0]);
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("json.log"), line(6, "stdout", "first words\n"));
+    await(Duration.ofSeconds(10), "the late task's line", () -> got.contains("first words\n"));
+    assertTrue(!reader.isDone(), "the stream ended while the task runs");
+    m1.call("DELETE", "/services/late", null).expect(200);
+    reader.get(30, TimeUnit.SECONDS);
+    assertEquals(List.of("first words\n"), got);
+  }
+
+  @Test
+  @Order(7)
   void followReadsAcrossARotationAndEndsWhenTheTaskIsDone() throws Exception {
     String w = task("w1");
     Path dir = w1.dataRoot.resolve("containers").resolve(w);

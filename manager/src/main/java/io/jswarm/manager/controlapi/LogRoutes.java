@@ -33,6 +33,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +49,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Lines come from the node that runs each task ({@link NodeLogSource}, at the node's {@code Status.ClusterAddr}).
  * Without follow the stream ends when every task's log is read. Following a task ends when the task is done on
- * its node; following a service also picks up tasks created later and ends when the service is removed or the
+ * its node (a task not running yet is waited for); following a service also picks up tasks created later and ends when the service is removed or the
  * client hangs up (as {@code docker service logs -f} never ends by itself).
  */
 public final class LogRoutes {
@@ -124,23 +125,41 @@ public final class LogRoutes {
     Options o = Options.parse(req);
     MemoryStore store = gate.store();
     String ref = req.pathParam("id");
-    String serviceId;
+    String watched;
     List<Target> targets;
+    Function<ReadTx, List<Target>> watch = null;
+    boolean once = false;
     if (service) {
       Service s = store.view(tx -> tx.services().lookup(ref));
-      serviceId = s.id;
+      watched = s.id;
       targets = store.view(tx -> targets(tx, s.id));
+      if (o.follow()) {
+        watch = tx -> tx.services().get(s.id) == null ? null : targets(tx, s.id);
+      }
     } else {
       Task t = store.view(tx -> tx.tasks().lookup(ref));
-      serviceId = null;
+      watched = t.id;
       targets = store.view(tx -> t.nodeId == null ? List.<Target>of() : List.of(target(tx, t)));
+      boolean started = !targets.isEmpty() && targets.get(0).started();
+      boolean over = t.status != null && t.status.state != null && t.status.state.isTerminal();
+      if (o.follow() && !started && !over) {
+        once = true; // wait for the task to run, then follow it to its end
+        watch = tx -> {
+          Task now = tx.tasks().get(t.id);
+          if (now == null || (now.status != null && now.status.state != null && now.status.state.isTerminal()
+              && (now.nodeId == null || !target(tx, now).started()))) {
+            return null;
+          }
+          return now.nodeId == null ? List.of() : List.of(target(tx, now));
+        };
+      }
     }
     NodeLogSource source = sources.get();
-    Pump pump = new Pump(o, source, service && o.follow());
+    Pump pump = new Pump(o, source, watch, once);
     List<String> problems = new ArrayList<>();
     for (Target t : targets) {
-      if (service && o.follow() && !t.started()) {
-        continue; // not on its node yet (the agent may not know it): the service watcher opens it once it runs
+      if (o.follow() && !t.started()) {
+        continue; // not on its node yet (the agent may not know it): the watcher opens it once it runs
       }
       String problem = pump.open(t, o.nodeQuery());
       if (problem != null) {
@@ -151,7 +170,7 @@ public final class LogRoutes {
       throw new UnavailableException("could not read the logs: " + String.join("; ", problems));
     }
     problems.forEach(p -> LOG.warn("logs of {}: {}", ref, p));
-    return HttpResponse.stream(200, MultiplexedStream.CONTENT_TYPE, sink -> pump.start(sink, store, serviceId));
+    return HttpResponse.stream(200, MultiplexedStream.CONTENT_TYPE, sink -> pump.start(sink, store, watched));
   }
 
   private static List<Target> targets(ReadTx tx, String serviceId) {
@@ -187,16 +206,20 @@ public final class LogRoutes {
   private static final class Pump {
     private final Options o;
     private final NodeLogSource source;
-    private final boolean followService;
+    /** While following: the tasks to read now, or null once the service or task is gone. */
+    private final Function<ReadTx, List<Target>> watch;
+    /** The watcher ends after opening one task (following a task that was not running yet). */
+    private final boolean once;
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
     private final List<Reader> opened = new ArrayList<>();
     private final AtomicInteger active = new AtomicInteger();
     private volatile StreamSink sink;
 
-    Pump(Options o, NodeLogSource source, boolean followService) {
+    Pump(Options o, NodeLogSource source, Function<ReadTx, List<Target>> watch, boolean once) {
       this.o = o;
       this.source = source;
-      this.followService = followService;
+      this.watch = watch;
+      this.once = once;
     }
 
     /** Connects to the task's node; returns a problem instead when that fails. */
@@ -216,17 +239,17 @@ public final class LogRoutes {
       }
     }
 
-    void start(StreamSink sink, MemoryStore store, String serviceId) {
+    void start(StreamSink sink, MemoryStore store, String watched) {
       this.sink = sink;
       List<Reader> first;
       synchronized (opened) {
         first = List.copyOf(opened);
       }
-      active.set(first.size() + (followService ? 1 : 0));
+      active.set(first.size() + (watch != null ? 1 : 0));
       sink.onClose(this::hangUp);
       first.forEach(this::run);
-      if (followService) {
-        Thread w = new Thread(() -> watchService(store, serviceId), "logs-watch-" + serviceId);
+      if (watch != null) {
+        Thread w = new Thread(() -> watch(store, watched), "logs-watch-" + watched);
         w.setDaemon(true);
         w.start();
       }
@@ -254,12 +277,15 @@ public final class LogRoutes {
       }
     }
 
-    /** Following a service: tasks created later are read too, until the service is gone or the client left. */
-    private void watchService(MemoryStore store, String serviceId) {
+    /**
+     * Following: tasks that start later are read too, until the service (or task) is gone or the client left;
+     * with {@code once}, until the one task has been opened.
+     */
+    private void watch(MemoryStore store, String watched) {
       try {
         while (sink.isOpen()) {
           Thread.sleep(NEW_TASK_POLL.toMillis());
-          List<Target> now = store.viewStale(tx -> tx.services().get(serviceId) == null ? null : targets(tx, serviceId));
+          List<Target> now = store.viewStale(tx -> watch.apply(tx));
           if (now == null) {
             return;
           }
@@ -268,7 +294,7 @@ public final class LogRoutes {
               // a task that started after the request: all of its lines are new, whatever the tail
               String problem = open(t, o.withAllLines().nodeQuery());
               if (problem != null) {
-                LOG.debug("logs of service {}: {}", serviceId, problem);
+                LOG.debug("logs of {}: {}", watched, problem);
                 continue;
               }
               Reader r;
@@ -277,6 +303,9 @@ public final class LogRoutes {
               }
               active.incrementAndGet();
               run(r);
+              if (once) {
+                return;
+              }
             }
           }
         }
