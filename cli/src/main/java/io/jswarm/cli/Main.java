@@ -5,6 +5,7 @@ import io.jswarm.cli.client.ClientCommands;
 import io.jswarm.cli.client.NodeCommand;
 import io.jswarm.cli.client.ServiceCommand;
 import io.jswarm.cli.client.SwarmCommand;
+import io.jswarm.cli.client.VolumeCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "A Swarm-like cluster orchestrator.",
     subcommands = {VersionCommand.class, DaemonCommand.class, RaftCommand.class, BenchCommand.class,
-        SwarmCommand.class, NodeCommand.class, ServiceCommand.class})
+        SwarmCommand.class, NodeCommand.class, ServiceCommand.class, VolumeCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -7,4 +7,6 @@ public class SessionRequest {
   public Node.Description description;
   /** The node's advertise address ({@code host} or {@code host:port}), stored as {@code Node.Status.Addr}. */
   public String addr;
+  /** Where the node's cluster port is reached ({@code ip:port}), stored as {@code Node.Status.ClusterAddr}. */
+  public String clusterAddr;
 }

@@ -56,6 +56,11 @@ public class Node extends StoreObject {
     public String state;
     public String message;
     public String addr;
+    /**
+     * jswarm extension: where the node's cluster port is reached ({@code ip:port}); managers fetch task logs there.
+     * Docker clients ignore it.
+     */
+    public String clusterAddr;
   }
 
   /**

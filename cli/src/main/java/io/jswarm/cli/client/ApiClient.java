@@ -225,6 +225,34 @@ public final class ApiClient implements AutoCloseable {
       }
     }
 
+    /**
+     * The next bytes of the stream as they arrived (after any part of a line not yet returned by {@link #readLine}),
+     * or null at the end: for binary answers such as Docker's multiplexed log stream.
+     */
+    public byte[] readBytes() {
+      if (partial.size() > 0 || pendingAt < pending.length) {
+        ByteArrayOutputStream rest = new ByteArrayOutputStream();
+        rest.writeBytes(partial.toByteArray());
+        rest.write(pending, pendingAt, pending.length - pendingAt);
+        partial.reset();
+        pending = new byte[0];
+        pendingAt = 0;
+        return rest.toByteArray();
+      }
+      while (!ended) {
+        Object e = take(events);
+        if (e instanceof byte[] b) {
+          return b;
+        } else if (e == END) {
+          ended = true;
+        } else if (e instanceof Throwable t) {
+          ended = true;
+          throw new DaemonErrorException(0, "the stream from the daemon broke off: " + describe(t));
+        }
+      }
+      return null;
+    }
+
     private String takeLine() {
       String s = partial.toString(StandardCharsets.UTF_8);
       partial.reset();

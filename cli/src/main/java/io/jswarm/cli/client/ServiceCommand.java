@@ -15,7 +15,8 @@ import picocli.CommandLine.Parameters;
 /** {@code jswarm service ...}: create, list, inspect, change and remove services, as {@code docker service}. */
 @Command(name = "service", description = "Manage swarm services.",
     subcommands = {ServiceCommand.Create.class, ServiceCommand.Ls.class, ServiceCommand.Ps.class,
-        ServiceCommand.Inspect.class, ServiceCommand.Update.class, ServiceCommand.Scale.class, ServiceCommand.Rm.class})
+        ServiceCommand.Inspect.class, ServiceCommand.Update.class, ServiceCommand.Scale.class, ServiceCommand.Rm.class,
+        ServiceLogsCommand.class})
 public final class ServiceCommand implements Runnable {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;

@@ -9,6 +9,11 @@ import io.jswarm.api.types.SwarmRequests;
 import io.jswarm.consensus.store.IdGenerator;
 import io.jswarm.consensus.store.MemoryStore;
 import io.jswarm.manager.controlapi.ControlApi;
+import io.jswarm.manager.controlapi.LogRoutes;
+import io.jswarm.manager.logs.HttpsNodeLogSource;
+import io.jswarm.worker.logs.NodeLogRoutes;
+import io.jswarm.worker.volume.LocalVolumes;
+import io.jswarm.worker.volume.VolumeRoutes;
 import io.jswarm.manager.controlapi.SwarmLifecycle;
 import io.jswarm.transport.http.HttpServer;
 import io.jswarm.transport.http.Router;
@@ -63,6 +68,8 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   private final SecureRandom random = new SecureRandom();
 
   private HttpServer api;
+  /** This node's named local volumes (the container executor acquires them for {@code type: volume} mounts). */
+  private final LocalVolumes volumes;
   private volatile NodeState state;
   private volatile ManagerRole manager;
   private volatile WorkerRole worker;
@@ -78,6 +85,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   public Daemon(DaemonOptions opts, String version) {
     this.opts = opts;
     this.version = version;
+    this.volumes = new LocalVolumes(opts.dataRoot().resolve("volumes"), clock);
   }
 
   /** Opens the API listeners and resumes the saved role, if any. */
@@ -86,6 +94,8 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     Files.createDirectories(opts.execRoot());
     Router router = new Router();
     new ControlApi(this, clock, caCertPem -> JoinToken.generate(RootCA.digestOfPem(caCertPem), random).toString(), version).routes(router);
+    new LogRoutes(this, () -> new HttpsNodeLogSource(this::clusterClientTls).client()).routes(router);
+    new VolumeRoutes(volumes).routes(router);
     api = HttpServer.start(router, ApiListeners.parse(opts.hosts()), HttpServer.Settings.defaults().withServerVersion(version));
     NodeState saved = NodeState.load(opts.dataRoot());
     if (saved != null) {
@@ -120,9 +130,9 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
           ManagerRole m = manager;
           manager = null;
           m.close();
-          manager = ManagerRole.start(opts, s, renewed, Map.of(), clock, ids);
+          manager = ManagerRole.start(opts, s, renewed, Map.of(), clock, ids, this::nodeRoutes);
         }
-        worker = WorkerRole.start(opts, s, renewed, version, clock, this::onNodeUpdate);
+        worker = WorkerRole.start(opts, s, renewed, version, clock, this::onNodeUpdate, this::nodeRoutes);
         LOG.info("certificate renewed, valid until {}", renewed.notAfter());
       }
     } catch (Exception e) {
@@ -155,11 +165,28 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     state = saved;
     localState = "pending";
     if (saved.isManager()) {
-      manager = ManagerRole.start(opts, saved, creds, Map.of(), clock, ids);
+      manager = ManagerRole.start(opts, saved, creds, Map.of(), clock, ids, this::nodeRoutes);
     }
-    worker = WorkerRole.start(opts, saved, creds, version, clock, this::onNodeUpdate);
+    worker = WorkerRole.start(opts, saved, creds, version, clock, this::onNodeUpdate, this::nodeRoutes);
     localState = "active";
     LOG.info("resumed as {} {} of cluster {}", saved.role, saved.nodeId, saved.clusterId);
+  }
+
+  /** Routes every node serves to managers on its cluster port: task logs read from this node's data root. */
+  private void nodeRoutes(Router r) {
+    new NodeLogRoutes(opts.dataRoot(), id -> {
+      WorkerRole w = worker;
+      return w != null && w.taskActive(id);
+    }).routes(r);
+  }
+
+  /** This node's client TLS context for node-to-node calls (read each time: the certificate may be renewed). */
+  private javax.net.ssl.SSLContext clusterClientTls() {
+    try {
+      return io.jswarm.transport.pki.TlsContexts.client(NodeCredentials.load(opts.certDir()));
+    } catch (IOException e) {
+      throw new UnavailableException("this node has no cluster certificate to call other nodes with: " + e.getMessage());
+    }
   }
 
   /** The dispatcher sent this node's object: a changed role (promote/demote) is acted on off the agent's thread. */
@@ -210,7 +237,11 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       s.role = "manager";
       List<NodeState.Manager> known = new ArrayList<>();
       managerAddrs.forEach(a -> known.add(new NodeState.Manager(null, a, null)));
-      manager = ManagerRole.start(opts, s, renewed, Map.of(), clock, ids);
+      WorkerRole w = worker;
+      if (w != null) {
+        w.closeNodeServer(); // the manager's cluster server takes the port (and serves the node routes)
+      }
+      manager = ManagerRole.start(opts, s, renewed, Map.of(), clock, ids, this::nodeRoutes);
       manager.joinRaftGroup(known);
       s.managers.removeIf(m -> s.nodeId.equals(m.nodeId));
       s.managers.add(new NodeState.Manager(s.nodeId, s.clusterAddr(), s.raftAddr()));
@@ -226,7 +257,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     }
     s.save(opts.dataRoot());
     stopWorker();
-    worker = WorkerRole.start(opts, s, renewed, version, clock, this::onNodeUpdate);
+    worker = WorkerRole.start(opts, s, renewed, version, clock, this::onNodeUpdate, this::nodeRoutes);
     LOG.info("this node is now a {}", desired);
   }
 
@@ -285,7 +316,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       boot.applyTo(swarm);
       Node self = CertificateAuthority.newNode(s.nodeId, "manager", joinFields(s), boot.rootCA());
       self.status.state = "ready";
-      manager = ManagerRole.start(opts, s, boot.credentials(), Map.of(s.nodeId, s.raftAddr()), clock, ids);
+      manager = ManagerRole.start(opts, s, boot.credentials(), Map.of(s.nodeId, s.raftAddr()), clock, ids, this::nodeRoutes);
       manager.store().update(tx -> {
         tx.cluster().create(swarm);
         tx.nodes().create(self);
@@ -293,7 +324,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       });
       s.save(opts.dataRoot());
       state = s;
-      worker = WorkerRole.start(opts, s, boot.credentials(), version, clock, this::onNodeUpdate);
+      worker = WorkerRole.start(opts, s, boot.credentials(), version, clock, this::onNodeUpdate, this::nodeRoutes);
       localState = "active";
       LOG.info("swarm initialized: node {} is the first manager of cluster {}", s.nodeId, s.clusterId);
       return s.nodeId;
@@ -348,13 +379,13 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       }
       joined.credentials().save(opts.certDir());
       if (s.isManager()) {
-        manager = ManagerRole.start(opts, s, joined.credentials(), Map.of(), clock, ids);
+        manager = ManagerRole.start(opts, s, joined.credentials(), Map.of(), clock, ids, this::nodeRoutes);
         manager.joinRaftGroup(s.managers);
         s.managers.add(new NodeState.Manager(s.nodeId, s.clusterAddr(), s.raftAddr()));
       }
       s.save(opts.dataRoot());
       state = s;
-      worker = WorkerRole.start(opts, s, joined.credentials(), version, clock, this::onNodeUpdate);
+      worker = WorkerRole.start(opts, s, joined.credentials(), version, clock, this::onNodeUpdate, this::nodeRoutes);
       localState = "active";
       LOG.info("joined cluster {} as {} {}", s.clusterId, s.role, s.nodeId);
     } catch (JswarmException e) {

@@ -83,7 +83,7 @@ final class ManagerRole implements AutoCloseable {
    * group, ignored on restart) and the cluster port.
    */
   static ManagerRole start(DaemonOptions opts, NodeState s, NodeCredentials creds, Map<String, String> initialPeers,
-      Clock clock, IdGenerator ids) throws IOException {
+      Clock clock, IdGenerator ids, java.util.function.Consumer<Router> nodeRoutes) throws IOException {
     RaftConfig cfg = RaftConfig.builder(s.nodeId, s.raftAddr(), opts.raftDir())
         .clusterId(s.clusterId)
         .peers(initialPeers)
@@ -102,6 +102,7 @@ final class ManagerRole implements AutoCloseable {
           () -> membership.managers().stream().filter(m -> m.clusterAddr != null)
               .map(m -> new DispatcherMessage.Manager(m.nodeId, m.clusterAddr)).toList());
       dispatcher.routes(router);
+      nodeRoutes.accept(router);
       server = HttpServer.start(router, List.of(new HttpServer.Tls(listenHost(s), s.clusterPort,
           TlsContexts.nettyServer(creds))));
       ManagerRole m = new ManagerRole(s, creds, raft, server, dispatcher, new Orchestrators(store, clock),

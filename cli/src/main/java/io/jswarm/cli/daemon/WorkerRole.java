@@ -2,26 +2,36 @@ package io.jswarm.cli.daemon;
 
 import io.jswarm.api.dispatcher.SessionRequest;
 import io.jswarm.api.types.Node;
+import io.jswarm.api.types.Task;
+import io.jswarm.transport.http.HttpServer;
+import io.jswarm.transport.http.Router;
 import io.jswarm.transport.pki.NodeCredentials;
 import io.jswarm.transport.pki.TlsContexts;
 import io.jswarm.worker.agent.Agent;
 import io.jswarm.worker.agent.Executor;
 import io.jswarm.worker.agent.HttpDispatcherTransport;
 import io.jswarm.worker.agent.SimulatedExecutor;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What every node runs: the agent, keeping one session with the leader's dispatcher over mutual TLS and running
  * the tasks it is given through the executor. A manager's agent tries its own cluster port first (it redirects
- * to the leader).
+ * to the leader). A worker also listens on its cluster port (mutual TLS) for the node-local routes managers call
+ * (task logs); a manager serves those on its own cluster server.
  */
 final class WorkerRole implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerRole.class);
+
   private final Agent agent;
   private final HttpDispatcherTransport transport;
   private final Executor executor;
+  private volatile HttpServer nodeServer;
 
   private WorkerRole(Agent agent, HttpDispatcherTransport transport, Executor executor) {
     this.agent = agent;
@@ -29,11 +39,34 @@ final class WorkerRole implements AutoCloseable {
     this.executor = executor;
   }
 
+  /** Whether task {@code id} is assigned here and not yet in a terminal state (its log may still grow). */
+  boolean taskActive(String id) {
+    Task.TaskStatus st = agent.taskStatuses().get(id);
+    return st != null && (st.state == null || !st.state.isTerminal());
+  }
+
+  /** On a worker: serves {@code nodeRoutes} on the node's cluster port over mutual TLS. */
+  private static HttpServer startNodeServer(NodeState s, NodeCredentials creds, Consumer<Router> nodeRoutes) {
+    Router router = new Router();
+    nodeRoutes.accept(router);
+    try {
+      return HttpServer.start(router, List.of(new HttpServer.Tls(s.advertiseAddr, s.clusterPort,
+          TlsContexts.nettyServer(creds))));
+    } catch (IOException | RuntimeException e) {
+      // the node still runs tasks; only reading its logs through a manager is lost, so say so and go on
+      LOG.warn("cannot listen on the cluster port {} for the node routes (task logs will not be readable through "
+          + "the managers): {}", s.clusterAddr(), e.getMessage());
+      return null;
+    }
+  }
+
   /**
    * @param onNode called with this node's object each time the dispatcher sends it (role changes, labels)
+   * @param nodeRoutes adds the node-local routes; served on the cluster port when this node is not a manager
    */
   static WorkerRole start(DaemonOptions opts, NodeState s, NodeCredentials creds, String version, Clock clock,
-      Consumer<Node> onNode) {
+      Consumer<Node> onNode, Consumer<Router> nodeRoutes) {
+    HttpServer nodeServer = s.isManager() ? null : startNodeServer(s, creds, nodeRoutes);
     List<String> managers = new ArrayList<>();
     if (s.isManager()) {
       managers.add(s.clusterAddr());
@@ -50,11 +83,14 @@ final class WorkerRole implements AutoCloseable {
       SessionRequest r = new SessionRequest();
       r.description = description;
       r.addr = s.advertiseAddr;
+      r.clusterAddr = s.clusterAddr();
       return r;
     }, clock);
     agent.addNodeListener(onNode);
     agent.start();
-    return new WorkerRole(agent, transport, executor);
+    WorkerRole w = new WorkerRole(agent, transport, executor);
+    w.nodeServer = nodeServer;
+    return w;
   }
 
   /** Managers the agent knows now (kept in {@link NodeState} so a restarted node finds the cluster again). */
@@ -62,10 +98,20 @@ final class WorkerRole implements AutoCloseable {
     return agent.managers();
   }
 
+  /** Stops serving the node routes (a promotion hands the cluster port to the manager's server). Idempotent. */
+  void closeNodeServer() {
+    HttpServer ns = nodeServer;
+    nodeServer = null;
+    if (ns != null) {
+      ns.close();
+    }
+  }
+
   @Override
   public void close() {
     agent.close();
     transport.close();
+    closeNodeServer();
     executor.close();
   }
 }

@@ -175,6 +175,7 @@ public final class CertificateAuthority {
     n.status = new Node.Status();
     n.status.state = "unknown";
     n.status.addr = host(fields.advertiseAddr);
+    n.status.clusterAddr = fields.advertiseAddr;
     if (role.equals("manager")) {
       n.managerStatus = new Node.ManagerStatus();
       n.managerStatus.leader = false;

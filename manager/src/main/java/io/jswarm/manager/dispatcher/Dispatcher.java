@@ -267,6 +267,9 @@ public final class Dispatcher implements AutoCloseable {
       if (body.addr != null && !body.addr.isBlank()) {
         n.status.addr = body.addr;
       }
+      if (body.clusterAddr != null && !body.clusterAddr.isBlank()) {
+        n.status.clusterAddr = body.clusterAddr;
+      }
       tx.nodes().update(n);
       return null;
     });

@@ -109,6 +109,7 @@ final class DispatcherHarness implements AutoCloseable {
   FakeSink open(String nodeId, String addr) throws Exception {
     SessionRequest req = new SessionRequest();
     req.addr = addr;
+    req.clusterAddr = addr == null ? null : addr.replaceFirst(":\\d+$", "") + ":7946";
     req.description = new Node.Description();
     req.description.hostname = "reported-" + nodeId;
     HttpResponse r = call("/dispatcher/session", peer(nodeId), req);

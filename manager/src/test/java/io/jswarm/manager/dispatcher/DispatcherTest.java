@@ -73,6 +73,7 @@ class DispatcherTest {
     assertEquals("n1", session.node.id);
     assertEquals("ready", h.node("n1").status.state);
     assertEquals("127.0.0.5:2377", h.node("n1").status.addr);
+    assertEquals("127.0.0.5:7946", h.node("n1").status.clusterAddr); // where managers fetch its task logs
     assertEquals("reported-n1", h.node("n1").description.hostname);
 
     DispatcherMessage full = s.next();

@@ -1,0 +1,164 @@
+package io.jswarm.worker.logs;
+
+import io.jswarm.api.errors.InvalidArgumentException;
+import io.jswarm.api.errors.JswarmException;
+import io.jswarm.transport.http.HttpRequest;
+import io.jswarm.transport.http.HttpResponse;
+import io.jswarm.transport.http.Router;
+import io.jswarm.transport.http.StreamSink;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node-local log route every node serves on its cluster port, for managers only:
+ * {@code GET /node/tasks/{id}/logs?stdout=1&stderr=1&tail=N&since=S&until=U&follow=1}. {@code since}/{@code until}
+ * are Docker's {@code seconds[.nanoseconds]} Unix times. The answer streams the selected json-file lines as they
+ * are stored, one per line ({@code application/x-ndjson}); a manager turns them into Docker's multiplexed stream.
+ * A task with no log (yet) answers an empty stream; with follow the stream ends once the task is no longer
+ * active on this node (its container is gone) and its log is read to the end, or when the manager hangs up.
+ */
+public final class NodeLogRoutes {
+  public static final String PATH = "/node/tasks/{id}/logs";
+  public static final String CONTENT_TYPE = "application/x-ndjson";
+
+  private static final Logger LOG = LoggerFactory.getLogger(NodeLogRoutes.class);
+  private static final Pattern TASK_ID = Pattern.compile("[A-Za-z0-9]{1,64}");
+
+  private final Path dataRoot;
+  private final Predicate<String> taskActive;
+
+  /**
+   * @param dataRoot this node's data root (logs are under {@code containers/<task>/})
+   * @param taskActive whether a task's container still runs (or may still start) on this node; a follower stops
+   *     once it is false
+   */
+  public NodeLogRoutes(Path dataRoot, Predicate<String> taskActive) {
+    this.dataRoot = Objects.requireNonNull(dataRoot, "dataRoot");
+    this.taskActive = Objects.requireNonNull(taskActive, "taskActive");
+  }
+
+  public void routes(Router r) {
+    r.get(PATH, this::logs);
+  }
+
+  private HttpResponse logs(HttpRequest req) {
+    if (req.peer() == null || !req.peer().isManager()) {
+      throw new ForbiddenException("node log routes answer only managers of this cluster (a swarm-manager "
+          + "certificate is required)");
+    }
+    String id = req.pathParam("id");
+    if (id == null || !TASK_ID.matcher(id).matches()) {
+      throw new InvalidArgumentException("task id: letters and digits only, got '" + id + "'");
+    }
+    LogQuery q = query(req);
+    JsonLogReader reader = new JsonLogReader(JsonLogReader.taskDir(dataRoot, id));
+    return HttpResponse.stream(200, CONTENT_TYPE, sink -> {
+      Thread t = new Thread(() -> pump(reader, q, id, sink), "node-logs-" + id);
+      t.setDaemon(true);
+      sink.onClose(t::interrupt);
+      t.start();
+    });
+  }
+
+  private void pump(JsonLogReader reader, LogQuery q, String id, StreamSink sink) {
+    try {
+      reader.read(q, e -> sink.send(e.toJsonBytes()), () -> !sink.isOpen() || !taskActive.test(id));
+    } catch (InterruptedException e) {
+      // the manager hung up
+    } catch (Exception e) {
+      LOG.warn("reading the log of task {} failed: {}", id, e.toString());
+    } finally {
+      sink.close();
+    }
+  }
+
+  /** Parses the query parameters of the node route (what {@link #queryString} writes). */
+  static LogQuery query(HttpRequest req) {
+    boolean stdout = req.flag("stdout");
+    boolean stderr = req.flag("stderr");
+    if (!stdout && !stderr) {
+      throw new InvalidArgumentException("Bad parameters: you must choose at least one stream");
+    }
+    return new LogQuery(stdout, stderr, tail(req.param("tail")), unixTime("since", req.param("since")),
+        unixTime("until", req.param("until")), req.flag("follow"));
+  }
+
+  /** The query string for {@code q} (without {@code ?}). */
+  public static String queryString(LogQuery q) {
+    StringBuilder b = new StringBuilder();
+    b.append("stdout=").append(q.stdout() ? 1 : 0).append("&stderr=").append(q.stderr() ? 1 : 0);
+    if (q.tail() >= 0) {
+      b.append("&tail=").append(q.tail());
+    }
+    if (q.since() != null) {
+      b.append("&since=").append(unixString(q.since()));
+    }
+    if (q.until() != null) {
+      b.append("&until=").append(unixString(q.until()));
+    }
+    if (q.follow()) {
+      b.append("&follow=1");
+    }
+    return b.toString();
+  }
+
+  /** Docker's {@code tail}: {@code all} (or empty, or negative) is everything, else a line count. */
+  public static int tail(String v) {
+    if (v == null || v.isEmpty() || v.equals("all")) {
+      return -1;
+    }
+    try {
+      int n = Integer.parseInt(v.trim());
+      return Math.max(n, -1);
+    } catch (NumberFormatException e) {
+      throw new InvalidArgumentException("tail: give a number of lines or 'all', got '" + v + "'");
+    }
+  }
+
+  /** Docker's Unix time {@code seconds[.nanoseconds]}; null or empty (or {@code 0}) is no bound. */
+  public static Instant unixTime(String name, String v) {
+    if (v == null || v.isEmpty()) {
+      return null;
+    }
+    try {
+      String[] parts = v.trim().split("\\.", 2);
+      long sec = Long.parseLong(parts[0]);
+      long nanos = 0;
+      if (parts.length == 2 && !parts[1].isEmpty()) {
+        String frac = (parts[1] + "000000000").substring(0, 9);
+        if (!frac.chars().allMatch(Character::isDigit)) {
+          throw new NumberFormatException();
+        }
+        nanos = Long.parseLong(frac);
+      }
+      if (sec == 0 && nanos == 0) {
+        return null;
+      }
+      return Instant.ofEpochSecond(sec, nanos);
+    } catch (NumberFormatException e) {
+      throw new InvalidArgumentException(name + ": give a Unix time as seconds[.nanoseconds], got '" + v + "'");
+    }
+  }
+
+  /** {@code seconds.nanoseconds} (nine digits). */
+  public static String unixString(Instant t) {
+    return t.getEpochSecond() + "." + String.format("%09d", t.getNano());
+  }
+
+  /** 403: the caller's certificate does not allow this route. */
+  static final class ForbiddenException extends JswarmException {
+    ForbiddenException(String message) {
+      super(message);
+    }
+
+    @Override
+    public int httpStatus() {
+      return 403;
+    }
+  }
+}

@@ -1,0 +1,287 @@
+package io.jswarm.worker.volume;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jswarm.api.errors.ConflictException;
+import io.jswarm.api.errors.InvalidArgumentException;
+import io.jswarm.api.errors.NotFoundException;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Docker's {@code local} volume driver on this node: volume {@code name} is the directory
+ * {@code <root>/<name>/_data}; {@code <root>/<name>/volume.json} keeps its labels, creation time and the tasks that
+ * use it, so that a restarted daemon still refuses to remove a volume in use ({@link #retainOnly} drops users that
+ * are gone). All methods are serialized on this object.
+ */
+public final class LocalVolumes implements VolumeProvider {
+  public static final String DRIVER = "local";
+  static final String DATA = "_data";
+  static final String META = "volume.json";
+  /** Docker's rule for volume names. */
+  static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]+");
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final Path root;
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+
+  /** What {@code volume.json} holds. */
+  static final class Meta {
+    public String name;
+    public String createdAt;
+    public Map<String, String> labels = new LinkedHashMap<>();
+    public Set<String> users = new TreeSet<>();
+  }
+
+  /** @param root the volumes directory, normally {@code <data-root>/volumes} (created if missing) */
+  public LocalVolumes(Path root, Clock clock) {
+    this.root = Objects.requireNonNull(root, "root");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  // ---- VolumeProvider (the executor) ----
+
+  @Override
+  public synchronized Path acquire(String name, Map<String, String> labels, String taskId) throws IOException {
+    Objects.requireNonNull(taskId, "taskId");
+    Meta m = load(name);
+    if (m == null) {
+      m = createMeta(name, labels);
+    }
+    if (m.users.add(taskId)) {
+      save(m);
+    }
+    return dir(name).resolve(DATA);
+  }
+
+  @Override
+  public synchronized void release(String taskId) throws IOException {
+    for (Meta m : all()) {
+      if (m.users.remove(taskId)) {
+        save(m);
+      }
+    }
+  }
+
+  @Override
+  public synchronized void retainOnly(Set<String> taskIds) throws IOException {
+    for (Meta m : all()) {
+      if (m.users.removeIf(u -> !taskIds.contains(u))) {
+        save(m);
+      }
+    }
+  }
+
+  // ---- the volume API ----
+
+  /**
+   * Creates volume {@code name} (a random 64-hex name when null or empty), or returns it when it exists, as Docker
+   * does.
+   */
+  public synchronized Volume create(String name, Map<String, String> labels) throws IOException {
+    String n = name == null || name.isEmpty() ? HexFormat.of().formatHex(randomBytes()) : name;
+    Meta m = load(n);
+    if (m == null) {
+      m = createMeta(n, labels);
+    }
+    return view(m, false);
+  }
+
+  /** Every volume, sorted by name; {@code withSize} adds {@code UsageData}. */
+  public synchronized List<Volume> list(boolean withSize) throws IOException {
+    List<Volume> out = new ArrayList<>();
+    for (Meta m : all()) {
+      out.add(view(m, withSize));
+    }
+    return out;
+  }
+
+  /** @throws NotFoundException naming the volume when there is none */
+  public synchronized Volume inspect(String name, boolean withSize) throws IOException {
+    return view(require(name), withSize);
+  }
+
+  /** The tasks that use volume {@code name}. */
+  public synchronized Set<String> users(String name) throws IOException {
+    return Set.copyOf(require(name).users);
+  }
+
+  /**
+   * Removes the volume and its data.
+   *
+   * @throws NotFoundException when there is no such volume
+   * @throws ConflictException when a task still uses it (the message names the tasks)
+   */
+  public synchronized void remove(String name) throws IOException {
+    Meta m = require(name);
+    if (!m.users.isEmpty()) {
+      throw new ConflictException("remove " + name + ": volume is in use - " + m.users
+          + " (remove the services or tasks using it first)");
+    }
+    deleteTree(dir(name));
+  }
+
+  // ---- internals ----
+
+  private byte[] randomBytes() {
+    byte[] b = new byte[32];
+    random.nextBytes(b);
+    return b;
+  }
+
+  private Meta createMeta(String name, Map<String, String> labels) throws IOException {
+    checkName(name);
+    Meta m = new Meta();
+    m.name = name;
+    m.createdAt = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
+    if (labels != null) {
+      m.labels.putAll(labels);
+    }
+    Files.createDirectories(dir(name).resolve(DATA));
+    save(m);
+    return m;
+  }
+
+  static void checkName(String name) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new InvalidArgumentException("volume name \"" + name + "\" includes invalid characters for a local volume "
+          + "name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed (at least two characters)");
+    }
+  }
+
+  private Path dir(String name) {
+    checkName(name);
+    return root.resolve(name);
+  }
+
+  private Meta require(String name) throws IOException {
+    Meta m = NAME.matcher(name == null ? "" : name).matches() ? load(name) : null;
+    if (m == null) {
+      throw new NotFoundException("get " + name + ": no such volume");
+    }
+    return m;
+  }
+
+  private Meta load(String name) throws IOException {
+    Path meta = dir(name).resolve(META);
+    try {
+      Meta m = MAPPER.readValue(Files.readAllBytes(meta), Meta.class);
+      m.name = name;
+      return m;
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (com.fasterxml.jackson.core.JacksonException e) {
+      throw new IOException("volume " + name + ": " + meta + " is not valid JSON (" + e.getOriginalMessage()
+          + "); fix or remove that file", e);
+    }
+  }
+
+  private List<Meta> all() throws IOException {
+    List<Meta> out = new ArrayList<>();
+    if (!Files.isDirectory(root)) {
+      return out;
+    }
+    try (Stream<Path> s = Files.list(root)) {
+      for (Path p : s.sorted().toList()) {
+        String n = p.getFileName().toString();
+        if (NAME.matcher(n).matches()) {
+          Meta m = load(n);
+          if (m != null) {
+            out.add(m);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private void save(Meta m) throws IOException {
+    Path dir = dir(m.name);
+    Files.createDirectories(dir);
+    Path tmp = dir.resolve(META + ".tmp");
+    Files.write(tmp, MAPPER.writeValueAsBytes(m));
+    try {
+      Files.move(tmp, dir.resolve(META), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, dir.resolve(META), StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  private Volume view(Meta m, boolean withSize) throws IOException {
+    Volume v = new Volume();
+    v.name = m.name;
+    v.driver = DRIVER;
+    v.mountpoint = dir(m.name).resolve(DATA).toString();
+    v.createdAt = m.createdAt;
+    v.labels = m.labels.isEmpty() ? Map.of() : new LinkedHashMap<>(m.labels);
+    v.scope = "local";
+    v.options = Map.of();
+    if (withSize) {
+      v.usageData = new Volume.UsageData();
+      v.usageData.size = size(dir(m.name).resolve(DATA));
+      v.usageData.refCount = (long) m.users.size();
+    }
+    return v;
+  }
+
+  /** Bytes of the regular files under {@code dir} (symbolic links not followed), as {@code du} counts content. */
+  static long size(Path dir) throws IOException {
+    long[] total = {0};
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+        if (attrs.isRegularFile()) {
+          total[0] += attrs.size();
+        }
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFileFailed(Path file, IOException e) {
+        return FileVisitResult.CONTINUE; // removed meanwhile or unreadable: not counted
+      }
+    });
+    return total[0];
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
