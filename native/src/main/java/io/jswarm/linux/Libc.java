@@ -17,4 +17,10 @@ public interface Libc extends Library {
   int kill(int pid, int sig);
 
   String strerror(int errnum);
+
+  int mknod(String pathname, int mode, long dev);
+
+  int lsetxattr(String path, String name, byte[] value, long size, int flags);
+
+  long lgetxattr(String path, String name, byte[] value, long size);
 }
