@@ -51,7 +51,7 @@ record Manifest(String mediaType, Descriptor config, List<Descriptor> layers, Li
       type = headerType != null && !headerType.isBlank() ? headerType.split(";")[0].trim()
           : n.has("manifests") ? MediaTypes.OCI_INDEX : MediaTypes.OCI_MANIFEST;
     }
-    if (n.path("schemaVersion").asInt() == 1 || type.contains("manifest.v1")) {
+    if (n.path("schemaVersion").asInt() == 1 || type.startsWith("application/vnd.docker.distribution.manifest.v1")) {
       throw new IOException("Docker image manifest schema 1 is not supported (deprecated since 2017); push the image"
           + " again with a current client");
     }
