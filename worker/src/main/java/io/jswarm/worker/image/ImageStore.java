@@ -581,6 +581,10 @@ public final class ImageStore implements ImageProvider {
     }
   }
 
+  long manifestSize(Image img) throws IOException {
+    return blobs.size(img.manifestDigest());
+  }
+
   long size(Image img) {
     long total = 0;
     Set<Digest> seen = new HashSet<>();
