@@ -21,6 +21,8 @@ import io.jswarm.transport.pki.JoinToken;
 import io.jswarm.transport.pki.RootCA;
 import io.jswarm.transport.pki.NodeCredentials;
 import io.jswarm.transport.pki.PeerIdentity;
+import io.jswarm.worker.image.ImageApi;
+import io.jswarm.worker.image.ImageStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,6 +63,8 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   private final SecureRandom random = new SecureRandom();
 
   private HttpServer api;
+  private ImageStore images;
+  private ImageApi imageApi;
   private volatile NodeState state;
   private volatile ManagerRole manager;
   private volatile WorkerRole worker;
@@ -83,6 +87,11 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     Files.createDirectories(opts.execRoot());
     Router router = new Router();
     new ControlApi(this, clock, caCertPem -> JoinToken.generate(RootCA.digestOfPem(caCertPem), random).toString(), version).routes(router);
+    images = new ImageStore(opts.imageDir(), ImageStore.Options.defaults()
+        .withInsecureRegistries(Set.copyOf(opts.insecureRegistries()))
+        .withCluster(this::managerClusterAddrs, this::clusterTls));
+    imageApi = new ImageApi(images);
+    imageApi.routes(router);
     api = HttpServer.start(router, ApiListeners.parse(opts.hosts()), HttpServer.Settings.defaults().withServerVersion(version));
     NodeState saved = NodeState.load(opts.dataRoot());
     if (saved != null) {
@@ -95,11 +104,47 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     state = saved;
     localState = "pending";
     if (saved.isManager()) {
-      manager = ManagerRole.start(opts, saved, creds, Map.of(), clock, ids);
+      manager = ManagerRole.start(opts, saved, creds, Map.of(), clock, ids, images);
     }
     worker = WorkerRole.start(opts, saved, creds, version, clock, this::onNodeUpdate);
     localState = "active";
     LOG.info("resumed as {} {} of cluster {}", saved.role, saved.nodeId, saved.clusterId);
+  }
+
+  /** The node's image store (the container executor prepares images through it). */
+  public ImageStore images() {
+    return images;
+  }
+
+  /** Cluster addresses of the managers this node knows, for cluster-local image pulls. */
+  private List<String> managerClusterAddrs() {
+    List<String> addrs = new ArrayList<>();
+    WorkerRole w = worker;
+    if (w != null) {
+      addrs.addAll(w.managers());
+    }
+    NodeState s = state;
+    if (s != null) {
+      s.managers.forEach(m -> {
+        if (m.clusterAddr != null && !addrs.contains(m.clusterAddr)) {
+          addrs.add(m.clusterAddr);
+        }
+      });
+    }
+    return addrs;
+  }
+
+  /** The node's mutual-TLS client context for the cluster port, or null outside a swarm. */
+  private javax.net.ssl.SSLContext clusterTls() {
+    if (state == null) {
+      return null;
+    }
+    try {
+      return io.jswarm.transport.pki.TlsContexts.client(NodeCredentials.load(opts.certDir()));
+    } catch (Exception e) {
+      LOG.warn("no cluster credentials for image pulls from managers: {}", e.getMessage());
+      return null;
+    }
   }
 
   /** The dispatcher sent this node's object: a changed role (promote/demote) is acted on off the agent's thread. */
@@ -155,7 +200,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       s.role = "manager";
       List<NodeState.Manager> known = new ArrayList<>();
       managerAddrs.forEach(a -> known.add(new NodeState.Manager(null, a, null)));
-      manager = ManagerRole.start(opts, s, renewed, Map.of(), clock, ids);
+      manager = ManagerRole.start(opts, s, renewed, Map.of(), clock, ids, images);
       manager.joinRaftGroup(known);
       s.managers.removeIf(m -> s.nodeId.equals(m.nodeId));
       s.managers.add(new NodeState.Manager(s.nodeId, s.clusterAddr(), s.raftAddr()));
@@ -229,7 +274,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       boot.applyTo(swarm);
       Node self = CertificateAuthority.newNode(s.nodeId, "manager", joinFields(s), boot.rootCA());
       self.status.state = "ready";
-      manager = ManagerRole.start(opts, s, boot.credentials(), Map.of(s.nodeId, s.raftAddr()), clock, ids);
+      manager = ManagerRole.start(opts, s, boot.credentials(), Map.of(s.nodeId, s.raftAddr()), clock, ids, images);
       manager.store().update(tx -> {
         tx.cluster().create(swarm);
         tx.nodes().create(self);
@@ -292,7 +337,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       }
       joined.credentials().save(opts.certDir());
       if (s.isManager()) {
-        manager = ManagerRole.start(opts, s, joined.credentials(), Map.of(), clock, ids);
+        manager = ManagerRole.start(opts, s, joined.credentials(), Map.of(), clock, ids, images);
         manager.joinRaftGroup(s.managers);
         s.managers.add(new NodeState.Manager(s.nodeId, s.clusterAddr(), s.raftAddr()));
       }
@@ -428,6 +473,10 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     if (api != null) {
       api.close();
       api = null;
+    }
+    if (imageApi != null) {
+      imageApi.close();
+      imageApi = null;
     }
   }
 

@@ -17,6 +17,8 @@ import io.jswarm.manager.schedulerloop.SchedulerLoop;
 import io.jswarm.transport.pki.JoinClient;
 import io.jswarm.transport.pki.NodeCredentials;
 import io.jswarm.transport.pki.TlsContexts;
+import io.jswarm.worker.image.ClusterRegistry;
+import io.jswarm.worker.image.ImageStore;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -77,7 +79,7 @@ final class ManagerRole implements AutoCloseable {
    * group, ignored on restart) and the cluster port.
    */
   static ManagerRole start(DaemonOptions opts, NodeState s, NodeCredentials creds, Map<String, String> initialPeers,
-      Clock clock, IdGenerator ids) throws IOException {
+      Clock clock, IdGenerator ids, ImageStore images) throws IOException {
     RaftConfig cfg = RaftConfig.builder(s.nodeId, s.raftAddr(), opts.raftDir())
         .clusterId(s.clusterId)
         .peers(initialPeers)
@@ -96,6 +98,10 @@ final class ManagerRole implements AutoCloseable {
           () -> membership.managers().stream().filter(m -> m.clusterAddr != null)
               .map(m -> new DispatcherMessage.Manager(m.nodeId, m.clusterAddr)).toList());
       dispatcher.routes(router);
+      ClusterRegistry registry = images == null ? null : new ClusterRegistry(images);
+      if (registry != null) {
+        registry.routes(router);
+      }
       server = HttpServer.start(router, List.of(new HttpServer.Tls(listenHost(s), s.clusterPort,
           TlsContexts.nettyServer(creds))));
       ManagerRole m = new ManagerRole(s, creds, raft, server, dispatcher, new Orchestrators(store, clock),
