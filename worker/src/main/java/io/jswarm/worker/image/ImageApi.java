@@ -69,7 +69,7 @@ public final class ImageApi implements AutoCloseable {
       RegistryAuth auth = RegistryAuth.fromHeader(req.headers().get("x-registry-auth"));
       String reference = ref;
       return progressStream(sink -> {
-        store.pull(reference, auth, progress(sink));
+        store.pull(reference, auth, req.flag("insecure"), progress(sink));
         sendLine(sink, Map.of("status", "Status: Downloaded newer image for " + parsed.familiar()));
       });
     }
@@ -229,7 +229,7 @@ public final class ImageApi implements AutoCloseable {
       store.get(ref); // 404 before the stream starts
       RegistryAuth auth = RegistryAuth.fromHeader(req.headers().get("x-registry-auth"));
       return progressStream(sink -> {
-        Digest d = store.push(ref, auth, progress(sink));
+        Digest d = store.push(ref, auth, req.flag("insecure"), progress(sink));
         ImageReference r = ImageReference.parse(ref);
         Map<String, Object> aux = new LinkedHashMap<>();
         aux.put("Tag", r.tag());

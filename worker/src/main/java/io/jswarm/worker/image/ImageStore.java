@@ -170,7 +170,7 @@ public final class ImageStore implements ImageProvider {
     Image img = find(reference);
     if (img == null) {
       ImageReference ref = ImageReference.parse(reference);
-      img = pull(ref, RegistryAuth.NONE, Progress.NONE);
+      img = pull(ref, RegistryAuth.NONE, false, Progress.NONE);
     }
     return local(img, reference);
   }
@@ -335,7 +335,8 @@ public final class ImageStore implements ImageProvider {
    * Pulls {@code ref} from its registry, then (when that fails) from each manager; stores and unpacks it and
    * records the reference. Concurrent pulls of one reference share one download.
    */
-  Image pull(ImageReference ref, RegistryAuth auth, Progress progress) throws IOException, InterruptedException {
+  Image pull(ImageReference ref, RegistryAuth auth, boolean insecure, Progress progress)
+      throws IOException, InterruptedException {
     String k = key(ref);
     CompletableFuture<Image> mine = new CompletableFuture<>();
     CompletableFuture<Image> running = pulls.putIfAbsent(k, mine);
@@ -344,7 +345,7 @@ public final class ImageStore implements ImageProvider {
       return await(running);
     }
     try {
-      Image img = pullFromSources(ref, auth, progress);
+      Image img = pullFromSources(ref, auth, insecure, progress);
       mine.complete(img);
       return img;
     } catch (IOException | RuntimeException | InterruptedException e) {
@@ -357,8 +358,14 @@ public final class ImageStore implements ImageProvider {
 
   /** Pulls as the Engine API does: the reference text and credentials. */
   public LocalImage pull(String reference, RegistryAuth auth, Progress progress) throws IOException, InterruptedException {
+    return pull(reference, auth, false, progress);
+  }
+
+  /** {@link #pull(String, RegistryAuth, Progress)}; {@code insecure} speaks plain HTTP to this registry. */
+  public LocalImage pull(String reference, RegistryAuth auth, boolean insecure, Progress progress)
+      throws IOException, InterruptedException {
     ImageReference ref = ImageReference.parse(reference);
-    return local(pull(ref, auth, progress), reference);
+    return local(pull(ref, auth, insecure, progress), reference);
   }
 
   private static <T> T await(CompletableFuture<T> f) throws IOException, InterruptedException {
@@ -379,11 +386,11 @@ public final class ImageStore implements ImageProvider {
     }
   }
 
-  private Image pullFromSources(ImageReference ref, RegistryAuth auth, Progress progress)
+  private Image pullFromSources(ImageReference ref, RegistryAuth auth, boolean insecure, Progress progress)
       throws IOException, InterruptedException {
     List<String> errors = new ArrayList<>();
     boolean allMissing = true;
-    RegistryClient registry = registryClient(ref.domain(), auth);
+    RegistryClient registry = registryClient(ref.domain(), auth, insecure);
     try {
       return pullFrom(registry, ref.path(), ref, progress);
     } catch (IOException e) {
@@ -413,8 +420,12 @@ public final class ImageStore implements ImageProvider {
   }
 
   RegistryClient registryClient(String domain, RegistryAuth auth) {
+    return registryClient(domain, auth, false);
+  }
+
+  RegistryClient registryClient(String domain, RegistryAuth auth, boolean insecure) {
     String host = domain.equals(ImageReference.DOCKER_HUB) ? DOCKER_HUB_REGISTRY : domain;
-    String scheme = isInsecure(domain) ? "http" : "https";
+    String scheme = insecure || isInsecure(domain) ? "http" : "https";
     return new RegistryClient(URI.create(scheme + "://" + host), publicHttp, auth, "registry " + domain)
         .chunkSize(uploadChunk);
   }
@@ -1027,6 +1038,12 @@ public final class ImageStore implements ImageProvider {
    * then the manifest under the tag. Records {@code name@digest} as a repo digest and returns the digest.
    */
   public Digest push(String reference, RegistryAuth auth, Progress progress) throws IOException, InterruptedException {
+    return push(reference, auth, false, progress);
+  }
+
+  /** {@link #push(String, RegistryAuth, Progress)}; {@code insecure} speaks plain HTTP to this registry. */
+  public Digest push(String reference, RegistryAuth auth, boolean insecure, Progress progress)
+      throws IOException, InterruptedException {
     ImageReference ref = ImageReference.parse(reference);
     Image img = get(reference);
     if (ref.digest() != null) {
@@ -1034,7 +1051,7 @@ public final class ImageStore implements ImageProvider {
     }
     gcLock.readLock().lock();
     try {
-      RegistryClient c = registryClient(ref.domain(), auth);
+      RegistryClient c = registryClient(ref.domain(), auth, insecure);
       progress.status(null, "The push refers to repository [" + ref.name() + "]");
       List<Manifest.Descriptor> all = new ArrayList<>(img.manifest().layers());
       all.add(img.manifest().config());
