@@ -441,7 +441,7 @@ public final class ImageStore implements ImageProvider {
       throws IOException, InterruptedException {
     gcLock.readLock().lock();
     try {
-      progress.status(ref.manifestRef(), "Pulling from " + ref.familiarName());
+      progress.status(ref.manifestRef(), "Pulling from " + (ref.domain().equals(ImageReference.DOCKER_HUB) ? ref.path() : ref.familiarName()));
       RegistryClient.Fetched top = c.manifest(repo, ref.manifestRef());
       Manifest m = Manifest.parse(top.bytes(), top.mediaType());
       RegistryClient.Fetched chosen = top;
