@@ -389,13 +389,19 @@ public final class ImageStore implements ImageProvider {
   private Image pullFromSources(ImageReference ref, RegistryAuth auth, boolean insecure, Progress progress)
       throws IOException, InterruptedException {
     List<String> errors = new ArrayList<>();
-    boolean allMissing = true;
+    int answered = 0;
+    boolean otherFailure = false;
     RegistryClient registry = registryClient(ref.domain(), auth, insecure);
     try {
       return pullFrom(registry, ref.path(), ref, progress);
     } catch (IOException e) {
       errors.add(e.getMessage());
-      allMissing &= e instanceof RegistryException re && (re.notFound() || re.status() == 401);
+      if (e instanceof RegistryException re && (re.notFound() || re.status() == 401)) {
+        answered++;
+      } else if (!(e instanceof java.net.ConnectException || e instanceof java.net.UnknownHostException
+          || e.getCause() instanceof java.net.UnknownHostException)) {
+        otherFailure = true;
+      }
     }
     SSLContext tls = options.clusterTls().get();
     List<String> managers = tls == null ? List.of() : options.managers().get();
@@ -408,13 +414,17 @@ public final class ImageStore implements ImageProvider {
           return pullFrom(c, ref.name(), ref, progress);
         } catch (IOException e) {
           errors.add(e.getMessage());
-          allMissing &= e instanceof RegistryException re && re.notFound();
+          if (e instanceof RegistryException re && re.notFound()) {
+            answered++;
+          } else if (!(e instanceof java.net.ConnectException)) {
+            otherFailure = true;
+          }
         }
       }
     }
     String msg = "image " + ref.familiar() + " could not be pulled from any source: " + String.join("; ", errors);
-    if (allMissing) {
-      throw new NotFoundException(msg);
+    if (answered > 0 && !otherFailure) {
+      throw new NotFoundException(msg); // every source that answered does not have it
     }
     throw new UnavailableException(msg);
   }
