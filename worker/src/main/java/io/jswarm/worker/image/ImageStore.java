@@ -410,7 +410,6 @@ public final class ImageStore implements ImageProvider {
       for (String m : managers) {
         RegistryClient c = new RegistryClient(URI.create("https://" + m), cluster, RegistryAuth.NONE, "manager " + m);
         try {
-          progress.status(ref.manifestRef(), "Pulling from manager " + m);
           return pullFrom(c, ref.name(), ref, progress);
         } catch (IOException e) {
           errors.add(e.getMessage());
@@ -451,8 +450,10 @@ public final class ImageStore implements ImageProvider {
       throws IOException, InterruptedException {
     gcLock.readLock().lock();
     try {
-      progress.status(ref.manifestRef(), "Pulling from " + (ref.domain().equals(ImageReference.DOCKER_HUB) ? ref.path() : ref.familiarName()));
       RegistryClient.Fetched top = c.manifest(repo, ref.manifestRef());
+      progress.status(ref.manifestRef(), "Pulling from "
+          + (ref.domain().equals(ImageReference.DOCKER_HUB) ? ref.path() : ref.familiarName())
+          + (c.display().startsWith("manager") ? " (" + c.display() + ")" : ""));
       Manifest m = Manifest.parse(top.bytes(), top.mediaType());
       RegistryClient.Fetched chosen = top;
       if (m.isIndex()) {
