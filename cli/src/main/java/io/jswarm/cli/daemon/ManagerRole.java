@@ -47,6 +47,7 @@ final class ManagerRole implements AutoCloseable {
   private final LeadershipWatcher watcher;
   private final NodeState state;
   private final NodeCredentials creds;
+  private ClusterRegistry registry;
 
   private ManagerRole(NodeState state, NodeCredentials creds, RaftStore raft, HttpServer clusterServer,
       Dispatcher dispatcher, Orchestrators orchestrators, SchedulerLoop scheduler) {
@@ -106,6 +107,7 @@ final class ManagerRole implements AutoCloseable {
           TlsContexts.nettyServer(creds))));
       ManagerRole m = new ManagerRole(s, creds, raft, server, dispatcher, new Orchestrators(store, clock),
           new SchedulerLoop(store, clock));
+      m.registry = registry;
       m.watcher.start();
       return m;
     } catch (RuntimeException | IOException e) {
@@ -210,6 +212,9 @@ final class ManagerRole implements AutoCloseable {
   public void close() {
     watcher.close();
     clusterServer.close();
+    if (registry != null) {
+      registry.close();
+    }
     try {
       raft.close();
     } catch (IOException e) {

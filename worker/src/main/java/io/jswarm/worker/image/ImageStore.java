@@ -1404,12 +1404,17 @@ public final class ImageStore implements ImageProvider {
     if (!Files.exists(indexFile)) {
       return;
     }
-    JsonNode n = Manifest.JSON.readTree(indexFile.toFile());
-    synchronized (lock) {
-      n.path("images").fields().forEachRemaining(e -> images.put(Digest.parse(e.getKey()),
-          e.getValue().path("added").asText("")));
-      n.path("references").fields().forEachRemaining(e -> references.put(e.getKey(),
-          Digest.parse(e.getValue().asText())));
+    try {
+      JsonNode n = Manifest.JSON.readTree(indexFile.toFile());
+      synchronized (lock) {
+        n.path("images").fields().forEachRemaining(e -> images.put(Digest.parse(e.getKey()),
+            e.getValue().path("added").asText("")));
+        n.path("references").fields().forEachRemaining(e -> references.put(e.getKey(),
+            Digest.parse(e.getValue().asText())));
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new IOException("the image index " + indexFile + " is unreadable (" + e.getMessage() + "); move it away "
+          + "to start with an empty image list (blobs and layers stay until the next image removal collects them)", e);
     }
   }
 
