@@ -76,6 +76,9 @@ class RegistryPullPushTest {
     Digest pushed = a.push(ref, RegistryAuth.NONE, (i, st) -> progress.add(st));
     assertTrue(progress.contains("Pushed"), progress.toString());
     assertTrue(a.inspect(ref).get("RepoDigests").toString().contains("@" + pushed));
+    progress.clear();
+    assertEquals(pushed, a.push(ref, RegistryAuth.NONE, (i, st) -> progress.add(st)));
+    assertTrue(progress.contains("Layer already exists") && !progress.contains("Pushed"), progress.toString());
 
     ImageStore b = store("b");
     LocalImage img = b.prepare(ref);
@@ -103,19 +106,24 @@ class RegistryPullPushTest {
     String id = importBusybox(a, ref);
     a.push(ref, RegistryAuth.NONE, Progress.NONE);
 
+    AtomicInteger blobGets = new AtomicInteger();
+    HttpServer counting = proxy(false, new AtomicInteger(), blobGets);
+    String viaProxy = "localhost:" + counting.getAddress().getPort() + "/h-image/chunked:v1";
     ImageStore b = store("b");
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
       List<Future<LocalImage>> fs = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
-        fs.add(pool.submit(() -> b.prepare(ref)));
+        fs.add(pool.submit(() -> b.prepare(viaProxy)));
       }
       for (Future<LocalImage> f : fs) {
         assertEquals(id, f.get().id());
       }
     } finally {
       pool.shutdownNow();
+      counting.stop(0);
     }
+    assertEquals(2, blobGets.get(), "config and layer downloaded once for four concurrent prepares");
     try (Stream<Path> s = Files.list(b.root().resolve("layers"))) {
       assertEquals(2, s.count(), "one unpacked layer and its size file");
     }
@@ -187,6 +195,28 @@ class RegistryPullPushTest {
     a.push(upstreamRef, RegistryAuth.NONE, Progress.NONE);
 
     AtomicInteger tokens = new AtomicInteger();
+    HttpServer proxy = proxy(true, tokens, new AtomicInteger());
+    int port = proxy.getAddress().getPort();
+    try {
+      String ref = "localhost:" + port + "/h-image/private:v1";
+      JswarmException denied = assertThrows(JswarmException.class, () -> store("anon").prepare(ref));
+      assertTrue(denied.getMessage().contains("credentials"), denied.getMessage());
+
+      ImageStore b = store("b");
+      LocalImage img = b.pull(ref, new RegistryAuth("alice", "secret", null, null), Progress.NONE);
+      assertEquals(id, img.id());
+      assertEquals(1, tokens.get(), "one token for the scope, reused for every request");
+      assertTrue(Files.isRegularFile(img.layers().get(0).resolve("bin/busybox"), LinkOption.NOFOLLOW_LINKS));
+    } finally {
+      proxy.stop(0);
+    }
+  }
+
+  /**
+   * A registry in front of the test registry on 127.0.0.1: GETs and HEADs are forwarded; with {@code bearer} it
+   * demands a token from its own /token endpoint (basic auth alice:secret). Counts blob GETs.
+   */
+  private HttpServer proxy(boolean bearer, AtomicInteger tokens, AtomicInteger blobGets) throws IOException {
     HttpServer proxy = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     int port = proxy.getAddress().getPort();
     HttpClient upstream = HttpClient.newHttpClient();
@@ -205,12 +235,15 @@ class RegistryPullPushTest {
       }
     });
     proxy.createContext("/v2/", ex -> {
-      if (!"Bearer tok-123".equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+      if (bearer && !"Bearer tok-123".equals(ex.getRequestHeaders().getFirst("Authorization"))) {
         ex.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"http://127.0.0.1:" + port
             + "/token\",service=\"test-registry\",scope=\"repository:h-image/private:pull\"");
         ex.sendResponseHeaders(401, -1);
         ex.close();
         return;
+      }
+      if (ex.getRequestMethod().equals("GET") && ex.getRequestURI().getPath().contains("/blobs/")) {
+        blobGets.incrementAndGet();
       }
       try {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + registry.host() + ex.getRequestURI()));
@@ -235,18 +268,6 @@ class RegistryPullPushTest {
       }
     });
     proxy.start();
-    try {
-      String ref = "localhost:" + port + "/h-image/private:v1";
-      JswarmException denied = assertThrows(JswarmException.class, () -> store("anon").prepare(ref));
-      assertTrue(denied.getMessage().contains("credentials"), denied.getMessage());
-
-      ImageStore b = store("b");
-      LocalImage img = b.pull(ref, new RegistryAuth("alice", "secret", null, null), Progress.NONE);
-      assertEquals(id, img.id());
-      assertEquals(1, tokens.get(), "one token for the scope, reused for every request");
-      assertTrue(Files.isRegularFile(img.layers().get(0).resolve("bin/busybox"), LinkOption.NOFOLLOW_LINKS));
-    } finally {
-      proxy.stop(0);
-    }
+    return proxy;
   }
 }
