@@ -1310,9 +1310,12 @@ public final class ImageStore implements ImageProvider {
         }
         boolean deletes = untag.containsAll(refsOfImage);
         if (deletes && inUse.get().contains(img.id().toString())) {
-          if (byRef && refsOfImage.size() > 1) {
+          if (byRef && (force || refsOfImage.size() > 1)) {
             untag.retainAll(List.of(key(ref))); // untagging is fine; the image stays for its container
             deletes = false;
+          } else if (byRef) {
+            throw new ConflictException("conflict: unable to remove repository reference \"" + ref.familiar()
+                + "\" (must force) - a container is using its referenced image " + img.id().shortHex());
           } else {
             throw new ConflictException("conflict: unable to delete " + (byRef ? ref.familiar() : img.id().shortHex())
                 + " (cannot be forced) - image " + img.id().shortHex() + " is being used by a container");

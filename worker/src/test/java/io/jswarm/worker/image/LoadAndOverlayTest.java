@@ -217,7 +217,11 @@ class LoadAndOverlayTest {
     // in use by a container: never deleted
     s.setInUse(() -> Set.of(id));
     s.remove("h-image/elsewhere:1", false, true);
-    assertThrows(ConflictException.class, () -> s.remove("h-image/rm:1", true, true));
+    assertThrows(ConflictException.class, () -> s.remove("h-image/rm:1", false, true));
+    assertThrows(ConflictException.class, () -> s.remove(id, true, true));
+    s.tag(id, "h-image/rm:3");
+    assertEquals(List.of(Map.of("Untagged", "h-image/rm:3")), s.remove("h-image/rm:3", true, true),
+        "forced: the tag goes, the image stays for its container");
     s.setInUse(Set::of);
     Path layerDir = s.prepare("h-image/rm:1").layers().get(0);
     List<Map<String, String>> removed = s.remove("h-image/rm:1", false, true);
