@@ -270,4 +270,27 @@ class RegistryPullPushTest {
     proxy.start();
     return proxy;
   }
+
+  @Test
+  void basicAuthRegistryTakesTheCredentials() throws Exception {
+    byte[] salt = new byte[16];
+    new java.security.SecureRandom().nextBytes(salt);
+    String hash = org.bouncycastle.crypto.generators.OpenBSDBCrypt.generate("2y", "s3cret".toCharArray(), salt, 5);
+    try (TestRegistry basic = new TestRegistry("bob:" + hash)) {
+      ImageStore a = store("a");
+      String ref = basic.host() + "/h-image/basic:v1";
+      String id = importBusybox(a, ref);
+      RegistryException anonymous = assertThrows(RegistryException.class,
+          () -> a.push(ref, RegistryAuth.NONE, Progress.NONE));
+      assertTrue(anonymous.getMessage().contains("authentication required"), anonymous.getMessage());
+      RegistryAuth bob = new RegistryAuth("bob", "s3cret", null, null);
+      a.push(ref, bob, Progress.NONE);
+
+      LocalImage img = store("b").pull(ref, bob, Progress.NONE);
+      assertEquals(id, img.id());
+      JswarmException wrong = assertThrows(JswarmException.class,
+          () -> store("c").pull(ref, new RegistryAuth("bob", "nope", null, null), Progress.NONE));
+      assertTrue(wrong.getMessage().contains("refused"), wrong.getMessage());
+    }
+  }
 }

@@ -19,6 +19,11 @@ final class TestRegistry implements AutoCloseable {
   private final Process process;
 
   TestRegistry() throws IOException, InterruptedException {
+    this(null);
+  }
+
+  /** With {@code htpasswd} (a bcrypt htpasswd line), the registry demands basic auth. */
+  TestRegistry(String htpasswd) throws IOException, InterruptedException {
     if (!Files.isExecutable(BINARY)) {
       throw new IllegalStateException(BINARY + " is missing: apt-get install docker-registry");
     }
@@ -38,7 +43,11 @@ final class TestRegistry implements AutoCloseable {
         "    enabled: true",
         "http:",
         "  addr: 127.0.0.1:" + port,
+        htpasswd == null ? "" : "auth:\n  htpasswd:\n    realm: h-image\n    path: " + dir.resolve("htpasswd"),
         ""));
+    if (htpasswd != null) {
+      Files.writeString(dir.resolve("htpasswd"), htpasswd + "\n");
+    }
     process = new ProcessBuilder(BINARY.toString(), "serve", config.toString())
         .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
     HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
@@ -47,7 +56,7 @@ final class TestRegistry implements AutoCloseable {
       try {
         HttpResponse<Void> r = c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/")).build(),
             HttpResponse.BodyHandlers.discarding());
-        if (r.statusCode() == 200) {
+        if (r.statusCode() == 200 || (htpasswd != null && r.statusCode() == 401)) {
           return;
         }
       } catch (IOException e) {
