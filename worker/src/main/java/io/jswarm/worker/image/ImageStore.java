@@ -125,6 +125,8 @@ public final class ImageStore implements ImageProvider {
     this.blobs = new BlobStore(root);
     this.layersDir = root.resolve("layers");
     Files.createDirectories(layersDir);
+    // layers hold setuid binaries and device nodes of images: nobody but root walks in
+    Files.setPosixFilePermissions(layersDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     this.indexFile = root.resolve("images.json");
     Path layout = root.resolve("oci-layout");
     if (!Files.exists(layout)) {
