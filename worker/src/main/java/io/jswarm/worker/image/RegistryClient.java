@@ -29,6 +29,8 @@ final class RegistryClient {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   static final Duration METADATA_TIMEOUT = Duration.ofSeconds(60);
   static final int DEFAULT_CHUNK = 16 << 20;
+  /** Manifests and indexes above this size are refused (the distribution spec's registries cap them at 4 MiB). */
+  static final int MAX_MANIFEST = 4 << 20;
   private static final Pattern PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
 
   /** A manifest as fetched: the exact bytes, the media type it came with, and their digest. */
@@ -83,11 +85,18 @@ final class RegistryClient {
   Fetched manifest(String repo, String ref) throws IOException, InterruptedException {
     HttpRequest.Builder b = request(repo, "/manifests/" + ref).header("Accept", MediaTypes.ACCEPT).GET()
         .timeout(METADATA_TIMEOUT);
-    HttpResponse<byte[]> r = send(b, scope(repo, false), HttpResponse.BodyHandlers.ofByteArray());
-    if (r.statusCode() != 200) {
-      throw error(r.statusCode(), r.body(), "manifest " + repo + ":" + ref);
+    HttpResponse<InputStream> r = send(b, scope(repo, false), HttpResponse.BodyHandlers.ofInputStream());
+    byte[] body;
+    try (InputStream in = r.body()) {
+      body = in.readNBytes(MAX_MANIFEST + 1);
     }
-    byte[] body = r.body();
+    if (r.statusCode() != 200) {
+      throw error(r.statusCode(), body, "manifest " + repo + ":" + ref);
+    }
+    if (body.length > MAX_MANIFEST) {
+      throw new IOException(display + ": manifest " + repo + ":" + ref + " is larger than " + MAX_MANIFEST
+          + " bytes; refused");
+    }
     Digest actual = Digest.of(body);
     if (Digest.isDigest(ref) && !actual.toString().equals(ref)) {
       throw new DigestMismatchException(display + ": manifest " + repo + "@" + ref + " has digest " + actual
