@@ -59,6 +59,10 @@ final class DaemonCommand implements Callable<Integer> {
       description = "Log entries between Raft snapshots (default: ${DEFAULT-VALUE}).")
   long snapshotInterval;
 
+  @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]",
+      description = "Registry to pull from and push to over plain HTTP, repeatable (localhost and 127.0.0.1 always are).")
+  List<String> insecureRegistries = new ArrayList<>();
+
   @Override
   public Integer call() throws Exception {
     checkPort("--cluster-port", clusterPort);
@@ -78,7 +82,7 @@ final class DaemonCommand implements Callable<Integer> {
     List<String> listeners = hosts.isEmpty() ? List.of("unix://" + execRoot.resolve("jswarm.sock")) : hosts;
     String name = nodeName != null ? nodeName : InetAddress.getLocalHost().getHostName();
     DaemonOptions opts = new DaemonOptions(dataRoot, execRoot, listeners, cgroupParent, name, clusterPort, raftPort,
-        executor, snapshotInterval, engineLabels);
+        executor, snapshotInterval, engineLabels, List.copyOf(insecureRegistries));
     Daemon daemon = new Daemon(opts, Main.version());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -37,4 +37,10 @@ public interface Libc extends Library {
   long sendto(int sockfd, Pointer buf, long len, int flags, Pointer destAddr, int addrlen);
 
   long recv(int sockfd, Pointer buf, long len, int flags);
+
+  int mknod(String pathname, int mode, long dev);
+
+  int lsetxattr(String path, String name, byte[] value, long size, int flags);
+
+  long lgetxattr(String path, String name, byte[] value, long size);
 }

@@ -32,6 +32,7 @@ public final class ClientCommands {
   private static boolean isClientCommand(CommandLine cmd) {
     Object o = cmd.getCommandSpec().userObject();
     return o instanceof ClientCommand || o instanceof SwarmCommand || o instanceof NodeCommand
-        || o instanceof ServiceCommand || o instanceof VolumeCommand;
+        || o instanceof ServiceCommand || o instanceof VolumeCommand
+        || o instanceof ImageCommand;
   }
 }

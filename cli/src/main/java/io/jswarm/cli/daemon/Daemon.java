@@ -26,6 +26,8 @@ import io.jswarm.transport.pki.JoinToken;
 import io.jswarm.transport.pki.RootCA;
 import io.jswarm.transport.pki.NodeCredentials;
 import io.jswarm.transport.pki.PeerIdentity;
+import io.jswarm.worker.image.ImageApi;
+import io.jswarm.worker.image.ImageStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,6 +72,8 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   private HttpServer api;
   /** This node's named local volumes (the container executor acquires them for {@code type: volume} mounts). */
   private final LocalVolumes volumes;
+  private ImageStore images;
+  private ImageApi imageApi;
   private volatile NodeState state;
   private volatile ManagerRole manager;
   private volatile WorkerRole worker;
@@ -96,6 +100,11 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     new ControlApi(this, clock, caCertPem -> JoinToken.generate(RootCA.digestOfPem(caCertPem), random).toString(), version).routes(router);
     new LogRoutes(this, () -> new HttpsNodeLogSource(this::clusterClientTls).client()).routes(router);
     new VolumeRoutes(volumes).routes(router);
+    images = new ImageStore(opts.imageDir(), ImageStore.Options.defaults()
+        .withInsecureRegistries(Set.copyOf(opts.insecureRegistries()))
+        .withCluster(this::managerClusterAddrs, this::clusterTls));
+    imageApi = new ImageApi(images);
+    imageApi.routes(router);
     api = HttpServer.start(router, ApiListeners.parse(opts.hosts()), HttpServer.Settings.defaults().withServerVersion(version));
     NodeState saved = NodeState.load(opts.dataRoot());
     if (saved != null) {
@@ -130,7 +139,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
           ManagerRole m = manager;
           manager = null;
           m.close();
-          manager = ManagerRole.start(opts, s, renewed, Map.of(), clock, ids, this::nodeRoutes);
+          manager = ManagerRole.start(opts, s, renewed, Map.of(), clock, ids, this::nodeRoutes, images);
         }
         worker = WorkerRole.start(opts, s, renewed, version, clock, this::onNodeUpdate, this::nodeRoutes);
         LOG.info("certificate renewed, valid until {}", renewed.notAfter());
@@ -165,7 +174,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     state = saved;
     localState = "pending";
     if (saved.isManager()) {
-      manager = ManagerRole.start(opts, saved, creds, Map.of(), clock, ids, this::nodeRoutes);
+      manager = ManagerRole.start(opts, saved, creds, Map.of(), clock, ids, this::nodeRoutes, images);
     }
     worker = WorkerRole.start(opts, saved, creds, version, clock, this::onNodeUpdate, this::nodeRoutes);
     localState = "active";
@@ -186,6 +195,30 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       return io.jswarm.transport.pki.TlsContexts.client(NodeCredentials.load(opts.certDir()));
     } catch (IOException e) {
       throw new UnavailableException("this node has no cluster certificate to call other nodes with: " + e.getMessage());
+    }
+  }
+
+  /** The node's image store (the container executor prepares images through it). */
+  public ImageStore images() {
+    return images;
+  }
+
+  /** Cluster addresses of the managers this node knows, for cluster-local image pulls. */
+  private List<String> managerClusterAddrs() {
+    NodeState s = state;
+    return s == null ? List.of() : managerAddrs(s);
+  }
+
+  /** The node's mutual-TLS client context for the cluster port, or null outside a swarm. */
+  private javax.net.ssl.SSLContext clusterTls() {
+    if (state == null) {
+      return null;
+    }
+    try {
+      return clusterClientTls();
+    } catch (UnavailableException e) {
+      LOG.warn("no cluster credentials for image pulls from managers: {}", e.getMessage());
+      return null;
     }
   }
 
@@ -241,7 +274,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       if (w != null) {
         w.closeNodeServer(); // the manager's cluster server takes the port (and serves the node routes)
       }
-      manager = ManagerRole.start(opts, s, renewed, Map.of(), clock, ids, this::nodeRoutes);
+      manager = ManagerRole.start(opts, s, renewed, Map.of(), clock, ids, this::nodeRoutes, images);
       manager.joinRaftGroup(known);
       s.managers.removeIf(m -> s.nodeId.equals(m.nodeId));
       s.managers.add(new NodeState.Manager(s.nodeId, s.clusterAddr(), s.raftAddr()));
@@ -316,7 +349,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       boot.applyTo(swarm);
       Node self = CertificateAuthority.newNode(s.nodeId, "manager", joinFields(s), boot.rootCA());
       self.status.state = "ready";
-      manager = ManagerRole.start(opts, s, boot.credentials(), Map.of(s.nodeId, s.raftAddr()), clock, ids, this::nodeRoutes);
+      manager = ManagerRole.start(opts, s, boot.credentials(), Map.of(s.nodeId, s.raftAddr()), clock, ids, this::nodeRoutes, images);
       manager.store().update(tx -> {
         tx.cluster().create(swarm);
         tx.nodes().create(self);
@@ -379,7 +412,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       }
       joined.credentials().save(opts.certDir());
       if (s.isManager()) {
-        manager = ManagerRole.start(opts, s, joined.credentials(), Map.of(), clock, ids, this::nodeRoutes);
+        manager = ManagerRole.start(opts, s, joined.credentials(), Map.of(), clock, ids, this::nodeRoutes, images);
         manager.joinRaftGroup(s.managers);
         s.managers.add(new NodeState.Manager(s.nodeId, s.clusterAddr(), s.raftAddr()));
       }
@@ -516,6 +549,10 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     if (api != null) {
       api.close();
       api = null;
+    }
+    if (imageApi != null) {
+      imageApi.close();
+      imageApi = null;
     }
   }
 

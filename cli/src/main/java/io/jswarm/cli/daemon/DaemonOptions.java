@@ -14,15 +14,28 @@ import java.util.Map;
  * @param raftPort port of the Raft listener on the advertise address
  * @param executor {@code simulated} (tasks reported running, nothing runs) or the container executor
  * @param engineLabels {@code --label k=v}, shown as {@code engine.labels} to placement constraints
+ * @param insecureRegistries {@code --insecure-registry host[:port]}: registries pulled from over plain HTTP
  */
 public record DaemonOptions(Path dataRoot, Path execRoot, List<String> hosts, String cgroupParent, String nodeName,
-    int clusterPort, int raftPort, String executor, long snapshotInterval, Map<String, String> engineLabels) {
+    int clusterPort, int raftPort, String executor, long snapshotInterval, Map<String, String> engineLabels,
+    List<String> insecureRegistries) {
+
+  public DaemonOptions(Path dataRoot, Path execRoot, List<String> hosts, String cgroupParent, String nodeName,
+      int clusterPort, int raftPort, String executor, long snapshotInterval, Map<String, String> engineLabels) {
+    this(dataRoot, execRoot, hosts, cgroupParent, nodeName, clusterPort, raftPort, executor, snapshotInterval,
+        engineLabels, List.of());
+  }
 
   public static final int DEFAULT_CLUSTER_PORT = 2377;
   public static final int DEFAULT_RAFT_PORT = 2378;
 
   public Path certDir() {
     return dataRoot.resolve("certificates");
+  }
+
+  /** The node's image store. */
+  public Path imageDir() {
+    return dataRoot.resolve("image");
   }
 
   public Path raftDir() {

@@ -18,6 +18,8 @@ import io.jswarm.manager.schedulerloop.SchedulerLoop;
 import io.jswarm.transport.pki.JoinClient;
 import io.jswarm.transport.pki.NodeCredentials;
 import io.jswarm.transport.pki.TlsContexts;
+import io.jswarm.worker.image.ClusterRegistry;
+import io.jswarm.worker.image.ImageStore;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -47,6 +49,7 @@ final class ManagerRole implements AutoCloseable {
   private final LeadershipWatcher watcher;
   private final NodeState state;
   private final NodeCredentials creds;
+  private ClusterRegistry registry;
 
   private ManagerRole(NodeState state, NodeCredentials creds, RaftStore raft, HttpServer clusterServer,
       Dispatcher dispatcher, Orchestrators orchestrators, SchedulerLoop scheduler) {
@@ -83,7 +86,8 @@ final class ManagerRole implements AutoCloseable {
    * group, ignored on restart) and the cluster port.
    */
   static ManagerRole start(DaemonOptions opts, NodeState s, NodeCredentials creds, Map<String, String> initialPeers,
-      Clock clock, IdGenerator ids, java.util.function.Consumer<Router> nodeRoutes) throws IOException {
+      Clock clock, IdGenerator ids, java.util.function.Consumer<Router> nodeRoutes,
+      ImageStore images) throws IOException {
     RaftConfig cfg = RaftConfig.builder(s.nodeId, s.raftAddr(), opts.raftDir())
         .clusterId(s.clusterId)
         .peers(initialPeers)
@@ -103,10 +107,15 @@ final class ManagerRole implements AutoCloseable {
               .map(m -> new DispatcherMessage.Manager(m.nodeId, m.clusterAddr)).toList());
       dispatcher.routes(router);
       nodeRoutes.accept(router);
+      ClusterRegistry registry = images == null ? null : new ClusterRegistry(images);
+      if (registry != null) {
+        registry.routes(router);
+      }
       server = HttpServer.start(router, List.of(new HttpServer.Tls(listenHost(s), s.clusterPort,
           TlsContexts.nettyServer(creds))));
       ManagerRole m = new ManagerRole(s, creds, raft, server, dispatcher, new Orchestrators(store, clock),
           new SchedulerLoop(store, clock));
+      m.registry = registry;
       m.watcher.start();
       return m;
     } catch (RuntimeException | IOException e) {
@@ -211,6 +220,9 @@ final class ManagerRole implements AutoCloseable {
   public void close() {
     watcher.close();
     clusterServer.close();
+    if (registry != null) {
+      registry.close();
+    }
     try {
       raft.close();
     } catch (IOException e) {

@@ -1,0 +1,1455 @@
+package io.jswarm.worker.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jswarm.api.errors.ConflictException;
+import io.jswarm.api.errors.InvalidArgumentException;
+import io.jswarm.api.errors.NotFoundException;
+import io.jswarm.api.errors.UnavailableException;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import javax.net.ssl.SSLContext;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's image store under {@code <data-root>/image}:
+ *
+ * <ul>
+ *   <li>{@code blobs/sha256/<hex>}: manifests, configs and layer blobs in OCI layout, verified on write;
+ *   <li>{@code layers/<diff id hex>/}: each layer unpacked once, in overlayfs form (see {@link LayerUnpacker}),
+ *       shared read-only by every container; {@code layers/<hex>.size} its uncompressed size;
+ *   <li>{@code images.json}: the images (by manifest digest) and the references ({@code name:tag} and
+ *       {@code name@digest}, normalized) that point at them, replaced atomically on each change.
+ * </ul>
+ *
+ * An image's id is its config digest. Pulls come from the image's registry and, when that fails, from each
+ * manager's read-only registry on the cluster port ({@link ClusterRegistry}); concurrent pulls of one reference
+ * and concurrent unpacking of one layer happen once. Removal follows Docker: a name untags, an id deletes;
+ * blobs and unpacked layers no image needs any more are garbage-collected.
+ */
+public final class ImageStore implements ImageProvider {
+  private static final Logger LOG = LoggerFactory.getLogger(ImageStore.class);
+  private static final Pattern HEX_PREFIX = Pattern.compile("(?:sha256:)?([a-f0-9]{1,64})");
+  private static final String DOCKER_HUB_REGISTRY = "registry-1.docker.io";
+
+  /**
+   * How the store reaches other stores.
+   *
+   * @param insecureRegistries {@code host[:port]} of registries spoken to over plain HTTP (localhost and
+   *     127.0.0.1 always are)
+   * @param managers cluster addresses ({@code host:port}) of the managers to pull from when the registry fails
+   * @param clusterTls the node's mutual-TLS client context for the cluster port, or null outside a swarm
+   * @param os the node's platform os ({@code linux})
+   * @param architecture the node's platform architecture ({@code amd64})
+   */
+  public record Options(Set<String> insecureRegistries, Supplier<List<String>> managers, Supplier<SSLContext> clusterTls,
+      String os, String architecture) {
+    public static Options defaults() {
+      return new Options(Set.of(), List::of, () -> null, "linux", nodeArchitecture());
+    }
+
+    public Options withInsecureRegistries(Set<String> hosts) {
+      return new Options(Set.copyOf(hosts), managers, clusterTls, os, architecture);
+    }
+
+    public Options withCluster(Supplier<List<String>> managerAddrs, Supplier<SSLContext> tls) {
+      return new Options(insecureRegistries, managerAddrs, tls, os, architecture);
+    }
+  }
+
+  /** An image of the store. */
+  record Image(Digest manifestDigest, String mediaType, Manifest manifest, JsonNode config, Digest id,
+      List<Digest> diffIds) {}
+
+  private final Path root;
+  private final BlobStore blobs;
+  private final Path layersDir;
+  private final Path indexFile;
+  private final Options options;
+  private final HttpClient publicHttp;
+  private final Object lock = new Object();
+  /** Manifest digest -> when it was added (RFC 3339). Guarded by {@link #lock}. */
+  private final Map<Digest, String> images = new LinkedHashMap<>();
+  /** Normalized reference -> manifest digest. Guarded by {@link #lock}. */
+  private final TreeMap<String, Digest> references = new TreeMap<>();
+  private final Map<Digest, Image> parsed = new ConcurrentHashMap<>();
+  /** Read: anything that adds content (pull, load, import, push). Write: removal and garbage collection. */
+  private final ReentrantReadWriteLock gcLock = new ReentrantReadWriteLock();
+  private final ConcurrentHashMap<String, CompletableFuture<Image>> pulls = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Digest, CompletableFuture<Path>> unpacks = new ConcurrentHashMap<>();
+  private volatile Supplier<Set<String>> inUse = Set::of;
+  private volatile int uploadChunk = RegistryClient.DEFAULT_CHUNK;
+
+  public ImageStore(Path root, Options options) throws IOException {
+    this.root = root;
+    this.options = options;
+    Files.createDirectories(root);
+    this.blobs = new BlobStore(root);
+    this.layersDir = root.resolve("layers");
+    Files.createDirectories(layersDir);
+    // layers hold setuid binaries and device nodes of images: nobody but root walks in
+    Files.setPosixFilePermissions(layersDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    this.indexFile = root.resolve("images.json");
+    Path layout = root.resolve("oci-layout");
+    if (!Files.exists(layout)) {
+      Files.writeString(layout, "{\"imageLayoutVersion\":\"1.0.0\"}");
+    }
+    try (Stream<Path> s = Files.list(layersDir)) {
+      for (Path p : s.filter(p -> p.getFileName().toString().startsWith(".tmp-")).toList()) {
+        LayerUnpacker.deleteTree(p); // left by a crash mid-unpack
+      }
+    }
+    loadIndex();
+    this.publicHttp = RegistryClient.httpClient(null);
+  }
+
+  /** The store's directory. */
+  public Path root() {
+    return root;
+  }
+
+  /**
+   * Tells the store which image ids containers use ({@code sha256:...}); removal refuses to delete those.
+   * The executor sets it.
+   */
+  public void setInUse(Supplier<Set<String>> ids) {
+    this.inUse = ids == null ? Set::of : ids;
+  }
+
+  /** Chunk size of blob uploads (push); larger blobs go in PATCH chunks. */
+  void setUploadChunk(int bytes) {
+    this.uploadChunk = bytes;
+  }
+
+  // ================= ImageProvider =================
+
+  /**
+   * The image for {@code reference}, pulled (from its registry, then from the managers) when it is not here.
+   *
+   * @throws NotFoundException when no source has it; the message names every source tried and its answer
+   * @throws InvalidArgumentException when the reference is malformed
+   */
+  @Override
+  public LocalImage prepare(String reference) throws IOException, InterruptedException {
+    Image img = find(reference);
+    if (img == null) {
+      ImageReference ref = ImageReference.parse(reference);
+      img = pull(ref, RegistryAuth.NONE, false, Progress.NONE);
+    }
+    return local(img, reference);
+  }
+
+  private LocalImage local(Image img, String reference) throws IOException, InterruptedException {
+    List<Path> dirs = new ArrayList<>();
+    List<Manifest.Descriptor> layers = img.manifest().layers();
+    for (int i = 0; i < img.diffIds().size(); i++) {
+      dirs.add(ensureLayer(img.diffIds().get(i), layers.get(i)));
+    }
+    // The same layer twice (typically the empty layer): overlayfs refuses a lower dir given twice, and the view
+    // is the same with only its topmost occurrence.
+    List<Path> unique = new ArrayList<>();
+    for (int i = 0; i < dirs.size(); i++) {
+      if (!dirs.subList(i + 1, dirs.size()).contains(dirs.get(i))) {
+        unique.add(dirs.get(i));
+      }
+    }
+    return new LocalImage(img.id().toString(), reference, runConfig(img.config().path("config")), List.copyOf(unique));
+  }
+
+  static LocalImage.RunConfig runConfig(JsonNode c) {
+    JsonNode hc = c.path("Healthcheck");
+    LocalImage.Healthcheck health = hc.isObject() ? new LocalImage.Healthcheck(strings(hc.path("Test")),
+        hc.path("Interval").asLong(0), hc.path("Timeout").asLong(0), hc.path("StartPeriod").asLong(0),
+        hc.path("Retries").asInt(0)) : null;
+    Map<String, Object> ports = new LinkedHashMap<>();
+    c.path("ExposedPorts").fieldNames().forEachRemaining(p -> ports.put(p, Map.of()));
+    Map<String, String> labels = new LinkedHashMap<>();
+    c.path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+    return new LocalImage.RunConfig(strings(c.path("Entrypoint")), strings(c.path("Cmd")), strings(c.path("Env")),
+        text(c, "WorkingDir"), text(c, "User"), text(c, "StopSignal"), health, ports, labels);
+  }
+
+  private static List<String> strings(JsonNode n) {
+    if (n == null || !n.isArray()) {
+      return null;
+    }
+    List<String> l = new ArrayList<>();
+    n.forEach(e -> l.add(e.asText()));
+    return l;
+  }
+
+  private static String text(JsonNode n, String f) {
+    JsonNode v = n.get(f);
+    return v == null || v.isNull() || v.asText().isEmpty() ? null : v.asText();
+  }
+
+  // ================= lookup =================
+
+  /** The image {@code name} names (a reference, an id, or an unambiguous id prefix), or null. */
+  Image find(String name) throws IOException {
+    if (name == null || name.isBlank()) {
+      throw new InvalidArgumentException("image name: empty");
+    }
+    String n = name.trim();
+    if (Digest.isDigest(n)) {
+      Image byId = byId(Digest.parse(n));
+      if (byId != null) {
+        return byId;
+      }
+    }
+    ImageReference ref = null;
+    try {
+      ref = ImageReference.parse(n);
+    } catch (InvalidArgumentException e) {
+      // maybe an id prefix
+    }
+    if (ref != null) {
+      Digest m;
+      synchronized (lock) {
+        m = references.get(key(ref));
+        if (m == null && ref.digest() != null && images.containsKey(ref.digest())) {
+          m = ref.digest(); // pulled by tag, asked by its manifest digest
+        }
+      }
+      if (m != null) {
+        return image(m);
+      }
+    }
+    var hex = HEX_PREFIX.matcher(n);
+    if (hex.matches()) {
+      List<Image> matches = new ArrayList<>();
+      for (Image i : all()) {
+        if (i.id().hex().startsWith(hex.group(1)) && matches.stream().noneMatch(x -> x.id().equals(i.id()))) {
+          matches.add(i);
+        }
+      }
+      if (matches.size() > 1) {
+        throw new InvalidArgumentException("image ID prefix \"" + n + "\" is ambiguous: it matches " + matches.size()
+            + " images; give more characters");
+      }
+      if (matches.size() == 1) {
+        return matches.get(0);
+      }
+    }
+    return null;
+  }
+
+  /** {@link #find}, or a 404 {@code No such image: NAME}. */
+  Image get(String name) throws IOException {
+    Image i = find(name);
+    if (i == null) {
+      throw new NotFoundException("No such image: " + name);
+    }
+    return i;
+  }
+
+  private Image byId(Digest id) throws IOException {
+    for (Image i : all()) {
+      if (i.id().equals(id)) {
+        return i;
+      }
+    }
+    return null;
+  }
+
+  List<Image> all() throws IOException {
+    List<Digest> ms;
+    synchronized (lock) {
+      ms = new ArrayList<>(images.keySet());
+    }
+    List<Image> out = new ArrayList<>();
+    for (Digest m : ms) {
+      out.add(image(m));
+    }
+    return out;
+  }
+
+  Image image(Digest manifestDigest) throws IOException {
+    Image cached = parsed.get(manifestDigest);
+    if (cached != null) {
+      return cached;
+    }
+    byte[] bytes = blobs.read(manifestDigest);
+    Manifest m = Manifest.parse(bytes, null);
+    if (m.isIndex()) {
+      throw new IOException("blob " + manifestDigest + " is an index, not an image manifest");
+    }
+    JsonNode config = Manifest.JSON.readTree(blobs.read(m.config().digest()));
+    List<Digest> diffIds = new ArrayList<>();
+    for (JsonNode d : config.path("rootfs").path("diff_ids")) {
+      diffIds.add(Digest.parse(d.asText()));
+    }
+    if (diffIds.size() != m.layers().size()) {
+      throw new IOException("image " + m.config().digest() + ": its config lists " + diffIds.size()
+          + " layers but its manifest " + m.layers().size());
+    }
+    Image i = new Image(manifestDigest, m.mediaType(), m, config, m.config().digest(), List.copyOf(diffIds));
+    parsed.put(manifestDigest, i);
+    return i;
+  }
+
+  /** The index key of a reference: {@code name@digest} when it has a digest, else {@code name:tag}. */
+  static String key(ImageReference r) {
+    return r.digest() != null ? r.name() + "@" + r.digest() : r.name() + ":" + r.tag();
+  }
+
+  // ================= pull =================
+
+  /**
+   * Pulls {@code ref} from its registry, then (when that fails) from each manager; stores and unpacks it and
+   * records the reference. Concurrent pulls of one reference share one download.
+   */
+  Image pull(ImageReference ref, RegistryAuth auth, boolean insecure, Progress progress)
+      throws IOException, InterruptedException {
+    String k = key(ref);
+    CompletableFuture<Image> mine = new CompletableFuture<>();
+    CompletableFuture<Image> running = pulls.putIfAbsent(k, mine);
+    if (running != null) {
+      progress.status(ref.manifestRef(), "Waiting for another pull of " + ref.familiar());
+      return await(running);
+    }
+    try {
+      Image img = pullFromSources(ref, auth, insecure, progress);
+      mine.complete(img);
+      return img;
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      mine.completeExceptionally(e);
+      throw e;
+    } finally {
+      pulls.remove(k, mine);
+    }
+  }
+
+  /** Pulls as the Engine API does: the reference text and credentials. */
+  public LocalImage pull(String reference, RegistryAuth auth, Progress progress) throws IOException, InterruptedException {
+    return pull(reference, auth, false, progress);
+  }
+
+  /** {@link #pull(String, RegistryAuth, Progress)}; {@code insecure} speaks plain HTTP to this registry. */
+  public LocalImage pull(String reference, RegistryAuth auth, boolean insecure, Progress progress)
+      throws IOException, InterruptedException {
+    ImageReference ref = ImageReference.parse(reference);
+    return local(pull(ref, auth, insecure, progress), reference);
+  }
+
+  private static <T> T await(CompletableFuture<T> f) throws IOException, InterruptedException {
+    try {
+      return f.get();
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof IOException io) {
+        throw io;
+      }
+      if (c instanceof RuntimeException re) {
+        throw re;
+      }
+      if (c instanceof InterruptedException ie) {
+        throw ie;
+      }
+      throw new IOException(c);
+    }
+  }
+
+  private Image pullFromSources(ImageReference ref, RegistryAuth auth, boolean insecure, Progress progress)
+      throws IOException, InterruptedException {
+    List<String> errors = new ArrayList<>();
+    int answered = 0;
+    boolean otherFailure = false;
+    RegistryClient registry = registryClient(ref.domain(), auth, insecure);
+    try {
+      return pullFrom(registry, ref.path(), ref, progress);
+    } catch (IOException e) {
+      errors.add(e.getMessage());
+      if (e instanceof RegistryException re && (re.notFound() || re.status() == 401)) {
+        answered++;
+      } else if (!(e instanceof java.net.ConnectException || e instanceof java.net.UnknownHostException
+          || e.getCause() instanceof java.net.UnknownHostException)) {
+        otherFailure = true;
+      }
+    }
+    SSLContext tls = options.clusterTls().get();
+    List<String> managers = tls == null ? List.of() : options.managers().get();
+    if (!managers.isEmpty()) {
+      HttpClient cluster = RegistryClient.httpClient(tls);
+      for (String m : managers) {
+        RegistryClient c = new RegistryClient(URI.create("https://" + m), cluster, RegistryAuth.NONE, "manager " + m);
+        try {
+          return pullFrom(c, ref.name(), ref, progress);
+        } catch (IOException e) {
+          errors.add(e.getMessage());
+          if (e instanceof RegistryException re && re.notFound()) {
+            answered++;
+          } else if (!(e instanceof java.net.ConnectException)) {
+            otherFailure = true;
+          }
+        }
+      }
+    }
+    String msg = "image " + ref.familiar() + " could not be pulled from any source: " + String.join("; ", errors);
+    if (answered > 0 && !otherFailure) {
+      throw new NotFoundException(msg); // every source that answered does not have it
+    }
+    throw new UnavailableException(msg);
+  }
+
+  RegistryClient registryClient(String domain, RegistryAuth auth) {
+    return registryClient(domain, auth, false);
+  }
+
+  RegistryClient registryClient(String domain, RegistryAuth auth, boolean insecure) {
+    String host = domain.equals(ImageReference.DOCKER_HUB) ? DOCKER_HUB_REGISTRY : domain;
+    String scheme = insecure || isInsecure(domain) ? "http" : "https";
+    return new RegistryClient(URI.create(scheme + "://" + host), publicHttp, auth, "registry " + domain)
+        .chunkSize(uploadChunk);
+  }
+
+  boolean isInsecure(String domain) {
+    String host = domain.startsWith("[") ? domain.substring(0, domain.indexOf(']') + 1)
+        : domain.contains(":") ? domain.substring(0, domain.lastIndexOf(':')) : domain;
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]")
+        || options.insecureRegistries().contains(domain) || options.insecureRegistries().contains(host);
+  }
+
+  private Image pullFrom(RegistryClient c, String repo, ImageReference ref, Progress progress)
+      throws IOException, InterruptedException {
+    gcLock.readLock().lock();
+    try {
+      RegistryClient.Fetched top = c.manifest(repo, ref.manifestRef());
+      progress.status(ref.manifestRef(), "Pulling from "
+          + (ref.domain().equals(ImageReference.DOCKER_HUB) ? ref.path() : ref.familiarName())
+          + (c.display().startsWith("manager") ? " (" + c.display() + ")" : ""));
+      Manifest m = Manifest.parse(top.bytes(), top.mediaType());
+      RegistryClient.Fetched chosen = top;
+      if (m.isIndex()) {
+        Manifest.Descriptor d = choosePlatform(m, ref);
+        chosen = c.manifest(repo, d.digest().toString());
+        blobs.put(top.bytes());
+        m = Manifest.parse(chosen.bytes(), chosen.mediaType());
+        if (m.isIndex()) {
+          throw new IOException(c.display() + ": " + ref.familiar() + ": nested image indexes are not supported");
+        }
+      }
+      checkLayers(m, ref);
+      fetch(c, repo, m.config(), "config", progress, false);
+      for (Manifest.Descriptor l : m.layers()) {
+        fetch(c, repo, l, "layer", progress, true);
+      }
+      Digest manifestDigest = blobs.put(chosen.bytes());
+      Image img = image(manifestDigest);
+      for (int i = 0; i < img.diffIds().size(); i++) {
+        progress.status(m.layers().get(i).digest().shortHex(), "Extracting");
+        ensureLayer(img.diffIds().get(i), m.layers().get(i));
+        progress.status(m.layers().get(i).digest().shortHex(), "Pull complete");
+      }
+      progress.status(null, "Digest: " + top.digest());
+      Map<String, Digest> refs = new LinkedHashMap<>();
+      if (ref.digest() == null) {
+        refs.put(key(ref), manifestDigest);
+      }
+      refs.put(ref.name() + "@" + top.digest(), manifestDigest);
+      register(manifestDigest, refs);
+      return img;
+    } finally {
+      gcLock.readLock().unlock();
+    }
+  }
+
+  private void checkLayers(Manifest m, ImageReference ref) throws IOException {
+    for (Manifest.Descriptor l : m.layers()) {
+      if (MediaTypes.isZstd(l.mediaType())) {
+        throw new IOException(ref.familiar() + ": layer " + l.digest() + " is zstd-compressed (" + l.mediaType()
+            + "); only gzip and uncompressed layers are supported");
+      }
+      if (MediaTypes.DOCKER_FOREIGN_LAYER.equals(l.mediaType())) {
+        throw new IOException(ref.familiar() + ": foreign (Windows) layers are not supported");
+      }
+    }
+  }
+
+  private Manifest.Descriptor choosePlatform(Manifest index, ImageReference ref) {
+    String want = options.os() + "/" + options.architecture();
+    for (Manifest.Descriptor d : index.manifests()) {
+      if (d.platform() != null && (d.platform().equals(want) || d.platform().startsWith(want + "/"))) {
+        return d;
+      }
+    }
+    List<String> have = index.manifests().stream().map(d -> String.valueOf(d.platform())).toList();
+    throw new NotFoundException("no matching manifest for " + want + " in the manifest list entries of "
+        + ref.familiar() + " (it has " + have + ")");
+  }
+
+  private void fetch(RegistryClient c, String repo, Manifest.Descriptor d, String what, Progress progress,
+      boolean layer) throws IOException, InterruptedException {
+    String id = d.digest().shortHex();
+    if (blobs.has(d.digest())) {
+      if (layer) {
+        progress.status(id, "Already exists");
+      }
+      return;
+    }
+    if (layer) {
+      progress.status(id, "Pulling fs layer");
+      progress.status(id, "Downloading");
+    }
+    try (InputStream in = c.blob(repo, d.digest())) {
+      blobs.put(in, d.digest(), d.size(), c.display() + ": " + what + " " + d.digest());
+    }
+    if (layer) {
+      progress.status(id, "Verifying Checksum");
+      progress.status(id, "Download complete");
+    }
+  }
+
+  /** Records an image and references to it, and saves the index. */
+  private void register(Digest manifestDigest, Map<String, Digest> refs) throws IOException {
+    synchronized (lock) {
+      images.putIfAbsent(manifestDigest, Instant.now().toString());
+      for (Map.Entry<String, Digest> e : refs.entrySet()) {
+        Digest old = references.put(e.getKey(), e.getValue());
+        if (old != null && !old.equals(e.getValue())) {
+          LOG.info("reference {} moved from {} to {}", e.getKey(), old, e.getValue());
+        }
+      }
+      saveIndex();
+    }
+  }
+
+  // ================= layers =================
+
+  /** The unpacked directory of layer {@code diffId}, unpacking its blob first when needed (once). */
+  Path ensureLayer(Digest diffId, Manifest.Descriptor blob) throws IOException, InterruptedException {
+    Path dir = layersDir.resolve(diffId.hex());
+    if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return dir;
+    }
+    CompletableFuture<Path> mine = new CompletableFuture<>();
+    CompletableFuture<Path> running = unpacks.putIfAbsent(diffId, mine);
+    if (running != null) {
+      return await(running);
+    }
+    Path tmp = layersDir.resolve(".tmp-" + diffId.hex() + "-" + Long.toHexString(System.nanoTime()));
+    try {
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        if (MediaTypes.isZstd(blob.mediaType())) {
+          throw new IOException("layer " + blob.digest() + " is zstd-compressed; not supported");
+        }
+        Files.createDirectory(tmp);
+        Files.setAttribute(tmp, "unix:mode", 0755);
+        LayerUnpacker.Result r;
+        try (InputStream in = blobs.open(blob.digest())) {
+          r = LayerUnpacker.unpack(in, tmp);
+        } catch (java.nio.file.NoSuchFileException e) {
+          throw new IOException("layer blob " + blob.digest() + " is missing from the store", e);
+        }
+        if (!r.diffId().equals(diffId)) {
+          throw new DigestMismatchException("layer " + blob.digest() + " unpacks to " + r.diffId()
+              + " but the image config says " + diffId + "; refused");
+        }
+        Files.writeString(layersDir.resolve(diffId.hex() + ".size"), Long.toString(r.size()));
+        LayerUnpacker.publish(tmp, dir);
+      }
+      mine.complete(dir);
+      return dir;
+    } catch (IOException | RuntimeException e) {
+      mine.completeExceptionally(e);
+      throw e;
+    } finally {
+      unpacks.remove(diffId, mine);
+      LayerUnpacker.deleteTree(tmp);
+    }
+  }
+
+  private long layerSize(Digest diffId, Manifest.Descriptor blob) {
+    try {
+      return Long.parseLong(Files.readString(layersDir.resolve(diffId.hex() + ".size")).trim());
+    } catch (IOException | NumberFormatException e) {
+      return Math.max(0, blob.size());
+    }
+  }
+
+  long manifestSize(Image img) throws IOException {
+    return blobs.size(img.manifestDigest());
+  }
+
+  long size(Image img) {
+    long total = 0;
+    Set<Digest> seen = new HashSet<>();
+    for (int i = 0; i < img.diffIds().size(); i++) {
+      if (seen.add(img.diffIds().get(i))) {
+        total += layerSize(img.diffIds().get(i), img.manifest().layers().get(i));
+      }
+    }
+    return total;
+  }
+
+  // ================= import and load =================
+
+  /**
+   * Makes a one-layer image from a root file system tarball (optionally gzip-compressed) and tags it
+   * {@code reference} (may be null: an untagged image). {@code changes} are Dockerfile instructions applied to
+   * the config: CMD, ENTRYPOINT, ENV, WORKDIR, USER, EXPOSE, LABEL, STOPSIGNAL.
+   *
+   * @return the new image's id
+   */
+  public String importRootfs(InputStream tarball, String reference, List<String> changes, String message)
+      throws IOException, InterruptedException {
+    ImageReference ref = reference == null || reference.isBlank() ? null : ImageReference.parse(reference);
+    if (ref != null && ref.digest() != null) {
+      throw new InvalidArgumentException("repo: an imported image is tagged, not named by digest: " + reference);
+    }
+    ObjectNode runConfig = Manifest.JSON.createObjectNode();
+    for (String c : changes == null ? List.<String>of() : changes) {
+      applyChange(runConfig, c);
+    }
+    gcLock.readLock().lock();
+    try {
+      Path tmp = Files.createTempFile(blobs.ingestDir(), "import", ".tar");
+      try {
+        BufferedInputStream in = new BufferedInputStream(tarball, 1 << 16);
+        InputStream plain = LayerUnpacker.isGzip(in) ? new GZIPInputStream(in, 1 << 16) : in;
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+          plain.transferTo(out);
+        }
+        if (Files.size(tmp) == 0) {
+          throw new InvalidArgumentException("import: the tarball is empty");
+        }
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+          ch.force(true);
+        }
+        long size = Files.size(tmp);
+        Digest layer = blobs.putFile(tmp);
+        String now = Instant.now().toString();
+        ObjectNode config = Manifest.JSON.createObjectNode();
+        config.put("architecture", options.architecture());
+        config.put("os", options.os());
+        config.put("created", now);
+        config.set("config", runConfig);
+        ObjectNode rootfs = config.putObject("rootfs");
+        rootfs.put("type", "layers");
+        rootfs.putArray("diff_ids").add(layer.toString());
+        ObjectNode h = config.putArray("history").addObject();
+        h.put("created", now);
+        h.put("created_by", "jswarm image import");
+        h.put("comment", message == null || message.isBlank() ? "Imported from -" : message);
+        byte[] configBytes = Manifest.JSON.writeValueAsBytes(config);
+        Digest configDigest = blobs.put(configBytes);
+        Manifest.Descriptor layerDesc = new Manifest.Descriptor(MediaTypes.OCI_LAYER, layer, size, null, null);
+        byte[] manifest = Manifest.ociManifest(
+            new Manifest.Descriptor(MediaTypes.OCI_CONFIG, configDigest, configBytes.length, null, null),
+            List.of(layerDesc));
+        Digest md = blobs.put(manifest);
+        try {
+          ensureLayer(layer, layerDesc);
+        } catch (IOException e) {
+          throw new InvalidArgumentException("import: not a usable rootfs tarball: " + e.getMessage());
+        }
+        Map<String, Digest> refs = new LinkedHashMap<>();
+        if (ref != null) {
+          refs.put(key(ref), md);
+        }
+        register(md, refs);
+        return configDigest.toString();
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } finally {
+      gcLock.readLock().unlock();
+    }
+  }
+
+  /** Applies one Dockerfile-style instruction of {@code import --change} to a run config. */
+  static void applyChange(ObjectNode c, String change) {
+    String s = change.trim();
+    int sp = s.indexOf(' ');
+    if (sp < 0) {
+      throw new InvalidArgumentException("changes: \"" + change + "\" needs an instruction and a value");
+    }
+    String op = s.substring(0, sp).toUpperCase(Locale.ROOT);
+    String arg = s.substring(sp + 1).trim();
+    switch (op) {
+      case "CMD", "ENTRYPOINT" -> c.set(op.equals("CMD") ? "Cmd" : "Entrypoint", commandForm(arg));
+      case "ENV" -> {
+        ArrayNode env = c.has("Env") ? (ArrayNode) c.get("Env") : c.putArray("Env");
+        String kv = arg.contains("=") ? arg : arg.replaceFirst("\\s+", "=");
+        env.add(kv);
+      }
+      case "WORKDIR" -> c.put("WorkingDir", arg);
+      case "USER" -> c.put("User", arg);
+      case "STOPSIGNAL" -> c.put("StopSignal", arg);
+      case "EXPOSE" -> {
+        ObjectNode ports = c.has("ExposedPorts") ? (ObjectNode) c.get("ExposedPorts") : c.putObject("ExposedPorts");
+        for (String p : arg.split("\\s+")) {
+          ports.putObject(p.contains("/") ? p : p + "/tcp");
+        }
+      }
+      case "LABEL" -> {
+        ObjectNode labels = c.has("Labels") ? (ObjectNode) c.get("Labels") : c.putObject("Labels");
+        int eq = arg.indexOf('=');
+        if (eq <= 0) {
+          throw new InvalidArgumentException("changes: LABEL wants KEY=VALUE, got \"" + arg + "\"");
+        }
+        labels.put(arg.substring(0, eq), unquote(arg.substring(eq + 1)));
+      }
+      default -> throw new InvalidArgumentException("changes: \"" + op + "\" is not supported; allowed: CMD, "
+          + "ENTRYPOINT, ENV, WORKDIR, USER, EXPOSE, LABEL, STOPSIGNAL");
+    }
+  }
+
+  private static JsonNode commandForm(String arg) {
+    if (arg.startsWith("[")) {
+      try {
+        JsonNode n = Manifest.JSON.readTree(arg);
+        if (n.isArray()) {
+          return n;
+        }
+      } catch (IOException e) {
+        // fall through to the shell form
+      }
+    }
+    ArrayNode a = Manifest.JSON.createArrayNode();
+    a.add("/bin/sh").add("-c").add(arg);
+    return a;
+  }
+
+  private static String unquote(String s) {
+    return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
+  }
+
+  /**
+   * Loads a {@code docker save} archive ({@code manifest.json}, with legacy or OCI-layout contents) or an OCI
+   * image-layout archive ({@code index.json} + {@code blobs/}); returns Docker's lines ({@code Loaded image:
+   * busybox:latest}, or {@code Loaded image ID: sha256:...} for an untagged one).
+   */
+  public List<String> load(InputStream archive, Progress progress) throws IOException, InterruptedException {
+    gcLock.readLock().lock();
+    Path tmp = Files.createTempDirectory(blobs.ingestDir(), "load");
+    try {
+      Map<String, String> links = new HashMap<>();
+      BufferedInputStream in = new BufferedInputStream(archive, 1 << 16);
+      InputStream plain = LayerUnpacker.isGzip(in) ? new GZIPInputStream(in, 1 << 16) : in;
+      TarArchiveInputStream tar = new TarArchiveInputStream(plain);
+      TarArchiveEntry e;
+      int entries = 0;
+      while ((e = tar.getNextEntry()) != null) {
+        entries++;
+        List<String> parts = LayerUnpacker.components(e.getName());
+        if (parts.isEmpty()) {
+          continue;
+        }
+        String name = String.join("/", parts);
+        if (e.isSymbolicLink() || e.isLink()) {
+          String target = e.getLinkName();
+          if (e.isSymbolicLink()) {
+            String parent = parts.size() > 1 ? String.join("/", parts.subList(0, parts.size() - 1)) + "/" : "";
+            target = target.startsWith("/") ? target : parent + target;
+          }
+          links.put(name, normalize(target));
+        } else if (e.isFile()) {
+          Path p = tmp.resolve(name);
+          Files.createDirectories(p.getParent());
+          Files.copy(tar, p, StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+      if (entries == 0) {
+        throw new InvalidArgumentException("load: the archive is empty or not a tar file");
+      }
+      List<String> loaded = new ArrayList<>();
+      if (Files.isRegularFile(tmp.resolve("manifest.json"))) {
+        loadDockerSave(tmp, links, loaded, progress);
+      } else if (Files.isRegularFile(tmp.resolve("index.json"))) {
+        loadOciLayout(tmp, links, loaded, progress);
+      } else {
+        throw new InvalidArgumentException("load: the archive has neither manifest.json (docker save) nor "
+            + "index.json (OCI image layout)");
+      }
+      return loaded;
+    } catch (IOException ex) {
+      if (ex instanceof DigestMismatchException) {
+        throw ex;
+      }
+      throw new InvalidArgumentException("load: " + ex.getMessage());
+    } finally {
+      LayerUnpacker.deleteTree(tmp);
+      gcLock.readLock().unlock();
+    }
+  }
+
+  private static String normalize(String path) throws IOException {
+    List<String> out = new ArrayList<>();
+    for (String c : path.split("/")) {
+      if (c.isEmpty() || c.equals(".")) {
+        continue;
+      }
+      if (c.equals("..")) {
+        if (out.isEmpty()) {
+          throw new IOException("archive link \"" + path + "\" leaves the archive");
+        }
+        out.remove(out.size() - 1);
+      } else {
+        out.add(c);
+      }
+    }
+    return String.join("/", out);
+  }
+
+  /** The extracted file for an archive path, following the archive's own links. */
+  private static Path member(Path tmp, Map<String, String> links, String name) throws IOException {
+    String n = normalize(name);
+    for (int i = 0; i < 16 && links.containsKey(n); i++) {
+      n = links.get(n);
+    }
+    Path p = tmp.resolve(n);
+    if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IOException("the archive has no file \"" + name + "\"");
+    }
+    return p;
+  }
+
+  private void loadDockerSave(Path tmp, Map<String, String> links, List<String> loaded, Progress progress)
+      throws IOException, InterruptedException {
+    JsonNode entries = Manifest.JSON.readTree(tmp.resolve("manifest.json").toFile());
+    if (!entries.isArray()) {
+      throw new IOException("manifest.json must be a JSON array");
+    }
+    for (JsonNode entry : entries) {
+      byte[] configBytes = Files.readAllBytes(member(tmp, links, entry.path("Config").asText()));
+      Digest configDigest = blobs.put(configBytes);
+      JsonNode config = Manifest.JSON.readTree(configBytes);
+      List<Manifest.Descriptor> layers = new ArrayList<>();
+      for (JsonNode l : entry.path("Layers")) {
+        Path file = member(tmp, links, l.asText());
+        boolean gz;
+        try (BufferedInputStream b = new BufferedInputStream(Files.newInputStream(file))) {
+          gz = LayerUnpacker.isGzip(b);
+        }
+        long size = Files.size(file);
+        Path copy = Files.createTempFile(blobs.ingestDir(), "layer", ".tar");
+        Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
+        Digest d = blobs.putFile(copy);
+        Files.deleteIfExists(copy);
+        layers.add(new Manifest.Descriptor(gz ? MediaTypes.OCI_LAYER_GZIP : MediaTypes.OCI_LAYER, d, size, null, null));
+        progress.status(d.shortHex(), "Loading layer");
+      }
+      byte[] manifest = Manifest.ociManifest(new Manifest.Descriptor(MediaTypes.OCI_CONFIG, configDigest,
+          configBytes.length, null, null), layers);
+      Digest md = blobs.put(manifest);
+      Image img = image(md);
+      unpackAll(img);
+      Map<String, Digest> refs = new LinkedHashMap<>();
+      for (JsonNode t : entry.path("RepoTags")) {
+        ImageReference r = ImageReference.parse(t.asText());
+        refs.put(key(r), md);
+        loaded.add("Loaded image: " + r.familiar());
+      }
+      if (refs.isEmpty()) {
+        loaded.add("Loaded image ID: " + img.id());
+      }
+      register(md, refs);
+      if (config.path("rootfs").path("diff_ids").size() != layers.size()) {
+        throw new IOException("image " + configDigest + ": config and manifest.json disagree on the layers");
+      }
+    }
+  }
+
+  private void loadOciLayout(Path tmp, Map<String, String> links, List<String> loaded, Progress progress)
+      throws IOException, InterruptedException {
+    JsonNode index = Manifest.JSON.readTree(tmp.resolve("index.json").toFile());
+    for (JsonNode m : index.path("manifests")) {
+      Digest d = Digest.parse(m.path("digest").asText());
+      String name = m.path("annotations").path("io.containerd.image.name").asText(null);
+      if (name == null) {
+        name = m.path("annotations").path("org.opencontainers.image.ref.name").asText(null);
+      }
+      Digest md = copyOciManifest(tmp, links, d, m.path("mediaType").asText(null), progress, 0);
+      Image img = image(md);
+      unpackAll(img);
+      Map<String, Digest> refs = new LinkedHashMap<>();
+      ImageReference r = null;
+      if (name != null && (name.contains("/") || name.contains(":") || name.contains("@"))) {
+        try {
+          r = ImageReference.parse(name);
+        } catch (InvalidArgumentException e) {
+          r = null; // a bare tag or an odd name: load it untagged
+        }
+      }
+      if (r != null) {
+        refs.put(key(r), md);
+        if (r.digest() == null) {
+          loaded.add("Loaded image: " + r.familiar());
+        } else {
+          loaded.add("Loaded image ID: " + img.id());
+        }
+      } else {
+        loaded.add("Loaded image ID: " + img.id());
+      }
+      register(md, refs);
+    }
+    if (loaded.isEmpty()) {
+      throw new IOException("index.json lists no manifests");
+    }
+  }
+
+  /** Copies manifest {@code d} and what it references from an OCI layout into the store; returns the image manifest. */
+  private Digest copyOciManifest(Path tmp, Map<String, String> links, Digest d, String type, Progress progress, int depth)
+      throws IOException {
+    byte[] bytes = Files.readAllBytes(member(tmp, links, "blobs/sha256/" + d.hex()));
+    if (!Digest.of(bytes).equals(d)) {
+      throw new DigestMismatchException("load: blob " + d + " in the archive has digest " + Digest.of(bytes));
+    }
+    Manifest m = Manifest.parse(bytes, type);
+    if (m.isIndex()) {
+      if (depth > 2) {
+        throw new IOException("image indexes nested too deep");
+      }
+      Manifest.Descriptor chosen = choosePlatform(m, ImageReference.parse("archive"));
+      blobs.put(bytes);
+      return copyOciManifest(tmp, links, chosen.digest(), chosen.mediaType(), progress, depth + 1);
+    }
+    List<Manifest.Descriptor> all = new ArrayList<>(m.layers());
+    all.add(0, m.config());
+    for (Manifest.Descriptor b : all) {
+      if (!blobs.has(b.digest())) {
+        try (InputStream in = Files.newInputStream(member(tmp, links, "blobs/sha256/" + b.digest().hex()))) {
+          blobs.put(in, b.digest(), b.size(), "load: blob " + b.digest());
+        }
+      }
+      if (MediaTypes.isLayer(b.mediaType())) {
+        progress.status(b.digest().shortHex(), "Loading layer");
+      }
+    }
+    return blobs.put(bytes);
+  }
+
+  private void unpackAll(Image img) throws IOException, InterruptedException {
+    for (int i = 0; i < img.diffIds().size(); i++) {
+      ensureLayer(img.diffIds().get(i), img.manifest().layers().get(i));
+    }
+  }
+
+  /**
+   * Writes a {@code docker save} archive of the images {@code names} name: {@code manifest.json} (Config,
+   * RepoTags, Layers as uncompressed tars) and {@code repositories}.
+   */
+  public void save(List<String> names, OutputStream out) throws IOException {
+    List<Image> imgs = new ArrayList<>();
+    List<List<String>> tags = new ArrayList<>();
+    for (String n : names) {
+      Image i = get(n);
+      imgs.add(i);
+      ImageReference r = null;
+      try {
+        r = ImageReference.parse(n);
+      } catch (InvalidArgumentException e) {
+        // an id
+      }
+      boolean byRef;
+      synchronized (lock) {
+        byRef = r != null && references.containsKey(key(r));
+      }
+      tags.add(byRef && r.digest() == null ? List.of(r.familiar()) : repoTags(i));
+    }
+    TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
+    tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+    ArrayNode manifest = Manifest.JSON.createArrayNode();
+    Set<String> written = new HashSet<>();
+    ObjectNode repositories = Manifest.JSON.createObjectNode();
+    for (int k = 0; k < imgs.size(); k++) {
+      Image i = imgs.get(k);
+      String configName = "blobs/sha256/" + i.id().hex();
+      if (written.add(configName)) {
+        writeEntry(tar, configName, blobs.read(i.id()));
+      }
+      ObjectNode e = manifest.addObject();
+      e.put("Config", configName);
+      ArrayNode rt = e.putArray("RepoTags");
+      tags.get(k).forEach(rt::add);
+      ArrayNode ls = e.putArray("Layers");
+      for (int j = 0; j < i.diffIds().size(); j++) {
+        Digest diff = i.diffIds().get(j);
+        String name = "blobs/sha256/" + diff.hex();
+        ls.add(name);
+        if (!written.add(name)) {
+          continue;
+        }
+        Manifest.Descriptor blob = i.manifest().layers().get(j);
+        long size = layerSize(diff, blob);
+        TarArchiveEntry te = new TarArchiveEntry(name);
+        te.setSize(size);
+        tar.putArchiveEntry(te);
+        try (BufferedInputStream b = new BufferedInputStream(blobs.open(blob.digest()), 1 << 16)) {
+          InputStream plain = LayerUnpacker.isGzip(b) ? new GZIPInputStream(b, 1 << 16) : b;
+          long n = plain.transferTo(tar);
+          if (n != size) {
+            throw new IOException("layer " + diff + " is " + n + " bytes uncompressed, not " + size);
+          }
+        }
+        tar.closeArchiveEntry();
+      }
+      for (String t : tags.get(k)) {
+        ImageReference r = ImageReference.parse(t);
+        ObjectNode repo = repositories.has(r.familiarName()) ? (ObjectNode) repositories.get(r.familiarName())
+            : repositories.putObject(r.familiarName());
+        repo.put(r.tag(), i.diffIds().isEmpty() ? "" : i.diffIds().get(i.diffIds().size() - 1).hex());
+      }
+    }
+    writeEntry(tar, "manifest.json", Manifest.JSON.writeValueAsBytes(manifest));
+    writeEntry(tar, "repositories", Manifest.JSON.writeValueAsBytes(repositories));
+    tar.finish();
+    tar.flush();
+  }
+
+  private static void writeEntry(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {
+    TarArchiveEntry e = new TarArchiveEntry(name);
+    e.setSize(content.length);
+    tar.putArchiveEntry(e);
+    tar.write(content);
+    tar.closeArchiveEntry();
+  }
+
+  // ================= push =================
+
+  /**
+   * Pushes the image {@code reference} names to the registry of that reference: blobs it lacks (checked with HEAD),
+   * then the manifest under the tag. Records {@code name@digest} as a repo digest and returns the digest.
+   */
+  public Digest push(String reference, RegistryAuth auth, Progress progress) throws IOException, InterruptedException {
+    return push(reference, auth, false, progress);
+  }
+
+  /** {@link #push(String, RegistryAuth, Progress)}; {@code insecure} speaks plain HTTP to this registry. */
+  public Digest push(String reference, RegistryAuth auth, boolean insecure, Progress progress)
+      throws IOException, InterruptedException {
+    ImageReference ref = ImageReference.parse(reference);
+    Image img = get(reference);
+    if (ref.digest() != null) {
+      throw new InvalidArgumentException("push: give a tag, not a digest: " + reference);
+    }
+    gcLock.readLock().lock();
+    try {
+      RegistryClient c = registryClient(ref.domain(), auth, insecure);
+      progress.status(null, "The push refers to repository [" + ref.name() + "]");
+      List<Manifest.Descriptor> all = new ArrayList<>(img.manifest().layers());
+      all.add(img.manifest().config());
+      for (Manifest.Descriptor d : all) {
+        String id = d.digest().shortHex();
+        if (c.hasBlob(ref.path(), d.digest())) {
+          if (MediaTypes.isLayer(d.mediaType())) {
+            progress.status(id, "Layer already exists");
+          }
+          continue;
+        }
+        if (MediaTypes.isLayer(d.mediaType())) {
+          progress.status(id, "Preparing");
+          progress.status(id, "Pushing");
+        }
+        c.upload(ref.path(), d.digest(), blobs.path(d.digest()));
+        if (MediaTypes.isLayer(d.mediaType())) {
+          progress.status(id, "Pushed");
+        }
+      }
+      byte[] manifest = blobs.read(img.manifestDigest());
+      Digest pushed = c.putManifest(ref.path(), ref.tag(), manifest, img.mediaType());
+      progress.status(null, ref.tag() + ": digest: " + pushed + " size: " + manifest.length);
+      register(img.manifestDigest(), Map.of(ref.name() + "@" + pushed, img.manifestDigest()));
+      return pushed;
+    } finally {
+      gcLock.readLock().unlock();
+    }
+  }
+
+  // ================= tag, list, inspect =================
+
+  /** Adds the tag {@code target} ({@code repo[:tag]}) to the image {@code source} names. */
+  public void tag(String source, String target) throws IOException {
+    Image img = get(source);
+    ImageReference t = ImageReference.parse(target);
+    if (t.digest() != null) {
+      throw new InvalidArgumentException("tag: the target must be a tag, not a digest: " + target);
+    }
+    register(img.manifestDigest(), Map.of(key(t), img.manifestDigest()));
+  }
+
+  List<String> repoTags(Image img) {
+    List<String> out = new ArrayList<>();
+    synchronized (lock) {
+      references.forEach((k, v) -> {
+        if (!k.contains("@") && sameImage(v, img)) {
+          out.add(ImageReference.parse(k).familiar());
+        }
+      });
+    }
+    return out;
+  }
+
+  List<String> repoDigests(Image img) {
+    List<String> out = new ArrayList<>();
+    synchronized (lock) {
+      references.forEach((k, v) -> {
+        if (k.contains("@") && sameImage(v, img)) {
+          out.add(ImageReference.parse(k).familiar());
+        }
+      });
+    }
+    return out;
+  }
+
+  private boolean sameImage(Digest manifestDigest, Image img) {
+    if (manifestDigest.equals(img.manifestDigest())) {
+      return true;
+    }
+    try {
+      return image(manifestDigest).id().equals(img.id());
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static long created(Image img) {
+    String c = img.config().path("created").asText("");
+    try {
+      return OffsetDateTime.parse(c).toEpochSecond();
+    } catch (DateTimeParseException e) {
+      return 0;
+    }
+  }
+
+  /** {@code GET /images/json}: one summary per image id, newest first, in Docker's shape. */
+  public List<Map<String, Object>> list() throws IOException {
+    Map<Digest, Image> byId = new LinkedHashMap<>();
+    for (Image i : all()) {
+      byId.putIfAbsent(i.id(), i);
+    }
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Image i : byId.values()) {
+      Map<String, Object> s = new LinkedHashMap<>();
+      long size = size(i);
+      s.put("Containers", -1);
+      s.put("Created", created(i));
+      s.put("Id", i.id().toString());
+      Map<String, String> labels = runConfig(i.config().path("config")).labels();
+      s.put("Labels", labels.isEmpty() ? null : labels);
+      s.put("ParentId", "");
+      s.put("RepoDigests", repoDigests(i));
+      s.put("RepoTags", repoTags(i));
+      s.put("SharedSize", -1);
+      s.put("Size", size);
+      s.put("VirtualSize", size);
+      out.add(s);
+    }
+    out.sort((a, b) -> Long.compare((Long) b.get("Created"), (Long) a.get("Created")));
+    return out;
+  }
+
+  /** {@code GET /images/{name}/json}, Docker's shape. */
+  public Map<String, Object> inspect(String name) throws IOException {
+    Image i = get(name);
+    JsonNode c = i.config();
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("Id", i.id().toString());
+    r.put("RepoTags", repoTags(i));
+    r.put("RepoDigests", repoDigests(i));
+    r.put("Parent", "");
+    r.put("Comment", c.path("history").path(c.path("history").size() - 1).path("comment").asText(""));
+    r.put("Created", c.path("created").asText(""));
+    r.put("DockerVersion", c.path("docker_version").asText(""));
+    r.put("Author", c.path("author").asText(""));
+    r.put("Config", c.has("config") ? c.get("config") : Manifest.JSON.createObjectNode());
+    r.put("Architecture", c.path("architecture").asText(""));
+    if (c.hasNonNull("variant")) {
+      r.put("Variant", c.get("variant").asText());
+    }
+    r.put("Os", c.path("os").asText(""));
+    long size = size(i);
+    r.put("Size", size);
+    r.put("VirtualSize", size);
+    Map<String, Object> graph = new LinkedHashMap<>();
+    graph.put("Name", "overlay");
+    List<String> dirs = new ArrayList<>();
+    for (Digest d : i.diffIds()) {
+      dirs.add(0, layersDir.resolve(d.hex()).toString());
+    }
+    graph.put("Data", Map.of("LowerDir", String.join(":", dirs)));
+    r.put("GraphDriver", graph);
+    Map<String, Object> rootfs = new LinkedHashMap<>();
+    rootfs.put("Type", "layers");
+    rootfs.put("Layers", i.diffIds().stream().map(Digest::toString).toList());
+    r.put("RootFS", rootfs);
+    String added;
+    synchronized (lock) {
+      added = images.get(i.manifestDigest());
+    }
+    r.put("Metadata", Map.of("LastTagTime", added == null ? "0001-01-01T00:00:00Z" : added));
+    r.put("Descriptor", Map.of("mediaType", i.mediaType(), "digest", i.manifestDigest().toString(),
+        "size", blobs.size(i.manifestDigest())));
+    return r;
+  }
+
+  // ================= registry view (ClusterRegistry) =================
+
+  /** A manifest for the cluster registry: {@code name} ({@code docker.io/library/busybox}) and a tag or digest. */
+  record Served(byte[] bytes, String mediaType, Digest digest) {}
+
+  Served manifestFor(String name, String ref) throws IOException {
+    Digest md;
+    if (Digest.isDigest(ref)) {
+      Digest d = Digest.parse(ref);
+      synchronized (lock) {
+        md = images.containsKey(d) || references.containsValue(d) || references.containsKey(name + "@" + d)
+            ? d : null;
+        if (md == null) {
+          for (String k : references.keySet()) {
+            if (k.endsWith("@" + d)) {
+              md = d; // an index this store pulled: served as it came
+            }
+          }
+        }
+      }
+    } else {
+      synchronized (lock) {
+        md = references.get(name + ":" + ref);
+      }
+    }
+    if (md == null || !blobs.has(md)) {
+      return null;
+    }
+    byte[] bytes = blobs.read(md);
+    return new Served(bytes, Manifest.parse(bytes, null).mediaType(), md);
+  }
+
+  /** The blob file for {@code digest} when an image of the store uses it, else null. */
+  Path blobFor(Digest digest) throws IOException {
+    for (Image i : all()) {
+      if (i.id().equals(digest) || i.manifest().layers().stream().anyMatch(l -> l.digest().equals(digest))) {
+        return blobs.has(digest) ? blobs.path(digest) : null;
+      }
+    }
+    return null;
+  }
+
+  // ================= remove and garbage collection =================
+
+  /**
+   * Removes {@code name} the way {@code docker rmi} does: a reference is untagged (and the image deleted with its
+   * last reference); an id deletes the image and all its references, which needs {@code force} when they span
+   * several repositories. An image a container uses is never deleted. Returns Docker's
+   * {@code [{"Untagged": ...}, {"Deleted": ...}]}.
+   */
+  public List<Map<String, String>> remove(String name, boolean force, boolean prune) throws IOException {
+    gcLock.writeLock().lock();
+    try {
+      Image img = get(name);
+      ImageReference ref = null;
+      try {
+        ref = ImageReference.parse(name.trim());
+      } catch (InvalidArgumentException e) {
+        // an id
+      }
+      List<Map<String, String>> out = new ArrayList<>();
+      synchronized (lock) {
+        List<String> refsOfImage = new ArrayList<>();
+        references.forEach((k, v) -> {
+          if (sameImage(v, img)) {
+            refsOfImage.add(k);
+          }
+        });
+        List<String> untag = new ArrayList<>();
+        boolean byRef = ref != null && references.containsKey(key(ref)) && !Digest.isDigest(name.trim());
+        if (byRef) {
+          untag.add(key(ref));
+          List<String> rest = new ArrayList<>(refsOfImage);
+          rest.remove(key(ref));
+          if (rest.stream().noneMatch(k -> !k.contains("@"))) {
+            untag.addAll(rest); // the last tag went: its digest references go with it
+          }
+        } else {
+          Set<String> repos = new LinkedHashSet<>();
+          for (String k : refsOfImage) {
+            repos.add(k.contains("@") ? k.substring(0, k.indexOf('@')) : k.substring(0, k.lastIndexOf(':')));
+          }
+          if (repos.size() > 1 && !force) {
+            throw new ConflictException("conflict: unable to delete " + img.id().shortHex() + " (must be forced) - "
+                + "image is referenced in multiple repositories");
+          }
+          untag.addAll(refsOfImage);
+        }
+        boolean deletes = untag.containsAll(refsOfImage);
+        if (deletes && inUse.get().contains(img.id().toString())) {
+          if (byRef && (force || refsOfImage.size() > 1)) {
+            untag.retainAll(List.of(key(ref))); // untagging is fine; the image stays for its container
+            deletes = false;
+          } else if (byRef) {
+            throw new ConflictException("conflict: unable to remove repository reference \"" + ref.familiar()
+                + "\" (must force) - a container is using its referenced image " + img.id().shortHex());
+          } else {
+            throw new ConflictException("conflict: unable to delete " + (byRef ? ref.familiar() : img.id().shortHex())
+                + " (cannot be forced) - image " + img.id().shortHex() + " is being used by a container");
+          }
+        }
+        for (String k : untag) {
+          references.remove(k);
+          out.add(Map.of("Untagged", ImageReference.parse(k).familiar()));
+        }
+        if (deletes) {
+          images.entrySet().removeIf(e -> sameImage(e.getKey(), img));
+          references.values().removeIf(v -> sameImage(v, img));
+          out.add(Map.of("Deleted", img.id().toString()));
+        }
+        saveIndex();
+      }
+      if (prune || out.stream().anyMatch(m -> m.containsKey("Deleted"))) {
+        for (Digest layer : collectGarbage()) {
+          out.add(Map.of("Deleted", layer.toString()));
+        }
+      }
+      return out;
+    } finally {
+      gcLock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * Deletes blobs and unpacked layers no image of the index needs. Returns the diff ids of the layers removed.
+   * Runs under the write lock, so nothing is being pulled or loaded meanwhile.
+   */
+  public List<Digest> gc() throws IOException {
+    gcLock.writeLock().lock();
+    try {
+      return collectGarbage();
+    } finally {
+      gcLock.writeLock().unlock();
+    }
+  }
+
+  private List<Digest> collectGarbage() throws IOException {
+    Set<Digest> keepBlobs = new HashSet<>();
+    Set<String> keepLayers = new HashSet<>();
+    List<Digest> ms;
+    synchronized (lock) {
+      ms = new ArrayList<>(images.keySet());
+      for (String k : references.keySet()) {
+        int at = k.indexOf('@');
+        if (at > 0) {
+          keepBlobs.add(Digest.parse(k.substring(at + 1))); // an index pulled by this name
+        }
+      }
+    }
+    for (Digest m : ms) {
+      Image i = image(m);
+      keepBlobs.add(m);
+      keepBlobs.add(i.id());
+      i.manifest().layers().forEach(l -> keepBlobs.add(l.digest()));
+      i.diffIds().forEach(d -> keepLayers.add(d.hex()));
+    }
+    for (Digest d : blobs.list()) {
+      if (!keepBlobs.contains(d)) {
+        blobs.delete(d);
+        parsed.remove(d);
+      }
+    }
+    List<Digest> removed = new ArrayList<>();
+    try (Stream<Path> s = Files.list(layersDir)) {
+      for (Path p : s.toList()) {
+        String n = p.getFileName().toString();
+        String hex = n.endsWith(".size") ? n.substring(0, n.length() - 5) : n;
+        if (n.startsWith(".tmp-") || keepLayers.contains(hex) || hex.length() != 64) {
+          continue;
+        }
+        if (n.endsWith(".size")) {
+          Files.deleteIfExists(p);
+        } else {
+          LayerUnpacker.deleteTree(p);
+          removed.add(new Digest(hex));
+        }
+      }
+    }
+    return removed;
+  }
+
+  // ================= index persistence =================
+
+  private void loadIndex() throws IOException {
+    if (!Files.exists(indexFile)) {
+      return;
+    }
+    try {
+      JsonNode n = Manifest.JSON.readTree(indexFile.toFile());
+      synchronized (lock) {
+        n.path("images").fields().forEachRemaining(e -> images.put(Digest.parse(e.getKey()),
+            e.getValue().path("added").asText("")));
+        n.path("references").fields().forEachRemaining(e -> references.put(e.getKey(),
+            Digest.parse(e.getValue().asText())));
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new IOException("the image index " + indexFile + " is unreadable (" + e.getMessage() + "); move it away "
+          + "to start with an empty image list (blobs and layers stay until the next image removal collects them)", e);
+    }
+  }
+
+  /** Writes the index to a temporary file, syncs it, and renames it over the old one. Caller holds {@link #lock}. */
+  private void saveIndex() {
+    ObjectNode n = Manifest.JSON.createObjectNode();
+    n.put("schemaVersion", 1);
+    ObjectNode is = n.putObject("images");
+    images.forEach((k, v) -> is.putObject(k.toString()).put("added", v));
+    ObjectNode rs = n.putObject("references");
+    references.forEach((k, v) -> rs.put(k, v.toString()));
+    Path tmp = indexFile.resolveSibling("images.json.tmp");
+    try {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING)) {
+        ch.write(java.nio.ByteBuffer.wrap(Manifest.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n)));
+        ch.force(true);
+      }
+      Files.move(tmp, indexFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot save the image index " + indexFile + ": " + e.getMessage(), e);
+    }
+  }
+
+  static String nodeArchitecture() {
+    String a = System.getProperty("os.arch", "amd64").toLowerCase(Locale.ROOT);
+    return switch (a) {
+      case "x86_64", "amd64" -> "amd64";
+      case "aarch64", "arm64" -> "arm64";
+      default -> a;
+    };
+  }
+}

@@ -1,0 +1,95 @@
+package io.jswarm.worker.image;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Debian's docker-registry (distribution 2.8) on 127.0.0.1:<free port> with storage in a temp dir. */
+final class TestRegistry implements AutoCloseable {
+  static final Path BINARY = Path.of("/usr/bin/docker-registry");
+
+  final Path dir;
+  final int port;
+  private final Process process;
+
+  TestRegistry() throws IOException, InterruptedException {
+    this(null);
+  }
+
+  /** With {@code htpasswd} (a bcrypt htpasswd line), the registry demands basic auth. */
+  TestRegistry(String htpasswd) throws IOException, InterruptedException {
+    if (!Files.isExecutable(BINARY)) {
+      throw new IllegalStateException(BINARY + " is missing: apt-get install docker-registry");
+    }
+    dir = Files.createTempDirectory("h-image-registry");
+    port = freePort();
+    Path config = dir.resolve("config.yml");
+    Files.writeString(config, String.join("\n",
+        "version: 0.1",
+        "log:",
+        "  level: error",
+        "  accesslog:",
+        "    disabled: true",
+        "storage:",
+        "  filesystem:",
+        "    rootdirectory: " + dir.resolve("data"),
+        "  delete:",
+        "    enabled: true",
+        "http:",
+        "  addr: 127.0.0.1:" + port,
+        htpasswd == null ? "" : "auth:\n  htpasswd:\n    realm: h-image\n    path: " + dir.resolve("htpasswd"),
+        ""));
+    if (htpasswd != null) {
+      Files.writeString(dir.resolve("htpasswd"), htpasswd + "\n");
+    }
+    process = new ProcessBuilder(BINARY.toString(), "serve", config.toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
+    HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (true) {
+      try {
+        HttpResponse<Void> r = c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/")).build(),
+            HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() == 200 || (htpasswd != null && r.statusCode() == 401)) {
+          return;
+        }
+      } catch (IOException e) {
+        // not up yet
+      }
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        close();
+        throw new IllegalStateException("docker-registry did not start; log: " + dir.resolve("registry.log"));
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  String host() {
+    return "127.0.0.1:" + port;
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    process.destroy();
+    try {
+      if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    LayerUnpacker.deleteTree(dir);
+  }
+}
