@@ -12,6 +12,7 @@ import io.jswarm.manager.ca.Membership;
 import io.jswarm.manager.dispatcher.Dispatcher;
 import io.jswarm.transport.http.HttpServer;
 import io.jswarm.transport.http.Router;
+import io.jswarm.manager.allocator.NetworkAllocatorLoop;
 import io.jswarm.manager.orchestrator.Orchestrators;
 import io.jswarm.manager.schedulerloop.SchedulerLoop;
 import io.jswarm.transport.pki.JoinClient;
@@ -29,8 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What a manager runs on top of the agent: its Raft member with the store, the cluster port (CA, dispatcher,
- * Raft membership routes) over mutual TLS, and — only while it leads — the dispatcher, orchestrators and
- * scheduler, switched by a {@link LeadershipWatcher}.
+ * Raft membership routes) over mutual TLS, and — only while it leads — the dispatcher, orchestrators, network
+ * allocator and scheduler, switched by a {@link LeadershipWatcher}.
  */
 final class ManagerRole implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ManagerRole.class);
@@ -42,12 +43,13 @@ final class ManagerRole implements AutoCloseable {
   private final Dispatcher dispatcher;
   private final Orchestrators orchestrators;
   private final SchedulerLoop scheduler;
+  private final NetworkAllocatorLoop allocator;
   private final LeadershipWatcher watcher;
   private final NodeState state;
   private final NodeCredentials creds;
 
   private ManagerRole(NodeState state, NodeCredentials creds, RaftStore raft, HttpServer clusterServer,
-      Dispatcher dispatcher, Orchestrators orchestrators, SchedulerLoop scheduler) {
+      Dispatcher dispatcher, Orchestrators orchestrators, NetworkAllocatorLoop allocator, SchedulerLoop scheduler) {
     this.state = state;
     this.creds = creds;
     this.raft = raft;
@@ -55,17 +57,20 @@ final class ManagerRole implements AutoCloseable {
     this.dispatcher = dispatcher;
     this.orchestrators = orchestrators;
     this.scheduler = scheduler;
+    this.allocator = allocator;
     this.watcher = new LeadershipWatcher(raft.node(), () -> raft.store().view(tx -> null), new LeadershipWatcher.Loops() {
       @Override
       public void startLeading() {
         dispatcher.start();
         orchestrators.start();
+        allocator.start();
         scheduler.start();
       }
 
       @Override
       public void stopLeading() {
         scheduler.stop();
+        allocator.stop();
         orchestrators.stop();
         dispatcher.stop();
       }
@@ -99,7 +104,7 @@ final class ManagerRole implements AutoCloseable {
       server = HttpServer.start(router, List.of(new HttpServer.Tls(listenHost(s), s.clusterPort,
           TlsContexts.nettyServer(creds))));
       ManagerRole m = new ManagerRole(s, creds, raft, server, dispatcher, new Orchestrators(store, clock),
-          new SchedulerLoop(store, clock));
+          new NetworkAllocatorLoop(store, clock), new SchedulerLoop(store, clock));
       m.watcher.start();
       return m;
     } catch (RuntimeException | IOException e) {
