@@ -2,6 +2,7 @@ package io.jswarm.cli;
 
 import io.jswarm.cli.bench.BenchCommand;
 import io.jswarm.cli.client.ClientCommands;
+import io.jswarm.cli.client.NetworkCommand;
 import io.jswarm.cli.client.NodeCommand;
 import io.jswarm.cli.client.ServiceCommand;
 import io.jswarm.cli.client.SwarmCommand;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "A Swarm-like cluster orchestrator.",
     subcommands = {VersionCommand.class, DaemonCommand.class, RaftCommand.class, BenchCommand.class,
-        SwarmCommand.class, NodeCommand.class, ServiceCommand.class})
+        SwarmCommand.class, NodeCommand.class, ServiceCommand.class, NetworkCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

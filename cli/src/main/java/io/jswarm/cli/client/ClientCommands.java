@@ -32,6 +32,6 @@ public final class ClientCommands {
   private static boolean isClientCommand(CommandLine cmd) {
     Object o = cmd.getCommandSpec().userObject();
     return o instanceof ClientCommand || o instanceof SwarmCommand || o instanceof NodeCommand
-        || o instanceof ServiceCommand;
+        || o instanceof ServiceCommand || o instanceof NetworkCommand;
   }
 }
