@@ -276,6 +276,12 @@ class NetworkAllocatorLoopTest {
       return null;
     });
     assertEquals(253 - 2, allocator.freeAddresses(net.id));
+    store.update(tx -> { // shut down before it was ever scheduled: no worker can hold the address
+      Task t = tx.tasks().get(ids.get(1));
+      t.desiredState = TaskState.SHUTDOWN;
+      return tx.tasks().update(t);
+    });
+    assertEquals(253 - 1, allocator.freeAddresses(net.id));
     store.update(tx -> {
       tx.tasks().delete(ids.get(1));
       tx.services().delete(web.id);
