@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>every service in endpoint mode vip gets one VIP per network it joins (its task template's networks, plus
  *       {@code ingress} when it publishes ingress ports) in {@code Endpoint.VirtualIPs}; VIPs of networks it left
- *       are released, and a removed service's VIPs with it;</li>
+ *       are released, and a removed service's VIPs with it; {@code Endpoint.Ports} mirrors the spec's ports, ingress
+ *       ports published without a number getting one from {@value #FIRST_DYNAMIC_PORT}-{@value #LAST_DYNAMIC_PORT};
+ *       </li>
  *   <li>every task that needs networks ({@link NetworkNeeds}) and is NEW or PENDING without them gets one address
  *       per network in {@code NetworksAttachments} (Docker's shape: the network object and the address in CIDR
  *       form) and moves to PENDING with {@value #PENDING_MESSAGE}, for the scheduler. When a network has no free
@@ -69,6 +71,11 @@ public final class NetworkAllocatorLoop {
   /** Rows written per store update. */
   public static final int BATCH_SIZE = 200;
   static final int MAX_ATTEMPTS = 5;
+
+  /** First port handed to an ingress port published without a number (Docker's dynamic range). */
+  public static final long FIRST_DYNAMIC_PORT = 30000;
+  /** Last port of the dynamic range. */
+  public static final long LAST_DYNAMIC_PORT = 32767;
 
   /** The message of a task whose networks are allocated (the scheduler's own "pending" text). */
   public static final String PENDING_MESSAGE = "pending task scheduling";
@@ -438,6 +445,7 @@ public final class NetworkAllocatorLoop {
   // -- services --
 
   private int allocateServices() {
+    usedPorts = publishedPorts();
     List<ServiceChange> changes = new ArrayList<>();
     for (Service s : services.values()) {
       Endpoint want = endpointFor(s);
@@ -479,6 +487,9 @@ public final class NetworkAllocatorLoop {
     if (s.endpoint != null && s.endpoint.ports != null && e.ports != null) {
       keepPublishedPorts(s.endpoint.ports, e.ports);
     }
+    if (e.ports != null) {
+      assignPublishedPorts(s, e.ports);
+    }
     Map<String, String> held = vipHoldings(s);
     List<Endpoint.VirtualIP> vips = new ArrayList<>();
     for (String net : vipNetworks(s)) {
@@ -504,6 +515,54 @@ public final class NetworkAllocatorLoop {
     return e;
   }
 
+  /** Ingress ports (protocol/port) taken by some service's spec or endpoint; filled at the start of a pass. */
+  private Set<String> usedPorts = new HashSet<>();
+
+  private Set<String> publishedPorts() {
+    Set<String> used = new HashSet<>();
+    for (Service s : services.values()) {
+      List<PortConfig> all = new ArrayList<>();
+      if (s.spec != null && s.spec.endpointSpec != null && s.spec.endpointSpec.ports != null) {
+        all.addAll(s.spec.endpointSpec.ports);
+      }
+      if (s.endpoint != null && s.endpoint.ports != null) {
+        all.addAll(s.endpoint.ports);
+      }
+      for (PortConfig p : all) {
+        if (p != null && p.publishedPort != null && p.publishedPort != 0 && !"host".equals(p.publishMode)) {
+          used.add(portKey(p.protocol, p.publishedPort));
+        }
+      }
+    }
+    return used;
+  }
+
+  private static String portKey(String protocol, long port) {
+    return (protocol == null || protocol.isEmpty() ? "tcp" : protocol) + "/" + port;
+  }
+
+  /**
+   * Ingress ports published without a number ({@code -p 80}) get the lowest free one of
+   * {@value #FIRST_DYNAMIC_PORT}-{@value #LAST_DYNAMIC_PORT}, Docker's range.
+   */
+  private void assignPublishedPorts(Service s, List<PortConfig> ports) {
+    for (PortConfig p : ports) {
+      if ("host".equals(p.publishMode) || (p.publishedPort != null && p.publishedPort != 0)) {
+        continue;
+      }
+      for (long port = FIRST_DYNAMIC_PORT; port <= LAST_DYNAMIC_PORT; port++) {
+        if (usedPorts.add(portKey(p.protocol, port))) {
+          p.publishedPort = port;
+          break;
+        }
+      }
+      if (p.publishedPort == null || p.publishedPort == 0) {
+        log.warn("service {}: no free port left in {}-{} for target port {}", s.id, FIRST_DYNAMIC_PORT,
+            LAST_DYNAMIC_PORT, p.targetPort);
+      }
+    }
+  }
+
   /** Published ports someone else filled in (a 0 in the spec) are kept as they are. */
   private static void keepPublishedPorts(List<PortConfig> stored, List<PortConfig> wanted) {
     for (PortConfig w : wanted) {
@@ -512,7 +571,7 @@ public final class NetworkAllocatorLoop {
       }
       for (PortConfig s : stored) {
         if (Objects.equals(s.targetPort, w.targetPort) && Objects.equals(s.protocol, w.protocol)
-            && Objects.equals(s.publishMode, w.publishMode) && s.publishedPort != null) {
+            && Objects.equals(s.publishMode, w.publishMode) && s.publishedPort != null && s.publishedPort != 0) {
           w.publishedPort = s.publishedPort;
         }
       }

@@ -89,7 +89,14 @@ final class ServiceReferences {
         if (other.id.equals(selfId)) {
           continue;
         }
-        for (PortConfig q : ingressPorts(other.spec)) {
+        List<PortConfig> taken = ingressPorts(other.spec);
+        if (other.endpoint != null && other.endpoint.ports != null) { // ports the allocator picked (-p 80)
+          ServiceSpec allocated = new ServiceSpec();
+          allocated.endpointSpec = new io.jswarm.api.types.EndpointSpec();
+          allocated.endpointSpec.ports = other.endpoint.ports;
+          taken.addAll(ingressPorts(allocated));
+        }
+        for (PortConfig q : taken) {
           if (q.publishedPort.equals(p.publishedPort) && protocol(q).equals(protocol(p))) {
             throw new InvalidArgumentException("port '" + p.publishedPort + "' is already in use by service '"
                 + other.spec.name + "' (" + other.id + ") as an ingress port");

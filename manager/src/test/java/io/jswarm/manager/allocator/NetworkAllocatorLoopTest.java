@@ -338,6 +338,20 @@ class NetworkAllocatorLoopTest {
   }
 
   @Test
+  void ingressPortsWithoutANumberGetOneFromTheDynamicRange() {
+    network("ingress", null, true);
+    Service fixed = service("fixed", null, List.of(), 30000L);
+    Service a = service("a", null, List.of(), 0L);
+    Service b = service("b", null, List.of(), 0L);
+    allocator.runOnce();
+    assertEquals(30000L, svc(fixed.id).endpoint.ports.get(0).publishedPort);
+    assertEquals(Set.of(30001L, 30002L), Set.of(svc(a.id).endpoint.ports.get(0).publishedPort,
+        svc(b.id).endpoint.ports.get(0).publishedPort), "the next free ones, skipping 30000");
+    assertEquals(0, allocator.runOnce(), "chosen ports are kept");
+    assertEquals(0L, svc(a.id).spec.endpointSpec.ports.get(0).publishedPort, "the spec is left as the user gave it");
+  }
+
+  @Test
   void theLoopsTogetherTakeAServiceWithANetworkToAssignedTasks() throws Exception {
     Network net = network("net", null, false);
     Orchestrators orchestrators = new Orchestrators(store, Clock.systemUTC());

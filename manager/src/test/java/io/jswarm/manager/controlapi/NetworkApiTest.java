@@ -201,6 +201,25 @@ class NetworkApiTest {
   }
 
   @Test
+  void aPortTheAllocatorPickedCannotBePublishedAgain() throws Exception {
+    init();
+    Resp dyn = call("POST", "/services/create", "{\"Name\":\"dyn\",\"TaskTemplate\":{\"ContainerSpec\":"
+        + "{\"Image\":\"busybox\"}},\"EndpointSpec\":{\"Ports\":[{\"TargetPort\":80}]}}");
+    assertEquals(201, dyn.status(), dyn.body());
+    io.jswarm.manager.allocator.NetworkAllocatorLoop allocator =
+        new io.jswarm.manager.allocator.NetworkAllocatorLoop(store, Clock.systemUTC());
+    allocator.runOnce();
+    allocator.stop();
+    JsonNode endpoint = call("GET", "/services/dyn", null).json().path("Endpoint");
+    assertEquals(30000, endpoint.path("Ports").get(0).path("PublishedPort").asInt());
+    assertEquals("10.0.0.2/24", endpoint.path("VirtualIPs").get(0).path("Addr").asText());
+    Resp clash = call("POST", "/services/create", "{\"Name\":\"fixed\",\"TaskTemplate\":{\"ContainerSpec\":"
+        + "{\"Image\":\"busybox\"}},\"EndpointSpec\":{\"Ports\":[{\"TargetPort\":80,\"PublishedPort\":30000}]}}");
+    assertEquals(400, clash.status());
+    assertTrue(clash.message().contains("port '30000' is already in use by service 'dyn'"), clash.message());
+  }
+
+  @Test
   void initValidatesTheDefaultAddressPool() throws Exception {
     Resp bad = call("POST", "/swarm/init", "{\"ListenAddr\":\"0.0.0.0:2377\",\"DefaultAddrPool\":[\"10.1.0.0/33\"]}");
     assertEquals(400, bad.status());
