@@ -372,9 +372,13 @@ public final class NetworkAllocatorLoop {
   }
 
   private static Map<String, String> vipHoldings(Service s) {
+    return s == null ? Map.of() : vipHoldings(s.endpoint);
+  }
+
+  private static Map<String, String> vipHoldings(Endpoint e) {
     Map<String, String> out = new LinkedHashMap<>();
-    if (s.endpoint != null && s.endpoint.virtualIPs != null) {
-      for (Endpoint.VirtualIP v : s.endpoint.virtualIPs) {
+    if (e != null && e.virtualIPs != null) {
+      for (Endpoint.VirtualIP v : e.virtualIPs) {
         if (v != null && v.networkId != null && v.addr != null && !v.addr.isEmpty()) {
           out.put(v.networkId, v.addr);
         }
@@ -459,10 +463,9 @@ public final class NetworkAllocatorLoop {
       Set<String> done = writeServices(batch);
       written += done.size();
       for (ServiceChange c : batch) {
-        Service s = services.get(c.serviceId());
-        // What was taken for a write that did not happen goes back; the store's row is the truth.
-        book.sync(vipOwner(c.serviceId()), done.contains(c.serviceId()) ? vipHoldings(c.asStored(s))
-            : s == null ? Map.of() : vipHoldings(s));
+        // What was taken for a write that did not happen goes back: the stored row is the truth.
+        book.sync(vipOwner(c.serviceId()), done.contains(c.serviceId()) ? vipHoldings(c.endpoint())
+            : vipHoldings(services.get(c.serviceId())));
       }
     }
     return written;
@@ -578,14 +581,7 @@ public final class NetworkAllocatorLoop {
     }
   }
 
-  private record ServiceChange(String serviceId, Endpoint endpoint) {
-    Service asStored(Service s) {
-      Service copy = new Service();
-      copy.id = serviceId;
-      copy.endpoint = endpoint;
-      return copy;
-    }
-  }
+  private record ServiceChange(String serviceId, Endpoint endpoint) {}
 
   private Set<String> writeServices(List<ServiceChange> batch) {
     for (int attempt = 1; ; attempt++) {

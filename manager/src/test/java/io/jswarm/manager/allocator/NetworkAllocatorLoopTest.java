@@ -352,6 +352,61 @@ class NetworkAllocatorLoopTest {
   }
 
   @Test
+  void randomChurnNeverHandsAnAddressOutTwiceAndARebuildAgrees() {
+    long seed = 42;
+    Random rnd = new Random(seed);
+    Network small = network("small", "10.0.9.0/28", false); // .2-.14: 13 addresses
+    Network big = network("big", null, false);
+    List<Service> svcs = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      svcs.add(service("s" + i, null, i == 2 ? List.of(big.id) : List.of(small.id, big.id), null));
+    }
+    boolean sawFull = false;
+    for (int step = 0; step < 150; step++) {
+      int op = rnd.nextInt(10);
+      List<Task> live = store.view(tx -> tx.tasks().all());
+      if (op < 5 || live.isEmpty()) {
+        tasks(svcs.get(rnd.nextInt(svcs.size())), 1 + rnd.nextInt(3));
+      } else if (op < 8) {
+        finish(live.get(rnd.nextInt(live.size())).id);
+      } else {
+        String id = live.get(rnd.nextInt(live.size())).id;
+        store.update(tx -> {
+          tx.tasks().delete(id);
+          return null;
+        });
+      }
+      if (rnd.nextBoolean()) {
+        allocator.runOnce();
+      }
+      // Invariant: no address is held twice by live tasks and VIPs, on any network.
+      allocator.runOnce();
+      sawFull |= store.view(tx -> tx.tasks().all()).stream()
+          .anyMatch(t -> t.status.err != null && t.status.err.startsWith("no free address in network small"));
+      for (Network n : List.of(small, big)) {
+        Set<String> seen = new HashSet<>();
+        for (Task t : store.view(tx -> tx.tasks().all())) {
+          if (!NetworkAllocatorLoop.dead(t) && t.networksAttachments != null) {
+            t.networksAttachments.stream().filter(a -> a.network.id.equals(n.id)).forEach(a ->
+                assertTrue(seen.add(a.addresses.get(0)), "seed " + seed + ": " + a.addresses + " held twice"));
+          }
+        }
+        for (Service sv : store.view(tx -> tx.services().all())) {
+          sv.endpoint.virtualIPs.stream().filter(v -> v.networkId.equals(n.id)).forEach(v ->
+              assertTrue(seen.add(v.addr), "seed " + seed + ": VIP " + v.addr + " held twice"));
+        }
+        assertEquals(n == small ? 13 - seen.size() : 253 - seen.size(), allocator.freeAddresses(n.id),
+            "seed " + seed + ": the book agrees with the store");
+      }
+    }
+    assertTrue(sawFull, "the churn filled the small network at least once");
+    NetworkAllocatorLoop rebuilt = new NetworkAllocatorLoop(store, clock);
+    cleanups.add(rebuilt::stop);
+    assertEquals(allocator.freeAddresses(small.id), rebuilt.freeAddresses(small.id));
+    assertEquals(allocator.freeAddresses(big.id), rebuilt.freeAddresses(big.id));
+  }
+
+  @Test
   void theLoopsTogetherTakeAServiceWithANetworkToAssignedTasks() throws Exception {
     Network net = network("net", null, false);
     Orchestrators orchestrators = new Orchestrators(store, Clock.systemUTC());
