@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  *       ({@code no free address in network NAME (SUBNET)}); it is tried again on the next change, e.g. once
  *       another task gave its address back.</li>
  * </ol>
- * A task's addresses are held while it is live and released once it is dead ({@link #dead}) or removed. Tasks that need no network are left to the scheduler loop, which moves them
+ * A task's addresses are held while {@link NetworkNeeds#holdsAddresses} says so and released once it does not or the
+ * task is removed. Tasks that need no network are left to the scheduler loop, which moves them
  * from NEW to PENDING itself. Choices are deterministic (lowest free address, tasks in id order); writes are
  * compare-and-set, re-checked inside the update; what a failed write had taken is given back.
  *
@@ -332,15 +333,9 @@ public final class NetworkAllocatorLoop {
     });
   }
 
-  /**
-   * Whether a task no longer needs its addresses: it is meant to stop (desired state past RUNNING) and either has
-   * stopped (observed state past RUNNING, swarmkit's rule) or never left the manager (NEW or PENDING: the scheduler
-   * will not place it any more, so no worker can be using the address).
-   */
+  /** Whether the task gave its addresses back ({@link NetworkNeeds#holdsAddresses}). */
   static boolean dead(Task t) {
-    TaskState observed = state(t);
-    return t.desiredState != null && t.desiredState.number() > TaskState.RUNNING.number()
-        && (observed.number() > TaskState.RUNNING.number() || observed.number() <= TaskState.PENDING.number());
+    return !NetworkNeeds.holdsAddresses(t);
   }
 
   private static TaskState state(Task t) {

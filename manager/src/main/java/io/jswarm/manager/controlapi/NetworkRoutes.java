@@ -10,6 +10,7 @@ import io.jswarm.api.types.Network;
 import io.jswarm.api.types.NetworkAttachmentConfig;
 import io.jswarm.api.types.Service;
 import io.jswarm.api.types.Swarm;
+import io.jswarm.api.types.Task;
 import io.jswarm.consensus.store.MemoryStore;
 import io.jswarm.consensus.store.ReadTx;
 import io.jswarm.consensus.store.Tx;
@@ -28,7 +29,7 @@ import java.util.regex.Pattern;
 /**
  * {@code /networks}: create (overlay only; the subnet, gateway and VXLAN id are allocated in the same store update,
  * see {@link NetworkPlanner}), list with Docker's filters, inspect by id, name or id prefix, and remove (refused
- * while a service uses the network). Answers use the engine's {@code NetworkResource} shape ({@code "Id"}, not
+ * while a service uses the network or a task still holds an address on it). Answers use the engine's {@code NetworkResource} shape ({@code "Id"}, not
  * {@code "ID"}), which is what {@code docker network ls/inspect} read.
  */
 final class NetworkRoutes {
@@ -293,6 +294,18 @@ final class NetworkRoutes {
                 + " publish ports in ingress mode; remove them or their published ports first"
             : "network " + name + " is in use by service(s) " + String.join(", ", users)
                 + "; remove them or take them off the network (service update --network-rm) first");
+      }
+      List<String> holders = new ArrayList<>();
+      for (Task t : tx.tasks().all()) {
+        if (NetworkNeeds.holdsAddresses(t) && t.networksAttachments != null && t.networksAttachments.stream()
+            .anyMatch(a -> a != null && a.network != null && n.id.equals(a.network.id))) {
+          holders.add(t.name != null ? t.name + " (" + t.id + ")" : t.id);
+        }
+      }
+      if (!holders.isEmpty()) {
+        throw new ConflictException("network " + (n.spec == null ? n.id : n.spec.name) + " is still in use by "
+            + holders.size() + " task(s) that are shutting down, e.g. " + holders.get(0)
+            + "; retry once they have stopped");
       }
       tx.networks().delete(n.id);
       return null;

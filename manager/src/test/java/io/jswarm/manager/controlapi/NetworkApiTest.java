@@ -194,6 +194,28 @@ class NetworkApiTest {
     assertTrue(ingressInUse.message().contains("service(s) web publish ports"), ingressInUse.message());
 
     assertEquals(200, call("DELETE", "/services/web", null).status());
+    // A task of the removed service still running with an address on the network.
+    String taskId = store.update(tx -> {
+      io.jswarm.api.types.Task t = new io.jswarm.api.types.Task();
+      t.name = "web.1";
+      t.desiredState = io.jswarm.api.types.TaskState.SHUTDOWN;
+      t.status = new io.jswarm.api.types.Task.TaskStatus();
+      t.status.state = io.jswarm.api.types.TaskState.RUNNING;
+      io.jswarm.api.types.NetworkAttachment a = new io.jswarm.api.types.NetworkAttachment();
+      a.network = tx.networks().get(id);
+      a.addresses = List.of("10.0.1.3/24");
+      t.networksAttachments = List.of(a);
+      return tx.tasks().create(t).id;
+    });
+    Resp stillUsed = call("DELETE", "/networks/" + id, null);
+    assertEquals(409, stillUsed.status());
+    assertTrue(stillUsed.message().contains("still in use by 1 task(s) that are shutting down, e.g. web.1"),
+        stillUsed.message());
+    store.update(tx -> {
+      io.jswarm.api.types.Task t = tx.tasks().get(taskId);
+      t.status.state = io.jswarm.api.types.TaskState.SHUTDOWN;
+      return tx.tasks().update(t);
+    });
     assertEquals(204, call("DELETE", "/networks/" + id, null).status());
     assertEquals(404, call("GET", "/networks/" + id, null).status());
     assertEquals(204, call("DELETE", "/networks/ingress", null).status());

@@ -6,6 +6,7 @@ import io.jswarm.api.types.NetworkAttachmentConfig;
 import io.jswarm.api.types.PortConfig;
 import io.jswarm.api.types.Service;
 import io.jswarm.api.types.Task;
+import io.jswarm.api.types.TaskState;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -77,6 +78,19 @@ public final class NetworkNeeds {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Whether a task still holds its addresses: false once it is meant to stop (desired state past RUNNING) and either
+   * has stopped (observed state past RUNNING, swarmkit's rule) or never left the manager (NEW or PENDING: the
+   * scheduler will not place it any more, so no node can be using the address). A task on a node that went down
+   * keeps them: the node may only be cut off and still run it.
+   */
+  public static boolean holdsAddresses(Task t) {
+    TaskState observed = t.status == null || t.status.state == null ? TaskState.NEW : t.status.state;
+    boolean stopping = t.desiredState != null && t.desiredState.number() > TaskState.RUNNING.number();
+    return !(stopping && (observed.number() > TaskState.RUNNING.number()
+        || observed.number() <= TaskState.PENDING.number()));
   }
 
   /** The task's attachment to the network {@code target} names (its id or name), with an address; or null. */
