@@ -225,6 +225,10 @@ final class NetworkRoutes {
       throw new InvalidArgumentException("IPAM.Driver: \"" + body.ipam.driver + "\" is not supported; use the "
           + "default IPAM driver");
     }
+    if (body.options != null && body.options.containsKey("encrypted")) {
+      throw new InvalidArgumentException("Options[encrypted]: encrypted overlay networks (IPsec) are not supported; "
+          + "leave --opt encrypted out");
+    }
     Network.Spec spec = new Network.Spec();
     spec.name = body.name;
     spec.labels = body.labels == null || body.labels.isEmpty() ? null : new LinkedHashMap<>(body.labels);

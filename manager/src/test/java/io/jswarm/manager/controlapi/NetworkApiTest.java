@@ -160,6 +160,9 @@ class NetworkApiTest {
         + "\"Gateway\":\"10.8.0.1\"}]}}");
     assertEquals(400, gw.status());
     assertTrue(gw.message().startsWith("IPAM.Config.Gateway:"), gw.message());
+    Resp encrypted = call("POST", "/networks/create", "{\"Name\":\"c\",\"Options\":{\"encrypted\":\"\"}}");
+    assertEquals(400, encrypted.status());
+    assertTrue(encrypted.message().startsWith("Options[encrypted]:"), encrypted.message());
     Resp ingress2 = call("POST", "/networks/create", "{\"Name\":\"mesh\",\"Ingress\":true}");
     assertEquals(409, ingress2.status());
     assertTrue(ingress2.message().contains("an ingress network already exists (ingress)"), ingress2.message());
