@@ -150,6 +150,11 @@ public final class PrettyInspect {
         b.append(" Window:\t").append(GoDuration.format(rp.window)).append('\n');
       }
     }
+    if (task != null && task.networks != null && !task.networks.isEmpty()) {
+      b.append("Networks:");
+      task.networks.forEach(n -> b.append(' ').append(n.target));
+      b.append('\n');
+    }
     b.append("Endpoint Mode:\t").append(spec.endpointSpec == null || spec.endpointSpec.mode == null ? "vip"
         : spec.endpointSpec.mode).append('\n');
     List<PortConfig> ports = s.endpoint != null && s.endpoint.ports != null ? s.endpoint.ports

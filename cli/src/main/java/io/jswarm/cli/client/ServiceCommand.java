@@ -163,7 +163,15 @@ public final class ServiceCommand implements Runnable {
         }
       }
       if (pretty) {
-        found.forEach(n -> out.print(PrettyInspect.service(Json.mapper().convertValue(n, Service.class))));
+        java.util.Map<String, String> networkNames = new java.util.HashMap<>();
+        api.getTree("/networks").forEach(n -> networkNames.put(n.path("Id").asText(), n.path("Name").asText()));
+        for (JsonNode n : found) {
+          Service s = Json.mapper().convertValue(n, Service.class);
+          if (s.spec != null && s.spec.taskTemplate != null && s.spec.taskTemplate.networks != null) {
+            s.spec.taskTemplate.networks.forEach(a -> a.target = networkNames.getOrDefault(a.target, a.target));
+          }
+          out.print(PrettyInspect.service(s));
+        }
       } else {
         out.print(JsonOutput.inspect(found));
       }
@@ -192,6 +200,18 @@ public final class ServiceCommand implements Runnable {
       if (s.spec == null) {
         s.spec = new Service.ServiceSpec();
       }
+      List<String> rm = new ArrayList<>();
+      for (String ref : flags.networkRm) { // the spec holds network ids: resolve names the way the CLI user typed them
+        rm.add(ref);
+        try {
+          rm.add(api.getTree("/networks/" + seg(ref)).path("Id").asText());
+        } catch (DaemonErrorException e) {
+          if (e.status() != 404) {
+            throw e;
+          }
+        }
+      }
+      flags.networkRm = rm;
       ServiceSpecs.update(s.spec, flags);
       ApiClient.Response r = api.post("/services/" + seg(s.id) + "/update?version=" + s.versionIndex(), s.spec);
       warnings(r, err);

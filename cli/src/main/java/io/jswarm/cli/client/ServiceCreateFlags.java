@@ -64,6 +64,12 @@ public class ServiceCreateFlags {
       description = "Publish a port: 8080:80[/udp] or published=8080,target=80,protocol=tcp,mode=host.")
   public List<String> publish = new ArrayList<>();
 
+  @Option(names = "--network", description = "Network attachments: NAME, or name=NAME,alias=A[,alias=B] (repeatable).")
+  public List<String> networks = new ArrayList<>();
+
+  @Option(names = "--endpoint-mode", description = "Endpoint mode (vip or dnsrr) (default vip).")
+  public String endpointMode;
+
   @Parameters(index = "0", paramLabel = "IMAGE", description = "Image to run.")
   public String image;
 

@@ -3,6 +3,7 @@ package io.jswarm.cli.client;
 import io.jswarm.api.types.ContainerSpec;
 import io.jswarm.api.types.EndpointSpec;
 import io.jswarm.api.types.Limit;
+import io.jswarm.api.types.NetworkAttachmentConfig;
 import io.jswarm.api.types.Placement;
 import io.jswarm.api.types.PortConfig;
 import io.jswarm.api.types.ResourceRequirements;
@@ -58,8 +59,12 @@ public final class ServiceSpecs {
       p.maxReplicas = nonNegative("--replicas-max-per-node", f.maxReplicasPerNode);
       task.placement = p;
     }
+    task.networks = networks("--network", f.networks);
     spec.endpointSpec = new EndpointSpec();
-    spec.endpointSpec.mode = "vip";
+    if (f.endpointMode != null && !f.endpointMode.equals("vip") && !f.endpointMode.equals("dnsrr")) {
+      throw new UsageException("invalid --endpoint-mode \"" + f.endpointMode + "\": vip or dnsrr");
+    }
+    spec.endpointSpec.mode = f.endpointMode == null ? "vip" : f.endpointMode;
     List<PortConfig> ports = new ArrayList<>();
     for (String p : f.publish) {
       ports.addAll(port("-p, --publish", p));
@@ -177,9 +182,64 @@ public final class ServiceSpecs {
       }
       spec.endpointSpec.ports = ports.isEmpty() ? null : ports;
     }
+    if (!f.networkAdd.isEmpty() || !f.networkRm.isEmpty()) {
+      List<NetworkAttachmentConfig> nets = task.networks == null ? new ArrayList<>() : new ArrayList<>(task.networks);
+      nets.removeIf(n -> f.networkRm.contains(n.target));
+      List<NetworkAttachmentConfig> add = networks("--network-add", f.networkAdd);
+      if (add != null) {
+        nets.addAll(add);
+      }
+      task.networks = nets.isEmpty() ? null : nets;
+    }
     if (f.force) {
       task.forceUpdate = (task.forceUpdate == null ? 0 : task.forceUpdate) + 1;
     }
+  }
+
+  /** {@code --network} values: {@code NAME} or {@code name=NAME,alias=A[,alias=B][,driver-opt=k=v]}; null when none. */
+  static List<NetworkAttachmentConfig> networks(String flag, List<String> values) {
+    if (values.isEmpty()) {
+      return null;
+    }
+    List<NetworkAttachmentConfig> out = new ArrayList<>();
+    for (String v : values) {
+      NetworkAttachmentConfig c = new NetworkAttachmentConfig();
+      if (!v.contains("=")) {
+        c.target = v;
+      } else {
+        for (String part : v.split(",")) {
+          int eq = part.indexOf('=');
+          String key = eq < 0 ? part : part.substring(0, eq).trim();
+          String value = eq < 0 ? "" : part.substring(eq + 1).trim();
+          switch (key) {
+            case "name", "target" -> c.target = value;
+            case "alias" -> {
+              if (c.aliases == null) {
+                c.aliases = new ArrayList<>();
+              }
+              c.aliases.add(value);
+            }
+            case "driver-opt" -> {
+              int e2 = value.indexOf('=');
+              if (e2 <= 0) {
+                throw new UsageException("invalid " + flag + " \"" + v + "\": driver-opt wants key=value");
+              }
+              if (c.driverOpts == null) {
+                c.driverOpts = new LinkedHashMap<>();
+              }
+              c.driverOpts.put(value.substring(0, e2), value.substring(e2 + 1));
+            }
+            default -> throw new UsageException("invalid " + flag + " \"" + v + "\": unknown field \"" + key
+                + "\" (allowed: name, alias, driver-opt)");
+          }
+        }
+      }
+      if (c.target == null || c.target.isEmpty()) {
+        throw new UsageException("invalid " + flag + " \"" + v + "\": a network name is required");
+      }
+      out.add(c);
+    }
+    return out;
   }
 
   private static String protocolOf(PortConfig p) {

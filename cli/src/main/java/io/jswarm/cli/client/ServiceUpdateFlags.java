@@ -63,6 +63,12 @@ public class ServiceUpdateFlags {
   @Option(names = "--restart-window", converter = FlagConverters.Duration.class, description = "Window used to evaluate the restart policy.")
   public Long restartWindow;
 
+  @Option(names = "--network-add", description = "Add a network: NAME, or name=NAME,alias=A.")
+  public List<String> networkAdd = new ArrayList<>();
+
+  @Option(names = "--network-rm", description = "Remove a network (its id as stored; the command resolves names).")
+  public List<String> networkRm = new ArrayList<>();
+
   @Option(names = "--publish-add", description = "Add or update a published port.")
   public List<String> publishAdd = new ArrayList<>();
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Swarm;
 import io.jswarm.api.types.SwarmRequests;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -74,6 +75,14 @@ public final class SwarmCommand implements Runnable {
         description = "Listen address (<ip|interface>[:port]) (default: ${DEFAULT-VALUE}).")
     String listenAddr;
 
+    @Option(names = "--default-addr-pool", description = "Default address pool in CIDR format (repeatable) "
+        + "(default 10.0.0.0/8).")
+    List<String> defaultAddrPool = new ArrayList<>();
+
+    @Option(names = "--default-addr-pool-mask-length", description = "Default address pool subnet mask length "
+        + "(default 24).")
+    Long defaultAddrPoolMaskLength;
+
     @picocli.CommandLine.Mixin
     SpecFlags specFlags = new SpecFlags();
 
@@ -82,6 +91,8 @@ public final class SwarmCommand implements Runnable {
       SwarmRequests.Init req = new SwarmRequests.Init();
       req.listenAddr = listenAddr;
       req.advertiseAddr = advertiseAddr;
+      req.defaultAddrPool = defaultAddrPool.isEmpty() ? null : defaultAddrPool;
+      req.subnetSize = defaultAddrPoolMaskLength;
       req.spec = new Swarm.Spec();
       specFlags.mergeInto(req.spec);
       String nodeId = jsonString(api.post("/swarm/init", req));

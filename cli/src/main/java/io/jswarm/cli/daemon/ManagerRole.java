@@ -13,6 +13,7 @@ import io.jswarm.manager.dispatcher.Dispatcher;
 import io.jswarm.manager.membership.RoleReconciler;
 import io.jswarm.transport.http.HttpServer;
 import io.jswarm.transport.http.Router;
+import io.jswarm.manager.allocator.NetworkAllocatorLoop;
 import io.jswarm.manager.orchestrator.Orchestrators;
 import io.jswarm.manager.schedulerloop.SchedulerLoop;
 import io.jswarm.transport.pki.JoinClient;
@@ -32,8 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What a manager runs on top of the agent: its Raft member with the store, the cluster port (CA, dispatcher,
- * Raft membership routes) over mutual TLS, and — only while it leads — the dispatcher, orchestrators and
- * scheduler, switched by a {@link LeadershipWatcher}.
+ * Raft membership routes) over mutual TLS, and — only while it leads — the dispatcher, orchestrators, network
+ * allocator and scheduler, switched by a {@link LeadershipWatcher}.
  */
 final class ManagerRole implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ManagerRole.class);
@@ -46,13 +47,14 @@ final class ManagerRole implements AutoCloseable {
   private final Orchestrators orchestrators;
   private final SchedulerLoop scheduler;
   private final RoleReconciler roles;
+  private final NetworkAllocatorLoop allocator;
   private final LeadershipWatcher watcher;
   private final NodeState state;
   private final NodeCredentials creds;
   private ClusterRegistry registry;
 
   private ManagerRole(NodeState state, NodeCredentials creds, RaftStore raft, HttpServer clusterServer,
-      Dispatcher dispatcher, Orchestrators orchestrators, SchedulerLoop scheduler) {
+      Dispatcher dispatcher, Orchestrators orchestrators, NetworkAllocatorLoop allocator, SchedulerLoop scheduler) {
     this.state = state;
     this.creds = creds;
     this.raft = raft;
@@ -62,11 +64,13 @@ final class ManagerRole implements AutoCloseable {
     this.scheduler = scheduler;
     this.roles = new RoleReconciler(raft.store(), () -> raft.node().status().peers(),
         id -> raft.node().removeManager(id));
+    this.allocator = allocator;
     this.watcher = new LeadershipWatcher(raft.node(), () -> raft.store().view(tx -> null), new LeadershipWatcher.Loops() {
       @Override
       public void startLeading() {
         dispatcher.start();
         orchestrators.start();
+        allocator.start();
         scheduler.start();
         roles.start();
       }
@@ -75,6 +79,7 @@ final class ManagerRole implements AutoCloseable {
       public void stopLeading() {
         roles.stop();
         scheduler.stop();
+        allocator.stop();
         orchestrators.stop();
         dispatcher.stop();
       }
@@ -114,7 +119,7 @@ final class ManagerRole implements AutoCloseable {
       server = HttpServer.start(router, List.of(new HttpServer.Tls(listenHost(s), s.clusterPort,
           TlsContexts.nettyServer(creds))));
       ManagerRole m = new ManagerRole(s, creds, raft, server, dispatcher, new Orchestrators(store, clock),
-          new SchedulerLoop(store, clock));
+          new NetworkAllocatorLoop(store, clock), new SchedulerLoop(store, clock));
       m.registry = registry;
       m.watcher.start();
       return m;

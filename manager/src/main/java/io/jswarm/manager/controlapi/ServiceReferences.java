@@ -1,7 +1,9 @@
 package io.jswarm.manager.controlapi;
 
 import io.jswarm.api.errors.InvalidArgumentException;
+import io.jswarm.api.errors.NotFoundException;
 import io.jswarm.api.types.ContainerSpec;
+import io.jswarm.api.types.Network;
 import io.jswarm.api.types.NetworkAttachmentConfig;
 import io.jswarm.api.types.PortConfig;
 import io.jswarm.api.types.Service;
@@ -12,8 +14,8 @@ import java.util.List;
 
 /**
  * The service rules that need the store (SpecValidator checks the spec alone): referenced secrets, configs and
- * networks exist, and an ingress-published port is not already taken by another service. Messages follow
- * swarmkit's.
+ * networks exist (their names are replaced by ids), and an ingress-published port is not already taken by another
+ * service. Messages follow swarmkit's.
  */
 final class ServiceReferences {
   private ServiceReferences() {}
@@ -43,6 +45,11 @@ final class ServiceReferences {
         throw new InvalidArgumentException("config not found: " + String.join(", ", missing));
       }
     }
+    if (spec.taskTemplate != null && (spec.taskTemplate.networks == null || spec.taskTemplate.networks.isEmpty())
+        && spec.networks != null && !spec.networks.isEmpty()) {
+      spec.taskTemplate.networks = spec.networks; // Docker's deprecated place: tasks take theirs from the template
+      spec.networks = null;
+    }
     networks(tx, spec.taskTemplate == null ? null : spec.taskTemplate.networks);
     networks(tx, spec.networks);
     ports(tx, spec, selfId);
@@ -52,11 +59,27 @@ final class ServiceReferences {
     if (attachments == null) {
       return;
     }
+    List<String> seen = new ArrayList<>();
     for (NetworkAttachmentConfig a : attachments) {
-      if (a != null && a.target != null && tx.networks().get(a.target) == null
-          && tx.networks().byName(a.target) == null) {
-        throw new InvalidArgumentException("network " + a.target + " not found");
+      if (a == null || a.target == null) {
+        continue;
       }
+      Network n = tx.networks().get(a.target);
+      if (n == null) {
+        n = tx.networks().byName(a.target);
+      }
+      if (n == null) {
+        throw new NotFoundException("network " + a.target + " not found");
+      }
+      if (n.spec != null && Boolean.TRUE.equals(n.spec.ingress)) {
+        throw new InvalidArgumentException("TaskTemplate.Networks: service cannot be explicitly attached to the "
+            + "ingress network \"" + n.spec.name + "\"; publish a port instead");
+      }
+      if (seen.contains(n.id)) {
+        throw new InvalidArgumentException("TaskTemplate.Networks: network " + a.target + " is given twice");
+      }
+      seen.add(n.id);
+      a.target = n.id; // stored by id, as Docker does, so that the reference survives nothing but the network
     }
   }
 
@@ -66,7 +89,14 @@ final class ServiceReferences {
         if (other.id.equals(selfId)) {
           continue;
         }
-        for (PortConfig q : ingressPorts(other.spec)) {
+        List<PortConfig> taken = ingressPorts(other.spec);
+        if (other.endpoint != null && other.endpoint.ports != null) { // ports the allocator picked (-p 80)
+          ServiceSpec allocated = new ServiceSpec();
+          allocated.endpointSpec = new io.jswarm.api.types.EndpointSpec();
+          allocated.endpointSpec.ports = other.endpoint.ports;
+          taken.addAll(ingressPorts(allocated));
+        }
+        for (PortConfig q : taken) {
           if (q.publishedPort.equals(p.publishedPort) && protocol(q).equals(protocol(p))) {
             throw new InvalidArgumentException("port '" + p.publishedPort + "' is already in use by service '"
                 + other.spec.name + "' (" + other.id + ") as an ingress port");

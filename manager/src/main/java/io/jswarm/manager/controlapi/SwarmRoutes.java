@@ -7,14 +7,21 @@ import io.jswarm.api.types.Swarm;
 import io.jswarm.api.types.SwarmRequests;
 import io.jswarm.api.validation.SpecValidator;
 import io.jswarm.consensus.store.ReadTx;
+import io.jswarm.overlay.allocator.NetworkPlanner;
 import io.jswarm.transport.http.HttpRequest;
 import io.jswarm.transport.http.HttpResponse;
 import io.jswarm.transport.http.Router;
 import java.util.List;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** {@code /swarm}: inspect (never the CA key), init, join, leave, update with token rotation. */
+/**
+ * {@code /swarm}: inspect (never the CA key), init (which also creates the {@code ingress} network), join, leave,
+ * update with token rotation.
+ */
 final class SwarmRoutes {
+  private static final Logger LOG = LoggerFactory.getLogger(SwarmRoutes.class);
   private final ManagerGate gate;
   private final Function<String, String> tokenGenerator;
 
@@ -45,7 +52,14 @@ final class SwarmRoutes {
       SpecValidator.validateSwarm(init.spec);
       refuseUnsupported(init.spec);
     }
-    return HttpResponse.ok(gate.lifecycle().init(init));
+    NetworkPlanner.validatePools(init.defaultAddrPool, init.subnetSize);
+    String nodeId = gate.lifecycle().init(init);
+    try {
+      NetworkRoutes.createIngress(gate.store());
+    } catch (RuntimeException e) {
+      LOG.warn("swarm initialized, but the ingress network could not be created: {}", e.getMessage());
+    }
+    return HttpResponse.ok(nodeId);
   }
 
   private HttpResponse join(HttpRequest req) {

@@ -13,6 +13,7 @@ import io.jswarm.consensus.store.ReadTx;
 import io.jswarm.consensus.store.Tables;
 import io.jswarm.consensus.store.Watch;
 import io.jswarm.consensus.store.WatchedView;
+import io.jswarm.overlay.allocator.NetworkNeeds;
 import io.jswarm.scheduler.NodeInfo;
 import io.jswarm.scheduler.Scheduler;
 import io.jswarm.scheduler.SchedulingResult;
@@ -33,12 +34,13 @@ import org.slf4j.LoggerFactory;
  * {@code viewAndWatch}, and after each burst of changes (debounced by {@link #COMMIT_DEBOUNCE}, at most
  * {@link #MAX_DEBOUNCE} late) runs one pass:
  * <ol>
- *   <li>tasks in state NEW whose desired state is at most RUNNING move to PENDING with
- *       {@value #PENDING_MESSAGE} — the stand-in for network allocation until overlay networks allocate;</li>
- *   <li>PENDING tasks (desired state at most RUNNING) go through the pure {@link Scheduler}: placed ones move
- *       to ASSIGNED with their node and {@value #ASSIGNED_MESSAGE} (or {@value #CONFIRMED_MESSAGE} for tasks
- *       that came with a node); the others stay PENDING with the explanation as message, written only when
- *       it changed.</li>
+ *   <li>tasks in state NEW whose desired state is at most RUNNING and that need no network move to PENDING with
+ *       {@value #PENDING_MESSAGE}; tasks that need networks ({@link NetworkNeeds}) are left to the network
+ *       allocator loop, which moves them to PENDING once they have their addresses;</li>
+ *   <li>PENDING tasks (desired state at most RUNNING) with every network they need go through the pure
+ *       {@link Scheduler}: placed ones move to ASSIGNED with their node and {@value #ASSIGNED_MESSAGE} (or
+ *       {@value #CONFIRMED_MESSAGE} for tasks that came with a node); the others stay PENDING with the
+ *       explanation as message, written only when it changed.</li>
  * </ol>
  * Writes go in batches of {@link #BATCH_SIZE} tasks, one store update each. Every task is re-read inside the
  * update and skipped if it changed in a way that voids the decision; a compare-and-set conflict at commit
@@ -303,6 +305,9 @@ public final class SchedulerLoop {
       if (!wantsToRun(t)) {
         continue;
       }
+      if (!NetworkNeeds.allocated(t, services.get(t.serviceId))) {
+        continue; // the network allocator's turn (io.jswarm.manager.allocator)
+      }
       TaskState s = state(t);
       if (s == TaskState.NEW) {
         fresh.add(t);
@@ -376,7 +381,8 @@ public final class SchedulerLoop {
           List<String> ids = new ArrayList<>(batch.size());
           for (Decision d : batch) {
             Task t = tx.tasks().get(d.taskId());
-            if (t != null && d.appliesTo(t)) {
+            if (t != null && d.appliesTo(t)
+                && NetworkNeeds.allocated(t, t.serviceId == null ? null : tx.services().get(t.serviceId))) {
               d.applyTo(t, now);
               tx.tasks().update(t);
               ids.add(t.id);

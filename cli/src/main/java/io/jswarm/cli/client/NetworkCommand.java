@@ -1,0 +1,229 @@
+package io.jswarm.cli.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code jswarm network ...}: create, list, inspect and remove overlay networks, as {@code docker network}. */
+@Command(name = "network", description = "Manage overlay networks.",
+    subcommands = {NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkCommand.Inspect.class,
+        NetworkCommand.Rm.class})
+public final class NetworkCommand implements Runnable {
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--help", usageHelp = true, description = "Print usage.")
+  boolean help;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(name = "create", description = "Create a network.")
+  static final class Create extends ClientCommand {
+    @Option(names = {"-d", "--driver"}, defaultValue = "overlay", description = "Driver (only overlay) (default ${DEFAULT-VALUE}).")
+    String driver;
+
+    @Option(names = "--subnet", description = "Subnet in CIDR format, e.g. 10.0.9.0/24 (default: one from the pool).")
+    List<String> subnets = new ArrayList<>();
+
+    @Option(names = "--gateway", description = "Gateway for the subnet (default: its first address).")
+    List<String> gateways = new ArrayList<>();
+
+    @Option(names = "--ip-range", description = "Allocate addresses from a sub-range (not supported; refused).")
+    List<String> ipRanges = new ArrayList<>();
+
+    @Option(names = "--attachable", description = "Enable manual container attachment.")
+    boolean attachable;
+
+    @Option(names = "--internal", description = "Restrict external access to the network.")
+    boolean internal;
+
+    @Option(names = "--ingress", description = "Create the swarm routing-mesh network.")
+    boolean ingress;
+
+    @Option(names = "--ipv6", description = "Enable IPv6 (not supported; refused).")
+    boolean ipv6;
+
+    @Option(names = "--scope", description = "Network scope (swarm).")
+    String scope;
+
+    @Option(names = "--label", description = "Network labels (key=value).")
+    List<String> labels = new ArrayList<>();
+
+    @Option(names = {"-o", "--opt"},
+        description = "Driver options, e.g. com.docker.network.driver.overlay.vxlanid_list=4200.")
+    List<String> opts = new ArrayList<>();
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "Network name.")
+    String name;
+
+    @Override
+    protected int run(ApiClient api) {
+      if (subnets.size() > 1 || gateways.size() > 1) {
+        throw new UsageException("give one --subnet (and at most one --gateway): a network has one subnet here");
+      }
+      if (!gateways.isEmpty() && subnets.isEmpty()) {
+        throw new UsageException("--gateway needs a --subnet it belongs to");
+      }
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("Name", name);
+      body.put("CheckDuplicate", true);
+      body.put("Driver", driver);
+      body.put("Scope", scope == null ? "" : scope);
+      body.put("EnableIPv6", ipv6);
+      Map<String, Object> ipam = new LinkedHashMap<>();
+      ipam.put("Driver", "default");
+      List<Map<String, String>> configs = new ArrayList<>();
+      if (!subnets.isEmpty()) {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("Subnet", subnets.get(0));
+        if (!gateways.isEmpty()) {
+          c.put("Gateway", gateways.get(0));
+        }
+        if (!ipRanges.isEmpty()) {
+          c.put("IPRange", ipRanges.get(0));
+        }
+        configs.add(c);
+      }
+      ipam.put("Config", configs);
+      body.put("IPAM", ipam);
+      body.put("Internal", internal);
+      body.put("Attachable", attachable);
+      body.put("Ingress", ingress);
+      body.put("Options", keyValues("--opt", opts));
+      body.put("Labels", keyValues("--label", labels));
+      out.println(api.post("/networks/create", body).tree().path("Id").asText());
+      return 0;
+    }
+  }
+
+  @Command(name = "ls", aliases = "list", description = "List networks.")
+  static final class Ls extends ClientCommand {
+    @Option(names = {"-q", "--quiet"}, description = "Only display network IDs.")
+    boolean quiet;
+
+    @Option(names = "--no-trunc", description = "Do not truncate the output.")
+    boolean noTrunc;
+
+    @Option(names = {"-f", "--filter"}, description = "Provide filter values (e.g. driver=overlay).")
+    List<String> filters = new ArrayList<>();
+
+    @Option(names = "--format", description = "Format output: table (default) or json.")
+    String format;
+
+    @Override
+    protected int run(ApiClient api) {
+      OutputFormat fmt = OutputFormat.of(format);
+      JsonNode list = api.getTree(Filters.parse(filters).appendTo("/networks"));
+      List<JsonNode> rows = new ArrayList<>();
+      list.forEach(rows::add);
+      rows.sort((a, b) -> a.path("Name").asText().compareTo(b.path("Name").asText()));
+      if (quiet) {
+        rows.forEach(n -> out.println(id(n, noTrunc)));
+      } else if (fmt == OutputFormat.JSON) {
+        List<Map<String, String>> lines = new ArrayList<>();
+        for (JsonNode n : rows) {
+          Map<String, String> m = new LinkedHashMap<>();
+          m.put("CreatedAt", n.path("Created").asText());
+          m.put("Driver", n.path("Driver").asText());
+          m.put("ID", id(n, noTrunc));
+          m.put("IPv4", "true");
+          m.put("IPv6", Boolean.toString(n.path("EnableIPv6").asBoolean()));
+          m.put("Internal", Boolean.toString(n.path("Internal").asBoolean()));
+          m.put("Labels", labels(n.path("Labels")));
+          m.put("Name", n.path("Name").asText());
+          m.put("Scope", n.path("Scope").asText());
+          lines.add(m);
+        }
+        out.print(JsonOutput.lines(lines));
+      } else {
+        TextTable t = new TextTable(List.of("NETWORK ID", "NAME", "DRIVER", "SCOPE"));
+        for (JsonNode n : rows) {
+          t.row(List.of(id(n, noTrunc), n.path("Name").asText(), n.path("Driver").asText(), n.path("Scope").asText()));
+        }
+        out.print(t.render());
+      }
+      return 0;
+    }
+
+    private static String id(JsonNode n, boolean noTrunc) {
+      String id = n.path("Id").asText();
+      return noTrunc || id.length() <= 12 ? id : id.substring(0, 12);
+    }
+
+    private static String labels(JsonNode labels) {
+      Map<String, String> sorted = new TreeMap<>();
+      labels.fields().forEachRemaining(e -> sorted.put(e.getKey(), e.getValue().asText()));
+      List<String> parts = new ArrayList<>();
+      sorted.forEach((k, v) -> parts.add(k + "=" + v));
+      return String.join(",", parts);
+    }
+  }
+
+  @Command(name = "inspect", description = "Display detailed information on one or more networks.")
+  static final class Inspect extends ClientCommand {
+    @Parameters(arity = "1..*", paramLabel = "NETWORK", description = "Network id, id prefix or name.")
+    List<String> networks;
+
+    @Override
+    protected int run(ApiClient api) {
+      List<JsonNode> found = new ArrayList<>();
+      List<String> errors = new ArrayList<>();
+      for (String ref : networks) {
+        try {
+          found.add(api.getTree("/networks/" + seg(ref)));
+        } catch (DaemonErrorException e) {
+          if (e.status() != 404) {
+            throw e;
+          }
+          errors.add("Error: No such network: " + ref);
+        }
+      }
+      out.print(JsonOutput.inspect(found));
+      errors.forEach(err::println);
+      return errors.isEmpty() ? 0 : 1;
+    }
+  }
+
+  @Command(name = "rm", aliases = "remove", description = "Remove one or more networks.")
+  static final class Rm extends ClientCommand {
+    @Parameters(arity = "1..*", paramLabel = "NETWORK", description = "Network id, id prefix or name.")
+    List<String> networks;
+
+    @Override
+    protected int run(ApiClient api) {
+      int status = 0;
+      for (String ref : networks) {
+        try {
+          api.delete("/networks/" + seg(ref));
+          out.println(ref);
+        } catch (DaemonErrorException e) {
+          err.println("Error response from daemon: " + e.getMessage());
+          status = 1;
+        }
+      }
+      return status;
+    }
+  }
+
+  /** {@code key=value} flags as a map ({@code key} alone is an empty value), in order. */
+  static Map<String, String> keyValues(String flag, List<String> values) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String v : values) {
+      int eq = v.indexOf('=');
+      if (eq == 0) {
+        throw new UsageException("invalid " + flag + " \"" + v + "\": want key=value");
+      }
+      out.put(eq < 0 ? v : v.substring(0, eq), eq < 0 ? "" : v.substring(eq + 1));
+    }
+    return out;
+  }
+}

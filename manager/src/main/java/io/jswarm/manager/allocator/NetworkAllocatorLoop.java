@@ -1,0 +1,751 @@
+package io.jswarm.manager.allocator;
+
+import io.jswarm.api.errors.ConflictException;
+import io.jswarm.api.errors.NotFoundException;
+import io.jswarm.api.json.Json;
+import io.jswarm.api.types.Endpoint;
+import io.jswarm.api.types.EndpointSpec;
+import io.jswarm.api.types.Network;
+import io.jswarm.api.types.NetworkAttachment;
+import io.jswarm.api.types.NetworkAttachmentConfig;
+import io.jswarm.api.types.PortConfig;
+import io.jswarm.api.types.Service;
+import io.jswarm.api.types.Task;
+import io.jswarm.api.types.TaskState;
+import io.jswarm.api.types.Timestamps;
+import io.jswarm.consensus.store.Event;
+import io.jswarm.consensus.store.MemoryStore;
+import io.jswarm.consensus.store.ReadTx;
+import io.jswarm.consensus.store.Tables;
+import io.jswarm.consensus.store.Watch;
+import io.jswarm.consensus.store.WatchedView;
+import io.jswarm.overlay.allocator.AddressBook;
+import io.jswarm.overlay.allocator.Ipv4Prefix;
+import io.jswarm.overlay.allocator.NetworkNeeds;
+import io.jswarm.overlay.allocator.NetworkPlanner;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leader's network allocator: keeps an {@link AddressBook} of every overlay network from a store
+ * {@code viewAndWatch} (rebuilt from the store whenever it starts, so a new leader carries on where the old one
+ * stopped) and, after each burst of changes, runs one pass:
+ * <ol>
+ *   <li>every service in endpoint mode vip gets one VIP per network it joins (its task template's networks, plus
+ *       {@code ingress} when it publishes ingress ports) in {@code Endpoint.VirtualIPs}; VIPs of networks it left
+ *       are released, and a removed service's VIPs with it; {@code Endpoint.Ports} mirrors the spec's ports, ingress
+ *       ports published without a number getting one from {@value #FIRST_DYNAMIC_PORT}-{@value #LAST_DYNAMIC_PORT};
+ *       </li>
+ *   <li>every task that needs networks ({@link NetworkNeeds}) and is NEW or PENDING without them gets one address
+ *       per network in {@code NetworksAttachments} (Docker's shape: the network object and the address in CIDR
+ *       form) and moves to PENDING with {@value #PENDING_MESSAGE}, for the scheduler. When a network has no free
+ *       address the task stays PENDING (not scheduled) with {@code Status.Err} saying so
+ *       ({@code no free address in network NAME (SUBNET)}); it is tried again on the next change, e.g. once
+ *       another task gave its address back.</li>
+ * </ol>
+ * A task's addresses are held while {@link NetworkNeeds#holdsAddresses} says so and released once it does not or the
+ * task is removed. Tasks that need no network are left to the scheduler loop, which moves them
+ * from NEW to PENDING itself. Choices are deterministic (lowest free address, tasks in id order); writes are
+ * compare-and-set, re-checked inside the update; what a failed write had taken is given back.
+ *
+ * <p>Runs on its own thread between {@link #start} and {@link #stop} (while this manager leads); {@link #runOnce}
+ * runs one pass synchronously, for tests.
+ */
+public final class NetworkAllocatorLoop {
+  /** Quiet time after a commit before a pass runs. */
+  public static final Duration COMMIT_DEBOUNCE = Duration.ofMillis(20);
+  /** Longest a pass is put off by a steady stream of commits. */
+  public static final Duration MAX_DEBOUNCE = Duration.ofMillis(500);
+  /** Wait before a failed pass is tried again. */
+  public static final Duration RETRY_DELAY = Duration.ofSeconds(1);
+  /** Rows written per store update. */
+  public static final int BATCH_SIZE = 200;
+  static final int MAX_ATTEMPTS = 5;
+
+  /** First port handed to an ingress port published without a number (Docker's dynamic range). */
+  public static final long FIRST_DYNAMIC_PORT = 30000;
+  /** Last port of the dynamic range. */
+  public static final long LAST_DYNAMIC_PORT = 32767;
+
+  /** The message of a task whose networks are allocated (the scheduler's own "pending" text). */
+  public static final String PENDING_MESSAGE = "pending task scheduling";
+  /** The message of a task waiting for a network resource; {@code Status.Err} says which. */
+  public static final String WAITING_MESSAGE = "pending network allocation";
+
+  private static final Logger log = LoggerFactory.getLogger(NetworkAllocatorLoop.class);
+
+  private final MemoryStore store;
+  private final Clock clock;
+  private final Object lock = new Object();
+  private final Map<String, Network> networks = new TreeMap<>();
+  private final Map<String, Service> services = new TreeMap<>();
+  /** Live tasks (not dead), by id. */
+  private final Map<String, Task> tasks = new TreeMap<>();
+  private AddressBook book = new AddressBook();
+  private Watch watch;
+  private boolean dirty;
+
+  private final Object lifecycle = new Object();
+  private Thread thread;
+  private volatile boolean stopping;
+
+  public NetworkAllocatorLoop(MemoryStore store, Clock clock) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** Starts the loop thread (rebuilding the address book first). Calling it on a started loop does nothing. */
+  public void start() {
+    synchronized (lifecycle) {
+      if (thread != null) {
+        return;
+      }
+      stopping = false;
+      synchronized (lock) {
+        ensureWatching();
+      }
+      thread = new Thread(this::run, "network-allocator");
+      thread.setDaemon(true);
+      thread.start();
+    }
+  }
+
+  /** Stops the loop thread, waits for it and forgets the address book (the next start rebuilds it). Idempotent. */
+  public void stop() {
+    Thread t;
+    synchronized (lifecycle) {
+      t = thread;
+      thread = null;
+      stopping = true;
+    }
+    if (t != null) {
+      t.interrupt();
+      boolean interrupted = false;
+      while (t.isAlive()) {
+        try {
+          t.join();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    synchronized (lock) {
+      if (watch != null) {
+        watch.close();
+        watch = null;
+      }
+    }
+  }
+
+  /** Takes in every change seen so far and runs one pass now; returns the number of rows written. */
+  public int runOnce() {
+    synchronized (lock) {
+      ensureWatching();
+      drain();
+      dirty = false;
+      return pass();
+    }
+  }
+
+  /** Free addresses left on a network as this loop sees it (for tests and diagnostics), or -1 if unknown. */
+  public long freeAddresses(String networkId) {
+    synchronized (lock) {
+      ensureWatching();
+      drain();
+      return book.hasNetwork(networkId) ? book.free(networkId) : -1;
+    }
+  }
+
+  // ---- the thread ----
+
+  private void run() {
+    long firstChange = 0;
+    long due = System.nanoTime();
+    try {
+      while (!stopping) {
+        long now = System.nanoTime();
+        long wait = due == 0 ? TimeUnit.SECONDS.toNanos(1) : Math.max(0, due - now);
+        Event e = wait > 0 ? currentWatch().poll(wait, TimeUnit.NANOSECONDS) : null;
+        boolean changed;
+        synchronized (lock) {
+          if (e != null) {
+            apply(e);
+          }
+          changed = drain() || e != null;
+        }
+        now = System.nanoTime();
+        if (changed) {
+          if (firstChange == 0) {
+            firstChange = now;
+          }
+          due = Math.min(now + COMMIT_DEBOUNCE.toNanos(), firstChange + MAX_DEBOUNCE.toNanos());
+        }
+        if (due != 0 && now >= due) {
+          firstChange = 0;
+          due = 0;
+          try {
+            synchronized (lock) {
+              if (dirty) {
+                dirty = false;
+                pass();
+              }
+            }
+          } catch (RuntimeException ex) {
+            if (stopping) {
+              return;
+            }
+            log.warn("network allocator pass failed, retrying in {}: {}", RETRY_DELAY, ex.toString());
+            synchronized (lock) {
+              dirty = true;
+            }
+            due = System.nanoTime() + RETRY_DELAY.toNanos();
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      // stop() interrupts us
+    }
+  }
+
+  private Watch currentWatch() {
+    synchronized (lock) {
+      ensureWatching();
+      return watch;
+    }
+  }
+
+  // ---- the model ----
+
+  private void ensureWatching() {
+    if (watch != null && !watch.isClosed()) {
+      return;
+    }
+    WatchedView<Void> view = store.viewAndWatch(this::load, e -> e.isIn(Tables.TASKS) || e.isIn(Tables.SERVICES)
+        || e.isIn(Tables.NETWORKS));
+    watch = view.watch();
+    dirty = true;
+  }
+
+  /** Rebuilds everything from a store snapshot: networks first, then every holder's addresses as stored. */
+  private Void load(ReadTx tx) {
+    networks.clear();
+    services.clear();
+    tasks.clear();
+    book = new AddressBook();
+    tx.networks().all().forEach(this::trackNetwork);
+    tx.services().all().forEach(this::trackService);
+    tx.tasks().all().forEach(this::trackTask);
+    return null;
+  }
+
+  private boolean drain() {
+    boolean any = false;
+    Event e;
+    while ((e = watch.poll()) != null) {
+      apply(e);
+      any = true;
+    }
+    if (watch.isClosed()) {
+      log.info("network allocator watch ended ({}); rebuilding from the store", watch.closedReason());
+      watch = null;
+      ensureWatching();
+      any = true;
+    }
+    return any;
+  }
+
+  private void apply(Event e) {
+    if (e.isCommit()) {
+      return;
+    }
+    dirty = true;
+    boolean gone = e.kind() == Event.Kind.DELETE;
+    if (e.isIn(Tables.NETWORKS)) {
+      Network n = e.as(Tables.NETWORKS);
+      if (gone) {
+        networks.remove(n.id);
+        book.removeNetwork(n.id);
+      } else {
+        trackNetwork(n);
+      }
+    } else if (e.isIn(Tables.SERVICES)) {
+      Service s = e.as(Tables.SERVICES);
+      if (gone) {
+        services.remove(s.id);
+        book.releaseAll(vipOwner(s.id));
+      } else {
+        trackService(s);
+      }
+    } else if (e.isIn(Tables.TASKS)) {
+      Task t = e.as(Tables.TASKS);
+      if (gone) {
+        tasks.remove(t.id);
+        book.releaseAll(taskOwner(t.id));
+      } else {
+        trackTask(t);
+      }
+    }
+  }
+
+  private void trackNetwork(Network n) {
+    networks.put(n.id, n);
+    Ipv4Prefix subnet = NetworkPlanner.subnetOf(n);
+    if (subnet != null && !book.hasNetwork(n.id)) {
+      book.addNetwork(n.id, subnet, NetworkPlanner.gatewayOf(n));
+    }
+  }
+
+  private void trackService(Service s) {
+    services.put(s.id, s);
+    warnRefused(vipOwner(s.id), book.sync(vipOwner(s.id), vipHoldings(s)));
+  }
+
+  private void trackTask(Task t) {
+    if (dead(t)) {
+      tasks.remove(t.id);
+      book.releaseAll(taskOwner(t.id));
+      return;
+    }
+    tasks.put(t.id, t);
+    warnRefused(taskOwner(t.id), book.sync(taskOwner(t.id), taskHoldings(t)));
+  }
+
+  private void warnRefused(String owner, Map<String, String> refused) {
+    refused.forEach((net, addr) -> {
+      if (book.hasNetwork(net)) {
+        log.warn("{} holds {} on network {} in the store, but {} holds it too", owner, addr, net,
+            book.holder(net, addr));
+      }
+    });
+  }
+
+  /** Whether the task gave its addresses back ({@link NetworkNeeds#holdsAddresses}). */
+  static boolean dead(Task t) {
+    return !NetworkNeeds.holdsAddresses(t);
+  }
+
+  private static TaskState state(Task t) {
+    return t.status == null || t.status.state == null ? TaskState.NEW : t.status.state;
+  }
+
+  private static boolean wantsToRun(Task t) {
+    return t.desiredState != null && t.desiredState.number() <= TaskState.RUNNING.number();
+  }
+
+  static String taskOwner(String id) {
+    return "task/" + id;
+  }
+
+  static String vipOwner(String id) {
+    return "vip/" + id;
+  }
+
+  private static Map<String, String> taskHoldings(Task t) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (t.networksAttachments != null) {
+      for (NetworkAttachment a : t.networksAttachments) {
+        if (a != null && a.network != null && a.network.id != null && a.addresses != null && !a.addresses.isEmpty()) {
+          out.put(a.network.id, a.addresses.get(0));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, String> vipHoldings(Service s) {
+    return s == null ? Map.of() : vipHoldings(s.endpoint);
+  }
+
+  private static Map<String, String> vipHoldings(Endpoint e) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (e != null && e.virtualIPs != null) {
+      for (Endpoint.VirtualIP v : e.virtualIPs) {
+        if (v != null && v.networkId != null && v.addr != null && !v.addr.isEmpty()) {
+          out.put(v.networkId, v.addr);
+        }
+      }
+    }
+    return out;
+  }
+
+  // ---- one pass ----
+
+  private int pass() {
+    int written = allocateServices();
+    written += allocateTasks();
+    return written;
+  }
+
+  /** A network by id, else by name (older specs may name it); null when there is none. */
+  private Network resolve(String target) {
+    Network n = networks.get(target);
+    if (n != null) {
+      return n;
+    }
+    for (Network x : networks.values()) {
+      if (x.spec != null && target.equals(x.spec.name)) {
+        return x;
+      }
+    }
+    return null;
+  }
+
+  private Network ingress() {
+    for (Network n : networks.values()) {
+      if (n.spec != null && Boolean.TRUE.equals(n.spec.ingress)) {
+        return n;
+      }
+    }
+    return null;
+  }
+
+  /** The networks (by id, in order) a service gets VIPs on. */
+  private List<String> vipNetworks(Service s) {
+    List<String> out = new ArrayList<>();
+    if (!NetworkNeeds.wantsVips(s) || s.spec == null) {
+      return out;
+    }
+    if (NetworkNeeds.wantsIngress(s)) {
+      Network in = ingress();
+      if (in != null) {
+        out.add(in.id);
+      }
+    }
+    List<NetworkAttachmentConfig> configs = new ArrayList<>();
+    if (s.spec.taskTemplate != null && s.spec.taskTemplate.networks != null) {
+      configs.addAll(s.spec.taskTemplate.networks);
+    }
+    if (s.spec.networks != null) {
+      configs.addAll(s.spec.networks);
+    }
+    for (NetworkAttachmentConfig c : configs) {
+      Network n = c == null || c.target == null ? null : resolve(c.target);
+      if (n != null && !out.contains(n.id)) {
+        out.add(n.id);
+      }
+    }
+    return out;
+  }
+
+  // -- services --
+
+  private int allocateServices() {
+    usedPorts = publishedPorts();
+    List<ServiceChange> changes = new ArrayList<>();
+    for (Service s : services.values()) {
+      Endpoint want = endpointFor(s);
+      if (!Json.toString(want).equals(Json.toString(s.endpoint == null ? new Endpoint() : s.endpoint))) {
+        changes.add(new ServiceChange(s.id, want));
+      }
+    }
+    int written = 0;
+    for (int from = 0; from < changes.size(); from += BATCH_SIZE) {
+      List<ServiceChange> batch = changes.subList(from, Math.min(changes.size(), from + BATCH_SIZE));
+      Set<String> done = writeServices(batch);
+      written += done.size();
+      for (ServiceChange c : batch) {
+        // What was taken for a write that did not happen goes back: the stored row is the truth.
+        book.sync(vipOwner(c.serviceId()), done.contains(c.serviceId()) ? vipHoldings(c.endpoint())
+            : vipHoldings(services.get(c.serviceId())));
+      }
+    }
+    return written;
+  }
+
+  /** The endpoint {@code s} should have: its endpoint spec, its ports, one VIP per network (kept when it has one). */
+  private Endpoint endpointFor(Service s) {
+    Endpoint e = new Endpoint();
+    EndpointSpec spec = s.spec == null ? null : s.spec.endpointSpec;
+    if (spec != null) {
+      e.spec = Json.copy(spec);
+      if (spec.ports != null && !spec.ports.isEmpty()) {
+        e.ports = new ArrayList<>();
+        for (PortConfig p : spec.ports) {
+          PortConfig q = Json.copy(p);
+          q.protocol = q.protocol == null || q.protocol.isEmpty() ? "tcp" : q.protocol;
+          q.publishMode = q.publishMode == null || q.publishMode.isEmpty() ? "ingress" : q.publishMode;
+          e.ports.add(q);
+        }
+      }
+    }
+    if (s.endpoint != null && s.endpoint.ports != null && e.ports != null) {
+      keepPublishedPorts(s.endpoint.ports, e.ports);
+    }
+    if (e.ports != null) {
+      assignPublishedPorts(s, e.ports);
+    }
+    Map<String, String> held = vipHoldings(s);
+    List<Endpoint.VirtualIP> vips = new ArrayList<>();
+    for (String net : vipNetworks(s)) {
+      if (!book.hasNetwork(net)) {
+        continue;
+      }
+      String addr = held.get(net);
+      if (addr == null || !Objects.equals(book.holder(net, addr), vipOwner(s.id))) {
+        addr = book.allocate(vipOwner(s.id), net);
+      }
+      if (addr == null) {
+        log.warn("service {} gets no VIP on network {}: no free address in {}", s.id, net, book.subnet(net));
+        continue;
+      }
+      Endpoint.VirtualIP v = new Endpoint.VirtualIP();
+      v.networkId = net;
+      v.addr = addr;
+      vips.add(v);
+    }
+    if (!vips.isEmpty()) {
+      e.virtualIPs = vips;
+    }
+    return e;
+  }
+
+  /** Ingress ports (protocol/port) taken by some service's spec or endpoint; filled at the start of a pass. */
+  private Set<String> usedPorts = new HashSet<>();
+
+  private Set<String> publishedPorts() {
+    Set<String> used = new HashSet<>();
+    for (Service s : services.values()) {
+      List<PortConfig> all = new ArrayList<>();
+      if (s.spec != null && s.spec.endpointSpec != null && s.spec.endpointSpec.ports != null) {
+        all.addAll(s.spec.endpointSpec.ports);
+      }
+      if (s.endpoint != null && s.endpoint.ports != null) {
+        all.addAll(s.endpoint.ports);
+      }
+      for (PortConfig p : all) {
+        if (p != null && p.publishedPort != null && p.publishedPort != 0 && !"host".equals(p.publishMode)) {
+          used.add(portKey(p.protocol, p.publishedPort));
+        }
+      }
+    }
+    return used;
+  }
+
+  private static String portKey(String protocol, long port) {
+    return (protocol == null || protocol.isEmpty() ? "tcp" : protocol) + "/" + port;
+  }
+
+  /**
+   * Ingress ports published without a number ({@code -p 80}) get the lowest free one of
+   * {@value #FIRST_DYNAMIC_PORT}-{@value #LAST_DYNAMIC_PORT}, Docker's range.
+   */
+  private void assignPublishedPorts(Service s, List<PortConfig> ports) {
+    for (PortConfig p : ports) {
+      if ("host".equals(p.publishMode) || (p.publishedPort != null && p.publishedPort != 0)) {
+        continue;
+      }
+      for (long port = FIRST_DYNAMIC_PORT; port <= LAST_DYNAMIC_PORT; port++) {
+        if (usedPorts.add(portKey(p.protocol, port))) {
+          p.publishedPort = port;
+          break;
+        }
+      }
+      if (p.publishedPort == null || p.publishedPort == 0) {
+        log.warn("service {}: no free port left in {}-{} for target port {}", s.id, FIRST_DYNAMIC_PORT,
+            LAST_DYNAMIC_PORT, p.targetPort);
+      }
+    }
+  }
+
+  /** Published ports someone else filled in (a 0 in the spec) are kept as they are. */
+  private static void keepPublishedPorts(List<PortConfig> stored, List<PortConfig> wanted) {
+    for (PortConfig w : wanted) {
+      if (w.publishedPort != null && w.publishedPort != 0) {
+        continue;
+      }
+      for (PortConfig s : stored) {
+        if (Objects.equals(s.targetPort, w.targetPort) && Objects.equals(s.protocol, w.protocol)
+            && Objects.equals(s.publishMode, w.publishMode) && s.publishedPort != null && s.publishedPort != 0) {
+          w.publishedPort = s.publishedPort;
+        }
+      }
+    }
+  }
+
+  private record ServiceChange(String serviceId, Endpoint endpoint) {}
+
+  private Set<String> writeServices(List<ServiceChange> batch) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return store.update(tx -> {
+          Set<String> ids = new HashSet<>();
+          for (ServiceChange c : batch) {
+            Service s = tx.services().get(c.serviceId());
+            Service known = services.get(c.serviceId());
+            // Only write over the row the decision was made from.
+            if (s != null && known != null && s.versionIndex() == known.versionIndex()) {
+              s.endpoint = c.endpoint();
+              tx.services().update(s);
+              ids.add(s.id);
+            }
+          }
+          return ids;
+        });
+      } catch (ConflictException | NotFoundException e) {
+        if (attempt == MAX_ATTEMPTS) {
+          dirty = true;
+          return Set.of();
+        }
+      }
+    }
+  }
+
+  // -- tasks --
+
+  private int allocateTasks() {
+    String now = Timestamps.format(clock.instant());
+    List<TaskDecision> decisions = new ArrayList<>();
+    for (Task t : tasks.values()) {
+      if (!wantsToRun(t)) {
+        continue;
+      }
+      TaskState s = state(t);
+      if (s != TaskState.NEW && s != TaskState.PENDING) {
+        continue;
+      }
+      Service service = t.serviceId == null ? null : services.get(t.serviceId);
+      if (!NetworkNeeds.needsNetworks(t, service) || NetworkNeeds.allocated(t, service)) {
+        continue;
+      }
+      TaskDecision d = decide(t, service);
+      if (d.attachments() != null || !d.error().equals(t.status == null ? null : t.status.err)
+          || s == TaskState.NEW) {
+        decisions.add(d);
+      }
+    }
+    int written = 0;
+    for (int from = 0; from < decisions.size(); from += BATCH_SIZE) {
+      List<TaskDecision> batch = decisions.subList(from, Math.min(decisions.size(), from + BATCH_SIZE));
+      Set<String> done = writeTasks(batch, now);
+      written += done.size();
+      for (TaskDecision d : batch) {
+        if (d.attachments() != null && !done.contains(d.taskId())) {
+          Task t = tasks.get(d.taskId());
+          book.sync(taskOwner(d.taskId()), t == null ? Map.of() : taskHoldings(t));
+        }
+      }
+    }
+    return written;
+  }
+
+  /**
+   * Addresses for every network the task needs, or the reason it cannot have them now (what was taken for it is
+   * given back then).
+   */
+  private TaskDecision decide(Task t, Service service) {
+    List<Network> wanted = new ArrayList<>();
+    for (String target : NetworkNeeds.targets(t)) {
+      Network n = resolve(target);
+      if (n == null) {
+        return TaskDecision.waiting(t.id, "network " + target + " not found");
+      }
+      if (!wanted.contains(n)) {
+        wanted.add(n);
+      }
+    }
+    if (NetworkNeeds.wantsIngress(service)) {
+      Network in = ingress();
+      if (in == null) {
+        return TaskDecision.waiting(t.id, "the service publishes ports in ingress mode but there is no ingress "
+            + "network: create one with 'network create --ingress -d overlay NAME'");
+      }
+      if (!wanted.contains(in)) {
+        wanted.add(0, in);
+      }
+    }
+    Map<String, String> before = book.holdings(taskOwner(t.id));
+    List<NetworkAttachment> out = new ArrayList<>();
+    for (Network n : wanted) {
+      String name = n.spec == null ? n.id : n.spec.name;
+      if (!book.hasNetwork(n.id)) {
+        return TaskDecision.waiting(t.id, "network " + name + " has no subnet allocated");
+      }
+      String addr = book.allocate(taskOwner(t.id), n.id);
+      if (addr == null) {
+        // Give back what this decision took; keep what the stored row holds.
+        book.sync(taskOwner(t.id), before);
+        return TaskDecision.waiting(t.id, "no free address in network " + name + " (" + book.subnet(n.id) + ")");
+      }
+      NetworkAttachment a = new NetworkAttachment();
+      a.network = Json.copy(n);
+      a.addresses = List.of(addr);
+      out.add(a);
+    }
+    return new TaskDecision(t.id, out, null);
+  }
+
+  /**
+   * What the pass does to one task: attach it (attachments set, state PENDING for the scheduler) or leave it
+   * waiting (state PENDING, {@code error} as {@code Status.Err}).
+   */
+  private record TaskDecision(String taskId, List<NetworkAttachment> attachments, String error) {
+    static TaskDecision waiting(String taskId, String error) {
+      return new TaskDecision(taskId, null, error);
+    }
+
+    void applyTo(Task t, String now) {
+      if (t.status == null) {
+        t.status = new Task.TaskStatus();
+      }
+      TaskState from = state(t);
+      if (from == TaskState.NEW) {
+        t.status.state = from.moveTo(TaskState.PENDING);
+      }
+      if (attachments != null) {
+        t.networksAttachments = attachments;
+        t.status.message = PENDING_MESSAGE;
+        t.status.err = null;
+      } else {
+        t.status.message = WAITING_MESSAGE;
+        t.status.err = error;
+      }
+      t.status.timestamp = now;
+    }
+  }
+
+  private Set<String> writeTasks(List<TaskDecision> batch, String now) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return store.update(tx -> {
+          Set<String> ids = new HashSet<>();
+          for (TaskDecision d : batch) {
+            Task t = tx.tasks().get(d.taskId());
+            if (t == null || !wantsToRun(t)) {
+              continue;
+            }
+            TaskState s = state(t);
+            Service service = t.serviceId == null ? null : tx.services().get(t.serviceId);
+            if ((s != TaskState.NEW && s != TaskState.PENDING) || NetworkNeeds.allocated(t, service)) {
+              continue;
+            }
+            d.applyTo(t, now);
+            tx.tasks().update(t);
+            ids.add(t.id);
+          }
+          return ids;
+        });
+      } catch (ConflictException | NotFoundException e) {
+        if (attempt == MAX_ATTEMPTS) {
+          log.info("network allocator gave up a batch of {} tasks after {} conflicts; the next pass retries: {}",
+              batch.size(), attempt, e.getMessage());
+          dirty = true;
+          return Set.of();
+        }
+      }
+    }
+  }
+}
