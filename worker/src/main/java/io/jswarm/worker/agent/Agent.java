@@ -69,6 +69,8 @@ public final class Agent implements AutoCloseable {
 
   private volatile List<String> managers;
   private final Map<String, TaskController> controllers = new ConcurrentHashMap<>();
+  /** Set once the executor was reconciled with a complete assignment set (session thread only). */
+  private boolean reconciled;
   private final Map<String, Task.TaskStatus> unsent = new ConcurrentHashMap<>();
   private final List<Consumer<Node>> nodeListeners = new CopyOnWriteArrayList<>();
   private volatile Node node;
@@ -294,6 +296,16 @@ public final class Agent implements AutoCloseable {
       for (String id : new ArrayList<>(controllers.keySet())) {
         if (!keep.contains(id)) {
           forget(id);
+        }
+      }
+      if (!reconciled) {
+        // The first complete set since this agent started: whatever the executor holds for other tasks (left
+        // by an earlier agent process) goes; the kept tasks' containers are adopted by their controllers.
+        reconciled = true;
+        try {
+          executor.retainOnly(keep);
+        } catch (RuntimeException e) {
+          log.warn("reconciling the executor with the assigned tasks failed: {}", e.toString());
         }
       }
     }
