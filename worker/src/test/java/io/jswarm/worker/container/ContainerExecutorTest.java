@@ -369,10 +369,16 @@ class ContainerExecutorTest {
     String[] answer = new String[1];
     assertTrue(ContainerExecutor.waitFor(() -> {
       Process p = new ProcessBuilder("nsenter", "-t", r.pid().toString(), "-n", "/bin/busybox", "wget", "-qO-",
-          "-T", "2", "http://127.0.0.1:8080/").redirectErrorStream(true).start();
+          "http://127.0.0.1:8080/").redirectErrorStream(true).start();
+      if (!p.waitFor(3, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
       answer[0] = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      return p.waitFor() == 0;
-    }, 10_000), "no answer: " + answer[0]);
+      int rc = p.waitFor(); // (busybox wget's -T crashes it; the wait above is the timeout)
+      answer[0] += rc == 0 ? "" : " (exit " + rc + ")";
+      return rc == 0;
+    }, 10_000), "no answer: " + answer[0] + " log: " + Files.readString(config.stateDir(t.id).resolve("json.log"))
+        + " exited: " + r.exit().getNow(null));
     assertEquals("hello from h-exec\n", answer[0]);
     r.shutdown(Duration.ofSeconds(2));
     r.remove();
