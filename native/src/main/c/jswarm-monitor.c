@@ -3,7 +3,7 @@
  *
  * The daemon runs
  *   jswarm-monitor -d STATE_DIR -r RUNTIME -R RUNTIME_ROOT -b BUNDLE -i ID [-s LOG_MAX_SIZE] [-n LOG_MAX_FILES]
- *                  [-m MEMORY_CGROUP_DIR] [-c CGROUP_DIR]... [-g GLOBAL_RUNTIME_ARG]...
+ *                  [-m MEMORY_CGROUP_DIR] [-c CGROUP_DIR]... [-g GLOBAL_RUNTIME_ARG]... [-H]
  * and waits for it to exit. The monitor forks a child that leaves the daemon's session (setsid), becomes a
  * child subreaper and runs `RUNTIME [GLOBAL...] --root RUNTIME_ROOT run -d --pid-file ... --bundle BUNDLE ID`
  * with the container's stdout and stderr on pipes. Once the runtime has started the container, the first
@@ -21,17 +21,21 @@
  *
  * STATE_DIR/monitor.pid holds the monitor's pid and STATE_DIR/pid the container's, for a daemon that restarts.
  * With -c, the runtime process joins those cgroups (writes itself to CGROUP_DIR/cgroup.procs) before exec, so
- * the container inherits them (crun with --cgroup-manager=disabled).
+ * the container inherits them (crun with --cgroup-manager=disabled). -H runs the runtime without the cgroup2
+ * mount (see hide_cgroup2_mount); `jswarm-monitor --exec-without-cgroup2 PROGRAM ARGS...` does the same for
+ * one command.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -48,6 +52,7 @@ static const char *cgroups[MAX_LIST];
 static int ncgroups;
 static const char *globals[MAX_LIST];
 static int nglobals;
+static int hide_cgroup2;
 static long long log_max_size = 10LL * 1024 * 1024;
 static int log_max_files = 3;
 
@@ -269,6 +274,25 @@ static int pump(struct stream *s) {
 
 /* ---- runtime invocations ---- */
 
+/*
+ * crun refuses to work on a hybrid cgroup host whose cgroup2 tree has controllers ("cgroups in hybrid mode not
+ * supported"), even with its cgroup manager disabled. In a private mount namespace without the cgroup2 mount
+ * at /sys/fs/cgroup/unified it sees a plain v1 host. Only the runtime's process gets this namespace; the
+ * container makes its own from it.
+ */
+static int hide_cgroup2_mount(void) {
+  if (unshare(CLONE_NEWNS) < 0) {
+    return -1;
+  }
+  if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
+    return -1;
+  }
+  if (umount2("/sys/fs/cgroup/unified", MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT) {
+    return -1;
+  }
+  return 0;
+}
+
 static pid_t spawn_runtime(const char **args, int nargs, int out_fd, int err_fd, int join_cgroups) {
   const char *argv[MAX_LIST * 2 + 32];
   int k = 0;
@@ -298,6 +322,10 @@ static pid_t spawn_runtime(const char **args, int nargs, int out_fd, int err_fd,
       }
       close(fd);
     }
+  }
+  if (hide_cgroup2 && hide_cgroup2_mount() < 0) {
+    dprintf(err_fd < 0 ? 2 : err_fd, "jswarm-monitor: cannot hide the cgroup2 mount: %s\n", strerror(errno));
+    _exit(125);
   }
   sigset_t none;
   sigemptyset(&none);
@@ -357,8 +385,18 @@ static void usage(void) {
 }
 
 int main(int argc, char **argv) {
+  if (argc > 2 && strcmp(argv[1], "--exec-without-cgroup2") == 0) {
+    /* jswarm-monitor --exec-without-cgroup2 PROGRAM ARGS...: runs one runtime command (crun kill, exec, ...) */
+    if (hide_cgroup2_mount() < 0) {
+      fprintf(stderr, "jswarm-monitor: cannot hide the cgroup2 mount: %s\n", strerror(errno));
+      return 125;
+    }
+    execv(argv[2], &argv[2]);
+    fprintf(stderr, "jswarm-monitor: exec %s: %s\n", argv[2], strerror(errno));
+    return 127;
+  }
   int opt;
-  while ((opt = getopt(argc, argv, "d:r:R:b:i:s:n:m:c:g:")) != -1) {
+  while ((opt = getopt(argc, argv, "d:r:R:b:i:s:n:m:c:g:H")) != -1) {
     switch (opt) {
       case 'd': state_dir = optarg; break;
       case 'r': runtime = optarg; break;
@@ -370,6 +408,7 @@ int main(int argc, char **argv) {
       case 'm': memcg = optarg; break;
       case 'c': if (ncgroups < MAX_LIST) cgroups[ncgroups++] = optarg; break;
       case 'g': if (nglobals < MAX_LIST) globals[nglobals++] = optarg; break;
+      case 'H': hide_cgroup2 = 1; break;
       default: usage();
     }
   }

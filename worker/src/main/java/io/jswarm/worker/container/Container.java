@@ -330,6 +330,9 @@ final class Container implements TaskRuntime {
       cmd.add("-g");
       cmd.add(g);
     }
+    if (ex.managesCgroups()) {
+      cmd.add("-H");
+    }
     Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
         .start();
     byte[] err;
@@ -505,10 +508,9 @@ final class Container implements TaskRuntime {
 
   private boolean runProbe(HealthConfig h) {
     Path pidFile = state.resolve("health.pid");
-    List<String> cmd = new ArrayList<>(List.of(ex.runtimeBinary.toString()));
-    cmd.addAll(ex.runtimeGlobals());
-    cmd.addAll(List.of("--root", ex.config.runtimeRoot().toString(), "exec", "--pid-file", pidFile.toString(), id));
-    cmd.addAll(h.command());
+    List<String> args = new ArrayList<>(List.of("exec", "--pid-file", pidFile.toString(), id));
+    args.addAll(h.command());
+    List<String> cmd = ex.runtimeCommand(args);
     try {
       Files.deleteIfExists(pidFile);
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true)

@@ -197,12 +197,7 @@ public final class ContainerExecutor implements Executor {
 
   /** Runs the OCI runtime with its global options; returns its output, or throws with its error text. */
   String runtime(long timeoutSeconds, String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(runtimeBinary.toString());
-    cmd.addAll(runtimeGlobals());
-    cmd.add("--root");
-    cmd.add(config.runtimeRoot().toString());
-    cmd.addAll(List.of(args));
+    List<String> cmd = runtimeCommand(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.PIPE)
         .start();
     p.getOutputStream().close();
@@ -216,6 +211,24 @@ public final class ContainerExecutor implements Executor {
       throw new IOException(config.runtime() + " " + String.join(" ", args) + ": " + text);
     }
     return text;
+  }
+
+  /**
+   * The command line of one runtime call. crun runs through the monitor's {@code --exec-without-cgroup2}: it
+   * refuses hybrid hosts whose cgroup2 tree has controllers, so it gets a mount namespace without that mount.
+   */
+  List<String> runtimeCommand(List<String> args) {
+    List<String> cmd = new ArrayList<>();
+    if (managesCgroups()) {
+      cmd.add(monitorBinary.toString());
+      cmd.add("--exec-without-cgroup2");
+    }
+    cmd.add(runtimeBinary.toString());
+    cmd.addAll(runtimeGlobals());
+    cmd.add("--root");
+    cmd.add(config.runtimeRoot().toString());
+    cmd.addAll(args);
+    return cmd;
   }
 
   /** crun cannot manage this machine's hybrid cgroups; jswarm places its containers in cgroups itself. */
