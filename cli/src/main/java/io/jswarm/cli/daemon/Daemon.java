@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import io.jswarm.worker.image.ImageProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,9 +73,17 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
         return t;
       });
 
+  /** Images for the container executor (the node's image store; until it is wired in, none). */
+  private final ImageProvider images;
+
   public Daemon(DaemonOptions opts, String version) {
+    this(opts, version, WorkerRole.NO_IMAGE_STORE);
+  }
+
+  public Daemon(DaemonOptions opts, String version, ImageProvider images) {
     this.opts = opts;
     this.version = version;
+    this.images = images;
   }
 
   /** Opens the API listeners and resumes the saved role, if any. */
@@ -97,7 +106,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     if (saved.isManager()) {
       manager = ManagerRole.start(opts, saved, creds, Map.of(), clock, ids);
     }
-    worker = WorkerRole.start(opts, saved, creds, version, clock, this::onNodeUpdate);
+    worker = WorkerRole.start(opts, saved, creds, version, clock, this::onNodeUpdate, images);
     localState = "active";
     LOG.info("resumed as {} {} of cluster {}", saved.role, saved.nodeId, saved.clusterId);
   }
@@ -170,7 +179,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       s.managers.removeIf(m2 -> s.nodeId.equals(m2.nodeId));
     }
     s.save(opts.dataRoot());
-    worker = WorkerRole.start(opts, s, renewed, version, clock, this::onNodeUpdate);
+    worker = WorkerRole.start(opts, s, renewed, version, clock, this::onNodeUpdate, images);
     LOG.info("this node is now a {}", desired);
   }
 
@@ -237,7 +246,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       });
       s.save(opts.dataRoot());
       state = s;
-      worker = WorkerRole.start(opts, s, boot.credentials(), version, clock, this::onNodeUpdate);
+      worker = WorkerRole.start(opts, s, boot.credentials(), version, clock, this::onNodeUpdate, images);
       localState = "active";
       LOG.info("swarm initialized: node {} is the first manager of cluster {}", s.nodeId, s.clusterId);
       return s.nodeId;
@@ -298,7 +307,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       }
       s.save(opts.dataRoot());
       state = s;
-      worker = WorkerRole.start(opts, s, joined.credentials(), version, clock, this::onNodeUpdate);
+      worker = WorkerRole.start(opts, s, joined.credentials(), version, clock, this::onNodeUpdate, images);
       localState = "active";
       LOG.info("joined cluster {} as {} {}", s.clusterId, s.role, s.nodeId);
     } catch (JswarmException e) {

@@ -8,9 +8,18 @@ import io.jswarm.worker.agent.Agent;
 import io.jswarm.worker.agent.Executor;
 import io.jswarm.worker.agent.HttpDispatcherTransport;
 import io.jswarm.worker.agent.SimulatedExecutor;
+import io.jswarm.worker.container.ContainerConfig;
+import io.jswarm.worker.container.ContainerExecutor;
+import io.jswarm.worker.image.ImageProvider;
+import io.jswarm.worker.network.TaskNetworking;
+import io.jswarm.worker.volume.VolumeProvider;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -33,7 +42,7 @@ final class WorkerRole implements AutoCloseable {
    * @param onNode called with this node's object each time the dispatcher sends it (role changes, labels)
    */
   static WorkerRole start(DaemonOptions opts, NodeState s, NodeCredentials creds, String version, Clock clock,
-      Consumer<Node> onNode) {
+      Consumer<Node> onNode, ImageProvider images) throws IOException {
     List<String> managers = new ArrayList<>();
     if (s.isManager()) {
       managers.add(s.clusterAddr());
@@ -45,7 +54,7 @@ final class WorkerRole implements AutoCloseable {
     }
     Node.Description description = NodeDescriptions.describe(opts.nodeName(), version, opts.engineLabels());
     HttpDispatcherTransport transport = new HttpDispatcherTransport(TlsContexts.client(creds));
-    Executor executor = new SimulatedExecutor();
+    Executor executor = executor(opts, images, clock);
     Agent agent = new Agent(managers, transport, executor, () -> {
       SessionRequest r = new SessionRequest();
       r.description = description;
@@ -55,6 +64,35 @@ final class WorkerRole implements AutoCloseable {
     agent.addNodeListener(onNode);
     agent.start();
     return new WorkerRole(agent, transport, executor);
+  }
+
+  /** Until the node's image store is wired in: no image can be prepared. */
+  static final ImageProvider NO_IMAGE_STORE = reference -> {
+    throw new IOException("no image store on this node: cannot prepare image " + reference);
+  };
+
+  /** Until local volumes are wired in: volume mounts are refused. */
+  static final VolumeProvider NO_VOLUMES = new VolumeProvider() {
+    @Override
+    public Path acquire(String name, Map<String, String> labels, String taskId) throws IOException {
+      throw new IOException("no volume store on this node: cannot mount volume " + name);
+    }
+
+    @Override
+    public void release(String taskId) {}
+
+    @Override
+    public void retainOnly(Set<String> taskIds) {}
+  };
+
+  /** The executor {@code --executor} names: containers under {@code --runtime}, or the simulated one. */
+  static Executor executor(DaemonOptions opts, ImageProvider images, Clock clock) throws IOException {
+    if (opts.executor().equals("simulated")) {
+      return new SimulatedExecutor();
+    }
+    ContainerConfig config = new ContainerConfig(opts.dataRoot(), opts.execRoot(), opts.cgroupParent(),
+        opts.runtime());
+    return new ContainerExecutor(config, images, TaskNetworking.NONE, NO_VOLUMES, clock);
   }
 
   /** Managers the agent knows now (kept in {@link NodeState} so a restarted node finds the cluster again). */

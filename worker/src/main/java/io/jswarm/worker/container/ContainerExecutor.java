@@ -81,7 +81,7 @@ public final class ContainerExecutor implements Executor {
   }
 
   /** The OCI runtime's binary, from PATH and the usual sbin directories. */
-  static Path findRuntime(String name) {
+  public static Path findRuntime(String name) {
     Set<String> dirs = new LinkedHashSet<>();
     String path = System.getenv("PATH");
     if (path != null) {
