@@ -313,8 +313,9 @@ public final class Agent implements AutoCloseable {
       TaskController c = controllers.get(t.id);
       if (c != null) {
         c.update(t);
-      } else if (t.status == null || t.status.state == null || !t.status.state.isTerminal()) {
-        // Tasks that ended before this agent knew them have nothing left to run.
+      } else {
+        // Tasks that ended before this agent knew them have nothing left to run, but their controller still
+        // removes what the executor kept of them (an ended container) once they are no longer assigned.
         TaskController nc = new TaskController(t, executor, taskPool, clock, this::statusChanged);
         controllers.put(t.id, nc);
         nc.start();

@@ -302,11 +302,23 @@ public final class TaskController {
   private void removeRuntime() {
     TaskRuntime r;
     synchronized (lock) {
-      if (runtimeRemoved || runtime == null) {
-        runtimeRemoved = true;
+      if (runtimeRemoved) {
         return;
       }
       r = runtime;
+    }
+    if (r == null) {
+      // Known only from an earlier agent process (e.g. it ended before this one started): whatever the executor
+      // still holds of it (an ended container) goes too.
+      try {
+        r = executor.runtime(task);
+      } catch (RuntimeException e) {
+        log.warn("task {}: cannot look for its container: {}", taskId, e.toString());
+        synchronized (lock) {
+          runtimeRemoved = true;
+        }
+        return;
+      }
     }
     try {
       r.remove();
