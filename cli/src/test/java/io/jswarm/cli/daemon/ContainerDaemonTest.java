@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * One in-process daemon with the container executor (runc) and a busybox image: a 2-replica busybox httpd
- * service runs and answers in its containers' network namespaces; {@code service rm} leaves no container,
- * mount, cgroup or process.
+ * service runs and answers in its containers' network namespaces; the containers survive the daemon
+ * and are adopted when it comes back; {@code service rm} leaves no container, mount, cgroup or process.
  */
 class ContainerDaemonTest {
   private final String tag = UUID.randomUUID().toString().substring(0, 8);
@@ -107,6 +107,24 @@ class ContainerDaemonTest {
       });
       assertEquals("hello from h-exec\n", answer);
     }
+
+    // The daemon goes away (its agent and executor stop; nothing stops the containers) and comes back: the
+    // same containers are adopted, not replaced.
+    List<Long> pids = running.stream().map(t -> t.status.containerStatus.pid).sorted().toList();
+    api.close();
+    daemon.close();
+    for (long pid : pids) {
+      assertTrue(Files.exists(Path.of("/proc", Long.toString(pid))), "container " + pid + " survived the daemon");
+    }
+    daemon = new Daemon(opts, "test", busyboxImages(root.resolve("image2")));
+    daemon.start();
+    api = new ApiClient(DaemonAddress.parse("unix://" + root.resolve("api.sock")));
+    Thread.sleep(3000); // the agent's session, adoption and a first round of status reports
+    List<Task> after = tasks(serviceId).stream().filter(t -> t.desiredState == TaskState.RUNNING).toList();
+    assertEquals(2, after.size());
+    assertEquals(pids, after.stream().map(t -> t.status.containerStatus.pid).sorted().toList(),
+        "the running tasks are the adopted containers: " + after.stream().map(t -> t.status.state).toList());
+    assertTrue(after.stream().allMatch(t -> t.status.state == TaskState.RUNNING));
 
     assertEquals(200, api.delete("/services/" + serviceId).status());
     waitFor("containers removed", 30_000, () ->
