@@ -492,7 +492,7 @@ final class Container implements TaskRuntime {
             unhealthy = true;
             log.info("container {}: unhealthy after {} failed checks; stopping it", id, healthFailures);
             try {
-              stop(TaskControllerDefaults.grace(task));
+              stop(stopGrace(task));
             } catch (Exception e) {
               log.warn("container {}: stopping the unhealthy container failed: {}", id, e.toString());
             }
@@ -548,12 +548,8 @@ final class Container implements TaskRuntime {
   }
 
   /** The task's stop grace period (its spec's, or Docker's 10 s). */
-  static final class TaskControllerDefaults {
-    private TaskControllerDefaults() {}
-
-    static Duration grace(Task t) {
-      Long g = t.spec == null || t.spec.containerSpec == null ? null : t.spec.containerSpec.stopGracePeriod;
-      return g == null ? Duration.ofSeconds(10) : Duration.ofNanos(g);
-    }
+  private static Duration stopGrace(Task t) {
+    Long g = t.spec == null || t.spec.containerSpec == null ? null : t.spec.containerSpec.stopGracePeriod;
+    return g == null ? Duration.ofSeconds(10) : Duration.ofNanos(g);
   }
 }
