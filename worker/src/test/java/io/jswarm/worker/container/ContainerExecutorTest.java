@@ -223,7 +223,8 @@ class ContainerExecutorTest {
   @Test
   void aForkBombStopsAtThePidsLimit() throws Exception {
     ContainerExecutor ex = executor();
-    Task t = task(List.of("sh", "-c", "for i in $(seq 1 60); do sleep 60 & done; echo forked; sleep 60"));
+    // The bomb runs in a subshell that dies when a fork fails; init then waits without forking (exec).
+    Task t = task(List.of("sh", "-c", "(for i in $(seq 1 60); do sleep 60 & done); exec sleep 60"));
     limits(t).pids = 10L;
     TaskRuntime r = ex.runtime(t);
     r.prepare();
@@ -234,6 +235,7 @@ class ContainerExecutorTest {
         10_000), "forks were refused at the limit");
     long current = Long.parseLong(Files.readString(pids.resolve("pids.current")).trim());
     assertTrue(current <= 10, "pids.current " + current + " > 10");
+    assertFalse(r.exit().isDone(), "the container survives its fork bomb");
     r.shutdown(Duration.ofSeconds(1));
     assertTrue(r.exit().isDone());
     r.remove();
