@@ -116,11 +116,16 @@ class ContainerDaemonTest {
     for (long pid : pids) {
       assertTrue(Files.exists(Path.of("/proc", Long.toString(pid))), "container " + pid + " survived the daemon");
     }
+    java.time.Instant restarted = java.time.Instant.now();
     daemon = new Daemon(opts, "test", busyboxImages(root.resolve("image2")));
     daemon.start();
     api = new ApiClient(DaemonAddress.parse("unix://" + root.resolve("api.sock")));
-    Thread.sleep(3000); // the agent's session, adoption and a first round of status reports
-    List<Task> after = tasks(serviceId).stream().filter(t -> t.desiredState == TaskState.RUNNING).toList();
+    // An adopted container's task is reported running again by the new agent.
+    List<Task> after = waitFor("tasks reported by the restarted daemon", 30_000, () -> {
+      List<Task> r = tasks(serviceId).stream().filter(t -> t.desiredState == TaskState.RUNNING
+          && java.time.Instant.parse(t.status.timestamp).isAfter(restarted)).toList();
+      return r.size() == 2 ? r : null;
+    });
     assertEquals(2, after.size());
     assertEquals(pids, after.stream().map(t -> t.status.containerStatus.pid).sorted().toList(),
         "the running tasks are the adopted containers: " + after.stream().map(t -> t.status.state).toList());

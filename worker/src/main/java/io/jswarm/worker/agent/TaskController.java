@@ -220,6 +220,8 @@ public final class TaskController {
               synchronized (lock) {
                 runtime = r;
               }
+              // Reported again (same state, new timestamp and pid): the manager sees the container was adopted.
+              report(TaskState.RUNNING, "started", null);
               watch(r);
               continue;
             }

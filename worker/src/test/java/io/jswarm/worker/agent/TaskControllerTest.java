@@ -169,7 +169,8 @@ class TaskControllerTest {
     Task t = AgentTest.task("t", TaskState.RUNNING);
     t.status.state = TaskState.RUNNING;
     controller(t);
-    Thread.sleep(100);
+    awaitState(TaskState.RUNNING);
+    assertEquals(List.of("running:started"), states(), "reported again: the container was adopted");
     assertEquals(List.of(), runtime.calls, "an adopted container is neither prepared nor started again");
     runtime.exit.complete(new TaskRuntime.Exit(3, false, null));
     awaitState(TaskState.FAILED);
