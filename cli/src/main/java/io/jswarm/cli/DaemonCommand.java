@@ -2,6 +2,7 @@ package io.jswarm.cli;
 
 import io.jswarm.cli.daemon.Daemon;
 import io.jswarm.cli.daemon.DaemonOptions;
+import io.jswarm.worker.container.ContainerExecutor;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,10 +48,14 @@ final class DaemonCommand implements Callable<Integer> {
   @Option(names = "--raft-port", defaultValue = "2378", description = "Port of the Raft listener on managers (default: ${DEFAULT-VALUE}).")
   int raftPort;
 
-  @Option(names = "--executor", defaultValue = "simulated",
-      description = "Task executor: 'simulated' reports tasks RUNNING without running anything (for tests and "
-          + "benchmarks; the container executor comes with the runtime) (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--executor", defaultValue = "container",
+      description = "Task executor: 'container' runs OCI containers with --runtime; 'simulated' reports tasks "
+          + "RUNNING without running anything (for tests and benchmarks) (default: ${DEFAULT-VALUE}).")
   String executor;
+
+  @Option(names = "--runtime", defaultValue = "runc",
+      description = "OCI runtime of the container executor: runc or crun (default: ${DEFAULT-VALUE}).")
+  String runtime;
 
   @Option(names = "--label", description = "Engine label KEY=VALUE, repeatable (matched by engine.labels.KEY constraints).")
   List<String> labels = new ArrayList<>();
@@ -63,13 +68,33 @@ final class DaemonCommand implements Callable<Integer> {
       description = "Registry to pull from and push to over plain HTTP, repeatable (localhost and 127.0.0.1 always are).")
   List<String> insecureRegistries = new ArrayList<>();
 
+  @Option(names = "--bridge-name", defaultValue = "jswarm_gwbridge",
+      description = "Bridge the containers' own interface is plugged into (NAT out, host-mode ports); daemons "
+          + "sharing one network namespace need different ones (default: ${DEFAULT-VALUE}).")
+  String bridgeName;
+
+  @Option(names = "--bridge-subnet", defaultValue = "172.18.0.0/16",
+      description = "IPv4 subnet of that bridge; its first address is the gateway (default: ${DEFAULT-VALUE}).")
+  String bridgeSubnet;
+
   @Override
   public Integer call() throws Exception {
     checkPort("--cluster-port", clusterPort);
     checkPort("--raft-port", raftPort);
-    if (!executor.equals("simulated")) {
+    if (!executor.equals("container") && !executor.equals("simulated")) {
       throw new CommandLine.ParameterException(spec.commandLine(),
-          "--executor: \"" + executor + "\" is not available; allowed: simulated");
+          "--executor: \"" + executor + "\" is not available; allowed: container, simulated");
+    }
+    if (!runtime.equals("runc") && !runtime.equals("crun")) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--runtime: \"" + runtime + "\" is not supported; allowed: runc, crun");
+    }
+    if (executor.equals("container")) {
+      try {
+        ContainerExecutor.findRuntime(runtime);
+      } catch (IllegalStateException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--runtime: " + e.getMessage());
+      }
     }
     Map<String, String> engineLabels = new LinkedHashMap<>();
     for (String l : labels) {
@@ -82,7 +107,7 @@ final class DaemonCommand implements Callable<Integer> {
     List<String> listeners = hosts.isEmpty() ? List.of("unix://" + execRoot.resolve("jswarm.sock")) : hosts;
     String name = nodeName != null ? nodeName : InetAddress.getLocalHost().getHostName();
     DaemonOptions opts = new DaemonOptions(dataRoot, execRoot, listeners, cgroupParent, name, clusterPort, raftPort,
-        executor, snapshotInterval, engineLabels, List.copyOf(insecureRegistries));
+        executor, runtime, snapshotInterval, engineLabels, List.copyOf(insecureRegistries), bridgeName, bridgeSubnet);
     Daemon daemon = new Daemon(opts, Main.version());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

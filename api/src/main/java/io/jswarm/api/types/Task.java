@@ -53,6 +53,11 @@ public class Task extends StoreObject {
     @JsonProperty("PID")
     public Long pid;
     public Long exitCode;
+    /**
+     * jswarm extension: the container's health when it has a health check: {@code starting}, {@code healthy}
+     * or {@code unhealthy} (Docker's {@code State.Health.Status}); absent without a health check.
+     */
+    public String health;
   }
 
   /** Ports published in host mode on the task's node (Docker {@code PortStatus}). */

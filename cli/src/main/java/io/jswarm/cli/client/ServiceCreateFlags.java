@@ -70,6 +70,58 @@ public class ServiceCreateFlags {
   @Option(names = "--endpoint-mode", description = "Endpoint mode (vip or dnsrr) (default vip).")
   public String endpointMode;
 
+  // ---- the container (applied by ContainerFlags) ----
+
+  @Option(names = "--limit-pids", description = "Limit the number of processes in each container (0 = unlimited).")
+  public Long limitPids;
+
+  @Option(names = "--cpuset", description = "CPUs each container may run on, e.g. 0-3 or 0,2 (jswarm extension).")
+  public String cpuset;
+
+  @Option(names = "--health-cmd", description = "Command to run to check health (run with /bin/sh -c).")
+  public String healthCmd;
+
+  @Option(names = "--health-interval", converter = FlagConverters.Duration.class,
+      description = "Time between running the check (ms|s|m|h) (default 30s).")
+  public Long healthInterval;
+
+  @Option(names = "--health-timeout", converter = FlagConverters.Duration.class,
+      description = "Maximum time to allow one check to run (ms|s|m|h) (default 30s).")
+  public Long healthTimeout;
+
+  @Option(names = "--health-retries", description = "Consecutive failures needed to report unhealthy (default 3).")
+  public Long healthRetries;
+
+  @Option(names = "--health-start-period", converter = FlagConverters.Duration.class,
+      description = "Start period for the container to initialize before failures count (ms|s|m|h).")
+  public Long healthStartPeriod;
+
+  @Option(names = "--no-healthcheck", description = "Disable any container-specified HEALTHCHECK.")
+  public boolean noHealthcheck;
+
+  @Option(names = "--mount",
+      description = "Attach a filesystem mount: type=bind|volume|tmpfs,source=...,target=...[,readonly].")
+  public List<String> mounts = new ArrayList<>();
+
+  @Option(names = "--stop-signal", description = "Signal to stop the container (default SIGTERM).")
+  public String stopSignal;
+
+  @Option(names = "--stop-grace-period", converter = FlagConverters.Duration.class,
+      description = "Time to wait before force killing a container (ns|us|ms|s|m|h) (default 10s).")
+  public Long stopGracePeriod;
+
+  @Option(names = "--entrypoint", description = "Overwrite the default ENTRYPOINT of the image.")
+  public String entrypoint;
+
+  @Option(names = {"-w", "--workdir"}, description = "Working directory inside the container.")
+  public String workdir;
+
+  @Option(names = {"-u", "--user"}, description = "Username or UID (format: <name|uid>[:<group|gid>]).")
+  public String user;
+
+  @Option(names = "--hostname", description = "Container hostname.")
+  public String hostname;
+
   @Parameters(index = "0", paramLabel = "IMAGE", description = "Image to run.")
   public String image;
 

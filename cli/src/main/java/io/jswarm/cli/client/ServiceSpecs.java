@@ -52,6 +52,7 @@ public final class ServiceSpecs {
     c.env = env(f.env, environment);
     task.resources = resources(null, f.reserveCpu, f.reserveMemory, f.limitCpu, f.limitMemory);
     task.restartPolicy = restartPolicy(null, f.restartCondition, f.restartDelay, f.restartMaxAttempts, f.restartWindow);
+    ContainerFlags.apply(f, task);
     if (!f.constraints.isEmpty() || !f.placementPrefs.isEmpty() || f.maxReplicasPerNode != null) {
       Placement p = new Placement();
       p.constraints = f.constraints.isEmpty() ? null : new ArrayList<>(f.constraints);

@@ -28,6 +28,9 @@ import io.jswarm.transport.pki.NodeCredentials;
 import io.jswarm.transport.pki.PeerIdentity;
 import io.jswarm.worker.image.ImageApi;
 import io.jswarm.worker.image.ImageStore;
+import io.jswarm.worker.network.BridgeConfig;
+import io.jswarm.worker.network.BridgeNetworking;
+import io.jswarm.worker.network.TaskNetworking;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,10 +89,22 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
         return t;
       });
 
+  /** Task sandboxes on this node's bridge; made when the container executor first needs it. */
+  private BridgeNetworking networks;
+
   public Daemon(DaemonOptions opts, String version) {
     this.opts = opts;
     this.version = version;
     this.volumes = new LocalVolumes(opts.dataRoot().resolve("volumes"), clock);
+  }
+
+  /** The image store, bridge networking and volumes the container executor uses. */
+  private synchronized WorkerRole.Stores workerStores() {
+    if (networks == null && !opts.executor().equals("simulated")) {
+      networks = new BridgeNetworking(BridgeConfig.defaults(opts.dataRoot(), opts.execRoot(), opts.nodeName())
+          .withNames(opts.bridgeName(), opts.bridgeSubnet(), opts.bridgeName().replace('-', '_').replace('.', '_')));
+    }
+    return new WorkerRole.Stores(images, networks == null ? TaskNetworking.NONE : networks, volumes);
   }
 
   /** Opens the API listeners and resumes the saved role, if any. */
@@ -141,7 +156,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
           m.close();
           manager = ManagerRole.start(opts, s, renewed, Map.of(), clock, ids, this::nodeRoutes, images);
         }
-        worker = WorkerRole.start(opts, s, renewed, version, clock, this::onNodeUpdate, this::nodeRoutes);
+        worker = WorkerRole.start(opts, s, renewed, version, clock, this::onNodeUpdate, this::nodeRoutes, workerStores());
         LOG.info("certificate renewed, valid until {}", renewed.notAfter());
       }
     } catch (Exception e) {
@@ -176,7 +191,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     if (saved.isManager()) {
       manager = ManagerRole.start(opts, saved, creds, Map.of(), clock, ids, this::nodeRoutes, images);
     }
-    worker = WorkerRole.start(opts, saved, creds, version, clock, this::onNodeUpdate, this::nodeRoutes);
+    worker = WorkerRole.start(opts, saved, creds, version, clock, this::onNodeUpdate, this::nodeRoutes, workerStores());
     localState = "active";
     LOG.info("resumed as {} {} of cluster {}", saved.role, saved.nodeId, saved.clusterId);
   }
@@ -290,7 +305,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     }
     s.save(opts.dataRoot());
     stopWorker();
-    worker = WorkerRole.start(opts, s, renewed, version, clock, this::onNodeUpdate, this::nodeRoutes);
+    worker = WorkerRole.start(opts, s, renewed, version, clock, this::onNodeUpdate, this::nodeRoutes, workerStores());
     LOG.info("this node is now a {}", desired);
   }
 
@@ -357,7 +372,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       });
       s.save(opts.dataRoot());
       state = s;
-      worker = WorkerRole.start(opts, s, boot.credentials(), version, clock, this::onNodeUpdate, this::nodeRoutes);
+      worker = WorkerRole.start(opts, s, boot.credentials(), version, clock, this::onNodeUpdate, this::nodeRoutes, workerStores());
       localState = "active";
       LOG.info("swarm initialized: node {} is the first manager of cluster {}", s.nodeId, s.clusterId);
       return s.nodeId;
@@ -418,7 +433,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       }
       s.save(opts.dataRoot());
       state = s;
-      worker = WorkerRole.start(opts, s, joined.credentials(), version, clock, this::onNodeUpdate, this::nodeRoutes);
+      worker = WorkerRole.start(opts, s, joined.credentials(), version, clock, this::onNodeUpdate, this::nodeRoutes, workerStores());
       localState = "active";
       LOG.info("joined cluster {} as {} {}", s.clusterId, s.role, s.nodeId);
     } catch (JswarmException e) {
@@ -480,7 +495,25 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
 
   /** Stops both roles and forgets the cluster: state file, certificates, Raft log. */
   private void abandon() {
+    // leaving the swarm removes this node's tasks: their containers, sandboxes and the bridge go with them
+    WorkerRole w = worker;
+    if (w != null) {
+      w.removeAllTasks();
+    }
     stopRoles();
+    BridgeNetworking n;
+    synchronized (this) {
+      n = networks;
+      networks = null;
+    }
+    if (n != null) {
+      try {
+        n.teardown();
+      } catch (Exception e) {
+        LOG.warn("could not remove the task bridge {}: {}", opts.bridgeName(), e.toString());
+      }
+      n.close();
+    }
     state = null;
     localState = "inactive";
     try {
@@ -546,6 +579,10 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   public synchronized void close() {
     roleSwitcher.shutdownNow();
     stopRoles();
+    if (networks != null) {
+      networks.close(); // the bridge, sandboxes and rules stay: the containers outlive the daemon
+      networks = null;
+    }
     if (api != null) {
       api.close();
       api = null;

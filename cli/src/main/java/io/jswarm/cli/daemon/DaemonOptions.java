@@ -12,19 +12,15 @@ import java.util.Map;
  * @param nodeName the hostname this node reports
  * @param clusterPort default port of the cluster listener (dispatcher, CA) when init/join give none
  * @param raftPort port of the Raft listener on the advertise address
- * @param executor {@code simulated} (tasks reported running, nothing runs) or the container executor
+ * @param executor {@code container} (OCI containers run by {@code runtime}) or {@code simulated} (tasks
+ *     reported running, nothing runs)
+ * @param runtime the OCI runtime of the container executor: {@code runc} or {@code crun}
  * @param engineLabels {@code --label k=v}, shown as {@code engine.labels} to placement constraints
  * @param insecureRegistries {@code --insecure-registry host[:port]}: registries pulled from over plain HTTP
  */
 public record DaemonOptions(Path dataRoot, Path execRoot, List<String> hosts, String cgroupParent, String nodeName,
-    int clusterPort, int raftPort, String executor, long snapshotInterval, Map<String, String> engineLabels,
-    List<String> insecureRegistries) {
-
-  public DaemonOptions(Path dataRoot, Path execRoot, List<String> hosts, String cgroupParent, String nodeName,
-      int clusterPort, int raftPort, String executor, long snapshotInterval, Map<String, String> engineLabels) {
-    this(dataRoot, execRoot, hosts, cgroupParent, nodeName, clusterPort, raftPort, executor, snapshotInterval,
-        engineLabels, List.of());
-  }
+    int clusterPort, int raftPort, String executor, String runtime, long snapshotInterval,
+    Map<String, String> engineLabels, List<String> insecureRegistries, String bridgeName, String bridgeSubnet) {
 
   public static final int DEFAULT_CLUSTER_PORT = 2377;
   public static final int DEFAULT_RAFT_PORT = 2378;

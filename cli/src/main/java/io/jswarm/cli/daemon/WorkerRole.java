@@ -11,6 +11,11 @@ import io.jswarm.worker.agent.Agent;
 import io.jswarm.worker.agent.Executor;
 import io.jswarm.worker.agent.HttpDispatcherTransport;
 import io.jswarm.worker.agent.SimulatedExecutor;
+import io.jswarm.worker.container.ContainerConfig;
+import io.jswarm.worker.container.ContainerExecutor;
+import io.jswarm.worker.image.ImageProvider;
+import io.jswarm.worker.network.TaskNetworking;
+import io.jswarm.worker.volume.VolumeProvider;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -65,7 +70,7 @@ final class WorkerRole implements AutoCloseable {
    * @param nodeRoutes adds the node-local routes; served on the cluster port when this node is not a manager
    */
   static WorkerRole start(DaemonOptions opts, NodeState s, NodeCredentials creds, String version, Clock clock,
-      Consumer<Node> onNode, Consumer<Router> nodeRoutes) {
+      Consumer<Node> onNode, Consumer<Router> nodeRoutes, Stores stores) throws IOException {
     HttpServer nodeServer = s.isManager() ? null : startNodeServer(s, creds, nodeRoutes);
     List<String> managers = new ArrayList<>();
     if (s.isManager()) {
@@ -78,7 +83,7 @@ final class WorkerRole implements AutoCloseable {
     }
     Node.Description description = NodeDescriptions.describe(opts.nodeName(), version, opts.engineLabels());
     HttpDispatcherTransport transport = new HttpDispatcherTransport(TlsContexts.client(creds));
-    Executor executor = new SimulatedExecutor();
+    Executor executor = executor(opts, stores, clock);
     Agent agent = new Agent(managers, transport, executor, () -> {
       SessionRequest r = new SessionRequest();
       r.description = description;
@@ -91,6 +96,29 @@ final class WorkerRole implements AutoCloseable {
     WorkerRole w = new WorkerRole(agent, transport, executor);
     w.nodeServer = nodeServer;
     return w;
+  }
+
+  /** What the container executor works with: the node's image store, task networking and local volumes. */
+  record Stores(ImageProvider images, TaskNetworking networks, VolumeProvider volumes) {}
+
+  /** The executor {@code --executor} names: containers under {@code --runtime}, or the simulated one. */
+  static Executor executor(DaemonOptions opts, Stores stores, Clock clock) throws IOException {
+    if (opts.executor().equals("simulated")) {
+      return new SimulatedExecutor();
+    }
+    ContainerConfig config = new ContainerConfig(opts.dataRoot(), opts.execRoot(), opts.cgroupParent(),
+        opts.runtime());
+    return new ContainerExecutor(config, stores.images(), stores.networks(), stores.volumes(), clock);
+  }
+
+  /** Stops the agent and removes every task's container on this node (the node leaves the swarm). */
+  void removeAllTasks() {
+    agent.close();
+    try {
+      executor.retainOnly(java.util.Set.of());
+    } catch (RuntimeException e) {
+      LOG.warn("could not remove every container while leaving the swarm: {}", e.toString());
+    }
   }
 
   /** Managers the agent knows now (kept in {@link NodeState} so a restarted node finds the cluster again). */

@@ -69,6 +69,8 @@ public final class Agent implements AutoCloseable {
 
   private volatile List<String> managers;
   private final Map<String, TaskController> controllers = new ConcurrentHashMap<>();
+  /** Set once the executor was reconciled with a complete assignment set (session thread only). */
+  private boolean reconciled;
   private final Map<String, Task.TaskStatus> unsent = new ConcurrentHashMap<>();
   private final List<Consumer<Node>> nodeListeners = new CopyOnWriteArrayList<>();
   private volatile Node node;
@@ -296,13 +298,24 @@ public final class Agent implements AutoCloseable {
           forget(id);
         }
       }
+      if (!reconciled) {
+        // The first complete set since this agent started: whatever the executor holds for other tasks (left
+        // by an earlier agent process) goes; the kept tasks' containers are adopted by their controllers.
+        reconciled = true;
+        try {
+          executor.retainOnly(keep);
+        } catch (RuntimeException e) {
+          log.warn("reconciling the executor with the assigned tasks failed: {}", e.toString());
+        }
+      }
     }
     for (Task t : tasks) {
       TaskController c = controllers.get(t.id);
       if (c != null) {
         c.update(t);
-      } else if (t.status == null || t.status.state == null || !t.status.state.isTerminal()) {
-        // Tasks that ended before this agent knew them have nothing left to run.
+      } else {
+        // Tasks that ended before this agent knew them have nothing left to run, but their controller still
+        // removes what the executor kept of them (an ended container) once they are no longer assigned.
         TaskController nc = new TaskController(t, executor, taskPool, clock, this::statusChanged);
         controllers.put(t.id, nc);
         nc.start();

@@ -18,6 +18,14 @@ public interface Executor extends AutoCloseable {
    */
   TaskRuntime runtime(Task task);
 
+  /**
+   * Reconcile once the agent knows its whole assignment set (the first complete one after it started): removes
+   * everything this executor holds for tasks not in {@code taskIds} (containers left behind by an earlier agent
+   * process, their mounts, cgroups, sandboxes and volume uses). Tasks in the set are adopted later through
+   * {@link #runtime}.
+   */
+  default void retainOnly(java.util.Set<String> taskIds) {}
+
   /** Releases the executor's own resources (threads, connections); tasks it started are not stopped. */
   @Override
   void close();

@@ -44,6 +44,7 @@ public final class TaskController {
   private volatile TaskRuntime.Exit exited;
   private TaskRuntime runtime;
   private boolean runtimeRemoved;
+  private String reportedHealth;
   private boolean active;
   private boolean again;
 
@@ -177,6 +178,10 @@ public final class TaskController {
             synchronized (lock) {
               runtime = r;
             }
+            if (r.adopted()) {
+              adopt(r);
+              continue;
+            }
             r.prepare();
             report(TaskState.READY, "prepared", null);
           } catch (InterruptedException e) {
@@ -188,7 +193,11 @@ public final class TaskController {
         }
         case READY -> report(TaskState.STARTING, "starting", null);
         case STARTING -> {
-          TaskRuntime r = runtime;
+          TaskRuntime r = runtime != null ? runtime : adoptable(t);
+          if (r != null && r.adopted()) {
+            adopt(r);
+            continue;
+          }
           if (r == null) {
             report(TaskState.FAILED, "starting", "the task's runtime was lost when the agent restarted");
             continue;
@@ -196,10 +205,7 @@ public final class TaskController {
           try {
             r.start();
             report(TaskState.RUNNING, "started", null);
-            r.exit().whenComplete((x, err) -> {
-              exited = x != null ? x : new TaskRuntime.Exit(-1, false, errorText(err));
-              kick();
-            });
+            watch(r);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
@@ -209,8 +215,22 @@ public final class TaskController {
         }
         case RUNNING -> {
           if (runtime == null) {
+            TaskRuntime r = adoptable(t);
+            if (r != null && r.adopted()) {
+              synchronized (lock) {
+                runtime = r;
+              }
+              // Reported again (same state, new timestamp and pid): the manager sees the container was adopted.
+              report(TaskState.RUNNING, "started", null);
+              watch(r);
+              continue;
+            }
             report(TaskState.FAILED, "started", "the task's runtime was lost when the agent restarted");
             continue;
+          }
+          String h = runtime.health();
+          if (h != null && !h.equals(reportedHealth)) {
+            report(TaskState.RUNNING, "started", null);
           }
           return; // until it exits or the manager asks for a shutdown
         }
@@ -219,6 +239,36 @@ public final class TaskController {
         }
       }
     }
+  }
+
+  /** A runtime whose process survived an earlier agent process, or null. */
+  private TaskRuntime adoptable(Task t) {
+    try {
+      TaskRuntime r = executor.runtime(t);
+      return r.adopted() ? r : null;
+    } catch (RuntimeException e) {
+      log.warn("task {}: cannot look for its container: {}", taskId, e.toString());
+      return null;
+    }
+  }
+
+  /** Continues with a process an earlier agent process started: it is running; its exit is watched. */
+  private void adopt(TaskRuntime r) {
+    synchronized (lock) {
+      runtime = r;
+    }
+    if (status.state.canMoveTo(TaskState.RUNNING) && status.state != TaskState.RUNNING) {
+      report(TaskState.RUNNING, "started", null);
+    }
+    watch(r);
+  }
+
+  private void watch(TaskRuntime r) {
+    r.onChange(this::kick);
+    r.exit().whenComplete((x, err) -> {
+      exited = x != null ? x : new TaskRuntime.Exit(-1, false, errorText(err));
+      kick();
+    });
   }
 
   private boolean wantsShutdown(Task t) {
@@ -254,11 +304,23 @@ public final class TaskController {
   private void removeRuntime() {
     TaskRuntime r;
     synchronized (lock) {
-      if (runtimeRemoved || runtime == null) {
-        runtimeRemoved = true;
+      if (runtimeRemoved) {
         return;
       }
       r = runtime;
+    }
+    if (r == null) {
+      // Known only from an earlier agent process (e.g. it ended before this one started): whatever the executor
+      // still holds of it (an ended container) goes too.
+      try {
+        r = executor.runtime(task);
+      } catch (RuntimeException e) {
+        log.warn("task {}: cannot look for its container: {}", taskId, e.toString());
+        synchronized (lock) {
+          runtimeRemoved = true;
+        }
+        return;
+      }
     }
     try {
       r.remove();
@@ -280,6 +342,10 @@ public final class TaskController {
     s.message = message;
     s.err = err;
     TaskRuntime r = runtime;
+    if (r != null && r.publishedPorts() != null && !r.publishedPorts().isEmpty() && !next.isTerminal()) {
+      s.portStatus = new Task.PortStatus();
+      s.portStatus.ports = r.publishedPorts();
+    }
     if (r != null && r.containerId() != null) {
       s.containerStatus = new Task.ContainerStatus();
       s.containerStatus.containerId = r.containerId();
@@ -288,6 +354,8 @@ public final class TaskController {
       if (x != null && next.isTerminal()) {
         s.containerStatus.exitCode = x.exitCode();
       }
+      s.containerStatus.health = r.health();
+      reportedHealth = s.containerStatus.health;
     }
     status = s;
     listener.statusChanged(taskId, s);

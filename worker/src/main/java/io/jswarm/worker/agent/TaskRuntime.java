@@ -33,10 +33,34 @@ public interface TaskRuntime {
     return null;
   }
 
+  /** Ports published in host mode on this node for the task (Docker's {@code PortStatus}), or null. */
+  default java.util.List<io.jswarm.api.types.PortConfig> publishedPorts() {
+    return null;
+  }
+
   /** The process id while it runs, or null. */
   default Long pid() {
     return null;
   }
+
+  /**
+   * True when the task's process was started by an earlier agent process and survived its restart: the
+   * controller then skips {@link #prepare} and {@link #start} and waits for {@link #exit}.
+   */
+  default boolean adopted() {
+    return false;
+  }
+
+  /**
+   * The process's health when it has a health check ({@code starting}, {@code healthy}, {@code unhealthy}),
+   * null otherwise. Reported in {@code ContainerStatus.Health}; changes are announced to {@link #onChange}.
+   */
+  default String health() {
+    return null;
+  }
+
+  /** Registers {@code listener}, run (on any thread, must not block) when {@link #health} changes. */
+  default void onChange(Runnable listener) {}
 
   /**
    * How a process ended: its exit code, whether the kernel killed it for memory, and an error when the runtime

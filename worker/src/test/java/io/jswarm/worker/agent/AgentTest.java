@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 class AgentTest {
   private final FakeTransport transport = new FakeTransport();
   private final SimulatedExecutor executor = new SimulatedExecutor();
+  private final List<Set<String>> retained = new java.util.concurrent.CopyOnWriteArrayList<>();
   private Agent agent;
 
   @AfterEach
@@ -34,7 +35,21 @@ class AgentTest {
   }
 
   private Agent start(String... managers) {
-    agent = new Agent(List.of(managers), transport, executor, () -> {
+    Executor recording = new Executor() {
+      @Override
+      public TaskRuntime runtime(Task task) {
+        return executor.runtime(task);
+      }
+
+      @Override
+      public void retainOnly(Set<String> taskIds) {
+        retained.add(Set.copyOf(taskIds));
+      }
+
+      @Override
+      public void close() {}
+    };
+    agent = new Agent(List.of(managers), transport, recording, () -> {
       SessionRequest r = new SessionRequest();
       r.addr = "127.0.0.7";
       return r;
@@ -90,6 +105,21 @@ class AgentTest {
 
     s.push(DispatcherMessage.incrementalAssignments(List.of(), List.of("t2")));
     transport.await("t2 forgotten", () -> agent.taskStatuses().isEmpty());
+  }
+
+  @Test
+  void theExecutorIsReconciledOnceWithTheFirstCompleteAssignmentSet() throws Exception {
+    start("m1");
+    FakeTransport.FakeSession s = transport.nextSession();
+    s.push(session("s1", null));
+    s.push(DispatcherMessage.incrementalAssignments(List.of(task("t0", TaskState.RUNNING)), List.of()));
+    transport.awaitState("t0", TaskState.RUNNING);
+    assertEquals(List.of(), retained, "an incremental set says nothing about the other tasks");
+    s.push(DispatcherMessage.fullAssignments(List.of(task("t1", TaskState.RUNNING), task("t2", TaskState.RUNNING))));
+    transport.awaitState("t2", TaskState.RUNNING);
+    s.push(DispatcherMessage.fullAssignments(List.of(task("t1", TaskState.RUNNING))));
+    transport.await("t2 forgotten", () -> !agent.taskStatuses().containsKey("t2"));
+    assertEquals(List.of(Set.of("t1", "t2")), retained);
   }
 
   @Test

@@ -38,6 +38,29 @@ class TaskControllerTest {
     final CompletableFuture<Exit> exit = new CompletableFuture<>();
     volatile Exception prepareFails;
     volatile Exception startFails;
+    volatile boolean adopted;
+    volatile String health;
+    final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+
+    @Override
+    public boolean adopted() {
+      return adopted;
+    }
+
+    @Override
+    public String health() {
+      return health;
+    }
+
+    @Override
+    public void onChange(Runnable listener) {
+      listeners.add(listener);
+    }
+
+    void setHealth(String h) {
+      health = h;
+      listeners.forEach(Runnable::run);
+    }
 
     @Override
     public void prepare() throws Exception {
@@ -138,6 +161,44 @@ class TaskControllerTest {
     awaitState(TaskState.COMPLETE);
     assertEquals("finished", c.status().message);
     assertEquals(0L, c.status().containerStatus.exitCode);
+  }
+
+  @Test
+  void aRunningTaskWhoseContainerSurvivedAnAgentRestartIsAdopted() throws Exception {
+    runtime.adopted = true;
+    Task t = AgentTest.task("t", TaskState.RUNNING);
+    t.status.state = TaskState.RUNNING;
+    controller(t);
+    awaitState(TaskState.RUNNING);
+    assertEquals(List.of("running:started"), states(), "reported again: the container was adopted");
+    assertEquals(List.of(), runtime.calls, "an adopted container is neither prepared nor started again");
+    runtime.exit.complete(new TaskRuntime.Exit(3, false, null));
+    awaitState(TaskState.FAILED);
+    assertEquals("task: non-zero exit (3)", reports.get(reports.size() - 1).err);
+  }
+
+  @Test
+  void aRunningTaskWithoutItsContainerAfterARestartFails() throws Exception {
+    Task t = AgentTest.task("t", TaskState.RUNNING);
+    t.status.state = TaskState.RUNNING;
+    controller(t);
+    awaitState(TaskState.FAILED);
+    assertEquals("the task's runtime was lost when the agent restarted", reports.get(reports.size() - 1).err);
+  }
+
+  @Test
+  void healthChangesAreReportedAndAnUnhealthyExitFails() throws Exception {
+    runtime.health = "starting";
+    controller(AgentTest.task("t", TaskState.RUNNING));
+    awaitState(TaskState.RUNNING);
+    assertEquals("starting", reports.get(reports.size() - 1).containerStatus.health);
+    runtime.setHealth("healthy");
+    await("healthy", () -> "healthy".equals(reports.get(reports.size() - 1).containerStatus.health));
+    assertEquals(TaskState.RUNNING, reports.get(reports.size() - 1).state);
+    runtime.setHealth("unhealthy");
+    runtime.exit.complete(new TaskRuntime.Exit(143, false, "container unhealthy"));
+    awaitState(TaskState.FAILED);
+    assertEquals("container unhealthy", reports.get(reports.size() - 1).err);
   }
 
   @Test

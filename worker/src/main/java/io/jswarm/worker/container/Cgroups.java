@@ -1,0 +1,147 @@
+package io.jswarm.worker.container;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The cgroup v1 hierarchies of this host (this machine is hybrid: v1 controllers plus an empty cgroup2 tree at
+ * {@code unified}) and what jswarm does in them itself: remove a task's cgroup from every hierarchy, and, for
+ * crun (whose cgroup manager must be disabled here), create a task's cgroups with its limits.
+ */
+final class Cgroups {
+  static final Path ROOT = Path.of("/sys/fs/cgroup");
+  /** Controllers a crun container joins (jswarm makes these cgroups). */
+  static final List<String> JOINED = List.of("memory", "cpu", "cpuacct", "cpuset", "pids", "blkio", "freezer");
+
+  private Cgroups() {}
+
+  /** Every hierarchy mounted under /sys/fs/cgroup (controllers, name=systemd, unified). */
+  static List<Path> hierarchies() {
+    List<Path> out = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(ROOT)) {
+      for (Path p : ds) {
+        if (Files.isDirectory(p) && !Files.isSymbolicLink(p)) {
+          out.add(p);
+        }
+      }
+    } catch (IOException e) {
+      // no cgroup filesystem: nothing to clean
+    }
+    return out;
+  }
+
+  static Path memory(String parent, String taskId) {
+    return ROOT.resolve("memory").resolve(parent).resolve(taskId);
+  }
+
+  /** Task ids that have a cgroup under {@code parent} in any hierarchy. */
+  static List<String> taskIds(String parent) {
+    List<String> out = new ArrayList<>();
+    for (Path h : hierarchies()) {
+      Path p = h.resolve(parent);
+      if (!Files.isDirectory(p)) {
+        continue;
+      }
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(p, Files::isDirectory)) {
+        for (Path d : ds) {
+          String id = d.getFileName().toString();
+          if (!out.contains(id)) {
+            out.add(id);
+          }
+        }
+      } catch (IOException e) {
+        // raced with a removal
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Removes {@code <parent>/<taskId>} from every hierarchy (rmdir; the kernel refuses while processes are in
+   * it, so callers kill them first). Returns the directories that could not be removed.
+   */
+  static List<Path> remove(String parent, String taskId) {
+    List<Path> left = new ArrayList<>();
+    for (Path h : hierarchies()) {
+      Path d = h.resolve(parent).resolve(taskId);
+      for (int attempt = 0; attempt < 50 && Files.isDirectory(d); attempt++) {
+        try {
+          Files.delete(d);
+        } catch (NoSuchFileException gone) {
+          break;
+        } catch (IOException busy) {
+          sleep(20); // processes still leaving (a killed container's last exits)
+        }
+      }
+      if (Files.isDirectory(d)) {
+        left.add(d);
+      }
+    }
+    return left;
+  }
+
+  /**
+   * Creates the task's cgroups in the {@link #JOINED} controllers with its limits written, for a runtime that
+   * does not manage cgroups; returns the directories, which the monitor makes the runtime join.
+   */
+  static List<Path> create(String parent, String taskId, Limits limits) throws IOException {
+    List<Path> dirs = new ArrayList<>();
+    for (String c : JOINED) {
+      Path h = ROOT.resolve(c);
+      if (!Files.isDirectory(h)) {
+        continue;
+      }
+      Path cur = h;
+      for (String part : (parent + "/" + taskId).split("/")) {
+        Path next = cur.resolve(part);
+        if (!Files.isDirectory(next)) {
+          Files.createDirectory(next);
+          if (c.equals("cpuset")) { // a new cpuset is empty; it must have CPUs and memory nodes before use
+            Files.writeString(next.resolve("cpuset.cpus"), Files.readString(cur.resolve("cpuset.cpus")).trim());
+            Files.writeString(next.resolve("cpuset.mems"), Files.readString(cur.resolve("cpuset.mems")).trim());
+          }
+        }
+        cur = next;
+      }
+      dirs.add(cur);
+      switch (c) {
+        case "memory" -> {
+          if (limits.memoryBytes() > 0) {
+            Files.writeString(cur.resolve("memory.limit_in_bytes"), Long.toString(limits.memoryBytes()));
+          }
+        }
+        case "cpu" -> {
+          if (limits.cpuQuota() > 0) {
+            Files.writeString(cur.resolve("cpu.cfs_period_us"), Long.toString(limits.cpuPeriod()));
+            Files.writeString(cur.resolve("cpu.cfs_quota_us"), Long.toString(limits.cpuQuota()));
+          }
+        }
+        case "pids" -> {
+          if (limits.pids() > 0) {
+            Files.writeString(cur.resolve("pids.max"), Long.toString(limits.pids()));
+          }
+        }
+        case "cpuset" -> {
+          if (limits.cpuset() != null) {
+            Files.writeString(cur.resolve("cpuset.cpus"), limits.cpuset());
+          }
+        }
+        default -> {}
+      }
+    }
+    return dirs;
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,569 @@
+package io.jswarm.worker.container;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jswarm.api.types.ContainerSpec;
+import io.jswarm.api.types.Mount;
+import io.jswarm.api.types.Task;
+import io.jswarm.linux.Mounts;
+import io.jswarm.linux.Processes;
+import io.jswarm.worker.agent.TaskRuntime;
+import io.jswarm.worker.image.LocalImage;
+import io.jswarm.worker.network.Sandbox;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One task's container in the {@link ContainerExecutor}. The container id is the task id. A container whose
+ * monitor already wrote its {@code pid} file was started by an earlier daemon process and is adopted: its exit
+ * is read from the monitor's exit file like any other.
+ */
+final class Container implements TaskRuntime {
+  private static final Logger log = LoggerFactory.getLogger(Container.class);
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** What a started container needs again after a daemon restart (stop signal, health check). */
+  private static final String SETTINGS = "container.json";
+
+  final String id;
+  private final ContainerExecutor ex;
+  private final Task task;
+  private final Path state;
+  private final Path bundle;
+  private final Path rootfs;
+  private final CompletableFuture<Exit> exit = new CompletableFuture<>();
+  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private final boolean adopted;
+  private volatile boolean started;
+  private volatile Long pid;
+  private volatile String stopSignal = "SIGTERM";
+  private volatile HealthConfig healthConfig;
+  private volatile String health;
+  private volatile boolean unhealthy;
+  private volatile ScheduledFuture<?> healthTimer;
+  private volatile long startedNanos = System.nanoTime();
+  private int healthFailures;
+  private long lastMonitorCheck;
+
+  Container(ContainerExecutor ex, Task task) {
+    this.ex = ex;
+    this.task = task;
+    this.id = task.id;
+    this.state = ex.config.stateDir(id);
+    this.bundle = ex.config.bundleDir(id);
+    this.rootfs = bundle.resolve("rootfs");
+    this.adopted = Files.exists(state.resolve("pid"));
+    if (adopted) {
+      started = true;
+      pid = ContainerExecutor.readPid(state.resolve("pid"));
+      loadSettings();
+      ex.watch(this);
+      if (!Files.exists(state.resolve("exit"))) {
+        startHealth();
+      }
+    }
+  }
+
+  @Override
+  public boolean adopted() {
+    return adopted;
+  }
+
+  @Override
+  public String containerId() {
+    return started ? id : null;
+  }
+
+  @Override
+  public Long pid() {
+    return exit.isDone() ? null : pid;
+  }
+
+  @Override
+  public String health() {
+    return health;
+  }
+
+  @Override
+  public void onChange(Runnable listener) {
+    listeners.add(listener);
+  }
+
+  @Override
+  public List<io.jswarm.api.types.PortConfig> publishedPorts() {
+    return published;
+  }
+
+  @Override
+  public CompletableFuture<Exit> exit() {
+    return exit;
+  }
+
+  /** Host-mode ports the node published for this task (from its sandbox; kept in the settings for adoption). */
+  private volatile List<io.jswarm.api.types.PortConfig> published = List.of();
+
+  // ---- prepare ----
+
+  @Override
+  public void prepare() throws Exception {
+    if (adopted) {
+      return;
+    }
+    ContainerSpec spec = task.spec == null ? null : task.spec.containerSpec;
+    if (spec == null || spec.image == null || spec.image.isBlank()) {
+      throw new IllegalArgumentException("ContainerSpec.Image: the task names no image");
+    }
+    try {
+      LocalImage image = ex.images.prepare(spec.image);
+      Files.createDirectories(state.resolve("upper"));
+      Files.createDirectories(state.resolve("work"));
+      Files.createDirectories(rootfs);
+      Sandbox sandbox = ex.networks.create(task);
+      published = sandbox.publishedPorts() == null ? List.of() : List.copyOf(sandbox.publishedPorts());
+      if (!Mounts.isMountPoint(rootfs)) {
+        List<Path> lower = new ArrayList<>(image.layers());
+        java.util.Collections.reverse(lower);
+        Mounts.overlay(lower, state.resolve("upper"), state.resolve("work"), rootfs);
+      }
+      LocalImage.RunConfig ic = image.config();
+      String hostname = spec.hostname != null && !spec.hostname.isBlank() ? spec.hostname
+          : id.substring(0, Math.min(12, id.length()));
+      List<Map<String, Object>> mounts = new ArrayList<>();
+      writeEtcFiles(spec, sandbox, hostname, mounts);
+      mounts.addAll(taskMounts(spec));
+      String user = spec.user != null && !spec.user.isBlank() ? spec.user : ic == null ? null : ic.user();
+      String cwd = spec.dir != null && !spec.dir.isBlank() ? spec.dir
+          : ic != null && ic.workingDir() != null && !ic.workingDir().isBlank() ? ic.workingDir() : "/";
+      Limits limits = Limits.of(task.spec.resources);
+      Map<String, Object> oci = OciSpec.config(OciSpec.args(spec, ic), OciSpec.env(spec, ic, hostname), cwd,
+          ContainerUser.resolve(user, rootfs), hostname, Boolean.TRUE.equals(spec.readOnly),
+          OciSpec.capabilities(spec), mounts, sandbox.netns(), limits,
+          ex.managesCgroups() ? null : "/" + ex.config.cgroupParent() + "/" + id, spec.sysctls, spec.ulimits);
+      JSON.writeValue(bundle.resolve("config.json").toFile(), oci);
+      stopSignal = spec.stopSignal != null && !spec.stopSignal.isBlank() ? spec.stopSignal
+          : ic != null && ic.stopSignal() != null && !ic.stopSignal().isBlank() ? ic.stopSignal() : "SIGTERM";
+      healthConfig = HealthConfig.of(spec.healthcheck, ic == null ? null : ic.healthcheck());
+      saveSettings();
+    } catch (Exception e) {
+      try {
+        ex.removeLeftovers(id);
+      } catch (Exception cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
+  }
+
+  private void writeEtcFiles(ContainerSpec spec, Sandbox sandbox, String hostname,
+      List<Map<String, Object>> mounts) throws IOException {
+    StringBuilder hosts = new StringBuilder("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+    for (String cidr : sandbox.addresses()) {
+      hosts.append(cidr.replaceAll("/.*", "")).append('\t').append(hostname).append('\n');
+    }
+    for (String line : sandbox.hostsEntries()) {
+      hosts.append(line).append('\n');
+    }
+    if (spec.hosts != null) {
+      for (String line : spec.hosts) {
+        hosts.append(line).append('\n');
+      }
+    }
+    StringBuilder resolv = new StringBuilder();
+    List<String> nameservers = new ArrayList<>();
+    List<String> search = new ArrayList<>();
+    List<String> options = new ArrayList<>();
+    if (spec.dnsConfig != null) {
+      if (spec.dnsConfig.nameservers != null) {
+        nameservers.addAll(spec.dnsConfig.nameservers);
+      }
+      if (spec.dnsConfig.search != null) {
+        search.addAll(spec.dnsConfig.search);
+      }
+      if (spec.dnsConfig.options != null) {
+        options.addAll(spec.dnsConfig.options);
+      }
+    }
+    if (nameservers.isEmpty()) {
+      nameservers.addAll(sandbox.nameservers());
+    }
+    if (nameservers.isEmpty()) { // like Docker: the host's, without loopback servers the container cannot reach
+      try {
+        for (String line : Files.readAllLines(Path.of("/etc/resolv.conf"))) {
+          String[] f = line.trim().split("\\s+");
+          if (f.length >= 2 && f[0].equals("nameserver") && !f[1].startsWith("127.") && !f[1].equals("::1")) {
+            nameservers.add(f[1]);
+          } else if (f.length >= 2 && f[0].equals("search") && search.isEmpty()) {
+            search.addAll(List.of(f).subList(1, f.length));
+          }
+        }
+      } catch (IOException e) {
+        // no host resolv.conf
+      }
+    }
+    nameservers.forEach(n -> resolv.append("nameserver ").append(n).append('\n'));
+    if (!search.isEmpty()) {
+      resolv.append("search ").append(String.join(" ", search)).append('\n');
+    }
+    if (!options.isEmpty()) {
+      resolv.append("options ").append(String.join(" ", options)).append('\n');
+    }
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put("hosts", hosts.toString());
+    files.put("resolv.conf", resolv.toString());
+    files.put("hostname", hostname + "\n");
+    for (Map.Entry<String, String> f : files.entrySet()) {
+      Path p = state.resolve(f.getKey());
+      Files.writeString(p, f.getValue());
+      mounts.add(OciSpec.mount("/etc/" + f.getKey(), "bind", p.toString(), List.of("rbind", "rprivate")));
+    }
+  }
+
+  private List<Map<String, Object>> taskMounts(ContainerSpec spec) throws IOException {
+    List<Map<String, Object>> out = new ArrayList<>();
+    if (spec.mounts == null) {
+      return out;
+    }
+    for (Mount m : spec.mounts) {
+      String type = m.type == null ? "volume" : m.type;
+      if (m.target == null || !m.target.startsWith("/")) {
+        throw new IllegalArgumentException("Mounts.Target: \"" + m.target + "\" must be an absolute path");
+      }
+      boolean ro = Boolean.TRUE.equals(m.readOnly);
+      switch (type) {
+        case "bind" -> {
+          if (m.source == null || !m.source.startsWith("/") || !Files.exists(Path.of(m.source))) {
+            throw new IllegalArgumentException("Mounts.Source: bind source \"" + m.source
+                + "\" must be an absolute path that exists on the node");
+          }
+          List<String> o = new ArrayList<>(List.of(
+              m.bindOptions != null && Boolean.TRUE.equals(m.bindOptions.nonRecursive) ? "bind" : "rbind"));
+          o.add(m.bindOptions != null && m.bindOptions.propagation != null ? m.bindOptions.propagation : "rprivate");
+          if (ro) {
+            o.add("ro");
+          }
+          out.add(OciSpec.mount(m.target, "bind", m.source, o));
+        }
+        case "volume" -> {
+          if (m.source == null || m.source.isBlank()) {
+            throw new IllegalArgumentException("Mounts.Source: a volume mount at " + m.target
+                + " needs a volume name (anonymous volumes are not supported)");
+          }
+          Map<String, String> labels = m.volumeOptions == null ? null : m.volumeOptions.labels;
+          Path dir = ex.volumes.acquire(m.source, labels == null ? Map.of() : labels, id);
+          List<String> o = new ArrayList<>(List.of("rbind", "rprivate"));
+          if (ro) {
+            o.add("ro");
+          }
+          out.add(OciSpec.mount(m.target, "bind", dir.toString(), o));
+        }
+        case "tmpfs" -> {
+          List<String> o = new ArrayList<>(List.of("nosuid", "nodev"));
+          if (m.tmpfsOptions != null && m.tmpfsOptions.sizeBytes != null && m.tmpfsOptions.sizeBytes > 0) {
+            o.add("size=" + m.tmpfsOptions.sizeBytes);
+          }
+          if (m.tmpfsOptions != null && m.tmpfsOptions.mode != null) {
+            o.add("mode=" + Long.toOctalString(m.tmpfsOptions.mode));
+          }
+          if (ro) {
+            o.add("ro");
+          }
+          out.add(OciSpec.mount(m.target, "tmpfs", "tmpfs", o));
+        }
+        default -> throw new IllegalArgumentException("Mounts.Type: \"" + type
+            + "\" is not supported; allowed: bind, volume, tmpfs");
+      }
+    }
+    return out;
+  }
+
+  private void saveSettings() throws IOException {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("stopSignal", stopSignal);
+    s.put("publishedPorts", io.jswarm.api.json.Json.mapper().valueToTree(published));
+    HealthConfig h = healthConfig;
+    if (h != null) {
+      s.put("health", Map.of("command", h.command(), "intervalNanos", h.interval().toNanos(),
+          "timeoutNanos", h.timeout().toNanos(), "retries", h.retries(), "startPeriodNanos", h.startPeriod().toNanos()));
+    }
+    JSON.writeValue(state.resolve(SETTINGS).toFile(), s);
+  }
+
+  private void loadSettings() {
+    try {
+      JsonNode s = JSON.readTree(state.resolve(SETTINGS).toFile());
+      stopSignal = s.path("stopSignal").asText("SIGTERM");
+      if (s.path("publishedPorts").isArray()) {
+        published = List.of(io.jswarm.api.json.Json.mapper().treeToValue(s.path("publishedPorts"),
+            io.jswarm.api.types.PortConfig[].class));
+      }
+      JsonNode h = s.path("health");
+      if (h.isObject()) {
+        List<String> cmd = new ArrayList<>();
+        h.path("command").forEach(c -> cmd.add(c.asText()));
+        healthConfig = new HealthConfig(cmd, Duration.ofNanos(h.path("intervalNanos").asLong()),
+            Duration.ofNanos(h.path("timeoutNanos").asLong()), h.path("retries").asInt(),
+            Duration.ofNanos(h.path("startPeriodNanos").asLong()));
+      }
+    } catch (IOException e) {
+      log.warn("container {}: its settings are unreadable ({}); stopping with SIGTERM, no health check", id,
+          e.toString());
+    }
+  }
+
+  // ---- start, exit ----
+
+  @Override
+  public void start() throws Exception {
+    if (adopted || started) {
+      return;
+    }
+    List<String> cmd = new ArrayList<>(List.of(ex.monitorBinary.toString(), "-d", state.toString(),
+        "-r", ex.runtimeBinary.toString(), "-R", ex.config.runtimeRoot().toString(), "-b", bundle.toString(),
+        "-i", id, "-s", Long.toString(ex.config.logMaxSize()), "-n", Integer.toString(ex.config.logMaxFiles()),
+        "-m", Cgroups.memory(ex.config.cgroupParent(), id).toString()));
+    if (ex.managesCgroups()) {
+      for (Path d : Cgroups.create(ex.config.cgroupParent(), id, Limits.of(task.spec.resources))) {
+        cmd.add("-c");
+        cmd.add(d.toString());
+      }
+    }
+    for (String g : ex.runtimeGlobals()) {
+      cmd.add("-g");
+      cmd.add(g);
+    }
+    if (ex.managesCgroups()) {
+      cmd.add("-H");
+    }
+    Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        .start();
+    byte[] err;
+    byte[] out;
+    try (var o = p.getInputStream(); var e = p.getErrorStream()) {
+      out = o.readAllBytes();
+      err = e.readAllBytes();
+    }
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IOException("the container monitor did not report within 60 s");
+    }
+    String text = new String(out, StandardCharsets.UTF_8).trim();
+    if (p.exitValue() != 0 || !text.startsWith("OK ")) {
+      String why = new String(err, StandardCharsets.UTF_8).trim();
+      Cgroups.remove(ex.config.cgroupParent(), id);
+      throw new IOException("starting the container failed: " + (why.isEmpty() ? text : why));
+    }
+    pid = Long.parseLong(text.substring(3).trim());
+    startedNanos = System.nanoTime();
+    started = true;
+    ex.watch(this);
+    startHealth();
+  }
+
+  /** Called by the executor's timer: completes {@link #exit} once the monitor wrote the exit file. */
+  void poll() {
+    if (exit.isDone()) {
+      ex.unwatch(this);
+      return;
+    }
+    Path exitFile = state.resolve("exit");
+    if (Files.exists(exitFile)) {
+      try {
+        JsonNode x = JSON.readTree(exitFile.toFile());
+        boolean oom = x.path("OOMKilled").asBoolean(false);
+        long code = x.path("ExitCode").asLong(-1);
+        finish(new Exit(code, oom, unhealthy ? "container unhealthy" : null));
+      } catch (IOException e) {
+        finish(new Exit(-1, false, "the container's exit file is unreadable: " + e.getMessage()));
+      }
+      return;
+    }
+    long now = System.nanoTime();
+    if (now - lastMonitorCheck > 1_000_000_000L) {
+      lastMonitorCheck = now;
+      Long monitor = ContainerExecutor.readPid(state.resolve("monitor.pid"));
+      if (!ContainerExecutor.alive(monitor) && !Files.exists(exitFile)) {
+        finish(new Exit(-1, false, "the container's monitor (pid " + monitor + ") ended without recording the "
+            + "exit status"));
+      }
+    }
+  }
+
+  private void finish(Exit x) {
+    stopHealth();
+    ex.unwatch(this);
+    exit.complete(x);
+  }
+
+  // ---- stop, remove ----
+
+  @Override
+  public void shutdown(Duration grace) throws Exception {
+    if (!started || exit.isDone()) {
+      return;
+    }
+    stopHealth();
+    stop(grace);
+  }
+
+  private void stop(Duration grace) throws Exception {
+    try {
+      ex.runtime(10, "kill", id, stopSignal);
+    } catch (IOException e) {
+      log.debug("container {}: kill {}: {}", id, stopSignal, e.getMessage());
+    }
+    if (awaitExit(grace.toMillis())) {
+      return;
+    }
+    try {
+      ex.runtime(10, "kill", id, "KILL");
+    } catch (IOException e) {
+      log.debug("container {}: kill KILL: {}", id, e.getMessage());
+      Long p = pid;
+      if (p != null && ContainerExecutor.alive(p)) {
+        Processes.kill(p.intValue(), Processes.SIGKILL);
+      }
+    }
+    if (!awaitExit(10_000)) {
+      throw new IOException("container " + id + " did not end within 10 s of SIGKILL");
+    }
+  }
+
+  private boolean awaitExit(long ms) throws InterruptedException {
+    try {
+      exit.get(Math.max(0, ms), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (java.util.concurrent.TimeoutException e) {
+      return false;
+    } catch (java.util.concurrent.ExecutionException e) {
+      return true;
+    }
+  }
+
+  @Override
+  public void remove() throws Exception {
+    stopHealth();
+    if (started && !exit.isDone()) {
+      try {
+        stop(Duration.ZERO);
+      } catch (IOException e) {
+        log.warn("container {}: {}", id, e.getMessage());
+      }
+    }
+    ex.unwatch(this);
+    ex.removeLeftovers(id);
+  }
+
+  // ---- health ----
+
+  void startHealth() {
+    HealthConfig h = healthConfig;
+    if (h == null || healthTimer != null) {
+      return;
+    }
+    setHealth("starting");
+    healthTimer = ex.timer.schedule(this::healthProbe, h.interval().toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  void stopHealth() {
+    ScheduledFuture<?> t = healthTimer;
+    if (t != null) {
+      t.cancel(false);
+    }
+  }
+
+  private void healthProbe() {
+    HealthConfig h = healthConfig;
+    if (exit.isDone() || h == null) {
+      return;
+    }
+    ex.work.execute(() -> {
+      boolean ok = runProbe(h);
+      synchronized (this) {
+        if (exit.isDone()) {
+          return;
+        }
+        boolean inStartPeriod = System.nanoTime() - startedNanos < h.startPeriod().toNanos();
+        if (ok) {
+          healthFailures = 0;
+          setHealth("healthy");
+        } else if (!inStartPeriod || "healthy".equals(health)) {
+          healthFailures++;
+          if (healthFailures >= h.retries()) {
+            setHealth("unhealthy");
+            unhealthy = true;
+            log.info("container {}: unhealthy after {} failed checks; stopping it", id, healthFailures);
+            try {
+              stop(stopGrace(task));
+            } catch (Exception e) {
+              log.warn("container {}: stopping the unhealthy container failed: {}", id, e.toString());
+            }
+            return;
+          }
+        }
+      }
+      if (!exit.isDone() && !ex.timer.isShutdown()) {
+        healthTimer = ex.timer.schedule(this::healthProbe, h.interval().toNanos(), TimeUnit.NANOSECONDS);
+      }
+    });
+  }
+
+  private boolean runProbe(HealthConfig h) {
+    Path pidFile = state.resolve("health.pid");
+    List<String> args = new ArrayList<>(List.of("exec", "--pid-file", pidFile.toString(), id));
+    args.addAll(h.command());
+    List<String> cmd = ex.runtimeCommand(args);
+    try {
+      Files.deleteIfExists(pidFile);
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      if (!p.waitFor(h.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        Long probe = ContainerExecutor.readPid(pidFile);
+        if (probe != null && ContainerExecutor.alive(probe)) {
+          Processes.kill(probe.intValue(), Processes.SIGKILL);
+        }
+        p.destroyForcibly();
+        return false;
+      }
+      return p.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private void setHealth(String h) {
+    if (h.equals(health)) {
+      return;
+    }
+    health = h;
+    for (Runnable l : listeners) {
+      try {
+        l.run();
+      } catch (RuntimeException e) {
+        log.warn("container {}: health listener failed: {}", id, e.toString());
+      }
+    }
+  }
+
+  /** The task's stop grace period (its spec's, or Docker's 10 s). */
+  private static Duration stopGrace(Task t) {
+    Long g = t.spec == null || t.spec.containerSpec == null ? null : t.spec.containerSpec.stopGracePeriod;
+    return g == null ? Duration.ofSeconds(10) : Duration.ofNanos(g);
+  }
+}

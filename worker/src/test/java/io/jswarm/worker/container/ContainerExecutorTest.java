@@ -1,0 +1,414 @@
+package io.jswarm.worker.container;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jswarm.api.types.ContainerSpec;
+import io.jswarm.api.types.Healthcheck;
+import io.jswarm.api.types.Limit;
+import io.jswarm.api.types.Mount;
+import io.jswarm.api.types.ResourceRequirements;
+import io.jswarm.api.types.Task;
+import io.jswarm.api.types.TaskSpec;
+import io.jswarm.linux.Mounts;
+import io.jswarm.worker.agent.TaskRuntime;
+import io.jswarm.worker.network.TaskNetworking;
+import io.jswarm.worker.volume.VolumeProvider;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The container executor on this machine's runc with a busybox image: output, exit codes, OOM, pids limit,
+ * stop, adoption by a restarted executor, reconcile, health checks, networking. After each test nothing may be
+ * left: no mount under the test roots, no cgroup, no process.
+ */
+class ContainerExecutorTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private Path root;
+  private String cgroupParent;
+  private ContainerConfig config;
+  private BusyboxImage image;
+  private TestVolumes volumes;
+  private final List<ContainerExecutor> executors = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    String tag = UUID.randomUUID().toString().substring(0, 8);
+    root = Files.createTempDirectory("hexec-" + tag);
+    cgroupParent = "jswarm-hexec-test-" + tag;
+    config = new ContainerConfig(root.resolve("data"), root.resolve("exec"), cgroupParent, runtime(), 4096, 3);
+    image = new BusyboxImage(root.resolve("image"), null);
+    volumes = new TestVolumes(root.resolve("volumes"));
+  }
+
+  String runtime() {
+    return "runc";
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    try {
+      ContainerExecutor cleaner = executor();
+      cleaner.retainOnly(Set.of());
+      for (ContainerExecutor e : executors) {
+        e.close();
+      }
+      assertEquals(List.of(), Mounts.mountsUnder(root), "mounts left under " + root);
+      assertEquals(List.of(), processesOf(), "processes left");
+      List<Path> cgroups = new ArrayList<>();
+      for (Path h : Cgroups.hierarchies()) {
+        Path p = h.resolve(cgroupParent);
+        if (Files.isDirectory(p)) {
+          try (DirectoryStream<Path> ds = Files.newDirectoryStream(p, Files::isDirectory)) {
+            ds.forEach(cgroups::add);
+          }
+        }
+      }
+      assertEquals(List.of(), cgroups, "cgroups left");
+      assertEquals(List.of(), ContainerExecutor.children(config.bundleDir("x").getParent()), "bundles left");
+      assertEquals(List.of(), ContainerExecutor.children(config.stateDir("x").getParent()), "container dirs left");
+      assertEquals(Set.of(), volumes.users, "volume users left");
+    } finally {
+      forceCleanup();
+    }
+  }
+
+  /** Removes whatever a failed test left, so that one failure does not leak into the machine. */
+  private void forceCleanup() throws Exception {
+    for (String pid : processesOf()) {
+      new ProcessBuilder("kill", "-9", pid).start().waitFor();
+    }
+    for (Path m : Mounts.mountsUnder(root)) {
+      Mounts.unmount(m, true);
+    }
+    for (Path h : Cgroups.hierarchies()) {
+      Path p = h.resolve(cgroupParent);
+      if (Files.isDirectory(p)) {
+        try (Stream<Path> s = Files.walk(p)) {
+          s.filter(Files::isDirectory).sorted((a, b) -> b.toString().length() - a.toString().length())
+              .forEach(d -> d.toFile().delete());
+        }
+      }
+    }
+    new ProcessBuilder("rm", "-rf", root.toString()).start().waitFor();
+  }
+
+  /** Pids of processes in the test's cgroups or running from the test's directories. */
+  private List<String> processesOf() throws IOException {
+    List<String> out = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+      for (Path p : ds) {
+        try {
+          String cg = Files.readString(p.resolve("cgroup"));
+          String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
+          if (cg.contains("/" + cgroupParent + "/") || cmd.contains(root.toString())) {
+            out.add(p.getFileName().toString());
+          }
+        } catch (IOException gone) {
+          // exited meanwhile
+        }
+      }
+    }
+    return out;
+  }
+
+  private ContainerExecutor executor() throws IOException {
+    ContainerExecutor e = new ContainerExecutor(config, image, TaskNetworking.NONE, volumes, Clock.systemUTC());
+    executors.add(e);
+    return e;
+  }
+
+  static Task task(List<String> args) {
+    Task t = new Task();
+    t.id = UUID.randomUUID().toString().replace("-", "").substring(0, 25);
+    t.spec = new TaskSpec();
+    t.spec.containerSpec = new ContainerSpec();
+    t.spec.containerSpec.image = "busybox";
+    t.spec.containerSpec.args = args;
+    return t;
+  }
+
+  static Limit limits(Task t) {
+    t.spec.resources = new ResourceRequirements();
+    t.spec.resources.limits = new Limit();
+    return t.spec.resources.limits;
+  }
+
+  private static TaskRuntime.Exit await(TaskRuntime r, long seconds) throws Exception {
+    return r.exit().get(seconds, TimeUnit.SECONDS);
+  }
+
+  private List<JsonNode> logLines(String taskId) throws IOException {
+    List<JsonNode> out = new ArrayList<>();
+    for (String line : Files.readAllLines(config.stateDir(taskId).resolve("json.log"))) {
+      out.add(JSON.readTree(line));
+    }
+    return out;
+  }
+
+  @Test
+  void runsTheCommandAndLogsItsOutputInJsonFileFormat() throws Exception {
+    ContainerExecutor ex = executor();
+    Task t = task(List.of("sh", "-c", "echo hello; echo \"oops \\\"quoted\\\"\" >&2; echo $HOSTNAME; exit 3"));
+    TaskRuntime r = ex.runtime(t);
+    r.prepare();
+    r.start();
+    assertEquals(t.id, r.containerId());
+    TaskRuntime.Exit x = await(r, 10);
+    assertEquals(new TaskRuntime.Exit(3, false, null), x);
+    List<JsonNode> lines = logLines(t.id);
+    assertEquals(3, lines.size(), lines.toString());
+    assertEquals("hello\n", lines.get(0).get("log").asText());
+    assertEquals("stdout", lines.get(0).get("stream").asText());
+    JsonNode err = lines.stream().filter(l -> l.get("stream").asText().equals("stderr")).findFirst().orElseThrow();
+    assertEquals("oops \"quoted\"\n", err.get("log").asText());
+    Instant.parse(err.get("time").asText()); // RFC 3339, UTC
+    assertTrue(err.get("time").asText().endsWith("Z"));
+    assertTrue(lines.stream().anyMatch(l -> l.get("log").asText().equals(t.id.substring(0, 12) + "\n")),
+        "default hostname is the id's first 12 characters: " + lines);
+    r.remove();
+    assertFalse(Files.exists(config.stateDir(t.id)));
+  }
+
+  @Test
+  void rotatesTheLogBySize() throws Exception {
+    ContainerExecutor ex = executor(); // 4096 bytes x 3 files
+    Task t = task(List.of("sh", "-c", "for i in $(seq 1 300); do echo line-$i; done"));
+    TaskRuntime r = ex.runtime(t);
+    r.prepare();
+    r.start();
+    assertEquals(0, await(r, 10).exitCode());
+    Path dir = config.stateDir(t.id);
+    assertTrue(Files.size(dir.resolve("json.log")) <= 4096);
+    assertTrue(Files.exists(dir.resolve("json.log.1")));
+    assertTrue(Files.exists(dir.resolve("json.log.2")));
+    assertFalse(Files.exists(dir.resolve("json.log.3")));
+    assertTrue(Files.readString(dir.resolve("json.log")).contains("line-300\\n"));
+    r.remove();
+  }
+
+  @Test
+  void aMemoryHogUnderALimitIsOomKilledWithExit137() throws Exception {
+    ContainerExecutor ex = executor();
+    Task t = task(List.of("dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1"));
+    limits(t).memoryBytes = 16L * 1024 * 1024;
+    TaskRuntime r = ex.runtime(t);
+    r.prepare();
+    r.start();
+    assertEquals(new TaskRuntime.Exit(137, true, null), await(r, 20));
+    r.remove();
+  }
+
+  @Test
+  void aForkBombStopsAtThePidsLimit() throws Exception {
+    ContainerExecutor ex = executor();
+    // The bomb runs in a subshell that dies when a fork fails; init then waits without forking (exec).
+    Task t = task(List.of("sh", "-c", "(for i in $(seq 1 60); do sleep 60 & done); exec sleep 60"));
+    limits(t).pids = 10L;
+    TaskRuntime r = ex.runtime(t);
+    r.prepare();
+    r.start();
+    Path pids = Cgroups.ROOT.resolve("pids").resolve(cgroupParent).resolve(t.id);
+    assertEquals("10", Files.readString(pids.resolve("pids.max")).trim());
+    assertTrue(ContainerExecutor.waitFor(() -> Files.readString(pids.resolve("pids.events")).matches("(?s)max [1-9].*"),
+        10_000), "forks were refused at the limit");
+    long current = Long.parseLong(Files.readString(pids.resolve("pids.current")).trim());
+    assertTrue(current <= 10, "pids.current " + current + " > 10");
+    assertFalse(r.exit().isDone(), "the container survives its fork bomb");
+    r.shutdown(Duration.ofSeconds(1));
+    assertTrue(r.exit().isDone());
+    r.remove();
+  }
+
+  @Test
+  void stopSendsTheStopSignalThenKillsAfterTheGracePeriod() throws Exception {
+    ContainerExecutor ex = executor();
+    Task polite = task(List.of("sh", "-c", "trap 'exit 7' USR1; while true; do sleep 0.1; done"));
+    polite.spec.containerSpec.stopSignal = "SIGUSR1";
+    Task stubborn = task(List.of("sleep", "600")); // pid 1 ignores SIGTERM without a handler
+    TaskRuntime p = ex.runtime(polite);
+    TaskRuntime s = ex.runtime(stubborn);
+    p.prepare();
+    p.start();
+    s.prepare();
+    s.start();
+    Thread.sleep(200);
+    long t0 = System.nanoTime();
+    p.shutdown(Duration.ofSeconds(10));
+    assertEquals(7, p.exit().get().exitCode());
+    assertTrue(System.nanoTime() - t0 < 5_000_000_000L);
+    t0 = System.nanoTime();
+    s.shutdown(Duration.ofMillis(800));
+    long took = (System.nanoTime() - t0) / 1_000_000;
+    assertEquals(137, s.exit().get().exitCode());
+    assertFalse(s.exit().get().oomKilled());
+    assertTrue(took >= 800, "killed after " + took + " ms, before the grace period");
+    p.remove();
+    s.remove();
+  }
+
+  @Test
+  void aRestartedExecutorAdoptsARunningContainerAndSeesItsExit() throws Exception {
+    ContainerExecutor first = executor();
+    Task t = task(List.of("sh", "-c", "echo started; sleep 1.5; echo done; exit 5"));
+    TaskRuntime r = first.runtime(t);
+    r.prepare();
+    r.start();
+    long pid = r.pid();
+    first.close(); // the daemon goes away; the container does not
+    assertTrue(ContainerExecutor.alive(pid));
+    ContainerExecutor second = executor();
+    second.retainOnly(Set.of(t.id));
+    TaskRuntime adopted = second.runtime(t);
+    assertTrue(adopted.adopted());
+    assertEquals(pid, adopted.pid());
+    assertEquals(new TaskRuntime.Exit(5, false, null), await(adopted, 10));
+    assertEquals(List.of("started\n", "done\n"), logLines(t.id).stream().map(l -> l.get("log").asText()).toList());
+    adopted.remove();
+  }
+
+  @Test
+  void retainOnlyRemovesContainersNobodyWants() throws Exception {
+    ContainerExecutor first = executor();
+    Task keep = task(List.of("sleep", "600"));
+    Task drop = task(List.of("sleep", "600"));
+    List<Mount> mounts = new ArrayList<>();
+    Mount v = new Mount();
+    v.type = "volume";
+    v.source = "data";
+    v.target = "/data";
+    mounts.add(v);
+    drop.spec.containerSpec.mounts = mounts;
+    for (Task t : List.of(keep, drop)) {
+      TaskRuntime r = first.runtime(t);
+      r.prepare();
+      r.start();
+    }
+    assertEquals(Set.of(drop.id), volumes.users);
+    first.close();
+    ContainerExecutor second = executor();
+    second.retainOnly(Set.of(keep.id));
+    assertFalse(Files.exists(config.bundleDir(drop.id)));
+    assertFalse(Files.exists(config.stateDir(drop.id)));
+    assertTrue(Files.exists(config.stateDir(keep.id).resolve("pid")));
+    assertEquals(Set.of(), volumes.users);
+    TaskRuntime kept = second.runtime(keep);
+    assertTrue(kept.adopted());
+    assertFalse(kept.exit().isDone());
+    kept.remove();
+  }
+
+  @Test
+  void aHealthCheckTurnsHealthyAndAnUnhealthyContainerEnds() throws Exception {
+    ContainerExecutor ex = executor();
+    Task good = task(List.of("sleep", "600"));
+    good.spec.containerSpec.healthcheck = check(List.of("CMD-SHELL", "test -d /www"), 2);
+    Task bad = task(List.of("sleep", "600"));
+    bad.spec.containerSpec.healthcheck = check(List.of("CMD", "false"), 2);
+    bad.spec.containerSpec.stopGracePeriod = Duration.ofMillis(100).toNanos();
+    TaskRuntime g = ex.runtime(good);
+    TaskRuntime b = ex.runtime(bad);
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    g.onChange(() -> seen.add(g.health()));
+    for (TaskRuntime r : List.of(g, b)) {
+      r.prepare();
+      r.start();
+    }
+    assertEquals("starting", g.health());
+    assertTrue(ContainerExecutor.waitFor(() -> "healthy".equals(g.health()), 10_000), "health " + g.health());
+    assertTrue(seen.contains("healthy"));
+    TaskRuntime.Exit x = await(b, 10);
+    assertEquals("container unhealthy", x.error());
+    assertEquals("unhealthy", b.health());
+    assertFalse(g.exit().isDone());
+    g.remove();
+    b.remove();
+    assertNull(g.pid());
+  }
+
+  private static Healthcheck check(List<String> test, long retries) {
+    Healthcheck h = new Healthcheck();
+    h.test = test;
+    h.interval = Duration.ofMillis(150).toNanos();
+    h.timeout = Duration.ofSeconds(5).toNanos();
+    h.retries = retries;
+    return h;
+  }
+
+  @Test
+  void busyboxHttpdAnswersInsideItsNetworkNamespace() throws Exception {
+    ContainerExecutor ex = executor();
+    Task t = task(List.of("httpd", "-f", "-p", "8080", "-h", "/www"));
+    Mount tmp = new Mount();
+    tmp.type = "tmpfs";
+    tmp.target = "/scratch";
+    t.spec.containerSpec.mounts = List.of(tmp);
+    t.spec.containerSpec.readOnly = true;
+    TaskRuntime r = ex.runtime(t);
+    r.prepare();
+    r.start();
+    String[] answer = new String[1];
+    assertTrue(ContainerExecutor.waitFor(() -> {
+      Process p = new ProcessBuilder("nsenter", "-t", r.pid().toString(), "-n", "/bin/busybox", "wget", "-qO-",
+          "http://127.0.0.1:8080/").redirectErrorStream(true).start();
+      if (!p.waitFor(3, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+      answer[0] = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      int rc = p.waitFor(); // (busybox wget's -T crashes it; the wait above is the timeout)
+      answer[0] += rc == 0 ? "" : " (exit " + rc + ")";
+      return rc == 0;
+    }, 10_000), "no answer: " + answer[0] + " log: " + Files.readString(config.stateDir(t.id).resolve("json.log"))
+        + " exited: " + r.exit().getNow(null));
+    assertEquals("hello from h-exec\n", answer[0]);
+    r.shutdown(Duration.ofSeconds(2));
+    r.remove();
+  }
+
+  /** Volumes as directories under the test root; users recorded so the test can see releases. */
+  static final class TestVolumes implements VolumeProvider {
+    final Path dir;
+    final Set<String> users = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    TestVolumes(Path dir) {
+      this.dir = dir;
+    }
+
+    @Override
+    public Path acquire(String name, Map<String, String> labels, String taskId) throws IOException {
+      users.add(taskId);
+      return Files.createDirectories(dir.resolve(name));
+    }
+
+    @Override
+    public void release(String taskId) {
+      users.remove(taskId);
+    }
+
+    @Override
+    public void retainOnly(Set<String> taskIds) {
+      users.retainAll(new HashSet<>(taskIds));
+    }
+  }
+}
