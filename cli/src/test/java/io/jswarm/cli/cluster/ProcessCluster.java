@@ -248,6 +248,25 @@ public final class ProcessCluster implements AutoCloseable {
       }
     }
 
+    /** A call with a raw body (an image tarball, say). */
+    public Answer callBytes(String method, String path, byte[] body, String contentType) throws IOException {
+      HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/v1.41" + path))
+          .timeout(Duration.ofSeconds(120)).header("Content-Type", contentType)
+          .method(method, HttpRequest.BodyPublishers.ofByteArray(body)).build();
+      try {
+        HttpResponse<String> resp = http.send(r, HttpResponse.BodyHandlers.ofString());
+        return new Answer(resp.statusCode(), resp.body());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      }
+    }
+
+    /** Starts the process again after {@link #kill} (same data root and ports). */
+    public void relaunch() throws IOException {
+      launch();
+    }
+
     public JsonNode get(String path) throws IOException {
       return call("GET", path, null).expect(200).json();
     }
