@@ -50,7 +50,7 @@ class MultiHostContainerTest {
       String serviceId = m1.daemon().call("POST", "/services/create", spec).expect(201).json().path("ID").asText();
       int[] port = new int[1];
       await(CONVERGE, "the web task running on w1 with a published port", () -> {
-        for (JsonNode t : m1.daemon().get("/tasks")) {
+        for (JsonNode t : MultiHostClusterTest.get(m1.daemon(), "/tasks")) {
           JsonNode ports = t.path("Status").path("PortStatus").path("Ports");
           if (t.path("Status").path("State").asText().equals("running") && ports.size() == 1) {
             port[0] = ports.get(0).path("PublishedPort").asInt();
