@@ -277,6 +277,7 @@ public final class MultiHostCluster implements AutoCloseable {
       }
       List<String> args = new ArrayList<>(daemonArgs);
       args.addAll(List.of("--cgroup-parent", cgroupParent));
+      processes.executor(executor);
       daemon = processes.start(name, address, API_PORT, CLUSTER_PORT, RAFT_PORT,
           List.of("nsenter", "--net=/run/netns/" + netns), args);
       return daemon;
