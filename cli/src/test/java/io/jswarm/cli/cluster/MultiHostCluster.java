@@ -33,7 +33,8 @@ import java.util.stream.Stream;
  * <p>Daemons are started with {@code nsenter --net=...}, not {@code ip netns exec}, which would remount /sys and
  * hide the cgroup file systems from the container executor. {@link #close} removes everything — daemons, the
  * containers' processes (found by cgroup parent), mounts, cgroups, namespaces, veths, the bridge (nftables
- * tables of a host go with its namespace) and the temporary directories — also after a failed test.
+ * tables of a host go with its namespace) and the temporary directories — also after a failed test, and from a
+ * shutdown hook if the JVM exits without closing it.
  */
 public final class MultiHostCluster implements AutoCloseable {
   public static final int API_PORT = 2375;
@@ -48,6 +49,8 @@ public final class MultiHostCluster implements AutoCloseable {
   private final List<String> daemonArgs = new ArrayList<>();
   private String executor = "simulated";
   private boolean closed;
+  /** Cleans up if the JVM ends without {@link #close} (a test run interrupted or timed out). */
+  private final Thread closeOnExit = new Thread(this::closeQuietly, "multi-host-cluster-cleanup");
 
   private MultiHostCluster() throws IOException {
     byte[] b = new byte[3];
@@ -55,6 +58,7 @@ public final class MultiHostCluster implements AutoCloseable {
     this.tag = HexFormat.of().formatHex(b);
     this.bridge = "jsm" + tag + "br";
     this.processes = new ProcessCluster();
+    Runtime.getRuntime().addShutdownHook(closeOnExit);
     String prefix = null;
     try {
       prefix = freeUnderlay(Math.floorMod(b[0] * 256 + b[1], 200) + 20);
@@ -170,11 +174,18 @@ public final class MultiHostCluster implements AutoCloseable {
    * the bridge, then the directories (the daemons' logs are kept under {@code target/cluster-logs/}).
    */
   @Override
-  public void close() throws IOException {
+  public synchronized void close() throws IOException {
     if (closed) {
       return;
     }
     closed = true;
+    if (Thread.currentThread() != closeOnExit) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(closeOnExit);
+      } catch (IllegalStateException shuttingDown) {
+        // the JVM is exiting: the hook is running or about to, and finds this cluster closed
+      }
+    }
     List<Exception> failures = new ArrayList<>();
     for (Daemon d : processes.all()) {
       d.kill();
