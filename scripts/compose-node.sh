@@ -6,7 +6,7 @@
 set -eu
 ROLE=${1:?usage: compose-node.sh init|manager|worker}
 JSWARM=/jswarm/bin/jswarm
-NAME=$(hostname)
+NAME=$(cat /etc/hostname)
 ADDR=$(ip -4 -o addr show dev eth0 | awk '{ split($4, a, "/"); print a[1]; exit }')
 SOCK=/run/jswarm/jswarm.sock
 MANAGER_ADDR=${MANAGER_ADDR:?MANAGER_ADDR (manager1's address) must be set}
