@@ -9,7 +9,7 @@ JSWARM=/jswarm/bin/jswarm
 NAME=$(cat /etc/hostname)
 ADDR=$(ip -4 -o addr show dev eth0 | awk '{ split($4, a, "/"); print a[1]; exit }')
 SOCK=/run/jswarm/jswarm.sock
-MANAGER_ADDR=${MANAGER_ADDR:?MANAGER_ADDR (manager1's address) must be set}
+MANAGER_ADDR=${MANAGER_ADDR:?set MANAGER_ADDR to the address of manager1}
 
 [ -f /jswarm/cli/target/jswarm.jar ] || {
   echo "compose-node: /jswarm/cli/target/jswarm.jar not found; build it on the host first: mvn -B -q -DskipTests package" >&2
