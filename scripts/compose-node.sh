@@ -5,19 +5,24 @@
 # data root.
 set -eu
 ROLE=${1:?usage: compose-node.sh init|manager|worker}
-JSWARM=/jswarm/bin/jswarm
-NAME=$(cat /etc/hostname)
+# the paths are settings only so that this script can be tried outside a container
+REPO=${JSWARM_REPO:-/jswarm}
+JSWARM=$REPO/bin/jswarm
+NAME=${NODE_NAME:-$(cat /etc/hostname)}
+TOKENS=${TOKENS:-/tokens}
+DATA_ROOT=${DATA_ROOT:-/var/lib/jswarm}
+EXEC_ROOT=${EXEC_ROOT:-/run/jswarm}
 ADDR=$(ip -4 -o addr show dev eth0 | awk '{ split($4, a, "/"); print a[1]; exit }')
-SOCK=/run/jswarm/jswarm.sock
+SOCK=$EXEC_ROOT/jswarm.sock
 MANAGER_ADDR=${MANAGER_ADDR:?set MANAGER_ADDR to the address of manager1}
 
-[ -f /jswarm/cli/target/jswarm.jar ] || {
-  echo "compose-node: /jswarm/cli/target/jswarm.jar not found; build it on the host first: mvn -B -q -DskipTests package" >&2
+[ -f "$REPO/cli/target/jswarm.jar" ] || {
+  echo "compose-node: $REPO/cli/target/jswarm.jar not found; build it on the host first: mvn -B -q -DskipTests package" >&2
   exit 1
 }
-mkdir -p /run/jswarm
+mkdir -p "$EXEC_ROOT" "$DATA_ROOT"
 rm -f "$SOCK"
-"$JSWARM" daemon --node-name "$NAME" --cgroup-parent "jswarm-$NAME" --executor "${EXECUTOR:-container}" \
+"$JSWARM" daemon --data-root "$DATA_ROOT" --exec-root "$EXEC_ROOT" --node-name "$NAME" --cgroup-parent "jswarm-$NAME" --executor "${EXECUTOR:-container}" \
   -H "unix://$SOCK" -H "tcp://0.0.0.0:2375" &
 DAEMON=$!
 trap 'kill "$DAEMON" 2>/dev/null; wait "$DAEMON"; exit 0' TERM INT
@@ -29,25 +34,25 @@ until [ -S "$SOCK" ]; do
   sleep 0.1
 done
 
-joined=/var/lib/jswarm/.compose-joined
+joined=$DATA_ROOT/.compose-joined
 if [ ! -f "$joined" ]; then
   case "$ROLE" in
     init)
       "$JSWARM" -H "unix://$SOCK" swarm init --advertise-addr "$ADDR" --listen-addr "$ADDR:2377"
-      rm -f /tokens/worker /tokens/manager
-      "$JSWARM" -H "unix://$SOCK" swarm join-token -q manager >/tokens/manager.tmp
-      "$JSWARM" -H "unix://$SOCK" swarm join-token -q worker >/tokens/worker.tmp
-      mv /tokens/manager.tmp /tokens/manager
-      mv /tokens/worker.tmp /tokens/worker
+      rm -f $TOKENS/worker $TOKENS/manager
+      "$JSWARM" -H "unix://$SOCK" swarm join-token -q manager >$TOKENS/manager.tmp
+      "$JSWARM" -H "unix://$SOCK" swarm join-token -q worker >$TOKENS/worker.tmp
+      mv $TOKENS/manager.tmp $TOKENS/manager
+      mv $TOKENS/worker.tmp $TOKENS/worker
       ;;
     manager | worker)
       i=0
-      until [ -s "/tokens/$ROLE" ]; do
+      until [ -s "$TOKENS/$ROLE" ]; do
         i=$((i + 1))
-        [ $i -lt 1200 ] || { echo "compose-node: no /tokens/$ROLE after 120 s; is manager1 up?" >&2; exit 1; }
+        [ $i -lt 1200 ] || { echo "compose-node: no $TOKENS/$ROLE after 120 s; is manager1 up?" >&2; exit 1; }
         sleep 0.1
       done
-      "$JSWARM" -H "unix://$SOCK" swarm join --token "$(cat "/tokens/$ROLE")" --advertise-addr "$ADDR" \
+      "$JSWARM" -H "unix://$SOCK" swarm join --token "$(cat "$TOKENS/$ROLE")" --advertise-addr "$ADDR" \
         --listen-addr "$ADDR:2377" "$MANAGER_ADDR:2377"
       ;;
     *)
