@@ -3,6 +3,7 @@ package io.jswarm.cli.cluster;
 import static io.jswarm.cli.cluster.ProcessCluster.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.cli.cluster.MultiHostCluster.Host;
@@ -80,6 +81,9 @@ class MultiHostContainerTest {
           HttpResponse.BodyHandlers.ofString());
       assertEquals(200, r.statusCode(), r.body());
       assertEquals("hello from jswarm\n", r.body());
+      // each host has the default local bridge in its own namespace
+      String bridges = w1.exec("ip -o link show type bridge");
+      assertTrue(bridges.contains("jswarm_gwbridge"), "w1's bridges: " + bridges);
 
       m1.daemon().call("DELETE", "/services/" + serviceId, null).expect(200);
       await(CONVERGE, "the container gone from w1", () -> w1.containerProcesses().isEmpty()
