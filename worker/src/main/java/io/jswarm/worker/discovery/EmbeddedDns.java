@@ -1,6 +1,7 @@
 package io.jswarm.worker.discovery;
 
 import io.jswarm.linux.NetNs;
+import io.jswarm.linux.Nftables;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -57,6 +58,8 @@ public final class EmbeddedDns implements AutoCloseable {
   public static final InetSocketAddress DEFAULT_LISTEN = new InetSocketAddress(loopback11(), 53);
   /** TTL of answers for service and task names (Docker uses 600; 0 keeps answers exactly as fresh as the directory). */
   public static final int TTL = 0;
+  /** The nft table, in each container namespace, that sends the listen address to the server's real ports. */
+  public static final String REDIRECT_TABLE = "jswarm_dns";
   static final int UPSTREAM_TIMEOUT_MS = 2000;
   static final int MAX_PENDING = 512;
   static final int TCP_IDLE_MS = 10_000;
@@ -69,6 +72,7 @@ public final class EmbeddedDns implements AutoCloseable {
   private final Thread loop;
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final ExecutorService tcpPool;
+  private final Map<Path, Endpoint> endpoints = new java.util.concurrent.ConcurrentHashMap<>();
   private final AtomicInteger tcpConnections = new AtomicInteger();
   private volatile boolean closed;
 
@@ -101,21 +105,32 @@ public final class EmbeddedDns implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("embedded DNS is closed");
     }
+    if (listen.getAddress() == null || !(listen.getAddress() instanceof Inet4Address) || listen.getPort() <= 0) {
+      throw new IllegalArgumentException("embedded DNS listen address must be an IPv4 address and port, got " + listen);
+    }
     Endpoint e = new Endpoint(netns, listen, networkIds, upstreams);
+    if (endpoints.putIfAbsent(netns, e) != null) {
+      throw new IOException("embedded DNS in " + netns + " on " + listen + ": already running in that namespace");
+    }
     try {
       NetNs.call(netns, () -> {
+        // bound on an ephemeral port and reached through DNAT, so that the container may bind port 53 itself
+        InetSocketAddress any = new InetSocketAddress(listen.getAddress(), 0);
         e.udp = DatagramChannel.open(StandardProtocolFamily.INET);
-        e.udp.bind(listen);
+        e.udp.bind(any);
         e.udp.configureBlocking(false);
         e.upstream = DatagramChannel.open(StandardProtocolFamily.INET);
         e.upstream.bind(new InetSocketAddress(0));
         e.upstream.configureBlocking(false);
         e.tcp = ServerSocketChannel.open(StandardProtocolFamily.INET);
-        e.tcp.bind(listen);
+        e.tcp.bind(any);
         e.tcp.configureBlocking(false);
+        Nftables.run(redirectScript(listen, ((InetSocketAddress) e.udp.getLocalAddress()).getPort(),
+            ((InetSocketAddress) e.tcp.getLocalAddress()).getPort()));
         return null;
       });
     } catch (RuntimeException ex) {
+      endpoints.remove(netns, e);
       e.closeChannels();
       Throwable c = ex.getCause() instanceof IOException ? ex.getCause() : ex;
       throw new IOException("embedded DNS in " + netns + " on " + listen + ": " + c.getMessage(), c);
@@ -143,6 +158,9 @@ public final class EmbeddedDns implements AutoCloseable {
       loop.join(5000);
     } catch (InterruptedException ie) {
       Thread.currentThread().interrupt();
+    }
+    for (Endpoint e : List.copyOf(endpoints.values())) {
+      e.close();
     }
     for (SelectionKey k : selector.keys()) {
       try {
@@ -221,6 +239,21 @@ public final class EmbeddedDns implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * The DNAT from the address containers use to the ports the server really listens on (as Docker does with
+   * iptables): replies are translated back by conntrack, so clients see answers from the listen address.
+   */
+  static String redirectScript(InetSocketAddress listen, int udpPort, int tcpPort) {
+    String ip = listen.getAddress().getHostAddress();
+    return "table ip " + REDIRECT_TABLE + "\n"
+        + "delete table ip " + REDIRECT_TABLE + "\n"
+        + "table ip " + REDIRECT_TABLE + " {\n"
+        + "  chain output {\n    type nat hook output priority -100; policy accept;\n"
+        + "    ip daddr " + ip + " udp dport " + listen.getPort() + " dnat to " + ip + ":" + udpPort + "\n"
+        + "    ip daddr " + ip + " tcp dport " + listen.getPort() + " dnat to " + ip + ":" + tcpPort + "\n"
+        + "  }\n}\n";
   }
 
   private static InetAddress loopback11() {
@@ -302,6 +335,12 @@ public final class EmbeddedDns implements AutoCloseable {
         closeChannels();
       } else {
         onLoop(this::closeChannels);
+      }
+      endpoints.remove(netns, this);
+      try {
+        Nftables.run(netns, "table ip " + REDIRECT_TABLE + "\ndelete table ip " + REDIRECT_TABLE + "\n");
+      } catch (RuntimeException ex) {
+        log.debug("DNS redirect in {} not removed (namespace gone?): {}", netns, ex.toString());
       }
     }
 

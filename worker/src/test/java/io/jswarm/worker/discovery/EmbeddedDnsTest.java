@@ -9,12 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jswarm.linux.Mounts;
 import io.jswarm.linux.NetNs;
+import io.jswarm.linux.Nftables;
 import io.jswarm.linux.netlink.Rtnetlink;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +61,7 @@ class EmbeddedDnsTest {
     directory.update("net2", "back", List.of(
         new ServiceRecord("s-db", "db", List.of(), "10.0.2.2", List.of(new ServiceRecord.TaskEndpoint("db.1.eee", "10.0.2.3")))));
     dns = new EmbeddedDns(directory);
-    upstream = new FakeUpstream(ns, new InetSocketAddress(InetAddress.getByName("127.0.0.53"), 53));
+    upstream = new FakeUpstream(ns, new InetSocketAddress(InetAddress.getByName("127.0.0.53"), 5353));
   }
 
   private Path newNamespace(String name) {
@@ -221,9 +223,11 @@ class EmbeddedDnsTest {
     assertEquals(List.of("10.0.2.2"), DnsClient.udp(ns2, DNS, "db").addresses());
     assertEquals(2, DnsClient.udp(ns2, DNS, "web").rcode(), "web is not on net2 and ns2 has no upstream");
     IOException taken = assertThrows(IOException.class, () -> dns.start(ns, List.of("net1"), List.of()));
-    assertTrue(taken.getMessage().contains("127.0.0.11:53"), taken.getMessage());
+    assertTrue(taken.getMessage().contains("127.0.0.11:53") && taken.getMessage().contains("already running"),
+        taken.getMessage());
 
     e1.close();
+    assertFalse(Nftables.run(ns, "list tables").contains(EmbeddedDns.REDIRECT_TABLE), "redirect removed");
     assertNull(DnsClient.udp(ns, DNS, DnsClient.query(1, "web", 1), 300), "closed: no answer");
     NetNs.call(ns, () -> {
       try (DatagramSocket s = new DatagramSocket(DNS)) {
@@ -232,6 +236,19 @@ class EmbeddedDnsTest {
     });
     dns.start(ns, List.of("net2"), List.of());
     assertEquals(List.of("10.0.2.2"), DnsClient.udp(ns, DNS, "db").addresses(), "started again");
+  }
+
+  @Test
+  void theContainerMayBindPort53ItselfWhileTheServerAnswers() throws Exception {
+    dns.start(ns, List.of("net1"), List.of(upstream.address));
+    NetNs.call(ns, () -> {
+      try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(53));
+          ServerSocket tcp = new ServerSocket(53)) {
+        assertEquals(List.of("10.0.1.2"), DnsClient.udp(ns, DNS, "web").addresses(), "over UDP");
+        assertEquals(List.of("10.0.1.2"), DnsClient.tcp(ns, DNS, "web").addresses(), "over TCP");
+      }
+      return null;
+    });
   }
 
   @Test
