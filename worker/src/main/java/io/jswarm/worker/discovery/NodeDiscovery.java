@@ -3,9 +3,14 @@ package io.jswarm.worker.discovery;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * lookup is answered) and {@link #detach} before the sandbox is released.
  *
  * <p>DNS answers read the directory per query, so they change as soon as {@link ServiceDirectory#update}
- * returns. VIP rules are rewritten on the thread that called {@code update}, for every attached container on
- * the changed network, before {@code update} returns.
+ * returns. VIP rules are rewritten for every attached container on the changed network whose VIP -> backends map
+ * changed (in parallel, {@link #APPLY_THREADS} at a time) before {@code update} returns.
  */
 public final class NodeDiscovery implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeDiscovery.class);
@@ -28,7 +33,40 @@ public final class NodeDiscovery implements AutoCloseable {
   private final Map<String, Attached> containers = new ConcurrentHashMap<>();
   private final ServiceDirectory.Listener listener = this::networkChanged;
 
-  private record Attached(Path netns, List<String> networkIds, EmbeddedDns.Endpoint endpoint) {}
+  /** Rewrites of different containers run in parallel: each nft commit waits for the kernel (~15-20 ms here). */
+  static final int APPLY_THREADS = 4;
+
+  private final ExecutorService applyPool = Executors.newFixedThreadPool(APPLY_THREADS, r -> {
+    Thread t = new Thread(r, "jswarm-vip-apply");
+    t.setDaemon(true);
+    return t;
+  });
+
+  private static final class Attached {
+    final Path netns;
+    final List<String> networkIds;
+    final EmbeddedDns.Endpoint endpoint;
+    /** What the container's rules say now; a change that leaves it equal is not written again. */
+    volatile Map<String, List<String>> applied;
+
+    Attached(Path netns, List<String> networkIds, EmbeddedDns.Endpoint endpoint) {
+      this.netns = netns;
+      this.networkIds = networkIds;
+      this.endpoint = endpoint;
+    }
+
+    Path netns() {
+      return netns;
+    }
+
+    List<String> networkIds() {
+      return networkIds;
+    }
+
+    EmbeddedDns.Endpoint endpoint() {
+      return endpoint;
+    }
+  }
 
   public NodeDiscovery(ServiceDirectory directory) throws IOException {
     this(directory, EmbeddedDns.DEFAULT_LISTEN);
@@ -54,7 +92,8 @@ public final class NodeDiscovery implements AutoCloseable {
     EmbeddedDns.Endpoint e = dns.start(netns, listen, networkIds, upstreams);
     Attached a = new Attached(netns, List.copyOf(networkIds), e);
     try {
-      VipBalancer.apply(netns, VipBalancer.backends(directory.networks(a.networkIds())));
+      a.applied = VipBalancer.backends(directory.networks(a.networkIds()));
+      VipBalancer.apply(netns, a.applied);
     } catch (RuntimeException ex) {
       e.close();
       throw ex;
@@ -77,14 +116,34 @@ public final class NodeDiscovery implements AutoCloseable {
   }
 
   private synchronized void networkChanged(String networkId) {
+    List<Future<?>> running = new ArrayList<>();
     for (Map.Entry<String, Attached> c : containers.entrySet()) {
       Attached a = c.getValue();
-      if (a.networkIds().contains(networkId)) {
+      if (!a.networkIds().contains(networkId)) {
+        continue;
+      }
+      Map<String, List<String>> wanted = VipBalancer.backends(directory.networks(a.networkIds()));
+      if (wanted.equals(a.applied)) {
+        continue;
+      }
+      running.add(applyPool.submit(() -> {
         try {
-          VipBalancer.apply(a.netns(), VipBalancer.backends(directory.networks(a.networkIds())));
+          VipBalancer.apply(a.netns(), wanted);
+          a.applied = wanted;
         } catch (RuntimeException ex) {
+          a.applied = null; // unknown: written again at the next change
           log.warn("VIP rules of container {} in {} not updated: {}", c.getKey(), a.netns(), ex.toString());
         }
+      }));
+    }
+    for (Future<?> f : running) {
+      try {
+        f.get();
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException ex) {
+        log.warn("VIP rules not updated: {}", ex.getCause().toString());
       }
     }
   }
@@ -96,5 +155,6 @@ public final class NodeDiscovery implements AutoCloseable {
       detach(key);
     }
     dns.close();
+    applyPool.shutdownNow();
   }
 }
