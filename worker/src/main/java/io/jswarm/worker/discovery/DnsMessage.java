@@ -12,6 +12,7 @@ import java.util.List;
  */
 final class DnsMessage {
   static final int TYPE_A = 1;
+  static final int TYPE_PTR = 12;
   static final int CLASS_IN = 1;
   static final int NOERROR = 0;
   static final int SERVFAIL = 2;
@@ -105,6 +106,30 @@ final class DnsMessage {
       b.putShort((short) TYPE_A).putShort((short) CLASS_IN).putInt(ttl).putShort((short) 4);
       b.put(addresses.get(i).getAddress());
     }
+    return b.array();
+  }
+
+  /** A NOERROR answer to {@code q} with one PTR record pointing to {@code target} (dotted, no trailing dot). */
+  static byte[] answerPtr(byte[] query, Query q, String target, int ttl) {
+    java.io.ByteArrayOutputStream name = new java.io.ByteArrayOutputStream();
+    for (String label : target.split("\\.")) {
+      byte[] l = label.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      if (l.length == 0 || l.length > 63) {
+        return error(query, q, SERVFAIL);
+      }
+      name.write(l.length);
+      name.writeBytes(l);
+    }
+    name.write(0);
+    int questionLen = q.questionEnd() - HEADER;
+    byte[] rdata = name.toByteArray();
+    ByteBuffer b = ByteBuffer.allocate(HEADER + questionLen + 12 + rdata.length);
+    b.putShort((short) q.id());
+    b.putShort((short) (QR | (q.flags() & RD) | RA));
+    b.putShort((short) 1).putShort((short) 1).putShort((short) 0).putShort((short) 0);
+    b.put(query, HEADER, questionLen);
+    b.putShort((short) 0xC00C).putShort((short) TYPE_PTR).putShort((short) CLASS_IN).putInt(ttl);
+    b.putShort((short) rdata.length).put(rdata);
     return b.array();
   }
 

@@ -267,6 +267,12 @@ public final class EmbeddedDns implements AutoCloseable {
   /** Local answer for {@code q}, or empty when the name is not ours and must be forwarded. */
   private Optional<byte[]> localAnswer(Endpoint e, byte[] query, DnsMessage.Query q, int maxSize) {
     List<ServiceDirectory.NetworkView> views = directory.networks(e.networkIds);
+    if (q.type() == DnsMessage.TYPE_PTR && q.qclass() == DnsMessage.CLASS_IN) {
+      Optional<String> ptr = ServiceNameResolver.reverse(views, q.name());
+      if (ptr.isPresent()) {
+        return Optional.of(DnsMessage.answerPtr(query, q, ptr.get(), TTL));
+      }
+    }
     Optional<List<String>> r = ServiceNameResolver.resolve(views, q.name());
     if (r.isEmpty()) {
       return Optional.empty();

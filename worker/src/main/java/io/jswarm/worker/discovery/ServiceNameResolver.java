@@ -38,6 +38,35 @@ final class ServiceNameResolver {
     return Optional.empty();
   }
 
+  /**
+   * Reverse lookup ({@code d.c.b.a.in-addr.arpa}) of an address on the container's networks: a task's address
+   * gives {@code <task name>.<network>}, a VIP {@code <service>.<network>}, as Docker answers. Empty otherwise.
+   */
+  static Optional<String> reverse(List<ServiceDirectory.NetworkView> views, String name) {
+    String suffix = ".in-addr.arpa";
+    if (!name.endsWith(suffix)) {
+      return Optional.empty();
+    }
+    String[] p = name.substring(0, name.length() - suffix.length()).split("\\.");
+    if (p.length != 4) {
+      return Optional.empty();
+    }
+    String address = p[3] + "." + p[2] + "." + p[1] + "." + p[0];
+    for (ServiceDirectory.NetworkView v : views) {
+      for (ServiceRecord s : v.services()) {
+        if (address.equals(s.vip())) {
+          return Optional.of(s.name() + "." + v.networkName());
+        }
+        for (ServiceRecord.TaskEndpoint t : s.tasks()) {
+          if (address.equals(t.address())) {
+            return Optional.of(t.name() + "." + v.networkName());
+          }
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
   private static Optional<List<String>> on(ServiceDirectory.NetworkView v, String name) {
     if (name.startsWith("tasks.")) {
       Optional<ServiceRecord> s = v.service(name.substring("tasks.".length()));

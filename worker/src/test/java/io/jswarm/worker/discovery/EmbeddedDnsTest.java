@@ -268,6 +268,28 @@ class EmbeddedDnsTest {
   }
 
   @Test
+  void reverseLookupsOfTaskAddressesAndVipsAreAnswered() throws Exception {
+    dns.start(ns, List.of("net1"), List.of(upstream.address));
+    assertTrue(nslookup("10.0.1.4").contains("web.2.bbb.front"), "task address");
+    assertTrue(nslookup("10.0.1.2").contains("web.front"), "VIP");
+    assertTrue(upstream.asked.isEmpty(), "answered locally: " + upstream.asked);
+    DnsClient.udp(ns, DNS, DnsClient.query(3, "9.9.0.10.in-addr.arpa", 12), 3000);
+    assertEquals(List.of("9.9.0.10.in-addr.arpa"), upstream.asked, "unknown addresses are forwarded");
+  }
+
+  private String nslookup(String name) {
+    return NetNs.call(ns, () -> {
+      Process p = new ProcessBuilder("/bin/busybox", "nslookup", name, "127.0.0.11").redirectErrorStream(true).start();
+      try {
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS), "nslookup finished");
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      } finally {
+        p.destroyForcibly();
+      }
+    });
+  }
+
+  @Test
   void ignoresDatagramsFromOtherNamespaces() throws Exception {
     // the server is only in ns: the same address in another namespace has nobody listening
     Path ns2 = newNamespace("hdns-c2");
