@@ -98,7 +98,9 @@ public final class EmbeddedDns implements AutoCloseable {
   /**
    * Starts answering inside the network namespace {@code netns} on {@code listen} (UDP and TCP) for a container
    * attached to {@code networkIds} (in attachment order), forwarding other names to {@code upstreams}. The
-   * namespace's loopback must be up. Fails if the address is taken in that namespace.
+   * namespace's loopback must be up. The sockets are bound to ephemeral ports of the listen address and
+   * {@code listen} is DNATed to them in the namespace (table {@link #REDIRECT_TABLE}), as Docker does, so the
+   * container may bind port 53 itself. Fails if a server runs in that namespace already.
    */
   public Endpoint start(Path netns, InetSocketAddress listen, List<String> networkIds, List<InetSocketAddress> upstreams)
       throws IOException {

@@ -252,6 +252,18 @@ class EmbeddedDnsTest {
   }
 
   @Test
+  void closingAfterTheNamespaceFileWasRemovedStillClosesTheSockets() throws Exception {
+    Path ns2 = newNamespace("hdns-c2");
+    EmbeddedDns.Endpoint e = dns.start(ns2, List.of("net1"), List.of());
+    NetNs.delete(ns2);
+    namespaces.remove(ns2);
+    e.close(); // the redirect table cannot be reached any more; the sockets are closed anyway
+    Path again = newNamespace("hdns-c2");
+    assertEquals(List.of("10.0.1.2"), DnsClient.udp(again, DNS,
+        dns.start(again, List.of("net1"), List.of()) == null ? "" : "web").addresses(), "a new server for the same path");
+  }
+
+  @Test
   void busyboxNslookupResolvesThroughIt() throws Exception {
     dns.start(ns, List.of("net1"), List.of(upstream.address));
     String out = NetNs.call(ns, () -> {
