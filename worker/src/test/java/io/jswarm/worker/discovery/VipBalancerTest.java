@@ -201,14 +201,13 @@ class VipBalancerTest {
   @Test
   void vipWithoutBackendsRefusesAtOnceAndRemoveDeletesTheTable() throws Exception {
     VipBalancer.apply(client, Map.of(VIP, List.of()));
-    long t0 = System.nanoTime();
+    // refused (ConnectException), not left to time out (SocketTimeoutException) on ARP for an address nobody has
     assertThrows(ConnectException.class, () -> NetNs.run(client, () -> {
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress(VIP, 80), 3000);
         return null;
       }
     }));
-    assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 1000, "refused, not timed out");
 
     VipBalancer.apply(client, Map.of(VIP, List.of(BACKENDS[1])));
     assertEquals("b2", get(client, VIP, 0));
