@@ -54,18 +54,6 @@ public final class NodeDiscovery implements AutoCloseable {
       this.networkIds = networkIds;
       this.endpoint = endpoint;
     }
-
-    Path netns() {
-      return netns;
-    }
-
-    List<String> networkIds() {
-      return networkIds;
-    }
-
-    EmbeddedDns.Endpoint endpoint() {
-      return endpoint;
-    }
   }
 
   public NodeDiscovery(ServiceDirectory directory) throws IOException {
@@ -92,7 +80,7 @@ public final class NodeDiscovery implements AutoCloseable {
     EmbeddedDns.Endpoint e = dns.start(netns, listen, networkIds, upstreams);
     Attached a = new Attached(netns, List.copyOf(networkIds), e);
     try {
-      a.applied = VipBalancer.backends(directory.networks(a.networkIds()));
+      a.applied = VipBalancer.backends(directory.networks(a.networkIds));
       VipBalancer.apply(netns, a.applied);
     } catch (RuntimeException ex) {
       e.close();
@@ -107,9 +95,9 @@ public final class NodeDiscovery implements AutoCloseable {
     if (a == null) {
       return;
     }
-    a.endpoint().close();
+    a.endpoint.close();
     try {
-      VipBalancer.remove(a.netns());
+      VipBalancer.remove(a.netns);
     } catch (RuntimeException ex) {
       log.debug("VIP rules of {} not removed (namespace gone?): {}", key, ex.toString());
     }
@@ -119,20 +107,20 @@ public final class NodeDiscovery implements AutoCloseable {
     List<Future<?>> running = new ArrayList<>();
     for (Map.Entry<String, Attached> c : containers.entrySet()) {
       Attached a = c.getValue();
-      if (!a.networkIds().contains(networkId)) {
+      if (!a.networkIds.contains(networkId)) {
         continue;
       }
-      Map<String, List<String>> wanted = VipBalancer.backends(directory.networks(a.networkIds()));
+      Map<String, List<String>> wanted = VipBalancer.backends(directory.networks(a.networkIds));
       if (wanted.equals(a.applied)) {
         continue;
       }
       running.add(applyPool.submit(() -> {
         try {
-          VipBalancer.apply(a.netns(), wanted);
+          VipBalancer.apply(a.netns, wanted);
           a.applied = wanted;
         } catch (RuntimeException ex) {
           a.applied = null; // unknown: written again at the next change
-          log.warn("VIP rules of container {} in {} not updated: {}", c.getKey(), a.netns(), ex.toString());
+          log.warn("VIP rules of container {} in {} not updated: {}", c.getKey(), a.netns, ex.toString());
         }
       }));
     }
