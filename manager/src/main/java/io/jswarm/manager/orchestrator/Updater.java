@@ -58,6 +58,9 @@ public final class Updater {
   /** Docker's default monitor period. */
   public static final Duration DEFAULT_MONITOR = Duration.ofSeconds(5);
 
+  /** Bound of the in-memory maps (they are refinements only; past this they are dropped). */
+  private static final int MAX_REMEMBERED = 100_000;
+
   /** When this manager first saw a new task ready (on the orchestrator's clock), by task id. */
   private final Map<String, Instant> readySince = new ConcurrentHashMap<>();
   /** Whether a stopped new task counted as a failure, decided once when first seen stopped. */
@@ -146,6 +149,9 @@ public final class Updater {
     }
 
     boolean active = UPDATING.equals(state) || ROLLBACK_STARTED.equals(state);
+    if (!active) {
+      forget(slots);
+    }
     if (active && started != null && failed(p, service, slots, template, started, cfg, rollback)) {
       return;
     }
@@ -175,6 +181,7 @@ public final class Updater {
       st.completedAt = Timestamps.format(p.now);
       st.canary = null;
       save(p, service);
+      forget(slots);
       LOG.info("service {}: {}", service.spec.name, st.message);
       return;
     }
@@ -268,6 +275,21 @@ public final class Updater {
     save(p, service);
     LOG.info("service {}: {}", service.spec.name, st.message);
     return true;
+  }
+
+  /** Drops what memory holds about these slots' tasks once no update runs (and everything past a bound). */
+  private void forget(List<SlotGroup> slots) {
+    if (readySince.size() > MAX_REMEMBERED || failureVerdict.size() > MAX_REMEMBERED) {
+      readySince.clear();
+      failureVerdict.clear();
+      return;
+    }
+    for (SlotGroup g : slots) {
+      for (Task t : g.tasks) {
+        readySince.remove(t.id);
+        failureVerdict.remove(t.id);
+      }
+    }
   }
 
   /** A start-first slot whose new task is ready: its older tasks with another spec are shut down. */
