@@ -177,7 +177,10 @@ public final class Updater {
         return;
       }
       st.state = rollback ? ROLLBACK_COMPLETED : COMPLETED;
-      st.message = rollback ? "rollback completed" : "update completed";
+      // An automatic rollback keeps its reason: a client polling now and then may never have seen it.
+      String reason = rollback && st.message != null && st.message.startsWith("update rolled back")
+          ? " (" + st.message + ")" : "";
+      st.message = rollback ? "rollback completed" + reason : "update completed";
       st.completedAt = Timestamps.format(p.now);
       st.canary = null;
       save(p, service);

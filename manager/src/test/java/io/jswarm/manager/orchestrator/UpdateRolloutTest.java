@@ -263,7 +263,8 @@ class UpdateRolloutTest {
     c.clock.advance(MONITOR);
     c.reconcile();
     assertEquals(Updater.ROLLBACK_COMPLETED, state(s.id));
-    assertEquals("rollback completed", service(s.id).updateStatus.message);
+    assertEquals("rollback completed (update rolled back due to failure or early termination of task " + bad.id + ")",
+        service(s.id).updateStatus.message);
   }
 
   @Test
