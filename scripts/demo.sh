@@ -34,7 +34,7 @@ if ! jswarm node ls >/dev/null 2>&1; then
   jswarm swarm init --advertise-addr 127.0.0.1
 fi
 if ! jswarm service inspect demo >/dev/null 2>&1; then
-  jswarm service create --name demo --replicas 3 busybox
+  jswarm service create --detach=false --name demo --replicas 3 busybox
 fi
 jswarm node ls
 jswarm service ls

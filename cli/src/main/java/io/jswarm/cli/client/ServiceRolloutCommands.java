@@ -21,13 +21,26 @@ final class ServiceRolloutCommands {
    */
   static void waitIfAsked(ApiClient api, String id, Boolean detach, boolean quiet, boolean rollback, PrintWriter out)
       throws InterruptedException {
-    boolean terminal = System.console() != null;
+    boolean terminal = terminal();
     if (!shouldWait(detach, terminal)) {
       return;
     }
     out.flush();
     PrintWriter w = quiet ? new PrintWriter(Writer.nullWriter()) : out;
     ServiceConvergence.await(api, id, w, ServiceCommand.SLEEP, terminal && !quiet, rollback);
+  }
+
+  /** Whether stdin and stdout are a terminal (Java 22+ has a console even when redirected: ask it then). */
+  static boolean terminal() {
+    java.io.Console c = System.console();
+    if (c == null) {
+      return false;
+    }
+    try {
+      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(c);
+    } catch (ReflectiveOperationException e) {
+      return true; // up to Java 21 a console exists only on a terminal
+    }
   }
 
   static boolean shouldWait(Boolean detach, boolean terminal) {

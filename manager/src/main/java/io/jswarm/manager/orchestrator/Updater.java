@@ -78,7 +78,7 @@ public final class Updater {
       return new Settings(u.parallelism == null ? DEFAULT_PARALLELISM : Math.max(0, u.parallelism),
           Duration.ofNanos(u.delay == null ? 0 : Math.max(0, u.delay)),
           u.failureAction == null || u.failureAction.isEmpty() ? "pause" : u.failureAction,
-          u.monitor == null || u.monitor == 0 ? DEFAULT_MONITOR : Duration.ofNanos(Math.max(0, u.monitor)),
+          u.monitor == null ? DEFAULT_MONITOR : Duration.ofNanos(Math.max(0, u.monitor)),
           u.maxFailureRatio == null ? 0 : u.maxFailureRatio,
           "start-first".equals(u.order));
     }
