@@ -57,7 +57,7 @@ if [ "$EXECUTOR" = container ] && ! jswarm image inspect "$IMAGE" >/dev/null 2>&
   rm -rf "$rootfs" "$rootfs.tar"
 fi
 if ! jswarm service inspect demo >/dev/null 2>&1; then
-  jswarm service create --name demo --replicas 3 -p mode=host,target=80 "$IMAGE" httpd -f -p 80 -h /www
+  jswarm service create --detach=false --name demo --replicas 3 -p mode=host,target=80 "$IMAGE" httpd -f -p 80 -h /www
 fi
 jswarm node ls
 jswarm service ls

@@ -46,6 +46,11 @@ public class Service extends StoreObject {
     public String startedAt;
     public String completedAt;
     public String message;
+    /**
+     * jswarm extension: the number of canary tasks this update starts before it pauses for
+     * {@code POST /services/{id}/promote}; absent for a normal update or once promoted.
+     */
+    public Long canary;
   }
 
   /** Task counts of a service (Docker {@code ServiceStatus}). */

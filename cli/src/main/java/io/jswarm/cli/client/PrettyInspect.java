@@ -59,6 +59,25 @@ public final class PrettyInspect {
     return b.toString();
   }
 
+  /** Docker's UpdateConfig / RollbackConfig block, with Docker's defaults for what is not set. */
+  private static void rollout(StringBuilder b, String title, String orderLabel, io.jswarm.api.types.UpdateConfig u) {
+    if (u == null) {
+      return;
+    }
+    b.append(title).append(":\n");
+    b.append(" Parallelism:\t").append(u.parallelism == null ? 1 : u.parallelism).append('\n');
+    if (u.delay != null && u.delay > 0) {
+      b.append(" Delay:\t\t").append(GoDuration.format(u.delay)).append('\n');
+    }
+    b.append(" On failure:\t").append(u.failureAction == null ? "pause" : u.failureAction).append('\n');
+    b.append(" Monitoring Period: ").append(GoDuration.format(u.monitor == null ? 5_000_000_000L : u.monitor))
+        .append('\n');
+    double ratio = u.maxFailureRatio == null ? 0 : u.maxFailureRatio;
+    b.append(" Max failure ratio: ").append(ratio == Math.rint(ratio) ? Long.toString((long) ratio)
+        : Double.toString(ratio)).append('\n');
+    b.append(" ").append(orderLabel).append(":    ").append(u.order == null ? "stop-first" : u.order).append('\n');
+  }
+
   /** A service: id, name, labels, mode, placement, container, resources, restart policy, endpoint. */
   public static String service(Service s) {
     StringBuilder b = new StringBuilder("\n");
@@ -89,6 +108,9 @@ public final class PrettyInspect {
         b.append(" Completed:\t").append(s.updateStatus.completedAt).append('\n');
       }
       b.append(" Message:\t").append(orEmpty(s.updateStatus.message)).append('\n');
+      if (s.updateStatus.canary != null) {
+        b.append(" Canary:\t").append(s.updateStatus.canary).append('\n');
+      }
     }
     TaskSpec task = spec.taskTemplate == null ? new TaskSpec() : spec.taskTemplate;
     b.append("Placement:\n");
@@ -105,6 +127,8 @@ public final class PrettyInspect {
         b.append(" Max Replicas Per Node:   ").append(p.maxReplicas).append('\n');
       }
     }
+    rollout(b, "UpdateConfig", "Update order", spec.updateConfig);
+    rollout(b, "RollbackConfig", "Rollback order", spec.rollbackConfig);
     ContainerSpec c = task.containerSpec == null ? new ContainerSpec() : task.containerSpec;
     b.append("ContainerSpec:\n");
     b.append(" Image:\t\t").append(orEmpty(c.image)).append('\n');

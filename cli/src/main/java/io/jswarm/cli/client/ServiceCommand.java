@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "service", description = "Manage swarm services.",
     subcommands = {ServiceCommand.Create.class, ServiceCommand.Ls.class, ServiceCommand.Ps.class,
         ServiceCommand.Inspect.class, ServiceCommand.Update.class, ServiceCommand.Scale.class, ServiceCommand.Rm.class,
-        ServiceLogsCommand.class})
+        ServiceLogsCommand.class, ServiceRolloutCommands.Rollback.class, ServiceRolloutCommands.Promote.class})
 public final class ServiceCommand implements Runnable {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -48,8 +48,12 @@ public final class ServiceCommand implements Runnable {
     @Mixin
     ServiceCreateFlags flags = new ServiceCreateFlags();
 
-    @Option(names = {"-d", "--detach"}, description = "Exit immediately instead of waiting for the service to converge.")
-    boolean detach;
+    @Mixin
+    RolloutFlags rollout = new RolloutFlags();
+
+    @Option(names = {"-d", "--detach"}, arity = "0..1", description = "Exit immediately instead of waiting for the "
+        + "service to converge (default: wait when a terminal is attached; --detach=false always waits).")
+    Boolean detach;
 
     @Option(names = {"-q", "--quiet"}, description = "Suppress progress output.")
     boolean quiet;
@@ -57,14 +61,12 @@ public final class ServiceCommand implements Runnable {
     @Override
     protected int run(ApiClient api) throws InterruptedException {
       Service.ServiceSpec spec = ServiceSpecs.create(flags, System::getenv);
+      rollout.apply(spec, true);
       ApiClient.Response r = api.post("/services/create", spec);
       warnings(r, err);
       String id = r.tree().path("ID").asText();
       out.println(id);
-      if (!detach) {
-        out.flush();
-        ServiceConvergence.await(api, id, quiet ? new java.io.PrintWriter(java.io.Writer.nullWriter()) : out, SLEEP);
-      }
+      ServiceRolloutCommands.waitIfAsked(api, id, detach, quiet, false, out);
       return 0;
     }
   }
@@ -185,8 +187,19 @@ public final class ServiceCommand implements Runnable {
     @Mixin
     ServiceUpdateFlags flags = new ServiceUpdateFlags();
 
-    @Option(names = {"-d", "--detach"}, description = "Exit immediately instead of waiting for the service to converge.")
-    boolean detach;
+    @Mixin
+    RolloutFlags rollout = new RolloutFlags();
+
+    @Option(names = {"-d", "--detach"}, arity = "0..1", description = "Exit immediately instead of waiting for the "
+        + "service to converge (default: wait when a terminal is attached; --detach=false always waits).")
+    Boolean detach;
+
+    @Option(names = "--rollback", description = "Roll back to the previous specification.")
+    boolean rollback;
+
+    @Option(names = "--canary", description = "Start N tasks of the new spec first, then pause until "
+        + "`service promote` (jswarm extension).")
+    Long canary;
 
     @Option(names = {"-q", "--quiet"}, description = "Suppress progress output.")
     boolean quiet;
@@ -212,14 +225,23 @@ public final class ServiceCommand implements Runnable {
         }
       }
       flags.networkRm = rm;
+      if (rollback) {
+        ServiceRolloutCommands.rollback(api, s, detach, quiet, out, err);
+        return 0;
+      }
       ServiceSpecs.update(s.spec, flags);
-      ApiClient.Response r = api.post("/services/" + seg(s.id) + "/update?version=" + s.versionIndex(), s.spec);
+      rollout.apply(s.spec, false);
+      String query = "/update?version=" + s.versionIndex();
+      if (canary != null) {
+        if (canary < 1) {
+          throw new UsageException("invalid --canary " + canary + ": give a number of tasks, 1 or more");
+        }
+        query += "&canary=" + canary;
+      }
+      ApiClient.Response r = api.post("/services/" + seg(s.id) + query, s.spec);
       warnings(r, err);
       out.println(service);
-      if (!detach) {
-        out.flush();
-        ServiceConvergence.await(api, s.id, quiet ? new java.io.PrintWriter(java.io.Writer.nullWriter()) : out, SLEEP);
-      }
+      ServiceRolloutCommands.waitIfAsked(api, s.id, detach, quiet, false, out);
       return 0;
     }
   }

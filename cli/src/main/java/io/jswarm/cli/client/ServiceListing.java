@@ -62,7 +62,17 @@ public final class ServiceListing {
     return "";
   }
 
+  /**
+   * {@code 2/3}, plus (a jswarm addition) the state of an update that is going on or stopped short:
+   * {@code 2/3 (updating)}, {@code 3/3 (paused)}, {@code 3/3 (rollback_completed)}; a completed update adds nothing.
+   */
   private static String replicas(Service s) {
+    String base = counts(s);
+    String state = s.updateStatus == null ? null : s.updateStatus.state;
+    return state == null || state.isEmpty() || state.equals("completed") ? base : base + " (" + state + ")";
+  }
+
+  private static String counts(Service s) {
     long running = 0;
     long desired = 0;
     long completed = 0;

@@ -192,6 +192,7 @@ public final class ServiceSpecs {
       }
       task.networks = nets.isEmpty() ? null : nets;
     }
+    ContainerUpdates.apply(task, f);
     if (f.force) {
       task.forceUpdate = (task.forceUpdate == null ? 0 : task.forceUpdate) + 1;
     }

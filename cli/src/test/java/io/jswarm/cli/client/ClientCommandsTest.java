@@ -116,14 +116,22 @@ class ClientCommandsTest {
   }
 
   @Test
-  void serviceCreateWaitsUntilTheTasksRun() {
+  void serviceCreateWaitsUntilTheTasksRun() throws IOException {
     daemon.on("POST", "/services/create", 201, "{'ID':'svc1234567890abcdef'}");
     daemon.on("GET", "/tasks?filters={\"service\":[\"svc1234567890abcdef\"]}",
         "[{'ID':'t1','ServiceID':'svc1234567890abcdef','Slot':1,'DesiredState':'running','Status':{'State':'running'}},"
             + "{'ID':'t2','ServiceID':'svc1234567890abcdef','Slot':2,'DesiredState':'running','Status':{'State':'running'}}]");
-    Result r = run("service", "create", "--name", "web", "--replicas", "2", "nginx:1");
+    // No terminal here: like `docker service create` in a script it would return at once; --detach=false waits.
+    Result r = run("service", "create", "--detach=false", "--name", "web", "--replicas", "2", "nginx:1");
     assertEquals(0, r.code(), r.err());
-    assertEquals("svc1234567890abcdef\noverall progress: 2 out of 2 tasks\nverify: Service converged\n", r.out());
+    String done = " [==================================================>]\n";
+    assertEquals("svc1234567890abcdef\noverall progress: 2 out of 2 tasks\n1/2: running  " + done + "2/2: running  " + done
+        + "verify: Service converged\n", r.out());
+    Result detached = run("service", "create", "--name", "web", "nginx:1");
+    assertEquals("svc1234567890abcdef\n", detached.out(), "no terminal, no --detach=false: no waiting");
+    JsonNode spec = json(daemon.requests("POST", "/services/create").get(0).body());
+    assertEquals("pause", spec.at("/UpdateConfig/FailureAction").asText(), "Docker's defaults are sent");
+    assertEquals(5_000_000_000L, spec.at("/RollbackConfig/Monitor").asLong());
   }
 
   @Test

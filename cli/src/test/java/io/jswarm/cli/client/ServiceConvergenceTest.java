@@ -40,9 +40,15 @@ class ServiceConvergenceTest {
         d.on("GET", TASKS, polls.remove(0));
       });
       assertEquals("overall progress: 0 out of 2 tasks\n"
+          + "1/2: pending   [================>                                  ]\n"
+          + "2/2: new       [=====>                                             ]\n"
           + "overall progress: 1 out of 2 tasks\n"
+          + "1/2: running   [==================================================>]\n"
+          + "2/2: pending   [================>                                  ]\n"
           + "2: exit 1\n"
+          + "2/2: starting  [============================================>      ]\n"
           + "overall progress: 2 out of 2 tasks\n"
+          + "2/2: running   [==================================================>]\n"
           + "verify: Service converged\n", out.toString());
       assertEquals(3, slept.size());
     }

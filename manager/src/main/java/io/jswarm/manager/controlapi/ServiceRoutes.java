@@ -2,6 +2,7 @@ package io.jswarm.manager.controlapi;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.jswarm.api.errors.ConflictException;
 import io.jswarm.api.errors.InvalidArgumentException;
 import io.jswarm.api.json.Json;
 import io.jswarm.api.types.Node;
@@ -51,6 +52,7 @@ final class ServiceRoutes {
     r.post("/services/create", this::create);
     r.get("/services/{id}", this::inspect);
     r.post("/services/{id}/update", this::update);
+    r.post("/services/{id}/promote", this::promote);
     r.delete("/services/{id}", this::remove);
   }
 
@@ -136,6 +138,10 @@ final class ServiceRoutes {
     if (rollback != null && !rollback.isEmpty() && !previous) {
       throw new InvalidArgumentException("invalid rollback parameter '" + rollback + "': only \"previous\" is allowed");
     }
+    Long canary = canary(req.param("canary"));
+    if (canary != null && previous) {
+      throw new InvalidArgumentException("canary and rollback=previous cannot be combined: a rollback has no canary");
+    }
     ServiceSpec given = null;
     if (!previous) {
       given = req.json(ServiceSpec.class);
@@ -168,6 +174,14 @@ final class ServiceRoutes {
         ServiceReferences.check(tx, spec, s.id);
         next = spec;
         s.updateStatus = null;
+        if (canary != null) {
+          Service.UpdateStatus st = new Service.UpdateStatus();
+          st.state = "updating";
+          st.message = "update in progress (canary of " + canary + ")";
+          st.startedAt = Timestamps.format(clock.instant());
+          st.canary = canary;
+          s.updateStatus = st;
+        }
       }
       if (s.jobStatus != null) {
         s.jobStatus.lastExecution = Timestamps.format(clock.instant()); // an update starts a new job run
@@ -175,6 +189,43 @@ final class ServiceRoutes {
       s.previousSpec = s.spec;
       s.spec = next;
       s.version = version;
+      return tx.services().update(s);
+    });
+    return HttpResponse.ok(new Updated());
+  }
+
+  /** jswarm's {@code ?canary=N} on an update: N tasks of the new spec first, then a pause until promoted. */
+  private static Long canary(String value) {
+    if (value == null || value.isEmpty()) {
+      return null;
+    }
+    try {
+      long n = Long.parseLong(value);
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw new InvalidArgumentException("invalid canary parameter '" + value + "': give a number of tasks, 1 or more");
+  }
+
+  /**
+   * jswarm extension {@code POST /services/{id}/promote}: an update paused after its canary tasks continues
+   * (state updating, canary cleared) with the service's UpdateConfig.
+   */
+  private HttpResponse promote(HttpRequest req) {
+    gate.store().update(tx -> {
+      Service s = tx.services().lookup(req.pathParam("id"));
+      Service.UpdateStatus st = s.updateStatus;
+      if (st == null || st.canary == null || !"paused".equals(st.state)) {
+        String state = st == null || st.state == null ? "no update" : st.state;
+        throw new ConflictException("service " + s.spec.name + " has no canary waiting to be promoted (update state: "
+            + state + "); start one with `jswarm service update --canary N ...`");
+      }
+      st.state = "updating";
+      st.message = "update in progress (canary promoted)";
+      st.canary = null;
       return tx.services().update(s);
     });
     return HttpResponse.ok(new Updated());

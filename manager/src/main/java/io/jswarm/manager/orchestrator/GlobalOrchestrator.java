@@ -78,7 +78,7 @@ public final class GlobalOrchestrator extends ServiceOrchestrator {
         }
         case KEEP, ELIGIBLE -> {
           boolean eligible = fit == NodeFit.ELIGIBLE;
-          keepOneRunnable(p, g);
+          keepOneRunnable(p, service, g);
           Task t = g.running();
           if (t != null && TaskFacts.stopped(t)) {
             handleStopped(p, service, g, t, eligible);

@@ -1,5 +1,6 @@
 package io.jswarm.manager.orchestrator;
 
+import io.jswarm.api.types.Service;
 import io.jswarm.api.types.Task;
 import io.jswarm.api.types.TaskState;
 import io.jswarm.consensus.store.Tx;
@@ -47,6 +48,12 @@ final class Pass {
     Task stored = tx.tasks().update(t);
     t.updatedAt = stored.updatedAt;
     writes++;
+  }
+
+  /** Stores a changed service (its update status, or its spec on an automatic rollback). */
+  Service saveService(Service s) {
+    writes++;
+    return tx.services().update(s);
   }
 
   void delete(String taskId) {

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -59,7 +60,7 @@ public final class ReplicatedOrchestrator extends ServiceOrchestrator {
       if (p.full()) {
         return;
       }
-      keepOneRunnable(p, g);
+      keepOneRunnable(p, service, g);
       Task t = g.running();
       if (t == null) {
         continue;
@@ -163,10 +164,17 @@ public final class ReplicatedOrchestrator extends ServiceOrchestrator {
         }
         TaskState now = TaskFacts.observed(t);
         TaskState before = old == null ? null : TaskFacts.observed(old);
+        if (now == TaskState.RUNNING && before == TaskState.RUNNING) {
+          return !Objects.equals(health(t), health(old)); // the updater waits for healthy
+        }
         return now != before && (now.isTerminal() || now == TaskState.RUNNING);
       default:
         return false;
     }
+  }
+
+  private static String health(Task t) {
+    return t.status == null || t.status.containerStatus == null ? null : t.status.containerStatus.health;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.jswarm.manager.orchestrator;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.api.errors.ConflictException;
 import io.jswarm.api.errors.NotFoundException;
 import io.jswarm.api.types.Service;
@@ -123,12 +124,21 @@ abstract class ServiceOrchestrator extends EventLoop {
 
   @Override
   protected Instant nextTimer() {
-    return restarts.nextDue(this);
+    Instant a = restarts.nextDue(this);
+    Instant b = updater.nextWake();
+    return a == null ? b : b == null || a.isBefore(b) ? a : b;
   }
 
   @Override
   protected void timersDue(Instant now) {
     dirty.addAll(restarts.dueServices(this, now));
+    dirty.addAll(updater.dueServices(now));
+  }
+
+  @Override
+  public synchronized void stop() {
+    super.stop();
+    updater.clear();
   }
 
   // ---- building blocks of a plan ----
@@ -138,11 +148,31 @@ abstract class ServiceOrchestrator extends EventLoop {
     TaskFacts.sortOldestFirst(g.tasks);
   }
 
-  /** Keeps at most one runnable task in a slot: the furthest along, then the newest; others are shut down. */
-  static void keepOneRunnable(Pass p, SlotGroup g) {
+  /**
+   * Keeps at most one runnable task in a slot: the furthest along, then the newest; others are shut down. A
+   * start-first update's pair is the exception: an older task with another spec beside a newer task with the
+   * current template stays until the {@link Updater} sees the new one ready (or the new one stops); the other way
+   * round (a rollback of such a pair) the newer task goes.
+   */
+  static void keepOneRunnable(Pass p, Service service, SlotGroup g) {
     List<Task> runnable = g.runnable();
     if (runnable.size() <= 1) {
       return;
+    }
+    if (runnable.size() == 2) {
+      TaskFacts.sortOldestFirst(runnable);
+      Task older = runnable.get(0);
+      Task newer = runnable.get(1);
+      JsonNode template = TaskFacts.tree(service.spec.taskTemplate);
+      boolean olderCurrent = TaskFacts.tree(older.spec).equals(template);
+      boolean newerCurrent = TaskFacts.tree(newer.spec).equals(template);
+      if (newerCurrent && !olderCurrent && !TaskFacts.stopped(newer)) {
+        return;
+      }
+      if (olderCurrent && !newerCurrent && !TaskFacts.stopped(older)) {
+        p.desire(newer, TaskState.SHUTDOWN);
+        return;
+      }
     }
     Comparator<Task> best = Comparator
         .comparing((Task t) -> !TaskFacts.stopped(t))
@@ -226,17 +256,12 @@ abstract class ServiceOrchestrator extends EventLoop {
         candidates.add(g);
       }
     }
-    for (SlotGroup g : updater.toReplace(service, candidates)) {
-      if (p.full()) {
-        return;
-      }
-      Task old = g.running();
-      if (old != null) {
-        p.desire(old, TaskState.SHUTDOWN);
-      }
-      create(p, service, g);
-      p.afterCommit(() -> restarts.resetHistory(g.key));
-    }
+    updater.run(p, service, slots, candidates, this);
+  }
+
+  /** A slot got a task of the new spec by the rolling update: it starts a fresh restart history. */
+  void updated(Pass p, SlotGroup g) {
+    p.afterCommit(() -> restarts.resetHistory(g.key));
   }
 
   /** Every task of the slot gets desired REMOVE (the reaper deletes it once stopped); the slot is forgotten. */

@@ -222,6 +222,24 @@ class ControlApiTest {
   }
 
   @Test
+  void aCanaryUpdateIsRecordedAndOnlyAPausedCanaryCanBePromoted() throws Exception {
+    init();
+    assertEquals(201, call("POST", "/services/create", WEB).status());
+    long v = get("/services/web").json().path("Version").path("Index").asLong();
+    Resp bad = call("POST", "/services/web/update?canary=0&version=" + v, WEB);
+    assertEquals(400, bad.status());
+    assertTrue(bad.message().contains("canary"), bad.message());
+    Resp ok = call("POST", "/services/web/update?canary=1&version=" + v, WEB.replace("busybox", "busybox:2"));
+    assertEquals(200, ok.status(), ok.body());
+    JsonNode st = get("/services/web").json().path("UpdateStatus");
+    assertEquals("updating", st.path("State").asText());
+    assertEquals(1, st.path("Canary").asInt());
+    Resp early = call("POST", "/services/web/promote", null);
+    assertEquals(409, early.status());
+    assertTrue(early.message().contains("no canary waiting"), early.message());
+  }
+
+  @Test
   void referencedObjectsMustExistAndIngressPortsAreExclusive() throws Exception {
     init();
     Resp secret = call("POST", "/services/create", WEB.replace("\"Image\":\"busybox\"", "\"Image\":\"busybox\","

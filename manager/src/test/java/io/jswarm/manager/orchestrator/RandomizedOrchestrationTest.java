@@ -57,6 +57,8 @@ class RandomizedOrchestrationTest {
             c.updateService(web.id, spec -> {
               spec.updateConfig = new UpdateConfig();
               spec.updateConfig.parallelism = parallelism;
+              // Random failures would pause the update (Docker's default); this test wants convergence.
+              spec.updateConfig.failureAction = "continue";
               spec.taskTemplate.containerSpec.image = image;
             });
           }
