@@ -63,12 +63,24 @@ public final class ProcessCluster implements AutoCloseable {
     return d;
   }
 
+  /**
+   * Starts a daemon called {@code name} whose listeners (API over TCP, cluster, Raft) are on {@code address}, run
+   * through {@code launcher} (a command prefix such as {@code nsenter --net=/run/netns/X}; empty: none) and with
+   * {@code extraArgs} after the flags of every daemon. The multi-host harness uses it for daemons in their own
+   * network namespaces.
+   */
+  public Daemon start(String name, String address, int apiPort, int clusterPort, int raftPort, List<String> launcher,
+      List<String> extraArgs) throws IOException {
+    Daemon d = new Daemon(name, address, apiPort, clusterPort, raftPort, launcher, extraArgs);
+    daemons.put(name, d);
+    d.launch();
+    return d;
+  }
+
   /** Starts a daemon and makes it the first manager of a new swarm. */
   public Daemon init(String name, String... initBody) throws IOException {
     Daemon d = start(name);
-    String body = "{\"AdvertiseAddr\":\"127.0.0.1:" + d.clusterPort + "\",\"ListenAddr\":\"127.0.0.1:" + d.clusterPort
-        + "\"" + (initBody.length > 0 ? "," + initBody[0] : "") + "}";
-    d.call("POST", "/swarm/init", body).expect(200);
+    d.initSwarm(initBody);
     return d;
   }
 
@@ -164,12 +176,24 @@ public final class ProcessCluster implements AutoCloseable {
     public final int raftPort;
     public final Path dataRoot;
     public final Path execRoot;
+    /** The address all of this daemon's TCP listeners are on. */
+    public final String address;
+    private final List<String> launcher;
+    private final List<String> ownArgs;
     private final String executor;
     final Path log;
     private Process process;
 
     Daemon(String name, int apiPort, int clusterPort, int raftPort) {
+      this(name, "127.0.0.1", apiPort, clusterPort, raftPort, List.of(), List.of());
+    }
+
+    Daemon(String name, String address, int apiPort, int clusterPort, int raftPort, List<String> launcher,
+        List<String> ownArgs) {
       this.name = name;
+      this.address = address;
+      this.launcher = List.copyOf(launcher);
+      this.ownArgs = List.copyOf(ownArgs);
       this.apiPort = apiPort;
       this.clusterPort = clusterPort;
       this.raftPort = raftPort;
@@ -181,7 +205,7 @@ public final class ProcessCluster implements AutoCloseable {
 
     /** {@code -H} value that reaches this daemon. */
     public String host() {
-      return "tcp://127.0.0.1:" + apiPort;
+      return "tcp://" + address + ":" + apiPort;
     }
 
     /** Where this daemon keeps its TLS key, certificate and the cluster's root CA certificate. */
@@ -190,20 +214,29 @@ public final class ProcessCluster implements AutoCloseable {
     }
 
     public String clusterAddr() {
-      return "127.0.0.1:" + clusterPort;
+      return address + ":" + clusterPort;
+    }
+
+    /** Makes this daemon the first manager of a new swarm; {@code initBody}: more fields of the request. */
+    public void initSwarm(String... initBody) throws IOException {
+      String body = "{\"AdvertiseAddr\":\"" + clusterAddr() + "\",\"ListenAddr\":\"" + clusterAddr()
+          + "\"" + (initBody.length > 0 ? "," + initBody[0] : "") + "}";
+      call("POST", "/swarm/init", body).expect(200);
     }
 
     void launch() throws IOException {
-      List<String> cmd = new ArrayList<>(List.of(
+      List<String> cmd = new ArrayList<>(launcher);
+      cmd.addAll(List.of(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
           "-cp", classPath(),
           "io.jswarm.cli.Main", "daemon",
           "--data-root", dataRoot.toString(), "--exec-root", execRoot.toString(),
-          "-H", "unix://" + execRoot.resolve("jswarm.sock"), "-H", "tcp://127.0.0.1:" + apiPort,
+          "-H", "unix://" + execRoot.resolve("jswarm.sock"), "-H", "tcp://" + address + ":" + apiPort,
           "--cluster-port", Integer.toString(clusterPort), "--raft-port", Integer.toString(raftPort),
           "--node-name", name, "--executor", executor));
       cmd.addAll(extraDaemonArgs);
+      cmd.addAll(ownArgs);
       process = new ProcessBuilder(cmd).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
       await(START_TIMEOUT, name + " to answer /_ping (log: " + log + ")", () -> {
@@ -226,13 +259,13 @@ public final class ProcessCluster implements AutoCloseable {
     }
 
     public Answer joinWithToken(Daemon via, String token) throws IOException {
-      String body = "{\"AdvertiseAddr\":\"127.0.0.1:" + clusterPort + "\",\"ListenAddr\":\"127.0.0.1:" + clusterPort
+      String body = "{\"AdvertiseAddr\":\"" + clusterAddr() + "\",\"ListenAddr\":\"" + clusterAddr()
           + "\",\"RemoteAddrs\":[\"" + via.clusterAddr() + "\"],\"JoinToken\":\"" + token + "\"}";
       return call("POST", "/swarm/join", body);
     }
 
     public Answer call(String method, String path, String jsonBody) throws IOException {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/v1.41" + path))
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + address + ":" + apiPort + "/v1.41" + path))
           .timeout(Duration.ofSeconds(30));
       b.method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody()
           : HttpRequest.BodyPublishers.ofString(jsonBody));
@@ -250,7 +283,7 @@ public final class ProcessCluster implements AutoCloseable {
 
     /** A call with a raw body (an image tarball, say). */
     public Answer callBytes(String method, String path, byte[] body, String contentType) throws IOException {
-      HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/v1.41" + path))
+      HttpRequest r = HttpRequest.newBuilder(URI.create("http://" + address + ":" + apiPort + "/v1.41" + path))
           .timeout(Duration.ofSeconds(120)).header("Content-Type", contentType)
           .method(method, HttpRequest.BodyPublishers.ofByteArray(body)).build();
       try {

@@ -64,7 +64,7 @@ public final class Dispatcher implements AutoCloseable {
   public static final int GRACE_MULTIPLIER = 3;
   public static final String HEARTBEAT_FAILURE = "heartbeat failure";
   /** How often deadlines are checked and queued statuses written (so at most one status batch per interval). */
-  public static final Duration TICK_INTERVAL = Duration.ofMillis(100);
+  public static final Duration TICK_INTERVAL = Duration.ofMillis(25);
   /** Most task updates in one store write; a full queue is flushed without waiting for the next tick. */
   public static final int MAX_STATUS_BATCH = 200;
   /** Media type of the session stream: one JSON message per line. */

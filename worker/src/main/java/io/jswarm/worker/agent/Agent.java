@@ -55,7 +55,7 @@ public final class Agent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
   public static final Duration MIN_BACKOFF = Duration.ofMillis(100);
   public static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
-  public static final Duration STATUS_INTERVAL = Duration.ofMillis(100);
+  public static final Duration STATUS_INTERVAL = Duration.ofMillis(25);
   /** Most task statuses in one report. */
   public static final int MAX_STATUS_PER_REPORT = 500;
   /** Redirects followed back to back before backing off (two followers could point at each other). */
