@@ -601,6 +601,10 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       networks.close(); // the bridge, sandboxes and rules stay: the containers outlive the daemon
       networks = null;
     }
+    if (taskNetworks != null) {
+      taskNetworks.overlay().close(); // overlay sandboxes stay too; the next process replumbs them
+      taskNetworks = null;
+    }
     if (api != null) {
       api.close();
       api = null;
