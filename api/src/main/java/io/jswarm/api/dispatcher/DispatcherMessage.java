@@ -9,11 +9,15 @@ import java.util.List;
 /**
  * One line of a dispatcher session stream. {@link #type} says which fields are set:
  * <ul>
- *   <li>{@value #SESSION}: {@code SessionID}, {@code HeartbeatPeriod} (ns), {@code Managers}, {@code Node} — first
- *       message of a session; sent again when the manager list changes.</li>
+ *   <li>{@value #SESSION}: {@code SessionID}, {@code HeartbeatPeriod} (ns), {@code Managers}, {@code Node},
+ *       {@code DataPathPort} (the swarm's VXLAN UDP port) — first message of a session; sent again when the manager
+ *       list changes.</li>
  *   <li>{@value #ASSIGNMENTS}: {@code Full} with the complete set in {@code Tasks} (the first one of a session),
  *       or an increment: {@code Tasks} created or changed, {@code Removed} task ids no longer assigned.</li>
  *   <li>{@value #NODE}: {@code Node}, the node's own object after its spec changed (role, availability).</li>
+ *   <li>{@value #ENDPOINTS}: {@code Networks}, the remote endpoints of the overlay networks the node has tasks on
+ *       ({@link NetworkEndpoints}); {@code Full} (the first one of a session, right after the full assignments)
+ *       means networks not listed have no remote endpoint for the node; otherwise each listed network changed.</li>
  *   <li>{@value #REDIRECT}: {@code LeaderAddr}, the leader's cluster address; the only message a follower
  *       manager sends before ending the stream.</li>
  * </ul>
@@ -23,6 +27,7 @@ public class DispatcherMessage {
   public static final String ASSIGNMENTS = "assignments";
   public static final String REDIRECT = "redirect";
   public static final String NODE = "node";
+  public static final String ENDPOINTS = "endpoints";
 
   public String type;
   @JsonProperty("SessionID")
@@ -34,6 +39,8 @@ public class DispatcherMessage {
   public List<Task> tasks;
   public List<String> removed;
   public String leaderAddr;
+  public Long dataPathPort;
+  public List<NetworkEndpoints> networks;
 
   /** A manager's node id and cluster address ({@code host:port}). */
   public static class Manager {
@@ -74,6 +81,21 @@ public class DispatcherMessage {
     m.full = false;
     m.tasks = new ArrayList<>(upserts);
     m.removed = new ArrayList<>(removed);
+    return m;
+  }
+
+  public static DispatcherMessage session(String sessionId, long heartbeatPeriod, List<Manager> managers, Node node,
+      long dataPathPort) {
+    DispatcherMessage m = session(sessionId, heartbeatPeriod, managers, node);
+    m.dataPathPort = dataPathPort;
+    return m;
+  }
+
+  public static DispatcherMessage endpoints(boolean full, List<NetworkEndpoints> networks) {
+    DispatcherMessage m = new DispatcherMessage();
+    m.type = ENDPOINTS;
+    m.full = full;
+    m.networks = new ArrayList<>(networks);
     return m;
   }
 

@@ -30,6 +30,8 @@ import io.jswarm.worker.image.ImageApi;
 import io.jswarm.worker.image.ImageStore;
 import io.jswarm.worker.network.BridgeConfig;
 import io.jswarm.worker.network.BridgeNetworking;
+import io.jswarm.worker.network.CompositeNetworking;
+import io.jswarm.worker.network.OverlayNetworking;
 import io.jswarm.worker.network.TaskNetworking;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -91,6 +93,8 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
 
   /** Task sandboxes on this node's bridge; made when the container executor first needs it. */
   private BridgeNetworking networks;
+  /** The task bridge plus the overlay driver: what the executor uses. */
+  private CompositeNetworking taskNetworks;
 
   public Daemon(DaemonOptions opts, String version) {
     this.opts = opts;
@@ -103,8 +107,11 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     if (networks == null && !opts.executor().equals("simulated")) {
       networks = new BridgeNetworking(BridgeConfig.defaults(opts.dataRoot(), opts.execRoot(), opts.nodeName())
           .withNames(opts.bridgeName(), opts.bridgeSubnet(), opts.bridgeName().replace('-', '_').replace('.', '_')));
+      // underlay address and data path port come with each dispatcher session (WorkerRole wires the listener)
+      taskNetworks = new CompositeNetworking(networks,
+          new OverlayNetworking(opts.execRoot(), null, null, OverlayNetworking.DEFAULT_PORT));
     }
-    return new WorkerRole.Stores(images, networks == null ? TaskNetworking.NONE : networks, volumes);
+    return new WorkerRole.Stores(images, taskNetworks == null ? TaskNetworking.NONE : taskNetworks, volumes);
   }
 
   /** Opens the API listeners and resumes the saved role, if any. */
@@ -502,9 +509,20 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     }
     stopRoles();
     BridgeNetworking n;
+    CompositeNetworking c;
     synchronized (this) {
       n = networks;
       networks = null;
+      c = taskNetworks;
+      taskNetworks = null;
+    }
+    if (c != null) {
+      try {
+        c.overlay().teardown();
+      } catch (Exception e) {
+        LOG.warn("could not remove the overlay network sandboxes: {}", e.toString());
+      }
+      c.overlay().close();
     }
     if (n != null) {
       try {
@@ -582,6 +600,10 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     if (networks != null) {
       networks.close(); // the bridge, sandboxes and rules stay: the containers outlive the daemon
       networks = null;
+    }
+    if (taskNetworks != null) {
+      taskNetworks.overlay().close(); // overlay sandboxes stay too; the next process replumbs them
+      taskNetworks = null;
     }
     if (api != null) {
       api.close();

@@ -14,6 +14,7 @@ import io.jswarm.worker.agent.SimulatedExecutor;
 import io.jswarm.worker.container.ContainerConfig;
 import io.jswarm.worker.container.ContainerExecutor;
 import io.jswarm.worker.image.ImageProvider;
+import io.jswarm.worker.network.CompositeNetworking;
 import io.jswarm.worker.network.TaskNetworking;
 import io.jswarm.worker.volume.VolumeProvider;
 import java.io.IOException;
@@ -92,6 +93,9 @@ final class WorkerRole implements AutoCloseable {
       return r;
     }, clock);
     agent.addNodeListener(onNode);
+    if (stores.networks() instanceof CompositeNetworking c) {
+      agent.addNetworkListener(c.overlay()::onDispatcherMessage); // remote endpoints, data path port, underlay
+    }
     agent.start();
     WorkerRole w = new WorkerRole(agent, transport, executor);
     w.nodeServer = nodeServer;

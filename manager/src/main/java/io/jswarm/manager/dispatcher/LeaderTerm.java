@@ -1,10 +1,12 @@
 package io.jswarm.manager.dispatcher;
 
 import io.jswarm.api.dispatcher.DispatcherMessage;
+import io.jswarm.api.dispatcher.NetworkEndpoints;
 import io.jswarm.api.dispatcher.StatusRequest;
 import io.jswarm.api.errors.ConflictException;
 import io.jswarm.api.errors.NotFoundException;
 import io.jswarm.api.json.Json;
+import io.jswarm.api.types.NetworkAttachment;
 import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Swarm;
 import io.jswarm.api.types.Task;
@@ -26,6 +28,8 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -72,6 +76,22 @@ final class LeaderTerm {
   /** Changes of the store batch being read, per session; sent at the batch's commit event. */
   private final Map<Session, Changes> outgoing = new LinkedHashMap<>();
   private volatile long periodNanos = Dispatcher.DEFAULT_HEARTBEAT_PERIOD.toNanos();
+  private volatile long dataPathPort = DEFAULT_DATA_PATH_PORT;
+  /** The swarm's VXLAN port when {@code Swarm.DataPathPort} is not set. */
+  static final long DEFAULT_DATA_PATH_PORT = 4789;
+
+  // Overlay endpoints (events thread; rebuilt with every watch): what each node must know of the other nodes.
+  /** Network id -> task id -> the task's endpoint on it. */
+  private final Map<String, Map<String, Endpoint>> endpoints = new HashMap<>();
+  /** Task id -> networks it has an endpoint on. */
+  private final Map<String, Set<String>> taskNetworks = new HashMap<>();
+  /** Node id -> underlay address (the host part of {@code Node.Status.Addr}). */
+  private final Map<String, String> nodeAddrs = new HashMap<>();
+  /** Networks whose endpoints changed in the store batch being read. */
+  private final Set<String> dirtyNetworks = new LinkedHashSet<>();
+
+  /** A task's place on an overlay network, as the store has it. */
+  private record Endpoint(String taskId, String nodeId, Integer vni, String addr) {}
   private String lastManagers;
 
   private record Queued(String nodeId, Task.TaskStatus status) {}
@@ -88,6 +108,8 @@ final class LeaderTerm {
     final StreamSink sink;
     /** Store index of the full assignment set; later events only. -1 until registered. */
     long index = -1;
+    /** The remote endpoints last sent, per network the node is on. */
+    final Map<String, Map<String, NetworkEndpoints.Endpoint>> sentEndpoints = new HashMap<>();
 
     Session(String id, String nodeId, StreamSink sink) {
       this.id = id;
@@ -132,11 +154,20 @@ final class LeaderTerm {
     WatchedView<List<String>> wv = store.viewAndWatch(tx -> {
       readPeriod(tx);
       List<String> ready = new ArrayList<>();
+      endpoints.clear();
+      taskNetworks.clear();
+      nodeAddrs.clear();
+      dirtyNetworks.clear();
       for (Node n : tx.nodes().all()) {
         if (n.status != null && "ready".equals(n.status.state)) {
           ready.add(n.id);
         }
+        nodeAddrs.put(n.id, underlayAddr(n));
       }
+      for (Task t : tx.tasks().all()) {
+        indexEndpoints(t);
+      }
+      dirtyNetworks.clear();
       return ready;
     }, LeaderTerm::relevant);
     watch = wv.watch();
@@ -163,6 +194,8 @@ final class LeaderTerm {
   private void updatePeriod(Swarm s) {
     Long p = s == null || s.spec == null || s.spec.dispatcher == null ? null : s.spec.dispatcher.heartbeatPeriod;
     periodNanos = p == null || p <= 0 ? Dispatcher.DEFAULT_HEARTBEAT_PERIOD.toNanos() : p;
+    Long port = s == null ? null : s.dataPathPort;
+    dataPathPort = port == null || port <= 0 ? DEFAULT_DATA_PATH_PORT : port;
   }
 
   Duration grace() {
@@ -292,8 +325,20 @@ final class LeaderTerm {
       return new Snapshot(tx.index(), tx.nodes().get(s.nodeId), tasks);
     });
     s.index = snap.index;
-    s.send(DispatcherMessage.session(s.id, periodNanos, currentManagers(), snap.node));
+    s.send(DispatcherMessage.session(s.id, periodNanos, currentManagers(), snap.node, dataPathPort));
     s.send(DispatcherMessage.fullAssignments(snap.tasks));
+    List<NetworkEndpoints> all = new ArrayList<>();
+    for (String net : endpoints.keySet()) {
+      NetworkEndpoints ne = endpointChanges(s, net);
+      if (ne != null) {
+        all.add(ne);
+      }
+    }
+    if (!all.isEmpty()) {
+      // Nothing to say when the node is on no overlay network: its agent drops what an earlier session sent with
+      // the sandboxes (each network it joins later comes as a full list).
+      s.send(DispatcherMessage.endpoints(true, all));
+    }
     log.debug("session {} opened for node {} with {} tasks", s.id, s.nodeId, snap.tasks.size());
   }
 
@@ -306,9 +351,13 @@ final class LeaderTerm {
   private void handle(Event e) {
     if (e.isCommit()) {
       sendOutgoing();
+      sendEndpoints();
     } else if (e.isIn(Tables.TASKS)) {
       taskChanged(e);
+      indexEndpoints(e.kind() == Event.Kind.DELETE ? null : (Task) e.object(),
+          e.kind() == Event.Kind.DELETE ? ((Task) e.object()).id : null);
     } else if (e.isIn(Tables.NODES)) {
+      nodeAddrChanged(e);
       nodeChanged(e);
     } else if (e.isIn(Tables.CLUSTER) && e.kind() != Event.Kind.DELETE) {
       updatePeriod((Swarm) e.object());
@@ -376,6 +425,154 @@ final class LeaderTerm {
           new ArrayList<>(c.removed)));
     }
     outgoing.clear();
+  }
+
+  // ---- overlay endpoints (events thread) ----
+
+  private void indexEndpoints(Task t) {
+    indexEndpoints(t, null);
+  }
+
+  /** Re-reads the endpoints of task {@code now} (or drops those of the deleted task {@code deletedId}). */
+  private void indexEndpoints(Task now, String deletedId) {
+    String id = now != null ? now.id : deletedId;
+    Set<String> had = taskNetworks.remove(id);
+    if (had != null) {
+      for (String net : had) {
+        Map<String, Endpoint> eps = endpoints.get(net);
+        if (eps != null && eps.remove(id) != null) {
+          dirtyNetworks.add(net);
+          if (eps.isEmpty()) {
+            endpoints.remove(net);
+          }
+        }
+      }
+    }
+    String node = visibleNode(now);
+    if (node == null || now.status.state.number() > TaskState.RUNNING.number() || now.networksAttachments == null) {
+      return; // not (or no longer) on a node, or stopped there: its address may already be someone else's
+    }
+    Set<String> nets = new LinkedHashSet<>();
+    for (NetworkAttachment a : now.networksAttachments) {
+      if (a == null || a.network == null || a.network.id == null || a.addresses == null || a.addresses.isEmpty()) {
+        continue;
+      }
+      String ip = a.addresses.get(0).split("/")[0];
+      endpoints.computeIfAbsent(a.network.id, k -> new LinkedHashMap<>())
+          .put(id, new Endpoint(id, node, vniOf(a), ip));
+      nets.add(a.network.id);
+      dirtyNetworks.add(a.network.id);
+    }
+    if (!nets.isEmpty()) {
+      taskNetworks.put(id, nets);
+    }
+  }
+
+  private void nodeAddrChanged(Event e) {
+    Node n = (Node) e.object();
+    String addr = e.kind() == Event.Kind.DELETE ? null : underlayAddr(n);
+    String before = e.kind() == Event.Kind.DELETE ? nodeAddrs.remove(n.id) : nodeAddrs.put(n.id, addr);
+    if (!Objects.equals(before, addr)) {
+      for (Map.Entry<String, Map<String, Endpoint>> en : endpoints.entrySet()) {
+        if (en.getValue().values().stream().anyMatch(ep -> ep.nodeId.equals(n.id))) {
+          dirtyNetworks.add(en.getKey());
+        }
+      }
+    }
+  }
+
+  /** Sends every session what changed in the networks touched by the batch just committed. */
+  private void sendEndpoints() {
+    if (dirtyNetworks.isEmpty()) {
+      return;
+    }
+    for (Session s : byNode.values()) {
+      if (s.index < 0) {
+        continue;
+      }
+      List<NetworkEndpoints> changes = new ArrayList<>();
+      for (String net : dirtyNetworks) {
+        NetworkEndpoints ne = endpointChanges(s, net);
+        if (ne != null) {
+          changes.add(ne);
+        }
+      }
+      if (!changes.isEmpty()) {
+        s.send(DispatcherMessage.endpoints(false, changes));
+      }
+    }
+    dirtyNetworks.clear();
+  }
+
+  /**
+   * What session {@code s} must be told about network {@code net}, given what it was sent before (which this
+   * updates): all of it when the node just joined the network (an endpoint of its own appeared), an empty full list
+   * when it left, else the endpoints added or changed and those removed; null when nothing changed.
+   */
+  private NetworkEndpoints endpointChanges(Session s, String net) {
+    Map<String, Endpoint> eps = endpoints.getOrDefault(net, Map.of());
+    Map<String, NetworkEndpoints.Endpoint> want = null;
+    Integer vni = null;
+    if (eps.values().stream().anyMatch(ep -> ep.nodeId.equals(s.nodeId))) {
+      want = new LinkedHashMap<>();
+      for (Endpoint ep : eps.values()) {
+        vni = vni == null ? ep.vni : vni;
+        String nodeAddr = nodeAddrs.get(ep.nodeId);
+        if (!ep.nodeId.equals(s.nodeId) && nodeAddr != null) {
+          want.put(ep.taskId, new NetworkEndpoints.Endpoint(ep.taskId, ep.addr, NetworkEndpoints.macOf(ep.addr),
+              nodeAddr));
+        }
+      }
+    }
+    Map<String, NetworkEndpoints.Endpoint> sent = s.sentEndpoints.get(net);
+    if (want == null) {
+      if (sent == null) {
+        return null;
+      }
+      s.sentEndpoints.remove(net);
+      return new NetworkEndpoints(net, null, true, List.of(), List.of());
+    }
+    s.sentEndpoints.put(net, want);
+    if (sent == null) {
+      return new NetworkEndpoints(net, vni, true, new ArrayList<>(want.values()), List.of());
+    }
+    List<NetworkEndpoints.Endpoint> upserts = new ArrayList<>();
+    for (NetworkEndpoints.Endpoint ep : want.values()) {
+      if (!ep.equals(sent.get(ep.taskId))) {
+        upserts.add(ep);
+      }
+    }
+    List<String> removed = new ArrayList<>();
+    for (String id : sent.keySet()) {
+      if (!want.containsKey(id)) {
+        removed.add(id);
+      }
+    }
+    return upserts.isEmpty() && removed.isEmpty() ? null : new NetworkEndpoints(net, vni, false, upserts, removed);
+  }
+
+  private static Integer vniOf(NetworkAttachment a) {
+    Map<String, String> o = a.network.driverState == null ? null : a.network.driverState.options;
+    String v = o == null ? null : o.get("com.docker.network.driver.overlay.vxlanid_list");
+    try {
+      return v == null ? null : Integer.valueOf(v.split(",")[0].trim());
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  /** The host part of {@code Node.Status.Addr} ({@code host}, {@code host:port} or {@code [v6]:port}), or null. */
+  static String underlayAddr(Node n) {
+    String a = n == null || n.status == null ? null : n.status.addr;
+    if (a == null || a.isBlank()) {
+      return null;
+    }
+    a = a.trim();
+    if (a.startsWith("[")) {
+      return a.substring(1, a.indexOf(']'));
+    }
+    int colon = a.indexOf(':');
+    return colon >= 0 && a.indexOf(':', colon + 1) < 0 ? a.substring(0, colon) : a;
   }
 
   private void checkDeadlines() {

@@ -61,6 +61,7 @@ public final class Rtnetlink implements AutoCloseable {
   static final int IFLA_VXLAN_LINK = 3;
   static final int IFLA_VXLAN_LOCAL = 4;
   static final int IFLA_VXLAN_LEARNING = 7;
+  static final int IFLA_VXLAN_PROXY = 11;
   static final int IFLA_VXLAN_PORT = 15;
 
   static final int IFA_ADDRESS = 1;
@@ -147,6 +148,16 @@ public final class Rtnetlink implements AutoCloseable {
    */
   public synchronized void createVxlan(String name, int vni, int port, InetAddress local, boolean learning, String dev,
       int mtu) {
+    createVxlan(name, vni, port, local, learning, false, dev, mtu);
+  }
+
+  /**
+   * {@link #createVxlan(String, int, int, InetAddress, boolean, String, int)} with ARP proxying: with {@code proxy}
+   * the device answers ARP requests for addresses in its own neighbour table (static entries for remote
+   * endpoints, as Docker's overlay driver programs them) instead of flooding them over the underlay.
+   */
+  public synchronized void createVxlan(String name, int vni, int port, InetAddress local, boolean learning,
+      boolean proxy, String dev, int mtu) {
     int devIndex = dev == null ? 0 : linkIndex(dev);
     NlMessage m = newLink(name, mtu);
     m.beginNested(IFLA_LINKINFO).attrString(IFLA_INFO_KIND, "vxlan").beginNested(IFLA_INFO_DATA);
@@ -158,6 +169,9 @@ public final class Rtnetlink implements AutoCloseable {
       m.attrU32(IFLA_VXLAN_LINK, devIndex);
     }
     m.attrU8(IFLA_VXLAN_LEARNING, learning ? 1 : 0);
+    if (proxy) {
+      m.attrU8(IFLA_VXLAN_PROXY, 1);
+    }
     m.attrBe16(IFLA_VXLAN_PORT, port);
     m.endNested().endNested();
     socket.request(m, "RTM_NEWLINK", "vxlan " + name + " id " + vni);
@@ -203,6 +217,12 @@ public final class Rtnetlink implements AutoCloseable {
     } finally {
       NetNs.close(fd);
     }
+  }
+
+  /** Sets the hardware address of {@code name} ({@code 02:42:0a:00:01:03} form). */
+  public synchronized void setMac(String name, String mac) {
+    byte[] b = macBytes(mac);
+    change(name, "address " + mac, m -> m.attr(IFLA_ADDRESS, b));
   }
 
   public synchronized void setMtu(String name, int mtu) {

@@ -73,6 +73,7 @@ public final class Agent implements AutoCloseable {
   private boolean reconciled;
   private final Map<String, Task.TaskStatus> unsent = new ConcurrentHashMap<>();
   private final List<Consumer<Node>> nodeListeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<DispatcherMessage>> networkListeners = new CopyOnWriteArrayList<>();
   private volatile Node node;
 
   private final ScheduledExecutorService timer;
@@ -134,6 +135,15 @@ public final class Agent implements AutoCloseable {
   /** Called with the node's object at each session start and whenever its spec changes. */
   public void addNodeListener(Consumer<Node> listener) {
     nodeListeners.add(listener);
+  }
+
+  /**
+   * Called, on the session thread and in stream order, with each session message (the swarm's data path port and
+   * this node's object with its underlay address) and each overlay endpoints message ({@link
+   * DispatcherMessage#ENDPOINTS}); the overlay network driver registers here.
+   */
+  public void addNetworkListener(Consumer<DispatcherMessage> listener) {
+    networkListeners.add(listener);
   }
 
   /** The node's object as last sent by the dispatcher, or null before the first session. */
@@ -217,6 +227,9 @@ public final class Agent implements AutoCloseable {
             if (DispatcherMessage.SESSION.equals(m.type)) {
               established = true;
               onSession(l, m);
+              toNetworkListeners(m);
+            } else if (DispatcherMessage.ENDPOINTS.equals(m.type)) {
+              toNetworkListeners(m);
             } else if (DispatcherMessage.ASSIGNMENTS.equals(m.type)) {
               onAssignments(m);
             } else if (DispatcherMessage.NODE.equals(m.type) && m.node != null) {
@@ -331,6 +344,16 @@ public final class Agent implements AutoCloseable {
     unsent.remove(taskId);
     if (c != null) {
       c.remove();
+    }
+  }
+
+  private void toNetworkListeners(DispatcherMessage m) {
+    for (Consumer<DispatcherMessage> l : networkListeners) {
+      try {
+        l.accept(m);
+      } catch (RuntimeException e) {
+        log.warn("network listener failed on a {} message: {}", m.type, e.toString());
+      }
     }
   }
 

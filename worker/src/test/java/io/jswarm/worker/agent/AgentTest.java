@@ -108,6 +108,21 @@ class AgentTest {
   }
 
   @Test
+  void sessionAndEndpointsMessagesReachTheNetworkListenerInOrder() throws Exception {
+    start("m1");
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    agent.addNetworkListener(m -> seen.add(m.type + (m.dataPathPort == null ? "" : ":" + m.dataPathPort)
+        + (m.networks == null ? "" : ":" + m.networks.get(0).networkId)));
+    FakeTransport.FakeSession s = transport.nextSession();
+    s.push(DispatcherMessage.session("s1", TimeUnit.HOURS.toNanos(1), List.of(), null, 4790));
+    s.push(DispatcherMessage.fullAssignments(List.of(task("t1", TaskState.RUNNING))));
+    s.push(DispatcherMessage.endpoints(true, List.of(new io.jswarm.api.dispatcher.NetworkEndpoints("netA", 4100,
+        true, List.of(), List.of()))));
+    transport.await("both messages", () -> seen.size() == 2);
+    assertEquals(List.of("session:4790", "endpoints:netA"), seen);
+  }
+
+  @Test
   void theExecutorIsReconciledOnceWithTheFirstCompleteAssignmentSet() throws Exception {
     start("m1");
     FakeTransport.FakeSession s = transport.nextSession();
