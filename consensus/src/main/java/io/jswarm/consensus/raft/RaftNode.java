@@ -33,7 +33,6 @@ import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.GrpcTlsConfig;
-import org.apache.ratis.netty.NettyConfigKeys;
 import org.apache.ratis.proto.RaftProtos.LogInfoProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
@@ -159,15 +158,11 @@ public final class RaftNode implements Proposer, AutoCloseable {
     int colon = cfg.address().lastIndexOf(':');
     String host = cfg.address().substring(0, colon);
     int port = Integer.parseInt(cfg.address().substring(colon + 1));
-    if (cfg.tls()) {
-      RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
-      GrpcConfigKeys.Server.setHost(p, host);
-      GrpcConfigKeys.Server.setPort(p, port);
-    } else {
-      RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
-      NettyConfigKeys.Server.setHost(p, host);
-      NettyConfigKeys.Server.setPort(p, port);
-    }
+    // gRPC with or without TLS: the tests run the transport the daemons run (Ratis' Netty RPC has no TLS, and
+    // under heavy load it was seen spinning on append-entries to a follower that had just installed a snapshot)
+    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+    GrpcConfigKeys.Server.setHost(p, host);
+    GrpcConfigKeys.Server.setPort(p, port);
     RaftServerConfigKeys.setStorageDir(p, List.of(cfg.storageDir().toFile()));
     long gap = Math.min(1024, cfg.snapshotEvery());
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
@@ -206,7 +201,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
   }
 
   private static SupportedRpcType rpcType(boolean tls) {
-    return tls ? SupportedRpcType.GRPC : SupportedRpcType.NETTY;
+    return SupportedRpcType.GRPC;
   }
 
   private static RaftProperties clientProperties(RaftConfig cfg) {
@@ -308,8 +303,9 @@ public final class RaftNode implements Proposer, AutoCloseable {
             throw new CompletionException(mapFailure(reply.getException(), "the write"));
           }
           ApplyResult r = ApplyResult.decode(reply.getMessage().getContent().toByteArray());
-          // The reply may come from another manager: return once this one has applied the entry too.
-          return applier.awaitApplied(r.index()).thenApply(v -> r);
+          // The reply may come from another manager: return once this one has applied the entry too (bounded:
+          // a manager cut off from the leader must fail the call, not hang it)
+          return bounded(applier.awaitApplied(r.index()).thenApply(v -> r), "applying the write on " + cfg.id());
         });
   }
 
