@@ -186,11 +186,17 @@ class OverlayMultiHostTest {
   /** FDB and neighbour entries on {@code h} that still name a removed task ("" when none). */
   private static String leftovers(Host h, String netId, List<Replica> removed) {
     Path sandbox = sandbox(h, netId);
-    if (!Files.exists(sandbox)) {
-      return "";
+    String fdb;
+    String neigh;
+    try {
+      fdb = MultiHostCluster.sh("nsenter --net=" + sandbox + " bridge fdb show");
+      neigh = MultiHostCluster.sh("nsenter --net=" + sandbox + " ip neigh show");
+    } catch (IOException e) {
+      if (!Files.exists(sandbox)) {
+        return ""; // the host's last task of the network left, and the sandbox with it
+      }
+      throw new UncheckedIOException(e);
     }
-    String fdb = sh("nsenter --net=" + sandbox + " bridge fdb show");
-    String neigh = sh("nsenter --net=" + sandbox + " ip neigh show");
     StringBuilder out = new StringBuilder();
     for (Replica r : removed) {
       for (String line : fdb.split("\n")) {
