@@ -327,6 +327,9 @@ public final class OverlayNetworking implements AutoCloseable {
         }
         ignoreMissing(() -> in.deleteNeighbour(sb.vxlan, inet(h.addr)));
         ignoreMissing(() -> in.deleteFdb(sb.vxlan, h.mac, inet(h.nodeAddr)));
+        // br0 learned the MAC on the VXLAN port from the endpoint's traffic; drop it with the endpoint, not after
+        // the bridge's ageing time (a stale entry would keep sending that MAC's frames into the tunnel)
+        ignoreMissing(() -> in.deleteFdb(sb.vxlan, h.mac, null, true));
         sb.programmed.remove(had.getKey());
       }
       for (NetworkEndpoints.Endpoint w : want.values()) {
