@@ -73,22 +73,30 @@ public final class BridgeNetworking implements TaskNetworking, AutoCloseable {
   }
 
   @Override
-  public synchronized Sandbox create(Task task) throws Exception {
+  public Sandbox create(Task task) throws Exception {
     String id = checkId(task.id);
-    ensureBridge();
-    NodeLocalLeases.Lease lease = leases.get(id).orElse(null);
-    if (lease != null && intact(lease)) {
-      return sandbox(lease);
-    }
-    if (lease == null) {
-      List<HostPort> ports = assignPorts(id, hostPorts(task), task.nodeId);
-      lease = new NodeLocalLeases.Lease(id, leases.freeAddress(), vethName(id), hostname(task), ports);
-      leases.put(lease);
+    NodeLocalLeases.Lease lease;
+    synchronized (this) {
+      ensureBridge();
+      lease = leases.get(id).orElse(null);
+      if (lease != null && intact(lease)) {
+        return sandbox(lease);
+      }
+      if (lease == null) {
+        List<HostPort> ports = assignPorts(id, hostPorts(task), task.nodeId);
+        lease = new NodeLocalLeases.Lease(id, leases.freeAddress(), vethName(id), hostname(task), ports);
+        leases.put(lease);
+      }
     }
     try {
-      plumb(lease);
+      // outside the lock: a task's netns and veth are its own, so sandboxes of several tasks are made at once
+      try (Rtnetlink nl = Rtnetlink.openIn(config.hostNetns())) {
+        plumb(lease, nl);
+      }
       if (!lease.ports().isEmpty()) {
-        applyRules(); // the table changes only when the task publishes ports
+        synchronized (this) {
+          applyRules(); // the table changes only when the task publishes ports
+        }
       }
     } catch (Exception | Error e) {
       try {
@@ -232,9 +240,8 @@ public final class BridgeNetworking implements TaskNetworking, AutoCloseable {
         .map(l -> l.master() == hostLinks().linkIndex(config.bridgeName())).orElse(false);
   }
 
-  private void plumb(NodeLocalLeases.Lease lease) throws Exception {
+  private void plumb(NodeLocalLeases.Lease lease, Rtnetlink nl) throws Exception {
     Path ns = netnsDir.resolve(lease.taskId());
-    Rtnetlink nl = hostLinks();
     nl.deleteLinkIfExists(lease.hostVeth());
     NetNs.delete(ns);
     NetNs.create(ns);
