@@ -4,5 +4,6 @@ import picocli.CommandLine.Command;
 
 /** {@code jswarm bench ...}: benchmarks that print numbers (not tests). */
 @Command(name = "bench", description = "Run a benchmark and print its numbers.",
-    subcommands = {RaftBench.class, SchedulerBench.class, ContainerBench.class, ServiceBench.class})
+    subcommands = {RaftBench.class, SchedulerBench.class, ContainerBench.class, ServiceBench.class,
+        OverlayBenchCommand.class})
 public final class BenchCommand {}

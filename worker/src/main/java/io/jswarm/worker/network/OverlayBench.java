@@ -26,14 +26,25 @@ import java.util.stream.Stream;
 /**
  * Benchmark (issue 5 item 7, driver level): iperf3 TCP throughput and ping round trips between two task namespaces
  * over the overlay (VXLAN through {@link OverlayNetworking} on two "hosts" joined by a veth underlay) vs between the
- * two hosts directly on the underlay; prints the ratios. Not a test; run with
- * {@code java -cp worker/target/test-classes:worker/target/classes:<deps> io.jswarm.worker.network.OverlayBench [seconds]}.
+ * two hosts directly on the underlay; prints the ratios. Run by {@code jswarm bench overlay [--seconds N]}; needs
+ * iperf3 and ping. Everything it makes lives in a temporary directory and two namespaces it removes at the end.
  */
 public final class OverlayBench {
   private OverlayBench() {}
 
   public static void main(String[] args) throws Exception {
-    int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+    run(args.length > 0 ? Integer.parseInt(args[0]) : 5, System.out);
+  }
+
+  /** Three alternating rounds of {@code seconds}-long iperf3 runs; prints each round and the medians to {@code out}. */
+  public static void run(int seconds, java.io.PrintStream out) throws Exception {
+    for (String tool : List.of("iperf3", "ping")) {
+      if (Stream.of(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":"))
+          .noneMatch(d -> Files.isExecutable(Path.of(d, tool)))) {
+        throw new IllegalStateException(tool + " is not installed: apt-get install " + (tool.equals("ping")
+            ? "iputils-ping" : tool));
+      }
+    }
     Path tmp = Files.createTempDirectory("hov-bench-");
     List<Path> hostNs = new ArrayList<>();
     List<CompositeNetworking> nets = new ArrayList<>();
@@ -84,7 +95,7 @@ public final class OverlayBench {
         double over = iperf(tasks.get(1).netns(), tasks.get(0).netns(), overlay[1], seconds);
         double rttUnder = rtt(hostNs.get(0), underlay[1]);
         double rttOver = rtt(tasks.get(0).netns(), overlay[1]);
-        System.out.printf("round %d: TCP underlay %.2f Gbit/s overlay %.2f Gbit/s (ratio %.3f); ping rtt underlay %.3f ms"
+        out.printf("round %d: TCP underlay %.2f Gbit/s overlay %.2f Gbit/s (ratio %.3f); ping rtt underlay %.3f ms"
             + " overlay %.3f ms (ratio %.3f)%n", round + 1, under / 1e9, over / 1e9, over / under, rttUnder, rttOver,
             rttOver / rttUnder);
         tput.add(over / under);
@@ -92,7 +103,7 @@ public final class OverlayBench {
       }
       tput.sort(null);
       lat.sort(null);
-      System.out.printf("median overlay/underlay: TCP throughput ratio %.3f, ping rtt ratio %.3f%n", tput.get(1),
+      out.printf("median overlay/underlay: TCP throughput ratio %.3f, ping rtt ratio %.3f%n", tput.get(1),
           lat.get(1));
       for (int i = 0; i < 2; i++) {
         nets.get(i).release("hovbench" + i);
