@@ -53,6 +53,8 @@ import org.slf4j.LoggerFactory;
 final class LeaderTerm {
   private static final Logger log = LoggerFactory.getLogger(LeaderTerm.class);
   private static final long WATCH_POLL_MS = 200;
+  /** Added to the grace ready nodes get when a leader starts: time for agents to find the new leader. */
+  static final Duration LEADER_CHANGE_EXTRA_GRACE = Duration.ofSeconds(10);
 
   private final MemoryStore store;
   private final Clock clock;
@@ -137,7 +139,9 @@ final class LeaderTerm {
       Consumer<String> markDown) {
     LeaderTerm t = new LeaderTerm(store, clock, managers, markDown);
     List<String> ready = t.openWatch();
-    Instant deadline = clock.instant().plus(t.grace());
+    // After a leader change the agents first retry the old leader with backoff (up to Agent.MAX_BACKOFF) before
+    // they reach this one: ready nodes get that much more than the usual grace
+    Instant deadline = clock.instant().plus(t.grace()).plus(LEADER_CHANGE_EXTRA_GRACE);
     for (String id : ready) {
       t.deadlines.put(id, deadline);
     }
@@ -145,7 +149,8 @@ final class LeaderTerm {
     t.events.scheduleWithFixedDelay(t::checkDeadlines, tick, tick, TimeUnit.MILLISECONDS);
     t.statusWriter.scheduleWithFixedDelay(t::flushStatuses, tick, tick, TimeUnit.MILLISECONDS);
     t.watchThread.start();
-    log.info("dispatcher started: {} ready nodes get a grace of {}", ready.size(), t.grace());
+    log.info("dispatcher started: {} ready nodes get a grace of {}", ready.size(),
+        t.grace().plus(LEADER_CHANGE_EXTRA_GRACE));
     return t;
   }
 

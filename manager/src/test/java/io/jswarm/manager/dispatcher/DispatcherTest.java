@@ -225,7 +225,7 @@ class DispatcherTest {
     h.addNode("gone", "ready");
     h.addNode("already-down", "down");
     h.dispatcher.start();
-    h.clock.advance(Duration.ofSeconds(14));
+    h.clock.advance(Duration.ofSeconds(14).plus(LeaderTerm.LEADER_CHANGE_EXTRA_GRACE));
     h.dispatcher.tick();
     assertEquals("ready", h.node("gone").status.state);
 
