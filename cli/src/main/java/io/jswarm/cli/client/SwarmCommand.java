@@ -71,8 +71,9 @@ public final class SwarmCommand implements Runnable {
     @Option(names = "--advertise-addr", description = "Advertised address (<ip|interface>[:port]).")
     String advertiseAddr;
 
-    @Option(names = "--listen-addr", defaultValue = "0.0.0.0:2377",
-        description = "Listen address (<ip|interface>[:port]) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--listen-addr",
+        description = "Listen address (<ip|interface>[:port]) (default: 0.0.0.0 and the daemon's --cluster-port, "
+            + "2377 unless set).")
     String listenAddr;
 
     @Option(names = "--default-addr-pool", description = "Default address pool in CIDR format (repeatable) "
@@ -139,8 +140,9 @@ public final class SwarmCommand implements Runnable {
     @Option(names = "--advertise-addr", description = "Advertised address (<ip|interface>[:port]).")
     String advertiseAddr;
 
-    @Option(names = "--listen-addr", defaultValue = "0.0.0.0:2377",
-        description = "Listen address (<ip|interface>[:port]) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--listen-addr",
+        description = "Listen address (<ip|interface>[:port]) (default: 0.0.0.0 and the daemon's --cluster-port, "
+            + "2377 unless set).")
     String listenAddr;
 
     @Parameters(index = "0", paramLabel = "HOST:PORT", description = "A manager's cluster address.")

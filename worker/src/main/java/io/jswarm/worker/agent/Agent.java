@@ -244,7 +244,7 @@ public final class Agent implements AutoCloseable {
         }
       } catch (IOException | RuntimeException e) {
         if (!closed) {
-          log.info("session with manager {} failed: {}", addr, e.getMessage());
+          log.info("session with manager {} failed: {}", addr, e.toString());
         }
       }
       if (closed) {
@@ -400,7 +400,7 @@ public final class Agent implements AutoCloseable {
       scheduleHeartbeat(l, period(r.period));
     } catch (IOException | RuntimeException e) {
       if (!closed) {
-        log.info("heartbeat to manager {} failed ({}): reconnecting", l.addr, e.getMessage());
+        log.info("heartbeat to manager {} failed ({}): reconnecting", l.addr, e.toString());
       }
       l.stream.close(); // the session thread sees the stream end and reconnects
     }
@@ -432,7 +432,7 @@ public final class Agent implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       // Not retried: a broken connection also breaks the session, and every new session re-sends each task's
       // current status; a refusal (a task no longer ours) would only fail again.
-      log.info("status report to manager {} failed: {}", l.addr, e.getMessage());
+      log.info("status report to manager {} failed: {}", l.addr, e.toString());
     }
   }
 

@@ -86,6 +86,20 @@ final class Cgroups {
   }
 
   /**
+   * Removes the {@code parent} directory itself from every hierarchy when no task cgroup is left in it (a node
+   * leaving the swarm). Only its last component goes: the directories above may be someone else's.
+   */
+  static void removeParent(String parent) {
+    for (Path h : hierarchies()) {
+      try {
+        Files.deleteIfExists(h.resolve(parent));
+      } catch (IOException notEmpty) {
+        // a task cgroup or another user's cgroup is still in it: leave it
+      }
+    }
+  }
+
+  /**
    * Creates the task's cgroups in the {@link #JOINED} controllers with its limits written, for a runtime that
    * does not manage cgroups; returns the directories, which the monitor makes the runtime join.
    */
