@@ -14,17 +14,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "swarm", description = "Manage the swarm.",
     subcommands = {SwarmCommand.Init.class, SwarmCommand.Join.class, SwarmCommand.JoinToken.class,
         SwarmCommand.Leave.class, SwarmCommand.Update.class, SwarmCommand.Inspect.class})
-public final class SwarmCommand implements Runnable {
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
-
-  @Option(names = "--help", usageHelp = true, description = "Print usage.")
-  boolean help;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
+public final class SwarmCommand extends GroupCommand {
 
   /** The cluster-wide settings {@code init} and {@code update} share. */
   static class SpecFlags {
