@@ -26,7 +26,7 @@ final class ContainerFlags {
 
   static void apply(ServiceCreateFlags f, TaskSpec task) {
     ContainerSpec c = task.containerSpec;
-    if (f.limitPids != null || f.cpuset != null) {
+    if (f.limitPids != null || f.cpuset != null || f.blkioWeight != null) {
       if (task.resources == null) {
         task.resources = new ResourceRequirements();
       }
@@ -36,8 +36,11 @@ final class ContainerFlags {
       if (f.limitPids != null) {
         task.resources.limits.pids = pidsLimit(f.limitPids);
       }
+      if (f.blkioWeight != null) {
+        task.resources.limits.blkioWeight = blkioWeight(f.blkioWeight);
+      }
       if (f.cpuset != null) {
-        if (!f.cpuset.matches("[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*")) {
+        if (!f.cpuset.matches(Limit.CPU_LIST)) {
           throw new UsageException("invalid --cpuset \"" + f.cpuset + "\": want a CPU list like 0-3 or 0,2");
         }
         task.resources.limits.cpuset = f.cpuset;
@@ -74,6 +77,14 @@ final class ContainerFlags {
       throw new UsageException("invalid --hostname \"" + c.hostname
           + "\": letters, digits, '.' and '-', at most 63 characters, starting with a letter or digit");
     }
+  }
+
+  /** A {@code --blkio-weight} value, checked. */
+  static long blkioWeight(long value) {
+    if (value != 0 && (value < 10 || value > 1000)) {
+      throw new UsageException("invalid --blkio-weight " + value + ": give 10-1000, or 0 for the default");
+    }
+    return value;
   }
 
   /** A {@code --limit-pids} value, checked. */

@@ -6,7 +6,7 @@ import io.jswarm.api.types.ResourceRequirements;
 import io.jswarm.api.types.TaskSpec;
 import java.util.ArrayList;
 
-/** The container flags of {@code service update} that merge into the task template: args, pids limit, health. */
+/** The container flags of {@code service update} that merge into the task template: args, pids limit, blkio weight, health. */
 final class ContainerUpdates {
   private ContainerUpdates() {}
 
@@ -15,15 +15,19 @@ final class ContainerUpdates {
     if (f.args != null) {
       c.args = f.args.isBlank() ? null : new ArrayList<>(ContainerFlags.words(f.args));
     }
-    if (f.limitPids != null) {
-      long pids = ContainerFlags.pidsLimit(f.limitPids);
+    if (f.limitPids != null || f.blkioWeight != null) {
       if (task.resources == null) {
         task.resources = new ResourceRequirements();
       }
       if (task.resources.limits == null) {
         task.resources.limits = new Limit();
       }
-      task.resources.limits.pids = pids;
+      if (f.limitPids != null) {
+        task.resources.limits.pids = ContainerFlags.pidsLimit(f.limitPids);
+      }
+      if (f.blkioWeight != null) {
+        task.resources.limits.blkioWeight = ContainerFlags.blkioWeight(f.blkioWeight);
+      }
     }
     c.healthcheck = f.health.merge(c.healthcheck);
   }

@@ -75,6 +75,10 @@ public class ServiceCreateFlags {
   @Option(names = "--limit-pids", description = "Limit the number of processes in each container (0 = unlimited).")
   public Long limitPids;
 
+  @Option(names = "--blkio-weight", description = "Block IO weight, relative: 10-1000, 0 = default (jswarm extension; "
+      + "needs the BFQ I/O scheduler on the device).")
+  public Long blkioWeight;
+
   @Option(names = "--cpuset", description = "CPUs each container may run on, e.g. 0-3 or 0,2 (jswarm extension).")
   public String cpuset;
 

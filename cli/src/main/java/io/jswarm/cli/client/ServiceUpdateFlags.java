@@ -84,6 +84,10 @@ public class ServiceUpdateFlags {
   @Option(names = "--limit-pids", description = "Limit the number of processes in each container (0 = unlimited).")
   public Long limitPids;
 
+  @Option(names = "--blkio-weight", description = "Block IO weight, relative: 10-1000, 0 = default (jswarm extension; "
+      + "needs the BFQ I/O scheduler on the device).")
+  public Long blkioWeight;
+
   @picocli.CommandLine.Mixin
   public HealthFlags health = new HealthFlags();
 }

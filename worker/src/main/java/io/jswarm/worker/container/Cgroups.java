@@ -145,10 +145,31 @@ final class Cgroups {
             Files.writeString(cur.resolve("cpuset.cpus"), limits.cpuset());
           }
         }
+        case "blkio" -> {
+          if (limits.blkioWeight() > 0) {
+            Files.writeString(blkioWeightFile(cur), Long.toString(limits.blkioWeight()));
+          }
+        }
         default -> {}
       }
     }
     return dirs;
+  }
+
+  /**
+   * The weight file of a blkio cgroup: {@code blkio.weight} (CFQ, kernels before 5.0) or {@code blkio.bfq.weight}
+   * (BFQ, the only weight-based scheduler of newer kernels), as runc chooses it.
+   *
+   * @throws IOException naming both files when the kernel has neither (no BFQ scheduler built or loaded)
+   */
+  static Path blkioWeightFile(Path cgroup) throws IOException {
+    for (String f : List.of("blkio.weight", "blkio.bfq.weight")) {
+      if (Files.exists(cgroup.resolve(f))) {
+        return cgroup.resolve(f);
+      }
+    }
+    throw new IOException("Resources.Limits.BlkioWeight: this kernel has no blkio.weight or blkio.bfq.weight in "
+        + cgroup + " (load the bfq I/O scheduler module, or leave the weight unset)");
   }
 
   private static void sleep(long ms) {

@@ -221,14 +221,18 @@ class ContainerExecutorTest {
   }
 
   @Test
-  void aForkBombStopsAtThePidsLimit() throws Exception {
+  void aForkBombStopsAtThePidsLimitAndTheBlkioWeightIsSet() throws Exception {
     ContainerExecutor ex = executor();
     // The bomb runs in a subshell that dies when a fork fails; init then waits without forking (exec).
     Task t = task(List.of("sh", "-c", "(for i in $(seq 1 60); do sleep 60 & done); exec sleep 60"));
-    limits(t).pids = 10L;
+    Limit limits = limits(t);
+    limits.pids = 10L;
+    limits.blkioWeight = 300L;
     TaskRuntime r = ex.runtime(t);
     r.prepare();
     r.start();
+    Path blkio = Cgroups.ROOT.resolve("blkio").resolve(cgroupParent).resolve(t.id);
+    assertEquals("300", Files.readString(Cgroups.blkioWeightFile(blkio)).trim().replaceFirst("^default ", ""));
     Path pids = Cgroups.ROOT.resolve("pids").resolve(cgroupParent).resolve(t.id);
     assertEquals("10", Files.readString(pids.resolve("pids.max")).trim());
     assertTrue(ContainerExecutor.waitFor(() -> Files.readString(pids.resolve("pids.events")).matches("(?s)max [1-9].*"),
