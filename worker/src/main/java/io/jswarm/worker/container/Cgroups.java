@@ -16,7 +16,16 @@ import java.util.List;
 final class Cgroups {
   static final Path ROOT = Path.of("/sys/fs/cgroup");
   /** Controllers a crun container joins (jswarm makes these cgroups). */
-  static final List<String> JOINED = List.of("memory", "cpu", "cpuacct", "cpuset", "pids", "blkio", "freezer");
+  static final List<String> JOINED =
+      List.of("memory", "cpu", "cpuacct", "cpuset", "pids", "blkio", "freezer", "devices");
+
+  /**
+   * The devices a container may use, as runc allows them by default: any node may be created (mknod), but only
+   * these may be read or written — null, zero, full, random, urandom, tty, console, ptmx and the pty slaves.
+   * Everything else (the host's disks, /dev/mem, ...) is refused even to root with CAP_MKNOD.
+   */
+  static final List<String> ALLOWED_DEVICES = List.of("c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm",
+      "c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm");
 
   private Cgroups() {}
 
@@ -143,6 +152,12 @@ final class Cgroups {
         case "cpuset" -> {
           if (limits.cpuset() != null) {
             Files.writeString(cur.resolve("cpuset.cpus"), limits.cpuset());
+          }
+        }
+        case "devices" -> {
+          Files.writeString(cur.resolve("devices.deny"), "a");
+          for (String rule : ALLOWED_DEVICES) {
+            Files.writeString(cur.resolve("devices.allow"), rule);
           }
         }
         case "blkio" -> {
