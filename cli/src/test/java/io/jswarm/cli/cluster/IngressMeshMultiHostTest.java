@@ -38,7 +38,8 @@ import org.junit.jupiter.api.Test;
  * manager host. Every node has an address on the ingress network. A second service asking for 8080 is refused
  * naming the port; {@code -p 80} alone gets a port from 30000-32767 shown with the VIP in inspect (and, with no
  * task, is refused at once rather than hanging). Scaling to 1 sends everything to the remaining task; removing the
- * services removes the ingress sandbox and every rule on every host; closing the harness leaves nothing.
+ * services removes the ingress sandbox and every rule on every host, as leaving the swarm does on a worker; closing
+ * the harness leaves nothing.
  */
 class IngressMeshMultiHostTest {
   private static final Duration CONVERGE = Duration.ofSeconds(60);
@@ -92,6 +93,10 @@ class IngressMeshMultiHostTest {
       // m1 runs no task: its port answers, and repeated requests reach both tasks
       Map<String, Integer> seen = fetchMany(m1.address, 8080);
       assertEquals(both, seen.keySet(), "pages through m1:8080 " + seen);
+      long f0 = System.nanoTime();
+      Map<String, Integer> again = fetchMany(m1.address, 8080);
+      System.out.printf(Locale.ROOT, "IngressMeshMultiHostTest: %d requests through m1 (no task there): %s, "
+          + "%.2f ms each%n", REQUESTS, again, (System.nanoTime() - f0) / 1e6 / REQUESTS);
       // so does a worker's address, and 127.0.0.1 inside m1
       assertEquals(both, fetchMany(w1.address, 8080).keySet(), "pages through w1:8080");
       Path m1ns = Path.of("/run/netns", m1.netns);
@@ -129,6 +134,12 @@ class IngressMeshMultiHostTest {
       await(CONVERGE, "only " + left + " answers", () -> fetchMany(m1.address, 8080).keySet().equals(Set.of(left)));
       assertEquals(Set.of(left), fetchMany(w1.address, 8080).keySet(), "after scale, through w1");
       assertEquals(Set.of(left), fetchMany(w2.address, 8080).keySet(), "after scale, through w2");
+
+      // the worker left without a task leaves the swarm: its mesh goes with it
+      Host idle = w1.containerProcesses().isEmpty() ? w1 : w2;
+      idle.daemon().call("POST", "/swarm/leave?force=true", null).expect(200);
+      awaitQuietly(() -> meshLeftovers(idle).isEmpty());
+      assertEquals("", meshLeftovers(idle), idle + " routing mesh leftovers after leave");
 
       // service rm: no ingress sandbox, rule or overlay sandbox left on any host
       m1.daemon().call("DELETE", "/services/" + web, null).expect(200);
