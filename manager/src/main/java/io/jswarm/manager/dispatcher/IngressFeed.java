@@ -106,8 +106,8 @@ final class IngressFeed {
     String id = now != null ? now.id : deletedId;
     Service slim = now != null && publishesIngress(now) ? slim(now) : null;
     Service before = slim == null ? services.remove(id) : services.put(id, slim);
-    if (slim == null) {
-      tasks.remove(id);
+    if (now == null) {
+      tasks.remove(id); // a service that merely stops publishing keeps its tasks indexed, in case it publishes again
     }
     if (!sameJson(before, slim)) {
       dirty = true;
