@@ -2,8 +2,11 @@ package io.jswarm.worker.discovery;
 
 import io.jswarm.api.dispatcher.IngressView;
 import io.jswarm.api.types.PortConfig;
+import io.jswarm.api.types.Service;
+import io.jswarm.api.types.Task;
 import io.jswarm.worker.network.IngressPort;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,27 +29,46 @@ public final class IngressBackends {
       return out;
     }
     for (IngressView.ServiceTasks st : view.services) {
-      if (st == null || st.service == null || st.service.endpoint == null || st.service.endpoint.ports == null) {
-        continue;
-      }
-      List<String> backends = new ArrayList<>();
-      for (ServiceRecord.TaskEndpoint t : ServiceRecords.of(net, st.service, st.tasks == null ? List.of() : st.tasks)
-          .tasks()) {
-        backends.add(t.address());
-      }
-      for (PortConfig p : st.service.endpoint.ports) {
-        if (p == null || "host".equals(p.publishMode) || p.publishedPort == null || p.publishedPort <= 0
-            || p.targetPort == null) {
-          continue;
-        }
-        String proto = p.protocol == null || p.protocol.isEmpty() ? "tcp" : p.protocol.toLowerCase();
-        try {
-          out.add(new IngressPort(proto, p.publishedPort.intValue(), p.targetPort.intValue(), backends));
-        } catch (IllegalArgumentException e) {
-          LOG.warn("service {}: port {} is not routed: {}", st.service.id, p.publishedPort, e.getMessage());
-        }
+      if (st != null && st.service != null) {
+        add(out, net, st.service, st.tasks == null ? List.of() : st.tasks);
       }
     }
     return out;
+  }
+
+  /**
+   * The same from any per-network service view (e.g. the discovery feed's records of the ingress network):
+   * {@code tasks} may mix the tasks of all {@code services}; each service takes its own.
+   */
+  public static List<IngressPort> of(String ingressNetworkId, Collection<Service> services, Collection<Task> tasks) {
+    List<IngressPort> out = new ArrayList<>();
+    for (Service s : services) {
+      if (s != null && s.id != null) {
+        add(out, ingressNetworkId, s, tasks);
+      }
+    }
+    return out;
+  }
+
+  private static void add(List<IngressPort> out, String net, Service service, Collection<Task> tasks) {
+    if (service.endpoint == null || service.endpoint.ports == null) {
+      return;
+    }
+    List<String> backends = new ArrayList<>();
+    for (ServiceRecord.TaskEndpoint t : ServiceRecords.of(net, service, tasks).tasks()) {
+      backends.add(t.address());
+    }
+    for (PortConfig p : service.endpoint.ports) {
+      if (p == null || "host".equals(p.publishMode) || p.publishedPort == null || p.publishedPort <= 0
+          || p.targetPort == null) {
+        continue;
+      }
+      String proto = p.protocol == null || p.protocol.isEmpty() ? "tcp" : p.protocol.toLowerCase();
+      try {
+        out.add(new IngressPort(proto, p.publishedPort.intValue(), p.targetPort.intValue(), backends));
+      } catch (IllegalArgumentException e) {
+        LOG.warn("service {}: port {} is not routed: {}", service.id, p.publishedPort, e.getMessage());
+      }
+    }
   }
 }

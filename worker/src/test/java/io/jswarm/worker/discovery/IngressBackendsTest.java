@@ -57,6 +57,19 @@ class IngressBackendsTest {
   }
 
   @Test
+  void aPerNetworkViewWithMixedTasksGivesTheSame() {
+    Service web = service("s1", "web", "vip", false);
+    web.endpoint.ports = List.of(port("tcp", 80, 8080L, "ingress"));
+    Service other = service("s2", "api", "vip", false);
+    other.endpoint.ports = List.of(port("tcp", 80, 8081L, "ingress"));
+    List<io.jswarm.api.types.Task> tasks = List.of(
+        task("t1", "s1", 1, TaskState.RUNNING, TaskState.RUNNING, null, "10.0.1.3/24"),
+        task("t2", "s2", 1, TaskState.RUNNING, TaskState.RUNNING, null, "10.0.1.4/24"));
+    assertEquals(List.of(new IngressPort("tcp", 8080, 80, List.of("10.0.1.3")),
+        new IngressPort("tcp", 8081, 80, List.of("10.0.1.4"))), IngressBackends.of("net1", List.of(web, other), tasks));
+  }
+
+  @Test
   void noAttachmentOrNoServicesMeansNoPorts() {
     assertEquals(List.of(), IngressBackends.of(null));
     assertEquals(List.of(), IngressBackends.of(new IngressView()));
