@@ -139,8 +139,9 @@ public final class Agent implements AutoCloseable {
 
   /**
    * Called, on the session thread and in stream order, with each session message (the swarm's data path port and
-   * this node's object with its underlay address) and each overlay endpoints message ({@link
-   * DispatcherMessage#ENDPOINTS}); the overlay network driver registers here.
+   * this node's object with its underlay address), each overlay endpoints message ({@link
+   * DispatcherMessage#ENDPOINTS}) and each ingress view ({@link DispatcherMessage#INGRESS}); the overlay network
+   * driver and the routing mesh register here.
    */
   public void addNetworkListener(Consumer<DispatcherMessage> listener) {
     networkListeners.add(listener);
@@ -228,7 +229,7 @@ public final class Agent implements AutoCloseable {
               established = true;
               onSession(l, m);
               toNetworkListeners(m);
-            } else if (DispatcherMessage.ENDPOINTS.equals(m.type)) {
+            } else if (DispatcherMessage.ENDPOINTS.equals(m.type) || DispatcherMessage.INGRESS.equals(m.type)) {
               toNetworkListeners(m);
             } else if (DispatcherMessage.ASSIGNMENTS.equals(m.type)) {
               onAssignments(m);
