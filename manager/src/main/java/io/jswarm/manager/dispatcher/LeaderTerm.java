@@ -6,8 +6,10 @@ import io.jswarm.api.dispatcher.StatusRequest;
 import io.jswarm.api.errors.ConflictException;
 import io.jswarm.api.errors.NotFoundException;
 import io.jswarm.api.json.Json;
+import io.jswarm.api.types.Network;
 import io.jswarm.api.types.NetworkAttachment;
 import io.jswarm.api.types.Node;
+import io.jswarm.api.types.Service;
 import io.jswarm.api.types.Swarm;
 import io.jswarm.api.types.Task;
 import io.jswarm.api.types.TaskState;
@@ -92,6 +94,9 @@ final class LeaderTerm {
   /** Networks whose endpoints changed in the store batch being read. */
   private final Set<String> dirtyNetworks = new LinkedHashSet<>();
 
+  /** Service discovery records per overlay network (events thread; rebuilt with every watch). */
+  private final ServiceRecordFeed records = new ServiceRecordFeed();
+
   /** A task's place on an overlay network, as the store has it. */
   private record Endpoint(String taskId, String nodeId, Integer vni, String addr) {}
   private String lastManagers;
@@ -112,6 +117,8 @@ final class LeaderTerm {
     long index = -1;
     /** The remote endpoints last sent, per network the node is on. */
     final Map<String, Map<String, NetworkEndpoints.Endpoint>> sentEndpoints = new HashMap<>();
+    /** The service records last sent. */
+    final ServiceRecordFeed.Sent sentRecords = new ServiceRecordFeed.Sent();
 
     Session(String id, String nodeId, StreamSink sink) {
       this.id = id;
@@ -169,10 +176,19 @@ final class LeaderTerm {
         }
         nodeAddrs.put(n.id, underlayAddr(n));
       }
+      records.clear();
+      for (Network n : tx.networks().all()) {
+        records.networkChanged(n.id, n);
+      }
+      for (Service sv : tx.services().all()) {
+        records.serviceChanged(sv.id, sv);
+      }
       for (Task t : tx.tasks().all()) {
         indexEndpoints(t);
+        records.taskChanged(t.id, t);
       }
       dirtyNetworks.clear();
+      records.clearDirty();
       return ready;
     }, LeaderTerm::relevant);
     watch = wv.watch();
@@ -184,7 +200,7 @@ final class LeaderTerm {
       return (e.object() != null && ((Task) e.object()).nodeId != null)
           || (e.old() != null && ((Task) e.old()).nodeId != null);
     }
-    return e.isIn(Tables.NODES) || e.isIn(Tables.CLUSTER);
+    return e.isIn(Tables.NODES) || e.isIn(Tables.CLUSTER) || e.isIn(Tables.SERVICES) || e.isIn(Tables.NETWORKS);
   }
 
   private void readPeriod(ReadTx tx) {
@@ -344,6 +360,8 @@ final class LeaderTerm {
       // the sandboxes (each network it joins later comes as a full list).
       s.send(DispatcherMessage.endpoints(true, all));
     }
+    // Always, even when empty: the agent drops records an earlier session sent for networks not listed.
+    s.send(DispatcherMessage.services(true, records.full(s.nodeId, s.sentRecords)));
     log.debug("session {} opened for node {} with {} tasks", s.id, s.nodeId, snap.tasks.size());
   }
 
@@ -357,10 +375,16 @@ final class LeaderTerm {
     if (e.isCommit()) {
       sendOutgoing();
       sendEndpoints();
+      sendRecords();
     } else if (e.isIn(Tables.TASKS)) {
       taskChanged(e);
       indexEndpoints(e.kind() == Event.Kind.DELETE ? null : (Task) e.object(),
           e.kind() == Event.Kind.DELETE ? ((Task) e.object()).id : null);
+      records.taskChanged(e.object().id, e.kind() == Event.Kind.DELETE ? null : (Task) e.object());
+    } else if (e.isIn(Tables.SERVICES)) {
+      records.serviceChanged(e.object().id, e.kind() == Event.Kind.DELETE ? null : (Service) e.object());
+    } else if (e.isIn(Tables.NETWORKS)) {
+      records.networkChanged(e.object().id, e.kind() == Event.Kind.DELETE ? null : (Network) e.object());
     } else if (e.isIn(Tables.NODES)) {
       nodeAddrChanged(e);
       nodeChanged(e);
@@ -507,6 +531,23 @@ final class LeaderTerm {
       }
     }
     dirtyNetworks.clear();
+  }
+
+  /** Sends every session the service records that changed in the batch just committed (see {@link ServiceRecordFeed}). */
+  private void sendRecords() {
+    if (!records.hasDirty()) {
+      return;
+    }
+    for (Session s : byNode.values()) {
+      if (s.index < 0) {
+        continue;
+      }
+      List<io.jswarm.api.dispatcher.NetworkServices> changes = records.changes(s.nodeId, s.sentRecords);
+      if (!changes.isEmpty()) {
+        s.send(DispatcherMessage.services(false, changes));
+      }
+    }
+    records.clearDirty();
   }
 
   /**
