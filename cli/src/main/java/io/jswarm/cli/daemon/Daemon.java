@@ -30,6 +30,7 @@ import io.jswarm.worker.image.ImageApi;
 import io.jswarm.worker.image.ImageStore;
 import io.jswarm.worker.network.BridgeConfig;
 import io.jswarm.worker.network.BridgeNetworking;
+import io.jswarm.worker.discovery.ServiceDiscovery;
 import io.jswarm.worker.network.CompositeNetworking;
 import io.jswarm.worker.network.OverlayNetworking;
 import io.jswarm.worker.network.TaskNetworking;
@@ -95,6 +96,8 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   private BridgeNetworking networks;
   /** The task bridge plus the overlay driver: what the executor uses. */
   private CompositeNetworking taskNetworks;
+  /** Embedded DNS and VIP rules of the containers (one per daemon; with the container executor only). */
+  private ServiceDiscovery discovery;
 
   public Daemon(DaemonOptions opts, String version) {
     this.opts = opts;
@@ -111,7 +114,15 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       taskNetworks = new CompositeNetworking(networks,
           new OverlayNetworking(opts.execRoot(), null, null, OverlayNetworking.DEFAULT_PORT));
     }
-    return new WorkerRole.Stores(images, taskNetworks == null ? TaskNetworking.NONE : taskNetworks, volumes);
+    if (discovery == null && !opts.executor().equals("simulated")) {
+      try {
+        discovery = new ServiceDiscovery();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("cannot start service discovery (embedded DNS): " + e.getMessage(), e);
+      }
+    }
+    return new WorkerRole.Stores(images, taskNetworks == null ? TaskNetworking.NONE : taskNetworks, volumes,
+        discovery);
   }
 
   /** Opens the API listeners and resumes the saved role, if any. */
@@ -508,6 +519,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       w.removeAllTasks();
     }
     stopRoles();
+    closeDiscovery();
     BridgeNetworking n;
     CompositeNetworking c;
     synchronized (this) {
@@ -540,6 +552,18 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       deleteTree(opts.raftDir());
     } catch (IOException e) {
       LOG.warn("could not remove old swarm state: {}", e.getMessage());
+    }
+  }
+
+  /** Stops the embedded DNS of every container and removes their VIP rules (re-made when containers are adopted). */
+  private void closeDiscovery() {
+    ServiceDiscovery d;
+    synchronized (this) {
+      d = discovery;
+      discovery = null;
+    }
+    if (d != null) {
+      d.close();
     }
   }
 
@@ -597,6 +621,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   public synchronized void close() {
     roleSwitcher.shutdownNow();
     stopRoles();
+    closeDiscovery();
     if (networks != null) {
       networks.close(); // the bridge, sandboxes and rules stay: the containers outlive the daemon
       networks = null;

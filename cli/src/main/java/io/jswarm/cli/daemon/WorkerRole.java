@@ -13,6 +13,7 @@ import io.jswarm.worker.agent.HttpDispatcherTransport;
 import io.jswarm.worker.agent.SimulatedExecutor;
 import io.jswarm.worker.container.ContainerConfig;
 import io.jswarm.worker.container.ContainerExecutor;
+import io.jswarm.worker.discovery.ServiceDiscovery;
 import io.jswarm.worker.image.ImageProvider;
 import io.jswarm.worker.network.CompositeNetworking;
 import io.jswarm.worker.network.TaskNetworking;
@@ -96,14 +97,20 @@ final class WorkerRole implements AutoCloseable {
     if (stores.networks() instanceof CompositeNetworking c) {
       agent.addNetworkListener(c.overlay()::onDispatcherMessage); // remote endpoints, data path port, underlay
     }
+    if (stores.discovery() != null) {
+      agent.addNetworkListener(stores.discovery()::onDispatcherMessage); // service records
+    }
     agent.start();
     WorkerRole w = new WorkerRole(agent, transport, executor);
     w.nodeServer = nodeServer;
     return w;
   }
 
-  /** What the container executor works with: the node's image store, task networking and local volumes. */
-  record Stores(ImageProvider images, TaskNetworking networks, VolumeProvider volumes) {}
+  /**
+   * What the container executor works with: the node's image store, task networking, local volumes and service
+   * discovery (null with the simulated executor).
+   */
+  record Stores(ImageProvider images, TaskNetworking networks, VolumeProvider volumes, ServiceDiscovery discovery) {}
 
   /** The executor {@code --executor} names: containers under {@code --runtime}, or the simulated one. */
   static Executor executor(DaemonOptions opts, Stores stores, Clock clock) throws IOException {
@@ -112,7 +119,8 @@ final class WorkerRole implements AutoCloseable {
     }
     ContainerConfig config = new ContainerConfig(opts.dataRoot(), opts.execRoot(), opts.cgroupParent(),
         opts.runtime());
-    return new ContainerExecutor(config, stores.images(), stores.networks(), stores.volumes(), clock);
+    return new ContainerExecutor(config, stores.images(), stores.networks(), stores.volumes(), clock,
+        stores.discovery() == null ? null : stores.discovery().containers());
   }
 
   /** Stops the agent and removes every task's container on this node (the node leaves the swarm). */

@@ -140,7 +140,8 @@ public final class Agent implements AutoCloseable {
   /**
    * Called, on the session thread and in stream order, with each session message (the swarm's data path port and
    * this node's object with its underlay address) and each overlay endpoints message ({@link
-   * DispatcherMessage#ENDPOINTS}); the overlay network driver registers here.
+   * DispatcherMessage#ENDPOINTS}) and service records message ({@link DispatcherMessage#SERVICES}); the overlay
+   * network driver and service discovery register here.
    */
   public void addNetworkListener(Consumer<DispatcherMessage> listener) {
     networkListeners.add(listener);
@@ -228,7 +229,7 @@ public final class Agent implements AutoCloseable {
               established = true;
               onSession(l, m);
               toNetworkListeners(m);
-            } else if (DispatcherMessage.ENDPOINTS.equals(m.type)) {
+            } else if (DispatcherMessage.ENDPOINTS.equals(m.type) || DispatcherMessage.SERVICES.equals(m.type)) {
               toNetworkListeners(m);
             } else if (DispatcherMessage.ASSIGNMENTS.equals(m.type)) {
               onAssignments(m);
