@@ -41,7 +41,8 @@ import org.junit.jupiter.api.Test;
  * VIP, {@code tasks.web} to every running task, and many {@code wget http://web/} reach every backend through the
  * VIP rules; after scaling to 1, {@code tasks.web} shows one address and every request goes to the task left. A
  * {@code --endpoint-mode dnsrr} service resolves to its task addresses; a health-checked service sends nothing to
- * its task that is not healthy, until it is. Everything is removed after.
+ * its task that is not healthy, until it is. The client's node daemon is killed and restarted: the adopted client
+ * container resolves again. Everything is removed after.
  */
 class ServiceDiscoveryMultiHostTest {
   private static final Duration CONVERGE = Duration.ofSeconds(60);
@@ -85,12 +86,12 @@ class ServiceDiscoveryMultiHostTest {
       create(a, "web", "--replicas", "4", "--constraint", "node.hostname!=c", ContainerClusterTest.IMAGE,
           "sh", "-c", HTTPD);
       create(a, "rr", "--endpoint-mode", "dnsrr", "--replicas", "2", "--constraint", "node.hostname!=c",
-          ContainerClusterTest.IMAGE, "sleep", "3600");
+          "--stop-grace-period", "1s", ContainerClusterTest.IMAGE, "sleep", "3600");
       create(a, "hc", "--replicas", "2", "--constraint", "node.hostname==b", "--health-cmd", "test -f /tmp/ok",
           "--health-interval", "200ms", "--health-retries", "3", "--health-start-period", "60s",
           ContainerClusterTest.IMAGE, "sh", "-c", HTTPD);
-      create(a, "client", "--replicas", "1", "--constraint", "node.hostname==c", ContainerClusterTest.IMAGE,
-          "sleep", "3600");
+      create(a, "client", "--replicas", "1", "--constraint", "node.hostname==c", "--stop-grace-period", "1s",
+          ContainerClusterTest.IMAGE, "sleep", "3600");
       awaitOrShowTasks(a, "9 running tasks", () -> running(a, "web", netId).size() == 4
           && running(a, "rr", netId).size() == 2 && running(a, "hc", netId).size() == 2
           && running(a, "client", netId).size() == 1);
@@ -114,6 +115,7 @@ class ServiceDiscoveryMultiHostTest {
 
       phase(t0, "dns checked");
       // through the VIP, every backend (on a and b) answers
+      awaitVipBackends(client, vip, addresses(web));
       Map<String, Integer> hits = fetch(client, "web", 40);
       assertEquals(hostnames(web), hits.keySet(), "40 requests to http://web/ reach every task: " + hits);
 
@@ -129,14 +131,15 @@ class ServiceDiscoveryMultiHostTest {
       Replica healthy = hc.get(0);
       Replica starting = hc.get(1);
       inContainer(healthy, "busybox touch /tmp/ok");
-      await(CONVERGE, "tasks.hc lists the healthy task only", () -> lookup(client, "tasks.hc")
-          .equals(Set.of(healthy.addr())));
+      awaitLookup(client, "tasks.hc", Set.of(healthy.addr()), "tasks.hc lists the healthy task only");
       assertEquals("starting", health(a, starting.id()), "the other task is not healthy");
+      String hcVip = vip(a, "hc", netId);
+      awaitVipBackends(client, hcVip, Set.of(healthy.addr()));
       Map<String, Integer> hcHits = fetch(client, "hc", 30);
       assertEquals(Map.of(healthy.hostname(), 30), hcHits, "no request goes to the task that is not healthy");
       inContainer(starting, "busybox touch /tmp/ok");
-      await(CONVERGE, "tasks.hc lists both once both are healthy", () -> lookup(client, "tasks.hc")
-          .equals(addresses(hc)));
+      awaitLookup(client, "tasks.hc", addresses(hc), "tasks.hc lists both once both are healthy");
+      awaitVipBackends(client, hcVip, addresses(hc));
       assertEquals(hostnames(hc), fetch(client, "hc", 30).keySet());
 
       phase(t0, "health");
@@ -145,12 +148,21 @@ class ServiceDiscoveryMultiHostTest {
       assertEquals(0, scale.rc(), scale.err());
       awaitOrShowTasks(a, "one web task", () -> running(a, "web", netId).size() == 1);
       Replica left = running(a, "web", netId).get(0);
-      await(CONVERGE, "tasks.web shows the task left", () -> lookup(client, "tasks.web")
-          .equals(Set.of(left.addr())));
+      awaitLookup(client, "tasks.web", Set.of(left.addr()), "tasks.web shows the task left");
       assertEquals(Set.of(vip), lookup(client, "web"), "the VIP stays");
+      awaitVipBackends(client, vip, Set.of(left.addr()));
       assertEquals(Map.of(left.hostname(), 30), fetch(client, "web", 30), "nothing goes to removed tasks");
 
       phase(t0, "scale");
+      // c's daemon killed and started again: the adopted client gets its DNS and VIP rules back. (Only names and
+      // rules are checked: the overlay driver does not plug adopted containers into the new process' sandbox.)
+      c.kill();
+      c.restart();
+      awaitLookup(client, "tasks.web", Set.of(left.addr()), "the client resolves again after c's daemon restarted");
+      assertEquals(Set.of(vip), lookup(client, "web"));
+      String vipRules = MultiHostCluster.sh("nsenter -t " + client.pid() + " -n nft list table ip jswarm_vip");
+      assertTrue(vipRules.contains(vip) && vipRules.contains(left.addr()), vipRules);
+      phase(t0, "c restarted");
       // everything removed
       for (String s : List.of("web", "rr", "hc", "client")) {
         a.daemon().call("DELETE", "/services/" + s, null).expect(200);
@@ -217,6 +229,60 @@ class ServiceDiscoveryMultiHostTest {
       found.add(m.group(1));
     }
     return found;
+  }
+
+  /** Waits until {@code name} resolves to {@code want} in the client; on timeout, what the client sees. */
+  private static void awaitLookup(Replica client, String name, Set<String> want, String what) {
+    try {
+      await(CONVERGE, what, () -> {
+        long t = System.nanoTime();
+        Set<String> got = lookup(client, name);
+        System.out.printf(Locale.ROOT, "lookup %s: %s in %.1f s%n", name, got, (System.nanoTime() - t) / 1e9);
+        return got.equals(want);
+      });
+    } catch (AssertionError e) {
+      String seen = inContainer(client, "busybox nslookup -type=a " + name + "; cat /etc/resolv.conf");
+      String rules;
+      try {
+        rules = MultiHostCluster.sh("nsenter -t " + client.pid() + " -n nft list ruleset; nsenter -t " + client.pid()
+            + " -n ss -uantp");
+      } catch (IOException io) {
+        rules = io.toString();
+      }
+      throw new AssertionError(e.getMessage() + "; want " + want + ", the client sees:\n" + seen + "\n" + rules, e);
+    }
+  }
+
+  /**
+   * Waits until the client's VIP rules send {@code vip} to {@code backends} exactly. The DNS answers from the
+   * directory at once; the rules are rewritten right after (an nft transaction, slow on a loaded machine).
+   */
+  private static void awaitVipBackends(Replica client, String vip, Set<String> backends) {
+    String[] last = {""};
+    try {
+      await(CONVERGE, "VIP " + vip + " balanced over " + backends, () -> {
+        try {
+          last[0] = MultiHostCluster.sh("nsenter -t " + client.pid() + " -n nft list table ip jswarm_vip");
+        } catch (IOException e) {
+          last[0] = e.toString();
+          return false;
+        }
+        for (String line : last[0].split("\n")) {
+          if (line.contains("ip daddr " + vip + " ")) {
+            Set<String> found = new TreeSet<>();
+            Matcher m = Pattern.compile("\\d+\\.\\d+\\.\\d+\\.\\d+").matcher(line);
+            while (m.find()) {
+              found.add(m.group());
+            }
+            found.remove(vip);
+            return found.equals(backends);
+          }
+        }
+        return false;
+      });
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; the client's rules:\n" + last[0], e);
+    }
   }
 
   /** {@code n} times {@code wget http://NAME/}: how many answers each hostname gave (failures as "FAIL"). */
