@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -375,10 +374,8 @@ class ServiceDiscoveryMultiHostTest {
       await(CONVERGE, what, cond);
     } catch (AssertionError e) {
       StringBuilder s = new StringBuilder(e.getMessage()).append("; tasks:");
-      Map<String, String> names = new HashMap<>();
       for (JsonNode t : MultiHostClusterTest.get(manager.daemon(), "/tasks")) {
-        s.append("\n  ").append(names.getOrDefault(t.path("ServiceID").asText(), t.path("ServiceID").asText()))
-            .append(' ').append(t.path("NodeID").asText()).append(' ').append(t.path("DesiredState").asText())
+        s.append("\n  ").append(t.path("ServiceID").asText()).append(' ').append(t.path("NodeID").asText()).append(' ').append(t.path("DesiredState").asText())
             .append(' ').append(t.path("Status").toString());
       }
       throw new AssertionError(s.toString(), e);
