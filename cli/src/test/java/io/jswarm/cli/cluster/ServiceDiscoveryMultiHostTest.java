@@ -143,8 +143,12 @@ class ServiceDiscoveryMultiHostTest {
 
       phase(t0, "health");
       // scale 4 -> 1: tasks.web shows the one left, and every request goes there
+      long scaled = System.nanoTime();
       Run scale = jswarm(a, "service", "scale", "-d", "web=1");
       assertEquals(0, scale.rc(), scale.err());
+      await(CONVERGE, "tasks.web shows one task", () -> lookup(client, "tasks.web").size() == 1);
+      System.out.printf(Locale.ROOT, "ServiceDiscoveryMultiHostTest: scale 4 -> 1 seen in tasks.web on c %.2f s after "
+          + "the scale call%n", (System.nanoTime() - scaled) / 1e9);
       awaitOrShowTasks(a, "one web task", () -> running(a, "web", netId).size() == 1);
       Replica left = running(a, "web", netId).get(0);
       awaitLookup(client, "tasks.web", Set.of(left.addr()), "tasks.web shows the task left");
