@@ -133,12 +133,13 @@ class ServiceDiscoveryMultiHostTest {
       awaitLookup(client, "tasks.hc", Set.of(healthy.addr()), "tasks.hc lists the healthy task only");
       assertEquals("starting", health(a, starting.id()), "the other task is not healthy");
       String hcVip = vip(a, "hc", netId);
-      awaitVipBackends(client, hcVip, Set.of(healthy.addr()));
+      // the rules change before the names do: once the DNS lists a task, the VIP reaches it
+      assertEquals(Set.of(healthy.addr()), vipBackends(client, hcVip));
       Map<String, Integer> hcHits = fetch(client, "hc", 30);
       assertEquals(Map.of(healthy.hostname(), 30), hcHits, "no request goes to the task that is not healthy");
       inContainer(starting, "busybox touch /tmp/ok");
       awaitLookup(client, "tasks.hc", addresses(hc), "tasks.hc lists both once both are healthy");
-      awaitVipBackends(client, hcVip, addresses(hc));
+      assertEquals(addresses(hc), vipBackends(client, hcVip));
       assertEquals(hostnames(hc), fetch(client, "hc", 30).keySet());
 
       phase(t0, "health");
@@ -153,7 +154,7 @@ class ServiceDiscoveryMultiHostTest {
       Replica left = running(a, "web", netId).get(0);
       awaitLookup(client, "tasks.web", Set.of(left.addr()), "tasks.web shows the task left");
       assertEquals(Set.of(vip), lookup(client, "web"), "the VIP stays");
-      awaitVipBackends(client, vip, Set.of(left.addr()));
+      assertEquals(Set.of(left.addr()), vipBackends(client, vip));
       assertEquals(Map.of(left.hostname(), 30), fetch(client, "web", 30), "nothing goes to removed tasks");
 
       phase(t0, "scale");
@@ -256,36 +257,34 @@ class ServiceDiscoveryMultiHostTest {
     }
   }
 
-  /**
-   * Waits until the client's VIP rules send {@code vip} to {@code backends} exactly. The DNS answers from the
-   * directory at once; the rules are rewritten right after (an nft transaction, slow on a loaded machine).
-   */
+  /** Waits until the client's VIP rules send {@code vip} to {@code backends} exactly. */
   private static void awaitVipBackends(Replica client, String vip, Set<String> backends) {
-    String[] last = {""};
     try {
-      await(CONVERGE, "VIP " + vip + " balanced over " + backends, () -> {
-        try {
-          last[0] = MultiHostCluster.sh("nsenter -t " + client.pid() + " -n nft list table ip jswarm_vip");
-        } catch (IOException e) {
-          last[0] = e.toString();
-          return false;
-        }
-        for (String line : last[0].split("\n")) {
-          if (line.contains("ip daddr " + vip + " ")) {
-            Set<String> found = new TreeSet<>();
-            Matcher m = Pattern.compile("\\d+\\.\\d+\\.\\d+\\.\\d+").matcher(line);
-            while (m.find()) {
-              found.add(m.group());
-            }
-            found.remove(vip);
-            return found.equals(backends);
-          }
-        }
-        return false;
-      });
+      await(CONVERGE, "VIP " + vip + " balanced over " + backends, () -> vipBackends(client, vip).equals(backends));
     } catch (AssertionError e) {
-      throw new AssertionError(e.getMessage() + "; the client's rules:\n" + last[0], e);
+      throw new AssertionError(e.getMessage() + "; the client's rules send it to " + vipBackends(client, vip), e);
     }
+  }
+
+  /** Where the client's VIP rules send {@code vip} (empty: no rule, or a VIP without backends). */
+  private static Set<String> vipBackends(Replica client, String vip) {
+    String rules;
+    try {
+      rules = MultiHostCluster.sh("nsenter -t " + client.pid() + " -n nft list table ip jswarm_vip");
+    } catch (IOException e) {
+      return Set.of();
+    }
+    Set<String> found = new TreeSet<>();
+    for (String line : rules.split("\n")) {
+      if (line.contains("ip daddr " + vip + " ")) {
+        Matcher m = Pattern.compile("\\d+\\.\\d+\\.\\d+\\.\\d+").matcher(line);
+        while (m.find()) {
+          found.add(m.group());
+        }
+        found.remove(vip);
+      }
+    }
+    return found;
   }
 
   /** {@code n} times {@code wget http://NAME/}: how many answers each hostname gave (failures as "FAIL"). */

@@ -67,6 +67,25 @@ class DirectoryFeedTest {
   }
 
   @Test
+  void changeListenersSeeTheNextViewBeforeLookupsDo() {
+    List<String> seen = new ArrayList<>();
+    directory.addChangeListener((net, next) -> {
+      String now = directory.network(net).map(v -> v.services().get(0).tasks().size() + " tasks").orElse("none");
+      String then = next == null ? "removed" : next.services().get(0).tasks().size() + " tasks";
+      String computed = directory.networks(List.of(net), net, next).isEmpty() ? "none"
+          : directory.networks(List.of(net), net, next).get(0).services().get(0).tasks().size() + " tasks";
+      seen.add(now + " -> " + then + " (" + computed + ")");
+    });
+    send(true, NetworkServices.of("netA", "front", false, true, List.of(service("web", "10.0.1.2/24", null)),
+        List.of(task("w1", "web", 1, "10.0.1.3/24")), List.of(), List.of()));
+    send(false, NetworkServices.of("netA", "front", false, false, List.of(), List.of(task("w2", "web", 2,
+        "10.0.1.4/24")), List.of(), List.of()));
+    send(false, NetworkServices.left("netA"));
+    assertEquals(List.of("none -> 1 tasks (1 tasks)", "1 tasks -> 2 tasks (2 tasks)", "2 tasks -> removed (none)"),
+        seen);
+  }
+
+  @Test
   void otherMessagesAreIgnored() {
     feed.onDispatcherMessage(DispatcherMessage.endpoints(true, List.of()));
     assertEquals(List.of(), feed.networks());
