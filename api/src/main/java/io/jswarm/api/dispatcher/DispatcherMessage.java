@@ -18,6 +18,10 @@ import java.util.List;
  *   <li>{@value #ENDPOINTS}: {@code Networks}, the remote endpoints of the overlay networks the node has tasks on
  *       ({@link NetworkEndpoints}); {@code Full} (the first one of a session, right after the full assignments)
  *       means networks not listed have no remote endpoint for the node; otherwise each listed network changed.</li>
+ *   <li>{@value #SERVICES}: {@code ServiceNetworks}, the services and running tasks of the overlay networks the node
+ *       gets records for ({@link NetworkServices}; the networks it has a task on); {@code Full} (the first one of a
+ *       session, after the endpoints) means networks not listed are dropped; otherwise each listed network
+ *       changed.</li>
  *   <li>{@value #REDIRECT}: {@code LeaderAddr}, the leader's cluster address; the only message a follower
  *       manager sends before ending the stream.</li>
  *   <li>{@value #INGRESS}: {@code Ingress}, what the node needs for the routing mesh ({@link IngressView}): its own
@@ -33,6 +37,7 @@ public class DispatcherMessage {
   public static final String NODE = "node";
   public static final String ENDPOINTS = "endpoints";
   public static final String INGRESS = "ingress";
+  public static final String SERVICES = "services";
 
   public String type;
   @JsonProperty("SessionID")
@@ -47,6 +52,7 @@ public class DispatcherMessage {
   public Long dataPathPort;
   public List<NetworkEndpoints> networks;
   public IngressView ingress;
+  public List<NetworkServices> serviceNetworks;
 
   /** A manager's node id and cluster address ({@code host:port}). */
   public static class Manager {
@@ -109,6 +115,14 @@ public class DispatcherMessage {
     DispatcherMessage m = new DispatcherMessage();
     m.type = INGRESS;
     m.ingress = view;
+    return m;
+  }
+
+  public static DispatcherMessage services(boolean full, List<NetworkServices> networks) {
+    DispatcherMessage m = new DispatcherMessage();
+    m.type = SERVICES;
+    m.full = full;
+    m.serviceNetworks = new ArrayList<>(networks);
     return m;
   }
 

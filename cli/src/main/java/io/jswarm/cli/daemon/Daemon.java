@@ -30,6 +30,7 @@ import io.jswarm.worker.image.ImageApi;
 import io.jswarm.worker.image.ImageStore;
 import io.jswarm.worker.network.BridgeConfig;
 import io.jswarm.worker.network.BridgeNetworking;
+import io.jswarm.worker.discovery.ServiceDiscovery;
 import io.jswarm.worker.network.CompositeNetworking;
 import io.jswarm.worker.network.OverlayNetworking;
 import io.jswarm.worker.network.RoutingMesh;
@@ -98,6 +99,8 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   private CompositeNetworking taskNetworks;
   /** The node's ingress routing mesh over {@link #taskNetworks}. */
   private RoutingMesh routingMesh;
+  /** Embedded DNS and VIP rules of the containers (one per daemon; with the container executor only). */
+  private ServiceDiscovery discovery;
 
   public Daemon(DaemonOptions opts, String version) {
     this.opts = opts;
@@ -115,8 +118,15 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
           new OverlayNetworking(opts.execRoot(), null, null, OverlayNetworking.DEFAULT_PORT));
       routingMesh = new RoutingMesh(taskNetworks);
     }
+    if (discovery == null && !opts.executor().equals("simulated")) {
+      try {
+        discovery = new ServiceDiscovery();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("cannot start service discovery (embedded DNS): " + e.getMessage(), e);
+      }
+    }
     return new WorkerRole.Stores(images, taskNetworks == null ? TaskNetworking.NONE : taskNetworks, volumes,
-        routingMesh);
+        routingMesh, discovery);
   }
 
   /** Opens the API listeners and resumes the saved role, if any. */
@@ -513,6 +523,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       w.removeAllTasks();
     }
     stopRoles();
+    closeDiscovery();
     BridgeNetworking n;
     CompositeNetworking c;
     RoutingMesh mesh;
@@ -555,6 +566,18 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       deleteTree(opts.raftDir());
     } catch (IOException e) {
       LOG.warn("could not remove old swarm state: {}", e.getMessage());
+    }
+  }
+
+  /** Stops the embedded DNS of every container and removes their VIP rules (re-made when containers are adopted). */
+  private void closeDiscovery() {
+    ServiceDiscovery d;
+    synchronized (this) {
+      d = discovery;
+      discovery = null;
+    }
+    if (d != null) {
+      d.close();
     }
   }
 
@@ -612,6 +635,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   public synchronized void close() {
     roleSwitcher.shutdownNow();
     stopRoles();
+    closeDiscovery();
     if (networks != null) {
       networks.close(); // the bridge, sandboxes and rules stay: the containers outlive the daemon
       networks = null;

@@ -14,6 +14,7 @@ import io.jswarm.worker.agent.HttpDispatcherTransport;
 import io.jswarm.worker.agent.SimulatedExecutor;
 import io.jswarm.worker.container.ContainerConfig;
 import io.jswarm.worker.container.ContainerExecutor;
+import io.jswarm.worker.discovery.ServiceDiscovery;
 import io.jswarm.worker.image.ImageProvider;
 import io.jswarm.worker.discovery.IngressBackends;
 import io.jswarm.worker.network.CompositeNetworking;
@@ -102,6 +103,9 @@ final class WorkerRole implements AutoCloseable {
     if (stores.mesh() != null) {
       agent.addNetworkListener(m -> routeIngress(stores.mesh(), m)); // after the overlay: it has the endpoints
     }
+    if (stores.discovery() != null) {
+      agent.addNetworkListener(stores.discovery()::onDispatcherMessage); // service records
+    }
     agent.start();
     WorkerRole w = new WorkerRole(agent, transport, executor);
     w.nodeServer = nodeServer;
@@ -121,10 +125,11 @@ final class WorkerRole implements AutoCloseable {
   }
 
   /**
-   * What the container executor works with: the node's image store, task networking and local volumes; and the
-   * routing mesh (null without real networking).
+   * What the container executor works with: the node's image store, task networking and local volumes; the routing
+   * mesh (null without real networking) and service discovery (null with the simulated executor).
    */
-  record Stores(ImageProvider images, TaskNetworking networks, VolumeProvider volumes, RoutingMesh mesh) {}
+  record Stores(ImageProvider images, TaskNetworking networks, VolumeProvider volumes, RoutingMesh mesh,
+      ServiceDiscovery discovery) {}
 
   /** The executor {@code --executor} names: containers under {@code --runtime}, or the simulated one. */
   static Executor executor(DaemonOptions opts, Stores stores, Clock clock) throws IOException {
@@ -133,7 +138,8 @@ final class WorkerRole implements AutoCloseable {
     }
     ContainerConfig config = new ContainerConfig(opts.dataRoot(), opts.execRoot(), opts.cgroupParent(),
         opts.runtime());
-    return new ContainerExecutor(config, stores.images(), stores.networks(), stores.volumes(), clock);
+    return new ContainerExecutor(config, stores.images(), stores.networks(), stores.volumes(), clock,
+        stores.discovery() == null ? null : stores.discovery().containers());
   }
 
   /** Stops the agent and removes every task's container on this node (the node leaves the swarm). */

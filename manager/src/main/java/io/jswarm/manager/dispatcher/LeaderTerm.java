@@ -7,8 +7,10 @@ import io.jswarm.api.dispatcher.StatusRequest;
 import io.jswarm.api.errors.ConflictException;
 import io.jswarm.api.errors.NotFoundException;
 import io.jswarm.api.json.Json;
+import io.jswarm.api.types.Network;
 import io.jswarm.api.types.NetworkAttachment;
 import io.jswarm.api.types.Node;
+import io.jswarm.api.types.Service;
 import io.jswarm.api.types.Swarm;
 import io.jswarm.api.types.Task;
 import io.jswarm.api.types.TaskState;
@@ -95,6 +97,8 @@ final class LeaderTerm {
 
   /** What the routing mesh of each node needs (events thread). */
   private final IngressFeed ingress = new IngressFeed();
+  /** Service discovery records per overlay network (events thread; rebuilt with every watch). */
+  private final ServiceRecordFeed records = new ServiceRecordFeed();
 
   /** A task's place on an overlay network, as the store has it. */
   private record Endpoint(String taskId, String nodeId, Integer vni, String addr) {}
@@ -118,6 +122,8 @@ final class LeaderTerm {
     final Map<String, Map<String, NetworkEndpoints.Endpoint>> sentEndpoints = new HashMap<>();
     /** The ingress view last sent (JSON), null before the first. */
     String sentIngress;
+    /** The service records last sent. */
+    final ServiceRecordFeed.Sent sentRecords = new ServiceRecordFeed.Sent();
 
     Session(String id, String nodeId, StreamSink sink) {
       this.id = id;
@@ -176,11 +182,20 @@ final class LeaderTerm {
         nodeAddrs.put(n.id, underlayAddr(n));
         indexNodeEndpoint(n, null);
       }
+      records.clear();
+      for (Network n : tx.networks().all()) {
+        records.networkChanged(n.id, n);
+      }
+      for (Service sv : tx.services().all()) {
+        records.serviceChanged(sv.id, sv);
+      }
       for (Task t : tx.tasks().all()) {
         indexEndpoints(t);
+        records.taskChanged(t.id, t);
       }
       ingress.reset(tx);
       dirtyNetworks.clear();
+      records.clearDirty();
       return ready;
     }, LeaderTerm::relevant);
     watch = wv.watch();
@@ -192,7 +207,7 @@ final class LeaderTerm {
       return (e.object() != null && ((Task) e.object()).nodeId != null)
           || (e.old() != null && ((Task) e.old()).nodeId != null);
     }
-    return e.isIn(Tables.NODES) || e.isIn(Tables.CLUSTER) || e.isIn(Tables.SERVICES);
+    return e.isIn(Tables.NODES) || e.isIn(Tables.CLUSTER) || e.isIn(Tables.SERVICES) || e.isIn(Tables.NETWORKS);
   }
 
   private void readPeriod(ReadTx tx) {
@@ -353,6 +368,8 @@ final class LeaderTerm {
       s.send(DispatcherMessage.endpoints(true, all));
     }
     sendIngress(s);
+    // Always, even when empty: the agent drops records an earlier session sent for networks not listed.
+    s.send(DispatcherMessage.services(true, records.full(s.nodeId, s.sentRecords)));
     log.debug("session {} opened for node {} with {} tasks", s.id, s.nodeId, snap.tasks.size());
   }
 
@@ -367,17 +384,22 @@ final class LeaderTerm {
       sendOutgoing();
       sendEndpoints();
       sendIngress();
+      sendRecords();
     } else if (e.isIn(Tables.TASKS)) {
       taskChanged(e);
       indexEndpoints(e.kind() == Event.Kind.DELETE ? null : (Task) e.object(),
           e.kind() == Event.Kind.DELETE ? ((Task) e.object()).id : null);
       ingress.onEvent(e);
+      records.taskChanged(e.object().id, e.kind() == Event.Kind.DELETE ? null : (Task) e.object());
+    } else if (e.isIn(Tables.SERVICES)) {
+      records.serviceChanged(e.object().id, e.kind() == Event.Kind.DELETE ? null : (Service) e.object());
+      ingress.onEvent(e);
+    } else if (e.isIn(Tables.NETWORKS)) {
+      records.networkChanged(e.object().id, e.kind() == Event.Kind.DELETE ? null : (Network) e.object());
     } else if (e.isIn(Tables.NODES)) {
       nodeAddrChanged(e);
       nodeChanged(e);
       indexNodeEndpoint(e.kind() == Event.Kind.DELETE ? null : (Node) e.object(), ((Node) e.object()).id);
-      ingress.onEvent(e);
-    } else if (e.isIn(Tables.SERVICES)) {
       ingress.onEvent(e);
     } else if (e.isIn(Tables.CLUSTER) && e.kind() != Event.Kind.DELETE) {
       updatePeriod((Swarm) e.object());
@@ -598,6 +620,23 @@ final class LeaderTerm {
       }
     }
     dirtyNetworks.clear();
+  }
+
+  /** Sends every session the service records that changed in the batch just committed (see {@link ServiceRecordFeed}). */
+  private void sendRecords() {
+    if (!records.hasDirty()) {
+      return;
+    }
+    for (Session s : byNode.values()) {
+      if (s.index < 0) {
+        continue;
+      }
+      List<io.jswarm.api.dispatcher.NetworkServices> changes = records.changes(s.nodeId, s.sentRecords);
+      if (!changes.isEmpty()) {
+        s.send(DispatcherMessage.services(false, changes));
+      }
+    }
+    records.clearDirty();
   }
 
   /**

@@ -11,9 +11,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** A stream sink that decodes each line as a {@link DispatcherMessage}, as an agent would. */
+/**
+ * A stream sink that decodes each line as a {@link DispatcherMessage}, as an agent would; {@code services} messages
+ * are kept apart ({@link #nextServices}).
+ */
 final class FakeSink implements StreamSink {
   private final BlockingQueue<DispatcherMessage> messages = new LinkedBlockingQueue<>();
+  /** {@code services} messages (service discovery records) go here, apart from the others. */
+  private final BlockingQueue<DispatcherMessage> services = new LinkedBlockingQueue<>();
   private final List<Runnable> onClose = new ArrayList<>();
   private final CountDownLatch closed = new CountDownLatch(1);
 
@@ -26,7 +31,8 @@ final class FakeSink implements StreamSink {
     if (!s.endsWith("\n")) {
       throw new AssertionError("a dispatcher message must end with a newline: " + s);
     }
-    messages.add(Json.fromString(s.trim(), DispatcherMessage.class));
+    DispatcherMessage m = Json.fromString(s.trim(), DispatcherMessage.class);
+    (DispatcherMessage.SERVICES.equals(m.type) ? services : messages).add(m);
     return true;
   }
 
@@ -66,6 +72,20 @@ final class FakeSink implements StreamSink {
       throw new AssertionError("no dispatcher message within 5 s");
     }
     return m;
+  }
+
+  /** The next {@code services} message, waiting up to 5 s. */
+  DispatcherMessage nextServices() throws InterruptedException {
+    DispatcherMessage m = services.poll(5, TimeUnit.SECONDS);
+    if (m == null) {
+      throw new AssertionError("no services message within 5 s");
+    }
+    return m;
+  }
+
+  /** {@code services} messages already received and not taken. */
+  int pendingServices() {
+    return services.size();
   }
 
   boolean awaitClosed() throws InterruptedException {

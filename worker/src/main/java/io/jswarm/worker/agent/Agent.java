@@ -140,8 +140,9 @@ public final class Agent implements AutoCloseable {
   /**
    * Called, on the session thread and in stream order, with each session message (the swarm's data path port and
    * this node's object with its underlay address), each overlay endpoints message ({@link
-   * DispatcherMessage#ENDPOINTS}) and each ingress view ({@link DispatcherMessage#INGRESS}); the overlay network
-   * driver and the routing mesh register here.
+   * DispatcherMessage#ENDPOINTS}), each ingress view ({@link DispatcherMessage#INGRESS}) and each service records
+   * message ({@link DispatcherMessage#SERVICES}); the overlay network driver, the routing mesh and service discovery
+   * register here.
    */
   public void addNetworkListener(Consumer<DispatcherMessage> listener) {
     networkListeners.add(listener);
@@ -229,7 +230,8 @@ public final class Agent implements AutoCloseable {
               established = true;
               onSession(l, m);
               toNetworkListeners(m);
-            } else if (DispatcherMessage.ENDPOINTS.equals(m.type) || DispatcherMessage.INGRESS.equals(m.type)) {
+            } else if (DispatcherMessage.ENDPOINTS.equals(m.type) || DispatcherMessage.INGRESS.equals(m.type)
+                || DispatcherMessage.SERVICES.equals(m.type)) {
               toNetworkListeners(m);
             } else if (DispatcherMessage.ASSIGNMENTS.equals(m.type)) {
               onAssignments(m);

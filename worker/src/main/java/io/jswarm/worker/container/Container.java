@@ -9,6 +9,7 @@ import io.jswarm.api.types.Task;
 import io.jswarm.linux.Mounts;
 import io.jswarm.linux.Processes;
 import io.jswarm.worker.agent.TaskRuntime;
+import io.jswarm.worker.discovery.EmbeddedDns;
 import io.jswarm.worker.image.LocalImage;
 import io.jswarm.worker.network.Sandbox;
 import java.io.IOException;
@@ -73,6 +74,7 @@ final class Container implements TaskRuntime {
       ex.watch(this);
       if (!Files.exists(state.resolve("exit"))) {
         startHealth();
+        reattachDiscovery();
       }
     }
   }
@@ -112,6 +114,11 @@ final class Container implements TaskRuntime {
     return exit;
   }
 
+  /** Where the container's embedded DNS runs (kept in the settings so that an adopted container gets it again). */
+  private record DiscoveryAttachment(String netns, List<String> networks, List<String> upstreams) {}
+
+  private volatile DiscoveryAttachment discovery;
+
   /** Host-mode ports the node published for this task (from its sandbox; kept in the settings for adoption). */
   private volatile List<io.jswarm.api.types.PortConfig> published = List.of();
 
@@ -142,7 +149,14 @@ final class Container implements TaskRuntime {
       String hostname = spec.hostname != null && !spec.hostname.isBlank() ? spec.hostname
           : id.substring(0, Math.min(12, id.length()));
       List<Map<String, Object>> mounts = new ArrayList<>();
-      writeEtcFiles(spec, sandbox, hostname, mounts);
+      List<String> dnsNetworks = discoveryNetworks(task);
+      boolean embeddedDns = ex.discovery != null && !dnsNetworks.isEmpty() && sandbox.netns() != null;
+      List<String> upstreams = writeEtcFiles(spec, sandbox, hostname, mounts, embeddedDns);
+      if (embeddedDns) {
+        // After the sandbox, before the container starts: its first lookup is answered.
+        ex.discovery.attach(id, sandbox.netns(), dnsNetworks, EmbeddedDns.upstreamsFrom(upstreams));
+        discovery = new DiscoveryAttachment(sandbox.netns().toString(), dnsNetworks, upstreams);
+      }
       mounts.addAll(taskMounts(spec));
       String user = spec.user != null && !spec.user.isBlank() ? spec.user : ic == null ? null : ic.user();
       String cwd = spec.dir != null && !spec.dir.isBlank() ? spec.dir
@@ -167,8 +181,14 @@ final class Container implements TaskRuntime {
     }
   }
 
-  private void writeEtcFiles(ContainerSpec spec, Sandbox sandbox, String hostname,
-      List<Map<String, Object>> mounts) throws IOException {
+  /**
+   * Writes {@code /etc/hosts}, {@code resolv.conf} and {@code hostname}; returns the nameservers found (the spec's,
+   * the sandbox's, else the host's). With {@code embeddedDns} resolv.conf names 127.0.0.11 (with
+   * {@code options ndots:0} unless the spec sets ndots), as Docker writes it, and the nameservers become the
+   * embedded DNS's upstreams.
+   */
+  private List<String> writeEtcFiles(ContainerSpec spec, Sandbox sandbox, String hostname,
+      List<Map<String, Object>> mounts, boolean embeddedDns) throws IOException {
     StringBuilder hosts = new StringBuilder("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
     for (String cidr : sandbox.addresses()) {
       hosts.append(cidr.replaceAll("/.*", "")).append('\t').append(hostname).append('\n');
@@ -213,7 +233,14 @@ final class Container implements TaskRuntime {
         // no host resolv.conf
       }
     }
-    nameservers.forEach(n -> resolv.append("nameserver ").append(n).append('\n'));
+    if (embeddedDns) {
+      resolv.append("nameserver ").append(EmbeddedDns.DEFAULT_LISTEN.getAddress().getHostAddress()).append('\n');
+      if (options.stream().noneMatch(o -> o.startsWith("ndots:"))) {
+        options.add(0, "ndots:0");
+      }
+    } else {
+      nameservers.forEach(n -> resolv.append("nameserver ").append(n).append('\n'));
+    }
     if (!search.isEmpty()) {
       resolv.append("search ").append(String.join(" ", search)).append('\n');
     }
@@ -228,6 +255,42 @@ final class Container implements TaskRuntime {
       Path p = state.resolve(f.getKey());
       Files.writeString(p, f.getValue());
       mounts.add(OciSpec.mount("/etc/" + f.getKey(), "bind", p.toString(), List.of("rbind", "rprivate")));
+    }
+    return List.copyOf(nameservers);
+  }
+
+  /**
+   * The networks the container's embedded DNS answers for, in attachment order: its overlay attachments except the
+   * ingress network (as in Docker, the routing mesh's network has no service discovery).
+   */
+  static List<String> discoveryNetworks(Task task) {
+    List<String> out = new ArrayList<>();
+    if (task.networksAttachments == null) {
+      return out;
+    }
+    for (io.jswarm.api.types.NetworkAttachment a : task.networksAttachments) {
+      if (a == null || a.network == null || a.network.id == null || out.contains(a.network.id)) {
+        continue;
+      }
+      if (a.network.spec != null && Boolean.TRUE.equals(a.network.spec.ingress)) {
+        continue;
+      }
+      out.add(a.network.id);
+    }
+    return out;
+  }
+
+  /** After a daemon restart: the adopted container gets its DNS and VIP rules again (sockets die with a process). */
+  private void reattachDiscovery() {
+    DiscoveryAttachment d = discovery;
+    if (d == null || ex.discovery == null) {
+      return;
+    }
+    try {
+      ex.discovery.attach(id, Path.of(d.netns()), d.networks(), EmbeddedDns.upstreamsFrom(d.upstreams()));
+    } catch (IOException | RuntimeException e) {
+      log.warn("container {}: service discovery not restored (names and VIPs will not resolve in it): {}", id,
+          e.toString());
     }
   }
 
@@ -293,6 +356,10 @@ final class Container implements TaskRuntime {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("stopSignal", stopSignal);
     s.put("publishedPorts", io.jswarm.api.json.Json.mapper().valueToTree(published));
+    DiscoveryAttachment d = discovery;
+    if (d != null) {
+      s.put("discovery", Map.of("netns", d.netns(), "networks", d.networks(), "upstreams", d.upstreams()));
+    }
     HealthConfig h = healthConfig;
     if (h != null) {
       s.put("health", Map.of("command", h.command(), "intervalNanos", h.interval().toNanos(),
@@ -308,6 +375,14 @@ final class Container implements TaskRuntime {
       if (s.path("publishedPorts").isArray()) {
         published = List.of(io.jswarm.api.json.Json.mapper().treeToValue(s.path("publishedPorts"),
             io.jswarm.api.types.PortConfig[].class));
+      }
+      JsonNode d = s.path("discovery");
+      if (d.isObject()) {
+        List<String> nets = new ArrayList<>();
+        d.path("networks").forEach(n -> nets.add(n.asText()));
+        List<String> ups = new ArrayList<>();
+        d.path("upstreams").forEach(n -> ups.add(n.asText()));
+        discovery = new DiscoveryAttachment(d.path("netns").asText(), List.copyOf(nets), List.copyOf(ups));
       }
       JsonNode h = s.path("health");
       if (h.isObject()) {

@@ -5,6 +5,7 @@ import io.jswarm.linux.Mounts;
 import io.jswarm.linux.Processes;
 import io.jswarm.worker.agent.Executor;
 import io.jswarm.worker.agent.TaskRuntime;
+import io.jswarm.worker.discovery.NodeDiscovery;
 import io.jswarm.worker.image.ImageProvider;
 import io.jswarm.worker.network.TaskNetworking;
 import io.jswarm.worker.volume.VolumeProvider;
@@ -56,6 +57,8 @@ public final class ContainerExecutor implements Executor {
   final TaskNetworking networks;
   final VolumeProvider volumes;
   final Clock clock;
+  /** The node's service discovery (embedded DNS, VIP rules), or null: containers use the node's nameservers. */
+  final NodeDiscovery discovery;
   final Path runtimeBinary;
   final Path monitorBinary;
   private final Map<String, Container> watched = new ConcurrentHashMap<>();
@@ -64,6 +67,16 @@ public final class ContainerExecutor implements Executor {
 
   public ContainerExecutor(ContainerConfig config, ImageProvider images, TaskNetworking networks,
       VolumeProvider volumes, Clock clock) throws IOException {
+    this(config, images, networks, volumes, clock, null);
+  }
+
+  /**
+   * @param discovery the node's service discovery: containers on an overlay network get the embedded DNS and the
+   *     VIP rules (attached after their sandbox is made, detached before it is released); null for none
+   */
+  public ContainerExecutor(ContainerConfig config, ImageProvider images, TaskNetworking networks,
+      VolumeProvider volumes, Clock clock, NodeDiscovery discovery) throws IOException {
+    this.discovery = discovery;
     this.config = config;
     this.images = images;
     this.networks = networks;
@@ -165,11 +178,14 @@ public final class ContainerExecutor implements Executor {
   }
 
   /**
-   * Removes everything of container {@code id} that may exist: its processes (killed through the runtime,
-   * then the monitor), the runtime's state, mounts under its bundle, its cgroups, its directories, its volume
-   * uses and its sandbox.
+   * Removes everything of container {@code id} that may exist: its service discovery (DNS, VIP rules), its
+   * processes (killed through the runtime, then the monitor), the runtime's state, mounts under its bundle, its
+   * cgroups, its directories, its volume uses and its sandbox.
    */
   void removeLeftovers(String id) throws Exception {
+    if (discovery != null) {
+      discovery.detach(id); // before the sandbox goes: the DNS sockets hold its namespace
+    }
     Path state = config.stateDir(id);
     Path bundle = config.bundleDir(id);
     if (Files.isDirectory(config.runtimeRoot().resolve(id))) {

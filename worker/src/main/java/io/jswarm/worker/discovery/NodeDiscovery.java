@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * lookup is answered) and {@link #detach} before the sandbox is released.
  *
  * <p>DNS answers read the directory per query, so they change as soon as {@link ServiceDirectory#update}
- * returns. VIP rules are rewritten for every attached container on the changed network whose VIP -> backends map
- * changed (in parallel, {@link #APPLY_THREADS} at a time) before {@code update} returns.
+ * stores the new view. VIP rules are rewritten just before that, for every attached container on the changed
+ * network whose VIP -> backends map changes (in parallel, {@link #APPLY_THREADS} at a time): a name never resolves
+ * to a task its VIP does not reach yet, nor stops resolving to one the VIP still sends new connections to.
  */
 public final class NodeDiscovery implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeDiscovery.class);
@@ -32,6 +33,7 @@ public final class NodeDiscovery implements AutoCloseable {
   private final InetSocketAddress listen;
   private final Map<String, Attached> containers = new ConcurrentHashMap<>();
   private final ServiceDirectory.Listener listener = this::networkChanged;
+  private final ServiceDirectory.ChangeListener changeListener = this::networkChanging;
 
   /** Rewrites of different containers run in parallel: each nft commit waits for the kernel (~15-20 ms here). */
   static final int APPLY_THREADS = 4;
@@ -65,6 +67,7 @@ public final class NodeDiscovery implements AutoCloseable {
     this.directory = directory;
     this.dns = new EmbeddedDns(directory);
     this.listen = listen;
+    directory.addChangeListener(changeListener);
     directory.addListener(listener);
   }
 
@@ -103,14 +106,25 @@ public final class NodeDiscovery implements AutoCloseable {
     }
   }
 
+  /** Before the directory shows the network's new view: the rules first (see {@link ServiceDirectory.ChangeListener}). */
+  private synchronized void networkChanging(String networkId, ServiceDirectory.NetworkView next) {
+    rewrite(networkId, a -> directory.networks(a.networkIds, networkId, next));
+  }
+
+  /** After: rewrites only what an attach in between left behind (usually nothing). */
   private synchronized void networkChanged(String networkId) {
+    rewrite(networkId, a -> directory.networks(a.networkIds));
+  }
+
+  private void rewrite(String networkId,
+      java.util.function.Function<Attached, List<ServiceDirectory.NetworkView>> views) {
     List<Future<?>> running = new ArrayList<>();
     for (Map.Entry<String, Attached> c : containers.entrySet()) {
       Attached a = c.getValue();
       if (!a.networkIds.contains(networkId)) {
         continue;
       }
-      Map<String, List<String>> wanted = VipBalancer.backends(directory.networks(a.networkIds));
+      Map<String, List<String>> wanted = VipBalancer.backends(views.apply(a));
       if (wanted.equals(a.applied)) {
         continue;
       }
@@ -139,6 +153,7 @@ public final class NodeDiscovery implements AutoCloseable {
   @Override
   public synchronized void close() {
     directory.removeListener(listener);
+    directory.removeChangeListener(changeListener);
     for (String key : List.copyOf(containers.keySet())) {
       detach(key);
     }

@@ -24,6 +24,17 @@ public final class ServiceDirectory {
     void changed(String networkId);
   }
 
+  /**
+   * Told before a network's view changes, on the updating thread, with the view about to replace it ({@code null}:
+   * the network is being removed); lookups still see the old view meanwhile. The VIP rules are rewritten here, so
+   * that a name that resolves to a new task is already balanced to it, and a task the DNS no longer lists already
+   * gets no new connection.
+   */
+  @FunctionalInterface
+  public interface ChangeListener {
+    void changing(String networkId, NetworkView next);
+  }
+
   /** One network's view: its name and its services, indexed for lookups. */
   public record NetworkView(String networkId, String networkName, List<ServiceRecord> services) {
     /** The service called {@code name} (or with {@code name} as an alias) on this network. */
@@ -58,6 +69,7 @@ public final class ServiceDirectory {
 
   private final Map<String, NetworkView> networks = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private final List<ChangeListener> changeListeners = new CopyOnWriteArrayList<>();
 
   /**
    * Replaces what this node knows about the services on network {@code networkId} (named {@code networkName},
@@ -66,12 +78,22 @@ public final class ServiceDirectory {
   public void update(String networkId, String networkName, List<ServiceRecord> services) {
     Objects.requireNonNull(networkId, "networkId");
     Objects.requireNonNull(networkName, "networkName");
-    networks.put(networkId, new NetworkView(networkId, networkName, List.copyOf(services)));
+    NetworkView next = new NetworkView(networkId, networkName, List.copyOf(services));
+    for (ChangeListener l : changeListeners) {
+      l.changing(networkId, next);
+    }
+    networks.put(networkId, next);
     fire(networkId);
   }
 
   /** Forgets network {@code networkId} (no task of this node is on it any more). */
   public void remove(String networkId) {
+    if (!networks.containsKey(networkId)) {
+      return;
+    }
+    for (ChangeListener l : changeListeners) {
+      l.changing(networkId, null);
+    }
     if (networks.remove(networkId) != null) {
       fire(networkId);
     }
@@ -92,6 +114,29 @@ public final class ServiceDirectory {
       }
     }
     return out;
+  }
+
+  /**
+   * The views of {@code networkIds} as they will be once network {@code changing} is {@code next} ({@code null}:
+   * removed), in the given order: what a {@link ChangeListener} computes with.
+   */
+  public List<NetworkView> networks(List<String> networkIds, String changing, NetworkView next) {
+    List<NetworkView> out = new ArrayList<>();
+    for (String id : networkIds) {
+      NetworkView v = id.equals(changing) ? next : networks.get(id);
+      if (v != null) {
+        out.add(v);
+      }
+    }
+    return out;
+  }
+
+  public void addChangeListener(ChangeListener l) {
+    changeListeners.add(l);
+  }
+
+  public void removeChangeListener(ChangeListener l) {
+    changeListeners.remove(l);
   }
 
   public void addListener(Listener l) {
