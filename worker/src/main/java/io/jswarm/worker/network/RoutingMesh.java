@@ -190,16 +190,7 @@ public final class RoutingMesh {
         continue; // refused by the sandbox itself: nothing listens there
       }
       rules.append("    iifname \"eth0\" ").append(p.protocol()).append(" dport ").append(p.published())
-          .append(" dnat to ");
-      if (addrs.size() == 1) {
-        rules.append(addrs.get(0));
-      } else {
-        rules.append("numgen random mod ").append(addrs.size()).append(" map { ");
-        for (int i = 0; i < addrs.size(); i++) {
-          rules.append(i == 0 ? "" : ", ").append(i).append(" : ").append(addrs.get(i));
-        }
-        rules.append(" }");
-      }
+          .append(" dnat to ").append(NftBalance.target(addrs));
       rules.append(':').append(p.target()).append('\n');
     }
     StringBuilder s = new StringBuilder();
