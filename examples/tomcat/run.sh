@@ -14,6 +14,7 @@
 #   ARCHIVE       an image archive made by build-image.sh (default: build it, or take it from the cache)
 #   JSWARM        the jswarm command (default: bin/jswarm of this repository)
 #   KEEP=1        leave the service running at the end
+#   TMPDIR        where the scratch directory goes (default /tmp)
 #
 # Exit status 0 only when both checks hold; the last lines say what was measured:
 #   RESULT update v1->v2 start-first: requests=N failed=0 versions=v1:a,v2:b
@@ -35,7 +36,7 @@ case "$PUBLISH" in
   *) echo "run.sh: PUBLISH must be ingress or host, got $PUBLISH" >&2; exit 2 ;;
 esac
 
-work=$(mktemp -d /tmp/jswarm-tomcat.XXXXXX)
+work=$(mktemp -d "${TMPDIR:-/tmp}/jswarm-tomcat.XXXXXX")
 loadpid=""
 cleanup() {
   [ -z "$loadpid" ] || kill "$loadpid" 2>/dev/null || true
@@ -71,13 +72,14 @@ $JSWARM image load -i "$archive"
 step "service $SERVICE: 3 replicas of tomcat-demo:v1, health check on /health, published with PUBLISH=$PUBLISH"
 $JSWARM service rm "$SERVICE" >/dev/null 2>&1 || true
 # The health check runs busybox wget inside the container; /health answers 500 in v3, which wget reports as
-# an error (no -T: busybox 1.35's wget crashes with it; --health-timeout bounds the check). Tomcat takes a few seconds to start: failures in the first 60 s don't count (--health-start-period),
-# but the first success makes the task healthy at once.
+# an error (no -T: busybox 1.35's wget crashes with it; --health-timeout bounds the check). Tomcat takes a few
+# seconds to start: failures in the first 30 s don't count (--health-start-period), but the first success makes
+# the task healthy at once. So the broken v3 is found unhealthy about 33 s after it started.
 $JSWARM service create --detach=false --name "$SERVICE" --replicas 3 $publish \
   --health-cmd "wget -q -O /dev/null http://127.0.0.1:8080/health" --health-interval 1s --health-timeout 3s \
-  --health-retries 3 --health-start-period 60s \
-  --update-order start-first --update-parallelism 1 --update-monitor 5s \
-  --rollback-order start-first --rollback-monitor 5s \
+  --health-retries 3 --health-start-period 30s \
+  --update-order start-first --update-parallelism 1 --update-monitor 2s \
+  --rollback-order start-first --rollback-monitor 2s \
   tomcat-demo:v1 | tail -1
 
 step "v1 answers"
@@ -87,10 +89,10 @@ grep -q 'failed=0 versions=v1:12$' "$work/v1.out" || fail "v1 does not answer ev
 step "rolling update v1 -> v2 (start-first) under load"
 load --until "$work/stop" > "$work/update.out" 2>&1 &
 loadpid=$!
-sleep 3
+sleep 2
 $JSWARM service update --detach=false --image tomcat-demo:v2 --update-order start-first "$SERVICE" | tail -1 ||
   fail "service update to v2 did not converge"
-sleep 3
+sleep 2
 touch "$work/stop"
 wait "$loadpid" || true
 loadpid=""
