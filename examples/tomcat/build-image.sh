@@ -66,12 +66,12 @@ if [ -n "$missing" ]; then
 fi
 
 # 2. The Java runtime (linked once per JDK version).
-jre=$cache/jre-$( ("$jdk/bin/java" -version 2>&1; echo "$modules") | sha256sum | cut -c1-12)
+jlink_opts="--strip-debug --no-header-files --no-man-pages --compress=2 --generate-cds-archive"
+jre=$cache/jre-$( ("$jdk/bin/java" -version 2>&1; echo "$modules $jlink_opts") | sha256sum | cut -c1-12)
 if [ ! -x "$jre/bin/java" ]; then
   echo "linking a Java runtime with $modules" >&2
   rm -rf "$jre.tmp"
-  "$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=2 \
-    --output "$jre.tmp"
+  "$jdk/bin/jlink" --add-modules "$modules" $jlink_opts --output "$jre.tmp"
   mv "$jre.tmp" "$jre"
 fi
 
@@ -90,7 +90,10 @@ rm -rf "$root/usr/share/doc" "$root/usr/share/man" "$root/usr/share/locale" "$ro
   "$root/usr/lib/tmpfiles.d" "$root/usr/lib/x86_64-linux-gnu/gconv" "$root/usr/share/tomcat10-root"
 mkdir -p "$root/usr/lib/jvm"
 cp -a "$jre" "$root/usr/lib/jvm/java-17-runtime"
+rm -f "$root/usr/lib/jvm/java-17-runtime/lib/server/classes_nocoops.jsa" # for heaps over 32 GB only
 cp -a "$root/usr/share/tomcat10/etc/." "$root/etc/tomcat10/"
+# Start faster: the demo has no JSPs or tag libraries, so no jar needs scanning for TLDs (the last value wins).
+echo 'tomcat.util.scan.StandardJarScanFilter.jarsToSkip=*' >> "$root/etc/tomcat10/catalina.properties"
 # jar files the package links to but that this image leaves out (JSP compiler, ant tasks) would only log warnings.
 for l in "$root"/usr/share/tomcat10/lib/*.jar; do
   [ -e "$l" ] || rm -f "$l"
