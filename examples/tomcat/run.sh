@@ -80,7 +80,8 @@ $JSWARM service create --detach=false --name "$SERVICE" --replicas 3 $publish \
   --health-retries 3 --health-start-period 30s \
   --update-order start-first --update-parallelism 1 --update-monitor 2s \
   --rollback-order start-first --rollback-monitor 2s \
-  tomcat-demo:v1 | tail -1
+  tomcat-demo:v1 > "$work/create.out" 2>&1 || { cat "$work/create.out"; fail "service create did not converge"; }
+tail -1 "$work/create.out"
 
 step "v1 answers"
 load --requests 12 --interval-ms 0 | tee "$work/v1.out"
@@ -90,8 +91,9 @@ step "rolling update v1 -> v2 (start-first) under load"
 load --until "$work/stop" > "$work/update.out" 2>&1 &
 loadpid=$!
 sleep 2
-$JSWARM service update --detach=false --image tomcat-demo:v2 --update-order start-first "$SERVICE" | tail -1 ||
-  fail "service update to v2 did not converge"
+$JSWARM service update --detach=false --image tomcat-demo:v2 --update-order start-first "$SERVICE" \
+  > "$work/v2-update.out" 2>&1 || { cat "$work/v2-update.out"; fail "service update to v2 did not converge"; }
+tail -1 "$work/v2-update.out"
 sleep 2
 touch "$work/stop"
 wait "$loadpid" || true
