@@ -103,7 +103,7 @@ public final class LoadClient {
         requests++;
         failed++;
         if (failures.size() < 20) {
-          failures.add(System.currentTimeMillis() + " no ready task");
+          failures.add(java.time.Instant.now() + " no ready task");
         }
         Thread.sleep(100);
         continue;
@@ -120,7 +120,7 @@ public final class LoadClient {
       } catch (IOException e) {
         failed++;
         if (failures.size() < 20) {
-          failures.add(System.currentTimeMillis() + " " + url + " " + e);
+          failures.add(java.time.Instant.now() + " " + url + " " + e);
         }
       }
       Thread.sleep(intervalMs);
