@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds tomcat-demo:v1, :v2 and :v3 — Tomcat 10 and a Java 17 runtime from Debian bookworm's packages plus a tiny
 # WAR — as one `docker save` archive that `jswarm image load -i` (or `docker load -i`) takes. The three images
-# share their base layer (runtime + Tomcat, ~33 MB compressed) and differ only in a small WAR layer:
+# share their base layer (runtime + Tomcat, ~45 MB compressed) and differ only in a small WAR layer:
 #   v1, v2  "tomcat-demo vN on HOST" at /, 200 at /health
 #   v3      the same page but /health answers 500 (a broken release whose health check fails)
 #
@@ -9,7 +9,7 @@
 #
 # Everything is cached under $JSWARM_EXAMPLES_CACHE (default /var/cache/jswarm-examples)/tomcat: the downloaded
 # .deb files, the linked Java runtime and the archive itself, which is rebuilt only when this script or the web
-# application changes. First run: ~1-2 min (downloads ~11 MB, jlink); later runs: instant.
+# application changes. First run: 1-2.5 min (downloads ~11 MB, jlink); later runs: instant.
 #
 # Needs (as root on Debian): apt-get (with package lists: `apt-get update`), dpkg-deb, tar, gzip, sha256sum and
 # Debian's openjdk-17-jdk-headless (javac, jar and jlink with its jmods; the one the jswarm build uses).
@@ -65,7 +65,7 @@ if [ -n "$missing" ]; then
     { apt-get update -qq && (cd "$cache/debs" && apt-get download $missing >/dev/null); }
 fi
 
-# 2. The Java runtime (linked once per JDK version).
+# 2. The Java runtime (linked once per JDK version and module list), with a CDS archive for a faster start.
 jlink_opts="--strip-debug --no-header-files --no-man-pages --compress=2 --generate-cds-archive"
 jre=$cache/jre-$( ("$jdk/bin/java" -version 2>&1; echo "$modules $jlink_opts") | sha256sum | cut -c1-12)
 if [ ! -x "$jre/bin/java" ]; then
