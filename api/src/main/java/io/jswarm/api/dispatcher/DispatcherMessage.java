@@ -20,6 +20,10 @@ import java.util.List;
  *       means networks not listed have no remote endpoint for the node; otherwise each listed network changed.</li>
  *   <li>{@value #REDIRECT}: {@code LeaderAddr}, the leader's cluster address; the only message a follower
  *       manager sends before ending the stream.</li>
+ *   <li>{@value #INGRESS}: {@code Ingress}, what the node needs for the routing mesh ({@link IngressView}): its own
+ *       ingress address and every service publishing ingress ports with its tasks; complete every time. Sent to
+ *       every node once it has an ingress address, after the endpoints at session start and whenever it changes.
+ *       </li>
  * </ul>
  */
 public class DispatcherMessage {
@@ -28,6 +32,7 @@ public class DispatcherMessage {
   public static final String REDIRECT = "redirect";
   public static final String NODE = "node";
   public static final String ENDPOINTS = "endpoints";
+  public static final String INGRESS = "ingress";
 
   public String type;
   @JsonProperty("SessionID")
@@ -41,6 +46,7 @@ public class DispatcherMessage {
   public String leaderAddr;
   public Long dataPathPort;
   public List<NetworkEndpoints> networks;
+  public IngressView ingress;
 
   /** A manager's node id and cluster address ({@code host:port}). */
   public static class Manager {
@@ -96,6 +102,13 @@ public class DispatcherMessage {
     m.type = ENDPOINTS;
     m.full = full;
     m.networks = new ArrayList<>(networks);
+    return m;
+  }
+
+  public static DispatcherMessage ingress(IngressView view) {
+    DispatcherMessage m = new DispatcherMessage();
+    m.type = INGRESS;
+    m.ingress = view;
     return m;
   }
 

@@ -2,6 +2,9 @@ package io.jswarm.api.types;
 
 /** Upper bounds a task's container runs under (Docker {@code Limit}); 0 or absent means unlimited. */
 public class Limit {
+  /** The form of {@link #cpuset}: {@code 0-3}, {@code 0,2}, {@code 0-1,4}. */
+  public static final String CPU_LIST = "[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*";
+
   public Long nanoCPUs;
   public Long memoryBytes;
   public Long pids;
@@ -10,4 +13,11 @@ public class Limit {
    * Enforced with the cpuset cgroup.
    */
   public String cpuset;
+  /**
+   * jswarm extension: the task's relative block I/O weight, 10-1000 (Docker's {@code --blkio-weight} of
+   * {@code docker run}, which Swarm services lack); absent or 0 means the default (100 with BFQ). Enforced with the
+   * blkio cgroup ({@code blkio.weight}, or {@code blkio.bfq.weight} on kernels where only BFQ provides it); it only
+   * has an effect on devices whose I/O scheduler is BFQ.
+   */
+  public Long blkioWeight;
 }

@@ -14,6 +14,11 @@ public class Node extends StoreObject {
   public Description description;
   public Status status;
   public ManagerStatus managerStatus;
+  /**
+   * The node's own addresses on networks (swarmkit's {@code Node.Attachments}): the allocator gives every node one
+   * address on the {@code ingress} network, where the node's routing-mesh sandbox sits.
+   */
+  public List<NetworkAttachment> attachments;
 
   @Override
   public String uniqueName() {

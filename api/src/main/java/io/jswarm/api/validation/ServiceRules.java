@@ -228,6 +228,12 @@ final class ServiceRules {
       cpus(p, path + ".Limits.NanoCPUs", l.nanoCPUs);
       memory(p, path + ".Limits.MemoryBytes", l.memoryBytes);
       notNegative(p, path + ".Limits.Pids", l.pids, "a number of processes (0 = unlimited)");
+      if (l.cpuset != null && !l.cpuset.isBlank() && !l.cpuset.trim().matches(Limit.CPU_LIST)) {
+        p.add(path + ".Limits.Cpuset", "\"" + l.cpuset + "\" is not a CPU list; give e.g. 0-3 or 0,2");
+      }
+      if (l.blkioWeight != null && l.blkioWeight != 0 && (l.blkioWeight < 10 || l.blkioWeight > 1000)) {
+        p.add(path + ".Limits.BlkioWeight", l.blkioWeight + " is out of range; give 10-1000 (0 = the default)");
+      }
     }
     if (res != null) {
       cpus(p, path + ".Reservations.NanoCPUs", res.nanoCPUs);

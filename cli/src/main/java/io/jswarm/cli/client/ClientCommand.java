@@ -1,8 +1,11 @@
 package io.jswarm.cli.client;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -58,6 +61,57 @@ public abstract class ClientCommand implements Callable<Integer> {
   private String rootHost() {
     OptionSpec o = spec.root().findOption("--host");
     return o == null ? null : o.getValue();
+  }
+
+  /** One step of {@link #eachRef}: acts on one object named on the command line. */
+  @FunctionalInterface
+  protected interface RefAction {
+    void apply(String ref) throws Exception;
+  }
+
+  /**
+   * Runs {@code action} for every ref, as Docker's multi-object verbs do ({@code rm a b c}): an error answer for one
+   * is printed as {@code Error response from daemon: ...} and the others still run; 1 when any failed.
+   */
+  protected int eachRef(List<String> refs, RefAction action) throws Exception {
+    int status = 0;
+    for (String ref : refs) {
+      try {
+        action.apply(ref);
+      } catch (DaemonErrorException e) {
+        err.println("Error response from daemon: " + e.getMessage());
+        status = 1;
+      }
+    }
+    return status;
+  }
+
+  /**
+   * {@code inspect} of several objects: GETs {@code path(ref)} for each, collecting the found ones in order; a 404
+   * adds {@code <notFound><ref>} to {@code errors} (other errors end the command). Docker's wording differs per
+   * object ({@code Error: No such network: }, {@code Error: no such service: }).
+   */
+  protected static List<JsonNode> inspectEach(ApiClient api, List<String> refs, java.util.function.Function<String,
+      String> path, String notFound, List<String> errors) {
+    List<JsonNode> found = new ArrayList<>();
+    for (String ref : refs) {
+      try {
+        found.add(api.getTree(path.apply(ref)));
+      } catch (DaemonErrorException e) {
+        if (e.status() != 404) {
+          throw e;
+        }
+        errors.add(notFound + ref);
+      }
+    }
+    return found;
+  }
+
+  /** Prints {@code inspect} output: the found objects as a JSON array, then the errors; 1 when any was not found. */
+  protected int printInspect(List<JsonNode> found, List<String> errors) {
+    out.print(JsonOutput.inspect(found));
+    errors.forEach(err::println);
+    return errors.isEmpty() ? 0 : 1;
   }
 
   /** A path segment with reserved characters escaped. */

@@ -1,7 +1,6 @@
 package io.jswarm.cli.client;
 
 import io.jswarm.api.types.ContainerSpec;
-import io.jswarm.api.types.Healthcheck;
 import io.jswarm.api.types.Limit;
 import io.jswarm.api.types.Mount;
 import io.jswarm.api.types.ResourceRequirements;
@@ -19,7 +18,6 @@ import java.util.Set;
  * refused with a message naming the flag.
  */
 final class ContainerFlags {
-  private static final long MIN_HEALTH_DURATION = 1_000_000; // Docker: 0 (inherit) or at least 1 ms
   private static final Set<String> SIGNALS = Set.of("HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE",
       "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN",
       "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS");
@@ -28,7 +26,7 @@ final class ContainerFlags {
 
   static void apply(ServiceCreateFlags f, TaskSpec task) {
     ContainerSpec c = task.containerSpec;
-    if (f.limitPids != null || f.cpuset != null) {
+    if (f.limitPids != null || f.cpuset != null || f.blkioWeight != null) {
       if (task.resources == null) {
         task.resources = new ResourceRequirements();
       }
@@ -36,19 +34,19 @@ final class ContainerFlags {
         task.resources.limits = new Limit();
       }
       if (f.limitPids != null) {
-        if (f.limitPids < 0) {
-          throw new UsageException("invalid --limit-pids " + f.limitPids + ": cannot be negative (0 = unlimited)");
-        }
-        task.resources.limits.pids = f.limitPids;
+        task.resources.limits.pids = pidsLimit(f.limitPids);
+      }
+      if (f.blkioWeight != null) {
+        task.resources.limits.blkioWeight = blkioWeight(f.blkioWeight);
       }
       if (f.cpuset != null) {
-        if (!f.cpuset.matches("[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*")) {
+        if (!f.cpuset.matches(Limit.CPU_LIST)) {
           throw new UsageException("invalid --cpuset \"" + f.cpuset + "\": want a CPU list like 0-3 or 0,2");
         }
         task.resources.limits.cpuset = f.cpuset;
       }
     }
-    c.healthcheck = healthcheck(f);
+    c.healthcheck = f.health.merge(null);
     if (!f.mounts.isEmpty()) {
       c.mounts = new ArrayList<>();
       for (String m : f.mounts) {
@@ -81,42 +79,20 @@ final class ContainerFlags {
     }
   }
 
-  private static Healthcheck healthcheck(ServiceCreateFlags f) {
-    boolean any = f.healthCmd != null || f.healthInterval != null || f.healthTimeout != null
-        || f.healthRetries != null || f.healthStartPeriod != null;
-    if (f.noHealthcheck) {
-      if (any) {
-        throw new UsageException("--no-healthcheck conflicts with --health-* options");
-      }
-      Healthcheck h = new Healthcheck();
-      h.test = List.of("NONE");
-      return h;
+  /** A {@code --blkio-weight} value, checked. */
+  static long blkioWeight(long value) {
+    if (value != 0 && (value < 10 || value > 1000)) {
+      throw new UsageException("invalid --blkio-weight " + value + ": give 10-1000, or 0 for the default");
     }
-    if (!any) {
-      return null;
-    }
-    Healthcheck h = new Healthcheck();
-    if (f.healthCmd != null) {
-      if (f.healthCmd.isBlank()) {
-        throw new UsageException("invalid --health-cmd \"\": want a command, or --no-healthcheck to disable");
-      }
-      h.test = List.of("CMD-SHELL", f.healthCmd);
-    }
-    h.interval = healthDuration("--health-interval", f.healthInterval);
-    h.timeout = healthDuration("--health-timeout", f.healthTimeout);
-    h.startPeriod = healthDuration("--health-start-period", f.healthStartPeriod);
-    if (f.healthRetries != null && f.healthRetries < 0) {
-      throw new UsageException("invalid --health-retries " + f.healthRetries + ": cannot be negative");
-    }
-    h.retries = f.healthRetries;
-    return h;
+    return value;
   }
 
-  private static Long healthDuration(String flag, Long nanos) {
-    if (nanos != null && nanos != 0 && nanos < MIN_HEALTH_DURATION) {
-      throw new UsageException("invalid " + flag + ": must be 0 (inherit) or at least 1ms");
+  /** A {@code --limit-pids} value, checked. */
+  static long pidsLimit(long value) {
+    if (value < 0) {
+      throw new UsageException("invalid --limit-pids " + value + ": cannot be negative (0 = unlimited)");
     }
-    return nanos;
+    return value;
   }
 
   /** {@code type=bind,source=/a,target=/b,readonly} (Docker's --mount syntax). */

@@ -23,17 +23,7 @@ import picocli.CommandLine.Parameters;
     subcommands = {ImageCommand.Pull.class, ImageCommand.Push.class, ImageCommand.Load.class, ImageCommand.Import.class,
         ImageCommand.Save.class, ImageCommand.Ls.class, ImageCommand.Inspect.class, ImageCommand.Rm.class,
         ImageCommand.Tag.class})
-public final class ImageCommand implements Runnable {
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
-
-  @Option(names = "--help", usageHelp = true, description = "Print usage.")
-  boolean help;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
+public final class ImageCommand extends GroupCommand {
 
   static String q(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
@@ -302,21 +292,8 @@ public final class ImageCommand implements Runnable {
 
     @Override
     protected int run(ApiClient api) {
-      List<JsonNode> found = new ArrayList<>();
       List<String> errors = new ArrayList<>();
-      for (String i : images) {
-        try {
-          found.add(api.getTree("/images/" + i + "/json"));
-        } catch (DaemonErrorException e) {
-          if (e.status() != 404) {
-            throw e;
-          }
-          errors.add("Error: No such image: " + i);
-        }
-      }
-      out.print(JsonOutput.inspect(found));
-      errors.forEach(err::println);
-      return errors.isEmpty() ? 0 : 1;
+      return printInspect(inspectEach(api, images, i -> "/images/" + i + "/json", "Error: No such image: ", errors), errors);
     }
   }
 
@@ -332,25 +309,18 @@ public final class ImageCommand implements Runnable {
     List<String> images;
 
     @Override
-    protected int run(ApiClient api) {
-      int rc = 0;
-      for (String i : images) {
-        try {
-          JsonNode r = api.call("DELETE", "/images/" + i + "?force=" + force + "&noprune=" + noPrune, null).tree();
-          for (JsonNode e : r) {
-            if (e.has("Untagged")) {
-              out.println("Untagged: " + e.get("Untagged").asText());
-            }
-            if (e.has("Deleted")) {
-              out.println("Deleted: " + e.get("Deleted").asText());
-            }
+    protected int run(ApiClient api) throws Exception {
+      return eachRef(images, i -> {
+        JsonNode r = api.call("DELETE", "/images/" + i + "?force=" + force + "&noprune=" + noPrune, null).tree();
+        for (JsonNode e : r) {
+          if (e.has("Untagged")) {
+            out.println("Untagged: " + e.get("Untagged").asText());
           }
-        } catch (DaemonErrorException e) {
-          err.println("Error response from daemon: " + e.getMessage());
-          rc = 1;
+          if (e.has("Deleted")) {
+            out.println("Deleted: " + e.get("Deleted").asText());
+          }
         }
-      }
-      return rc;
+      });
     }
   }
 

@@ -14,17 +14,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "network", description = "Manage overlay networks.",
     subcommands = {NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkCommand.Inspect.class,
         NetworkCommand.Rm.class})
-public final class NetworkCommand implements Runnable {
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
-
-  @Option(names = "--help", usageHelp = true, description = "Print usage.")
-  boolean help;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
+public final class NetworkCommand extends GroupCommand {
 
   @Command(name = "create", description = "Create a network.")
   static final class Create extends ClientCommand {
@@ -175,21 +165,8 @@ public final class NetworkCommand implements Runnable {
 
     @Override
     protected int run(ApiClient api) {
-      List<JsonNode> found = new ArrayList<>();
       List<String> errors = new ArrayList<>();
-      for (String ref : networks) {
-        try {
-          found.add(api.getTree("/networks/" + seg(ref)));
-        } catch (DaemonErrorException e) {
-          if (e.status() != 404) {
-            throw e;
-          }
-          errors.add("Error: No such network: " + ref);
-        }
-      }
-      out.print(JsonOutput.inspect(found));
-      errors.forEach(err::println);
-      return errors.isEmpty() ? 0 : 1;
+      return printInspect(inspectEach(api, networks, ref -> "/networks/" + seg(ref), "Error: No such network: ", errors), errors);
     }
   }
 
@@ -199,18 +176,11 @@ public final class NetworkCommand implements Runnable {
     List<String> networks;
 
     @Override
-    protected int run(ApiClient api) {
-      int status = 0;
-      for (String ref : networks) {
-        try {
-          api.delete("/networks/" + seg(ref));
-          out.println(ref);
-        } catch (DaemonErrorException e) {
-          err.println("Error response from daemon: " + e.getMessage());
-          status = 1;
-        }
-      }
-      return status;
+    protected int run(ApiClient api) throws Exception {
+      return eachRef(networks, ref -> {
+        api.delete("/networks/" + seg(ref));
+        out.println(ref);
+      });
     }
   }
 

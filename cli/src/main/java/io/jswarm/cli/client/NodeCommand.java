@@ -6,7 +6,6 @@ import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Service;
 import io.jswarm.api.types.TLSInfo;
 import io.jswarm.api.types.Task;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -22,17 +21,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "node", description = "Manage swarm nodes.",
     subcommands = {NodeCommand.Ls.class, NodeCommand.Inspect.class, NodeCommand.Update.class, NodeCommand.Promote.class,
         NodeCommand.Demote.class, NodeCommand.Rm.class, NodeCommand.Ps.class})
-public final class NodeCommand implements Runnable {
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
-
-  @Option(names = "--help", usageHelp = true, description = "Print usage.")
-  boolean help;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
+public final class NodeCommand extends GroupCommand {
 
   static List<Node> listNodes(ApiClient api, Filters filters) {
     return Arrays.asList(api.get(filters.appendTo("/nodes"), Node[].class));
@@ -97,18 +86,8 @@ public final class NodeCommand implements Runnable {
 
     @Override
     protected int run(ApiClient api) {
-      List<JsonNode> found = new ArrayList<>();
       List<String> errors = new ArrayList<>();
-      for (String ref : nodes) {
-        try {
-          found.add(api.getTree("/nodes/" + seg(reference(api, ref))));
-        } catch (DaemonErrorException e) {
-          if (e.status() != 404) {
-            throw e;
-          }
-          errors.add("Error: No such node: " + ref);
-        }
-      }
+      List<JsonNode> found = inspectEach(api, nodes, ref -> "/nodes/" + seg(reference(api, ref)), "Error: No such node: ", errors);
       if (pretty) {
         for (int i = 0; i < found.size(); i++) {
           if (i > 0) {
@@ -237,48 +216,31 @@ public final class NodeCommand implements Runnable {
     List<String> nodes;
 
     @Override
-    protected int run(ApiClient api) {
-      int status = 0;
-      for (String ref : nodes) {
-        try {
-          api.delete("/nodes/" + seg(ref) + (force ? "?force=true" : ""));
-          out.println(ref);
-        } catch (DaemonErrorException e) {
-          err.println("Error response from daemon: " + e.getMessage());
-          status = 1;
-        }
-      }
-      return status;
+    protected int run(ApiClient api) throws Exception {
+      return eachRef(nodes, ref -> {
+        api.delete("/nodes/" + seg(ref) + (force ? "?force=true" : ""));
+        out.println(ref);
+      });
     }
   }
 
   @Command(name = "ps", description = "List tasks running on one or more nodes, defaults to current node.")
   static final class Ps extends ClientCommand {
-    @Option(names = {"-q", "--quiet"}, description = "Only display task IDs.")
-    boolean quiet;
-
-    @Option(names = "--no-trunc", description = "Do not truncate output.")
-    boolean noTrunc;
-
-    @Option(names = {"-f", "--filter"}, description = "Filter output based on conditions provided (key=value).")
-    List<String> filters = new ArrayList<>();
-
-    @Option(names = "--format", description = "Format output: table (default) or json.")
-    String format;
+    @picocli.CommandLine.Mixin
+    TaskListFlags list = new TaskListFlags();
 
     @Parameters(arity = "0..*", paramLabel = "NODE", description = "Nodes (default: self).")
     List<String> nodes = new ArrayList<>();
 
     @Override
     protected int run(ApiClient api) {
-      OutputFormat fmt = OutputFormat.of(format);
       List<Task> tasks = new ArrayList<>();
       for (String ref : nodes.isEmpty() ? List.of("self") : nodes) {
         Node n = api.get("/nodes/" + seg(reference(api, ref)), Node.class);
-        Filters f = Filters.parse(filters).add("node", n.id);
+        Filters f = list.filters().add("node", n.id);
         tasks.addAll(Arrays.asList(api.get(f.appendTo("/tasks"), Task[].class)));
       }
-      TaskPrinter.print(api, tasks, quiet, !noTrunc && !quiet, fmt, out);
+      list.print(api, tasks, out);
       return 0;
     }
   }
@@ -303,26 +265,5 @@ public final class NodeCommand implements Runnable {
       }
     }
     return names;
-  }
-
-  /** Prints a task list in the chosen format (shared by {@code node ps} and {@code service ps}). */
-  static final class TaskPrinter {
-    private TaskPrinter() {}
-
-    static void print(ApiClient api, List<Task> tasks, boolean quiet, boolean trunc, OutputFormat fmt,
-        java.io.PrintWriter out) {
-      Map<String, String> nodeNames = tasks.isEmpty() ? Map.of() : hostnames(api);
-      Map<String, String> serviceNames = tasks.isEmpty() ? Map.of() : serviceNames(api);
-      List<TaskListing.Row> rows = TaskListing.rows(tasks, serviceNames, nodeNames, Instant.now(), trunc && !quiet);
-      if (quiet) {
-        rows.forEach(r -> out.println(r.id()));
-        return;
-      }
-      if (fmt == OutputFormat.JSON) {
-        out.print(JsonOutput.lines(rows.stream().map(TaskListing.Row::json).toList()));
-      } else {
-        out.print(TaskListing.table(rows));
-      }
-    }
   }
 }

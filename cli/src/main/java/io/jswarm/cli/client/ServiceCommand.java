@@ -17,17 +17,7 @@ import picocli.CommandLine.Parameters;
     subcommands = {ServiceCommand.Create.class, ServiceCommand.Ls.class, ServiceCommand.Ps.class,
         ServiceCommand.Inspect.class, ServiceCommand.Update.class, ServiceCommand.Scale.class, ServiceCommand.Rm.class,
         ServiceLogsCommand.class, ServiceRolloutCommands.Rollback.class, ServiceRolloutCommands.Promote.class})
-public final class ServiceCommand implements Runnable {
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
-
-  @Option(names = "--help", usageHelp = true, description = "Print usage.")
-  boolean help;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
+public final class ServiceCommand extends GroupCommand {
 
   /** Sleeps for real between convergence polls. */
   static final ServiceConvergence.Sleeper SLEEP = d -> Thread.sleep(d.toMillis());
@@ -100,25 +90,15 @@ public final class ServiceCommand implements Runnable {
 
   @Command(name = "ps", description = "List the tasks of one or more services.")
   static final class Ps extends ClientCommand {
-    @Option(names = {"-q", "--quiet"}, description = "Only display task IDs.")
-    boolean quiet;
-
-    @Option(names = "--no-trunc", description = "Do not truncate output.")
-    boolean noTrunc;
-
-    @Option(names = {"-f", "--filter"}, description = "Filter output based on conditions provided (key=value).")
-    List<String> filters = new ArrayList<>();
-
-    @Option(names = "--format", description = "Format output: table (default) or json.")
-    String format;
+    @picocli.CommandLine.Mixin
+    TaskListFlags list = new TaskListFlags();
 
     @Parameters(arity = "1..*", paramLabel = "SERVICE", description = "Service id, id prefix or name.")
     List<String> services;
 
     @Override
     protected int run(ApiClient api) {
-      OutputFormat fmt = OutputFormat.of(format);
-      Filters f = Filters.parse(filters);
+      Filters f = list.filters();
       List<String> notFound = new ArrayList<>();
       int found = 0;
       for (String ref : services) {
@@ -136,7 +116,7 @@ public final class ServiceCommand implements Runnable {
         throw new UsageException(String.join("\n", notFound));
       }
       List<Task> tasks = Arrays.asList(api.get(f.appendTo("/tasks"), Task[].class));
-      NodeCommand.TaskPrinter.print(api, tasks, quiet, !noTrunc && !quiet, fmt, out);
+      list.print(api, tasks, out);
       notFound.forEach(err::println);
       return notFound.isEmpty() ? 0 : 1;
     }
@@ -152,18 +132,9 @@ public final class ServiceCommand implements Runnable {
 
     @Override
     protected int run(ApiClient api) {
-      List<JsonNode> found = new ArrayList<>();
       List<String> errors = new ArrayList<>();
-      for (String ref : services) {
-        try {
-          found.add(api.getTree("/services/" + seg(ref)));
-        } catch (DaemonErrorException e) {
-          if (e.status() != 404) {
-            throw e;
-          }
-          errors.add("Error: no such service: " + ref);
-        }
-      }
+      List<JsonNode> found = inspectEach(api, services, ref -> "/services/" + seg(ref), "Error: no such service: ",
+          errors);
       if (pretty) {
         java.util.Map<String, String> networkNames = new java.util.HashMap<>();
         api.getTree("/networks").forEach(n -> networkNames.put(n.path("Id").asText(), n.path("Name").asText()));
@@ -310,18 +281,11 @@ public final class ServiceCommand implements Runnable {
     List<String> services;
 
     @Override
-    protected int run(ApiClient api) {
-      int status = 0;
-      for (String ref : services) {
-        try {
-          api.delete("/services/" + seg(ref));
-          out.println(ref);
-        } catch (DaemonErrorException e) {
-          err.println("Error response from daemon: " + e.getMessage());
-          status = 1;
-        }
-      }
-      return status;
+    protected int run(ApiClient api) throws Exception {
+      return eachRef(services, ref -> {
+        api.delete("/services/" + seg(ref));
+        out.println(ref);
+      });
     }
   }
 }

@@ -84,24 +84,10 @@ public class ServiceUpdateFlags {
   @Option(names = "--limit-pids", description = "Limit the number of processes in each container (0 = unlimited).")
   public Long limitPids;
 
-  @Option(names = "--health-cmd", description = "Command to run to check health (run with /bin/sh -c).")
-  public String healthCmd;
+  @Option(names = "--blkio-weight", description = "Block IO weight, relative: 10-1000, 0 = default (jswarm extension; "
+      + "needs the BFQ I/O scheduler on the device).")
+  public Long blkioWeight;
 
-  @Option(names = "--health-interval", converter = FlagConverters.Duration.class,
-      description = "Time between running the check (ms|s|m|h).")
-  public Long healthInterval;
-
-  @Option(names = "--health-timeout", converter = FlagConverters.Duration.class,
-      description = "Maximum time to allow one check to run (ms|s|m|h).")
-  public Long healthTimeout;
-
-  @Option(names = "--health-retries", description = "Consecutive failures needed to report unhealthy.")
-  public Long healthRetries;
-
-  @Option(names = "--health-start-period", converter = FlagConverters.Duration.class,
-      description = "Start period for the container to initialize before failures count (ms|s|m|h).")
-  public Long healthStartPeriod;
-
-  @Option(names = "--no-healthcheck", description = "Disable any container-specified HEALTHCHECK.")
-  public boolean noHealthcheck;
+  @picocli.CommandLine.Mixin
+  public HealthFlags health = new HealthFlags();
 }

@@ -14,17 +14,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "swarm", description = "Manage the swarm.",
     subcommands = {SwarmCommand.Init.class, SwarmCommand.Join.class, SwarmCommand.JoinToken.class,
         SwarmCommand.Leave.class, SwarmCommand.Update.class, SwarmCommand.Inspect.class})
-public final class SwarmCommand implements Runnable {
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
-
-  @Option(names = "--help", usageHelp = true, description = "Print usage.")
-  boolean help;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
+public final class SwarmCommand extends GroupCommand {
 
   /** The cluster-wide settings {@code init} and {@code update} share. */
   static class SpecFlags {
@@ -71,8 +61,9 @@ public final class SwarmCommand implements Runnable {
     @Option(names = "--advertise-addr", description = "Advertised address (<ip|interface>[:port]).")
     String advertiseAddr;
 
-    @Option(names = "--listen-addr", defaultValue = "0.0.0.0:2377",
-        description = "Listen address (<ip|interface>[:port]) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--listen-addr",
+        description = "Listen address (<ip|interface>[:port]) (default: 0.0.0.0 and the daemon's --cluster-port, "
+            + "2377 unless set).")
     String listenAddr;
 
     @Option(names = "--default-addr-pool", description = "Default address pool in CIDR format (repeatable) "
@@ -139,8 +130,9 @@ public final class SwarmCommand implements Runnable {
     @Option(names = "--advertise-addr", description = "Advertised address (<ip|interface>[:port]).")
     String advertiseAddr;
 
-    @Option(names = "--listen-addr", defaultValue = "0.0.0.0:2377",
-        description = "Listen address (<ip|interface>[:port]) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--listen-addr",
+        description = "Listen address (<ip|interface>[:port]) (default: 0.0.0.0 and the daemon's --cluster-port, "
+            + "2377 unless set).")
     String listenAddr;
 
     @Parameters(index = "0", paramLabel = "HOST:PORT", description = "A manager's cluster address.")

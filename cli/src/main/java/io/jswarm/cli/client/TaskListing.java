@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * {@code service ps} / {@code node ps} rows with the docker CLI's columns: NAME is {@code service.slot} (or
  * {@code service.nodeid} for global services), tasks of one slot are listed newest first and, in the table,
  * the older ones are prefixed with {@code " \_ "}; NODE is the node's hostname; CURRENT STATE reads
- * "Running 5 seconds ago".
+ * "Running 5 seconds ago", followed by the container's health when it has a check ("(healthy)").
  */
 public final class TaskListing {
   private static final int MAX_ERROR = 30;
@@ -96,7 +96,13 @@ public final class TaskListing {
     if (ago.isNegative()) {
       ago = Duration.ZERO;
     }
-    return state + " " + HumanTime.duration(ago).toLowerCase(Locale.ROOT) + " ago";
+    return state + " " + HumanTime.duration(ago).toLowerCase(Locale.ROOT) + " ago" + health(t);
+  }
+
+  /** {@code " (healthy)"} etc. for a task with a health check, as {@code docker ps} shows it; else empty. */
+  private static String health(Task t) {
+    String h = t.status == null || t.status.containerStatus == null ? null : t.status.containerStatus.health;
+    return h == null || h.isEmpty() ? "" : " (" + h + ")";
   }
 
   private static String error(Task t, boolean trunc) {

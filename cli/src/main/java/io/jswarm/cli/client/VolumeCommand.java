@@ -17,17 +17,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "volume", description = "Manage volumes.",
     subcommands = {VolumeCommand.Create.class, VolumeCommand.Ls.class, VolumeCommand.Inspect.class,
         VolumeCommand.Rm.class})
-public final class VolumeCommand implements Runnable {
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
-
-  @Option(names = "--help", usageHelp = true, description = "Print usage.")
-  boolean help;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
+public final class VolumeCommand extends GroupCommand {
 
   /** Decimal size as Docker's {@code units.HumanSize} prints it: {@code 1.005kB}, {@code 12.3MB}, {@code 0B}. */
   static String humanSize(long bytes) {
@@ -134,21 +124,9 @@ public final class VolumeCommand implements Runnable {
 
     @Override
     protected int run(ApiClient api) {
-      List<JsonNode> found = new ArrayList<>();
-      int status = 0;
-      for (String name : volumes) {
-        try {
-          found.add(api.getTree("/volumes/" + seg(name) + "?size=1"));
-        } catch (DaemonErrorException e) {
-          if (e.status() != 404) {
-            throw e;
-          }
-          err.println("Error: No such volume: " + name);
-          status = 1;
-        }
-      }
-      out.print(JsonOutput.inspect(found));
-      return status;
+      List<String> errors = new ArrayList<>();
+      return printInspect(inspectEach(api, volumes, name -> "/volumes/" + seg(name) + "?size=1",
+          "Error: No such volume: ", errors), errors);
     }
   }
 
@@ -161,18 +139,11 @@ public final class VolumeCommand implements Runnable {
     List<String> volumes;
 
     @Override
-    protected int run(ApiClient api) {
-      int status = 0;
-      for (String name : volumes) {
-        try {
-          api.delete("/volumes/" + seg(name) + (force ? "?force=1" : ""));
-          out.println(name);
-        } catch (DaemonErrorException e) {
-          err.println("Error response from daemon: " + e.getMessage());
-          status = 1;
-        }
-      }
-      return status;
+    protected int run(ApiClient api) throws Exception {
+      return eachRef(volumes, name -> {
+        api.delete("/volumes/" + seg(name) + (force ? "?force=1" : ""));
+        out.println(name);
+      });
     }
   }
 }

@@ -32,6 +32,7 @@ import io.jswarm.worker.network.BridgeConfig;
 import io.jswarm.worker.network.BridgeNetworking;
 import io.jswarm.worker.network.CompositeNetworking;
 import io.jswarm.worker.network.OverlayNetworking;
+import io.jswarm.worker.network.RoutingMesh;
 import io.jswarm.worker.network.TaskNetworking;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -95,6 +96,8 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   private BridgeNetworking networks;
   /** The task bridge plus the overlay driver: what the executor uses. */
   private CompositeNetworking taskNetworks;
+  /** The node's ingress routing mesh over {@link #taskNetworks}. */
+  private RoutingMesh routingMesh;
 
   public Daemon(DaemonOptions opts, String version) {
     this.opts = opts;
@@ -110,8 +113,10 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       // underlay address and data path port come with each dispatcher session (WorkerRole wires the listener)
       taskNetworks = new CompositeNetworking(networks,
           new OverlayNetworking(opts.execRoot(), null, null, OverlayNetworking.DEFAULT_PORT));
+      routingMesh = new RoutingMesh(taskNetworks);
     }
-    return new WorkerRole.Stores(images, taskNetworks == null ? TaskNetworking.NONE : taskNetworks, volumes);
+    return new WorkerRole.Stores(images, taskNetworks == null ? TaskNetworking.NONE : taskNetworks, volumes,
+        routingMesh);
   }
 
   /** Opens the API listeners and resumes the saved role, if any. */
@@ -510,11 +515,21 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     stopRoles();
     BridgeNetworking n;
     CompositeNetworking c;
+    RoutingMesh mesh;
     synchronized (this) {
       n = networks;
       networks = null;
       c = taskNetworks;
       taskNetworks = null;
+      mesh = routingMesh;
+      routingMesh = null;
+    }
+    if (mesh != null) {
+      try {
+        mesh.teardown();
+      } catch (Exception e) {
+        LOG.warn("could not remove the ingress routing mesh: {}", e.toString());
+      }
     }
     if (c != null) {
       try {

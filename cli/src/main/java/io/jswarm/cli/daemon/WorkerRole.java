@@ -1,5 +1,6 @@
 package io.jswarm.cli.daemon;
 
+import io.jswarm.api.dispatcher.DispatcherMessage;
 import io.jswarm.api.dispatcher.SessionRequest;
 import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Task;
@@ -14,7 +15,9 @@ import io.jswarm.worker.agent.SimulatedExecutor;
 import io.jswarm.worker.container.ContainerConfig;
 import io.jswarm.worker.container.ContainerExecutor;
 import io.jswarm.worker.image.ImageProvider;
+import io.jswarm.worker.discovery.IngressBackends;
 import io.jswarm.worker.network.CompositeNetworking;
+import io.jswarm.worker.network.RoutingMesh;
 import io.jswarm.worker.network.TaskNetworking;
 import io.jswarm.worker.volume.VolumeProvider;
 import java.io.IOException;
@@ -96,14 +99,32 @@ final class WorkerRole implements AutoCloseable {
     if (stores.networks() instanceof CompositeNetworking c) {
       agent.addNetworkListener(c.overlay()::onDispatcherMessage); // remote endpoints, data path port, underlay
     }
+    if (stores.mesh() != null) {
+      agent.addNetworkListener(m -> routeIngress(stores.mesh(), m)); // after the overlay: it has the endpoints
+    }
     agent.start();
     WorkerRole w = new WorkerRole(agent, transport, executor);
     w.nodeServer = nodeServer;
     return w;
   }
 
-  /** What the container executor works with: the node's image store, task networking and local volumes. */
-  record Stores(ImageProvider images, TaskNetworking networks, VolumeProvider volumes) {}
+  /** The routing mesh's share of the dispatcher stream: each ingress view replaces the node's published ports. */
+  private static void routeIngress(RoutingMesh mesh, DispatcherMessage m) {
+    if (!DispatcherMessage.INGRESS.equals(m.type)) {
+      return;
+    }
+    try {
+      mesh.update(m.ingress == null ? null : m.ingress.nodeAttachment, IngressBackends.of(m.ingress));
+    } catch (Exception e) {
+      LOG.warn("cannot apply the ingress routing mesh: {}", e.toString());
+    }
+  }
+
+  /**
+   * What the container executor works with: the node's image store, task networking and local volumes; and the
+   * routing mesh (null without real networking).
+   */
+  record Stores(ImageProvider images, TaskNetworking networks, VolumeProvider volumes, RoutingMesh mesh) {}
 
   /** The executor {@code --executor} names: containers under {@code --runtime}, or the simulated one. */
   static Executor executor(DaemonOptions opts, Stores stores, Clock clock) throws IOException {

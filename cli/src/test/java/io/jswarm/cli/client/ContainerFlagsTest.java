@@ -26,7 +26,7 @@ class ContainerFlagsTest {
 
   @Test
   void containerFlagsFillTheTaskTemplate() {
-    ServiceSpec s = create("--limit-pids", "100", "--cpuset", "0-1", "--health-cmd", "wget -qO- localhost",
+    ServiceSpec s = create("--limit-pids", "100", "--cpuset", "0-1", "--blkio-weight", "300", "--health-cmd", "wget -qO- localhost",
         "--health-interval", "5s", "--health-retries", "2", "--health-start-period", "1s",
         "--mount", "type=bind,source=/srv,target=/data,readonly", "--mount", "type=tmpfs,target=/tmp,tmpfs-size=64m",
         "--mount", "source=vol1,target=/v", "--stop-signal", "int", "--stop-grace-period", "3s",
@@ -35,6 +35,7 @@ class ContainerFlagsTest {
     ContainerSpec c = s.taskTemplate.containerSpec;
     assertEquals(100L, s.taskTemplate.resources.limits.pids);
     assertEquals("0-1", s.taskTemplate.resources.limits.cpuset);
+    assertEquals(300L, s.taskTemplate.resources.limits.blkioWeight);
     assertEquals(List.of("CMD-SHELL", "wget -qO- localhost"), c.healthcheck.test);
     assertEquals(5_000_000_000L, c.healthcheck.interval);
     assertEquals(2L, c.healthcheck.retries);
@@ -64,6 +65,7 @@ class ContainerFlagsTest {
   void invalidValuesNameTheFlag() {
     assertTrue(error("--limit-pids", "-1", "busybox").contains("--limit-pids"));
     assertTrue(error("--cpuset", "a-b", "busybox").contains("--cpuset"));
+    assertTrue(error("--blkio-weight", "5", "busybox").contains("--blkio-weight 5: give 10-1000"));
     assertTrue(error("--no-healthcheck", "--health-cmd", "true", "busybox").contains("--no-healthcheck"));
     assertTrue(error("--health-interval", "1us", "busybox").contains("--health-interval"));
     assertTrue(error("--mount", "type=nfs,target=/x", "busybox").contains("allowed: bind, volume, tmpfs"));

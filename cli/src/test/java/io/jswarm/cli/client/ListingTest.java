@@ -111,6 +111,15 @@ class ListingTest {
   }
 
   @Test
+  void currentStateShowsHealth() {
+    Instant now = Instant.parse("2024-01-01T00:10:00Z");
+    Task t = json("{'ID':'t','ServiceID':'s','Slot':1,'DesiredState':'running','Status':{'State':'running',"
+        + "'Timestamp':'2024-01-01T00:09:55Z','ContainerStatus':{'Health':'unhealthy'}}}", Task.class);
+    assertEquals("Running 5 seconds ago (unhealthy)",
+        TaskListing.rows(List.of(t), Map.of(), Map.of(), now, true).get(0).currentState());
+  }
+
+  @Test
   void globalTasksAreNamedByNode() {
     Task t = json("{'ID':'t','ServiceID':'s','NodeID':'node9','DesiredState':'running','Status':{'State':'running'}}",
         Task.class);

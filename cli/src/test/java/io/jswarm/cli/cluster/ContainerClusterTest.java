@@ -150,6 +150,21 @@ class ContainerClusterTest {
     assertEquals("", sh("ip -o link show master " + BRIDGE), "veths left on the bridge");
   }
 
+  @Test
+  @Order(5)
+  void leaveRemovesTheCgroupParent() throws Exception {
+    node.call("POST", "/swarm/leave?force=true", null).expect(200);
+    List<Path> parents = new ArrayList<>();
+    try (DirectoryStream<Path> hs = Files.newDirectoryStream(Path.of("/sys/fs/cgroup"))) {
+      for (Path h : hs) {
+        if (Files.isDirectory(h.resolve(CGROUP_PARENT))) {
+          parents.add(h.resolve(CGROUP_PARENT));
+        }
+      }
+    }
+    assertEquals(List.of(), parents, "cgroup parent directories left after leave");
+  }
+
   // ---- helpers ----
 
   static void scale(int replicas) throws IOException {

@@ -8,6 +8,7 @@ import io.jswarm.api.types.EndpointSpec;
 import io.jswarm.api.types.Network;
 import io.jswarm.api.types.NetworkAttachment;
 import io.jswarm.api.types.NetworkAttachmentConfig;
+import io.jswarm.api.types.Node;
 import io.jswarm.api.types.PortConfig;
 import io.jswarm.api.types.Service;
 import io.jswarm.api.types.Task;
@@ -53,6 +54,9 @@ import org.slf4j.LoggerFactory;
  *       address the task stays PENDING (not scheduled) with {@code Status.Err} saying so
  *       ({@code no free address in network NAME (SUBNET)}); it is tried again on the next change, e.g. once
  *       another task gave its address back.</li>
+ *   <li>every node gets one address on the {@code ingress} network in {@code Node.Attachments} (Docker's
+ *       per-node ingress endpoint, where the node's routing-mesh sandbox sits); a removed node gives it back, and
+ *       without an ingress network the attachments are cleared.</li>
  * </ol>
  * A task's addresses are held while {@link NetworkNeeds#holdsAddresses} says so and released once it does not or the
  * task is removed. Tasks that need no network are left to the scheduler loop, which moves them
@@ -92,6 +96,7 @@ public final class NetworkAllocatorLoop {
   private final Map<String, Service> services = new TreeMap<>();
   /** Live tasks (not dead), by id. */
   private final Map<String, Task> tasks = new TreeMap<>();
+  private final Map<String, Node> nodes = new TreeMap<>();
   private AddressBook book = new AddressBook();
   private Watch watch;
   private boolean dirty;
@@ -235,7 +240,7 @@ public final class NetworkAllocatorLoop {
       return;
     }
     WatchedView<Void> view = store.viewAndWatch(this::load, e -> e.isIn(Tables.TASKS) || e.isIn(Tables.SERVICES)
-        || e.isIn(Tables.NETWORKS));
+        || e.isIn(Tables.NETWORKS) || e.isIn(Tables.NODES));
     watch = view.watch();
     dirty = true;
   }
@@ -245,10 +250,12 @@ public final class NetworkAllocatorLoop {
     networks.clear();
     services.clear();
     tasks.clear();
+    nodes.clear();
     book = new AddressBook();
     tx.networks().all().forEach(this::trackNetwork);
     tx.services().all().forEach(this::trackService);
     tx.tasks().all().forEach(this::trackTask);
+    tx.nodes().all().forEach(this::trackNode);
     return null;
   }
 
@@ -298,6 +305,14 @@ public final class NetworkAllocatorLoop {
       } else {
         trackTask(t);
       }
+    } else if (e.isIn(Tables.NODES)) {
+      Node n = e.as(Tables.NODES);
+      if (gone) {
+        nodes.remove(n.id);
+        book.releaseAll(nodeOwner(n.id));
+      } else {
+        trackNode(n);
+      }
     }
   }
 
@@ -322,6 +337,11 @@ public final class NetworkAllocatorLoop {
     }
     tasks.put(t.id, t);
     warnRefused(taskOwner(t.id), book.sync(taskOwner(t.id), taskHoldings(t)));
+  }
+
+  private void trackNode(Node n) {
+    nodes.put(n.id, n);
+    warnRefused(nodeOwner(n.id), book.sync(nodeOwner(n.id), attachmentHoldings(n.attachments)));
   }
 
   private void warnRefused(String owner, Map<String, String> refused) {
@@ -354,10 +374,18 @@ public final class NetworkAllocatorLoop {
     return "vip/" + id;
   }
 
+  static String nodeOwner(String id) {
+    return "node/" + id;
+  }
+
   private static Map<String, String> taskHoldings(Task t) {
+    return attachmentHoldings(t.networksAttachments);
+  }
+
+  private static Map<String, String> attachmentHoldings(List<NetworkAttachment> attachments) {
     Map<String, String> out = new LinkedHashMap<>();
-    if (t.networksAttachments != null) {
-      for (NetworkAttachment a : t.networksAttachments) {
+    if (attachments != null) {
+      for (NetworkAttachment a : attachments) {
         if (a != null && a.network != null && a.network.id != null && a.addresses != null && !a.addresses.isEmpty()) {
           out.put(a.network.id, a.addresses.get(0));
         }
@@ -387,6 +415,7 @@ public final class NetworkAllocatorLoop {
   private int pass() {
     int written = allocateServices();
     written += allocateTasks();
+    written += allocateNodes();
     return written;
   }
 
@@ -591,6 +620,79 @@ public final class NetworkAllocatorLoop {
               s.endpoint = c.endpoint();
               tx.services().update(s);
               ids.add(s.id);
+            }
+          }
+          return ids;
+        });
+      } catch (ConflictException | NotFoundException e) {
+        if (attempt == MAX_ATTEMPTS) {
+          dirty = true;
+          return Set.of();
+        }
+      }
+    }
+  }
+
+  // -- nodes --
+
+  private record NodeChange(String nodeId, List<NetworkAttachment> attachments) {}
+
+  /** Gives every node its address on the ingress network (or clears the attachments when there is none). */
+  private int allocateNodes() {
+    Network in = ingress();
+    List<NodeChange> changes = new ArrayList<>();
+    for (Node n : nodes.values()) {
+      List<NetworkAttachment> want = nodeAttachments(n, in);
+      List<NetworkAttachment> have = n.attachments == null || n.attachments.isEmpty() ? null : n.attachments;
+      if (!Objects.equals(Json.toString(want), Json.toString(have))) {
+        changes.add(new NodeChange(n.id, want));
+      }
+    }
+    int written = 0;
+    for (int from = 0; from < changes.size(); from += BATCH_SIZE) {
+      List<NodeChange> batch = changes.subList(from, Math.min(changes.size(), from + BATCH_SIZE));
+      Set<String> done = writeNodes(batch);
+      written += done.size();
+      for (NodeChange c : batch) {
+        Node stored = nodes.get(c.nodeId());
+        book.sync(nodeOwner(c.nodeId()), attachmentHoldings(done.contains(c.nodeId()) ? c.attachments()
+            : stored == null ? null : stored.attachments));
+      }
+    }
+    return written;
+  }
+
+  /** The node's ingress attachment (its address kept when it has one), or null without an ingress network. */
+  private List<NetworkAttachment> nodeAttachments(Node n, Network in) {
+    if (in == null || !book.hasNetwork(in.id)) {
+      return null;
+    }
+    String addr = attachmentHoldings(n.attachments).get(in.id);
+    if (addr == null || !Objects.equals(book.holder(in.id, addr), nodeOwner(n.id))) {
+      addr = book.allocate(nodeOwner(n.id), in.id);
+    }
+    if (addr == null) {
+      log.warn("node {} gets no address on the ingress network: no free address in {}", n.id, book.subnet(in.id));
+      return n.attachments == null || n.attachments.isEmpty() ? null : n.attachments;
+    }
+    NetworkAttachment a = new NetworkAttachment();
+    a.network = Json.copy(in);
+    a.addresses = List.of(addr);
+    return List.of(a);
+  }
+
+  private Set<String> writeNodes(List<NodeChange> batch) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return store.update(tx -> {
+          Set<String> ids = new HashSet<>();
+          for (NodeChange c : batch) {
+            Node n = tx.nodes().get(c.nodeId());
+            Node known = nodes.get(c.nodeId());
+            if (n != null && known != null && n.versionIndex() == known.versionIndex()) {
+              n.attachments = c.attachments();
+              tx.nodes().update(n);
+              ids.add(n.id);
             }
           }
           return ids;

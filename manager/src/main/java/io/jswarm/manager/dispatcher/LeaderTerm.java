@@ -1,6 +1,7 @@
 package io.jswarm.manager.dispatcher;
 
 import io.jswarm.api.dispatcher.DispatcherMessage;
+import io.jswarm.api.dispatcher.IngressView;
 import io.jswarm.api.dispatcher.NetworkEndpoints;
 import io.jswarm.api.dispatcher.StatusRequest;
 import io.jswarm.api.errors.ConflictException;
@@ -92,6 +93,9 @@ final class LeaderTerm {
   /** Networks whose endpoints changed in the store batch being read. */
   private final Set<String> dirtyNetworks = new LinkedHashSet<>();
 
+  /** What the routing mesh of each node needs (events thread). */
+  private final IngressFeed ingress = new IngressFeed();
+
   /** A task's place on an overlay network, as the store has it. */
   private record Endpoint(String taskId, String nodeId, Integer vni, String addr) {}
   private String lastManagers;
@@ -112,6 +116,8 @@ final class LeaderTerm {
     long index = -1;
     /** The remote endpoints last sent, per network the node is on. */
     final Map<String, Map<String, NetworkEndpoints.Endpoint>> sentEndpoints = new HashMap<>();
+    /** The ingress view last sent (JSON), null before the first. */
+    String sentIngress;
 
     Session(String id, String nodeId, StreamSink sink) {
       this.id = id;
@@ -168,10 +174,12 @@ final class LeaderTerm {
           ready.add(n.id);
         }
         nodeAddrs.put(n.id, underlayAddr(n));
+        indexNodeEndpoint(n, null);
       }
       for (Task t : tx.tasks().all()) {
         indexEndpoints(t);
       }
+      ingress.reset(tx);
       dirtyNetworks.clear();
       return ready;
     }, LeaderTerm::relevant);
@@ -184,7 +192,7 @@ final class LeaderTerm {
       return (e.object() != null && ((Task) e.object()).nodeId != null)
           || (e.old() != null && ((Task) e.old()).nodeId != null);
     }
-    return e.isIn(Tables.NODES) || e.isIn(Tables.CLUSTER);
+    return e.isIn(Tables.NODES) || e.isIn(Tables.CLUSTER) || e.isIn(Tables.SERVICES);
   }
 
   private void readPeriod(ReadTx tx) {
@@ -344,6 +352,7 @@ final class LeaderTerm {
       // the sandboxes (each network it joins later comes as a full list).
       s.send(DispatcherMessage.endpoints(true, all));
     }
+    sendIngress(s);
     log.debug("session {} opened for node {} with {} tasks", s.id, s.nodeId, snap.tasks.size());
   }
 
@@ -357,13 +366,19 @@ final class LeaderTerm {
     if (e.isCommit()) {
       sendOutgoing();
       sendEndpoints();
+      sendIngress();
     } else if (e.isIn(Tables.TASKS)) {
       taskChanged(e);
       indexEndpoints(e.kind() == Event.Kind.DELETE ? null : (Task) e.object(),
           e.kind() == Event.Kind.DELETE ? ((Task) e.object()).id : null);
+      ingress.onEvent(e);
     } else if (e.isIn(Tables.NODES)) {
       nodeAddrChanged(e);
       nodeChanged(e);
+      indexNodeEndpoint(e.kind() == Event.Kind.DELETE ? null : (Node) e.object(), ((Node) e.object()).id);
+      ingress.onEvent(e);
+    } else if (e.isIn(Tables.SERVICES)) {
+      ingress.onEvent(e);
     } else if (e.isIn(Tables.CLUSTER) && e.kind() != Event.Kind.DELETE) {
       updatePeriod((Swarm) e.object());
     }
@@ -470,6 +485,82 @@ final class LeaderTerm {
     }
     if (!nets.isEmpty()) {
       taskNetworks.put(id, nets);
+    }
+  }
+
+  /** The endpoint key of a node's own ingress address (its routing-mesh sandbox). */
+  static String nodeEndpointKey(String nodeId) {
+    return "ingress-sbox." + nodeId;
+  }
+
+  /**
+   * Re-reads node {@code now}'s own addresses ({@code Node.Attachments}, the ingress sandbox), or drops those of the
+   * deleted node {@code id}: they are endpoints like tasks', so every node on the network (every node, for ingress)
+   * can reach the sandbox, and replies from tasks on other nodes find their way back.
+   */
+  private void indexNodeEndpoint(Node now, String id) {
+    String nodeId = now != null ? now.id : id;
+    String key = nodeEndpointKey(nodeId);
+    Set<String> had = taskNetworks.remove(key);
+    if (had != null) {
+      for (String net : had) {
+        Map<String, Endpoint> eps = endpoints.get(net);
+        if (eps != null && eps.remove(key) != null) {
+          dirtyNetworks.add(net);
+          if (eps.isEmpty()) {
+            endpoints.remove(net);
+          }
+        }
+      }
+    }
+    if (now == null || now.attachments == null) {
+      return;
+    }
+    Set<String> nets = new LinkedHashSet<>();
+    for (NetworkAttachment a : now.attachments) {
+      if (a == null || a.network == null || a.network.id == null || a.addresses == null || a.addresses.isEmpty()) {
+        continue;
+      }
+      String ip = a.addresses.get(0).split("/")[0];
+      endpoints.computeIfAbsent(a.network.id, k -> new LinkedHashMap<>())
+          .put(key, new Endpoint(key, nodeId, vniOf(a), ip));
+      nets.add(a.network.id);
+      dirtyNetworks.add(a.network.id);
+    }
+    if (!nets.isEmpty()) {
+      taskNetworks.put(key, nets);
+    }
+  }
+
+  /** Sends every session whose ingress view changed in the batch just committed its new view. */
+  private void sendIngress() {
+    if (!ingress.dirty()) {
+      return;
+    }
+    ingress.clean();
+    for (Session s : byNode.values()) {
+      if (s.index >= 0) {
+        sendIngress(s);
+      }
+    }
+  }
+
+  /**
+   * Sends session {@code s} its ingress view when it differs from the last one sent; a node that lost its ingress
+   * address gets an empty view (its mesh goes).
+   */
+  private void sendIngress(Session s) {
+    IngressView v = ingress.viewFor(s.nodeId);
+    if (v == null && s.sentIngress == null) {
+      return;
+    }
+    if (v == null) {
+      v = new IngressView();
+    }
+    String json = Json.toString(v);
+    if (!json.equals(s.sentIngress)) {
+      s.sentIngress = json;
+      s.send(DispatcherMessage.ingress(v));
     }
   }
 

@@ -338,6 +338,49 @@ class NetworkAllocatorLoopTest {
   }
 
   @Test
+  void everyNodeGetsAnIngressAddressKeptUntilTheNodeOrTheIngressNetworkGoes() {
+    store.update(tx -> tx.nodes().create(node("node2")));
+    allocator.runOnce();
+    assertEquals(null, store.view(tx -> tx.nodes().get("node1")).attachments, "no ingress network, no attachment");
+    Network ingress = network("ingress", null, true);
+    allocator.runOnce();
+    Node n1 = store.view(tx -> tx.nodes().get("node1"));
+    Node n2 = store.view(tx -> tx.nodes().get("node2"));
+    assertEquals(ingress.id, n1.attachments.get(0).network.id);
+    assertEquals(List.of("10.0.0.2/24"), n1.attachments.get(0).addresses);
+    assertEquals(List.of("10.0.0.3/24"), n2.attachments.get(0).addresses);
+    assertEquals(0, allocator.runOnce(), "kept as they are");
+    // a task never gets a node's address; a removed node gives its address back
+    Service web = service("web", null, List.of(), 8080L);
+    List<String> ids = tasks(web, 1);
+    allocator.runOnce();
+    assertEquals("10.0.0.5/24", addr(task(ids.get(0)), ingress.id), "after the VIP .4");
+    store.update(tx -> {
+      tx.nodes().delete("node2");
+      return null;
+    });
+    allocator.runOnce();
+    store.update(tx -> tx.nodes().create(node("node3")));
+    allocator.runOnce();
+    assertEquals(List.of("10.0.0.3/24"), store.view(tx -> tx.nodes().get("node3")).attachments.get(0).addresses,
+        "node2's address went back to the pool");
+    // a new leader rebuilds the book from the rows: nothing moves
+    NetworkAllocatorLoop next = new NetworkAllocatorLoop(store, clock);
+    assertEquals(0, next.runOnce());
+    next.stop();
+    // without an ingress network the nodes have no attachment
+    store.update(tx -> {
+      tx.services().delete(web.id);
+      tx.tasks().delete(ids.get(0));
+      tx.networks().delete(ingress.id);
+      return null;
+    });
+    allocator.runOnce();
+    assertEquals(null, store.view(tx -> tx.nodes().get("node1")).attachments);
+    assertEquals(null, store.view(tx -> tx.nodes().get("node3")).attachments);
+  }
+
+  @Test
   void ingressPortsWithoutANumberGetOneFromTheDynamicRange() {
     network("ingress", null, true);
     Service fixed = service("fixed", null, List.of(), 30000L);

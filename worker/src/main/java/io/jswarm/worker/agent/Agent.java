@@ -139,8 +139,9 @@ public final class Agent implements AutoCloseable {
 
   /**
    * Called, on the session thread and in stream order, with each session message (the swarm's data path port and
-   * this node's object with its underlay address) and each overlay endpoints message ({@link
-   * DispatcherMessage#ENDPOINTS}); the overlay network driver registers here.
+   * this node's object with its underlay address), each overlay endpoints message ({@link
+   * DispatcherMessage#ENDPOINTS}) and each ingress view ({@link DispatcherMessage#INGRESS}); the overlay network
+   * driver and the routing mesh register here.
    */
   public void addNetworkListener(Consumer<DispatcherMessage> listener) {
     networkListeners.add(listener);
@@ -228,7 +229,7 @@ public final class Agent implements AutoCloseable {
               established = true;
               onSession(l, m);
               toNetworkListeners(m);
-            } else if (DispatcherMessage.ENDPOINTS.equals(m.type)) {
+            } else if (DispatcherMessage.ENDPOINTS.equals(m.type) || DispatcherMessage.INGRESS.equals(m.type)) {
               toNetworkListeners(m);
             } else if (DispatcherMessage.ASSIGNMENTS.equals(m.type)) {
               onAssignments(m);
@@ -244,7 +245,7 @@ public final class Agent implements AutoCloseable {
         }
       } catch (IOException | RuntimeException e) {
         if (!closed) {
-          log.info("session with manager {} failed: {}", addr, e.getMessage());
+          log.info("session with manager {} failed: {}", addr, e.toString());
         }
       }
       if (closed) {
@@ -400,7 +401,7 @@ public final class Agent implements AutoCloseable {
       scheduleHeartbeat(l, period(r.period));
     } catch (IOException | RuntimeException e) {
       if (!closed) {
-        log.info("heartbeat to manager {} failed ({}): reconnecting", l.addr, e.getMessage());
+        log.info("heartbeat to manager {} failed ({}): reconnecting", l.addr, e.toString());
       }
       l.stream.close(); // the session thread sees the stream end and reconnects
     }
@@ -432,7 +433,7 @@ public final class Agent implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       // Not retried: a broken connection also breaks the session, and every new session re-sends each task's
       // current status; a refusal (a task no longer ours) would only fail again.
-      log.info("status report to manager {} failed: {}", l.addr, e.getMessage());
+      log.info("status report to manager {} failed: {}", l.addr, e.toString());
     }
   }
 

@@ -24,6 +24,14 @@ public final class TaskController {
   private static final Logger log = LoggerFactory.getLogger(TaskController.class);
   /** Used when the task's spec sets no {@code StopGracePeriod}; Docker's default. */
   public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(10);
+  /**
+   * How long a running task that other containers reach through the network (it has overlay or ingress
+   * attachments: a VIP, DNS or routing-mesh backend) keeps running after the manager asked for its shutdown,
+   * before its stop signal. The manager's change reaches every node's balancing rules in that time, so no new
+   * connection is sent to a process that is about to stop; the connections it has finish during the stop grace
+   * period. Docker waits 2 s for its gossip to converge; jswarm's rules are pushed by the dispatcher.
+   */
+  public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(1);
 
   /** Receives each new status of a task. Called on a controller thread; must not block. */
   @FunctionalInterface
@@ -36,6 +44,7 @@ public final class TaskController {
   private final java.util.concurrent.Executor pool;
   private final Clock clock;
   private final StatusListener listener;
+  private final Duration drain;
 
   private final Object lock = new Object();
   private volatile Task task;
@@ -55,6 +64,13 @@ public final class TaskController {
    */
   public TaskController(Task task, Executor executor, java.util.concurrent.Executor pool, Clock clock,
       StatusListener listener) {
+    this(task, executor, pool, clock, listener, DEFAULT_DRAIN);
+  }
+
+  /** @param drain see {@link #DEFAULT_DRAIN} */
+  public TaskController(Task task, Executor executor, java.util.concurrent.Executor pool, Clock clock,
+      StatusListener listener, Duration drain) {
+    this.drain = drain;
     this.taskId = task.id;
     this.task = task;
     this.executor = executor;
@@ -157,6 +173,9 @@ public final class TaskController {
         return;
       }
       if (removed || wantsShutdown(t)) {
+        if (!removed && state == TaskState.RUNNING && exit == null && isBackend(t)) {
+          drain();
+        }
         stopRuntime(t);
         if (removed) {
           removeRuntime();
@@ -269,6 +288,23 @@ public final class TaskController {
       exited = x != null ? x : new TaskRuntime.Exit(-1, false, errorText(err));
       kick();
     });
+  }
+
+  /** True when other containers may be sending it connections: it is attached to a network. */
+  private static boolean isBackend(Task t) {
+    return t.networksAttachments != null && !t.networksAttachments.isEmpty();
+  }
+
+  private void drain() {
+    if (drain.isZero() || drain.isNegative()) {
+      return;
+    }
+    log.debug("task {}: draining {} ms before its stop signal", taskId, drain.toMillis());
+    try {
+      Thread.sleep(drain.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private boolean wantsShutdown(Task t) {

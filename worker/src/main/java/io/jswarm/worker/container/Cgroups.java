@@ -16,7 +16,16 @@ import java.util.List;
 final class Cgroups {
   static final Path ROOT = Path.of("/sys/fs/cgroup");
   /** Controllers a crun container joins (jswarm makes these cgroups). */
-  static final List<String> JOINED = List.of("memory", "cpu", "cpuacct", "cpuset", "pids", "blkio", "freezer");
+  static final List<String> JOINED =
+      List.of("memory", "cpu", "cpuacct", "cpuset", "pids", "blkio", "freezer", "devices");
+
+  /**
+   * The devices a container may use, as runc allows them by default: any node may be created (mknod), but only
+   * these may be read or written — null, zero, full, random, urandom, tty, console, ptmx and the pty slaves.
+   * Everything else (the host's disks, /dev/mem, ...) is refused even to root with CAP_MKNOD.
+   */
+  static final List<String> ALLOWED_DEVICES = List.of("c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm",
+      "c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm");
 
   private Cgroups() {}
 
@@ -86,6 +95,20 @@ final class Cgroups {
   }
 
   /**
+   * Removes the {@code parent} directory itself from every hierarchy when no task cgroup is left in it (a node
+   * leaving the swarm). Only its last component goes: the directories above may be someone else's.
+   */
+  static void removeParent(String parent) {
+    for (Path h : hierarchies()) {
+      try {
+        Files.deleteIfExists(h.resolve(parent));
+      } catch (IOException notEmpty) {
+        // a task cgroup or another user's cgroup is still in it: leave it
+      }
+    }
+  }
+
+  /**
    * Creates the task's cgroups in the {@link #JOINED} controllers with its limits written, for a runtime that
    * does not manage cgroups; returns the directories, which the monitor makes the runtime join.
    */
@@ -131,10 +154,37 @@ final class Cgroups {
             Files.writeString(cur.resolve("cpuset.cpus"), limits.cpuset());
           }
         }
+        case "devices" -> {
+          Files.writeString(cur.resolve("devices.deny"), "a");
+          for (String rule : ALLOWED_DEVICES) {
+            Files.writeString(cur.resolve("devices.allow"), rule);
+          }
+        }
+        case "blkio" -> {
+          if (limits.blkioWeight() > 0) {
+            Files.writeString(blkioWeightFile(cur), Long.toString(limits.blkioWeight()));
+          }
+        }
         default -> {}
       }
     }
     return dirs;
+  }
+
+  /**
+   * The weight file of a blkio cgroup: {@code blkio.weight} (CFQ, kernels before 5.0) or {@code blkio.bfq.weight}
+   * (BFQ, the only weight-based scheduler of newer kernels), as runc chooses it.
+   *
+   * @throws IOException naming both files when the kernel has neither (no BFQ scheduler built or loaded)
+   */
+  static Path blkioWeightFile(Path cgroup) throws IOException {
+    for (String f : List.of("blkio.weight", "blkio.bfq.weight")) {
+      if (Files.exists(cgroup.resolve(f))) {
+        return cgroup.resolve(f);
+      }
+    }
+    throw new IOException("Resources.Limits.BlkioWeight: this kernel has no blkio.weight or blkio.bfq.weight in "
+        + cgroup + " (load the bfq I/O scheduler module, or leave the weight unset)");
   }
 
   private static void sleep(long ms) {

@@ -149,6 +149,9 @@ public final class ContainerExecutor implements Executor {
         }
       }
     }
+    if (taskIds.isEmpty()) {
+      Cgroups.removeParent(config.cgroupParent()); // no task left (leave, or a node with none): no empty parent
+    }
     try {
       networks.retainOnly(taskIds);
     } catch (Exception e) {

@@ -151,6 +151,9 @@ final class OciSpec {
     if (limits.pids() > 0) {
       resources.put("pids", Map.of("limit", limits.pids()));
     }
+    if (limits.blkioWeight() > 0) {
+      resources.put("blockIO", Map.of("weight", limits.blkioWeight()));
+    }
 
     Map<String, Object> linux = new LinkedHashMap<>();
     if (cgroupsPath != null) {

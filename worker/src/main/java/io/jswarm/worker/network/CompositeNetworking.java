@@ -2,8 +2,10 @@ package io.jswarm.worker.network;
 
 import io.jswarm.api.types.Task;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The node's task networking: the task bridge ({@link BridgeNetworking}) makes the task's namespace with
@@ -14,6 +16,8 @@ import java.util.Set;
 public final class CompositeNetworking implements TaskNetworking {
   private final BridgeNetworking bridge;
   private final OverlayNetworking overlay;
+  /** Sandboxes that are not tasks' (the routing mesh's), kept by {@link #retainOnly}. */
+  private final Set<String> pinned = ConcurrentHashMap.newKeySet();
 
   public CompositeNetworking(BridgeNetworking bridge, OverlayNetworking overlay) {
     this.bridge = bridge;
@@ -61,11 +65,22 @@ public final class CompositeNetworking implements TaskNetworking {
 
   @Override
   public void retainOnly(Set<String> taskIds) throws Exception {
+    Set<String> keep = new HashSet<>(taskIds);
+    keep.addAll(pinned);
     try {
-      overlay.retainOnly(taskIds);
+      overlay.retainOnly(keep);
     } finally {
-      bridge.retainOnly(taskIds);
+      bridge.retainOnly(keep);
     }
+  }
+
+  /** Keeps sandbox {@code id} through {@link #retainOnly} (a sandbox that is no task's, e.g. the routing mesh's). */
+  public void pin(String id) {
+    pinned.add(id);
+  }
+
+  public void unpin(String id) {
+    pinned.remove(id);
   }
 
   /** Removes every overlay sandbox, then the bridge and its sandboxes: the node leaves the swarm. */

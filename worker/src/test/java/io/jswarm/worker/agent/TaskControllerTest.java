@@ -102,6 +102,10 @@ class TaskControllerTest {
   }
 
   private TaskController controller(Task t) {
+    return controller(t, TaskController.DEFAULT_DRAIN);
+  }
+
+  private TaskController controller(Task t, Duration drain) {
     Executor ex = new Executor() {
       @Override
       public TaskRuntime runtime(Task task) {
@@ -114,7 +118,7 @@ class TaskControllerTest {
     TaskController c = new TaskController(t, ex, pool, CLOCK, (id, s) -> {
       reports.add(s);
       signal();
-    });
+    }, drain);
     c.start();
     return c;
   }
@@ -239,6 +243,30 @@ class TaskControllerTest {
     await("remove", () -> runtime.calls.contains("remove"));
     assertEquals(List.of("prepare", "start", "shutdown 3s", "remove"), runtime.calls);
     assertEquals(TaskState.SHUTDOWN, reports.get(reports.size() - 1).state, "nothing reported after removal");
+  }
+
+  @Test
+  void aNetworkedTaskKeepsRunningForTheDrainDelayBeforeItsStopSignal() throws Exception {
+    Task t = AgentTest.task("t", TaskState.RUNNING);
+    t.networksAttachments = List.of(new io.jswarm.api.types.NetworkAttachment());
+    TaskController c = controller(t, Duration.ofMillis(600));
+    awaitState(TaskState.RUNNING);
+    Task stop = AgentTest.task("t", TaskState.SHUTDOWN);
+    stop.networksAttachments = t.networksAttachments;
+    long t0 = System.nanoTime();
+    c.update(stop);
+    awaitState(TaskState.SHUTDOWN);
+    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    assertTrue(ms >= 600, "stopped after " + ms + " ms, before the 600 ms drain");
+    assertEquals(List.of("prepare", "start", "shutdown 10s"), runtime.calls);
+  }
+
+  @Test
+  void aTaskWithoutNetworksStopsWithoutDrain() throws Exception {
+    TaskController c = controller(AgentTest.task("t", TaskState.RUNNING), Duration.ofSeconds(30));
+    awaitState(TaskState.RUNNING);
+    c.update(AgentTest.task("t", TaskState.SHUTDOWN));
+    awaitState(TaskState.SHUTDOWN); // within the 5 s of awaitState, so not after the 30 s drain
   }
 
   @Test

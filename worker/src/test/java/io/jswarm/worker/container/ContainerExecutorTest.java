@@ -192,6 +192,26 @@ class ContainerExecutorTest {
   }
 
   @Test
+  void devicesOutsideTheDefaultSetCannotBeOpenedEvenWithMknod() throws Exception {
+    // /dev/loop-control (misc 10:237): root on the host can open it; a container may create a node for it (as
+    // Docker allows mknod) but the devices cgroup must refuse to open it
+    try (var in = Files.newInputStream(Path.of("/dev/loop-control"))) {
+      assertTrue(in != null, "the host can open /dev/loop-control, so a refusal below is the cgroup's");
+    }
+    ContainerExecutor ex = executor();
+    Task t = task(List.of("sh", "-c", "mknod /dev/jswarm-lc c 10 237 && echo made; "
+        + "if true </dev/jswarm-lc; then echo OPENED; else echo DENIED; fi; true </dev/null && echo null-ok"));
+    TaskRuntime r = ex.runtime(t);
+    r.prepare();
+    r.start();
+    assertEquals(0, await(r, 10).exitCode());
+    List<String> out = logLines(t.id).stream().filter(l -> l.get("stream").asText().equals("stdout"))
+        .map(l -> l.get("log").asText().trim()).toList();
+    assertEquals(List.of("made", "DENIED", "null-ok"), out);
+    r.remove();
+  }
+
+  @Test
   void rotatesTheLogBySize() throws Exception {
     ContainerExecutor ex = executor(); // 4096 bytes x 3 files
     Task t = task(List.of("sh", "-c", "for i in $(seq 1 300); do echo line-$i; done"));
@@ -221,14 +241,18 @@ class ContainerExecutorTest {
   }
 
   @Test
-  void aForkBombStopsAtThePidsLimit() throws Exception {
+  void aForkBombStopsAtThePidsLimitAndTheBlkioWeightIsSet() throws Exception {
     ContainerExecutor ex = executor();
     // The bomb runs in a subshell that dies when a fork fails; init then waits without forking (exec).
     Task t = task(List.of("sh", "-c", "(for i in $(seq 1 60); do sleep 60 & done); exec sleep 60"));
-    limits(t).pids = 10L;
+    Limit limits = limits(t);
+    limits.pids = 10L;
+    limits.blkioWeight = 300L;
     TaskRuntime r = ex.runtime(t);
     r.prepare();
     r.start();
+    Path blkio = Cgroups.ROOT.resolve("blkio").resolve(cgroupParent).resolve(t.id);
+    assertEquals("300", Files.readString(Cgroups.blkioWeightFile(blkio)).trim().replaceFirst("^default ", ""));
     Path pids = Cgroups.ROOT.resolve("pids").resolve(cgroupParent).resolve(t.id);
     assertEquals("10", Files.readString(pids.resolve("pids.max")).trim());
     assertTrue(ContainerExecutor.waitFor(() -> Files.readString(pids.resolve("pids.events")).matches("(?s)max [1-9].*"),

@@ -71,7 +71,11 @@ class OciSpecTest {
     r.limits.memoryBytes = 64L << 20;
     r.limits.pids = 100L;
     r.limits.cpuset = "0-1";
-    assertEquals(new Limits(64L << 20, 150_000, 100_000, 100, "0-1"), Limits.of(r));
+    r.limits.blkioWeight = 300L;
+    assertEquals(new Limits(64L << 20, 150_000, 100_000, 100, "0-1", 300), Limits.of(r));
+    r.limits.blkioWeight = 5L;
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> Limits.of(r)).getMessage().contains("BlkioWeight"));
+    r.limits.blkioWeight = null;
     r.limits.cpuset = "all";
     assertTrue(assertThrows(IllegalArgumentException.class, () -> Limits.of(r)).getMessage().contains("Cpuset"));
   }

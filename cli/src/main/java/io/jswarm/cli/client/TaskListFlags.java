@@ -1,0 +1,44 @@
+package io.jswarm.cli.client;
+
+import io.jswarm.api.types.Task;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** The flags of {@code node ps} and {@code service ps} (a picocli mixin), and the printing of their task list. */
+final class TaskListFlags {
+  @Option(names = {"-q", "--quiet"}, description = "Only display task IDs.")
+  boolean quiet;
+
+  @Option(names = "--no-trunc", description = "Do not truncate output.")
+  boolean noTrunc;
+
+  @Option(names = {"-f", "--filter"}, description = "Filter output based on conditions provided (key=value).")
+  List<String> filters = new ArrayList<>();
+
+  @Option(names = "--format", description = "Format output: table (default) or json.")
+  String format;
+
+  /** The {@code --filter} values; the verb adds its own ({@code node=}, {@code service=}). */
+  Filters filters() {
+    return Filters.parse(filters);
+  }
+
+  /** Prints the tasks as the flags ask: ids only, JSON lines, or docker's table. */
+  void print(ApiClient api, List<Task> tasks, PrintWriter out) {
+    OutputFormat fmt = OutputFormat.of(format);
+    Map<String, String> nodeNames = tasks.isEmpty() ? Map.of() : NodeCommand.hostnames(api);
+    Map<String, String> serviceNames = tasks.isEmpty() ? Map.of() : NodeCommand.serviceNames(api);
+    List<TaskListing.Row> rows = TaskListing.rows(tasks, serviceNames, nodeNames, Instant.now(), !noTrunc && !quiet);
+    if (quiet) {
+      rows.forEach(r -> out.println(r.id()));
+    } else if (fmt == OutputFormat.JSON) {
+      out.print(JsonOutput.lines(rows.stream().map(TaskListing.Row::json).toList()));
+    } else {
+      out.print(TaskListing.table(rows));
+    }
+  }
+}
