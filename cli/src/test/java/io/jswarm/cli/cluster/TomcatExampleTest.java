@@ -61,6 +61,22 @@ class TomcatExampleTest {
     return new Run(p.exitValue(), out, (System.nanoTime() - start) / 1_000_000);
   }
 
+  /** On failure, the scripts' and daemons' logs go to target/tomcat-example-logs (the harness deletes its dir). */
+  private static void keepLogs(Path base) {
+    try {
+      Path keep = Path.of("target", "tomcat-example-logs");
+      Files.createDirectories(keep);
+      try (var logs = Files.newDirectoryStream(base, "*.log")) {
+        for (Path l : logs) {
+          Files.copy(l, keep.resolve(l.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+      System.out.println("TomcatExampleTest: logs kept in " + keep.toAbsolutePath());
+    } catch (IOException e) {
+      System.out.println("TomcatExampleTest: could not keep the logs: " + e);
+    }
+  }
+
   private static String publishMode() {
     String v = System.getProperty("JSWARM_TOMCAT_PUBLISH", System.getenv("JSWARM_TOMCAT_PUBLISH"));
     return v == null || v.isBlank() ? "host" : v;
@@ -141,6 +157,9 @@ class TomcatExampleTest {
       m1.daemon().call("DELETE", "/services/tomcat-demo", null).expect(200);
       ProcessCluster.await(java.time.Duration.ofSeconds(60), "the containers gone",
           () -> hosts.stream().allMatch(h -> h.containerProcesses().isEmpty()));
+    } catch (Throwable t) {
+      keepLogs(base);
+      throw t;
     } finally {
       cluster.close();
     }
