@@ -34,17 +34,20 @@ import org.slf4j.LoggerFactory;
 /**
  * The node side of overlay networks (Docker's overlay driver without gossip). For every overlay network with an
  * endpoint on this node there is one sandbox network namespace, pinned at {@code <exec-root>/overlay/<network id>},
- * holding a bridge {@code br0} (with the subnet's gateway address) and a VXLAN device plugged into it: the
- * network's VNI, the swarm's data path port (UDP, default {@value #DEFAULT_PORT}), learning off, ARP proxy on,
- * source address = the node's underlay address. The VXLAN device is created in the node's namespace and then moved
- * into the sandbox, so its UDP socket stays bound in the node's namespace (as Docker does).
+ * holding the network's VXLAN device: the network's VNI, the swarm's data path port (UDP, default
+ * {@value #DEFAULT_PORT}), learning off, ARP proxy on, source address = the node's underlay address. The VXLAN device
+ * is created in the node's namespace and then moved into the sandbox, so its UDP socket stays bound in the node's
+ * namespace (as Docker does). The subnet's gateway address is on {@code gw0}, a macvlan of the VXLAN device in the
+ * sandbox.
  *
  * <p>Remote endpoints come from the managers ({@link #onDispatcherMessage}); each one is a static FDB entry on the
  * VXLAN device (MAC -> the remote node's underlay address) and a permanent neighbour entry (address -> MAC) which the
- * device's ARP proxy answers from. Each task attachment is a veth pair from the sandbox bridge into the task's
- * namespace: {@code eth1}, {@code eth2}, ... in attachment order (the task bridge's {@code eth0} keeps the default
- * route), with the task's address, MAC {@code 02:42:<address bytes>} and MTU {@value #MTU}. The sandbox goes with the
- * network's last endpoint on this node.
+ * device's ARP proxy answers from. Each task attachment is a macvlan (bridge mode) of the VXLAN device, created in the
+ * task's namespace: {@code eth1}, {@code eth2}, ... in attachment order (the task bridge's {@code eth0} keeps the
+ * default route), with the task's address, MAC {@code 02:42:<address bytes>} and MTU {@value #MTU}. Docker uses a
+ * bridge in the sandbox and a veth pair per task instead; a macvlan sends straight into the VXLAN device and receives
+ * straight from it, which saves two queue passes each way (see docs/overlay.md, benchmark). The sandbox goes with
+ * the network's last endpoint on this node.
  *
  * <p>State lives in memory; after a daemon restart {@link #retainOnly} removes every sandbox of the earlier process and
  * the executor's {@code create} plumbs the kept tasks again. Thread-safe (calls are serialised).
@@ -56,7 +59,8 @@ public final class OverlayNetworking implements AutoCloseable {
   /** 1500 on the underlay minus the 50 bytes of VXLAN encapsulation. */
   public static final int MTU = 1450;
   public static final String VXLAN_OPTION = "com.docker.network.driver.overlay.vxlanid_list";
-  static final String BRIDGE = "br0";
+  /** The sandbox's macvlan with the subnet's gateway address. */
+  static final String GATEWAY = "gw0";
 
   private final Path sandboxDir;
   private final Path hostNetns;
@@ -90,8 +94,8 @@ public final class OverlayNetworking implements AutoCloseable {
     }
   }
 
-  /** A task's interface on one network. */
-  private record Plug(String networkId, String sandboxVeth, String ifname, String cidr) {}
+  /** A task's interface on one network: {@code ifname} in the namespace {@code taskNetns}. */
+  private record Plug(String networkId, String ifname, String cidr, Path taskNetns) {}
 
   /**
    * @param execRoot  the daemon's exec root; sandboxes are pinned under {@code overlay/}
@@ -156,7 +160,7 @@ public final class OverlayNetworking implements AutoCloseable {
         Attachment at = Attachment.of(a);
         OverlaySandbox sb = ensureSandbox(at);
         sb.localTasks.add(taskId);
-        Plug p = new Plug(at.networkId, "ov" + hash(taskId + "/" + n, 6), "eth" + (++n), at.cidr());
+        Plug p = new Plug(at.networkId, "eth" + (++n), at.cidr(), taskNetns);
         plugs.add(p);
         plug(sb, p, at, taskNetns);
         out.add(at.cidr());
@@ -188,9 +192,10 @@ public final class OverlayNetworking implements AutoCloseable {
         sb.localTasks.remove(taskId);
         if (sb.localTasks.isEmpty()) {
           destroy(sb);
-        } else if (NetNs.exists(sb.netns)) {
-          try (Rtnetlink in = Rtnetlink.openIn(sb.netns)) {
-            in.deleteLinkIfExists(p.sandboxVeth()); // the task's end goes with it
+        } else if (NetNs.exists(p.taskNetns())) {
+          // (the last task's goes with the VXLAN device; one whose namespace is gone went with the namespace)
+          try (Rtnetlink in = Rtnetlink.openIn(p.taskNetns())) {
+            in.deleteLinkIfExists(p.ifname());
           }
         }
       } catch (Exception e) {
@@ -327,9 +332,6 @@ public final class OverlayNetworking implements AutoCloseable {
         }
         ignoreMissing(() -> in.deleteNeighbour(sb.vxlan, inet(h.addr)));
         ignoreMissing(() -> in.deleteFdb(sb.vxlan, h.mac, inet(h.nodeAddr)));
-        // br0 learned the MAC on the VXLAN port from the endpoint's traffic; drop it with the endpoint, not after
-        // the bridge's ageing time (a stale entry would keep sending that MAC's frames into the tunnel)
-        ignoreMissing(() -> in.deleteFdb(sb.vxlan, h.mac, null, true));
         sb.programmed.remove(had.getKey());
       }
       for (NetworkEndpoints.Endpoint w : want.values()) {
@@ -417,15 +419,8 @@ public final class OverlayNetworking implements AutoCloseable {
     sandboxes.put(at.networkId, sb);
     try {
       NetNs.create(ns);
-      NetNs.call(ns, () -> {
-        bridgeNetfilterOff();
-        return null;
-      });
       try (Rtnetlink in = Rtnetlink.openIn(ns)) {
         in.setUp("lo", true);
-        in.createBridge(BRIDGE, MTU);
-        in.addAddress(BRIDGE, Ipv4Subnet.inet(at.gateway), at.subnet.prefixLength());
-        in.setUp(BRIDGE, true);
         Rtnetlink h = hostLinks();
         h.deleteLinkIfExists(vx);
         try {
@@ -444,8 +439,10 @@ public final class OverlayNetworking implements AutoCloseable {
           h.deleteLinkIfExists(vx);
           throw e;
         }
-        in.setMaster(vx, BRIDGE);
         in.setUp(vx, true);
+        in.createMacvlan(GATEWAY, vx, NetworkEndpoints.macOf(Ipv4Subnet.toString(at.gateway)), MTU, -1, false);
+        in.addAddress(GATEWAY, Ipv4Subnet.inet(at.gateway), at.subnet.prefixLength());
+        in.setUp(GATEWAY, true);
       }
       program(sb);
     } catch (Exception | Error e) {
@@ -463,16 +460,14 @@ public final class OverlayNetworking implements AutoCloseable {
 
   private void plug(OverlaySandbox sb, Plug p, Attachment at, Path taskNetns) throws Exception {
     try (Rtnetlink in = Rtnetlink.openIn(sb.netns); Rtnetlink task = Rtnetlink.openIn(taskNetns)) {
-      in.deleteLinkIfExists(p.sandboxVeth());
       task.deleteLinkIfExists(p.ifname());
       int fd = NetNs.openFd(taskNetns);
       try {
-        in.createVeth(p.sandboxVeth(), p.ifname(), MTU, fd, BRIDGE, true);
+        in.createMacvlan(p.ifname(), sb.vxlan, NetworkEndpoints.macOf(Ipv4Subnet.toString(at.address)), MTU, fd,
+            false);
       } finally {
         NetNs.close(fd);
       }
-      String ip = Ipv4Subnet.toString(at.address);
-      task.setMac(p.ifname(), NetworkEndpoints.macOf(ip));
       task.addAddress(p.ifname(), Ipv4Subnet.inet(at.address), at.subnet.prefixLength());
       task.setUp(p.ifname(), true);
     }
@@ -501,24 +496,6 @@ public final class OverlayNetworking implements AutoCloseable {
       }
     }
     NetNs.delete(ns);
-  }
-
-  /**
-   * With br_netfilter loaded, frames crossing a bridge go through the namespace's IP hooks and conntrack (the
-   * default in a new namespace); nothing filters or NATs inside a sandbox, so the overlay bridge skips that (it
-   * costs a good part of the throughput). Called on a thread inside the sandbox namespace.
-   */
-  private static void bridgeNetfilterOff() {
-    for (String key : List.of("bridge-nf-call-iptables", "bridge-nf-call-ip6tables", "bridge-nf-call-arptables")) {
-      Path p = Path.of("/proc/sys/net/bridge", key);
-      if (Files.exists(p)) {
-        try {
-          Files.writeString(p, "0");
-        } catch (java.io.IOException e) {
-          LOG.warn("cannot set net.bridge.{} = 0 in an overlay sandbox: {}", key, e.toString());
-        }
-      }
-    }
   }
 
   private Rtnetlink hostLinks() {
