@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * VXLAN device (MAC -> the remote node's underlay address) and a permanent neighbour entry (address -> MAC) which the
  * device's ARP proxy answers from. Each task attachment is a macvlan (bridge mode) of the VXLAN device, created in the
  * task's namespace: {@code eth1}, {@code eth2}, ... in attachment order (the task bridge's {@code eth0} keeps the
- * default route), with the task's address, MAC {@code 02:42:<address bytes>} and MTU {@value #MTU}. Docker uses a
+ * default route), with the task's address, MAC {@code 02:42:<address bytes>} and the network's MTU (option
+ * {@value #MTU_OPTION}, else {@value #MTU}, or less on an underlay with a smaller MTU). Docker uses a
  * bridge in the sandbox and a veth pair per task instead; a macvlan sends straight into the VXLAN device and receives
  * straight from it, which saves two queue passes each way (see docs/overlay.md, benchmark). The sandbox goes with
  * the network's last endpoint on this node.
@@ -56,8 +57,14 @@ public final class OverlayNetworking implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OverlayNetworking.class);
   /** IANA's VXLAN port, Docker's default data path port. */
   public static final int DEFAULT_PORT = 4789;
-  /** 1500 on the underlay minus the 50 bytes of VXLAN encapsulation. */
+  /** 1500 on the underlay minus the 50 bytes of VXLAN encapsulation: the default overlay MTU. */
   public static final int MTU = 1450;
+  /** Outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14. */
+  static final int VXLAN_OVERHEAD = 50;
+  /** Docker's network option for the MTU of a network's interfaces ({@code network create -o}). */
+  public static final String MTU_OPTION = "com.docker.network.driver.mtu";
+  /** The largest MTU a VXLAN device takes (65535 minus the encapsulation). */
+  static final int MAX_MTU = 65535 - VXLAN_OVERHEAD;
   public static final String VXLAN_OPTION = "com.docker.network.driver.overlay.vxlanid_list";
   /** The sandbox's macvlan with the subnet's gateway address. */
   static final String GATEWAY = "gw0";
@@ -82,15 +89,17 @@ public final class OverlayNetworking implements AutoCloseable {
     final Path netns;
     final String vxlan;
     final int vni;
+    final int mtu;
     final Set<String> localTasks = new LinkedHashSet<>();
     /** Programmed entries: address -> endpoint. */
     final Map<String, NetworkEndpoints.Endpoint> programmed = new TreeMap<>();
 
-    OverlaySandbox(String networkId, Path netns, String vxlan, int vni) {
+    OverlaySandbox(String networkId, Path netns, String vxlan, int vni, int mtu) {
       this.networkId = networkId;
       this.netns = netns;
       this.vxlan = vxlan;
       this.vni = vni;
+      this.mtu = mtu;
     }
   }
 
@@ -348,7 +357,7 @@ public final class OverlayNetworking implements AutoCloseable {
   // ---------------------------------------------------------------- sandboxes
 
   /** What a task attachment says about its network. */
-  private record Attachment(String networkId, int vni, Ipv4Subnet subnet, int gateway, int address) {
+  private record Attachment(String networkId, int vni, Ipv4Subnet subnet, int gateway, int address, int mtu) {
     String cidr() {
       return Ipv4Subnet.toString(address) + "/" + subnet.prefixLength();
     }
@@ -400,7 +409,29 @@ public final class OverlayNetworking implements AutoCloseable {
         throw new IllegalArgumentException("task address " + a.addresses.get(0) + " is outside the subnet "
             + c.subnet + " of overlay network " + name);
       }
-      return new Attachment(checkName(n.id, "network id"), vni, subnet, gw, addr);
+      return new Attachment(checkName(n.id, "network id"), vni, subnet, gw, addr, mtuOption(n, userOpts, name));
+    }
+
+    /** The network's {@value #MTU_OPTION} (DriverState options, else the spec's); 0 when it has none. */
+    private static int mtuOption(Network n, Map<String, String> userOpts, String name) {
+      String v = n.driverState != null && n.driverState.options != null
+          ? n.driverState.options.get(MTU_OPTION) : null;
+      if (v == null) {
+        v = userOpts.get(MTU_OPTION);
+      }
+      if (v == null || v.isBlank()) {
+        return 0;
+      }
+      try {
+        int mtu = Integer.parseInt(v.trim());
+        if (mtu >= 68 && mtu <= MAX_MTU) {
+          return mtu;
+        }
+      } catch (NumberFormatException e) {
+        // below
+      }
+      throw new IllegalArgumentException("overlay network " + name + ": " + MTU_OPTION + " '" + v
+          + "' is not a number 68-" + MAX_MTU + " (the underlay's MTU minus " + VXLAN_OVERHEAD + " at most)");
     }
   }
 
@@ -415,7 +446,8 @@ public final class OverlayNetworking implements AutoCloseable {
     }
     Files.createDirectories(sandboxDir);
     String vx = String.format("vx-%06x-%s", at.vni, hash(daemonKey + "/" + at.networkId, 3).substring(0, 5));
-    sb = new OverlaySandbox(at.networkId, ns, vx, at.vni);
+    int mtu = mtu(at);
+    sb = new OverlaySandbox(at.networkId, ns, vx, at.vni, mtu);
     sandboxes.put(at.networkId, sb);
     try {
       NetNs.create(ns);
@@ -424,7 +456,7 @@ public final class OverlayNetworking implements AutoCloseable {
         Rtnetlink h = hostLinks();
         h.deleteLinkIfExists(vx);
         try {
-          h.createVxlan(vx, at.vni, port, local, false, true, null, MTU);
+          h.createVxlan(vx, at.vni, port, local, false, true, null, mtu);
         } catch (LinuxException e) {
           if (e.errno() == Errno.EEXIST) {
             throw new IllegalStateException("cannot create the VXLAN device of overlay network " + at.networkId
@@ -440,7 +472,7 @@ public final class OverlayNetworking implements AutoCloseable {
           throw e;
         }
         in.setUp(vx, true);
-        in.createMacvlan(GATEWAY, vx, NetworkEndpoints.macOf(Ipv4Subnet.toString(at.gateway)), MTU, -1, false);
+        in.createMacvlan(GATEWAY, vx, NetworkEndpoints.macOf(Ipv4Subnet.toString(at.gateway)), mtu, -1, false);
         in.addAddress(GATEWAY, Ipv4Subnet.inet(at.gateway), at.subnet.prefixLength());
         in.setUp(GATEWAY, true);
       }
@@ -454,8 +486,49 @@ public final class OverlayNetworking implements AutoCloseable {
       }
       throw e;
     }
-    LOG.info("overlay network {}: sandbox {} with {} (VNI {}, UDP {})", at.networkId, ns, vx, at.vni, port);
+    LOG.info("overlay network {}: sandbox {} with {} (VNI {}, UDP {}, MTU {})", at.networkId, ns, vx, at.vni, port,
+        mtu);
     return sb;
+  }
+
+  /**
+   * The MTU of a new sandbox: the network's {@value #MTU_OPTION}, else {@value #MTU}; without the option an underlay
+   * device with an MTU below 1500 lowers it to that MTU minus {@value #VXLAN_OVERHEAD} (a larger one does not raise
+   * it: every node of the network must agree, and other nodes' underlays may be smaller).
+   */
+  private int mtu(Attachment at) {
+    int underlay = underlayMtu();
+    if (at.mtu() > 0) {
+      if (underlay > 0 && at.mtu() > underlay - VXLAN_OVERHEAD) {
+        LOG.warn("overlay network {}: {} {} is more than this node's underlay MTU {} minus {}; the underlay will "
+            + "fragment or drop the larger VXLAN packets", at.networkId(), MTU_OPTION, at.mtu(), underlay,
+            VXLAN_OVERHEAD);
+      }
+      return at.mtu();
+    }
+    return underlay > 0 ? Math.max(68, Math.min(MTU, underlay - VXLAN_OVERHEAD)) : MTU;
+  }
+
+  /** The MTU of the node's interface holding the underlay address; 0 when unknown. */
+  private int underlayMtu() {
+    if (local == null) {
+      return 0;
+    }
+    try {
+      Rtnetlink h = hostLinks();
+      for (io.jswarm.linux.netlink.Address a : h.addresses()) {
+        if (a.address().equals(local)) {
+          for (Link l : h.links()) {
+            if (l.index() == a.index()) {
+              return l.mtu();
+            }
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("cannot read the underlay MTU: {}", e.toString());
+    }
+    return 0;
   }
 
   private void plug(OverlaySandbox sb, Plug p, Attachment at, Path taskNetns) throws Exception {
@@ -463,7 +536,7 @@ public final class OverlayNetworking implements AutoCloseable {
       task.deleteLinkIfExists(p.ifname());
       int fd = NetNs.openFd(taskNetns);
       try {
-        in.createMacvlan(p.ifname(), sb.vxlan, NetworkEndpoints.macOf(Ipv4Subnet.toString(at.address)), MTU, fd,
+        in.createMacvlan(p.ifname(), sb.vxlan, NetworkEndpoints.macOf(Ipv4Subnet.toString(at.address)), sb.mtu, fd,
             false);
       } finally {
         NetNs.close(fd);

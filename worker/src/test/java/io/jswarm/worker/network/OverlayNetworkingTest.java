@@ -339,6 +339,48 @@ class OverlayNetworkingTest {
   }
 
   @Test
+  void mtuComesFromTheNetworkOptionElseASmallerUnderlayLowersIt() throws Exception {
+    Host a = hosts.get(0);
+    Host b = hosts.get(1);
+    // -o com.docker.network.driver.mtu=1300 (the allocator copies spec options into DriverState)
+    Task t = task("hovmtu1", "10.231.7.2/24");
+    Network withMtu = network(NET, VNI, "10.231.7.0/24");
+    withMtu.driverState.options = Map.of(OverlayNetworking.VXLAN_OPTION, Integer.toString(VNI),
+        OverlayNetworking.MTU_OPTION, "1300");
+    t.networksAttachments.get(0).network = withMtu;
+    Sandbox s = a.networking().create(t);
+    assertEquals(1300, linkMtus(s.netns(), a.overlay().sandboxPath(NET)));
+    a.networking().release("hovmtu1");
+    // no option, underlay MTU 1400: 1350
+    try (Rtnetlink nb = Rtnetlink.openIn(b.ns())) {
+      nb.setMtu("ul0", 1400);
+    }
+    Sandbox s2 = b.networking().create(task("hovmtu2", "10.231.7.3/24"));
+    assertEquals(1350, linkMtus(s2.netns(), b.overlay().sandboxPath(NET)));
+    b.networking().release("hovmtu2");
+    // a bad option names the option and what is allowed
+    Task bad = task("hovmtu3", "10.231.7.4/24");
+    bad.networksAttachments.get(0).network.driverState.options = Map.of(OverlayNetworking.VXLAN_OPTION, "4242",
+        OverlayNetworking.MTU_OPTION, "jumbo");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.networking().create(bad));
+    assertTrue(e.getMessage().contains(OverlayNetworking.MTU_OPTION) && e.getMessage().contains("68-65485"),
+        e.getMessage());
+  }
+
+  /** The MTU of the task's eth1, checked to be that of the sandbox's VXLAN device and gw0 too. */
+  private static int linkMtus(Path taskNs, Path sandbox) {
+    try (Rtnetlink t = Rtnetlink.openIn(taskNs); Rtnetlink s = Rtnetlink.openIn(sandbox)) {
+      int mtu = t.link("eth1").orElseThrow().mtu();
+      for (Link l : s.links()) {
+        if (!"lo".equals(l.name())) {
+          assertEquals(mtu, l.mtu(), l.name() + " in the sandbox");
+        }
+      }
+      return mtu;
+    }
+  }
+
+  @Test
   void encryptedNetworksAreRefusedWithAClearMessage() throws Exception {
     Host a = hosts.get(0);
     Task t = task("hovenc", "10.231.7.2/24");
