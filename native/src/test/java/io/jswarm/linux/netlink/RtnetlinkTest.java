@@ -208,8 +208,10 @@ class RtnetlinkTest {
   @Test
   void macvlanInBridgeModeCreatedInAnotherNamespaceOnALowerDeviceHere() throws Exception {
     try (TestNetns other = new TestNetns("hnet-rt-mv"); Rtnetlink inOther = Rtnetlink.openIn(other.file)) {
-      nl.createVxlan("hnetvx9", 4249, 4800, null, false, true, null, 1450);
+      nl.createVxlan("hnetvx9", 4249, 4800, null, false, true, false, null, 1450);
       nl.setUp("hnetvx9", true);
+      String vxDetail = ns.exec("ip", "-d", "-o", "link", "show", "hnetvx9");
+      assertTrue(vxDetail.contains("proxy") && vxDetail.contains("noudpcsum"), vxDetail);
       int fd = NetNs.openFd(other.file);
       try {
         nl.createMacvlan("eth1", "hnetvx9", "02:42:0a:00:09:02", 1450, fd, true);

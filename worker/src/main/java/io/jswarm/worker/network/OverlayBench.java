@@ -256,11 +256,12 @@ public final class OverlayBench {
 
   /**
    * Makes a VXLAN device ({@code vni}, data path port, source = host {@code i}'s underlay address, learning off, ARP
-   * proxy, MTU 1450) in the host namespace of {@code h} and moves it into {@code ns}; returns its name.
+   * proxy, outer UDP checksum zero as jswarm's, MTU 1450) in the host namespace of {@code h} and moves it into
+   * {@code ns}; returns its name.
    */
   private static String vxlanInto(Rtnetlink h, String name, int vni, int i, Path ns) throws Exception {
-    h.createVxlan(name, vni, OverlayNetworking.DEFAULT_PORT, InetAddress.getByName(UNDERLAY[i]), false, true, null,
-        OverlayNetworking.MTU);
+    h.createVxlan(name, vni, OverlayNetworking.DEFAULT_PORT, InetAddress.getByName(UNDERLAY[i]), false, true, false,
+        null, OverlayNetworking.MTU);
     h.setNetns(name, ns);
     return name;
   }

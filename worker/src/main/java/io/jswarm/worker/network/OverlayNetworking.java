@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * The node side of overlay networks (Docker's overlay driver without gossip). For every overlay network with an
  * endpoint on this node there is one sandbox network namespace, pinned at {@code <exec-root>/overlay/<network id>},
  * holding the network's VXLAN device: the network's VNI, the swarm's data path port (UDP, default
- * {@value #DEFAULT_PORT}), learning off, ARP proxy on, source address = the node's underlay address. The VXLAN device
+ * {@value #DEFAULT_PORT}), learning off, ARP proxy on, outer UDP checksum zero (RFC 7348, as Docker), source address =
+ * the node's underlay address. The VXLAN device
  * is created in the node's namespace and then moved into the sandbox, so its UDP socket stays bound in the node's
  * namespace (as Docker does). The subnet's gateway address is on {@code gw0}, a macvlan of the VXLAN device in the
  * sandbox.
@@ -456,7 +457,7 @@ public final class OverlayNetworking implements AutoCloseable {
         Rtnetlink h = hostLinks();
         h.deleteLinkIfExists(vx);
         try {
-          h.createVxlan(vx, at.vni, port, local, false, true, null, mtu);
+          h.createVxlan(vx, at.vni, port, local, false, true, false, null, mtu);
         } catch (LinuxException e) {
           if (e.errno() == Errno.EEXIST) {
             throw new IllegalStateException("cannot create the VXLAN device of overlay network " + at.networkId
