@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *  client ──> node:8080 ──(host table: DNAT, prerouting + output)──> 172.18.0.2:8080  eth0 of the ingress sandbox
  *             ingress sandbox: DNAT numgen random -> a task's ingress address:80, masquerade to 10.0.0.3 (eth1)
- *             ──> ingress overlay (br0 + VXLAN) ──> task on any node; replies come back to 10.0.0.3, then the
+ *             ──> ingress overlay (macvlan on VXLAN) ──> task on any node; replies come back to 10.0.0.3, then the
  *             way they came (conntrack undoes both translations)
  * </pre>
  * <ul>
