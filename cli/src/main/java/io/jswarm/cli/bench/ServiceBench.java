@@ -7,6 +7,8 @@ import io.jswarm.api.json.Json;
 import io.jswarm.cli.client.ApiClient;
 import io.jswarm.cli.client.ClientCommand;
 import io.jswarm.cli.client.DaemonErrorException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -69,6 +71,9 @@ public final class ServiceBench extends ClientCommand {
   private static final Map<String, Double> DOCKER = Map.of(
       "create 10", 1.7, "update 10", 9.5, "scale 10 -> 30", 6.3, "rm 30", 3.3,
       "create 30", 7.6, "update 30", 28.7);
+
+  /** Poll period while waiting for convergence (each poll is one small API call). */
+  private static final long POLL_MS = 20;
 
   private static final String[] STATES = {"new", "pending", "assigned", "accepted", "preparing", "ready",
       "starting", "running"};
@@ -174,9 +179,19 @@ public final class ServiceBench extends ClientCommand {
     }
   }
 
+  /**
+   * The service's tasks (filtered by the daemon, so that polling costs it little; a removed service is no
+   * longer a valid filter, then every task is listed and filtered here).
+   */
+  private static JsonNode listTasks(ApiClient api, String serviceId) {
+    ApiClient.Response r = api.call("GET", "/tasks?filters=" + URLEncoder.encode(
+        "{\"service\":{\"" + serviceId + "\":true}}", StandardCharsets.UTF_8), null);
+    return r.status() == 200 ? r.tree() : api.getTree("/tasks");
+  }
+
   private static Set<String> taskIds(ApiClient api, String serviceId) {
     Set<String> ids = new HashSet<>();
-    for (JsonNode t : api.getTree("/tasks")) {
+    for (JsonNode t : listTasks(api, serviceId)) {
       if (t.path("ServiceID").asText().equals(serviceId)) {
         ids.add(t.path("ID").asText());
       }
@@ -215,7 +230,7 @@ public final class ServiceBench extends ClientCommand {
     long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
     while (true) {
       List<JsonNode> tasks = new ArrayList<>();
-      for (JsonNode t : api.getTree("/tasks")) {
+      for (JsonNode t : listTasks(api, serviceId)) {
         if (t.path("ServiceID").asText().equals(serviceId)) {
           tasks.add(t);
         }
@@ -229,7 +244,7 @@ public final class ServiceBench extends ClientCommand {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("service " + serviceId + " did not converge within " + timeoutSeconds + " s");
       }
-      Thread.sleep(10);
+      Thread.sleep(POLL_MS);
     }
   }
 
