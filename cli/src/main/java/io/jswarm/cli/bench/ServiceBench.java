@@ -184,9 +184,12 @@ public final class ServiceBench extends ClientCommand {
    * longer a valid filter, then every task is listed and filtered here).
    */
   private static JsonNode listTasks(ApiClient api, String serviceId) {
-    ApiClient.Response r = api.call("GET", "/tasks?filters=" + URLEncoder.encode(
-        "{\"service\":{\"" + serviceId + "\":true}}", StandardCharsets.UTF_8), null);
-    return r.status() == 200 ? r.tree() : api.getTree("/tasks");
+    try {
+      return api.getTree("/tasks?filters=" + URLEncoder.encode("{\"service\":{\"" + serviceId + "\":true}}",
+          StandardCharsets.UTF_8));
+    } catch (DaemonErrorException gone) {
+      return api.getTree("/tasks");
+    }
   }
 
   private static Set<String> taskIds(ApiClient api, String serviceId) {
