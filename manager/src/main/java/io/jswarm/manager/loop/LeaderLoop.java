@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * <p>When a pass runs (the {@link Timing} of the loop):
  * <ul>
  *   <li><b>Leading edge.</b> The commit of a store batch that brought a relevant change runs a pass at once
- *       when no pass ran during the last {@code debounce}: a lone write (a service created, a task reported
- *       running) is acted on without waiting. The batch is complete by then (events of one batch are
+ *       when no pass (that wrote something, see {@link #lastPassWrote}) ran during the last {@code debounce}: a
+ *       lone write (a service created, a task reported running) is acted on without waiting. The batch is complete by then (events of one batch are
  *       delivered before its commit event), so a pass never sees half a write.</li>
  *   <li><b>Trailing debounce.</b> Changes that come while passes are frequent wait until {@code debounce} has
  *       passed without a change, but at most {@code maxDelay} after the first of them, so that a burst of writes
@@ -99,6 +99,16 @@ public abstract class LeaderLoop {
    * something is left for a retry after {@link Timing#retryDelay()}. May throw: the pass is retried, full.
    */
   protected abstract boolean pass(boolean full);
+
+  /**
+   * Whether the last pass wrote to the store (called right after it). A pass that wrote nothing does not hold
+   * the next change back: that change counts as coming after a quiet spell. Default true; a loop whose passes
+   * are cheap when there is nothing to do (the scheduler) says false then, so that a commit it had no work in
+   * (e.g. the service write just before the orchestrator's task write) does not delay the one it has.
+   */
+  protected boolean lastPassWrote() {
+    return true;
+  }
 
   /** The next time (on {@link #clock}) the loop must wake for, or null. */
   protected Instant nextTimer() {
@@ -323,9 +333,10 @@ public abstract class LeaderLoop {
           full = true;
           done = false;
         }
-        lastPassEnd = System.nanoTime();
+        long end = System.nanoTime();
+        lastPassEnd = done && !lastPassWrote() ? end - debounce : end;
         if (!done) {
-          retryAt = lastPassEnd + timing.retryDelay().toNanos();
+          retryAt = end + timing.retryDelay().toNanos();
         }
       } catch (InterruptedException e) {
         return; // stop() interrupts us

@@ -79,6 +79,8 @@ public final class SchedulerLoop extends LeaderLoop {
   private final Map<String, Task> tasks = new HashMap<>();
   /** A batch gave up after conflicts: the pass asks for a retry. */
   private boolean gaveUp;
+  /** Tasks the loop's last pass wrote. */
+  private int lastWritten;
 
   public SchedulerLoop(MemoryStore store, Clock clock) {
     super("scheduler-loop", store, clock, new Timing(COMMIT_DEBOUNCE, MAX_DEBOUNCE, RETRY_DELAY));
@@ -104,8 +106,14 @@ public final class SchedulerLoop extends LeaderLoop {
 
   @Override
   protected boolean pass(boolean full) {
-    schedule();
+    lastWritten = schedule();
     return !gaveUp;
+  }
+
+  /** A pass with nothing to place is cheap: it does not hold the next change back. */
+  @Override
+  protected boolean lastPassWrote() {
+    return lastWritten > 0;
   }
 
   // ---- the model ----
