@@ -73,8 +73,6 @@ final class LeaderTerm {
   private final Map<String, Session> byNode = new HashMap<>();
   /** When each node is down unless it heartbeats again. */
   private final Map<String, Instant> deadlines = new ConcurrentHashMap<>();
-  /** nanoTime of the last status write that found something queued (status thread). */
-  private volatile long lastFlush = System.nanoTime();
   /** Latest reported status per task, with the reporting node, waiting for the next batch. */
   private final Map<String, Queued> queued = new ConcurrentHashMap<>();
   /** Changes of the store batch being read, per session; sent at the batch's commit event. */
@@ -269,9 +267,7 @@ final class LeaderTerm {
       queued.merge(u.taskId, new Queued(nodeId, u.status),
           (old, now) -> old.status.state.canMoveTo(now.status.state) ? now : old);
     }
-    // A full queue, or a report after a quiet spell (a lone task reported running), is written at once.
-    if (queued.size() >= Dispatcher.MAX_STATUS_BATCH
-        || System.nanoTime() - lastFlush >= Dispatcher.TICK_INTERVAL.toNanos()) {
+    if (queued.size() >= Dispatcher.MAX_STATUS_BATCH) {
       try {
         statusWriter.execute(this::flushStatuses);
       } catch (RejectedExecutionException stopped) {
@@ -666,9 +662,6 @@ final class LeaderTerm {
 
   /** Writes queued statuses in batches of {@link Dispatcher#MAX_STATUS_BATCH}, forward moves only. */
   private void flushStatuses() {
-    if (!queued.isEmpty()) {
-      lastFlush = System.nanoTime();
-    }
     while (!queued.isEmpty() && !ended) {
       Map<String, Queued> batch = new LinkedHashMap<>();
       for (Iterator<String> it = queued.keySet().iterator(); it.hasNext() && batch.size() < Dispatcher.MAX_STATUS_BATCH; ) {

@@ -154,17 +154,14 @@ class DispatcherTest {
     assertEquals(403, denied.httpStatus());
     assertThrows(ConflictException.class, () -> report("n2", session, "a", TaskState.RUNNING)); // not n2's session
 
-    StatusRequest both = new StatusRequest();
-    both.sessionId = session;
-    both.updates.add(new StatusRequest.Update("a", status(TaskState.RUNNING, "running")));
-    both.updates.add(new StatusRequest.Update("b", status(TaskState.PREPARING, "preparing")));
-    h.call("/dispatcher/status", DispatcherHarness.peer("n1"), both);
+    report("n1", session, "a", TaskState.RUNNING);
+    report("n1", session, "b", TaskState.PREPARING);
     h.dispatcher.tick();
     Task a = h.task("a");
     Task b = h.task("b");
     assertEquals(TaskState.RUNNING, a.status.state);
     assertEquals(TaskState.PREPARING, b.status.state);
-    assertEquals(a.versionIndex(), b.versionIndex(), "both updates of a report were written in one store batch");
+    assertEquals(a.versionIndex(), b.versionIndex(), "both reports were written in one store batch");
     assertEquals(TaskState.ASSIGNED, h.task("foreign").status.state);
 
     report("n1", session, "a", TaskState.STARTING); // backwards: ignored

@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Assignments: a full set replaces the whole set of tasks, increments add, change or remove tasks; one
  *       {@link TaskController} per task. Removed tasks are shut down and forgotten.</li>
  *   <li>Status: the controllers' reports are sent in batches every {@link #STATUS_INTERVAL} (latest status per
- *       task); a report after a quiet spell (no send for an interval) goes at once. Every new session first
- *       re-sends each task's current status, so nothing is lost to a leader change.</li>
+ *       task); every new session first re-sends each task's current status, so nothing is lost to a leader
+ *       change.</li>
  *   <li>The node's own object, as the managers see it (role, availability), goes to {@link #addNodeListener}.</li>
  * </ul>
  *
@@ -409,32 +409,14 @@ public final class Agent implements AutoCloseable {
   private void statusChanged(String taskId, Task.TaskStatus status) {
     if (controllers.containsKey(taskId)) {
       unsent.merge(taskId, status, Agent::later);
-      if (System.nanoTime() - lastSend >= STATUS_INTERVAL.toNanos()) {
-        try {
-          timer.execute(this::sendStatuses); // leading edge: a lone change is not held for the next interval
-        } catch (RejectedExecutionException stopped) {
-          // closing
-        }
-      }
     }
   }
-
-  /** nanoTime of the last status send; one send at a time (the timer has two threads). */
-  private volatile long lastSend = System.nanoTime();
-  private final Object sendLock = new Object();
 
   private void sendStatuses() {
-    synchronized (sendLock) {
-      sendStatusesLocked();
-    }
-  }
-
-  private void sendStatusesLocked() {
     Live l = live;
     if (l == null || l.sessionId == null || unsent.isEmpty()) {
       return;
     }
-    lastSend = System.nanoTime();
     StatusRequest req = new StatusRequest();
     req.sessionId = l.sessionId;
     for (Map.Entry<String, Task.TaskStatus> en : unsent.entrySet()) {
