@@ -18,8 +18,7 @@ import io.jswarm.consensus.store.Event;
 import io.jswarm.consensus.store.MemoryStore;
 import io.jswarm.consensus.store.ReadTx;
 import io.jswarm.consensus.store.Tables;
-import io.jswarm.consensus.store.Watch;
-import io.jswarm.consensus.store.WatchedView;
+import io.jswarm.manager.loop.LeaderLoop;
 import io.jswarm.overlay.allocator.AddressBook;
 import io.jswarm.overlay.allocator.Ipv4Prefix;
 import io.jswarm.overlay.allocator.NetworkNeeds;
@@ -34,7 +33,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,8 +64,8 @@ import org.slf4j.LoggerFactory;
  * <p>Runs on its own thread between {@link #start} and {@link #stop} (while this manager leads); {@link #runOnce}
  * runs one pass synchronously, for tests.
  */
-public final class NetworkAllocatorLoop {
-  /** Quiet time after a commit before a pass runs. */
+public final class NetworkAllocatorLoop extends LeaderLoop {
+  /** Quiet time after a change before a pass runs while passes are frequent (see {@link LeaderLoop}). */
   public static final Duration COMMIT_DEBOUNCE = Duration.ofMillis(20);
   /** Longest a pass is put off by a steady stream of commits. */
   public static final Duration MAX_DEBOUNCE = Duration.ofMillis(500);
@@ -89,164 +87,52 @@ public final class NetworkAllocatorLoop {
 
   private static final Logger log = LoggerFactory.getLogger(NetworkAllocatorLoop.class);
 
-  private final MemoryStore store;
-  private final Clock clock;
-  private final Object lock = new Object();
+  // The model, guarded by the loop's lock.
   private final Map<String, Network> networks = new TreeMap<>();
   private final Map<String, Service> services = new TreeMap<>();
   /** Live tasks (not dead), by id. */
   private final Map<String, Task> tasks = new TreeMap<>();
   private final Map<String, Node> nodes = new TreeMap<>();
   private AddressBook book = new AddressBook();
-  private Watch watch;
-  private boolean dirty;
-
-  private final Object lifecycle = new Object();
-  private Thread thread;
-  private volatile boolean stopping;
+  /** A write gave up after conflicts: the pass asks for a retry. */
+  private boolean gaveUp;
 
   public NetworkAllocatorLoop(MemoryStore store, Clock clock) {
-    this.store = Objects.requireNonNull(store, "store");
-    this.clock = Objects.requireNonNull(clock, "clock");
-  }
-
-  /** Starts the loop thread (rebuilding the address book first). Calling it on a started loop does nothing. */
-  public void start() {
-    synchronized (lifecycle) {
-      if (thread != null) {
-        return;
-      }
-      stopping = false;
-      synchronized (lock) {
-        ensureWatching();
-      }
-      thread = new Thread(this::run, "network-allocator");
-      thread.setDaemon(true);
-      thread.start();
-    }
-  }
-
-  /** Stops the loop thread, waits for it and forgets the address book (the next start rebuilds it). Idempotent. */
-  public void stop() {
-    Thread t;
-    synchronized (lifecycle) {
-      t = thread;
-      thread = null;
-      stopping = true;
-    }
-    if (t != null) {
-      t.interrupt();
-      boolean interrupted = false;
-      while (t.isAlive()) {
-        try {
-          t.join();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    synchronized (lock) {
-      if (watch != null) {
-        watch.close();
-        watch = null;
-      }
-    }
+    super("network-allocator", store, clock, new Timing(COMMIT_DEBOUNCE, MAX_DEBOUNCE, RETRY_DELAY));
   }
 
   /** Takes in every change seen so far and runs one pass now; returns the number of rows written. */
   public int runOnce() {
     synchronized (lock) {
-      ensureWatching();
-      drain();
-      dirty = false;
-      return pass();
+      catchUp();
+      return allocate();
     }
+  }
+
+  @Override
+  protected boolean interested(Event e) {
+    return e.isIn(Tables.TASKS) || e.isIn(Tables.SERVICES) || e.isIn(Tables.NETWORKS) || e.isIn(Tables.NODES);
+  }
+
+  @Override
+  protected boolean pass(boolean full) {
+    allocate();
+    return !gaveUp;
   }
 
   /** Free addresses left on a network as this loop sees it (for tests and diagnostics), or -1 if unknown. */
   public long freeAddresses(String networkId) {
     synchronized (lock) {
-      ensureWatching();
-      drain();
+      catchUp();
       return book.hasNetwork(networkId) ? book.free(networkId) : -1;
-    }
-  }
-
-  // ---- the thread ----
-
-  private void run() {
-    long firstChange = 0;
-    long due = System.nanoTime();
-    try {
-      while (!stopping) {
-        long now = System.nanoTime();
-        long wait = due == 0 ? TimeUnit.SECONDS.toNanos(1) : Math.max(0, due - now);
-        Event e = wait > 0 ? currentWatch().poll(wait, TimeUnit.NANOSECONDS) : null;
-        boolean changed;
-        synchronized (lock) {
-          if (e != null) {
-            apply(e);
-          }
-          changed = drain() || e != null;
-        }
-        now = System.nanoTime();
-        if (changed) {
-          if (firstChange == 0) {
-            firstChange = now;
-          }
-          due = Math.min(now + COMMIT_DEBOUNCE.toNanos(), firstChange + MAX_DEBOUNCE.toNanos());
-        }
-        if (due != 0 && now >= due) {
-          firstChange = 0;
-          due = 0;
-          try {
-            synchronized (lock) {
-              if (dirty) {
-                dirty = false;
-                pass();
-              }
-            }
-          } catch (RuntimeException ex) {
-            if (stopping) {
-              return;
-            }
-            log.warn("network allocator pass failed, retrying in {}: {}", RETRY_DELAY, ex.toString());
-            synchronized (lock) {
-              dirty = true;
-            }
-            due = System.nanoTime() + RETRY_DELAY.toNanos();
-          }
-        }
-      }
-    } catch (InterruptedException e) {
-      // stop() interrupts us
-    }
-  }
-
-  private Watch currentWatch() {
-    synchronized (lock) {
-      ensureWatching();
-      return watch;
     }
   }
 
   // ---- the model ----
 
-  private void ensureWatching() {
-    if (watch != null && !watch.isClosed()) {
-      return;
-    }
-    WatchedView<Void> view = store.viewAndWatch(this::load, e -> e.isIn(Tables.TASKS) || e.isIn(Tables.SERVICES)
-        || e.isIn(Tables.NETWORKS) || e.isIn(Tables.NODES));
-    watch = view.watch();
-    dirty = true;
-  }
-
   /** Rebuilds everything from a store snapshot: networks first, then every holder's addresses as stored. */
-  private Void load(ReadTx tx) {
+  @Override
+  protected void load(ReadTx tx) {
     networks.clear();
     services.clear();
     tasks.clear();
@@ -256,30 +142,15 @@ public final class NetworkAllocatorLoop {
     tx.services().all().forEach(this::trackService);
     tx.tasks().all().forEach(this::trackTask);
     tx.nodes().all().forEach(this::trackNode);
-    return null;
   }
 
-  private boolean drain() {
-    boolean any = false;
-    Event e;
-    while ((e = watch.poll()) != null) {
-      apply(e);
-      any = true;
-    }
-    if (watch.isClosed()) {
-      log.info("network allocator watch ended ({}); rebuilding from the store", watch.closedReason());
-      watch = null;
-      ensureWatching();
-      any = true;
-    }
-    return any;
+  @Override
+  protected boolean onEvent(Event e) {
+    apply(e);
+    return true;
   }
 
   private void apply(Event e) {
-    if (e.isCommit()) {
-      return;
-    }
-    dirty = true;
     boolean gone = e.kind() == Event.Kind.DELETE;
     if (e.isIn(Tables.NETWORKS)) {
       Network n = e.as(Tables.NETWORKS);
@@ -412,7 +283,8 @@ public final class NetworkAllocatorLoop {
 
   // ---- one pass ----
 
-  private int pass() {
+  private int allocate() {
+    gaveUp = false;
     int written = allocateServices();
     written += allocateTasks();
     written += allocateNodes();
@@ -626,7 +498,7 @@ public final class NetworkAllocatorLoop {
         });
       } catch (ConflictException | NotFoundException e) {
         if (attempt == MAX_ATTEMPTS) {
-          dirty = true;
+          gaveUp = true;
           return Set.of();
         }
       }
@@ -699,7 +571,7 @@ public final class NetworkAllocatorLoop {
         });
       } catch (ConflictException | NotFoundException e) {
         if (attempt == MAX_ATTEMPTS) {
-          dirty = true;
+          gaveUp = true;
           return Set.of();
         }
       }
@@ -844,7 +716,7 @@ public final class NetworkAllocatorLoop {
         if (attempt == MAX_ATTEMPTS) {
           log.info("network allocator gave up a batch of {} tasks after {} conflicts; the next pass retries: {}",
               batch.size(), attempt, e.getMessage());
-          dirty = true;
+          gaveUp = true;
           return Set.of();
         }
       }

@@ -2,6 +2,7 @@ package io.jswarm.manager.schedulerloop;
 
 import io.jswarm.api.errors.ConflictException;
 import io.jswarm.api.errors.NotFoundException;
+import io.jswarm.api.json.Json;
 import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Service;
 import io.jswarm.api.types.Task;
@@ -11,8 +12,7 @@ import io.jswarm.consensus.store.Event;
 import io.jswarm.consensus.store.MemoryStore;
 import io.jswarm.consensus.store.ReadTx;
 import io.jswarm.consensus.store.Tables;
-import io.jswarm.consensus.store.Watch;
-import io.jswarm.consensus.store.WatchedView;
+import io.jswarm.manager.loop.LeaderLoop;
 import io.jswarm.overlay.allocator.NetworkNeeds;
 import io.jswarm.scheduler.NodeInfo;
 import io.jswarm.scheduler.Scheduler;
@@ -25,33 +25,37 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The leader's scheduler loop: keeps a local model of nodes, services and live tasks from a store
- * {@code viewAndWatch}, and after each burst of changes (debounced by {@link #COMMIT_DEBOUNCE}, at most
- * {@link #MAX_DEBOUNCE} late) runs one pass:
- * <ol>
- *   <li>tasks in state NEW whose desired state is at most RUNNING and that need no network move to PENDING with
- *       {@value #PENDING_MESSAGE}; tasks that need networks ({@link NetworkNeeds}) are left to the network
- *       allocator loop, which moves them to PENDING once they have their addresses;</li>
- *   <li>PENDING tasks (desired state at most RUNNING) with every network they need go through the pure
- *       {@link Scheduler}: placed ones move to ASSIGNED with their node and {@value #ASSIGNED_MESSAGE} (or
- *       {@value #CONFIRMED_MESSAGE} for tasks that came with a node); the others stay PENDING with the
- *       explanation as message, written only when it changed.</li>
- * </ol>
+ * {@code viewAndWatch} and, when they change ({@link LeaderLoop}: at once after a quiet spell, else debounced by
+ * {@link #COMMIT_DEBOUNCE}, at most {@link #MAX_DEBOUNCE} late), runs one pass over the tasks whose desired
+ * state is at most RUNNING and that have every network they need ({@link NetworkNeeds}; tasks that need networks
+ * are left to the network allocator loop, which moves them to PENDING once they have their addresses):
+ * <ul>
+ *   <li>NEW and PENDING tasks go through the pure {@link Scheduler}: placed ones move to ASSIGNED with their node
+ *       and {@value #ASSIGNED_MESSAGE} (or {@value #CONFIRMED_MESSAGE} for tasks that came with a node) — a NEW
+ *       task that needs no network passes PENDING in the same write, so that creating a service costs one Raft
+ *       commit here, not two;</li>
+ *   <li>the others are (or stay) PENDING with the explanation as message, written only when it changed
+ *       ({@value #PENDING_MESSAGE} for a NEW task the scheduler gave no reason for).</li>
+ * </ul>
  * Writes go in batches of {@link #BATCH_SIZE} tasks, one store update each. Every task is re-read inside the
  * update and skipped if it changed in a way that voids the decision; a compare-and-set conflict at commit
- * re-runs the batch from fresh reads. Unplaced tasks are tried again on the next change of any node, service
- * or task. Timestamps come from the injected clock.
+ * re-runs the batch from fresh reads, and a batch that keeps conflicting is retried after {@link #RETRY_DELAY}.
+ * Unplaced tasks are tried again on the next change of any node, service or task. Timestamps come from the
+ * injected clock.
  *
  * <p>Runs on its own thread between {@link #start} and {@link #stop} (the manager does so while it leads);
  * {@link #runOnce} runs one pass synchronously, for tests.
  */
-public final class SchedulerLoop {
-  /** Quiet time after a commit before a pass runs, so that a burst of writes is scheduled in one pass. */
+public final class SchedulerLoop extends LeaderLoop {
+  /**
+   * Quiet time after a change before a pass runs while passes are frequent (a change after a quiet spell is
+   * handled at once, see {@link LeaderLoop}), so that a burst of writes is scheduled in one pass.
+   */
   public static final Duration COMMIT_DEBOUNCE = Duration.ofMillis(30);
   /** Longest a pass is put off by a steady stream of commits. */
   public static final Duration MAX_DEBOUNCE = Duration.ofSeconds(1);
@@ -68,70 +72,18 @@ public final class SchedulerLoop {
 
   private static final Logger log = LoggerFactory.getLogger(SchedulerLoop.class);
 
-  private final MemoryStore store;
-  private final Clock clock;
-  /** Guards the model below: the loop thread and {@link #runOnce} callers take it. */
-  private final Object lock = new Object();
+  // The model, guarded by the loop's lock.
   private final Map<String, Node> nodes = new HashMap<>();
   private final Map<String, Service> services = new HashMap<>();
   /** Tasks not yet finished (state up to RUNNING): the ones to place and the ones holding nodes. */
   private final Map<String, Task> tasks = new HashMap<>();
-  private Watch watch;
-  private boolean dirty;
-
-  private final Object lifecycle = new Object();
-  private Thread thread;
-  private volatile boolean stopping;
+  /** A batch gave up after conflicts: the pass asks for a retry. */
+  private boolean gaveUp;
+  /** Tasks the loop's last pass wrote. */
+  private int lastWritten;
 
   public SchedulerLoop(MemoryStore store, Clock clock) {
-    this.store = store;
-    this.clock = clock;
-  }
-
-  /** Starts the loop thread; it runs a first pass at once. Calling it on a started loop does nothing. */
-  public void start() {
-    synchronized (lifecycle) {
-      if (thread != null) {
-        return;
-      }
-      stopping = false;
-      synchronized (lock) {
-        ensureWatching();
-      }
-      thread = new Thread(this::run, "scheduler-loop");
-      thread.setDaemon(true);
-      thread.start();
-    }
-  }
-
-  /** Stops the loop thread and waits for it; closes the watch. Idempotent. */
-  public void stop() {
-    Thread t;
-    synchronized (lifecycle) {
-      t = thread;
-      thread = null;
-      stopping = true;
-    }
-    if (t != null) {
-      t.interrupt();
-      boolean interrupted = false;
-      while (t.isAlive()) {
-        try {
-          t.join();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    synchronized (lock) {
-      if (watch != null) {
-        watch.close();
-        watch = null;
-      }
-    }
+    super("scheduler-loop", store, clock, new Timing(COMMIT_DEBOUNCE, MAX_DEBOUNCE, RETRY_DELAY));
   }
 
   /**
@@ -142,116 +94,47 @@ public final class SchedulerLoop {
    */
   public int runOnce() {
     synchronized (lock) {
-      ensureWatching();
-      drain();
-      dirty = false;
-      return pass();
+      catchUp();
+      return schedule();
     }
   }
 
-  // ---- the thread ----
-
-  private void run() {
-    long firstChange = 0; // nanoTime of the first change not yet scheduled, 0 when none
-    long due = System.nanoTime(); // when the next pass runs, 0 when none is due: pass at start
-    try {
-      while (!stopping) {
-        long now = System.nanoTime();
-        long wait = due == 0 ? TimeUnit.SECONDS.toNanos(1) : Math.max(0, due - now);
-        Event e = wait > 0 ? currentWatch().poll(wait, TimeUnit.NANOSECONDS) : null;
-        boolean changed;
-        synchronized (lock) {
-          if (e != null) {
-            apply(e);
-          }
-          changed = drain() || e != null;
-        }
-        now = System.nanoTime();
-        if (changed) {
-          if (firstChange == 0) {
-            firstChange = now;
-          }
-          due = Math.min(now + COMMIT_DEBOUNCE.toNanos(), firstChange + MAX_DEBOUNCE.toNanos());
-        }
-        if (due != 0 && now >= due) {
-          firstChange = 0;
-          due = 0;
-          try {
-            synchronized (lock) {
-              if (dirty) {
-                dirty = false;
-                pass();
-              }
-            }
-          } catch (RuntimeException ex) {
-            if (stopping) {
-              return;
-            }
-            log.warn("scheduler pass failed, retrying in {}: {}", RETRY_DELAY, ex.toString());
-            synchronized (lock) {
-              dirty = true;
-            }
-            due = System.nanoTime() + RETRY_DELAY.toNanos();
-          }
-        }
-      }
-    } catch (InterruptedException e) {
-      // stop() interrupts us
-    }
+  @Override
+  protected boolean interested(Event e) {
+    return e.isIn(Tables.TASKS) || e.isIn(Tables.NODES) || e.isIn(Tables.SERVICES);
   }
 
-  private Watch currentWatch() {
-    synchronized (lock) {
-      ensureWatching();
-      return watch;
-    }
+  @Override
+  protected boolean pass(boolean full) {
+    lastWritten = schedule();
+    return !gaveUp;
+  }
+
+  /** A pass with nothing to place is cheap: it does not hold the next change back. */
+  @Override
+  protected boolean lastPassWrote() {
+    return lastWritten > 0;
   }
 
   // ---- the model ----
 
-  /** Opens the watch with a fresh snapshot if there is none (or the store closed it after a snapshot install). */
-  private void ensureWatching() {
-    if (watch != null && !watch.isClosed()) {
-      return;
-    }
-    WatchedView<Void> view = store.viewAndWatch(this::load, e -> e.isIn(Tables.TASKS) || e.isIn(Tables.NODES)
-        || e.isIn(Tables.SERVICES));
-    watch = view.watch();
-    dirty = true;
-  }
-
-  private Void load(ReadTx tx) {
+  @Override
+  protected void load(ReadTx tx) {
     nodes.clear();
     services.clear();
     tasks.clear();
     tx.nodes().all().forEach(n -> nodes.put(n.id, n));
     tx.services().all().forEach(s -> services.put(s.id, s));
     tx.tasks().all().forEach(this::track);
-    return null;
   }
 
-  /** Applies every queued event; true when there was any. Reopens the watch if the store closed it. */
-  private boolean drain() {
-    boolean any = false;
-    Event e;
-    while ((e = watch.poll()) != null) {
-      apply(e);
-      any = true;
-    }
-    if (watch.isClosed()) {
-      log.info("scheduler watch ended ({}); reloading", watch.closedReason());
-      watch = null;
-      ensureWatching();
-      any = true;
-    }
-    return any;
+  @Override
+  protected boolean onEvent(Event e) {
+    apply(e);
+    return true;
   }
 
   private void apply(Event e) {
-    if (e.isCommit()) {
-      return;
-    }
-    dirty = true;
     boolean gone = e.kind() == Event.Kind.DELETE;
     if (e.isIn(Tables.TASKS)) {
       Task t = e.as(Tables.TASKS);
@@ -297,10 +180,11 @@ public final class SchedulerLoop {
 
   // ---- one pass ----
 
-  private int pass() {
+  private int schedule() {
+    gaveUp = false;
     String now = Timestamps.format(clock.instant());
-    List<Task> fresh = new ArrayList<>();
-    List<Task> pending = new ArrayList<>();
+    Set<String> fresh = new HashSet<>();
+    List<Task> candidates = new ArrayList<>();
     for (Task t : tasks.values()) {
       if (!wantsToRun(t)) {
         continue;
@@ -310,44 +194,33 @@ public final class SchedulerLoop {
       }
       TaskState s = state(t);
       if (s == TaskState.NEW) {
-        fresh.add(t);
+        // Scheduled as the PENDING row it becomes; the model's row stays as stored.
+        Task p = Json.copy(t);
+        Decision.allocate(p.id, PENDING_MESSAGE).applyTo(p, now);
+        fresh.add(t.id);
+        candidates.add(p);
       } else if (s == TaskState.PENDING) {
-        pending.add(t);
+        candidates.add(t);
       }
     }
-    int written = 0;
-    if (!fresh.isEmpty()) {
-      List<Decision> allocations = new ArrayList<>(fresh.size());
-      fresh.forEach(t -> allocations.add(Decision.allocate(t.id)));
-      Set<String> done = write(allocations, now);
-      written += done.size();
-      // Schedule them in this same pass, as the PENDING rows the store now has.
-      for (Task t : fresh) {
-        if (done.contains(t.id)) {
-          Decision.allocate(t.id).applyTo(t, now);
-          pending.add(t);
-        }
-      }
+    if (candidates.isEmpty()) {
+      return 0;
     }
-    if (pending.isEmpty()) {
-      return written;
-    }
-    pending.sort((a, b) -> a.id.compareTo(b.id)); // deterministic group and tie order
-    SchedulingResult result = Scheduler.schedule(nodeInfos(), pending, services);
+    candidates.sort((a, b) -> a.id.compareTo(b.id)); // deterministic group and tie order
+    SchedulingResult result = Scheduler.schedule(nodeInfos(), candidates, services);
     List<Decision> decisions = new ArrayList<>();
-    for (Task t : pending) {
+    for (Task t : candidates) {
       String nodeId = result.placements().get(t.id);
+      String why = result.unplaced().get(t.id);
       if (nodeId != null) {
         decisions.add(Decision.assign(t.id, nodeId, t.nodeId != null && !t.nodeId.isEmpty()));
-      } else {
-        String why = result.unplaced().get(t.id);
-        if (why != null && !why.equals(t.status == null ? null : t.status.message)) {
-          decisions.add(Decision.refuse(t.id, why));
-        }
+      } else if (fresh.contains(t.id)) {
+        decisions.add(Decision.allocate(t.id, why == null ? PENDING_MESSAGE : why));
+      } else if (why != null && !why.equals(t.status == null ? null : t.status.message)) {
+        decisions.add(Decision.refuse(t.id, why));
       }
     }
-    written += write(decisions, now).size();
-    return written;
+    return write(decisions, now).size();
   }
 
   private List<NodeInfo> nodeInfos() {
@@ -394,7 +267,7 @@ public final class SchedulerLoop {
         if (attempt == MAX_ATTEMPTS) {
           log.info("scheduler gave up a batch of {} tasks after {} conflicts; the next pass retries: {}",
               batch.size(), attempt, e.getMessage());
-          dirty = true;
+          gaveUp = true;
           return List.of();
         }
         log.debug("scheduler batch conflicted ({}), re-reading", e.getMessage());
@@ -412,8 +285,8 @@ public final class SchedulerLoop {
   private record Decision(Kind kind, String taskId, String nodeId, String message) {
     enum Kind { ALLOCATE, ASSIGN, REFUSE }
 
-    static Decision allocate(String taskId) {
-      return new Decision(Kind.ALLOCATE, taskId, null, PENDING_MESSAGE);
+    static Decision allocate(String taskId, String message) {
+      return new Decision(Kind.ALLOCATE, taskId, null, message);
     }
 
     static Decision assign(String taskId, String nodeId, boolean preassigned) {
@@ -432,7 +305,8 @@ public final class SchedulerLoop {
       TaskState s = state(t);
       return switch (kind) {
         case ALLOCATE -> s == TaskState.NEW;
-        case ASSIGN -> s == TaskState.PENDING && (t.nodeId == null || t.nodeId.isEmpty() || t.nodeId.equals(nodeId));
+        case ASSIGN -> (s == TaskState.NEW || s == TaskState.PENDING)
+            && (t.nodeId == null || t.nodeId.isEmpty() || t.nodeId.equals(nodeId));
         case REFUSE -> s == TaskState.PENDING && !message.equals(t.status.message);
       };
     }

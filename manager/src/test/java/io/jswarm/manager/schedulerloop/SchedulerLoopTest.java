@@ -119,7 +119,7 @@ class SchedulerLoopTest {
   }
 
   @Test
-  void movesNewTasksThroughPendingToAssignedSpreadOverNodes() {
+  void movesNewTasksToAssignedInOneWriteSpreadOverNodes() {
     open();
     create(node("n1", "a"), node("n2", "b"));
     List<Task> tasks = new ArrayList<>();
@@ -127,7 +127,9 @@ class SchedulerLoopTest {
       tasks.add(task("t" + i, "web", t -> { }));
     }
     create(tasks);
-    assertEquals(8, loop.runOnce(), "4 allocations + 4 assignments");
+    long before = store.appliedIndex();
+    assertEquals(4, loop.runOnce(), "4 tasks from NEW to ASSIGNED");
+    assertEquals(1, store.appliedIndex() - before, "one Raft commit, not one to PENDING and one to ASSIGNED");
     Map<String, Integer> perNode = new HashMap<>();
     for (int i = 0; i < 4; i++) {
       Task t = get("t" + i);
@@ -148,7 +150,7 @@ class SchedulerLoopTest {
       t.spec.placement = new Placement();
       t.spec.placement.constraints = List.of("node.labels.zone==c");
     })));
-    assertEquals(2, loop.runOnce());
+    assertEquals(1, loop.runOnce(), "NEW -> PENDING with the reason, in one write");
     Task t = get("t");
     assertEquals(TaskState.PENDING, t.status.state);
     assertNull(t.nodeId);
@@ -243,8 +245,8 @@ class SchedulerLoopTest {
     }
     create(tasks);
     long before = store.appliedIndex();
-    assertEquals(900, loop.runOnce());
-    assertEquals(6, store.appliedIndex() - before, "3 batches to PENDING, 3 to ASSIGNED");
+    assertEquals(450, loop.runOnce());
+    assertEquals(3, store.appliedIndex() - before, "3 batches from NEW to ASSIGNED");
   }
 
   @Test
