@@ -163,9 +163,9 @@ abstract class ServiceOrchestrator extends EventLoop {
       TaskFacts.sortOldestFirst(runnable);
       Task older = runnable.get(0);
       Task newer = runnable.get(1);
-      JsonNode template = TaskFacts.tree(service.spec.taskTemplate);
-      boolean olderCurrent = TaskFacts.tree(older.spec).equals(template);
-      boolean newerCurrent = TaskFacts.tree(newer.spec).equals(template);
+      JsonNode template = TaskFacts.template(service);
+      boolean olderCurrent = TaskFacts.current(older).equals(template);
+      boolean newerCurrent = TaskFacts.current(newer).equals(template);
       if (newerCurrent && !olderCurrent && !TaskFacts.stopped(newer)) {
         return;
       }

@@ -37,9 +37,14 @@ final class TaskFactory {
     return t;
   }
 
-  /** The service's endpoint (published ports, VIPs), copied: the worker publishes host-mode ports from it. */
+  /**
+   * The service's endpoint (published ports, VIPs), copied: the worker publishes host-mode ports from it. Its
+   * {@code Spec} is always the service's current endpoint spec (what {@link TaskFacts#template} compares): when the
+   * allocator has not caught up with a changed spec yet, the endpoint is made from the spec alone rather than copied
+   * stale, so the new task is current and is not replaced a second time.
+   */
   static Endpoint endpointOf(Service service) {
-    if (service.endpoint != null) {
+    if (service.endpoint != null && TaskFacts.sameTree(service.endpoint.spec, service.spec.endpointSpec)) {
       return Json.copy(service.endpoint);
     }
     if (service.spec.endpointSpec == null) {

@@ -1,7 +1,9 @@
 package io.jswarm.manager.orchestrator;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jswarm.api.json.Json;
+import io.jswarm.api.types.Service;
 import io.jswarm.api.types.Task;
 import io.jswarm.api.types.TaskSpec;
 import io.jswarm.api.types.TaskState;
@@ -11,6 +13,7 @@ import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /** Reading a task the way the orchestrators need: observed state, runnability, age and spec equality. */
 final class TaskFacts {
@@ -68,6 +71,31 @@ final class TaskFacts {
       ages.put(t, Age.of(t));
     }
     tasks.sort(Comparator.comparing(ages::get));
+  }
+
+  /**
+   * What a current task of {@code service} is made of, as a JSON tree: the task template and the endpoint spec
+   * (ports, endpoint mode). As swarmkit's {@code IsTaskDirty}, a task whose endpoint spec differs is out of date
+   * too, so publishing a first port or changing one rolls the tasks (they need their ingress attachment).
+   */
+  static JsonNode template(Service service) {
+    ObjectNode n = Json.mapper().createObjectNode();
+    n.set("Spec", tree(service.spec.taskTemplate));
+    n.set("Endpoint", Json.mapper().valueToTree(service.spec.endpointSpec));
+    return n;
+  }
+
+  /** The task in the shape of {@link #template}: its spec and the endpoint spec it was made with. */
+  static JsonNode current(Task t) {
+    ObjectNode n = Json.mapper().createObjectNode();
+    n.set("Spec", tree(t.spec));
+    n.set("Endpoint", Json.mapper().valueToTree(t.endpoint == null ? null : t.endpoint.spec));
+    return n;
+  }
+
+  /** True when both are JSON-equal (null only equals null). */
+  static boolean sameTree(Object a, Object b) {
+    return Objects.equals(Json.mapper().valueToTree(a), Json.mapper().valueToTree(b));
   }
 
   /** The spec as a JSON tree, for repeated {@link #specMatches} comparisons. */

@@ -120,7 +120,7 @@ public final class Updater {
    */
   void run(Pass p, Service service, List<SlotGroup> slots, List<SlotGroup> candidates, ServiceOrchestrator o) {
     wake.remove(service.id);
-    JsonNode template = TaskFacts.tree(service.spec.taskTemplate);
+    JsonNode template = TaskFacts.template(service);
     Service.UpdateStatus st = service.updateStatus;
     String state = st == null ? null : st.state;
     boolean rollback = state != null && state.startsWith("rollback");
@@ -350,7 +350,7 @@ public final class Updater {
   }
 
   private static boolean matches(Task t, JsonNode template) {
-    return TaskFacts.tree(t.spec).equals(template);
+    return TaskFacts.current(t).equals(template);
   }
 
   private static boolean createdSince(Task t, Instant started) {

@@ -110,4 +110,33 @@ class UpdaterTest {
     assertEquals(3, c.runnable(s.id).size());
     assertTrue(c.runnable(s.id).stream().map(t -> t.id).toList().containsAll(before));
   }
+
+  @Test
+  void publishingAPortReplacesTheTasksOnceAndNotAgainWhenTheAllocatorCatchesUp() {
+    Service s = running(2, 0L);
+    List<String> before = c.runnable(s.id).stream().map(t -> t.id).toList();
+    Service updated = c.updateService(s.id, spec -> {
+      spec.endpointSpec = new io.jswarm.api.types.EndpointSpec();
+      io.jswarm.api.types.PortConfig p = new io.jswarm.api.types.PortConfig();
+      p.targetPort = 80L;
+      p.publishedPort = 8080L;
+      spec.endpointSpec.ports = List.of(p);
+    });
+    c.reconcile();
+    List<Task> after = c.runnable(s.id);
+    assertEquals(2, after.size());
+    after.forEach(t -> assertTrue(!before.contains(t.id), "a task without the port was kept: " + t.id));
+    after.forEach(t -> assertEquals(8080L, t.endpoint.spec.ports.get(0).publishedPort));
+    // the allocator then writes the service's endpoint (a copy of the spec plus allocations): nothing more to do
+    List<String> replaced = after.stream().map(t -> t.id).sorted().toList();
+    c.store.update(tx -> {
+      Service now = tx.services().get(updated.id);
+      now.endpoint = new io.jswarm.api.types.Endpoint();
+      now.endpoint.spec = io.jswarm.api.json.Json.copy(now.spec.endpointSpec);
+      now.endpoint.ports = now.endpoint.spec.ports;
+      return tx.services().update(now);
+    });
+    c.reconcile();
+    assertEquals(replaced, c.runnable(s.id).stream().map(t -> t.id).sorted().toList());
+  }
 }
