@@ -206,7 +206,10 @@ public final class OverlayNetworking implements AutoCloseable {
     }
   }
 
-  /** Releases every task not in {@code taskIds} and removes sandboxes no task here accounts for (earlier process). */
+  /**
+   * Releases every task not in {@code taskIds}. A sandbox an earlier daemon process left is adopted when some task in
+   * {@code taskIds} is still plugged into it ({@link #adoptSandbox}); otherwise it is removed.
+   */
   public synchronized void retainOnly(Set<String> taskIds) throws Exception {
     for (String id : new ArrayList<>(tasks.keySet())) {
       if (!taskIds.contains(id)) {
@@ -216,13 +219,105 @@ public final class OverlayNetworking implements AutoCloseable {
     if (Files.isDirectory(sandboxDir)) {
       try (Stream<Path> files = Files.list(sandboxDir)) {
         for (Path f : files.toList()) {
-          if (!sandboxes.containsKey(f.getFileName().toString())) {
+          if (!sandboxes.containsKey(f.getFileName().toString()) && !adoptSandbox(f, taskIds)) {
             LOG.info("removing overlay sandbox {} (left by an earlier daemon process)", f);
             removeSandboxFile(f);
           }
         }
       }
     }
+  }
+
+  /** The most overlay attachments of one task that {@link #adoptSandbox} looks for. */
+  private static final int MAX_ADOPTED_ATTACHMENTS = 16;
+
+  /**
+   * Takes over the sandbox {@code ns} an earlier daemon process made, when it is intact (bridge and VXLAN device) and
+   * some task in {@code taskIds} is plugged into it: the kernel kept the sandbox, the tasks' veths (their {@code ethN},
+   * address and MAC) and the FDB/neighbour entries all along, so the adopted containers' overlay traffic never stops.
+   * The veths are recognised by their names ({@code ov} + hash of task id and attachment index); veths of other tasks
+   * are deleted. The programmed entries are read back from the VXLAN device, so that the next endpoints message (a new
+   * session always starts with a complete one) adds what is missing and deletes what went while no daemon ran.
+   * Returns false (and changes nothing) when the sandbox cannot or need not be kept.
+   */
+  private boolean adoptSandbox(Path ns, Set<String> taskIds) {
+    String networkId = ns.getFileName().toString();
+    try {
+      checkName(networkId, "network id");
+      if (!NetNs.exists(ns)) {
+        return false;
+      }
+      Map<String, String[]> byVeth = new HashMap<>(); // veth name -> {task id, interface name}
+      for (String t : taskIds) {
+        if (t == null || !t.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")) {
+          continue;
+        }
+        for (int n = 0; n < MAX_ADOPTED_ATTACHMENTS; n++) {
+          byVeth.put("ov" + hash(t + "/" + n, 6), new String[] {t, "eth" + (n + 1)});
+        }
+      }
+      try (Rtnetlink in = Rtnetlink.openIn(ns)) {
+        List<Link> links = in.links();
+        Link br = links.stream().filter(l -> BRIDGE.equals(l.name()) && "bridge".equals(l.kind())).findFirst()
+            .orElse(null);
+        Link vx = br == null ? null : links.stream()
+            .filter(l -> "vxlan".equals(l.kind()) && l.master() == br.index()).findFirst().orElse(null);
+        if (vx == null) {
+          return false; // half made or half removed: remade from scratch when a task needs it
+        }
+        Map<String, String[]> kept = new LinkedHashMap<>();
+        for (Link l : links) {
+          if ("veth".equals(l.kind()) && l.master() == br.index() && byVeth.containsKey(l.name())) {
+            kept.put(l.name(), byVeth.get(l.name()));
+          }
+        }
+        if (kept.isEmpty()) {
+          return false;
+        }
+        for (Link l : links) {
+          if ("veth".equals(l.kind()) && !kept.containsKey(l.name())) {
+            in.deleteLinkIfExists(l.name()); // a task that is no longer here (its end in the task goes with it)
+          }
+        }
+        OverlaySandbox sb = new OverlaySandbox(networkId, ns, vx.name(), vx.vxlanId());
+        sb.programmed.putAll(programmedEntries(in, vx));
+        for (Map.Entry<String, String[]> k : kept.entrySet()) {
+          String taskId = k.getValue()[0];
+          sb.localTasks.add(taskId);
+          tasks.computeIfAbsent(taskId, x -> new ArrayList<>())
+              .add(new Plug(networkId, k.getKey(), k.getValue()[1], null));
+        }
+        sandboxes.put(networkId, sb);
+        LOG.info("overlay network {}: adopted sandbox {} with {} (VNI {}), {} task(s), {} remote endpoint(s)",
+            networkId, ns, vx.name(), vx.vxlanId(), sb.localTasks.size(), sb.programmed.size());
+        return true;
+      }
+    } catch (Exception e) {
+      LOG.warn("cannot adopt overlay sandbox {} (it is removed; its tasks lose the overlay until replaced): {}", ns,
+          e.toString());
+      return false;
+    }
+  }
+
+  /** The permanent neighbour entries of the VXLAN device, with the FDB entry of their MAC: address -> endpoint. */
+  private static Map<String, NetworkEndpoints.Endpoint> programmedEntries(Rtnetlink in, Link vx) {
+    Map<String, String> vtepByMac = new HashMap<>();
+    for (io.jswarm.linux.netlink.Neighbour f : in.fdb()) {
+      if (f.index() == vx.index() && f.permanent() && f.mac() != null && f.dst() != null) {
+        vtepByMac.put(f.mac(), f.dst().getHostAddress());
+      }
+    }
+    Map<String, NetworkEndpoints.Endpoint> out = new TreeMap<>();
+    for (io.jswarm.linux.netlink.Neighbour n : in.neighbours()) {
+      if (n.index() == vx.index() && n.permanent() && n.mac() != null && n.dst() != null) {
+        String ip = n.dst().getHostAddress();
+        String vtep = vtepByMac.get(n.mac());
+        if (vtep != null) {
+          out.put(ip, new NetworkEndpoints.Endpoint(null, ip, n.mac(), vtep));
+        }
+      }
+    }
+    return out;
   }
 
   /** Removes every sandbox (the node leaves the swarm). */
@@ -268,6 +363,7 @@ public final class OverlayNetworking implements AutoCloseable {
   public synchronized void updateEndpoints(boolean full, List<NetworkEndpoints> networks) {
     Set<String> touched = new LinkedHashSet<>();
     if (full) {
+      touched.addAll(sandboxes.keySet()); // also adopted sandboxes whose network the message does not name
       touched.addAll(remote.keySet());
       remote.clear();
     }
