@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * route), with the task's address, MAC {@code 02:42:<address bytes>} and MTU {@value #MTU}. The sandbox goes with the
  * network's last endpoint on this node.
  *
- * <p>State lives in memory; after a daemon restart {@link #retainOnly} removes every sandbox of the earlier process and
- * the executor's {@code create} plumbs the kept tasks again. Thread-safe (calls are serialised).
+ * <p>State lives in memory; after a daemon restart {@link #retainOnly} adopts the sandboxes of the earlier process that
+ * kept tasks are plugged into (adopted containers are not plugged again) and removes the others. Thread-safe (calls
+ * are serialised).
  */
 public final class OverlayNetworking implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OverlayNetworking.class);
