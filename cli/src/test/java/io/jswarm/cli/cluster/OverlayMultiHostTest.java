@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * every other container over its overlay address (a Java socket on a thread inside the client container's
  * namespace: the host's busybox wget segfaults), across hosts through VXLAN. Scaling down to 2 withdraws the removed
  * tasks' FDB and neighbour entries from every host's sandbox; {@code service rm} + {@code network rm} leave no
- * sandbox, VXLAN device or task veth on any host; closing the harness leaves nothing at all.
+ * sandbox, VXLAN device or task interface on any host; closing the harness leaves nothing at all.
  */
 class OverlayMultiHostTest {
   private static final Duration CONVERGE = Duration.ofSeconds(60);
@@ -132,7 +132,7 @@ class OverlayMultiHostTest {
       assertTrue(page.endsWith("\n" + hostnames.get(six.stream()
           .filter(r -> r.taskId().equals(two.get(1).taskId())).findFirst().orElseThrow()) + "\n"), page);
 
-      // service rm + network rm: no sandbox, VXLAN device or task veth left on any host.
+      // service rm + network rm: no sandbox, VXLAN device or task interface left on any host.
       m1.daemon().call("DELETE", "/services/" + serviceId, null).expect(200);
       await(CONVERGE, "network removed once its tasks have stopped", () -> {
         try {
@@ -192,8 +192,9 @@ class OverlayMultiHostTest {
       fdb = MultiHostCluster.sh("nsenter --net=" + sandbox + " bridge fdb show");
       neigh = MultiHostCluster.sh("nsenter --net=" + sandbox + " ip neigh show");
     } catch (IOException e) {
-      if (!Files.exists(sandbox)) {
-        return ""; // the host's last task of the network left, and the sandbox with it
+      if (!io.jswarm.linux.NetNs.exists(sandbox)) {
+        // the host's last task of the network left, and the sandbox with it (unmounted, maybe not unlinked yet)
+        return "";
       }
       throw new UncheckedIOException(e);
     }
@@ -213,7 +214,7 @@ class OverlayMultiHostTest {
     return out.toString();
   }
 
-  /** Containers, overlay sandboxes, VXLAN devices and veths other than the underlay's eth0 on {@code h}. */
+  /** Containers, overlay sandboxes, VXLAN devices, macvlans and veths other than the underlay's eth0 on {@code h}. */
   private static String hostLeftovers(Host h) {
     StringBuilder out = new StringBuilder();
     if (!h.containerProcesses().isEmpty()) {
@@ -227,6 +228,10 @@ class OverlayMultiHostTest {
       String vx = h.exec("ip -o link show type vxlan");
       if (!vx.isBlank()) {
         out.append("vxlan ").append(vx).append('\n');
+      }
+      String mv = h.exec("ip -o link show type macvlan");
+      if (!mv.isBlank()) {
+        out.append("macvlan ").append(mv).append('\n');
       }
       for (String line : h.exec("ip -o link show type veth").split("\n")) {
         if (!line.isBlank() && !line.matches("\\d+: eth0@.*")) {

@@ -167,24 +167,7 @@ final class IngressFeed {
     if (in == null) {
       return null;
     }
-    Task c = new Task();
-    c.id = t.id;
-    c.serviceId = t.serviceId;
-    c.slot = t.slot;
-    c.nodeId = t.nodeId;
-    c.desiredState = t.desiredState;
-    c.status = new Task.TaskStatus();
-    c.status.state = t.status.state;
-    if (t.status.containerStatus != null && t.status.containerStatus.health != null) {
-      c.status.containerStatus = new Task.ContainerStatus();
-      c.status.containerStatus.health = t.status.containerStatus.health;
-    }
-    NetworkAttachment a = new NetworkAttachment();
-    a.network = new io.jswarm.api.types.Network();
-    a.network.id = in.network.id;
-    a.addresses = in.addresses;
-    c.networksAttachments = List.of(a);
-    return c;
+    return ServiceRecordFeed.cut(t, in.network.id, in.addresses.get(0));
   }
 
   /** The attachment to the ingress network ({@code Spec.Ingress}) with an address, or null. */

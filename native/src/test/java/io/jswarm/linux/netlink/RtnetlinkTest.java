@@ -204,4 +204,38 @@ class RtnetlinkTest {
       assertTrue(other.exec("ip", "-o", "link").contains("hnetv2p"));
     }
   }
+
+  @Test
+  void macvlanInBridgeModeCreatedInAnotherNamespaceOnALowerDeviceHere() throws Exception {
+    try (TestNetns other = new TestNetns("hnet-rt-mv"); Rtnetlink inOther = Rtnetlink.openIn(other.file)) {
+      nl.createVxlan("hnetvx9", 4249, 4800, null, false, true, false, null, 1450);
+      nl.setUp("hnetvx9", true);
+      String vxDetail = ns.exec("ip", "-d", "-o", "link", "show", "hnetvx9");
+      assertTrue(vxDetail.contains("proxy") && vxDetail.contains("noudpcsum"), vxDetail);
+      int fd = NetNs.openFd(other.file);
+      try {
+        nl.createMacvlan("eth1", "hnetvx9", "02:42:0a:00:09:02", 1450, fd, true);
+        // the name is taken there, not here: a second one with the same name here is fine
+        nl.createMacvlan("eth1", "hnetvx9", null, 0, -1, false);
+      } finally {
+        NetNs.close(fd);
+      }
+      Link mv = inOther.link("eth1").orElseThrow();
+      assertEquals("macvlan", mv.kind());
+      assertEquals("02:42:0a:00:09:02", mv.mac());
+      assertEquals(1450, mv.mtu());
+      assertTrue(mv.up());
+      String detail = other.exec("ip", "-d", "-o", "link", "show", "eth1");
+      assertTrue(detail.contains("macvlan mode bridge"), detail);
+      assertEquals("macvlan", nl.link("eth1").orElseThrow().kind());
+      assertFalse(nl.link("eth1").orElseThrow().up());
+      LinuxException e = assertThrows(LinuxException.class,
+          () -> nl.createMacvlan("hnetmv2", "hnetnone", null, 0, -1, false));
+      assertEquals(Errno.ENODEV, e.errno());
+      // the lower device takes its macvlans with it, in every namespace
+      nl.deleteLink("hnetvx9");
+      assertTrue(inOther.link("eth1").isEmpty());
+      assertTrue(nl.link("eth1").isEmpty());
+    }
+  }
 }

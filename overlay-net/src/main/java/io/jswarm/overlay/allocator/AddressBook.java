@@ -9,9 +9,13 @@ import java.util.TreeMap;
 /**
  * Which addresses of each overlay network are taken, and by whom: one bitmap per network, and at most one address
  * per owner per network (an owner is a task, holding its endpoint address, or a service, holding its VIP). The
- * network address, the broadcast address and the gateway are never handed out. {@link #allocate} always picks the
- * lowest free address, so that the same store content gives the same choices on any manager — which is what lets
- * a new leader rebuild this book from the store ({@link #claim}) and carry on.
+ * network address, the broadcast address and the gateway are never handed out.
+ *
+ * <p>{@link #allocate} hands addresses out serially, as Docker's swarm IPAM does: the first free address after the
+ * last one handed out (or claimed), wrapping at the end of the subnet. So a released address is not given again
+ * until the rest of the subnet has been used: a task stopped by a rolling update and its replacement never share an
+ * address while other nodes may still hold forwarding state (FDB, neighbour, conntrack) for the old one. A new
+ * leader rebuilds the book from the store ({@link #claim}) and continues after the highest address held.
  *
  * <p>Not thread-safe: one leader loop owns it.
  */
@@ -25,6 +29,8 @@ public final class AddressBook {
     final long gateway;
     final BitSet used = new BitSet();
     final Map<Long, String> owners = new HashMap<>();
+    /** Offset where the next search starts: after the last address handed out or claimed. */
+    long next = 1;
 
     Space(Ipv4Prefix subnet, long gateway) {
       this.subnet = subnet;
@@ -70,8 +76,8 @@ public final class AddressBook {
   }
 
   /**
-   * The address {@code owner} holds on the network, else the lowest free one, now held by {@code owner}; in CIDR
-   * form ({@code 10.0.5.3/24}). Null when the network is full.
+   * The address {@code owner} holds on the network, else the next free one (see the class comment), now held by
+   * {@code owner}; in CIDR form ({@code 10.0.5.3/24}). Null when the network is full.
    *
    * @throws IllegalArgumentException the network is not tracked
    */
@@ -82,11 +88,25 @@ public final class AddressBook {
       return s.subnet.cidrOf(have);
     }
     long last = s.subnet.size() - 2;
-    for (int off = s.used.nextClearBit(1); off <= last; off = s.used.nextClearBit(off + 1)) {
+    long start = s.next > last ? 1 : s.next;
+    Long addr = firstFree(s, start, last);
+    if (addr == null && start > 1) {
+      addr = firstFree(s, 1, start - 1);
+    }
+    if (addr == null) {
+      return null;
+    }
+    take(s, owner, networkId, addr);
+    s.next = addr - s.subnet.base() + 1;
+    return s.subnet.cidrOf(addr);
+  }
+
+  /** The first free, handable address at offsets {@code from..to}, or null. */
+  private static Long firstFree(Space s, long from, long to) {
+    for (int off = s.used.nextClearBit((int) from); off <= to; off = s.used.nextClearBit(off + 1)) {
       long addr = s.subnet.base() + off;
       if (s.handable(addr)) {
-        take(s, owner, networkId, addr);
-        return s.subnet.cidrOf(addr);
+        return addr;
       }
     }
     return null;
@@ -109,6 +129,7 @@ public final class AddressBook {
     }
     release(owner, networkId);
     take(s, owner, networkId, addr);
+    s.next = Math.max(s.next, addr - s.subnet.base() + 1);
     return true;
   }
 

@@ -17,14 +17,29 @@ class AddressBookTest {
   }
 
   @Test
-  void handsOutLowestFreeAddressSkippingNetworkGatewayAndBroadcast() {
+  void handsOutAddressesSeriallySkippingNetworkGatewayAndBroadcast() {
     AddressBook b = bookWith("n1", "10.0.5.0/24");
     assertEquals("10.0.5.2/24", b.allocate("t1", "n1"));
     assertEquals("10.0.5.3/24", b.allocate("t2", "n1"));
     assertEquals("10.0.5.2/24", b.allocate("t1", "n1"), "one address per owner per network");
     assertEquals(251, b.free("n1"));
     b.release("t1", "n1");
-    assertEquals("10.0.5.2/24", b.allocate("t3", "n1"), "a released address is reused");
+    assertEquals("10.0.5.4/24", b.allocate("t3", "n1"), "a released address is not handed out again at once");
+  }
+
+  @Test
+  void serialAllocationWrapsToReleasedAddressesOnceTheSubnetIsUsed() {
+    AddressBook b = bookWith("n1", "10.0.9.0/29"); // .2-.6
+    for (int i = 0; i < 5; i++) {
+      b.allocate("t" + i, "n1");
+    }
+    b.releaseAll("t1"); // .3
+    b.releaseAll("t3"); // .5
+    assertEquals("10.0.9.3/29", b.allocate("a", "n1"), "wraps to the first free address");
+    b.releaseAll("t4"); // .6
+    assertEquals("10.0.9.5/29", b.allocate("b", "n1"), "then continues after it, not from the start");
+    assertEquals("10.0.9.6/29", b.allocate("c", "n1"));
+    assertNull(b.allocate("d", "n1"));
   }
 
   @Test
@@ -49,7 +64,7 @@ class AddressBookTest {
     assertFalse(b.claim("t2", "n1", "10.0.6.7/24"), "outside the subnet");
     assertFalse(b.claim("t2", "other", "10.0.5.8/24"), "unknown network");
     assertEquals("t1", b.holder("n1", "10.0.5.7/24"));
-    assertEquals("10.0.5.2/24", b.allocate("t3", "n1"));
+    assertEquals("10.0.5.8/24", b.allocate("t3", "n1"), "a rebuilt book continues after the highest claim");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.jswarm.worker.discovery;
 
 import io.jswarm.linux.Nftables;
+import io.jswarm.worker.network.NftBalance;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -87,17 +88,8 @@ public final class VipBalancer {
         empty.add(vip);
         continue;
       }
-      rules.append("    ip daddr ").append(vip).append(" meta l4proto { tcp, udp } dnat to ");
-      if (addrs.size() == 1) {
-        rules.append(addrs.get(0));
-      } else {
-        rules.append("numgen random mod ").append(addrs.size()).append(" map { ");
-        for (int i = 0; i < addrs.size(); i++) {
-          rules.append(i == 0 ? "" : ", ").append(i).append(" : ").append(addrs.get(i));
-        }
-        rules.append(" }");
-      }
-      rules.append('\n');
+      rules.append("    ip daddr ").append(vip).append(" meta l4proto { tcp, udp } dnat to ")
+          .append(NftBalance.target(addrs)).append('\n');
     }
     StringBuilder s = new StringBuilder();
     s.append("table ip ").append(TABLE).append('\n');

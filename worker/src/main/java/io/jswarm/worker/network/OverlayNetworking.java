@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,17 +35,22 @@ import org.slf4j.LoggerFactory;
 /**
  * The node side of overlay networks (Docker's overlay driver without gossip). For every overlay network with an
  * endpoint on this node there is one sandbox network namespace, pinned at {@code <exec-root>/overlay/<network id>},
- * holding a bridge {@code br0} (with the subnet's gateway address) and a VXLAN device plugged into it: the
- * network's VNI, the swarm's data path port (UDP, default {@value #DEFAULT_PORT}), learning off, ARP proxy on,
- * source address = the node's underlay address. The VXLAN device is created in the node's namespace and then moved
- * into the sandbox, so its UDP socket stays bound in the node's namespace (as Docker does).
+ * holding the network's VXLAN device: the network's VNI, the swarm's data path port (UDP, default
+ * {@value #DEFAULT_PORT}), learning off, ARP proxy on, outer UDP checksum zero (RFC 7348, as Docker), source address =
+ * the node's underlay address. The VXLAN device
+ * is created in the node's namespace and then moved into the sandbox, so its UDP socket stays bound in the node's
+ * namespace (as Docker does). The subnet's gateway address is on {@code gw0}, a macvlan of the VXLAN device in the
+ * sandbox.
  *
  * <p>Remote endpoints come from the managers ({@link #onDispatcherMessage}); each one is a static FDB entry on the
  * VXLAN device (MAC -> the remote node's underlay address) and a permanent neighbour entry (address -> MAC) which the
- * device's ARP proxy answers from. Each task attachment is a veth pair from the sandbox bridge into the task's
- * namespace: {@code eth1}, {@code eth2}, ... in attachment order (the task bridge's {@code eth0} keeps the default
- * route), with the task's address, MAC {@code 02:42:<address bytes>} and MTU {@value #MTU}. The sandbox goes with the
- * network's last endpoint on this node.
+ * device's ARP proxy answers from. Each task attachment is a macvlan (bridge mode) of the VXLAN device, created in the
+ * task's namespace: {@code eth1}, {@code eth2}, ... in attachment order (the task bridge's {@code eth0} keeps the
+ * default route), with the task's address, MAC {@code 02:42:<address bytes>} and the network's MTU (option
+ * {@value #MTU_OPTION}, else {@value #MTU}, or less on an underlay with a smaller MTU). Docker uses a
+ * bridge in the sandbox and a veth pair per task instead; a macvlan sends straight into the VXLAN device and receives
+ * straight from it, which saves two queue passes each way (see docs/overlay.md, benchmark). The sandbox goes with
+ * the network's last endpoint on this node.
  *
  * <p>State lives in memory; after a daemon restart {@link #retainOnly} adopts the sandboxes of the earlier process that
  * kept tasks are plugged into (adopted containers are not plugged again) and removes the others. Thread-safe (calls
@@ -54,10 +60,17 @@ public final class OverlayNetworking implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OverlayNetworking.class);
   /** IANA's VXLAN port, Docker's default data path port. */
   public static final int DEFAULT_PORT = 4789;
-  /** 1500 on the underlay minus the 50 bytes of VXLAN encapsulation. */
+  /** 1500 on the underlay minus the 50 bytes of VXLAN encapsulation: the default overlay MTU. */
   public static final int MTU = 1450;
+  /** Outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14. */
+  static final int VXLAN_OVERHEAD = 50;
+  /** Docker's network option for the MTU of a network's interfaces ({@code network create -o}). */
+  public static final String MTU_OPTION = "com.docker.network.driver.mtu";
+  /** The largest MTU a VXLAN device takes (65535 minus the encapsulation). */
+  static final int MAX_MTU = 65535 - VXLAN_OVERHEAD;
   public static final String VXLAN_OPTION = "com.docker.network.driver.overlay.vxlanid_list";
-  static final String BRIDGE = "br0";
+  /** The sandbox's macvlan with the subnet's gateway address. */
+  static final String GATEWAY = "gw0";
 
   private final Path sandboxDir;
   private final Path hostNetns;
@@ -79,20 +92,22 @@ public final class OverlayNetworking implements AutoCloseable {
     final Path netns;
     final String vxlan;
     final int vni;
+    final int mtu;
     final Set<String> localTasks = new LinkedHashSet<>();
     /** Programmed entries: address -> endpoint. */
     final Map<String, NetworkEndpoints.Endpoint> programmed = new TreeMap<>();
 
-    OverlaySandbox(String networkId, Path netns, String vxlan, int vni) {
+    OverlaySandbox(String networkId, Path netns, String vxlan, int vni, int mtu) {
       this.networkId = networkId;
       this.netns = netns;
       this.vxlan = vxlan;
       this.vni = vni;
+      this.mtu = mtu;
     }
   }
 
-  /** A task's interface on one network. */
-  private record Plug(String networkId, String sandboxVeth, String ifname, String cidr) {}
+  /** A task's interface on one network: {@code ifname} in the namespace {@code taskNetns}. */
+  private record Plug(String networkId, String ifname, String cidr, Path taskNetns) {}
 
   /**
    * @param execRoot  the daemon's exec root; sandboxes are pinned under {@code overlay/}
@@ -157,7 +172,7 @@ public final class OverlayNetworking implements AutoCloseable {
         Attachment at = Attachment.of(a);
         OverlaySandbox sb = ensureSandbox(at);
         sb.localTasks.add(taskId);
-        Plug p = new Plug(at.networkId, "ov" + hash(taskId + "/" + n, 6), "eth" + (++n), at.cidr());
+        Plug p = new Plug(at.networkId, "eth" + (++n), at.cidr(), taskNetns);
         plugs.add(p);
         plug(sb, p, at, taskNetns);
         out.add(at.cidr());
@@ -189,9 +204,10 @@ public final class OverlayNetworking implements AutoCloseable {
         sb.localTasks.remove(taskId);
         if (sb.localTasks.isEmpty()) {
           destroy(sb);
-        } else if (NetNs.exists(sb.netns)) {
-          try (Rtnetlink in = Rtnetlink.openIn(sb.netns)) {
-            in.deleteLinkIfExists(p.sandboxVeth()); // the task's end goes with it
+        } else if (NetNs.exists(p.taskNetns())) {
+          // (the last task's goes with the VXLAN device; one whose namespace is gone went with the namespace)
+          try (Rtnetlink in = Rtnetlink.openIn(p.taskNetns())) {
+            in.deleteLinkIfExists(p.ifname());
           }
         }
       } catch (Exception e) {
@@ -208,10 +224,20 @@ public final class OverlayNetworking implements AutoCloseable {
   }
 
   /**
-   * Releases every task not in {@code taskIds}. A sandbox an earlier daemon process left is adopted when some task in
-   * {@code taskIds} is still plugged into it ({@link #adoptSandbox}); otherwise it is removed.
+   * Releases every task not in {@code taskIds} and removes sandboxes no task here accounts for (earlier process);
+   * adopts none (see {@link #retainOnly(Set, Function)}).
    */
   public synchronized void retainOnly(Set<String> taskIds) throws Exception {
+    retainOnly(taskIds, null);
+  }
+
+  /**
+   * Releases every task not in {@code taskIds}. A sandbox an earlier daemon process left is adopted when some task in
+   * {@code taskIds} is still plugged into it ({@link #adoptSandbox}); otherwise it is removed.
+   *
+   * @param taskNetns where the namespace of a task is (its overlay interfaces are looked for there); null: adopt none
+   */
+  public synchronized void retainOnly(Set<String> taskIds, Function<String, Path> taskNetns) throws Exception {
     for (String id : new ArrayList<>(tasks.keySet())) {
       if (!taskIds.contains(id)) {
         release(id);
@@ -220,7 +246,7 @@ public final class OverlayNetworking implements AutoCloseable {
     if (Files.isDirectory(sandboxDir)) {
       try (Stream<Path> files = Files.list(sandboxDir)) {
         for (Path f : files.toList()) {
-          if (!sandboxes.containsKey(f.getFileName().toString()) && !adoptSandbox(f, taskIds)) {
+          if (!sandboxes.containsKey(f.getFileName().toString()) && !adoptSandbox(f, taskIds, taskNetns)) {
             LOG.info("removing overlay sandbox {} (left by an earlier daemon process)", f);
             removeSandboxFile(f);
           }
@@ -229,68 +255,81 @@ public final class OverlayNetworking implements AutoCloseable {
     }
   }
 
-  /** The most overlay attachments of one task that {@link #adoptSandbox} looks for. */
-  private static final int MAX_ADOPTED_ATTACHMENTS = 16;
-
   /**
-   * Takes over the sandbox {@code ns} an earlier daemon process made, when it is intact (bridge and VXLAN device) and
-   * some task in {@code taskIds} is plugged into it: the kernel kept the sandbox, the tasks' veths (their {@code ethN},
-   * address and MAC) and the FDB/neighbour entries all along, so the adopted containers' overlay traffic never stops.
-   * The veths are recognised by their names ({@code ov} + hash of task id and attachment index); veths of other tasks
-   * are deleted. The programmed entries are read back from the VXLAN device, so that the next endpoints message (a new
-   * session always starts with a complete one) adds what is missing and deletes what went while no daemon ran.
-   * Returns false (and changes nothing) when the sandbox cannot or need not be kept.
+   * Takes over the sandbox {@code ns} an earlier daemon process made, when it is intact (VXLAN device and {@code gw0}
+   * with the gateway address) and some task in {@code taskIds} is plugged into it: the kernel kept the sandbox, the
+   * tasks' macvlans (their {@code ethN}, address and MAC) and the FDB/neighbour entries all along, so the adopted
+   * containers' overlay traffic never stops. A task is plugged in when its namespace has a macvlan {@code ethN} with
+   * an address in the subnet of {@code gw0} and the MAC that address gives. Tasks not kept lose their macvlans with
+   * their namespaces. The programmed entries are read back from the VXLAN device, so that the next endpoints message
+   * (a new session always starts with a complete one) adds what is missing and deletes what went while no daemon
+   * ran. Returns false (and changes nothing) when the sandbox cannot or need not be kept.
    */
-  private boolean adoptSandbox(Path ns, Set<String> taskIds) {
+  private boolean adoptSandbox(Path ns, Set<String> taskIds, Function<String, Path> taskNetns) {
+    if (taskNetns == null) {
+      return false;
+    }
     String networkId = ns.getFileName().toString();
     try {
       checkName(networkId, "network id");
       if (!NetNs.exists(ns)) {
         return false;
       }
-      Map<String, String[]> byVeth = new HashMap<>(); // veth name -> {task id, interface name}
-      for (String t : taskIds) {
-        if (t == null || !t.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")) {
-          continue;
-        }
-        for (int n = 0; n < MAX_ADOPTED_ATTACHMENTS; n++) {
-          byVeth.put("ov" + hash(t + "/" + n, 6), new String[] {t, "eth" + (n + 1)});
-        }
-      }
       try (Rtnetlink in = Rtnetlink.openIn(ns)) {
-        List<Link> links = in.links();
-        Link br = links.stream().filter(l -> BRIDGE.equals(l.name()) && "bridge".equals(l.kind())).findFirst()
+        Link vx = in.links().stream().filter(l -> "vxlan".equals(l.kind())).findFirst().orElse(null);
+        Link gw = in.link(GATEWAY).orElse(null);
+        io.jswarm.linux.netlink.Address gwAddr = gw == null ? null : in.addresses().stream()
+            .filter(x -> x.index() == gw.index() && x.address() instanceof java.net.Inet4Address).findFirst()
             .orElse(null);
-        Link vx = br == null ? null : links.stream()
-            .filter(l -> "vxlan".equals(l.kind()) && l.master() == br.index()).findFirst().orElse(null);
-        if (vx == null) {
-          return false; // half made or half removed: remade from scratch when a task needs it
+        if (vx == null || gwAddr == null) {
+          return false; // half made or half removed: made again from scratch when a task needs it
         }
-        Map<String, String[]> kept = new LinkedHashMap<>();
-        for (Link l : links) {
-          if ("veth".equals(l.kind()) && l.master() == br.index() && byVeth.containsKey(l.name())) {
-            kept.put(l.name(), byVeth.get(l.name()));
+        int prefix = gwAddr.prefixLength();
+        int mask = prefix == 0 ? 0 : -1 << (32 - prefix);
+        int net = Ipv4Subnet.toInt(gwAddr.address().getHostAddress()) & mask;
+        Map<String, List<Plug>> found = new LinkedHashMap<>();
+        for (String taskId : taskIds) {
+          Path tn;
+          try {
+            tn = taskNetns.apply(taskId);
+          } catch (IllegalArgumentException e) {
+            continue; // not a task id a namespace can have (e.g. malformed)
+          }
+          if (tn == null || !NetNs.exists(tn)) {
+            continue;
+          }
+          try (Rtnetlink t = Rtnetlink.openIn(tn)) {
+            List<io.jswarm.linux.netlink.Address> addrs = t.addresses();
+            for (Link l : t.links()) {
+              if (!"macvlan".equals(l.kind()) || !l.name().matches("eth[1-9][0-9]*")) {
+                continue;
+              }
+              for (io.jswarm.linux.netlink.Address x : addrs) {
+                if (x.index() != l.index() || !(x.address() instanceof java.net.Inet4Address)
+                    || x.prefixLength() != prefix) {
+                  continue;
+                }
+                String ip = x.address().getHostAddress();
+                if ((Ipv4Subnet.toInt(ip) & mask) == net && NetworkEndpoints.macOf(ip).equals(l.mac())) {
+                  found.computeIfAbsent(taskId, k -> new ArrayList<>())
+                      .add(new Plug(networkId, l.name(), ip + "/" + prefix, tn));
+                }
+              }
+            }
           }
         }
-        if (kept.isEmpty()) {
+        if (found.isEmpty()) {
           return false;
         }
-        for (Link l : links) {
-          if ("veth".equals(l.kind()) && !kept.containsKey(l.name())) {
-            in.deleteLinkIfExists(l.name()); // a task that is no longer here (its end in the task goes with it)
-          }
-        }
-        OverlaySandbox sb = new OverlaySandbox(networkId, ns, vx.name(), vx.vxlanId());
+        OverlaySandbox sb = new OverlaySandbox(networkId, ns, vx.name(), vx.vxlanId(), vx.mtu());
         sb.programmed.putAll(programmedEntries(in, vx));
-        for (Map.Entry<String, String[]> k : kept.entrySet()) {
-          String taskId = k.getValue()[0];
-          sb.localTasks.add(taskId);
-          tasks.computeIfAbsent(taskId, x -> new ArrayList<>())
-              .add(new Plug(networkId, k.getKey(), k.getValue()[1], null));
+        for (Map.Entry<String, List<Plug>> f : found.entrySet()) {
+          sb.localTasks.add(f.getKey());
+          tasks.computeIfAbsent(f.getKey(), x -> new ArrayList<>()).addAll(f.getValue());
         }
         sandboxes.put(networkId, sb);
-        LOG.info("overlay network {}: adopted sandbox {} with {} (VNI {}), {} task(s), {} remote endpoint(s)",
-            networkId, ns, vx.name(), vx.vxlanId(), sb.localTasks.size(), sb.programmed.size());
+        LOG.info("overlay network {}: adopted sandbox {} with {} (VNI {}, MTU {}), {} task(s), {} remote endpoint(s)",
+            networkId, ns, vx.name(), vx.vxlanId(), vx.mtu(), sb.localTasks.size(), sb.programmed.size());
         return true;
       }
     } catch (Exception e) {
@@ -424,9 +463,6 @@ public final class OverlayNetworking implements AutoCloseable {
         }
         ignoreMissing(() -> in.deleteNeighbour(sb.vxlan, inet(h.addr)));
         ignoreMissing(() -> in.deleteFdb(sb.vxlan, h.mac, inet(h.nodeAddr)));
-        // br0 learned the MAC on the VXLAN port from the endpoint's traffic; drop it with the endpoint, not after
-        // the bridge's ageing time (a stale entry would keep sending that MAC's frames into the tunnel)
-        ignoreMissing(() -> in.deleteFdb(sb.vxlan, h.mac, null, true));
         sb.programmed.remove(had.getKey());
       }
       for (NetworkEndpoints.Endpoint w : want.values()) {
@@ -443,7 +479,7 @@ public final class OverlayNetworking implements AutoCloseable {
   // ---------------------------------------------------------------- sandboxes
 
   /** What a task attachment says about its network. */
-  private record Attachment(String networkId, int vni, Ipv4Subnet subnet, int gateway, int address) {
+  private record Attachment(String networkId, int vni, Ipv4Subnet subnet, int gateway, int address, int mtu) {
     String cidr() {
       return Ipv4Subnet.toString(address) + "/" + subnet.prefixLength();
     }
@@ -495,7 +531,29 @@ public final class OverlayNetworking implements AutoCloseable {
         throw new IllegalArgumentException("task address " + a.addresses.get(0) + " is outside the subnet "
             + c.subnet + " of overlay network " + name);
       }
-      return new Attachment(checkName(n.id, "network id"), vni, subnet, gw, addr);
+      return new Attachment(checkName(n.id, "network id"), vni, subnet, gw, addr, mtuOption(n, userOpts, name));
+    }
+
+    /** The network's {@value #MTU_OPTION} (DriverState options, else the spec's); 0 when it has none. */
+    private static int mtuOption(Network n, Map<String, String> userOpts, String name) {
+      String v = n.driverState != null && n.driverState.options != null
+          ? n.driverState.options.get(MTU_OPTION) : null;
+      if (v == null) {
+        v = userOpts.get(MTU_OPTION);
+      }
+      if (v == null || v.isBlank()) {
+        return 0;
+      }
+      try {
+        int mtu = Integer.parseInt(v.trim());
+        if (mtu >= 68 && mtu <= MAX_MTU) {
+          return mtu;
+        }
+      } catch (NumberFormatException e) {
+        // below
+      }
+      throw new IllegalArgumentException("overlay network " + name + ": " + MTU_OPTION + " '" + v
+          + "' is not a number 68-" + MAX_MTU + " (the underlay's MTU minus " + VXLAN_OVERHEAD + " at most)");
     }
   }
 
@@ -510,23 +568,17 @@ public final class OverlayNetworking implements AutoCloseable {
     }
     Files.createDirectories(sandboxDir);
     String vx = String.format("vx-%06x-%s", at.vni, hash(daemonKey + "/" + at.networkId, 3).substring(0, 5));
-    sb = new OverlaySandbox(at.networkId, ns, vx, at.vni);
+    int mtu = mtu(at);
+    sb = new OverlaySandbox(at.networkId, ns, vx, at.vni, mtu);
     sandboxes.put(at.networkId, sb);
     try {
       NetNs.create(ns);
-      NetNs.call(ns, () -> {
-        bridgeNetfilterOff();
-        return null;
-      });
       try (Rtnetlink in = Rtnetlink.openIn(ns)) {
         in.setUp("lo", true);
-        in.createBridge(BRIDGE, MTU);
-        in.addAddress(BRIDGE, Ipv4Subnet.inet(at.gateway), at.subnet.prefixLength());
-        in.setUp(BRIDGE, true);
         Rtnetlink h = hostLinks();
         h.deleteLinkIfExists(vx);
         try {
-          h.createVxlan(vx, at.vni, port, local, false, true, null, MTU);
+          h.createVxlan(vx, at.vni, port, local, false, true, false, null, mtu);
         } catch (LinuxException e) {
           if (e.errno() == Errno.EEXIST) {
             throw new IllegalStateException("cannot create the VXLAN device of overlay network " + at.networkId
@@ -541,8 +593,10 @@ public final class OverlayNetworking implements AutoCloseable {
           h.deleteLinkIfExists(vx);
           throw e;
         }
-        in.setMaster(vx, BRIDGE);
         in.setUp(vx, true);
+        in.createMacvlan(GATEWAY, vx, NetworkEndpoints.macOf(Ipv4Subnet.toString(at.gateway)), mtu, -1, false);
+        in.addAddress(GATEWAY, Ipv4Subnet.inet(at.gateway), at.subnet.prefixLength());
+        in.setUp(GATEWAY, true);
       }
       program(sb);
     } catch (Exception | Error e) {
@@ -554,22 +608,61 @@ public final class OverlayNetworking implements AutoCloseable {
       }
       throw e;
     }
-    LOG.info("overlay network {}: sandbox {} with {} (VNI {}, UDP {})", at.networkId, ns, vx, at.vni, port);
+    LOG.info("overlay network {}: sandbox {} with {} (VNI {}, UDP {}, MTU {})", at.networkId, ns, vx, at.vni, port,
+        mtu);
     return sb;
+  }
+
+  /**
+   * The MTU of a new sandbox: the network's {@value #MTU_OPTION}, else {@value #MTU}; without the option an underlay
+   * device with an MTU below 1500 lowers it to that MTU minus {@value #VXLAN_OVERHEAD} (a larger one does not raise
+   * it: every node of the network must agree, and other nodes' underlays may be smaller).
+   */
+  private int mtu(Attachment at) {
+    int underlay = underlayMtu();
+    if (at.mtu() > 0) {
+      if (underlay > 0 && at.mtu() > underlay - VXLAN_OVERHEAD) {
+        LOG.warn("overlay network {}: {} {} is more than this node's underlay MTU {} minus {}; the underlay will "
+            + "fragment or drop the larger VXLAN packets", at.networkId(), MTU_OPTION, at.mtu(), underlay,
+            VXLAN_OVERHEAD);
+      }
+      return at.mtu();
+    }
+    return underlay > 0 ? Math.max(68, Math.min(MTU, underlay - VXLAN_OVERHEAD)) : MTU;
+  }
+
+  /** The MTU of the node's interface holding the underlay address; 0 when unknown. */
+  private int underlayMtu() {
+    if (local == null) {
+      return 0;
+    }
+    try {
+      Rtnetlink h = hostLinks();
+      for (io.jswarm.linux.netlink.Address a : h.addresses()) {
+        if (a.address().equals(local)) {
+          for (Link l : h.links()) {
+            if (l.index() == a.index()) {
+              return l.mtu();
+            }
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("cannot read the underlay MTU: {}", e.toString());
+    }
+    return 0;
   }
 
   private void plug(OverlaySandbox sb, Plug p, Attachment at, Path taskNetns) throws Exception {
     try (Rtnetlink in = Rtnetlink.openIn(sb.netns); Rtnetlink task = Rtnetlink.openIn(taskNetns)) {
-      in.deleteLinkIfExists(p.sandboxVeth());
       task.deleteLinkIfExists(p.ifname());
       int fd = NetNs.openFd(taskNetns);
       try {
-        in.createVeth(p.sandboxVeth(), p.ifname(), MTU, fd, BRIDGE, true);
+        in.createMacvlan(p.ifname(), sb.vxlan, NetworkEndpoints.macOf(Ipv4Subnet.toString(at.address)), sb.mtu, fd,
+            false);
       } finally {
         NetNs.close(fd);
       }
-      String ip = Ipv4Subnet.toString(at.address);
-      task.setMac(p.ifname(), NetworkEndpoints.macOf(ip));
       task.addAddress(p.ifname(), Ipv4Subnet.inet(at.address), at.subnet.prefixLength());
       task.setUp(p.ifname(), true);
     }
@@ -598,24 +691,6 @@ public final class OverlayNetworking implements AutoCloseable {
       }
     }
     NetNs.delete(ns);
-  }
-
-  /**
-   * With br_netfilter loaded, frames crossing a bridge go through the namespace's IP hooks and conntrack (the
-   * default in a new namespace); nothing filters or NATs inside a sandbox, so the overlay bridge skips that (it
-   * costs a good part of the throughput). Called on a thread inside the sandbox namespace.
-   */
-  private static void bridgeNetfilterOff() {
-    for (String key : List.of("bridge-nf-call-iptables", "bridge-nf-call-ip6tables", "bridge-nf-call-arptables")) {
-      Path p = Path.of("/proc/sys/net/bridge", key);
-      if (Files.exists(p)) {
-        try {
-          Files.writeString(p, "0");
-        } catch (java.io.IOException e) {
-          LOG.warn("cannot set net.bridge.{} = 0 in an overlay sandbox: {}", key, e.toString());
-        }
-      }
-    }
   }
 
   private Rtnetlink hostLinks() {

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *  client ──> node:8080 ──(host table: DNAT, prerouting + output)──> 172.18.0.2:8080  eth0 of the ingress sandbox
  *             ingress sandbox: DNAT numgen random -> a task's ingress address:80, masquerade to 10.0.0.3 (eth1)
- *             ──> ingress overlay (br0 + VXLAN) ──> task on any node; replies come back to 10.0.0.3, then the
+ *             ──> ingress overlay (macvlan on VXLAN) ──> task on any node; replies come back to 10.0.0.3, then the
  *             way they came (conntrack undoes both translations)
  * </pre>
  * <ul>
@@ -190,16 +190,7 @@ public final class RoutingMesh {
         continue; // refused by the sandbox itself: nothing listens there
       }
       rules.append("    iifname \"eth0\" ").append(p.protocol()).append(" dport ").append(p.published())
-          .append(" dnat to ");
-      if (addrs.size() == 1) {
-        rules.append(addrs.get(0));
-      } else {
-        rules.append("numgen random mod ").append(addrs.size()).append(" map { ");
-        for (int i = 0; i < addrs.size(); i++) {
-          rules.append(i == 0 ? "" : ", ").append(i).append(" : ").append(addrs.get(i));
-        }
-        rules.append(" }");
-      }
+          .append(" dnat to ").append(NftBalance.target(addrs));
       rules.append(':').append(p.target()).append('\n');
     }
     StringBuilder s = new StringBuilder();

@@ -134,25 +134,31 @@ class OverlayNetworkingTest {
     assertEquals(List.of("172.31.231.2/24", "10.231.7.2/24"), sa.addresses());
     assertEquals(List.of("172.31.231.2/24", "10.231.7.3/24"), sb.addresses());
 
-    // the task side: eth1 with the address, Docker's MAC and the overlay MTU; the default route stays on eth0
+    // the task side: eth1 (a macvlan of the sandbox's VXLAN device) with the address, Docker's MAC and the overlay
+    // MTU; the default route stays on eth0
     try (Rtnetlink t = Rtnetlink.openIn(sa.netns())) {
       Link eth1 = t.link("eth1").orElseThrow();
+      assertEquals("macvlan", eth1.kind());
       assertEquals("02:42:0a:e7:07:02", eth1.mac());
       assertEquals(1450, eth1.mtu());
       assertTrue(eth1.up());
       assertTrue(t.routes().stream().anyMatch(r -> r.dstLength() == 0 && r.gateway() != null
           && r.gateway().getHostAddress().equals("172.31.231.1")), "default route via the task bridge");
     }
-    // the sandbox: br0 with the gateway, the vxlan plugged in with the VNI; nothing of it in the host namespace
+    // the sandbox: the vxlan with the VNI, gw0 (its macvlan) with the gateway; no bridge, no veth; nothing of it in
+    // the host namespace
     Path sandboxA = a.overlay().sandboxPath(NET);
     assertTrue(NetNs.exists(sandboxA));
     try (Rtnetlink s = Rtnetlink.openIn(sandboxA)) {
-      int br = s.linkIndex("br0");
+      Link gw = s.link("gw0").orElseThrow();
+      assertEquals("macvlan", gw.kind());
       Link vx = s.links().stream().filter(l -> "vxlan".equals(l.kind())).findFirst().orElseThrow();
       assertEquals(VNI, vx.vxlanId());
-      assertEquals(br, vx.master());
       assertEquals(1450, vx.mtu());
-      assertTrue(s.addresses().stream().anyMatch(x -> x.index() == br
+      assertTrue(vx.up());
+      assertEquals(Set.of("lo", "gw0", vx.name()), s.links().stream().map(Link::name)
+          .collect(java.util.stream.Collectors.toSet()));
+      assertTrue(s.addresses().stream().anyMatch(x -> x.index() == gw.index()
           && x.address().getHostAddress().equals("10.231.7.1")));
     }
     assertTrue(hostLinks(a).stream().noneMatch(l -> "vxlan".equals(l.kind())));
@@ -165,6 +171,7 @@ class OverlayNetworkingTest {
     assertTrue(tcpWorks(sa.netns(), sb.netns(), "10.231.7.3", 5000), "task A reaches task B across the VXLAN");
     assertTrue(tcpWorks(sb.netns(), sa.netns(), "10.231.7.2", 5000), "and back");
     assertTrue(ping(sa.netns(), "10.231.7.3"));
+    assertTrue(ping(sa.netns(), "10.231.7.1"), "the gateway address in the sandbox answers");
     try (Rtnetlink s = Rtnetlink.openIn(sandboxA)) {
       int vx = s.links().stream().filter(l -> "vxlan".equals(l.kind())).findFirst().orElseThrow().index();
       Neighbour fdb = s.fdb().stream().filter(n -> n.index() == vx && n.dst() != null
@@ -198,6 +205,25 @@ class OverlayNetworkingTest {
         assertEquals(0, f.count());
       }
     }
+  }
+
+  @Test
+  void twoTasksOnOneHostReachEachOtherWithoutTheTunnel() throws Exception {
+    Host a = hosts.get(0);
+    Sandbox s1 = a.networking().create(task("hovlocal1", "10.231.7.21/24"));
+    Sandbox s2 = a.networking().create(task("hovlocal2", "10.231.7.22/24"));
+    // no endpoints pushed: local tasks are reached through the macvlans' bridge mode, not the VXLAN device
+    assertTrue(tcpWorks(s1.netns(), s2.netns(), "10.231.7.22", 5000), "task 1 reaches task 2 on the same host");
+    assertTrue(tcpWorks(s2.netns(), s1.netns(), "10.231.7.21", 5000), "and back");
+    assertTrue(ping(s2.netns(), "10.231.7.1"), "the gateway answers");
+    a.networking().release("hovlocal1");
+    assertFalse(NetNs.exists(s1.netns()));
+    Sandbox s3 = a.networking().create(task("hovlocal3", "10.231.7.23/24"));
+    assertTrue(tcpWorks(s3.netns(), s2.netns(), "10.231.7.22", 5000), "a task plugged later reaches task 2");
+    a.networking().release("hovlocal2");
+    assertTrue(NetNs.exists(a.overlay().sandboxPath(NET)), "task 3 keeps the sandbox");
+    a.networking().release("hovlocal3");
+    assertFalse(NetNs.exists(a.overlay().sandboxPath(NET)));
   }
 
   @Test
@@ -247,14 +273,23 @@ class OverlayNetworkingTest {
         try {
           a.overlay().attach(task(id, "10.231.7." + (10 + i % 200) + "/24"), taskNs);
           a.overlay().release(id);
+          if (i < 150) { // (then with the sandbox kept: release deletes the task's macvlan itself)
+            try (Rtnetlink t = Rtnetlink.openIn(taskNs)) {
+              assertEquals(Set.of("lo"), t.links().stream().map(Link::name)
+                  .collect(java.util.stream.Collectors.toSet()), "links left in the task namespace");
+            }
+          }
         } finally {
           NetNs.delete(taskNs);
         }
         if (i == 149) {
           try (Rtnetlink s = Rtnetlink.openIn(a.overlay().sandboxPath(NET))) {
-            assertEquals(Set.of("lo", "br0", "ovd05d2f854456"),
+            assertEquals(Set.of("lo", "gw0"),
                 s.links().stream().filter(l -> !"vxlan".equals(l.kind())).map(Link::name)
-                    .collect(java.util.stream.Collectors.toSet()), "only the anchor's veth is left in the sandbox");
+                    .collect(java.util.stream.Collectors.toSet()), "the sandbox keeps only its own links");
+          }
+          try (Rtnetlink t = Rtnetlink.openIn(anchorNs)) {
+            assertEquals("macvlan", t.link("eth1").orElseThrow().kind(), "the anchor's interface is left");
           }
         }
       }
@@ -331,10 +366,7 @@ class OverlayNetworkingTest {
       assertEquals(eth1, taskLink(sa.netns(), "eth1").index(), "the task's overlay interface is the same one");
       assertTrue(tcpWorks(sa.netns(), sb.netns(), "10.231.7.3", 5000), "traffic goes on before the endpoints come");
       assertTrue(tcpWorks(sb.netns(), sa.netns(), "10.231.7.2", 5000), "both ways");
-      try (Rtnetlink s = Rtnetlink.openIn(fresh.sandboxPath(NET))) {
-        assertEquals(1, s.links().stream().filter(l -> "veth".equals(l.kind())).count(),
-            "only the kept task's veth is left in the sandbox: " + s.links());
-      }
+      assertFalse(NetNs.exists(sa2.netns()), "the task not kept lost its namespace, and its eth1 with it");
       // the entries the earlier process programmed were read back: a complete list without one deletes it
       fresh.updateEndpoints(true, List.of(endpoints(true, ep("hovtaskb", "10.231.7.3", UNDERLAY_B))));
       try (Rtnetlink s = Rtnetlink.openIn(fresh.sandboxPath(NET))) {
@@ -352,6 +384,48 @@ class OverlayNetworkingTest {
     } finally {
       fresh.teardown();
       fresh.close();
+    }
+  }
+
+  @Test
+  void mtuComesFromTheNetworkOptionElseASmallerUnderlayLowersIt() throws Exception {
+    Host a = hosts.get(0);
+    Host b = hosts.get(1);
+    // -o com.docker.network.driver.mtu=1300 (the allocator copies spec options into DriverState)
+    Task t = task("hovmtu1", "10.231.7.2/24");
+    Network withMtu = network(NET, VNI, "10.231.7.0/24");
+    withMtu.driverState.options = Map.of(OverlayNetworking.VXLAN_OPTION, Integer.toString(VNI),
+        OverlayNetworking.MTU_OPTION, "1300");
+    t.networksAttachments.get(0).network = withMtu;
+    Sandbox s = a.networking().create(t);
+    assertEquals(1300, linkMtus(s.netns(), a.overlay().sandboxPath(NET)));
+    a.networking().release("hovmtu1");
+    // no option, underlay MTU 1400: 1350
+    try (Rtnetlink nb = Rtnetlink.openIn(b.ns())) {
+      nb.setMtu("ul0", 1400);
+    }
+    Sandbox s2 = b.networking().create(task("hovmtu2", "10.231.7.3/24"));
+    assertEquals(1350, linkMtus(s2.netns(), b.overlay().sandboxPath(NET)));
+    b.networking().release("hovmtu2");
+    // a bad option names the option and what is allowed
+    Task bad = task("hovmtu3", "10.231.7.4/24");
+    bad.networksAttachments.get(0).network.driverState.options = Map.of(OverlayNetworking.VXLAN_OPTION, "4242",
+        OverlayNetworking.MTU_OPTION, "jumbo");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.networking().create(bad));
+    assertTrue(e.getMessage().contains(OverlayNetworking.MTU_OPTION) && e.getMessage().contains("68-65485"),
+        e.getMessage());
+  }
+
+  /** The MTU of the task's eth1, checked to be that of the sandbox's VXLAN device and gw0 too. */
+  private static int linkMtus(Path taskNs, Path sandbox) {
+    try (Rtnetlink t = Rtnetlink.openIn(taskNs); Rtnetlink s = Rtnetlink.openIn(sandbox)) {
+      int mtu = t.link("eth1").orElseThrow().mtu();
+      for (Link l : s.links()) {
+        if (!"lo".equals(l.name())) {
+          assertEquals(mtu, l.mtu(), l.name() + " in the sandbox");
+        }
+      }
+      return mtu;
     }
   }
 
