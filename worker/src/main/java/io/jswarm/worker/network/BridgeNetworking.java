@@ -1,5 +1,6 @@
 package io.jswarm.worker.network;
 
+import io.jswarm.api.dispatcher.NetworkEndpoints;
 import io.jswarm.api.types.PortConfig;
 import io.jswarm.api.types.Task;
 import io.jswarm.linux.Errno;
@@ -255,6 +256,9 @@ public final class BridgeNetworking implements TaskNetworking, AutoCloseable {
     }
     try (Rtnetlink in = Rtnetlink.openIn(ns)) {
       in.setUp("lo", true);
+      // Docker's rule (02:42 + the address): a namespace remade with the same address (the routing mesh's sandbox
+      // after a daemon restart) keeps its MAC, so the neighbour entries others still hold for it stay right
+      in.setMac(CONTAINER_IF, NetworkEndpoints.macOf(Ipv4Subnet.toString(lease.address())));
       in.addAddress(CONTAINER_IF, Ipv4Subnet.inet(lease.address()), subnet.prefixLength());
       in.setUp(CONTAINER_IF, true);
       in.addDefaultRoute(Ipv4Subnet.inet(subnet.gateway()), CONTAINER_IF);

@@ -68,7 +68,7 @@ public final class CompositeNetworking implements TaskNetworking {
     Set<String> keep = new HashSet<>(taskIds);
     keep.addAll(pinned);
     try {
-      overlay.retainOnly(keep);
+      overlay.retainOnly(keep, bridge::netnsPath); // kept tasks' overlay sandboxes are adopted
     } finally {
       bridge.retainOnly(keep);
     }

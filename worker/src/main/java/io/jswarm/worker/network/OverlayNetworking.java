@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,8 +52,9 @@ import org.slf4j.LoggerFactory;
  * straight from it, which saves two queue passes each way (see docs/overlay.md, benchmark). The sandbox goes with
  * the network's last endpoint on this node.
  *
- * <p>State lives in memory; after a daemon restart {@link #retainOnly} removes every sandbox of the earlier process and
- * the executor's {@code create} plumbs the kept tasks again. Thread-safe (calls are serialised).
+ * <p>State lives in memory; after a daemon restart {@link #retainOnly} adopts the sandboxes of the earlier process that
+ * kept tasks are plugged into (adopted containers are not plugged again) and removes the others. Thread-safe (calls
+ * are serialised).
  */
 public final class OverlayNetworking implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OverlayNetworking.class);
@@ -221,8 +223,21 @@ public final class OverlayNetworking implements AutoCloseable {
     }
   }
 
-  /** Releases every task not in {@code taskIds} and removes sandboxes no task here accounts for (earlier process). */
+  /**
+   * Releases every task not in {@code taskIds} and removes sandboxes no task here accounts for (earlier process);
+   * adopts none (see {@link #retainOnly(Set, Function)}).
+   */
   public synchronized void retainOnly(Set<String> taskIds) throws Exception {
+    retainOnly(taskIds, null);
+  }
+
+  /**
+   * Releases every task not in {@code taskIds}. A sandbox an earlier daemon process left is adopted when some task in
+   * {@code taskIds} is still plugged into it ({@link #adoptSandbox}); otherwise it is removed.
+   *
+   * @param taskNetns where the namespace of a task is (its overlay interfaces are looked for there); null: adopt none
+   */
+  public synchronized void retainOnly(Set<String> taskIds, Function<String, Path> taskNetns) throws Exception {
     for (String id : new ArrayList<>(tasks.keySet())) {
       if (!taskIds.contains(id)) {
         release(id);
@@ -231,13 +246,118 @@ public final class OverlayNetworking implements AutoCloseable {
     if (Files.isDirectory(sandboxDir)) {
       try (Stream<Path> files = Files.list(sandboxDir)) {
         for (Path f : files.toList()) {
-          if (!sandboxes.containsKey(f.getFileName().toString())) {
+          if (!sandboxes.containsKey(f.getFileName().toString()) && !adoptSandbox(f, taskIds, taskNetns)) {
             LOG.info("removing overlay sandbox {} (left by an earlier daemon process)", f);
             removeSandboxFile(f);
           }
         }
       }
     }
+  }
+
+  /**
+   * Takes over the sandbox {@code ns} an earlier daemon process made, when it is intact (VXLAN device and {@code gw0}
+   * with the gateway address) and some task in {@code taskIds} is plugged into it: the kernel kept the sandbox, the
+   * tasks' macvlans (their {@code ethN}, address and MAC) and the FDB/neighbour entries all along, so the adopted
+   * containers' overlay traffic never stops. A task is plugged in when its namespace has a macvlan {@code ethN} with
+   * an address in the subnet of {@code gw0} and the MAC that address gives. Tasks not kept lose their macvlans with
+   * their namespaces. The programmed entries are read back from the VXLAN device, so that the next endpoints message
+   * (a new session always starts with a complete one) adds what is missing and deletes what went while no daemon
+   * ran. Returns false (and changes nothing) when the sandbox cannot or need not be kept.
+   */
+  private boolean adoptSandbox(Path ns, Set<String> taskIds, Function<String, Path> taskNetns) {
+    if (taskNetns == null) {
+      return false;
+    }
+    String networkId = ns.getFileName().toString();
+    try {
+      checkName(networkId, "network id");
+      if (!NetNs.exists(ns)) {
+        return false;
+      }
+      try (Rtnetlink in = Rtnetlink.openIn(ns)) {
+        Link vx = in.links().stream().filter(l -> "vxlan".equals(l.kind())).findFirst().orElse(null);
+        Link gw = in.link(GATEWAY).orElse(null);
+        io.jswarm.linux.netlink.Address gwAddr = gw == null ? null : in.addresses().stream()
+            .filter(x -> x.index() == gw.index() && x.address() instanceof java.net.Inet4Address).findFirst()
+            .orElse(null);
+        if (vx == null || gwAddr == null) {
+          return false; // half made or half removed: made again from scratch when a task needs it
+        }
+        int prefix = gwAddr.prefixLength();
+        int mask = prefix == 0 ? 0 : -1 << (32 - prefix);
+        int net = Ipv4Subnet.toInt(gwAddr.address().getHostAddress()) & mask;
+        Map<String, List<Plug>> found = new LinkedHashMap<>();
+        for (String taskId : taskIds) {
+          Path tn;
+          try {
+            tn = taskNetns.apply(taskId);
+          } catch (IllegalArgumentException e) {
+            continue; // not a task id a namespace can have (e.g. malformed)
+          }
+          if (tn == null || !NetNs.exists(tn)) {
+            continue;
+          }
+          try (Rtnetlink t = Rtnetlink.openIn(tn)) {
+            List<io.jswarm.linux.netlink.Address> addrs = t.addresses();
+            for (Link l : t.links()) {
+              if (!"macvlan".equals(l.kind()) || !l.name().matches("eth[1-9][0-9]*")) {
+                continue;
+              }
+              for (io.jswarm.linux.netlink.Address x : addrs) {
+                if (x.index() != l.index() || !(x.address() instanceof java.net.Inet4Address)
+                    || x.prefixLength() != prefix) {
+                  continue;
+                }
+                String ip = x.address().getHostAddress();
+                if ((Ipv4Subnet.toInt(ip) & mask) == net && NetworkEndpoints.macOf(ip).equals(l.mac())) {
+                  found.computeIfAbsent(taskId, k -> new ArrayList<>())
+                      .add(new Plug(networkId, l.name(), ip + "/" + prefix, tn));
+                }
+              }
+            }
+          }
+        }
+        if (found.isEmpty()) {
+          return false;
+        }
+        OverlaySandbox sb = new OverlaySandbox(networkId, ns, vx.name(), vx.vxlanId(), vx.mtu());
+        sb.programmed.putAll(programmedEntries(in, vx));
+        for (Map.Entry<String, List<Plug>> f : found.entrySet()) {
+          sb.localTasks.add(f.getKey());
+          tasks.computeIfAbsent(f.getKey(), x -> new ArrayList<>()).addAll(f.getValue());
+        }
+        sandboxes.put(networkId, sb);
+        LOG.info("overlay network {}: adopted sandbox {} with {} (VNI {}, MTU {}), {} task(s), {} remote endpoint(s)",
+            networkId, ns, vx.name(), vx.vxlanId(), vx.mtu(), sb.localTasks.size(), sb.programmed.size());
+        return true;
+      }
+    } catch (Exception e) {
+      LOG.warn("cannot adopt overlay sandbox {} (it is removed; its tasks lose the overlay until replaced): {}", ns,
+          e.toString());
+      return false;
+    }
+  }
+
+  /** The permanent neighbour entries of the VXLAN device, with the FDB entry of their MAC: address -> endpoint. */
+  private static Map<String, NetworkEndpoints.Endpoint> programmedEntries(Rtnetlink in, Link vx) {
+    Map<String, String> vtepByMac = new HashMap<>();
+    for (io.jswarm.linux.netlink.Neighbour f : in.fdb()) {
+      if (f.index() == vx.index() && f.permanent() && f.mac() != null && f.dst() != null) {
+        vtepByMac.put(f.mac(), f.dst().getHostAddress());
+      }
+    }
+    Map<String, NetworkEndpoints.Endpoint> out = new TreeMap<>();
+    for (io.jswarm.linux.netlink.Neighbour n : in.neighbours()) {
+      if (n.index() == vx.index() && n.permanent() && n.mac() != null && n.dst() != null) {
+        String ip = n.dst().getHostAddress();
+        String vtep = vtepByMac.get(n.mac());
+        if (vtep != null) {
+          out.put(ip, new NetworkEndpoints.Endpoint(null, ip, n.mac(), vtep));
+        }
+      }
+    }
+    return out;
   }
 
   /** Removes every sandbox (the node leaves the swarm). */
@@ -283,6 +403,7 @@ public final class OverlayNetworking implements AutoCloseable {
   public synchronized void updateEndpoints(boolean full, List<NetworkEndpoints> networks) {
     Set<String> touched = new LinkedHashSet<>();
     if (full) {
+      touched.addAll(sandboxes.keySet()); // also adopted sandboxes whose network the message does not name
       touched.addAll(remote.keySet());
       remote.clear();
     }

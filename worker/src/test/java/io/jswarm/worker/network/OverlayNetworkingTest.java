@@ -2,6 +2,7 @@ package io.jswarm.worker.network;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -321,17 +322,65 @@ class OverlayNetworkingTest {
     a.networking().retainOnly(Set.of("hovkeep"));
     assertEquals(Set.of(NET), a.overlay().networks());
     assertFalse(NetNs.exists(a.overlay().sandboxPath("hovnet2")));
-    // a new daemon process (fresh driver) drops the old sandbox; create plumbs the kept task again
+    // a new daemon process (fresh driver) that no longer has the task drops the old sandbox; create plumbs the
+    // task again
     OverlayNetworking fresh = new OverlayNetworking(a.exec(), a.ns(), InetAddress.getByName(UNDERLAY_A), 4789);
     CompositeNetworking again = new CompositeNetworking(a.bridge(), fresh);
     try {
       again.retainOnly(Set.of("hovkeep"));
+      assertEquals(Set.of(NET), fresh.networks(), "the kept task's sandbox is adopted");
+      fresh.retainOnly(Set.of("hovother"));
       assertFalse(NetNs.exists(a.overlay().sandboxPath(NET)));
       Sandbox s = again.create(task("hovkeep", "10.231.7.2/24"));
       assertEquals("10.231.7.2/24", s.addresses().get(1));
       assertTrue(NetNs.exists(fresh.sandboxPath(NET)));
       again.release("hovkeep");
       assertFalse(NetNs.exists(fresh.sandboxPath(NET)));
+    } finally {
+      fresh.teardown();
+      fresh.close();
+    }
+  }
+
+  @Test
+  void aFreshDriverAdoptsTheSandboxOfKeptTasksAndTheirTrafficGoesOn() throws Exception {
+    Host a = hosts.get(0);
+    Host b = hosts.get(1);
+    Sandbox sa = a.networking().create(task("hovtaska", "10.231.7.2/24"));
+    Task second = task("hovtaska2", "10.231.7.4/24");
+    Sandbox sa2 = a.networking().create(second);
+    Sandbox sb = b.networking().create(task("hovtaskb", "10.231.7.3/24"));
+    a.overlay().updateEndpoints(true, List.of(endpoints(true, ep("hovtaskb", "10.231.7.3", UNDERLAY_B),
+        ep("hovgone", "10.231.7.9", UNDERLAY_B))));
+    b.overlay().updateEndpoints(true, List.of(endpoints(true, ep("hovtaska", "10.231.7.2", UNDERLAY_A))));
+    assertTrue(tcpWorks(sa.netns(), sb.netns(), "10.231.7.3", 5000), "before the restart");
+    int eth1 = taskLink(sa.netns(), "eth1").index();
+    assertNotNull(taskLink(sa2.netns(), "eth1"));
+
+    // the daemon process ends without cleaning up (kill -9); a new one keeps hovtaska only
+    OverlayNetworking fresh = new OverlayNetworking(a.exec(), a.ns(), InetAddress.getByName(UNDERLAY_A), 4789);
+    try {
+      CompositeNetworking again = new CompositeNetworking(a.bridge(), fresh);
+      again.retainOnly(Set.of("hovtaska"));
+      assertEquals(Set.of(NET), fresh.networks(), "sandbox adopted");
+      assertEquals(eth1, taskLink(sa.netns(), "eth1").index(), "the task's overlay interface is the same one");
+      assertTrue(tcpWorks(sa.netns(), sb.netns(), "10.231.7.3", 5000), "traffic goes on before the endpoints come");
+      assertTrue(tcpWorks(sb.netns(), sa.netns(), "10.231.7.2", 5000), "both ways");
+      assertFalse(NetNs.exists(sa2.netns()), "the task not kept lost its namespace, and its eth1 with it");
+      // the entries the earlier process programmed were read back: a complete list without one deletes it
+      fresh.updateEndpoints(true, List.of(endpoints(true, ep("hovtaskb", "10.231.7.3", UNDERLAY_B))));
+      try (Rtnetlink s = Rtnetlink.openIn(fresh.sandboxPath(NET))) {
+        assertTrue(s.neighbours().stream().noneMatch(n -> n.dst() != null
+            && n.dst().getHostAddress().equals("10.231.7.9")), "stale neighbour entry removed");
+        assertTrue(s.fdb().stream().noneMatch(n -> "02:42:0a:e7:07:09".equals(n.mac()) && n.dst() != null),
+            "stale FDB entry removed");
+      }
+      assertTrue(tcpWorks(sa.netns(), sb.netns(), "10.231.7.3", 5000), "after the endpoints came again");
+      // the adopted task's release takes the sandbox with it
+      again.release("hovtaska");
+      assertFalse(NetNs.exists(fresh.sandboxPath(NET)));
+      assertTrue(fresh.networks().isEmpty());
+      assertTrue(hostLinks(a).stream().noneMatch(l -> "vxlan".equals(l.kind())));
     } finally {
       fresh.teardown();
       fresh.close();
@@ -394,6 +443,18 @@ class OverlayNetworkingTest {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  private static Link taskLink(Path ns, String name) {
+    Link l = taskLinkOrNull(ns, name);
+    assertNotNull(l, name + " in " + ns);
+    return l;
+  }
+
+  private static Link taskLinkOrNull(Path ns, String name) {
+    try (Rtnetlink nl = Rtnetlink.openIn(ns)) {
+      return nl.link(name).orElse(null);
+    }
+  }
 
   private static List<Link> hostLinks(Host h) {
     try (Rtnetlink nl = Rtnetlink.openIn(h.ns())) {
