@@ -158,14 +158,15 @@ class ServiceDiscoveryMultiHostTest {
       assertEquals(Map.of(left.hostname(), 30), fetch(client, "web", 30), "nothing goes to removed tasks");
 
       phase(t0, "scale");
-      // c's daemon killed and started again: the adopted client gets its DNS and VIP rules back. (Only names and
-      // rules are checked: the overlay driver does not plug adopted containers into the new process' sandbox.)
+      // c's daemon killed and started again: the adopted client gets its DNS and VIP rules back, and keeps its
+      // overlay interface (the new process adopts the sandbox), so the service answers through the VIP again
       c.kill();
       c.restart();
       awaitLookup(client, "tasks.web", Set.of(left.addr()), "the client resolves again after c's daemon restarted");
       assertEquals(Set.of(vip), lookup(client, "web"));
       String vipRules = MultiHostCluster.sh("nsenter -t " + client.pid() + " -n nft list table ip jswarm_vip");
       assertTrue(vipRules.contains(vip) && vipRules.contains(left.addr()), vipRules);
+      assertEquals(Map.of(left.hostname(), 10), fetch(client, "web", 10), "web through the VIP after the restart");
       phase(t0, "c restarted");
       // everything removed
       for (String s : List.of("web", "rr", "hc", "client")) {
