@@ -2,12 +2,10 @@ package io.jswarm.cli.cluster;
 
 import static io.jswarm.cli.cluster.ProcessCluster.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.cli.cluster.MultiHostCluster.Host;
-import io.jswarm.linux.Mounts;
 import io.jswarm.linux.NetNs;
 import io.jswarm.worker.network.RoutingMesh;
 import java.io.IOException;
@@ -15,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,17 +46,13 @@ class IngressMeshMultiHostTest {
   void aPublishedPortAnswersOnEveryNodeAndReachesTasksOnOtherNodes() throws Exception {
     long t0 = System.nanoTime();
     MultiHostCluster cluster = MultiHostCluster.create().executor("container");
-    Path base = cluster.baseDir();
     List<Host> hosts;
     try {
       Host m1 = cluster.init("m1");
       Host w1 = cluster.join("w1", m1, "worker");
       Host w2 = cluster.join("w2", m1, "worker");
       hosts = cluster.hosts();
-      byte[] rootfs = ContainerClusterTest.busyboxRootfsTar(base.resolve("rootfs"));
-      String q = "fromSrc=-&repo=" + URLEncoder.encode("127.0.0.1:9/jswarm/busybox", StandardCharsets.UTF_8)
-          + "&tag=1";
-      m1.daemon().callBytes("POST", "/images/create?" + q, rootfs, "application/x-tar").expect(200);
+      cluster.importBusybox(m1);
 
       String spec = "{\"Name\":\"ingweb\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\""
           + ContainerClusterTest.IMAGE + "\",\"Args\":[\"sh\",\"-c\","
@@ -160,14 +153,7 @@ class IngressMeshMultiHostTest {
     } finally {
       cluster.close();
     }
-    assertFalse(MultiHostCluster.sh("ip netns list").contains(cluster.netnsPrefix()), "namespaces left");
-    assertFalse(MultiHostCluster.sh("ip -o link show").contains("jsm" + cluster.tag()), "links left");
-    for (Host h : hosts) {
-      assertEquals(List.of(), h.containerProcesses(), h + " processes");
-      assertEquals(List.of(), h.cgroupDirs(), h + " cgroups");
-    }
-    assertEquals(List.of(), Mounts.mountsUnder(base), "mounts left");
-    assertFalse(Files.exists(base), base + " left");
+    cluster.assertNothingLeft(hosts);
     System.out.printf(Locale.ROOT, "IngressMeshMultiHostTest: %.1f s%n", (System.nanoTime() - t0) / 1e9);
   }
 

@@ -113,6 +113,33 @@ public final class MultiHostCluster implements AutoCloseable {
     return processes.baseDir();
   }
 
+  /** The busybox test image the multi-host tests run, as {@link #importBusybox} names it. */
+  public static final String BUSYBOX = "127.0.0.1:9/jswarm/busybox:1";
+
+  /** Imports the busybox test image ({@link #BUSYBOX}, one layer from the host's busybox) on {@code h}. */
+  public void importBusybox(Host h) throws Exception {
+    byte[] rootfs = ContainerClusterTest.busyboxRootfsTar(baseDir().resolve("rootfs"));
+    String q = "fromSrc=-&repo=" + java.net.URLEncoder.encode("127.0.0.1:9/jswarm/busybox", StandardCharsets.UTF_8)
+        + "&tag=1";
+    h.daemon().callBytes("POST", "/images/create?" + q, rootfs, "application/x-tar").expect(200);
+  }
+
+  /**
+   * After {@link #close}: nothing of this cluster may be left on the machine — no namespace, link, container
+   * process, cgroup, mount or file under its base directory.
+   */
+  public void assertNothingLeft(List<Host> hosts) throws IOException {
+    Path base = baseDir();
+    org.junit.jupiter.api.Assertions.assertFalse(sh("ip netns list").contains(netnsPrefix()), "namespaces left");
+    org.junit.jupiter.api.Assertions.assertFalse(sh("ip -o link show").contains("jsm" + tag()), "links left");
+    for (Host h : hosts) {
+      org.junit.jupiter.api.Assertions.assertEquals(List.of(), h.containerProcesses(), h + " processes");
+      org.junit.jupiter.api.Assertions.assertEquals(List.of(), h.cgroupDirs(), h + " cgroups");
+    }
+    org.junit.jupiter.api.Assertions.assertEquals(List.of(), Mounts.mountsUnder(base), "mounts left");
+    org.junit.jupiter.api.Assertions.assertFalse(Files.exists(base), base + " left");
+  }
+
   /** Creates host {@code name} (namespace, veth, address) and starts its daemon, in no swarm yet. */
   public Host start(String name) throws IOException {
     Host h = addHost(name);

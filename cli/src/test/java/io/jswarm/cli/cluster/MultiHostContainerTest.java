@@ -2,20 +2,14 @@ package io.jswarm.cli.cluster;
 
 import static io.jswarm.cli.cluster.ProcessCluster.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.cli.cluster.MultiHostCluster.Host;
-import io.jswarm.linux.Mounts;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -46,15 +40,12 @@ class MultiHostContainerTest {
   @Test
   void aWorkerHostServesAPublishedPortOnItsUnderlayAddress() throws Exception {
     MultiHostCluster cluster = MultiHostCluster.create().executor("container");
-    Path base = cluster.baseDir();
     List<Host> hosts;
     try {
       Host m1 = cluster.init("m1");
       Host w1 = cluster.join("w1", m1, "worker");
       hosts = cluster.hosts();
-      byte[] rootfs = ContainerClusterTest.busyboxRootfsTar(base.resolve("rootfs"));
-      String q = "fromSrc=-&repo=" + URLEncoder.encode("127.0.0.1:9/jswarm/busybox", StandardCharsets.UTF_8) + "&tag=1";
-      m1.daemon().callBytes("POST", "/images/create?" + q, rootfs, "application/x-tar").expect(200);
+      cluster.importBusybox(m1);
 
       String spec = "{\"Name\":\"web\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\""
           + ContainerClusterTest.IMAGE + "\",\"Args\":[\"httpd\",\"-f\",\"-p\",\"80\",\"-h\",\"/www\"]},"
@@ -91,13 +82,6 @@ class MultiHostContainerTest {
     } finally {
       cluster.close();
     }
-    assertFalse(MultiHostCluster.sh("ip netns list").contains(cluster.netnsPrefix()), "namespaces left");
-    assertFalse(MultiHostCluster.sh("ip -o link show").contains("jsm" + cluster.tag()), "links left");
-    for (Host h : hosts) {
-      assertEquals(List.of(), h.containerProcesses(), h + " processes");
-      assertEquals(List.of(), h.cgroupDirs(), h + " cgroups");
-    }
-    assertEquals(List.of(), Mounts.mountsUnder(base), "mounts left");
-    assertFalse(Files.exists(base), base + " left");
+    cluster.assertNothingLeft(hosts);
   }
 }

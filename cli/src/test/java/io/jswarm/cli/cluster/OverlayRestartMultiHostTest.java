@@ -2,18 +2,15 @@ package io.jswarm.cli.cluster;
 
 import static io.jswarm.cli.cluster.ProcessCluster.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.cli.cluster.MultiHostCluster.Host;
-import io.jswarm.linux.Mounts;
 import io.jswarm.linux.NetNs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,16 +42,12 @@ class OverlayRestartMultiHostTest {
   void aKilledAndRestartedWorkerKeepsItsContainersOnTheOverlay() throws Exception {
     long t0 = System.nanoTime();
     MultiHostCluster cluster = MultiHostCluster.create().executor("container");
-    Path base = cluster.baseDir();
     List<Host> hosts;
     try {
       Host m1 = cluster.init("m1");
       Host w1 = cluster.join("w1", m1, "worker");
       hosts = cluster.hosts();
-      byte[] rootfs = ContainerClusterTest.busyboxRootfsTar(base.resolve("rootfs"));
-      String q = "fromSrc=-&repo=" + URLEncoder.encode("127.0.0.1:9/jswarm/busybox", StandardCharsets.UTF_8)
-          + "&tag=1";
-      m1.daemon().callBytes("POST", "/images/create?" + q, rootfs, "application/x-tar").expect(200);
+      cluster.importBusybox(m1);
       String netId = m1.daemon().call("POST", "/networks/create", "{\"Name\":\"" + NET + "\",\"Driver\":\"overlay\"}")
           .expect(201).json().path("Id").asText();
       String spec = "{\"Name\":\"h6web\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\""
@@ -128,14 +121,7 @@ class OverlayRestartMultiHostTest {
     } finally {
       cluster.close();
     }
-    assertFalse(MultiHostCluster.sh("ip netns list").contains(cluster.netnsPrefix()), "namespaces left");
-    assertFalse(MultiHostCluster.sh("ip -o link show").contains("jsm" + cluster.tag()), "links left");
-    for (Host h : hosts) {
-      assertEquals(List.of(), h.containerProcesses(), h + " processes");
-      assertEquals(List.of(), h.cgroupDirs(), h + " cgroups");
-    }
-    assertEquals(List.of(), Mounts.mountsUnder(base), "mounts left");
-    assertFalse(Files.exists(base), base + " left");
+    cluster.assertNothingLeft(hosts);
     System.out.printf(Locale.ROOT, "OverlayRestartMultiHostTest: %.1f s%n", (System.nanoTime() - t0) / 1e9);
   }
 

@@ -9,15 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.cli.Main;
 import io.jswarm.cli.cluster.MultiHostCluster.Host;
-import io.jswarm.linux.Mounts;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,17 +56,13 @@ class ServiceDiscoveryMultiHostTest {
   void namesVipsAndTaskListsFollowTheServicesAcrossHosts() throws Exception {
     long t0 = System.nanoTime();
     MultiHostCluster cluster = MultiHostCluster.create().executor("container");
-    Path base = cluster.baseDir();
     List<Host> hosts;
     try {
       Host a = cluster.init("a");
       Host b = cluster.join("b", a, "worker");
       Host c = cluster.join("c", a, "worker");
       hosts = cluster.hosts();
-      byte[] rootfs = ContainerClusterTest.busyboxRootfsTar(base.resolve("rootfs"));
-      String q = "fromSrc=-&repo=" + URLEncoder.encode("127.0.0.1:9/jswarm/busybox", StandardCharsets.UTF_8)
-          + "&tag=1";
-      a.daemon().callBytes("POST", "/images/create?" + q, rootfs, "application/x-tar").expect(200);
+      cluster.importBusybox(a);
       phase(t0, "cluster up, image imported");
       String netId = a.daemon().call("POST", "/networks/create", "{\"Name\":\"" + NET + "\",\"Driver\":\"overlay\"}")
           .expect(201).json().path("Id").asText();
@@ -185,14 +177,7 @@ class ServiceDiscoveryMultiHostTest {
     } finally {
       cluster.close();
     }
-    assertFalse(MultiHostCluster.sh("ip netns list").contains(cluster.netnsPrefix()), "namespaces left");
-    assertFalse(MultiHostCluster.sh("ip -o link show").contains("jsm" + cluster.tag()), "links left");
-    for (Host h : hosts) {
-      assertEquals(List.of(), h.containerProcesses(), h + " processes");
-      assertEquals(List.of(), h.cgroupDirs(), h + " cgroups");
-    }
-    assertEquals(List.of(), Mounts.mountsUnder(base), "mounts left");
-    assertFalse(Files.exists(base), base + " left");
+    cluster.assertNothingLeft(hosts);
     System.out.printf(Locale.ROOT, "ServiceDiscoveryMultiHostTest: %.1f s%n", (System.nanoTime() - t0) / 1e9);
   }
 

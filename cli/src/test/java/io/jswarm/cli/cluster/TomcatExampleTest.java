@@ -1,12 +1,10 @@
 package io.jswarm.cli.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.cli.cluster.MultiHostCluster.Host;
-import io.jswarm.linux.Mounts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -163,12 +161,6 @@ class TomcatExampleTest {
     } finally {
       cluster.close();
     }
-    assertFalse(MultiHostCluster.sh("ip netns list").contains(cluster.netnsPrefix()), "namespaces left");
-    for (Host h : hosts) {
-      assertEquals(List.of(), h.containerProcesses(), h + " processes");
-      assertEquals(List.of(), h.cgroupDirs(), h + " cgroups");
-    }
-    assertEquals(List.of(), Mounts.mountsUnder(base), "mounts left");
-    assertFalse(Files.exists(base), base + " left");
+    cluster.assertNothingLeft(hosts);
   }
 }
