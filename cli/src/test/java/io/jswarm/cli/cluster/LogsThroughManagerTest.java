@@ -366,13 +366,13 @@ class LogsThroughManagerTest {
     Files.move(dir.resolve("json.log"), dir.resolve("json.log.1"));
     Files.writeString(dir.resolve("json.log"), line(4, "stdout", "after rotation\n"));
     await(Duration.ofSeconds(10), "the line after the rotation", () -> got.contains("after rotation\n"));
+    String prefix = "chatty." + slot(w) + "." + w.substring(0, 12) + "@w1    | "; // before the task is gone
     m1.call("DELETE", "/services/chatty", null).expect(200);
     reader.get(30, TimeUnit.SECONDS); // the worker ends the stream once the task is shut down
     assertEquals(List.of("later\n", "after rotation\n"), got);
     try {
       assertTrue(docker.waitFor(30, TimeUnit.SECONDS), "docker service logs -f did not end with the task");
       String out = new String(docker.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      String prefix = "chatty." + slot(w) + "." + w.substring(0, 12) + "@w1    | ";
       assertEquals("2026-03-04T05:06:07.000000001Z " + prefix + "w1 old\n"
           + "2026-03-04T05:06:08.000000001Z " + prefix + "w1 out\n"
           + "2026-03-04T05:06:09.000000001Z " + prefix + "w1 err\n"
