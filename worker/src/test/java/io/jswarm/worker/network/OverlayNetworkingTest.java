@@ -16,6 +16,7 @@ import io.jswarm.api.types.NetworkAttachment;
 import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Task;
 import io.jswarm.linux.Mounts;
+import io.jswarm.worker.network.TwoHosts.Host;
 import io.jswarm.linux.NetNs;
 import io.jswarm.linux.netlink.Link;
 import io.jswarm.linux.netlink.Neighbour;
@@ -31,12 +32,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -55,74 +53,20 @@ class OverlayNetworkingTest {
   private static final String UNDERLAY_A = "192.168.231.1";
   private static final String UNDERLAY_B = "192.168.231.2";
 
+  private TwoHosts two;
   private Path tmp;
   private final List<Host> hosts = new ArrayList<>();
 
-  /** One test host: its namespace, task bridge and overlay driver. */
-  private record Host(Path ns, Path exec, BridgeNetworking bridge, OverlayNetworking overlay,
-      CompositeNetworking networking) {}
-
   @BeforeEach
   void setUp() throws Exception {
-    tmp = Files.createTempDirectory("hov-");
-    Path resolv = tmp.resolve("resolv.conf");
-    Files.writeString(resolv, "nameserver 127.0.0.53\n");
-    String suffix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
-    for (String name : List.of("a", "b")) {
-      Path ns = tmp.resolve("host-" + name);
-      NetNs.create(ns);
-      Path exec = tmp.resolve("exec-" + name);
-      BridgeConfig bc = new BridgeConfig(tmp.resolve("data-" + name), exec, "hovbr" + suffix, "172.31.231.0/24",
-          "hov_" + suffix, 1500, "node-" + name, ns, resolv);
-      BridgeNetworking bridge = new BridgeNetworking(bc);
-      OverlayNetworking overlay = new OverlayNetworking(exec, ns,
-          InetAddress.getByName(name.equals("a") ? UNDERLAY_A : UNDERLAY_B), OverlayNetworking.DEFAULT_PORT);
-      hosts.add(new Host(ns, exec, bridge, overlay, new CompositeNetworking(bridge, overlay)));
-    }
-    Path a = hosts.get(0).ns();
-    Path b = hosts.get(1).ns();
-    try (Rtnetlink na = Rtnetlink.openIn(a); Rtnetlink nb = Rtnetlink.openIn(b)) {
-      na.setUp("lo", true);
-      nb.setUp("lo", true);
-      int fd = NetNs.openFd(b);
-      try {
-        na.createVeth("ul0", "ul0", 1500, fd);
-      } finally {
-        NetNs.close(fd);
-      }
-      na.addAddress("ul0", InetAddress.getByName(UNDERLAY_A), 24);
-      nb.addAddress("ul0", InetAddress.getByName(UNDERLAY_B), 24);
-      na.setUp("ul0", true);
-      nb.setUp("ul0", true);
-    }
+    two = new TwoHosts("hov", "192.168.231", "172.31.231.0/24");
+    tmp = two.tmp;
+    hosts.addAll(two.hosts);
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    List<Throwable> errors = new ArrayList<>();
-    for (Host h : hosts) {
-      try {
-        h.networking().teardown();
-      } catch (Exception e) {
-        errors.add(e);
-      }
-      h.overlay().close();
-      h.bridge().close();
-      NetNs.delete(h.ns());
-    }
-    List<Path> mounts = Mounts.mountsUnder(tmp);
-    for (Path m : mounts) {
-      Mounts.unmount(m, true);
-    }
-    try (Stream<Path> all = Files.walk(tmp)) {
-      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-    assertTrue(mounts.isEmpty(), "mounts left: " + mounts);
-    if (!errors.isEmpty()) {
-      throw new AssertionError("cleanup failed: " + errors, errors.get(0));
-    }
+    two.close();
   }
 
   @Test

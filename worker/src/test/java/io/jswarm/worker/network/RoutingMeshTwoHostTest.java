@@ -12,28 +12,21 @@ import io.jswarm.api.types.IPAMOptions;
 import io.jswarm.api.types.Network;
 import io.jswarm.api.types.NetworkAttachment;
 import io.jswarm.api.types.Task;
-import io.jswarm.linux.Mounts;
+import io.jswarm.worker.network.TwoHosts.Host;
 import io.jswarm.linux.NetNs;
 import io.jswarm.linux.Nftables;
-import io.jswarm.linux.netlink.Rtnetlink;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,74 +47,22 @@ class RoutingMeshTwoHostTest {
   private static final String TASK_B = "10.232.9.4";
   private static final String SBOX_B = "10.232.9.250";
 
-  private Path tmp;
+  private TwoHosts two;
   private final List<Host> hosts = new ArrayList<>();
   private final List<ServerSocket> servers = new ArrayList<>();
 
-  private record Host(Path ns, BridgeNetworking bridge, OverlayNetworking overlay, CompositeNetworking networking) {}
-
   @BeforeEach
   void setUp() throws Exception {
-    tmp = Files.createTempDirectory("h2mesh-");
-    Path resolv = tmp.resolve("resolv.conf");
-    Files.writeString(resolv, "nameserver 127.0.0.53\n");
-    String suffix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
-    for (String name : List.of("a", "b")) {
-      Path ns = tmp.resolve("host-" + name);
-      NetNs.create(ns);
-      Path exec = tmp.resolve("exec-" + name);
-      BridgeConfig bc = new BridgeConfig(tmp.resolve("data-" + name), exec, "h2mbr" + suffix, "172.31.232.0/24",
-          "h2m_" + suffix, 1500, "node-" + name, ns, resolv);
-      BridgeNetworking bridge = new BridgeNetworking(bc);
-      OverlayNetworking overlay = new OverlayNetworking(exec, ns,
-          InetAddress.getByName(name.equals("a") ? UNDERLAY_A : UNDERLAY_B), OverlayNetworking.DEFAULT_PORT);
-      hosts.add(new Host(ns, bridge, overlay, new CompositeNetworking(bridge, overlay)));
-    }
-    try (Rtnetlink na = Rtnetlink.openIn(hosts.get(0).ns()); Rtnetlink nb = Rtnetlink.openIn(hosts.get(1).ns())) {
-      na.setUp("lo", true);
-      nb.setUp("lo", true);
-      int fd = NetNs.openFd(hosts.get(1).ns());
-      try {
-        na.createVeth("ul0", "ul0", 1500, fd);
-      } finally {
-        NetNs.close(fd);
-      }
-      na.addAddress("ul0", InetAddress.getByName(UNDERLAY_A), 24);
-      nb.addAddress("ul0", InetAddress.getByName(UNDERLAY_B), 24);
-      na.setUp("ul0", true);
-      nb.setUp("ul0", true);
-    }
+    two = new TwoHosts("h2m", "192.168.232", "172.31.232.0/24");
+    hosts.addAll(two.hosts);
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    List<Throwable> errors = new ArrayList<>();
     for (ServerSocket s : servers) {
       s.close();
     }
-    for (Host h : hosts) {
-      try {
-        h.networking().teardown();
-      } catch (Exception e) {
-        errors.add(e);
-      }
-      h.overlay().close();
-      h.bridge().close();
-      NetNs.delete(h.ns());
-    }
-    List<Path> mounts = Mounts.mountsUnder(tmp);
-    for (Path m : mounts) {
-      Mounts.unmount(m, true);
-    }
-    try (Stream<Path> all = Files.walk(tmp)) {
-      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-    assertTrue(mounts.isEmpty(), "mounts left: " + mounts);
-    if (!errors.isEmpty()) {
-      throw new AssertionError("cleanup failed: " + errors, errors.get(0));
-    }
+    two.close();
   }
 
   @Test
