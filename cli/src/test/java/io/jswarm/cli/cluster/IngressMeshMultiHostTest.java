@@ -13,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,7 +60,7 @@ class IngressMeshMultiHostTest {
           + "\"Mode\":{\"Replicated\":{\"Replicas\":2}},"
           + "\"EndpointSpec\":{\"Ports\":[{\"Protocol\":\"tcp\",\"TargetPort\":80,\"PublishedPort\":8080}]}}";
       String web = m1.daemon().call("POST", "/services/create", spec).expect(201).json().path("ID").asText();
-      awaitOrShowTasks(m1, "2 running tasks", () -> runningHostnames(m1, web).size() == 2);
+      MultiHostCluster.awaitOrShowTasks(CONVERGE, m1, "2 running tasks", () -> runningHostnames(m1, web).size() == 2);
       assertEquals(List.of(), m1.containerProcesses(), "no task on m1");
       assertEquals(1, w1.containerProcesses().size(), "one task on w1");
       assertEquals(1, w2.containerProcesses().size(), "one task on w2");
@@ -95,7 +94,7 @@ class IngressMeshMultiHostTest {
       Path m1ns = Path.of("/run/netns", m1.netns);
       Set<String> local = new HashSet<>();
       for (int i = 0; i < REQUESTS; i++) {
-        local.add(NetNs.call(m1ns, () -> body(get("127.0.0.1", 8080))));
+        local.add(NetNs.call(m1ns, () -> body(MultiHostCluster.httpGet("127.0.0.1", 8080))));
       }
       assertEquals(both, local, "pages through 127.0.0.1:8080 inside m1");
 
@@ -121,7 +120,7 @@ class IngressMeshMultiHostTest {
 
       // scale to 1: everything goes to the remaining task
       scale(m1, web, 1);
-      awaitOrShowTasks(m1, "1 running task", () -> runningHostnames(m1, web).size() == 1
+      MultiHostCluster.awaitOrShowTasks(CONVERGE, m1, "1 running task", () -> runningHostnames(m1, web).size() == 1
           && hosts.stream().mapToInt(h -> h.containerProcesses().size()).sum() == 1);
       String left = runningHostnames(m1, web).values().iterator().next();
       // while the nodes apply the scale-down a request may still fail; once converged, every request must succeed
@@ -163,7 +162,7 @@ class IngressMeshMultiHostTest {
     String first = null;
     for (int i = 0; i < 40 && first == null; i++) {
       try {
-        first = body(get(addr, port));
+        first = body(MultiHostCluster.httpGet(addr, port));
       } catch (IOException e) {
         sleep(250);
       }
@@ -174,21 +173,12 @@ class IngressMeshMultiHostTest {
     seen.merge(first, 1, Integer::sum);
     for (int i = 1; i < REQUESTS; i++) {
       try {
-        seen.merge(body(get(addr, port)), 1, Integer::sum);
+        seen.merge(body(MultiHostCluster.httpGet(addr, port)), 1, Integer::sum);
       } catch (IOException e) {
         throw new UncheckedIOException("request " + i + " to " + addr + ":" + port, e);
       }
     }
     return seen;
-  }
-
-  private static String get(String addr, int port) throws IOException {
-    try (Socket c = new Socket()) {
-      c.connect(new InetSocketAddress(addr, port), 2000);
-      c.setSoTimeout(3000);
-      c.getOutputStream().write("GET / HTTP/1.0\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      return new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    }
   }
 
   /** The page of an HTTP answer (the task's hostname), or the whole answer when it is not a 200. */
@@ -297,16 +287,4 @@ class IngressMeshMultiHostTest {
     }
   }
 
-  private static void awaitOrShowTasks(Host manager, String what, BooleanSupplier cond) {
-    try {
-      await(CONVERGE, what, cond);
-    } catch (AssertionError e) {
-      StringBuilder s = new StringBuilder(e.getMessage()).append("; tasks:");
-      for (JsonNode t : MultiHostClusterTest.get(manager.daemon(), "/tasks")) {
-        s.append("\n  ").append(t.path("NodeID").asText()).append(' ').append(t.path("DesiredState").asText())
-            .append(' ').append(t.path("Status").toString());
-      }
-      throw new AssertionError(s.toString(), e);
-    }
-  }
 }

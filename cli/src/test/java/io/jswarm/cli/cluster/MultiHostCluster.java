@@ -272,6 +272,61 @@ public final class MultiHostCluster implements AutoCloseable {
     throw new IllegalStateException("no free 172.29.X.0/24 for the underlay");
   }
 
+  /**
+   * {@link ProcessCluster#await}, and on timeout the tasks' service, node, desired state and status (with its
+   * message and error) in the failure, which is what one needs to see why a multi-host test did not converge.
+   */
+  static void awaitOrShowTasks(java.time.Duration timeout, Host manager, String what,
+      java.util.function.BooleanSupplier cond) {
+    try {
+      ProcessCluster.await(timeout, what, cond);
+    } catch (AssertionError e) {
+      StringBuilder s = new StringBuilder(e.getMessage()).append("; tasks:");
+      for (com.fasterxml.jackson.databind.JsonNode t : MultiHostClusterTest.get(manager.daemon(), "/tasks")) {
+        s.append("\n  ").append(t.path("ServiceID").asText()).append(' ').append(t.path("NodeID").asText())
+            .append(' ').append(t.path("DesiredState").asText()).append(' ').append(t.path("Status").toString());
+      }
+      throw new AssertionError(s.toString(), e);
+    }
+  }
+
+  /** A plain HTTP/1.0 GET of {@code /} (2 s to connect, 3 s to read); the whole answer, headers included. */
+  static String httpGet(String addr, int port) throws IOException {
+    try (java.net.Socket c = new java.net.Socket()) {
+      c.connect(new java.net.InetSocketAddress(addr, port), 2000);
+      c.setSoTimeout(3000);
+      c.getOutputStream().write("GET / HTTP/1.0\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      return new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  /** {@link #httpGet} from inside the network namespace of process {@code pid} (a container). */
+  static String httpGetFrom(long pid, String addr, int port) throws Exception {
+    return io.jswarm.linux.NetNs.call(Path.of("/proc/" + pid + "/ns/net"), () -> httpGet(addr, port));
+  }
+
+  /** Tries {@code get} up to 20 times, 250 ms apart, until it returns an HTTP answer; else the last answer or error. */
+  static String httpWithRetry(java.util.concurrent.Callable<String> get) {
+    String last = "";
+    for (int i = 0; i < 20; i++) {
+      try {
+        last = get.call();
+        if (last.startsWith("HTTP/1.")) {
+          return last;
+        }
+      } catch (Exception e) {
+        last = String.valueOf(e.getMessage());
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return last;
+      }
+    }
+    return last;
+  }
+
   /** Runs {@code command} with sh; fails with its output unless it exits 0. */
   static String sh(String command) throws IOException {
     Process p = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true).start();

@@ -22,18 +22,6 @@ import org.junit.jupiter.api.Test;
  */
 class MultiHostContainerTest {
   private static final Duration CONVERGE = Duration.ofSeconds(60);
-  /** {@link ProcessCluster#await}, and on timeout the tasks' states and messages in the failure. */
-  private static void awaitOrShowTasks(Host manager, String what, java.util.function.BooleanSupplier cond) {
-    try {
-      await(CONVERGE, what, cond);
-    } catch (AssertionError e) {
-      StringBuilder s = new StringBuilder(e.getMessage()).append("; tasks:");
-      for (JsonNode t : MultiHostClusterTest.get(manager.daemon(), "/tasks")) {
-        s.append("\n  ").append(t.path("NodeID").asText()).append(' ').append(t.path("Status").toString());
-      }
-      throw new AssertionError(s.toString(), e);
-    }
-  }
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -54,7 +42,7 @@ class MultiHostContainerTest {
           + "\"EndpointSpec\":{\"Ports\":[{\"Protocol\":\"tcp\",\"TargetPort\":80,\"PublishMode\":\"host\"}]}}";
       String serviceId = m1.daemon().call("POST", "/services/create", spec).expect(201).json().path("ID").asText();
       int[] port = new int[1];
-      awaitOrShowTasks(m1, "the web task running on w1 with a published port", () -> {
+      MultiHostCluster.awaitOrShowTasks(CONVERGE, m1, "the web task running on w1 with a published port", () -> {
         for (JsonNode t : MultiHostClusterTest.get(m1.daemon(), "/tasks")) {
           JsonNode ports = t.path("Status").path("PortStatus").path("Ports");
           if (t.path("Status").path("State").asText().equals("running") && ports.size() == 1) {

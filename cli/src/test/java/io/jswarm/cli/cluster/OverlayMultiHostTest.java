@@ -10,9 +10,6 @@ import io.jswarm.cli.cluster.MultiHostCluster.Host;
 import io.jswarm.linux.NetNs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,7 +58,7 @@ class OverlayMultiHostTest {
           + "\"busybox hostname > /www/index.html && exec httpd -f -p 80 -h /www\"]},"
           + "\"Networks\":[{\"Target\":\"ovmh\"}]},\"Mode\":{\"Replicated\":{\"Replicas\":6}}}";
       String serviceId = m1.daemon().call("POST", "/services/create", spec).expect(201).json().path("ID").asText();
-      awaitOrShowTasks(m1, "6 running tasks", () -> running(m1, serviceId, hosts).size() == 6);
+      MultiHostCluster.awaitOrShowTasks(CONVERGE, m1, "6 running tasks", () -> running(m1, serviceId, hosts).size() == 6);
       List<Replica> six = running(m1, serviceId, hosts);
       Set<Host> used = new HashSet<>();
       six.forEach(r -> used.add(r.host()));
@@ -107,7 +104,7 @@ class OverlayMultiHostTest {
 
       // Scale down to 2: the removed tasks' entries go from every host.
       scale(m1, serviceId, 2);
-      awaitOrShowTasks(m1, "2 running tasks and 4 containers gone", () -> running(m1, serviceId, hosts).size() == 2
+      MultiHostCluster.awaitOrShowTasks(CONVERGE, m1, "2 running tasks and 4 containers gone", () -> running(m1, serviceId, hosts).size() == 2
           && hosts.stream().mapToInt(h -> h.containerProcesses().size()).sum() <= 2 * 2);
       List<Replica> two = running(m1, serviceId, hosts);
       List<Replica> removed = new ArrayList<>();
@@ -233,31 +230,7 @@ class OverlayMultiHostTest {
 
   /** An HTTP GET from inside {@code from}'s network namespace to {@code to}'s overlay address; a few tries. */
   private static String fetchWithRetry(Replica from, Replica to) {
-    String last = "";
-    for (int i = 0; i < 20; i++) {
-      try {
-        last = NetNs.call(Path.of("/proc/" + from.pid() + "/ns/net"), () -> {
-          try (Socket c = new Socket()) {
-            c.connect(new InetSocketAddress(to.addr(), 80), 2000);
-            c.setSoTimeout(3000);
-            c.getOutputStream().write("GET / HTTP/1.0\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            return new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-          }
-        });
-        if (last.startsWith("HTTP/1.")) {
-          return last;
-        }
-      } catch (RuntimeException e) {
-        last = String.valueOf(e.getMessage());
-      }
-      try {
-        Thread.sleep(250);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return last;
-      }
-    }
-    return last;
+    return MultiHostCluster.httpWithRetry(() -> MultiHostCluster.httpGetFrom(from.pid(), to.addr(), 80));
   }
 
   /** The running tasks of {@code serviceId} whose container runs on one of {@code hosts}. */
@@ -295,20 +268,6 @@ class OverlayMultiHostTest {
       return MultiHostCluster.sh(command);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  /** {@link ProcessCluster#await}, and on timeout the tasks' states and messages in the failure. */
-  private static void awaitOrShowTasks(Host manager, String what, BooleanSupplier cond) {
-    try {
-      await(CONVERGE, what, cond);
-    } catch (AssertionError e) {
-      StringBuilder s = new StringBuilder(e.getMessage()).append("; tasks:");
-      for (JsonNode t : MultiHostClusterTest.get(manager.daemon(), "/tasks")) {
-        s.append("\n  ").append(t.path("NodeID").asText()).append(' ').append(t.path("DesiredState").asText())
-            .append(' ').append(t.path("Status").toString());
-      }
-      throw new AssertionError(s.toString(), e);
     }
   }
 }

@@ -6,11 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.cli.cluster.MultiHostCluster.Host;
-import io.jswarm.linux.NetNs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +54,7 @@ class OverlayRestartMultiHostTest {
           + "\"EndpointSpec\":{\"Ports\":[{\"Protocol\":\"tcp\",\"TargetPort\":80,\"PublishedPort\":" + PUBLISHED
           + "}]}}";
       String serviceId = m1.daemon().call("POST", "/services/create", spec).expect(201).json().path("ID").asText();
-      awaitOrShowTasks(m1, "a running task on each host", () -> running(m1, serviceId, netId, hosts).size() == 2);
+      MultiHostCluster.awaitOrShowTasks(CONVERGE, m1, "a running task on each host", () -> running(m1, serviceId, netId, hosts).size() == 2);
       Replica onM1 = on(m1, running(m1, serviceId, netId, hosts));
       Replica onW1 = on(w1, running(m1, serviceId, netId, hosts));
       String nameM1 = hostname(onM1);
@@ -81,7 +78,7 @@ class OverlayRestartMultiHostTest {
         String log = newLog(w1, logFrom);
         return log.contains("adopted sandbox " + sandbox) || log.contains("removing overlay sandbox " + sandbox);
       });
-      awaitOrShowTasks(m1, "the same two tasks running (w1's adopted)", () -> {
+      MultiHostCluster.awaitOrShowTasks(CONVERGE, m1, "the same two tasks running (w1's adopted)", () -> {
         List<Replica> now = running(m1, serviceId, netId, hosts);
         return now.size() == 2 && now.contains(onM1) && now.contains(onW1);
       });
@@ -200,46 +197,12 @@ class OverlayRestartMultiHostTest {
 
   /** An HTTP GET from inside {@code from}'s network namespace to {@code to}'s overlay address; a few tries. */
   private static String fetchWithRetry(Replica from, Replica to) {
-    return retry(() -> NetNs.call(Path.of("/proc/" + from.pid() + "/ns/net"), () -> get(to.addr(), 80)));
+    return MultiHostCluster.httpWithRetry(() -> MultiHostCluster.httpGetFrom(from.pid(), to.addr(), 80));
   }
 
   /** An HTTP GET from the root namespace to the published port of {@code addr}; a few tries. */
   private static String getWithRetry(String addr) {
-    return retry(() -> get(addr, PUBLISHED));
-  }
-
-  private interface Get {
-    String call() throws Exception;
-  }
-
-  private static String retry(Get get) {
-    String last = "";
-    for (int i = 0; i < 20; i++) {
-      try {
-        last = get.call();
-        if (last.startsWith("HTTP/1.")) {
-          return last;
-        }
-      } catch (Exception e) {
-        last = String.valueOf(e.getMessage());
-      }
-      try {
-        Thread.sleep(250);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return last;
-      }
-    }
-    return last;
-  }
-
-  private static String get(String addr, int port) throws IOException {
-    try (Socket c = new Socket()) {
-      c.connect(new InetSocketAddress(addr, port), 2000);
-      c.setSoTimeout(3000);
-      c.getOutputStream().write("GET / HTTP/1.0\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      return new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    }
+    return MultiHostCluster.httpWithRetry(() -> MultiHostCluster.httpGet(addr, PUBLISHED));
   }
 
   /** The running tasks of {@code serviceId} whose container runs on one of {@code hosts}, with their address. */
@@ -269,19 +232,5 @@ class OverlayRestartMultiHostTest {
       }
     }
     return out;
-  }
-
-  /** {@link ProcessCluster#await}, and on timeout the tasks' states and messages in the failure. */
-  private static void awaitOrShowTasks(Host manager, String what, BooleanSupplier cond) {
-    try {
-      await(CONVERGE, what, cond);
-    } catch (AssertionError e) {
-      StringBuilder s = new StringBuilder(e.getMessage()).append("; tasks:");
-      for (JsonNode t : MultiHostClusterTest.get(manager.daemon(), "/tasks")) {
-        s.append("\n  ").append(t.path("NodeID").asText()).append(' ').append(t.path("DesiredState").asText())
-            .append(' ').append(t.path("Status").toString());
-      }
-      throw new AssertionError(s.toString(), e);
-    }
   }
 }

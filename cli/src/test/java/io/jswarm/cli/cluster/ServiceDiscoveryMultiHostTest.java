@@ -23,7 +23,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -83,7 +82,7 @@ class ServiceDiscoveryMultiHostTest {
           ContainerClusterTest.IMAGE, "sh", "-c", HTTPD);
       create(a, "client", "--replicas", "1", "--constraint", "node.hostname==c", "--stop-grace-period", "1s",
           ContainerClusterTest.IMAGE, "sleep", "3600");
-      awaitOrShowTasks(a, "9 running tasks", () -> running(a, "web", netId).size() == 4
+      MultiHostCluster.awaitOrShowTasks(CONVERGE, a, "9 running tasks", () -> running(a, "web", netId).size() == 4
           && running(a, "rr", netId).size() == 2 && running(a, "hc", netId).size() == 2
           && running(a, "client", netId).size() == 1);
       phase(t0, "9 tasks running");
@@ -142,7 +141,7 @@ class ServiceDiscoveryMultiHostTest {
       await(CONVERGE, "tasks.web shows one task", () -> lookup(client, "tasks.web").size() == 1);
       System.out.printf(Locale.ROOT, "ServiceDiscoveryMultiHostTest: scale 4 -> 1 seen in tasks.web on c %.2f s after "
           + "the scale call%n", (System.nanoTime() - scaled) / 1e9);
-      awaitOrShowTasks(a, "one web task", () -> running(a, "web", netId).size() == 1);
+      MultiHostCluster.awaitOrShowTasks(CONVERGE, a, "one web task", () -> running(a, "web", netId).size() == 1);
       Replica left = running(a, "web", netId).get(0);
       awaitLookup(client, "tasks.web", Set.of(left.addr()), "tasks.web shows the task left");
       assertEquals(Set.of(vip), lookup(client, "web"), "the VIP stays");
@@ -355,19 +354,5 @@ class ServiceDiscoveryMultiHostTest {
     Set<String> out = new TreeSet<>();
     rs.forEach(r -> out.add(r.hostname()));
     return out;
-  }
-
-  /** {@link ProcessCluster#await}, and on timeout the tasks' states and messages in the failure. */
-  private static void awaitOrShowTasks(Host manager, String what, BooleanSupplier cond) {
-    try {
-      await(CONVERGE, what, cond);
-    } catch (AssertionError e) {
-      StringBuilder s = new StringBuilder(e.getMessage()).append("; tasks:");
-      for (JsonNode t : MultiHostClusterTest.get(manager.daemon(), "/tasks")) {
-        s.append("\n  ").append(t.path("ServiceID").asText()).append(' ').append(t.path("NodeID").asText()).append(' ').append(t.path("DesiredState").asText())
-            .append(' ').append(t.path("Status").toString());
-      }
-      throw new AssertionError(s.toString(), e);
-    }
   }
 }
