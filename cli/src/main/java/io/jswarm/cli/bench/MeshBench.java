@@ -142,37 +142,18 @@ public final class MeshBench extends ClientCommand {
   }
 
   private List<JsonNode> awaitRunning(ApiClient api, String serviceId, int n) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-    while (true) {
-      List<JsonNode> running = new ArrayList<>();
-      for (JsonNode t : api.getTree("/tasks")) {
-        if (t.path("ServiceID").asText().equals(serviceId) && t.path("DesiredState").asText().equals("running")
-            && t.path("Status").path("State").asText().equals("running")) {
-          running.add(t);
-        }
-      }
-      if (running.size() == n) {
-        return running;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("service " + serviceId + " has " + running.size() + " of " + n
-            + " tasks running after " + timeoutSeconds + " s; see 'jswarm service ps " + serviceId + "'");
-      }
-      Thread.sleep(50);
-    }
+    return ServiceTasks.running(ServiceTasks.await(api, serviceId, timeoutSeconds, 50, null,
+        ts -> ServiceTasks.running(ts).size() == n));
   }
 
+  /** Best effort, before removing the network: waits for the services' tasks to be gone, gives up quietly. */
   private void awaitGone(ApiClient api, List<String> serviceIds) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-    while (System.nanoTime() < deadline) {
-      boolean any = false;
-      for (JsonNode t : api.getTree("/tasks")) {
-        any |= serviceIds.contains(t.path("ServiceID").asText());
+    try {
+      for (String s : serviceIds) {
+        ServiceTasks.await(api, s, timeoutSeconds, 50, null, List::isEmpty);
       }
-      if (!any) {
-        return;
-      }
-      Thread.sleep(50);
+    } catch (IllegalStateException stillThere) {
+      // the network removal below then fails quietly too; the result is printed already
     }
   }
 

@@ -7,8 +7,6 @@ import io.jswarm.api.json.Json;
 import io.jswarm.cli.client.ApiClient;
 import io.jswarm.cli.client.ClientCommand;
 import io.jswarm.cli.client.DaemonErrorException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -189,26 +187,9 @@ public final class ServiceBench extends ClientCommand {
     }
   }
 
-  /**
-   * The service's tasks (filtered by the daemon, so that polling costs it little; a removed service is no
-   * longer a valid filter, then every task is listed and filtered here).
-   */
-  private static JsonNode listTasks(ApiClient api, String serviceId) {
-    try {
-      return api.getTree("/tasks?filters=" + URLEncoder.encode("{\"service\":{\"" + serviceId + "\":true}}",
-          StandardCharsets.UTF_8));
-    } catch (DaemonErrorException gone) {
-      return api.getTree("/tasks");
-    }
-  }
-
   private static Set<String> taskIds(ApiClient api, String serviceId) {
     Set<String> ids = new HashSet<>();
-    for (JsonNode t : listTasks(api, serviceId)) {
-      if (t.path("ServiceID").asText().equals(serviceId)) {
-        ids.add(t.path("ID").asText());
-      }
-    }
+    ServiceTasks.list(api, serviceId).forEach(t -> ids.add(t.path("ID").asText()));
     return ids;
   }
 
@@ -218,14 +199,7 @@ public final class ServiceBench extends ClientCommand {
 
   /** Tasks of the service that should run and do (with {@code env} in their spec, when given). */
   private static int running(List<JsonNode> tasks, String env) {
-    int n = 0;
-    for (JsonNode t : tasks) {
-      if (t.path("DesiredState").asText().equals("running") && t.path("Status").path("State").asText().equals("running")
-          && (env == null || hasEnv(t, env))) {
-        n++;
-      }
-    }
-    return n;
+    return (int) ServiceTasks.running(tasks).stream().filter(t -> env == null || hasEnv(t, env)).count();
   }
 
   private static boolean hasEnv(JsonNode t, String env) {
@@ -240,25 +214,7 @@ public final class ServiceBench extends ClientCommand {
   /** Polls the service's tasks until {@code done} holds for them; feeds {@code tr} (when given) each poll. */
   private void awaitTasks(ApiClient api, String serviceId, long since, Trace tr, Predicate<List<JsonNode>> done)
       throws InterruptedException {
-    long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
-    while (true) {
-      List<JsonNode> tasks = new ArrayList<>();
-      for (JsonNode t : listTasks(api, serviceId)) {
-        if (t.path("ServiceID").asText().equals(serviceId)) {
-          tasks.add(t);
-        }
-      }
-      if (tr != null) {
-        tr.see(tasks, ms(since));
-      }
-      if (done.test(tasks)) {
-        return;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("service " + serviceId + " did not converge within " + timeoutSeconds + " s");
-      }
-      Thread.sleep(POLL_MS);
-    }
+    ServiceTasks.await(api, serviceId, timeoutSeconds, POLL_MS, tr == null ? null : ts -> tr.see(ts, ms(since)), done);
   }
 
   /**
