@@ -71,11 +71,14 @@ class LeaderLoopTest {
 
     @Override
     protected boolean pass(boolean full) {
+      // decide before reporting: the test changes failuresLeft as soon as it sees a pass, which must not reach it
+      boolean fail = failuresLeft.getAndDecrement() > 0;
+      boolean finished = fail || unfinishedLeft.getAndDecrement() <= 0;
       passes.add(new Pass(full, nodes.size()));
-      if (failuresLeft.getAndDecrement() > 0) {
+      if (fail) {
         throw new IllegalStateException("test failure");
       }
-      return unfinishedLeft.getAndDecrement() <= 0;
+      return finished;
     }
 
     @Override
