@@ -39,11 +39,36 @@ public class ContainerSpec {
   public List<String> capabilityDrop;
   public List<Ulimit> ulimits;
 
-  /** Security options (Docker {@code Privileges}). */
+  /**
+   * Security options (Docker {@code Privileges}). {@code Seccomp} and {@code NoNewPrivileges} are applied by the
+   * container executor; unlike Docker, a container gets no_new_privs unless {@code NoNewPrivileges} is
+   * {@code false} (null means the default: on).
+   */
   public static class Privileges {
     public CredentialSpec credentialSpec;
     @JsonProperty("SELinuxContext")
     public SELinuxContext seLinuxContext;
+    public SeccompOpts seccomp;
+    public Boolean noNewPrivileges;
+
+    /** Whether the container runs with no_new_privs: yes unless explicitly turned off. */
+    public static boolean noNewPrivileges(Privileges p) {
+      return p == null || p.noNewPrivileges == null || p.noNewPrivileges;
+    }
+  }
+
+  /**
+   * The container's seccomp filter (Docker {@code SeccompOpts}): {@code Mode} {@value SeccompOpts#DEFAULT}
+   * (jswarm's default profile; also when empty), {@value SeccompOpts#UNCONFINED} (no filter) or
+   * {@value SeccompOpts#CUSTOM} with {@code Profile}: a profile in Docker's seccomp JSON format (see
+   * {@link SeccompProfile}), base64-encoded as Docker's Go client sends a byte slice, or the JSON text itself.
+   */
+  public static class SeccompOpts {
+    public static final String DEFAULT = "default";
+    public static final String UNCONFINED = "unconfined";
+    public static final String CUSTOM = "custom";
+    public String mode;
+    public String profile;
   }
 
   /** Windows managed service account (Docker {@code CredentialSpec}): one of Config, File or Registry. */

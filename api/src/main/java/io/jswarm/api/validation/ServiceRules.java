@@ -94,6 +94,7 @@ final class ServiceRules {
     healthcheck(p, path + ".Healthcheck", c.healthcheck);
     secrets(p, path + ".Secrets", c.secrets);
     configs(p, path + ".Configs", c.configs);
+    PrivilegesRules.check(p, path + ".Privileges", c.privileges);
   }
 
   static boolean isImageReference(String image) {

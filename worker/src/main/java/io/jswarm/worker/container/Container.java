@@ -135,6 +135,8 @@ final class Container implements TaskRuntime {
     }
     try {
       LocalImage image = ex.images.prepare(spec.image);
+      ContainerExecutor.privateDir(state);
+      ContainerExecutor.privateDir(bundle);
       Files.createDirectories(state.resolve("upper"));
       Files.createDirectories(state.resolve("work"));
       Files.createDirectories(rootfs);
@@ -162,10 +164,12 @@ final class Container implements TaskRuntime {
       String cwd = spec.dir != null && !spec.dir.isBlank() ? spec.dir
           : ic != null && ic.workingDir() != null && !ic.workingDir().isBlank() ? ic.workingDir() : "/";
       Limits limits = Limits.of(task.spec.resources);
+      java.util.Set<String> caps = OciSpec.capabilities(spec);
       Map<String, Object> oci = OciSpec.config(OciSpec.args(spec, ic), OciSpec.env(spec, ic, hostname), cwd,
           ContainerUser.resolve(user, rootfs), hostname, Boolean.TRUE.equals(spec.readOnly),
-          OciSpec.capabilities(spec), mounts, sandbox.netns(), limits,
-          ex.managesCgroups() ? null : "/" + ex.config.cgroupParent() + "/" + id, spec.sysctls, spec.ulimits);
+          caps, mounts, sandbox.netns(), limits,
+          ex.managesCgroups() ? null : "/" + ex.config.cgroupParent() + "/" + id, spec.sysctls, spec.ulimits,
+          OciSpec.Sandboxing.of(spec, caps));
       JSON.writeValue(bundle.resolve("config.json").toFile(), oci);
       stopSignal = spec.stopSignal != null && !spec.stopSignal.isBlank() ? spec.stopSignal
           : ic != null && ic.stopSignal() != null && !ic.stopSignal().isBlank() ? ic.stopSignal() : "SIGTERM";

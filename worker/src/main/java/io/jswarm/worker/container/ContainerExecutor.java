@@ -83,9 +83,9 @@ public final class ContainerExecutor implements Executor {
     this.volumes = volumes;
     this.clock = clock;
     this.runtimeBinary = findRuntime(config.runtime());
-    Files.createDirectories(config.dataRoot().resolve("containers"));
-    Files.createDirectories(config.execRoot().resolve("containers"));
-    Files.createDirectories(config.runtimeRoot());
+    privateDir(config.dataRoot().resolve("containers"));
+    privateDir(config.execRoot().resolve("containers"));
+    privateDir(config.runtimeRoot());
     this.monitorBinary = installMonitor(config.execRoot().resolve("bin"));
     AtomicInteger n = new AtomicInteger();
     this.timer = Executors.newScheduledThreadPool(2, r -> daemon(r, "container-timer-" + n.incrementAndGet()));
@@ -112,6 +112,19 @@ public final class ContainerExecutor implements Executor {
     }
     throw new IllegalStateException("OCI runtime \"" + name + "\" not found in PATH or /usr/sbin: install it "
         + "(apt-get install " + name + ") or choose the other one with --runtime runc|crun");
+  }
+
+  /**
+   * Makes {@code dir} (and missing parents) and sets it to 0700, also when it existed with wider bits: container
+   * directories hold the containers' files (a setuid binary made in a container lands in its overlay
+   * {@code upper/}; its rootfs is mounted in the bundle), which no host user but root may reach (Docker's
+   * CVE-2021-41091). 0700 is enough: runc and crun run as root, and containers get no user namespace whose
+   * root would need to traverse them.
+   */
+  static Path privateDir(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    return dir;
   }
 
   /** Copies the monitor out of the jar into {@code dir} (atomically: a running monitor keeps its old file). */

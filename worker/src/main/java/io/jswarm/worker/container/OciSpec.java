@@ -14,7 +14,8 @@ import java.util.Set;
 /**
  * Builds a task's OCI runtime config ({@code config.json}, OCI runtime spec 1.0) as plain maps: the process
  * from the image config overridden by the ContainerSpec, namespaces pid/net/mnt/uts/ipc, Docker's default
- * mounts, capabilities, masked paths and device rules, the task's mounts and its cgroup limits.
+ * mounts, capabilities, masked paths and device rules, seccomp and no_new_privs, the task's mounts and its cgroup
+ * limits.
  */
 final class OciSpec {
   /** Docker's default capability set. */
@@ -24,6 +25,17 @@ final class OciSpec {
   static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
   private OciSpec() {}
+
+  /**
+   * What confines the container's process beyond namespaces, cgroups and capabilities: the seccomp filter (OCI
+   * {@code linux.seccomp}, null for none) and {@code no_new_privs}.
+   */
+  record Sandboxing(Map<String, Object> seccomp, boolean noNewPrivileges) {
+    /** The spec's choices (default: jswarm's seccomp profile and no_new_privs) for a container holding {@code caps}. */
+    static Sandboxing of(ContainerSpec spec, Set<String> caps) {
+      return new Sandboxing(Seccomp.forContainer(spec, caps), ContainerSpec.Privileges.noNewPrivileges(spec.privileges));
+    }
+  }
 
   /** The process's argv: Docker's rules (an entrypoint override drops the image's Cmd). */
   static List<String> args(ContainerSpec spec, LocalImage.RunConfig image) {
@@ -91,9 +103,11 @@ final class OciSpec {
    */
   static Map<String, Object> config(List<String> args, List<String> env, String cwd, ContainerUser user,
       String hostname, boolean readOnlyRoot, Set<String> caps, List<Map<String, Object>> mounts, Path netns,
-      Limits limits, String cgroupsPath, Map<String, String> sysctls, List<ContainerSpec.Ulimit> ulimits) {
+      Limits limits, String cgroupsPath, Map<String, String> sysctls, List<ContainerSpec.Ulimit> ulimits,
+      Sandboxing sandboxing) {
     Map<String, Object> process = new LinkedHashMap<>();
     process.put("terminal", false);
+    process.put("noNewPrivileges", sandboxing.noNewPrivileges());
     Map<String, Object> u = new LinkedHashMap<>();
     u.put("uid", user.uid());
     u.put("gid", user.gid());
@@ -163,6 +177,9 @@ final class OciSpec {
     linux.put("namespaces", namespaces);
     if (sysctls != null && !sysctls.isEmpty()) {
       linux.put("sysctl", sysctls);
+    }
+    if (sandboxing.seccomp() != null) {
+      linux.put("seccomp", sandboxing.seccomp());
     }
     linux.put("maskedPaths", List.of("/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
         "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware",

@@ -211,6 +211,112 @@ class ContainerExecutorTest {
     r.remove();
   }
 
+  /** The container's stdout lines, trimmed. */
+  private List<String> stdout(String taskId) throws IOException {
+    return logLines(taskId).stream().filter(l -> l.get("stream").asText().equals("stdout"))
+        .map(l -> l.get("log").asText().trim()).toList();
+  }
+
+  private static final String SANDBOX_PROBE = "grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status; "
+      + "unshare -Urn true; echo unshare=$?; exit 0";
+
+  @Test
+  void theDefaultSeccompProfileAndNoNewPrivsRefuseUnshare() throws Exception {
+    ContainerExecutor ex = executor();
+    Task t = task(List.of("sh", "-c", SANDBOX_PROBE));
+    TaskRuntime r = ex.runtime(t);
+    r.prepare();
+    r.start();
+    assertEquals(0, await(r, 10).exitCode());
+    List<String> out = stdout(t.id);
+    assertTrue(out.stream().anyMatch(l -> l.matches("NoNewPrivs:\\s+1")), "no_new_privs set: " + out);
+    assertTrue(out.stream().anyMatch(l -> l.matches("Seccomp:\\s+2")), "seccomp filter mode 2: " + out);
+    assertTrue(out.contains("unshare=1"), "unshare refused: " + out);
+    String errors = logLines(t.id).stream().filter(l -> l.get("stream").asText().equals("stderr"))
+        .map(l -> l.get("log").asText()).reduce("", String::concat);
+    assertTrue(errors.contains("Operation not permitted"), "EPERM: " + errors);
+    r.remove();
+  }
+
+  @Test
+  void seccompUnconfinedAndNoNewPrivilegesFalseLetUnshareWork() throws Exception {
+    ContainerExecutor ex = executor();
+    Task t = task(List.of("sh", "-c", SANDBOX_PROBE));
+    t.spec.containerSpec.privileges = new ContainerSpec.Privileges();
+    t.spec.containerSpec.privileges.seccomp = new ContainerSpec.SeccompOpts();
+    t.spec.containerSpec.privileges.seccomp.mode = "unconfined";
+    t.spec.containerSpec.privileges.noNewPrivileges = false;
+    TaskRuntime r = ex.runtime(t);
+    r.prepare();
+    r.start();
+    assertEquals(0, await(r, 10).exitCode());
+    List<String> out = stdout(t.id);
+    assertTrue(out.stream().anyMatch(l -> l.matches("NoNewPrivs:\\s+0")), out.toString());
+    assertTrue(out.stream().anyMatch(l -> l.matches("Seccomp:\\s+0")), out.toString());
+    assertTrue(out.contains("unshare=0"), "unshare works without the filter: " + out);
+    r.remove();
+  }
+
+  @Test
+  void aCustomProfileIsApplied() throws Exception {
+    ContainerExecutor ex = executor();
+    // everything allowed but mkdir/mkdirat, which fail with EACCES (13)
+    Task t = task(List.of("sh", "-c", "mkdir /tmp/x; echo mkdir=$?; grep -E '^Seccomp:' /proc/self/status"));
+    t.spec.containerSpec.privileges = new ContainerSpec.Privileges();
+    t.spec.containerSpec.privileges.seccomp = new ContainerSpec.SeccompOpts();
+    t.spec.containerSpec.privileges.seccomp.mode = "custom";
+    t.spec.containerSpec.privileges.seccomp.profile = java.util.Base64.getEncoder().encodeToString(
+        ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\",\"mkdirat\"],"
+            + "\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":13}]}").getBytes(StandardCharsets.UTF_8));
+    TaskRuntime r = ex.runtime(t);
+    r.prepare();
+    r.start();
+    assertEquals(0, await(r, 10).exitCode());
+    List<String> out = stdout(t.id);
+    assertTrue(out.contains("mkdir=1"), out.toString());
+    assertTrue(out.stream().anyMatch(l -> l.matches("Seccomp:\\s+2")), out.toString());
+    String errors = logLines(t.id).stream().map(l -> l.get("log").asText()).reduce("", String::concat);
+    assertTrue(errors.contains("Permission denied"), errors);
+    r.remove();
+  }
+
+  @Test
+  void aSetuidBinaryMadeInAContainerIsOutOfReachOfHostUsers() throws Exception {
+    // the test roots as a careless admin might leave a data root: world-traversable; only the container
+    // directories themselves may keep host users out
+    for (Path p : List.of(root, root.resolve("data"), root.resolve("exec"))) {
+      Files.createDirectories(p);
+      Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    ContainerExecutor ex = executor();
+    Task t = task(List.of("sh", "-c", "cp /bin/busybox /tmp/suid && chmod 4755 /tmp/suid && echo ready && sleep 600"));
+    TaskRuntime r = ex.runtime(t);
+    r.prepare();
+    r.start();
+    assertTrue(ContainerExecutor.waitFor(() -> Files.exists(config.stateDir(t.id).resolve("json.log"))
+        && stdout(t.id).contains("ready"), 10_000), "the container made its setuid binary");
+    Path inUpper = config.stateDir(t.id).resolve("upper/tmp/suid");
+    Path inRootfs = config.bundleDir(t.id).resolve("rootfs/tmp/suid");
+    for (Path p : List.of(inUpper, inRootfs)) {
+      assertTrue(Files.getPosixFilePermissions(p).contains(java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE)
+          && (Integer) Files.getAttribute(p, "unix:mode") >= 04000, "root sees the setuid binary at " + p);
+      Process nobody = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
+          "/bin/sh", "-c", "if test -e " + p + "; then echo REACHED; fi; " + p + " id -u")
+          .redirectErrorStream(true).start();
+      String said = new String(nobody.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(nobody.waitFor(10, TimeUnit.SECONDS));
+      assertTrue(nobody.exitValue() != 0 && !said.contains("REACHED") && said.contains("Permission denied"),
+          "user nobody must not reach " + p + ": exit " + nobody.exitValue() + " " + said);
+    }
+    for (Path d : List.of(config.stateDir(t.id), config.bundleDir(t.id), config.stateDir(t.id).getParent(),
+        config.bundleDir(t.id).getParent(), config.runtimeRoot())) {
+      assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+          Files.getPosixFilePermissions(d)), d.toString());
+    }
+    r.shutdown(Duration.ofMillis(100));
+    r.remove();
+  }
+
   @Test
   void rotatesTheLogBySize() throws Exception {
     ContainerExecutor ex = executor(); // 4096 bytes x 3 files
