@@ -65,7 +65,7 @@ public record SeccompProfile(String defaultAction, Integer defaultErrnoRet, List
     if (t.isEmpty()) {
       throw new IllegalArgumentException("is empty; give the profile's JSON (base64-encoded, or as text)");
     }
-    if (t.startsWith("{")) {
+    if (t.startsWith("{") || t.startsWith("[")) {
       return t;
     }
     try {

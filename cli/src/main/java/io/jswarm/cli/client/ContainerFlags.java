@@ -47,6 +47,7 @@ final class ContainerFlags {
       }
     }
     c.healthcheck = f.health.merge(null);
+    c.privileges = f.security.merge(null);
     if (!f.mounts.isEmpty()) {
       c.mounts = new ArrayList<>();
       for (String m : f.mounts) {

@@ -6,7 +6,10 @@ import io.jswarm.api.types.ResourceRequirements;
 import io.jswarm.api.types.TaskSpec;
 import java.util.ArrayList;
 
-/** The container flags of {@code service update} that merge into the task template: args, pids limit, blkio weight, health. */
+/**
+ * The container flags of {@code service update} that merge into the task template: args, pids limit, blkio weight,
+ * health, security options.
+ */
 final class ContainerUpdates {
   private ContainerUpdates() {}
 
@@ -30,5 +33,6 @@ final class ContainerUpdates {
       }
     }
     c.healthcheck = f.health.merge(c.healthcheck);
+    c.privileges = f.security.merge(c.privileges);
   }
 }

@@ -85,6 +85,9 @@ public class ServiceCreateFlags {
   @picocli.CommandLine.Mixin
   public HealthFlags health = new HealthFlags();
 
+  @picocli.CommandLine.Mixin
+  public SecurityOptFlags security = new SecurityOptFlags();
+
   @Option(names = "--mount",
       description = "Attach a filesystem mount: type=bind|volume|tmpfs,source=...,target=...[,readonly].")
   public List<String> mounts = new ArrayList<>();

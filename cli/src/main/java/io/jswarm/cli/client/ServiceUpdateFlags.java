@@ -90,4 +90,7 @@ public class ServiceUpdateFlags {
 
   @picocli.CommandLine.Mixin
   public HealthFlags health = new HealthFlags();
+
+  @picocli.CommandLine.Mixin
+  public SecurityOptFlags security = new SecurityOptFlags();
 }

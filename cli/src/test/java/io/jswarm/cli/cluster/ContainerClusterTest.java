@@ -93,6 +93,42 @@ class ContainerClusterTest {
   }
 
   @Test
+  @Order(0)
+  void containersRunUnderTheDefaultSeccompProfileAndABrokenProfileIsRefused() throws Exception {
+    String bad = "{\"Name\":\"probe\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"" + IMAGE + "\","
+        + "\"Privileges\":{\"Seccomp\":{\"Mode\":\"custom\",\"Profile\":\"{\\\"defaultAction\\\":1}\"}}}}}";
+    String refused = node.call("POST", "/services/create", bad).expect(400).body();
+    assertTrue(refused.contains("Spec.TaskTemplate.ContainerSpec.Privileges.Seccomp.Profile: defaultAction"), refused);
+    String probe = "{\"Name\":\"probe\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"" + IMAGE + "\","
+        + "\"Args\":[\"sh\",\"-c\",\"grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status; unshare -Urn true; "
+        + "echo unshare=$?; sleep 600\"]}}}";
+    String id = node.call("POST", "/services/create", probe).expect(201).json().path("ID").asText();
+    String[] log = {""};
+    await(CONVERGE, "the probe's output", () -> {
+      log[0] = containerLogs();
+      return log[0].contains("unshare=");
+    });
+    assertTrue(log[0].contains("Seccomp:\\t2") && log[0].contains("NoNewPrivs:\\t1")
+        && log[0].contains("unshare=1") && log[0].contains("Operation not permitted"), log[0]);
+    node.call("DELETE", "/services/" + id, null).expect(200);
+    await(CONVERGE, "the probe container gone", () -> containers().isEmpty()
+        && children(node.dataRoot.resolve("containers")).isEmpty());
+  }
+
+  /** Every container log of the node, concatenated (json-file lines). */
+  private static String containerLogs() {
+    StringBuilder out = new StringBuilder();
+    for (String c : children(node.dataRoot.resolve("containers"))) {
+      try {
+        out.append(Files.readString(node.dataRoot.resolve("containers").resolve(c).resolve("json.log")));
+      } catch (IOException notYet) {
+        // not written yet
+      }
+    }
+    return out.toString();
+  }
+
+  @Test
   @Order(1)
   void threeReplicasAnswerHttpOnTheirHostPorts() throws Exception {
     String spec = "{\"Name\":\"web\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"" + IMAGE + "\","
