@@ -3,6 +3,7 @@ package io.jswarm.cli;
 import io.jswarm.cli.daemon.Daemon;
 import io.jswarm.cli.daemon.DaemonOptions;
 import io.jswarm.worker.container.ContainerExecutor;
+import io.jswarm.worker.image.UnpackLimits;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,6 +78,15 @@ final class DaemonCommand implements Callable<Integer> {
       description = "IPv4 subnet of that bridge; its first address is the gateway (default: ${DEFAULT-VALUE}).")
   String bridgeSubnet;
 
+  @Option(names = "--image-max-layer-size", defaultValue = "32g", converter = io.jswarm.cli.client.FlagConverters.Bytes.class,
+      description = "Largest uncompressed size of one image layer (sparse files count by their real size); a "
+          + "layer past it is refused and nothing of it kept (default: ${DEFAULT-VALUE}).")
+  long imageMaxLayerSize;
+
+  @Option(names = "--image-max-layer-entries", defaultValue = "1000000",
+      description = "Most tar entries in one image layer (default: ${DEFAULT-VALUE}).")
+  long imageMaxLayerEntries;
+
   @Override
   public Integer call() throws Exception {
     checkPort("--cluster-port", clusterPort);
@@ -96,6 +106,10 @@ final class DaemonCommand implements Callable<Integer> {
         throw new CommandLine.ParameterException(spec.commandLine(), "--runtime: " + e.getMessage());
       }
     }
+    if (imageMaxLayerSize < 1 || imageMaxLayerEntries < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--image-max-layer-size and "
+          + "--image-max-layer-entries must be positive");
+    }
     Map<String, String> engineLabels = new LinkedHashMap<>();
     for (String l : labels) {
       int eq = l.indexOf('=');
@@ -107,7 +121,8 @@ final class DaemonCommand implements Callable<Integer> {
     List<String> listeners = hosts.isEmpty() ? List.of("unix://" + execRoot.resolve("jswarm.sock")) : hosts;
     String name = nodeName != null ? nodeName : InetAddress.getLocalHost().getHostName();
     DaemonOptions opts = new DaemonOptions(dataRoot, execRoot, listeners, cgroupParent, name, clusterPort, raftPort,
-        executor, runtime, snapshotInterval, engineLabels, List.copyOf(insecureRegistries), bridgeName, bridgeSubnet);
+        executor, runtime, snapshotInterval, engineLabels, List.copyOf(insecureRegistries), bridgeName, bridgeSubnet,
+        new UnpackLimits(imageMaxLayerSize, imageMaxLayerEntries));
     Daemon daemon = new Daemon(opts, Main.version());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -139,6 +139,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     new VolumeRoutes(volumes).routes(router);
     images = new ImageStore(opts.imageDir(), ImageStore.Options.defaults()
         .withInsecureRegistries(Set.copyOf(opts.insecureRegistries()))
+        .withUnpackLimits(opts.imageUnpackLimits())
         .withCluster(this::managerClusterAddrs, this::clusterTls));
     imageApi = new ImageApi(images);
     imageApi.routes(router);

@@ -17,10 +17,13 @@ import java.util.Map;
  * @param runtime the OCI runtime of the container executor: {@code runc} or {@code crun}
  * @param engineLabels {@code --label k=v}, shown as {@code engine.labels} to placement constraints
  * @param insecureRegistries {@code --insecure-registry host[:port]}: registries pulled from over plain HTTP
+ * @param imageUnpackLimits {@code --image-max-layer-size}, {@code --image-max-layer-entries}: what one image layer
+ *     may unpack to
  */
 public record DaemonOptions(Path dataRoot, Path execRoot, List<String> hosts, String cgroupParent, String nodeName,
     int clusterPort, int raftPort, String executor, String runtime, long snapshotInterval,
-    Map<String, String> engineLabels, List<String> insecureRegistries, String bridgeName, String bridgeSubnet) {
+    Map<String, String> engineLabels, List<String> insecureRegistries, String bridgeName, String bridgeSubnet,
+    io.jswarm.worker.image.UnpackLimits imageUnpackLimits) {
 
   public static final int DEFAULT_CLUSTER_PORT = 2377;
   public static final int DEFAULT_RAFT_PORT = 2378;

@@ -13,6 +13,7 @@ import java.util.List;
  */
 record ContainerUser(long uid, long gid, List<Long> additionalGids) {
   static final ContainerUser ROOT = new ContainerUser(0, 0, List.of());
+  static final long MAX_TABLE_BYTES = 4 << 20;
 
   static ContainerUser resolve(String user, Path rootfs) {
     if (user == null || user.isBlank()) {
@@ -21,8 +22,8 @@ record ContainerUser(long uid, long gid, List<Long> additionalGids) {
     String[] parts = user.split(":", 2);
     String u = parts[0];
     String g = parts.length > 1 ? parts[1] : null;
-    List<String[]> passwd = table(rootfs.resolve("etc/passwd"));
-    List<String[]> groups = table(rootfs.resolve("etc/group"));
+    List<String[]> passwd = table(rootfs, "/etc/passwd");
+    List<String[]> groups = table(rootfs, "/etc/group");
     long uid;
     Long gid = null;
     String name = null;
@@ -36,8 +37,8 @@ record ContainerUser(long uid, long gid, List<Long> additionalGids) {
       }
     } else {
       String[] entry = passwd.stream().filter(p -> p.length > 3 && p[0].equals(u)).findFirst().orElseThrow(() ->
-          new IllegalArgumentException("ContainerSpec.User: no user \"" + u + "\" in the image's /etc/passwd; "
-              + "use a numeric uid or a user the image defines"));
+          new IllegalArgumentException("ContainerSpec.User: no user \"" + u + "\" in the image's /etc/passwd"
+              + linkNote(rootfs, "etc/passwd") + "; use a numeric uid or a user the image defines"));
       uid = parse(entry[2]);
       gid = parse(entry[3]);
       name = u;
@@ -47,8 +48,8 @@ record ContainerUser(long uid, long gid, List<Long> additionalGids) {
         gid = Long.parseLong(g);
       } else {
         String[] entry = groups.stream().filter(p -> p.length > 2 && p[0].equals(g)).findFirst().orElseThrow(() ->
-            new IllegalArgumentException("ContainerSpec.User: no group \"" + g + "\" in the image's /etc/group; "
-                + "use a numeric gid or a group the image defines"));
+            new IllegalArgumentException("ContainerSpec.User: no group \"" + g + "\" in the image's /etc/group"
+                + linkNote(rootfs, "etc/group") + "; use a numeric gid or a group the image defines"));
         gid = parse(entry[2]);
       }
     }
@@ -63,20 +64,35 @@ record ContainerUser(long uid, long gid, List<Long> additionalGids) {
     return new ContainerUser(uid, gid == null ? 0 : gid, extra);
   }
 
-  private static List<String[]> table(Path file) {
+  private static List<String[]> table(Path rootfs, String file) {
     List<String[]> out = new ArrayList<>();
+    List<String> lines;
     try {
-      if (Files.isRegularFile(file)) {
-        for (String line : Files.readAllLines(file)) {
-          if (!line.isBlank() && !line.startsWith("#")) {
-            out.add(line.split(":", -1));
-          }
-        }
-      }
+      lines = RootfsFiles.readLines(rootfs, file, MAX_TABLE_BYTES);
     } catch (IOException e) {
-      // an image without readable user tables: numeric ids only
+      throw new IllegalArgumentException("ContainerSpec.User: the image's " + file + " cannot be used ("
+          + e.getMessage() + "); fix the image or run as a numeric uid:gid without names");
+    }
+    for (String line : lines) {
+      if (!line.isBlank() && !line.startsWith("#")) {
+        out.add(line.split(":", -1));
+      }
     }
     return out;
+  }
+
+  /** " (/etc/passwd links to X, looked up inside the image)" when the file is a symlink, else "". */
+  private static String linkNote(Path rootfs, String file) {
+    try {
+      Path p = rootfs.resolve(file);
+      if (!Files.isDirectory(p.getParent(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        return "";
+      }
+      return Files.isSymbolicLink(p) ? " (/" + file + " links to " + Files.readSymbolicLink(p)
+          + ", which is looked up inside the image, never on the node)" : "";
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   private static long parse(String s) {

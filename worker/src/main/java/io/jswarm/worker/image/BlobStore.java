@@ -84,7 +84,8 @@ final class BlobStore {
       MessageDigest md = Digest.sha256();
       long n;
       try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), md)) {
-        n = in.transferTo(out);
+        // a source sending more than announced is cut off after one byte too many, not stored to the end
+        n = (expectedSize >= 0 ? limited(in, expectedSize + 1) : in).transferTo(out);
       }
       Digest actual = Digest.of(md);
       if (!actual.equals(expected)) {
@@ -101,6 +102,37 @@ final class BlobStore {
     } finally {
       Files.deleteIfExists(tmp);
     }
+  }
+
+  /** {@code in} ending after {@code max} bytes. */
+  private static InputStream limited(InputStream in, long max) {
+    return new java.io.FilterInputStream(in) {
+      private long left = max;
+
+      @Override
+      public int read() throws IOException {
+        if (left <= 0) {
+          return -1;
+        }
+        int b = super.read();
+        if (b >= 0) {
+          left--;
+        }
+        return b;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        if (left <= 0) {
+          return -1;
+        }
+        int n = super.read(b, off, (int) Math.min(len, left));
+        if (n > 0) {
+          left -= n;
+        }
+        return n;
+      }
+    };
   }
 
   /** Moves {@code file} (on the store's file system, e.g. in {@link #ingestDir}) into the store; returns its digest. */

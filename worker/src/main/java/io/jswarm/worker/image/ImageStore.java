@@ -79,19 +79,30 @@ public final class ImageStore implements ImageProvider {
    * @param clusterTls the node's mutual-TLS client context for the cluster port, or null outside a swarm
    * @param os the node's platform os ({@code linux})
    * @param architecture the node's platform architecture ({@code amd64})
+   * @param unpackLimits what one layer may unpack to
    */
   public record Options(Set<String> insecureRegistries, Supplier<List<String>> managers, Supplier<SSLContext> clusterTls,
-      String os, String architecture) {
+      String os, String architecture, UnpackLimits unpackLimits) {
+    public Options(Set<String> insecureRegistries, Supplier<List<String>> managers, Supplier<SSLContext> clusterTls,
+        String os, String architecture) {
+      this(insecureRegistries, managers, clusterTls, os, architecture, UnpackLimits.DEFAULT);
+    }
+
     public static Options defaults() {
       return new Options(Set.of(), List::of, () -> null, "linux", nodeArchitecture());
     }
 
     public Options withInsecureRegistries(Set<String> hosts) {
-      return new Options(Set.copyOf(hosts), managers, clusterTls, os, architecture);
+      return new Options(Set.copyOf(hosts), managers, clusterTls, os, architecture, unpackLimits);
     }
 
     public Options withCluster(Supplier<List<String>> managerAddrs, Supplier<SSLContext> tls) {
-      return new Options(insecureRegistries, managerAddrs, tls, os, architecture);
+      return new Options(insecureRegistries, managerAddrs, tls, os, architecture, unpackLimits);
+    }
+
+    /** What one layer may unpack to (see {@link UnpackLimits}). */
+    public Options withUnpackLimits(UnpackLimits limits) {
+      return new Options(insecureRegistries, managers, clusterTls, os, architecture, limits);
     }
   }
 
@@ -350,11 +361,25 @@ public final class ImageStore implements ImageProvider {
       Image img = pullFromSources(ref, auth, insecure, progress);
       mine.complete(img);
       return img;
+    } catch (LayerLimitException e) {
+      mine.completeExceptionally(e);
+      forgetRefused(ref);
+      throw e;
     } catch (IOException | RuntimeException | InterruptedException e) {
       mine.completeExceptionally(e);
       throw e;
     } finally {
       pulls.remove(k, mine);
+    }
+  }
+
+  /** After a refused layer: the blobs fetched for it (and anything else no image needs) go. */
+  private void forgetRefused(ImageReference ref) {
+    try {
+      gc();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("pull of {} refused; removing its downloaded blobs failed (image rm --prune retries): {}",
+          ref.familiar(), e.toString());
     }
   }
 
@@ -575,7 +600,7 @@ public final class ImageStore implements ImageProvider {
         Files.setAttribute(tmp, "unix:mode", 0755);
         LayerUnpacker.Result r;
         try (InputStream in = blobs.open(blob.digest())) {
-          r = LayerUnpacker.unpack(in, tmp);
+          r = LayerUnpacker.unpack(in, tmp, options.unpackLimits(), "layer " + blob.digest());
         } catch (java.nio.file.NoSuchFileException e) {
           throw new IOException("layer blob " + blob.digest() + " is missing from the store", e);
         }
@@ -644,7 +669,8 @@ public final class ImageStore implements ImageProvider {
       Path tmp = Files.createTempFile(blobs.ingestDir(), "import", ".tar");
       try {
         BufferedInputStream in = new BufferedInputStream(tarball, 1 << 16);
-        InputStream plain = LayerUnpacker.isGzip(in) ? new GZIPInputStream(in, 1 << 16) : in;
+        InputStream plain = LayerUnpacker.bounded(LayerUnpacker.isGzip(in) ? new GZIPInputStream(in, 1 << 16) : in,
+            options.unpackLimits().maxBytes(), "import: the tarball");
         try (OutputStream out = Files.newOutputStream(tmp)) {
           plain.transferTo(out);
         }

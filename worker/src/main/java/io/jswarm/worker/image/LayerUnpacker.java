@@ -35,7 +35,10 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  *       files and directories are kept; devices and FIFOs are made with mknod.
  * </ul>
  *
- * The uncompressed stream's digest (the layer's diff id) is computed on the way and returned.
+ * The uncompressed stream's digest (the layer's diff id) is computed on the way and returned. The layer must stay
+ * within {@link UnpackLimits}: the uncompressed bytes read, and each file's real size (a sparse entry's
+ * expanded size) checked before it is written, and the number of entries; past one, a
+ * {@link LayerLimitException} is thrown (the caller removes the directory).
  */
 final class LayerUnpacker {
   static final String WHITEOUT_PREFIX = ".wh.";
@@ -47,16 +50,39 @@ final class LayerUnpacker {
 
   private LayerUnpacker() {}
 
-  /** Unpacks {@code layer} into {@code dir} (which must exist and be empty). */
+  /** Unpacks {@code layer} into {@code dir} (which must exist and be empty) within the default limits. */
   static Result unpack(InputStream layer, Path dir) throws IOException {
+    return unpack(layer, dir, UnpackLimits.DEFAULT, "layer");
+  }
+
+  /**
+   * Unpacks {@code layer} into {@code dir} (which must exist and be empty).
+   *
+   * @param what how errors name the layer ({@code layer sha256:...})
+   * @throws LayerLimitException when the layer goes past {@code limits}
+   */
+  static Result unpack(InputStream layer, Path dir, UnpackLimits limits, String what) throws IOException {
     BufferedInputStream in = new BufferedInputStream(layer, 1 << 16);
     InputStream plain = isGzip(in) ? new GZIPInputStream(in, 1 << 16) : in;
     MessageDigest md = Digest.sha256();
-    CountingInputStream counted = new CountingInputStream(new DigestInputStream(plain, md));
+    CountingInputStream counted = new CountingInputStream(new DigestInputStream(plain, md), limits.maxBytes(), what);
     List<Object[]> dirTimes = new ArrayList<>();
     TarArchiveInputStream tar = new TarArchiveInputStream(counted);
     TarArchiveEntry e;
+    long entries = 0;
+    long contents = 0;
     while ((e = tar.getNextEntry()) != null) {
+      if (++entries > limits.maxEntries()) {
+        throw new LayerLimitException(what + " has more than " + limits.maxEntries() + " entries, this node's limit "
+            + "(jswarm daemon --image-max-layer-entries); refused");
+      }
+      long size = e.isSparse() ? Math.max(e.getRealSize(), e.getSize()) : e.getSize();
+      contents += Math.max(0, size);
+      if (contents > limits.maxBytes()) {
+        throw new LayerLimitException(what + " expands past " + limits.maxBytes() + " bytes, this node's limit "
+            + "(jswarm daemon --image-max-layer-size), at \"" + e.getName() + "\""
+            + (e.isSparse() ? " (a sparse file of " + e.getRealSize() + " bytes)" : "") + "; refused");
+      }
       entry(tar, e, dir, dirTimes);
     }
     counted.transferTo(OutputSink.INSTANCE); // the tar's trailing padding counts toward the digest
@@ -64,6 +90,11 @@ final class LayerUnpacker {
       Files.setLastModifiedTime((Path) dirTimes.get(i)[0], (FileTime) dirTimes.get(i)[1]);
     }
     return new Result(Digest.of(md), counted.count);
+  }
+
+  /** {@code in}, refusing with a {@link LayerLimitException} once more than {@code maxBytes} were read from it. */
+  static InputStream bounded(InputStream in, long maxBytes, String what) {
+    return new CountingInputStream(in, maxBytes, what);
   }
 
   static boolean isGzip(BufferedInputStream in) throws IOException {
@@ -233,18 +264,31 @@ final class LayerUnpacker {
     }
   }
 
+  /** Counts the uncompressed bytes and refuses to go past {@code max} (headers and padding count too). */
   private static final class CountingInputStream extends java.io.FilterInputStream {
+    private final long max;
+    private final String what;
     long count;
 
-    CountingInputStream(InputStream in) {
+    CountingInputStream(InputStream in, long max, String what) {
       super(in);
+      this.max = max;
+      this.what = what;
+    }
+
+    private void add(long n) {
+      count += n;
+      if (count > max) {
+        throw new LayerLimitException(what + " expands past " + max + " bytes uncompressed, this node's limit "
+            + "(jswarm daemon --image-max-layer-size); refused");
+      }
     }
 
     @Override
     public int read() throws IOException {
       int b = super.read();
       if (b >= 0) {
-        count++;
+        add(1);
       }
       return b;
     }
@@ -253,7 +297,7 @@ final class LayerUnpacker {
     public int read(byte[] b, int off, int len) throws IOException {
       int n = super.read(b, off, len);
       if (n > 0) {
-        count += n;
+        add(n);
       }
       return n;
     }

@@ -26,8 +26,13 @@ import java.util.regex.Pattern;
  * without the credentials.
  */
 final class RegistryClient {
-  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  static final int CONNECT_TIMEOUT_SECONDS = 10;
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(CONNECT_TIMEOUT_SECONDS);
   static final Duration METADATA_TIMEOUT = Duration.ofSeconds(60);
+  /** Time to a blob's response headers. */
+  static final Duration BLOB_RESPONSE_TIMEOUT = Duration.ofSeconds(60);
+  /** Longest wait for the next byte of a blob before the download is given up (see {@link StallGuard}). */
+  static final Duration BLOB_READ_TIMEOUT = Duration.ofSeconds(60);
   static final int DEFAULT_CHUNK = 16 << 20;
   /** Manifests and indexes above this size are refused (the distribution spec's registries cap them at 4 MiB). */
   static final int MAX_MANIFEST = 4 << 20;
@@ -44,6 +49,7 @@ final class RegistryClient {
   private volatile Map<String, String> challenge;
   private volatile String scheme;
   private int chunkSize = DEFAULT_CHUNK;
+  private Duration blobReadTimeout = BLOB_READ_TIMEOUT;
 
   /**
    * @param base {@code https://host:port} or {@code http://host:port}
@@ -65,6 +71,12 @@ final class RegistryClient {
       b.sslContext(ssl);
     }
     return b.build();
+  }
+
+  /** A shorter read timeout for blob downloads (tests). */
+  RegistryClient blobReadTimeout(Duration d) {
+    this.blobReadTimeout = d;
+    return this;
   }
 
   RegistryClient chunkSize(int bytes) {
@@ -111,16 +123,21 @@ final class RegistryClient {
     return new Fetched(body, type, actual);
   }
 
-  /** Opens blob {@code digest} of {@code repo} for reading (the caller verifies it while storing). */
+  /**
+   * Opens blob {@code digest} of {@code repo} for reading (the caller verifies it while storing). The connect
+   * timeout is the client's ({@value #CONNECT_TIMEOUT_SECONDS} s), the response headers must come within
+   * {@link #BLOB_RESPONSE_TIMEOUT}, and the body may pause at most {@link #BLOB_READ_TIMEOUT} between bytes.
+   */
   InputStream blob(String repo, Digest digest) throws IOException, InterruptedException {
-    HttpRequest.Builder b = request(repo, "/blobs/" + digest).GET();
+    HttpRequest.Builder b = request(repo, "/blobs/" + digest).GET().timeout(BLOB_RESPONSE_TIMEOUT);
     HttpResponse<InputStream> r = send(b, scope(repo, false), HttpResponse.BodyHandlers.ofInputStream());
     for (int hops = 0; r.statusCode() / 100 == 3 && hops < 5; hops++) {
       String location = r.headers().firstValue("Location").orElseThrow(
           () -> new IOException(display + ": redirect without a Location for blob " + digest));
       r.body().close();
       URI next = r.request().uri().resolve(location);
-      r = http.send(HttpRequest.newBuilder(next).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+      r = exchange(HttpRequest.newBuilder(next).GET().timeout(BLOB_RESPONSE_TIMEOUT).build(),
+          HttpResponse.BodyHandlers.ofInputStream());
     }
     if (r.statusCode() != 200) {
       byte[] body;
@@ -129,7 +146,7 @@ final class RegistryClient {
       }
       throw error(r.statusCode(), body, "blob " + repo + "@" + digest);
     }
-    return r.body();
+    return new StallGuard(r.body(), blobReadTimeout, display + ": blob " + repo + "@" + digest);
   }
 
   // ---- push ----

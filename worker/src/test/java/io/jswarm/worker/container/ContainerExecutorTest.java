@@ -318,6 +318,23 @@ class ContainerExecutorTest {
   }
 
   @Test
+  void anImageWhosePasswdLinksToProcKcoreIsRefusedForANamedUser() throws Exception {
+    image = new BusyboxImage(root.resolve("kcore-image"), null);
+    Path passwd = root.resolve("kcore-image/layer0/etc/passwd");
+    Files.delete(passwd);
+    Files.createSymbolicLink(passwd, Path.of("/proc/kcore"));
+    ContainerExecutor ex = executor();
+    Task t = task(List.of("id"));
+    t.spec.containerSpec.user = "nobody";
+    TaskRuntime r = ex.runtime(t);
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        r::prepare);
+    assertTrue(e.getMessage().contains("ContainerSpec.User: no user \"nobody\" in the image's /etc/passwd "
+        + "(/etc/passwd links to /proc/kcore"), e.getMessage());
+    assertFalse(Files.exists(config.stateDir(t.id)), "a refused prepare leaves nothing");
+  }
+
+  @Test
   void rotatesTheLogBySize() throws Exception {
     ContainerExecutor ex = executor(); // 4096 bytes x 3 files
     Task t = task(List.of("sh", "-c", "for i in $(seq 1 300); do echo line-$i; done"));
