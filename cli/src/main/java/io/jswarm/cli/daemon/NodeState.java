@@ -1,11 +1,11 @@
 package io.jswarm.cli.daemon;
 
 import io.jswarm.api.json.Json;
+import io.jswarm.transport.disk.DurableFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -71,16 +71,20 @@ public final class NodeState {
     }
   }
 
-  /** Writes atomically (temp file + rename) so a crash never leaves half a file. */
+  /**
+   * Writes atomically and durably ({@link DurableFiles#replace}: temporary file synced, renamed, directory synced),
+   * so a crash leaves the old state or the new, never half a file or a rename the disk forgot.
+   */
   public void save(Path dataRoot) throws IOException {
     Path f = file(dataRoot);
     Files.createDirectories(f.getParent());
-    Path tmp = f.resolveSibling("state.json.tmp");
-    Files.writeString(tmp, Json.toString(this), StandardCharsets.UTF_8);
-    Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    DurableFiles.replace(f, Json.toString(this).getBytes(StandardCharsets.UTF_8), true);
   }
 
   public static void delete(Path dataRoot) throws IOException {
-    Files.deleteIfExists(file(dataRoot));
+    Path f = file(dataRoot);
+    if (Files.deleteIfExists(f)) {
+      DurableFiles.syncDirectory(f.getParent());
+    }
   }
 }

@@ -1,12 +1,12 @@
 package io.jswarm.transport.pki;
 
 import io.jswarm.api.errors.InvalidArgumentException;
+import io.jswarm.transport.disk.DurableFiles;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -25,12 +25,18 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
  * A node's TLS identity: its private key, its certificate (CN = node id, OU = role, O = cluster id) and the
  * cluster's root CA certificate. A node makes a key with {@link #generateKey()}, sends {@link #csrPem()} to a
  * manager and completes the credentials with {@link #withCertificate}. On disk they live in the node's
- * certificate directory as {@value #KEY_FILE} (0600), {@value #CERT_FILE} and {@value #CA_FILE}. Immutable.
+ * certificate directory (0700) as one file, {@value #BUNDLE_FILE} (0600): the key, the node certificate and the
+ * root CA certificate, PEM, in that order. One file is replaced as one unit ({@link DurableFiles#replace}: written,
+ * synced, renamed, directory synced), so a crash at any moment of a renewal leaves the old credentials or the new,
+ * never a key of one and a certificate of the other. Credentials saved by earlier versions as three files
+ * ({@value #KEY_FILE}, {@value #CERT_FILE}, {@value #CA_FILE}) still load; the next save replaces them. Immutable.
  */
 public final class NodeCredentials {
   public static final String KEY_FILE = "swarm-node.key";
   public static final String CERT_FILE = "swarm-node.crt";
   public static final String CA_FILE = "swarm-root-ca.crt";
+  public static final String BUNDLE_FILE = "swarm-node.pem";
+  private static final String KEY_END = "-----END PRIVATE KEY-----";
 
   private final KeyPair keyPair;
   private final X509Certificate cert;
@@ -92,40 +98,75 @@ public final class NodeCredentials {
     return new NodeCredentials(new KeyPair(pub, key), null, null).withCertificate(certPem, caCertPem);
   }
 
-  /** Reads the three files of {@code certDir}; checked like {@link #withCertificate}. */
+  /**
+   * Reads {@code certDir}'s {@value #BUNDLE_FILE} (or, from an earlier version, its three files); checked like
+   * {@link #withCertificate}. Temporary files a crash left during a save are ignored.
+   */
   public static NodeCredentials load(Path certDir) throws IOException {
-    String key = Files.readString(certDir.resolve(KEY_FILE), StandardCharsets.US_ASCII);
-    String cert = Files.readString(certDir.resolve(CERT_FILE), StandardCharsets.US_ASCII);
-    String ca = Files.readString(certDir.resolve(CA_FILE), StandardCharsets.US_ASCII);
-    PrivateKey pk = Pem.privateKey(key, certDir.resolve(KEY_FILE).toString());
-    X509Certificate leaf = Pem.certificate(cert, certDir.resolve(CERT_FILE).toString());
+    Path bundle = certDir.resolve(BUNDLE_FILE);
+    String key;
+    String cert;
+    String ca;
+    String where;
+    if (Files.exists(bundle)) {
+      String text = Files.readString(bundle, StandardCharsets.US_ASCII);
+      int end = text.indexOf(KEY_END);
+      if (end < 0) {
+        throw new InvalidArgumentException(bundle + ": no private key in it; join the swarm again");
+      }
+      key = text.substring(0, end + KEY_END.length());
+      List<X509Certificate> certs = Pem.certificates(text.substring(end + KEY_END.length()), bundle.toString());
+      if (certs.size() != 2) {
+        throw new InvalidArgumentException(bundle + ": expected the node certificate and the root CA certificate, "
+            + "found " + certs.size() + " certificates; join the swarm again");
+      }
+      cert = Pem.encode(certs.get(0));
+      ca = Pem.encode(certs.get(1));
+      where = bundle.toString();
+    } else {
+      key = Files.readString(certDir.resolve(KEY_FILE), StandardCharsets.US_ASCII);
+      cert = Files.readString(certDir.resolve(CERT_FILE), StandardCharsets.US_ASCII);
+      ca = Files.readString(certDir.resolve(CA_FILE), StandardCharsets.US_ASCII);
+      where = certDir.resolve(KEY_FILE).toString();
+    }
+    PrivateKey pk = Pem.privateKey(key, where);
+    X509Certificate leaf = Pem.certificate(cert, where);
     if (!RootCA.keyMatches(pk, leaf.getPublicKey())) {
-      throw new InvalidArgumentException(certDir.resolve(KEY_FILE) + ": does not belong to the certificate in "
-          + certDir.resolve(CERT_FILE));
+      throw new InvalidArgumentException(where + ": the private key does not belong to the node certificate");
     }
     return new NodeCredentials(new KeyPair(leaf.getPublicKey(), pk), null, null).withCertificate(cert, ca);
   }
 
-  /**
-   * Writes the three files into {@code certDir} (created if needed), each atomically (a temporary file renamed
-   * over the old one); the key file is readable by its owner only.
-   */
-  public void save(Path certDir) throws IOException {
-    requireCertificate();
-    Files.createDirectories(certDir);
-    write(certDir, KEY_FILE, Pem.encode(keyPair.getPrivate()), true);
-    write(certDir, CERT_FILE, Pem.encode(cert), false);
-    write(certDir, CA_FILE, Pem.encode(caCert), false);
+  /** Whether {@code certDir} holds saved credentials (of this version or an earlier one). */
+  public static boolean exist(Path certDir) {
+    return Files.exists(certDir.resolve(BUNDLE_FILE)) || Files.exists(certDir.resolve(KEY_FILE));
   }
 
-  private static void write(Path dir, String name, String text, boolean secret) throws IOException {
-    Path tmp = dir.resolve(name + ".tmp");
-    Files.deleteIfExists(tmp);
-    if (secret) {
-      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+  /** {@link #save(Path, DurableFiles.CrashPoint)} without a crash point. */
+  public void save(Path certDir) throws IOException {
+    save(certDir, DurableFiles.CrashPoint.NONE);
+  }
+
+  /**
+   * Writes the credentials into {@code certDir} (created 0700 if needed) as one file replaced atomically and
+   * durably, readable by its owner only; then removes the three files of an earlier version, if any. A crash at
+   * any step (tests inject one through {@code crash}) leaves loadable credentials: the old ones or these.
+   */
+  public void save(Path certDir, DurableFiles.CrashPoint crash) throws IOException {
+    requireCertificate();
+    Files.createDirectories(certDir);
+    Files.setPosixFilePermissions(certDir, PosixFilePermissions.fromString("rwx------"));
+    String text = Pem.encode(keyPair.getPrivate()) + Pem.encode(cert) + Pem.encode(caCert);
+    DurableFiles.replace(certDir.resolve(BUNDLE_FILE), text.getBytes(StandardCharsets.US_ASCII), true, crash);
+    boolean removed = false;
+    for (String legacy : List.of(KEY_FILE, CERT_FILE, CA_FILE)) {
+      crash.before("REMOVE_" + legacy);
+      removed |= Files.deleteIfExists(certDir.resolve(legacy));
     }
-    Files.writeString(tmp, text, StandardCharsets.US_ASCII);
-    Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    if (removed) {
+      DurableFiles.syncDirectory(certDir);
+    }
+    DurableFiles.removeLeftovers(certDir);
   }
 
   public boolean hasCertificate() {

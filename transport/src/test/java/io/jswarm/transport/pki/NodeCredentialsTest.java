@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,13 +30,18 @@ class NodeCredentialsTest {
   }
 
   @Test
-  void saveAndLoadRoundTripWithAPrivateKeyFile(@TempDir Path dir) throws Exception {
+  void saveAndLoadRoundTripThroughOneOwnerOnlyFile(@TempDir Path dir) throws Exception {
     NodeCredentials c = TestPki.node(CA, "node1", PeerIdentity.WORKER_ROLE);
     Path certs = dir.resolve("certificates");
     c.save(certs);
-    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(certs.resolve("swarm-node.key"))));
-    assertTrue(Files.readString(certs.resolve("swarm-node.crt")).startsWith("-----BEGIN CERTIFICATE-----"));
-    assertTrue(Files.readString(certs.resolve("swarm-root-ca.crt")).contains("BEGIN CERTIFICATE"));
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(certs)));
+    Path bundle = certs.resolve(NodeCredentials.BUNDLE_FILE);
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(bundle)));
+    String text = Files.readString(bundle);
+    assertTrue(text.startsWith("-----BEGIN PRIVATE KEY-----") && text.split("BEGIN CERTIFICATE").length == 3, text);
+    try (var files = Files.list(certs)) {
+      assertEquals(List.of(bundle), files.toList(), "one file, no temporary left");
+    }
     NodeCredentials back = NodeCredentials.load(certs);
     assertEquals(c, back);
     assertEquals(c.privateKey(), back.privateKey());
@@ -43,15 +49,40 @@ class NodeCredentialsTest {
     assertEquals(c, NodeCredentials.load(certs));
   }
 
+  /** The three files earlier versions wrote. */
+  static void saveAsEarlierVersion(NodeCredentials c, Path dir) throws Exception {
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve(NodeCredentials.KEY_FILE), Pem.encode(c.privateKey()));
+    Files.writeString(dir.resolve(NodeCredentials.CERT_FILE), c.certPem());
+    Files.writeString(dir.resolve(NodeCredentials.CA_FILE), c.caCertPem());
+  }
+
+  @Test
+  void credentialsOfAnEarlierVersionLoadAndTheNextSaveReplacesThem(@TempDir Path dir) throws Exception {
+    NodeCredentials c = TestPki.node(CA, "node1", PeerIdentity.WORKER_ROLE);
+    saveAsEarlierVersion(c, dir);
+    assertTrue(NodeCredentials.exist(dir));
+    assertEquals(c, NodeCredentials.load(dir));
+    NodeCredentials renewed = TestPki.node(CA, "node1", PeerIdentity.MANAGER_ROLE);
+    renewed.save(dir);
+    try (var files = Files.list(dir)) {
+      assertEquals(List.of(dir.resolve(NodeCredentials.BUNDLE_FILE)), files.toList());
+    }
+    assertEquals(renewed, NodeCredentials.load(dir));
+  }
+
   @Test
   void loadRefusesAKeyThatIsNotTheCertificates(@TempDir Path dir) throws Exception {
-    TestPki.node(CA, "node1", PeerIdentity.WORKER_ROLE).save(dir);
+    saveAsEarlierVersion(TestPki.node(CA, "node1", PeerIdentity.WORKER_ROLE), dir);
     NodeCredentials other = TestPki.node(CA, "node2", PeerIdentity.WORKER_ROLE);
-    Path elsewhere = dir.resolve("other");
-    other.save(elsewhere);
-    Files.copy(elsewhere.resolve("swarm-node.key"), dir.resolve("swarm-node.key"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.writeString(dir.resolve(NodeCredentials.KEY_FILE), Pem.encode(other.privateKey()));
     var e = assertThrows(InvalidArgumentException.class, () -> NodeCredentials.load(dir));
-    assertTrue(e.getMessage().contains("does not belong to the certificate"), e.getMessage());
+    assertTrue(e.getMessage().contains("the private key does not belong to the node certificate"), e.getMessage());
+    Path bundle = dir.resolve(NodeCredentials.BUNDLE_FILE);
+    NodeCredentials mine = TestPki.node(CA, "node1", PeerIdentity.WORKER_ROLE);
+    Files.writeString(bundle, Pem.encode(other.privateKey()) + mine.certPem() + mine.caCertPem());
+    e = assertThrows(InvalidArgumentException.class, () -> NodeCredentials.load(dir));
+    assertTrue(e.getMessage().contains("the private key does not belong to the node certificate"), e.getMessage());
   }
 
   @Test

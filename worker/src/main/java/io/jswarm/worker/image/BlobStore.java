@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 /**
  * Content-addressed blobs in OCI layout: {@code blobs/sha256/<hex>}. A blob is written to {@code ingest/} while
  * its digest is computed, checked against the digest it was announced with, synced, and only then renamed into
- * place, so a blob under its name is always complete and correct.
+ * place (and the directory synced), so a blob under its name is always complete, correct and durable.
  */
 final class BlobStore {
   private final Path blobs;
@@ -164,6 +164,7 @@ final class BlobStore {
     }
     try {
       Files.move(tmp, path(d), StandardCopyOption.ATOMIC_MOVE);
+      io.jswarm.transport.disk.DurableFiles.syncDirectory(blobs);
     } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
       if (!has(d)) {
         throw e;

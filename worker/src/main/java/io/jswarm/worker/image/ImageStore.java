@@ -7,6 +7,7 @@ import io.jswarm.api.errors.ConflictException;
 import io.jswarm.api.errors.InvalidArgumentException;
 import io.jswarm.api.errors.NotFoundException;
 import io.jswarm.api.errors.UnavailableException;
+import io.jswarm.transport.disk.DurableFiles;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -139,6 +140,7 @@ public final class ImageStore implements ImageProvider {
     // layers hold setuid binaries and device nodes of images: nobody but root walks in
     Files.setPosixFilePermissions(layersDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     this.indexFile = root.resolve("images.json");
+    DurableFiles.removeLeftovers(root); // an index replacement a crash interrupted
     Path layout = root.resolve("oci-layout");
     if (!Files.exists(layout)) {
       Files.writeString(layout, "{\"imageLayoutVersion\":\"1.0.0\"}");
@@ -608,8 +610,11 @@ public final class ImageStore implements ImageProvider {
           throw new DigestMismatchException("layer " + blob.digest() + " unpacks to " + r.diffId()
               + " but the image config says " + diffId + "; refused");
         }
-        Files.writeString(layersDir.resolve(diffId.hex() + ".size"), Long.toString(r.size()));
+        DurableFiles.replace(layersDir.resolve(diffId.hex() + ".size"),
+            Long.toString(r.size()).getBytes(StandardCharsets.US_ASCII), false);
+        DurableFiles.syncTree(tmp); // every file and directory on disk before the layer gets its name
         LayerUnpacker.publish(tmp, dir);
+        DurableFiles.syncDirectory(layersDir);
       }
       mine.complete(dir);
       return dir;
@@ -1449,7 +1454,7 @@ public final class ImageStore implements ImageProvider {
     }
   }
 
-  /** Writes the index to a temporary file, syncs it, and renames it over the old one. Caller holds {@link #lock}. */
+  /** Replaces the index atomically and durably ({@link DurableFiles#replace}). Caller holds {@link #lock}. */
   private void saveIndex() {
     ObjectNode n = Manifest.JSON.createObjectNode();
     n.put("schemaVersion", 1);
@@ -1457,14 +1462,8 @@ public final class ImageStore implements ImageProvider {
     images.forEach((k, v) -> is.putObject(k.toString()).put("added", v));
     ObjectNode rs = n.putObject("references");
     references.forEach((k, v) -> rs.put(k, v.toString()));
-    Path tmp = indexFile.resolveSibling("images.json.tmp");
     try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
-        ch.write(java.nio.ByteBuffer.wrap(Manifest.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n)));
-        ch.force(true);
-      }
-      Files.move(tmp, indexFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      DurableFiles.replace(indexFile, Manifest.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n), false);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot save the image index " + indexFile + ": " + e.getMessage(), e);
     }
