@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,12 +50,7 @@ final class Container implements TaskRuntime {
   private volatile boolean started;
   private volatile Long pid;
   private volatile String stopSignal = "SIGTERM";
-  private volatile HealthConfig healthConfig;
-  private volatile String health;
-  private volatile boolean unhealthy;
-  private volatile ScheduledFuture<?> healthTimer;
-  private volatile long startedNanos = System.nanoTime();
-  private int healthFailures;
+  private final ContainerHealth health;
   private long lastMonitorCheck;
 
   Container(ContainerExecutor ex, Task task) {
@@ -66,6 +60,7 @@ final class Container implements TaskRuntime {
     this.state = ex.config.stateDir(id);
     this.bundle = ex.config.bundleDir(id);
     this.rootfs = bundle.resolve("rootfs");
+    this.health = new ContainerHealth(id, ex, state, exit::isDone, this::healthChanged, this::stopUnhealthy);
     this.adopted = Files.exists(state.resolve("pid"));
     if (adopted) {
       started = true;
@@ -96,7 +91,7 @@ final class Container implements TaskRuntime {
 
   @Override
   public String health() {
-    return health;
+    return health.status();
   }
 
   @Override
@@ -159,7 +154,7 @@ final class Container implements TaskRuntime {
       List<Map<String, Object>> mounts = new ArrayList<>();
       List<String> dnsNetworks = discoveryNetworks(task);
       boolean embeddedDns = ex.discovery != null && !dnsNetworks.isEmpty() && sandbox.netns() != null;
-      List<String> upstreams = writeEtcFiles(spec, sandbox, hostname, mounts, embeddedDns);
+      List<String> upstreams = EtcFiles.write(state, spec, sandbox, hostname, mounts, embeddedDns);
       if (embeddedDns) {
         // After the sandbox, before the container starts: its first lookup is answered.
         ex.discovery.attach(id, sandbox.netns(), dnsNetworks, EmbeddedDns.upstreamsFrom(upstreams));
@@ -179,7 +174,7 @@ final class Container implements TaskRuntime {
       JSON.writeValue(bundle.resolve("config.json").toFile(), oci);
       stopSignal = spec.stopSignal != null && !spec.stopSignal.isBlank() ? spec.stopSignal
           : ic != null && ic.stopSignal() != null && !ic.stopSignal().isBlank() ? ic.stopSignal() : "SIGTERM";
-      healthConfig = HealthConfig.of(spec.healthcheck, ic == null ? null : ic.healthcheck());
+      health.configure(HealthConfig.of(spec.healthcheck, ic == null ? null : ic.healthcheck()));
       saveSettings();
     } catch (Exception e) {
       try {
@@ -210,84 +205,6 @@ final class Container implements TaskRuntime {
   @Override
   public List<String> warnings() {
     return warnings;
-  }
-
-  /**
-   * Writes {@code /etc/hosts}, {@code resolv.conf} and {@code hostname}; returns the nameservers found (the spec's,
-   * the sandbox's, else the host's). With {@code embeddedDns} resolv.conf names 127.0.0.11 (with
-   * {@code options ndots:0} unless the spec sets ndots), as Docker writes it, and the nameservers become the
-   * embedded DNS's upstreams.
-   */
-  private List<String> writeEtcFiles(ContainerSpec spec, Sandbox sandbox, String hostname,
-      List<Map<String, Object>> mounts, boolean embeddedDns) throws IOException {
-    StringBuilder hosts = new StringBuilder("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
-    for (String cidr : sandbox.addresses()) {
-      hosts.append(cidr.replaceAll("/.*", "")).append('\t').append(hostname).append('\n');
-    }
-    for (String line : sandbox.hostsEntries()) {
-      hosts.append(line).append('\n');
-    }
-    if (spec.hosts != null) {
-      for (String line : spec.hosts) {
-        hosts.append(line).append('\n');
-      }
-    }
-    StringBuilder resolv = new StringBuilder();
-    List<String> nameservers = new ArrayList<>();
-    List<String> search = new ArrayList<>();
-    List<String> options = new ArrayList<>();
-    if (spec.dnsConfig != null) {
-      if (spec.dnsConfig.nameservers != null) {
-        nameservers.addAll(spec.dnsConfig.nameservers);
-      }
-      if (spec.dnsConfig.search != null) {
-        search.addAll(spec.dnsConfig.search);
-      }
-      if (spec.dnsConfig.options != null) {
-        options.addAll(spec.dnsConfig.options);
-      }
-    }
-    if (nameservers.isEmpty()) {
-      nameservers.addAll(sandbox.nameservers());
-    }
-    if (nameservers.isEmpty()) { // like Docker: the host's, without loopback servers the container cannot reach
-      try {
-        for (String line : Files.readAllLines(Path.of("/etc/resolv.conf"))) {
-          String[] f = line.trim().split("\\s+");
-          if (f.length >= 2 && f[0].equals("nameserver") && !f[1].startsWith("127.") && !f[1].equals("::1")) {
-            nameservers.add(f[1]);
-          } else if (f.length >= 2 && f[0].equals("search") && search.isEmpty()) {
-            search.addAll(List.of(f).subList(1, f.length));
-          }
-        }
-      } catch (IOException e) {
-        // no host resolv.conf
-      }
-    }
-    if (embeddedDns) {
-      resolv.append("nameserver ").append(EmbeddedDns.DEFAULT_LISTEN.getAddress().getHostAddress()).append('\n');
-      if (options.stream().noneMatch(o -> o.startsWith("ndots:"))) {
-        options.add(0, "ndots:0");
-      }
-    } else {
-      nameservers.forEach(n -> resolv.append("nameserver ").append(n).append('\n'));
-    }
-    if (!search.isEmpty()) {
-      resolv.append("search ").append(String.join(" ", search)).append('\n');
-    }
-    if (!options.isEmpty()) {
-      resolv.append("options ").append(String.join(" ", options)).append('\n');
-    }
-    Map<String, String> files = new LinkedHashMap<>();
-    files.put("hosts", hosts.toString());
-    files.put("resolv.conf", resolv.toString());
-    files.put("hostname", hostname + "\n");
-    for (Map.Entry<String, String> f : files.entrySet()) {
-      Path p = state.resolve(f.getKey());
-      Files.writeString(p, f.getValue());
-      mounts.add(OciSpec.mount("/etc/" + f.getKey(), "bind", p.toString(), List.of("rbind", "rprivate")));
-    }
-    return List.copyOf(nameservers);
   }
 
   /**
@@ -392,7 +309,7 @@ final class Container implements TaskRuntime {
     if (d != null) {
       s.put("discovery", Map.of("netns", d.netns(), "networks", d.networks(), "upstreams", d.upstreams()));
     }
-    HealthConfig h = healthConfig;
+    HealthConfig h = health.config();
     if (h != null) {
       s.put("health", Map.of("command", h.command(), "intervalNanos", h.interval().toNanos(),
           "timeoutNanos", h.timeout().toNanos(), "retries", h.retries(), "startPeriodNanos", h.startPeriod().toNanos()));
@@ -423,9 +340,9 @@ final class Container implements TaskRuntime {
       if (h.isObject()) {
         List<String> cmd = new ArrayList<>();
         h.path("command").forEach(c -> cmd.add(c.asText()));
-        healthConfig = new HealthConfig(cmd, Duration.ofNanos(h.path("intervalNanos").asLong()),
+        health.configure(new HealthConfig(cmd, Duration.ofNanos(h.path("intervalNanos").asLong()),
             Duration.ofNanos(h.path("timeoutNanos").asLong()), h.path("retries").asInt(),
-            Duration.ofNanos(h.path("startPeriodNanos").asLong()));
+            Duration.ofNanos(h.path("startPeriodNanos").asLong())));
       }
     } catch (IOException e) {
       log.warn("container {}: its settings are unreadable ({}); stopping with SIGTERM, no health check", id,
@@ -477,7 +394,7 @@ final class Container implements TaskRuntime {
       throw new IOException("starting the container failed: " + (why.isEmpty() ? text : why));
     }
     pid = Long.parseLong(text.substring(3).trim());
-    startedNanos = System.nanoTime();
+    health.containerStarted();
     started = true;
     ex.watch(this);
     startHealth();
@@ -495,7 +412,7 @@ final class Container implements TaskRuntime {
         JsonNode x = JSON.readTree(exitFile.toFile());
         boolean oom = x.path("OOMKilled").asBoolean(false);
         long code = x.path("ExitCode").asLong(-1);
-        finish(new Exit(code, oom, unhealthy ? "container unhealthy" : null));
+        finish(new Exit(code, oom, health.madeItUnhealthy() ? "container unhealthy" : null));
       } catch (IOException e) {
         finish(new Exit(-1, false, "the container's exit file is unreadable: " + e.getMessage()));
       }
@@ -580,95 +497,28 @@ final class Container implements TaskRuntime {
   // ---- health ----
 
   void startHealth() {
-    HealthConfig h = healthConfig;
-    if (h == null || healthTimer != null) {
-      return;
-    }
-    setHealth("starting");
-    healthTimer = ex.timer.schedule(this::healthProbe, h.interval().toNanos(), TimeUnit.NANOSECONDS);
+    health.start();
   }
 
   void stopHealth() {
-    ScheduledFuture<?> t = healthTimer;
-    if (t != null) {
-      t.cancel(false);
-    }
+    health.stop();
   }
 
-  private void healthProbe() {
-    HealthConfig h = healthConfig;
-    if (exit.isDone() || h == null) {
-      return;
-    }
-    ex.work.execute(() -> {
-      boolean ok = runProbe(h);
-      synchronized (this) {
-        if (exit.isDone()) {
-          return;
-        }
-        boolean inStartPeriod = System.nanoTime() - startedNanos < h.startPeriod().toNanos();
-        if (ok) {
-          healthFailures = 0;
-          setHealth("healthy");
-        } else if (!inStartPeriod || "healthy".equals(health)) {
-          healthFailures++;
-          if (healthFailures >= h.retries()) {
-            setHealth("unhealthy");
-            unhealthy = true;
-            log.info("container {}: unhealthy after {} failed checks; stopping it", id, healthFailures);
-            try {
-              stop(stopGrace(task));
-            } catch (Exception e) {
-              log.warn("container {}: stopping the unhealthy container failed: {}", id, e.toString());
-            }
-            return;
-          }
-        }
-      }
-      if (!exit.isDone() && !ex.timer.isShutdown()) {
-        healthTimer = ex.timer.schedule(this::healthProbe, h.interval().toNanos(), TimeUnit.NANOSECONDS);
-      }
-    });
-  }
-
-  private boolean runProbe(HealthConfig h) {
-    Path pidFile = state.resolve("health.pid");
-    List<String> args = new ArrayList<>(List.of("exec", "--pid-file", pidFile.toString(), id));
-    args.addAll(h.command());
-    List<String> cmd = ex.runtimeCommand(args);
-    try {
-      Files.deleteIfExists(pidFile);
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-      if (!p.waitFor(h.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
-        Long probe = ContainerExecutor.readPid(pidFile);
-        if (probe != null && ContainerExecutor.alive(probe)) {
-          Processes.kill(probe.intValue(), Processes.SIGKILL);
-        }
-        p.destroyForcibly();
-        return false;
-      }
-      return p.exitValue() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
-  private void setHealth(String h) {
-    if (h.equals(health)) {
-      return;
-    }
-    health = h;
+  private void healthChanged() {
     for (Runnable l : listeners) {
       try {
         l.run();
       } catch (RuntimeException e) {
         log.warn("container {}: health listener failed: {}", id, e.toString());
       }
+    }
+  }
+
+  private void stopUnhealthy() {
+    try {
+      stop(stopGrace(task));
+    } catch (Exception e) {
+      log.warn("container {}: stopping the unhealthy container failed: {}", id, e.toString());
     }
   }
 
