@@ -122,7 +122,7 @@ class TornTailTest {
     RaftConfig cfg = config();
     Path storage = cfg.storageDir();
     int acknowledged = 0;
-    for (int round = 0; round < 5; round++) {
+    for (int round = 0; round < 3; round++) {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
           TornTailWriter.class.getName(), storage.toString(), cfg.address(), "r" + round)
