@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Losing the quorum and getting it back (Docker's admin guide: {@code swarm init --force-new-cluster}): three
- * managers and a worker (simulated executor), two managers killed with SIGKILL, writes refused fast, reads served
+ * managers and a worker (simulated executor), each in its own network namespace, two managers killed with SIGKILL, writes refused fast, reads served
  * marked stale, the survivor made a single-manager cluster with every service, network and node, the
  * worker back, two new managers joined, and a leader kill survived again.
  */
@@ -28,11 +28,11 @@ class QuorumLossRecoveryTest {
 
   @Test
   void forceNewClusterOnTheSurvivorKeepsEveryServiceThenTheClusterGrowsAndSurvivesALeaderKill() throws Exception {
-    try (ProcessCluster cluster = new ProcessCluster()) {
-      Daemon m1 = cluster.init("m1", "\"Spec\":{\"Dispatcher\":{\"HeartbeatPeriod\":1000000000}}");
-      Daemon m2 = cluster.join("m2", m1, "manager");
-      Daemon m3 = cluster.join("m3", m1, "manager");
-      Daemon w1 = cluster.join("w1", m1, "worker");
+    try (MultiHostCluster cluster = MultiHostCluster.create()) {
+      Daemon m1 = cluster.init("m1", "\"Spec\":{\"Dispatcher\":{\"HeartbeatPeriod\":1000000000}}").daemon();
+      Daemon m2 = cluster.join("m2", cluster.get("m1"), "manager").daemon();
+      Daemon m3 = cluster.join("m3", cluster.get("m1"), "manager").daemon();
+      Daemon w1 = cluster.join("w1", cluster.get("m1"), "worker").daemon();
       m1.call("POST", "/networks/create", "{\"Name\":\"qnet\",\"Driver\":\"overlay\"}").expect(201);
       for (int i = 0; i < 3; i++) {
         m1.call("POST", "/services/create", "{\"Name\":\"q" + i + "\",\"TaskTemplate\":{\"ContainerSpec\":"
@@ -65,8 +65,8 @@ class QuorumLossRecoveryTest {
           nodeState(m1, "w1").equals("ready") && running(m1) == 6);
       assertTrue(rawGet(m1, "/services").headers().firstValue("X-Jswarm-Stale-Read").isEmpty());
 
-      Daemon m4 = cluster.join("m4", m1, "manager");
-      Daemon m5 = cluster.join("m5", m1, "manager");
+      Daemon m4 = cluster.join("m4", cluster.get("m1"), "manager").daemon();
+      Daemon m5 = cluster.join("m5", cluster.get("m1"), "manager").daemon();
       await(CONVERGE, "3 reachable managers", () -> reachableManagers(m4) == 3);
       m4.call("POST", "/services/create", "{\"Name\":\"after\",\"TaskTemplate\":{\"ContainerSpec\":"
           + "{\"Image\":\"busybox\"}}}").expect(201);
