@@ -99,6 +99,10 @@ final class LeaderTerm {
   private final IngressFeed ingress = new IngressFeed();
   /** Service discovery records per overlay network (events thread; rebuilt with every watch). */
   private final ServiceRecordFeed records = new ServiceRecordFeed();
+  /** The secrets and configs each node's tasks reference (events thread; rebuilt with every watch). */
+  private final DependencyFeed dependencies = new DependencyFeed();
+  /** Index of the last store batch the events thread has read completely. */
+  private long readIndex = -1;
 
   /** A task's place on an overlay network, as the store has it. */
   private record Endpoint(String taskId, String nodeId, Integer vni, String addr) {}
@@ -124,6 +128,8 @@ final class LeaderTerm {
     String sentIngress;
     /** The service records last sent. */
     final ServiceRecordFeed.Sent sentRecords = new ServiceRecordFeed.Sent();
+    /** The secrets and configs last sent. */
+    final DependencyFeed.Sent sentDependencies = new DependencyFeed.Sent();
 
     Session(String id, String nodeId, StreamSink sink) {
       this.id = id;
@@ -183,6 +189,8 @@ final class LeaderTerm {
         indexNodeEndpoint(n, null);
       }
       records.clear();
+      dependencies.clear();
+      readIndex = tx.index();
       for (Network n : tx.networks().all()) {
         records.networkChanged(n.id, n);
       }
@@ -192,7 +200,9 @@ final class LeaderTerm {
       for (Task t : tx.tasks().all()) {
         indexEndpoints(t);
         records.taskChanged(t.id, t);
+        dependencies.taskChanged(t.id, t);
       }
+      dependencies.clearDirty();
       ingress.reset(tx);
       dirtyNetworks.clear();
       records.clearDirty();
@@ -342,7 +352,7 @@ final class LeaderTerm {
     }
     sessions.put(s.id, s);
     deadlines.put(s.nodeId, clock.instant().plus(grace()));
-    record Snapshot(long index, Node node, List<Task> tasks) {}
+    record Snapshot(long index, Node node, List<Task> tasks, DispatcherMessage dependencies) {}
     Snapshot snap = store.viewStale(tx -> {
       List<Task> tasks = new ArrayList<>();
       for (Task t : tx.tasks().find(Tables.BY_NODE, s.nodeId)) {
@@ -350,10 +360,15 @@ final class LeaderTerm {
           tasks.add(t);
         }
       }
-      return new Snapshot(tx.index(), tx.nodes().get(s.nodeId), tasks);
+      DependencyFeed.Delta need = DependencyFeed.needsOf(tasks);
+      s.sentDependencies.secrets.addAll(need.addSecrets());
+      s.sentDependencies.configs.addAll(need.addConfigs());
+      return new Snapshot(tx.index(), tx.nodes().get(s.nodeId), tasks, dependencyMessage(tx, true, need));
     });
     s.index = snap.index;
     s.send(DispatcherMessage.session(s.id, periodNanos, currentManagers(), snap.node, dataPathPort));
+    // Always, even when empty: the agent drops what an earlier session sent. Before the tasks that need them.
+    s.send(snap.dependencies);
     s.send(DispatcherMessage.fullAssignments(snap.tasks));
     List<NetworkEndpoints> all = new ArrayList<>();
     for (String net : endpoints.keySet()) {
@@ -381,6 +396,8 @@ final class LeaderTerm {
 
   private void handle(Event e) {
     if (e.isCommit()) {
+      readIndex = e.index();
+      sendDependencies(); // before the assignments that need them
       sendOutgoing();
       sendEndpoints();
       sendIngress();
@@ -391,6 +408,7 @@ final class LeaderTerm {
           e.kind() == Event.Kind.DELETE ? ((Task) e.object()).id : null);
       ingress.onEvent(e);
       records.taskChanged(e.object().id, e.kind() == Event.Kind.DELETE ? null : (Task) e.object());
+      dependencies.taskChanged(e.object().id, e.kind() == Event.Kind.DELETE ? null : (Task) e.object());
     } else if (e.isIn(Tables.SERVICES)) {
       records.serviceChanged(e.object().id, e.kind() == Event.Kind.DELETE ? null : (Service) e.object());
       ingress.onEvent(e);
@@ -467,6 +485,54 @@ final class LeaderTerm {
           new ArrayList<>(c.removed)));
     }
     outgoing.clear();
+  }
+
+  // ---- secrets and configs (events thread) ----
+
+  /**
+   * Sends each node whose needs changed in the batch just read the secrets and configs it now needs and withdraws the
+   * ones it does not. A session whose full set was taken at a later index than what the events thread has read waits
+   * (its node stays dirty), so that it is never told to drop what its snapshot gave it.
+   */
+  private void sendDependencies() {
+    if (!dependencies.hasDirty()) {
+      return;
+    }
+    for (java.util.Iterator<String> it = dependencies.dirtyNodes().iterator(); it.hasNext(); ) {
+      String nodeId = it.next();
+      Session s = byNode.get(nodeId);
+      if (s == null || s.index < 0) {
+        it.remove();
+        continue;
+      }
+      if (s.index > readIndex) {
+        continue;
+      }
+      it.remove();
+      DependencyFeed.Delta d = dependencies.delta(nodeId, s.sentDependencies);
+      if (!d.isEmpty()) {
+        s.send(store.viewStale(tx -> dependencyMessage(tx, false, d)));
+      }
+    }
+  }
+
+  /** The message for {@code d}, with the payloads of what it adds (a secret or config deleted meanwhile is left out). */
+  private static DispatcherMessage dependencyMessage(ReadTx tx, boolean full, DependencyFeed.Delta d) {
+    List<io.jswarm.api.types.Secret> secrets = new ArrayList<>();
+    for (String id : d.addSecrets()) {
+      io.jswarm.api.types.Secret x = tx.secrets().get(id);
+      if (x != null) {
+        secrets.add(x);
+      }
+    }
+    List<io.jswarm.api.types.Config> configs = new ArrayList<>();
+    for (String id : d.addConfigs()) {
+      io.jswarm.api.types.Config x = tx.configs().get(id);
+      if (x != null) {
+        configs.add(x);
+      }
+    }
+    return DispatcherMessage.dependencies(full, secrets, configs, d.removeSecrets(), d.removeConfigs());
   }
 
   // ---- overlay endpoints (events thread) ----

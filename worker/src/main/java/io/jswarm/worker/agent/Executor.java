@@ -26,6 +26,12 @@ public interface Executor extends AutoCloseable {
    */
   default void retainOnly(java.util.Set<String> taskIds) {}
 
+  /**
+   * Called once by the agent that drives this executor: where the secrets and configs the tasks reference are held
+   * (in memory). A runtime reads its task's secrets and configs from it when it starts.
+   */
+  default void useDependencies(TaskDependencies dependencies) {}
+
   /** Releases the executor's own resources (threads, connections); tasks it started are not stopped. */
   @Override
   void close();

@@ -135,6 +135,14 @@ public final class ContainerExecutor implements Executor {
     return target;
   }
 
+  /** The secrets and configs the agent holds for the tasks (memory); null until an agent drives this executor. */
+  volatile io.jswarm.worker.agent.TaskDependencies dependencies;
+
+  @Override
+  public void useDependencies(io.jswarm.worker.agent.TaskDependencies d) {
+    this.dependencies = d;
+  }
+
   @Override
   public TaskRuntime runtime(Task task) {
     return new Container(this, task);
