@@ -1,8 +1,12 @@
 package io.jswarm.manager.dispatcher;
 
+import io.jswarm.api.dispatcher.DispatcherMessage;
+import io.jswarm.api.types.Config;
 import io.jswarm.api.types.ContainerSpec;
+import io.jswarm.api.types.Secret;
 import io.jswarm.api.types.Task;
 import io.jswarm.api.types.TaskState;
+import io.jswarm.consensus.store.ReadTx;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -14,7 +18,7 @@ import java.util.TreeSet;
 
 /**
  * Which secrets and configs each node must hold (events thread of a {@link LeaderTerm}): those referenced by the
- * tasks assigned to it ({@link LeaderTerm#visibleNode}) that have not ended (observed state RUNNING or earlier). A
+ * tasks assigned to it ({@link AssignmentFeed#visibleNode}) that have not ended (observed state RUNNING or earlier). A
  * task that ends, moves or is deleted stops needing them; once no task of the node needs a secret, it is withdrawn.
  * Counts are kept per node, so a change costs the size of one task's references, not a scan of all tasks.
  *
@@ -108,6 +112,25 @@ final class DependencyFeed {
     return new Delta(new ArrayList<>(secrets), new ArrayList<>(configs), List.of(), List.of());
   }
 
+  /** The message for {@code d}, with the payloads of what it adds (one deleted meanwhile is left out). */
+  static DispatcherMessage message(ReadTx tx, boolean full, Delta d) {
+    List<Secret> secrets = new ArrayList<>();
+    for (String id : d.addSecrets()) {
+      Secret x = tx.secrets().get(id);
+      if (x != null) {
+        secrets.add(x);
+      }
+    }
+    List<Config> configs = new ArrayList<>();
+    for (String id : d.addConfigs()) {
+      Config x = tx.configs().get(id);
+      if (x != null) {
+        configs.add(x);
+      }
+    }
+    return DispatcherMessage.dependencies(full, secrets, configs, d.removeSecrets(), d.removeConfigs());
+  }
+
   private static List<String> added(Set<String> now, Set<String> before) {
     List<String> out = new ArrayList<>();
     for (String id : now) {
@@ -142,7 +165,7 @@ final class DependencyFeed {
 
   /** What a task holds where it is, or null when it is on no node, has ended, or references nothing. */
   private static Need need(Task t) {
-    String node = LeaderTerm.visibleNode(t);
+    String node = AssignmentFeed.visibleNode(t);
     if (node == null || t.status.state.number() > TaskState.RUNNING.number() || t.spec == null
         || t.spec.containerSpec == null) {
       return null;
