@@ -71,7 +71,7 @@ public final class PayloadRefs {
     }
   }
 
-  private record Parsed(String source, String target, String uid, String gid, long mode) {
+  record Parsed(String source, String target, String uid, String gid, long mode) {
     ContainerSpec.FileTarget file() {
       ContainerSpec.FileTarget f = new ContainerSpec.FileTarget();
       f.name = target;
