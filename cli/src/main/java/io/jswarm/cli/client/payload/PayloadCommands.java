@@ -5,7 +5,6 @@ import io.jswarm.cli.client.ApiClient;
 import io.jswarm.cli.client.ClientCommand;
 import io.jswarm.cli.client.Filters;
 import io.jswarm.cli.client.HumanTime;
-import io.jswarm.cli.client.JsonOutput;
 import io.jswarm.cli.client.OutputFormat;
 import io.jswarm.cli.client.TextTable;
 import io.jswarm.cli.client.UsageException;
@@ -97,7 +96,8 @@ final class PayloadCommands {
     @Option(names = {"-f", "--filter"}, description = "Filter output (id=, name=, label=).")
     List<String> filters = new ArrayList<>();
 
-    @Option(names = "--format", description = "Format output: table (default) or json.")
+    @Option(names = "--format", description = "Format output: table (default), json, a Go template (e.g. "
+        + "{{.Name}}) or table TEMPLATE.")
     String format;
 
     abstract String noun();
@@ -114,7 +114,7 @@ final class PayloadCommands {
       Instant now = Instant.now();
       if (quiet) {
         rows.forEach(n -> out.println(n.path("ID").asText()));
-      } else if (fmt == OutputFormat.JSON) {
+      } else {
         List<Map<String, String>> lines = new ArrayList<>();
         for (JsonNode n : rows) {
           Map<String, String> m = new LinkedHashMap<>();
@@ -128,8 +128,13 @@ final class PayloadCommands {
           m.put("UpdatedAt", ago(n.path("UpdatedAt").asText(), now));
           lines.add(m);
         }
-        out.print(JsonOutput.lines(lines));
-      } else {
+        fmt.print(out, lines, () -> table(rows, now));
+      }
+      return 0;
+    }
+
+    private String table(List<JsonNode> rows, Instant now) {
+      {
         List<String> header = new ArrayList<>(List.of("ID", "NAME"));
         if (driverColumn()) {
           header.add("DRIVER");
@@ -145,9 +150,8 @@ final class PayloadCommands {
           cells.add(ago(n.path("UpdatedAt").asText(), now));
           t.row(cells);
         }
-        out.print(t.render());
+        return t.render();
       }
-      return 0;
     }
 
     private static String name(JsonNode n) {
@@ -171,6 +175,9 @@ final class PayloadCommands {
   }
 
   abstract static class Inspect extends ClientCommand {
+    @picocli.CommandLine.Mixin
+    io.jswarm.cli.client.InspectFormat format = new io.jswarm.cli.client.InspectFormat();
+
     @Parameters(arity = "1..*", paramLabel = "NAME|ID", description = "Name, id or id prefix.")
     List<String> refs;
 
@@ -179,7 +186,7 @@ final class PayloadCommands {
     @Override
     protected int run(ApiClient api) {
       List<String> errors = new ArrayList<>();
-      return printInspect(inspectEach(api, refs, ref -> "/" + noun() + "s/" + seg(ref), "Error: No such " + noun()
+      return printInspect(format, inspectEach(api, refs, ref -> "/" + noun() + "s/" + seg(ref), "Error: No such " + noun()
           + ": ", errors), errors);
     }
   }
