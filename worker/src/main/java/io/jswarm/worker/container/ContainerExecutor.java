@@ -142,6 +142,14 @@ public final class ContainerExecutor implements Executor {
     return target;
   }
 
+  /** The secrets and configs the agent holds for the tasks (memory); null until an agent drives this executor. */
+  volatile io.jswarm.worker.agent.TaskDependencies dependencies;
+
+  @Override
+  public void useDependencies(io.jswarm.worker.agent.TaskDependencies d) {
+    this.dependencies = d;
+  }
+
   /** The kernel's answer, probed once at start: {@code BlkioWeight} when it cannot weight block I/O. */
   @Override
   public Map<String, String> missingFeatures() {
