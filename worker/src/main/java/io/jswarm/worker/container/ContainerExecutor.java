@@ -208,7 +208,15 @@ public final class ContainerExecutor implements Executor {
         runtime(10, "kill", "--all", id, "KILL");
         waitFor(() -> Files.exists(state.resolve("exit")) || !alive(readPid(state.resolve("monitor.pid"))), 5000);
       }
-      runtime(10, "delete", "-f", id);
+      try {
+        runtime(10, "delete", "-f", id);
+      } catch (IOException e) {
+        // The monitor deletes the container itself once its init has ended; a kill just above can make it do so
+        // between our check and this call (seen with crun under load: "cannot open directory ..."). Gone is fine.
+        if (Files.isDirectory(config.runtimeRoot().resolve(id))) {
+          throw e;
+        }
+      }
     }
     Long monitor = readPid(state.resolve("monitor.pid"));
     if (monitor != null && alive(monitor) && isMonitor(monitor)) {
