@@ -142,10 +142,33 @@ public final class ContainerExecutor implements Executor {
     return target;
   }
 
+  /** The secrets and configs the agent holds for the tasks (memory); null until an agent drives this executor. */
+  volatile io.jswarm.worker.agent.TaskDependencies dependencies;
+
+  @Override
+  public void useDependencies(io.jswarm.worker.agent.TaskDependencies d) {
+    this.dependencies = d;
+  }
+
   /** The kernel's answer, probed once at start: {@code BlkioWeight} when it cannot weight block I/O. */
   @Override
   public Map<String, String> missingFeatures() {
     return missingFeatures;
+  }
+
+  /** Bundles under the exec root; a container whose monitor wrote its exit file is stopped. */
+  @Override
+  public ContainerCount containerCount() {
+    int running = 0;
+    int stopped = 0;
+    for (String id : children(config.execRoot().resolve("containers"))) {
+      if (Files.exists(config.stateDir(id).resolve("exit"))) {
+        stopped++;
+      } else {
+        running++;
+      }
+    }
+    return new ContainerCount(running, stopped);
   }
 
   @Override
