@@ -227,6 +227,19 @@ final class ManagerRole implements AutoCloseable {
     raft.node().removeManager(state.nodeId);
   }
 
+  /**
+   * Stops this manager like {@link #close}, leaving Raft storage that restarts as a single-member group at its
+   * last applied state ({@link RaftStore#closeForNewCluster}); returns where the old log went.
+   */
+  java.nio.file.Path closeForNewCluster() throws IOException {
+    watcher.close();
+    clusterServer.close();
+    if (registry != null) {
+      registry.close();
+    }
+    return raft.closeForNewCluster();
+  }
+
   @Override
   public void close() {
     watcher.close();

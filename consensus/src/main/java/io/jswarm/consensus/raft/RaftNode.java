@@ -11,6 +11,7 @@ import io.jswarm.consensus.store.StoreApplier;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,6 +78,9 @@ import org.apache.ratis.util.TimeDuration;
  * log segments are verified before start ({@link LogVerifier}).
  */
 public final class RaftNode implements Proposer, AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RaftNode.class);
+  /** Ratis' file of the current term and vote in a group's {@code current} directory. */
+  private static final String TERM_FILE = "raft-meta";
   /** Connections used to forward requests to the leader. */
   private static final int FORWARDERS = 8;
   /** Pause between retries while a leader is being elected. */
@@ -113,7 +117,9 @@ public final class RaftNode implements Proposer, AutoCloseable {
     if (existing) {
       LogVerifier.verify(groupDir.resolve("current"));
     }
-    RaftGroup group = existing || cfg.initialPeers().isEmpty()
+    // On restart the log's (or raft-meta.conf's) configuration wins over these peers; only storage left by
+    // closeForNewCluster (a snapshot, no log) takes them.
+    RaftGroup group = cfg.initialPeers().isEmpty()
         ? RaftGroup.valueOf(groupId)
         : RaftGroup.valueOf(groupId, peers(cfg.initialPeers()));
     this.server = RaftServer.newBuilder()
@@ -563,6 +569,35 @@ public final class RaftNode implements Proposer, AutoCloseable {
   /** Takes a snapshot now (the automatic trigger is every {@link RaftConfig#snapshotEvery()} entries). */
   public long takeSnapshot() throws IOException {
     return stateMachine.takeSnapshot();
+  }
+
+  /**
+   * Quorum-loss recovery ({@code swarm init --force-new-cluster}): stops this member, writes a snapshot of its
+   * last applied state and moves the rest of its Raft storage (log segments, the saved configuration) aside to
+   * {@code <storageDir>/before-force-new-cluster-<millis>}, keeping only the term file. Starting a member on the
+   * same storage with just this manager as {@link RaftConfig#initialPeers()} then resumes at that state as a
+   * single-member group, which elects itself and accepts writes and new members. Entries this manager had
+   * logged but not applied are dropped (they were never acknowledged to a client through it or any majority
+   * it can still see).
+   *
+   * @return the directory the old log was moved to
+   */
+  public Path closeForNewCluster() throws IOException {
+    close();
+    long index = stateMachine.takeSnapshot();
+    Path groupDir = cfg.storageDir().resolve(groupId.getUuid().toString());
+    Path current = groupDir.resolve("current");
+    Path aside = cfg.storageDir().resolve("before-force-new-cluster-" + System.currentTimeMillis());
+    Files.createDirectories(aside);
+    try (var files = Files.list(current)) {
+      for (Path f : files.toList()) {
+        if (!f.getFileName().toString().equals(TERM_FILE)) {
+          Files.move(f, aside.resolve(f.getFileName()));
+        }
+      }
+    }
+    LOG.info("force-new-cluster: {} keeps its state at index {}; its old Raft log is in {}", cfg.id(), index, aside);
+    return aside;
   }
 
   @Override

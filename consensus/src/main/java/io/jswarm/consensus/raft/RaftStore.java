@@ -41,6 +41,18 @@ public final class RaftStore implements AutoCloseable {
     return node;
   }
 
+  /**
+   * Stops this manager's member and store, leaving Raft storage that restarts as a single-member group at the
+   * last applied state ({@link RaftNode#closeForNewCluster}).
+   */
+  public java.nio.file.Path closeForNewCluster() throws IOException {
+    try {
+      return node.closeForNewCluster();
+    } finally {
+      store.close();
+    }
+  }
+
   @Override
   public void close() throws IOException {
     try {
