@@ -229,8 +229,18 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
 
   /** This node's client TLS context for node-to-node calls (read each time: the certificate may be renewed). */
   private javax.net.ssl.SSLContext clusterClientTls() {
+    return clusterClientTls(false);
+  }
+
+  /**
+   * See {@link #clusterClientTls()}; {@code managersOnly}: the server must present a manager certificate (calls
+   * that only a manager may answer, such as image pulls from the managers' registry).
+   */
+  private javax.net.ssl.SSLContext clusterClientTls(boolean managersOnly) {
     try {
-      return io.jswarm.transport.pki.TlsContexts.client(NodeCredentials.load(opts.certDir()));
+      NodeCredentials creds = NodeCredentials.load(opts.certDir());
+      return managersOnly ? io.jswarm.transport.pki.TlsContexts.managerClient(creds)
+          : io.jswarm.transport.pki.TlsContexts.client(creds);
     } catch (IOException e) {
       throw new UnavailableException("this node has no cluster certificate to call other nodes with: " + e.getMessage());
     }
@@ -253,7 +263,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       return null;
     }
     try {
-      return clusterClientTls();
+      return clusterClientTls(true);
     } catch (UnavailableException e) {
       LOG.warn("no cluster credentials for image pulls from managers: {}", e.getMessage());
       return null;
