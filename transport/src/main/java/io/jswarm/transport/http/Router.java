@@ -16,7 +16,10 @@ import java.util.regex.Pattern;
 public final class Router {
   private static final Pattern VERSION_PREFIX = Pattern.compile("^/v\\d+\\.\\d+(?=/)");
 
-  private record Route(String method, String[] segments, Handler handler) {}
+  private record Route(String method, String pattern, String[] segments, Handler handler) {}
+
+  /** A route as added: its method and pattern ({@code POST /services/{id}/update}). */
+  public record RouteInfo(String method, String pattern) {}
 
   /** A matched route: the handler and the values of its {@code {name}} segments. */
   public record Match(Handler handler, Map<String, String> params) {}
@@ -27,7 +30,7 @@ public final class Router {
     if (!pattern.startsWith("/")) {
       throw new IllegalArgumentException("route pattern must start with /: " + pattern);
     }
-    routes.add(new Route(method, split(pattern), handler));
+    routes.add(new Route(method, pattern, split(pattern), handler));
     return this;
   }
 
@@ -41,6 +44,11 @@ public final class Router {
 
   public Router delete(String pattern, Handler h) {
     return add("DELETE", pattern, h);
+  }
+
+  /** Every route added, in order (the API fuzz test drives each of them). */
+  public List<RouteInfo> routes() {
+    return routes.stream().map(r -> new RouteInfo(r.method, r.pattern)).toList();
   }
 
   /** {@code /v1.41/services} -> {@code /services}; paths without a prefix are returned as they are. */
