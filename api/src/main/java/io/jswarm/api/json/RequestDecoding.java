@@ -53,7 +53,8 @@ final class RequestDecoding {
     String field = path(e);
     String expected = expectedAtTop;
     if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
-      expected = kind(m.getTargetType());
+      String k = kind(m.getTargetType());
+      expected = (k.matches("^[aeiou].*") ? "an " : "a ") + k;
     }
     String got = "";
     if (e instanceof com.fasterxml.jackson.databind.exc.InvalidNullException) {

@@ -39,14 +39,14 @@ class BadInputTest {
 
   @Test
   void aNullBodyIsA400NamingTheBody() {
-    for (String route : new String[] {"/services/create", "/networks/create", "/volumes/create", "/swarm/update"}) {
+    for (String route : new String[] {"/services/create", "/networks/create", "/volumes/create", "/swarm/update?version=1"}) {
       refused(400, "request body: expected a JSON object", call("POST", "/v1.41" + route, "null"));
     }
   }
 
   @Test
   void aWrongTypeIsA400NamingTheField() {
-    refused(400, "Mode.Replicated.Replicas: expected a JSON integer",
+    refused(400, "Mode.Replicated.Replicas: expected an integer (64-bit), got \\\"many\\\"",
         call("POST", "/v1.41/services/create", "{\"Name\":\"x\",\"Mode\":{\"Replicated\":{\"Replicas\":\"many\"}},"
             + "\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"}}}"));
     refused(400, "IPAM.Config[0]: null is not allowed",
