@@ -145,7 +145,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
         .withCluster(this::managerClusterAddrs, this::clusterTls));
     imageApi = new ImageApi(images);
     imageApi.routes(router);
-    api = HttpServer.start(router, ApiListeners.parse(opts.hosts()), HttpServer.Settings.defaults().withServerVersion(version));
+    api = HttpServer.start(router, ApiListeners.parse(opts.hosts(), opts.apiSecurity()), HttpServer.Settings.defaults().withServerVersion(version));
     NodeState saved = NodeState.load(opts.dataRoot());
     if (saved != null) {
       resume(saved);

@@ -68,6 +68,9 @@ class NetworkApiTest {
   private Resp call(String method, String path, String body) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port(0) + path));
     b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
     var r = client.send(b.build(), BodyHandlers.ofString());
     return new Resp(r.statusCode(), r.body());
   }

@@ -169,6 +169,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
     String path = Router.stripVersion(rawPath);
     Router.Match m = router.match(in.method(), path);
+    RequestRules.check(in.method(), in.headers(), in.body(), m.rawBody());
     Map<String, String> params = new HashMap<>();
     m.params().forEach((k, val) -> params.put(k, decode(val)));
     Map<String, List<String>> query;

@@ -16,22 +16,37 @@ import java.util.regex.Pattern;
 public final class Router {
   private static final Pattern VERSION_PREFIX = Pattern.compile("^/v\\d+\\.\\d+(?=/)");
 
-  private record Route(String method, String pattern, String[] segments, Handler handler) {}
+  private record Route(String method, String pattern, String[] segments, Handler handler, boolean rawBody) {}
 
   /** A route as added: its method and pattern ({@code POST /services/{id}/update}). */
   public record RouteInfo(String method, String pattern) {}
 
-  /** A matched route: the handler and the values of its {@code {name}} segments. */
-  public record Match(Handler handler, Map<String, String> params) {}
+  /**
+   * A matched route: the handler, the values of its {@code {name}} segments, and whether it takes a body of any
+   * type ({@link #postRaw}) rather than JSON.
+   */
+  public record Match(Handler handler, Map<String, String> params, boolean rawBody) {}
 
   private final List<Route> routes = new ArrayList<>();
 
   public Router add(String method, String pattern, Handler handler) {
+    return add(method, pattern, handler, false);
+  }
+
+  private Router add(String method, String pattern, Handler handler, boolean rawBody) {
     if (!pattern.startsWith("/")) {
       throw new IllegalArgumentException("route pattern must start with /: " + pattern);
     }
-    routes.add(new Route(method, pattern, split(pattern), handler));
+    routes.add(new Route(method, pattern, split(pattern), handler, rawBody));
     return this;
+  }
+
+  /**
+   * A POST route whose body is not JSON (an image tarball): any {@code Content-Type} is taken. Every other route
+   * with a body needs {@code application/json} (see {@link RequestRules}).
+   */
+  public Router postRaw(String pattern, Handler h) {
+    return add("POST", pattern, h, true);
   }
 
   public Router get(String pattern, Handler h) {
@@ -72,7 +87,7 @@ public final class Router {
         continue;
       }
       if (r.method.equals(method) || (method.equals("HEAD") && r.method.equals("GET"))) {
-        return new Match(r.handler, params);
+        return new Match(r.handler, params, r.rawBody);
       }
       allowed = r.method;
     }

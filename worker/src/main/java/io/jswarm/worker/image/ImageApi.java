@@ -43,8 +43,8 @@ public final class ImageApi implements AutoCloseable {
   }
 
   public void routes(Router r) {
-    r.post("/images/create", this::create);
-    r.post("/images/load", this::load);
+    r.postRaw("/images/create", this::create); // ?fromSrc=- imports the body, a tarball
+    r.postRaw("/images/load", this::load);
     r.get("/images/json", this::list);
     r.get("/images/get", this::saveMany);
     r.get("/images/{name...}", this::getByName);
