@@ -1,7 +1,7 @@
 package io.jswarm.cli.bench;
 
 import io.jswarm.cli.fuzz.ApiFuzz;
-import io.jswarm.cli.fuzz.FuzzDaemon;
+import io.jswarm.cli.fuzz.FuzzTarget;
 import java.security.SecureRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,7 +26,7 @@ public final class FuzzBench implements Callable<Integer> {
       throw new IllegalArgumentException("--cases must be at least 1, got " + cases);
     }
     long s = seed != null ? seed : new SecureRandom().nextLong();
-    try (FuzzDaemon d = FuzzDaemon.start()) {
+    try (FuzzTarget d = FuzzTarget.start()) {
       System.out.printf("fuzzing %d routes with %d cases, seed %d%n", d.routes().size(), cases, s);
       long t0 = System.nanoTime();
       ApiFuzz.Report r = d.fuzzer(s).run(cases, i -> {

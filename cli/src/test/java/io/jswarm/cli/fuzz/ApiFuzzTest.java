@@ -22,7 +22,7 @@ class ApiFuzzTest {
   @Test
   void noGeneratedRequestGetsA5xxHangsOrStopsTheDaemon() throws Exception {
     long seed = Long.getLong("jswarm.fuzz.seed", new SecureRandom().nextLong());
-    try (FuzzDaemon d = FuzzDaemon.start()) {
+    try (FuzzTarget d = FuzzTarget.start()) {
       List<ApiFuzz.Route> routes = d.routes();
       ApiFuzz.Report r = d.fuzzer(seed).run(CASES, null);
       System.out.printf("API fuzz: %d routes, %d cases, seed %d, answers %s, p99 %.1f ms%n", routes.size(), r.cases,
@@ -39,7 +39,7 @@ class ApiFuzzTest {
 
   @Test
   void theFuzzedRoutesAreTheDaemonsWholeApi() throws Exception {
-    try (FuzzDaemon d = FuzzDaemon.start()) {
+    try (FuzzTarget d = FuzzTarget.start()) {
       Set<String> keys = d.routes().stream().map(ApiFuzz.Route::key).collect(Collectors.toSet());
       for (String k : List.of("GET /_ping", "POST /services/create", "POST /services/{id}/update",
           "GET /services/{id}/logs", "POST /networks/create", "POST /volumes/create", "GET /images/json",

@@ -11,12 +11,12 @@ import org.junit.jupiter.api.Test;
 
 /** The bad inputs issue 14 found answering 500, and the replica limit: each a 400 that names the field. */
 class BadInputTest {
-  private static FuzzDaemon daemon;
+  private static FuzzTarget daemon;
   private static ApiFuzz http;
 
   @BeforeAll
   static void start() throws Exception {
-    daemon = FuzzDaemon.start();
+    daemon = FuzzTarget.start();
     http = daemon.fuzzer(0);
   }
 
@@ -74,7 +74,7 @@ class BadInputTest {
     String spec = "{\"Name\":\"huge\",\"Mode\":{\"Replicated\":{\"Replicas\":99999999999}},"
         + "\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"}}}";
     refused(400, "Mode.Replicated.Replicas: 99999999999 is above this cluster's maximum of "
-        + FuzzDaemon.MAX_REPLICAS, call("POST", "/v1.41/services/create", spec));
+        + FuzzTarget.MAX_REPLICAS, call("POST", "/v1.41/services/create", spec));
     assertEquals(404, call("GET", "/v1.41/services/huge", null).status());
   }
 }

@@ -1,79 +1,37 @@
 package io.jswarm.cli.fuzz;
 
-import io.jswarm.cli.daemon.Daemon;
-import io.jswarm.cli.daemon.DaemonOptions;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Comparator;
+import io.jswarm.cli.daemon.ScratchDaemon;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
- * A daemon to fuzz: in this JVM, simulated executor, its own temporary data and exec roots, its API on a
- * loopback port, made the only manager of a new swarm whose {@code MaxReplicasPerService} is
- * {@value #MAX_REPLICAS} (so that generated services stay small). {@link #close} stops it and removes every file.
+ * The daemon {@link ApiFuzz} drives: a {@link ScratchDaemon} (this JVM, simulated executor, temporary data root,
+ * loopback port) whose swarm allows {@value #MAX_REPLICAS} replicas per service, so that generated services stay
+ * small, plus the valid bodies the fuzzer mutates.
  */
-public final class FuzzDaemon implements AutoCloseable {
+public final class FuzzTarget implements AutoCloseable {
   /** The fuzzed swarm's MaxReplicasPerService. */
   public static final long MAX_REPLICAS = 20;
 
-  private final Path dir;
-  private final Daemon daemon;
-  private final int apiPort;
+  private final ScratchDaemon daemon;
 
-  private FuzzDaemon(Path dir, Daemon daemon, int apiPort) {
-    this.dir = dir;
+  private FuzzTarget(ScratchDaemon daemon) {
     this.daemon = daemon;
-    this.apiPort = apiPort;
   }
 
-  /** Starts the daemon and initializes its swarm. */
-  public static FuzzDaemon start() throws Exception {
-    Path dir = Files.createTempDirectory("jswarm-fuzz-");
-    int api = freePort();
-    int cluster = freePort();
-    int raft = freePort();
-    DaemonOptions opts = new DaemonOptions(dir.resolve("data"), dir.resolve("run"),
-        List.of("tcp://127.0.0.1:" + api), "jswarm-fuzz", "fuzz", cluster, raft, "simulated", "runc", 10_000,
-        Map.of(), List.of(), "jswarm_fuzz", "172.31.250.0/24");
-    Daemon d = new Daemon(opts, "fuzz");
-    FuzzDaemon f = new FuzzDaemon(dir, d, api);
-    try {
-      d.start();
-      ApiFuzz probe = f.fuzzer(0);
-      ApiFuzz.Answer init = probe.send(new ApiFuzz.Request("POST", "/v1.41/swarm/init",
-          ("{\"ListenAddr\":\"127.0.0.1:" + cluster + "\",\"AdvertiseAddr\":\"127.0.0.1:" + cluster
-              + "\",\"Spec\":{\"Orchestration\":{\"MaxReplicasPerService\":" + MAX_REPLICAS + "}}}")
-              .getBytes(StandardCharsets.UTF_8), "application/json"), Duration.ofSeconds(60), 4096);
-      if (init.status() != 200) {
-        throw new IllegalStateException("swarm init of the fuzzed daemon failed: " + init);
-      }
-      return f;
-    } catch (Exception | Error e) {
-      f.close();
-      throw e;
-    }
-  }
-
-  public int apiPort() {
-    return apiPort;
+  public static FuzzTarget start() throws Exception {
+    return new FuzzTarget(ScratchDaemon.start(MAX_REPLICAS));
   }
 
   /** Every route of the daemon's API. */
   public List<ApiFuzz.Route> routes() {
-    return daemon.apiRoutes().stream().map(r -> new ApiFuzz.Route(r.method(), r.pattern())).toList();
+    return daemon.daemon().apiRoutes().stream().map(r -> new ApiFuzz.Route(r.method(), r.pattern())).toList();
   }
 
   /** A fuzzer of this daemon's every route with the valid bodies of {@link #seeds()}. */
   public ApiFuzz fuzzer(long seed) {
-    return new ApiFuzz("127.0.0.1", apiPort, routes(), seeds(), seed);
+    return new ApiFuzz("127.0.0.1", daemon.apiPort(), routes(), seeds(), seed);
   }
 
   /** Valid bodies of the routes that take one, by {@code "METHOD /pattern"}; the fuzzer mutates them. */
@@ -120,21 +78,6 @@ public final class FuzzDaemon implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      daemon.close();
-    } finally {
-      try (Stream<Path> s = Files.walk(dir)) {
-        s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      } catch (IOException e) {
-        // best effort: a temp directory
-      }
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress("127.0.0.1", 0));
-      return s.getLocalPort();
-    }
+    daemon.close();
   }
 }
