@@ -287,7 +287,7 @@ class ControlApiTest {
     assertEquals(3, get("/services?filters=" + filters("{\"label\":[]}")).json().size());
     Resp unknown = get("/services?filters=" + filters("{\"bogus\":{\"x\":true}}"));
     assertEquals(400, unknown.status());
-    assertEquals("invalid filter 'bogus'", unknown.message());
+    assertEquals("invalid filter 'bogus'; allowed: id, label, mode, name", unknown.message()); // dockerd's text, then what is allowed
     assertEquals(400, get("/services?filters=notjson").status());
   }
 
