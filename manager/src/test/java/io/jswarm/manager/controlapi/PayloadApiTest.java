@@ -73,6 +73,9 @@ class PayloadApiTest {
   private Resp call(String method, String path, String body) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port(0) + path));
     b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
     var r = client.send(b.build(), BodyHandlers.ofString());
     return new Resp(r.statusCode(), r.body());
   }
@@ -140,7 +143,7 @@ class PayloadApiTest {
         + filters("{\"id\":{\"" + a.substring(0, 8) + "\":true}}"), null)));
     Resp bad = call("GET", "/secrets?filters=" + filters("{\"driver\":{\"x\":true}}"), null);
     assertEquals(400, bad.status());
-    assertEquals("invalid filter 'driver'", bad.message());
+    assertEquals("invalid filter 'driver'; allowed: id, label, name, names", bad.message());
     create("configs", "site", "eA==", "{\"k\":\"v\"}");
     assertEquals(List.of("site"), names(call("GET", "/configs?filters=" + filters("{\"label\":{\"k=v\":true}}"), null)));
     assertEquals(List.of(), names(call("GET", "/configs?filters=" + filters("{\"names\":{\"sit\":true}}"), null)));
