@@ -160,6 +160,11 @@ final class WorkerRole implements AutoCloseable {
   }
 
   /** Stops serving the node routes (a promotion hands the cluster port to the manager's server). Idempotent. */
+  /** The executor that runs this node's tasks. */
+  Executor executor() {
+    return executor;
+  }
+
   void closeNodeServer() {
     HttpServer ns = nodeServer;
     nodeServer = null;
