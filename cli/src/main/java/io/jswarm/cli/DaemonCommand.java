@@ -1,5 +1,6 @@
 package io.jswarm.cli;
 
+import io.jswarm.cli.daemon.ApiListeners;
 import io.jswarm.cli.daemon.Daemon;
 import io.jswarm.cli.daemon.DaemonOptions;
 import io.jswarm.worker.container.ContainerExecutor;
@@ -87,6 +88,26 @@ final class DaemonCommand implements Callable<Integer> {
       description = "Most tar entries in one image layer (default: ${DEFAULT-VALUE}).")
   long imageMaxLayerEntries;
 
+  @Option(names = "--tls", description = "Serve the tcp:// API listeners over TLS with --tlscert/--tlskey (implied by --tlsverify).")
+  boolean tls;
+
+  @Option(names = "--tlsverify", description = "Serve the tcp:// API listeners over TLS and accept only clients with a "
+      + "certificate signed by --tlscacert (as dockerd).")
+  boolean tlsVerify;
+
+  @Option(names = "--tlscacert", paramLabel = "FILE", description = "CA certificate (PEM) client certificates must chain to.")
+  Path tlsCaCert;
+
+  @Option(names = "--tlscert", paramLabel = "FILE", description = "The API's TLS certificate (PEM).")
+  Path tlsCert;
+
+  @Option(names = "--tlskey", paramLabel = "FILE", description = "The API's TLS private key (PEM).")
+  Path tlsKey;
+
+  @Option(names = "--insecure-tcp", description = "Allow a tcp:// API listener on a non-loopback address without "
+      + "--tlsverify. Anyone who can reach it gets root on this host; logged as a warning at every start.")
+  boolean insecureTcp;
+
   @Option(names = "--force-new-cluster", description = "At start, recover from a lost quorum: this manager becomes "
       + "the only manager of its swarm, with its last applied state (as 'jswarm swarm init --force-new-cluster').")
   boolean forceNewCluster;
@@ -126,6 +147,7 @@ final class DaemonCommand implements Callable<Integer> {
     String name = nodeName != null ? nodeName : InetAddress.getLocalHost().getHostName();
     DaemonOptions opts = new DaemonOptions(dataRoot, execRoot, listeners, cgroupParent, name, clusterPort, raftPort,
         executor, runtime, snapshotInterval, engineLabels, List.copyOf(insecureRegistries), bridgeName, bridgeSubnet,
+        new ApiListeners.Security(tls, tlsVerify, tlsCaCert, tlsCert, tlsKey, insecureTcp),
         new UnpackLimits(imageMaxLayerSize, imageMaxLayerEntries));
     Daemon daemon = new Daemon(opts, Main.version());
     CountDownLatch stopped = new CountDownLatch(1);

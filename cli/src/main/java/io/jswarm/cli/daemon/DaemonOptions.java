@@ -19,14 +19,24 @@ import java.util.Map;
  * @param insecureRegistries {@code --insecure-registry host[:port]}: registries pulled from over plain HTTP
  * @param imageUnpackLimits {@code --image-max-layer-size}, {@code --image-max-layer-entries}: what one image layer
  *     may unpack to
+ * @param apiSecurity TLS of the {@code tcp://} API listeners and whether plain TCP may leave loopback
  */
 public record DaemonOptions(Path dataRoot, Path execRoot, List<String> hosts, String cgroupParent, String nodeName,
     int clusterPort, int raftPort, String executor, String runtime, long snapshotInterval,
     Map<String, String> engineLabels, List<String> insecureRegistries, String bridgeName, String bridgeSubnet,
-    io.jswarm.worker.image.UnpackLimits imageUnpackLimits) {
+    ApiListeners.Security apiSecurity, io.jswarm.worker.image.UnpackLimits imageUnpackLimits) {
 
   public static final int DEFAULT_CLUSTER_PORT = 2377;
   public static final int DEFAULT_RAFT_PORT = 2378;
+
+  /** Options with no TLS on the TCP API (loopback TCP only, as without flags) and the default image layer limits. */
+  public DaemonOptions(Path dataRoot, Path execRoot, List<String> hosts, String cgroupParent, String nodeName,
+      int clusterPort, int raftPort, String executor, String runtime, long snapshotInterval,
+      Map<String, String> engineLabels, List<String> insecureRegistries, String bridgeName, String bridgeSubnet) {
+    this(dataRoot, execRoot, hosts, cgroupParent, nodeName, clusterPort, raftPort, executor, runtime, snapshotInterval,
+        engineLabels, insecureRegistries, bridgeName, bridgeSubnet, ApiListeners.Security.NONE,
+        io.jswarm.worker.image.UnpackLimits.DEFAULT);
+  }
 
   public Path certDir() {
     return dataRoot.resolve("certificates");
