@@ -34,7 +34,16 @@ public record DaemonOptions(Path dataRoot, Path execRoot, List<String> hosts, St
       int clusterPort, int raftPort, String executor, String runtime, long snapshotInterval,
       Map<String, String> engineLabels, List<String> insecureRegistries, String bridgeName, String bridgeSubnet) {
     this(dataRoot, execRoot, hosts, cgroupParent, nodeName, clusterPort, raftPort, executor, runtime, snapshotInterval,
-        engineLabels, insecureRegistries, bridgeName, bridgeSubnet, ApiListeners.Security.NONE,
+        engineLabels, insecureRegistries, bridgeName, bridgeSubnet, ApiListeners.Security.NONE);
+  }
+
+  /** Options with the default image layer limits. */
+  public DaemonOptions(Path dataRoot, Path execRoot, List<String> hosts, String cgroupParent, String nodeName,
+      int clusterPort, int raftPort, String executor, String runtime, long snapshotInterval,
+      Map<String, String> engineLabels, List<String> insecureRegistries, String bridgeName, String bridgeSubnet,
+      ApiListeners.Security apiSecurity) {
+    this(dataRoot, execRoot, hosts, cgroupParent, nodeName, clusterPort, raftPort, executor, runtime, snapshotInterval,
+        engineLabels, insecureRegistries, bridgeName, bridgeSubnet, apiSecurity,
         io.jswarm.worker.image.UnpackLimits.DEFAULT);
   }
 
