@@ -8,6 +8,7 @@ import io.jswarm.cli.client.NodeCommand;
 import io.jswarm.cli.client.ServiceCommand;
 import io.jswarm.cli.client.SwarmCommand;
 import io.jswarm.cli.client.VolumeCommand;
+import io.jswarm.cli.hollow.HollowCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "A Swarm-like cluster orchestrator.",
-    subcommands = {VersionCommand.class, DaemonCommand.class, RaftCommand.class, BenchCommand.class,
+    subcommands = {VersionCommand.class, DaemonCommand.class, RaftCommand.class, BenchCommand.class, HollowCommand.class,
         SwarmCommand.class, NodeCommand.class, ServiceCommand.class, VolumeCommand.class,
         ImageCommand.class, NetworkCommand.class})
 public final class Main implements Runnable {
