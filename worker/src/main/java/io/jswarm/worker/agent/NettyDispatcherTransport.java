@@ -52,6 +52,11 @@ import java.util.concurrent.TimeUnit;
 public final class NettyDispatcherTransport implements DispatcherTransport, AutoCloseable {
   /** Timeout for connecting, heartbeats and status reports (not for the long-lived session stream). */
   public static final Duration REQUEST_TIMEOUT = HttpDispatcherTransport.REQUEST_TIMEOUT;
+  /**
+   * How long a session open may take to answer: the manager writes the node row (a Raft write) first, which takes
+   * long on a loaded leader; giving up early would only open a second session behind the first.
+   */
+  public static final Duration SESSION_OPEN_TIMEOUT = Duration.ofSeconds(60);
   private static final Object END = new Object();
 
   private final EventLoopGroup group;
@@ -71,7 +76,7 @@ public final class NettyDispatcherTransport implements DispatcherTransport, Auto
     BlockingQueue<Object> events = new LinkedBlockingQueue<>();
     Channel ch = connect(managerAddr, events);
     send(ch, managerAddr, "/dispatcher/session", request, false);
-    Object first = poll(events, REQUEST_TIMEOUT, ch, managerAddr);
+    Object first = poll(events, SESSION_OPEN_TIMEOUT, ch, managerAddr);
     if (first instanceof Throwable t) {
       ch.close();
       throw io(managerAddr, t);
