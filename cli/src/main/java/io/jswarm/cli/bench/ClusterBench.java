@@ -87,6 +87,7 @@ public final class ClusterBench implements Callable<Integer> {
       String probe = sc.createService("bench-probe", PROBE_REPLICAS);
       sc.awaitRunning(PROBE_REPLICAS);
 
+      double cpuBefore = totalCpu(sc);
       Latencies lat = new Latencies(sc, probe);
       Thread sampler = new Thread(lat, "api-latency");
       sampler.start();
@@ -102,6 +103,9 @@ public final class ClusterBench implements Callable<Integer> {
       sampler.join();
       double rate = replicas / create;
       step(String.format("create %d replicas -> all RUNNING (%.0f tasks/s)", replicas, rate), create);
+      double cpu = totalCpu(sc) - cpuBefore;
+      System.out.printf("  managers' CPU meanwhile: %.1f s (%.2f ms per task; load average now %s)%n", cpu,
+          replicas == 0 ? 0 : cpu * 1000 / replicas, loadAverage());
       double worstP99 = 0;
       for (Map.Entry<String, List<Double>> en : lat.samples().entrySet()) {
         List<Double> ms = en.getValue();
@@ -151,6 +155,18 @@ public final class ClusterBench implements Callable<Integer> {
     }
     System.out.printf("%d of %d goals met%n", met, goals.size());
     return 0;
+  }
+
+  private static double totalCpu(ClusterScenario sc) {
+    return sc.usage().stream().mapToDouble(ClusterScenario.Usage::cpuSeconds).sum();
+  }
+
+  private static String loadAverage() {
+    try {
+      return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException e) {
+      return "?";
+    }
   }
 
   private static List<ClusterScenario.Usage> printUsage(ClusterScenario sc) {

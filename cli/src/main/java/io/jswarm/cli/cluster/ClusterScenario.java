@@ -109,6 +109,7 @@ public final class ClusterScenario implements AutoCloseable {
       while ((line = r.readLine()) != null) {
         w.write(line);
         w.newLine();
+        w.flush();
         if (line.startsWith("hollow: sessions ")) {
           sessions.set(Integer.parseInt(line.split(" ")[2]));
           sessionsChanges.incrementAndGet();
