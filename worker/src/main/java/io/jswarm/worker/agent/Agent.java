@@ -48,6 +48,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Status: the controllers' reports are sent in batches every {@link #STATUS_INTERVAL} (latest status per
  *       task); every new session first re-sends each task's current status, so nothing is lost to a leader
  *       change.</li>
+ *   <li>Secrets and configs: kept in memory ({@link TaskDependencies}) for the executor, which reads them when a
+ *       task's container starts.</li>
  *   <li>The node's own object, as the managers see it (role, availability), goes to {@link #addNodeListener}.</li>
  * </ul>
  *
@@ -78,6 +80,8 @@ public final class Agent implements AutoCloseable {
   private final List<Consumer<Node>> nodeListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<DispatcherMessage>> networkListeners = new CopyOnWriteArrayList<>();
   private volatile Node node;
+  /** The secrets and configs of this node's tasks, in memory only. */
+  private final TaskDependencies dependencies = new TaskDependencies();
 
   private final Threads threads;
   private final ScheduledExecutorService timer;
@@ -151,6 +155,12 @@ public final class Agent implements AutoCloseable {
     this.timer = threads.timer();
     this.taskPool = threads.taskPool();
     this.sessionThread = threads.sessionThreads().newThread(this::run);
+    executor.useDependencies(dependencies);
+  }
+
+  /** The secrets and configs this node holds for its tasks (in memory only). */
+  public TaskDependencies dependencies() {
+    return dependencies;
   }
 
   /** Connects and keeps connecting until {@link #close}. */
@@ -274,6 +284,8 @@ public final class Agent implements AutoCloseable {
             } else if (DispatcherMessage.ENDPOINTS.equals(m.type) || DispatcherMessage.INGRESS.equals(m.type)
                 || DispatcherMessage.SERVICES.equals(m.type)) {
               toNetworkListeners(m);
+            } else if (DispatcherMessage.DEPENDENCIES.equals(m.type)) {
+              dependencies.apply(m); // before the assignments that need them
             } else if (DispatcherMessage.ASSIGNMENTS.equals(m.type)) {
               onAssignments(m);
             } else if (DispatcherMessage.NODE.equals(m.type) && m.node != null) {

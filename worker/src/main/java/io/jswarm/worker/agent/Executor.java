@@ -27,6 +27,12 @@ public interface Executor extends AutoCloseable {
   default void retainOnly(java.util.Set<String> taskIds) {}
 
   /**
+   * Called once by the agent that drives this executor: where the secrets and configs the tasks reference are held
+   * (in memory). A runtime reads its task's secrets and configs from it when it starts.
+   */
+  default void useDependencies(TaskDependencies dependencies) {}
+
+  /**
    * Features of a task spec this executor cannot honour on this node, each with the reason (the node reports
    * them in {@code Description.Engine.MissingFeatures}); tasks asking for them run without them.
    */

@@ -164,6 +164,7 @@ final class Container implements TaskRuntime {
         discovery = new DiscoveryAttachment(sandbox.netns().toString(), dnsNetworks, upstreams);
       }
       mounts.addAll(taskMounts(spec));
+      mounts.addAll(TaskFiles.mounts(task, ex.dependencies, state)); // the secrets tmpfs is empty here
       String user = spec.user != null && !spec.user.isBlank() ? spec.user : ic == null ? null : ic.user();
       String cwd = spec.dir != null && !spec.dir.isBlank() ? spec.dir
           : ic != null && ic.workingDir() != null && !ic.workingDir().isBlank() ? ic.workingDir() : "/";
@@ -454,6 +455,10 @@ final class Container implements TaskRuntime {
     if (ex.managesCgroups()) {
       cmd.add("-H");
     }
+    boolean secrets = !TaskFiles.secretRefs(task).isEmpty();
+    if (secrets) {
+      cmd.add("-C"); // created, not started: the secrets go into its tmpfs first
+    }
     Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
         .start();
     byte[] err;
@@ -473,6 +478,20 @@ final class Container implements TaskRuntime {
       throw new IOException("starting the container failed: " + (why.isEmpty() ? text : why));
     }
     pid = Long.parseLong(text.substring(3).trim());
+    if (secrets) {
+      try {
+        TaskFiles.writeSecrets(task, ex.dependencies, pid);
+        ex.runtime(30, "start", id);
+      } catch (IOException | RuntimeException e) {
+        try {
+          ex.runtime(10, "delete", "-f", id);
+        } catch (IOException cleanup) {
+          e.addSuppressed(cleanup);
+        }
+        Cgroups.remove(ex.config.cgroupParent(), id);
+        throw new IOException("starting the container failed: " + e.getMessage(), e);
+      }
+    }
     startedNanos = System.nanoTime();
     started = true;
     ex.watch(this);

@@ -142,6 +142,14 @@ public final class ContainerExecutor implements Executor {
     return target;
   }
 
+  /** The secrets and configs the agent holds for the tasks (memory); null until an agent drives this executor. */
+  volatile io.jswarm.worker.agent.TaskDependencies dependencies;
+
+  @Override
+  public void useDependencies(io.jswarm.worker.agent.TaskDependencies d) {
+    this.dependencies = d;
+  }
+
   /** The kernel's answer, probed once at start: {@code BlkioWeight} when it cannot weight block I/O. */
   @Override
   public Map<String, String> missingFeatures() {
@@ -208,7 +216,15 @@ public final class ContainerExecutor implements Executor {
         runtime(10, "kill", "--all", id, "KILL");
         waitFor(() -> Files.exists(state.resolve("exit")) || !alive(readPid(state.resolve("monitor.pid"))), 5000);
       }
-      runtime(10, "delete", "-f", id);
+      try {
+        runtime(10, "delete", "-f", id);
+      } catch (IOException e) {
+        // The monitor deletes the container itself once its init has ended; a kill just above can make it do so
+        // between our check and this call (seen with crun under load: "cannot open directory ..."). Gone is fine.
+        if (Files.isDirectory(config.runtimeRoot().resolve(id))) {
+          throw e;
+        }
+      }
     }
     Long monitor = readPid(state.resolve("monitor.pid"));
     if (monitor != null && alive(monitor) && isMonitor(monitor)) {
