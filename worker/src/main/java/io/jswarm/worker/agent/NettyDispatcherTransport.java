@@ -35,7 +35,6 @@ import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -85,7 +84,7 @@ public final class NettyDispatcherTransport implements DispatcherTransport, Auto
     if (head.status != 200) {
       byte[] body = readAll(events, ch, managerAddr);
       ch.close();
-      throw refused(managerAddr, "/dispatcher/session", head.status, body);
+      throw HttpDispatcherTransport.refused(managerAddr, "/dispatcher/session", head.status, body);
     }
     return new LineSession(ch, events, managerAddr);
   }
@@ -130,7 +129,7 @@ public final class NettyDispatcherTransport implements DispatcherTransport, Auto
       Head head = (Head) first;
       byte[] bytes = readAll(events, ch, managerAddr);
       if (head.status / 100 != 2) {
-        throw refused(managerAddr, path, head.status, bytes);
+        throw HttpDispatcherTransport.refused(managerAddr, path, head.status, bytes);
       }
       return bytes;
     } catch (IOException | RuntimeException e) {
@@ -225,19 +224,6 @@ public final class NettyDispatcherTransport implements DispatcherTransport, Auto
   private static IOException io(String managerAddr, Throwable t) {
     return t instanceof IOException io ? io
         : new IOException("error talking to manager " + managerAddr + ": " + t, t);
-  }
-
-  private static IOException refused(String managerAddr, String path, int status, byte[] body) {
-    String message = new String(body, StandardCharsets.UTF_8).trim();
-    try {
-      Object m = Json.fromBytes(body, Map.class).get("message");
-      if (m != null) {
-        message = m.toString();
-      }
-    } catch (RuntimeException notJson) {
-      // keep the raw text
-    }
-    return new IOException("manager " + managerAddr + " answered " + status + " to " + path + ": " + message);
   }
 
   private record Head(int status) {}
