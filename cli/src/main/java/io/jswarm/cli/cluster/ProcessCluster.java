@@ -282,7 +282,7 @@ public final class ProcessCluster implements AutoCloseable {
 
     public Answer call(String method, String path, String jsonBody) throws IOException {
       HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + address + ":" + apiPort + "/v1.41" + path))
-          .timeout(Duration.ofSeconds(30));
+          .timeout(Duration.ofSeconds(90));
       b.method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody()
           : HttpRequest.BodyPublishers.ofString(jsonBody));
       if (jsonBody != null) {
