@@ -35,6 +35,9 @@ public final class ClusterScenario implements AutoCloseable {
   /** Label set on the bench services, so that every step finds them. */
   static final String BENCH_LABEL = "jswarm.bench";
   private static final long POLL_MS = 100;
+  /** The hollow process' line for the number of open sessions (see {@code HollowCommand}). */
+  private static final java.util.regex.Pattern SESSIONS_LINE =
+      java.util.regex.Pattern.compile("hollow: sessions (\\d+) of \\d+");
 
   /** The cluster's shape and the JVM options of its processes. */
   public record Shape(int managers, int nodes, List<String> managerJavaOpts, List<String> hollowJavaOpts,
@@ -96,7 +99,8 @@ public final class ClusterScenario implements AutoCloseable {
       cmd.add(m.clusterAddr());
     }
     hollowLog = cluster.baseDir().resolve("hollow.log");
-    hollow = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    // its log goes to a file of its own: only the progress lines come through the pipe this side reads
+    hollow = new ProcessBuilder(cmd).redirectError(cluster.baseDir().resolve("hollow-stderr.log").toFile()).start();
     Thread reader = new Thread(this::readHollow, "hollow-output");
     reader.setDaemon(true);
     reader.start();
@@ -110,15 +114,16 @@ public final class ClusterScenario implements AutoCloseable {
         w.write(line);
         w.newLine();
         w.flush();
-        if (line.startsWith("hollow: sessions ")) {
-          sessions.set(Integer.parseInt(line.split(" ")[2]));
+        java.util.regex.Matcher m = SESSIONS_LINE.matcher(line);
+        if (m.matches()) {
+          sessions.set(Integer.parseInt(m.group(1)));
           sessionsChanges.incrementAndGet();
         } else if (line.startsWith("hollow: ") || line.startsWith("Exception") || line.startsWith("Error")) {
           log.println("  " + line);
         }
       }
-    } catch (IOException e) {
-      log.println("  (hollow output ended: " + e.getMessage() + ")");
+    } catch (IOException | RuntimeException e) {
+      log.println("  (hollow output ended: " + e + ")");
     }
   }
 
