@@ -31,13 +31,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Many real worker agents in one process, like Kubernetes' kubemark: each hollow node joins with the worker token
  * (its own key and certificate, a node row made by the managers), keeps its own dispatcher session over mutual TLS,
  * heartbeats and reports task statuses; its tasks run in the {@link SimulatedExecutor}. What the nodes share is
- * threads: one Netty event loop group for every connection, one timer and one small task pool for every agent,
+ * threads: one Netty event loop group for every connection, one timer ({@value #TIMER_THREADS} threads, as its
+ * heartbeats and reports block) and one small task pool for every agent,
  * and one session-reading thread per node with a small stack. That is what lets 1,000 of them run on a 2-core
  * machine beside the managers.
  */
 public final class HollowNodes implements AutoCloseable {
   /** Joins running at once (each is a CA fetch, a key, a CSR and a Raft write on the managers). */
   static final int JOIN_PARALLELISM = 8;
+  /** Threads of the timer every agent shares (heartbeats, status reports). */
+  static final int TIMER_THREADS = 32;
   /** Stack of each node's session thread: it only reads lines and decodes JSON. */
   static final long SESSION_STACK_BYTES = 256 * 1024;
 
@@ -54,7 +57,9 @@ public final class HollowNodes implements AutoCloseable {
     this.clock = clock;
     this.loops = new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory("hollow-io", true),
         NioIoHandler.newFactory());
-    this.timer = Executors.newScheduledThreadPool(2, daemonThreads("hollow-timer", 0));
+    // heartbeats and status reports are blocking calls made on the timer's threads: enough of them that one slow
+    // answer does not hold up other nodes' heartbeats (with 2, a loaded leader got nodes marked down)
+    this.timer = Executors.newScheduledThreadPool(TIMER_THREADS, daemonThreads("hollow-timer", SESSION_STACK_BYTES));
     this.taskPool = Executors.newFixedThreadPool(4, daemonThreads("hollow-task", 0));
     this.sessionThreads = daemonThreads("hollow-session", SESSION_STACK_BYTES);
   }
