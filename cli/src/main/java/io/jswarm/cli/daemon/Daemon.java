@@ -1,5 +1,6 @@
 package io.jswarm.cli.daemon;
 
+import io.jswarm.api.errors.ConflictException;
 import io.jswarm.api.errors.InvalidArgumentException;
 import io.jswarm.api.errors.JswarmException;
 import io.jswarm.api.errors.UnavailableException;
@@ -77,6 +78,8 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   private final SecureRandom random = new SecureRandom();
 
   private HttpServer api;
+  /** The API routes served on the {@code -H} listeners. */
+  private final Router apiRouter = new Router();
   /** This node's named local volumes (the container executor acquires them for {@code type: volume} mounts). */
   private final LocalVolumes volumes;
   private ImageStore images;
@@ -133,7 +136,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   public synchronized void start() throws Exception {
     Files.createDirectories(opts.dataRoot());
     Files.createDirectories(opts.execRoot());
-    Router router = new Router();
+    Router router = apiRouter;
     new ControlApi(this, clock, caCertPem -> JoinToken.generate(RootCA.digestOfPem(caCertPem), random).toString(), version).routes(router);
     new LogRoutes(this, () -> new HttpsNodeLogSource(this::clusterClientTls).client()).routes(router);
     new VolumeRoutes(volumes).routes(router);
@@ -142,7 +145,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
         .withCluster(this::managerClusterAddrs, this::clusterTls));
     imageApi = new ImageApi(images);
     imageApi.routes(router);
-    api = HttpServer.start(router, ApiListeners.parse(opts.hosts()), HttpServer.Settings.defaults().withServerVersion(version));
+    api = HttpServer.start(router, ApiListeners.parse(opts.hosts(), opts.apiSecurity()), HttpServer.Settings.defaults().withServerVersion(version));
     NodeState saved = NodeState.load(opts.dataRoot());
     if (saved != null) {
       resume(saved);
@@ -218,6 +221,16 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     LOG.info("resumed as {} {} of cluster {}", saved.role, saved.nodeId, saved.clusterId);
   }
 
+  /** Every route of the API on the {@code -H} listeners (the API fuzz test drives each). */
+  public List<Router.RouteInfo> apiRoutes() {
+    return apiRouter.routes();
+  }
+
+  /** The bound address of each API listener, in {@code -H} order. */
+  public List<java.net.SocketAddress> apiAddresses() {
+    return api.boundAddresses();
+  }
+
   /** Routes every node serves to managers on its cluster port: task logs read from this node's data root. */
   private void nodeRoutes(Router r) {
     new NodeLogRoutes(opts.dataRoot(), id -> {
@@ -228,8 +241,18 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
 
   /** This node's client TLS context for node-to-node calls (read each time: the certificate may be renewed). */
   private javax.net.ssl.SSLContext clusterClientTls() {
+    return clusterClientTls(false);
+  }
+
+  /**
+   * See {@link #clusterClientTls()}; {@code managersOnly}: the server must present a manager certificate (calls
+   * that only a manager may answer, such as image pulls from the managers' registry).
+   */
+  private javax.net.ssl.SSLContext clusterClientTls(boolean managersOnly) {
     try {
-      return io.jswarm.transport.pki.TlsContexts.client(NodeCredentials.load(opts.certDir()));
+      NodeCredentials creds = NodeCredentials.load(opts.certDir());
+      return managersOnly ? io.jswarm.transport.pki.TlsContexts.managerClient(creds)
+          : io.jswarm.transport.pki.TlsContexts.client(creds);
     } catch (IOException e) {
       throw new UnavailableException("this node has no cluster certificate to call other nodes with: " + e.getMessage());
     }
@@ -252,7 +275,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       return null;
     }
     try {
-      return clusterClientTls();
+      return clusterClientTls(true);
     } catch (UnavailableException e) {
       LOG.warn("no cluster credentials for image pulls from managers: {}", e.getMessage());
       return null;
@@ -356,8 +379,11 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
 
   @Override
   public synchronized String init(SwarmRequests.Init req) {
+    if (Boolean.TRUE.equals(req.forceNewCluster) && state != null) {
+      return forceNewCluster(req.advertiseAddr);
+    }
     if (state != null) {
-      throw new UnavailableException(ALREADY_IN_SWARM);
+      throw new ConflictException(ALREADY_IN_SWARM); // dockerd: 503; a state the caller must change, so 409
     }
     HostPort listen = HostPort.parse("ListenAddr", req.listenAddr, "0.0.0.0", opts.clusterPort());
     HostPort adv = HostPort.parse("AdvertiseAddr", req.advertiseAddr, null, listen.port());
@@ -407,6 +433,65 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     }
   }
 
+  /**
+   * Quorum-loss recovery ({@code swarm init --force-new-cluster}, {@code daemon --force-new-cluster}): this
+   * manager becomes the only member of a new Raft group holding its last applied state (every service, network,
+   * secret, node and task). Its containers keep running (the agent is restarted, not its tasks); workers and the
+   * new managers that join find it through their manager lists. The other managers' Raft storage is not reused:
+   * they must leave and join again.
+   *
+   * @param advertiseAddr a new advertise address for this manager, or null to keep the current one
+   */
+  public synchronized String forceNewCluster(String advertiseAddr) {
+    NodeState s = state;
+    if (s == null) {
+      throw new UnavailableException(NOT_PART_OF_SWARM + ": --force-new-cluster recovers an existing swarm; use"
+          + " 'jswarm swarm init' without it to create one.");
+    }
+    if (!s.isManager() || manager == null) {
+      throw new InvalidArgumentException("ForceNewCluster: this node is a worker; run it on a manager that survived "
+          + "(the new cluster keeps that manager's state)");
+    }
+    try {
+      NodeCredentials creds = NodeCredentials.load(opts.certDir());
+      stopWorker();
+      ManagerRole old = manager;
+      manager = null;
+      localState = "pending";
+      Path aside = old.closeForNewCluster();
+      if (advertiseAddr != null && !advertiseAddr.isBlank()) {
+        HostPort adv = HostPort.parse("AdvertiseAddr", advertiseAddr, null, s.clusterPort);
+        s.advertiseAddr = AddressChooser.choose("AdvertiseAddr", adv.host(), "0.0.0.0");
+        s.clusterPort = adv.port();
+      }
+      s.managers = new ArrayList<>(List.of(new NodeState.Manager(s.nodeId, s.clusterAddr(), s.raftAddr())));
+      manager = ManagerRole.start(opts, s, creds, Map.of(s.nodeId, s.raftAddr()), clock, ids, this::nodeRoutes, images);
+      s.save(opts.dataRoot());
+      String clusterAddr = s.clusterAddr();
+      manager.store().update(tx -> {
+        Node self = tx.nodes().get(s.nodeId);
+        if (self != null) {
+          if (self.managerStatus == null) {
+            self.managerStatus = new Node.ManagerStatus();
+          }
+          self.managerStatus.addr = clusterAddr;
+          tx.nodes().update(self);
+        }
+        return null;
+      });
+      worker = WorkerRole.start(opts, s, creds, version, clock, this::onNodeUpdate, this::nodeRoutes, workerStores());
+      localState = "active";
+      LOG.warn("force-new-cluster: node {} is now the only manager of cluster {}; the old Raft log is kept in {}",
+          s.nodeId, s.clusterId, aside);
+      return s.nodeId;
+    } catch (JswarmException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("force-new-cluster failed: " + e.getMessage() + "; the old Raft log is kept"
+          + " under " + opts.raftDir() + "/before-force-new-cluster-*", e);
+    }
+  }
+
   /** How this node describes itself to the CA (at join) or in its own first node row (at init). */
   private JoinRequest joinFields(NodeState s) {
     JoinRequest f = new JoinRequest();
@@ -420,7 +505,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   @Override
   public synchronized void join(SwarmRequests.Join req) {
     if (state != null) {
-      throw new UnavailableException(ALREADY_IN_SWARM);
+      throw new ConflictException(ALREADY_IN_SWARM); // dockerd: 503; a state the caller must change, so 409
     }
     if (req.remoteAddrs == null || req.remoteAddrs.isEmpty()) {
       throw new InvalidArgumentException("RemoteAddrs: give at least one manager address (HOST:PORT)");
@@ -493,12 +578,12 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       int managers = m.raftPeers().size();
       if (!force) {
         if (managers <= 1) {
-          throw new UnavailableException("You are attempting to leave the swarm on a node that is participating as a "
+          throw new ConflictException("You are attempting to leave the swarm on a node that is participating as a "
               + "manager. Removing the last manager erases all current state of the swarm. Use `--force` to ignore "
               + "this message.");
         }
         int left = managers - 1;
-        throw new UnavailableException("You are attempting to leave the swarm on a node that is participating as a "
+        throw new ConflictException("You are attempting to leave the swarm on a node that is participating as a "
             + "manager. Removing this node leaves " + left + " managers out of " + managers + ". "
             + (left < managers / 2 + 1 ? "Without a Raft quorum your swarm will be inaccessible. " : "")
             + "Demote it first with 'jswarm node demote', or use `--force` to suppress this message.");
@@ -599,6 +684,30 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   public String nodeId() {
     NodeState s = state;
     return s == null ? "" : s.nodeId;
+  }
+
+  @Override
+  public io.jswarm.manager.controlapi.EngineInfo engineInfo() {
+    WorkerRole w = worker;
+    io.jswarm.worker.agent.Executor.ContainerCount containers = w == null
+        ? new io.jswarm.worker.agent.Executor.ContainerCount(0, 0) : w.executor().containerCount();
+    int imageCount = 0;
+    ImageStore store = images;
+    if (store != null) {
+      try {
+        imageCount = store.list().size();
+      } catch (IOException e) {
+        LOG.debug("counting images for /info: {}", e.toString());
+      }
+    }
+    List<String> labels = new ArrayList<>();
+    opts.engineLabels().forEach((k, v) -> labels.add(k + "=" + v));
+    List<String> warnings = new ArrayList<>();
+    if (w != null && w.executor().missingFeatures().containsKey(Node.FEATURE_BLKIO_WEIGHT)) {
+      warnings.add("WARNING: No blkio weight support"); // docker info's words
+    }
+    return new io.jswarm.manager.controlapi.EngineInfo(containers.running(), containers.stopped(), imageCount,
+        labels, opts.dataRoot().toString(), opts.runtime(), warnings);
   }
 
   @Override

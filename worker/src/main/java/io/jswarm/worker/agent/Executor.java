@@ -40,6 +40,14 @@ public interface Executor extends AutoCloseable {
     return java.util.Map.of();
   }
 
+  /** The containers this executor holds on the node, running and ended (Docker's {@code /info} counts). */
+  default ContainerCount containerCount() {
+    return new ContainerCount(0, 0);
+  }
+
+  /** Containers by state: running, and stopped (ended, not yet removed). */
+  record ContainerCount(int running, int stopped) {}
+
   /** Releases the executor's own resources (threads, connections); tasks it started are not stopped. */
   @Override
   void close();

@@ -71,6 +71,17 @@ final class Container implements TaskRuntime {
       started = true;
       pid = ContainerExecutor.readPid(state.resolve("pid"));
       loadSettings();
+      if (TaskFiles.neverStarted(state)) {
+        log.warn("container {}: created by an earlier daemon that ended before starting it; deleting it (the task "
+            + "ends and is replaced)", id);
+        try {
+          ex.runtime(10, "delete", "-f", id);
+        } catch (IOException | RuntimeException e) {
+          log.warn("container {}: {}", id, e.toString());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       ex.watch(this);
       if (!Files.exists(state.resolve("exit"))) {
         startHealth();
@@ -458,6 +469,7 @@ final class Container implements TaskRuntime {
     boolean secrets = !TaskFiles.secretRefs(task).isEmpty();
     if (secrets) {
       cmd.add("-C"); // created, not started: the secrets go into its tmpfs first
+      TaskFiles.awaitingStart(state);
     }
     Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
         .start();
@@ -482,6 +494,7 @@ final class Container implements TaskRuntime {
       try {
         TaskFiles.writeSecrets(task, ex.dependencies, pid);
         ex.runtime(30, "start", id);
+        TaskFiles.started(state);
       } catch (IOException | RuntimeException e) {
         try {
           ex.runtime(10, "delete", "-f", id);

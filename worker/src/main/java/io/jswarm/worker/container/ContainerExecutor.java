@@ -156,6 +156,21 @@ public final class ContainerExecutor implements Executor {
     return missingFeatures;
   }
 
+  /** Bundles under the exec root; a container whose monitor wrote its exit file is stopped. */
+  @Override
+  public ContainerCount containerCount() {
+    int running = 0;
+    int stopped = 0;
+    for (String id : children(config.execRoot().resolve("containers"))) {
+      if (Files.exists(config.stateDir(id).resolve("exit"))) {
+        stopped++;
+      } else {
+        running++;
+      }
+    }
+    return new ContainerCount(running, stopped);
+  }
+
   @Override
   public TaskRuntime runtime(Task task) {
     return new Container(this, task);

@@ -42,7 +42,28 @@ final class TaskFiles {
   /** The secrets tmpfs: all of a task's secrets fit (each is under 500 KiB, as the managers check). */
   private static final String SECRETS_TMPFS_SIZE = "64m";
 
+  /** In the state directory while a container with secrets is created but not yet started. */
+  private static final String AWAITING_START = "awaiting-start";
+
   private TaskFiles() {}
+
+  /** Before {@code create}: the container will wait for its secrets. */
+  static void awaitingStart(Path stateDir) throws IOException {
+    Files.writeString(stateDir.resolve(AWAITING_START), "");
+  }
+
+  /** After {@code start}. */
+  static void started(Path stateDir) throws IOException {
+    Files.deleteIfExists(stateDir.resolve(AWAITING_START));
+  }
+
+  /**
+   * For an adopted container: true when an earlier daemon created it and ended before writing its secrets and
+   * starting it. Its init would wait forever; the caller deletes it, so the task ends and is replaced.
+   */
+  static boolean neverStarted(Path stateDir) {
+    return Files.exists(stateDir.resolve(AWAITING_START)) && !Files.exists(stateDir.resolve("exit"));
+  }
 
   static List<ContainerSpec.SecretReference> secretRefs(Task task) {
     ContainerSpec c = task.spec == null ? null : task.spec.containerSpec;

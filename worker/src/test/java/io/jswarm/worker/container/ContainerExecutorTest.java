@@ -374,6 +374,41 @@ class ContainerExecutorTest {
   }
 
   @Test
+  void aContainerAnEarlierDaemonCreatedButNeverStartedIsDeletedWhenAdopted() throws Exception {
+    io.jswarm.api.types.Secret secret = new io.jswarm.api.types.Secret();
+    secret.id = "s1";
+    secret.spec = new io.jswarm.api.types.Secret.Spec();
+    secret.spec.name = "k";
+    secret.spec.data = "eA==";
+    io.jswarm.worker.agent.TaskDependencies deps = new io.jswarm.worker.agent.TaskDependencies();
+    deps.apply(io.jswarm.api.dispatcher.DispatcherMessage.dependencies(true, List.of(secret), List.of(), List.of(),
+        List.of()));
+    ContainerExecutor first = executor();
+    first.useDependencies(deps);
+    Task t = task(List.of("sleep", "30"));
+    ContainerSpec.SecretReference a = new ContainerSpec.SecretReference();
+    a.secretId = "s1";
+    a.secretName = "k";
+    a.file = new ContainerSpec.FileTarget();
+    a.file.name = "k";
+    t.spec.containerSpec.secrets = List.of(a);
+    TaskRuntime r = first.runtime(t);
+    r.prepare();
+    r.start();
+    assertFalse(Files.exists(config.stateDir(t.id).resolve("awaiting-start")), "started: the mark is gone");
+    // As if the daemon had died between create and start: the mark is there when the next daemon adopts it.
+    Files.writeString(config.stateDir(t.id).resolve("awaiting-start"), "");
+    first.close();
+    ContainerExecutor second = executor();
+    second.retainOnly(Set.of(t.id));
+    TaskRuntime adopted = second.runtime(t);
+    assertTrue(adopted.adopted());
+    TaskRuntime.Exit x = await(adopted, 15);
+    assertFalse(x.succeeded(), x.toString());
+    adopted.remove();
+  }
+
+  @Test
   void aTaskWhoseSecretTheNodeWasNotGivenIsRefusedWithItsName() throws Exception {
     ContainerExecutor ex = executor();
     ex.useDependencies(new io.jswarm.worker.agent.TaskDependencies());
