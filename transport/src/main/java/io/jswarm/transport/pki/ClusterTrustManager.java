@@ -50,7 +50,7 @@ final class ClusterTrustManager extends X509ExtendedTrustManager {
     }
     List<X509Certificate> path = new ArrayList<>();
     for (X509Certificate c : chain) {
-      if (!c.getSubjectX500Principal().equals(c.getIssuerX500Principal()) || path.isEmpty()) {
+      if (path.isEmpty() || !selfSigned(c)) {
         path.add(c);
       }
     }
@@ -72,6 +72,22 @@ final class ClusterTrustManager extends X509ExtendedTrustManager {
       }
     }
     throw last;
+  }
+
+  /**
+   * Whether {@code c} is a root: signed by its own key. (A name check is not enough: a new root cross-signed by
+   * the old one during a rotation has the same subject and issuer names, and is an intermediate.)
+   */
+  static boolean selfSigned(X509Certificate c) {
+    if (!c.getSubjectX500Principal().equals(c.getIssuerX500Principal())) {
+      return false;
+    }
+    try {
+      c.verify(c.getPublicKey());
+      return true;
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
   }
 
   private void check(X509Certificate[] chain) throws CertificateException {

@@ -73,7 +73,7 @@ public final class NodeCredentials {
     X509Certificate leaf = chain.get(0);
     List<X509Certificate> between = new java.util.ArrayList<>();
     for (X509Certificate c : chain.subList(1, chain.size())) {
-      if (!c.getSubjectX500Principal().equals(c.getIssuerX500Principal())) {
+      if (!ClusterTrustManager.selfSigned(c)) {
         between.add(c); // a self-signed root at the end of the chain is not presented: peers have their own
       }
     }
