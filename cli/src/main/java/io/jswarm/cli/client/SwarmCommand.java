@@ -227,7 +227,7 @@ public final class SwarmCommand extends GroupCommand {
           err.println("rotating the root CA: every node renews its certificate with the new root...");
         }
         long deadline = System.nanoTime() + ROTATION_TIMEOUT.toNanos();
-        while (Boolean.TRUE.equals(api.get("/swarm", Swarm.class).rootRotationInProgress)) {
+        while (stillRotating(api)) {
           if (System.nanoTime() > deadline) {
             throw new UsageException("the root CA rotation has not finished after " + ROTATION_TIMEOUT.toMinutes()
                 + " minutes: a node that is down cannot renew its certificate; bring it back or remove it "
@@ -241,11 +241,42 @@ public final class SwarmCommand extends GroupCommand {
           }
         }
       }
-      Swarm sw = api.get("/swarm", Swarm.class);
+      Swarm sw = afterRestart(api);
       if (!quiet || !rotate) {
         out.print(sw.tlsInfo == null || sw.tlsInfo.trustRoot == null ? "" : sw.tlsInfo.trustRoot);
       }
       return 0;
+    }
+  }
+
+  /**
+   * Whether the rotation still runs. Each manager restarts its roles with its renewed certificate meanwhile, so
+   * its API may answer 503 for a moment: that counts as still rotating.
+   */
+  private static boolean stillRotating(ApiClient api) {
+    try {
+      return Boolean.TRUE.equals(api.get("/swarm", Swarm.class).rootRotationInProgress);
+    } catch (RuntimeException e) {
+      return true;
+    }
+  }
+
+  /** The swarm, asked again for a few seconds while the manager restarts its roles. */
+  private static Swarm afterRestart(ApiClient api) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return api.get("/swarm", Swarm.class);
+      } catch (RuntimeException e) {
+        if (attempt >= 30) {
+          throw e;
+        }
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
     }
   }
 
