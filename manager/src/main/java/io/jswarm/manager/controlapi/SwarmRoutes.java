@@ -96,6 +96,7 @@ final class SwarmRoutes {
     gate.store().update(tx -> {
       Swarm s = cluster(tx);
       boolean rotateRoot = forceRotate(s.spec) != forceRotate(spec);
+      keepExtensions(s.spec, spec);
       s.spec = spec;
       s.version = version;
       if (rotateRoot) { // swarm ca --rotate: a new root, cross-signed, certificates re-issued (RootRotation)
@@ -126,6 +127,22 @@ final class SwarmRoutes {
   /** {@code Spec.CAConfig.ForceRotate}, 0 when unset: any change starts a root rotation. */
   private static long forceRotate(Swarm.Spec spec) {
     return spec == null || spec.caConfig == null || spec.caConfig.forceRotate == null ? 0 : spec.caConfig.forceRotate;
+  }
+
+  /**
+   * jswarm's own fields of the swarm spec that an update leaves out keep their value: Docker clients send back
+   * the spec they read without the fields they do not know.
+   */
+  private static void keepExtensions(Swarm.Spec current, Swarm.Spec next) {
+    if (current == null || current.orchestration == null || current.orchestration.maxReplicasPerService == null) {
+      return;
+    }
+    if (next.orchestration == null) {
+      next.orchestration = new Swarm.Orchestration();
+    }
+    if (next.orchestration.maxReplicasPerService == null) {
+      next.orchestration.maxReplicasPerService = current.orchestration.maxReplicasPerService;
+    }
   }
 
   /** A root CA given by the user, external CAs and autolock are not implemented: refuse rather than ignore. */
