@@ -19,7 +19,7 @@ class LargeServiceTest {
   @Test
   void aLargeServiceIsCreatedWhileTheApiKeepsAnswering() throws Exception {
     try (ScratchDaemon d = ScratchDaemon.start(100_000)) {
-      ReplicasBench.Result r = ReplicasBench.measure(d.apiPort(), REPLICAS, 20, Duration.ofMinutes(10));
+      ReplicasBench.Result r = ReplicasBench.measure(d.apiPort(), REPLICAS, 20, Duration.ofMinutes(10), false);
       System.out.println("LargeServiceTest: " + r);
       assertEquals(REPLICAS, r.running(), r.toString());
       assertTrue(r.listP99Ms() < 1000, "GET /services p99 while creating: " + r);

@@ -1,7 +1,9 @@
 package io.jswarm.consensus.store;
 
 import io.jswarm.api.types.StoreObject;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /** Read access to one table inside a transaction. Every row returned is the caller's own copy. */
 public interface TableReader<T extends StoreObject> {
@@ -13,6 +15,19 @@ public interface TableReader<T extends StoreObject> {
 
   /** Rows whose index {@code index} (see {@link Tables}) has {@code key}, sorted by id. */
   List<T> find(String index, String key);
+
+  /**
+   * {@code f} of each row {@link #find} would return, in the same order, without copying the rows: for reads
+   * over many rows (counting a service's tasks) where a copy of each would cost more than the answer. {@code f}
+   * sees the stored row: it must neither change it nor keep a reference to it.
+   */
+  default <R> List<R> findMapped(String index, String key, Function<? super T, ? extends R> f) {
+    List<R> out = new ArrayList<>();
+    for (T row : find(index, key)) {
+      out.add(f.apply(row));
+    }
+    return out;
+  }
 
   /** Rows whose id starts with {@code prefix}, sorted by id. */
   List<T> byIdPrefix(String prefix);

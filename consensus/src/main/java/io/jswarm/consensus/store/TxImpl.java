@@ -117,6 +117,20 @@ final class TxImpl implements Tx {
     }
 
     @Override
+    public <R> List<R> findMapped(String index, String key, java.util.function.Function<? super T, ? extends R> f) {
+      TreeMap<String, T> rows = new TreeMap<>();
+      for (String id : table.idsBy(index, key)) {
+        rows.put(id, table.get(id));
+      }
+      overlay(rows, row -> spec.keys(index, row).contains(key));
+      List<R> out = new ArrayList<>(rows.size());
+      for (T row : rows.values()) {
+        out.add(f.apply(row));
+      }
+      return out;
+    }
+
+    @Override
     public List<T> byIdPrefix(String prefix) {
       TreeMap<String, T> rows = new TreeMap<>(table.withPrefix(prefix));
       overlay(rows, row -> row.id.startsWith(prefix));
