@@ -1,9 +1,7 @@
 package io.jswarm.consensus.store;
 
 import io.jswarm.api.types.StoreObject;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 
 /** Read access to one table inside a transaction. Every row returned is the caller's own copy. */
 public interface TableReader<T extends StoreObject> {
@@ -16,23 +14,24 @@ public interface TableReader<T extends StoreObject> {
   /** Rows whose index {@code index} (see {@link Tables}) has {@code key}, sorted by id. */
   List<T> find(String index, String key);
 
-  /**
-   * {@code f} of each row {@link #find} would return, in the same order, without copying the rows: for reads
-   * over many rows (counting a service's tasks) where a copy of each would cost more than the answer. {@code f}
-   * sees the stored row: it must neither change it nor keep a reference to it.
-   */
-  default <R> List<R> findMapped(String index, String key, Function<? super T, ? extends R> f) {
-    List<R> out = new ArrayList<>();
-    for (T row : find(index, key)) {
-      out.add(f.apply(row));
-    }
-    return out;
-  }
-
   /** Rows whose id starts with {@code prefix}, sorted by id. */
   List<T> byIdPrefix(String prefix);
 
   int count();
+
+  /**
+   * Visits the rows whose index {@code index} has {@code key}, in id order, without copying them: for reads that
+   * only count or look (task counts of {@code service ls}, say). The visitor must not change a row nor keep it past
+   * the transaction.
+   */
+  default void scan(String index, String key, java.util.function.Consumer<? super T> visitor) {
+    find(index, key).forEach(visitor);
+  }
+
+  /** Visits every row, in id order, without copying them; same contract as {@link #scan}. */
+  default void scanAll(java.util.function.Consumer<? super T> visitor) {
+    all().forEach(visitor);
+  }
 
   /** The row with this name (first by id if names are not unique), or null. */
   default T byName(String name) {

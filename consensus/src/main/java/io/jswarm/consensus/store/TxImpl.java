@@ -117,17 +117,23 @@ final class TxImpl implements Tx {
     }
 
     @Override
-    public <R> List<R> findMapped(String index, String key, java.util.function.Function<? super T, ? extends R> f) {
+    public void scan(String index, String key, java.util.function.Consumer<? super T> visitor) {
       TreeMap<String, T> rows = new TreeMap<>();
       for (String id : table.idsBy(index, key)) {
         rows.put(id, table.get(id));
       }
       overlay(rows, row -> spec.keys(index, row).contains(key));
-      List<R> out = new ArrayList<>(rows.size());
-      for (T row : rows.values()) {
-        out.add(f.apply(row));
+      rows.values().forEach(visitor);
+    }
+
+    @Override
+    public void scanAll(java.util.function.Consumer<? super T> visitor) {
+      TreeMap<String, T> rows = new TreeMap<>();
+      for (T row : table.all()) {
+        rows.put(row.id, row);
       }
-      return out;
+      overlay(rows, row -> true);
+      rows.values().forEach(visitor);
     }
 
     @Override

@@ -281,29 +281,32 @@ final class ServiceRoutes {
    */
   private static void fillStatus(ReadTx tx, List<Service> services) {
     Set<String> liveNodes = new HashSet<>();
-    for (Node n : tx.nodes().all()) {
+    tx.nodes().scanAll(n -> {
       if (n.status == null || !"down".equals(n.status.state)) {
         liveNodes.add(n.id);
       }
-    }
+    });
     for (Service s : services) {
-      long running = 0;
-      long desiredGlobal = 0;
-      long completed = 0;
-      // counted on the stored rows, not copies: a service may have 100,000 tasks and `service ls` asks often
-      List<int[]> counts = tx.tasks().findMapped(Tables.BY_SERVICE, s.id, t -> {
+      long[] counts = new long[3]; // running, desired (global), completed
+      // counted in place: copying every task of a large service per 'service ls' cost more than the rest
+      tx.tasks().scan(Tables.BY_SERVICE, s.id, t -> {
         if (t.nodeId != null && !liveNodes.contains(t.nodeId)) {
-          return new int[3];
+          return;
         }
         TaskState observed = t.status == null ? null : t.status.state;
-        return new int[] {observed == TaskState.RUNNING ? 1 : 0, observed == TaskState.COMPLETE ? 1 : 0,
-            t.desiredState != null && !t.desiredState.isTerminal() ? 1 : 0};
+        if (observed == TaskState.RUNNING) {
+          counts[0]++;
+        }
+        if (observed == TaskState.COMPLETE) {
+          counts[2]++;
+        }
+        if (t.desiredState != null && !t.desiredState.isTerminal()) {
+          counts[1]++;
+        }
       });
-      for (int[] c : counts) {
-        running += c[0];
-        completed += c[1];
-        desiredGlobal += c[2];
-      }
+      long running = counts[0];
+      long desiredGlobal = counts[1];
+      long completed = counts[2];
       Service.ServiceStatus st = new Service.ServiceStatus();
       st.runningTasks = running;
       ServiceMode m = s.spec == null ? null : s.spec.mode;
