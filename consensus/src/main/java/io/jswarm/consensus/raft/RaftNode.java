@@ -71,8 +71,9 @@ import org.apache.ratis.util.TimeDuration;
  * shaded Netty) with mutual TLS, since Ratis 3.3.0's Netty RPC cannot do TLS. Every manager of a group must use
  * the same.
  *
- * <p>Storage is {@code RaftConfig.storageDir()}: Ratis' log segments and our checksummed snapshots; closed
- * log segments are verified before start ({@link LogVerifier}).
+ * <p>Storage is {@code RaftConfig.storageDir()}: Ratis' log segments and our checksummed snapshots; log segments
+ * are verified before start ({@link LogVerifier}). With {@link RaftConfig#dataKey()} every batch is encrypted
+ * before it is proposed and every snapshot file is encrypted ({@link DataEncryption}).
  */
 public final class RaftNode implements Proposer, AutoCloseable {
   /** Connections used to forward requests to the leader. */
@@ -85,6 +86,8 @@ public final class RaftNode implements Proposer, AutoCloseable {
   private final RaftPeerId me;
   private final StoreApplier applier;
   private final StoreStateMachine stateMachine;
+  /** Seals each batch before it is proposed: Ratis only ever sees (and writes, and sends) ciphertext. */
+  private final DataEncryption encryption;
   private final RaftServer server;
   private final RaftProperties clientProps;
   /** TLS settings of the Ratis clients (empty without TLS). */
@@ -104,12 +107,13 @@ public final class RaftNode implements Proposer, AutoCloseable {
     this.applier = applier;
     this.groupId = groupIdFor(cfg.clusterId());
     this.me = RaftPeerId.valueOf(cfg.id());
-    this.stateMachine = new StoreStateMachine(applier);
+    this.encryption = DataEncryption.of(cfg.dataKey());
+    this.stateMachine = new StoreStateMachine(applier, encryption);
     Files.createDirectories(cfg.storageDir());
     var groupDir = cfg.storageDir().resolve(groupId.getUuid().toString());
     boolean existing = Files.isDirectory(groupDir.resolve("current"));
     if (existing) {
-      LogVerifier.verify(groupDir.resolve("current"));
+      LogVerifier.verify(groupDir.resolve("current"), encryption);
     }
     RaftGroup group = existing || cfg.initialPeers().isEmpty()
         ? RaftGroup.valueOf(groupId)
@@ -293,7 +297,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
   public CompletableFuture<ApplyResult> propose(byte[] batch) {
     CompletableFuture<RaftClientReply> sent;
     try {
-      sent = submit(Message.valueOf(ByteString.copyFrom(batch)), false);
+      sent = submit(Message.valueOf(ByteString.copyFrom(encryption.sealEntry(batch))), false);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(mapFailure(e, "the write"));
     }
