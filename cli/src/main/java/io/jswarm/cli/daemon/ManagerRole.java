@@ -7,7 +7,9 @@ import io.jswarm.consensus.raft.RaftConfig;
 import io.jswarm.consensus.raft.RaftStore;
 import io.jswarm.consensus.store.IdGenerator;
 import io.jswarm.consensus.store.MemoryStore;
+import io.jswarm.consensus.crypto.AesGcmKey;
 import io.jswarm.manager.ca.CertificateAuthority;
+import io.jswarm.manager.ca.DataKeyRoutes;
 import io.jswarm.manager.ca.Membership;
 import io.jswarm.manager.dispatcher.Dispatcher;
 import io.jswarm.manager.membership.RoleReconciler;
@@ -52,6 +54,7 @@ final class ManagerRole implements AutoCloseable {
   private final NodeState state;
   private final NodeCredentials creds;
   private ClusterRegistry registry;
+  private AutolockFollower autolock;
 
   private ManagerRole(NodeState state, NodeCredentials creds, RaftStore raft, HttpServer clusterServer,
       Dispatcher dispatcher, Orchestrators orchestrators, NetworkAllocatorLoop allocator, SchedulerLoop scheduler) {
@@ -92,12 +95,18 @@ final class ManagerRole implements AutoCloseable {
    */
   static ManagerRole start(DaemonOptions opts, NodeState s, NodeCredentials creds, Map<String, String> initialPeers,
       Clock clock, IdGenerator ids, java.util.function.Consumer<Router> nodeRoutes,
-      ImageStore images) throws IOException {
+      ImageStore images, NodeKeys keys) throws IOException {
+    AesGcmKey dataKey = keys.dataKey();
+    if (dataKey == null) {
+      throw new IOException("this manager has no copy of the cluster's data key (" + opts.dataRoot()
+          + "/swarm/raft-dek): it cannot read the Raft log. Leave the swarm and join it again as a manager");
+    }
     RaftConfig cfg = RaftConfig.builder(s.nodeId, s.raftAddr(), opts.raftDir())
         .clusterId(s.clusterId)
         .peers(initialPeers)
         .snapshotEvery(opts.snapshotInterval())
         .tls(TlsContexts.keyManager(creds), TlsContexts.managerTrustManager(creds))
+        .dataKey(dataKey)
         .build();
     RaftStore raft = RaftStore.start(cfg, clock, ids);
     HttpServer server = null;
@@ -106,6 +115,7 @@ final class ManagerRole implements AutoCloseable {
       Router router = new Router();
       Membership membership = new RaftMembership(raft);
       new CertificateAuthority(store, clock, membership).routes(router);
+      new DataKeyRoutes(store, dataKey::raw).routes(router);
       Dispatcher dispatcher = new Dispatcher(store, clock, raft.node()::isLeader,
           () -> leaderClusterAddr(store, raft.node().leaderId()),
           () -> membership.managers().stream().filter(m -> m.clusterAddr != null)
@@ -121,7 +131,9 @@ final class ManagerRole implements AutoCloseable {
       ManagerRole m = new ManagerRole(s, creds, raft, server, dispatcher, new Orchestrators(store, clock),
           new NetworkAllocatorLoop(store, clock), new SchedulerLoop(store, clock));
       m.registry = registry;
+      m.autolock = new AutolockFollower(store, keys);
       m.watcher.start();
+      m.autolock.start();
       return m;
     } catch (RuntimeException | IOException e) {
       if (server != null) {
@@ -221,8 +233,14 @@ final class ManagerRole implements AutoCloseable {
     raft.node().removeManager(state.nodeId);
   }
 
+  /** The cluster's autolock setting changed through this manager's API: re-seal the keys before answering. */
+  void followAutolock() {
+    autolock.followNow();
+  }
+
   @Override
   public void close() {
+    autolock.close();
     watcher.close();
     clusterServer.close();
     if (registry != null) {

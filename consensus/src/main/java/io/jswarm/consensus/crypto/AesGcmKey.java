@@ -101,6 +101,11 @@ public final class AesGcmKey {
     }
   }
 
+  /** Whether {@code other} is the same key (constant-time comparison). */
+  public boolean sameAs(AesGcmKey other) {
+    return other != null && java.security.MessageDigest.isEqual(key.getEncoded(), other.key.getEncoded());
+  }
+
   @Override
   public String toString() {
     return "AesGcmKey[hidden]";

@@ -110,6 +110,8 @@ public final class RaftNode implements Proposer, AutoCloseable {
     this.encryption = DataEncryption.of(cfg.dataKey());
     this.stateMachine = new StoreStateMachine(applier, encryption);
     Files.createDirectories(cfg.storageDir());
+    // the log and snapshots are encrypted, and still nobody else's to list or read
+    Files.setPosixFilePermissions(cfg.storageDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     var groupDir = cfg.storageDir().resolve(groupId.getUuid().toString());
     boolean existing = Files.isDirectory(groupDir.resolve("current"));
     if (existing) {
