@@ -1,5 +1,6 @@
 package io.jswarm.scheduler;
 
+import io.jswarm.api.types.ConstraintMatcher;
 import io.jswarm.api.types.PlacementConstraint;
 import io.jswarm.api.types.Platform;
 import java.util.List;
@@ -63,7 +64,7 @@ public enum NodeFilter {
       }
       List<PlacementConstraint> cs = r.constraints;
       for (int i = 0; i < cs.size(); i++) {
-        if (!NodeAttributes.matches(cs.get(i), r.constraintAttributes.get(i).apply(n.node()))) {
+        if (!ConstraintMatcher.matches(cs.get(i), r.constraintAttributes.get(i).apply(n.node()))) {
           return false;
         }
       }

@@ -1,5 +1,6 @@
 package io.jswarm.scheduler;
 
+import io.jswarm.api.types.ConstraintMatcher;
 import io.jswarm.api.errors.InvalidArgumentException;
 import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Placement;
@@ -57,7 +58,7 @@ public final class TaskRequirements {
     }
     constraints = List.copyOf(parsed);
     List<Function<Node, String>> readers = new ArrayList<>(parsed.size());
-    parsed.forEach(c -> readers.add(NodeAttributes.accessor(c.key())));
+    parsed.forEach(c -> readers.add(ConstraintMatcher.accessor(c.key())));
     constraintAttributes = List.copyOf(readers);
     invalidConstraint = invalid;
     platforms = p == null || p.platforms == null ? List.of() : List.copyOf(p.platforms);
@@ -72,7 +73,7 @@ public final class TaskRequirements {
     }
     spreadDescriptors = List.copyOf(spread);
     List<Function<Node, String>> spreadReaders = new ArrayList<>(spread.size());
-    spread.forEach(d -> spreadReaders.add(NodeAttributes.accessor(d)));
+    spread.forEach(d -> spreadReaders.add(ConstraintMatcher.accessor(d)));
     spreadAttributes = List.copyOf(spreadReaders);
     hostPorts = hostPorts(service);
   }

@@ -48,7 +48,17 @@ public class Node extends StoreObject {
     public String engineVersion;
     public Map<String, String> labels;
     public List<PluginDescription> plugins;
+    /**
+     * jswarm extension: features of the spec this node cannot honour, each with the reason (e.g.
+     * {@code BlkioWeight -> "this kernel has no blkio weight file ..."}). Absent when the node honours them all.
+     * Such a setting is discarded on this node (the task runs without it, as Docker does) and a service
+     * create/update that asks for it answers a warning naming the node.
+     */
+    public Map<String, String> missingFeatures;
   }
+
+  /** The name in {@link EngineDescription#missingFeatures} of {@code Resources.Limits.BlkioWeight}. */
+  public static final String FEATURE_BLKIO_WEIGHT = "BlkioWeight";
 
   /** A plugin the engine offers, e.g. {@code Type "Network", Name "overlay"} (Docker {@code PluginDescription}). */
   public static class PluginDescription {

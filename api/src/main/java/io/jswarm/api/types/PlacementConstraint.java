@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * around key and value are ignored; the key is one of {@link #ATTRIBUTES} or {@code node.labels.<name>} /
  * {@code engine.labels.<name>} (matched case-insensitively, label names case-sensitive); the value uses
  * letters, digits, whitespace and {@code : - _ . * ( ) ? + [ ] \ ^ $ | /}; {@code node.role} takes
- * {@code manager} or {@code worker}. Matching a node against a constraint is the scheduler's job.
+ * {@code manager} or {@code worker}. Matching a node against a constraint is {@link ConstraintMatcher}'s job.
  *
  * @param key the key as written (trimmed)
  * @param operator equality or inequality

@@ -108,8 +108,8 @@ public abstract class ClientCommand implements Callable<Integer> {
   }
 
   /** Prints {@code inspect} output: the found objects as a JSON array, then the errors; 1 when any was not found. */
-  protected int printInspect(List<JsonNode> found, List<String> errors) {
-    out.print(JsonOutput.inspect(found));
+  protected int printInspect(InspectFormat format, List<JsonNode> found, List<String> errors) {
+    format.print(found, out);
     errors.forEach(err::println);
     return errors.isEmpty() ? 0 : 1;
   }

@@ -184,7 +184,7 @@ public final class ImageCommand extends GroupCommand {
     @Option(names = "--no-trunc", description = "Don't truncate output.")
     boolean noTrunc;
 
-    @Option(names = "--format", description = "Format output: table (default) or json.")
+    @Option(names = "--format", description = "Format output: table (default), json, a Go template (e.g. {{.ID}}) or table TEMPLATE.")
     String format;
 
     @Parameters(arity = "0..1", paramLabel = "REPOSITORY[:TAG]")
@@ -253,17 +253,17 @@ public final class ImageCommand extends GroupCommand {
       }
       if (quiet) {
         ids.forEach(out::println);
-      } else if (fmt == OutputFormat.JSON) {
-        out.print(JsonOutput.lines(json));
       } else {
-        List<String> header = new ArrayList<>(List.of("REPOSITORY", "TAG"));
-        if (digests) {
-          header.add("DIGEST");
-        }
-        header.addAll(List.of("IMAGE ID", "CREATED", "SIZE"));
-        TextTable t = new TextTable(header);
-        rows.forEach(t::row);
-        out.print(t.render());
+        fmt.print(out, json, () -> {
+          List<String> header = new ArrayList<>(List.of("REPOSITORY", "TAG"));
+          if (digests) {
+            header.add("DIGEST");
+          }
+          header.addAll(List.of("IMAGE ID", "CREATED", "SIZE"));
+          TextTable t = new TextTable(header);
+          rows.forEach(t::row);
+          return t.render();
+        });
       }
       return 0;
     }
@@ -287,13 +287,16 @@ public final class ImageCommand extends GroupCommand {
 
   @Command(name = "inspect", description = "Display detailed information on one or more images.")
   static final class Inspect extends ClientCommand {
+    @picocli.CommandLine.Mixin
+    InspectFormat format = new InspectFormat();
+
     @Parameters(arity = "1..*", paramLabel = "IMAGE")
     List<String> images;
 
     @Override
     protected int run(ApiClient api) {
       List<String> errors = new ArrayList<>();
-      return printInspect(inspectEach(api, images, i -> "/images/" + i + "/json", "Error: No such image: ", errors), errors);
+      return printInspect(format, inspectEach(api, images, i -> "/images/" + i + "/json", "Error: No such image: ", errors), errors);
     }
   }
 

@@ -106,7 +106,7 @@ public final class NetworkCommand extends GroupCommand {
     @Option(names = {"-f", "--filter"}, description = "Provide filter values (e.g. driver=overlay).")
     List<String> filters = new ArrayList<>();
 
-    @Option(names = "--format", description = "Format output: table (default) or json.")
+    @Option(names = "--format", description = "Format output: table (default), json, a Go template (e.g. {{.ID}}) or table TEMPLATE.")
     String format;
 
     @Override
@@ -118,7 +118,7 @@ public final class NetworkCommand extends GroupCommand {
       rows.sort((a, b) -> a.path("Name").asText().compareTo(b.path("Name").asText()));
       if (quiet) {
         rows.forEach(n -> out.println(id(n, noTrunc)));
-      } else if (fmt == OutputFormat.JSON) {
+      } else {
         List<Map<String, String>> lines = new ArrayList<>();
         for (JsonNode n : rows) {
           Map<String, String> m = new LinkedHashMap<>();
@@ -133,13 +133,13 @@ public final class NetworkCommand extends GroupCommand {
           m.put("Scope", n.path("Scope").asText());
           lines.add(m);
         }
-        out.print(JsonOutput.lines(lines));
-      } else {
-        TextTable t = new TextTable(List.of("NETWORK ID", "NAME", "DRIVER", "SCOPE"));
-        for (JsonNode n : rows) {
-          t.row(List.of(id(n, noTrunc), n.path("Name").asText(), n.path("Driver").asText(), n.path("Scope").asText()));
-        }
-        out.print(t.render());
+        fmt.print(out, lines, () -> {
+          TextTable t = new TextTable(List.of("NETWORK ID", "NAME", "DRIVER", "SCOPE"));
+          for (JsonNode n : rows) {
+            t.row(List.of(id(n, noTrunc), n.path("Name").asText(), n.path("Driver").asText(), n.path("Scope").asText()));
+          }
+          return t.render();
+        });
       }
       return 0;
     }
@@ -160,13 +160,16 @@ public final class NetworkCommand extends GroupCommand {
 
   @Command(name = "inspect", description = "Display detailed information on one or more networks.")
   static final class Inspect extends ClientCommand {
+    @picocli.CommandLine.Mixin
+    InspectFormat format = new InspectFormat();
+
     @Parameters(arity = "1..*", paramLabel = "NETWORK", description = "Network id, id prefix or name.")
     List<String> networks;
 
     @Override
     protected int run(ApiClient api) {
       List<String> errors = new ArrayList<>();
-      return printInspect(inspectEach(api, networks, ref -> "/networks/" + seg(ref), "Error: No such network: ", errors), errors);
+      return printInspect(format, inspectEach(api, networks, ref -> "/networks/" + seg(ref), "Error: No such network: ", errors), errors);
     }
   }
 

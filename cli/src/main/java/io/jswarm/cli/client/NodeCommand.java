@@ -48,7 +48,7 @@ public final class NodeCommand extends GroupCommand {
     @Option(names = {"-f", "--filter"}, description = "Filter output based on conditions provided (key=value).")
     List<String> filters = new ArrayList<>();
 
-    @Option(names = "--format", description = "Format output: table (default) or json.")
+    @Option(names = "--format", description = "Format output: table (default), json, a Go template (e.g. {{.ID}}) or table TEMPLATE.")
     String format;
 
     @Override
@@ -67,10 +67,8 @@ public final class NodeCommand extends GroupCommand {
       List<NodeListing.Row> rows = NodeListing.rows(nodes, self, clusterTls);
       if (quiet) {
         rows.forEach(r -> out.println(r.id()));
-      } else if (fmt == OutputFormat.JSON) {
-        out.print(JsonOutput.lines(rows.stream().map(NodeListing.Row::json).toList()));
       } else {
-        out.print(NodeListing.table(rows));
+        fmt.print(out, rows.stream().map(NodeListing.Row::json).toList(), () -> NodeListing.table(rows));
       }
       return 0;
     }
@@ -78,6 +76,9 @@ public final class NodeCommand extends GroupCommand {
 
   @Command(name = "inspect", description = "Display detailed information on one or more nodes.")
   static final class Inspect extends ClientCommand {
+    @picocli.CommandLine.Mixin
+    InspectFormat format = new InspectFormat();
+
     @Option(names = "--pretty", description = "Print the information in a human friendly format.")
     boolean pretty;
 
@@ -88,6 +89,7 @@ public final class NodeCommand extends GroupCommand {
     protected int run(ApiClient api) {
       List<String> errors = new ArrayList<>();
       List<JsonNode> found = inspectEach(api, nodes, ref -> "/nodes/" + seg(reference(api, ref)), "Error: No such node: ", errors);
+      format.refuseWithPretty(pretty);
       if (pretty) {
         for (int i = 0; i < found.size(); i++) {
           if (i > 0) {
@@ -96,7 +98,7 @@ public final class NodeCommand extends GroupCommand {
           out.print(PrettyInspect.node(Json.mapper().convertValue(found.get(i), Node.class)));
         }
       } else {
-        out.print(JsonOutput.inspect(found));
+        format.print(found, out);
       }
       errors.forEach(err::println);
       return errors.isEmpty() ? 0 : 1;

@@ -55,6 +55,10 @@ public final class PrettyInspect {
     b.append("Engine Version:\t\t").append(d.engine == null ? "" : orEmpty(d.engine.engineVersion)).append('\n');
     if (d.engine != null) {
       labels(b, "Engine Labels:", d.engine.labels);
+      if (d.engine.missingFeatures != null && !d.engine.missingFeatures.isEmpty()) {
+        b.append("Missing Features:\n");
+        d.engine.missingFeatures.forEach((f, why) -> b.append(" - ").append(f).append(": ").append(why).append('\n'));
+      }
     }
     return b.toString();
   }

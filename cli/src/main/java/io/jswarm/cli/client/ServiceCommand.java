@@ -69,7 +69,7 @@ public final class ServiceCommand extends GroupCommand {
     @Option(names = {"-f", "--filter"}, description = "Filter output based on conditions provided (key=value).")
     List<String> filters = new ArrayList<>();
 
-    @Option(names = "--format", description = "Format output: table (default) or json.")
+    @Option(names = "--format", description = "Format output: table (default), json, a Go template (e.g. {{.ID}}) or table TEMPLATE.")
     String format;
 
     @Override
@@ -79,10 +79,8 @@ public final class ServiceCommand extends GroupCommand {
       List<ServiceListing.Row> rows = ServiceListing.rows(Arrays.asList(api.get(path, Service[].class)));
       if (quiet) {
         rows.forEach(r -> out.println(r.id()));
-      } else if (fmt == OutputFormat.JSON) {
-        out.print(JsonOutput.lines(rows.stream().map(ServiceListing.Row::json).toList()));
       } else {
-        out.print(ServiceListing.table(rows));
+        fmt.print(out, rows.stream().map(ServiceListing.Row::json).toList(), () -> ServiceListing.table(rows));
       }
       return 0;
     }
@@ -124,6 +122,9 @@ public final class ServiceCommand extends GroupCommand {
 
   @Command(name = "inspect", description = "Display detailed information on one or more services.")
   static final class Inspect extends ClientCommand {
+    @picocli.CommandLine.Mixin
+    InspectFormat format = new InspectFormat();
+
     @Option(names = "--pretty", description = "Print the information in a human friendly format.")
     boolean pretty;
 
@@ -135,6 +136,7 @@ public final class ServiceCommand extends GroupCommand {
       List<String> errors = new ArrayList<>();
       List<JsonNode> found = inspectEach(api, services, ref -> "/services/" + seg(ref), "Error: no such service: ",
           errors);
+      format.refuseWithPretty(pretty);
       if (pretty) {
         java.util.Map<String, String> networkNames = new java.util.HashMap<>();
         api.getTree("/networks").forEach(n -> networkNames.put(n.path("Id").asText(), n.path("Name").asText()));
@@ -146,7 +148,7 @@ public final class ServiceCommand extends GroupCommand {
           out.print(PrettyInspect.service(s));
         }
       } else {
-        out.print(JsonOutput.inspect(found));
+        format.print(found, out);
       }
       errors.forEach(err::println);
       return errors.isEmpty() ? 0 : 1;

@@ -19,7 +19,7 @@ final class TaskListFlags {
   @Option(names = {"-f", "--filter"}, description = "Filter output based on conditions provided (key=value).")
   List<String> filters = new ArrayList<>();
 
-  @Option(names = "--format", description = "Format output: table (default) or json.")
+  @Option(names = "--format", description = "Format output: table (default), json, a Go template (e.g. {{.ID}}) or table TEMPLATE.")
   String format;
 
   /** The {@code --filter} values; the verb adds its own ({@code node=}, {@code service=}). */
@@ -35,10 +35,8 @@ final class TaskListFlags {
     List<TaskListing.Row> rows = TaskListing.rows(tasks, serviceNames, nodeNames, Instant.now(), !noTrunc && !quiet);
     if (quiet) {
       rows.forEach(r -> out.println(r.id()));
-    } else if (fmt == OutputFormat.JSON) {
-      out.print(JsonOutput.lines(rows.stream().map(TaskListing.Row::json).toList()));
     } else {
-      out.print(TaskListing.table(rows));
+      fmt.print(out, rows.stream().map(TaskListing.Row::json).toList(), () -> TaskListing.table(rows));
     }
   }
 }

@@ -81,7 +81,7 @@ public final class VolumeCommand extends GroupCommand {
     @Option(names = {"-f", "--filter"}, description = "Provide filter values (e.g. \"dangling=true\", \"label=k=v\").")
     List<String> filters = new ArrayList<>();
 
-    @Option(names = "--format", description = "Format output: table (default) or json.")
+    @Option(names = "--format", description = "Format output: table (default), json, a Go template (e.g. {{.ID}}) or table TEMPLATE.")
     String format;
 
     @Override
@@ -93,39 +93,37 @@ public final class VolumeCommand extends GroupCommand {
         vols.forEach(v -> out.println(v.path("Name").asText()));
         return 0;
       }
-      if (fmt == OutputFormat.JSON) {
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (JsonNode v : vols) {
-          Map<String, Object> row = new LinkedHashMap<>();
-          row.put("Driver", v.path("Driver").asText());
-          row.put("Name", v.path("Name").asText());
-          row.put("Mountpoint", v.path("Mountpoint").asText());
-          row.put("Scope", v.path("Scope").asText());
-          row.put("Size", humanSize(v.path("UsageData").path("Size").asLong()));
-          rows.add(row);
-        }
-        out.print(JsonOutput.lines(rows));
-        return 0;
-      }
-      TextTable t = new TextTable(List.of("DRIVER", "VOLUME NAME", "SIZE"));
+      List<Map<String, Object>> rows = new ArrayList<>();
       for (JsonNode v : vols) {
-        t.row(List.of(v.path("Driver").asText(), v.path("Name").asText(),
-            humanSize(v.path("UsageData").path("Size").asLong())));
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("Driver", v.path("Driver").asText());
+        row.put("Name", v.path("Name").asText());
+        row.put("Mountpoint", v.path("Mountpoint").asText());
+        row.put("Scope", v.path("Scope").asText());
+        row.put("Size", humanSize(v.path("UsageData").path("Size").asLong()));
+        rows.add(row);
       }
-      out.print(t.render());
+      fmt.print(out, rows, () -> {
+        TextTable t = new TextTable(List.of("DRIVER", "VOLUME NAME", "SIZE"));
+        rows.forEach(r -> t.row(List.of((String) r.get("Driver"), (String) r.get("Name"), (String) r.get("Size"))));
+        return t.render();
+      });
       return 0;
     }
   }
 
   @Command(name = "inspect", description = "Display detailed information on one or more volumes.")
   static final class Inspect extends ClientCommand {
+    @picocli.CommandLine.Mixin
+    InspectFormat format = new InspectFormat();
+
     @Parameters(arity = "1..*", paramLabel = "VOLUME")
     List<String> volumes;
 
     @Override
     protected int run(ApiClient api) {
       List<String> errors = new ArrayList<>();
-      return printInspect(inspectEach(api, volumes, name -> "/volumes/" + seg(name) + "?size=1",
+      return printInspect(format, inspectEach(api, volumes, name -> "/volumes/" + seg(name) + "?size=1",
           "Error: No such volume: ", errors), errors);
     }
   }

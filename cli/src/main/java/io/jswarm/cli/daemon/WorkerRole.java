@@ -86,9 +86,11 @@ final class WorkerRole implements AutoCloseable {
         managers.add(m.clusterAddr);
       }
     }
-    Node.Description description = NodeDescriptions.describe(opts.nodeName(), version, opts.engineLabels());
     HttpDispatcherTransport transport = new HttpDispatcherTransport(TlsContexts.client(creds));
     Executor executor = executor(opts, stores, clock);
+    Node.Description description = NodeDescriptions.describe(opts.nodeName(), version, opts.engineLabels());
+    description.engine.missingFeatures = executor.missingFeatures().isEmpty() ? null
+        : new java.util.TreeMap<>(executor.missingFeatures());
     Agent agent = new Agent(managers, transport, executor, () -> {
       SessionRequest r = new SessionRequest();
       r.description = description;

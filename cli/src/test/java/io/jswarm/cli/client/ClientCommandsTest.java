@@ -161,6 +161,25 @@ class ClientCommandsTest {
         + "task01234567   web.1     nginx:1   beta      Running         Running about an hour ago             \n",
         r.out());
     assertEquals("task0123456789xyz\n", run("service", "ps", "-q", "web").out());
+    Result node = run("service", "ps", "web", "--format", "{{.Node}}");
+    assertEquals("beta\n", node.out(), node.err());
+    Result table = run("service", "ps", "web", "--format", "table {{.Name}}\\t{{.CurrentState}}\\t{{upper .Node}}");
+    assertEquals("NAME      CURRENT STATE               NODE\nweb.1     Running about an hour ago   BETA\n", table.out(),
+        table.err());
+    Result bad = run("service", "ps", "web", "--format", "{{.Nodes}}");
+    assertEquals(1, bad.code());
+    assertTrue(bad.err().contains("can't evaluate field Nodes; the fields are CurrentState, DesiredState, Error, ID, "
+        + "Image, Name, Node, Ports"), bad.err());
+  }
+
+  @Test
+  void serviceInspectTakesAGoTemplate() {
+    Result r = run("service", "inspect", "web", "--format", "{{json .Spec.Mode}} {{.Spec.Name}} {{index .Spec.Labels \"a\"}}");
+    assertEquals(0, r.code(), r.err());
+    assertEquals("{\"Replicated\":{\"Replicas\":2}} web <no value>\n", r.out());
+    Result both = run("service", "inspect", "--pretty", "-f", "{{.ID}}", "web");
+    assertEquals(1, both.code());
+    assertTrue(both.err().contains("--format is incompatible with human friendly format"), both.err());
   }
 
   @Test

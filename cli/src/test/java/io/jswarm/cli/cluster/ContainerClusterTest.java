@@ -136,8 +136,63 @@ class ContainerClusterTest {
     assertEquals(1, containers().size(), "adopted, not replaced");
   }
 
+  /**
+   * Issue 12: a kernel without a weight-based I/O scheduler (no BFQ) has no blkio weight file. Like Docker, the
+   * node discards the weight and runs the task, says so in the task's status message, reports the missing feature
+   * in its description, and service create answers a warning naming the node. Where the kernel has the file, the
+   * weight is written there. Which case applies is read off the task's own blkio cgroup, not off the daemon.
+   */
   @Test
   @Order(4)
+  void aBlkioWeightIsWrittenWhereTheKernelHasOneAndDiscardedWithAWarningWhereNot() throws Exception {
+    String spec = "{\"Name\":\"weighted\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"" + IMAGE + "\","
+        + "\"Args\":[\"sleep\",\"600\"]},\"Resources\":{\"Limits\":{\"BlkioWeight\":300}}},"
+        + "\"Mode\":{\"Replicated\":{\"Replicas\":1}}}";
+    JsonNode created = node.call("POST", "/services/create", spec).expect(201).json();
+    String id = created.path("ID").asText();
+    try {
+      JsonNode[] task = new JsonNode[1];
+      await(CONVERGE, "the weighted task running", () -> (task[0] = runningTask(id)) != null);
+      Path cgroup = Path.of("/sys/fs/cgroup/blkio", CGROUP_PARENT, task[0].path("ID").asText());
+      assertTrue(Files.isDirectory(cgroup), cgroup + " (the task's blkio cgroup)");
+      Path weight = Stream.of("blkio.weight", "blkio.bfq.weight").map(cgroup::resolve).filter(Files::exists)
+          .findFirst().orElse(null);
+      JsonNode missing = node.get("/nodes").get(0).path("Description").path("Engine").path("MissingFeatures");
+      String message = task[0].path("Status").path("Message").asText();
+      if (weight != null) {
+        assertEquals("300", Files.readString(weight).trim().replaceFirst("^default ", ""), weight.toString());
+        assertTrue(created.path("Warnings").isNull(), created.toString());
+        assertTrue(missing.path("BlkioWeight").isMissingNode(), missing.toString());
+        assertEquals("started", message);
+      } else {
+        assertTrue(missing.path("BlkioWeight").asText().contains("blkio.bfq.weight"), missing.toString());
+        assertEquals(1, created.path("Warnings").size(), created.toString());
+        String warning = created.path("Warnings").get(0).asText();
+        assertTrue(warning.startsWith("Resources.Limits.BlkioWeight: node c1 cannot honour it"), warning);
+        assertTrue(message.startsWith("started (warning: Resources.Limits.BlkioWeight 300 discarded: your kernel "
+            + "does not support Block I/O weight"), message);
+      }
+    } finally {
+      node.call("DELETE", "/services/" + id, null).expect(200);
+    }
+    await(CONVERGE, "the weighted task's container gone", () -> containers().size() == 1);
+  }
+
+  static JsonNode runningTask(String service) {
+    try {
+      for (JsonNode t : node.get("/tasks")) {
+        if (t.path("ServiceID").asText().equals(service) && t.path("Status").path("State").asText().equals("running")) {
+          return t;
+        }
+      }
+      return null;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  @Order(5)
   void serviceRmLeavesNothingBehind() throws Exception {
     await(CONVERGE, "the restarted manager to answer", () -> tasks().size() == 1);
     node.call("DELETE", "/services/" + serviceId, null).expect(200);
@@ -151,7 +206,7 @@ class ContainerClusterTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void leaveRemovesTheCgroupParent() throws Exception {
     node.call("POST", "/swarm/leave?force=true", null).expect(200);
     List<Path> parents = new ArrayList<>();

@@ -61,17 +61,22 @@ final class ServiceRoutes {
     @JsonProperty("ID")
     public final String id;
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public final List<String> warnings = null;
+    public final List<String> warnings;
 
-    Created(String id) {
+    Created(String id, List<String> warnings) {
       this.id = id;
+      this.warnings = warnings;
     }
   }
 
   /** Docker {@code ServiceUpdateResponse}. */
   static final class Updated {
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public final List<String> warnings = null;
+    public final List<String> warnings;
+
+    Updated(List<String> warnings) {
+      this.warnings = warnings;
+    }
   }
 
   private HttpResponse list(HttpRequest req) {
@@ -124,7 +129,8 @@ final class ServiceRoutes {
       }
       return tx.services().create(s);
     });
-    return HttpResponse.json(201, new Created(created.id));
+    List<String> warnings = gate.store().view(tx -> FeatureWarnings.of(tx, spec));
+    return HttpResponse.json(201, new Created(created.id, warnings));
   }
 
   private HttpResponse inspect(HttpRequest req) {
@@ -149,7 +155,7 @@ final class ServiceRoutes {
       SpecValidator.validateService(given);
     }
     ServiceSpec spec = given;
-    gate.store().update(tx -> {
+    Service updated = gate.store().update(tx -> {
       Service s = tx.services().lookup(req.pathParam("id"));
       ServiceSpec next;
       if (previous) {
@@ -191,7 +197,7 @@ final class ServiceRoutes {
       s.version = version;
       return tx.services().update(s);
     });
-    return HttpResponse.ok(new Updated());
+    return HttpResponse.ok(new Updated(gate.store().view(tx -> FeatureWarnings.of(tx, updated.spec))));
   }
 
   /** jswarm's {@code ?canary=N} on an update: N tasks of the new spec first, then a pause until promoted. */
@@ -228,7 +234,7 @@ final class ServiceRoutes {
       st.canary = null;
       return tx.services().update(s);
     });
-    return HttpResponse.ok(new Updated());
+    return HttpResponse.ok(new Updated(null));
   }
 
   private HttpResponse remove(HttpRequest req) {

@@ -97,7 +97,7 @@ final class IngressFeed {
     String id = now != null ? now.id : deletedId;
     NetworkAttachment a = now == null ? null : ingressAttachment(now.attachments);
     NetworkAttachment before = a == null ? nodes.remove(id) : nodes.put(id, a);
-    if (!sameJson(before, a)) {
+    if (!LeaderTerm.sameJson(before, a)) {
       dirty = true;
     }
   }
@@ -109,7 +109,7 @@ final class IngressFeed {
     if (now == null) {
       tasks.remove(id); // a service that merely stops publishing keeps its tasks indexed, in case it publishes again
     }
-    if (!sameJson(before, slim)) {
+    if (!LeaderTerm.sameJson(before, slim)) {
       dirty = true;
     }
   }
@@ -128,7 +128,7 @@ final class IngressFeed {
     // tasks of a service not (yet) known publishing ingress ports are kept too: the service event may come later in
     // the batch; views only list tasks of services that publish
     Task before = tasks.computeIfAbsent(slim.serviceId, k -> new TreeMap<>()).put(id, slim);
-    if (!sameJson(before, slim)) {
+    if (!LeaderTerm.sameJson(before, slim)) {
       dirty = true;
     }
   }
@@ -159,7 +159,7 @@ final class IngressFeed {
 
   /** A running task with an ingress address, reduced to what decides its traffic; null for any other task. */
   private static Task slim(Task t) {
-    if (t.serviceId == null || LeaderTerm.visibleNode(t) == null || t.status.state != TaskState.RUNNING
+    if (t.serviceId == null || AssignmentFeed.visibleNode(t) == null || t.status.state != TaskState.RUNNING
         || t.desiredState == null || t.desiredState.number() > TaskState.RUNNING.number()) {
       return null;
     }
@@ -182,9 +182,5 @@ final class IngressFeed {
       }
     }
     return null;
-  }
-
-  private static boolean sameJson(Object a, Object b) {
-    return a == null ? b == null : b != null && Json.toString(a).equals(Json.toString(b));
   }
 }

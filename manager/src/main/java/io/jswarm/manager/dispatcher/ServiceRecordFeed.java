@@ -127,7 +127,7 @@ final class ServiceRecordFeed {
 
   /** A task was created or changed ({@code now}) or deleted ({@code now == null}, {@code id}). */
   void taskChanged(String id, Task now) {
-    String node = LeaderTerm.visibleNode(now);
+    String node = AssignmentFeed.visibleNode(now);
     // Membership: the task is on a node, not yet stopped, with an address on the network.
     Set<String> memberOf = new LinkedHashSet<>();
     if (node != null && now.status.state.number() <= TaskState.RUNNING.number()) {

@@ -1,5 +1,6 @@
 package io.jswarm.manager.orchestrator;
 
+import io.jswarm.api.types.ConstraintMatcher;
 import io.jswarm.api.types.Node;
 import io.jswarm.api.types.PlacementConstraint;
 import java.util.List;

@@ -196,7 +196,7 @@ public final class SchedulerLoop extends LeaderLoop {
       if (s == TaskState.NEW) {
         // Scheduled as the PENDING row it becomes; the model's row stays as stored.
         Task p = Json.copy(t);
-        Decision.allocate(p.id, PENDING_MESSAGE).applyTo(p, now);
+        Decision.allocate(p.id, null).applyTo(p, now);
         fresh.add(t.id);
         candidates.add(p);
       } else if (s == TaskState.PENDING) {
@@ -215,8 +215,8 @@ public final class SchedulerLoop extends LeaderLoop {
       if (nodeId != null) {
         decisions.add(Decision.assign(t.id, nodeId, t.nodeId != null && !t.nodeId.isEmpty()));
       } else if (fresh.contains(t.id)) {
-        decisions.add(Decision.allocate(t.id, why == null ? PENDING_MESSAGE : why));
-      } else if (why != null && !why.equals(t.status == null ? null : t.status.message)) {
+        decisions.add(Decision.allocate(t.id, why));
+      } else if (why != null && !why.equals(t.status == null ? null : t.status.err)) {
         decisions.add(Decision.refuse(t.id, why));
       }
     }
@@ -276,25 +276,28 @@ public final class SchedulerLoop extends LeaderLoop {
   }
 
   /**
-   * One change the pass wants to make to a task, re-validated against the row read inside the update.
+   * One change the pass wants to make to a task, re-validated against the row read inside the update. As in
+   * swarmkit, why a task fits no node goes to {@code Status.Err} (the ERROR column of {@code service ps}, where
+   * tools read it) while the message stays "pending task scheduling"; an assignment clears it.
    *
    * @param kind what to do
    * @param nodeId the chosen node (ASSIGN)
    * @param message the status message to write
+   * @param err why the task fits no node (ALLOCATE, REFUSE), or null
    */
-  private record Decision(Kind kind, String taskId, String nodeId, String message) {
+  private record Decision(Kind kind, String taskId, String nodeId, String message, String err) {
     enum Kind { ALLOCATE, ASSIGN, REFUSE }
 
-    static Decision allocate(String taskId, String message) {
-      return new Decision(Kind.ALLOCATE, taskId, null, message);
+    static Decision allocate(String taskId, String why) {
+      return new Decision(Kind.ALLOCATE, taskId, null, PENDING_MESSAGE, why);
     }
 
     static Decision assign(String taskId, String nodeId, boolean preassigned) {
-      return new Decision(Kind.ASSIGN, taskId, nodeId, preassigned ? CONFIRMED_MESSAGE : ASSIGNED_MESSAGE);
+      return new Decision(Kind.ASSIGN, taskId, nodeId, preassigned ? CONFIRMED_MESSAGE : ASSIGNED_MESSAGE, null);
     }
 
-    static Decision refuse(String taskId, String message) {
-      return new Decision(Kind.REFUSE, taskId, null, message);
+    static Decision refuse(String taskId, String why) {
+      return new Decision(Kind.REFUSE, taskId, null, PENDING_MESSAGE, why);
     }
 
     /** Whether the stored row is still in the state this decision was made for. */
@@ -307,7 +310,7 @@ public final class SchedulerLoop extends LeaderLoop {
         case ALLOCATE -> s == TaskState.NEW;
         case ASSIGN -> (s == TaskState.NEW || s == TaskState.PENDING)
             && (t.nodeId == null || t.nodeId.isEmpty() || t.nodeId.equals(nodeId));
-        case REFUSE -> s == TaskState.PENDING && !message.equals(t.status.message);
+        case REFUSE -> s == TaskState.PENDING && !err.equals(t.status.err);
       };
     }
 
@@ -325,6 +328,7 @@ public final class SchedulerLoop extends LeaderLoop {
         case REFUSE -> { }
       }
       t.status.message = message;
+      t.status.err = err;
       t.status.timestamp = now;
     }
   }

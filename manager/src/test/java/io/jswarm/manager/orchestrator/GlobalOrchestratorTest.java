@@ -132,6 +132,26 @@ class GlobalOrchestratorTest {
     assertTrue(runnableNodes(s).isEmpty());
   }
 
+  /**
+   * A manager whose spec names no role (a row written before roles were set, or by an older version) is a manager
+   * for the global orchestrator exactly as for the scheduler: both use the one {@code ConstraintMatcher}. The
+   * orchestrator's own matcher used to call it a worker and run a {@code node.role==worker} task there.
+   */
+  @Test
+  void aManagerWithoutARoleInItsSpecIsAManagerAsForTheScheduler() {
+    c.node("n1");
+    c.node("n2");
+    c.changeNode("n2", n -> {
+      n.spec.role = null;
+      n.managerStatus = new io.jswarm.api.types.Node.ManagerStatus();
+    });
+    Service managers = c.global("managers", constraints("node.role==manager"));
+    Service workers = c.global("workers", constraints("node.role==worker"));
+    c.reconcile();
+    assertEquals(Set.of("n2"), runnableNodes(managers));
+    assertEquals(Set.of("n1"), runnableNodes(workers));
+  }
+
   @Test
   void constraintKeysCoverNodeAttributesAndEngineLabels() {
     c.node("n1");

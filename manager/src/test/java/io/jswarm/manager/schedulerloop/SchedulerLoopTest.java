@@ -154,7 +154,9 @@ class SchedulerLoopTest {
     Task t = get("t");
     assertEquals(TaskState.PENDING, t.status.state);
     assertNull(t.nodeId);
-    assertEquals("no suitable node (scheduling constraints not satisfied on 2 nodes)", t.status.message);
+    assertEquals("no suitable node (scheduling constraints not satisfied on 2 nodes)", t.status.err,
+        "in Status.Err, where docker service ps shows it (ERROR)");
+    assertEquals("pending task scheduling", t.status.message);
     long version = t.versionIndex();
     assertEquals(0, loop.runOnce(), "an unchanged explanation is not written again");
     assertEquals(version, get("t").versionIndex());
@@ -168,6 +170,7 @@ class SchedulerLoopTest {
     t = get("t");
     assertEquals(TaskState.ASSIGNED, t.status.state);
     assertEquals("n2", t.nodeId);
+    assertNull(t.status.err, "placed: the reason is gone");
   }
 
   @Test
@@ -193,7 +196,7 @@ class SchedulerLoopTest {
     assertEquals("n2", a.nodeId, "n1's CPUs are held by a running task; n2's finished task holds nothing");
     Task b = get("b");
     assertEquals(TaskState.PENDING, b.status.state);
-    assertEquals("no suitable node (insufficient resources on 2 nodes)", b.status.message);
+    assertEquals("no suitable node (insufficient resources on 2 nodes)", b.status.err);
 
     store.update(tx -> {
       Task old = tx.tasks().get("old");
@@ -232,7 +235,7 @@ class SchedulerLoopTest {
     Task g2 = get("g2");
     assertEquals(TaskState.PENDING, g2.status.state);
     assertEquals("n2", g2.nodeId);
-    assertEquals("1 node not available for new tasks", g2.status.message);
+    assertEquals("1 node not available for new tasks", g2.status.err);
   }
 
   @Test

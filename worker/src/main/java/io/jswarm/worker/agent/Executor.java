@@ -26,6 +26,14 @@ public interface Executor extends AutoCloseable {
    */
   default void retainOnly(java.util.Set<String> taskIds) {}
 
+  /**
+   * Features of a task spec this executor cannot honour on this node, each with the reason (the node reports
+   * them in {@code Description.Engine.MissingFeatures}); tasks asking for them run without them.
+   */
+  default java.util.Map<String, String> missingFeatures() {
+    return java.util.Map.of();
+  }
+
   /** Releases the executor's own resources (threads, connections); tasks it started are not stopped. */
   @Override
   void close();

@@ -375,9 +375,10 @@ public final class TaskController {
     Task.TaskStatus s = new Task.TaskStatus();
     s.state = status.state.moveTo(next);
     s.timestamp = Timestamps.format(clock.instant());
-    s.message = message;
     s.err = err;
     TaskRuntime r = runtime;
+    s.message = r == null || r.warnings().isEmpty() || next.number() < TaskState.READY.number() ? message
+        : message + " (warning: " + String.join("; ", r.warnings()) + ")";
     if (r != null && r.publishedPorts() != null && !r.publishedPorts().isEmpty() && !next.isTerminal()) {
       s.portStatus = new Task.PortStatus();
       s.portStatus.ports = r.publishedPorts();

@@ -59,6 +59,14 @@ public interface TaskRuntime {
     return null;
   }
 
+  /**
+   * Settings of the task this node discarded, each saying which and why (e.g. a block I/O weight on a kernel
+   * without one); appended to the task's status message once it is prepared. Empty when none.
+   */
+  default java.util.List<String> warnings() {
+    return java.util.List.of();
+  }
+
   /** Registers {@code listener}, run (on any thread, must not block) when {@link #health} changes. */
   default void onChange(Runnable listener) {}
 

@@ -187,6 +187,63 @@ final class Cgroups {
         + cgroup + " (load the bfq I/O scheduler module, or leave the weight unset)");
   }
 
+  /**
+   * Why this kernel cannot weight block I/O, or null when it can. The weight files exist only where a
+   * weight-based I/O scheduler is built in or loaded (BFQ; CFQ before 5.0), and BFQ shows its file only below
+   * the root, so the probe looks at the root and then in a throw-away child cgroup (made and removed here).
+   * Docker's daemon makes the same check at start and discards the weight where it fails.
+   */
+  static String blkioWeightUnsupported() {
+    Path h = ROOT.resolve("blkio");
+    if (!Files.isDirectory(h)) {
+      return "there is no blkio cgroup hierarchy at " + h;
+    }
+    if (hasBlkioWeight(h)) {
+      return null;
+    }
+    Path probe = h.resolve("jswarm-probe-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+    try {
+      Files.createDirectory(probe);
+      if (hasBlkioWeight(probe)) {
+        return null;
+      }
+    } catch (IOException e) {
+      return "the blkio cgroup hierarchy refuses a new cgroup (" + e.getMessage() + ")";
+    } finally {
+      try {
+        Files.deleteIfExists(probe);
+      } catch (IOException e) {
+        // an empty cgroup is always removable; nothing to do if it is not
+      }
+    }
+    return "this kernel has no blkio.weight or blkio.bfq.weight (I/O schedulers: " + ioSchedulers()
+        + "; the weight needs bfq)";
+  }
+
+  private static boolean hasBlkioWeight(Path cgroup) {
+    return Files.exists(cgroup.resolve("blkio.weight")) || Files.exists(cgroup.resolve("blkio.bfq.weight"));
+  }
+
+  /** The I/O schedulers the block devices offer, e.g. {@code none mq-deadline kyber}. */
+  private static String ioSchedulers() {
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/sys/block"))) {
+      for (Path dev : ds) {
+        try {
+          for (String n : Files.readString(dev.resolve("queue/scheduler")).trim().split("\\s+")) {
+            names.add(n.replace("[", "").replace("]", ""));
+          }
+        } catch (IOException e) {
+          // a device without a scheduler file
+        }
+      }
+    } catch (IOException e) {
+      return "unknown";
+    }
+    names.remove("");
+    return names.isEmpty() ? "unknown" : String.join(" ", names);
+  }
+
   private static void sleep(long ms) {
     try {
       Thread.sleep(ms);

@@ -122,6 +122,12 @@ final class Container implements TaskRuntime {
   /** Host-mode ports the node published for this task (from its sandbox; kept in the settings for adoption). */
   private volatile List<io.jswarm.api.types.PortConfig> published = List.of();
 
+  /** The task's limits as this node honours them (set by prepare). */
+  private volatile Limits limits;
+
+  /** Settings of the spec this node discarded, with why (kept in the settings so an adopted task says so too). */
+  private volatile List<String> warnings = List.of();
+
   // ---- prepare ----
 
   @Override
@@ -161,7 +167,7 @@ final class Container implements TaskRuntime {
       String user = spec.user != null && !spec.user.isBlank() ? spec.user : ic == null ? null : ic.user();
       String cwd = spec.dir != null && !spec.dir.isBlank() ? spec.dir
           : ic != null && ic.workingDir() != null && !ic.workingDir().isBlank() ? ic.workingDir() : "/";
-      Limits limits = Limits.of(task.spec.resources);
+      limits = honoured(Limits.of(task.spec.resources));
       Map<String, Object> oci = OciSpec.config(OciSpec.args(spec, ic), OciSpec.env(spec, ic, hostname), cwd,
           ContainerUser.resolve(user, rootfs), hostname, Boolean.TRUE.equals(spec.readOnly),
           OciSpec.capabilities(spec), mounts, sandbox.netns(), limits,
@@ -179,6 +185,27 @@ final class Container implements TaskRuntime {
       }
       throw e;
     }
+  }
+
+  /**
+   * {@code wanted} without what this node's kernel cannot do, each discarded setting logged and kept in
+   * {@link #warnings}, as Docker's daemon discards them ("Your kernel does not support Block I/O weight ...").
+   */
+  private Limits honoured(Limits wanted) {
+    String blkio = ex.missingFeatures().get(io.jswarm.api.types.Node.FEATURE_BLKIO_WEIGHT);
+    if (wanted.blkioWeight() == 0 || blkio == null) {
+      return wanted;
+    }
+    String w = "Resources.Limits.BlkioWeight " + wanted.blkioWeight() + " discarded: your kernel does not support "
+        + "Block I/O weight (" + blkio + ")";
+    log.warn("container {}: {}", id, w);
+    warnings = List.of(w);
+    return wanted.withoutBlkioWeight();
+  }
+
+  @Override
+  public List<String> warnings() {
+    return warnings;
   }
 
   /**
@@ -356,6 +383,7 @@ final class Container implements TaskRuntime {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("stopSignal", stopSignal);
     s.put("publishedPorts", io.jswarm.api.json.Json.mapper().valueToTree(published));
+    s.put("warnings", warnings);
     DiscoveryAttachment d = discovery;
     if (d != null) {
       s.put("discovery", Map.of("netns", d.netns(), "networks", d.networks(), "upstreams", d.upstreams()));
@@ -376,6 +404,9 @@ final class Container implements TaskRuntime {
         published = List.of(io.jswarm.api.json.Json.mapper().treeToValue(s.path("publishedPorts"),
             io.jswarm.api.types.PortConfig[].class));
       }
+      List<String> w = new ArrayList<>();
+      s.path("warnings").forEach(n -> w.add(n.asText()));
+      warnings = List.copyOf(w);
       JsonNode d = s.path("discovery");
       if (d.isObject()) {
         List<String> nets = new ArrayList<>();
@@ -410,7 +441,8 @@ final class Container implements TaskRuntime {
         "-i", id, "-s", Long.toString(ex.config.logMaxSize()), "-n", Integer.toString(ex.config.logMaxFiles()),
         "-m", Cgroups.memory(ex.config.cgroupParent(), id).toString()));
     if (ex.managesCgroups()) {
-      for (Path d : Cgroups.create(ex.config.cgroupParent(), id, Limits.of(task.spec.resources))) {
+      Limits l = limits != null ? limits : honoured(Limits.of(task.spec.resources));
+      for (Path d : Cgroups.create(ex.config.cgroupParent(), id, l)) {
         cmd.add("-c");
         cmd.add(d.toString());
       }

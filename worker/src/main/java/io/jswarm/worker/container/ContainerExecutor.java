@@ -64,6 +64,7 @@ public final class ContainerExecutor implements Executor {
   private final Map<String, Container> watched = new ConcurrentHashMap<>();
   final ScheduledExecutorService timer;
   final ExecutorService work;
+  private final Map<String, String> missingFeatures;
 
   public ContainerExecutor(ContainerConfig config, ImageProvider images, TaskNetworking networks,
       VolumeProvider volumes, Clock clock) throws IOException {
@@ -87,6 +88,12 @@ public final class ContainerExecutor implements Executor {
     Files.createDirectories(config.execRoot().resolve("containers"));
     Files.createDirectories(config.runtimeRoot());
     this.monitorBinary = installMonitor(config.execRoot().resolve("bin"));
+    String blkio = Cgroups.blkioWeightUnsupported();
+    this.missingFeatures = blkio == null ? Map.of() : Map.of(io.jswarm.api.types.Node.FEATURE_BLKIO_WEIGHT, blkio);
+    if (blkio != null) {
+      log.warn("Your kernel does not support Block I/O weight: {}. Block I/O weights of tasks are discarded on "
+          + "this node", blkio);
+    }
     AtomicInteger n = new AtomicInteger();
     this.timer = Executors.newScheduledThreadPool(2, r -> daemon(r, "container-timer-" + n.incrementAndGet()));
     this.work = Executors.newCachedThreadPool(r -> daemon(r, "container-work-" + n.incrementAndGet()));
@@ -133,6 +140,12 @@ public final class ContainerExecutor implements Executor {
           + "choose another --exec-root");
     }
     return target;
+  }
+
+  /** The kernel's answer, probed once at start: {@code BlkioWeight} when it cannot weight block I/O. */
+  @Override
+  public Map<String, String> missingFeatures() {
+    return missingFeatures;
   }
 
   @Override

@@ -32,4 +32,9 @@ record Limits(long memoryBytes, long cpuQuota, long cpuPeriod, long pids, String
     }
     return new Limits(mem, quota, CPU_PERIOD_US, pids, cpuset, weight);
   }
+
+  /** These limits with the default block I/O weight (for a node whose kernel cannot weight I/O). */
+  Limits withoutBlkioWeight() {
+    return new Limits(memoryBytes, cpuQuota, cpuPeriod, pids, cpuset, 0);
+  }
 }

@@ -40,6 +40,7 @@ class TaskControllerTest {
     volatile Exception startFails;
     volatile boolean adopted;
     volatile String health;
+    volatile List<String> warnings = List.of();
     final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
     @Override
@@ -98,6 +99,11 @@ class TaskControllerTest {
     @Override
     public String containerId() {
       return "c1";
+    }
+
+    @Override
+    public List<String> warnings() {
+      return warnings;
     }
   }
 
@@ -165,6 +171,16 @@ class TaskControllerTest {
     awaitState(TaskState.COMPLETE);
     assertEquals("finished", c.status().message);
     assertEquals(0L, c.status().containerStatus.exitCode);
+  }
+
+  @Test
+  void aSettingTheNodeDiscardedIsNamedInTheStatusMessageOnceThePrepareKnowsIt() throws Exception {
+    runtime.warnings = List.of("Resources.Limits.BlkioWeight 300 discarded: no bfq");
+    controller(AgentTest.task("t", TaskState.RUNNING));
+    awaitState(TaskState.RUNNING);
+    String w = " (warning: Resources.Limits.BlkioWeight 300 discarded: no bfq)";
+    assertEquals(List.of("accepted:accepted", "preparing:preparing", "ready:prepared" + w, "starting:starting" + w,
+        "running:started" + w), states());
   }
 
   @Test

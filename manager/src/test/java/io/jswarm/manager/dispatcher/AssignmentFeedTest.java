@@ -1,0 +1,87 @@
+package io.jswarm.manager.dispatcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.jswarm.api.dispatcher.DispatcherMessage;
+import io.jswarm.api.json.Json;
+import io.jswarm.api.types.Task;
+import io.jswarm.api.types.TaskState;
+import io.jswarm.consensus.store.Event;
+import io.jswarm.consensus.store.Tables;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AssignmentFeedTest {
+  private final Sessions sessions = new Sessions(new MutableClock(DispatcherHarness.T0));
+  private final AssignmentFeed feed = new AssignmentFeed(sessions);
+
+  private static Task task(String id, String node, TaskState state) {
+    Task t = new Task();
+    t.id = id;
+    t.serviceId = "svc";
+    t.nodeId = node;
+    t.desiredState = TaskState.RUNNING;
+    t.status = new Task.TaskStatus();
+    t.status.state = state;
+    return t;
+  }
+
+  private static Event update(long index, Task before, Task after) {
+    return new Event(Event.Kind.UPDATE, index, Tables.TASKS, after, before);
+  }
+
+  private FakeSink session(String node, long index) {
+    FakeSink sink = new FakeSink();
+    Session s = new Session("s-" + node, node, sink);
+    s.index = index;
+    sessions.add(s, Duration.ofSeconds(15));
+    return sink;
+  }
+
+  @Test
+  void changesOfOneBatchGoOutAsOneMessagePerNodeAtTheCommit() throws Exception {
+    FakeSink n1 = session("n1", 10);
+    FakeSink n2 = session("n2", 10);
+    Task a = task("a", "n1", TaskState.ASSIGNED);
+    feed.taskChanged(new Event(Event.Kind.CREATE, 11, Tables.TASKS, a, null));
+    Task moved = task("a", "n2", TaskState.ASSIGNED); // moved to n2 in the same batch
+    feed.taskChanged(update(11, a, moved));
+    assertEquals(0, n1.pending(), "nothing goes out before the commit");
+    feed.flush();
+
+    DispatcherMessage m1 = n1.next();
+    assertEquals(List.of(), m1.tasks);
+    assertEquals(List.of("a"), m1.removed);
+    DispatcherMessage m2 = n2.next();
+    assertEquals(List.of("a"), m2.tasks.stream().map(t -> t.id).toList());
+    feed.flush();
+    assertEquals(0, n1.pending() + n2.pending(), "a flush without changes sends nothing");
+  }
+
+  @Test
+  void theAgentsOwnReportsAndChangesItsFullSetHasAreNotSentBack() throws Exception {
+    FakeSink n1 = session("n1", 10);
+    Task running = task("a", "n1", TaskState.RUNNING);
+    Task before = Json.copy(running);
+    before.status.state = TaskState.STARTING;
+    feed.taskChanged(update(11, before, running)); // the agent's own report, echoed by the store
+    feed.taskChanged(new Event(Event.Kind.CREATE, 9, Tables.TASKS, task("b", "n1", TaskState.ASSIGNED), null));
+    feed.flush();
+    assertEquals(0, n1.pending());
+
+    Task shutdown = Json.copy(running);
+    shutdown.desiredState = TaskState.SHUTDOWN; // the manager's decision: sent
+    feed.taskChanged(update(12, running, shutdown));
+    feed.flush();
+    assertEquals(TaskState.SHUTDOWN, n1.next().tasks.get(0).desiredState);
+  }
+
+  @Test
+  void onlyTasksAtLeastAssignedAreVisible() {
+    assertNull(AssignmentFeed.visibleNode(task("a", "n1", TaskState.PENDING)));
+    assertEquals("n1", AssignmentFeed.visibleNode(task("a", "n1", TaskState.ASSIGNED)));
+    assertNull(AssignmentFeed.visibleNode(task("a", null, TaskState.RUNNING)));
+  }
+}
