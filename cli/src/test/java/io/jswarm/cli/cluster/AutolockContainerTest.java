@@ -6,18 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.cli.cluster.ProcessCluster.Daemon;
-import io.jswarm.linux.Mounts;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -36,7 +29,6 @@ class AutolockContainerTest {
   private static final String CGROUP_PARENT = "jswarm-altest-" + TAG;
   private static final String BRIDGE = "jswal" + TAG;
   private static final String MARKER = "mk" + UUID.randomUUID().toString().replace("-", "");
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private ProcessCluster cluster;
 
@@ -49,16 +41,7 @@ class AutolockContainerTest {
         }
       }
     } finally {
-      cluster.close();
-      for (String pid : containerProcesses()) {
-        new ProcessBuilder("kill", "-9", pid).start().waitFor();
-      }
-      for (Path m : Mounts.mountsUnder(cluster.baseDir())) {
-        Mounts.unmount(m, true);
-      }
-      new ProcessBuilder("sh", "-c", "ip link del " + BRIDGE + " 2>/dev/null; nft delete table ip " + BRIDGE
-          + " 2>/dev/null; for d in /sys/fs/cgroup/*/" + CGROUP_PARENT
-          + "; do [ -d $d ] && rmdir $d/* $d 2>/dev/null; done; true").start().waitFor();
+      ContainerClusterTest.closeAndRemoveLeftovers(cluster, BRIDGE, CGROUP_PARENT);
     }
   }
 
@@ -81,7 +64,7 @@ class AutolockContainerTest {
     JsonNode task = runningTask(node);
     int port = task.path("Status").path("PortStatus").path("Ports").get(0).path("PublishedPort").asInt();
     long pid = task.path("Status").path("ContainerStatus").path("PID").asLong();
-    assertEquals("hello from jswarm\n", httpGet(port));
+    assertEquals("hello from jswarm\n", ContainerClusterTest.httpGet(port));
 
     for (String s : List.of(MARKER, "PRIVATE KEY", key)) {
       assertEquals(List.of(), AutolockClusterTest.filesContaining(node.dataRoot, s),
@@ -94,7 +77,7 @@ class AutolockContainerTest {
     assertEquals(503, a.status(), a.body());
     assertTrue(a.body().contains("Swarm is encrypted and needs to be unlocked"), a.body());
     assertTrue(Files.exists(Path.of("/proc", Long.toString(pid))), "the container's process runs on while locked");
-    assertEquals("hello from jswarm\n", httpGet(port), "the container serves while its manager is locked");
+    assertEquals("hello from jswarm\n", ContainerClusterTest.httpGet(port), "the container serves while its manager is locked");
 
     a = node.call("POST", "/swarm/unlock", "{\"UnlockKey\":\"" + key.substring(0, key.length() - 4) + "AAAA\"}");
     assertEquals(400, a.status(), a.body());
@@ -106,7 +89,7 @@ class AutolockContainerTest {
       return t != null && t.path("ID").asText().equals(task.path("ID").asText())
           && t.path("Status").path("ContainerStatus").path("PID").asLong() == pid;
     });
-    assertEquals("hello from jswarm\n", httpGet(port));
+    assertEquals("hello from jswarm\n", ContainerClusterTest.httpGet(port));
   }
 
   private static JsonNode runningTask(Daemon node) {
@@ -125,28 +108,5 @@ class AutolockContainerTest {
     } catch (java.io.IOException e) {
       return null;
     }
-  }
-
-  private static String httpGet(int port) throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
-        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, r.statusCode(), r.body());
-    return r.body();
-  }
-
-  private static List<String> containerProcesses() throws java.io.IOException {
-    List<String> out = new ArrayList<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
-      for (Path p : ds) {
-        try {
-          if (Files.readString(p.resolve("cgroup")).contains("/" + CGROUP_PARENT + "/")) {
-            out.add(p.getFileName().toString());
-          }
-        } catch (java.io.IOException gone) {
-          // exited meanwhile
-        }
-      }
-    }
-    return out;
   }
 }
