@@ -173,13 +173,13 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
         if (s == null || "locked".equals(localState)) {
           return;
         }
-        NodeCredentials current = credentials();
+        NodeCredentials current = keys.loadCredentials();
         if (!current.needsRenewal(clock.instant())) {
           return;
         }
         LOG.info("renewing this node's certificate (valid until {})", current.notAfter());
         NodeCredentials renewed = renewThroughAny(managerAddrs(s), current);
-        saveCredentials(renewed);
+        keys.saveCredentials(renewed);
         stopWorker();
         if (manager != null) {
           ManagerRole m = manager;
@@ -223,7 +223,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       LOG.warn("this manager is locked (autolock is on): run 'jswarm swarm unlock' with the unlock key to start it");
       return;
     }
-    NodeCredentials creds = credentials();
+    NodeCredentials creds = keys.loadCredentials();
     localState = "pending";
     if (saved.isManager()) {
       manager = ManagerRole.start(opts, saved, creds, Map.of(), clock, ids, this::nodeRoutes, images, keys);
@@ -231,33 +231,6 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     worker = WorkerRole.start(opts, saved, creds, version, clock, this::onNodeUpdate, this::nodeRoutes, workerStores());
     localState = "active";
     LOG.info("resumed as {} {} of cluster {}", saved.role, saved.nodeId, saved.clusterId);
-  }
-
-  /** This node's TLS credentials, the key file opened with the node's key-encryption key. */
-  private NodeCredentials credentials() throws IOException {
-    return NodeCredentials.load(opts.certDir(), keys);
-  }
-
-  /** Writes this node's credentials, the private key sealed with the node's key-encryption key. */
-  private void saveCredentials(NodeCredentials c) throws IOException {
-    Files.createDirectories(opts.certDir());
-    Files.setPosixFilePermissions(opts.certDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-    c.save(opts.certDir(), keys);
-  }
-
-  /** The cluster's data key from any manager in {@code managerAddrs}, stored sealed: before the Raft member starts. */
-  private void fetchDataKey(List<String> managerAddrs, NodeCredentials creds) throws Exception {
-    JoinClient client = new JoinClient();
-    List<String> errors = new ArrayList<>();
-    for (String addr : managerAddrs) {
-      try {
-        keys.storeDataKey(io.jswarm.consensus.crypto.AesGcmKey.of(client.fetchDataKey(addr, creds)));
-        return;
-      } catch (IOException | RuntimeException e) {
-        errors.add(addr + ": " + e.getMessage());
-      }
-    }
-    throw new UnavailableException("no manager gave this node the cluster's data key: " + String.join("; ", errors));
   }
 
   @Override
@@ -300,7 +273,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   /** This node's client TLS context for node-to-node calls (read each time: the certificate may be renewed). */
   private javax.net.ssl.SSLContext clusterClientTls() {
     try {
-      return io.jswarm.transport.pki.TlsContexts.client(credentials());
+      return io.jswarm.transport.pki.TlsContexts.client(keys.loadCredentials());
     } catch (IOException e) {
       throw new UnavailableException("this node has no cluster certificate to call other nodes with: " + e.getMessage());
     }
@@ -366,19 +339,19 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
         Thread.sleep(200);
       }
     }
-    NodeCredentials renewed = renewThroughAny(managerAddrs, credentials());
+    NodeCredentials renewed = renewThroughAny(managerAddrs, keys.loadCredentials());
     String certRole = renewed.role().equals(PeerIdentity.MANAGER_ROLE) ? "manager" : "worker";
     if (!certRole.equals(desired)) {
       throw new UnavailableException("the CA issued a " + certRole + " certificate, not yet " + desired);
     }
-    saveCredentials(renewed);
+    keys.saveCredentials(renewed);
     // the agent keeps its session (and the node stays Ready) while the Raft member starts and catches up, which
     // can take a while on a busy machine; it is restarted with the new certificate at the end
     if (desired.equals("manager")) {
       s.role = "manager";
       List<NodeState.Manager> known = new ArrayList<>();
       managerAddrs.forEach(a -> known.add(new NodeState.Manager(null, a, null)));
-      fetchDataKey(managerAddrs, renewed);
+      keys.fetchDataKey(managerAddrs, renewed);
       WorkerRole w = worker;
       if (w != null) {
         w.closeNodeServer(); // the manager's cluster server takes the port (and serves the node routes)
@@ -453,7 +426,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       String unlockKey = autolock ? io.jswarm.consensus.crypto.UnlockKey.generate(random) : null;
       keys.create(autolock ? io.jswarm.consensus.crypto.UnlockKey.parse(unlockKey) : null);
       keys.storeDataKey(io.jswarm.consensus.crypto.AesGcmKey.generate(random));
-      saveCredentials(boot.credentials());
+      keys.saveCredentials(boot.credentials());
       Swarm swarm = new Swarm();
       swarm.id = s.clusterId;
       swarm.spec = spec;
@@ -527,11 +500,13 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
         s.managers.add(new NodeState.Manager(m.nodeId, m.clusterAddr, m.raftAddr));
       }
       keys.create(null); // a manager follows the cluster's autolock setting once its store has caught up
-      saveCredentials(joined.credentials());
+      keys.saveCredentials(joined.credentials());
       if (s.isManager()) {
         List<String> addrs = new ArrayList<>();
-        s.managers.forEach(m -> addrs.add(m.clusterAddr));
-        fetchDataKey(addrs, joined.credentials());
+        req.remoteAddrs.forEach(a -> addrs.add(HostPort.parse("RemoteAddrs", a, null,
+            DaemonOptions.DEFAULT_CLUSTER_PORT).toString()));
+        s.managers.stream().map(m -> m.clusterAddr).filter(a -> a != null && !addrs.contains(a)).forEach(addrs::add);
+        keys.fetchDataKey(addrs, joined.credentials());
         manager = ManagerRole.start(opts, s, joined.credentials(), Map.of(), clock, ids, this::nodeRoutes, images, keys);
         manager.joinRaftGroup(s.managers);
         s.managers.add(new NodeState.Manager(s.nodeId, s.clusterAddr(), s.raftAddr()));

@@ -3,6 +3,7 @@ package io.jswarm.cli.daemon;
 import io.jswarm.api.errors.InvalidArgumentException;
 import io.jswarm.api.errors.UnavailableException;
 import io.jswarm.consensus.crypto.AesGcmKey;
+import io.jswarm.transport.pki.JoinClient;
 import io.jswarm.transport.pki.KeySeal;
 import io.jswarm.transport.pki.NodeCredentials;
 import java.io.IOException;
@@ -12,7 +13,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import javax.crypto.AEADBadTagException;
 
 /**
@@ -193,6 +196,38 @@ public final class NodeKeys implements KeySeal {
       throw new UnavailableException(io.jswarm.manager.controlapi.SwarmLifecycle.LOCKED);
     }
     return k;
+  }
+
+  // ---- the node's TLS credentials and the cluster's data key, through these keys ----
+
+  /** This node's TLS credentials, the key file opened with the key-encryption key. */
+  NodeCredentials loadCredentials() throws IOException {
+    return NodeCredentials.load(certDir, this);
+  }
+
+  /** Writes this node's credentials (directory 0700), the private key sealed with the key-encryption key. */
+  void saveCredentials(NodeCredentials c) throws IOException {
+    Files.createDirectories(certDir);
+    Files.setPosixFilePermissions(certDir, PosixFilePermissions.fromString("rwx------"));
+    c.save(certDir, this);
+  }
+
+  /**
+   * Fetches the cluster's data key from the first manager in {@code managerAddrs} that gives it (mutual TLS with
+   * {@code creds}, a manager's certificate) and stores it sealed: before a new manager's Raft member starts.
+   */
+  void fetchDataKey(List<String> managerAddrs, NodeCredentials creds) throws InterruptedException, IOException {
+    JoinClient client = new JoinClient();
+    List<String> errors = new ArrayList<>();
+    for (String addr : managerAddrs) {
+      try {
+        storeDataKey(AesGcmKey.of(client.fetchDataKey(addr, creds)));
+        return;
+      } catch (IOException | RuntimeException e) {
+        errors.add(addr + ": " + e.getMessage());
+      }
+    }
+    throw new UnavailableException("no manager gave this node the cluster's data key: " + String.join("; ", errors));
   }
 
   // ---- KeySeal: the node's TLS key file ----
