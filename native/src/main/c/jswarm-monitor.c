@@ -19,6 +19,10 @@
  *  - then `RUNTIME delete -f ID`, the CGROUP_DIRs (cgroups jswarm made itself, for crun) are removed, and
  *    STATE_DIR/exit is written atomically: {"ExitCode":N,"Signal":S,"OOMKilled":bool,"FinishedAt":"..."}.
  *
+ * With -C the runtime only creates the container (`RUNTIME create ...` instead of `run -d`): its init waits
+ * until the daemon runs `RUNTIME start ID`, after it has written the task's secrets into the container's own
+ * tmpfs. Everything else is the same (the init is re-parented to the monitor, which reaps it).
+ *
  * STATE_DIR/monitor.pid holds the monitor's pid and STATE_DIR/pid the container's, for a daemon that restarts.
  * With -c, the runtime process joins those cgroups (writes itself to CGROUP_DIR/cgroup.procs) before exec, so
  * the container inherits them (crun with --cgroup-manager=disabled). -H runs the runtime without the cgroup2
@@ -380,7 +384,7 @@ static long read_oom_kills(void) {
 
 static void usage(void) {
   fprintf(stderr, "usage: jswarm-monitor -d STATE_DIR -r RUNTIME -R RUNTIME_ROOT -b BUNDLE -i ID [-s BYTES] "
-      "[-n FILES] [-m MEMORY_CGROUP] [-c CGROUP_DIR]... [-g GLOBAL_ARG]...\n");
+      "[-n FILES] [-m MEMORY_CGROUP] [-c CGROUP_DIR]... [-g GLOBAL_ARG]... [-H] [-C]\n");
   exit(2);
 }
 
@@ -396,7 +400,8 @@ int main(int argc, char **argv) {
     return 127;
   }
   int opt;
-  while ((opt = getopt(argc, argv, "d:r:R:b:i:s:n:m:c:g:H")) != -1) {
+  int create_only = 0;
+  while ((opt = getopt(argc, argv, "d:r:R:b:i:s:n:m:c:g:HC")) != -1) {
     switch (opt) {
       case 'd': state_dir = optarg; break;
       case 'r': runtime = optarg; break;
@@ -409,6 +414,7 @@ int main(int argc, char **argv) {
       case 'c': if (ncgroups < MAX_LIST) cgroups[ncgroups++] = optarg; break;
       case 'g': if (nglobals < MAX_LIST) globals[nglobals++] = optarg; break;
       case 'H': hide_cgroup2 = 1; break;
+      case 'C': create_only = 1; break;
       default: usage();
     }
   }
@@ -475,9 +481,11 @@ int main(int argc, char **argv) {
   char pidfile[4096];
   path_in(pidfile, sizeof pidfile, state_dir, "init.pid");
   unlink(pidfile);
-  const char *args[] = {"run", "-d", "--pid-file", pidfile, "--bundle", bundle, cid};
+  const char *run_args[] = {"run", "-d", "--pid-file", pidfile, "--bundle", bundle, cid};
+  const char *create_args[] = {"create", "--pid-file", pidfile, "--bundle", bundle, cid};
   /* The write ends go to the runtime without CLOEXEC (dup2 clears it). */
-  pid_t rt = spawn_runtime(args, 7, out[1], err[1], 1);
+  pid_t rt = create_only ? spawn_runtime(create_args, 6, out[1], err[1], 1)
+                         : spawn_runtime(run_args, 7, out[1], err[1], 1);
   close(out[1]);
   close(err[1]);
   if (rt < 0) {

@@ -77,6 +77,10 @@ final class DaemonCommand implements Callable<Integer> {
       description = "IPv4 subnet of that bridge; its first address is the gateway (default: ${DEFAULT-VALUE}).")
   String bridgeSubnet;
 
+  @Option(names = "--force-new-cluster", description = "At start, recover from a lost quorum: this manager becomes "
+      + "the only manager of its swarm, with its last applied state (as 'jswarm swarm init --force-new-cluster').")
+  boolean forceNewCluster;
+
   @Override
   public Integer call() throws Exception {
     checkPort("--cluster-port", clusterPort);
@@ -115,6 +119,9 @@ final class DaemonCommand implements Callable<Integer> {
       stopped.countDown();
     }, "jswarm-shutdown"));
     daemon.start();
+    if (forceNewCluster) {
+      daemon.forceNewCluster(null);
+    }
     System.out.printf("jswarm daemon %s: node %s, API on %s, swarm %s, data root %s%n", Main.version(), name,
         String.join(", ", listeners), daemon.localNodeState(), dataRoot);
     System.out.flush();

@@ -4,6 +4,8 @@ import io.jswarm.cli.bench.BenchCommand;
 import io.jswarm.cli.client.ClientCommands;
 import io.jswarm.cli.client.ImageCommand;
 import io.jswarm.cli.client.NetworkCommand;
+import io.jswarm.cli.client.payload.ConfigCommand;
+import io.jswarm.cli.client.payload.SecretCommand;
 import io.jswarm.cli.client.NodeCommand;
 import io.jswarm.cli.client.ServiceCommand;
 import io.jswarm.cli.client.SwarmCommand;
@@ -23,7 +25,7 @@ import picocli.CommandLine.Command;
     description = "A Swarm-like cluster orchestrator.",
     subcommands = {VersionCommand.class, DaemonCommand.class, RaftCommand.class, BenchCommand.class,
         SwarmCommand.class, NodeCommand.class, ServiceCommand.class, VolumeCommand.class,
-        ImageCommand.class, NetworkCommand.class})
+        ImageCommand.class, NetworkCommand.class, SecretCommand.class, ConfigCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -1,7 +1,9 @@
 package io.jswarm.api.dispatcher;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.jswarm.api.types.Config;
 import io.jswarm.api.types.Node;
+import io.jswarm.api.types.Secret;
 import io.jswarm.api.types.Task;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +24,11 @@ import java.util.List;
  *       gets records for ({@link NetworkServices}; the networks it has a task on); {@code Full} (the first one of a
  *       session, after the endpoints) means networks not listed are dropped; otherwise each listed network
  *       changed.</li>
+ *   <li>{@value #DEPENDENCIES}: the secrets and configs the node's tasks reference ({@code Secrets} with their
+ *       data, {@code Configs}), sent before the assignments that need them. {@code Full} (the first one of a session,
+ *       before the full assignments): the lists are all the node may hold; otherwise {@code Secrets}/{@code Configs}
+ *       are added and {@code RemovedSecrets}/{@code RemovedConfigs} (ids) withdrawn: no task assigned to the node that
+ *       has not ended references them any more. A node gets only what its own tasks reference.</li>
  *   <li>{@value #REDIRECT}: {@code LeaderAddr}, the leader's cluster address; the only message a follower
  *       manager sends before ending the stream.</li>
  *   <li>{@value #INGRESS}: {@code Ingress}, what the node needs for the routing mesh ({@link IngressView}): its own
@@ -38,6 +45,7 @@ public class DispatcherMessage {
   public static final String ENDPOINTS = "endpoints";
   public static final String INGRESS = "ingress";
   public static final String SERVICES = "services";
+  public static final String DEPENDENCIES = "dependencies";
 
   public String type;
   @JsonProperty("SessionID")
@@ -53,6 +61,10 @@ public class DispatcherMessage {
   public List<NetworkEndpoints> networks;
   public IngressView ingress;
   public List<NetworkServices> serviceNetworks;
+  public List<Secret> secrets;
+  public List<Config> configs;
+  public List<String> removedSecrets;
+  public List<String> removedConfigs;
 
   /** A manager's node id and cluster address ({@code host:port}). */
   public static class Manager {
@@ -123,6 +135,19 @@ public class DispatcherMessage {
     m.type = SERVICES;
     m.full = full;
     m.serviceNetworks = new ArrayList<>(networks);
+    return m;
+  }
+
+  /** A {@link #DEPENDENCIES} message: the node's whole set ({@code full}) or what is added and withdrawn. */
+  public static DispatcherMessage dependencies(boolean full, List<Secret> secrets, List<Config> configs,
+      List<String> removedSecrets, List<String> removedConfigs) {
+    DispatcherMessage m = new DispatcherMessage();
+    m.type = DEPENDENCIES;
+    m.full = full;
+    m.secrets = new ArrayList<>(secrets);
+    m.configs = new ArrayList<>(configs);
+    m.removedSecrets = new ArrayList<>(removedSecrets);
+    m.removedConfigs = new ArrayList<>(removedConfigs);
     return m;
   }
 

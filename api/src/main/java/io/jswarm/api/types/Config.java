@@ -1,8 +1,6 @@
 package io.jswarm.api.types;
 
-import java.util.Map;
-
-/** A config (Docker Engine API {@code Config}): like a secret but not encrypted and returned with its data. */
+/** A config (Docker Engine API {@code Config}): like a secret but not confidential; the API returns its data. */
 public class Config extends StoreObject {
   public Spec spec;
 
@@ -12,10 +10,5 @@ public class Config extends StoreObject {
   }
 
   /** Docker {@code ConfigSpec}; {@code Data} is the base64 payload ({@link Base64Data}). */
-  public static class Spec {
-    public String name;
-    public Map<String, String> labels;
-    public String data;
-    public Driver templating;
-  }
+  public static class Spec extends PayloadSpec {}
 }

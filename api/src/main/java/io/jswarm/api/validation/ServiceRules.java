@@ -177,7 +177,7 @@ final class ServiceRules {
       if (r.file == null) {
         p.add(at + ".File", "must be set; give the file the secret appears as");
       } else {
-        fileTarget(p, at + ".File.Name", r.file, files, "secret");
+        fileTarget(p, at + ".File", r.file, files, "secret");
       }
     }
   }
@@ -205,16 +205,44 @@ final class ServiceRules {
       } else if (r.file != null && r.runtime != null) {
         p.add(at + ".Runtime", "cannot be set together with File; choose one target");
       } else if (r.file != null) {
-        fileTarget(p, at + ".File.Name", r.file, files, "config");
+        fileTarget(p, at + ".File", r.file, files, "config");
       }
     }
   }
 
+  /**
+   * A secret's or config's file in the container: a name without {@code ..} (secrets: relative to
+   * {@value #SECRETS_DIR} or absolute under it, where the secrets tmpfs is; configs: anywhere, relative to
+   * {@code /}), numeric UID and GID, permission bits 0-0777.
+   */
   private static void fileTarget(Problems p, String path, ContainerSpec.FileTarget f, Set<String> seen, String what) {
-    if (isEmpty(f.name)) {
-      p.add(path, "must not be empty; give the file name the " + what + " appears as");
-    } else if (!seen.add(f.name)) {
-      p.add(path, "\"" + f.name + "\" is the target of another " + what + "; each " + what + " needs its own file");
+    String name = f.name;
+    if (isEmpty(name)) {
+      p.add(path + ".Name", "must not be empty; give the file name the " + what + " appears as");
+    } else if (List.of(name.split("/")).contains("..") || name.indexOf('\0') >= 0) {
+      p.add(path + ".Name", "\"" + name + "\" must not contain \"..\"; give a file name such as db_password");
+    } else if (what.equals("secret") && name.startsWith("/") && !name.startsWith(SECRETS_DIR + "/")) {
+      p.add(path + ".Name", "\"" + name + "\": secrets live on a tmpfs at " + SECRETS_DIR + "; give a relative name "
+          + "(it goes under " + SECRETS_DIR + ") or a path under it");
+    } else if (name.equals("/") || name.endsWith("/") || name.equals(SECRETS_DIR + "/")) {
+      p.add(path + ".Name", "\"" + name + "\" names a directory; give a file name");
+    } else if (!seen.add(name)) {
+      p.add(path + ".Name", "\"" + name + "\" is the target of another " + what + "; each " + what
+          + " needs its own file");
+    }
+    numericId(p, path + ".UID", f.uid);
+    numericId(p, path + ".GID", f.gid);
+    if (f.mode != null && (f.mode < 0 || f.mode > 0777)) {
+      p.add(path + ".Mode", f.mode + " is out of range; give permission bits 0 to 0777 (511), e.g. 0444 (292)");
+    }
+  }
+
+  /** Where secrets appear in a container. */
+  static final String SECRETS_DIR = "/run/secrets";
+
+  private static void numericId(Problems p, String path, String id) {
+    if (!isEmpty(id) && !id.matches("[0-9]{1,10}") || (!isEmpty(id) && Long.parseLong(id) > 0xFFFFFFFEL)) {
+      p.add(path, "\"" + id + "\" is not a numeric user or group id; give a number such as 0 or 1000");
     }
   }
 

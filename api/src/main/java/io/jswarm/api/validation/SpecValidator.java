@@ -147,8 +147,8 @@ public final class SpecValidator {
   }
 
   /**
-   * A secret spec ({@code POST /secrets/create}): name; base64 {@code Data} of 1 byte to under 500 KiB
-   * decoded, unless a {@code Driver} (which must be named) fetches the secret from elsewhere.
+   * A secret spec ({@code POST /secrets/create}): name; base64 {@code Data} of 1 byte to under 500 KiB decoded.
+   * External secret drivers and templating are not supported (Docker's plugins): both are refused by name.
    */
   public static void validateSecret(Secret.Spec spec) {
     Problems p = new Problems();
@@ -157,12 +157,12 @@ public final class SpecValidator {
     } else {
       Checks.fileName(p, "Spec.Name", spec.name, "secret");
       if (spec.driver != null) {
-        if (isEmpty(spec.driver.name)) {
-          p.add("Spec.Driver.Name", "must not be empty when Spec.Driver is set; name the secret driver");
-        }
+        p.add("Spec.Driver", "secret drivers (external secret stores) are not supported; leave Driver out and give "
+            + "the content in Spec.Data");
       } else {
         payload(p, spec.data, "secret");
       }
+      noTemplating(p, spec.templating);
     }
     p.throwIfAny("secret spec");
   }
@@ -175,8 +175,16 @@ public final class SpecValidator {
     } else {
       Checks.fileName(p, "Spec.Name", spec.name, "config");
       payload(p, spec.data, "config");
+      noTemplating(p, spec.templating);
     }
     p.throwIfAny("config spec");
+  }
+
+  private static void noTemplating(Problems p, io.jswarm.api.types.Driver templating) {
+    if (templating != null && !isEmpty(templating.name)) {
+      p.add("Spec.Templating", "templating drivers are not supported; leave Templating out (the content is used "
+          + "as given)");
+    }
   }
 
   private static void payload(Problems p, String data, String what) {

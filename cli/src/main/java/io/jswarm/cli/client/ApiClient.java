@@ -66,6 +66,9 @@ public final class ApiClient implements AutoCloseable {
     return address;
   }
 
+  /** Sent by a manager without quorum on a read answered from its own, possibly stale, state. */
+  static final String STALE_READ_HEADER = "x-jswarm-stale-read";
+
   /** A complete answer: status, headers (lower-case names) and body. */
   public record Response(int status, Map<String, String> headers, byte[] body) {
     public String text() {
@@ -134,6 +137,10 @@ public final class ApiClient implements AutoCloseable {
       Response r = new Response(head.status, head.headers, content.toByteArray());
       if (r.status >= 400) {
         throw error(r);
+      }
+      String stale = r.headers().get(STALE_READ_HEADER);
+      if (stale != null) {
+        System.err.println("WARNING: " + stale);
       }
       return r;
     } finally {

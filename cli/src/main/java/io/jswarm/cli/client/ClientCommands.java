@@ -33,6 +33,7 @@ public final class ClientCommands {
     Object o = cmd.getCommandSpec().userObject();
     return o instanceof ClientCommand || o instanceof SwarmCommand || o instanceof NodeCommand
         || o instanceof ServiceCommand || o instanceof VolumeCommand
-        || o instanceof ImageCommand || o instanceof NetworkCommand;
+        || o instanceof ImageCommand || o instanceof NetworkCommand
+        || o instanceof io.jswarm.cli.client.payload.SecretCommand || o instanceof io.jswarm.cli.client.payload.ConfigCommand;
   }
 }

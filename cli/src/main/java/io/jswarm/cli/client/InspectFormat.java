@@ -6,7 +6,7 @@ import java.util.List;
 import picocli.CommandLine.Option;
 
 /** The {@code -f/--format} of {@code inspect} commands: a Go template applied to each object, as docker does. */
-final class InspectFormat {
+public final class InspectFormat {
   @Option(names = {"-f", "--format"}, paramLabel = "TEMPLATE",
       description = "Format the output using a Go template (e.g. '{{json .Spec}}', '{{.Spec.Name}}').")
   String format;

@@ -188,7 +188,7 @@ public final class NetworkCommand extends GroupCommand {
   }
 
   /** {@code key=value} flags as a map ({@code key} alone is an empty value), in order. */
-  static Map<String, String> keyValues(String flag, List<String> values) {
+  public static Map<String, String> keyValues(String flag, List<String> values) {
     Map<String, String> out = new LinkedHashMap<>();
     for (String v : values) {
       int eq = v.indexOf('=');

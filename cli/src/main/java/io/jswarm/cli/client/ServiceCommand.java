@@ -51,6 +51,8 @@ public final class ServiceCommand extends GroupCommand {
     @Override
     protected int run(ApiClient api) throws InterruptedException {
       Service.ServiceSpec spec = ServiceSpecs.create(flags, System::getenv);
+      io.jswarm.cli.client.payload.PayloadRefs.create(api, spec.taskTemplate.containerSpec, flags.secrets,
+          flags.configs);
       rollout.apply(spec, true);
       ApiClient.Response r = api.post("/services/create", spec);
       warnings(r, err);
@@ -203,6 +205,10 @@ public final class ServiceCommand extends GroupCommand {
         return 0;
       }
       ServiceSpecs.update(s.spec, flags);
+      if (s.spec.taskTemplate != null && s.spec.taskTemplate.containerSpec != null) {
+        io.jswarm.cli.client.payload.PayloadRefs.update(api, s.spec.taskTemplate.containerSpec, flags.secretAdd,
+            flags.secretRm, flags.configAdd, flags.configRm);
+      }
       rollout.apply(s.spec, false);
       String query = "/update?version=" + s.versionIndex();
       if (canary != null) {

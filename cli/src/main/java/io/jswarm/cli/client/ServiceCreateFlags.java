@@ -89,6 +89,14 @@ public class ServiceCreateFlags {
       description = "Attach a filesystem mount: type=bind|volume|tmpfs,source=...,target=...[,readonly].")
   public List<String> mounts = new ArrayList<>();
 
+  @Option(names = "--secret", description = "Give the tasks a secret: NAME or source=NAME,target=FILE,uid=0,gid=0,mode=0444 "
+      + "(a file on a tmpfs at /run/secrets/FILE).")
+  public List<String> secrets = new ArrayList<>();
+
+  @Option(names = "--config", description = "Give the tasks a config: NAME or source=NAME,target=/PATH,uid=0,gid=0,mode=0444 "
+      + "(a read-only file, at /NAME by default).")
+  public List<String> configs = new ArrayList<>();
+
   @Option(names = "--stop-signal", description = "Signal to stop the container (default SIGTERM).")
   public String stopSignal;
 

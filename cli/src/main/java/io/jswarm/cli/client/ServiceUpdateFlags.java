@@ -75,6 +75,18 @@ public class ServiceUpdateFlags {
   @Option(names = "--publish-rm", description = "Remove a published port by its target port (80 or 80/udp).")
   public List<String> publishRm = new ArrayList<>();
 
+  @Option(names = "--secret-add", description = "Add or replace a secret: NAME or source=NAME,target=FILE,uid=,gid=,mode=.")
+  public List<String> secretAdd = new ArrayList<>();
+
+  @Option(names = "--secret-rm", description = "Remove a secret (by name or id).")
+  public List<String> secretRm = new ArrayList<>();
+
+  @Option(names = "--config-add", description = "Add or replace a config: NAME or source=NAME,target=/PATH,uid=,gid=,mode=.")
+  public List<String> configAdd = new ArrayList<>();
+
+  @Option(names = "--config-rm", description = "Remove a config (by name or id).")
+  public List<String> configRm = new ArrayList<>();
+
   @Option(names = "--force", description = "Force an update even if no changes require it.")
   public boolean force;
 

@@ -85,12 +85,17 @@ public final class SwarmCommand extends GroupCommand {
         + "(default 24).")
     Long defaultAddrPoolMaskLength;
 
+    @Option(names = "--force-new-cluster", description = "Force create a new cluster from current state: on a "
+        + "manager that lost its quorum, make it the only manager, keeping every service, network, secret and node.")
+    boolean forceNewCluster;
+
     @picocli.CommandLine.Mixin
     SpecFlags specFlags = new SpecFlags();
 
     @Override
     protected int run(ApiClient api) {
       SwarmRequests.Init req = new SwarmRequests.Init();
+      req.forceNewCluster = forceNewCluster ? Boolean.TRUE : null;
       req.listenAddr = listenAddr;
       req.advertiseAddr = advertiseAddr;
       req.defaultAddrPool = defaultAddrPool.isEmpty() ? null : defaultAddrPool;

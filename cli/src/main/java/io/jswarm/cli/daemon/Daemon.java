@@ -272,8 +272,18 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
 
   /** This node's client TLS context for node-to-node calls (read each time: the certificate may be renewed). */
   private javax.net.ssl.SSLContext clusterClientTls() {
+    return clusterClientTls(false);
+  }
+
+  /**
+   * See {@link #clusterClientTls()}; {@code managersOnly}: the server must present a manager certificate (calls
+   * that only a manager may answer, such as image pulls from the managers' registry).
+   */
+  private javax.net.ssl.SSLContext clusterClientTls(boolean managersOnly) {
     try {
-      return io.jswarm.transport.pki.TlsContexts.client(keys.loadCredentials());
+      NodeCredentials creds = keys.loadCredentials();
+      return managersOnly ? io.jswarm.transport.pki.TlsContexts.managerClient(creds)
+          : io.jswarm.transport.pki.TlsContexts.client(creds);
     } catch (IOException e) {
       throw new UnavailableException("this node has no cluster certificate to call other nodes with: " + e.getMessage());
     }
@@ -296,7 +306,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       return null;
     }
     try {
-      return clusterClientTls();
+      return clusterClientTls(true);
     } catch (UnavailableException e) {
       LOG.warn("no cluster credentials for image pulls from managers: {}", e.getMessage());
       return null;
@@ -403,6 +413,9 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
 
   @Override
   public synchronized String init(SwarmRequests.Init req) {
+    if (Boolean.TRUE.equals(req.forceNewCluster) && state != null) {
+      return forceNewCluster(req.advertiseAddr);
+    }
     if (state != null) {
       throw new UnavailableException(ALREADY_IN_SWARM);
     }
@@ -456,6 +469,65 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     } catch (Exception e) {
       abandon();
       throw new IllegalStateException("swarm init failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Quorum-loss recovery ({@code swarm init --force-new-cluster}, {@code daemon --force-new-cluster}): this
+   * manager becomes the only member of a new Raft group holding its last applied state (every service, network,
+   * secret, node and task). Its containers keep running (the agent is restarted, not its tasks); workers and the
+   * new managers that join find it through their manager lists. The other managers' Raft storage is not reused:
+   * they must leave and join again.
+   *
+   * @param advertiseAddr a new advertise address for this manager, or null to keep the current one
+   */
+  public synchronized String forceNewCluster(String advertiseAddr) {
+    NodeState s = state;
+    if (s == null) {
+      throw new UnavailableException(NOT_PART_OF_SWARM + ": --force-new-cluster recovers an existing swarm; use"
+          + " 'jswarm swarm init' without it to create one.");
+    }
+    if (!s.isManager() || manager == null) {
+      throw new InvalidArgumentException("ForceNewCluster: this node is a worker; run it on a manager that survived "
+          + "(the new cluster keeps that manager's state)");
+    }
+    try {
+      NodeCredentials creds = keys.loadCredentials();
+      stopWorker();
+      ManagerRole old = manager;
+      manager = null;
+      localState = "pending";
+      Path aside = old.closeForNewCluster();
+      if (advertiseAddr != null && !advertiseAddr.isBlank()) {
+        HostPort adv = HostPort.parse("AdvertiseAddr", advertiseAddr, null, s.clusterPort);
+        s.advertiseAddr = AddressChooser.choose("AdvertiseAddr", adv.host(), "0.0.0.0");
+        s.clusterPort = adv.port();
+      }
+      s.managers = new ArrayList<>(List.of(new NodeState.Manager(s.nodeId, s.clusterAddr(), s.raftAddr())));
+      manager = ManagerRole.start(opts, s, creds, Map.of(s.nodeId, s.raftAddr()), clock, ids, this::nodeRoutes, images, keys);
+      s.save(opts.dataRoot());
+      String clusterAddr = s.clusterAddr();
+      manager.store().update(tx -> {
+        Node self = tx.nodes().get(s.nodeId);
+        if (self != null) {
+          if (self.managerStatus == null) {
+            self.managerStatus = new Node.ManagerStatus();
+          }
+          self.managerStatus.addr = clusterAddr;
+          tx.nodes().update(self);
+        }
+        return null;
+      });
+      worker = WorkerRole.start(opts, s, creds, version, clock, this::onNodeUpdate, this::nodeRoutes, workerStores());
+      localState = "active";
+      LOG.warn("force-new-cluster: node {} is now the only manager of cluster {}; the old Raft log is kept in {}",
+          s.nodeId, s.clusterId, aside);
+      return s.nodeId;
+    } catch (JswarmException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("force-new-cluster failed: " + e.getMessage() + "; the old Raft log is kept"
+          + " under " + opts.raftDir() + "/before-force-new-cluster-*", e);
     }
   }
 
@@ -658,6 +730,30 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   public String nodeId() {
     NodeState s = state;
     return s == null ? "" : s.nodeId;
+  }
+
+  @Override
+  public io.jswarm.manager.controlapi.EngineInfo engineInfo() {
+    WorkerRole w = worker;
+    io.jswarm.worker.agent.Executor.ContainerCount containers = w == null
+        ? new io.jswarm.worker.agent.Executor.ContainerCount(0, 0) : w.executor().containerCount();
+    int imageCount = 0;
+    ImageStore store = images;
+    if (store != null) {
+      try {
+        imageCount = store.list().size();
+      } catch (IOException e) {
+        LOG.debug("counting images for /info: {}", e.toString());
+      }
+    }
+    List<String> labels = new ArrayList<>();
+    opts.engineLabels().forEach((k, v) -> labels.add(k + "=" + v));
+    List<String> warnings = new ArrayList<>();
+    if (w != null && w.executor().missingFeatures().containsKey(Node.FEATURE_BLKIO_WEIGHT)) {
+      warnings.add("WARNING: No blkio weight support"); // docker info's words
+    }
+    return new io.jswarm.manager.controlapi.EngineInfo(containers.running(), containers.stopped(), imageCount,
+        labels, opts.dataRoot().toString(), opts.runtime(), warnings);
   }
 
   @Override

@@ -11,9 +11,11 @@ import io.jswarm.consensus.crypto.AesGcmKey;
 import io.jswarm.manager.ca.CertificateAuthority;
 import io.jswarm.manager.ca.DataKeyRoutes;
 import io.jswarm.manager.ca.Membership;
+import io.jswarm.manager.ca.StoreAdmission;
 import io.jswarm.manager.dispatcher.Dispatcher;
 import io.jswarm.manager.membership.RoleReconciler;
 import io.jswarm.transport.http.HttpServer;
+import io.jswarm.transport.http.PeerAccess;
 import io.jswarm.transport.http.Router;
 import io.jswarm.manager.allocator.NetworkAllocatorLoop;
 import io.jswarm.manager.orchestrator.Orchestrators;
@@ -116,9 +118,12 @@ final class ManagerRole implements AutoCloseable {
       Membership membership = new RaftMembership(raft);
       new CertificateAuthority(store, clock, membership).routes(router);
       new DataKeyRoutes(store, dataKey::raw).routes(router);
+      // agents learn the managers from this list (and the node routes of workers answer only them): a demoted
+      // manager leaves it when the demotion commits, not when it leaves the Raft group
       Dispatcher dispatcher = new Dispatcher(store, clock, raft.node()::isLeader,
           () -> leaderClusterAddr(store, raft.node().leaderId()),
           () -> membership.managers().stream().filter(m -> m.clusterAddr != null)
+              .filter(m -> StoreAdmission.isManager(store.viewStale(tx -> tx.nodes().get(m.nodeId))))
               .map(m -> new DispatcherMessage.Manager(m.nodeId, m.clusterAddr)).toList());
       dispatcher.routes(router);
       nodeRoutes.accept(router);
@@ -127,7 +132,8 @@ final class ManagerRole implements AutoCloseable {
         registry.routes(router);
       }
       server = HttpServer.start(router, List.of(new HttpServer.Tls(listenHost(s), s.clusterPort,
-          TlsContexts.nettyServer(creds))));
+          TlsContexts.nettyServer(creds), new PeerAccess(CertificateAuthority.ANONYMOUS_PATHS,
+              PeerAccess.DEFAULT_ANONYMOUS_MAX_BODY, new StoreAdmission(store)))));
       ManagerRole m = new ManagerRole(s, creds, raft, server, dispatcher, new Orchestrators(store, clock),
           new NetworkAllocatorLoop(store, clock), new SchedulerLoop(store, clock));
       m.registry = registry;
@@ -236,6 +242,20 @@ final class ManagerRole implements AutoCloseable {
   /** The cluster's autolock setting changed through this manager's API: re-seal the keys before answering. */
   void followAutolock() {
     autolock.followNow();
+  }
+
+  /**
+   * Stops this manager like {@link #close}, leaving Raft storage that restarts as a single-member group at its
+   * last applied state ({@link RaftStore#closeForNewCluster}); returns where the old log went.
+   */
+  java.nio.file.Path closeForNewCluster() throws IOException {
+    autolock.close();
+    watcher.close();
+    clusterServer.close();
+    if (registry != null) {
+      registry.close();
+    }
+    return raft.closeForNewCluster();
   }
 
   @Override

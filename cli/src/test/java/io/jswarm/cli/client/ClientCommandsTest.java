@@ -251,6 +251,18 @@ class ClientCommandsTest {
   }
 
   @Test
+  void swarmInitForceNewClusterAsksTheDaemonToRecover() throws IOException {
+    daemon.on("POST", "/swarm/init", "\"node1\"");
+    daemon.on("GET", "/swarm", "{'ID':'cluster','Version':{'Index':11},'Spec':{'Name':'default'},"
+        + "'JoinTokens':{'Worker':'JSWMTKN-1-abc-worker','Manager':'JSWMTKN-1-abc-manager'}}");
+    Result r = run("swarm", "init", "--force-new-cluster", "--advertise-addr", "10.0.0.9");
+    assertEquals(0, r.code(), r.err());
+    JsonNode init = json(daemon.requests("POST", "/swarm/init").get(0).body());
+    assertTrue(init.get("ForceNewCluster").asBoolean(), init.toString());
+    assertEquals("10.0.0.9", init.get("AdvertiseAddr").asText());
+  }
+
+  @Test
   void joinTokenRotationUsesSwarmUpdate() {
     daemon.on("GET", "/swarm", "{'ID':'cluster','Version':{'Index':11},'Spec':{'Name':'default'},"
         + "'JoinTokens':{'Worker':'JSWMTKN-1-abc-worker','Manager':'JSWMTKN-1-abc-manager'}}");

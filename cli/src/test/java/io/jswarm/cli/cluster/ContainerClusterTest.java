@@ -112,6 +112,12 @@ class ContainerClusterTest {
       assertEquals("hello from jswarm\n", httpGet(port));
     }
     assertEquals(3, containers().size(), "one container per task");
+    JsonNode info = node.get("/info");
+    assertEquals(3, info.path("ContainersRunning").asInt(), info.toString());
+    assertEquals(3, info.path("Containers").asInt());
+    assertEquals(1, info.path("Images").asInt(), "the imported busybox");
+    assertEquals(node.dataRoot.toString(), info.path("DockerRootDir").asText());
+    assertEquals("runc", info.path("DefaultRuntime").asText());
   }
 
   @Test
@@ -166,12 +172,15 @@ class ContainerClusterTest {
           .findFirst().orElse(null);
       JsonNode missing = node.get("/nodes").get(0).path("Description").path("Engine").path("MissingFeatures");
       String message = task[0].path("Status").path("Message").asText();
+      JsonNode warnings = node.get("/info").path("Warnings");
       if (weight != null) {
         assertEquals("300", Files.readString(weight).trim().replaceFirst("^default ", ""), weight.toString());
         assertTrue(created.path("Warnings").isNull(), created.toString());
         assertTrue(missing.path("BlkioWeight").isMissingNode(), missing.toString());
         assertEquals("started", message);
+        assertEquals(0, warnings.size(), warnings.toString());
       } else {
+        assertEquals("[\"WARNING: No blkio weight support\"]", warnings.toString(), "docker info's warning");
         assertTrue(missing.path("BlkioWeight").asText().contains("blkio.bfq.weight"), missing.toString());
         assertEquals(1, created.path("Warnings").size(), created.toString());
         String warning = created.path("Warnings").get(0).asText();

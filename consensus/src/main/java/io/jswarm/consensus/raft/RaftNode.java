@@ -11,6 +11,7 @@ import io.jswarm.consensus.store.StoreApplier;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +27,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.TrustManager;
+import io.jswarm.api.types.Node;
+import java.util.function.Function;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
@@ -76,6 +79,9 @@ import org.apache.ratis.util.TimeDuration;
  * before it is proposed and every snapshot file is encrypted ({@link DataEncryption}).
  */
 public final class RaftNode implements Proposer, AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RaftNode.class);
+  /** Ratis' file of the current term and vote in a group's {@code current} directory. */
+  private static final String TERM_FILE = "raft-meta";
   /** Connections used to forward requests to the leader. */
   private static final int FORWARDERS = 8;
   /** Pause between retries while a leader is being elected. */
@@ -102,7 +108,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
   private final RaftClient[] forwarders = new RaftClient[FORWARDERS];
   private final AtomicLong nextForwarder = new AtomicLong();
 
-  private RaftNode(RaftConfig cfg, StoreApplier applier) throws IOException {
+  private RaftNode(RaftConfig cfg, StoreApplier applier, Function<String, Node> nodes) throws IOException {
     this.cfg = cfg;
     this.applier = applier;
     this.groupId = groupIdFor(cfg.clusterId());
@@ -117,7 +123,9 @@ public final class RaftNode implements Proposer, AutoCloseable {
     if (existing) {
       LogVerifier.verify(groupDir.resolve("current"), encryption);
     }
-    RaftGroup group = existing || cfg.initialPeers().isEmpty()
+    // On restart the log's (or raft-meta.conf's) configuration wins over these peers; only storage left by
+    // closeForNewCluster (a snapshot, no log) takes them.
+    RaftGroup group = cfg.initialPeers().isEmpty()
         ? RaftGroup.valueOf(groupId)
         : RaftGroup.valueOf(groupId, peers(cfg.initialPeers()));
     this.server = RaftServer.newBuilder()
@@ -125,7 +133,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
         .setGroup(group)
         .setStateMachine(stateMachine)
         .setProperties(serverProperties(cfg))
-        .setParameters(tlsParameters(cfg.tlsKeyManager(), cfg.tlsTrustManager()))
+        .setParameters(serverParameters(cfg, nodes))
         .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
         .build();
     this.clientProps = clientProperties(cfg);
@@ -139,7 +147,17 @@ public final class RaftNode implements Proposer, AutoCloseable {
    * @throws CorruptStateException when a snapshot or closed log segment fails its checksum
    */
   public static RaftNode start(RaftConfig cfg, StoreApplier applier) throws IOException {
-    RaftNode node = new RaftNode(cfg, applier);
+    return start(cfg, applier, null);
+  }
+
+  /**
+   * {@link #start(RaftConfig, StoreApplier)} with a membership check on the Raft port ({@link RaftPeerPolicy}):
+   * with TLS, every call and message is allowed only for the peers {@code nodes} (the store's node rows) and the
+   * Raft configuration admit now. {@code nodes} null: the certificate alone decides.
+   */
+  public static RaftNode start(RaftConfig cfg, StoreApplier applier, Function<String, Node> nodes)
+      throws IOException {
+    RaftNode node = new RaftNode(cfg, applier, nodes);
     try {
       node.server.start();
     } catch (IOException | RuntimeException e) {
@@ -192,6 +210,42 @@ public final class RaftNode implements Proposer, AutoCloseable {
         TimeDuration.valueOf(Math.max(3 * election, 1000), TimeUnit.MILLISECONDS));
     cfg.ratisProperties().forEach(p::set);
     return p;
+  }
+
+  /** {@link #tlsParameters} plus, with TLS and {@code nodes}, the per-call membership check on the server. */
+  private Parameters serverParameters(RaftConfig cfg, Function<String, Node> nodes) {
+    Parameters params = tlsParameters(cfg.tlsKeyManager(), cfg.tlsTrustManager());
+    if (cfg.tls() && nodes != null) {
+      RaftPeerPolicy policy = new RaftPeerPolicy(cfg.id(), nodes, this::inConfiguration, this::hasConfiguration);
+      GrpcConfigKeys.Server.setServicesCustomizer(params, new PeerCheckInterceptor(policy).customizer());
+    }
+    return params;
+  }
+
+  /** Whether {@code id} is in this member's Raft configuration (current or, during a change, previous). */
+  private boolean inConfiguration(String id) {
+    RaftServer s = server;
+    if (s == null) {
+      return false;
+    }
+    try {
+      return s.getDivision(groupId).getRaftConf().getAllPeers().stream().anyMatch(p -> p.getId().toString().equals(id));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Whether this member has a Raft configuration yet (a new member waits for the leader to send it one). */
+  private boolean hasConfiguration() {
+    RaftServer s = server;
+    if (s == null) {
+      return false;
+    }
+    try {
+      return !s.getDivision(groupId).getRaftConf().getAllPeers().isEmpty();
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Mutual TLS for the gRPC server, its connections to peers, and clients; empty parameters without TLS. */
@@ -521,6 +575,35 @@ public final class RaftNode implements Proposer, AutoCloseable {
   /** Takes a snapshot now (the automatic trigger is every {@link RaftConfig#snapshotEvery()} entries). */
   public long takeSnapshot() throws IOException {
     return stateMachine.takeSnapshot();
+  }
+
+  /**
+   * Quorum-loss recovery ({@code swarm init --force-new-cluster}): stops this member, writes a snapshot of its
+   * last applied state and moves the rest of its Raft storage (log segments, the saved configuration) aside to
+   * {@code <storageDir>/before-force-new-cluster-<millis>}, keeping only the term file. Starting a member on the
+   * same storage with just this manager as {@link RaftConfig#initialPeers()} then resumes at that state as a
+   * single-member group, which elects itself and accepts writes and new members. Entries this manager had
+   * logged but not applied are dropped (they were never acknowledged to a client through it or any majority
+   * it can still see).
+   *
+   * @return the directory the old log was moved to
+   */
+  public Path closeForNewCluster() throws IOException {
+    close();
+    long index = stateMachine.takeSnapshot();
+    Path groupDir = cfg.storageDir().resolve(groupId.getUuid().toString());
+    Path current = groupDir.resolve("current");
+    Path aside = cfg.storageDir().resolve("before-force-new-cluster-" + System.currentTimeMillis());
+    Files.createDirectories(aside);
+    try (var files = Files.list(current)) {
+      for (Path f : files.toList()) {
+        if (!f.getFileName().toString().equals(TERM_FILE)) {
+          Files.move(f, aside.resolve(f.getFileName()));
+        }
+      }
+    }
+    LOG.info("force-new-cluster: {} keeps its state at index {}; its old Raft log is in {}", cfg.id(), index, aside);
+    return aside;
   }
 
   @Override

@@ -22,11 +22,14 @@ public final class RaftStore implements AutoCloseable {
     this.node = node;
   }
 
-  /** Starts the Raft member and its store; see {@link RaftNode#start}. */
+  /**
+   * Starts the Raft member and its store; see {@link RaftNode#start}. With TLS, the Raft port admits a peer only
+   * while this store (or, before it has the peer's row, the Raft configuration) holds it as a manager.
+   */
   public static RaftStore start(RaftConfig cfg, Clock clock, IdGenerator ids) throws IOException {
     Deferred deferred = new Deferred();
     MemoryStore store = new MemoryStore(deferred, clock, ids);
-    deferred.node = RaftNode.start(cfg, store);
+    deferred.node = RaftNode.start(cfg, store, id -> store.viewStale(tx -> tx.nodes().get(id)));
     return new RaftStore(store, deferred.node);
   }
 
@@ -36,6 +39,18 @@ public final class RaftStore implements AutoCloseable {
 
   public RaftNode node() {
     return node;
+  }
+
+  /**
+   * Stops this manager's member and store, leaving Raft storage that restarts as a single-member group at the
+   * last applied state ({@link RaftNode#closeForNewCluster}).
+   */
+  public java.nio.file.Path closeForNewCluster() throws IOException {
+    try {
+      return node.closeForNewCluster();
+    } finally {
+      store.close();
+    }
   }
 
   @Override

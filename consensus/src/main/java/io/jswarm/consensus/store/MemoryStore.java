@@ -80,9 +80,33 @@ public final class MemoryStore implements StoreApplier, AutoCloseable {
 
   // ---- reads ----
 
+  /** Set while {@link #allowingStaleReads} runs: {@link #view} then skips its read barrier. */
+  private static final ThreadLocal<Boolean> STALE_READS = ThreadLocal.withInitial(() -> Boolean.FALSE);
+
+  /** Code that reads through {@link #view} (a route) but may be answered without a read barrier. */
+  public interface StaleReadable<T> {
+    T run() throws Exception;
+  }
+
+  /**
+   * Runs {@code body} with every {@link #view} on this thread reading this manager's applied state without a
+   * read barrier: for answers that are labelled as possibly stale (a manager without quorum still answers reads).
+   */
+  public static <T> T allowingStaleReads(StaleReadable<T> body) throws Exception {
+    boolean was = STALE_READS.get();
+    STALE_READS.set(Boolean.TRUE);
+    try {
+      return body.run();
+    } finally {
+      STALE_READS.set(was);
+    }
+  }
+
   /** A linearizable read: sees every write committed before the call. */
   public <R> R view(Function<ReadTx, R> fn) {
-    join(proposer.readBarrier());
+    if (!STALE_READS.get()) {
+      join(proposer.readBarrier());
+    }
     return viewStale(fn);
   }
 

@@ -100,6 +100,18 @@ public final class MiniCluster implements AutoCloseable {
       start(Map.of());
     }
 
+    /**
+     * {@code --force-new-cluster} on this manager: stops it, keeps its last applied state and restarts it as the
+     * only member of the group.
+     */
+    public void forceNewCluster() throws IOException {
+      RaftStore n = raftStore;
+      node = null;
+      raftStore = null;
+      n.closeForNewCluster();
+      start(Map.of(id, address));
+    }
+
     @Override
     public String toString() {
       return id;

@@ -8,9 +8,10 @@ import java.util.function.Function;
 
 /**
  * The Docker Engine API v1.41 routes of the control plane on the API socket: {@code /_ping}, {@code /version},
- * {@code /info}, {@code /swarm...}, {@code /nodes...}, {@code /services...}, {@code /tasks...} and {@code /networks...}, with Docker's
+ * {@code /info}, {@code /swarm...}, {@code /nodes...}, {@code /services...}, {@code /tasks...}, {@code /networks...}, {@code /secrets...} and {@code /configs...}, with Docker's
  * JSON, {@code filters} syntax, status codes and messages. Manager-only routes answer dockerd's 503 when this
- * node is in no swarm or is a worker. Reads are linearizable store views; writes are one store update each,
+ * node is in no swarm or is a worker. Reads are linearizable store views (without quorum: the last applied
+ * state, marked by {@link StaleReads#HEADER}); writes are one store update each,
  * compare-and-set on {@code ?version=} where Docker takes one.
  */
 public final class ControlApi {
@@ -34,12 +35,15 @@ public final class ControlApi {
   }
 
   /** Adds every control API route to {@code r}. */
-  public void routes(Router r) {
+  public void routes(Router all) {
+    Router r = all.wrappingGets(new StaleReads(gate)::wrap);
     new SystemRoutes(gate, clock, engineVersion).routes(r);
     new SwarmRoutes(gate, tokenGenerator).routes(r);
     new NodeRoutes(gate).routes(r);
     new ServiceRoutes(gate, clock, new ServiceNames(new SecureRandom())).routes(r);
     new TaskRoutes(gate).routes(r);
     new NetworkRoutes(gate).routes(r);
+    new PayloadRoutes<>(gate, PayloadRoutes.SECRETS).routes(r);
+    new PayloadRoutes<>(gate, PayloadRoutes.CONFIGS).routes(r);
   }
 }

@@ -38,6 +38,19 @@ final class NetworkRoutes {
   private static final Pattern NAME = Pattern.compile("^[a-zA-Z0-9][a-zA-Z0-9_.-]*$");
   /** Re-runs of a create that lost a race with another create (the cluster row serializes them). */
   private static final int MAX_ATTEMPTS = 5;
+  /**
+   * How long a remove waits for the tasks of removed services to stop and give their addresses back (Docker's stop
+   * grace period is 10 s): {@code docker stack rm} removes a stack's networks right after its services.
+   */
+  static final java.time.Duration REMOVE_WAIT = java.time.Duration.ofSeconds(45);
+  private static final long REMOVE_POLL_MS = 200;
+
+  /** A network no service uses whose addresses tasks that are stopping still hold. */
+  private static final class StillHeld extends ConflictException {
+    StillHeld(String message) {
+      super(message);
+    }
+  }
 
   private final ManagerGate gate;
 
@@ -281,7 +294,26 @@ final class NetworkRoutes {
     return HttpResponse.ok(resource(gate.store().view(tx -> tx.networks().lookup(req.pathParam("id")))));
   }
 
-  private HttpResponse remove(HttpRequest req) {
+  /**
+   * Refused at once while a service uses the network; while only tasks that are stopping still hold addresses on it,
+   * waits up to {@link #REMOVE_WAIT} for them, then removes it (or answers 409 naming one).
+   */
+  private HttpResponse remove(HttpRequest req) throws InterruptedException {
+    long deadline = System.nanoTime() + REMOVE_WAIT.toNanos();
+    while (true) {
+      try {
+        removeOnce(req);
+        return HttpResponse.empty(204);
+      } catch (StillHeld e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(REMOVE_POLL_MS);
+      }
+    }
+  }
+
+  private void removeOnce(HttpRequest req) {
     gate.store().update(tx -> {
       Network n = tx.networks().lookup(req.pathParam("id"));
       List<String> users = new ArrayList<>();
@@ -307,14 +339,13 @@ final class NetworkRoutes {
         }
       }
       if (!holders.isEmpty()) {
-        throw new ConflictException("network " + (n.spec == null ? n.id : n.spec.name) + " is still in use by "
+        throw new StillHeld("network " + (n.spec == null ? n.id : n.spec.name) + " is still in use by "
             + holders.size() + " task(s) that are shutting down, e.g. " + holders.get(0)
             + "; retry once they have stopped");
       }
       tx.networks().delete(n.id);
       return null;
     });
-    return HttpResponse.empty(204);
   }
 
   /** Whether the service's spec names the network (by id or name). */

@@ -31,7 +31,8 @@ final class ServiceReferences {
         }
       }
       if (!missing.isEmpty()) {
-        throw new InvalidArgumentException("secret not found: " + String.join(", ", missing));
+        throw new InvalidArgumentException("Spec.TaskTemplate.ContainerSpec.Secrets: secret not found: "
+            + String.join(", ", missing) + "; create it first (jswarm secret create NAME FILE)");
       }
     }
     if (c != null && c.configs != null) {
@@ -42,7 +43,8 @@ final class ServiceReferences {
         }
       }
       if (!missing.isEmpty()) {
-        throw new InvalidArgumentException("config not found: " + String.join(", ", missing));
+        throw new InvalidArgumentException("Spec.TaskTemplate.ContainerSpec.Configs: config not found: "
+            + String.join(", ", missing) + "; create it first (jswarm config create NAME FILE)");
       }
     }
     if (spec.taskTemplate != null && (spec.taskTemplate.networks == null || spec.taskTemplate.networks.isEmpty())

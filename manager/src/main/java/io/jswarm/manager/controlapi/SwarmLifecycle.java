@@ -61,6 +61,11 @@ public interface SwarmLifecycle {
   /** Raft view for {@code ManagerStatus} and {@code /info}: leader id and each manager's id and Raft address. */
   ClusterView clusterView();
 
+  /** This node's engine for {@code /info}: containers, images, labels, root dir, runtime, kernel warnings. */
+  default EngineInfo engineInfo() {
+    return EngineInfo.NONE;
+  }
+
   /** Who leads and who is a manager, as this manager sees it now. */
   record ClusterView(String leaderId, java.util.Map<String, String> managerRaftAddrs,
       java.util.Set<String> reachable) {}

@@ -140,13 +140,14 @@ final class SystemRoutes {
       swarm.put("Managers", 0);
     }
 
+    EngineInfo engine = gate.lifecycle().engineInfo();
     Map<String, Object> info = new LinkedHashMap<>();
     info.put("ID", nodeId);
-    info.put("Containers", 0);
-    info.put("ContainersRunning", 0);
+    info.put("Containers", engine.containersRunning() + engine.containersStopped());
+    info.put("ContainersRunning", engine.containersRunning());
     info.put("ContainersPaused", 0);
-    info.put("ContainersStopped", 0);
-    info.put("Images", 0);
+    info.put("ContainersStopped", engine.containersStopped());
+    info.put("Images", engine.images());
     info.put("Driver", "overlay2");
     info.put("DriverStatus", List.of());
     info.put("Plugins", Map.of("Volume", List.of(), "Network", List.of("overlay"), "Authorization", List.of(),
@@ -173,18 +174,18 @@ final class SystemRoutes {
     info.put("Architecture", System.getProperty("os.arch").equals("amd64") ? "x86_64" : System.getProperty("os.arch"));
     info.put("NCPU", Runtime.getRuntime().availableProcessors());
     info.put("MemTotal", memTotal());
-    info.put("DockerRootDir", "");
+    info.put("DockerRootDir", engine.rootDir());
     info.put("Name", hostname != null ? hostname : machineHostname());
-    info.put("Labels", List.of());
+    info.put("Labels", engine.labels());
     info.put("ExperimentalBuild", false);
     info.put("ServerVersion", engineVersion);
-    info.put("Runtimes", Map.of("runc", Map.of("path", "runc")));
-    info.put("DefaultRuntime", "runc");
+    info.put("Runtimes", Map.of("runc", Map.of("path", "runc"), "crun", Map.of("path", "crun")));
+    info.put("DefaultRuntime", engine.defaultRuntime());
     info.put("Swarm", swarm);
     info.put("LiveRestoreEnabled", false);
     info.put("Isolation", "");
     info.put("SecurityOptions", List.of());
-    info.put("Warnings", List.of());
+    info.put("Warnings", engine.warnings());
     return HttpResponse.ok(info);
   }
 

@@ -76,6 +76,10 @@ final class LeaderTerm {
   /** Service discovery records per overlay network. */
   private final ServiceRecordFeed records = new ServiceRecordFeed();
   private final StatusWriter statuses;
+  /** The secrets and configs each node's tasks reference. */
+  private final DependencyFeed dependencies = new DependencyFeed();
+  /** Index of the last store batch the events thread has read completely. */
+  private long readIndex = -1;
 
   private volatile long periodNanos = Dispatcher.DEFAULT_HEARTBEAT_PERIOD.toNanos();
   private volatile long dataPathPort = DEFAULT_DATA_PATH_PORT;
@@ -126,6 +130,8 @@ final class LeaderTerm {
         endpoints.loadNode(n);
       }
       records.clear();
+      dependencies.clear();
+      readIndex = tx.index();
       for (Network n : tx.networks().all()) {
         records.networkChanged(n.id, n);
       }
@@ -135,7 +141,9 @@ final class LeaderTerm {
       for (Task t : tx.tasks().all()) {
         endpoints.taskChanged(t, null);
         records.taskChanged(t.id, t);
+        dependencies.taskChanged(t.id, t);
       }
+      dependencies.clearDirty();
       ingress.reset(tx);
       endpoints.clearDirty();
       records.clearDirty();
@@ -268,6 +276,11 @@ final class LeaderTerm {
     AssignmentFeed.Full full = store.viewStale(tx -> AssignmentFeed.full(tx, s.nodeId));
     s.index = full.index();
     s.send(DispatcherMessage.session(s.id, periodNanos, currentManagers(), full.node(), dataPathPort));
+    // Always, even when empty (the agent drops what an earlier session sent), and before the tasks that need them.
+    DependencyFeed.Delta need = DependencyFeed.needsOf(full.tasks());
+    s.sentDependencies.secrets.addAll(need.addSecrets());
+    s.sentDependencies.configs.addAll(need.addConfigs());
+    s.send(store.viewStale(tx -> DependencyFeed.message(tx, true, need)));
     s.send(DispatcherMessage.fullAssignments(full.tasks()));
     List<NetworkEndpoints> eps = endpoints.full(s);
     if (!eps.isEmpty()) {
@@ -294,6 +307,8 @@ final class LeaderTerm {
   private void handle(Event e) {
     boolean deleted = e.kind() == Event.Kind.DELETE;
     if (e.isCommit()) {
+      readIndex = e.index();
+      sendDependencies(); // before the assignments that need them
       assignments.flush();
       sendEndpoints();
       sendIngress();
@@ -304,6 +319,7 @@ final class LeaderTerm {
       endpoints.taskChanged(deleted ? null : t, deleted ? t.id : null);
       ingress.onEvent(e);
       records.taskChanged(t.id, deleted ? null : t);
+      dependencies.taskChanged(t.id, deleted ? null : t);
     } else if (e.isIn(Tables.SERVICES)) {
       records.serviceChanged(e.object().id, deleted ? null : (Service) e.object());
       ingress.onEvent(e);
@@ -329,6 +345,26 @@ final class LeaderTerm {
     if (s != null) {
       log.info("node {} was removed: closing its session", nodeId);
       closeSession(s);
+    }
+  }
+
+  /**
+   * Sends each node whose needs changed in the batch just read the secrets and configs it now needs and withdraws the
+   * ones it does not. A session whose full set was taken at a later index than what the events thread has read waits
+   * (its node stays dirty), so that it is never told to drop what its snapshot gave it.
+   */
+  private void sendDependencies() {
+    for (java.util.Iterator<String> it = dependencies.dirtyNodes().iterator(); it.hasNext(); ) {
+      Session s = sessions.ofNode(it.next());
+      if (s == null || !s.registered()) {
+        it.remove();
+      } else if (s.index <= readIndex) {
+        it.remove();
+        DependencyFeed.Delta d = dependencies.delta(s.nodeId, s.sentDependencies);
+        if (!d.isEmpty()) {
+          s.send(store.viewStale(tx -> DependencyFeed.message(tx, false, d)));
+        }
+      }
     }
   }
 

@@ -22,6 +22,8 @@ final class Session {
   String sentIngress;
   /** The service records last sent ({@link ServiceRecordFeed}). */
   final ServiceRecordFeed.Sent sentRecords = new ServiceRecordFeed.Sent();
+  /** The secrets and configs last sent ({@link DependencyFeed}). */
+  final DependencyFeed.Sent sentDependencies = new DependencyFeed.Sent();
 
   Session(String id, String nodeId, StreamSink sink) {
     this.id = id;

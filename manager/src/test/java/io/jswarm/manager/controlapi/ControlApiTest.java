@@ -245,7 +245,8 @@ class ControlApiTest {
     Resp secret = call("POST", "/services/create", WEB.replace("\"Image\":\"busybox\"", "\"Image\":\"busybox\","
         + "\"Secrets\":[{\"SecretID\":\"s1id\",\"SecretName\":\"db-pass\",\"File\":{\"Name\":\"db\"}}]"));
     assertEquals(400, secret.status());
-    assertEquals("secret not found: db-pass", secret.message());
+    assertTrue(secret.message().startsWith("Spec.TaskTemplate.ContainerSpec.Secrets: secret not found: db-pass"),
+        secret.message());
 
     String ports = ",\"EndpointSpec\":{\"Ports\":[{\"TargetPort\":80,\"PublishedPort\":8080}]}}";
     String web = WEB.substring(0, WEB.length() - 1) + ports;

@@ -19,6 +19,10 @@ final class FakeSink implements StreamSink {
   private final BlockingQueue<DispatcherMessage> messages = new LinkedBlockingQueue<>();
   /** {@code services} messages (service discovery records) go here, apart from the others. */
   private final BlockingQueue<DispatcherMessage> services = new LinkedBlockingQueue<>();
+  /** {@code dependencies} messages (secrets and configs) go here, apart from the others. */
+  private final BlockingQueue<DispatcherMessage> dependencies = new LinkedBlockingQueue<>();
+  /** The type of every message received, in order. */
+  final List<String> types = java.util.Collections.synchronizedList(new ArrayList<>());
   private final List<Runnable> onClose = new ArrayList<>();
   private final CountDownLatch closed = new CountDownLatch(1);
 
@@ -32,7 +36,9 @@ final class FakeSink implements StreamSink {
       throw new AssertionError("a dispatcher message must end with a newline: " + s);
     }
     DispatcherMessage m = Json.fromString(s.trim(), DispatcherMessage.class);
-    (DispatcherMessage.SERVICES.equals(m.type) ? services : messages).add(m);
+    types.add(m.type);
+    (DispatcherMessage.SERVICES.equals(m.type) ? services
+        : DispatcherMessage.DEPENDENCIES.equals(m.type) ? dependencies : messages).add(m);
     return true;
   }
 
@@ -81,6 +87,20 @@ final class FakeSink implements StreamSink {
       throw new AssertionError("no services message within 5 s");
     }
     return m;
+  }
+
+  /** The next {@code dependencies} message, waiting up to 5 s. */
+  DispatcherMessage nextDependencies() throws InterruptedException {
+    DispatcherMessage m = dependencies.poll(5, TimeUnit.SECONDS);
+    if (m == null) {
+      throw new AssertionError("no dependencies message within 5 s");
+    }
+    return m;
+  }
+
+  /** {@code dependencies} messages already received and not taken. */
+  int pendingDependencies() {
+    return dependencies.size();
   }
 
   /** {@code services} messages already received and not taken. */

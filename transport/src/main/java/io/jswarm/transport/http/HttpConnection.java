@@ -13,11 +13,12 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
 import java.util.Collections;
@@ -33,7 +34,6 @@ import java.util.regex.Pattern;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,24 +44,30 @@ import org.slf4j.LoggerFactory;
 final class HttpConnection extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(HttpConnection.class);
   private static final Pattern VERSION = Pattern.compile("^/v(\\d+)\\.(\\d+)(?=/)");
-  /** Pipelined requests queued beyond this stop reading from the socket until the queue drains. */
-  private static final int MAX_QUEUED = 16;
+  /**
+   * Pipelined requests that may wait behind the one being served; with one waiting the connection is not read
+   * any further until it is served, so a client cannot make the server hold more than this many bodies.
+   */
+  static final int MAX_QUEUED = 1;
 
   private final Router router;
   private final ExecutorService handlers;
   private final HttpServer.Settings settings;
   private final boolean tls;
+  private final PeerAccess access;
   private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
   private boolean busy;
   private PeerIdentity peer;
   private boolean peerRead;
   private volatile ChunkedStreamSink stream;
 
-  HttpConnection(Router router, ExecutorService handlers, HttpServer.Settings settings, boolean tls) {
+  HttpConnection(Router router, ExecutorService handlers, HttpServer.Settings settings, boolean tls,
+      PeerAccess access) {
     this.router = router;
     this.handlers = handlers;
     this.settings = settings;
     this.tls = tls;
+    this.access = access;
   }
 
   @Override
@@ -71,10 +77,21 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     queued.add(r);
-    if (queued.size() > MAX_QUEUED) {
+    next(ctx);
+    if (queued.size() >= MAX_QUEUED) {
       ctx.channel().config().setAutoRead(false);
     }
-    next(ctx);
+  }
+
+  /** Closes a connection idle (nothing read or written) for the idle timeout unless a response is owed on it. */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent e && e.state() == IdleState.ALL_IDLE && !busy && queued.isEmpty()) {
+      LOG.debug("closing {}: idle for {}", ctx.channel().remoteAddress(), settings.idleTimeout());
+      ctx.close();
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
   }
 
   @Override
@@ -105,7 +122,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     FullHttpRequest r = queued.poll();
-    if (!ctx.channel().config().isAutoRead() && queued.size() <= MAX_QUEUED / 2) {
+    if (!ctx.channel().config().isAutoRead() && queued.isEmpty()) {
       ctx.channel().config().setAutoRead(true);
     }
     busy = true;
@@ -118,9 +135,19 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
           false, false);
       return;
     }
+    PeerIdentity who = peer(ctx);
+    if (access != null) { // again at the moment the request is served: the node may have been removed meanwhile
+      PeerAccess.Decision d = access.check(Router.stripVersion(new QueryStringDecoder(r.uri()).rawPath()), who);
+      if (d.refused()) {
+        r.release();
+        finish(ctx, version, HttpResponse.error(d.refusalStatus(), d.refusal()), head, false);
+        return;
+      }
+      who = d.peer();
+    }
     Incoming in;
     try {
-      in = new Incoming(r.method().name(), r.uri(), headers(r), ByteBufUtil.getBytes(r.content()), peer(ctx),
+      in = new Incoming(r.method().name(), r.uri(), headers(r), ByteBufUtil.getBytes(r.content()), who,
           ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null);
     } finally {
       r.release();
@@ -213,15 +240,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       return peer;
     }
     peerRead = true;
-    SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-    try {
-      Certificate[] chain = ssl.engine().getSession().getPeerCertificates();
-      if (chain.length > 0 && chain[0] instanceof X509Certificate cert) {
-        peer = identity(cert);
-      }
-    } catch (SSLPeerUnverifiedException e) {
-      peer = null; // the client sent no certificate
-    }
+    peer = RequestGate.peerOf(ctx.pipeline().get(SslHandler.class));
     return peer;
   }
 

@@ -21,13 +21,29 @@ public final class Router {
   /** A matched route: the handler and the values of its {@code {name}} segments. */
   public record Match(Handler handler, Map<String, String> params) {}
 
-  private final List<Route> routes = new ArrayList<>();
+  private final List<Route> routes;
+  /** Applied to every GET handler added through this router (identity on a plain router). */
+  private final java.util.function.UnaryOperator<Handler> getWrapper;
+
+  public Router() {
+    this(new ArrayList<>(), h -> h);
+  }
+
+  private Router(List<Route> routes, java.util.function.UnaryOperator<Handler> getWrapper) {
+    this.routes = routes;
+    this.getWrapper = getWrapper;
+  }
+
+  /** A view of this router: routes added through it land here, each GET handler wrapped by {@code wrap}. */
+  public Router wrappingGets(java.util.function.UnaryOperator<Handler> wrap) {
+    return new Router(routes, h -> wrap.apply(getWrapper.apply(h)));
+  }
 
   public Router add(String method, String pattern, Handler handler) {
     if (!pattern.startsWith("/")) {
       throw new IllegalArgumentException("route pattern must start with /: " + pattern);
     }
-    routes.add(new Route(method, split(pattern), handler));
+    routes.add(new Route(method, split(pattern), method.equals("GET") ? getWrapper.apply(handler) : handler));
     return this;
   }
 

@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Status: the controllers' reports are sent in batches every {@link #STATUS_INTERVAL} (latest status per
  *       task); every new session first re-sends each task's current status, so nothing is lost to a leader
  *       change.</li>
+ *   <li>Secrets and configs: kept in memory ({@link TaskDependencies}) for the executor, which reads them when a
+ *       task's container starts.</li>
  *   <li>The node's own object, as the managers see it (role, availability), goes to {@link #addNodeListener}.</li>
  * </ul>
  *
@@ -68,6 +70,8 @@ public final class Agent implements AutoCloseable {
   private final Clock clock;
 
   private volatile List<String> managers;
+  /** Node ids of the managers the last session message named (empty before the first). */
+  private volatile java.util.Set<String> managerIds = java.util.Set.of();
   private final Map<String, TaskController> controllers = new ConcurrentHashMap<>();
   /** Set once the executor was reconciled with a complete assignment set (session thread only). */
   private boolean reconciled;
@@ -75,6 +79,8 @@ public final class Agent implements AutoCloseable {
   private final List<Consumer<Node>> nodeListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<DispatcherMessage>> networkListeners = new CopyOnWriteArrayList<>();
   private volatile Node node;
+  /** The secrets and configs of this node's tasks, in memory only. */
+  private final TaskDependencies dependencies = new TaskDependencies();
 
   private final ScheduledExecutorService timer;
   private final ExecutorService taskPool;
@@ -119,6 +125,12 @@ public final class Agent implements AutoCloseable {
     this.timer = Executors.newScheduledThreadPool(2, named("agent-timer")); // heartbeats never wait for reports
     this.taskPool = Executors.newCachedThreadPool(named("agent-task"));
     this.sessionThread = named("agent-session").newThread(this::run);
+    executor.useDependencies(dependencies);
+  }
+
+  /** The secrets and configs this node holds for its tasks (in memory only). */
+  public TaskDependencies dependencies() {
+    return dependencies;
   }
 
   /** Connects and keeps connecting until {@link #close}. */
@@ -156,6 +168,11 @@ public final class Agent implements AutoCloseable {
   /** The managers this agent knows, in the order it tries them. */
   public List<String> managers() {
     return managers;
+  }
+
+  /** Node ids of the managers the dispatcher named last (empty before the first session). */
+  public java.util.Set<String> managerIds() {
+    return managerIds;
   }
 
   /** The manager of the open session, or null while (re)connecting. */
@@ -233,6 +250,8 @@ public final class Agent implements AutoCloseable {
             } else if (DispatcherMessage.ENDPOINTS.equals(m.type) || DispatcherMessage.INGRESS.equals(m.type)
                 || DispatcherMessage.SERVICES.equals(m.type)) {
               toNetworkListeners(m);
+            } else if (DispatcherMessage.DEPENDENCIES.equals(m.type)) {
+              dependencies.apply(m); // before the assignments that need them
             } else if (DispatcherMessage.ASSIGNMENTS.equals(m.type)) {
               onAssignments(m);
             } else if (DispatcherMessage.NODE.equals(m.type) && m.node != null) {
@@ -277,11 +296,16 @@ public final class Agent implements AutoCloseable {
   private void onSession(Live l, DispatcherMessage m) {
     if (m.managers != null && !m.managers.isEmpty()) {
       List<String> addrs = new ArrayList<>();
+      java.util.Set<String> ids = new java.util.HashSet<>();
       for (DispatcherMessage.Manager mg : m.managers) {
         if (mg.addr != null && !mg.addr.isBlank()) {
           addrs.add(mg.addr);
         }
+        if (mg.nodeId != null) {
+          ids.add(mg.nodeId);
+        }
       }
+      managerIds = java.util.Set.copyOf(ids);
       if (!addrs.isEmpty()) {
         managers = List.copyOf(addrs);
       }

@@ -27,12 +27,26 @@ public interface Executor extends AutoCloseable {
   default void retainOnly(java.util.Set<String> taskIds) {}
 
   /**
+   * Called once by the agent that drives this executor: where the secrets and configs the tasks reference are held
+   * (in memory). A runtime reads its task's secrets and configs from it when it starts.
+   */
+  default void useDependencies(TaskDependencies dependencies) {}
+
+  /**
    * Features of a task spec this executor cannot honour on this node, each with the reason (the node reports
    * them in {@code Description.Engine.MissingFeatures}); tasks asking for them run without them.
    */
   default java.util.Map<String, String> missingFeatures() {
     return java.util.Map.of();
   }
+
+  /** The containers this executor holds on the node, running and ended (Docker's {@code /info} counts). */
+  default ContainerCount containerCount() {
+    return new ContainerCount(0, 0);
+  }
+
+  /** Containers by state: running, and stopped (ended, not yet removed). */
+  record ContainerCount(int running, int stopped) {}
 
   /** Releases the executor's own resources (threads, connections); tasks it started are not stopped. */
   @Override

@@ -71,6 +71,17 @@ final class Container implements TaskRuntime {
       started = true;
       pid = ContainerExecutor.readPid(state.resolve("pid"));
       loadSettings();
+      if (TaskFiles.neverStarted(state)) {
+        log.warn("container {}: created by an earlier daemon that ended before starting it; deleting it (the task "
+            + "ends and is replaced)", id);
+        try {
+          ex.runtime(10, "delete", "-f", id);
+        } catch (IOException | RuntimeException e) {
+          log.warn("container {}: {}", id, e.toString());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       ex.watch(this);
       if (!Files.exists(state.resolve("exit"))) {
         startHealth();
@@ -164,6 +175,7 @@ final class Container implements TaskRuntime {
         discovery = new DiscoveryAttachment(sandbox.netns().toString(), dnsNetworks, upstreams);
       }
       mounts.addAll(taskMounts(spec));
+      mounts.addAll(TaskFiles.mounts(task, ex.dependencies, state)); // the secrets tmpfs is empty here
       String user = spec.user != null && !spec.user.isBlank() ? spec.user : ic == null ? null : ic.user();
       String cwd = spec.dir != null && !spec.dir.isBlank() ? spec.dir
           : ic != null && ic.workingDir() != null && !ic.workingDir().isBlank() ? ic.workingDir() : "/";
@@ -454,6 +466,11 @@ final class Container implements TaskRuntime {
     if (ex.managesCgroups()) {
       cmd.add("-H");
     }
+    boolean secrets = !TaskFiles.secretRefs(task).isEmpty();
+    if (secrets) {
+      cmd.add("-C"); // created, not started: the secrets go into its tmpfs first
+      TaskFiles.awaitingStart(state);
+    }
     Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
         .start();
     byte[] err;
@@ -473,6 +490,21 @@ final class Container implements TaskRuntime {
       throw new IOException("starting the container failed: " + (why.isEmpty() ? text : why));
     }
     pid = Long.parseLong(text.substring(3).trim());
+    if (secrets) {
+      try {
+        TaskFiles.writeSecrets(task, ex.dependencies, pid);
+        ex.runtime(30, "start", id);
+        TaskFiles.started(state);
+      } catch (IOException | RuntimeException e) {
+        try {
+          ex.runtime(10, "delete", "-f", id);
+        } catch (IOException cleanup) {
+          e.addSuppressed(cleanup);
+        }
+        Cgroups.remove(ex.config.cgroupParent(), id);
+        throw new IOException("starting the container failed: " + e.getMessage(), e);
+      }
+    }
     startedNanos = System.nanoTime();
     started = true;
     ex.watch(this);

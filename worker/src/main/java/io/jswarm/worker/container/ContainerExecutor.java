@@ -142,10 +142,33 @@ public final class ContainerExecutor implements Executor {
     return target;
   }
 
+  /** The secrets and configs the agent holds for the tasks (memory); null until an agent drives this executor. */
+  volatile io.jswarm.worker.agent.TaskDependencies dependencies;
+
+  @Override
+  public void useDependencies(io.jswarm.worker.agent.TaskDependencies d) {
+    this.dependencies = d;
+  }
+
   /** The kernel's answer, probed once at start: {@code BlkioWeight} when it cannot weight block I/O. */
   @Override
   public Map<String, String> missingFeatures() {
     return missingFeatures;
+  }
+
+  /** Bundles under the exec root; a container whose monitor wrote its exit file is stopped. */
+  @Override
+  public ContainerCount containerCount() {
+    int running = 0;
+    int stopped = 0;
+    for (String id : children(config.execRoot().resolve("containers"))) {
+      if (Files.exists(config.stateDir(id).resolve("exit"))) {
+        stopped++;
+      } else {
+        running++;
+      }
+    }
+    return new ContainerCount(running, stopped);
   }
 
   @Override
@@ -208,7 +231,15 @@ public final class ContainerExecutor implements Executor {
         runtime(10, "kill", "--all", id, "KILL");
         waitFor(() -> Files.exists(state.resolve("exit")) || !alive(readPid(state.resolve("monitor.pid"))), 5000);
       }
-      runtime(10, "delete", "-f", id);
+      try {
+        runtime(10, "delete", "-f", id);
+      } catch (IOException e) {
+        // The monitor deletes the container itself once its init has ended; a kill just above can make it do so
+        // between our check and this call (seen with crun under load: "cannot open directory ..."). Gone is fine.
+        if (Files.isDirectory(config.runtimeRoot().resolve(id))) {
+          throw e;
+        }
+      }
     }
     Long monitor = readPid(state.resolve("monitor.pid"));
     if (monitor != null && alive(monitor) && isMonitor(monitor)) {

@@ -306,6 +306,126 @@ class ContainerExecutorTest {
   }
 
   @Test
+  void secretsAreOnATmpfsOnlyTheContainerSeesAndConfigsAreReadOnlyFiles() throws Exception {
+    String marker = "marker-" + UUID.randomUUID();
+    io.jswarm.api.types.Secret secret = new io.jswarm.api.types.Secret();
+    secret.id = "s1";
+    secret.spec = new io.jswarm.api.types.Secret.Spec();
+    secret.spec.name = "db_pass";
+    secret.spec.data = io.jswarm.api.types.Base64Data.encode(marker.getBytes(StandardCharsets.UTF_8));
+    io.jswarm.api.types.Config appConf = new io.jswarm.api.types.Config();
+    appConf.id = "c1";
+    appConf.spec = new io.jswarm.api.types.Config.Spec();
+    appConf.spec.name = "app.conf";
+    appConf.spec.data = io.jswarm.api.types.Base64Data.encode("listen 80\n".getBytes(StandardCharsets.UTF_8));
+    io.jswarm.worker.agent.TaskDependencies deps = new io.jswarm.worker.agent.TaskDependencies();
+    deps.apply(io.jswarm.api.dispatcher.DispatcherMessage.dependencies(true, List.of(secret), List.of(appConf),
+        List.of(), List.of()));
+    ContainerExecutor ex = executor();
+    ex.useDependencies(deps);
+    Task t = task(List.of("sh", "-c", "stat -c '%a %u %g' /run/secrets/db_pass /run/secrets/tls/key; "
+        + "md5sum /run/secrets/db_pass; stat -c '%a %u' /etc/app.conf; cat /etc/app.conf; "
+        + "(echo x > /etc/app.conf) 2>/dev/null || echo config-read-only; echo ready; sleep 30"));
+    ContainerSpec.SecretReference a = new ContainerSpec.SecretReference();
+    a.secretId = "s1";
+    a.secretName = "db_pass";
+    a.file = new ContainerSpec.FileTarget();
+    a.file.name = "db_pass";
+    a.file.uid = "1000";
+    a.file.gid = "1001";
+    a.file.mode = 0400L;
+    ContainerSpec.SecretReference b = new ContainerSpec.SecretReference();
+    b.secretId = "s1";
+    b.secretName = "db_pass";
+    b.file = new ContainerSpec.FileTarget();
+    b.file.name = "/run/secrets/tls/key";
+    ContainerSpec.ConfigReference c = new ContainerSpec.ConfigReference();
+    c.configId = "c1";
+    c.configName = "app.conf";
+    c.file = new ContainerSpec.FileTarget();
+    c.file.name = "/etc/app.conf";
+    c.file.uid = "33";
+    t.spec.containerSpec.secrets = List.of(a, b);
+    t.spec.containerSpec.configs = List.of(c);
+    TaskRuntime r = ex.runtime(t);
+    r.prepare();
+    r.start();
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    List<String> out = List.of();
+    while (System.nanoTime() < deadline && !out.contains("ready\n")) {
+      Thread.sleep(100);
+      out = Files.exists(config.stateDir(t.id).resolve("json.log"))
+          ? logLines(t.id).stream().map(l -> l.get("log").asText()).toList() : List.of();
+    }
+    String md5 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
+        .digest(marker.getBytes(StandardCharsets.UTF_8)));
+    assertEquals(List.of("400 1000 1001\n", "444 0 0\n", md5 + "  /run/secrets/db_pass\n", "444 33\n",
+        "listen 80\n", "config-read-only\n", "ready\n"), out);
+    // While it runs: nothing under the data and exec roots holds the secret (its tmpfs is in the container's
+    // mount namespace only), neither does the bundle.
+    Process grep = new ProcessBuilder("grep", "-r", "-l", "-a", marker, root.toString()).redirectErrorStream(true).start();
+    String found = new String(grep.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    grep.waitFor();
+    assertEquals("", found.lines().filter(l -> !l.startsWith("grep:")).reduce("", String::concat),
+        "the secret is on the node's disk");
+    assertFalse(Files.readString(config.bundleDir(t.id).resolve("config.json")).contains(secret.spec.data));
+    r.shutdown(Duration.ofSeconds(1));
+    r.remove();
+  }
+
+  @Test
+  void aContainerAnEarlierDaemonCreatedButNeverStartedIsDeletedWhenAdopted() throws Exception {
+    io.jswarm.api.types.Secret secret = new io.jswarm.api.types.Secret();
+    secret.id = "s1";
+    secret.spec = new io.jswarm.api.types.Secret.Spec();
+    secret.spec.name = "k";
+    secret.spec.data = "eA==";
+    io.jswarm.worker.agent.TaskDependencies deps = new io.jswarm.worker.agent.TaskDependencies();
+    deps.apply(io.jswarm.api.dispatcher.DispatcherMessage.dependencies(true, List.of(secret), List.of(), List.of(),
+        List.of()));
+    ContainerExecutor first = executor();
+    first.useDependencies(deps);
+    Task t = task(List.of("sleep", "30"));
+    ContainerSpec.SecretReference a = new ContainerSpec.SecretReference();
+    a.secretId = "s1";
+    a.secretName = "k";
+    a.file = new ContainerSpec.FileTarget();
+    a.file.name = "k";
+    t.spec.containerSpec.secrets = List.of(a);
+    TaskRuntime r = first.runtime(t);
+    r.prepare();
+    r.start();
+    assertFalse(Files.exists(config.stateDir(t.id).resolve("awaiting-start")), "started: the mark is gone");
+    // As if the daemon had died between create and start: the mark is there when the next daemon adopts it.
+    Files.writeString(config.stateDir(t.id).resolve("awaiting-start"), "");
+    first.close();
+    ContainerExecutor second = executor();
+    second.retainOnly(Set.of(t.id));
+    TaskRuntime adopted = second.runtime(t);
+    assertTrue(adopted.adopted());
+    TaskRuntime.Exit x = await(adopted, 15);
+    assertFalse(x.succeeded(), x.toString());
+    adopted.remove();
+  }
+
+  @Test
+  void aTaskWhoseSecretTheNodeWasNotGivenIsRefusedWithItsName() throws Exception {
+    ContainerExecutor ex = executor();
+    ex.useDependencies(new io.jswarm.worker.agent.TaskDependencies());
+    Task t = task(List.of("true"));
+    ContainerSpec.SecretReference a = new ContainerSpec.SecretReference();
+    a.secretId = "s9";
+    a.secretName = "missing";
+    a.file = new ContainerSpec.FileTarget();
+    a.file.name = "x";
+    t.spec.containerSpec.secrets = List.of(a);
+    TaskRuntime r = ex.runtime(t);
+    IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, r::prepare);
+    assertTrue(e.getMessage().contains("secret missing (s9) was not given to this node"), e.getMessage());
+    r.remove();
+  }
+
+  @Test
   void aRestartedExecutorAdoptsARunningContainerAndSeesItsExit() throws Exception {
     ContainerExecutor first = executor();
     Task t = task(List.of("sh", "-c", "echo started; sleep 1.5; echo done; exit 5"));

@@ -1,0 +1,73 @@
+package io.jswarm.reliability.history;
+
+/**
+ * One client operation on one key (a service name): what was asked, when (invoke and complete, nanoseconds on one
+ * clock), and how it ended. Values are what the client wrote or read (the label it puts in the spec, unique per
+ * write); {@code null} stands for "no such service".
+ *
+ * @param process the client that ran it (a client does one operation at a time)
+ * @param type what it did
+ * @param key the service name
+ * @param expected for {@link Type#CAS}: the value the client read before (its version is what it sent)
+ * @param value written ({@code CREATE}, {@code CAS}) or read ({@code READ}, null: absent)
+ * @param invoke when the client sent it
+ * @param complete when the answer came; {@link Long#MAX_VALUE} for {@link Outcome#UNKNOWN}
+ * @param outcome how it ended
+ */
+public record Op(int process, Type type, String key, String expected, String value, long invoke, long complete,
+    Outcome outcome) {
+
+  /** What an operation does to a service, as a compare-and-set register. */
+  public enum Type {
+    /** POST /services/create: succeeds only when the name is free. */
+    CREATE,
+    /** POST /services/{id}/update?version=V: succeeds only when the service is still at the value read. */
+    CAS,
+    /** GET /services/{id}: the value now, or null. */
+    READ,
+    /** DELETE /services/{id}. */
+    DELETE
+  }
+
+  public Op {
+    if (outcome == Outcome.UNKNOWN) {
+      complete = Long.MAX_VALUE;
+    }
+    if (complete < invoke) {
+      throw new IllegalArgumentException("op completes before it is invoked: " + invoke + " > " + complete);
+    }
+  }
+
+  public static Op create(int p, String key, String value, long invoke, long complete, Outcome o) {
+    return new Op(p, Type.CREATE, key, null, value, invoke, complete, o);
+  }
+
+  public static Op cas(int p, String key, String expected, String value, long invoke, long complete, Outcome o) {
+    return new Op(p, Type.CAS, key, expected, value, invoke, complete, o);
+  }
+
+  public static Op read(int p, String key, String seen, long invoke, long complete) {
+    return new Op(p, Type.READ, key, null, seen, invoke, complete, Outcome.OK);
+  }
+
+  public static Op delete(int p, String key, long invoke, long complete, Outcome o) {
+    return new Op(p, Type.DELETE, key, null, null, invoke, complete, o);
+  }
+
+  /** A write of the register: create, CAS or delete. */
+  public boolean isWrite() {
+    return type != Type.READ;
+  }
+
+  @Override
+  public String toString() {
+    String what = switch (type) {
+      case CREATE -> "create(" + value + ")";
+      case CAS -> "cas(" + expected + "->" + value + ")";
+      case READ -> "read=" + value;
+      case DELETE -> "delete";
+    };
+    return "p" + process + " " + key + " " + what + " [" + invoke + ", "
+        + (complete == Long.MAX_VALUE ? "?" : complete) + "] " + outcome;
+  }
+}
