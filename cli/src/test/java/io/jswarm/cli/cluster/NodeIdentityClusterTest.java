@@ -149,7 +149,9 @@ class NodeIdentityClusterTest {
         .setRaftGroup(RaftGroup.valueOf(RaftNode.groupIdFor(clusterId), peer))
         .setRetryPolicy(RetryPolicies.noRetry()).build()) {
       RaftClientReply reply = c.io().send(Message.valueOf(ByteString.copyFrom(ChangeBatch.encode(List.of()))));
-      if (!reply.isSuccess()) {
+      // the batch is not encrypted with the cluster's data key, so the leader's state machine refuses it: it got
+      // past the membership check, which is what this test is about
+      if (!reply.isSuccess() && !String.valueOf(reply.getException()).contains("does not decrypt")) {
         throw new IOException("write failed: " + reply.getException());
       }
     }

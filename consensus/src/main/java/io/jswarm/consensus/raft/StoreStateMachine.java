@@ -85,6 +85,25 @@ final class StoreStateMachine extends BaseStateMachine {
     return storage;
   }
 
+  /**
+   * On the leader, before an entry is appended: a batch that does not decrypt with the cluster's data key (a
+   * member proposing in the clear, or with another key) is refused, so nothing undecryptable is ever committed;
+   * at start such an entry could not be told from one changed on disk.
+   */
+  @Override
+  public TransactionContext startTransaction(org.apache.ratis.protocol.RaftClientRequest request) throws IOException {
+    TransactionContext trx = super.startTransaction(request);
+    if (encryption.enabled()) {
+      try {
+        encryption.openEntry(request.getMessage().getContent().toByteArray());
+      } catch (javax.crypto.AEADBadTagException e) {
+        trx.setException(new IllegalArgumentException("refused: the batch does not decrypt with the cluster's data"
+            + " key (" + e.getMessage() + ")"));
+      }
+    }
+    return trx;
+  }
+
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     LogEntryProto entry = trx.getLogEntry();
