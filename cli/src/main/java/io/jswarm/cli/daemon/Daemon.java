@@ -1,5 +1,6 @@
 package io.jswarm.cli.daemon;
 
+import io.jswarm.api.errors.ConflictException;
 import io.jswarm.api.errors.InvalidArgumentException;
 import io.jswarm.api.errors.JswarmException;
 import io.jswarm.api.errors.UnavailableException;
@@ -77,6 +78,8 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   private final SecureRandom random = new SecureRandom();
 
   private HttpServer api;
+  /** The API routes served on the {@code -H} listeners. */
+  private final Router apiRouter = new Router();
   /** This node's named local volumes (the container executor acquires them for {@code type: volume} mounts). */
   private final LocalVolumes volumes;
   private ImageStore images;
@@ -138,7 +141,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     Files.setPosixFilePermissions(opts.dataRoot(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     Files.createDirectories(opts.execRoot());
     keys = NodeKeys.load(opts, random);
-    Router router = new Router();
+    Router router = apiRouter;
     new ControlApi(this, clock, caCertPem -> JoinToken.generate(RootCA.digestOfPem(caCertPem), random).toString(), version).routes(router);
     new LogRoutes(this, () -> new HttpsNodeLogSource(this::clusterClientTls).client()).routes(router);
     new VolumeRoutes(volumes).routes(router);
@@ -152,7 +155,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       state = saved;
       localState = saved.isManager() && keys.locked() ? "locked" : "pending";
     }
-    api = HttpServer.start(router, ApiListeners.parse(opts.hosts()), HttpServer.Settings.defaults().withServerVersion(version));
+    api = HttpServer.start(router, ApiListeners.parse(opts.hosts(), opts.apiSecurity()), HttpServer.Settings.defaults().withServerVersion(version));
     if (saved != null) {
       resume(saved);
     }
@@ -237,7 +240,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   public synchronized void unlock(String unlockKey) {
     NodeState s = state;
     if (s == null) {
-      throw new UnavailableException(NOT_PART_OF_SWARM);
+      throw new io.jswarm.api.errors.ConflictException(NOT_PART_OF_SWARM);
     }
     if (!"locked".equals(localState)) {
       throw new io.jswarm.api.errors.ConflictException("swarm is not locked");
@@ -260,6 +263,16 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     if (m != null) {
       m.followAutolock();
     }
+  }
+
+  /** Every route of the API on the {@code -H} listeners (the API fuzz test drives each). */
+  public List<Router.RouteInfo> apiRoutes() {
+    return apiRouter.routes();
+  }
+
+  /** The bound address of each API listener, in {@code -H} order. */
+  public List<java.net.SocketAddress> apiAddresses() {
+    return api.boundAddresses();
   }
 
   /** Routes every node serves to managers on its cluster port: task logs read from this node's data root. */
@@ -417,7 +430,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       return forceNewCluster(req.advertiseAddr);
     }
     if (state != null) {
-      throw new UnavailableException(ALREADY_IN_SWARM);
+      throw new ConflictException(ALREADY_IN_SWARM); // dockerd: 503; a state the caller must change, so 409
     }
     HostPort listen = HostPort.parse("ListenAddr", req.listenAddr, "0.0.0.0", opts.clusterPort());
     HostPort adv = HostPort.parse("AdvertiseAddr", req.advertiseAddr, null, listen.port());
@@ -544,7 +557,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   @Override
   public synchronized void join(SwarmRequests.Join req) {
     if (state != null) {
-      throw new UnavailableException(ALREADY_IN_SWARM);
+      throw new ConflictException(ALREADY_IN_SWARM); // dockerd: 503; a state the caller must change, so 409
     }
     if (req.remoteAddrs == null || req.remoteAddrs.isEmpty()) {
       throw new InvalidArgumentException("RemoteAddrs: give at least one manager address (HOST:PORT)");
@@ -623,12 +636,12 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       int managers = m.raftPeers().size();
       if (!force) {
         if (managers <= 1) {
-          throw new UnavailableException("You are attempting to leave the swarm on a node that is participating as a "
+          throw new ConflictException("You are attempting to leave the swarm on a node that is participating as a "
               + "manager. Removing the last manager erases all current state of the swarm. Use `--force` to ignore "
               + "this message.");
         }
         int left = managers - 1;
-        throw new UnavailableException("You are attempting to leave the swarm on a node that is participating as a "
+        throw new ConflictException("You are attempting to leave the swarm on a node that is participating as a "
             + "manager. Removing this node leaves " + left + " managers out of " + managers + ". "
             + (left < managers / 2 + 1 ? "Without a Raft quorum your swarm will be inaccessible. " : "")
             + "Demote it first with 'jswarm node demote', or use `--force` to suppress this message.");

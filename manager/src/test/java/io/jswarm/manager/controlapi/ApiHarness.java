@@ -52,6 +52,9 @@ final class ApiHarness implements AutoCloseable {
   Resp call(String method, String path, String body) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port(0) + path));
     b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
     var r = client.send(b.build(), BodyHandlers.ofString());
     return new Resp(r.statusCode(), r.body());
   }

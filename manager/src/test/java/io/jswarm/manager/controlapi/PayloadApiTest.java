@@ -104,7 +104,7 @@ class PayloadApiTest {
         + filters("{\"id\":{\"" + a.substring(0, 8) + "\":true}}"), null)));
     ApiHarness.Resp bad = call("GET", "/secrets?filters=" + filters("{\"driver\":{\"x\":true}}"), null);
     assertEquals(400, bad.status());
-    assertEquals("invalid filter 'driver'", bad.message());
+    assertEquals("invalid filter 'driver'; allowed: id, label, name, names", bad.message());
     create("configs", "site", "eA==", "{\"k\":\"v\"}");
     assertEquals(List.of("site"), names(call("GET", "/configs?filters=" + filters("{\"label\":{\"k=v\":true}}"), null)));
     assertEquals(List.of(), names(call("GET", "/configs?filters=" + filters("{\"names\":{\"sit\":true}}"), null)));

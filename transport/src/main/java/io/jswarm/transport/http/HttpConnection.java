@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -29,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.naming.InvalidNameException;
@@ -49,6 +51,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
    * any further until it is served, so a client cannot make the server hold more than this many bodies.
    */
   static final int MAX_QUEUED = 1;
+  /** How long a connection being closed still reads (and drops) what its client sends. */
+  private static final int LINGER_SECONDS = 2;
 
   private final Router router;
   private final ExecutorService handlers;
@@ -60,6 +64,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   private PeerIdentity peer;
   private boolean peerRead;
   private volatile ChunkedStreamSink stream;
+  /** The last answer is written and the output shut: what still comes in is read and dropped until close. */
+  private boolean closing;
 
   HttpConnection(Router router, ExecutorService handlers, HttpServer.Settings settings, boolean tls,
       PeerAccess access) {
@@ -72,7 +78,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof FullHttpRequest r)) {
+    if (closing || !(msg instanceof FullHttpRequest r)) {
       ReferenceCountUtil.release(msg);
       return;
     }
@@ -186,23 +192,29 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     String rawPath = q.rawPath();
     Matcher v = VERSION.matcher(rawPath);
     if (v.find()) {
-      checkVersion(Integer.parseInt(v.group(1)), Integer.parseInt(v.group(2)));
+      checkVersion(versionPart(v.group(1)), versionPart(v.group(2)), v.group(1) + "." + v.group(2));
     }
     String path = Router.stripVersion(rawPath);
     Router.Match m = router.match(in.method(), path);
+    RequestRules.check(in.method(), in.headers(), in.body(), m.rawBody());
     Map<String, String> params = new HashMap<>();
     m.params().forEach((k, val) -> params.put(k, decode(val)));
-    Map<String, List<String>> query = q.parameters();
+    Map<String, List<String>> query;
+    try {
+      query = q.parameters();
+    } catch (IllegalArgumentException e) {
+      throw new InvalidArgumentException("malformed query string (a % must start an escape such as %2F): "
+          + e.getMessage().replaceAll("(?s) of '.*", ""));
+    }
     HttpRequest req = new HttpRequest(in.method(), decode(path), query, in.headers(), in.body(),
         Collections.unmodifiableMap(params), in.peer(), in.remote());
     return m.handler().handle(req);
   }
 
   /** dockerd's answer to a {@code /vX.Y} prefix it does not serve. */
-  private static void checkVersion(int major, int minor) {
+  private static void checkVersion(int major, int minor, String given) {
     int[] max = parse(HttpServer.API_VERSION);
     int[] min = parse(HttpServer.MIN_API_VERSION);
-    String given = major + "." + minor;
     if (major > max[0] || (major == max[0] && minor > max[1])) {
       throw new InvalidArgumentException("client version " + given + " is too new. Maximum supported API version is "
           + HttpServer.API_VERSION);
@@ -211,6 +223,12 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       throw new InvalidArgumentException("client version " + given + " is too old. Minimum supported API version is "
           + HttpServer.MIN_API_VERSION + ", please upgrade your client to a newer version");
     }
+  }
+
+  /** A number of a {@code /vX.Y} prefix; one too long for an int is above every version (never an overflow). */
+  private static int versionPart(String digits) {
+    String d = digits.replaceFirst("^0+(?=\\d)", "");
+    return d.length() > 9 ? Integer.MAX_VALUE : Integer.parseInt(d);
   }
 
   private static int[] parse(String version) {
@@ -291,10 +309,34 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * Closes after the last answer without losing it: closing a socket with unread input (the rest of an oversized
+   * request line or body the server refused) makes the kernel send a reset that can destroy the answer before
+   * the client reads it. So the output is shut first (the client sees the end of the answer), input is read and
+   * dropped, and the connection is closed when the client closes or after {@link #LINGER_SECONDS}.
+   */
+  private void lingeringClose(ChannelHandlerContext ctx) {
+    closing = true;
+    queued.forEach(ReferenceCountUtil::release);
+    queued.clear();
+    if (!(ctx.channel() instanceof DuplexChannel d)) {
+      ctx.close();
+      return;
+    }
+    ctx.channel().config().setAutoRead(true);
+    d.shutdownOutput().addListener(x -> ctx.executor().schedule(() -> {
+      ctx.close();
+    }, LINGER_SECONDS, TimeUnit.SECONDS));
+  }
+
   /** A response is fully written: serve the next queued request, or close. Runs on the event loop. */
   private void done(ChannelHandlerContext ctx, ChannelFuture f, boolean keepAlive) {
-    if (!f.isSuccess() || !keepAlive) {
+    if (!f.isSuccess()) {
       ctx.close();
+      return;
+    }
+    if (!keepAlive) {
+      lingeringClose(ctx);
       return;
     }
     busy = false;

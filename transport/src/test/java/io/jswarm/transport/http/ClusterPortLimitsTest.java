@@ -46,14 +46,14 @@ class ClusterPortLimitsTest {
   private HttpServer server;
 
   private void start(HttpServer.Settings settings) throws IOException {
-    Router router = new Router()
+    Router router = new Router() // postRaw: these tests send bytes, not JSON
         .get("/ca", r -> HttpResponse.text(200, "root"))
-        .post("/join", r -> {
+        .postRaw("/join", r -> {
           served.incrementAndGet();
           await();
           return HttpResponse.text(200, "joined " + r.body().length);
         })
-        .post("/upload", r -> {
+        .postRaw("/upload", r -> {
           served.incrementAndGet();
           await();
           return HttpResponse.text(200, "got " + r.body().length);
