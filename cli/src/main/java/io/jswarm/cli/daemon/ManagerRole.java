@@ -11,6 +11,7 @@ import io.jswarm.consensus.crypto.AesGcmKey;
 import io.jswarm.manager.ca.CertificateAuthority;
 import io.jswarm.manager.ca.DataKeyRoutes;
 import io.jswarm.manager.ca.Membership;
+import io.jswarm.manager.ca.RootRotationLoop;
 import io.jswarm.manager.ca.StoreAdmission;
 import io.jswarm.manager.dispatcher.Dispatcher;
 import io.jswarm.manager.membership.RoleReconciler;
@@ -51,6 +52,7 @@ final class ManagerRole implements AutoCloseable {
   private final Orchestrators orchestrators;
   private final SchedulerLoop scheduler;
   private final RoleReconciler roles;
+  private final RootRotationLoop rotation;
   private final NetworkAllocatorLoop allocator;
   private final LeadershipWatcher watcher;
   private final NodeState state;
@@ -70,6 +72,7 @@ final class ManagerRole implements AutoCloseable {
     this.roles = new RoleReconciler(raft.store(), () -> raft.node().status().peers(),
         id -> raft.node().removeManager(id));
     this.allocator = allocator;
+    this.rotation = new RootRotationLoop(raft.store());
     this.watcher = new LeadershipWatcher(raft.node(), () -> raft.store().view(tx -> null), new LeadershipWatcher.Loops() {
       @Override
       public void startLeading() {
@@ -78,10 +81,12 @@ final class ManagerRole implements AutoCloseable {
         allocator.start();
         scheduler.start();
         roles.start();
+        rotation.start();
       }
 
       @Override
       public void stopLeading() {
+        rotation.stop();
         roles.stop();
         scheduler.stop();
         allocator.stop();
