@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
 /** {@code jswarm swarm ...}: create, join, leave and tune the swarm, as {@code docker swarm}. */
 @Command(name = "swarm", description = "Manage the swarm.",
     subcommands = {SwarmCommand.Init.class, SwarmCommand.Join.class, SwarmCommand.JoinToken.class,
-        SwarmCommand.Leave.class, SwarmCommand.Update.class, SwarmCommand.Inspect.class})
+        SwarmCommand.Ca.class, SwarmCommand.Leave.class, SwarmCommand.Update.class, SwarmCommand.Inspect.class,
+        SwarmLockCommands.Unlock.class, SwarmLockCommands.UnlockKey.class})
 public final class SwarmCommand extends GroupCommand {
 
   /** The cluster-wide settings {@code init} and {@code update} share. */
@@ -34,8 +35,18 @@ public final class SwarmCommand extends GroupCommand {
         description = "Validity period for node certificates (ns|us|ms|s|m|h) (default 2160h0m0s).")
     Long certExpiry;
 
+    @Option(names = "--autolock", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
+        description = "Lock the managers: after a restart a manager needs the unlock key ('swarm unlock').")
+    Boolean autolock;
+
     /** Sets what was given on {@code spec}, creating the sub-objects it needs. */
     void mergeInto(Swarm.Spec spec) {
+      if (autolock != null) {
+        if (spec.encryptionConfig == null) {
+          spec.encryptionConfig = new Swarm.EncryptionConfig();
+        }
+        spec.encryptionConfig.autoLockManagers = autolock;
+      }
       if (taskHistoryLimit != null) {
         if (spec.orchestration == null) {
           spec.orchestration = new Swarm.Orchestration();
@@ -64,7 +75,7 @@ public final class SwarmCommand extends GroupCommand {
 
     boolean any() {
       return taskHistoryLimit != null || maxReplicasPerService != null || dispatcherHeartbeat != null
-          || certExpiry != null;
+          || certExpiry != null || autolock != null;
     }
   }
 
@@ -107,6 +118,10 @@ public final class SwarmCommand extends GroupCommand {
       out.printf("Swarm initialized: current node (%s) is now a manager.%n%n", nodeId);
       printJoinCommand(api, nodeId, true, false, out);
       out.println("To add a manager to this swarm, run 'jswarm swarm join-token manager' and follow the instructions.");
+      if (Boolean.TRUE.equals(specFlags.autolock)) {
+        out.println();
+        SwarmLockCommands.printUnlockCommand(SwarmLockCommands.fetchUnlockKey(api), out);
+      }
       return 0;
     }
   }
@@ -207,6 +222,91 @@ public final class SwarmCommand extends GroupCommand {
     }
   }
 
+  @Command(name = "ca", description = "Display and rotate the root CA.")
+  static final class Ca extends ClientCommand {
+    /** How long {@code --rotate} waits for every node to hold a certificate of the new root. */
+    static final java.time.Duration ROTATION_TIMEOUT = java.time.Duration.ofMinutes(10);
+
+    @Option(names = "--rotate", description = "Rotate the swarm CA: a new root, every node certificate re-issued, "
+        + "without downtime.")
+    boolean rotate;
+
+    @Option(names = {"-d", "--detach"}, description = "Exit immediately instead of waiting for the rotation.")
+    boolean detach;
+
+    @Option(names = {"-q", "--quiet"}, description = "Suppress progress output.")
+    boolean quiet;
+
+    @Override
+    protected int run(ApiClient api) {
+      if (rotate) {
+        Swarm sw = api.get("/swarm", Swarm.class);
+        if (sw.spec.caConfig == null) {
+          sw.spec.caConfig = new Swarm.CAConfig();
+        }
+        Long n = sw.spec.caConfig.forceRotate;
+        sw.spec.caConfig.forceRotate = (n == null ? 0 : n) + 1;
+        api.post("/swarm/update?version=" + sw.versionIndex(), sw.spec);
+        if (detach) {
+          return 0;
+        }
+        if (!quiet) {
+          err.println("rotating the root CA: every node renews its certificate with the new root...");
+        }
+        long deadline = System.nanoTime() + ROTATION_TIMEOUT.toNanos();
+        while (stillRotating(api)) {
+          if (System.nanoTime() > deadline) {
+            throw new UsageException("the root CA rotation has not finished after " + ROTATION_TIMEOUT.toMinutes()
+                + " minutes: a node that is down cannot renew its certificate; bring it back or remove it "
+                + "('jswarm node ls'), the rotation goes on by itself");
+          }
+          try {
+            Thread.sleep(1000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+          }
+        }
+      }
+      Swarm sw = afterRestart(api);
+      if (!quiet || !rotate) {
+        out.print(sw.tlsInfo == null || sw.tlsInfo.trustRoot == null ? "" : sw.tlsInfo.trustRoot);
+      }
+      return 0;
+    }
+  }
+
+  /**
+   * Whether the rotation still runs. Each manager restarts its roles with its renewed certificate meanwhile, so
+   * its API may answer 503 for a moment: that counts as still rotating.
+   */
+  private static boolean stillRotating(ApiClient api) {
+    try {
+      return Boolean.TRUE.equals(api.get("/swarm", Swarm.class).rootRotationInProgress);
+    } catch (RuntimeException e) {
+      return true;
+    }
+  }
+
+  /** The swarm, asked again for a few seconds while the manager restarts its roles. */
+  private static Swarm afterRestart(ApiClient api) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return api.get("/swarm", Swarm.class);
+      } catch (RuntimeException e) {
+        if (attempt >= 30) {
+          throw e;
+        }
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
   @Command(name = "leave", description = "Leave the swarm.")
   static final class Leave extends ClientCommand {
     @Option(names = {"-f", "--force"}, description = "Force this node to leave the swarm, ignoring warnings.")
@@ -229,13 +329,17 @@ public final class SwarmCommand extends GroupCommand {
     protected int run(ApiClient api) {
       if (!specFlags.any()) {
         throw new UsageException("swarm update needs at least one of --task-history-limit, "
-            + "--max-replicas-per-service, --dispatcher-heartbeat, --cert-expiry");
+            + "--max-replicas-per-service, --dispatcher-heartbeat, --cert-expiry, --autolock");
       }
       Swarm sw = api.get("/swarm", Swarm.class);
       Swarm.Spec spec = sw.spec == null ? new Swarm.Spec() : sw.spec;
+      boolean wasLocked = spec.encryptionConfig != null && Boolean.TRUE.equals(spec.encryptionConfig.autoLockManagers);
       specFlags.mergeInto(spec);
       api.post("/swarm/update?version=" + sw.versionIndex(), spec);
       out.println("Swarm updated.");
+      if (Boolean.TRUE.equals(specFlags.autolock) && !wasLocked) {
+        SwarmLockCommands.printUnlockCommand(SwarmLockCommands.fetchUnlockKey(api), out);
+      }
       return 0;
     }
   }
