@@ -36,7 +36,7 @@ public final class NodeCredentials {
   public static final String CERT_FILE = "swarm-node.crt";
   public static final String CA_FILE = "swarm-root-ca.crt";
   public static final String BUNDLE_FILE = "swarm-node.pem";
-  private static final String KEY_END = "-----END PRIVATE KEY-----";
+  private static final String CERT_BEGIN = "-----BEGIN CERTIFICATE-----";
   /** In the bundle, between the node's chain (its certificate, then intermediates) and the roots it trusts. */
   static final String ROOTS_MARK = "\n# roots\n";
 
@@ -120,11 +120,17 @@ public final class NodeCredentials {
     return new NodeCredentials(new KeyPair(pub, key), null, null, null).withCertificate(certPem, caCertPem);
   }
 
-  /**
-   * Reads {@code certDir}'s {@value #BUNDLE_FILE} (or, from an earlier version, its three files); checked like
-   * {@link #withCertificate}. Temporary files a crash left during a save are ignored.
-   */
+  /** Reads {@code certDir}'s credentials with the key in the clear; see {@link #load(Path, KeySeal)}. */
   public static NodeCredentials load(Path certDir) throws IOException {
+    return load(certDir, KeySeal.NONE);
+  }
+
+  /**
+   * Reads {@code certDir}'s {@value #BUNDLE_FILE} (or, from an earlier version, its three files), the key part
+   * through {@code seal}; checked like {@link #withCertificate}. Temporary files a crash left during a save are
+   * ignored.
+   */
+  public static NodeCredentials load(Path certDir, KeySeal seal) throws IOException {
     Path bundle = certDir.resolve(BUNDLE_FILE);
     String key;
     String cert;
@@ -132,23 +138,25 @@ public final class NodeCredentials {
     String where;
     if (Files.exists(bundle)) {
       String text = Files.readString(bundle, StandardCharsets.US_ASCII);
-      int end = text.indexOf(KEY_END);
-      if (end < 0) {
-        throw new InvalidArgumentException(bundle + ": no private key in it; join the swarm again");
+      int chain = text.indexOf(CERT_BEGIN); // the key part (PEM or sealed text) never holds a certificate
+      if (chain < 0) {
+        throw new InvalidArgumentException(bundle + ": no node certificate in it; join the swarm again");
       }
-      int roots = text.indexOf(ROOTS_MARK, end);
+      int roots = text.indexOf(ROOTS_MARK, chain);
       if (roots < 0) {
         throw new InvalidArgumentException(bundle + ": no root CA certificates in it; join the swarm again");
       }
-      key = text.substring(0, end + KEY_END.length());
-      cert = text.substring(end + KEY_END.length(), roots);
+      key = new String(seal.open(text.substring(0, chain).getBytes(StandardCharsets.US_ASCII), bundle),
+          StandardCharsets.US_ASCII);
+      cert = text.substring(chain, roots);
       ca = text.substring(roots + ROOTS_MARK.length());
       where = bundle.toString();
     } else {
-      key = Files.readString(certDir.resolve(KEY_FILE), StandardCharsets.US_ASCII);
+      Path keyFile = certDir.resolve(KEY_FILE);
+      key = new String(seal.open(Files.readAllBytes(keyFile), keyFile), StandardCharsets.US_ASCII);
       cert = Files.readString(certDir.resolve(CERT_FILE), StandardCharsets.US_ASCII);
       ca = Files.readString(certDir.resolve(CA_FILE), StandardCharsets.US_ASCII);
-      where = certDir.resolve(KEY_FILE).toString();
+      where = keyFile.toString();
     }
     PrivateKey pk = Pem.privateKey(key, where);
     X509Certificate leaf = Pem.certificate(cert, where);
@@ -163,21 +171,34 @@ public final class NodeCredentials {
     return Files.exists(certDir.resolve(BUNDLE_FILE)) || Files.exists(certDir.resolve(KEY_FILE));
   }
 
-  /** {@link #save(Path, DurableFiles.CrashPoint)} without a crash point. */
+  /** {@link #save(Path, KeySeal, DurableFiles.CrashPoint)} with the key in the clear and no crash point. */
   public void save(Path certDir) throws IOException {
-    save(certDir, DurableFiles.CrashPoint.NONE);
+    save(certDir, KeySeal.NONE, DurableFiles.CrashPoint.NONE);
+  }
+
+  /** {@link #save(Path, KeySeal, DurableFiles.CrashPoint)} without a crash point. */
+  public void save(Path certDir, KeySeal seal) throws IOException {
+    save(certDir, seal, DurableFiles.CrashPoint.NONE);
+  }
+
+  /** {@link #save(Path, KeySeal, DurableFiles.CrashPoint)} with the key in the clear. */
+  public void save(Path certDir, DurableFiles.CrashPoint crash) throws IOException {
+    save(certDir, KeySeal.NONE, crash);
   }
 
   /**
    * Writes the credentials into {@code certDir} (created 0700 if needed) as one file replaced atomically and
-   * durably, readable by its owner only; then removes the three files of an earlier version, if any. A crash at
-   * any step (tests inject one through {@code crash}) leaves loadable credentials: the old ones or these.
+   * durably, readable by its owner only: the key as {@code seal} makes it, the node's certificate chain, then the
+   * trusted roots. Then removes the three files of an earlier version, if any. A crash at any step (tests inject
+   * one through {@code crash}) leaves loadable credentials: the old ones or these.
    */
-  public void save(Path certDir, DurableFiles.CrashPoint crash) throws IOException {
+  public void save(Path certDir, KeySeal seal, DurableFiles.CrashPoint crash) throws IOException {
     requireCertificate();
     Files.createDirectories(certDir);
     Files.setPosixFilePermissions(certDir, PosixFilePermissions.fromString("rwx------"));
-    String text = Pem.encode(keyPair.getPrivate()) + Pem.encode(chain()) + ROOTS_MARK + Pem.encode(roots);
+    String key = new String(seal.seal(Pem.encode(keyPair.getPrivate()).getBytes(StandardCharsets.US_ASCII)),
+        StandardCharsets.US_ASCII);
+    String text = key + (key.endsWith("\n") ? "" : "\n") + Pem.encode(chain()) + ROOTS_MARK + Pem.encode(roots);
     DurableFiles.replace(certDir.resolve(BUNDLE_FILE), text.getBytes(StandardCharsets.US_ASCII), true, crash);
     boolean removed = false;
     for (String legacy : List.of(KEY_FILE, CERT_FILE, CA_FILE)) {
