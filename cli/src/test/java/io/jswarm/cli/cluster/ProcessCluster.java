@@ -304,6 +304,16 @@ public final class ProcessCluster implements AutoCloseable {
       return call("GET", path, null).expect(200).json();
     }
 
+    /** The daemon's process id (for signals such as SIGSTOP), or -1 when it never started. */
+    public long pid() {
+      return process == null ? -1 : process.pid();
+    }
+
+    /** Where the daemon's output goes. */
+    public Path logFile() {
+      return log;
+    }
+
     public boolean alive() {
       return process != null && process.isAlive();
     }
