@@ -73,7 +73,7 @@ add_host() {
   # nsenter, not `ip netns exec`: that would remount /sys and hide the cgroup file systems from the daemon
   JSWARM_JAVA_OPTS="${JSWARM_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC}" nohup nsenter --net="/run/netns/$ns" \
     "$REPO/bin/jswarm" daemon --data-root "$DATA/$name" --exec-root "$STATE/$name" \
-    -H "unix://$STATE/$name/jswarm.sock" -H "tcp://$addr:$API_PORT" --node-name "$name" \
+    -H "unix://$STATE/$name/jswarm.sock" -H "tcp://$addr:$API_PORT" --insecure-tcp --node-name "$name" \
     --cgroup-parent "$PREFIX-$name" --executor "$EXECUTOR" >"$STATE/$name/daemon.log" 2>&1 &
   echo $! >"$STATE/$name/daemon.pid"
 }

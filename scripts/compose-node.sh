@@ -23,7 +23,7 @@ MANAGER_ADDR=${MANAGER_ADDR:?set MANAGER_ADDR to the address of manager1}
 mkdir -p "$EXEC_ROOT" "$DATA_ROOT"
 rm -f "$SOCK"
 "$JSWARM" daemon --data-root "$DATA_ROOT" --exec-root "$EXEC_ROOT" --node-name "$NAME" --cgroup-parent "jswarm-$NAME" --executor "${EXECUTOR:-container}" \
-  -H "unix://$SOCK" -H "tcp://0.0.0.0:2375" &
+  -H "unix://$SOCK" -H "tcp://0.0.0.0:2375" --insecure-tcp &  # plain TCP on the compose network only
 DAEMON=$!
 trap 'kill "$DAEMON" 2>/dev/null; wait "$DAEMON"; exit 0' TERM INT
 i=0

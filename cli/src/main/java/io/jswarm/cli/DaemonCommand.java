@@ -1,5 +1,6 @@
 package io.jswarm.cli;
 
+import io.jswarm.cli.daemon.ApiListeners;
 import io.jswarm.cli.daemon.Daemon;
 import io.jswarm.cli.daemon.DaemonOptions;
 import io.jswarm.worker.container.ContainerExecutor;
@@ -77,6 +78,26 @@ final class DaemonCommand implements Callable<Integer> {
       description = "IPv4 subnet of that bridge; its first address is the gateway (default: ${DEFAULT-VALUE}).")
   String bridgeSubnet;
 
+  @Option(names = "--tls", description = "Serve the tcp:// API listeners over TLS with --tlscert/--tlskey (implied by --tlsverify).")
+  boolean tls;
+
+  @Option(names = "--tlsverify", description = "Serve the tcp:// API listeners over TLS and accept only clients with a "
+      + "certificate signed by --tlscacert (as dockerd).")
+  boolean tlsVerify;
+
+  @Option(names = "--tlscacert", paramLabel = "FILE", description = "CA certificate (PEM) client certificates must chain to.")
+  Path tlsCaCert;
+
+  @Option(names = "--tlscert", paramLabel = "FILE", description = "The API's TLS certificate (PEM).")
+  Path tlsCert;
+
+  @Option(names = "--tlskey", paramLabel = "FILE", description = "The API's TLS private key (PEM).")
+  Path tlsKey;
+
+  @Option(names = "--insecure-tcp", description = "Allow a tcp:// API listener on a non-loopback address without "
+      + "--tlsverify. Anyone who can reach it gets root on this host; logged as a warning at every start.")
+  boolean insecureTcp;
+
   @Option(names = "--force-new-cluster", description = "At start, recover from a lost quorum: this manager becomes "
       + "the only manager of its swarm, with its last applied state (as 'jswarm swarm init --force-new-cluster').")
   boolean forceNewCluster;
@@ -111,7 +132,8 @@ final class DaemonCommand implements Callable<Integer> {
     List<String> listeners = hosts.isEmpty() ? List.of("unix://" + execRoot.resolve("jswarm.sock")) : hosts;
     String name = nodeName != null ? nodeName : InetAddress.getLocalHost().getHostName();
     DaemonOptions opts = new DaemonOptions(dataRoot, execRoot, listeners, cgroupParent, name, clusterPort, raftPort,
-        executor, runtime, snapshotInterval, engineLabels, List.copyOf(insecureRegistries), bridgeName, bridgeSubnet);
+        executor, runtime, snapshotInterval, engineLabels, List.copyOf(insecureRegistries), bridgeName, bridgeSubnet,
+        new ApiListeners.Security(tls, tlsVerify, tlsCaCert, tlsCert, tlsKey, insecureTcp));
     Daemon daemon = new Daemon(opts, Main.version());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -2,6 +2,8 @@ package io.jswarm.api.json;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -30,6 +32,12 @@ import java.io.UncheckedIOException;
  */
 public final class Json {
   private static final ObjectMapper MAPPER = newMapper();
+  /**
+   * The mapper for what clients send: as {@link #MAPPER}, and a {@code null} inside a list or map ({@code
+   * "Config":[null]}) is refused naming the field rather than handed to code that expects an object.
+   */
+  private static final ObjectMapper REQUEST_MAPPER = MAPPER.copy()
+      .setDefaultSetterInfo(JsonSetter.Value.forContentNulls(Nulls.FAIL));
 
   private Json() {}
 
@@ -77,6 +85,18 @@ public final class Json {
     } catch (IOException e) {
       throw new UncheckedIOException("invalid JSON for " + type.getSimpleName() + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Decodes a request body the client sent, for the API: anything that is not a {@code type} is an
+   * {@link InvalidArgumentException} (HTTP 400) whose message names the field by its JSON path and says what it
+   * takes ({@code request body: Mode.Replicated.Replicas: expected an integer, got "abc"}); {@code null} and an
+   * empty body are refused too. Never a stack trace or a Java type name for the user to decode.
+   *
+   * @param what the body's name in messages ("request body", "X-Registry-Auth header", ...)
+   */
+  public static <T> T fromRequest(byte[] b, Class<T> type, String what) {
+    return RequestDecoding.decode(REQUEST_MAPPER, b, type, what);
   }
 
   public static <T> T fromString(String s, Class<T> type) {

@@ -46,9 +46,27 @@ public class Swarm extends StoreObject {
     public TaskDefaults taskDefaults;
   }
 
-  /** Old tasks kept per slot or node; negative keeps all (Docker {@code OrchestrationConfig}). */
+  /**
+   * Old tasks kept per slot or node; negative keeps all (Docker {@code OrchestrationConfig}).
+   * {@code MaxReplicasPerService} is a jswarm extension: the most tasks one service may ask for (replicas of a
+   * replicated service, {@code MaxConcurrent} of a replicated job), so that one request cannot make the leader
+   * create tasks without end. Unset means {@link #DEFAULT_MAX_REPLICAS_PER_SERVICE}; a swarm update that leaves it
+   * out (Docker clients do not know it) keeps the current value.
+   */
   public static class Orchestration {
+    /** The default of {@code MaxReplicasPerService}. */
+    public static final long DEFAULT_MAX_REPLICAS_PER_SERVICE = 100_000;
+    /** The largest {@code MaxReplicasPerService} a cluster may be set to. */
+    public static final long LIMIT_MAX_REPLICAS_PER_SERVICE = 10_000_000;
+
     public Long taskHistoryRetentionLimit;
+    public Long maxReplicasPerService;
+
+    /** The maximum in force: the set value, or the default when unset. */
+    public static long maxReplicasPerService(Spec spec) {
+      return spec == null || spec.orchestration == null || spec.orchestration.maxReplicasPerService == null
+          ? DEFAULT_MAX_REPLICAS_PER_SERVICE : spec.orchestration.maxReplicasPerService;
+    }
   }
 
   /**

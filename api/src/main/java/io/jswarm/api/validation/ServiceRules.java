@@ -412,6 +412,23 @@ final class ServiceRules {
     }
   }
 
+  /** Replicas (and a replicated job's MaxConcurrent) at most {@code max}, the cluster's MaxReplicasPerService. */
+  static void replicaLimit(Problems p, ServiceSpec spec, long max) {
+    ServiceMode m = spec.mode;
+    if (m == null) {
+      return;
+    }
+    String hint = " is above this cluster's maximum of " + max + " tasks per service (Spec.Orchestration."
+        + "MaxReplicasPerService of the swarm); ask for fewer, or raise the maximum with "
+        + "`jswarm swarm update --max-replicas-per-service N`";
+    if (m.replicated != null && m.replicated.replicas != null && m.replicated.replicas > max) {
+      p.add("Mode.Replicated.Replicas", m.replicated.replicas + hint);
+    }
+    if (m.replicatedJob != null && m.replicatedJob.maxConcurrent != null && m.replicatedJob.maxConcurrent > max) {
+      p.add("Mode.ReplicatedJob.MaxConcurrent", m.replicatedJob.maxConcurrent + hint);
+    }
+  }
+
   private static void updateConfig(Problems p, String path, UpdateConfig u, String... failureActions) {
     if (u == null) {
       return;

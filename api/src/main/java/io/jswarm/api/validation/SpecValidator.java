@@ -52,6 +52,17 @@ public final class SpecValidator {
     p.throwIfAny("service spec");
   }
 
+  /**
+   * The cluster's {@code MaxReplicasPerService} ({@code maxReplicas}): a replicated service may ask for at most
+   * that many replicas, a replicated job for at most that many concurrent tasks. Checked by the control API in
+   * the transaction that writes the service (create, update, scale).
+   */
+  public static void validateReplicaLimit(ServiceSpec spec, long maxReplicas) {
+    Problems p = new Problems();
+    ServiceRules.replicaLimit(p, spec, maxReplicas);
+    p.throwIfAny("service spec");
+  }
+
   /** A node spec ({@code POST /nodes/{id}/update} body): Role worker|manager, Availability active|pause|drain. */
   public static void validateNode(Node.Spec spec) {
     Problems p = new Problems();
@@ -97,6 +108,14 @@ public final class SpecValidator {
           && r.electionTick <= r.heartbeatTick) {
         p.add("Spec.Raft.ElectionTick", r.electionTick + " must be greater than Spec.Raft.HeartbeatTick ("
             + r.heartbeatTick + ")");
+      }
+    }
+    if (spec.orchestration != null && spec.orchestration.maxReplicasPerService != null) {
+      long max = spec.orchestration.maxReplicasPerService;
+      if (max < 1 || max > Swarm.Orchestration.LIMIT_MAX_REPLICAS_PER_SERVICE) {
+        p.add("Spec.Orchestration.MaxReplicasPerService", max + " is outside 1.."
+            + Swarm.Orchestration.LIMIT_MAX_REPLICAS_PER_SERVICE + "; give the most tasks one service may ask for "
+            + "(default " + Swarm.Orchestration.DEFAULT_MAX_REPLICAS_PER_SERVICE + ")");
       }
     }
     if (spec.dispatcher != null) {

@@ -142,6 +142,16 @@ public final class PrettyInspect {
     if (c.env != null && !c.env.isEmpty()) {
       b.append(" Env:\t\t").append(String.join(" ", c.env)).append(" \n");
     }
+    if (c.secrets != null && !c.secrets.isEmpty()) { // docker's layout: the file, then the secret it shows
+      b.append("Secrets:\n");
+      c.secrets.forEach(r -> b.append(" Target:\t").append(r.file == null ? "" : r.file.name).append("\n  Source:\t")
+          .append(orEmpty(r.secretName)).append('\n'));
+    }
+    if (c.configs != null && !c.configs.isEmpty()) {
+      b.append("Configs:\n");
+      c.configs.forEach(r -> b.append(" Target:\t").append(r.file == null ? "" : r.file.name).append("\n  Source:\t")
+          .append(orEmpty(r.configName)).append('\n'));
+    }
     ResourceRequirements r = task.resources;
     if (r != null && (r.reservations != null || r.limits != null)) {
       b.append("Resources:\n");

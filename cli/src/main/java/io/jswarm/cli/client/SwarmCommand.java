@@ -21,6 +21,11 @@ public final class SwarmCommand extends GroupCommand {
     @Option(names = "--task-history-limit", description = "Task history retention limit (default 5).")
     Long taskHistoryLimit;
 
+    @Option(names = "--max-replicas-per-service", paramLabel = "N",
+        description = "Most tasks one service may ask for (replicas, or a job's max concurrent); a jswarm "
+            + "extension (default 100000, at most 10000000).")
+    Long maxReplicasPerService;
+
     @Option(names = "--dispatcher-heartbeat", converter = FlagConverters.Duration.class,
         description = "Dispatcher heartbeat period (ns|us|ms|s|m|h) (default 5s).")
     Long dispatcherHeartbeat;
@@ -37,6 +42,12 @@ public final class SwarmCommand extends GroupCommand {
         }
         spec.orchestration.taskHistoryRetentionLimit = taskHistoryLimit;
       }
+      if (maxReplicasPerService != null) {
+        if (spec.orchestration == null) {
+          spec.orchestration = new Swarm.Orchestration();
+        }
+        spec.orchestration.maxReplicasPerService = maxReplicasPerService;
+      }
       if (dispatcherHeartbeat != null) {
         if (spec.dispatcher == null) {
           spec.dispatcher = new Swarm.Dispatcher();
@@ -52,7 +63,8 @@ public final class SwarmCommand extends GroupCommand {
     }
 
     boolean any() {
-      return taskHistoryLimit != null || dispatcherHeartbeat != null || certExpiry != null;
+      return taskHistoryLimit != null || maxReplicasPerService != null || dispatcherHeartbeat != null
+          || certExpiry != null;
     }
   }
 
@@ -216,8 +228,8 @@ public final class SwarmCommand extends GroupCommand {
     @Override
     protected int run(ApiClient api) {
       if (!specFlags.any()) {
-        throw new UsageException("swarm update needs at least one of --task-history-limit, --dispatcher-heartbeat, "
-            + "--cert-expiry");
+        throw new UsageException("swarm update needs at least one of --task-history-limit, "
+            + "--max-replicas-per-service, --dispatcher-heartbeat, --cert-expiry");
       }
       Swarm sw = api.get("/swarm", Swarm.class);
       Swarm.Spec spec = sw.spec == null ? new Swarm.Spec() : sw.spec;

@@ -27,6 +27,9 @@ public final class ClusterDefaults {
     if (s.orchestration.taskHistoryRetentionLimit == null) {
       s.orchestration.taskHistoryRetentionLimit = TASK_HISTORY_LIMIT;
     }
+    if (s.orchestration.maxReplicasPerService == null) {
+      s.orchestration.maxReplicasPerService = Swarm.Orchestration.DEFAULT_MAX_REPLICAS_PER_SERVICE;
+    }
     if (s.raft == null) {
       s.raft = new Swarm.Raft();
     }

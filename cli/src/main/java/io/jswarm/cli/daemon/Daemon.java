@@ -1,5 +1,6 @@
 package io.jswarm.cli.daemon;
 
+import io.jswarm.api.errors.ConflictException;
 import io.jswarm.api.errors.InvalidArgumentException;
 import io.jswarm.api.errors.JswarmException;
 import io.jswarm.api.errors.UnavailableException;
@@ -77,6 +78,8 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   private final SecureRandom random = new SecureRandom();
 
   private HttpServer api;
+  /** The API routes served on the {@code -H} listeners. */
+  private final Router apiRouter = new Router();
   /** This node's named local volumes (the container executor acquires them for {@code type: volume} mounts). */
   private final LocalVolumes volumes;
   private ImageStore images;
@@ -133,7 +136,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   public synchronized void start() throws Exception {
     Files.createDirectories(opts.dataRoot());
     Files.createDirectories(opts.execRoot());
-    Router router = new Router();
+    Router router = apiRouter;
     new ControlApi(this, clock, caCertPem -> JoinToken.generate(RootCA.digestOfPem(caCertPem), random).toString(), version).routes(router);
     new LogRoutes(this, () -> new HttpsNodeLogSource(this::clusterClientTls).client()).routes(router);
     new VolumeRoutes(volumes).routes(router);
@@ -142,7 +145,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
         .withCluster(this::managerClusterAddrs, this::clusterTls));
     imageApi = new ImageApi(images);
     imageApi.routes(router);
-    api = HttpServer.start(router, ApiListeners.parse(opts.hosts()), HttpServer.Settings.defaults().withServerVersion(version));
+    api = HttpServer.start(router, ApiListeners.parse(opts.hosts(), opts.apiSecurity()), HttpServer.Settings.defaults().withServerVersion(version));
     NodeState saved = NodeState.load(opts.dataRoot());
     if (saved != null) {
       resume(saved);
@@ -218,6 +221,16 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     LOG.info("resumed as {} {} of cluster {}", saved.role, saved.nodeId, saved.clusterId);
   }
 
+  /** Every route of the API on the {@code -H} listeners (the API fuzz test drives each). */
+  public List<Router.RouteInfo> apiRoutes() {
+    return apiRouter.routes();
+  }
+
+  /** The bound address of each API listener, in {@code -H} order. */
+  public List<java.net.SocketAddress> apiAddresses() {
+    return api.boundAddresses();
+  }
+
   /** Routes every node serves to managers on its cluster port: task logs read from this node's data root. */
   private void nodeRoutes(Router r) {
     new NodeLogRoutes(opts.dataRoot(), id -> {
@@ -228,8 +241,18 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
 
   /** This node's client TLS context for node-to-node calls (read each time: the certificate may be renewed). */
   private javax.net.ssl.SSLContext clusterClientTls() {
+    return clusterClientTls(false);
+  }
+
+  /**
+   * See {@link #clusterClientTls()}; {@code managersOnly}: the server must present a manager certificate (calls
+   * that only a manager may answer, such as image pulls from the managers' registry).
+   */
+  private javax.net.ssl.SSLContext clusterClientTls(boolean managersOnly) {
     try {
-      return io.jswarm.transport.pki.TlsContexts.client(NodeCredentials.load(opts.certDir()));
+      NodeCredentials creds = NodeCredentials.load(opts.certDir());
+      return managersOnly ? io.jswarm.transport.pki.TlsContexts.managerClient(creds)
+          : io.jswarm.transport.pki.TlsContexts.client(creds);
     } catch (IOException e) {
       throw new UnavailableException("this node has no cluster certificate to call other nodes with: " + e.getMessage());
     }
@@ -252,7 +275,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       return null;
     }
     try {
-      return clusterClientTls();
+      return clusterClientTls(true);
     } catch (UnavailableException e) {
       LOG.warn("no cluster credentials for image pulls from managers: {}", e.getMessage());
       return null;
@@ -360,7 +383,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       return forceNewCluster(req.advertiseAddr);
     }
     if (state != null) {
-      throw new UnavailableException(ALREADY_IN_SWARM);
+      throw new ConflictException(ALREADY_IN_SWARM); // dockerd: 503; a state the caller must change, so 409
     }
     HostPort listen = HostPort.parse("ListenAddr", req.listenAddr, "0.0.0.0", opts.clusterPort());
     HostPort adv = HostPort.parse("AdvertiseAddr", req.advertiseAddr, null, listen.port());
@@ -482,7 +505,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   @Override
   public synchronized void join(SwarmRequests.Join req) {
     if (state != null) {
-      throw new UnavailableException(ALREADY_IN_SWARM);
+      throw new ConflictException(ALREADY_IN_SWARM); // dockerd: 503; a state the caller must change, so 409
     }
     if (req.remoteAddrs == null || req.remoteAddrs.isEmpty()) {
       throw new InvalidArgumentException("RemoteAddrs: give at least one manager address (HOST:PORT)");
@@ -555,12 +578,12 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       int managers = m.raftPeers().size();
       if (!force) {
         if (managers <= 1) {
-          throw new UnavailableException("You are attempting to leave the swarm on a node that is participating as a "
+          throw new ConflictException("You are attempting to leave the swarm on a node that is participating as a "
               + "manager. Removing the last manager erases all current state of the swarm. Use `--force` to ignore "
               + "this message.");
         }
         int left = managers - 1;
-        throw new UnavailableException("You are attempting to leave the swarm on a node that is participating as a "
+        throw new ConflictException("You are attempting to leave the swarm on a node that is participating as a "
             + "manager. Removing this node leaves " + left + " managers out of " + managers + ". "
             + (left < managers / 2 + 1 ? "Without a Raft quorum your swarm will be inaccessible. " : "")
             + "Demote it first with 'jswarm node demote', or use `--force` to suppress this message.");

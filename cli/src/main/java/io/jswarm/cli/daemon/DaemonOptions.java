@@ -17,13 +17,23 @@ import java.util.Map;
  * @param runtime the OCI runtime of the container executor: {@code runc} or {@code crun}
  * @param engineLabels {@code --label k=v}, shown as {@code engine.labels} to placement constraints
  * @param insecureRegistries {@code --insecure-registry host[:port]}: registries pulled from over plain HTTP
+ * @param apiSecurity TLS of the {@code tcp://} API listeners and whether plain TCP may leave loopback
  */
 public record DaemonOptions(Path dataRoot, Path execRoot, List<String> hosts, String cgroupParent, String nodeName,
     int clusterPort, int raftPort, String executor, String runtime, long snapshotInterval,
-    Map<String, String> engineLabels, List<String> insecureRegistries, String bridgeName, String bridgeSubnet) {
+    Map<String, String> engineLabels, List<String> insecureRegistries, String bridgeName, String bridgeSubnet,
+    ApiListeners.Security apiSecurity) {
 
   public static final int DEFAULT_CLUSTER_PORT = 2377;
   public static final int DEFAULT_RAFT_PORT = 2378;
+
+  /** Options with no TLS on the TCP API (loopback TCP only, as without flags). */
+  public DaemonOptions(Path dataRoot, Path execRoot, List<String> hosts, String cgroupParent, String nodeName,
+      int clusterPort, int raftPort, String executor, String runtime, long snapshotInterval,
+      Map<String, String> engineLabels, List<String> insecureRegistries, String bridgeName, String bridgeSubnet) {
+    this(dataRoot, execRoot, hosts, cgroupParent, nodeName, clusterPort, raftPort, executor, runtime, snapshotInterval,
+        engineLabels, insecureRegistries, bridgeName, bridgeSubnet, ApiListeners.Security.NONE);
+  }
 
   public Path certDir() {
     return dataRoot.resolve("certificates");

@@ -9,9 +9,11 @@ import io.jswarm.consensus.store.IdGenerator;
 import io.jswarm.consensus.store.MemoryStore;
 import io.jswarm.manager.ca.CertificateAuthority;
 import io.jswarm.manager.ca.Membership;
+import io.jswarm.manager.ca.StoreAdmission;
 import io.jswarm.manager.dispatcher.Dispatcher;
 import io.jswarm.manager.membership.RoleReconciler;
 import io.jswarm.transport.http.HttpServer;
+import io.jswarm.transport.http.PeerAccess;
 import io.jswarm.transport.http.Router;
 import io.jswarm.manager.allocator.NetworkAllocatorLoop;
 import io.jswarm.manager.orchestrator.Orchestrators;
@@ -106,9 +108,12 @@ final class ManagerRole implements AutoCloseable {
       Router router = new Router();
       Membership membership = new RaftMembership(raft);
       new CertificateAuthority(store, clock, membership).routes(router);
+      // agents learn the managers from this list (and the node routes of workers answer only them): a demoted
+      // manager leaves it when the demotion commits, not when it leaves the Raft group
       Dispatcher dispatcher = new Dispatcher(store, clock, raft.node()::isLeader,
           () -> leaderClusterAddr(store, raft.node().leaderId()),
           () -> membership.managers().stream().filter(m -> m.clusterAddr != null)
+              .filter(m -> StoreAdmission.isManager(store.viewStale(tx -> tx.nodes().get(m.nodeId))))
               .map(m -> new DispatcherMessage.Manager(m.nodeId, m.clusterAddr)).toList());
       dispatcher.routes(router);
       nodeRoutes.accept(router);
@@ -117,7 +122,8 @@ final class ManagerRole implements AutoCloseable {
         registry.routes(router);
       }
       server = HttpServer.start(router, List.of(new HttpServer.Tls(listenHost(s), s.clusterPort,
-          TlsContexts.nettyServer(creds))));
+          TlsContexts.nettyServer(creds), new PeerAccess(CertificateAuthority.ANONYMOUS_PATHS,
+              PeerAccess.DEFAULT_ANONYMOUS_MAX_BODY, new StoreAdmission(store)))));
       ManagerRole m = new ManagerRole(s, creds, raft, server, dispatcher, new Orchestrators(store, clock),
           new NetworkAllocatorLoop(store, clock), new SchedulerLoop(store, clock));
       m.registry = registry;

@@ -5,6 +5,7 @@ import io.jswarm.api.dispatcher.SessionRequest;
 import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Task;
 import io.jswarm.transport.http.HttpServer;
+import io.jswarm.transport.http.PeerAccess;
 import io.jswarm.transport.http.Router;
 import io.jswarm.transport.pki.NodeCredentials;
 import io.jswarm.transport.pki.TlsContexts;
@@ -24,6 +25,10 @@ import io.jswarm.worker.volume.VolumeProvider;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -55,13 +60,20 @@ final class WorkerRole implements AutoCloseable {
     return st != null && (st.state == null || !st.state.isTerminal());
   }
 
-  /** On a worker: serves {@code nodeRoutes} on the node's cluster port over mutual TLS. */
-  private static HttpServer startNodeServer(NodeState s, NodeCredentials creds, Consumer<Router> nodeRoutes) {
+  /**
+   * On a worker: serves {@code nodeRoutes} on the node's cluster port over mutual TLS, to managers only: a
+   * manager certificate of a node the dispatcher names as a manager now ({@code managerIds}), so a demoted or
+   * removed manager's certificate is refused as soon as the leader's list drops it.
+   */
+  private static HttpServer startNodeServer(NodeState s, NodeCredentials creds, Consumer<Router> nodeRoutes,
+      Supplier<Set<String>> managerIds) {
     Router router = new Router();
     nodeRoutes.accept(router);
+    PeerAccess managersOnly = new PeerAccess(Set.of(), PeerAccess.DEFAULT_ANONYMOUS_MAX_BODY,
+        peer -> peer.isManager() && managerIds.get().contains(peer.nodeId()) ? peer : null);
     try {
       return HttpServer.start(router, List.of(new HttpServer.Tls(s.advertiseAddr, s.clusterPort,
-          TlsContexts.nettyServer(creds))));
+          TlsContexts.nettyServer(creds), managersOnly)));
     } catch (IOException | RuntimeException e) {
       // the node still runs tasks; only reading its logs through a manager is lost, so say so and go on
       LOG.warn("cannot listen on the cluster port {} for the node routes (task logs will not be readable through "
@@ -76,7 +88,19 @@ final class WorkerRole implements AutoCloseable {
    */
   static WorkerRole start(DaemonOptions opts, NodeState s, NodeCredentials creds, String version, Clock clock,
       Consumer<Node> onNode, Consumer<Router> nodeRoutes, Stores stores) throws IOException {
-    HttpServer nodeServer = s.isManager() ? null : startNodeServer(s, creds, nodeRoutes);
+    AtomicReference<Agent> agentRef = new AtomicReference<>();
+    Set<String> savedIds = new HashSet<>();
+    s.managers.forEach(m -> {
+      if (m.nodeId != null) {
+        savedIds.add(m.nodeId);
+      }
+    });
+    Supplier<Set<String>> managerIds = () -> {
+      Agent a = agentRef.get();
+      Set<String> ids = a == null ? Set.of() : a.managerIds();
+      return ids.isEmpty() ? savedIds : ids;
+    };
+    HttpServer nodeServer = s.isManager() ? null : startNodeServer(s, creds, nodeRoutes, managerIds);
     List<String> managers = new ArrayList<>();
     if (s.isManager()) {
       managers.add(s.clusterAddr());
@@ -86,7 +110,7 @@ final class WorkerRole implements AutoCloseable {
         managers.add(m.clusterAddr);
       }
     }
-    HttpDispatcherTransport transport = new HttpDispatcherTransport(TlsContexts.client(creds));
+    HttpDispatcherTransport transport = HttpDispatcherTransport.forNode(creds);
     Executor executor = executor(opts, stores, clock);
     Node.Description description = NodeDescriptions.describe(opts.nodeName(), version, opts.engineLabels());
     description.engine.missingFeatures = executor.missingFeatures().isEmpty() ? null
@@ -98,6 +122,7 @@ final class WorkerRole implements AutoCloseable {
       r.clusterAddr = s.clusterAddr();
       return r;
     }, clock);
+    agentRef.set(agent);
     agent.addNodeListener(onNode);
     if (stores.networks() instanceof CompositeNetworking c) {
       agent.addNetworkListener(c.overlay()::onDispatcherMessage); // remote endpoints, data path port, underlay

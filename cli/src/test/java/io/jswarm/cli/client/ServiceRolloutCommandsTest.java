@@ -219,6 +219,13 @@ class ServiceRolloutCommandsTest {
     assertTrue(pretty.contains("UpdateStatus:\n State:\t\tpaused\n"), pretty);
     assertTrue(pretty.contains("UpdateConfig:\n Parallelism:\t1\n Delay:\t\t10s\n On failure:\tpause\n"
         + " Monitoring Period: 5s\n Max failure ratio: 0\n Update order:    start-first\n"), pretty);
+    io.jswarm.api.types.ContainerSpec.SecretReference r = new io.jswarm.api.types.ContainerSpec.SecretReference();
+    r.secretName = "db_password";
+    r.file = new io.jswarm.api.types.ContainerSpec.FileTarget();
+    r.file.name = "db";
+    s.spec.taskTemplate.containerSpec.secrets = List.of(r);
+    assertTrue(PrettyInspect.service(s).contains("Secrets:\n Target:\tdb\n  Source:\tdb_password\n"),
+        PrettyInspect.service(s));
   }
 
   private static JsonNode json(String s) {

@@ -235,6 +235,9 @@ public final class ProcessCluster implements AutoCloseable {
           "-H", "unix://" + execRoot.resolve("jswarm.sock"), "-H", "tcp://" + address + ":" + apiPort,
           "--cluster-port", Integer.toString(clusterPort), "--raft-port", Integer.toString(raftPort),
           "--node-name", name, "--executor", executor));
+      if (!address.startsWith("127.")) {
+        cmd.add("--insecure-tcp"); // a test host's namespace address: plain TCP on a network the test made
+      }
       cmd.addAll(extraDaemonArgs);
       cmd.addAll(ownArgs);
       process = new ProcessBuilder(cmd).redirectErrorStream(true)

@@ -27,6 +27,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.TrustManager;
+import io.jswarm.api.types.Node;
+import java.util.function.Function;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
@@ -106,7 +108,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
   private final RaftClient[] forwarders = new RaftClient[FORWARDERS];
   private final AtomicLong nextForwarder = new AtomicLong();
 
-  private RaftNode(RaftConfig cfg, StoreApplier applier) throws IOException {
+  private RaftNode(RaftConfig cfg, StoreApplier applier, Function<String, Node> nodes) throws IOException {
     this.cfg = cfg;
     this.applier = applier;
     this.groupId = groupIdFor(cfg.clusterId());
@@ -128,7 +130,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
         .setGroup(group)
         .setStateMachine(stateMachine)
         .setProperties(serverProperties(cfg))
-        .setParameters(tlsParameters(cfg.tlsKeyManager(), cfg.tlsTrustManager()))
+        .setParameters(serverParameters(cfg, nodes))
         .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
         .build();
     this.clientProps = clientProperties(cfg);
@@ -142,7 +144,17 @@ public final class RaftNode implements Proposer, AutoCloseable {
    * @throws CorruptStateException when a snapshot or closed log segment fails its checksum
    */
   public static RaftNode start(RaftConfig cfg, StoreApplier applier) throws IOException {
-    RaftNode node = new RaftNode(cfg, applier);
+    return start(cfg, applier, null);
+  }
+
+  /**
+   * {@link #start(RaftConfig, StoreApplier)} with a membership check on the Raft port ({@link RaftPeerPolicy}):
+   * with TLS, every call and message is allowed only for the peers {@code nodes} (the store's node rows) and the
+   * Raft configuration admit now. {@code nodes} null: the certificate alone decides.
+   */
+  public static RaftNode start(RaftConfig cfg, StoreApplier applier, Function<String, Node> nodes)
+      throws IOException {
+    RaftNode node = new RaftNode(cfg, applier, nodes);
     try {
       node.server.start();
     } catch (IOException | RuntimeException e) {
@@ -195,6 +207,42 @@ public final class RaftNode implements Proposer, AutoCloseable {
         TimeDuration.valueOf(Math.max(3 * election, 1000), TimeUnit.MILLISECONDS));
     cfg.ratisProperties().forEach(p::set);
     return p;
+  }
+
+  /** {@link #tlsParameters} plus, with TLS and {@code nodes}, the per-call membership check on the server. */
+  private Parameters serverParameters(RaftConfig cfg, Function<String, Node> nodes) {
+    Parameters params = tlsParameters(cfg.tlsKeyManager(), cfg.tlsTrustManager());
+    if (cfg.tls() && nodes != null) {
+      RaftPeerPolicy policy = new RaftPeerPolicy(cfg.id(), nodes, this::inConfiguration, this::hasConfiguration);
+      GrpcConfigKeys.Server.setServicesCustomizer(params, new PeerCheckInterceptor(policy).customizer());
+    }
+    return params;
+  }
+
+  /** Whether {@code id} is in this member's Raft configuration (current or, during a change, previous). */
+  private boolean inConfiguration(String id) {
+    RaftServer s = server;
+    if (s == null) {
+      return false;
+    }
+    try {
+      return s.getDivision(groupId).getRaftConf().getAllPeers().stream().anyMatch(p -> p.getId().toString().equals(id));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Whether this member has a Raft configuration yet (a new member waits for the leader to send it one). */
+  private boolean hasConfiguration() {
+    RaftServer s = server;
+    if (s == null) {
+      return false;
+    }
+    try {
+      return !s.getDivision(groupId).getRaftConf().getAllPeers().isEmpty();
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Mutual TLS for the gRPC server, its connections to peers, and clients; empty parameters without TLS. */

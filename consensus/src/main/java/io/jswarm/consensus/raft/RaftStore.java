@@ -22,11 +22,14 @@ public final class RaftStore implements AutoCloseable {
     this.node = node;
   }
 
-  /** Starts the Raft member and its store; see {@link RaftNode#start}. */
+  /**
+   * Starts the Raft member and its store; see {@link RaftNode#start}. With TLS, the Raft port admits a peer only
+   * while this store (or, before it has the peer's row, the Raft configuration) holds it as a manager.
+   */
   public static RaftStore start(RaftConfig cfg, Clock clock, IdGenerator ids) throws IOException {
     Deferred deferred = new Deferred();
     MemoryStore store = new MemoryStore(deferred, clock, ids);
-    deferred.node = RaftNode.start(cfg, store);
+    deferred.node = RaftNode.start(cfg, store, id -> store.viewStale(tx -> tx.nodes().get(id)));
     return new RaftStore(store, deferred.node);
   }
 

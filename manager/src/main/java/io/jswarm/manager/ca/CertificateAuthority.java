@@ -19,6 +19,7 @@ import io.jswarm.transport.pki.RootCA;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The cluster CA on a manager: serves the root certificate, admits nodes that hold a join token and renews node
@@ -44,6 +45,8 @@ import java.util.Map;
 public final class CertificateAuthority {
   /** Node certificate lifetime when the cluster spec sets none (Docker's default). */
   public static final Duration DEFAULT_NODE_CERT_EXPIRY = Duration.ofDays(90);
+  /** The CA routes a node without a certificate (yet) may call; everything else on the cluster port needs one. */
+  public static final Set<String> ANONYMOUS_PATHS = Set.of("/ca", "/join");
 
   private final MemoryStore store;
   private final Clock clock;

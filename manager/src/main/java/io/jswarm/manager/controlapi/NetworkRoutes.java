@@ -16,6 +16,7 @@ import io.jswarm.consensus.store.ReadTx;
 import io.jswarm.consensus.store.Tx;
 import io.jswarm.overlay.allocator.NetworkNeeds;
 import io.jswarm.overlay.allocator.NetworkPlanner;
+import io.jswarm.transport.http.Filters;
 import io.jswarm.transport.http.HttpRequest;
 import io.jswarm.transport.http.HttpResponse;
 import io.jswarm.transport.http.Router;

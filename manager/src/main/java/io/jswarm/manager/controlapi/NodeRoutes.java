@@ -3,6 +3,7 @@ package io.jswarm.manager.controlapi;
 import io.jswarm.api.errors.InvalidArgumentException;
 import io.jswarm.api.types.Node;
 import io.jswarm.api.validation.SpecValidator;
+import io.jswarm.transport.http.Filters;
 import io.jswarm.transport.http.HttpRequest;
 import io.jswarm.transport.http.HttpResponse;
 import io.jswarm.transport.http.Router;

@@ -14,6 +14,7 @@ import io.jswarm.api.types.Version;
 import io.jswarm.api.validation.SpecValidator;
 import io.jswarm.consensus.store.TableSpec;
 import io.jswarm.consensus.store.Tables;
+import io.jswarm.transport.http.Filters;
 import io.jswarm.transport.http.HttpRequest;
 import io.jswarm.transport.http.HttpResponse;
 import io.jswarm.transport.http.Router;

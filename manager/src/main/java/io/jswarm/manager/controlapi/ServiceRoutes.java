@@ -9,6 +9,7 @@ import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Service;
 import io.jswarm.api.types.Service.ServiceSpec;
 import io.jswarm.api.types.ServiceMode;
+import io.jswarm.api.types.Swarm;
 import io.jswarm.api.types.Task;
 import io.jswarm.api.types.TaskState;
 import io.jswarm.api.types.Timestamps;
@@ -16,6 +17,7 @@ import io.jswarm.api.types.Version;
 import io.jswarm.api.validation.SpecValidator;
 import io.jswarm.consensus.store.ReadTx;
 import io.jswarm.consensus.store.Tables;
+import io.jswarm.transport.http.Filters;
 import io.jswarm.transport.http.HttpRequest;
 import io.jswarm.transport.http.HttpResponse;
 import io.jswarm.transport.http.Router;
@@ -123,6 +125,7 @@ final class ServiceRoutes {
         spec.name = names.pick(n -> tx.services().byName(n) == null);
       }
       ServiceReferences.check(tx, spec, null);
+      SpecValidator.validateReplicaLimit(spec, maxReplicas(tx));
       if (spec.mode.isJob()) {
         s.jobStatus = new Service.JobStatus();
         s.jobStatus.lastExecution = Timestamps.format(clock.instant());
@@ -189,6 +192,7 @@ final class ServiceRoutes {
           s.updateStatus = st;
         }
       }
+      SpecValidator.validateReplicaLimit(next, maxReplicas(tx));
       if (s.jobStatus != null) {
         s.jobStatus.lastExecution = Timestamps.format(clock.instant()); // an update starts a new job run
       }
@@ -198,6 +202,11 @@ final class ServiceRoutes {
       return tx.services().update(s);
     });
     return HttpResponse.ok(new Updated(gate.store().view(tx -> FeatureWarnings.of(tx, updated.spec))));
+  }
+
+  /** The cluster's MaxReplicasPerService (a jswarm extension of the swarm spec; 100,000 unless set). */
+  private static long maxReplicas(ReadTx tx) {
+    return Swarm.Orchestration.maxReplicasPerService(SwarmRoutes.cluster(tx).spec);
   }
 
   /** jswarm's {@code ?canary=N} on an update: N tasks of the new spec first, then a pause until promoted. */

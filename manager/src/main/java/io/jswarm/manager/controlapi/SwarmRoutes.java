@@ -91,6 +91,7 @@ final class SwarmRoutes {
     boolean rotateManager = req.flag("rotateManagerToken");
     gate.store().update(tx -> {
       Swarm s = cluster(tx);
+      keepExtensions(s.spec, spec);
       s.spec = spec;
       s.version = version;
       if (rotateWorker || rotateManager) {
@@ -110,6 +111,22 @@ final class SwarmRoutes {
       return tx.cluster().update(s);
     });
     return HttpResponse.empty(200);
+  }
+
+  /**
+   * jswarm's own fields of the swarm spec that an update leaves out keep their value: Docker clients send back
+   * the spec they read without the fields they do not know.
+   */
+  private static void keepExtensions(Swarm.Spec current, Swarm.Spec next) {
+    if (current == null || current.orchestration == null || current.orchestration.maxReplicasPerService == null) {
+      return;
+    }
+    if (next.orchestration == null) {
+      next.orchestration = new Swarm.Orchestration();
+    }
+    if (next.orchestration.maxReplicasPerService == null) {
+      next.orchestration.maxReplicasPerService = current.orchestration.maxReplicasPerService;
+    }
   }
 
   /** Root CA rotation, external CAs and autolock are not implemented: refuse rather than silently ignore. */

@@ -4,6 +4,7 @@ import io.jswarm.api.errors.InvalidArgumentException;
 import io.jswarm.api.json.Json;
 import io.jswarm.api.types.Task;
 import io.jswarm.api.types.TaskState;
+import io.jswarm.transport.http.Filters;
 import io.jswarm.transport.http.HttpRequest;
 import io.jswarm.transport.http.HttpResponse;
 import io.jswarm.transport.http.Router;

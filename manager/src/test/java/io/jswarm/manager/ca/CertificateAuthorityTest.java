@@ -300,6 +300,6 @@ class CertificateAuthorityTest {
   private HttpResponse<String> post(SSLContext ssl, String path, String body) throws Exception {
     HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(ssl).build();
     return c.send(HttpRequest.newBuilder(URI.create("https://" + server.address() + path))
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -77,6 +77,9 @@ class ControlApiTest {
   private Resp call(String method, String path, String body) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port(0) + path));
     b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
     var r = client.send(b.build(), BodyHandlers.ofString());
     return new Resp(r.statusCode(), r.body(), r.headers());
   }
@@ -285,7 +288,7 @@ class ControlApiTest {
     assertEquals(3, get("/services?filters=" + filters("{\"label\":[]}")).json().size());
     Resp unknown = get("/services?filters=" + filters("{\"bogus\":{\"x\":true}}"));
     assertEquals(400, unknown.status());
-    assertEquals("invalid filter 'bogus'", unknown.message());
+    assertEquals("invalid filter 'bogus'; allowed: id, label, mode, name", unknown.message()); // dockerd's text, then what is allowed
     assertEquals(400, get("/services?filters=notjson").status());
   }
 

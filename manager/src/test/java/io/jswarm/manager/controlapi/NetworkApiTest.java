@@ -4,81 +4,44 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jswarm.api.json.Json;
 import io.jswarm.api.types.Service;
-import io.jswarm.consensus.store.IdGenerator;
-import io.jswarm.consensus.store.LocalProposer;
 import io.jswarm.consensus.store.MemoryStore;
-import io.jswarm.transport.http.HttpServer;
-import io.jswarm.transport.http.Router;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@code /networks} and the network side of {@code /swarm/init} and {@code /services/create}. */
 class NetworkApiTest {
-  private static final HttpClient client = HttpClient.newHttpClient();
-
+  private ApiHarness api;
   private MemoryStore store;
-  private HttpServer server;
-
-  record Resp(int status, String body) {
-    JsonNode json() {
-      try {
-        return Json.mapper().readTree(body);
-      } catch (Exception e) {
-        throw new AssertionError("not JSON: " + body, e);
-      }
-    }
-
-    String message() {
-      return json().path("message").asText();
-    }
-  }
 
   @BeforeEach
   void start() throws Exception {
-    LocalProposer p = new LocalProposer();
-    store = new MemoryStore(p, Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC),
-        IdGenerator.fromRandom(new Random(5)));
-    p.bind(store);
-    Router router = new Router();
-    new ControlApi(new FakeLifecycle(store), Clock.systemUTC(), pem -> "JSWMTKN-1-x-y", "0.1.0").routes(router);
-    server = HttpServer.start(router, List.of(new HttpServer.Tcp("127.0.0.1", 0)));
+    api = new ApiHarness(5);
+    store = api.store;
   }
 
   @AfterEach
   void stop() {
-    server.close();
-    store.close();
+    api.close();
   }
 
-  private Resp call(String method, String path, String body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port(0) + path));
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    var r = client.send(b.build(), BodyHandlers.ofString());
-    return new Resp(r.statusCode(), r.body());
+  private ApiHarness.Resp call(String method, String path, String body) throws Exception {
+    return api.call(method, path, body);
   }
 
   private void init() throws Exception {
-    Resp r = call("POST", "/v1.41/swarm/init", "{\"ListenAddr\":\"0.0.0.0:2377\",\"Spec\":{}}");
+    ApiHarness.Resp r = call("POST", "/v1.41/swarm/init", "{\"ListenAddr\":\"0.0.0.0:2377\",\"Spec\":{}}");
     assertEquals(200, r.status(), r.body());
   }
 
   private String createNetwork(String body) throws Exception {
-    Resp r = call("POST", "/v1.41/networks/create", body);
+    ApiHarness.Resp r = call("POST", "/v1.41/networks/create", body);
     assertEquals(201, r.status(), r.body());
     return r.json().path("Id").asText();
   }
@@ -87,7 +50,7 @@ class NetworkApiTest {
     return URLEncoder.encode(json, StandardCharsets.UTF_8);
   }
 
-  private static List<String> names(Resp r) {
+  private static List<String> names(ApiHarness.Resp r) {
     List<String> out = new ArrayList<>();
     r.json().forEach(n -> out.add(n.path("Name").asText()));
     out.sort(null);
@@ -140,30 +103,30 @@ class NetworkApiTest {
     init();
     createNetwork("{\"Name\":\"a\",\"Driver\":\"overlay\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.5.0.0/16\"}]},"
         + "\"Options\":{\"com.docker.network.driver.overlay.vxlanid_list\":\"7000\"}}");
-    Resp overlap = call("POST", "/networks/create", "{\"Name\":\"b\",\"Driver\":\"overlay\","
+    ApiHarness.Resp overlap = call("POST", "/networks/create", "{\"Name\":\"b\",\"Driver\":\"overlay\","
         + "\"IPAM\":{\"Config\":[{\"Subnet\":\"10.5.3.0/24\"}]}}");
     assertEquals(409, overlap.status());
     assertTrue(overlap.message().contains("overlaps the subnet 10.5.0.0/16 of network \"a\""), overlap.message());
-    Resp vni = call("POST", "/networks/create", "{\"Name\":\"b\",\"Driver\":\"overlay\","
+    ApiHarness.Resp vni = call("POST", "/networks/create", "{\"Name\":\"b\",\"Driver\":\"overlay\","
         + "\"Options\":{\"com.docker.network.driver.overlay.vxlanid_list\":\"7000\"}}");
     assertEquals(409, vni.status());
     assertTrue(vni.message().contains("VXLAN id 7000 is already used by network \"a\""), vni.message());
-    Resp dup = call("POST", "/networks/create", "{\"Name\":\"a\",\"Driver\":\"overlay\"}");
+    ApiHarness.Resp dup = call("POST", "/networks/create", "{\"Name\":\"a\",\"Driver\":\"overlay\"}");
     assertEquals(409, dup.status());
     assertEquals("network with name a already exists", dup.message());
-    Resp bridge = call("POST", "/networks/create", "{\"Name\":\"c\",\"Driver\":\"bridge\"}");
+    ApiHarness.Resp bridge = call("POST", "/networks/create", "{\"Name\":\"c\",\"Driver\":\"bridge\"}");
     assertEquals(400, bridge.status());
     assertTrue(bridge.message().startsWith("Driver:"), bridge.message());
-    Resp name = call("POST", "/networks/create", "{\"Driver\":\"overlay\"}");
+    ApiHarness.Resp name = call("POST", "/networks/create", "{\"Driver\":\"overlay\"}");
     assertTrue(name.message().startsWith("Name:"), name.message());
-    Resp gw = call("POST", "/networks/create", "{\"Name\":\"c\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.9.0.0/24\","
+    ApiHarness.Resp gw = call("POST", "/networks/create", "{\"Name\":\"c\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.9.0.0/24\","
         + "\"Gateway\":\"10.8.0.1\"}]}}");
     assertEquals(400, gw.status());
     assertTrue(gw.message().startsWith("IPAM.Config.Gateway:"), gw.message());
-    Resp encrypted = call("POST", "/networks/create", "{\"Name\":\"c\",\"Options\":{\"encrypted\":\"\"}}");
+    ApiHarness.Resp encrypted = call("POST", "/networks/create", "{\"Name\":\"c\",\"Options\":{\"encrypted\":\"\"}}");
     assertEquals(400, encrypted.status());
     assertTrue(encrypted.message().startsWith("Options[encrypted]:"), encrypted.message());
-    Resp ingress2 = call("POST", "/networks/create", "{\"Name\":\"mesh\",\"Ingress\":true}");
+    ApiHarness.Resp ingress2 = call("POST", "/networks/create", "{\"Name\":\"mesh\",\"Ingress\":true}");
     assertEquals(409, ingress2.status());
     assertTrue(ingress2.message().contains("an ingress network already exists (ingress)"), ingress2.message());
     assertEquals(404, call("GET", "/networks/nothing", null).status());
@@ -173,15 +136,15 @@ class NetworkApiTest {
   void servicesReferToNetworksByIdAndANetworkInUseCannotBeRemoved() throws Exception {
     init();
     String id = createNetwork("{\"Name\":\"backend\",\"Driver\":\"overlay\"}");
-    Resp unknown = call("POST", "/services/create", "{\"Name\":\"x\",\"TaskTemplate\":{\"ContainerSpec\":"
+    ApiHarness.Resp unknown = call("POST", "/services/create", "{\"Name\":\"x\",\"TaskTemplate\":{\"ContainerSpec\":"
         + "{\"Image\":\"busybox\"},\"Networks\":[{\"Target\":\"nowhere\"}]}}");
     assertEquals(404, unknown.status());
     assertEquals("network nowhere not found", unknown.message());
-    Resp explicitIngress = call("POST", "/services/create", "{\"Name\":\"x\",\"TaskTemplate\":{\"ContainerSpec\":"
+    ApiHarness.Resp explicitIngress = call("POST", "/services/create", "{\"Name\":\"x\",\"TaskTemplate\":{\"ContainerSpec\":"
         + "{\"Image\":\"busybox\"},\"Networks\":[{\"Target\":\"ingress\"}]}}");
     assertEquals(400, explicitIngress.status());
 
-    Resp web = call("POST", "/services/create", "{\"Name\":\"web\",\"TaskTemplate\":{\"ContainerSpec\":"
+    ApiHarness.Resp web = call("POST", "/services/create", "{\"Name\":\"web\",\"TaskTemplate\":{\"ContainerSpec\":"
         + "{\"Image\":\"busybox\"},\"Networks\":[{\"Target\":\"backend\",\"Aliases\":[\"w\"]}]},"
         + "\"EndpointSpec\":{\"Ports\":[{\"TargetPort\":80,\"PublishedPort\":8080}]}}");
     assertEquals(201, web.status(), web.body());
@@ -189,10 +152,10 @@ class NetworkApiTest {
     assertEquals(id, s.spec.taskTemplate.networks.get(0).target, "names are stored as ids");
     assertEquals(List.of("w"), s.spec.taskTemplate.networks.get(0).aliases);
 
-    Resp inUse = call("DELETE", "/networks/backend", null);
+    ApiHarness.Resp inUse = call("DELETE", "/networks/backend", null);
     assertEquals(409, inUse.status());
     assertTrue(inUse.message().contains("network backend is in use by service(s) web"), inUse.message());
-    Resp ingressInUse = call("DELETE", "/networks/ingress", null);
+    ApiHarness.Resp ingressInUse = call("DELETE", "/networks/ingress", null);
     assertEquals(409, ingressInUse.status());
     assertTrue(ingressInUse.message().contains("service(s) web publish ports"), ingressInUse.message());
 
@@ -211,7 +174,7 @@ class NetworkApiTest {
       return tx.tasks().create(t).id;
     });
     // The remove waits for the task to stop (docker stack rm removes networks right after services).
-    java.util.concurrent.CompletableFuture<Resp> removal = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+    java.util.concurrent.CompletableFuture<ApiHarness.Resp> removal = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
       try {
         return call("DELETE", "/networks/" + id, null);
       } catch (Exception e) {
@@ -236,7 +199,7 @@ class NetworkApiTest {
   @Test
   void aPortTheAllocatorPickedCannotBePublishedAgain() throws Exception {
     init();
-    Resp dyn = call("POST", "/services/create", "{\"Name\":\"dyn\",\"TaskTemplate\":{\"ContainerSpec\":"
+    ApiHarness.Resp dyn = call("POST", "/services/create", "{\"Name\":\"dyn\",\"TaskTemplate\":{\"ContainerSpec\":"
         + "{\"Image\":\"busybox\"}},\"EndpointSpec\":{\"Ports\":[{\"TargetPort\":80}]}}");
     assertEquals(201, dyn.status(), dyn.body());
     io.jswarm.manager.allocator.NetworkAllocatorLoop allocator =
@@ -246,7 +209,7 @@ class NetworkApiTest {
     JsonNode endpoint = call("GET", "/services/dyn", null).json().path("Endpoint");
     assertEquals(30000, endpoint.path("Ports").get(0).path("PublishedPort").asInt());
     assertEquals("10.0.0.2/24", endpoint.path("VirtualIPs").get(0).path("Addr").asText());
-    Resp clash = call("POST", "/services/create", "{\"Name\":\"fixed\",\"TaskTemplate\":{\"ContainerSpec\":"
+    ApiHarness.Resp clash = call("POST", "/services/create", "{\"Name\":\"fixed\",\"TaskTemplate\":{\"ContainerSpec\":"
         + "{\"Image\":\"busybox\"}},\"EndpointSpec\":{\"Ports\":[{\"TargetPort\":80,\"PublishedPort\":30000}]}}");
     assertEquals(400, clash.status());
     assertTrue(clash.message().contains("port '30000' is already in use by service 'dyn'"), clash.message());
@@ -254,10 +217,10 @@ class NetworkApiTest {
 
   @Test
   void initValidatesTheDefaultAddressPool() throws Exception {
-    Resp bad = call("POST", "/swarm/init", "{\"ListenAddr\":\"0.0.0.0:2377\",\"DefaultAddrPool\":[\"10.1.0.0/33\"]}");
+    ApiHarness.Resp bad = call("POST", "/swarm/init", "{\"ListenAddr\":\"0.0.0.0:2377\",\"DefaultAddrPool\":[\"10.1.0.0/33\"]}");
     assertEquals(400, bad.status());
     assertTrue(bad.message().startsWith("DefaultAddrPool:"), bad.message());
-    Resp size = call("POST", "/swarm/init", "{\"ListenAddr\":\"0.0.0.0:2377\",\"DefaultAddrPool\":[\"10.1.0.0/16\"],"
+    ApiHarness.Resp size = call("POST", "/swarm/init", "{\"ListenAddr\":\"0.0.0.0:2377\",\"DefaultAddrPool\":[\"10.1.0.0/16\"],"
         + "\"SubnetSize\":12}");
     assertEquals(400, size.status());
     assertTrue(size.message().startsWith("SubnetSize:"), size.message());

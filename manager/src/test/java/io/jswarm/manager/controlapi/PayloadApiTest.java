@@ -5,21 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jswarm.api.json.Json;
-import io.jswarm.consensus.store.IdGenerator;
-import io.jswarm.consensus.store.LocalProposer;
 import io.jswarm.consensus.store.MemoryStore;
-import io.jswarm.transport.http.HttpServer;
-import io.jswarm.transport.http.Router;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -30,58 +18,34 @@ import org.junit.jupiter.api.Test;
 
 /** {@code /secrets} and {@code /configs}: shapes, filters, bad input (a 4xx naming the field, nothing stored). */
 class PayloadApiTest {
-  private static final HttpClient client = HttpClient.newHttpClient();
   private static final String MARKER = "s3cr3t-marker-" + Long.toHexString(new Random().nextLong());
   private static final String MARKER_B64 = Base64.getEncoder().encodeToString(MARKER.getBytes(StandardCharsets.UTF_8));
 
+  private ApiHarness api;
   private MemoryStore store;
-  private HttpServer server;
-
-  record Resp(int status, String body) {
-    JsonNode json() {
-      try {
-        return Json.mapper().readTree(body);
-      } catch (Exception e) {
-        throw new AssertionError("not JSON: " + body, e);
-      }
-    }
-
-    String message() {
-      return json().path("message").asText();
-    }
-  }
 
   @BeforeEach
   void start() throws Exception {
-    LocalProposer p = new LocalProposer();
-    store = new MemoryStore(p, Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC),
-        IdGenerator.fromRandom(new Random(11)));
-    p.bind(store);
-    Router router = new Router();
-    new ControlApi(new FakeLifecycle(store), Clock.systemUTC(), pem -> "JSWMTKN-1-x-y", "0.1.0").routes(router);
-    server = HttpServer.start(router, List.of(new HttpServer.Tcp("127.0.0.1", 0)));
-    Resp r = call("POST", "/v1.41/swarm/init", "{\"ListenAddr\":\"0.0.0.0:2377\",\"Spec\":{}}");
+    api = new ApiHarness(11);
+    store = api.store;
+    ApiHarness.Resp r = call("POST", "/v1.41/swarm/init", "{\"ListenAddr\":\"0.0.0.0:2377\",\"Spec\":{}}");
     assertEquals(200, r.status(), r.body());
   }
 
   @AfterEach
   void stop() {
-    server.close();
-    store.close();
+    api.close();
   }
 
-  private Resp call(String method, String path, String body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port(0) + path));
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    var r = client.send(b.build(), BodyHandlers.ofString());
-    return new Resp(r.statusCode(), r.body());
+  private ApiHarness.Resp call(String method, String path, String body) throws Exception {
+    return api.call(method, path, body);
   }
 
   private static String filters(String json) {
     return URLEncoder.encode(json, StandardCharsets.UTF_8);
   }
 
-  private static List<String> names(Resp r) {
+  private static List<String> names(ApiHarness.Resp r) {
     List<String> out = new ArrayList<>();
     r.json().forEach(n -> out.add(n.path("Spec").path("Name").asText()));
     out.sort(null);
@@ -89,7 +53,7 @@ class PayloadApiTest {
   }
 
   private String create(String kind, String name, String data, String labels) throws Exception {
-    Resp r = call("POST", "/v1.41/" + kind + "/create", "{\"Name\":\"" + name + "\",\"Labels\":" + labels
+    ApiHarness.Resp r = call("POST", "/v1.41/" + kind + "/create", "{\"Name\":\"" + name + "\",\"Labels\":" + labels
         + ",\"Data\":\"" + data + "\"}");
     assertEquals(201, r.status(), r.body());
     String id = r.json().path("ID").asText();
@@ -107,7 +71,7 @@ class PayloadApiTest {
     String sid = create("secrets", "db_password", MARKER_B64, "{\"tier\":\"db\"}");
     String cid = create("configs", "nginx.conf", MARKER_B64, "{}");
     for (String path : List.of("/secrets", "/v1.41/secrets/" + sid, "/secrets/db_password", "/secrets/" + sid.substring(0, 5))) {
-      Resp r = call("GET", path, null);
+      ApiHarness.Resp r = call("GET", path, null);
       assertEquals(200, r.status(), path + ": " + r.body());
       assertFalse(r.body().contains(MARKER_B64) || r.body().contains(MARKER), path + " shows the data: " + r.body());
       assertTrue(r.body().contains("db_password") && r.body().contains(sid), r.body());
@@ -138,9 +102,9 @@ class PayloadApiTest {
         + filters("{\"label\":[\"com.docker.stack.namespace\"]}"), null)));
     assertEquals(List.of("app_key"), names(call("GET", "/secrets?filters="
         + filters("{\"id\":{\"" + a.substring(0, 8) + "\":true}}"), null)));
-    Resp bad = call("GET", "/secrets?filters=" + filters("{\"driver\":{\"x\":true}}"), null);
+    ApiHarness.Resp bad = call("GET", "/secrets?filters=" + filters("{\"driver\":{\"x\":true}}"), null);
     assertEquals(400, bad.status());
-    assertEquals("invalid filter 'driver'", bad.message());
+    assertEquals("invalid filter 'driver'; allowed: id, label, name, names", bad.message());
     create("configs", "site", "eA==", "{\"k\":\"v\"}");
     assertEquals(List.of("site"), names(call("GET", "/configs?filters=" + filters("{\"label\":{\"k=v\":true}}"), null)));
     assertEquals(List.of(), names(call("GET", "/configs?filters=" + filters("{\"names\":{\"sit\":true}}"), null)));
@@ -161,7 +125,7 @@ class PayloadApiTest {
         new Bad("{\"Name\":\"x\",\"Data\":\"" + MARKER_B64 + "\" garbage", 400, "request body: not a JSON secret spec"),
         new Bad("null", 400, "request body"),
         new Bad("", 400, "request body"))) {
-      Resp r = call("POST", "/secrets/create", b.body());
+      ApiHarness.Resp r = call("POST", "/secrets/create", b.body());
       assertEquals(b.status(), r.status(), b.body() + " -> " + r.body());
       assertTrue(r.message().contains(b.says()), r.message());
       assertFalse(r.body().contains(MARKER_B64), "the answer echoes the data: " + r.body());
@@ -169,11 +133,11 @@ class PayloadApiTest {
     assertEquals("[]", call("GET", "/secrets", null).body());
 
     create("secrets", "dup", "eA==", "{}");
-    Resp dup = call("POST", "/secrets/create", "{\"Name\":\"dup\",\"Data\":\"eQ==\"}");
+    ApiHarness.Resp dup = call("POST", "/secrets/create", "{\"Name\":\"dup\",\"Data\":\"eQ==\"}");
     assertEquals(409, dup.status(), dup.body());
     assertTrue(dup.message().contains("secret dup already exists"), dup.message());
     create("configs", "dup", "eA==", "{}"); // secrets and configs have separate names, as in Docker
-    Resp cdup = call("POST", "/configs/create", "{\"Name\":\"dup\",\"Data\":\"eQ==\"}");
+    ApiHarness.Resp cdup = call("POST", "/configs/create", "{\"Name\":\"dup\",\"Data\":\"eQ==\"}");
     assertEquals(409, cdup.status(), cdup.body());
     assertEquals(404, call("GET", "/secrets/nosuch", null).status());
     assertEquals(404, call("DELETE", "/configs/nosuch", null).status());
@@ -184,48 +148,48 @@ class PayloadApiTest {
     String sid = create("secrets", "tls_key", "eA==", "{\"a\":\"1\"}");
     String cid = create("configs", "site.conf", "eA==", "{}");
     long v = call("GET", "/secrets/" + sid, null).json().path("Version").path("Index").asLong();
-    Resp noVersion = call("POST", "/secrets/" + sid + "/update", "{\"Name\":\"tls_key\",\"Labels\":{}}");
+    ApiHarness.Resp noVersion = call("POST", "/secrets/" + sid + "/update", "{\"Name\":\"tls_key\",\"Labels\":{}}");
     assertEquals(400, noVersion.status());
-    Resp data = call("POST", "/secrets/" + sid + "/update?version=" + v,
+    ApiHarness.Resp data = call("POST", "/secrets/" + sid + "/update?version=" + v,
         "{\"Name\":\"tls_key\",\"Labels\":{},\"Data\":\"eQ==\"}");
     assertEquals(400, data.status(), data.body());
     assertTrue(data.message().startsWith("Spec.Data: the data of a secret cannot be changed"), data.message());
-    Resp rename = call("POST", "/secrets/" + sid + "/update?version=" + v, "{\"Name\":\"other\"}");
+    ApiHarness.Resp rename = call("POST", "/secrets/" + sid + "/update?version=" + v, "{\"Name\":\"other\"}");
     assertEquals(400, rename.status());
     assertTrue(rename.message().startsWith("Spec.Name"), rename.message());
-    Resp ok = call("POST", "/secrets/" + sid + "/update?version=" + v, "{\"Name\":\"tls_key\",\"Labels\":{\"b\":\"2\"}}");
+    ApiHarness.Resp ok = call("POST", "/secrets/" + sid + "/update?version=" + v, "{\"Name\":\"tls_key\",\"Labels\":{\"b\":\"2\"}}");
     assertEquals(200, ok.status(), ok.body());
     JsonNode after = call("GET", "/secrets/" + sid, null).json();
     assertEquals("2", after.path("Spec").path("Labels").path("b").asText());
     assertTrue(after.path("Spec").path("Labels").path("a").isMissingNode());
-    Resp stale = call("POST", "/secrets/" + sid + "/update?version=" + v, "{\"Name\":\"tls_key\"}");
+    ApiHarness.Resp stale = call("POST", "/secrets/" + sid + "/update?version=" + v, "{\"Name\":\"tls_key\"}");
     assertEquals(409, stale.status(), stale.body());
     // A config's update may repeat its data as inspect returned it.
     long cv = call("GET", "/configs/" + cid, null).json().path("Version").path("Index").asLong();
     assertEquals(200, call("POST", "/configs/" + cid + "/update?version=" + cv,
         "{\"Name\":\"site.conf\",\"Labels\":{\"x\":\"y\"},\"Data\":\"eA==\"}").status());
 
-    Resp unknown = call("POST", "/services/create", service("web", "\"Secrets\":[{\"SecretID\":\"nosuchid\","
+    ApiHarness.Resp unknown = call("POST", "/services/create", service("web", "\"Secrets\":[{\"SecretID\":\"nosuchid\","
         + "\"SecretName\":\"nosuch\",\"File\":{\"Name\":\"k\",\"UID\":\"0\",\"GID\":\"0\",\"Mode\":292}}]"));
     assertEquals(400, unknown.status(), unknown.body());
     assertTrue(unknown.message().contains("secret not found: nosuch"), unknown.message());
-    Resp badMode = call("POST", "/services/create", service("web", "\"Secrets\":[{\"SecretID\":\"" + sid
+    ApiHarness.Resp badMode = call("POST", "/services/create", service("web", "\"Secrets\":[{\"SecretID\":\"" + sid
         + "\",\"SecretName\":\"tls_key\",\"File\":{\"Name\":\"k\",\"UID\":\"0\",\"GID\":\"0\",\"Mode\":4095}}]"));
     assertEquals(400, badMode.status(), badMode.body());
     assertTrue(badMode.message().contains("Secrets[0].File.Mode"), badMode.message());
     assertEquals("[]", call("GET", "/services", null).body());
     for (String name : List.of("web", "api")) {
-      Resp svc = call("POST", "/services/create", service(name, "\"Secrets\":[{\"SecretID\":\"" + sid
+      ApiHarness.Resp svc = call("POST", "/services/create", service(name, "\"Secrets\":[{\"SecretID\":\"" + sid
           + "\",\"SecretName\":\"tls_key\",\"File\":{\"Name\":\"k\",\"UID\":\"0\",\"GID\":\"0\",\"Mode\":292}}],"
           + "\"Configs\":[{\"ConfigID\":\"" + cid + "\",\"ConfigName\":\"site.conf\",\"File\":{\"Name\":\"/etc/site.conf\","
           + "\"UID\":\"0\",\"GID\":\"0\",\"Mode\":292}}]"));
       assertEquals(201, svc.status(), svc.body());
     }
-    Resp used = call("DELETE", "/secrets/tls_key", null);
+    ApiHarness.Resp used = call("DELETE", "/secrets/tls_key", null);
     assertEquals(409, used.status(), used.body());
     assertTrue(used.message().contains("secret 'tls_key' is in use by the following services: api, web")
         || used.message().contains("services: web, api"), used.message());
-    Resp usedConfig = call("DELETE", "/configs/" + cid, null);
+    ApiHarness.Resp usedConfig = call("DELETE", "/configs/" + cid, null);
     assertEquals(409, usedConfig.status());
     assertTrue(usedConfig.message().contains("site.conf"), usedConfig.message());
     assertEquals(200, call("DELETE", "/services/web", null).status());

@@ -7,17 +7,19 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
 import java.util.Collections;
@@ -28,12 +30,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,37 +46,58 @@ import org.slf4j.LoggerFactory;
 final class HttpConnection extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(HttpConnection.class);
   private static final Pattern VERSION = Pattern.compile("^/v(\\d+)\\.(\\d+)(?=/)");
-  /** Pipelined requests queued beyond this stop reading from the socket until the queue drains. */
-  private static final int MAX_QUEUED = 16;
+  /**
+   * Pipelined requests that may wait behind the one being served; with one waiting the connection is not read
+   * any further until it is served, so a client cannot make the server hold more than this many bodies.
+   */
+  static final int MAX_QUEUED = 1;
+  /** How long a connection being closed still reads (and drops) what its client sends. */
+  private static final int LINGER_SECONDS = 2;
 
   private final Router router;
   private final ExecutorService handlers;
   private final HttpServer.Settings settings;
   private final boolean tls;
+  private final PeerAccess access;
   private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
   private boolean busy;
   private PeerIdentity peer;
   private boolean peerRead;
   private volatile ChunkedStreamSink stream;
+  /** The last answer is written and the output shut: what still comes in is read and dropped until close. */
+  private boolean closing;
 
-  HttpConnection(Router router, ExecutorService handlers, HttpServer.Settings settings, boolean tls) {
+  HttpConnection(Router router, ExecutorService handlers, HttpServer.Settings settings, boolean tls,
+      PeerAccess access) {
     this.router = router;
     this.handlers = handlers;
     this.settings = settings;
     this.tls = tls;
+    this.access = access;
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof FullHttpRequest r)) {
+    if (closing || !(msg instanceof FullHttpRequest r)) {
       ReferenceCountUtil.release(msg);
       return;
     }
     queued.add(r);
-    if (queued.size() > MAX_QUEUED) {
+    next(ctx);
+    if (queued.size() >= MAX_QUEUED) {
       ctx.channel().config().setAutoRead(false);
     }
-    next(ctx);
+  }
+
+  /** Closes a connection idle (nothing read or written) for the idle timeout unless a response is owed on it. */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent e && e.state() == IdleState.ALL_IDLE && !busy && queued.isEmpty()) {
+      LOG.debug("closing {}: idle for {}", ctx.channel().remoteAddress(), settings.idleTimeout());
+      ctx.close();
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
   }
 
   @Override
@@ -105,7 +128,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     FullHttpRequest r = queued.poll();
-    if (!ctx.channel().config().isAutoRead() && queued.size() <= MAX_QUEUED / 2) {
+    if (!ctx.channel().config().isAutoRead() && queued.isEmpty()) {
       ctx.channel().config().setAutoRead(true);
     }
     busy = true;
@@ -118,9 +141,19 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
           false, false);
       return;
     }
+    PeerIdentity who = peer(ctx);
+    if (access != null) { // again at the moment the request is served: the node may have been removed meanwhile
+      PeerAccess.Decision d = access.check(Router.stripVersion(new QueryStringDecoder(r.uri()).rawPath()), who);
+      if (d.refused()) {
+        r.release();
+        finish(ctx, version, HttpResponse.error(d.refusalStatus(), d.refusal()), head, false);
+        return;
+      }
+      who = d.peer();
+    }
     Incoming in;
     try {
-      in = new Incoming(r.method().name(), r.uri(), headers(r), ByteBufUtil.getBytes(r.content()), peer(ctx),
+      in = new Incoming(r.method().name(), r.uri(), headers(r), ByteBufUtil.getBytes(r.content()), who,
           ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null);
     } finally {
       r.release();
@@ -159,23 +192,29 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     String rawPath = q.rawPath();
     Matcher v = VERSION.matcher(rawPath);
     if (v.find()) {
-      checkVersion(Integer.parseInt(v.group(1)), Integer.parseInt(v.group(2)));
+      checkVersion(versionPart(v.group(1)), versionPart(v.group(2)), v.group(1) + "." + v.group(2));
     }
     String path = Router.stripVersion(rawPath);
     Router.Match m = router.match(in.method(), path);
+    RequestRules.check(in.method(), in.headers(), in.body(), m.rawBody());
     Map<String, String> params = new HashMap<>();
     m.params().forEach((k, val) -> params.put(k, decode(val)));
-    Map<String, List<String>> query = q.parameters();
+    Map<String, List<String>> query;
+    try {
+      query = q.parameters();
+    } catch (IllegalArgumentException e) {
+      throw new InvalidArgumentException("malformed query string (a % must start an escape such as %2F): "
+          + e.getMessage().replaceAll("(?s) of '.*", ""));
+    }
     HttpRequest req = new HttpRequest(in.method(), decode(path), query, in.headers(), in.body(),
         Collections.unmodifiableMap(params), in.peer(), in.remote());
     return m.handler().handle(req);
   }
 
   /** dockerd's answer to a {@code /vX.Y} prefix it does not serve. */
-  private static void checkVersion(int major, int minor) {
+  private static void checkVersion(int major, int minor, String given) {
     int[] max = parse(HttpServer.API_VERSION);
     int[] min = parse(HttpServer.MIN_API_VERSION);
-    String given = major + "." + minor;
     if (major > max[0] || (major == max[0] && minor > max[1])) {
       throw new InvalidArgumentException("client version " + given + " is too new. Maximum supported API version is "
           + HttpServer.API_VERSION);
@@ -184,6 +223,12 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       throw new InvalidArgumentException("client version " + given + " is too old. Minimum supported API version is "
           + HttpServer.MIN_API_VERSION + ", please upgrade your client to a newer version");
     }
+  }
+
+  /** A number of a {@code /vX.Y} prefix; one too long for an int is above every version (never an overflow). */
+  private static int versionPart(String digits) {
+    String d = digits.replaceFirst("^0+(?=\\d)", "");
+    return d.length() > 9 ? Integer.MAX_VALUE : Integer.parseInt(d);
   }
 
   private static int[] parse(String version) {
@@ -213,15 +258,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       return peer;
     }
     peerRead = true;
-    SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-    try {
-      Certificate[] chain = ssl.engine().getSession().getPeerCertificates();
-      if (chain.length > 0 && chain[0] instanceof X509Certificate cert) {
-        peer = identity(cert);
-      }
-    } catch (SSLPeerUnverifiedException e) {
-      peer = null; // the client sent no certificate
-    }
+    peer = RequestGate.peerOf(ctx.pipeline().get(SslHandler.class));
     return peer;
   }
 
@@ -272,10 +309,34 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * Closes after the last answer without losing it: closing a socket with unread input (the rest of an oversized
+   * request line or body the server refused) makes the kernel send a reset that can destroy the answer before
+   * the client reads it. So the output is shut first (the client sees the end of the answer), input is read and
+   * dropped, and the connection is closed when the client closes or after {@link #LINGER_SECONDS}.
+   */
+  private void lingeringClose(ChannelHandlerContext ctx) {
+    closing = true;
+    queued.forEach(ReferenceCountUtil::release);
+    queued.clear();
+    if (!(ctx.channel() instanceof DuplexChannel d)) {
+      ctx.close();
+      return;
+    }
+    ctx.channel().config().setAutoRead(true);
+    d.shutdownOutput().addListener(x -> ctx.executor().schedule(() -> {
+      ctx.close();
+    }, LINGER_SECONDS, TimeUnit.SECONDS));
+  }
+
   /** A response is fully written: serve the next queued request, or close. Runs on the event loop. */
   private void done(ChannelHandlerContext ctx, ChannelFuture f, boolean keepAlive) {
-    if (!f.isSuccess() || !keepAlive) {
+    if (!f.isSuccess()) {
       ctx.close();
+      return;
+    }
+    if (!keepAlive) {
+      lingeringClose(ctx);
       return;
     }
     busy = false;

@@ -1,6 +1,5 @@
 package io.jswarm.transport.http;
 
-import io.jswarm.api.errors.InvalidArgumentException;
 import io.jswarm.api.json.Json;
 import io.jswarm.transport.pki.PeerIdentity;
 import java.net.InetSocketAddress;
@@ -39,16 +38,12 @@ public record HttpRequest(String method, String path, Map<String, List<String>> 
     return v != null && (v.equals("1") || v.equalsIgnoreCase("true") || v.equalsIgnoreCase("yes"));
   }
 
-  /** The body decoded as JSON; an empty or malformed body is a 400 naming the problem. */
+  /**
+   * The body decoded as JSON; an empty, {@code null}, malformed or wrong-typed body is a 400 naming the field and
+   * what it takes (see {@link Json#fromRequest}).
+   */
   public <T> T json(Class<T> type) {
-    if (body == null || body.length == 0) {
-      throw new InvalidArgumentException("request body: expected a JSON " + type.getSimpleName() + ", got nothing");
-    }
-    try {
-      return Json.fromBytes(body, type);
-    } catch (RuntimeException e) {
-      throw new InvalidArgumentException("request body: malformed JSON: " + e.getMessage());
-    }
+    return Json.fromRequest(body, type, "request body");
   }
 
   public HttpRequest withPathParams(Map<String, String> params) {

@@ -20,6 +20,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,6 +34,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -51,9 +53,13 @@ import org.slf4j.LoggerFactory;
  * 400, as dockerd answers), the route is matched on the raw path and its parameters URL-decoded, the handler
  * runs on a bounded pool (never on the event loop), and a thrown {@link io.jswarm.api.errors.JswarmException}
  * becomes {@code {"message": ...}} with its status (other exceptions: 500). Requests on one connection are
- * answered in order, one at a time (keep-alive and pipelining work). Bodies above
- * {@link Settings#maxBodyBytes} are refused with 413. Every response carries {@code Api-Version},
- * {@code Docker-Experimental}, {@code Ostype} and {@code Server}.
+ * answered in order, one at a time (keep-alive and pipelining work; at most one request waits behind the one
+ * being served, then the server stops reading the connection). Bodies above {@link Settings#maxBodyBytes} (or
+ * the lower limit {@link PeerAccess} sets for anonymous paths) are refused with 413 before they are read. A
+ * request that stops arriving for {@link Settings#readTimeout}, or a connection idle for
+ * {@link Settings#idleTimeout}, is closed; one client holds at most {@link Settings#maxConnectionsPerPeer}
+ * connections per listener. Every response carries {@code Api-Version}, {@code Docker-Experimental},
+ * {@code Ostype} and {@code Server}.
  */
 public final class HttpServer implements AutoCloseable {
   /** The Docker Engine API version served. */
@@ -81,21 +87,33 @@ public final class HttpServer implements AutoCloseable {
 
   /**
    * TLS over TCP. {@code ssl} decides whether a client certificate is asked for; a verified one becomes
-   * {@link HttpRequest#peer()}.
+   * {@link HttpRequest#peer()} (as {@code access} admits it). {@code access} null: anyone the handshake lets in is
+   * served every route.
    */
-  public record Tls(String host, int port, SslContext ssl) implements Listener {
+  public record Tls(String host, int port, SslContext ssl, PeerAccess access) implements Listener {
     public Tls {
       Objects.requireNonNull(ssl, "ssl");
+    }
+
+    public Tls(String host, int port, SslContext ssl) {
+      this(host, port, ssl, null);
     }
   }
 
   /**
    * Server knobs. {@code maxBodyBytes}: larger request bodies get 413; {@code handlerThreads}/{@code handlerQueue}:
    * the bounded pool handlers run on (a full queue answers 503); {@code serverVersion}: the {@code Server}
-   * header is {@code jswarm/<serverVersion>}.
+   * header is {@code jswarm/<serverVersion>}; {@code readTimeout}: a request whose bytes stop arriving for this
+   * long closes its connection; {@code idleTimeout}: a connection with nothing to read, answer or stream for this
+   * long is closed; {@code maxConnectionsPerPeer}: connections one client (IP address, or uid on a unix socket)
+   * may hold open on one listener.
    */
-  public record Settings(long maxBodyBytes, int handlerThreads, int handlerQueue, String serverVersion) {
+  public record Settings(long maxBodyBytes, int handlerThreads, int handlerQueue, String serverVersion,
+      Duration readTimeout, Duration idleTimeout, int maxConnectionsPerPeer) {
     public static final long DEFAULT_MAX_BODY_BYTES = 64L << 20;
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(300);
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_PEER = 256;
 
     public Settings {
       if (maxBodyBytes < 0 || maxBodyBytes > Integer.MAX_VALUE) {
@@ -105,23 +123,42 @@ public final class HttpServer implements AutoCloseable {
         throw new IllegalArgumentException("handlerThreads and handlerQueue must be positive");
       }
       Objects.requireNonNull(serverVersion, "serverVersion");
+      if (readTimeout.isNegative() || readTimeout.isZero() || idleTimeout.isNegative() || idleTimeout.isZero()) {
+        throw new IllegalArgumentException("readTimeout and idleTimeout must be positive");
+      }
+      if (maxConnectionsPerPeer < 1) {
+        throw new IllegalArgumentException("maxConnectionsPerPeer must be positive, got " + maxConnectionsPerPeer);
+      }
     }
 
     public static Settings defaults() {
       String v = HttpServer.class.getPackage().getImplementationVersion();
-      return new Settings(DEFAULT_MAX_BODY_BYTES, 64, 1024, v == null ? "dev" : v);
+      return new Settings(DEFAULT_MAX_BODY_BYTES, 64, 1024, v == null ? "dev" : v, DEFAULT_READ_TIMEOUT,
+          DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS_PER_PEER);
     }
 
     public Settings withMaxBodyBytes(long bytes) {
-      return new Settings(bytes, handlerThreads, handlerQueue, serverVersion);
+      return new Settings(bytes, handlerThreads, handlerQueue, serverVersion, readTimeout, idleTimeout,
+          maxConnectionsPerPeer);
     }
 
     public Settings withServerVersion(String version) {
-      return new Settings(maxBodyBytes, handlerThreads, handlerQueue, version);
+      return new Settings(maxBodyBytes, handlerThreads, handlerQueue, version, readTimeout, idleTimeout,
+          maxConnectionsPerPeer);
     }
 
     public Settings withHandlerThreads(int threads, int queue) {
-      return new Settings(maxBodyBytes, threads, queue, serverVersion);
+      return new Settings(maxBodyBytes, threads, queue, serverVersion, readTimeout, idleTimeout,
+          maxConnectionsPerPeer);
+    }
+
+    public Settings withTimeouts(Duration read, Duration idle) {
+      return new Settings(maxBodyBytes, handlerThreads, handlerQueue, serverVersion, read, idle,
+          maxConnectionsPerPeer);
+    }
+
+    public Settings withMaxConnectionsPerPeer(int max) {
+      return new Settings(maxBodyBytes, handlerThreads, handlerQueue, serverVersion, readTimeout, idleTimeout, max);
     }
   }
 
@@ -185,6 +222,8 @@ public final class HttpServer implements AutoCloseable {
 
   private void bind(Router router, Settings settings, Listener l) throws IOException {
     SslContext ssl = l instanceof Tls t ? t.ssl() : null;
+    PeerAccess access = l instanceof Tls t ? t.access() : null;
+    PeerConnectionCap cap = new PeerConnectionCap(settings.maxConnectionsPerPeer());
     Class<? extends ServerChannel> type;
     SocketAddress address;
     if (l instanceof Unix u) {
@@ -210,12 +249,18 @@ public final class HttpServer implements AutoCloseable {
           protected void initChannel(Channel ch) {
             channels.add(ch);
             ChannelPipeline p = ch.pipeline();
+            p.addLast("cap", cap);
             if (ssl != null) {
               p.addLast("tls", ssl.newHandler(ch.alloc()));
             }
+            RequestGate gate = new RequestGate(settings, access, ssl != null);
+            p.addLast("timeouts", new IdleStateHandler(settings.readTimeout().toMillis(), 0,
+                settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+            p.addLast("input", gate.rawInput());
             p.addLast("codec", new HttpServerCodec(64 << 10, 64 << 10, 64 << 10));
+            p.addLast("gate", gate);
             p.addLast("aggregate", new BodyLimitAggregator((int) settings.maxBodyBytes(), settings));
-            p.addLast("serve", new HttpConnection(router, handlers, settings, ssl != null));
+            p.addLast("serve", new HttpConnection(router, handlers, settings, ssl != null, access));
           }
         });
     if (l instanceof Tcp || l instanceof Tls) {

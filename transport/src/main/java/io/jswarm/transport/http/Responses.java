@@ -22,9 +22,7 @@ final class Responses {
   /** The answer for a failed request: a typed error's status, otherwise 500; always {@code {"message": ...}}. */
   static HttpResponse error(Throwable t) {
     if (t instanceof JswarmException e) {
-      if (e.httpStatus() >= 500) {
-        LOG.debug("request failed: {}", e.getMessage());
-      }
+      LOG.debug("request refused ({}): {}", e.httpStatus(), e.getMessage()); // the client's doing: no stack trace
       return HttpResponse.error(e.httpStatus(), e.getMessage());
     }
     LOG.warn("request failed with an unexpected error", t);

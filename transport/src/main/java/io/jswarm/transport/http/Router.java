@@ -16,10 +16,16 @@ import java.util.regex.Pattern;
 public final class Router {
   private static final Pattern VERSION_PREFIX = Pattern.compile("^/v\\d+\\.\\d+(?=/)");
 
-  private record Route(String method, String[] segments, Handler handler) {}
+  private record Route(String method, String pattern, String[] segments, Handler handler, boolean rawBody) {}
 
-  /** A matched route: the handler and the values of its {@code {name}} segments. */
-  public record Match(Handler handler, Map<String, String> params) {}
+  /** A route as added: its method and pattern ({@code POST /services/{id}/update}). */
+  public record RouteInfo(String method, String pattern) {}
+
+  /**
+   * A matched route: the handler, the values of its {@code {name}} segments, and whether it takes a body of any
+   * type ({@link #postRaw}) rather than JSON.
+   */
+  public record Match(Handler handler, Map<String, String> params, boolean rawBody) {}
 
   private final List<Route> routes;
   /** Applied to every GET handler added through this router (identity on a plain router). */
@@ -40,11 +46,24 @@ public final class Router {
   }
 
   public Router add(String method, String pattern, Handler handler) {
+    return add(method, pattern, handler, false);
+  }
+
+  private Router add(String method, String pattern, Handler handler, boolean rawBody) {
     if (!pattern.startsWith("/")) {
       throw new IllegalArgumentException("route pattern must start with /: " + pattern);
     }
-    routes.add(new Route(method, split(pattern), method.equals("GET") ? getWrapper.apply(handler) : handler));
+    routes.add(new Route(method, pattern, split(pattern), method.equals("GET") ? getWrapper.apply(handler) : handler,
+        rawBody));
     return this;
+  }
+
+  /**
+   * A POST route whose body is not JSON (an image tarball): any {@code Content-Type} is taken. Every other route
+   * with a body needs {@code application/json} (see {@link RequestRules}).
+   */
+  public Router postRaw(String pattern, Handler h) {
+    return add("POST", pattern, h, true);
   }
 
   public Router get(String pattern, Handler h) {
@@ -57,6 +76,11 @@ public final class Router {
 
   public Router delete(String pattern, Handler h) {
     return add("DELETE", pattern, h);
+  }
+
+  /** Every route added, in order (the API fuzz test drives each of them). */
+  public List<RouteInfo> routes() {
+    return routes.stream().map(r -> new RouteInfo(r.method, r.pattern)).toList();
   }
 
   /** {@code /v1.41/services} -> {@code /services}; paths without a prefix are returned as they are. */
@@ -80,7 +104,7 @@ public final class Router {
         continue;
       }
       if (r.method.equals(method) || (method.equals("HEAD") && r.method.equals("GET"))) {
-        return new Match(r.handler, params);
+        return new Match(r.handler, params, r.rawBody);
       }
       allowed = r.method;
     }

@@ -80,7 +80,7 @@ public final class JoinClient {
     NodeCredentials pending = NodeCredentials.generateKey();
     RenewRequest req = new RenewRequest();
     req.csr = pending.csrPem();
-    RenewResponse resp = call(TlsContexts.client(current), managerAddr, "/renew", req, RenewResponse.class);
+    RenewResponse resp = call(TlsContexts.managerClient(current), managerAddr, "/renew", req, RenewResponse.class);
     return pending.withCertificate(resp.certificate, current.caCertPem());
   }
 
@@ -91,7 +91,7 @@ public final class JoinClient {
   public void joinRaft(String managerAddr, NodeCredentials creds, String raftAddr) throws IOException, InterruptedException {
     RaftJoinRequest req = new RaftJoinRequest();
     req.raftAddr = raftAddr;
-    call(TlsContexts.client(creds), managerAddr, "/raft/join", req, JsonNode.class);
+    call(TlsContexts.managerClient(creds), managerAddr, "/raft/join", req, JsonNode.class);
   }
 
   /** The root CA certificate the manager at {@code managerAddr} serves, not verified in any way. */

@@ -22,7 +22,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * <ul>
  *   <li>server: presents the node certificate, asks for a client certificate but does not require one (routes
  *       that need it check {@code HttpRequest.peer}), trusts only the cluster root CA;
- *   <li>client: presents the node certificate, trusts only the cluster root CA;
+ *   <li>client: presents the node certificate, trusts only the cluster root CA; {@link #managerClient} (every
+ *       call a node makes to a manager) also requires the server's certificate to be a manager's;
  *   <li>bootstrap client: trusts any server and presents nothing, only for {@code GET /ca} before the root's
  *       digest is checked against the join token.
  * </ul>
@@ -68,9 +69,21 @@ public final class TlsContexts {
     return jdk(keyManager(creds), trustManager(creds));
   }
 
-  /** A JDK context for a client without a certificate that trusts only {@code ca} (used for {@code POST /join}). */
+  /**
+   * A JDK context for a client that calls managers only (the dispatcher, the CA's {@code /renew} and
+   * {@code /raft/join}, the managers' image registry): the server must present a manager certificate
+   * ({@code OU = swarm-manager}) of this cluster's root, so a worker's certificate cannot pose as a manager.
+   */
+  public static SSLContext managerClient(NodeCredentials creds) {
+    return jdk(keyManager(creds), managerTrustManager(creds));
+  }
+
+  /**
+   * A JDK context for a client without a certificate that trusts only manager certificates of {@code ca} (used for
+   * {@code POST /join}).
+   */
   public static SSLContext anonymousClient(X509Certificate ca) {
-    return jdk(null, trustManager(ca));
+    return jdk(null, new ClusterTrustManager(ca, PeerIdentity.MANAGER_ROLE));
   }
 
   /** A JDK context that trusts any server: only for {@code GET /ca} before the digest check. */

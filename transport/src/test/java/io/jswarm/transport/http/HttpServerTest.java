@@ -56,6 +56,7 @@ class HttpServerTest {
           throw new IllegalStateException("handler bug");
         })
         .post("/echo", r -> HttpResponse.text(200, "got " + r.body().length))
+        .postRaw("/upload", r -> HttpResponse.text(200, "got " + r.body().length))
         .get("/stream", r -> HttpResponse.stream(200, "application/json", sinks::add));
   }
 
@@ -134,6 +135,46 @@ class HttpServerTest {
   }
 
   @Test
+  void browserRequestsAre403AndJsonBodiesMustSayApplicationJson() throws Exception {
+    HttpClient c = HttpClient.newHttpClient();
+    var fromPage = c.send(java.net.http.HttpRequest.newBuilder(tcp("/hello")).header("Origin", "http://evil.example")
+        .build(), BodyHandlers.ofString());
+    assertEquals(403, fromPage.statusCode());
+    assertTrue(fromPage.body().contains("Origin: http://evil.example"), fromPage.body());
+    var rebinding = c.send(java.net.http.HttpRequest.newBuilder(tcp("/hello")).header("Sec-Fetch-Mode", "no-cors")
+        .build(), BodyHandlers.ofString());
+    assertEquals(403, rebinding.statusCode());
+
+    var form = c.send(java.net.http.HttpRequest.newBuilder(tcp("/echo")).header("Content-Type", "text/plain")
+        .POST(BodyPublishers.ofString("{}")).build(), BodyHandlers.ofString());
+    assertEquals(400, form.statusCode());
+    assertTrue(form.body().contains("Content-Type: \\\"text/plain\\\"; a request body must be sent as "
+        + "application/json"), form.body());
+    var untyped = c.send(java.net.http.HttpRequest.newBuilder(tcp("/echo")).POST(BodyPublishers.ofString("{}"))
+        .build(), BodyHandlers.ofString());
+    assertEquals(400, untyped.statusCode());
+    var charset = c.send(java.net.http.HttpRequest.newBuilder(tcp("/echo"))
+        .header("Content-Type", "application/json; charset=utf-8").POST(BodyPublishers.ofString("{}")).build(),
+        BodyHandlers.ofString());
+    assertEquals("got 2", charset.body());
+    var empty = c.send(java.net.http.HttpRequest.newBuilder(tcp("/echo")).POST(BodyPublishers.noBody()).build(),
+        BodyHandlers.ofString());
+    assertEquals("got 0", empty.body(), "a POST without a body needs no type (docker image tag, swarm leave)");
+    var tar = c.send(java.net.http.HttpRequest.newBuilder(tcp("/upload")).header("Content-Type", "application/x-tar")
+        .POST(BodyPublishers.ofString("tar")).build(), BodyHandlers.ofString());
+    assertEquals("got 3", tar.body(), "a raw route takes any type");
+  }
+
+  @Test
+  void anOversizedRequestLineGetsItsAnswerBeforeTheConnectionCloses() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", server.port(1))) {
+      RawHttp http = new RawHttp(s.getInputStream(), s.getOutputStream());
+      http.send("GET /hello?q=" + "x".repeat(1 << 20) + " HTTP/1.1\r\nHost: docker\r\n\r\n");
+      assertEquals(400, http.response().status());
+    }
+  }
+
+  @Test
   void headAnswersHeadersWithoutBody() throws Exception {
     try (SocketChannel ch = unix()) {
       RawHttp http = raw(ch);
@@ -149,10 +190,10 @@ class HttpServerTest {
   @Test
   void bodiesAboveTheLimitAre413() throws Exception {
     HttpClient c = HttpClient.newHttpClient();
-    var ok = c.send(java.net.http.HttpRequest.newBuilder(tcp("/echo"))
+    var ok = c.send(java.net.http.HttpRequest.newBuilder(tcp("/echo")).header("Content-Type", "application/json")
         .POST(BodyPublishers.ofByteArray(new byte[1024])).build(), BodyHandlers.ofString());
     assertEquals("got 1024", ok.body());
-    var tooBig = c.send(java.net.http.HttpRequest.newBuilder(tcp("/echo"))
+    var tooBig = c.send(java.net.http.HttpRequest.newBuilder(tcp("/echo")).header("Content-Type", "application/json")
         .POST(BodyPublishers.ofByteArray(new byte[1025])).build(), BodyHandlers.ofString());
     assertEquals(413, tooBig.statusCode());
     assertTrue(tooBig.body().startsWith("{\"message\":\"request body too large"), tooBig.body());

@@ -70,6 +70,8 @@ public final class Agent implements AutoCloseable {
   private final Clock clock;
 
   private volatile List<String> managers;
+  /** Node ids of the managers the last session message named (empty before the first). */
+  private volatile java.util.Set<String> managerIds = java.util.Set.of();
   private final Map<String, TaskController> controllers = new ConcurrentHashMap<>();
   /** Set once the executor was reconciled with a complete assignment set (session thread only). */
   private boolean reconciled;
@@ -166,6 +168,11 @@ public final class Agent implements AutoCloseable {
   /** The managers this agent knows, in the order it tries them. */
   public List<String> managers() {
     return managers;
+  }
+
+  /** Node ids of the managers the dispatcher named last (empty before the first session). */
+  public java.util.Set<String> managerIds() {
+    return managerIds;
   }
 
   /** The manager of the open session, or null while (re)connecting. */
@@ -289,11 +296,16 @@ public final class Agent implements AutoCloseable {
   private void onSession(Live l, DispatcherMessage m) {
     if (m.managers != null && !m.managers.isEmpty()) {
       List<String> addrs = new ArrayList<>();
+      java.util.Set<String> ids = new java.util.HashSet<>();
       for (DispatcherMessage.Manager mg : m.managers) {
         if (mg.addr != null && !mg.addr.isBlank()) {
           addrs.add(mg.addr);
         }
+        if (mg.nodeId != null) {
+          ids.add(mg.nodeId);
+        }
       }
+      managerIds = java.util.Set.copyOf(ids);
       if (!addrs.isEmpty()) {
         managers = List.copyOf(addrs);
       }

@@ -20,6 +20,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import io.jswarm.transport.pki.NodeCredentials;
+import io.jswarm.transport.pki.TlsContexts;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -43,6 +45,15 @@ public final class HttpDispatcherTransport implements DispatcherTransport, AutoC
     return t;
   });
   private final HttpClient client;
+
+  /**
+   * The transport a node's agent uses: mutual TLS with {@code creds}, talking only to servers that present a
+   * <em>manager</em> certificate of the node's cluster. A worker's certificate (same CA) serving a fake
+   * dispatcher fails the handshake, so no worker can pose as a manager to the others.
+   */
+  public static HttpDispatcherTransport forNode(NodeCredentials creds) {
+    return new HttpDispatcherTransport(TlsContexts.managerClient(creds));
+  }
 
   public HttpDispatcherTransport(SSLContext sslContext) {
     HttpClient.Builder b = HttpClient.newBuilder()

@@ -3,6 +3,7 @@ package io.jswarm.worker.image;
 import io.jswarm.api.errors.InvalidArgumentException;
 import io.jswarm.api.errors.JswarmException;
 import io.jswarm.api.json.Json;
+import io.jswarm.transport.http.Filters;
 import io.jswarm.transport.http.HttpRequest;
 import io.jswarm.transport.http.HttpResponse;
 import io.jswarm.transport.http.Router;
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
  * Docker's JSON progress stream ({@code {"status":...,"id":...}} lines, an {@code errorDetail} line on failure).
  */
 public final class ImageApi implements AutoCloseable {
+  private static final java.util.Set<String> FILTERS = java.util.Set.of("reference", "dangling", "label");
   private static final Logger LOG = LoggerFactory.getLogger(ImageApi.class);
 
   private final ImageStore store;
@@ -41,8 +43,8 @@ public final class ImageApi implements AutoCloseable {
   }
 
   public void routes(Router r) {
-    r.post("/images/create", this::create);
-    r.post("/images/load", this::load);
+    r.postRaw("/images/create", this::create); // ?fromSrc=- imports the body, a tarball
+    r.postRaw("/images/load", this::load);
     r.get("/images/json", this::list);
     r.get("/images/get", this::saveMany);
     r.get("/images/{name...}", this::getByName);
@@ -107,7 +109,7 @@ public final class ImageApi implements AutoCloseable {
 
   private HttpResponse list(HttpRequest req) throws Exception {
     List<Map<String, Object>> all = store.list();
-    Map<String, List<String>> filters = filters(req.param("filters"));
+    Map<String, List<String>> filters = Filters.parse(req.param("filters"), FILTERS).asMap();
     List<Map<String, Object>> out = new ArrayList<>();
     for (Map<String, Object> s : all) {
       if (matches(s, filters)) {
@@ -115,34 +117,6 @@ public final class ImageApi implements AutoCloseable {
       }
     }
     return HttpResponse.ok(out);
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, List<String>> filters(String json) {
-    Map<String, List<String>> f = new LinkedHashMap<>();
-    if (json == null || json.isBlank()) {
-      return f;
-    }
-    try {
-      Map<String, Object> m = Json.mapper().readValue(json, Map.class);
-      m.forEach((k, v) -> {
-        List<String> vals = new ArrayList<>();
-        if (v instanceof Map<?, ?> mv) {
-          mv.keySet().forEach(x -> vals.add(String.valueOf(x)));
-        } else if (v instanceof List<?> lv) {
-          lv.forEach(x -> vals.add(String.valueOf(x)));
-        }
-        f.put(k, vals);
-      });
-    } catch (IOException e) {
-      throw new InvalidArgumentException("filters: malformed JSON: " + e.getMessage());
-    }
-    for (String k : f.keySet()) {
-      if (!k.equals("reference") && !k.equals("dangling") && !k.equals("label")) {
-        throw new InvalidArgumentException("filters: \"" + k + "\" is not supported; allowed: reference, dangling, label");
-      }
-    }
-    return f;
   }
 
   @SuppressWarnings("unchecked")

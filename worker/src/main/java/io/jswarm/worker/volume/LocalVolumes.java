@@ -40,7 +40,7 @@ public final class LocalVolumes implements VolumeProvider {
   static final String DATA = "_data";
   static final String META = "volume.json";
   /** Docker's rule for volume names. */
-  static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]+");
+  static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{1,254}"); // a directory name: 255 bytes at most
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -171,8 +171,9 @@ public final class LocalVolumes implements VolumeProvider {
 
   static void checkName(String name) {
     if (name == null || !NAME.matcher(name).matches()) {
-      throw new InvalidArgumentException("volume name \"" + name + "\" includes invalid characters for a local volume "
-          + "name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed (at least two characters)");
+      String shown = name != null && name.length() > 100 ? name.substring(0, 100) + "..." : name;
+      throw new InvalidArgumentException("volume name \"" + shown + "\" includes invalid characters for a local "
+          + "volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed (2 to 255 characters)");
     }
   }
 

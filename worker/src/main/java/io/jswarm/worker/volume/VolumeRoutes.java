@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.api.errors.InvalidArgumentException;
 import io.jswarm.api.errors.NotFoundException;
 import io.jswarm.api.json.Json;
+import io.jswarm.transport.http.Filters;
 import io.jswarm.transport.http.HttpRequest;
 import io.jswarm.transport.http.HttpResponse;
 import io.jswarm.transport.http.Router;
@@ -48,7 +49,7 @@ public final class VolumeRoutes {
   }
 
   private HttpResponse list(HttpRequest req) throws IOException {
-    Map<String, List<String>> f = filters(req.param("filters"));
+    Map<String, List<String>> f = Filters.parse(req.param("filters"), FILTERS).asMap();
     List<Volume> out = new ArrayList<>();
     for (Volume v : volumes.list(req.flag("size"))) {
       if (matches(v, f)) {
@@ -69,7 +70,7 @@ public final class VolumeRoutes {
           case "name" -> v.name.contains(want);
           case "driver" -> v.driver.equals(want);
           case "dangling" -> (want.equals("true") || want.equals("1")) == volumes.users(v.name).isEmpty();
-          default -> label(v.labels, want);
+          default -> Filters.labelMatches(v.labels, want);
         };
       }
       if (!any) {
@@ -79,44 +80,9 @@ public final class VolumeRoutes {
     return true;
   }
 
-  private static boolean label(Map<String, String> labels, String want) {
-    int eq = want.indexOf('=');
-    if (eq < 0) {
-      return labels.containsKey(want);
-    }
-    return want.substring(eq + 1).equals(labels.get(want.substring(0, eq)));
-  }
 
-  /** Docker's {@code filters}: {@code {"name":{"x":true}}} or the older {@code {"name":["x"]}}. */
-  static Map<String, List<String>> filters(String json) {
-    Map<String, List<String>> out = new HashMap<>();
-    if (json == null || json.isBlank()) {
-      return out;
-    }
-    JsonNode n;
-    try {
-      n = Json.mapper().readTree(json);
-    } catch (IOException e) {
-      throw new InvalidArgumentException("filters: malformed JSON: " + e.getMessage());
-    }
-    if (!n.isObject()) {
-      throw new InvalidArgumentException("filters: expected a JSON object such as {\"name\":{\"data\":true}}");
-    }
-    for (var it = n.fields(); it.hasNext(); ) {
-      var e = it.next();
-      if (!FILTERS.contains(e.getKey())) {
-        throw new InvalidArgumentException("invalid filter '" + e.getKey() + "' (allowed: dangling, driver, label, name)");
-      }
-      List<String> values = new ArrayList<>();
-      if (e.getValue().isArray()) {
-        e.getValue().forEach(v -> values.add(v.asText()));
-      } else {
-        e.getValue().fieldNames().forEachRemaining(values::add);
-      }
-      out.put(e.getKey(), values);
-    }
-    return out;
-  }
+
+
 
   private HttpResponse create(HttpRequest req) throws IOException {
     CreateRequest c = req.body() == null || req.body().length == 0 ? new CreateRequest() : req.json(CreateRequest.class);

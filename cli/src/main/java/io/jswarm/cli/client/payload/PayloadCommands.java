@@ -21,21 +21,28 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
  * The verbs {@code jswarm secret} and {@code jswarm config} share ({@code create NAME FILE|-}, {@code ls},
- * {@code inspect}, {@code rm}), as {@code docker secret}/{@code docker config}. Each concrete command names its
- * {@link #noun()}; the API paths and the messages follow from it.
+ * {@code inspect}, {@code rm}), as {@code docker secret}/{@code docker config}. The same classes serve both groups:
+ * the noun is the parent command's name ({@link #noun}), and the API paths and the messages follow from it.
  */
 final class PayloadCommands {
   private PayloadCommands() {}
 
+  /** {@code secret} or {@code config}: the group the verb was called under. */
+  static String noun(picocli.CommandLine.Model.CommandSpec spec) {
+    return spec.parent().name();
+  }
+
   /** Docker's payload limit (500 KiB), checked before reading a whole file into memory. */
   static final long MAX_PAYLOAD_BYTES = 500 * 1024;
 
-  abstract static class Create extends ClientCommand {
+  @Command(name = "create", description = "Create one from a file, or from standard input (-).")
+  static final class Create extends ClientCommand {
     @Option(names = {"-l", "--label"}, description = "Labels (key=value).")
     List<String> labels = new ArrayList<>();
 
@@ -45,17 +52,15 @@ final class PayloadCommands {
     @Parameters(index = "1", paramLabel = "FILE|-", description = "File with the content, or - for standard input.")
     String file;
 
-    abstract String noun();
-
     @Override
     protected int run(ApiClient api) throws IOException {
-      byte[] data = read(file, noun());
+      byte[] data = read(file, noun(spec));
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("Name", name);
       body.put("Labels", io.jswarm.cli.client.NetworkCommand.keyValues("--label", labels));
       body.put("Data", Base64.getEncoder().encodeToString(data));
       java.util.Arrays.fill(data, (byte) 0);
-      out.println(api.post("/" + noun() + "s/create", body).tree().path("ID").asText());
+      out.println(api.post("/" + noun(spec) + "s/create", body).tree().path("ID").asText());
       return 0;
     }
   }
@@ -89,7 +94,8 @@ final class PayloadCommands {
     return data;
   }
 
-  abstract static class Ls extends ClientCommand {
+  @Command(name = "ls", aliases = "list", description = "List them.")
+  static final class Ls extends ClientCommand {
     @Option(names = {"-q", "--quiet"}, description = "Only display IDs.")
     boolean quiet;
 
@@ -100,16 +106,16 @@ final class PayloadCommands {
         + "{{.Name}}) or table TEMPLATE.")
     String format;
 
-    abstract String noun();
-
     /** Secrets have a DRIVER column (empty here: no drivers); configs do not. */
-    abstract boolean driverColumn();
+    private boolean driverColumn() {
+      return noun(spec).equals("secret");
+    }
 
     @Override
     protected int run(ApiClient api) {
       OutputFormat fmt = OutputFormat.of(format);
       List<JsonNode> rows = new ArrayList<>();
-      api.getTree(Filters.parse(filters).appendTo("/" + noun() + "s")).forEach(rows::add);
+      api.getTree(Filters.parse(filters).appendTo("/" + noun(spec) + "s")).forEach(rows::add);
       rows.sort((a, b) -> name(a).compareTo(name(b)));
       Instant now = Instant.now();
       if (quiet) {
@@ -174,33 +180,31 @@ final class PayloadCommands {
     }
   }
 
-  abstract static class Inspect extends ClientCommand {
+  @Command(name = "inspect", description = "Display detailed information on one or more (a secret's data is never shown).")
+  static final class Inspect extends ClientCommand {
     @picocli.CommandLine.Mixin
     io.jswarm.cli.client.InspectFormat format = new io.jswarm.cli.client.InspectFormat();
 
     @Parameters(arity = "1..*", paramLabel = "NAME|ID", description = "Name, id or id prefix.")
     List<String> refs;
 
-    abstract String noun();
-
     @Override
     protected int run(ApiClient api) {
       List<String> errors = new ArrayList<>();
-      return printInspect(format, inspectEach(api, refs, ref -> "/" + noun() + "s/" + seg(ref), "Error: No such " + noun()
+      return printInspect(format, inspectEach(api, refs, ref -> "/" + noun(spec) + "s/" + seg(ref), "Error: No such " + noun(spec)
           + ": ", errors), errors);
     }
   }
 
-  abstract static class Rm extends ClientCommand {
+  @Command(name = "rm", aliases = "remove", description = "Remove one or more.")
+  static final class Rm extends ClientCommand {
     @Parameters(arity = "1..*", paramLabel = "NAME|ID", description = "Name, id or id prefix.")
     List<String> refs;
-
-    abstract String noun();
 
     @Override
     protected int run(ApiClient api) throws Exception {
       return eachRef(refs, ref -> {
-        api.delete("/" + noun() + "s/" + seg(ref));
+        api.delete("/" + noun(spec) + "s/" + seg(ref));
         out.println(ref);
       });
     }

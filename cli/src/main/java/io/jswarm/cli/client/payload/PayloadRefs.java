@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * {@code service create --secret/--config} and {@code service update --secret-add/--secret-rm/--config-add/--config-rm},
@@ -38,37 +40,44 @@ public final class PayloadRefs {
   private static void update(ApiClient api, ContainerSpec c, List<String> secretAdd, List<String> secretRm,
       List<String> configAdd, List<String> configRm, String secretFlag, String configFlag) {
     if (!secretAdd.isEmpty() || !secretRm.isEmpty()) {
-      List<ContainerSpec.SecretReference> refs = c.secrets == null ? new ArrayList<>() : new ArrayList<>(c.secrets);
-      Set<String> rm = new HashSet<>(secretRm);
-      refs.removeIf(r -> rm.contains(r.secretName) || rm.contains(r.secretId));
-      for (String v : secretAdd) {
-        Parsed p = parse(secretFlag, v);
-        JsonNode s = lookup(api, "secret", p.source);
-        ContainerSpec.SecretReference r = new ContainerSpec.SecretReference();
-        r.secretId = s.path("ID").asText();
-        r.secretName = s.path("Spec").path("Name").asText();
-        r.file = p.file();
-        refs.removeIf(o -> o.file != null && r.file.name.equals(o.file.name));
-        refs.add(r);
-      }
-      c.secrets = refs.isEmpty() ? null : refs;
+      c.secrets = edit(api, "secret", secretFlag, c.secrets, secretAdd, secretRm, r -> r.secretName, r -> r.secretId,
+          r -> r.file, (found, p) -> {
+            ContainerSpec.SecretReference r = new ContainerSpec.SecretReference();
+            r.secretId = found.path("ID").asText();
+            r.secretName = found.path("Spec").path("Name").asText();
+            r.file = p.file();
+            return r;
+          });
     }
     if (!configAdd.isEmpty() || !configRm.isEmpty()) {
-      List<ContainerSpec.ConfigReference> refs = c.configs == null ? new ArrayList<>() : new ArrayList<>(c.configs);
-      Set<String> rm = new HashSet<>(configRm);
-      refs.removeIf(r -> rm.contains(r.configName) || rm.contains(r.configId));
-      for (String v : configAdd) {
-        Parsed p = parse(configFlag, v);
-        JsonNode s = lookup(api, "config", p.source);
-        ContainerSpec.ConfigReference r = new ContainerSpec.ConfigReference();
-        r.configId = s.path("ID").asText();
-        r.configName = s.path("Spec").path("Name").asText();
-        r.file = p.file();
-        refs.removeIf(o -> o.file != null && r.file.name.equals(o.file.name));
-        refs.add(r);
-      }
-      c.configs = refs.isEmpty() ? null : refs;
+      c.configs = edit(api, "config", configFlag, c.configs, configAdd, configRm, r -> r.configName, r -> r.configId,
+          r -> r.file, (found, p) -> {
+            ContainerSpec.ConfigReference r = new ContainerSpec.ConfigReference();
+            r.configId = found.path("ID").asText();
+            r.configName = found.path("Spec").path("Name").asText();
+            r.file = p.file();
+            return r;
+          });
     }
+  }
+
+  /**
+   * The references after removing those named in {@code rm} (by name or id) and adding {@code add} (each replacing a
+   * reference to the same file); null when none is left.
+   */
+  private static <R> List<R> edit(ApiClient api, String noun, String flag, List<R> current, List<String> add,
+      List<String> rm, Function<R, String> name, Function<R, String> id, Function<R, ContainerSpec.FileTarget> file,
+      BiFunction<JsonNode, Parsed, R> make) {
+    List<R> refs = current == null ? new ArrayList<>() : new ArrayList<>(current);
+    Set<String> gone = new HashSet<>(rm);
+    refs.removeIf(r -> gone.contains(name.apply(r)) || gone.contains(id.apply(r)));
+    for (String v : add) {
+      Parsed p = parse(flag, v);
+      R r = make.apply(lookup(api, noun, p.source()), p);
+      refs.removeIf(o -> file.apply(o) != null && p.target().equals(file.apply(o).name));
+      refs.add(r);
+    }
+    return refs.isEmpty() ? null : refs;
   }
 
   record Parsed(String source, String target, String uid, String gid, long mode) {

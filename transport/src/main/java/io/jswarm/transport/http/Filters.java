@@ -1,4 +1,4 @@
-package io.jswarm.manager.controlapi;
+package io.jswarm.transport.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,8 +15,10 @@ import java.util.function.Predicate;
 /**
  * Docker's {@code filters} query parameter: JSON {@code {"name":{"web":true}}}, or the pre-1.22 form
  * {@code {"name":["web"]}}. Values of one key are alternatives (any may match); different keys must all match.
+ * The one parser of every list route (services, nodes, tasks, networks, volumes, images, ...): anything else than
+ * such an object is a 400 naming the {@code filters} parameter.
  */
-final class Filters {
+public final class Filters {
   private final Map<String, List<String>> values;
 
   private Filters(Map<String, List<String>> values) {
@@ -28,7 +30,7 @@ final class Filters {
    *
    * @throws InvalidArgumentException malformed JSON, or "invalid filter 'x'" for a key the list does not take
    */
-  static Filters parse(String json, Set<String> allowed) {
+  public static Filters parse(String json, Set<String> allowed) {
     Map<String, List<String>> values = new LinkedHashMap<>();
     if (json == null || json.isBlank()) {
       return new Filters(values);
@@ -37,10 +39,10 @@ final class Filters {
     try {
       root = Json.mapper().readTree(json);
     } catch (JsonProcessingException e) {
-      throw new InvalidArgumentException("invalid filters " + json + ": " + e.getOriginalMessage());
+      throw new InvalidArgumentException("invalid filters " + quote(json) + ": malformed JSON: " + e.getOriginalMessage());
     }
     if (root == null || !root.isObject()) {
-      throw new InvalidArgumentException("invalid filters " + json
+      throw new InvalidArgumentException("invalid filters " + quote(json)
           + ": want a JSON object such as {\"name\":{\"web\":true}}");
     }
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
@@ -56,25 +58,26 @@ final class Filters {
       } else if (v.isArray()) {
         v.forEach(x -> vs.add(x.asText()));
       } else {
-        throw new InvalidArgumentException("invalid filters " + json + ": the value of \"" + e.getKey()
+        throw new InvalidArgumentException("invalid filters " + quote(json) + ": the value of \"" + quote(e.getKey())
             + "\" must be an object {\"value\":true} or a list [\"value\"]");
       }
       values.put(e.getKey(), vs);
     }
     for (String k : values.keySet()) {
       if (!allowed.contains(k)) {
-        throw new InvalidArgumentException("invalid filter '" + k + "'");
+        throw new InvalidArgumentException("invalid filter '" + quote(k) + "'; allowed: "
+            + String.join(", ", new java.util.TreeSet<>(allowed)));
       }
     }
     return new Filters(values);
   }
 
-  List<String> get(String key) {
+  public List<String> get(String key) {
     return values.getOrDefault(key, List.of());
   }
 
   /** True when {@code key} is not filtered on, or when one of its values satisfies {@code p}. */
-  boolean any(String key, Predicate<String> p) {
+  public boolean any(String key, Predicate<String> p) {
     List<String> vs = get(key);
     if (vs.isEmpty()) {
       return true;
@@ -88,7 +91,7 @@ final class Filters {
   }
 
   /** Label filters: every value ({@code key} or {@code key=value}) must match, as dockerd does. */
-  boolean labels(String key, Map<String, String> labels) {
+  public boolean labels(String key, Map<String, String> labels) {
     for (String f : get(key)) {
       if (!labelMatches(labels, f)) {
         return false;
@@ -97,7 +100,7 @@ final class Filters {
     return true;
   }
 
-  static boolean labelMatches(Map<String, String> labels, String filter) {
+  public static boolean labelMatches(Map<String, String> labels, String filter) {
     if (labels == null) {
       return false;
     }
@@ -108,7 +111,17 @@ final class Filters {
     return filter.substring(eq + 1).equals(labels.get(filter.substring(0, eq)));
   }
 
-  static boolean prefix(String value, String prefix) {
+  public static boolean prefix(String value, String prefix) {
     return value != null && value.startsWith(prefix);
+  }
+
+  /** Every filtered key with its values. */
+  public Map<String, List<String>> asMap() {
+    return java.util.Collections.unmodifiableMap(values);
+  }
+
+  /** At most 100 characters of what the client sent, for messages. */
+  private static String quote(String s) {
+    return s.length() > 100 ? s.substring(0, 100) + "..." : s;
   }
 }

@@ -1,0 +1,92 @@
+package io.jswarm.cli.daemon;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A daemon for a test or a benchmark: in this JVM, simulated executor, its own temporary data and exec roots,
+ * its API on a loopback port, made the only manager of a new swarm with the {@code MaxReplicasPerService} given.
+ * {@link #close} stops it and removes every file.
+ */
+public final class ScratchDaemon implements AutoCloseable {
+  private final Path dir;
+  private final Daemon daemon;
+  private final int apiPort;
+
+  private ScratchDaemon(Path dir, Daemon daemon, int apiPort) {
+    this.dir = dir;
+    this.daemon = daemon;
+    this.apiPort = apiPort;
+  }
+
+  /** Starts the daemon and initializes its swarm with {@code maxReplicas} as MaxReplicasPerService. */
+  public static ScratchDaemon start(long maxReplicas) throws Exception {
+    Path dir = Files.createTempDirectory("jswarm-scratch-");
+    int api = freePort();
+    int cluster = freePort();
+    int raft = freePort();
+    DaemonOptions opts = new DaemonOptions(dir.resolve("data"), dir.resolve("run"),
+        List.of("tcp://127.0.0.1:" + api), "jswarm-scratch", "scratch", cluster, raft, "simulated", "runc", 10_000,
+        Map.of(), List.of(), "jswarm_scratch", "172.31.250.0/24");
+    Daemon d = new Daemon(opts, "scratch");
+    ScratchDaemon f = new ScratchDaemon(dir, d, api);
+    try {
+      d.start();
+      HttpResponse<String> init = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + api + "/v1.41/swarm/init")).timeout(Duration.ofSeconds(60))
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"ListenAddr\":\"127.0.0.1:" + cluster
+              + "\",\"AdvertiseAddr\":\"127.0.0.1:" + cluster + "\",\"Spec\":{\"Orchestration\":"
+              + "{\"MaxReplicasPerService\":" + maxReplicas + "}}}")).build(), HttpResponse.BodyHandlers.ofString());
+      if (init.statusCode() != 200) {
+        throw new IllegalStateException("swarm init of the scratch daemon failed: " + init.statusCode() + " "
+            + init.body());
+      }
+      return f;
+    } catch (Exception | Error e) {
+      f.close();
+      throw e;
+    }
+  }
+
+  public int apiPort() {
+    return apiPort;
+  }
+
+  /** The daemon itself (its routes, its addresses). */
+  public Daemon daemon() {
+    return daemon;
+  }
+
+  @Override
+  public void close() {
+    try {
+      daemon.close();
+    } finally {
+      try (Stream<Path> s = Files.walk(dir)) {
+        s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException e) {
+        // best effort: a temp directory
+      }
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress("127.0.0.1", 0));
+      return s.getLocalPort();
+    }
+  }
+}
