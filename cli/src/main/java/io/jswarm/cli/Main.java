@@ -10,6 +10,7 @@ import io.jswarm.cli.client.NodeCommand;
 import io.jswarm.cli.client.ServiceCommand;
 import io.jswarm.cli.client.SwarmCommand;
 import io.jswarm.cli.client.VolumeCommand;
+import io.jswarm.cli.hollow.HollowCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "A Swarm-like cluster orchestrator.",
-    subcommands = {VersionCommand.class, DaemonCommand.class, RaftCommand.class, BenchCommand.class,
+    subcommands = {VersionCommand.class, DaemonCommand.class, RaftCommand.class, BenchCommand.class, HollowCommand.class,
         SwarmCommand.class, NodeCommand.class, ServiceCommand.class, VolumeCommand.class,
         ImageCommand.class, NetworkCommand.class, SecretCommand.class, ConfigCommand.class})
 public final class Main implements Runnable {

@@ -11,10 +11,10 @@ import java.util.List;
 import java.util.Map;
 
 /** What this node reports about itself ({@code NodeDescription}): hostname, platform, capacity, engine. */
-final class NodeDescriptions {
+public final class NodeDescriptions {
   private NodeDescriptions() {}
 
-  static Node.Description describe(String hostname, String engineVersion, Map<String, String> engineLabels) {
+  public static Node.Description describe(String hostname, String engineVersion, Map<String, String> engineLabels) {
     Node.Description d = new Node.Description();
     d.hostname = hostname;
     d.platform = new Platform();

@@ -292,12 +292,22 @@ public final class MemoryStore implements StoreApplier, AutoCloseable {
     }
   }
 
+  /**
+   * Hands each watch the events it accepts. Rows are encoded once per event however many watches take it, and each
+   * watch decodes its own copy when it polls, on its own thread: the apply thread does not pay a copy per watcher.
+   */
   private void publish(List<Event> events) {
-    for (Watch w : watches) {
-      for (Event e : events) {
+    if (watches.isEmpty()) {
+      return;
+    }
+    for (Event e : events) {
+      Watch.Encoded enc = null;
+      for (Watch w : watches) {
         if (w.accepts(e)) {
-          w.offer(e.isCommit() ? e : new Event(e.kind(), e.index(), e.table(), Json.copy(e.object()),
-              Json.copy(e.old())));
+          if (enc == null) {
+            enc = Watch.Encoded.of(e);
+          }
+          w.offer(enc);
         }
       }
     }

@@ -19,6 +19,20 @@ public interface TableReader<T extends StoreObject> {
 
   int count();
 
+  /**
+   * Visits the rows whose index {@code index} has {@code key}, in id order, without copying them: for reads that
+   * only count or look (task counts of {@code service ls}, say). The visitor must not change a row nor keep it past
+   * the transaction.
+   */
+  default void scan(String index, String key, java.util.function.Consumer<? super T> visitor) {
+    find(index, key).forEach(visitor);
+  }
+
+  /** Visits every row, in id order, without copying them; same contract as {@link #scan}. */
+  default void scanAll(java.util.function.Consumer<? super T> visitor) {
+    all().forEach(visitor);
+  }
+
   /** The row with this name (first by id if names are not unique), or null. */
   default T byName(String name) {
     List<T> rows = find(Tables.BY_NAME, name);

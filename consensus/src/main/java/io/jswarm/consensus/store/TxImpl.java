@@ -117,6 +117,26 @@ final class TxImpl implements Tx {
     }
 
     @Override
+    public void scan(String index, String key, java.util.function.Consumer<? super T> visitor) {
+      TreeMap<String, T> rows = new TreeMap<>();
+      for (String id : table.idsBy(index, key)) {
+        rows.put(id, table.get(id));
+      }
+      overlay(rows, row -> spec.keys(index, row).contains(key));
+      rows.values().forEach(visitor);
+    }
+
+    @Override
+    public void scanAll(java.util.function.Consumer<? super T> visitor) {
+      TreeMap<String, T> rows = new TreeMap<>();
+      for (T row : table.all()) {
+        rows.put(row.id, row);
+      }
+      overlay(rows, row -> true);
+      rows.values().forEach(visitor);
+    }
+
+    @Override
     public List<T> byIdPrefix(String prefix) {
       TreeMap<String, T> rows = new TreeMap<>(table.withPrefix(prefix));
       overlay(rows, row -> row.id.startsWith(prefix));

@@ -1,5 +1,7 @@
 package io.jswarm.consensus.store;
 
+import io.jswarm.api.json.Json;
+import io.jswarm.api.types.StoreObject;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -12,7 +14,7 @@ import java.util.function.Predicate;
  * replaced by a snapshot install — the owner then opens a new one from a fresh snapshot.
  */
 public final class Watch implements AutoCloseable {
-  private final BlockingQueue<Event> queue = new LinkedBlockingQueue<>();
+  private final BlockingQueue<Encoded> queue = new LinkedBlockingQueue<>();
   private final Predicate<Event> filter;
   private final Runnable onClose;
   private volatile String closedReason;
@@ -34,21 +36,43 @@ public final class Watch implements AutoCloseable {
     }
   }
 
-  void offer(Event e) {
+  /**
+   * An event as queued: its rows encoded once (shared by every watch that takes it) and decoded into the polling
+   * watch's own copies by {@link #decode}.
+   */
+  record Encoded(Event shape, byte[] object, byte[] old) {
+    static Encoded of(Event e) {
+      if (e.isCommit()) {
+        return new Encoded(e, null, null);
+      }
+      return new Encoded(e, e.object() == null ? null : Json.toBytes(e.object()),
+          e.old() == null ? null : Json.toBytes(e.old()));
+    }
+
+    Event decode() {
+      if (shape.isCommit()) {
+        return shape;
+      }
+      Class<? extends StoreObject> type = shape.table().type();
+      return new Event(shape.kind(), shape.index(), shape.table(),
+          object == null ? null : Json.fromBytes(object, type), old == null ? null : Json.fromBytes(old, type));
+    }
+  }
+
+  void offer(Encoded e) {
     queue.add(e);
   }
 
   /** Next event, waiting up to {@code timeout}; null on timeout or when the watch is closed and drained. */
   public Event poll(long timeout, TimeUnit unit) throws InterruptedException {
-    if (closedReason != null) {
-      return queue.poll();
-    }
-    return queue.poll(timeout, unit);
+    Encoded e = closedReason != null ? queue.poll() : queue.poll(timeout, unit);
+    return e == null ? null : e.decode();
   }
 
   /** Next event without waiting, or null. */
   public Event poll() {
-    return queue.poll();
+    Encoded e = queue.poll();
+    return e == null ? null : e.decode();
   }
 
   public boolean isClosed() {

@@ -281,30 +281,32 @@ final class ServiceRoutes {
    */
   private static void fillStatus(ReadTx tx, List<Service> services) {
     Set<String> liveNodes = new HashSet<>();
-    for (Node n : tx.nodes().all()) {
+    tx.nodes().scanAll(n -> {
       if (n.status == null || !"down".equals(n.status.state)) {
         liveNodes.add(n.id);
       }
-    }
+    });
     for (Service s : services) {
-      long running = 0;
-      long desiredGlobal = 0;
-      long completed = 0;
-      for (Task t : tx.tasks().find(Tables.BY_SERVICE, s.id)) {
+      long[] counts = new long[3]; // running, desired (global), completed
+      // counted in place: copying every task of a large service per 'service ls' cost more than the rest
+      tx.tasks().scan(Tables.BY_SERVICE, s.id, t -> {
         if (t.nodeId != null && !liveNodes.contains(t.nodeId)) {
-          continue;
+          return;
         }
         TaskState observed = t.status == null ? null : t.status.state;
         if (observed == TaskState.RUNNING) {
-          running++;
+          counts[0]++;
         }
         if (observed == TaskState.COMPLETE) {
-          completed++;
+          counts[2]++;
         }
         if (t.desiredState != null && !t.desiredState.isTerminal()) {
-          desiredGlobal++;
+          counts[1]++;
         }
-      }
+      });
+      long running = counts[0];
+      long desiredGlobal = counts[1];
+      long completed = counts[2];
       Service.ServiceStatus st = new Service.ServiceStatus();
       st.runningTasks = running;
       ServiceMode m = s.spec == null ? null : s.spec.mode;

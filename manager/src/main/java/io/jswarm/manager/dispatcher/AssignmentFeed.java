@@ -126,14 +126,23 @@ final class AssignmentFeed {
 
   /** Same task apart from its version, timestamps and observed status. */
   static boolean equalIgnoringStatus(Task a, Task b) {
-    return Json.toString(stable(a)).equals(Json.toString(stable(b)));
+    return stableJson(a).equals(stableJson(b));
   }
 
-  private static Task stable(Task t) {
-    Task c = Json.copy(t);
-    c.version = null;
-    c.updatedAt = null;
-    c.status = null;
-    return c;
+  /** The task's JSON without version, update time and status (encoded with those fields cleared, then put back). */
+  private static String stableJson(Task t) {
+    var version = t.version;
+    String updatedAt = t.updatedAt;
+    Task.TaskStatus status = t.status;
+    t.version = null;
+    t.updatedAt = null;
+    t.status = null;
+    try {
+      return Json.toString(t);
+    } finally {
+      t.version = version;
+      t.updatedAt = updatedAt;
+      t.status = status;
+    }
   }
 }

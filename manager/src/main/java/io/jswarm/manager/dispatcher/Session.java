@@ -1,10 +1,9 @@
 package io.jswarm.manager.dispatcher;
 
 import io.jswarm.api.dispatcher.DispatcherMessage;
-import io.jswarm.api.dispatcher.NetworkEndpoints;
 import io.jswarm.transport.http.StreamSink;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * One agent's open session: its stream, and what each feed last sent on it (so that later store batches send only
@@ -16,8 +15,8 @@ final class Session {
   final StreamSink sink;
   /** Store index of the full assignment set; later events only. -1 until registered. */
   long index = -1;
-  /** The remote endpoints last sent, per network the node is on ({@link EndpointFeed}). */
-  final Map<String, Map<String, NetworkEndpoints.Endpoint>> sentEndpoints = new HashMap<>();
+  /** The overlay networks whose whole endpoint list was sent, increments since ({@link EndpointFeed}). */
+  final Set<String> endpointNets = new HashSet<>();
   /** The ingress view last sent (JSON), null before the first. */
   String sentIngress;
   /** The service records last sent ({@link ServiceRecordFeed}). */

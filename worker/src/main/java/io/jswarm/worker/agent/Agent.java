@@ -38,8 +38,10 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Session: tries the known managers in turn (the list given at construction, replaced by the list each
- *       {@code session} message carries), follows {@code redirect} to the leader at once, and reconnects after
- *       any failure with a backoff from {@link #MIN_BACKOFF} doubling to {@link #MAX_BACKOFF}.</li>
+ *       {@code session} message carries) and follows {@code redirect} to the leader at once. When a session fails
+ *       or ends, the next known manager is tried at once (the one that failed is likely the dead leader, and a
+ *       follower redirects to the new one); only after a whole round of managers failed does the agent back off,
+ *       from {@link #MIN_BACKOFF} doubling to {@link #MAX_BACKOFF}.</li>
  *   <li>Heartbeats every period the dispatcher names; a failed heartbeat ends the session (and so reconnects).</li>
  *   <li>Assignments: a full set replaces the whole set of tasks, increments add, change or remove tasks; one
  *       {@link TaskController} per task. Removed tasks are shut down and forgotten.</li>
@@ -51,7 +53,8 @@ import org.slf4j.LoggerFactory;
  *   <li>The node's own object, as the managers see it (role, availability), goes to {@link #addNodeListener}.</li>
  * </ul>
  *
- * <p>The transport and the executor belong to the caller, who closes them after {@link #close}.
+ * <p>The transport and the executor belong to the caller, who closes them after {@link #close}. Many agents in one
+ * process (hollow nodes) share their timer and task threads through {@link Threads#shared}.
  */
 public final class Agent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
@@ -82,8 +85,11 @@ public final class Agent implements AutoCloseable {
   /** The secrets and configs of this node's tasks, in memory only. */
   private final TaskDependencies dependencies = new TaskDependencies();
 
+  private final Threads threads;
   private final ScheduledExecutorService timer;
   private final ExecutorService taskPool;
+  /** Repeated status reports of this agent (cancelled at close when the timer is shared). */
+  private volatile ScheduledFuture<?> statusReports;
   private final Thread sessionThread;
   private final CountDownLatch closedLatch = new CountDownLatch(1);
   private volatile boolean closed;
@@ -91,6 +97,25 @@ public final class Agent implements AutoCloseable {
 
   /** The open session, if any (set on the session thread). */
   private volatile Live live;
+
+  /**
+   * The threads an agent runs on: its own ({@link #own}, stopped by {@link #close}) or shared by many agents
+   * ({@link #shared}, the caller's to stop).
+   */
+  public record Threads(ScheduledExecutorService timer, ExecutorService taskPool,
+      java.util.concurrent.ThreadFactory sessionThreads, boolean owned) {
+    /** Two timer threads (heartbeats never wait for reports) and a cached task pool for this agent alone. */
+    public static Threads own() {
+      return new Threads(Executors.newScheduledThreadPool(2, named("agent-timer")),
+          Executors.newCachedThreadPool(named("agent-task")), named("agent-session"), true);
+    }
+
+    /** Threads shared by many agents; {@link Agent#close} leaves them running. */
+    public static Threads shared(ScheduledExecutorService timer, ExecutorService taskPool,
+        java.util.concurrent.ThreadFactory sessionThreads) {
+      return new Threads(timer, taskPool, sessionThreads, false);
+    }
+  }
 
   /** One established session: where, its id, and its heartbeat. */
   private static final class Live {
@@ -114,6 +139,12 @@ public final class Agent implements AutoCloseable {
    */
   public Agent(List<String> managers, DispatcherTransport transport, Executor executor,
       Supplier<SessionRequest> describe, Clock clock) {
+    this(managers, transport, executor, describe, clock, Threads.own());
+  }
+
+  /** @param threads where the agent's timers, task steps and session loop run */
+  public Agent(List<String> managers, DispatcherTransport transport, Executor executor,
+      Supplier<SessionRequest> describe, Clock clock, Threads threads) {
     if (managers == null || managers.isEmpty()) {
       throw new IllegalArgumentException("managers: at least one manager address (host:port) is needed");
     }
@@ -122,9 +153,10 @@ public final class Agent implements AutoCloseable {
     this.executor = Objects.requireNonNull(executor, "executor");
     this.describe = Objects.requireNonNull(describe, "describe");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.timer = Executors.newScheduledThreadPool(2, named("agent-timer")); // heartbeats never wait for reports
-    this.taskPool = Executors.newCachedThreadPool(named("agent-task"));
-    this.sessionThread = named("agent-session").newThread(this::run);
+    this.threads = Objects.requireNonNull(threads, "threads");
+    this.timer = threads.timer();
+    this.taskPool = threads.taskPool();
+    this.sessionThread = threads.sessionThreads().newThread(this::run);
     executor.useDependencies(dependencies);
   }
 
@@ -140,7 +172,7 @@ public final class Agent implements AutoCloseable {
     }
     started = true;
     long every = STATUS_INTERVAL.toMillis();
-    timer.scheduleWithFixedDelay(this::sendStatuses, every, every, TimeUnit.MILLISECONDS);
+    statusReports = timer.scheduleWithFixedDelay(this::sendStatuses, every, every, TimeUnit.MILLISECONDS);
     sessionThread.start();
   }
 
@@ -203,14 +235,22 @@ public final class Agent implements AutoCloseable {
       l.stream.close();
     }
     sessionThread.interrupt();
-    timer.shutdownNow();
-    taskPool.shutdownNow();
+    ScheduledFuture<?> reports = statusReports;
+    if (reports != null) {
+      reports.cancel(false);
+    }
+    if (threads.owned()) {
+      timer.shutdownNow();
+      taskPool.shutdownNow();
+    }
     try {
       if (sessionThread.isAlive()) {
         sessionThread.join(CLOSE_TIMEOUT.toMillis());
       }
-      timer.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      taskPool.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      if (threads.owned()) {
+        timer.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        taskPool.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -222,6 +262,7 @@ public final class Agent implements AutoCloseable {
     Duration backoff = MIN_BACKOFF;
     int index = 0;
     int redirects = 0;
+    int failedInARow = 0;
     String redirect = null;
     while (!closed) {
       List<String> known = managers;
@@ -275,12 +316,16 @@ public final class Agent implements AutoCloseable {
       if (established) {
         backoff = MIN_BACKOFF;
         redirects = 0;
+        failedInARow = 0;
       }
       if (redirect != null && !redirect.isBlank() && ++redirects <= MAX_REDIRECTS_IN_A_ROW) {
         continue;
       }
-      if (!established) {
-        index++;
+      // The next manager at once: a session that failed or ended most likely lost the leader, and another
+      // manager redirects to the new one. Back off only once every known manager failed in a row.
+      index++;
+      if (established || ++failedInARow % Math.max(1, managers.size()) != 0) {
+        continue;
       }
       try {
         if (closedLatch.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {

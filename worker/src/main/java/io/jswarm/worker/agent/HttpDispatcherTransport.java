@@ -121,7 +121,8 @@ public final class HttpDispatcherTransport implements DispatcherTransport, AutoC
     }
   }
 
-  private static IOException refused(String managerAddr, String path, int status, byte[] body) {
+  /** A manager's error answer as an exception carrying its {@code message}. */
+  static IOException refused(String managerAddr, String path, int status, byte[] body) {
     String message = new String(body, StandardCharsets.UTF_8).trim();
     try {
       Object m = Json.fromBytes(body, Map.class).get("message");

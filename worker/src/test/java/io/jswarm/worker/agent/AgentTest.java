@@ -156,6 +156,20 @@ class AgentTest {
   }
 
   @Test
+  void aFailedSessionGoesToTheNextManagerAtOnce() throws Exception {
+    start("m1", "m2", "m3");
+    FakeTransport.FakeSession s = transport.nextSession();
+    assertEquals("m1", s.addr);
+    s.push(session("s1", null, "m1", "m2", "m3"));
+    transport.await("session s1", () -> "m1".equals(agent.connectedManager()));
+    transport.unreachable.add("m1"); // the leader died
+    s.fail();
+    FakeTransport.FakeSession next = transport.nextSession();
+    assertEquals("m2", next.addr, "not the dead leader again");
+    assertEquals(List.of("m1", "m2"), transport.openedAddrs(), "the dead leader was not retried first");
+  }
+
+  @Test
   void unreachableManagersAreSkippedAndTheListComesFromTheSession() throws Exception {
     transport.unreachable.add("m1");
     start("m1", "m2");

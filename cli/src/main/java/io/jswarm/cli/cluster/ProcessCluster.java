@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * A cluster of real {@code jswarm daemon} processes on this machine, each with its own data root, exec root and
  * loopback ports, run with the simulated executor. Tests drive them through their HTTP API (each daemon also
  * listens on a loopback TCP port) exactly as the CLI does. {@link #close} kills every process and removes every
- * directory.
+ * directory. Tests and {@code jswarm bench cluster} share it.
  */
 public final class ProcessCluster implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -34,6 +34,8 @@ public final class ProcessCluster implements AutoCloseable {
       .connectTimeout(Duration.ofSeconds(5)).build();
   private final List<String> extraDaemonArgs = new ArrayList<>();
   private String executor = "simulated";
+  private Path keepLogs = Path.of("target", "cluster-logs");
+  private List<String> javaOpts = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
   public ProcessCluster() throws IOException {
     this.baseDir = Files.createTempDirectory("jswarm-cluster-");
@@ -42,6 +44,18 @@ public final class ProcessCluster implements AutoCloseable {
   /** The executor of daemons started after this call: {@code simulated} (the default here) or {@code container}. */
   public ProcessCluster executor(String name) {
     this.executor = name;
+    return this;
+  }
+
+  /** JVM options of daemons started after this call (default: a 256 MB heap, serial GC, C1 only). */
+  public ProcessCluster javaOpts(List<String> opts) {
+    this.javaOpts = List.copyOf(opts);
+    return this;
+  }
+
+  /** Where {@link #close} copies the daemons' logs (a directory per cluster); null: nowhere. */
+  public ProcessCluster keepLogsIn(Path dir) {
+    this.keepLogs = dir;
     return this;
   }
 
@@ -105,11 +119,13 @@ public final class ProcessCluster implements AutoCloseable {
       d.kill();
     }
     // keep the daemons' logs for a post-mortem: target/cluster-logs/<dir name>/<node>.log
-    Path keep = Path.of("target", "cluster-logs", baseDir.getFileName().toString());
-    Files.createDirectories(keep);
-    for (Daemon d : daemons.values()) {
-      if (Files.exists(d.log)) {
-        Files.copy(d.log, keep.resolve(d.log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    if (keepLogs != null) {
+      Path keep = keepLogs.resolve(baseDir.getFileName().toString());
+      Files.createDirectories(keep);
+      for (Daemon d : daemons.values()) {
+        if (Files.exists(d.log)) {
+          Files.copy(d.log, keep.resolve(d.log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
       }
     }
     try (Stream<Path> s = Files.walk(baseDir)) {
@@ -129,22 +145,22 @@ public final class ProcessCluster implements AutoCloseable {
         // not yet: the API may be between leaders
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + max + " waiting for " + what);
+        throw new IllegalStateException("timed out after " + max + " waiting for " + what);
       }
       try {
         Thread.sleep(100);
       } catch (InterruptedException e) {
-        throw new AssertionError("interrupted waiting for " + what);
+        throw new IllegalStateException("interrupted waiting for " + what);
       }
     }
   }
 
   /** Surefire runs tests from a manifest-only jar; the real test class path is in its own property. */
-  static String classPath() {
+  public static String classPath() {
     return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
@@ -154,7 +170,7 @@ public final class ProcessCluster implements AutoCloseable {
   public record Answer(int status, String body) {
     public Answer expect(int wanted) {
       if (status != wanted) {
-        throw new AssertionError("expected HTTP " + wanted + ", got " + status + ": " + body);
+        throw new IllegalStateException("expected HTTP " + wanted + ", got " + status + ": " + body);
       }
       return this;
     }
@@ -163,7 +179,7 @@ public final class ProcessCluster implements AutoCloseable {
       try {
         return Json.mapper().readTree(body);
       } catch (IOException e) {
-        throw new AssertionError("not JSON: " + body, e);
+        throw new IllegalStateException("not JSON: " + body, e);
       }
     }
   }
@@ -181,7 +197,7 @@ public final class ProcessCluster implements AutoCloseable {
     private final List<String> launcher;
     private final List<String> ownArgs;
     private final String executor;
-    final Path log;
+    public final Path log;
     private Process process;
 
     Daemon(String name, int apiPort, int clusterPort, int raftPort) {
@@ -227,9 +243,9 @@ public final class ProcessCluster implements AutoCloseable {
     void launch() throws IOException {
       List<String> cmd = new ArrayList<>(launcher);
       cmd.addAll(List.of(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-          "-cp", classPath(),
+          Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+      cmd.addAll(javaOpts);
+      cmd.addAll(List.of("-Xshare:auto", "-cp", classPath(),
           "io.jswarm.cli.Main", "daemon",
           "--data-root", dataRoot.toString(), "--exec-root", execRoot.toString(),
           "-H", "unix://" + execRoot.resolve("jswarm.sock"), "-H", "tcp://" + address + ":" + apiPort,
@@ -244,7 +260,7 @@ public final class ProcessCluster implements AutoCloseable {
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
       await(START_TIMEOUT, name + " to answer /_ping (log: " + log + ")", () -> {
         if (!process.isAlive()) {
-          throw new AssertionError(name + " exited with " + process.exitValue() + "; log:\n" + logText());
+          throw new IllegalStateException(name + " exited with " + process.exitValue() + "; log:\n" + logText());
         }
         try {
           return call("GET", "/_ping", null).status == 200;
@@ -269,7 +285,7 @@ public final class ProcessCluster implements AutoCloseable {
 
     public Answer call(String method, String path, String jsonBody) throws IOException {
       HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + address + ":" + apiPort + "/v1.41" + path))
-          .timeout(Duration.ofSeconds(30));
+          .timeout(Duration.ofSeconds(90));
       b.method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody()
           : HttpRequest.BodyPublishers.ofString(jsonBody));
       if (jsonBody != null) {
@@ -307,7 +323,7 @@ public final class ProcessCluster implements AutoCloseable {
       return call("GET", path, null).expect(200).json();
     }
 
-    /** The daemon's process id (for signals such as SIGSTOP), or -1 when it never started. */
+    /** The process id (for signals such as SIGSTOP), or -1 before launch. */
     public long pid() {
       return process == null ? -1 : process.pid();
     }
