@@ -121,11 +121,27 @@ public class Swarm extends StoreObject {
     public String manager;
   }
 
-  /** See {@link Swarm#rootCA}. */
+  /**
+   * See {@link Swarm#rootCA}. During a root rotation ({@code Spec.CAConfig.ForceRotate} raised) the new root
+   * ({@code RotationCACert}/{@code RotationCAKey}) signs every certificate, which carries the new root
+   * cross-signed by the current one ({@code RotationCrossSigned}); nodes trust both roots; once every node holds a
+   * certificate of the new root, it replaces the current one and the rotation fields are cleared.
+   */
   public static class RootCAState {
     @JsonProperty("CACert")
     public String caCert;
     @JsonProperty("CAKey")
     public String caKey;
+    @JsonProperty("RotationCACert")
+    public String rotationCACert;
+    @JsonProperty("RotationCAKey")
+    public String rotationCAKey;
+    @JsonProperty("RotationCrossSigned")
+    public String rotationCrossSigned;
+
+    /** Whether a root rotation is under way. */
+    public boolean rotating() {
+      return rotationCACert != null;
+    }
   }
 }

@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 /** {@code jswarm swarm ...}: create, join, leave and tune the swarm, as {@code docker swarm}. */
 @Command(name = "swarm", description = "Manage the swarm.",
     subcommands = {SwarmCommand.Init.class, SwarmCommand.Join.class, SwarmCommand.JoinToken.class,
-        SwarmCommand.Leave.class, SwarmCommand.Update.class, SwarmCommand.Inspect.class})
+        SwarmCommand.Ca.class, SwarmCommand.Leave.class, SwarmCommand.Update.class, SwarmCommand.Inspect.class})
 public final class SwarmCommand extends GroupCommand {
 
   /** The cluster-wide settings {@code init} and {@code update} share. */
@@ -204,6 +204,91 @@ public final class SwarmCommand extends GroupCommand {
       String nodeId = api.getTree("/info").path("Swarm").path("NodeID").asText("");
       printJoinCommand(api, nodeId, worker, manager, out);
       return 0;
+    }
+  }
+
+  @Command(name = "ca", description = "Display and rotate the root CA.")
+  static final class Ca extends ClientCommand {
+    /** How long {@code --rotate} waits for every node to hold a certificate of the new root. */
+    static final java.time.Duration ROTATION_TIMEOUT = java.time.Duration.ofMinutes(10);
+
+    @Option(names = "--rotate", description = "Rotate the swarm CA: a new root, every node certificate re-issued, "
+        + "without downtime.")
+    boolean rotate;
+
+    @Option(names = {"-d", "--detach"}, description = "Exit immediately instead of waiting for the rotation.")
+    boolean detach;
+
+    @Option(names = {"-q", "--quiet"}, description = "Suppress progress output.")
+    boolean quiet;
+
+    @Override
+    protected int run(ApiClient api) {
+      if (rotate) {
+        Swarm sw = api.get("/swarm", Swarm.class);
+        if (sw.spec.caConfig == null) {
+          sw.spec.caConfig = new Swarm.CAConfig();
+        }
+        Long n = sw.spec.caConfig.forceRotate;
+        sw.spec.caConfig.forceRotate = (n == null ? 0 : n) + 1;
+        api.post("/swarm/update?version=" + sw.versionIndex(), sw.spec);
+        if (detach) {
+          return 0;
+        }
+        if (!quiet) {
+          err.println("rotating the root CA: every node renews its certificate with the new root...");
+        }
+        long deadline = System.nanoTime() + ROTATION_TIMEOUT.toNanos();
+        while (stillRotating(api)) {
+          if (System.nanoTime() > deadline) {
+            throw new UsageException("the root CA rotation has not finished after " + ROTATION_TIMEOUT.toMinutes()
+                + " minutes: a node that is down cannot renew its certificate; bring it back or remove it "
+                + "('jswarm node ls'), the rotation goes on by itself");
+          }
+          try {
+            Thread.sleep(1000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+          }
+        }
+      }
+      Swarm sw = afterRestart(api);
+      if (!quiet || !rotate) {
+        out.print(sw.tlsInfo == null || sw.tlsInfo.trustRoot == null ? "" : sw.tlsInfo.trustRoot);
+      }
+      return 0;
+    }
+  }
+
+  /**
+   * Whether the rotation still runs. Each manager restarts its roles with its renewed certificate meanwhile, so
+   * its API may answer 503 for a moment: that counts as still rotating.
+   */
+  private static boolean stillRotating(ApiClient api) {
+    try {
+      return Boolean.TRUE.equals(api.get("/swarm", Swarm.class).rootRotationInProgress);
+    } catch (RuntimeException e) {
+      return true;
+    }
+  }
+
+  /** The swarm, asked again for a few seconds while the manager restarts its roles. */
+  private static Swarm afterRestart(ApiClient api) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return api.get("/swarm", Swarm.class);
+      } catch (RuntimeException e) {
+        if (attempt >= 30) {
+          throw e;
+        }
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
     }
   }
 

@@ -68,8 +68,8 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
 
   /** How long a demoted manager waits for the leader to take it out of the Raft group. */
   static final Duration ROLE_SWITCH_TIMEOUT = Duration.ofSeconds(60);
-  /** How often the certificate's renewal point is checked. */
-  static final Duration CERT_CHECK = Duration.ofSeconds(60);
+  /** How often the certificate's renewal point, and the cluster's trusted roots (a root rotation), are checked. */
+  static final Duration CERT_CHECK = Duration.ofSeconds(10);
 
   private final DaemonOptions opts;
   private final String version;
@@ -169,9 +169,13 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
         }
         NodeCredentials current = NodeCredentials.load(opts.certDir());
         if (!current.needsRenewal(clock.instant())) {
-          return;
+          if (!rootsChanged(managerAddrs(s), current)) {
+            return;
+          }
+          LOG.info("the cluster's root CA is being rotated (or its rotation ended): renewing this node's certificate");
+        } else {
+          LOG.info("renewing this node's certificate (valid until {})", current.notAfter());
         }
-        LOG.info("renewing this node's certificate (valid until {})", current.notAfter());
         NodeCredentials renewed = renewThroughAny(managerAddrs(s), current);
         renewed.save(opts.certDir());
         stopWorker();
@@ -187,6 +191,26 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     } catch (Exception e) {
       LOG.warn("certificate renewal failed (retrying in {} s): {}", CERT_CHECK.toSeconds(), e.toString());
     }
+  }
+
+  /**
+   * Whether the roots the managers say to trust ({@code GET /ca}, asked of the first that answers) differ from this
+   * node's: a root rotation started or ended, and this node needs a certificate of the new root and the new roots.
+   */
+  private static boolean rootsChanged(List<String> managerAddrs, NodeCredentials current) {
+    JoinClient client = new JoinClient(Duration.ofSeconds(5));
+    for (String addr : managerAddrs) {
+      try {
+        return !new java.util.HashSet<>(client.trustBundle(addr, current))
+            .equals(new java.util.HashSet<>(current.trustedRoots()));
+      } catch (IOException | RuntimeException e) {
+        LOG.debug("cannot read the trusted roots from manager {}: {}", addr, e.toString());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return false;
   }
 
   /** Cluster addresses of the managers this node knows, this node's own first when it is one. */

@@ -9,6 +9,7 @@ import io.jswarm.consensus.store.IdGenerator;
 import io.jswarm.consensus.store.MemoryStore;
 import io.jswarm.manager.ca.CertificateAuthority;
 import io.jswarm.manager.ca.Membership;
+import io.jswarm.manager.ca.RootRotationLoop;
 import io.jswarm.manager.ca.StoreAdmission;
 import io.jswarm.manager.dispatcher.Dispatcher;
 import io.jswarm.manager.membership.RoleReconciler;
@@ -49,6 +50,7 @@ final class ManagerRole implements AutoCloseable {
   private final Orchestrators orchestrators;
   private final SchedulerLoop scheduler;
   private final RoleReconciler roles;
+  private final RootRotationLoop rotation;
   private final NetworkAllocatorLoop allocator;
   private final LeadershipWatcher watcher;
   private final NodeState state;
@@ -67,6 +69,7 @@ final class ManagerRole implements AutoCloseable {
     this.roles = new RoleReconciler(raft.store(), () -> raft.node().status().peers(),
         id -> raft.node().removeManager(id));
     this.allocator = allocator;
+    this.rotation = new RootRotationLoop(raft.store());
     this.watcher = new LeadershipWatcher(raft.node(), () -> raft.store().view(tx -> null), new LeadershipWatcher.Loops() {
       @Override
       public void startLeading() {
@@ -75,10 +78,12 @@ final class ManagerRole implements AutoCloseable {
         allocator.start();
         scheduler.start();
         roles.start();
+        rotation.start();
       }
 
       @Override
       public void stopLeading() {
+        rotation.stop();
         roles.stop();
         scheduler.stop();
         allocator.stop();

@@ -115,6 +115,7 @@ final class WorkerRole implements AutoCloseable {
     Node.Description description = NodeDescriptions.describe(opts.nodeName(), version, opts.engineLabels());
     description.engine.missingFeatures = executor.missingFeatures().isEmpty() ? null
         : new java.util.TreeMap<>(executor.missingFeatures());
+    description.tlsInfo = tlsInfo(creds);
     Agent agent = new Agent(managers, transport, executor, () -> {
       SessionRequest r = new SessionRequest();
       r.description = description;
@@ -137,6 +138,19 @@ final class WorkerRole implements AutoCloseable {
     WorkerRole w = new WorkerRole(agent, transport, executor);
     w.nodeServer = nodeServer;
     return w;
+  }
+
+  /**
+   * Docker's node {@code TLSInfo} for this node's certificate: the roots it trusts, and the subject and public key
+   * of the CA that signed it (the leader ends a root rotation once every node reports the new root's key here).
+   */
+  static io.jswarm.api.types.TLSInfo tlsInfo(NodeCredentials creds) {
+    io.jswarm.api.types.TLSInfo t = new io.jswarm.api.types.TLSInfo();
+    t.trustRoot = creds.trustedRootsPem();
+    t.certIssuerSubject = java.util.Base64.getEncoder()
+        .encodeToString(creds.certificate().getIssuerX500Principal().getEncoded());
+    t.certIssuerPublicKey = creds.issuerPublicKey();
+    return t;
   }
 
   /** The routing mesh's share of the dispatcher stream: each ingress view replaces the node's published ports. */

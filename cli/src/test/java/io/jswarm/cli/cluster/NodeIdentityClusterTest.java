@@ -139,7 +139,7 @@ class NodeIdentityClusterTest {
       throws IOException {
     RaftProperties p = new RaftProperties();
     RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
-    RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(5, TimeUnit.SECONDS));
+    RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(20, TimeUnit.SECONDS)); // a loaded CI machine
     Parameters params = new Parameters();
     GrpcTlsConfig tls = new GrpcTlsConfig(TlsContexts.keyManager(who), TlsContexts.managerTrustManager(who), true);
     GrpcConfigKeys.Client.setTlsConf(params, tls);

@@ -29,7 +29,8 @@ import java.util.Set;
  *
  * <p>Routes (cluster port):
  * <ul>
- *   <li>{@code GET /ca}: the root certificate, PEM; no client certificate needed.
+ *   <li>{@code GET /ca}: the root certificate, PEM (both roots during a root rotation, see {@link RootRotation});
+ *       no client certificate needed.
  *   <li>{@code POST /join}: {@link JoinRequest} -> {@link JoinResponse}. The token must be the cluster's current
  *       worker or manager token (which one sets the role); a node row is created (role, availability
  *       {@code active}, the description sent, status {@code unknown}: the dispatcher marks it ready) and its
@@ -71,8 +72,10 @@ public final class CertificateAuthority {
   }
 
   HttpResponse ca(HttpRequest request) {
-    RootCA root = rootCA(store.viewStale(tx -> tx.cluster().byName(Swarm.DEFAULT_NAME)));
-    return HttpResponse.bytes(200, "application/x-pem-file", root.certPem().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    Swarm cluster = store.viewStale(tx -> tx.cluster().byName(Swarm.DEFAULT_NAME));
+    rootCA(cluster);
+    return HttpResponse.bytes(200, "application/x-pem-file",
+        RootRotation.trustBundle(cluster).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
   }
 
   HttpResponse join(HttpRequest request) {
@@ -85,13 +88,15 @@ public final class CertificateAuthority {
     if (role.equals("manager") && (req.raftAddr == null || req.raftAddr.isBlank())) {
       throw new InvalidArgumentException("RaftAddr: a manager must give the address of its Raft listener (host:port)");
     }
-    Node created = store.update(tx -> tx.nodes().create(newNode(null, role, req, root)));
-    String chain = root.issue(req.csr, created.id, PeerIdentity.certRole(role), cluster.id, nodeCertExpiry(cluster), clock);
+    RootCA signer = signer(cluster);
+    Node created = store.update(tx -> tx.nodes().create(newNode(null, role, req, signer)));
+    String chain = signer.issue(req.csr, created.id, PeerIdentity.certRole(role), cluster.id, nodeCertExpiry(cluster),
+        clock);
     JoinResponse resp = new JoinResponse();
     resp.nodeId = created.id;
     resp.role = role;
     resp.certificate = chain;
-    resp.caCertificate = root.certPem();
+    resp.caCertificate = RootRotation.trustBundle(cluster);
     resp.clusterId = cluster.id;
     resp.managers = membership.managers();
     return HttpResponse.ok(resp);
@@ -133,7 +138,9 @@ public final class CertificateAuthority {
           + (read.node.spec == null ? null : read.node.spec.role));
     }
     RenewResponse resp = new RenewResponse();
-    resp.certificate = root.issue(req.csr, peer.nodeId(), role, read.cluster.id, nodeCertExpiry(read.cluster), clock);
+    resp.certificate = signer(read.cluster).issue(req.csr, peer.nodeId(), role, read.cluster.id,
+        nodeCertExpiry(read.cluster), clock);
+    resp.caCertificate = RootRotation.trustBundle(read.cluster);
     return HttpResponse.ok(resp);
   }
 
@@ -201,6 +208,12 @@ public final class CertificateAuthority {
   public static Duration nodeCertExpiry(Swarm cluster) {
     Long ns = cluster.spec == null || cluster.spec.caConfig == null ? null : cluster.spec.caConfig.nodeCertExpiry;
     return ns == null || ns <= 0 ? DEFAULT_NODE_CERT_EXPIRY : Duration.ofNanos(ns);
+  }
+
+  /** The CA that signs now: the root, or during a rotation the new root (see {@link RootRotation}). */
+  private RootCA signer(Swarm cluster) {
+    RootCA root = rootCA(cluster);
+    return cluster.rootCA.rotating() ? RootRotation.signer(cluster) : root;
   }
 
   private RootCA rootCA(Swarm cluster) {

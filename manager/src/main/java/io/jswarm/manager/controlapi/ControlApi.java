@@ -38,7 +38,7 @@ public final class ControlApi {
   public void routes(Router all) {
     Router r = all.wrappingGets(new StaleReads(gate)::wrap);
     new SystemRoutes(gate, clock, engineVersion).routes(r);
-    new SwarmRoutes(gate, tokenGenerator).routes(r);
+    new SwarmRoutes(gate, tokenGenerator, clock).routes(r);
     new NodeRoutes(gate).routes(r);
     new ServiceRoutes(gate, clock, new ServiceNames(new SecureRandom())).routes(r);
     new TaskRoutes(gate).routes(r);

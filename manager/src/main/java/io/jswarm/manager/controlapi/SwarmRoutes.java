@@ -4,6 +4,7 @@ import io.jswarm.api.errors.InvalidArgumentException;
 import io.jswarm.api.errors.UnavailableException;
 import io.jswarm.api.json.Json;
 import io.jswarm.api.types.Swarm;
+import io.jswarm.manager.ca.RootRotation;
 import io.jswarm.api.types.SwarmRequests;
 import io.jswarm.api.validation.SpecValidator;
 import io.jswarm.consensus.store.ReadTx;
@@ -25,7 +26,10 @@ final class SwarmRoutes {
   private final ManagerGate gate;
   private final Function<String, String> tokenGenerator;
 
-  SwarmRoutes(ManagerGate gate, Function<String, String> tokenGenerator) {
+  private final java.time.Clock clock;
+
+  SwarmRoutes(ManagerGate gate, Function<String, String> tokenGenerator, java.time.Clock clock) {
+    this.clock = clock;
     this.gate = gate;
     this.tokenGenerator = tokenGenerator;
   }
@@ -91,9 +95,16 @@ final class SwarmRoutes {
     boolean rotateManager = req.flag("rotateManagerToken");
     gate.store().update(tx -> {
       Swarm s = cluster(tx);
+      boolean rotateRoot = forceRotate(s.spec) != forceRotate(spec);
       keepExtensions(s.spec, spec);
       s.spec = spec;
       s.version = version;
+      if (rotateRoot) { // swarm ca --rotate: a new root, cross-signed, certificates re-issued (RootRotation)
+        if (s.rootCA == null || s.rootCA.caCert == null) {
+          throw new UnavailableException("cannot rotate the root CA: the cluster has no root CA yet");
+        }
+        RootRotation.start(s, clock);
+      }
       if (rotateWorker || rotateManager) {
         if (s.rootCA == null || s.rootCA.caCert == null) {
           throw new UnavailableException("cannot rotate join tokens: the cluster has no root CA yet");
@@ -113,6 +124,11 @@ final class SwarmRoutes {
     return HttpResponse.empty(200);
   }
 
+  /** {@code Spec.CAConfig.ForceRotate}, 0 when unset: any change starts a root rotation. */
+  private static long forceRotate(Swarm.Spec spec) {
+    return spec == null || spec.caConfig == null || spec.caConfig.forceRotate == null ? 0 : spec.caConfig.forceRotate;
+  }
+
   /**
    * jswarm's own fields of the swarm spec that an update leaves out keep their value: Docker clients send back
    * the spec they read without the fields they do not know.
@@ -129,7 +145,7 @@ final class SwarmRoutes {
     }
   }
 
-  /** Root CA rotation, external CAs and autolock are not implemented: refuse rather than silently ignore. */
+  /** A root CA given by the user, external CAs and autolock are not implemented: refuse rather than ignore. */
   private static void refuseUnsupported(Swarm.Spec spec) {
     Swarm.CAConfig ca = spec.caConfig;
     if (ca != null && (notEmpty(ca.signingCACert) || notEmpty(ca.signingCAKey))) {

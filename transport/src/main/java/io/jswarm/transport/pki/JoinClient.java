@@ -57,22 +57,30 @@ public final class JoinClient {
    */
   public Joined join(String managerAddr, String token, JoinRequest fields) throws IOException, InterruptedException {
     JoinToken parsed = JoinToken.parse(token);
-    X509Certificate ca = fetchCa(managerAddr);
-    String digest = RootCA.digest(ca);
-    if (!digest.equals(parsed.caDigest())) {
+    List<X509Certificate> served = fetchCaBundle(managerAddr);
+    X509Certificate ca = served.stream().filter(c -> RootCA.digest(c).equals(parsed.caDigest())).findFirst()
+        .orElse(null);
+    if (ca == null) {
       throw new InvalidArgumentException("the manager at " + managerAddr + " presented a CA certificate whose digest"
-          + " does not match the join token (token " + parsed.caDigest() + ", manager " + digest + "): it is not"
-          + " the cluster the token belongs to, or the connection is being intercepted; nothing was sent");
+          + " does not match the join token (token " + parsed.caDigest() + ", manager " + RootCA.digest(served.get(0))
+          + "): it is not the cluster the token belongs to, its root was rotated since the token was issued, or the"
+          + " connection is being intercepted; nothing was sent");
     }
     NodeCredentials pending = NodeCredentials.generateKey();
     JoinRequest req = fields == null ? new JoinRequest() : Json.copy(fields);
     req.token = token.strip();
     req.csr = pending.csrPem();
+    // only the root the token names is trusted for this call; the bundle in the answer comes over that channel
     JoinResponse resp = call(TlsContexts.anonymousClient(ca), managerAddr, "/join", req, JoinResponse.class);
-    if (resp.caCertificate != null && !RootCA.digest(Pem.certificate(resp.caCertificate, "CACertificate")).equals(digest)) {
-      throw new IOException("the manager at " + managerAddr + " answered /join with a different root CA than /ca");
+    String roots = Pem.encode(ca);
+    if (resp.caCertificate != null) {
+      List<X509Certificate> answered = Pem.certificates(resp.caCertificate, "CACertificate");
+      if (answered.stream().noneMatch(ca::equals)) {
+        throw new IOException("the manager at " + managerAddr + " answered /join with a different root CA than /ca");
+      }
+      roots = resp.caCertificate;
     }
-    return new Joined(pending.withCertificate(resp.certificate, Pem.encode(ca)), resp);
+    return new Joined(pending.withCertificate(resp.certificate, roots), resp);
   }
 
   /** A new certificate for a new key, same node; over mutual TLS with {@code current}. */
@@ -81,7 +89,20 @@ public final class JoinClient {
     RenewRequest req = new RenewRequest();
     req.csr = pending.csrPem();
     RenewResponse resp = call(TlsContexts.managerClient(current), managerAddr, "/renew", req, RenewResponse.class);
-    return pending.withCertificate(resp.certificate, current.caCertPem());
+    return pending.withCertificate(resp.certificate,
+        resp.caCertificate != null ? resp.caCertificate : current.trustedRootsPem());
+  }
+
+  /**
+   * The roots the manager at {@code managerAddr} says to trust now ({@code GET /ca} over mutual TLS with
+   * {@code current}, so the answer is a manager's of this cluster): one root, or two during a root rotation.
+   */
+  public List<X509Certificate> trustBundle(String managerAddr, NodeCredentials current)
+      throws IOException, InterruptedException {
+    HttpResponse<String> r = send(TlsContexts.managerClient(current), managerAddr,
+        HttpRequest.newBuilder(uri(managerAddr, "/ca")).GET());
+    check(managerAddr, "/ca", r);
+    return Pem.certificates(r.body(), "root CA certificate");
   }
 
   /**
@@ -96,12 +117,16 @@ public final class JoinClient {
 
   /** The root CA certificate the manager at {@code managerAddr} serves, not verified in any way. */
   public X509Certificate fetchCa(String managerAddr) throws IOException, InterruptedException {
+    return fetchCaBundle(managerAddr).get(0);
+  }
+
+  /** Every root the manager at {@code managerAddr} serves (two during a root rotation), not verified in any way. */
+  public List<X509Certificate> fetchCaBundle(String managerAddr) throws IOException, InterruptedException {
     HttpResponse<String> r = send(TlsContexts.bootstrapClient(), managerAddr,
         HttpRequest.newBuilder(uri(managerAddr, "/ca")).GET());
     check(managerAddr, "/ca", r);
     try {
-      List<X509Certificate> certs = Pem.certificates(r.body(), "root CA certificate");
-      return certs.get(0);
+      return Pem.certificates(r.body(), "root CA certificate");
     } catch (InvalidArgumentException e) {
       throw new IOException("the manager at " + managerAddr + " answered GET /ca with no usable certificate: "
           + e.getMessage(), e);

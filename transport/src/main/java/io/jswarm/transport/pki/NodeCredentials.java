@@ -34,17 +34,22 @@ public final class NodeCredentials {
 
   private final KeyPair keyPair;
   private final X509Certificate cert;
-  private final X509Certificate caCert;
+  /** Certificates between the node certificate and a root (during a root rotation: the cross-signed new root). */
+  private final List<X509Certificate> intermediates;
+  /** The roots this node trusts: one, or two while the cluster's root is being rotated. */
+  private final List<X509Certificate> roots;
 
-  private NodeCredentials(KeyPair keyPair, X509Certificate cert, X509Certificate caCert) {
+  private NodeCredentials(KeyPair keyPair, X509Certificate cert, List<X509Certificate> intermediates,
+      List<X509Certificate> roots) {
     this.keyPair = keyPair;
     this.cert = cert;
-    this.caCert = caCert;
+    this.intermediates = intermediates == null ? List.of() : List.copyOf(intermediates);
+    this.roots = roots == null ? List.of() : List.copyOf(roots);
   }
 
   /** A new EC P-256 key and no certificate yet. */
   public static NodeCredentials generateKey() {
-    return new NodeCredentials(RootCA.newKeyPair(), null, null);
+    return new NodeCredentials(RootCA.newKeyPair(), null, null, null);
   }
 
   /** A PEM certificate signing request for this key (its subject is a placeholder: the CA names the node). */
@@ -55,14 +60,23 @@ public final class NodeCredentials {
 
   /**
    * These credentials with the certificate a manager issued. The certificate must be for this key, name a node
-   * (CN and OU) and chain to {@code caCertPem}; it may have expired (see {@link #isExpired}).
+   * (CN and OU) and chain to one of the roots in {@code caCertPem} (through the intermediates that follow it in
+   * {@code certPem}, if any); it may have expired (see {@link #isExpired}).
    *
    * @param certPem the node certificate, optionally followed by the rest of its chain
+   * @param caCertPem the roots to trust: one, or (during a root rotation) several
    * @throws InvalidArgumentException when any of that is not so
    */
   public NodeCredentials withCertificate(String certPem, String caCertPem) {
-    X509Certificate leaf = Pem.certificate(certPem, "node certificate");
-    X509Certificate ca = Pem.certificate(caCertPem, "root CA certificate");
+    List<X509Certificate> chain = Pem.certificates(certPem, "node certificate");
+    List<X509Certificate> trusted = Pem.certificates(caCertPem, "root CA certificate");
+    X509Certificate leaf = chain.get(0);
+    List<X509Certificate> between = new java.util.ArrayList<>();
+    for (X509Certificate c : chain.subList(1, chain.size())) {
+      if (!ClusterTrustManager.selfSigned(c)) {
+        between.add(c); // a self-signed root at the end of the chain is not presented: peers have their own
+      }
+    }
     if (!leaf.getPublicKey().equals(keyPair.getPublic())) {
       throw new InvalidArgumentException("node certificate: it is not for this node's key");
     }
@@ -74,14 +88,20 @@ public final class NodeCredentials {
     try {
       // Checked at a moment both were valid, not now: an expired certificate still loads, so that its node can
       // see it has expired (notAfter) instead of failing to start. TLS peers check the dates at every handshake.
-      java.util.Date when = leaf.getNotBefore().after(ca.getNotBefore()) ? leaf.getNotBefore() : ca.getNotBefore();
-      ClusterTrustManager.validate(new X509Certificate[] {leaf}, ca, when);
+      java.util.Date when = leaf.getNotBefore();
+      for (X509Certificate c : between) {
+        when = c.getNotBefore().after(when) ? c.getNotBefore() : when;
+      }
+      List<X509Certificate> path = new java.util.ArrayList<>();
+      path.add(leaf);
+      path.addAll(between);
+      ClusterTrustManager.validate(path.toArray(new X509Certificate[0]), trusted, when);
     } catch (CertPathValidatorException e) {
       throw new InvalidArgumentException("node certificate: it does not chain to the cluster root CA: " + e.getMessage());
     } catch (GeneralSecurityException e) {
       throw new InvalidArgumentException("node certificate: cannot verify it: " + e.getMessage());
     }
-    return new NodeCredentials(keyPair, leaf, ca);
+    return new NodeCredentials(keyPair, leaf, between, trusted);
   }
 
   /**
@@ -89,7 +109,7 @@ public final class NodeCredentials {
    * certificate. Checked like {@link #withCertificate}.
    */
   public static NodeCredentials of(PrivateKey key, PublicKey pub, String certPem, String caCertPem) {
-    return new NodeCredentials(new KeyPair(pub, key), null, null).withCertificate(certPem, caCertPem);
+    return new NodeCredentials(new KeyPair(pub, key), null, null, null).withCertificate(certPem, caCertPem);
   }
 
   /** Reads the three files of {@code certDir}; checked like {@link #withCertificate}. */
@@ -103,7 +123,7 @@ public final class NodeCredentials {
       throw new InvalidArgumentException(certDir.resolve(KEY_FILE) + ": does not belong to the certificate in "
           + certDir.resolve(CERT_FILE));
     }
-    return new NodeCredentials(new KeyPair(leaf.getPublicKey(), pk), null, null).withCertificate(cert, ca);
+    return new NodeCredentials(new KeyPair(leaf.getPublicKey(), pk), null, null, null).withCertificate(cert, ca);
   }
 
   /**
@@ -114,8 +134,8 @@ public final class NodeCredentials {
     requireCertificate();
     Files.createDirectories(certDir);
     write(certDir, KEY_FILE, Pem.encode(keyPair.getPrivate()), true);
-    write(certDir, CERT_FILE, Pem.encode(cert), false);
-    write(certDir, CA_FILE, Pem.encode(caCert), false);
+    write(certDir, CERT_FILE, Pem.encode(chain()), false);
+    write(certDir, CA_FILE, Pem.encode(roots), false);
   }
 
   private static void write(Path dir, String name, String text, boolean secret) throws IOException {
@@ -151,9 +171,21 @@ public final class NodeCredentials {
     return cert;
   }
 
+  /** The first root this node trusts (the cluster's root; during a rotation the one it trusted first). */
   public X509Certificate caCertificate() {
     requireCertificate();
-    return caCert;
+    return roots.get(0);
+  }
+
+  /** Every root this node trusts: one, or two while the cluster's root is being rotated. */
+  public List<X509Certificate> trustedRoots() {
+    requireCertificate();
+    return roots;
+  }
+
+  /** {@link #trustedRoots()} as PEM. */
+  public String trustedRootsPem() {
+    return Pem.encode(trustedRoots());
   }
 
   public String certPem() {
@@ -164,9 +196,32 @@ public final class NodeCredentials {
     return Pem.encode(caCertificate());
   }
 
-  /** The chain this node presents: its certificate, then the root. */
+  /**
+   * The public key of the CA that signed this node's certificate (the new root's during and after a rotation),
+   * as Docker's {@code TLSInfo.CertIssuerPublicKey}: base64 of its DER.
+   */
+  public String issuerPublicKey() {
+    X509Certificate issuer = intermediates.isEmpty() ? null : intermediates.get(0);
+    if (issuer == null) {
+      for (X509Certificate r : roots) {
+        try {
+          certificate().verify(r.getPublicKey());
+          issuer = r;
+          break;
+        } catch (GeneralSecurityException e) {
+          // signed by another root
+        }
+      }
+    }
+    return issuer == null ? null : java.util.Base64.getEncoder().encodeToString(issuer.getPublicKey().getEncoded());
+  }
+
+  /** The chain this node presents: its certificate, then its intermediates (or the root it chains to). */
   public List<X509Certificate> chain() {
-    return List.of(certificate(), caCertificate());
+    List<X509Certificate> c = new java.util.ArrayList<>();
+    c.add(certificate());
+    c.addAll(intermediates.isEmpty() ? List.of(caCertificate()) : intermediates);
+    return c;
   }
 
   public PeerIdentity identity() {
@@ -222,7 +277,7 @@ public final class NodeCredentials {
   @Override
   public boolean equals(Object o) {
     return o instanceof NodeCredentials n && n.keyPair.getPublic().equals(keyPair.getPublic())
-        && Objects.equals(n.cert, cert) && Objects.equals(n.caCert, caCert);
+        && Objects.equals(n.cert, cert) && n.intermediates.equals(intermediates) && n.roots.equals(roots);
   }
 
   @Override

@@ -59,9 +59,57 @@ public final class RootCA {
   private final X509Certificate cert;
   private final PrivateKey key;
 
+  /**
+   * What {@link #issue} puts after the node certificate: this root itself, or during a root rotation this root's
+   * key cross-signed by the previous root ({@link #presenting}), so that nodes trusting only the previous root
+   * accept the new certificates.
+   */
+  private final X509Certificate issuerInChain;
+
   private RootCA(X509Certificate cert, PrivateKey key) {
+    this(cert, key, cert);
+  }
+
+  private RootCA(X509Certificate cert, PrivateKey key, X509Certificate issuerInChain) {
     this.cert = cert;
     this.key = key;
+    this.issuerInChain = issuerInChain;
+  }
+
+  /**
+   * The certificate of {@code next}'s key signed by this root (same subject and key as {@code next}'s, a CA,
+   * issuer this root), valid as long as both roots are: a node that trusts only this root accepts certificates
+   * {@code next} issues when they carry it as their intermediate. This is how a root rotation (swarmkit's
+   * cross-signed rotation) keeps every node talking while certificates are re-issued.
+   */
+  public X509Certificate crossSign(RootCA next, Clock clock) {
+    X509Certificate n = next.cert;
+    Instant now = clock.instant();
+    Instant notAfter = n.getNotAfter().before(cert.getNotAfter()) ? n.getNotAfter().toInstant()
+        : cert.getNotAfter().toInstant();
+    try {
+      JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+      X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(cert, serial(), Date.from(now.minus(BACKDATE)),
+          Date.from(notAfter), X500Name.getInstance(n.getSubjectX500Principal().getEncoded()), n.getPublicKey())
+          .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
+          .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature))
+          .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(n.getPublicKey()))
+          .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(cert));
+      return sign(b, key);
+    } catch (GeneralSecurityException | java.io.IOException e) {
+      throw new IllegalStateException("cannot cross-sign the new root CA certificate: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * This root, issuing certificates whose chain carries {@code crossSigned} (this root's key signed by the
+   * previous root, see {@link #crossSign}) instead of this root's own certificate.
+   */
+  public RootCA presenting(X509Certificate crossSigned) {
+    if (!crossSigned.getPublicKey().equals(cert.getPublicKey())) {
+      throw new InvalidArgumentException("cross-signed root CA certificate: it is not for this root's key");
+    }
+    return new RootCA(cert, key, crossSigned);
   }
 
   /** A new root for cluster {@code clusterId}, valid from now (minus {@link #BACKDATE}) for {@link #VALIDITY}. */
@@ -108,6 +156,16 @@ public final class RootCA {
   /** SHA-256 of the DER certificate in base36, zero-padded to {@value #DIGEST_LENGTH} characters (as in join tokens). */
   public String digest() {
     return digest(cert);
+  }
+
+  /** {@code cert} as PEM. */
+  public static String pem(X509Certificate cert) {
+    return Pem.encode(cert);
+  }
+
+  /** The certificates of a PEM text (a root, or a bundle of roots), checked to hold at least one. */
+  public static List<X509Certificate> parseCertificates(String pem, String what) {
+    return Pem.certificates(pem, what);
   }
 
   /** The digest of a PEM root certificate (what a new join token embeds). */
@@ -195,7 +253,7 @@ public final class RootCA {
               new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth, KeyPurposeId.id_kp_serverAuth}))
           .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pub))
           .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(cert));
-      return Pem.encode(List.of(sign(b, key), cert));
+      return Pem.encode(List.of(sign(b, key), issuerInChain));
     } catch (GeneralSecurityException | java.io.IOException e) {
       throw new InvalidArgumentException("CSR: cannot sign a certificate for its key: " + e.getMessage());
     }

@@ -51,12 +51,12 @@ public final class TlsContexts {
    * root, both ways, so a worker's certificate cannot reach the Raft group.
    */
   public static X509ExtendedTrustManager managerTrustManager(NodeCredentials creds) {
-    return new ClusterTrustManager(creds.caCertificate(), PeerIdentity.MANAGER_ROLE);
+    return new ClusterTrustManager(creds.trustedRoots(), PeerIdentity.MANAGER_ROLE);
   }
 
-  /** {@link #trustManager(X509Certificate)} for the root of {@code creds}. */
+  /** Trusts certificates that chain to any root {@code creds} trusts (two during a root rotation). */
   public static X509ExtendedTrustManager trustManager(NodeCredentials creds) {
-    return trustManager(creds.caCertificate());
+    return new ClusterTrustManager(creds.trustedRoots(), null);
   }
 
   /** A JDK context for a server; the server side must also ask for client certificates ({@code setWantClientAuth}). */
@@ -84,6 +84,11 @@ public final class TlsContexts {
    */
   public static SSLContext anonymousClient(X509Certificate ca) {
     return jdk(null, new ClusterTrustManager(ca, PeerIdentity.MANAGER_ROLE));
+  }
+
+  /** {@link #anonymousClient(X509Certificate)} trusting any of {@code roots}. */
+  public static SSLContext anonymousClient(java.util.List<X509Certificate> roots) {
+    return jdk(null, new ClusterTrustManager(roots, PeerIdentity.MANAGER_ROLE));
   }
 
   /** A JDK context that trusts any server: only for {@code GET /ca} before the digest check. */

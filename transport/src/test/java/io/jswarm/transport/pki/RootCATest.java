@@ -68,7 +68,7 @@ class RootCATest {
     assertEquals(-1, leaf.getBasicConstraints());
     Duration life = Duration.between(leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant());
     assertEquals(Duration.ofHours(2).plus(RootCA.BACKDATE), life);
-    ClusterTrustManager.validate(new X509Certificate[] {leaf}, CA.certificate(), new Date());
+    ClusterTrustManager.validate(new X509Certificate[] {leaf}, java.util.List.of(CA.certificate()), new Date());
   }
 
   @Test

@@ -1,0 +1,102 @@
+package io.jswarm.manager.ca;
+
+import io.jswarm.api.errors.ConflictException;
+import io.jswarm.api.types.Node;
+import io.jswarm.api.types.Swarm;
+import io.jswarm.consensus.store.Event;
+import io.jswarm.consensus.store.MemoryStore;
+import io.jswarm.consensus.store.Tables;
+import io.jswarm.consensus.store.Watch;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Leader-only loop that ends a root rotation ({@link RootRotation#finishIfDone}) once every node reports a
+ * certificate of the new root; it wakes on node and cluster changes, and at least every {@link #RETRY_MS}.
+ */
+public final class RootRotationLoop {
+  private static final Logger LOG = LoggerFactory.getLogger(RootRotationLoop.class);
+  static final long RETRY_MS = 2000;
+
+  private final MemoryStore store;
+  private final SecureRandom random = new SecureRandom();
+  private Thread thread;
+  private volatile boolean running;
+
+  public RootRotationLoop(MemoryStore store) {
+    this.store = store;
+  }
+
+  /** One pass: ends the rotation when it is done. */
+  public void reconcile() {
+    record View(Swarm cluster, List<Node> nodes) {}
+    View v = store.viewStale(tx -> new View(tx.cluster().byName(Swarm.DEFAULT_NAME), tx.nodes().all()));
+    if (v.cluster == null || v.cluster.rootCA == null || !v.cluster.rootCA.rotating()) {
+      return;
+    }
+    long renewed = RootRotation.renewed(v.cluster, v.nodes);
+    if (renewed < v.nodes.size()) {
+      LOG.debug("root rotation: {} of {} nodes hold a certificate of the new root", renewed, v.nodes.size());
+      return;
+    }
+    try {
+      boolean done = store.update(tx -> {
+        Swarm s = tx.cluster().byName(Swarm.DEFAULT_NAME);
+        if (s == null || !RootRotation.finishIfDone(s, tx.nodes().all(), random)) {
+          return false;
+        }
+        tx.cluster().update(s);
+        return true;
+      });
+      if (done) {
+        LOG.info("root rotation done: every node holds a certificate of the new root, which is the root now");
+      }
+    } catch (ConflictException e) {
+      LOG.debug("root rotation: the cluster changed meanwhile, retrying");
+    }
+  }
+
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
+    running = true;
+    thread = new Thread(this::run, "jswarm-root-rotation");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private void run() {
+    try (Watch w = store.watch(e -> e.isIn(Tables.NODES) || e.isIn(Tables.CLUSTER))) {
+      while (running) {
+        try {
+          reconcile();
+        } catch (RuntimeException e) {
+          LOG.warn("root rotation check failed (will retry): {}", e.toString());
+        }
+        Event e = w.poll(RETRY_MS, TimeUnit.MILLISECONDS);
+        while (e != null && running) {
+          e = w.poll();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  public synchronized void stop() {
+    running = false;
+    if (thread != null) {
+      thread.interrupt();
+      try {
+        thread.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      thread = null;
+    }
+  }
+}
