@@ -1,5 +1,6 @@
 package io.jswarm.cli;
 
+import io.jswarm.cli.daemon.NodeKeys;
 import io.jswarm.cli.daemon.NodeState;
 import io.jswarm.consensus.raft.RaftNode;
 import io.jswarm.transport.pki.NodeCredentials;
@@ -31,7 +32,13 @@ final class RaftCommand {
             + (me == null ? " (it is in no swarm: run 'jswarm swarm init' or 'jswarm swarm join')" : ""));
         return 1;
       }
-      NodeCredentials creds = NodeCredentials.load(dataRoot.resolve("certificates"));
+      NodeKeys keys = NodeKeys.load(dataRoot, dataRoot.resolve("certificates"), new java.security.SecureRandom());
+      if (keys.locked()) {
+        System.err.println("Error: the manager with data root " + dataRoot + " is autolocked: its node key is sealed "
+            + "with the unlock key, so this command cannot present its certificate; use 'jswarm node ls' instead");
+        return 1;
+      }
+      NodeCredentials creds = NodeCredentials.load(dataRoot.resolve("certificates"), keys);
       RaftStatus s;
       try {
         s = RaftNode.queryStatus(me.nodeId, me.raftAddr(), me.clusterId, Duration.ofSeconds(timeoutSeconds),

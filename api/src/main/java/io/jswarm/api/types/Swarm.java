@@ -27,6 +27,11 @@ public class Swarm extends StoreObject {
    * node certificates; jswarm's own field, removed from every API answer.
    */
   public RootCAState rootCA;
+  /**
+   * The manager unlock key ({@code SWMKEY-1-...}) while {@code Spec.EncryptionConfig.AutoLockManagers} is on,
+   * else null. jswarm's own field, removed from every API answer but {@code GET /swarm/unlockkey}.
+   */
+  public String unlockKey;
 
   @Override
   public String uniqueName() {

@@ -26,4 +26,9 @@ public final class SwarmRequests {
     public List<String> remoteAddrs;
     public String joinToken;
   }
+
+  /** Docker {@code SwarmUnlockRequest}. */
+  public static class Unlock {
+    public String unlockKey;
+  }
 }

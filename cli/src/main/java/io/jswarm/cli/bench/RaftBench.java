@@ -2,6 +2,7 @@ package io.jswarm.cli.bench;
 
 import io.jswarm.api.errors.ConflictException;
 import io.jswarm.api.types.Secret;
+import io.jswarm.consensus.crypto.AesGcmKey;
 import io.jswarm.consensus.raft.RaftConfig;
 import io.jswarm.consensus.raft.RaftStore;
 import io.jswarm.consensus.store.IdGenerator;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,7 +29,9 @@ import picocli.CommandLine.Option;
 /**
  * Committed store updates per second and commit latency, for Raft groups of 1 and 3 managers on loopback with
  * the log fsynced (Ratis' default). Each writer thread loops: read its own row, update it (compare-and-set),
- * wait until the update is committed and applied on the leader. Latency is measured around each update.
+ * wait until the update is committed and applied on the leader. Latency is measured around each update. Each cell
+ * runs with log and snapshot encryption off and on (a group each, both started first), one right after the
+ * other; {@code on/off} is the ratio of their throughputs.
  */
 @Command(name = "raft", description = "Committed updates/s and p50/p99 commit latency of the Raft store.")
 public final class RaftBench implements Callable<Integer> {
@@ -50,25 +54,66 @@ public final class RaftBench implements Callable<Integer> {
   @Option(names = "--dir", description = "Where the Raft logs go (default: a new directory under /var/tmp).")
   Path dir;
 
+  @Option(names = "--encryption", split = ",", defaultValue = "off,on",
+      description = "Log and snapshot encryption (AES-GCM with a data key) to measure, each cell run with every"
+          + " setting one after the other (default: ${DEFAULT-VALUE}).")
+  List<String> encryption;
+
+  @Option(names = "--rounds", defaultValue = "1",
+      description = "Runs of each cell per setting, the settings' order alternating between rounds; the medians are"
+          + " shown (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
   @Override
   public Integer call() throws Exception {
     Path base = dir != null ? dir : Files.createTempDirectory(Path.of("/var/tmp"), "jswarm-bench-");
     System.out.printf("Raft store benchmark: log fsync on, loopback, %d s per cell (+%d s warm-up), storage %s%n",
         seconds, warmup, base);
-    System.out.printf("%-9s %-8s %12s %10s %10s %10s%n", "managers", "writers", "updates/s", "p50 ms", "p99 ms",
-        "max ms");
+    for (String e : encryption) {
+      if (!e.equals("on") && !e.equals("off")) {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            "--encryption: expected on, off or both (on,off), got " + e);
+      }
+    }
+    if (encryption.contains("on")) {
+      System.out.printf("AES-256-GCM seal + open of a 300-byte store batch, one thread: %.2f us%n", sealOpenMicros());
+    }
+    System.out.printf("%-9s %-8s %-11s %12s %10s %10s %10s %12s%n", "managers", "writers", "encryption", "updates/s",
+        "p50 ms", "p99 ms", "max ms", "on/off");
     for (int m : managers) {
-      List<RaftStore> group = startGroup(m, base.resolve("g" + m));
+      // one group per setting, all started before measuring, so the settings share the machine's state
+      Map<String, List<RaftStore>> groups = new LinkedHashMap<>();
       try {
-        RaftStore leader = awaitLeader(group);
+        for (String e : encryption) {
+          groups.put(e, startGroup(m, base.resolve("g" + m + "-" + e), e));
+        }
         for (int w : writers) {
-          Result r = run(leader.store(), w);
-          System.out.printf("%-9d %-8d %12.0f %10.2f %10.2f %10.2f%n", m, w, r.perSecond, r.p50, r.p99, r.max);
-          System.out.flush();
+          Map<String, List<Result>> results = new HashMap<>();
+          for (int round = 0; round < rounds; round++) {
+            List<String> order = new ArrayList<>(encryption);
+            if (round % 2 == 1) {
+              java.util.Collections.reverse(order);
+            }
+            for (String e : order) {
+              results.computeIfAbsent(e, k -> new ArrayList<>()).add(run(awaitLeader(groups.get(e)).store(), w));
+            }
+          }
+          Map<String, Double> rate = new HashMap<>();
+          for (String e : encryption) {
+            Result r = median(results.get(e));
+            rate.put(e, r.perSecond);
+            String ratio = e.equals("on") && rate.containsKey("off")
+                ? String.format("%.3f", rate.get("on") / rate.get("off")) : "";
+            System.out.printf("%-9d %-8d %-11s %12.0f %10.2f %10.2f %10.2f %12s%n", m, w, e, r.perSecond, r.p50,
+                r.p99, r.max, ratio);
+            System.out.flush();
+          }
         }
       } finally {
-        for (RaftStore s : group) {
-          s.close();
+        for (List<RaftStore> group : groups.values()) {
+          for (RaftStore s : group) {
+            s.close();
+          }
         }
       }
     }
@@ -79,6 +124,30 @@ public final class RaftBench implements Callable<Integer> {
   }
 
   private record Result(double perSecond, double p50, double p99, double max) {}
+
+  /** The run with the median throughput. */
+  private static Result median(List<Result> runs) {
+    List<Result> sorted = new ArrayList<>(runs);
+    sorted.sort(Comparator.comparingDouble(Result::perSecond));
+    return sorted.get(sorted.size() / 2);
+  }
+
+  /** What encryption adds per entry on one core: seal on the proposer, open in apply (on every manager). */
+  private static double sealOpenMicros() throws Exception {
+    AesGcmKey key = AesGcmKey.generate(new SecureRandom());
+    byte[] batch = new byte[300];
+    byte[] label = "bench".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    int n = 200_000;
+    long best = Long.MAX_VALUE;
+    for (int round = 0; round < 3; round++) { // the first round warms the JIT up
+      long t0 = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        key.open(key.seal(batch, label), label);
+      }
+      best = Math.min(best, System.nanoTime() - t0);
+    }
+    return best / 1e3 / n;
+  }
 
   private Result run(MemoryStore store, int nWriters) throws InterruptedException {
     String[] ids = new String[nWriters];
@@ -153,7 +222,8 @@ public final class RaftBench implements Callable<Integer> {
     return sorted[Math.min(sorted.length - 1, (int) Math.floor(q * sorted.length))] / 1e6;
   }
 
-  private List<RaftStore> startGroup(int n, Path dir) throws IOException {
+  private List<RaftStore> startGroup(int n, Path dir, String encryption) throws IOException {
+    AesGcmKey key = encryption.equals("on") ? AesGcmKey.generate(new SecureRandom()) : null;
     Map<String, String> peers = new LinkedHashMap<>();
     for (int i = 1; i <= n; i++) {
       peers.put("m" + i, "127.0.0.1:" + freePort());
@@ -161,7 +231,7 @@ public final class RaftBench implements Callable<Integer> {
     List<RaftStore> out = new ArrayList<>();
     for (Map.Entry<String, String> p : peers.entrySet()) {
       RaftConfig.Builder b = RaftConfig.builder(p.getKey(), p.getValue(), dir.resolve(p.getKey()))
-          .clusterId("bench").peers(peers);
+          .clusterId("bench-" + encryption).peers(peers).dataKey(key);
       ratis.forEach(b::ratisProperty);
       RaftConfig cfg = b.build();
       out.add(RaftStore.start(cfg, Clock.systemUTC(), IdGenerator.secure()));

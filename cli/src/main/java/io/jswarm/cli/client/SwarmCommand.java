@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
 /** {@code jswarm swarm ...}: create, join, leave and tune the swarm, as {@code docker swarm}. */
 @Command(name = "swarm", description = "Manage the swarm.",
     subcommands = {SwarmCommand.Init.class, SwarmCommand.Join.class, SwarmCommand.JoinToken.class,
-        SwarmCommand.Ca.class, SwarmCommand.Leave.class, SwarmCommand.Update.class, SwarmCommand.Inspect.class})
+        SwarmCommand.Ca.class, SwarmCommand.Leave.class, SwarmCommand.Update.class, SwarmCommand.Inspect.class,
+        SwarmLockCommands.Unlock.class, SwarmLockCommands.UnlockKey.class})
 public final class SwarmCommand extends GroupCommand {
 
   /** The cluster-wide settings {@code init} and {@code update} share. */
@@ -34,8 +35,18 @@ public final class SwarmCommand extends GroupCommand {
         description = "Validity period for node certificates (ns|us|ms|s|m|h) (default 2160h0m0s).")
     Long certExpiry;
 
+    @Option(names = "--autolock", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
+        description = "Lock the managers: after a restart a manager needs the unlock key ('swarm unlock').")
+    Boolean autolock;
+
     /** Sets what was given on {@code spec}, creating the sub-objects it needs. */
     void mergeInto(Swarm.Spec spec) {
+      if (autolock != null) {
+        if (spec.encryptionConfig == null) {
+          spec.encryptionConfig = new Swarm.EncryptionConfig();
+        }
+        spec.encryptionConfig.autoLockManagers = autolock;
+      }
       if (taskHistoryLimit != null) {
         if (spec.orchestration == null) {
           spec.orchestration = new Swarm.Orchestration();
@@ -64,7 +75,7 @@ public final class SwarmCommand extends GroupCommand {
 
     boolean any() {
       return taskHistoryLimit != null || maxReplicasPerService != null || dispatcherHeartbeat != null
-          || certExpiry != null;
+          || certExpiry != null || autolock != null;
     }
   }
 
@@ -107,6 +118,10 @@ public final class SwarmCommand extends GroupCommand {
       out.printf("Swarm initialized: current node (%s) is now a manager.%n%n", nodeId);
       printJoinCommand(api, nodeId, true, false, out);
       out.println("To add a manager to this swarm, run 'jswarm swarm join-token manager' and follow the instructions.");
+      if (Boolean.TRUE.equals(specFlags.autolock)) {
+        out.println();
+        SwarmLockCommands.printUnlockCommand(SwarmLockCommands.fetchUnlockKey(api), out);
+      }
       return 0;
     }
   }
@@ -314,13 +329,17 @@ public final class SwarmCommand extends GroupCommand {
     protected int run(ApiClient api) {
       if (!specFlags.any()) {
         throw new UsageException("swarm update needs at least one of --task-history-limit, "
-            + "--max-replicas-per-service, --dispatcher-heartbeat, --cert-expiry");
+            + "--max-replicas-per-service, --dispatcher-heartbeat, --cert-expiry, --autolock");
       }
       Swarm sw = api.get("/swarm", Swarm.class);
       Swarm.Spec spec = sw.spec == null ? new Swarm.Spec() : sw.spec;
+      boolean wasLocked = spec.encryptionConfig != null && Boolean.TRUE.equals(spec.encryptionConfig.autoLockManagers);
       specFlags.mergeInto(spec);
       api.post("/swarm/update?version=" + sw.versionIndex(), spec);
       out.println("Swarm updated.");
+      if (Boolean.TRUE.equals(specFlags.autolock) && !wasLocked) {
+        SwarmLockCommands.printUnlockCommand(SwarmLockCommands.fetchUnlockKey(api), out);
+      }
       return 0;
     }
   }

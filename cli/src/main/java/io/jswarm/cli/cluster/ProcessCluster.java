@@ -233,6 +233,12 @@ public final class ProcessCluster implements AutoCloseable {
       return address + ":" + clusterPort;
     }
 
+    /** This daemon's TLS credentials, its key file opened with the key-encryption key in its data root. */
+    public io.jswarm.transport.pki.NodeCredentials credentials() throws IOException {
+      return io.jswarm.transport.pki.NodeCredentials.load(certDir(), io.jswarm.cli.daemon.NodeKeys.load(dataRoot,
+          certDir(), new java.security.SecureRandom()));
+    }
+
     /** Makes this daemon the first manager of a new swarm; {@code initBody}: more fields of the request. */
     public void initSwarm(String... initBody) throws IOException {
       String body = "{\"AdvertiseAddr\":\"" + clusterAddr() + "\",\"ListenAddr\":\"" + clusterAddr()

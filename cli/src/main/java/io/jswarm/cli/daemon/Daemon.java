@@ -88,6 +88,8 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   private volatile ManagerRole manager;
   private volatile WorkerRole worker;
   private volatile String localState = "inactive";
+  /** This node's key-encryption key, the sealed data key and node key ({@link NodeKeys}); set by {@link #start}. */
+  private NodeKeys keys;
   /** Role switches and certificate renewals, one at a time. */
   private final java.util.concurrent.ScheduledExecutorService roleSwitcher =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -135,7 +137,10 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   /** Opens the API listeners and resumes the saved role, if any. */
   public synchronized void start() throws Exception {
     Files.createDirectories(opts.dataRoot());
+    // nothing under the data root is any other user's business: keys, Raft log, images, logs
+    Files.setPosixFilePermissions(opts.dataRoot(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     Files.createDirectories(opts.execRoot());
+    keys = NodeKeys.load(opts, random);
     Router router = apiRouter;
     new ControlApi(this, clock, caCertPem -> JoinToken.generate(RootCA.digestOfPem(caCertPem), random).toString(), version).routes(router);
     new LogRoutes(this, () -> new HttpsNodeLogSource(this::clusterClientTls).client()).routes(router);
@@ -145,8 +150,12 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
         .withCluster(this::managerClusterAddrs, this::clusterTls));
     imageApi = new ImageApi(images);
     imageApi.routes(router);
-    api = HttpServer.start(router, ApiListeners.parse(opts.hosts(), opts.apiSecurity()), HttpServer.Settings.defaults().withServerVersion(version));
     NodeState saved = NodeState.load(opts.dataRoot());
+    if (saved != null) { // what /info says from the first request on
+      state = saved;
+      localState = saved.isManager() && keys.locked() ? "locked" : "pending";
+    }
+    api = HttpServer.start(router, ApiListeners.parse(opts.hosts(), opts.apiSecurity()), HttpServer.Settings.defaults().withServerVersion(version));
     if (saved != null) {
       resume(saved);
     }
@@ -164,10 +173,10 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     try {
       synchronized (this) {
         NodeState s = state;
-        if (s == null) {
+        if (s == null || "locked".equals(localState)) {
           return;
         }
-        NodeCredentials current = NodeCredentials.load(opts.certDir());
+        NodeCredentials current = keys.loadCredentials();
         if (!current.needsRenewal(clock.instant())) {
           if (!rootsChanged(managerAddrs(s), current)) {
             return;
@@ -177,13 +186,13 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
           LOG.info("renewing this node's certificate (valid until {})", current.notAfter());
         }
         NodeCredentials renewed = renewThroughAny(managerAddrs(s), current);
-        renewed.save(opts.certDir());
+        keys.saveCredentials(renewed);
         stopWorker();
         if (manager != null) {
           ManagerRole m = manager;
           manager = null;
           m.close();
-          manager = ManagerRole.start(opts, s, renewed, Map.of(), clock, ids, this::nodeRoutes, images);
+          manager = ManagerRole.start(opts, s, renewed, Map.of(), clock, ids, this::nodeRoutes, images, keys);
         }
         worker = WorkerRole.start(opts, s, renewed, version, clock, this::onNodeUpdate, this::nodeRoutes, workerStores());
         LOG.info("certificate renewed, valid until {}", renewed.notAfter());
@@ -234,15 +243,50 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   }
 
   private void resume(NodeState saved) throws Exception {
-    NodeCredentials creds = NodeCredentials.load(opts.certDir());
     state = saved;
+    if (saved.isManager() && keys.locked()) {
+      // autolocked: no Raft, no agent until 'swarm unlock'; the containers keep running under their monitors
+      localState = "locked";
+      LOG.warn("this manager is locked (autolock is on): run 'jswarm swarm unlock' with the unlock key to start it");
+      return;
+    }
+    NodeCredentials creds = keys.loadCredentials();
     localState = "pending";
     if (saved.isManager()) {
-      manager = ManagerRole.start(opts, saved, creds, Map.of(), clock, ids, this::nodeRoutes, images);
+      manager = ManagerRole.start(opts, saved, creds, Map.of(), clock, ids, this::nodeRoutes, images, keys);
     }
     worker = WorkerRole.start(opts, saved, creds, version, clock, this::onNodeUpdate, this::nodeRoutes, workerStores());
     localState = "active";
     LOG.info("resumed as {} {} of cluster {}", saved.role, saved.nodeId, saved.clusterId);
+  }
+
+  @Override
+  public synchronized void unlock(String unlockKey) {
+    NodeState s = state;
+    if (s == null) {
+      throw new io.jswarm.api.errors.ConflictException(NOT_PART_OF_SWARM);
+    }
+    if (!"locked".equals(localState)) {
+      throw new io.jswarm.api.errors.ConflictException("swarm is not locked");
+    }
+    io.jswarm.consensus.crypto.AesGcmKey kek = io.jswarm.consensus.crypto.UnlockKey.parse(unlockKey);
+    try {
+      keys.unlock(kek);
+      resume(s);
+    } catch (JswarmException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new UnavailableException("the swarm is unlocked, but this manager could not start: " + e.getMessage(), e);
+    }
+    LOG.info("unlocked");
+  }
+
+  @Override
+  public void unlockKeyChanged() {
+    ManagerRole m = manager;
+    if (m != null) {
+      m.followAutolock();
+    }
   }
 
   /** Every route of the API on the {@code -H} listeners (the API fuzz test drives each). */
@@ -274,7 +318,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
    */
   private javax.net.ssl.SSLContext clusterClientTls(boolean managersOnly) {
     try {
-      NodeCredentials creds = NodeCredentials.load(opts.certDir());
+      NodeCredentials creds = keys.loadCredentials();
       return managersOnly ? io.jswarm.transport.pki.TlsContexts.managerClient(creds)
           : io.jswarm.transport.pki.TlsContexts.client(creds);
     } catch (IOException e) {
@@ -342,23 +386,24 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
         Thread.sleep(200);
       }
     }
-    NodeCredentials renewed = renewThroughAny(managerAddrs, NodeCredentials.load(opts.certDir()));
+    NodeCredentials renewed = renewThroughAny(managerAddrs, keys.loadCredentials());
     String certRole = renewed.role().equals(PeerIdentity.MANAGER_ROLE) ? "manager" : "worker";
     if (!certRole.equals(desired)) {
       throw new UnavailableException("the CA issued a " + certRole + " certificate, not yet " + desired);
     }
-    renewed.save(opts.certDir());
+    keys.saveCredentials(renewed);
     // the agent keeps its session (and the node stays Ready) while the Raft member starts and catches up, which
     // can take a while on a busy machine; it is restarted with the new certificate at the end
     if (desired.equals("manager")) {
       s.role = "manager";
       List<NodeState.Manager> known = new ArrayList<>();
       managerAddrs.forEach(a -> known.add(new NodeState.Manager(null, a, null)));
+      keys.fetchDataKey(managerAddrs, renewed);
       WorkerRole w = worker;
       if (w != null) {
         w.closeNodeServer(); // the manager's cluster server takes the port (and serves the node routes)
       }
-      manager = ManagerRole.start(opts, s, renewed, Map.of(), clock, ids, this::nodeRoutes, images);
+      manager = ManagerRole.start(opts, s, renewed, Map.of(), clock, ids, this::nodeRoutes, images, keys);
       manager.joinRaftGroup(known);
       s.managers.removeIf(m -> s.nodeId.equals(m.nodeId));
       s.managers.add(new NodeState.Manager(s.nodeId, s.clusterAddr(), s.raftAddr()));
@@ -369,6 +414,8 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
         m.close();
       }
       deleteTree(opts.raftDir());
+      keys.deleteDataKey();
+      keys.follow(null); // a worker is never locked: its key-encryption key is stored again
       s.role = "worker";
       s.managers.removeIf(m2 -> s.nodeId.equals(m2.nodeId));
     }
@@ -425,7 +472,11 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     try {
       ClusterBootstrap boot = ClusterBootstrap.create(s.clusterId, s.nodeId,
           Duration.ofNanos(spec.caConfig.nodeCertExpiry), clock, random);
-      boot.credentials().save(opts.certDir());
+      boolean autolock = spec.encryptionConfig != null && Boolean.TRUE.equals(spec.encryptionConfig.autoLockManagers);
+      String unlockKey = autolock ? io.jswarm.consensus.crypto.UnlockKey.generate(random) : null;
+      keys.create(autolock ? io.jswarm.consensus.crypto.UnlockKey.parse(unlockKey) : null);
+      keys.storeDataKey(io.jswarm.consensus.crypto.AesGcmKey.generate(random));
+      keys.saveCredentials(boot.credentials());
       Swarm swarm = new Swarm();
       swarm.id = s.clusterId;
       swarm.spec = spec;
@@ -434,9 +485,10 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
           ? List.of("10.0.0.0/8") : req.defaultAddrPool;
       swarm.subnetSize = req.subnetSize == null || req.subnetSize == 0 ? 24L : req.subnetSize;
       boot.applyTo(swarm);
+      swarm.unlockKey = unlockKey;
       Node self = CertificateAuthority.newNode(s.nodeId, "manager", joinFields(s), boot.rootCA());
       self.status.state = "ready";
-      manager = ManagerRole.start(opts, s, boot.credentials(), Map.of(s.nodeId, s.raftAddr()), clock, ids, this::nodeRoutes, images);
+      manager = ManagerRole.start(opts, s, boot.credentials(), Map.of(s.nodeId, s.raftAddr()), clock, ids, this::nodeRoutes, images, keys);
       manager.store().update(tx -> {
         tx.cluster().create(swarm);
         tx.nodes().create(self);
@@ -477,7 +529,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
           + "(the new cluster keeps that manager's state)");
     }
     try {
-      NodeCredentials creds = NodeCredentials.load(opts.certDir());
+      NodeCredentials creds = keys.loadCredentials();
       stopWorker();
       ManagerRole old = manager;
       manager = null;
@@ -489,7 +541,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
         s.clusterPort = adv.port();
       }
       s.managers = new ArrayList<>(List.of(new NodeState.Manager(s.nodeId, s.clusterAddr(), s.raftAddr())));
-      manager = ManagerRole.start(opts, s, creds, Map.of(s.nodeId, s.raftAddr()), clock, ids, this::nodeRoutes, images);
+      manager = ManagerRole.start(opts, s, creds, Map.of(s.nodeId, s.raftAddr()), clock, ids, this::nodeRoutes, images, keys);
       s.save(opts.dataRoot());
       String clusterAddr = s.clusterAddr();
       manager.store().update(tx -> {
@@ -556,9 +608,15 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       for (JoinResponse.Manager m : r.managers == null ? List.<JoinResponse.Manager>of() : r.managers) {
         s.managers.add(new NodeState.Manager(m.nodeId, m.clusterAddr, m.raftAddr));
       }
-      joined.credentials().save(opts.certDir());
+      keys.create(null); // a manager follows the cluster's autolock setting once its store has caught up
+      keys.saveCredentials(joined.credentials());
       if (s.isManager()) {
-        manager = ManagerRole.start(opts, s, joined.credentials(), Map.of(), clock, ids, this::nodeRoutes, images);
+        List<String> addrs = new ArrayList<>();
+        req.remoteAddrs.forEach(a -> addrs.add(HostPort.parse("RemoteAddrs", a, null,
+            DaemonOptions.DEFAULT_CLUSTER_PORT).toString()));
+        s.managers.stream().map(m -> m.clusterAddr).filter(a -> a != null && !addrs.contains(a)).forEach(addrs::add);
+        keys.fetchDataKey(addrs, joined.credentials());
+        manager = ManagerRole.start(opts, s, joined.credentials(), Map.of(), clock, ids, this::nodeRoutes, images, keys);
         manager.joinRaftGroup(s.managers);
         s.managers.add(new NodeState.Manager(s.nodeId, s.clusterAddr(), s.raftAddr()));
       }
@@ -671,6 +729,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     localState = "inactive";
     try {
       NodeState.delete(opts.dataRoot());
+      keys.forget();
       deleteTree(opts.certDir());
       deleteTree(opts.raftDir());
     } catch (IOException e) {
@@ -743,6 +802,9 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   @Override
   public MemoryStore managerStore() {
     ManagerRole m = manager;
+    if (m == null && "locked".equals(localState)) {
+      throw new UnavailableException(LOCKED);
+    }
     if (m == null) {
       throw new UnavailableException(state == null ? NOT_IN_SWARM : WORKER_NOT_MANAGER);
     }

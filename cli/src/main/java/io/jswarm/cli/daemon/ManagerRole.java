@@ -7,7 +7,9 @@ import io.jswarm.consensus.raft.RaftConfig;
 import io.jswarm.consensus.raft.RaftStore;
 import io.jswarm.consensus.store.IdGenerator;
 import io.jswarm.consensus.store.MemoryStore;
+import io.jswarm.consensus.crypto.AesGcmKey;
 import io.jswarm.manager.ca.CertificateAuthority;
+import io.jswarm.manager.ca.DataKeyRoutes;
 import io.jswarm.manager.ca.Membership;
 import io.jswarm.manager.ca.RootRotationLoop;
 import io.jswarm.manager.ca.StoreAdmission;
@@ -56,6 +58,7 @@ final class ManagerRole implements AutoCloseable {
   private final NodeState state;
   private final NodeCredentials creds;
   private ClusterRegistry registry;
+  private AutolockFollower autolock;
 
   private ManagerRole(NodeState state, NodeCredentials creds, RaftStore raft, HttpServer clusterServer,
       Dispatcher dispatcher, Orchestrators orchestrators, NetworkAllocatorLoop allocator, SchedulerLoop scheduler) {
@@ -99,12 +102,18 @@ final class ManagerRole implements AutoCloseable {
    */
   static ManagerRole start(DaemonOptions opts, NodeState s, NodeCredentials creds, Map<String, String> initialPeers,
       Clock clock, IdGenerator ids, java.util.function.Consumer<Router> nodeRoutes,
-      ImageStore images) throws IOException {
+      ImageStore images, NodeKeys keys) throws IOException {
+    AesGcmKey dataKey = keys.dataKey();
+    if (dataKey == null) {
+      throw new IOException("this manager has no copy of the cluster's data key (" + opts.dataRoot()
+          + "/swarm/raft-dek): it cannot read the Raft log. Leave the swarm and join it again as a manager");
+    }
     RaftConfig cfg = RaftConfig.builder(s.nodeId, s.raftAddr(), opts.raftDir())
         .clusterId(s.clusterId)
         .peers(initialPeers)
         .snapshotEvery(opts.snapshotInterval())
         .tls(TlsContexts.keyManager(creds), TlsContexts.managerTrustManager(creds))
+        .dataKey(dataKey)
         .build();
     RaftStore raft = RaftStore.start(cfg, clock, ids);
     HttpServer server = null;
@@ -113,6 +122,7 @@ final class ManagerRole implements AutoCloseable {
       Router router = new Router();
       Membership membership = new RaftMembership(raft);
       new CertificateAuthority(store, clock, membership).routes(router);
+      new DataKeyRoutes(store, dataKey::raw).routes(router);
       // agents learn the managers from this list (and the node routes of workers answer only them): a demoted
       // manager leaves it when the demotion commits, not when it leaves the Raft group
       Dispatcher dispatcher = new Dispatcher(store, clock, raft.node()::isLeader,
@@ -132,7 +142,9 @@ final class ManagerRole implements AutoCloseable {
       ManagerRole m = new ManagerRole(s, creds, raft, server, dispatcher, new Orchestrators(store, clock),
           new NetworkAllocatorLoop(store, clock), new SchedulerLoop(store, clock));
       m.registry = registry;
+      m.autolock = new AutolockFollower(store, keys);
       m.watcher.start();
+      m.autolock.start();
       return m;
     } catch (RuntimeException | IOException e) {
       if (server != null) {
@@ -232,11 +244,17 @@ final class ManagerRole implements AutoCloseable {
     raft.node().removeManager(state.nodeId);
   }
 
+  /** The cluster's autolock setting changed through this manager's API: re-seal the keys before answering. */
+  void followAutolock() {
+    autolock.followNow();
+  }
+
   /**
    * Stops this manager like {@link #close}, leaving Raft storage that restarts as a single-member group at its
    * last applied state ({@link RaftStore#closeForNewCluster}); returns where the old log went.
    */
   java.nio.file.Path closeForNewCluster() throws IOException {
+    autolock.close();
     watcher.close();
     clusterServer.close();
     if (registry != null) {
@@ -247,6 +265,7 @@ final class ManagerRole implements AutoCloseable {
 
   @Override
   public void close() {
+    autolock.close();
     watcher.close();
     clusterServer.close();
     if (registry != null) {

@@ -74,22 +74,29 @@ class ContainerClusterTest {
         node.call("POST", "/swarm/leave?force=true", null);
       }
     } finally {
-      if (cluster != null) {
-        cluster.close();
-      }
-      // belt and braces after a failed test: nothing of this test may stay on the machine
-      for (String pid : containerProcesses()) {
-        new ProcessBuilder("kill", "-9", pid).start().waitFor();
-      }
-      if (cluster != null) {
-        for (Path m : Mounts.mountsUnder(cluster.baseDir())) {
-          Mounts.unmount(m, true);
-        }
-      }
-      new ProcessBuilder("sh", "-c", "ip link del " + BRIDGE + " 2>/dev/null; nft delete table ip " + BRIDGE
-          + " 2>/dev/null; for d in /sys/fs/cgroup/*/" + CGROUP_PARENT
-          + "; do [ -d $d ] && rmdir $d/* $d 2>/dev/null; done; true").start().waitFor();
+      closeAndRemoveLeftovers(cluster, BRIDGE, CGROUP_PARENT);
     }
+  }
+
+  /**
+   * Closes {@code cluster}, then — belt and braces after a failed test — kills what still runs in the test's
+   * cgroups and removes its mounts, bridge, nftables table and cgroups: nothing of a test may stay on the machine.
+   */
+  static void closeAndRemoveLeftovers(ProcessCluster cluster, String bridge, String cgroupParent) throws Exception {
+    if (cluster != null) {
+      cluster.close();
+    }
+    for (String pid : containerProcesses(cgroupParent)) {
+      new ProcessBuilder("kill", "-9", pid).start().waitFor();
+    }
+    if (cluster != null) {
+      for (Path m : Mounts.mountsUnder(cluster.baseDir())) {
+        Mounts.unmount(m, true);
+      }
+    }
+    new ProcessBuilder("sh", "-c", "ip link del " + bridge + " 2>/dev/null; nft delete table ip " + bridge
+        + " 2>/dev/null; for d in /sys/fs/cgroup/*/" + cgroupParent
+        + "; do [ -d $d ] && rmdir $d/* $d 2>/dev/null; done; true").start().waitFor();
   }
 
   @Test
@@ -308,11 +315,16 @@ class ContainerClusterTest {
 
   /** Processes in this test's cgroups: the containers' own processes. */
   static List<String> containerProcesses() {
+    return containerProcesses(CGROUP_PARENT);
+  }
+
+  /** Processes in the cgroups under {@code cgroupParent}. */
+  static List<String> containerProcesses(String cgroupParent) {
     List<String> out = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
       for (Path p : ds) {
         try {
-          if (Files.readString(p.resolve("cgroup")).contains("/" + CGROUP_PARENT + "/")) {
+          if (Files.readString(p.resolve("cgroup")).contains("/" + cgroupParent + "/")) {
             out.add(p.getFileName().toString());
           }
         } catch (IOException gone) {

@@ -226,7 +226,7 @@ class ControlPlaneClusterTest {
   @Test
   @Order(8)
   void aCertificateFromAnotherCaIsRefusedOnTheClusterPort() throws Exception {
-    NodeCredentials real = NodeCredentials.load(w1.certDir());
+    NodeCredentials real = w1.credentials();
     assertTrue(talksToClusterPort(m1, real), "the cluster's own worker certificate must be accepted");
 
     RootCA foreign = RootCA.create("other-cluster", Clock.systemUTC());

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.cli.cluster.ProcessCluster.Daemon;
 import io.jswarm.manager.logs.MultiplexedStream;
-import io.jswarm.transport.pki.NodeCredentials;
 import io.jswarm.transport.pki.TlsContexts;
 import io.jswarm.worker.logs.LogEntry;
 import java.io.IOException;
@@ -176,11 +175,11 @@ class LogsThroughManagerTest {
     HttpResponse<String> r = anonymous.send(HttpRequest.newBuilder(URI.create(path)).build(),
         HttpResponse.BodyHandlers.ofString());
     assertEquals(403, r.statusCode(), r.body());
-    SSLContext workerCert = TlsContexts.client(NodeCredentials.load(w1.dataRoot.resolve("certificates")));
+    SSLContext workerCert = TlsContexts.client(w1.credentials());
     HttpClient asWorker = HttpClient.newBuilder().sslContext(workerCert).build();
     r = asWorker.send(HttpRequest.newBuilder(URI.create(path)).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(403, r.statusCode(), r.body());
-    SSLContext managerCert = TlsContexts.client(NodeCredentials.load(m1.dataRoot.resolve("certificates")));
+    SSLContext managerCert = TlsContexts.client(m1.credentials());
     HttpClient asManager = HttpClient.newBuilder().sslContext(managerCert).build();
     r = asManager.send(HttpRequest.newBuilder(URI.create(path)).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode(), r.body());

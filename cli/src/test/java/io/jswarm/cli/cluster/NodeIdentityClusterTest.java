@@ -76,9 +76,9 @@ class NodeIdentityClusterTest {
 
   @Test
   void aDemotedManagerAndARemovedWorkerLoseTheirRightsWhenTheChangeCommits() throws Exception {
-    NodeCredentials manager2 = NodeCredentials.load(m2.certDir());
-    NodeCredentials worker1 = NodeCredentials.load(w1.certDir());
-    NodeCredentials leader = NodeCredentials.load(m1.certDir());
+    NodeCredentials manager2 = m2.credentials();
+    NodeCredentials worker1 = w1.credentials();
+    NodeCredentials leader = m1.credentials();
     String raftAddr = m1.address + ":" + m1.raftPort;
 
     // before: both certificates work
@@ -127,7 +127,7 @@ class NodeIdentityClusterTest {
   }
 
   private static void setRole(Daemon node, String role) throws IOException {
-    JsonNode n = m1.get("/nodes/" + NodeCredentials.load(node.certDir()).nodeId());
+    JsonNode n = m1.get("/nodes/" + node.credentials().nodeId());
     ObjectNode spec = (ObjectNode) n.path("Spec");
     spec.put("Role", role);
     m1.call("POST", "/nodes/" + n.path("ID").asText() + "/update?version=" + n.path("Version").path("Index").asLong(),
@@ -148,7 +148,17 @@ class NodeIdentityClusterTest {
     try (RaftClient c = RaftClient.newBuilder().setProperties(p).setParameters(params)
         .setRaftGroup(RaftGroup.valueOf(RaftNode.groupIdFor(clusterId), peer))
         .setRetryPolicy(RetryPolicies.noRetry()).build()) {
-      RaftClientReply reply = c.io().send(Message.valueOf(ByteString.copyFrom(ChangeBatch.encode(List.of()))));
+      RaftClientReply reply;
+      try {
+        reply = c.io().send(Message.valueOf(ByteString.copyFrom(ChangeBatch.encode(List.of()))));
+      } catch (org.apache.ratis.protocol.exceptions.StateMachineException e) {
+        if (String.valueOf(e.getMessage()).contains("does not decrypt")) {
+          // the batch is not encrypted with the cluster's data key, so the leader's state machine refused it: it
+          // got past the membership check, which is what this test is about
+          return;
+        }
+        throw e;
+      }
       if (!reply.isSuccess()) {
         throw new IOException("write failed: " + reply.getException());
       }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.cli.cluster.ProcessCluster.Daemon;
+import io.jswarm.cli.daemon.NodeKeys;
 import io.jswarm.transport.pki.NodeCredentials;
 import io.jswarm.transport.pki.TlsContexts;
 import java.io.IOException;
@@ -46,7 +47,7 @@ class RootRotationClusterTest {
       JsonNode before = m1.get("/swarm");
       String oldRoot = before.path("TLSInfo").path("TrustRoot").asText();
       String oldToken = before.path("JoinTokens").path("Worker").asText();
-      NodeCredentials oldWorker = NodeCredentials.load(w1.certDir());
+      NodeCredentials oldWorker = w1.credentials();
 
       Process cli = new ProcessBuilder(java(), "-cp", ProcessCluster.classPath(), "io.jswarm.cli.Main",
           "-H", m1.host(), "swarm", "ca", "--rotate").redirectErrorStream(true).start();
@@ -87,7 +88,7 @@ class RootRotationClusterTest {
       await(Duration.ofSeconds(60), "2 ready nodes", () -> readyNodes(m1) == 2);
       assertThrows(IOException.class, () -> https(oldWorker, m1, "/v2/"),
           "a certificate of the old root no longer passes the handshake");
-      assertEquals(200, https(NodeCredentials.load(w1.certDir()), m1, "/v2/").statusCode());
+      assertEquals(200, https(w1.credentials(), m1, "/v2/").statusCode());
       Daemon w2 = cluster.join("rot-w2", m1, "worker");
       await(Duration.ofSeconds(60), "a node joins with the new token", () -> readyNodes(m1) == 3);
       assertTrue(trustsOnly(w2.certDir(), newRoot));
@@ -96,7 +97,8 @@ class RootRotationClusterTest {
 
   private static boolean trustsOnly(Path certDir, String rootPem) {
     try {
-      NodeCredentials c = NodeCredentials.load(certDir);
+      NodeCredentials c = NodeCredentials.load(certDir, NodeKeys.load(certDir.getParent(), certDir,
+          new java.security.SecureRandom()));
       return c.trustedRoots().size() == 1 && c.trustedRootsPem().strip().equals(rootPem.strip());
     } catch (IOException | RuntimeException e) {
       return false;

@@ -8,6 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
+import javax.crypto.AEADBadTagException;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
@@ -34,6 +37,8 @@ import org.slf4j.LoggerFactory;
  *       page). A bad entry with a good one after it is damage inside the segment, and the manager refuses to
  *       start.
  * </ul>
+ * With encryption on, every entry read (closed and open segments) must also decrypt: a changed byte whose
+ * checksum was made to match is caught by the AES-GCM authentication tag, and the manager refuses to start.
  */
 final class LogVerifier {
   private static final Logger LOG = LoggerFactory.getLogger(LogVerifier.class);
@@ -51,7 +56,7 @@ final class LogVerifier {
    *
    * @throws CorruptStateException naming the file, for damage that is not a torn tail
    */
-  static void verify(Path currentDir) throws CorruptStateException {
+  static void verify(Path currentDir, DataEncryption encryption) throws CorruptStateException {
     if (!Files.isDirectory(currentDir)) {
       return;
     }
@@ -68,21 +73,25 @@ final class LogVerifier {
       }
       Matcher closed = CLOSED.matcher(file.getFileName().toString());
       if (closed.matches()) {
-        verifyClosed(file, segment, Long.parseLong(closed.group(2)) - Long.parseLong(closed.group(1)) + 1);
+        verifyClosed(file, segment, Long.parseLong(closed.group(2)) - Long.parseLong(closed.group(1)) + 1,
+            encryption);
       } else {
-        repairOpen(file, segment);
+        repairOpen(file, segment, encryption);
       }
     }
   }
 
-  private static void verifyClosed(Path file, LogSegmentPath segment, long expected) throws CorruptStateException {
+  private static void verifyClosed(Path file, LogSegmentPath segment, long expected, DataEncryption encryption)
+      throws CorruptStateException {
     int read;
+    DecryptCheck decrypt = new DecryptCheck(encryption);
     try {
       read = LogSegment.readSegmentFile(file.toFile(), segment.getStartEnd(), MAX_ENTRY,
-          CorruptionPolicy.EXCEPTION, null, null);
+          CorruptionPolicy.EXCEPTION, null, decrypt);
     } catch (IOException | RuntimeException e) {
       throw new CorruptStateException(file, "log segment unreadable: " + e.getMessage(), e);
     }
+    decrypt.check(file);
     if (read != expected) {
       throw new CorruptStateException(file, "log segment holds " + read + " entries, its name says " + expected,
           null);
@@ -90,9 +99,11 @@ final class LogVerifier {
   }
 
   /** Reads the open segment up to its first bad entry; cuts it there when that entry is a torn tail. */
-  private static void repairOpen(Path file, LogSegmentPath segment) throws CorruptStateException {
+  private static void repairOpen(Path file, LogSegmentPath segment, DataEncryption encryption)
+      throws CorruptStateException {
     long[] goodEnd = {SegmentedRaftLogFormat.getHeaderLength()};
     int[] good = {0};
+    DecryptCheck decrypt = new DecryptCheck(encryption);
     try {
       if (Files.size(file) < SegmentedRaftLogFormat.getHeaderLength()) {
         truncate(file, 0, 0, "shorter than the segment header");
@@ -100,6 +111,7 @@ final class LogVerifier {
       }
       LogSegment.readSegmentFile(file.toFile(), segment.getStartEnd(), MAX_ENTRY,
           CorruptionPolicy.WARN_AND_RETURN, null, e -> {
+            decrypt.accept(e);
             int size = e.getSerializedSize();
             goodEnd[0] += CodedOutputStream.computeUInt32SizeNoTag(size) + size + CHECKSUM_BYTES;
             good[0]++;
@@ -107,6 +119,7 @@ final class LogVerifier {
     } catch (IOException | RuntimeException e) {
       throw new CorruptStateException(file, "open log segment unreadable: " + e.getMessage(), e);
     }
+    decrypt.check(file);
     byte[] all;
     try {
       all = Files.readAllBytes(file);
@@ -180,6 +193,34 @@ final class LogVerifier {
           file, why, was - to, kept);
     } catch (IOException e) {
       throw new CorruptStateException(file, "cannot cut the torn tail: " + e.getMessage(), e);
+    }
+  }
+
+  /** Opens the store batch of each entry read; {@link #check} refuses the file if any did not decrypt. */
+  private static final class DecryptCheck implements Consumer<LogEntryProto> {
+    private final DataEncryption encryption;
+    private final List<Long> failed = new ArrayList<>();
+
+    DecryptCheck(DataEncryption encryption) {
+      this.encryption = encryption;
+    }
+
+    @Override
+    public void accept(LogEntryProto entry) {
+      if (encryption.enabled() && entry.hasStateMachineLogEntry()) {
+        try {
+          encryption.openEntry(entry.getStateMachineLogEntry().getLogData().toByteArray());
+        } catch (AEADBadTagException e) {
+          failed.add(entry.getIndex());
+        }
+      }
+    }
+
+    void check(Path file) throws CorruptStateException {
+      if (!failed.isEmpty()) {
+        throw new CorruptStateException(file, "log entr" + (failed.size() == 1 ? "y " : "ies ") + failed
+            + " do not decrypt with the cluster's data key (changed on disk, or written with another key)", null);
+      }
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.jswarm.consensus.raft;
 
+import io.jswarm.consensus.crypto.AesGcmKey;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -26,6 +27,8 @@ import javax.net.ssl.TrustManager;
  * @param tlsKeyManager with {@code tlsTrustManager}: Raft traffic is mutual TLS, this manager presenting the
  *     certificate of this key manager and accepting peers the trust manager accepts (both null: plain TCP)
  * @param tlsTrustManager see {@code tlsKeyManager}
+ * @param dataKey the cluster's data encryption key: log entries and snapshots are AES-GCM encrypted with it (the
+ *     same key on every manager); null keeps them in the clear (tests, benchmark comparison)
  */
 public record RaftConfig(
     String id,
@@ -39,7 +42,8 @@ public record RaftConfig(
     long segmentSize,
     Map<String, String> ratisProperties,
     KeyManager tlsKeyManager,
-    TrustManager tlsTrustManager) {
+    TrustManager tlsTrustManager,
+    AesGcmKey dataKey) {
 
   public static final long DEFAULT_SNAPSHOT_EVERY = 10_000;
   public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
@@ -88,6 +92,7 @@ public record RaftConfig(
     private final Map<String, String> ratisProperties = new LinkedHashMap<>();
     private KeyManager tlsKeyManager;
     private TrustManager tlsTrustManager;
+    private AesGcmKey dataKey;
 
     private Builder(String id, String address, Path storageDir) {
       this.id = id;
@@ -148,9 +153,15 @@ public record RaftConfig(
       return this;
     }
 
+    /** Encrypts log entries and snapshots with the cluster's data key (every manager of the group the same). */
+    public Builder dataKey(AesGcmKey v) {
+      dataKey = v;
+      return this;
+    }
+
     public RaftConfig build() {
       return new RaftConfig(id, address, storageDir, clusterId, peers, snapshotEvery, writeTimeout,
-          electionTimeoutMin, segmentSize, ratisProperties, tlsKeyManager, tlsTrustManager);
+          electionTimeoutMin, segmentSize, ratisProperties, tlsKeyManager, tlsTrustManager, dataKey);
     }
   }
 }

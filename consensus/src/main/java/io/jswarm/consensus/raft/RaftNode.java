@@ -74,8 +74,9 @@ import org.apache.ratis.util.TimeDuration;
  * shaded Netty) with mutual TLS, since Ratis 3.3.0's Netty RPC cannot do TLS. Every manager of a group must use
  * the same.
  *
- * <p>Storage is {@code RaftConfig.storageDir()}: Ratis' log segments and our checksummed snapshots; closed
- * log segments are verified before start ({@link LogVerifier}).
+ * <p>Storage is {@code RaftConfig.storageDir()}: Ratis' log segments and our checksummed snapshots; log segments
+ * are verified before start ({@link LogVerifier}). With {@link RaftConfig#dataKey()} every batch is encrypted
+ * before it is proposed and every snapshot file is encrypted ({@link DataEncryption}).
  */
 public final class RaftNode implements Proposer, AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RaftNode.class);
@@ -91,6 +92,8 @@ public final class RaftNode implements Proposer, AutoCloseable {
   private final RaftPeerId me;
   private final StoreApplier applier;
   private final StoreStateMachine stateMachine;
+  /** Seals each batch before it is proposed: Ratis only ever sees (and writes, and sends) ciphertext. */
+  private final DataEncryption encryption;
   private final RaftServer server;
   private final RaftProperties clientProps;
   /** TLS settings of the Ratis clients (empty without TLS). */
@@ -110,12 +113,15 @@ public final class RaftNode implements Proposer, AutoCloseable {
     this.applier = applier;
     this.groupId = groupIdFor(cfg.clusterId());
     this.me = RaftPeerId.valueOf(cfg.id());
-    this.stateMachine = new StoreStateMachine(applier);
+    this.encryption = DataEncryption.of(cfg.dataKey());
+    this.stateMachine = new StoreStateMachine(applier, encryption);
     Files.createDirectories(cfg.storageDir());
+    // the log and snapshots are encrypted, and still nobody else's to list or read
+    Files.setPosixFilePermissions(cfg.storageDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     var groupDir = cfg.storageDir().resolve(groupId.getUuid().toString());
     boolean existing = Files.isDirectory(groupDir.resolve("current"));
     if (existing) {
-      LogVerifier.verify(groupDir.resolve("current"));
+      LogVerifier.verify(groupDir.resolve("current"), encryption);
     }
     // On restart the log's (or raft-meta.conf's) configuration wins over these peers; only storage left by
     // closeForNewCluster (a snapshot, no log) takes them.
@@ -347,7 +353,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
   public CompletableFuture<ApplyResult> propose(byte[] batch) {
     CompletableFuture<RaftClientReply> sent;
     try {
-      sent = submit(Message.valueOf(ByteString.copyFrom(batch)), false);
+      sent = submit(Message.valueOf(ByteString.copyFrom(encryption.sealEntry(batch))), false);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(mapFailure(e, "the write"));
     }

@@ -18,10 +18,12 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * On-disk format of a store snapshot: a header line {@code JSWSNAP1 <sha256 of body, hex> <body length>\n}
- * followed by the gzip-compressed store state. Reading verifies length and digest before anything is used.
+ * followed by the gzip-compressed store state; {@code JSWSNAP2} when the body is encrypted (AES-GCM,
+ * {@link DataEncryption}). Reading verifies length, digest and (encrypted) authenticity before anything is used.
  */
 final class SnapshotFile {
-  private static final String MAGIC = "JSWSNAP1";
+  private static final String PLAIN = "JSWSNAP1";
+  private static final String ENCRYPTED = "JSWSNAP2";
 
   interface Writer {
     void write(OutputStream out) throws IOException;
@@ -34,13 +36,13 @@ final class SnapshotFile {
   private SnapshotFile() {}
 
   /** Writes atomically: to a temporary file, fsynced, then renamed over {@code file}. */
-  static void write(Path file, Writer body) throws IOException {
+  static void write(Path file, Writer body, DataEncryption encryption) throws IOException {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     try (GZIPOutputStream gz = new GZIPOutputStream(buf)) {
       body.write(gz);
     }
-    byte[] bytes = buf.toByteArray();
-    String header = MAGIC + " " + HexFormat.of().formatHex(sha256(bytes)) + " " + bytes.length + "\n";
+    byte[] bytes = encryption.sealSnapshot(buf.toByteArray());
+    String header = (encryption.enabled() ? ENCRYPTED : PLAIN) + " " + HexFormat.of().formatHex(sha256(bytes)) + " " + bytes.length + "\n";
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE,
         java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE)) {
@@ -52,13 +54,17 @@ final class SnapshotFile {
   }
 
   /** Verifies {@code file} and hands its decompressed body to {@code reader}. */
-  static void read(Path file, Reader reader) throws IOException {
+  static void read(Path file, Reader reader, DataEncryption encryption) throws IOException {
     byte[] all = Files.readAllBytes(file);
     int nl = indexOf(all, (byte) '\n');
     String[] header = nl < 0 ? new String[0]
         : new String(all, 0, nl, StandardCharsets.US_ASCII).split(" ");
-    if (header.length != 3 || !header[0].equals(MAGIC)) {
+    if (header.length != 3 || !(header[0].equals(PLAIN) || header[0].equals(ENCRYPTED))) {
       throw new CorruptStateException(file, "not a jswarm snapshot: bad header", null);
+    }
+    if (header[0].equals(ENCRYPTED) != encryption.enabled()) {
+      throw new CorruptStateException(file, encryption.enabled()
+          ? "it is not encrypted, and this manager's store is" : "it is encrypted, and no data key was given", null);
     }
     byte[] body = Arrays.copyOfRange(all, nl + 1, all.length);
     long length;
@@ -73,6 +79,11 @@ final class SnapshotFile {
     String digest = HexFormat.of().formatHex(sha256(body));
     if (!digest.equals(header[1])) {
       throw new CorruptStateException(file, "SHA-256 " + digest + " does not match " + header[1], null);
+    }
+    try {
+      body = encryption.openSnapshot(body);
+    } catch (javax.crypto.AEADBadTagException e) {
+      throw new CorruptStateException(file, "it does not decrypt with the cluster's data key: " + e.getMessage(), e);
     }
     try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
       reader.read(in);

@@ -23,8 +23,8 @@ import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 
 /**
- * The Ratis state machine: a thin adapter that hands each committed entry to the {@link StoreApplier} and
- * nothing else. Apply is pure (no I/O); snapshot files are written and read only in {@link #takeSnapshot} and
+ * The Ratis state machine: a thin adapter that decrypts each committed entry ({@link DataEncryption}) and hands
+ * it to the {@link StoreApplier}, nothing else. Apply is pure (no I/O); snapshot files are written and read only in {@link #takeSnapshot} and
  * {@link #loadLatest}, and a snapshot that fails its checksum stops the manager.
  */
 final class StoreStateMachine extends BaseStateMachine {
@@ -32,10 +32,12 @@ final class StoreStateMachine extends BaseStateMachine {
   private static final int SNAPSHOTS_RETAINED = 2;
 
   private final StoreApplier applier;
+  private final DataEncryption encryption;
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
 
-  StoreStateMachine(StoreApplier applier) {
+  StoreStateMachine(StoreApplier applier, DataEncryption encryption) {
     this.applier = applier;
+    this.encryption = encryption;
   }
 
   @Override
@@ -70,7 +72,7 @@ final class StoreStateMachine extends BaseStateMachine {
         && !MD5FileUtil.computeMd5ForFile(file).equals(latest.getFile().getFileDigest())) {
       throw new CorruptStateException(file.toPath(), "MD5 does not match its .md5 file", null);
     }
-    SnapshotFile.read(file.toPath(), applier::restoreSnapshot);
+    SnapshotFile.read(file.toPath(), applier::restoreSnapshot, encryption);
     if (applier.appliedIndex() != latest.getIndex()) {
       throw new CorruptStateException(file.toPath(), "it holds index " + applier.appliedIndex()
           + " but its name says " + latest.getIndex(), null);
@@ -83,14 +85,37 @@ final class StoreStateMachine extends BaseStateMachine {
     return storage;
   }
 
+  /**
+   * On the leader, before an entry is appended: a batch that does not decrypt with the cluster's data key (a
+   * member proposing in the clear, or with another key) is refused, so nothing undecryptable is ever committed;
+   * at start such an entry could not be told from one changed on disk.
+   */
+  @Override
+  public TransactionContext startTransaction(org.apache.ratis.protocol.RaftClientRequest request) throws IOException {
+    TransactionContext trx = super.startTransaction(request);
+    if (encryption.enabled()) {
+      try {
+        encryption.openEntry(request.getMessage().getContent().toByteArray());
+      } catch (javax.crypto.AEADBadTagException e) {
+        trx.setException(new IllegalArgumentException("refused: the batch does not decrypt with the cluster's data"
+            + " key (" + e.getMessage() + ")"));
+      }
+    }
+    return trx;
+  }
+
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     LogEntryProto entry = trx.getLogEntry();
     long index = entry.getIndex();
-    byte[] batch = entry.getStateMachineLogEntry().getLogData().toByteArray();
     ApplyResult result;
     try {
+      byte[] batch = encryption.openEntry(entry.getStateMachineLogEntry().getLogData().toByteArray());
       result = applier.apply(index, batch);
+    } catch (javax.crypto.AEADBadTagException e) {
+      // Checked at start (LogVerifier); an entry that fails here came over the wire from a manager with another key
+      return CompletableFuture.failedFuture(new IllegalStateException("cannot decrypt committed log entry " + index
+          + " with the cluster's data key: " + e.getMessage(), e));
     } catch (RuntimeException e) {
       // A committed entry that cannot be applied: every manager would fail the same way. Stop applying.
       return CompletableFuture.failedFuture(new IllegalStateException(
@@ -120,7 +145,7 @@ final class StoreStateMachine extends BaseStateMachine {
       return -1; // nothing applied yet: nothing to snapshot
     }
     File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
-    SnapshotFile.write(file.toPath(), applier::writeSnapshot);
+    SnapshotFile.write(file.toPath(), applier::writeSnapshot, encryption);
     var md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
     storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
     storage.cleanupOldSnapshots(new SnapshotRetentionPolicy() {

@@ -69,7 +69,8 @@ public final class MiniCluster implements AutoCloseable {
     }
 
     void start(Map<String, String> initialPeers) throws IOException {
-      RaftConfig.Builder b = RaftConfig.builder(id, address, dir).clusterId(clusterId).peers(initialPeers);
+      RaftConfig.Builder b = RaftConfig.builder(id, address, dir).clusterId(clusterId).peers(initialPeers)
+          .dataKey(dataKey);
       tweak.accept(b);
       RaftStore rs = RaftStore.start(b.build(), Clock.systemUTC(), IdGenerator.fromRandom(new Random()));
       raftStore = rs;
@@ -121,6 +122,9 @@ public final class MiniCluster implements AutoCloseable {
   private final Path baseDir;
   private final Consumer<RaftConfig.Builder> tweak;
   private final Map<String, Manager> managers = new LinkedHashMap<>();
+  /** Every manager encrypts with the cluster's one data key, as the daemons do. */
+  private final io.jswarm.consensus.crypto.AesGcmKey dataKey =
+      io.jswarm.consensus.crypto.AesGcmKey.generate(new java.security.SecureRandom());
 
   private MiniCluster(String clusterId, Path baseDir, Consumer<RaftConfig.Builder> tweak) {
     this.clusterId = clusterId;

@@ -15,6 +15,10 @@ public interface SwarmLifecycle {
   String WORKER_NOT_MANAGER = "This node is not a swarm manager. Worker nodes can't be used to view or modify "
       + "cluster state. Please run this command on a manager node or promote the current node to a manager.";
 
+  /** dockerd's 503 text for manager-only routes on an autolocked manager that was not unlocked yet. */
+  String LOCKED = "Swarm is encrypted and needs to be unlocked before it can be used. Please use \"docker swarm "
+      + "unlock\" to unlock it.";
+
   /** Creates a new cluster with this node as its only manager; returns the node id. 503/409 when already in one. */
   String init(SwarmRequests.Init request);
 
@@ -40,6 +44,19 @@ public interface SwarmLifecycle {
    *     API answers {@link #NOT_IN_SWARM} itself when {@link #localNodeState} is inactive)
    */
   MemoryStore managerStore();
+
+  /**
+   * Unlocks this autolocked manager with the unlock key ({@code SWMKEY-1-...}) and starts its roles.
+   *
+   * @throws io.jswarm.api.errors.InvalidArgumentException 400 for a malformed or wrong key
+   * @throws io.jswarm.api.errors.ConflictException 409 "swarm is not locked"
+   */
+  default void unlock(String unlockKey) {
+    throw new io.jswarm.api.errors.ConflictException("swarm is not locked");
+  }
+
+  /** The cluster's autolock setting or unlock key changed: this manager re-seals its keys before answering. */
+  default void unlockKeyChanged() {}
 
   /** Raft view for {@code ManagerStatus} and {@code /info}: leader id and each manager's id and Raft address. */
   ClusterView clusterView();

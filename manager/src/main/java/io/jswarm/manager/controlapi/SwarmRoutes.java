@@ -7,24 +7,27 @@ import io.jswarm.api.types.Swarm;
 import io.jswarm.manager.ca.RootRotation;
 import io.jswarm.api.types.SwarmRequests;
 import io.jswarm.api.validation.SpecValidator;
+import io.jswarm.consensus.crypto.UnlockKey;
 import io.jswarm.consensus.store.ReadTx;
 import io.jswarm.overlay.allocator.NetworkPlanner;
 import io.jswarm.transport.http.HttpRequest;
 import io.jswarm.transport.http.HttpResponse;
 import io.jswarm.transport.http.Router;
+import java.security.SecureRandom;
 import java.util.List;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code /swarm}: inspect (never the CA key), init (which also creates the {@code ingress} network), join, leave,
- * update with token rotation.
+ * {@code /swarm}: inspect (never the CA key nor the unlock key), init (which also creates the {@code ingress}
+ * network), join, leave, update with token and unlock key rotation, autolock ({@code unlockkey}, {@code unlock}).
  */
 final class SwarmRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(SwarmRoutes.class);
   private final ManagerGate gate;
   private final Function<String, String> tokenGenerator;
+  private final SecureRandom random = new SecureRandom();
 
   private final java.time.Clock clock;
 
@@ -40,6 +43,25 @@ final class SwarmRoutes {
     r.post("/swarm/join", this::join);
     r.post("/swarm/leave", this::leave);
     r.post("/swarm/update", this::update);
+    r.get("/swarm/unlockkey", this::unlockKey);
+    r.post("/swarm/unlock", this::unlock);
+  }
+
+  /** Docker {@code GET /swarm/unlockkey}: {@code {"UnlockKey": "SWMKEY-1-..."}}, empty without autolock. */
+  private HttpResponse unlockKey(HttpRequest req) {
+    Swarm s = gate.store().view(SwarmRoutes::cluster);
+    return HttpResponse.ok(java.util.Map.of("UnlockKey", s.unlockKey == null ? "" : s.unlockKey));
+  }
+
+  /** Docker {@code POST /swarm/unlock} with {@code {"UnlockKey": "..."}}. */
+  private HttpResponse unlock(HttpRequest req) {
+    SwarmRequests.Unlock body = req.json(SwarmRequests.Unlock.class);
+    if (body == null || body.unlockKey == null || body.unlockKey.isBlank()) {
+      throw new InvalidArgumentException("UnlockKey: required; give the SWMKEY-1-... key that "
+          + "'jswarm swarm unlock-key' printed on an unlocked manager");
+    }
+    gate.lifecycle().unlock(body.unlockKey);
+    return HttpResponse.empty(200);
   }
 
   private HttpResponse inspect(HttpRequest req) {
@@ -93,12 +115,20 @@ final class SwarmRoutes {
     refuseUnsupported(spec);
     boolean rotateWorker = req.flag("rotateWorkerToken");
     boolean rotateManager = req.flag("rotateManagerToken");
+    boolean rotateUnlockKey = req.flag("rotateManagerUnlockKey");
+    boolean autolock = spec.encryptionConfig != null && Boolean.TRUE.equals(spec.encryptionConfig.autoLockManagers);
+    String newUnlockKey = UnlockKey.generate(random);
     gate.store().update(tx -> {
       Swarm s = cluster(tx);
       boolean rotateRoot = forceRotate(s.spec) != forceRotate(spec);
       keepExtensions(s.spec, spec);
       s.spec = spec;
       s.version = version;
+      if (!autolock) {
+        s.unlockKey = null;
+      } else if (s.unlockKey == null || rotateUnlockKey) {
+        s.unlockKey = newUnlockKey;
+      }
       if (rotateRoot) { // swarm ca --rotate: a new root, cross-signed, certificates re-issued (RootRotation)
         if (s.rootCA == null || s.rootCA.caCert == null) {
           throw new UnavailableException("cannot rotate the root CA: the cluster has no root CA yet");
@@ -121,6 +151,7 @@ final class SwarmRoutes {
       }
       return tx.cluster().update(s);
     });
+    gate.lifecycle().unlockKeyChanged();
     return HttpResponse.empty(200);
   }
 
@@ -145,7 +176,7 @@ final class SwarmRoutes {
     }
   }
 
-  /** A root CA given by the user, external CAs and autolock are not implemented: refuse rather than ignore. */
+  /** A root CA given by the user and external CAs are not implemented: refuse rather than ignore. */
   private static void refuseUnsupported(Swarm.Spec spec) {
     Swarm.CAConfig ca = spec.caConfig;
     if (ca != null && (notEmpty(ca.signingCACert) || notEmpty(ca.signingCAKey))) {
@@ -155,10 +186,6 @@ final class SwarmRoutes {
     if (ca != null && ca.externalCAs != null && !ca.externalCAs.isEmpty()) {
       throw new InvalidArgumentException("Spec.CAConfig.ExternalCAs: jswarm does not support external CAs; "
           + "leave the list empty");
-    }
-    if (spec.encryptionConfig != null && Boolean.TRUE.equals(spec.encryptionConfig.autoLockManagers)) {
-      throw new InvalidArgumentException("Spec.EncryptionConfig.AutoLockManagers: jswarm does not support "
-          + "autolock; set it to false");
     }
   }
 
@@ -179,10 +206,14 @@ final class SwarmRoutes {
     return s;
   }
 
-  /** What the API may show of the cluster object: never the CA key; join tokens only where asked for. */
+  /**
+   * What the API may show of the cluster object: never the CA key nor the unlock key; join tokens only where
+   * asked for.
+   */
   static Swarm publicView(Swarm s, boolean withTokens) {
     Swarm v = Json.copy(s);
     v.rootCA = null;
+    v.unlockKey = null;
     if (v.spec != null && v.spec.caConfig != null) {
       v.spec.caConfig.signingCAKey = null;
       v.spec.caConfig.signingCACert = null;

@@ -115,6 +115,19 @@ public final class JoinClient {
     call(TlsContexts.managerClient(creds), managerAddr, "/raft/join", req, JsonNode.class);
   }
 
+  /**
+   * The cluster's data encryption key (the Raft log's key), for a manager about to start its Raft member; over
+   * mutual TLS with its manager certificate, see {@code POST /raft/key}. Never log it.
+   */
+  public byte[] fetchDataKey(String managerAddr, NodeCredentials creds) throws IOException, InterruptedException {
+    JsonNode r = call(TlsContexts.managerClient(creds), managerAddr, "/raft/key", java.util.Map.of(), JsonNode.class);
+    try {
+      return java.util.Base64.getDecoder().decode(r.path("DataKey").asText(""));
+    } catch (IllegalArgumentException e) {
+      throw new IOException("the manager at " + managerAddr + " answered /raft/key with no usable key");
+    }
+  }
+
   /** The root CA certificate the manager at {@code managerAddr} serves, not verified in any way. */
   public X509Certificate fetchCa(String managerAddr) throws IOException, InterruptedException {
     return fetchCaBundle(managerAddr).get(0);

@@ -112,9 +112,18 @@ public final class NodeCredentials {
     return new NodeCredentials(new KeyPair(pub, key), null, null, null).withCertificate(certPem, caCertPem);
   }
 
-  /** Reads the three files of {@code certDir}; checked like {@link #withCertificate}. */
+  /** Reads the three files of {@code certDir}, the key file in the clear; see {@link #load(Path, KeySeal)}. */
   public static NodeCredentials load(Path certDir) throws IOException {
-    String key = Files.readString(certDir.resolve(KEY_FILE), StandardCharsets.US_ASCII);
+    return load(certDir, KeySeal.NONE);
+  }
+
+  /**
+   * Reads the three files of {@code certDir}, the key file through {@code seal}; checked like
+   * {@link #withCertificate}.
+   */
+  public static NodeCredentials load(Path certDir, KeySeal seal) throws IOException {
+    String key = new String(seal.open(Files.readAllBytes(certDir.resolve(KEY_FILE)), certDir.resolve(KEY_FILE)),
+        StandardCharsets.US_ASCII);
     String cert = Files.readString(certDir.resolve(CERT_FILE), StandardCharsets.US_ASCII);
     String ca = Files.readString(certDir.resolve(CA_FILE), StandardCharsets.US_ASCII);
     PrivateKey pk = Pem.privateKey(key, certDir.resolve(KEY_FILE).toString());
@@ -131,20 +140,25 @@ public final class NodeCredentials {
    * over the old one); the key file is readable by its owner only.
    */
   public void save(Path certDir) throws IOException {
-    requireCertificate();
-    Files.createDirectories(certDir);
-    write(certDir, KEY_FILE, Pem.encode(keyPair.getPrivate()), true);
-    write(certDir, CERT_FILE, Pem.encode(chain()), false);
-    write(certDir, CA_FILE, Pem.encode(roots), false);
+    save(certDir, KeySeal.NONE);
   }
 
-  private static void write(Path dir, String name, String text, boolean secret) throws IOException {
+  /** {@link #save(Path)} with the key file's content made by {@code seal}. */
+  public void save(Path certDir, KeySeal seal) throws IOException {
+    requireCertificate();
+    Files.createDirectories(certDir);
+    write(certDir, KEY_FILE, seal.seal(Pem.encode(keyPair.getPrivate()).getBytes(StandardCharsets.US_ASCII)), true);
+    write(certDir, CERT_FILE, Pem.encode(chain()).getBytes(StandardCharsets.US_ASCII), false);
+    write(certDir, CA_FILE, Pem.encode(roots).getBytes(StandardCharsets.US_ASCII), false);
+  }
+
+  private static void write(Path dir, String name, byte[] content, boolean secret) throws IOException {
     Path tmp = dir.resolve(name + ".tmp");
     Files.deleteIfExists(tmp);
     if (secret) {
       Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     }
-    Files.writeString(tmp, text, StandardCharsets.US_ASCII);
+    Files.write(tmp, content);
     Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
