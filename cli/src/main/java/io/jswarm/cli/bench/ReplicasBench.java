@@ -51,7 +51,7 @@ public final class ReplicasBench implements Callable<Integer> {
       throw new IllegalArgumentException("--replicas must be at least 1 and --poll-ms not negative");
     }
     try (ScratchDaemon d = ScratchDaemon.start(Math.max(replicas, 100_000))) {
-      Result r = measure(d.apiPort(), replicas, pollMs, Duration.ofSeconds(timeoutSeconds));
+      Result r = measure(d.apiPort(), replicas, pollMs, Duration.ofSeconds(timeoutSeconds), true);
       System.out.println(r);
       return r.running() == replicas ? 0 : 1;
     }
@@ -61,7 +61,8 @@ public final class ReplicasBench implements Callable<Integer> {
    * Creates the service on the daemon at {@code 127.0.0.1:apiPort} and lists services every {@code pollMs} until
    * every task runs or {@code timeout} passes.
    */
-  public static Result measure(int apiPort, long replicas, int pollMs, Duration timeout) throws Exception {
+  public static Result measure(int apiPort, long replicas, int pollMs, Duration timeout, boolean progress)
+      throws Exception {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(10)).build();
     String base = "http://127.0.0.1:" + apiPort + "/v1.41";
@@ -108,6 +109,10 @@ public final class ReplicasBench implements Callable<Integer> {
       running = list.isArray() && list.size() > 0 ? list.get(0).path("ServiceStatus").path("RunningTasks").asLong() : 0;
       if (running >= replicas) {
         break;
+      }
+      if (progress && (System.nanoTime() - start) / 1_000_000_000L % 5 == 0) {
+        System.out.printf("  %.0f s: %d running, %d listings so far%n", (System.nanoTime() - start) / 1e9, running,
+            latencies.size());
       }
     }
     double allMs = (System.nanoTime() - start) / 1e6;

@@ -18,6 +18,24 @@ final class Pass {
   private final int maxWrites;
   private int writes;
   private final List<Runnable> afterCommit = new ArrayList<>();
+  /**
+   * What the next pass over the same service may do instead of planning it again, when this pass ran out of
+   * budget in the middle of a long job (creating 100,000 tasks): see {@link Continuation}. Null: plan again.
+   */
+  Continuation next;
+
+  /**
+   * The rest of a long job, carried from one pass (one transaction) to the next of the same service, so that each
+   * pass costs its own writes and not a new scan of every task the service has. It holds only what the pass that
+   * made it saw ({@link #serviceVersion}): if the service changed since, the next pass plans from the store.
+   */
+  interface Continuation {
+    /** The service's {@code Version.Index} this continuation was planned against. */
+    long serviceVersion();
+
+    /** Does the next part of the job within {@code p}'s budget; sets {@link #next} if more is left. */
+    void run(Pass p, Service service);
+  }
 
   Pass(Tx tx, Instant now, int maxWrites) {
     this.tx = tx;

@@ -103,6 +103,9 @@ public final class ReplicatedOrchestrator extends ServiceOrchestrator {
         taken.add(next);
         occupied.add(g);
       }
+      if (occupied.size() < replicas) {
+        p.next = new CreateSlots(service.versionIndex(), Set.copyOf(taken), next, replicas - occupied.size());
+      }
     }
     if (p.full()) {
       return;
@@ -114,6 +117,47 @@ public final class ReplicatedOrchestrator extends ServiceOrchestrator {
     }
     occupied.sort((a, b) -> Long.compare(a.slot, b.slot));
     rollingUpdate(p, service, occupied);
+  }
+
+  /**
+   * The rest of a scale-up that one pass could not finish (a service of 100,000 replicas is created 500 tasks
+   * per transaction): the next passes create tasks in the lowest free slots from {@code next} on, without reading
+   * the service's tasks again; {@code taken} is what the planning pass saw occupied (slots below {@code next}
+   * are taken or were created since). Costs each pass its writes only, so the API and the other loops keep their
+   * share of the leader while a large service is created.
+   */
+  private final class CreateSlots implements Pass.Continuation {
+    private final long serviceVersion;
+    private final Set<Long> taken;
+    private final long next;
+    private final long left;
+
+    CreateSlots(long serviceVersion, Set<Long> taken, long next, long left) {
+      this.serviceVersion = serviceVersion;
+      this.taken = taken;
+      this.next = next;
+      this.left = left;
+    }
+
+    @Override
+    public long serviceVersion() {
+      return serviceVersion;
+    }
+
+    @Override
+    public void run(Pass p, Service service) {
+      long slot = next;
+      long remaining = left;
+      while (remaining > 0 && !p.full()) {
+        while (taken.contains(slot)) {
+          slot++;
+        }
+        create(p, service, newSlot(service, slot));
+        slot++;
+        remaining--;
+      }
+      p.next = remaining > 0 ? new CreateSlots(serviceVersion, taken, slot, remaining) : null;
+    }
   }
 
   private static SlotGroup newSlot(Service service, long slot) {

@@ -69,14 +69,18 @@ abstract class ServiceOrchestrator extends EventLoop {
   public boolean reconcile(String serviceId) {
     synchronized (passLock) {
       int conflicts = 0;
+      Pass.Continuation[] carried = {null};
       while (true) {
         Pass done;
         try {
           done = store.update(tx -> {
             Pass p = new Pass(tx, clock.instant(), MAX_WRITES_PER_PASS);
             Service s = tx.services().get(serviceId);
+            Pass.Continuation k = carried[0];
             if (s == null) {
               p.afterCommit(() -> restarts.forgetService(serviceId));
+            } else if (owns(s) && k != null && k.serviceVersion() == s.versionIndex()) {
+              k.run(p, s);
             } else if (owns(s)) {
               plan(p, s);
             } else {
@@ -92,8 +96,10 @@ abstract class ServiceOrchestrator extends EventLoop {
           continue;
         }
         done.committed();
-        if (!done.full()) {
-          return true;
+        boolean continued = carried[0] != null;
+        carried[0] = done.next;
+        if (!done.full() && done.next == null && !continued) {
+          return true; // a pass that finished a continuation is followed by one plan from the store
         }
         conflicts = 0;
       }

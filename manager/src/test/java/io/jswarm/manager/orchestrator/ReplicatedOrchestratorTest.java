@@ -51,6 +51,26 @@ class ReplicatedOrchestratorTest {
   }
 
   @Test
+  void aScaleUpPastOneTransactionFillsTheFreeSlotsExactlyOnce() {
+    c.node("n1");
+    Service s = c.replicated("big", 3);
+    c.reconcile();
+    c.settleWorkers(List.of("n1"));
+    long replicas = 3 * EventLoop.MAX_WRITES_PER_PASS + 7; // several passes, the later ones continued, not planned
+    c.updateService(s.id, spec -> spec.mode.replicated.replicas = replicas);
+    c.orchestrators.replicated().reconcileAll();
+
+    List<Task> tasks = c.tasks(s.id);
+    assertEquals(replicas, tasks.size());
+    Set<Long> slots = tasks.stream().map(t -> t.slot).collect(Collectors.toSet());
+    assertEquals(replicas, slots.size(), "one task per slot");
+    assertEquals(1L, slots.stream().mapToLong(Long::longValue).min().orElseThrow());
+    assertEquals(replicas, slots.stream().mapToLong(Long::longValue).max().orElseThrow());
+    c.orchestrators.replicated().reconcileAll();
+    assertEquals(replicas, c.tasks(s.id).size(), "a second pass changes nothing");
+  }
+
+  @Test
   void aServiceWithoutModeRunsOneReplica() {
     Service s = c.replicated("one", 1);
     c.updateService(s.id, spec -> spec.mode = null);
