@@ -257,6 +257,7 @@ public final class ClusterScenario implements AutoCloseable {
       throw new IllegalStateException("only " + sessions() + " of " + shape.nodes() + " sessions are open");
     }
     Daemon leader = leader();
+    Set<String> downBefore = downHollowNodes(); // counted apart: only nodes the failover marks down are its doing
     usage(); // the leader's numbers before it goes
     int changesBefore = sessionsChanges.get();
     long t0 = System.nanoTime();
@@ -289,6 +290,10 @@ public final class ClusterScenario implements AutoCloseable {
       sleep(firstWrite < 0 ? 20 : POLL_MS);
     }
     down.addAll(downHollowNodes());
+    down.removeAll(downBefore);
+    if (!downBefore.isEmpty()) {
+      log.println("  (" + downBefore.size() + " hollow nodes were already down before the kill)");
+    }
     return new Failover(leader.name, firstWrite, back, down.size(), newLeader);
   }
 

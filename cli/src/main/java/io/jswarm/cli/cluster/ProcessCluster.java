@@ -329,9 +329,14 @@ public final class ProcessCluster implements AutoCloseable {
       return call("GET", path, null).expect(200).json();
     }
 
-    /** The process id, or -1 before launch. */
+    /** The process id (for signals such as SIGSTOP), or -1 before launch. */
     public long pid() {
       return process == null ? -1 : process.pid();
+    }
+
+    /** Where the daemon's output goes. */
+    public Path logFile() {
+      return log;
     }
 
     public boolean alive() {

@@ -117,12 +117,14 @@ public final class HollowNodes implements AutoCloseable {
     if (joined == null) {
       throw new IOException("hollow node " + name + " could not join through " + managers + ": " + last, last);
     }
-    NettyDispatcherTransport transport = new NettyDispatcherTransport(loops, TlsContexts.nettyClient(joined.credentials()));
+    // Each hollow node has its own loopback address (127.1.x.y): its connections come from there, since a manager
+    // bounds the connections one peer address may hold, and overlay endpoints name distinct underlays.
+    String addr = "127.1." + ((n >> 8) & 0xff) + "." + (n & 0xff);
+    NettyDispatcherTransport transport = new NettyDispatcherTransport(loops, TlsContexts.nettyClient(joined.credentials()),
+        new java.net.InetSocketAddress(addr, 0));
     transports.add(transport);
     List<String> known = new ArrayList<>(managers);
     Collections.rotate(known, -(n % known.size())); // spread first contact over the managers
-    // Each hollow node reports its own loopback address so that overlay endpoints name distinct underlays.
-    String addr = "127.0." + ((n >> 8) & 0xff) + "." + (n & 0xff);
     Agent agent = new Agent(known, transport, executor, () -> {
       SessionRequest r = new SessionRequest();
       r.description = description;

@@ -82,6 +82,9 @@ public final class RaftNode implements Proposer, AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RaftNode.class);
   /** Ratis' file of the current term and vote in a group's {@code current} directory. */
   private static final String TERM_FILE = "raft-meta";
+  /** A write in flight on this manager when it stopped leading: it may or may not be applied. */
+  static final String LEADERSHIP_LOST = "no quorum: this manager stopped leading while the write was in flight; it may"
+      + " or may not have been applied (read it back to know); retry if it was not";
   /** Connections used to forward requests to the leader. */
   private static final int FORWARDERS = 8;
   /** Pause between retries while a leader is being elected. */
@@ -312,12 +315,20 @@ public final class RaftNode implements Proposer, AutoCloseable {
           .setType(read ? RaftClientRequest.readRequestType() : RaftClientRequest.writeRequestType())
           .build();
       try {
-        // Leadership moved, or a new leader has not committed its first entry yet: the forwarding client
-        // retries until a ready leader answers.
-        return server.submitClientRequestAsync(req).thenCompose(reply -> reply.getNotLeaderException() != null
-            || reply.getException() instanceof LeaderNotReadyException
-            ? forward(msg, read)
-            : CompletableFuture.completedFuture(reply));
+        // A new leader that has not committed its first entry yet refuses before appending: the forwarding client
+        // retries until a ready leader answers. A write refused as not-leader may have been appended before this
+        // manager stepped down and be committed by the next leader: sending it again as a new request (another
+        // client id, so no retry-cache dedup) could apply it twice and answer the second, failed, attempt — the
+        // nemesis saw a remove answered 404 that had removed the service. Its outcome is unknown; say so.
+        return server.submitClientRequestAsync(req).thenCompose(reply -> {
+          if (reply.getException() instanceof LeaderNotReadyException || (read && reply.getNotLeaderException() != null)) {
+            return forward(msg, read);
+          }
+          if (reply.getNotLeaderException() != null) {
+            throw new CompletionException(new UnavailableException(LEADERSHIP_LOST));
+          }
+          return CompletableFuture.completedFuture(reply);
+        });
       } catch (IOException e) {
         return forward(msg, read);
       }

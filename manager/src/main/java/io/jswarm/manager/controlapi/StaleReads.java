@@ -1,5 +1,6 @@
 package io.jswarm.manager.controlapi;
 
+import io.jswarm.api.errors.JswarmException;
 import io.jswarm.api.errors.UnavailableException;
 import io.jswarm.consensus.store.MemoryStore;
 import io.jswarm.transport.http.Handler;
@@ -9,7 +10,8 @@ import io.jswarm.transport.http.HttpResponse;
  * Reads on a manager that has lost its quorum. Reads are normally linearizable (a Raft read index first); a
  * manager that knows no leader, or whose read index times out for want of a quorum, answers from its own last
  * applied state instead and says so in the {@value #HEADER} response header, so that a user can still see
- * services, nodes and tasks (for instance to decide on {@code swarm init --force-new-cluster}). Writes are never
+ * services, nodes and tasks (for instance to decide on {@code swarm init --force-new-cluster}); an error answer
+ * (a 404) read that way carries the header too. Writes are never
  * served this way: they fail with the no-quorum error.
  */
 final class StaleReads {
@@ -41,7 +43,13 @@ final class StaleReads {
 
   private static HttpResponse stale(Handler h, io.jswarm.transport.http.HttpRequest req, String why)
       throws Exception {
-    return MemoryStore.allowingStaleReads(() -> h.handle(req))
-        .header(HEADER, why + "; this is the manager's last applied state and may be stale");
+    HttpResponse r;
+    try {
+      r = MemoryStore.allowingStaleReads(() -> h.handle(req));
+    } catch (JswarmException e) {
+      // a 404 is as stale as a 200: without the header a client would take "no such service" for the truth
+      r = HttpResponse.error(e.httpStatus(), e.getMessage());
+    }
+    return r.header(HEADER, why + "; this is the manager's last applied state and may be stale");
   }
 }

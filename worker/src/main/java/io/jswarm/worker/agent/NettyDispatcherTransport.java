@@ -60,14 +60,24 @@ public final class NettyDispatcherTransport implements DispatcherTransport, Auto
 
   private final EventLoopGroup group;
   private final SslContext ssl;
+  private final InetSocketAddress localAddress;
   /** The kept-alive connection for unary calls and where it goes; guarded by {@code this}. */
   private Channel unary;
   private String unaryAddr;
   private BlockingQueue<Object> unaryEvents;
 
   public NettyDispatcherTransport(EventLoopGroup group, SslContext ssl) {
+    this(group, ssl, null);
+  }
+
+  /**
+   * @param localAddress the source address of this node's connections, or null for any: hollow nodes on one machine
+   *     each take their own loopback address, since a manager bounds the connections one address may hold
+   */
+  public NettyDispatcherTransport(EventLoopGroup group, SslContext ssl, InetSocketAddress localAddress) {
     this.group = Objects.requireNonNull(group, "group");
     this.ssl = ssl;
+    this.localAddress = localAddress;
   }
 
   @Override
@@ -162,7 +172,8 @@ public final class NettyDispatcherTransport implements DispatcherTransport, Auto
             ch.pipeline().addLast(new HttpClientCodec(), new Collector(events));
           }
         });
-    ChannelFuture f = b.connect(new InetSocketAddress(host, port));
+    InetSocketAddress remote = new InetSocketAddress(host, port);
+    ChannelFuture f = localAddress == null ? b.connect(remote) : b.connect(remote, localAddress);
     try {
       if (!f.await(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         f.channel().close();

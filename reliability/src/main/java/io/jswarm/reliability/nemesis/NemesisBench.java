@@ -1,0 +1,69 @@
+package io.jswarm.reliability.nemesis;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * {@code jswarm bench nemesis [--minutes M] [--seed S] [--managers N] [--workers N] [--clients N]}: one nemesis run
+ * ({@link NemesisRun}); prints operations, faults and anomalies per checker, and ends with {@code anomalies=0} or
+ * the path of the failing history. Exit code 0 only without anomalies.
+ */
+public final class NemesisBench {
+  private NemesisBench() {}
+
+  public static void main(String[] args) throws Exception {
+    double minutes = 10;
+    long seed = System.currentTimeMillis();
+    int managers = 3;
+    int workers = 2;
+    int clients = 4;
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      String v = i + 1 < args.length ? args[i + 1] : null;
+      switch (a) {
+        case "--minutes" -> minutes = Double.parseDouble(need(a, v));
+        case "--seed" -> seed = Long.parseLong(need(a, v));
+        case "--managers" -> managers = Integer.parseInt(need(a, v));
+        case "--workers" -> workers = Integer.parseInt(need(a, v));
+        case "--clients" -> clients = Integer.parseInt(need(a, v));
+        default -> {
+          System.err.println("jswarm bench nemesis: unknown flag " + a
+              + "; flags: --minutes M --seed S --managers N (3 or 5) --workers N --clients N");
+          System.exit(2);
+        }
+      }
+      i++;
+    }
+    if (managers < 3 || managers % 2 == 0) {
+      System.err.println("--managers: an odd number, at least 3, got " + managers);
+      System.exit(2);
+    }
+    NemesisRun.Result r = NemesisRun.run(new NemesisRun.Settings(seed, Duration.ofMillis((long) (minutes * 60_000)),
+        managers, workers, clients, Path.of("target", "nemesis"), System.out));
+    print(r, System.out);
+    System.exit(r.anomalyCount() == 0 ? 0 : 1);
+  }
+
+  private static String need(String flag, String v) {
+    if (v == null) {
+      System.err.println(flag + " needs a value");
+      System.exit(2);
+    }
+    return v;
+  }
+
+  /** The summary lines of a run. */
+  public static void print(NemesisRun.Result r, java.io.PrintStream out) {
+    out.printf("operations=%d acknowledged=%d unknown=%d faults=%d%n", r.operations(), r.acknowledged(), r.unknown(),
+        r.faults());
+    r.anomalies().forEach((checker, list) -> {
+      out.printf("checker %-13s anomalies=%d%n", checker, list.size());
+      list.stream().limit(5).forEach(a -> out.println("  " + a));
+    });
+    if (!r.undecided().isEmpty()) {
+      out.println("linearizability undecided (search budget) for keys " + List.copyOf(r.undecided()));
+    }
+    out.println(r.report() == null ? "anomalies=0" : "anomalies=" + r.anomalyCount() + " history: " + r.report());
+  }
+}

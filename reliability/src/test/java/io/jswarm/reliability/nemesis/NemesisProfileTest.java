@@ -1,0 +1,31 @@
+package io.jswarm.reliability.nemesis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The short nemesis profile of {@code mvn verify}: 3 managers + 2 workers in namespaces, 4 clients, a fixed seed,
+ * about 90 s of faults, then every checker. A failure names the history file to read (target/nemesis/).
+ */
+class NemesisProfileTest {
+  @Test
+  void shortProfileWithAFixedSeedFindsNoAnomalies() throws Exception {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
+    NemesisRun.Result r = NemesisRun.run(new NemesisRun.Settings(1515, Duration.ofSeconds(90), 3, 2, 4,
+        Path.of("target", "nemesis"), out));
+    NemesisBench.print(r, out);
+    String summary = buf.toString(StandardCharsets.UTF_8);
+    System.out.println(summary);
+    assertTrue(r.faults() >= 5, "faults were injected: " + summary);
+    assertTrue(r.acknowledged() >= 50, "the clients got work done: " + summary);
+    assertEquals(0, r.anomalyCount(), summary);
+  }
+}
