@@ -3,6 +3,7 @@ package io.jswarm.manager.raft;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jswarm.api.types.Secret;
 import io.jswarm.consensus.raft.MiniCluster;
@@ -124,11 +125,17 @@ class RaftMutualTlsTest {
     write(leader.store(), "after-m4");
     awaitSecrets(all, 3);
 
-    // the Raft port answers a manager of this cluster, and nobody else
-    NodeCredentials admin = creds(ca, "m9", PeerIdentity.MANAGER_ROLE);
+    // the Raft port answers a manager of this cluster that is a member, and nobody else: not a worker, not another
+    // cluster's manager, and not a manager certificate of this cluster whose node is neither in the store nor in
+    // the Raft configuration (a removed manager: RaftPeerPolicy)
+    NodeCredentials admin = creds(ca, "m2", PeerIdentity.MANAGER_ROLE);
     var status = RaftNode.queryStatus("m1", peers.get("m1"), clusterId, Duration.ofSeconds(5),
         TlsContexts.keyManager(admin), TlsContexts.managerTrustManager(admin));
     assertEquals(4, status.peers().size());
+    NodeCredentials removed = creds(ca, "m9", PeerIdentity.MANAGER_ROLE);
+    IOException refused = assertThrows(IOException.class, () -> RaftNode.queryStatus("m1", peers.get("m1"),
+        clusterId, Duration.ofSeconds(3), TlsContexts.keyManager(removed), TlsContexts.managerTrustManager(removed)));
+    assertTrue(refused.getMessage().contains("node m9 is not part of this swarm"), refused.getMessage());
     NodeCredentials worker = creds(ca, "w1", PeerIdentity.WORKER_ROLE);
     assertThrows(IOException.class, () -> RaftNode.queryStatus("m1", peers.get("m1"), clusterId,
         Duration.ofSeconds(3), TlsContexts.keyManager(worker), TlsContexts.trustManager(worker)));
