@@ -3,13 +3,11 @@ package io.jswarm.manager.ca;
 import io.jswarm.api.errors.ConflictException;
 import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Swarm;
-import io.jswarm.consensus.store.Event;
 import io.jswarm.consensus.store.MemoryStore;
 import io.jswarm.consensus.store.Tables;
-import io.jswarm.consensus.store.Watch;
+import io.jswarm.manager.loop.WatchLoop;
 import java.security.SecureRandom;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,11 +21,12 @@ public final class RootRotationLoop {
 
   private final MemoryStore store;
   private final SecureRandom random = new SecureRandom();
-  private Thread thread;
-  private volatile boolean running;
+  private final WatchLoop loop;
 
   public RootRotationLoop(MemoryStore store) {
     this.store = store;
+    this.loop = new WatchLoop("jswarm-root-rotation", store, e -> e.isIn(Tables.NODES) || e.isIn(Tables.CLUSTER),
+        RETRY_MS, this::reconcile);
   }
 
   /** One pass: ends the rotation when it is done. */
@@ -59,44 +58,11 @@ public final class RootRotationLoop {
     }
   }
 
-  public synchronized void start() {
-    if (running) {
-      return;
-    }
-    running = true;
-    thread = new Thread(this::run, "jswarm-root-rotation");
-    thread.setDaemon(true);
-    thread.start();
+  public void start() {
+    loop.start();
   }
 
-  private void run() {
-    try (Watch w = store.watch(e -> e.isIn(Tables.NODES) || e.isIn(Tables.CLUSTER))) {
-      while (running) {
-        try {
-          reconcile();
-        } catch (RuntimeException e) {
-          LOG.warn("root rotation check failed (will retry): {}", e.toString());
-        }
-        Event e = w.poll(RETRY_MS, TimeUnit.MILLISECONDS);
-        while (e != null && running) {
-          e = w.poll();
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  public synchronized void stop() {
-    running = false;
-    if (thread != null) {
-      thread.interrupt();
-      try {
-        thread.join(5000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      thread = null;
-    }
+  public void stop() {
+    loop.stop();
   }
 }

@@ -1,13 +1,11 @@
 package io.jswarm.manager.membership;
 
 import io.jswarm.api.types.Node;
-import io.jswarm.consensus.store.Event;
 import io.jswarm.consensus.store.MemoryStore;
 import io.jswarm.consensus.store.Tables;
-import io.jswarm.consensus.store.Watch;
+import io.jswarm.manager.loop.WatchLoop;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -28,8 +26,7 @@ public final class RoleReconciler {
   private final MemoryStore store;
   private final Supplier<Map<String, String>> raftPeers;
   private final Consumer<String> removeMember;
-  private Thread thread;
-  private volatile boolean running;
+  private final WatchLoop loop;
 
   /**
    * @param raftPeers the current Raft configuration, id -> address
@@ -39,6 +36,7 @@ public final class RoleReconciler {
     this.store = store;
     this.raftPeers = raftPeers;
     this.removeMember = removeMember;
+    this.loop = new WatchLoop("jswarm-role-reconciler", store, e -> e.isIn(Tables.NODES), RETRY_MS, this::reconcile);
   }
 
   /** Raft members that should not be: their node is a worker now or gone. Never all of them. */
@@ -63,40 +61,11 @@ public final class RoleReconciler {
     }
   }
 
-  public synchronized void start() {
-    if (running) {
-      return;
-    }
-    running = true;
-    thread = new Thread(this::run, "jswarm-role-reconciler");
-    thread.setDaemon(true);
-    thread.start();
+  public void start() {
+    loop.start();
   }
 
-  private void run() {
-    try (Watch w = store.watch(e -> e.isIn(Tables.NODES))) {
-      while (running) {
-        reconcile();
-        Event e = w.poll(RETRY_MS, TimeUnit.MILLISECONDS);
-        while (e != null && running) {
-          e = w.poll();
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  public synchronized void stop() {
-    running = false;
-    if (thread != null) {
-      thread.interrupt();
-      try {
-        thread.join(5000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      thread = null;
-    }
+  public void stop() {
+    loop.stop();
   }
 }
