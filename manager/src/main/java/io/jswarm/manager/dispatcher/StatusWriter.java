@@ -80,8 +80,11 @@ final class StatusWriter {
     thread.awaitTermination(Math.max(0, nanos), TimeUnit.NANOSECONDS);
   }
 
-  /** Writes the queued statuses in batches (writer thread). */
-  void flush() {
+  /**
+   * Writes the queued statuses in batches (writer thread; tests call it too). Synchronized so that a caller's
+   * flush returns only once every status queued before it is written, even when a full batch woke the thread.
+   */
+  synchronized void flush() {
     while (!queued.isEmpty() && !stopped) {
       Map<String, Queued> batch = new LinkedHashMap<>();
       for (Iterator<String> it = queued.keySet().iterator(); it.hasNext() && batch.size() < Dispatcher.MAX_STATUS_BATCH; ) {
