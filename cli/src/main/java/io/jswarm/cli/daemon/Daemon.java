@@ -12,6 +12,7 @@ import io.jswarm.consensus.store.MemoryStore;
 import io.jswarm.manager.controlapi.ControlApi;
 import io.jswarm.manager.controlapi.LogRoutes;
 import io.jswarm.manager.logs.HttpsNodeLogSource;
+import io.jswarm.worker.engine.ContainerRoutes;
 import io.jswarm.worker.logs.NodeLogRoutes;
 import io.jswarm.worker.volume.LocalVolumes;
 import io.jswarm.worker.volume.VolumeRoutes;
@@ -145,6 +146,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     new ControlApi(this, clock, caCertPem -> JoinToken.generate(RootCA.digestOfPem(caCertPem), random).toString(), version).routes(router);
     new LogRoutes(this, () -> new HttpsNodeLogSource(this::clusterClientTls).client()).routes(router);
     new VolumeRoutes(volumes).routes(router);
+    new ContainerRoutes(this::localContainers).routes(router); // the API listeners only: never the cluster port
     images = new ImageStore(opts.imageDir(), ImageStore.Options.defaults()
         .withInsecureRegistries(Set.copyOf(opts.insecureRegistries()))
         .withUnpackLimits(opts.imageUnpackLimits())
@@ -298,6 +300,12 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   /** The bound address of each API listener, in {@code -H} order. */
   public List<java.net.SocketAddress> apiAddresses() {
     return api.boundAddresses();
+  }
+
+  /** This node's task containers for the Docker container routes, or null without a container executor. */
+  private io.jswarm.worker.container.LocalContainers localContainers() {
+    WorkerRole w = worker;
+    return w != null && w.executor() instanceof io.jswarm.worker.container.ContainerExecutor ce ? ce.local() : null;
   }
 
   /** Routes every node serves to managers on its cluster port: task logs read from this node's data root. */
