@@ -13,6 +13,7 @@ import io.jswarm.manager.controlapi.ControlApi;
 import io.jswarm.manager.controlapi.LogRoutes;
 import io.jswarm.manager.logs.HttpsNodeLogSource;
 import io.jswarm.worker.engine.ContainerRoutes;
+import io.jswarm.worker.engine.ExecRoutes;
 import io.jswarm.worker.logs.NodeLogRoutes;
 import io.jswarm.worker.volume.LocalVolumes;
 import io.jswarm.worker.volume.VolumeRoutes;
@@ -147,6 +148,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     new LogRoutes(this, () -> new HttpsNodeLogSource(this::clusterClientTls).client()).routes(router);
     new VolumeRoutes(volumes).routes(router);
     new ContainerRoutes(this::localContainers).routes(router); // the API listeners only: never the cluster port
+    new ExecRoutes(this::localContainers).routes(router); // exec is root in a container: the API listeners only
     images = new ImageStore(opts.imageDir(), ImageStore.Options.defaults()
         .withInsecureRegistries(Set.copyOf(opts.insecureRegistries()))
         .withUnpackLimits(opts.imageUnpackLimits())

@@ -130,6 +130,47 @@ abstract class DockerContainersTest {
   }
 
   @Test
+  @Order(4)
+  void execPrintsOutputTakesInputAndReturnsTheExitCode() throws Exception {
+    DockerCli.Run r = docker.run("exec", name, "cat", "/etc/hostname").ok();
+    assertEquals(id.substring(0, 12) + "\n", r.out());
+    r = docker.run("exec", "-e", "GREETING=hi", "-w", "/tmp", name, "sh", "-c",
+        "echo $GREETING in $(pwd); echo err >&2; exit 3");
+    assertEquals(3, r.rc(), r.err());
+    assertEquals("hi in /tmp\n", r.out());
+    assertEquals("err\n", r.err());
+    r = docker.runWithInput("piped through\n", "exec", "-i", name, "cat").ok();
+    assertEquals("piped through\n", r.out());
+    r = docker.run("exec", name, "/nonexistent");
+    assertNotEquals(0, r.rc());
+  }
+
+  @Test
+  @Order(5)
+  void execWithATerminalGivesAWorkingShell() throws Exception {
+    DockerCli.Run r = docker.onTerminal("tty\necho $((6*7))\nexit 5\n", "exec", "-it", name, "sh");
+    assertEquals(5, r.rc(), r.out() + r.err());
+    assertTrue(r.out().contains("/dev/pts/") && r.out().contains("42"), r.out());
+    r = docker.run("exec", "-t", name, "tty").ok();
+    assertTrue(r.out().startsWith("/dev/pts/"), r.out());
+  }
+
+  /** Exec is root in a container: the cluster port (2377) does not serve it, whatever certificate is shown. */
+  @Test
+  @Order(6)
+  void theClusterPortDoesNotServeContainersOrExec() throws Exception {
+    java.net.http.HttpClient asNode = java.net.http.HttpClient.newBuilder()
+        .sslContext(io.jswarm.transport.pki.TlsContexts.client(node.credentials())).build();
+    for (String path : java.util.List.of("/containers/" + id + "/exec", "/exec/x/start")) {
+      java.net.http.HttpResponse<String> res = asNode.send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("https://" + node.clusterAddr() + path)).header("Content-Type", "application/json")
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"Cmd\":[\"id\"],\"AttachStdout\":true}"))
+          .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(404, res.statusCode(), path + ": " + res.body());
+    }
+  }
+
+  @Test
   @Order(9)
   void killEndsTheContainerAndTheTaskIsReplaced() throws Exception {
     docker.run("kill", name).ok();
@@ -140,5 +181,15 @@ abstract class DockerContainersTest {
     DockerCli.Run r = docker.run("kill", "--signal", "NOPE", "web.1." + runningTask());
     assertNotEquals(0, r.rc());
     assertTrue(r.err().contains("signal: \"NOPE\""), r.err());
+    await(CONVERGE, "the killed container listed as exited", () -> {
+      try {
+        return docker.run("ps", "-a", "-q", "--no-trunc", "--filter", "status=exited").out().contains(id);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    r = docker.run("exec", name, "true");
+    assertNotEquals(0, r.rc());
+    assertTrue(r.err().contains("Container " + id + " is not running"), r.err());
   }
 }

@@ -117,6 +117,23 @@ public final class LocalContainers {
     return ex.monitorBinary;
   }
 
+  /**
+   * {@code user} ({@code name}, {@code uid}, {@code name:group}, {@code uid:gid}) resolved against the container's
+   * own {@code /etc/passwd} and {@code /etc/group} as {@code uid:gid}, for {@code exec --user}; null for a blank one
+   * (the process runs as the container's user).
+   */
+  public String resolveUser(LocalContainer c, String user) {
+    if (user == null || user.isBlank()) {
+      return null;
+    }
+    try {
+      ContainerUser u = ContainerUser.resolve(user.trim(), ex.config.bundleDir(c.id()).resolve("rootfs"));
+      return u.uid() + ":" + u.gid();
+    } catch (IllegalArgumentException e) {
+      throw new InvalidArgumentException("User: " + e.getMessage().replaceFirst("^ContainerSpec\\.User: ", ""));
+    }
+  }
+
   /** {@code runc} or {@code crun}. */
   public String runtimeName() {
     return ex.config.runtime();
