@@ -1,0 +1,84 @@
+package io.jswarm.worker.agent;
+
+import io.jswarm.api.types.EventMessage;
+import io.jswarm.api.types.Task;
+import io.jswarm.api.types.TaskState;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * The node's container events, as dockerd reports them for a task's container, made from the statuses the task's
+ * controller reports ({@link Agent#addStatusListener}): {@code create} and {@code start} when it runs (both then,
+ * so that both name the container's id), {@code health_status: healthy|unhealthy} when its health changes, and when it ends {@code oom} (killed for
+ * memory), {@code kill} (the manager stopped it; {@code signal=15}) and {@code die} with {@code exitCode}. Type
+ * {@code container}, scope {@code local}, Actor = the container id (the task's, when no container exists, as with
+ * the simulated executor) with {@code image}, {@code name} and the container's labels as attributes.
+ */
+public final class ContainerEvents implements BiConsumer<Task, Task.TaskStatus> {
+  private final Consumer<EventMessage> sink;
+  private final Clock clock;
+  /** What was last announced of each task, so that a status reported twice is one event. */
+  private final Map<String, String> announced = new ConcurrentHashMap<>();
+
+  public ContainerEvents(Consumer<EventMessage> sink, Clock clock) {
+    this.sink = Objects.requireNonNull(sink, "sink");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  @Override
+  public void accept(Task task, Task.TaskStatus s) {
+    if (task == null || s == null || s.state == null) {
+      return;
+    }
+    String id = task.id;
+    if (s.state == TaskState.RUNNING) {
+      String health = s.containerStatus == null ? null : s.containerStatus.health;
+      String last = announced.get(id);
+      if (last == null) {
+        send("create", task, s, Map.of());
+        emit(id, "start", task, s, Map.of());
+      } else if (health != null && !health.equals("starting") && !last.equals(health)) {
+        announced.put(id, health);
+        send("health_status: " + health, task, s, Map.of());
+      }
+    } else if (s.state.isTerminal()) {
+      if (announced.remove(id) == null) {
+        return; // never started here (rejected, or ended before this agent knew it)
+      }
+      if (s.err != null && s.err.contains("OOM killed")) {
+        send("oom", task, s, Map.of());
+      }
+      if (s.state == TaskState.SHUTDOWN) {
+        send("kill", task, s, Map.of("signal", "15"));
+      }
+      Long code = s.containerStatus == null ? null : s.containerStatus.exitCode;
+      send("die", task, s, Map.of("exitCode", String.valueOf(code == null ? (s.state == TaskState.COMPLETE ? 0 : 137)
+          : code)));
+    }
+  }
+
+  private void emit(String id, String action, Task task, Task.TaskStatus s, Map<String, String> extra) {
+    announced.put(id, action);
+    send(action, task, s, extra);
+  }
+
+  private void send(String action, Task task, Task.TaskStatus s, Map<String, String> extra) {
+    String image = task.spec == null || task.spec.containerSpec == null ? "" : task.spec.containerSpec.image;
+    String container = s.containerStatus != null && s.containerStatus.containerId != null
+        ? s.containerStatus.containerId : task.id;
+    Map<String, String> a = new LinkedHashMap<>(task.containerLabels());
+    a.put("image", image == null ? "" : image);
+    a.put("name", task.containerName());
+    a.putAll(extra);
+    EventMessage m = EventMessage.of("container", action, container, a, EventMessage.SCOPE_LOCAL, clock.instant());
+    m.status = action;
+    m.id = container;
+    m.from = image;
+    sink.accept(m);
+  }
+}
