@@ -3,7 +3,7 @@
  *
  * The daemon runs
  *   jswarm-monitor -d STATE_DIR -r RUNTIME -R RUNTIME_ROOT -b BUNDLE -i ID [-s LOG_MAX_SIZE] [-n LOG_MAX_FILES]
- *                  [-m MEMORY_CGROUP_DIR] [-c CGROUP_DIR]... [-g GLOBAL_RUNTIME_ARG]... [-H]
+ *                  [-m MEMORY_CGROUP_DIR] [-p PIDS_CGROUP_DIR] [-c CGROUP_DIR]... [-g GLOBAL_RUNTIME_ARG]... [-H]
  * and waits for it to exit. The monitor forks a child that leaves the daemon's session (setsid), becomes a
  * child subreaper and runs `RUNTIME [GLOBAL...] --root RUNTIME_ROOT run -d --pid-file ... --bundle BUNDLE ID`
  * with the container's stdout and stderr on pipes. Once the runtime has started the container, the first
@@ -15,9 +15,11 @@
  *  - the container's init was started by `run -d`, so it is re-parented to the monitor (the subreaper), which
  *    reaps it and learns its exit status directly;
  *  - OOM kills are read from the memory cgroup (memory.oom_control "oom_kill" counter) after the init has ended
- *    and before the runtime's state and the cgroup are deleted;
+ *    and before the runtime's state and the cgroup are deleted, and so are the forks the pids limit refused
+ *    (pids.events "max" counter of the pids cgroup);
  *  - then `RUNTIME delete -f ID`, the CGROUP_DIRs (cgroups jswarm made itself, for crun) are removed, and
- *    STATE_DIR/exit is written atomically: {"ExitCode":N,"Signal":S,"OOMKilled":bool,"FinishedAt":"..."}.
+ *    STATE_DIR/exit is written atomically: {"ExitCode":N,"Signal":S,"OOMKilled":bool,"PidsLimitHits":N,
+ *    "FinishedAt":"..."}.
  *
  * With -C the runtime only creates the container (`RUNTIME create ...` instead of `run -d`): its init waits
  * until the daemon runs `RUNTIME start ID`, after it has written the task's secrets into the container's own
@@ -51,7 +53,7 @@
 #define MAX_LIST 32
 #define LINE_MAX_BYTES 16384
 
-static const char *state_dir, *runtime, *runtime_root, *bundle, *cid, *memcg;
+static const char *state_dir, *runtime, *runtime_root, *bundle, *cid, *memcg, *pidscg;
 static const char *cgroups[MAX_LIST];
 static int ncgroups;
 static const char *globals[MAX_LIST];
@@ -362,12 +364,13 @@ static void delete_container(void) {
   }
 }
 
-static long read_oom_kills(void) {
-  if (memcg == NULL) {
+/* The counter KEY ("oom_kill ", "max ") of cgroup file DIR/NAME, 0 when the file or the key is absent. */
+static long read_counter(const char *dir, const char *name, const char *key) {
+  if (dir == NULL) {
     return 0;
   }
   char p[4096], buf[1024];
-  path_in(p, sizeof p, memcg, "memory.oom_control");
+  path_in(p, sizeof p, dir, name);
   int fd = open(p, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     return 0;
@@ -378,13 +381,13 @@ static long read_oom_kills(void) {
     return 0;
   }
   buf[n] = 0;
-  char *k = strstr(buf, "oom_kill ");
-  return k == NULL ? 0 : strtol(k + 9, NULL, 10);
+  char *k = strstr(buf, key);
+  return k == NULL ? 0 : strtol(k + strlen(key), NULL, 10);
 }
 
 static void usage(void) {
   fprintf(stderr, "usage: jswarm-monitor -d STATE_DIR -r RUNTIME -R RUNTIME_ROOT -b BUNDLE -i ID [-s BYTES] "
-      "[-n FILES] [-m MEMORY_CGROUP] [-c CGROUP_DIR]... [-g GLOBAL_ARG]... [-H] [-C]\n");
+      "[-n FILES] [-m MEMORY_CGROUP] [-p PIDS_CGROUP] [-c CGROUP_DIR]... [-g GLOBAL_ARG]... [-H] [-C]\n");
   exit(2);
 }
 
@@ -469,7 +472,7 @@ int main(int argc, char **argv) {
   }
   int opt;
   int create_only = 0;
-  while ((opt = getopt(argc, argv, "d:r:R:b:i:s:n:m:c:g:HC")) != -1) {
+  while ((opt = getopt(argc, argv, "d:r:R:b:i:s:n:m:p:c:g:HC")) != -1) {
     switch (opt) {
       case 'd': state_dir = optarg; break;
       case 'r': runtime = optarg; break;
@@ -479,6 +482,7 @@ int main(int argc, char **argv) {
       case 's': log_max_size = atoll(optarg); break;
       case 'n': log_max_files = atoi(optarg); break;
       case 'm': memcg = optarg; break;
+      case 'p': pidscg = optarg; break;
       case 'c': if (ncgroups < MAX_LIST) cgroups[ncgroups++] = optarg; break;
       case 'g': if (nglobals < MAX_LIST) globals[nglobals++] = optarg; break;
       case 'H': hide_cgroup2 = 1; break;
@@ -670,7 +674,8 @@ int main(int argc, char **argv) {
   } else {
     code = WEXITSTATUS(status);
   }
-  int oom = read_oom_kills() > 0;
+  int oom = read_counter(memcg, "memory.oom_control", "oom_kill ") > 0;
+  long pids_hits = read_counter(pidscg, "pids.events", "max ");
   if (oom && code == 0) {
     code = 137;
   }
@@ -680,8 +685,9 @@ int main(int argc, char **argv) {
   }
   char t[64], exitjson[512];
   format_time(t, sizeof t);
-  snprintf(exitjson, sizeof exitjson, "{\"ExitCode\":%d,\"Signal\":%d,\"OOMKilled\":%s,\"FinishedAt\":\"%s\"}\n",
-      code, sig, oom ? "true" : "false", t);
+  snprintf(exitjson, sizeof exitjson,
+      "{\"ExitCode\":%d,\"Signal\":%d,\"OOMKilled\":%s,\"PidsLimitHits\":%ld,\"FinishedAt\":\"%s\"}\n",
+      code, sig, oom ? "true" : "false", pids_hits, t);
   write_atomic("exit", exitjson);
   return 0;
 }
