@@ -28,6 +28,7 @@ final class TaskFactory {
     t.name = service.spec.name + "." + (slot != null ? slot.toString() : nodeId);
     t.labels = service.spec.labels == null ? null : new LinkedHashMap<>(service.spec.labels);
     t.spec = Json.copy(service.spec.taskTemplate);
+    t.registryAuth = service.registryAuth;
     t.endpoint = endpointOf(service);
     t.desiredState = TaskState.RUNNING;
     t.status = new Task.TaskStatus();
