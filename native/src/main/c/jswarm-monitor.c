@@ -391,7 +391,75 @@ static void usage(void) {
   exit(2);
 }
 
+/*
+ * jswarm-monitor --reap-exec PID_FILE PROGRAM ARGS...: runs a detached runtime exec (`RUNTIME exec -d --pid-file
+ * PID_FILE ...`, e.g. with --tty --console-socket) and waits for the process it started. As a child subreaper it
+ * inherits that process when the runtime exits, reaps it and prints its status on stdout: "EXIT <code>" (128+N for
+ * a signal N), or "RUNTIME-FAILED <code>" when the runtime itself failed (its error is on stderr).
+ */
+static int reap_exec(char *pid_file, char **program) {
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+    fprintf(stderr, "jswarm-monitor: prctl(PR_SET_CHILD_SUBREAPER): %s\n", strerror(errno));
+    return 125;
+  }
+  pid_t runtime_pid = fork();
+  if (runtime_pid < 0) {
+    fprintf(stderr, "jswarm-monitor: fork: %s\n", strerror(errno));
+    return 125;
+  }
+  if (runtime_pid == 0) {
+    execv(program[0], program);
+    fprintf(stderr, "jswarm-monitor: exec %s: %s\n", program[0], strerror(errno));
+    _exit(127);
+  }
+  int st;
+  while (waitpid(runtime_pid, &st, 0) < 0) {
+    if (errno != EINTR) {
+      fprintf(stderr, "jswarm-monitor: waitpid(runtime): %s\n", strerror(errno));
+      return 125;
+    }
+  }
+  int rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  if (rc != 0) {
+    printf("RUNTIME-FAILED %d\n", rc);
+    return 0;
+  }
+  char buf[32];
+  int fd = open(pid_file, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    fprintf(stderr, "jswarm-monitor: open %s: %s\n", pid_file, strerror(errno));
+    printf("RUNTIME-FAILED 125\n");
+    return 0;
+  }
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  pid_t pid = n > 0 ? (buf[n] = 0, (pid_t)atol(buf)) : 0;
+  if (pid <= 0) {
+    fprintf(stderr, "jswarm-monitor: %s holds no pid\n", pid_file);
+    printf("RUNTIME-FAILED 125\n");
+    return 0;
+  }
+  for (;;) { /* other orphans may come to this subreaper too: reap them, stop at the exec'd process */
+    pid_t w = waitpid(-1, &st, 0);
+    if (w < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      fprintf(stderr, "jswarm-monitor: waitpid: %s\n", strerror(errno));
+      printf("EXIT 137\n");
+      return 0;
+    }
+    if (w == pid) {
+      printf("EXIT %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+      return 0;
+    }
+  }
+}
+
 int main(int argc, char **argv) {
+  if (argc > 3 && strcmp(argv[1], "--reap-exec") == 0) {
+    return reap_exec(argv[2], &argv[3]);
+  }
   if (argc > 2 && strcmp(argv[1], "--exec-without-cgroup2") == 0) {
     /* jswarm-monitor --exec-without-cgroup2 PROGRAM ARGS...: runs one runtime command (crun kill, exec, ...) */
     if (hide_cgroup2_mount() < 0) {

@@ -69,6 +69,13 @@ final class Container implements TaskRuntime {
       started = true;
       pid = ContainerExecutor.readPid(state.resolve("pid"));
       loadSettings();
+      if (!Files.exists(state.resolve(LocalContainers.TASK_FILE))) {
+        try { // started by a jswarm that did not keep it: docker ps shows it with its names and labels
+          LocalContainers.keepTask(state, task);
+        } catch (IOException e) {
+          log.debug("container {}: task not kept: {}", id, e.toString());
+        }
+      }
       if (TaskFiles.neverStarted(state)) {
         log.warn("container {}: created by an earlier daemon that ended before starting it; deleting it (the task "
             + "ends and is replaced)", id);
@@ -156,6 +163,7 @@ final class Container implements TaskRuntime {
     try {
       LocalImage image = ex.images.prepare(spec.image);
       ContainerExecutor.privateDir(state);
+      LocalContainers.keepTask(state, task);
       ContainerExecutor.privateDir(bundle);
       Files.createDirectories(state.resolve("upper"));
       Files.createDirectories(state.resolve("work"));
