@@ -60,7 +60,4 @@ public interface Libc extends Library {
 
   /** ioctl with an integer argument (LOOP_CTL_GET_FREE, LOOP_SET_FD, LOOP_CLR_FD). */
   int ioctl(int fd, long request, long arg);
-
-  /** ioctl with a pointer argument (LOOP_SET_STATUS64, LOOP_GET_STATUS64). */
-  int ioctl(int fd, long request, Pointer arg);
 }
