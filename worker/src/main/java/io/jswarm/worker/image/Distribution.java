@@ -2,7 +2,6 @@ package io.jswarm.worker.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.api.errors.NotFoundException;
-import io.jswarm.api.errors.UnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -33,12 +32,10 @@ public final class Distribution {
   public Map<String, Object> inspect(String reference, RegistryAuth auth) throws IOException, InterruptedException {
     ImageReference ref = ImageReference.parse(reference);
     List<String> errors = new ArrayList<>();
-    boolean answered = false;
     try {
       return fromRegistry(store.registryClient(ref.domain(), auth), ref.path(), ref);
     } catch (IOException e) {
       errors.add(e.getMessage());
-      answered = e instanceof RegistryException;
     }
     ImageStore.Image local = store.find(reference);
     if (local != null && (ref.digest() == null || ref.digest().equals(local.manifestDigest()))) {
@@ -58,12 +55,10 @@ public final class Distribution {
         }
       }
     }
-    String msg = "image " + ref.familiar() + ": no registry and no node of the cluster has it: "
-        + String.join("; ", errors);
-    if (answered) {
-      throw new NotFoundException(msg);
-    }
-    throw new UnavailableException(msg);
+    // Not found whichever source failed how (unreachable, refused, unknown): the client then keeps the tag and warns
+    // that the digest could not be recorded, as it does with dockerd; the message says what each source answered.
+    throw new NotFoundException("image " + ref.familiar() + ": no registry and no node of the cluster has it: "
+        + String.join("; ", errors));
   }
 
   private static Map<String, Object> fromRegistry(RegistryClient c, String repo, ImageReference ref)

@@ -127,9 +127,10 @@ public final class ImageApi implements AutoCloseable {
       if (e.status() == 401) {
         throw new UnauthorizedException(e.getMessage());
       }
-      throw new io.jswarm.api.errors.UnavailableException(e.getMessage());
+      throw new InvalidArgumentException("login to " + domain + " failed: " + e.getMessage());
     } catch (java.io.IOException e) {
-      throw new io.jswarm.api.errors.UnavailableException("cannot reach registry " + domain + ": " + e.getMessage());
+      throw new InvalidArgumentException("serveraddress: cannot reach registry " + domain + " (" + e.getMessage()
+          + "); check the address, and name a registry without TLS with --insecure-registry");
     }
     return HttpResponse.ok(Map.of("Status", "Login Succeeded", "IdentityToken", ""));
   }
