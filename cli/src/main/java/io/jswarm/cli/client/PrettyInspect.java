@@ -1,5 +1,6 @@
 package io.jswarm.cli.client;
 
+import io.jswarm.api.validation.ByteSize;
 import io.jswarm.api.types.ContainerSpec;
 import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Placement;
@@ -129,6 +130,9 @@ public final class PrettyInspect {
       }
       if (p.maxReplicas != null && p.maxReplicas > 0) {
         b.append(" Max Replicas Per Node:   ").append(p.maxReplicas).append('\n');
+      }
+      if (p.strategy != null) {
+        b.append(" Strategy:\t").append(p.strategy).append('\n');
       }
     }
     rollout(b, "UpdateConfig", "Update order", spec.updateConfig);
