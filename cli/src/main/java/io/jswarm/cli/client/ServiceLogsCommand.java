@@ -1,7 +1,7 @@
 package io.jswarm.cli.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jswarm.manager.logs.MultiplexedStream;
+import io.jswarm.transport.http.MultiplexedStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -15,6 +15,8 @@ import io.jswarm.manager.controlapi.LogRoutes;
 import io.jswarm.manager.events.ClusterEventSource;
 import io.jswarm.manager.events.EventBus;
 import io.jswarm.manager.logs.HttpsNodeLogSource;
+import io.jswarm.worker.engine.ContainerRoutes;
+import io.jswarm.worker.engine.ExecRoutes;
 import io.jswarm.worker.logs.NodeLogRoutes;
 import io.jswarm.worker.volume.LocalVolumes;
 import io.jswarm.worker.volume.VolumeRoutes;
@@ -156,6 +158,8 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       return m == null ? null : m.store();
     }, events, clock).start();
     new VolumeRoutes(volumes).routes(router);
+    new ContainerRoutes(this::localContainers).routes(router); // the API listeners only: never the cluster port
+    new ExecRoutes(this::localContainers).routes(router); // exec is root in a container: the API listeners only
     images = new ImageStore(opts.imageDir(), ImageStore.Options.defaults()
         .withInsecureRegistries(Set.copyOf(opts.insecureRegistries()))
         .withUnpackLimits(opts.imageUnpackLimits())
@@ -309,6 +313,12 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   /** The bound address of each API listener, in {@code -H} order. */
   public List<java.net.SocketAddress> apiAddresses() {
     return api.boundAddresses();
+  }
+
+  /** This node's task containers for the Docker container routes, or null without a container executor. */
+  private io.jswarm.worker.container.LocalContainers localContainers() {
+    WorkerRole w = worker;
+    return w != null && w.executor() instanceof io.jswarm.worker.container.ContainerExecutor ce ? ce.local() : null;
   }
 
   /** Routes every node serves to managers on its cluster port: task logs read from this node's data root. */
