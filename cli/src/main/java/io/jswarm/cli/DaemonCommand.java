@@ -1,6 +1,7 @@
 package io.jswarm.cli;
 
 import io.jswarm.cli.daemon.ApiListeners;
+import io.jswarm.cli.dashboard.Dashboard;
 import io.jswarm.cli.metrics.JvmMetrics;
 import io.jswarm.cli.metrics.MetricsListener;
 import io.jswarm.transport.metrics.Metrics;
@@ -181,7 +182,7 @@ final class DaemonCommand implements Callable<Integer> {
     }
     if (metricsAddr != null) {
       JvmMetrics.register(metrics);
-      MetricsListener.start(metricsAddr, metricsAllowRemote, metrics);
+      Dashboard.serve(MetricsListener.start(metricsAddr, metricsAllowRemote, metrics), daemon::managerStore);
     }
     System.out.printf("jswarm daemon %s: node %s, API on %s, swarm %s, data root %s%n", Main.version(), name,
         String.join(", ", listeners), daemon.localNodeState(), dataRoot);

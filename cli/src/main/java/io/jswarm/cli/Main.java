@@ -2,6 +2,7 @@ package io.jswarm.cli;
 
 import io.jswarm.cli.bench.BenchCommand;
 import io.jswarm.cli.client.ClientCommands;
+import io.jswarm.cli.client.events.EventsCommand;
 import io.jswarm.cli.client.ImageCommand;
 import io.jswarm.cli.client.NetworkCommand;
 import io.jswarm.cli.client.payload.ConfigCommand;
@@ -35,7 +36,7 @@ public final class Main implements Runnable {
   static final List<Class<?>> VERBS = List.of(VersionCommand.class, DaemonCommand.class, RaftCommand.class,
       BenchCommand.class, HollowCommand.class, SwarmCommand.class, NodeCommand.class, ServiceCommand.class,
       VolumeCommand.class, ImageCommand.class, NetworkCommand.class, SecretCommand.class, ConfigCommand.class,
-      CompletionCommand.class);
+      EventsCommand.class, CompletionCommand.class);
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

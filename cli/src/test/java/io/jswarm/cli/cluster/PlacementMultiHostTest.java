@@ -1,6 +1,7 @@
 package io.jswarm.cli.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.cli.cluster.MultiHostCluster.Host;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Placement on real containers: a manager and two workers (all three take tasks), a busybox image. A binpack
  * service whose tasks each reserve a quarter of a node's CPUs fills one node (4 tasks) before it opens the
- * next; a spread service with the same reservations goes one per node.
+ * next; a spread service with the same reservations goes one per node. {@code --dry-run} of create, update and
+ * scale prints the plan (and for a constraint no node meets, the scheduler's explanation) and changes nothing.
  */
 class PlacementMultiHostTest {
   private static final Duration CONVERGE = Duration.ofSeconds(90);
@@ -55,6 +57,7 @@ class PlacementMultiHostTest {
 
   @Test
   void binpackFillsTheFullestNodeWithReservationsBeforeTheNext() throws Exception {
+    awaitNoContainers(); // the other test's
     long quarter = get("/nodes").get(0).path("Description").path("Resources").path("NanoCPUs").asLong() / 4;
     String id = create("packed", quarter, "binpack", 6);
     awaitRunning(id, 6);
@@ -77,11 +80,63 @@ class PlacementMultiHostTest {
     assertEquals(2, perNode.size(), "spread: the full node has no room, the other two share: " + perNode);
     delete(id);
     delete(spread);
-    MultiHostCluster.awaitOrShowTasks(CONVERGE, m1, "containers gone", () -> hosts.stream()
+    awaitNoContainers();
+  }
+
+  @Test
+  void dryRunsExplainAndChangeNothing() throws Exception {
+    JsonNode servicesBefore = get("/services");
+    JsonNode tasksBefore = get("/tasks");
+    Run r = jswarm("service", "create", "--dry-run", "--name", "nowhere", "--replicas", "2",
+        "--constraint", "node.labels.zone==mars", MultiHostCluster.BUSYBOX, "sleep", "60");
+    assertEquals(1, r.rc, r.out + r.err);
+    assertTrue(r.out.contains("nowhere.1: no suitable node (scheduling constraints not satisfied on 3 nodes)"), r.out);
+    assertTrue(r.out.contains("nothing was changed"), r.out);
+
+    r = jswarm("service", "create", "--dry-run", "--name", "three", "--replicas", "3", MultiHostCluster.BUSYBOX);
+    assertEquals(0, r.rc, r.out + r.err);
+    for (String h : List.of("m1", "w1", "w2")) {
+      assertTrue(r.out.lines().anyMatch(l -> l.matches("\\S+\\s+" + h + "\\s+1\\s+1\\s*")), h + " takes one: " + r.out);
+    }
+    assertEquals(servicesBefore.toString(), get("/services").toString(), "no service was created");
+    assertEquals(tasksBefore.toString(), get("/tasks").toString(), "no task was created");
+
+    String id = create("planned", 0, null, 1);
+    awaitRunning(id, 1);
+    JsonNode service = get("/services/" + id);
+    JsonNode tasks = get("/tasks");
+    r = jswarm("service", "scale", "--dry-run", "planned=4");
+    assertEquals(0, r.rc, r.out + r.err);
+    assertTrue(r.out.contains("Dry run of planned: 4 task(s); nothing was changed"), r.out);
+    r = jswarm("service", "update", "--dry-run", "--constraint-add", "node.hostname==w2", "planned");
+    assertEquals(0, r.rc, r.out + r.err);
+    assertTrue(r.out.contains("replacing the running ones"), r.out);
+    assertTrue(r.out.lines().anyMatch(l -> l.matches("\\S+\\s+w2\\s+1\\s+1\\s*")), r.out);
+    assertEquals(service.toString(), get("/services/" + id).toString(), "the service is unchanged");
+    assertEquals(tasks.toString(), get("/tasks").toString(), "the tasks are unchanged");
+    delete(id);
+    awaitNoContainers();
+  }
+
+  static void awaitNoContainers() {
+    MultiHostCluster.awaitOrShowTasks(CONVERGE, m1, "no containers left", () -> hosts.stream()
         .allMatch(h -> h.containerProcesses().isEmpty()));
   }
 
   // ---- helpers ----
+
+  private record Run(int rc, String out, String err) {}
+
+  private static Run jswarm(String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    String[] all = new String[args.length + 2];
+    all[0] = "-H";
+    all[1] = m1.apiHost();
+    System.arraycopy(args, 0, all, 2, args.length);
+    int rc = io.jswarm.cli.Main.run(new java.io.PrintWriter(out), new java.io.PrintWriter(err), all);
+    return new Run(rc, out.toString(), err.toString());
+  }
 
   static String create(String name, long reserveNanoCpus, String strategy, int replicas) throws IOException {
     String spec = "{\"Name\":\"" + name + "\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\""
