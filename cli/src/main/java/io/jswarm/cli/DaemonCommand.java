@@ -176,14 +176,15 @@ final class DaemonCommand implements Callable<Integer> {
       daemon.close();
       stopped.countDown();
     }, "jswarm-shutdown"));
+    if (metricsAddr != null) { // before the daemon starts: a taken port fails the start, not a running node
+      JvmMetrics.register(metrics);
+      Dashboard.serve(MetricsListener.start(metricsAddr, metricsAllowRemote, metrics), daemon::managerStore);
+    }
     daemon.start();
     if (forceNewCluster) {
       daemon.forceNewCluster(null);
     }
-    if (metricsAddr != null) {
-      JvmMetrics.register(metrics);
-      Dashboard.serve(MetricsListener.start(metricsAddr, metricsAllowRemote, metrics), daemon::managerStore);
-    }
+
     System.out.printf("jswarm daemon %s: node %s, API on %s, swarm %s, data root %s%n", Main.version(), name,
         String.join(", ", listeners), daemon.localNodeState(), dataRoot);
     System.out.flush();

@@ -77,7 +77,14 @@ public final class MetricsListener implements AutoCloseable {
           throw new java.util.concurrent.RejectedExecutionException("metrics listener busy");
         });
     pool.allowCoreThreadTimeOut(true);
-    HttpServer server = HttpServer.create(addr, 32);
+    HttpServer server;
+    try {
+      server = HttpServer.create(addr, 32);
+    } catch (java.net.BindException e) {
+      pool.shutdownNow();
+      throw new IOException("--metrics-addr " + hostPort + ": " + e.getMessage() + " (another process listens there; "
+          + "choose another port)", e);
+    }
     server.setExecutor(pool);
     MetricsListener l = new MetricsListener(server, pool);
     l.page("/metrics", ex -> {
@@ -187,5 +194,4 @@ public final class MetricsListener implements AutoCloseable {
     server.stop(0);
     pool.shutdownNow();
   }
-
 }
