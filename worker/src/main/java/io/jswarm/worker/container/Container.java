@@ -302,6 +302,10 @@ final class Container implements TaskRuntime {
           }
           Map<String, String> labels = m.volumeOptions == null ? null : m.volumeOptions.labels;
           Path dir = ex.volumes.acquire(m.source, labels == null ? Map.of() : labels, id);
+          Long size = ex.volumes.sizeLimit(m.source);
+          if (size != null) {
+            limitWatch.volume(m.source, dir, size);
+          }
           List<String> o = new ArrayList<>(List.of("rbind", "rprivate"));
           if (ro) {
             o.add("ro");
