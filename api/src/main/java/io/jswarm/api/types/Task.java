@@ -36,6 +36,15 @@ public class Task extends StoreObject {
     return null;
   }
 
+  /**
+   * True while the manager wants this task to run: desired state at most RUNNING, or COMPLETE (a job's task, which
+   * runs until it exits). The scheduler places and the allocator attaches only such tasks.
+   */
+  public boolean desiredToRun() {
+    return desiredState != null
+        && (desiredState.number() <= TaskState.RUNNING.number() || desiredState == TaskState.COMPLETE);
+  }
+
   /** The service's name, from the task's name ({@code web.3} or {@code web.<node id>}); null without one. */
   public String serviceName() {
     if (name == null) {

@@ -143,6 +143,7 @@ final class ServiceRoutes {
       SpecValidator.validateReplicaLimit(spec, maxReplicas(tx));
       if (spec.mode.isJob()) {
         s.jobStatus = new Service.JobStatus();
+        s.jobStatus.jobIteration = new Version(0); // swarmkit: the first run is iteration 0
         s.jobStatus.lastExecution = Timestamps.format(clock.instant());
       }
       return tx.services().create(s);
@@ -212,7 +213,9 @@ final class ServiceRoutes {
       }
       SpecValidator.validateReplicaLimit(next, maxReplicas(tx));
       if (s.jobStatus != null) {
-        s.jobStatus.lastExecution = Timestamps.format(clock.instant()); // an update starts a new job run
+        // an update starts a new run of the job, numbered as swarmkit does: the service's version before it
+        s.jobStatus.jobIteration = new Version(s.versionIndex());
+        s.jobStatus.lastExecution = Timestamps.format(clock.instant());
       }
       s.previousSpec = s.spec;
       s.spec = next;
@@ -320,9 +323,13 @@ final class ServiceRoutes {
     for (Service s : services) {
       long[] counts = new long[3]; // running, desired (global), completed
       // counted in place: copying every task of a large service per 'service ls' cost more than the rest
+      long iteration = s.jobStatus == null || s.jobStatus.jobIteration == null ? -1 : s.jobStatus.jobIteration.index;
       tx.tasks().scan(Tables.BY_SERVICE, s.id, t -> {
         if (t.nodeId != null && !liveNodes.contains(t.nodeId)) {
           return;
+        }
+        if (iteration >= 0 && (t.jobIteration == null || t.jobIteration.index != iteration)) {
+          return; // a job counts the tasks of its current run only, as dockerd
         }
         TaskState observed = t.status == null ? null : t.status.state;
         if (observed == TaskState.RUNNING) {
@@ -331,7 +338,7 @@ final class ServiceRoutes {
         if (observed == TaskState.COMPLETE) {
           counts[2]++;
         }
-        if (t.desiredState != null && !t.desiredState.isTerminal()) {
+        if (t.desiredState != null && (!t.desiredState.isTerminal() || t.desiredState == TaskState.COMPLETE)) {
           counts[1]++;
         }
       });
@@ -344,8 +351,8 @@ final class ServiceRoutes {
       if (m == null || m.replicated != null) {
         st.desiredTasks = m == null || m.replicated.replicas == null ? 1 : m.replicated.replicas;
       } else if (m.replicatedJob != null) {
-        long total = m.replicatedJob.totalCompletions == null ? 1 : m.replicatedJob.totalCompletions;
-        long concurrent = m.replicatedJob.maxConcurrent == null ? 1 : m.replicatedJob.maxConcurrent;
+        long total = m.replicatedJob.completions();
+        long concurrent = m.replicatedJob.concurrency();
         st.desiredTasks = Math.max(0, Math.min(concurrent, total - completed));
         st.completedTasks = completed;
       } else {
