@@ -13,11 +13,16 @@ public class ServiceCreateFlags {
   @Option(names = "--name", description = "Service name.")
   public String name;
 
-  @Option(names = "--mode", defaultValue = "replicated", description = "Service mode (replicated or global).")
+  @Option(names = "--mode", defaultValue = "replicated", description = "Service mode (replicated, global, "
+      + "replicated-job or global-job).")
   public String mode = "replicated";
 
-  @Option(names = "--replicas", description = "Number of tasks.")
+  @Option(names = "--replicas", description = "Number of tasks (replicated-job: completions wanted).")
   public Long replicas;
+
+  @Option(names = "--max-concurrent", description = "Number of job tasks to run concurrently (default equal to "
+      + "--replicas).")
+  public Long maxConcurrent;
 
   @Option(names = {"-e", "--env"}, description = "Set environment variables (KEY=VALUE).")
   public List<String> env = new ArrayList<>();
@@ -78,6 +83,10 @@ public class ServiceCreateFlags {
 
   @Option(names = "--limit-pids", description = "Limit the number of processes in each container (0 = unlimited).")
   public Long limitPids;
+
+  @Option(names = "--limit-bandwidth", description = "Limit each task's network interfaces to RATE bits/s in each "
+      + "direction, e.g. 10mbit, 1.5g; 0 = unlimited (jswarm extension).")
+  public String limitBandwidth;
 
   @Option(names = "--blkio-weight", description = "Block IO weight, relative: 10-1000, 0 = default (jswarm extension; "
       + "needs the BFQ I/O scheduler on the device).")
