@@ -14,6 +14,15 @@ import java.util.Map;
  * which is accepted on input.
  */
 public class Task extends StoreObject {
+  /**
+   * The {@code X-Registry-Auth} given with {@code --with-registry-auth} (base64 JSON credentials) for pulling the
+   * image (copied from its service when the task is made). Kept in the Raft store (encrypted at rest like secrets) and sent to the node that runs the task;
+   * never in an API answer ({@link io.jswarm.api.json.Json.Internal}) and never logged.
+   */
+  @com.fasterxml.jackson.annotation.JsonView(io.jswarm.api.json.Json.Internal.class)
+  @JsonProperty("JswarmRegistryAuth")
+  public String registryAuth;
+
   public String name;
   public Map<String, String> labels;
   public TaskSpec spec;

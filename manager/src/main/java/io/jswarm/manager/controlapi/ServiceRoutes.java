@@ -112,6 +112,7 @@ final class ServiceRoutes {
   }
 
   private HttpResponse create(HttpRequest req) {
+    String registryAuth = RegistryAuthHeader.of(req);
     ServiceSpec spec = req.json(ServiceSpec.class);
     normalize(spec);
     boolean unnamed = spec.name == null || spec.name.isEmpty();
@@ -136,6 +137,7 @@ final class ServiceRoutes {
     Service created = gate.store().update(tx -> {
       Service s = new Service();
       s.spec = spec;
+      s.registryAuth = registryAuth;
       if (unnamed) {
         spec.name = names.pick(n -> tx.services().byName(n) == null);
       }
@@ -164,6 +166,7 @@ final class ServiceRoutes {
       throw new InvalidArgumentException("invalid rollback parameter '" + rollback + "': only \"previous\" is allowed");
     }
     Long canary = canary(req.param("canary"));
+    String registryAuth = RegistryAuthHeader.of(req);
     if (canary != null && previous) {
       throw new InvalidArgumentException("canary and rollback=previous cannot be combined: a rollback has no canary");
     }
@@ -220,6 +223,9 @@ final class ServiceRoutes {
       s.previousSpec = s.spec;
       s.spec = next;
       s.version = version;
+      if (registryAuth != null) { // without the header the credentials given before stay, as dockerd keeps them
+        s.registryAuth = registryAuth;
+      }
       return tx.services().update(s);
     });
     return HttpResponse.ok(new Updated(gate.store().view(tx -> FeatureWarnings.of(tx, updated.spec))));

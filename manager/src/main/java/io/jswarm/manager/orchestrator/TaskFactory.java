@@ -30,6 +30,7 @@ final class TaskFactory {
     t.name = service.spec.name + "." + (slot != null ? slot.toString() : nodeId);
     t.labels = service.spec.labels == null ? null : new LinkedHashMap<>(service.spec.labels);
     t.spec = Json.copy(service.spec.taskTemplate);
+    t.registryAuth = service.registryAuth;
     t.endpoint = endpointOf(service);
     boolean job = service.spec.mode != null && service.spec.mode.isJob();
     t.desiredState = job ? TaskState.COMPLETE : TaskState.RUNNING;

@@ -161,7 +161,7 @@ final class Container implements TaskRuntime {
       throw new IllegalArgumentException("ContainerSpec.Image: the task names no image");
     }
     try {
-      LocalImage image = ex.images.prepare(spec.image);
+      LocalImage image = ex.images.prepare(spec.image, task.registryAuth);
       ContainerExecutor.privateDir(state);
       LocalContainers.keepTask(state, task);
       ContainerExecutor.privateDir(bundle);
