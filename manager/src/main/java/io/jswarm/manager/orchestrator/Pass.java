@@ -37,10 +37,15 @@ final class Pass {
     void run(Pass p, Service service);
   }
 
-  Pass(Tx tx, Instant now, int maxWrites) {
+  private final OrchestratorMetrics metrics;
+  private int created;
+  private int deleted;
+
+  Pass(Tx tx, Instant now, int maxWrites, OrchestratorMetrics metrics) {
     this.tx = tx;
     this.now = now;
     this.maxWrites = maxWrites;
+    this.metrics = metrics;
   }
 
   /** The write budget is used up: stop deciding, commit, and run another pass. */
@@ -54,6 +59,7 @@ final class Pass {
 
   Task create(Task t) {
     writes++;
+    created++;
     return tx.tasks().create(t);
   }
 
@@ -77,6 +83,7 @@ final class Pass {
   void delete(String taskId) {
     tx.tasks().delete(taskId);
     writes++;
+    deleted++;
   }
 
   /** Runs {@code r} once the pass is committed; dropped if the pass fails. */
@@ -85,6 +92,8 @@ final class Pass {
   }
 
   void committed() {
+    metrics.created.inc(created);
+    metrics.removed.inc(deleted);
     afterCommit.forEach(Runnable::run);
   }
 }

@@ -74,7 +74,7 @@ abstract class ServiceOrchestrator extends EventLoop {
         Pass done;
         try {
           done = store.update(tx -> {
-            Pass p = new Pass(tx, clock.instant(), MAX_WRITES_PER_PASS);
+            Pass p = new Pass(tx, clock.instant(), MAX_WRITES_PER_PASS, restarts.metrics());
             Service s = tx.services().get(serviceId);
             Pass.Continuation k = carried[0];
             if (s == null) {
@@ -209,7 +209,10 @@ abstract class ServiceOrchestrator extends EventLoop {
       return;
     }
     Instant now = p.now;
-    p.afterCommit(() -> restarts.recordRestart(g.key, t, now));
+    p.afterCommit(() -> {
+      restarts.recordRestart(g.key, t, now);
+      restarts.metrics().restarts.inc();
+    });
     Duration delay = RestartSupervisor.delay(t);
     if (delay.isZero()) {
       create(p, service, g);
