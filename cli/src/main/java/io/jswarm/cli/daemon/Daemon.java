@@ -333,7 +333,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   /** This node's task containers for the Docker container routes, or null without a container executor. */
   private io.jswarm.worker.container.LocalContainers localContainers() {
     WorkerRole w = worker;
-    return w != null && w.executor() instanceof io.jswarm.worker.container.ContainerExecutor ce ? ce.local() : null;
+    return w == null ? null : w.containers(); // the executor itself is wrapped (SpecTemplates)
   }
 
   /** Routes every node serves to managers on its cluster port: task logs read from this node's data root. */
