@@ -332,7 +332,7 @@ abstract class ServiceOrchestrator extends EventLoop {
   }
 
   protected Task create(Pass p, Service service, SlotGroup g) {
-    Task t = p.create(TaskFactory.newTask(service, g.slot, g.nodeId, p.now));
+    Task t = p.create(TaskFactory.newTask(service, p.endpointOf(service), g.slot, g.nodeId, p.now));
     g.tasks.add(t);
     return t;
   }
