@@ -3,7 +3,7 @@
  *
  * The daemon runs
  *   jswarm-monitor -d STATE_DIR -r RUNTIME -R RUNTIME_ROOT -b BUNDLE -i ID [-s LOG_MAX_SIZE] [-n LOG_MAX_FILES]
- *                  [-m MEMORY_CGROUP_DIR] [-c CGROUP_DIR]... [-g GLOBAL_RUNTIME_ARG]... [-H]
+ *                  [-m MEMORY_CGROUP_DIR] [-p PIDS_CGROUP_DIR] [-c CGROUP_DIR]... [-g GLOBAL_RUNTIME_ARG]... [-H]
  * and waits for it to exit. The monitor forks a child that leaves the daemon's session (setsid), becomes a
  * child subreaper and runs `RUNTIME [GLOBAL...] --root RUNTIME_ROOT run -d --pid-file ... --bundle BUNDLE ID`
  * with the container's stdout and stderr on pipes. Once the runtime has started the container, the first
@@ -15,9 +15,11 @@
  *  - the container's init was started by `run -d`, so it is re-parented to the monitor (the subreaper), which
  *    reaps it and learns its exit status directly;
  *  - OOM kills are read from the memory cgroup (memory.oom_control "oom_kill" counter) after the init has ended
- *    and before the runtime's state and the cgroup are deleted;
+ *    and before the runtime's state and the cgroup are deleted, and so are the forks the pids limit refused
+ *    (pids.events "max" counter of the pids cgroup);
  *  - then `RUNTIME delete -f ID`, the CGROUP_DIRs (cgroups jswarm made itself, for crun) are removed, and
- *    STATE_DIR/exit is written atomically: {"ExitCode":N,"Signal":S,"OOMKilled":bool,"FinishedAt":"..."}.
+ *    STATE_DIR/exit is written atomically: {"ExitCode":N,"Signal":S,"OOMKilled":bool,"PidsLimitHits":N,
+ *    "FinishedAt":"..."}.
  *
  * With -C the runtime only creates the container (`RUNTIME create ...` instead of `run -d`): its init waits
  * until the daemon runs `RUNTIME start ID`, after it has written the task's secrets into the container's own
@@ -51,7 +53,7 @@
 #define MAX_LIST 32
 #define LINE_MAX_BYTES 16384
 
-static const char *state_dir, *runtime, *runtime_root, *bundle, *cid, *memcg;
+static const char *state_dir, *runtime, *runtime_root, *bundle, *cid, *memcg, *pidscg;
 static const char *cgroups[MAX_LIST];
 static int ncgroups;
 static const char *globals[MAX_LIST];
@@ -362,12 +364,13 @@ static void delete_container(void) {
   }
 }
 
-static long read_oom_kills(void) {
-  if (memcg == NULL) {
+/* The counter KEY ("oom_kill ", "max ") of cgroup file DIR/NAME, 0 when the file or the key is absent. */
+static long read_counter(const char *dir, const char *name, const char *key) {
+  if (dir == NULL) {
     return 0;
   }
   char p[4096], buf[1024];
-  path_in(p, sizeof p, memcg, "memory.oom_control");
+  path_in(p, sizeof p, dir, name);
   int fd = open(p, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     return 0;
@@ -378,17 +381,85 @@ static long read_oom_kills(void) {
     return 0;
   }
   buf[n] = 0;
-  char *k = strstr(buf, "oom_kill ");
-  return k == NULL ? 0 : strtol(k + 9, NULL, 10);
+  char *k = strstr(buf, key);
+  return k == NULL ? 0 : strtol(k + strlen(key), NULL, 10);
 }
 
 static void usage(void) {
   fprintf(stderr, "usage: jswarm-monitor -d STATE_DIR -r RUNTIME -R RUNTIME_ROOT -b BUNDLE -i ID [-s BYTES] "
-      "[-n FILES] [-m MEMORY_CGROUP] [-c CGROUP_DIR]... [-g GLOBAL_ARG]... [-H] [-C]\n");
+      "[-n FILES] [-m MEMORY_CGROUP] [-p PIDS_CGROUP] [-c CGROUP_DIR]... [-g GLOBAL_ARG]... [-H] [-C]\n");
   exit(2);
 }
 
+/*
+ * jswarm-monitor --reap-exec PID_FILE PROGRAM ARGS...: runs a detached runtime exec (`RUNTIME exec -d --pid-file
+ * PID_FILE ...`, e.g. with --tty --console-socket) and waits for the process it started. As a child subreaper it
+ * inherits that process when the runtime exits, reaps it and prints its status on stdout: "EXIT <code>" (128+N for
+ * a signal N), or "RUNTIME-FAILED <code>" when the runtime itself failed (its error is on stderr).
+ */
+static int reap_exec(char *pid_file, char **program) {
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+    fprintf(stderr, "jswarm-monitor: prctl(PR_SET_CHILD_SUBREAPER): %s\n", strerror(errno));
+    return 125;
+  }
+  pid_t runtime_pid = fork();
+  if (runtime_pid < 0) {
+    fprintf(stderr, "jswarm-monitor: fork: %s\n", strerror(errno));
+    return 125;
+  }
+  if (runtime_pid == 0) {
+    execv(program[0], program);
+    fprintf(stderr, "jswarm-monitor: exec %s: %s\n", program[0], strerror(errno));
+    _exit(127);
+  }
+  int st;
+  while (waitpid(runtime_pid, &st, 0) < 0) {
+    if (errno != EINTR) {
+      fprintf(stderr, "jswarm-monitor: waitpid(runtime): %s\n", strerror(errno));
+      return 125;
+    }
+  }
+  int rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  if (rc != 0) {
+    printf("RUNTIME-FAILED %d\n", rc);
+    return 0;
+  }
+  char buf[32];
+  int fd = open(pid_file, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    fprintf(stderr, "jswarm-monitor: open %s: %s\n", pid_file, strerror(errno));
+    printf("RUNTIME-FAILED 125\n");
+    return 0;
+  }
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  pid_t pid = n > 0 ? (buf[n] = 0, (pid_t)atol(buf)) : 0;
+  if (pid <= 0) {
+    fprintf(stderr, "jswarm-monitor: %s holds no pid\n", pid_file);
+    printf("RUNTIME-FAILED 125\n");
+    return 0;
+  }
+  for (;;) { /* other orphans may come to this subreaper too: reap them, stop at the exec'd process */
+    pid_t w = waitpid(-1, &st, 0);
+    if (w < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      fprintf(stderr, "jswarm-monitor: waitpid: %s\n", strerror(errno));
+      printf("EXIT 137\n");
+      return 0;
+    }
+    if (w == pid) {
+      printf("EXIT %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+      return 0;
+    }
+  }
+}
+
 int main(int argc, char **argv) {
+  if (argc > 3 && strcmp(argv[1], "--reap-exec") == 0) {
+    return reap_exec(argv[2], &argv[3]);
+  }
   if (argc > 2 && strcmp(argv[1], "--exec-without-cgroup2") == 0) {
     /* jswarm-monitor --exec-without-cgroup2 PROGRAM ARGS...: runs one runtime command (crun kill, exec, ...) */
     if (hide_cgroup2_mount() < 0) {
@@ -401,7 +472,7 @@ int main(int argc, char **argv) {
   }
   int opt;
   int create_only = 0;
-  while ((opt = getopt(argc, argv, "d:r:R:b:i:s:n:m:c:g:HC")) != -1) {
+  while ((opt = getopt(argc, argv, "d:r:R:b:i:s:n:m:p:c:g:HC")) != -1) {
     switch (opt) {
       case 'd': state_dir = optarg; break;
       case 'r': runtime = optarg; break;
@@ -411,6 +482,7 @@ int main(int argc, char **argv) {
       case 's': log_max_size = atoll(optarg); break;
       case 'n': log_max_files = atoi(optarg); break;
       case 'm': memcg = optarg; break;
+      case 'p': pidscg = optarg; break;
       case 'c': if (ncgroups < MAX_LIST) cgroups[ncgroups++] = optarg; break;
       case 'g': if (nglobals < MAX_LIST) globals[nglobals++] = optarg; break;
       case 'H': hide_cgroup2 = 1; break;
@@ -602,7 +674,8 @@ int main(int argc, char **argv) {
   } else {
     code = WEXITSTATUS(status);
   }
-  int oom = read_oom_kills() > 0;
+  int oom = read_counter(memcg, "memory.oom_control", "oom_kill ") > 0;
+  long pids_hits = read_counter(pidscg, "pids.events", "max ");
   if (oom && code == 0) {
     code = 137;
   }
@@ -612,8 +685,9 @@ int main(int argc, char **argv) {
   }
   char t[64], exitjson[512];
   format_time(t, sizeof t);
-  snprintf(exitjson, sizeof exitjson, "{\"ExitCode\":%d,\"Signal\":%d,\"OOMKilled\":%s,\"FinishedAt\":\"%s\"}\n",
-      code, sig, oom ? "true" : "false", t);
+  snprintf(exitjson, sizeof exitjson,
+      "{\"ExitCode\":%d,\"Signal\":%d,\"OOMKilled\":%s,\"PidsLimitHits\":%ld,\"FinishedAt\":\"%s\"}\n",
+      code, sig, oom ? "true" : "false", pids_hits, t);
   write_atomic("exit", exitjson);
   return 0;
 }

@@ -2,6 +2,7 @@ package io.jswarm.cli;
 
 import io.jswarm.cli.bench.BenchCommand;
 import io.jswarm.cli.client.ClientCommands;
+import io.jswarm.cli.client.events.EventsCommand;
 import io.jswarm.cli.client.ImageCommand;
 import io.jswarm.cli.client.NetworkCommand;
 import io.jswarm.cli.client.payload.ConfigCommand;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Command;
     description = "A Swarm-like cluster orchestrator.",
     subcommands = {VersionCommand.class, DaemonCommand.class, RaftCommand.class, BenchCommand.class, HollowCommand.class,
         SwarmCommand.class, NodeCommand.class, ServiceCommand.class, VolumeCommand.class,
-        ImageCommand.class, NetworkCommand.class, SecretCommand.class, ConfigCommand.class})
+        ImageCommand.class, NetworkCommand.class, SecretCommand.class, ConfigCommand.class, EventsCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

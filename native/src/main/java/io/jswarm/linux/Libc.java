@@ -38,6 +38,20 @@ public interface Libc extends Library {
 
   long recv(int sockfd, Pointer buf, long len, int flags);
 
+  int listen(int sockfd, int backlog);
+
+  int accept4(int sockfd, Pointer addr, Pointer addrlen, int flags);
+
+  long recvmsg(int sockfd, Pointer msg, int flags);
+
+  int poll(Pointer fds, long nfds, int timeout);
+
+  long read(int fd, byte[] buf, long count);
+
+  long write(int fd, byte[] buf, long count);
+
+  int ioctl(int fd, long request, Pointer arg);
+
   int mknod(String pathname, int mode, long dev);
 
   int lsetxattr(String path, String name, byte[] value, long size, int flags);

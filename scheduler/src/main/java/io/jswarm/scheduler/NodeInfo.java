@@ -141,6 +141,26 @@ public final class NodeInfo {
     return capacityMemoryBytes - reservedMemoryBytes;
   }
 
+  /** {@link #reservedUse()} of a node whose reservations equal its capacity in one resource. */
+  public static final long FULL = 1_000_000;
+
+  /**
+   * How much of the node its tasks reserve: the reserved share of its CPUs plus the reserved share of its
+   * memory, each in millionths ({@link #FULL} = all of it); a resource the node reports no capacity of adds 0.
+   * What binpack ranks nodes by.
+   */
+  public long reservedUse() {
+    return share(reservedNanoCPUs, capacityNanoCPUs) + share(reservedMemoryBytes, capacityMemoryBytes);
+  }
+
+  private static long share(long reserved, long capacity) {
+    if (capacity <= 0 || reserved <= 0) {
+      return 0;
+    }
+    // reserved <= capacity in practice; doubles keep reserved * FULL from overflowing on terabyte nodes
+    return (long) ((double) reserved / capacity * FULL);
+  }
+
   /** Tasks on this node, all services. */
   public int taskCount() {
     return taskCount;

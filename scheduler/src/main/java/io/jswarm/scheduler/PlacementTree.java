@@ -12,7 +12,8 @@ import java.util.function.Function;
 /**
  * Where the tasks of one group may go, shaped by its spread preferences. Without preferences it is one
  * {@link Leaf}: a heap of the nodes that pass every filter, least loaded first — fewest tasks of the service,
- * then fewest tasks in total, then node id. Each spread preference adds a level of {@link Branch}es, one per
+ * then fewest tasks in total, then node id ({@link #SPREAD}); or, for a group whose strategy is binpack,
+ * fullest first — highest reserved-resource use, then most tasks, then node id ({@link #BINPACK}). Each spread preference adds a level of {@link Branch}es, one per
  * value of the spread attribute (nodes without it form their own branch), each branch knowing how many tasks
  * of the service its subtree holds. A task goes down the branch holding fewest (value order breaks ties), so
  * tasks split evenly across values, counting the ones already running.
@@ -60,7 +61,8 @@ abstract class PlacementTree {
           fitting.add(c);
         }
       }
-      leaf.heap = new PriorityQueue<>(fitting);
+      leaf.heap = new PriorityQueue<>(Math.max(1, fitting.size()), r.binpack ? BINPACK : SPREAD);
+      leaf.heap.addAll(fitting);
       return leaf;
     }
     Function<Node, String> attribute = r.spreadAttributes.get(depth);
@@ -82,30 +84,46 @@ abstract class PlacementTree {
     return branch;
   }
 
-  /** A node in a leaf heap, with the count of the group's service cached for cheap comparisons. */
-  static final class Candidate implements Comparable<Candidate> {
+  /** Least loaded first: fewest tasks of the service, then fewest tasks, then node id. */
+  static final Comparator<Candidate> SPREAD = (a, b) -> {
+    int c = Integer.compare(a.serviceTasks, b.serviceTasks);
+    if (c != 0) {
+      return c;
+    }
+    c = Integer.compare(a.info.taskCount(), b.info.taskCount());
+    return c != 0 ? c : Integer.compare(a.rank, b.rank);
+  };
+
+  /** Fullest first: highest reserved-resource use, then most tasks, then node id. */
+  static final Comparator<Candidate> BINPACK = (a, b) -> {
+    int c = Long.compare(b.use, a.use);
+    if (c != 0) {
+      return c;
+    }
+    c = Integer.compare(b.info.taskCount(), a.info.taskCount());
+    return c != 0 ? c : Integer.compare(a.rank, b.rank);
+  };
+
+  /**
+   * A node in a leaf heap, with the count of the group's service and the node's reserved-resource use cached
+   * for cheap comparisons.
+   */
+  static final class Candidate {
     final NodeInfo info;
     /** Position of the node in id order. */
     final int rank;
     /** Whether the node passed every filter when the tree was built. */
     final boolean fits;
     int serviceTasks;
+    /** {@link NodeInfo#reservedUse()}, refreshed whenever a task is placed here. */
+    long use;
 
     Candidate(NodeInfo info, int serviceTasks, int rank, boolean fits) {
       this.info = info;
       this.serviceTasks = serviceTasks;
       this.rank = rank;
       this.fits = fits;
-    }
-
-    @Override
-    public int compareTo(Candidate o) {
-      int c = Integer.compare(serviceTasks, o.serviceTasks);
-      if (c != 0) {
-        return c;
-      }
-      c = Integer.compare(info.taskCount(), o.info.taskCount());
-      return c != 0 ? c : Integer.compare(rank, o.rank);
+      this.use = info.reservedUse();
     }
   }
 
@@ -124,6 +142,7 @@ abstract class PlacementTree {
       }
       c.info.add(r);
       c.serviceTasks++;
+      c.use = c.info.reservedUse();
       tasks++;
       if (NodeFilter.stillFits(r, c.info)) {
         heap.add(c);

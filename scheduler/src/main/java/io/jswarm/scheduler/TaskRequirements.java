@@ -38,6 +38,8 @@ public final class TaskRequirements {
   final long maxReplicas;
   final List<String> spreadDescriptors;
   final List<Function<Node, String>> spreadAttributes;
+  /** {@code Placement.Strategy} is binpack: fullest fitting node first instead of least loaded. */
+  final boolean binpack;
 
   private TaskRequirements(Task task, Service service) {
     serviceId = task.serviceId;
@@ -76,6 +78,7 @@ public final class TaskRequirements {
     spread.forEach(d -> spreadReaders.add(ConstraintMatcher.accessor(d)));
     spreadAttributes = List.copyOf(spreadReaders);
     hostPorts = hostPorts(service);
+    binpack = Placement.binpack(p);
   }
 
   /**
@@ -112,6 +115,11 @@ public final class TaskRequirements {
 
   public List<String> spreadDescriptors() {
     return spreadDescriptors;
+  }
+
+  /** True when the group packs tasks onto the fullest fitting node ({@code Placement.Strategy} binpack). */
+  public boolean binpack() {
+    return binpack;
   }
 
   /** The host-mode ports with a fixed published port that tasks of {@code service} take on their node. */
@@ -162,11 +170,12 @@ public final class TaskRequirements {
         p == null ? null : p.constraints,
         p == null ? null : p.maxReplicas,
         p == null || p.preferences == null || p.preferences.isEmpty() ? null : spreadKey(p.preferences),
-        p == null || p.platforms == null || p.platforms.isEmpty() ? null : platformKey(p.platforms));
+        p == null || p.platforms == null || p.platforms.isEmpty() ? null : platformKey(p.platforms),
+        Placement.binpack(p));
   }
 
   private record GroupKey(String serviceId, Long nanoCPUs, Long memoryBytes, List<String> constraints,
-      Long maxReplicas, List<String> spread, List<String> platforms) {}
+      Long maxReplicas, List<String> spread, List<String> platforms, boolean binpack) {}
 
   private static List<String> spreadKey(List<Placement.Preference> prefs) {
     List<String> out = new ArrayList<>(prefs.size());
@@ -188,6 +197,6 @@ public final class TaskRequirements {
   public String toString() {
     return "TaskRequirements{service=" + serviceId + ", nanoCPUs=" + nanoCPUs + ", memoryBytes=" + memoryBytes
         + ", constraints=" + constraints + ", hostPorts=" + hostPorts + ", maxReplicas=" + maxReplicas
-        + ", spread=" + spreadDescriptors + "}";
+        + ", spread=" + spreadDescriptors + (binpack ? ", binpack" : "") + "}";
   }
 }

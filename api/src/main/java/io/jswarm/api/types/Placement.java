@@ -5,13 +5,28 @@ import java.util.List;
 /**
  * Where a service's tasks may run (Docker {@code Placement}): constraints that must all hold (syntax in
  * {@link PlacementConstraint}), spread preferences in order of precedence, a per-node replica cap (0 means
- * none), and the platforms the image supports.
+ * none), the platforms the image supports, and (a jswarm extension) the placement strategy.
  */
 public class Placement {
+  /** {@link #strategy} value: each task goes to the least loaded node that fits (Docker's only behaviour). */
+  public static final String SPREAD = "spread";
+  /** {@link #strategy} value: each task goes to the node with the highest reserved-resource use that still fits. */
+  public static final String BINPACK = "binpack";
+
   public List<String> constraints;
   public List<Preference> preferences;
   public Long maxReplicas;
   public List<Platform> platforms;
+  /**
+   * jswarm extension: {@link #SPREAD} (absent means spread, as Docker) or {@link #BINPACK}. Spread preferences
+   * still split tasks over label values first; the strategy chooses the node within each value.
+   */
+  public String strategy;
+
+  /** True when {@code p} asks for {@link #BINPACK}. */
+  public static boolean binpack(Placement p) {
+    return p != null && BINPACK.equals(p.strategy);
+  }
 
   /** One placement preference (Docker {@code PlacementPreference}). */
   public static class Preference {

@@ -49,6 +49,38 @@ public class Task extends StoreObject implements Cloneable {
     }
   }
 
+  /** The service's name, from the task's name ({@code web.3} or {@code web.<node id>}); null without one. */
+  public String serviceName() {
+    if (name == null) {
+      return null;
+    }
+    int dot = name.lastIndexOf('.');
+    return dot > 0 ? name.substring(0, dot) : name;
+  }
+
+  /** The name Docker gives the task's container: {@code <service>.<slot or node>.<task id>}. */
+  public String containerName() {
+    return (name == null ? "task" : name) + "." + id;
+  }
+
+  /**
+   * The labels Docker puts on a task's container: the container spec's labels, then {@code com.docker.swarm.node.id},
+   * {@code .service.id}, {@code .service.name}, {@code .task} (empty), {@code .task.id} and {@code .task.name}.
+   */
+  public Map<String, String> containerLabels() {
+    Map<String, String> l = new java.util.LinkedHashMap<>();
+    if (spec != null && spec.containerSpec != null && spec.containerSpec.labels != null) {
+      l.putAll(spec.containerSpec.labels);
+    }
+    l.put("com.docker.swarm.node.id", nodeId == null ? "" : nodeId);
+    l.put("com.docker.swarm.service.id", serviceId == null ? "" : serviceId);
+    l.put("com.docker.swarm.service.name", serviceName() == null ? "" : serviceName());
+    l.put("com.docker.swarm.task", "");
+    l.put("com.docker.swarm.task.id", id == null ? "" : id);
+    l.put("com.docker.swarm.task.name", containerName());
+    return l;
+  }
+
   /** What the worker last reported (Docker {@code TaskStatus}); {@code Timestamp} is RFC 3339. */
   public static class TaskStatus {
     public String timestamp;

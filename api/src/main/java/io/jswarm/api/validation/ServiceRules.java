@@ -355,6 +355,9 @@ final class ServiceRules {
       }
     }
     notNegative(p, path + ".MaxReplicas", pl.maxReplicas, "a number of tasks per node (0 = no limit)");
+    if (pl.strategy != null && !Placement.SPREAD.equals(pl.strategy) && !Placement.BINPACK.equals(pl.strategy)) {
+      p.add(path + ".Strategy", "\"" + pl.strategy + "\" is not a placement strategy; use spread or binpack");
+    }
   }
 
   private static boolean isLabelDescriptor(String d) {

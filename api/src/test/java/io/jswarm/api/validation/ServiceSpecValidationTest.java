@@ -169,6 +169,8 @@ class ServiceSpecValidationTest {
             "node.id", "Spec.TaskTemplate.Placement.Preferences[0].Spread.SpreadDescriptor", "cannot be spread over"),
         broken("negative max replicas", s -> s.taskTemplate.placement.maxReplicas = -1L,
             "Spec.TaskTemplate.Placement.MaxReplicas", "must not be negative"),
+        broken("unknown placement strategy", s -> s.taskTemplate.placement.strategy = "random",
+            "Spec.TaskTemplate.Placement.Strategy", "use spread or binpack"),
         broken("duplicate published port", s -> s.endpointSpec.ports.add(port("tcp", 81, 8080, "ingress")),
             "Spec.EndpointSpec.Ports[4].PublishedPort", "8080/tcp is published twice"),
         broken("duplicate published port, default protocol", s -> s.endpointSpec.ports.add(port(null, 81, 8080, null)),

@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
  * Placements per second of the pure scheduler ({@link Scheduler#schedule}) on synthetic rows, in memory: no
  * store, no Raft. Every node is ready with 64 CPUs and 256 GiB and a {@code zone} label (10 zones); every
  * task is PENDING, reserves 0.1 CPU and 64 MiB, and with {@code --preference on} spreads over
- * {@code node.labels.zone}. Tasks are split evenly over the services; each task has its own spec object, as
+ * {@code node.labels.zone}; {@code --strategy binpack} packs them (each node then takes 640 tasks before the next
+ * opens). Tasks are split evenly over the services; each task has its own spec object, as
  * rows read from the store do. Only the {@code schedule} call is timed; each run starts from empty nodes.
  */
 @Command(name = "scheduler", description = "Placements/s of the scheduler alone on synthetic nodes and tasks.")
@@ -46,6 +47,10 @@ public final class SchedulerBench implements Callable<Integer> {
       description = "on|off: spread=node.labels.zone on every task (default: ${DEFAULT-VALUE}).")
   String preference;
 
+  @Option(names = "--strategy", defaultValue = "spread", description = "spread|binpack: the tasks' placement "
+      + "strategy (default: ${DEFAULT-VALUE}).")
+  String strategy;
+
   @Option(names = "--runs", defaultValue = "3", description = "Timed runs; the first one warms up the JIT (default: ${DEFAULT-VALUE}).")
   int runs;
 
@@ -56,14 +61,17 @@ public final class SchedulerBench implements Callable<Integer> {
       case "off" -> false;
       default -> throw new IllegalArgumentException("--preference is on or off, not \"" + preference + "\"");
     };
+    if (!Placement.SPREAD.equals(strategy) && !Placement.BINPACK.equals(strategy)) {
+      throw new IllegalArgumentException("--strategy is spread or binpack, not \"" + strategy + "\"");
+    }
     if (nodes < 1 || tasks < 1 || services < 1 || runs < 1) {
       throw new IllegalArgumentException("--nodes, --tasks, --services and --runs must be at least 1");
     }
     List<Node> nodeRows = nodes();
     List<Task> taskRows = tasks(spread);
     Map<String, Service> noServices = Map.of();
-    System.out.printf("Scheduler benchmark: %d nodes, %d tasks, %d services, spread preference %s%n",
-        nodes, tasks, services, preference);
+    System.out.printf("Scheduler benchmark: %d nodes, %d tasks, %d services, spread preference %s, strategy %s%n",
+        nodes, tasks, services, preference, strategy);
     System.out.printf("%-5s %10s %10s %14s%n", "run", "placed", "ms", "tasks/s");
     for (int run = 1; run <= runs; run++) {
       List<NodeInfo> infos = new ArrayList<>(nodeRows.size());
@@ -123,11 +131,17 @@ public final class SchedulerBench implements Callable<Integer> {
       t.spec.resources.reservations = new Resources();
       t.spec.resources.reservations.nanoCPUs = CPU / 10;
       t.spec.resources.reservations.memoryBytes = 64 * MIB;
+      if (Placement.BINPACK.equals(strategy)) {
+        t.spec.placement = new Placement();
+        t.spec.placement.strategy = Placement.BINPACK;
+      }
       if (spread) {
         Placement.Preference p = new Placement.Preference();
         p.spread = new Placement.Spread();
         p.spread.spreadDescriptor = "node.labels.zone";
-        t.spec.placement = new Placement();
+        if (t.spec.placement == null) {
+          t.spec.placement = new Placement();
+        }
         t.spec.placement.preferences = new ArrayList<>(List.of(p));
       }
       out.add(t);

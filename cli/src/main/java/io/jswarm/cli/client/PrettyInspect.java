@@ -130,6 +130,9 @@ public final class PrettyInspect {
       if (p.maxReplicas != null && p.maxReplicas > 0) {
         b.append(" Max Replicas Per Node:   ").append(p.maxReplicas).append('\n');
       }
+      if (p.strategy != null) {
+        b.append(" Strategy:\t").append(p.strategy).append('\n');
+      }
     }
     rollout(b, "UpdateConfig", "Update order", spec.updateConfig);
     rollout(b, "RollbackConfig", "Rollback order", spec.rollbackConfig);

@@ -45,12 +45,21 @@ public final class ServiceCommand extends GroupCommand {
         + "service to converge (default: wait when a terminal is attached; --detach=false always waits).")
     Boolean detach;
 
+    @Option(names = "--dry-run", description = "Print where the tasks would be placed (and why not) without changing "
+        + "anything (jswarm extension).")
+    boolean dryRun;
+
     @Option(names = {"-q", "--quiet"}, description = "Suppress progress output.")
     boolean quiet;
 
     @Override
     protected int run(ApiClient api) throws InterruptedException {
       Service.ServiceSpec spec = ServiceSpecs.create(flags, System::getenv);
+      if (dryRun) {
+        rollout.apply(spec, true);
+        JsonNode plan = api.post("/services/create?" + DryRunOutput.PARAM, spec).tree();
+        return DryRunOutput.print(spec.name == null ? "(new service)" : spec.name, plan, out);
+      }
       io.jswarm.cli.client.payload.PayloadRefs.create(api, spec.taskTemplate.containerSpec, flags.secrets,
           flags.configs);
       rollout.apply(spec, true);
@@ -176,6 +185,10 @@ public final class ServiceCommand extends GroupCommand {
         + "`service promote` (jswarm extension).")
     Long canary;
 
+    @Option(names = "--dry-run", description = "Print where the tasks would be placed (and why not) without changing "
+        + "anything (jswarm extension).")
+    boolean dryRun;
+
     @Option(names = {"-q", "--quiet"}, description = "Suppress progress output.")
     boolean quiet;
 
@@ -184,6 +197,9 @@ public final class ServiceCommand extends GroupCommand {
 
     @Override
     protected int run(ApiClient api) throws InterruptedException {
+      if (dryRun && (rollback || canary != null)) {
+        throw new UsageException("--dry-run cannot be combined with --rollback or --canary");
+      }
       Service s = api.get("/services/" + seg(service), Service.class);
       if (s.spec == null) {
         s.spec = new Service.ServiceSpec();
@@ -211,6 +227,10 @@ public final class ServiceCommand extends GroupCommand {
       }
       rollout.apply(s.spec, false);
       String query = "/update?version=" + s.versionIndex();
+      if (dryRun) {
+        return DryRunOutput.print(s.spec.name, api.post("/services/" + seg(s.id) + query + "&" + DryRunOutput.PARAM,
+            s.spec).tree(), out);
+      }
       if (canary != null) {
         if (canary < 1) {
           throw new UsageException("invalid --canary " + canary + ": give a number of tasks, 1 or more");
@@ -229,6 +249,10 @@ public final class ServiceCommand extends GroupCommand {
   static final class Scale extends ClientCommand {
     @Option(names = {"-d", "--detach"}, description = "Exit immediately instead of waiting for the services to converge.")
     boolean detach;
+
+    @Option(names = "--dry-run", description = "Print where the tasks would be placed (and why not) without changing "
+        + "anything (jswarm extension).")
+    boolean dryRun;
 
     @Parameters(arity = "1..*", paramLabel = "SERVICE=REPLICAS")
     List<String> specs;
@@ -265,6 +289,11 @@ public final class ServiceCommand extends GroupCommand {
             continue;
           }
           s.spec.mode.replicated.replicas = replicas;
+          if (dryRun) {
+            status = Math.max(status, DryRunOutput.print(s.spec.name, api.post("/services/" + seg(s.id)
+                + "/update?version=" + s.versionIndex() + "&" + DryRunOutput.PARAM, s.spec).tree(), out));
+            continue;
+          }
           warnings(api.post("/services/" + seg(s.id) + "/update?version=" + s.versionIndex(), s.spec), err);
           out.println(ref + " scaled to " + replicas);
           scaled.add(s.id);
@@ -273,7 +302,7 @@ public final class ServiceCommand extends GroupCommand {
           status = 1;
         }
       }
-      if (!detach) {
+      if (!detach && !dryRun) {
         out.flush();
         for (String id : scaled) {
           ServiceConvergence.await(api, id, out, SLEEP);

@@ -34,6 +34,10 @@ public class ServiceCreateFlags {
   @Option(names = "--replicas-max-per-node", description = "Maximum number of tasks per node (default 0 = unlimited).")
   public Long maxReplicasPerNode;
 
+  @Option(names = "--placement-strategy", description = "spread (default: least loaded node) or binpack (fullest node "
+      + "that still fits) (jswarm extension).")
+  public String placementStrategy;
+
   @Option(names = "--reserve-cpu", converter = FlagConverters.Cpus.class, description = "Reserve CPUs, e.g. 0.5.")
   public Long reserveCpu;
 

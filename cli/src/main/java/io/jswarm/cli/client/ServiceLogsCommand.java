@@ -1,15 +1,12 @@
 package io.jswarm.cli.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jswarm.manager.logs.MultiplexedStream;
+import io.jswarm.transport.http.MultiplexedStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -22,7 +19,6 @@ import picocli.CommandLine.Parameters;
 @Command(name = "logs", description = "Fetch the logs of a service or task.")
 final class ServiceLogsCommand extends ClientCommand {
   private static final String CONTEXT = "com.docker.swarm.";
-  private static final Pattern UNIX_TIME = Pattern.compile("\\d+(\\.\\d{1,9})?");
 
   @Option(names = {"-f", "--follow"}, description = "Follow log output.")
   boolean follow;
@@ -116,23 +112,9 @@ final class ServiceLogsCommand extends ClientCommand {
     return Long.toString(Math.max(n, 0)).length();
   }
 
-  /** {@code --since}: a Unix time as it is, a Go duration ago, or an RFC 3339 time; as {@code seconds.nanos}. */
+  /** {@code --since}: see {@link TimeArgs#unix}. */
   static String unixSince(String v, Instant now) {
-    if (UNIX_TIME.matcher(v).matches()) {
-      return v;
-    }
-    Instant t;
-    try {
-      t = OffsetDateTime.parse(v).toInstant();
-    } catch (DateTimeParseException notRfc3339) {
-      try {
-        t = now.minusNanos(GoDuration.parseNonNegative(v));
-      } catch (IllegalArgumentException notDuration) {
-        throw new UsageException("invalid value for \"since\": \"" + v + "\": give a Unix time, an RFC 3339 time "
-            + "(2013-01-02T13:23:37Z) or a duration (42m)");
-      }
-    }
-    return t.getEpochSecond() + "." + String.format("%09d", t.getNano());
+    return TimeArgs.unix("since", v, now);
   }
 
   /** {@code [time ]details line} -> {@code [time ]prefix    | [other details ]line}. */

@@ -53,8 +53,10 @@ public final class ServiceSpecs {
     task.resources = resources(null, f.reserveCpu, f.reserveMemory, f.limitCpu, f.limitMemory);
     task.restartPolicy = restartPolicy(null, f.restartCondition, f.restartDelay, f.restartMaxAttempts, f.restartWindow);
     ContainerFlags.apply(f, task);
-    if (!f.constraints.isEmpty() || !f.placementPrefs.isEmpty() || f.maxReplicasPerNode != null) {
+    if (!f.constraints.isEmpty() || !f.placementPrefs.isEmpty() || f.maxReplicasPerNode != null
+        || f.placementStrategy != null) {
       Placement p = new Placement();
+      p.strategy = strategy(f.placementStrategy);
       p.constraints = f.constraints.isEmpty() ? null : new ArrayList<>(f.constraints);
       p.preferences = preferences("--placement-pref", f.placementPrefs);
       p.maxReplicas = nonNegative("--replicas-max-per-node", f.maxReplicasPerNode);
@@ -72,6 +74,14 @@ public final class ServiceSpecs {
     }
     spec.endpointSpec.ports = ports.isEmpty() ? null : ports;
     return spec;
+  }
+
+  /** {@code --placement-strategy}: spread or binpack. */
+  private static String strategy(String s) {
+    if (s == null || Placement.SPREAD.equals(s) || Placement.BINPACK.equals(s)) {
+      return s;
+    }
+    throw new UsageException("invalid --placement-strategy \"" + s + "\": spread or binpack");
   }
 
   private static ServiceMode mode(ServiceCreateFlags f) {
@@ -134,8 +144,11 @@ public final class ServiceSpecs {
       spec.labels = labels.isEmpty() ? null : labels;
     }
     if (!f.constraintAdd.isEmpty() || !f.constraintRm.isEmpty() || !f.placementPrefAdd.isEmpty()
-        || !f.placementPrefRm.isEmpty() || f.maxReplicasPerNode != null) {
+        || !f.placementPrefRm.isEmpty() || f.maxReplicasPerNode != null || f.placementStrategy != null) {
       Placement p = task.placement == null ? new Placement() : task.placement;
+      if (f.placementStrategy != null) {
+        p.strategy = strategy(f.placementStrategy);
+      }
       List<String> constraints = p.constraints == null ? new ArrayList<>() : new ArrayList<>(p.constraints);
       constraints.removeAll(f.constraintRm);
       for (String add : f.constraintAdd) {

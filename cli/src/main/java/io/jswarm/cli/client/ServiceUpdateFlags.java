@@ -39,6 +39,9 @@ public class ServiceUpdateFlags {
   @Option(names = "--replicas-max-per-node", description = "Maximum number of tasks per node (0 = unlimited).")
   public Long maxReplicasPerNode;
 
+  @Option(names = "--placement-strategy", description = "spread or binpack (jswarm extension).")
+  public String placementStrategy;
+
   @Option(names = "--reserve-cpu", converter = FlagConverters.Cpus.class, description = "Reserve CPUs.")
   public Long reserveCpu;
 

@@ -10,8 +10,13 @@ import io.jswarm.api.types.SwarmRequests;
 import io.jswarm.consensus.store.IdGenerator;
 import io.jswarm.consensus.store.MemoryStore;
 import io.jswarm.manager.controlapi.ControlApi;
+import io.jswarm.manager.controlapi.EventRoutes;
 import io.jswarm.manager.controlapi.LogRoutes;
+import io.jswarm.manager.events.ClusterEventSource;
+import io.jswarm.manager.events.EventBus;
 import io.jswarm.manager.logs.HttpsNodeLogSource;
+import io.jswarm.worker.engine.ContainerRoutes;
+import io.jswarm.worker.engine.ExecRoutes;
 import io.jswarm.worker.logs.NodeLogRoutes;
 import io.jswarm.worker.volume.LocalVolumes;
 import io.jswarm.worker.volume.VolumeRoutes;
@@ -80,6 +85,9 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   private HttpServer api;
   /** The API routes served on the {@code -H} listeners. */
   private final Router apiRouter = new Router();
+  /** {@code /events}: the swarm's changes (while a manager) and this node's container events. */
+  private final EventBus events = new EventBus();
+  private ClusterEventSource clusterEvents;
   /** This node's named local volumes (the container executor acquires them for {@code type: volume} mounts). */
   private final LocalVolumes volumes;
   private ImageStore images;
@@ -131,7 +139,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       }
     }
     return new WorkerRole.Stores(images, taskNetworks == null ? TaskNetworking.NONE : taskNetworks, volumes,
-        routingMesh, discovery);
+        routingMesh, discovery, events::publish);
   }
 
   /** Opens the API listeners and resumes the saved role, if any. */
@@ -144,7 +152,14 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     Router router = apiRouter;
     new ControlApi(this, clock, caCertPem -> JoinToken.generate(RootCA.digestOfPem(caCertPem), random).toString(), version).routes(router);
     new LogRoutes(this, () -> new HttpsNodeLogSource(this::clusterClientTls).client()).routes(router);
+    new EventRoutes(events, clock).routes(router);
+    clusterEvents = new ClusterEventSource(() -> {
+      ManagerRole m = manager;
+      return m == null ? null : m.store();
+    }, events, clock).start();
     new VolumeRoutes(volumes).routes(router);
+    new ContainerRoutes(this::localContainers).routes(router); // the API listeners only: never the cluster port
+    new ExecRoutes(this::localContainers).routes(router); // exec is root in a container: the API listeners only
     images = new ImageStore(opts.imageDir(), ImageStore.Options.defaults()
         .withInsecureRegistries(Set.copyOf(opts.insecureRegistries()))
         .withUnpackLimits(opts.imageUnpackLimits())
@@ -298,6 +313,12 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   /** The bound address of each API listener, in {@code -H} order. */
   public List<java.net.SocketAddress> apiAddresses() {
     return api.boundAddresses();
+  }
+
+  /** This node's task containers for the Docker container routes, or null without a container executor. */
+  private io.jswarm.worker.container.LocalContainers localContainers() {
+    WorkerRole w = worker;
+    return w != null && w.executor() instanceof io.jswarm.worker.container.ContainerExecutor ce ? ce.local() : null;
   }
 
   /** Routes every node serves to managers on its cluster port: task logs read from this node's data root. */
@@ -830,6 +851,9 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   @Override
   public synchronized void close() {
     roleSwitcher.shutdownNow();
+    if (clusterEvents != null) {
+      clusterEvents.close();
+    }
     stopRoles();
     closeDiscovery();
     if (networks != null) {

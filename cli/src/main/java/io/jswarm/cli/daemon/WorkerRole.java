@@ -125,6 +125,7 @@ final class WorkerRole implements AutoCloseable {
     }, clock);
     agentRef.set(agent);
     agent.addNodeListener(onNode);
+    agent.addStatusListener(new io.jswarm.worker.agent.ContainerEvents(stores.events(), clock));
     if (stores.networks() instanceof CompositeNetworking c) {
       agent.addNetworkListener(c.overlay()::onDispatcherMessage); // remote endpoints, data path port, underlay
     }
@@ -170,7 +171,7 @@ final class WorkerRole implements AutoCloseable {
    * mesh (null without real networking) and service discovery (null with the simulated executor).
    */
   record Stores(ImageProvider images, TaskNetworking networks, VolumeProvider volumes, RoutingMesh mesh,
-      ServiceDiscovery discovery) {}
+      ServiceDiscovery discovery, java.util.function.Consumer<io.jswarm.api.types.EventMessage> events) {}
 
   /** The executor {@code --executor} names: containers under {@code --runtime}, or the simulated one. */
   static Executor executor(DaemonOptions opts, Stores stores, Clock clock) throws IOException {

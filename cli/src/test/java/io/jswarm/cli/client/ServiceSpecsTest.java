@@ -31,7 +31,7 @@ class ServiceSpecsTest {
   void createFlagsBecomeTheSpec() {
     ServiceSpec s = create("--name", "web", "--replicas", "3", "-e", "A=1", "--env", "FROM_HERE", "-e", "A=2",
         "--constraint", "node.role==worker", "--placement-pref", "spread=node.labels.zone",
-        "--replicas-max-per-node", "2", "--reserve-cpu", "0.5", "--reserve-memory", "64M", "--limit-cpu", "1",
+        "--replicas-max-per-node", "2", "--placement-strategy", "binpack", "--reserve-cpu", "0.5", "--reserve-memory", "64M", "--limit-cpu", "1",
         "--limit-memory", "1g", "--restart-condition", "on-failure", "--restart-max-attempts", "3",
         "-p", "8080:80", "-p", "published=9090,target=90,mode=host", "--label", "team=a",
         "nginx:1.25", "sh", "-c", "echo hi");
@@ -43,6 +43,7 @@ class ServiceSpecsTest {
     assertEquals(List.of("node.role==worker"), s.taskTemplate.placement.constraints);
     assertEquals("node.labels.zone", s.taskTemplate.placement.preferences.get(0).spread.spreadDescriptor);
     assertEquals(2L, s.taskTemplate.placement.maxReplicas);
+    assertEquals("binpack", s.taskTemplate.placement.strategy);
     assertEquals(500_000_000L, s.taskTemplate.resources.reservations.nanoCPUs);
     assertEquals(64L << 20, s.taskTemplate.resources.reservations.memoryBytes);
     assertEquals(1_000_000_000L, s.taskTemplate.resources.limits.nanoCPUs);
@@ -80,6 +81,8 @@ class ServiceSpecsTest {
         .getMessage().contains("none, on-failure and any"));
     assertTrue(assertThrows(UsageException.class, () -> create("--placement-pref", "pack=node.labels.x", "alpine"))
         .getMessage().contains("only spread"));
+    assertTrue(assertThrows(UsageException.class, () -> create("--placement-strategy", "pack", "alpine"))
+        .getMessage().contains("spread or binpack"));
     assertTrue(assertThrows(UsageException.class, () -> create("-p", "80:http", "alpine")).getMessage()
         .contains("--publish"));
     CommandLine.ParameterException e = assertThrows(CommandLine.ParameterException.class,
@@ -107,6 +110,10 @@ class ServiceSpecsTest {
     assertEquals(1L, s.taskTemplate.forceUpdate);
     update(s, "--force");
     assertEquals(2L, s.taskTemplate.forceUpdate);
+    assertEquals(null, s.taskTemplate.placement.strategy, "spread unless asked");
+    update(s, "--placement-strategy", "binpack");
+    assertEquals("binpack", s.taskTemplate.placement.strategy);
+    assertEquals(List.of("node.labels.zone==a"), s.taskTemplate.placement.constraints, "kept");
   }
 
   @Test

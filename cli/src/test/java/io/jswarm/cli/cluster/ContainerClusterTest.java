@@ -410,7 +410,7 @@ class ContainerClusterTest {
   static byte[] busyboxRootfsTar(Path dir) throws Exception {
     Files.createDirectories(dir.resolve("bin"));
     Files.copy(Path.of("/bin/busybox"), dir.resolve("bin/busybox"));
-    for (String applet : List.of("sh", "httpd", "wget", "cat", "echo", "sleep", "ls")) {
+    for (String applet : List.of("sh", "httpd", "wget", "cat", "echo", "sleep", "ls", "tty", "id")) {
       Files.createSymbolicLink(dir.resolve("bin").resolve(applet), Path.of("busybox"));
     }
     for (String d : List.of("etc", "tmp", "www", "proc", "sys", "dev")) {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.cli.cluster.ProcessCluster.Daemon;
-import io.jswarm.manager.logs.MultiplexedStream;
+import io.jswarm.transport.http.MultiplexedStream;
 import io.jswarm.transport.pki.TlsContexts;
 import io.jswarm.worker.logs.LogEntry;
 import java.io.IOException;

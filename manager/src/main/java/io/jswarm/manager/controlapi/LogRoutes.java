@@ -10,7 +10,7 @@ import io.jswarm.api.types.Task;
 import io.jswarm.consensus.store.MemoryStore;
 import io.jswarm.consensus.store.ReadTx;
 import io.jswarm.consensus.store.Tables;
-import io.jswarm.manager.logs.MultiplexedStream;
+import io.jswarm.transport.http.MultiplexedStream;
 import io.jswarm.manager.logs.NodeLogSource;
 import io.jswarm.transport.http.HttpRequest;
 import io.jswarm.transport.http.HttpResponse;

@@ -32,7 +32,8 @@ import java.util.Set;
 
 /**
  * {@code /services}: list (with {@code status=true} task counts), create, inspect, update (compare-and-set on
- * {@code ?version=}, {@code rollback=previous}) and remove. Removing only deletes the service row; the
+ * {@code ?version=}, {@code rollback=previous}) and remove. Create and update take {@code ?dryRun=true} (jswarm
+ * extension): validated the same way, they answer the {@link DryRun} placement plan and write nothing. Removing only deletes the service row; the
  * orchestrator shuts its tasks down.
  */
 final class ServiceRoutes {
@@ -118,6 +119,20 @@ final class ServiceRoutes {
       spec.name = "placeholder"; // validated as a valid name; the real one is picked in the transaction
     }
     SpecValidator.validateService(spec);
+    if (req.flag("dryRun")) {
+      return HttpResponse.ok(gate.store().view(tx -> {
+        if (!unnamed && tx.services().byName(spec.name) != null) {
+          throw new ConflictException("a service named " + spec.name + " exists already; the dry run of its creation "
+              + "would fail the same way");
+        }
+        if (unnamed) {
+          spec.name = "";
+        }
+        ServiceReferences.check(tx, spec, null);
+        SpecValidator.validateReplicaLimit(spec, maxReplicas(tx));
+        return DryRun.plan(tx, null, spec);
+      }));
+    }
     Service created = gate.store().update(tx -> {
       Service s = new Service();
       s.spec = spec;
@@ -158,6 +173,17 @@ final class ServiceRoutes {
       SpecValidator.validateService(given);
     }
     ServiceSpec spec = given;
+    if (req.flag("dryRun")) {
+      if (previous || canary != null) {
+        throw new InvalidArgumentException("dryRun takes a new spec only: it cannot be combined with rollback or canary");
+      }
+      return HttpResponse.ok(gate.store().view(tx -> {
+        Service s = tx.services().lookup(req.pathParam("id"));
+        checkUpdate(tx, s, spec);
+        SpecValidator.validateReplicaLimit(spec, maxReplicas(tx));
+        return DryRun.plan(tx, s, spec);
+      }));
+    }
     Service updated = gate.store().update(tx -> {
       Service s = tx.services().lookup(req.pathParam("id"));
       ServiceSpec next;
@@ -172,15 +198,7 @@ final class ServiceRoutes {
         st.startedAt = Timestamps.format(clock.instant());
         s.updateStatus = st;
       } else {
-        if (s.spec != null && !Objects.equals(s.spec.name, spec.name)) {
-          throw new InvalidArgumentException("renaming services is not supported (Spec.Name \"" + spec.name
-              + "\" differs from \"" + s.spec.name + "\")");
-        }
-        if (s.spec != null && !mode(s.spec).equals(mode(spec))) {
-          throw new InvalidArgumentException("service mode change is not allowed (from " + mode(s.spec) + " to "
-              + mode(spec) + ")");
-        }
-        ServiceReferences.check(tx, spec, s.id);
+        checkUpdate(tx, s, spec);
         next = spec;
         s.updateStatus = null;
         if (canary != null) {
@@ -202,6 +220,19 @@ final class ServiceRoutes {
       return tx.services().update(s);
     });
     return HttpResponse.ok(new Updated(gate.store().view(tx -> FeatureWarnings.of(tx, updated.spec))));
+  }
+
+  /** What an update may not change (name, mode) and must reference (existing networks, secrets, configs). */
+  private static void checkUpdate(ReadTx tx, Service s, ServiceSpec spec) {
+    if (s.spec != null && !Objects.equals(s.spec.name, spec.name)) {
+      throw new InvalidArgumentException("renaming services is not supported (Spec.Name \"" + spec.name
+          + "\" differs from \"" + s.spec.name + "\")");
+    }
+    if (s.spec != null && !mode(s.spec).equals(mode(spec))) {
+      throw new InvalidArgumentException("service mode change is not allowed (from " + mode(s.spec) + " to "
+          + mode(spec) + ")");
+    }
+    ServiceReferences.check(tx, spec, s.id);
   }
 
   /** The cluster's MaxReplicasPerService (a jswarm extension of the swarm spec; 100,000 unless set). */

@@ -180,7 +180,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     } catch (Throwable t) {
       res = Responses.error(t);
     }
-    if (res.isStream()) {
+    if (res.isHijack()) {
+      hijack(ctx, res);
+    } else if (res.isStream()) {
       stream(ctx, res, version, keepAlive, head);
     } else {
       finish(ctx, version, res, head, keepAlive);
@@ -306,6 +308,51 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     } catch (RuntimeException e) {
       LOG.warn("streaming handler failed", e);
       sink.close();
+    }
+  }
+
+  /**
+   * Takes the connection out of HTTP (Docker's hijack): on the event loop this handler gives way to a
+   * {@link RawStream}, the HTTP handlers and timeouts leave the pipeline (bytes the decoder still held go to the
+   * stream), the client may half-close, and the 101 answer is written as raw bytes; then the hijacker runs on this
+   * handler thread.
+   */
+  private void hijack(ChannelHandlerContext ctx, HttpResponse res) {
+    RawStream raw = new RawStream(ctx.channel(), handlers);
+    StringBuilder head = new StringBuilder("HTTP/1.1 101 UPGRADED\r\n");
+    res.headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+    head.append("Connection: Upgrade\r\nUpgrade: tcp\r\nApi-Version: ").append(HttpServer.API_VERSION)
+        .append("\r\nServer: jswarm/").append(settings.serverVersion()).append("\r\n\r\n");
+    java.util.concurrent.CompletableFuture<Void> switched = new java.util.concurrent.CompletableFuture<>();
+    ctx.channel().eventLoop().execute(() -> {
+      try {
+        io.netty.channel.ChannelPipeline p = ctx.pipeline();
+        p.replace(this, "raw", raw);
+        for (String h : List.of("aggregate", "gate", "timeouts", "input", "codec")) {
+          if (p.get(h) != null) {
+            p.remove(h);
+          }
+        }
+        ctx.channel().config().setOption(io.netty.channel.ChannelOption.ALLOW_HALF_CLOSURE, true);
+        ctx.channel().config().setAutoRead(true);
+        ctx.channel().writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer(head, StandardCharsets.ISO_8859_1));
+        switched.complete(null);
+      } catch (RuntimeException e) {
+        switched.completeExceptionally(e);
+      }
+    });
+    try {
+      switched.join();
+    } catch (RuntimeException e) {
+      LOG.warn("taking over connection {} failed: {}", ctx.channel().remoteAddress(), e.toString());
+      ctx.close();
+      return;
+    }
+    try {
+      res.hijacker.accept(raw);
+    } catch (RuntimeException e) {
+      LOG.warn("hijacking handler failed", e);
+      raw.close();
     }
   }
 

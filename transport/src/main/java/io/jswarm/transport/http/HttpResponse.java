@@ -16,11 +16,19 @@ public final class HttpResponse {
   public final Map<String, String> headers = new LinkedHashMap<>();
   public final byte[] body;
   public final Consumer<StreamSink> streamer;
+  /** For a hijacked connection ({@link #hijack}): takes it over after the 101 answer; else null. */
+  public final Consumer<HijackedStream> hijacker;
 
   private HttpResponse(int status, String contentType, byte[] body, Consumer<StreamSink> streamer) {
+    this(status, contentType, body, streamer, null);
+  }
+
+  private HttpResponse(int status, String contentType, byte[] body, Consumer<StreamSink> streamer,
+      Consumer<HijackedStream> hijacker) {
     this.status = status;
     this.body = body;
     this.streamer = streamer;
+    this.hijacker = hijacker;
     if (contentType != null) {
       headers.put("Content-Type", contentType);
     }
@@ -55,6 +63,19 @@ public final class HttpResponse {
 
   public static HttpResponse stream(int status, String contentType, Consumer<StreamSink> streamer) {
     return new HttpResponse(status, contentType, null, streamer);
+  }
+
+  /**
+   * Docker's hijacked stream: the server answers {@code 101 UPGRADED} ({@code Connection: Upgrade},
+   * {@code Upgrade: tcp}), stops speaking HTTP on the connection and hands it to {@code hijacker} (on a handler
+   * thread, which it may keep). The connection carries nothing else afterwards.
+   */
+  public static HttpResponse hijack(String contentType, Consumer<HijackedStream> hijacker) {
+    return new HttpResponse(101, contentType, null, null, hijacker);
+  }
+
+  public boolean isHijack() {
+    return hijacker != null;
   }
 
   public HttpResponse header(String name, String value) {

@@ -80,6 +80,7 @@ public final class Agent implements AutoCloseable {
   private boolean reconciled;
   private final Map<String, Task.TaskStatus> unsent = new ConcurrentHashMap<>();
   private final List<Consumer<Node>> nodeListeners = new CopyOnWriteArrayList<>();
+  private final List<java.util.function.BiConsumer<Task, Task.TaskStatus>> statusListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<DispatcherMessage>> networkListeners = new CopyOnWriteArrayList<>();
   private volatile Node node;
   /** The secrets and configs of this node's tasks, in memory only. */
@@ -174,6 +175,14 @@ public final class Agent implements AutoCloseable {
     long every = STATUS_INTERVAL.toMillis();
     statusReports = timer.scheduleWithFixedDelay(this::sendStatuses, every, every, TimeUnit.MILLISECONDS);
     sessionThread.start();
+  }
+
+  /**
+   * Called with each status a task's controller reports, with the task as last assigned, on the controller's
+   * thread (must not block): the node's container events listen here.
+   */
+  public void addStatusListener(java.util.function.BiConsumer<Task, Task.TaskStatus> listener) {
+    statusListeners.add(listener);
   }
 
   /** Called with the node's object at each session start and whenever its spec changes. */
@@ -479,8 +488,16 @@ public final class Agent implements AutoCloseable {
   }
 
   private void statusChanged(String taskId, Task.TaskStatus status) {
-    if (controllers.containsKey(taskId)) {
+    TaskController c = controllers.get(taskId);
+    if (c != null) {
       unsent.merge(taskId, status, Agent::later);
+      for (java.util.function.BiConsumer<Task, Task.TaskStatus> l : statusListeners) {
+        try {
+          l.accept(c.task(), status);
+        } catch (RuntimeException e) {
+          log.warn("task status listener failed: {}", e.toString());
+        }
+      }
     }
   }
 

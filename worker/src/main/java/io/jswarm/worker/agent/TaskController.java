@@ -248,7 +248,8 @@ public final class TaskController {
             continue;
           }
           String h = runtime.health();
-          if (h != null && !h.equals(reportedHealth)) {
+          String limit = runtime.limitReached();
+          if ((h != null && !h.equals(reportedHealth)) || (limit != null && !limit.equals(status.err))) {
             report(TaskState.RUNNING, "started", null);
           }
           return; // until it exits or the manager asks for a shutdown
@@ -319,7 +320,9 @@ public final class TaskController {
     String err = exit.error() != null ? exit.error()
         : exit.oomKilled() ? "task: non-zero exit (" + exit.exitCode() + "): OOM killed"
         : "task: non-zero exit (" + exit.exitCode() + ")";
-    report(TaskState.FAILED, "started", err);
+    TaskRuntime r = runtime;
+    String limit = r == null ? null : r.limitReached();
+    report(TaskState.FAILED, "started", limit == null ? err : err + "; " + limit);
   }
 
   private void stopRuntime(Task t) {
@@ -375,8 +378,8 @@ public final class TaskController {
     Task.TaskStatus s = new Task.TaskStatus();
     s.state = status.state.moveTo(next);
     s.timestamp = Timestamps.format(clock.instant());
-    s.err = err;
     TaskRuntime r = runtime;
+    s.err = err == null && next == TaskState.RUNNING && r != null ? r.limitReached() : err;
     s.message = r == null || r.warnings().isEmpty() || next.number() < TaskState.READY.number() ? message
         : message + " (warning: " + String.join("; ", r.warnings()) + ")";
     if (r != null && r.publishedPorts() != null && !r.publishedPorts().isEmpty() && !next.isTerminal()) {

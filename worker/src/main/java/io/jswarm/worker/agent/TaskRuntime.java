@@ -67,7 +67,16 @@ public interface TaskRuntime {
     return java.util.List.of();
   }
 
-  /** Registers {@code listener}, run (on any thread, must not block) when {@link #health} changes. */
+  /**
+   * The limits the task's processes ran into, in words for {@code Status.Err} (e.g. {@code pids limit 32 reached
+   * (3 forks refused)}), or null. A running task reports it as its error; an ended one adds it to its exit's.
+   * Changes are announced to {@link #onChange}.
+   */
+  default String limitReached() {
+    return null;
+  }
+
+  /** Registers {@code listener}, run (on any thread, must not block) when {@link #health} or {@link #limitReached} change. */
   default void onChange(Runnable listener) {}
 
   /**

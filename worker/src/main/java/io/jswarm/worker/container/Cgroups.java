@@ -48,6 +48,10 @@ final class Cgroups {
     return ROOT.resolve("memory").resolve(parent).resolve(taskId);
   }
 
+  static Path pids(String parent, String taskId) {
+    return ROOT.resolve("pids").resolve(parent).resolve(taskId);
+  }
+
   /** Task ids that have a cgroup under {@code parent} in any hierarchy. */
   static List<String> taskIds(String parent) {
     List<String> out = new ArrayList<>();

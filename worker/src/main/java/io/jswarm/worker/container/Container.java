@@ -51,6 +51,7 @@ final class Container implements TaskRuntime {
   private volatile Long pid;
   private volatile String stopSignal = "SIGTERM";
   private final ContainerHealth health;
+  private final LimitWatch limitWatch;
   private long lastMonitorCheck;
 
   Container(ContainerExecutor ex, Task task) {
@@ -61,11 +62,20 @@ final class Container implements TaskRuntime {
     this.bundle = ex.config.bundleDir(id);
     this.rootfs = bundle.resolve("rootfs");
     this.health = new ContainerHealth(id, ex, state, exit::isDone, this::healthChanged, this::stopUnhealthy);
+    this.limitWatch = new LimitWatch(task.spec == null ? 0 : Limits.of(task.spec.resources).pids(),
+        Cgroups.pids(ex.config.cgroupParent(), id));
     this.adopted = Files.exists(state.resolve("pid"));
     if (adopted) {
       started = true;
       pid = ContainerExecutor.readPid(state.resolve("pid"));
       loadSettings();
+      if (!Files.exists(state.resolve(LocalContainers.TASK_FILE))) {
+        try { // started by a jswarm that did not keep it: docker ps shows it with its names and labels
+          LocalContainers.keepTask(state, task);
+        } catch (IOException e) {
+          log.debug("container {}: task not kept: {}", id, e.toString());
+        }
+      }
       if (TaskFiles.neverStarted(state)) {
         log.warn("container {}: created by an earlier daemon that ended before starting it; deleting it (the task "
             + "ends and is replaced)", id);
@@ -103,6 +113,11 @@ final class Container implements TaskRuntime {
   @Override
   public String health() {
     return health.status();
+  }
+
+  @Override
+  public String limitReached() {
+    return limitWatch.reached();
   }
 
   @Override
@@ -148,6 +163,7 @@ final class Container implements TaskRuntime {
     try {
       LocalImage image = ex.images.prepare(spec.image);
       ContainerExecutor.privateDir(state);
+      LocalContainers.keepTask(state, task);
       ContainerExecutor.privateDir(bundle);
       Files.createDirectories(state.resolve("upper"));
       Files.createDirectories(state.resolve("work"));
@@ -372,7 +388,8 @@ final class Container implements TaskRuntime {
     List<String> cmd = new ArrayList<>(List.of(ex.monitorBinary.toString(), "-d", state.toString(),
         "-r", ex.runtimeBinary.toString(), "-R", ex.config.runtimeRoot().toString(), "-b", bundle.toString(),
         "-i", id, "-s", Long.toString(ex.config.logMaxSize()), "-n", Integer.toString(ex.config.logMaxFiles()),
-        "-m", Cgroups.memory(ex.config.cgroupParent(), id).toString()));
+        "-m", Cgroups.memory(ex.config.cgroupParent(), id).toString(),
+        "-p", Cgroups.pids(ex.config.cgroupParent(), id).toString()));
     if (ex.managesCgroups()) {
       Limits l = limits != null ? limits : honoured(Limits.of(task.spec.resources));
       for (Path d : Cgroups.create(ex.config.cgroupParent(), id, l)) {
@@ -444,7 +461,8 @@ final class Container implements TaskRuntime {
         JsonNode x = JSON.readTree(exitFile.toFile());
         boolean oom = x.path("OOMKilled").asBoolean(false);
         long code = x.path("ExitCode").asLong(-1);
-        finish(new Exit(code, oom, health.madeItUnhealthy() ? "container unhealthy" : null));
+        limitWatch.exited(x.path("PidsLimitHits").asLong(0));
+        finish(new Exit(code, oom, health.madeItUnhealthy() ? health.unhealthyReason() : null));
       } catch (IOException e) {
         finish(new Exit(-1, false, "the container's exit file is unreadable: " + e.getMessage()));
       }
@@ -453,6 +471,10 @@ final class Container implements TaskRuntime {
     long now = System.nanoTime();
     if (now - lastMonitorCheck > 1_000_000_000L) {
       lastMonitorCheck = now;
+      if (limitWatch.poll()) {
+        log.info("container {}: {}", id, limitWatch.reached());
+        healthChanged();
+      }
       Long monitor = ContainerExecutor.readPid(state.resolve("monitor.pid"));
       if (!ContainerExecutor.alive(monitor) && !Files.exists(exitFile)) {
         finish(new Exit(-1, false, "the container's monitor (pid " + monitor + ") ended without recording the "
@@ -541,7 +563,7 @@ final class Container implements TaskRuntime {
       try {
         l.run();
       } catch (RuntimeException e) {
-        log.warn("container {}: health listener failed: {}", id, e.toString());
+        log.warn("container {}: change listener failed: {}", id, e.toString());
       }
     }
   }

@@ -65,6 +65,7 @@ public final class ContainerExecutor implements Executor {
   final ScheduledExecutorService timer;
   final ExecutorService work;
   private final Map<String, String> missingFeatures;
+  private final LocalContainers local = new LocalContainers(this);
 
   public ContainerExecutor(ContainerConfig config, ImageProvider images, TaskNetworking networks,
       VolumeProvider volumes, Clock clock) throws IOException {
@@ -182,6 +183,11 @@ public final class ContainerExecutor implements Executor {
       }
     }
     return new ContainerCount(running, stopped);
+  }
+
+  /** This node's containers as the Docker API shows them ({@code /containers/...}, {@code /exec/...}). */
+  public LocalContainers local() {
+    return local;
   }
 
   @Override

@@ -33,6 +33,8 @@ final class ContainerHealth {
   private volatile ScheduledFuture<?> timer;
   private volatile long startedNanos = System.nanoTime();
   private int failures;
+  /** How the last failed check failed, e.g. {@code exit code 1} or {@code timed out after 3s}. */
+  private volatile String lastFailure;
 
   /**
    * @param ended whether the container has ended (no more checks)
@@ -66,6 +68,13 @@ final class ContainerHealth {
   /** Whether the check ended the container. */
   boolean madeItUnhealthy() {
     return unhealthy;
+  }
+
+  /** Why the check ended the container, for the task's {@code Status.Err}. */
+  String unhealthyReason() {
+    HealthConfig h = config;
+    return "container unhealthy: health check failed " + (h == null ? "" : h.retries() + " times in a row ")
+        + "(last: " + (lastFailure == null ? "failed" : lastFailure) + ")";
   }
 
   /** The container's process started now: the start period counts from here. */
@@ -136,10 +145,15 @@ final class ContainerHealth {
           Processes.kill(probe.intValue(), Processes.SIGKILL);
         }
         p.destroyForcibly();
+        lastFailure = "timed out after " + h.timeout().toMillis() / 1000.0 + "s";
         return false;
+      }
+      if (p.exitValue() != 0) {
+        lastFailure = "exit code " + p.exitValue();
       }
       return p.exitValue() == 0;
     } catch (IOException e) {
+      lastFailure = "could not run: " + e.getMessage();
       return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -78,7 +78,7 @@ public final class NodeLogRoutes {
   }
 
   /** Parses the query parameters of the node route (what {@link #queryString} writes). */
-  static LogQuery query(HttpRequest req) {
+  public static LogQuery query(HttpRequest req) {
     boolean stdout = req.flag("stdout");
     boolean stderr = req.flag("stderr");
     if (!stdout && !stderr) {

@@ -396,8 +396,13 @@ class ContainerExecutorTest {
     long current = Long.parseLong(Files.readString(pids.resolve("pids.current")).trim());
     assertTrue(current <= 10, "pids.current " + current + " > 10");
     assertFalse(r.exit().isDone(), "the container survives its fork bomb");
+    List<String> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    r.onChange(() -> changes.add(String.valueOf(r.limitReached())));
+    assertTrue(ContainerExecutor.waitFor(() -> r.limitReached() != null, 10_000), "the running task says so");
+    assertTrue(r.limitReached().matches("pids limit 10 reached \\([0-9]+ forks? refused\\)"), r.limitReached());
     r.shutdown(Duration.ofSeconds(1));
     assertTrue(r.exit().isDone());
+    assertTrue(r.limitReached().startsWith("pids limit 10 reached"), "and still after it ended: " + r.limitReached());
     r.remove();
   }
 
@@ -620,7 +625,7 @@ class ContainerExecutorTest {
     assertTrue(ContainerExecutor.waitFor(() -> "healthy".equals(g.health()), 10_000), "health " + g.health());
     assertTrue(seen.contains("healthy"));
     TaskRuntime.Exit x = await(b, 10);
-    assertEquals("container unhealthy", x.error());
+    assertEquals("container unhealthy: health check failed 2 times in a row (last: exit code 1)", x.error());
     assertEquals("unhealthy", b.health());
     assertFalse(g.exit().isDone());
     g.remove();

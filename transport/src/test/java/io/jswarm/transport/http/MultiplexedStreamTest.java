@@ -1,4 +1,4 @@
-package io.jswarm.manager.logs;
+package io.jswarm.transport.http;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package io.jswarm.manager.logs;
+package io.jswarm.transport.http;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;

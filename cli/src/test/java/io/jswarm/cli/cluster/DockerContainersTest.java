@@ -1,0 +1,195 @@
+package io.jswarm.cli.cluster;
+
+import static io.jswarm.cli.cluster.ProcessCluster.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jswarm.cli.cluster.ProcessCluster.Daemon;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * A task's container seen through the real docker client on its node: {@code docker ps}, {@code inspect},
+ * {@code logs}, {@code top}, {@code stats --no-stream}, {@code exec} with and without a terminal, {@code kill}, and
+ * exec in a stopped container refused. One test body, one small class per OCI runtime.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+abstract class DockerContainersTest {
+  private static final Duration CONVERGE = Duration.ofSeconds(60);
+  static final String IMAGE = ContainerClusterTest.IMAGE;
+
+  private static ProcessCluster cluster;
+  private static String bridge;
+  private static String cgroupParent;
+  private static Daemon node;
+  private static DockerCli docker;
+  /** The running web task's container: id and Docker name. */
+  private static String id;
+  private static String name;
+
+  static void startNode(String runtime) throws Exception {
+    String tag = UUID.randomUUID().toString().substring(0, 6);
+    bridge = "jswdk" + tag;
+    cgroupParent = "jswarm-dktest-" + tag;
+    int third = 150 + Math.floorMod(tag.hashCode(), 50);
+    cluster = new ProcessCluster().executor("container").daemonArgs("--runtime", runtime,
+        "--cgroup-parent", cgroupParent, "--bridge-name", bridge, "--bridge-subnet", "172.31." + third + ".0/24");
+    node = cluster.init("d1");
+    byte[] rootfs = ContainerClusterTest.busyboxRootfsTar(cluster.baseDir().resolve("rootfs"));
+    String q = "fromSrc=-&repo=" + URLEncoder.encode("127.0.0.1:9/jswarm/busybox", StandardCharsets.UTF_8) + "&tag=1";
+    node.callBytes("POST", "/images/create?" + q, rootfs, "application/x-tar").expect(200);
+    docker = new DockerCli("tcp://127.0.0.1:" + node.apiPort);
+    node.call("POST", "/services/create", "{\"Name\":\"web\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\""
+        + IMAGE + "\",\"Labels\":{\"tier\":\"front\"},\"Args\":[\"sh\",\"-c\",\"echo hello-from-web; "
+        + "echo oops >&2; exec sleep 600\"]}}}").expect(201);
+    await(CONVERGE, "the web task running", () -> (id = runningTask()) != null);
+  }
+
+  private static String runningTask() {
+    try {
+      for (JsonNode t : node.get("/tasks")) {
+        if (t.path("Status").path("State").asText().equals("running")) {
+          return t.path("ID").asText();
+        }
+      }
+      return null;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @AfterAll
+  static void tearDown() throws Exception {
+    try {
+      if (node != null && node.alive()) {
+        node.call("POST", "/swarm/leave?force=true", null);
+      }
+    } finally {
+      ContainerClusterTest.closeAndRemoveLeftovers(cluster, bridge, cgroupParent);
+    }
+  }
+
+  @Test
+  @Order(1)
+  void psListsTheTaskContainerWithSwarmNamesAndLabels() throws Exception {
+    name = "web.1." + id;
+    DockerCli.Run r = docker.run("ps", "--no-trunc", "--format",
+        "{{.ID}} {{.Names}} {{.Label \"com.docker.swarm.service.name\"}} {{.Label \"tier\"}} {{.State}}").ok();
+    assertEquals(id + " " + name + " web front running\n", r.out());
+    r = docker.run("ps", "-q", "--no-trunc", "--filter", "label=com.docker.swarm.task.id=" + id).ok();
+    assertEquals(id + "\n", r.out());
+    r = docker.run("ps", "-q", "--filter", "name=nothere").ok();
+    assertEquals("", r.out());
+    r = docker.run("ps", "--filter", "status=bogus");
+    assertNotEquals(0, r.rc());
+    assertTrue(r.err().contains("status=bogus"), r.err());
+  }
+
+  @Test
+  @Order(2)
+  void inspectFindsItByNameIdOrPrefix() throws Exception {
+    DockerCli.Run r = docker.run("inspect", "--format", "{{.State.Status}} {{.Name}} {{.Config.Tty}} "
+        + "{{index .Config.Labels \"com.docker.swarm.node.id\"}}", name).ok();
+    String nodeId = node.get("/info").path("Swarm").path("NodeID").asText();
+    assertEquals("running /" + name + " false " + nodeId + "\n", r.out());
+    r = docker.run("container", "inspect", "--format", "{{.Id}} {{.State.Pid}}", id.substring(0, 6)).ok();
+    assertTrue(r.out().startsWith(id + " ") && !r.out().trim().endsWith(" 0"), r.out());
+    r = docker.run("container", "inspect", "nosuchcontainer");
+    assertNotEquals(0, r.rc());
+    assertTrue(r.err().contains("No such container: nosuchcontainer"), r.err());
+  }
+
+  @Test
+  @Order(3)
+  void logsTopAndStats() throws Exception {
+    await(CONVERGE, "the container's output", () -> {
+      try {
+        return docker.run("logs", name).out().contains("hello-from-web");
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    DockerCli.Run r = docker.run("logs", name).ok();
+    assertEquals("hello-from-web\n", r.out());
+    assertEquals("oops\n", r.err());
+    r = docker.run("top", name).ok();
+    assertTrue(r.out().startsWith("UID") && r.out().contains("sleep 600"), r.out());
+    r = docker.run("top", name, "-o", "pid,comm").ok();
+    assertTrue(r.out().contains("sleep"), r.out());
+    r = docker.run("stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}} {{.PIDs}} {{.CPUPerc}}", name).ok();
+    assertTrue(r.out().matches(name + " [0-9.]+[KMG]?i?B / [0-9.]+[KMGTPE]?i?B 1 [0-9.]+%\n"), r.out());
+  }
+
+  @Test
+  @Order(4)
+  void execPrintsOutputTakesInputAndReturnsTheExitCode() throws Exception {
+    DockerCli.Run r = docker.run("exec", name, "cat", "/etc/hostname").ok();
+    assertEquals(id.substring(0, 12) + "\n", r.out());
+    r = docker.run("exec", "-e", "GREETING=hi", "-w", "/tmp", name, "sh", "-c",
+        "echo $GREETING in $(pwd); echo err >&2; exit 3");
+    assertEquals(3, r.rc(), r.err());
+    assertEquals("hi in /tmp\n", r.out());
+    assertEquals("err\n", r.err());
+    r = docker.runWithInput("piped through\n", "exec", "-i", name, "cat").ok();
+    assertEquals("piped through\n", r.out());
+    r = docker.run("exec", name, "/nonexistent");
+    assertNotEquals(0, r.rc());
+  }
+
+  @Test
+  @Order(5)
+  void execWithATerminalGivesAWorkingShell() throws Exception {
+    DockerCli.Run r = docker.onTerminal("tty\necho $((6*7))\nexit 5\n", "exec", "-it", name, "sh");
+    assertEquals(5, r.rc(), r.out() + r.err());
+    assertTrue(r.out().contains("/dev/pts/") && r.out().contains("42"), r.out());
+    r = docker.run("exec", "-t", name, "tty").ok();
+    assertTrue(r.out().startsWith("/dev/pts/"), r.out());
+  }
+
+  /** Exec is root in a container: the cluster port (2377) does not serve it, whatever certificate is shown. */
+  @Test
+  @Order(6)
+  void theClusterPortDoesNotServeContainersOrExec() throws Exception {
+    java.net.http.HttpClient asNode = java.net.http.HttpClient.newBuilder()
+        .sslContext(io.jswarm.transport.pki.TlsContexts.client(node.credentials())).build();
+    for (String path : java.util.List.of("/containers/" + id + "/exec", "/exec/x/start")) {
+      java.net.http.HttpResponse<String> res = asNode.send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("https://" + node.clusterAddr() + path)).header("Content-Type", "application/json")
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"Cmd\":[\"id\"],\"AttachStdout\":true}"))
+          .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(404, res.statusCode(), path + ": " + res.body());
+    }
+  }
+
+  @Test
+  @Order(9)
+  void killEndsTheContainerAndTheTaskIsReplaced() throws Exception {
+    docker.run("kill", name).ok();
+    await(CONVERGE, "a new web task running", () -> {
+      String now = runningTask();
+      return now != null && !now.equals(id);
+    });
+    DockerCli.Run r = docker.run("kill", "--signal", "NOPE", "web.1." + runningTask());
+    assertNotEquals(0, r.rc());
+    assertTrue(r.err().contains("signal: \"NOPE\""), r.err());
+    await(CONVERGE, "the killed container listed as exited", () -> {
+      try {
+        return docker.run("ps", "-a", "-q", "--no-trunc", "--filter", "status=exited").out().contains(id);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    r = docker.run("exec", name, "true");
+    assertNotEquals(0, r.rc());
+    assertTrue(r.err().contains("Container " + id + " is not running"), r.err());
+  }
+}
