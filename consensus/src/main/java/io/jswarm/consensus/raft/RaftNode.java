@@ -36,6 +36,7 @@ import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.GrpcTlsConfig;
+import org.apache.ratis.grpc.server.GrpcServices;
 import org.apache.ratis.proto.RaftProtos.LogInfoProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
@@ -110,6 +111,8 @@ public final class RaftNode implements Proposer, AutoCloseable {
    */
   private final RaftClient[] forwarders = new RaftClient[FORWARDERS];
   private final AtomicLong nextForwarder = new AtomicLong();
+  /** The node's listener rule on the Raft port; its event loops end with the server. */
+  private final RaftListenerLimits listenerLimits;
 
   private RaftNode(RaftConfig cfg, StoreApplier applier, Function<String, Node> nodes) throws IOException {
     this.cfg = cfg;
@@ -117,6 +120,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
     this.groupId = groupIdFor(cfg.clusterId());
     this.me = RaftPeerId.valueOf(cfg.id());
     this.encryption = DataEncryption.of(cfg.dataKey());
+    this.listenerLimits = new RaftListenerLimits(cfg.listenerLimits(), cfg.tls());
     this.stateMachine = new StoreStateMachine(applier, encryption);
     Files.createDirectories(cfg.storageDir());
     // the log and snapshots are encrypted, and still nobody else's to list or read
@@ -165,6 +169,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
       node.server.start();
     } catch (IOException | RuntimeException e) {
       node.server.close();
+      node.listenerLimits.close();
       CorruptStateException corrupt = findCause(e, CorruptStateException.class);
       if (corrupt != null) {
         throw corrupt;
@@ -218,10 +223,12 @@ public final class RaftNode implements Proposer, AutoCloseable {
   /** {@link #tlsParameters} plus, with TLS and {@code nodes}, the per-call membership check on the server. */
   private Parameters serverParameters(RaftConfig cfg, Function<String, Node> nodes) {
     Parameters params = tlsParameters(cfg.tlsKeyManager(), cfg.tlsTrustManager());
+    GrpcServices.Customizer peerCheck = null;
     if (cfg.tls() && nodes != null) {
       RaftPeerPolicy policy = new RaftPeerPolicy(cfg.id(), nodes, this::inConfiguration, this::hasConfiguration);
-      GrpcConfigKeys.Server.setServicesCustomizer(params, new PeerCheckInterceptor(policy).customizer());
+      peerCheck = new PeerCheckInterceptor(policy).customizer();
     }
+    GrpcConfigKeys.Server.setServicesCustomizer(params, listenerLimits.customizer(peerCheck));
     return params;
   }
 
@@ -633,7 +640,11 @@ public final class RaftNode implements Proposer, AutoCloseable {
         c.close();
       }
     } finally {
-      server.close();
+      try {
+        server.close();
+      } finally {
+        listenerLimits.close();
+      }
     }
   }
 }
