@@ -11,13 +11,11 @@ import io.jswarm.api.types.TaskState;
 import io.jswarm.api.types.Timestamps;
 import io.jswarm.consensus.store.Event;
 import io.jswarm.consensus.store.Tables;
-import io.jswarm.consensus.store.Watch;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -196,17 +194,6 @@ class LargeServiceTest {
   }
 
   private void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    try (Watch w = c.store.watch(e -> true)) {
-      while (!condition.getAsBoolean()) {
-        if (System.nanoTime() > deadline) {
-          fail("timed out waiting for " + what);
-        }
-        w.poll(200, TimeUnit.MILLISECONDS);
-        while (w.poll() != null) {
-          // drained: wait for the next change
-        }
-      }
-    }
+    c.await(TIMEOUT, what, condition);
   }
 }

@@ -194,20 +194,9 @@ final class ImageArchives {
           limits.maxBytes() + limits.maxEntries() * ENTRY_OVERHEAD + (1 << 20), "load: the archive");
       TarArchiveInputStream tar = new TarArchiveInputStream(plain);
       TarArchiveEntry e;
-      long entries = 0;
-      long contents = 0;
+      LayerUnpacker.EntryBudget budget = new LayerUnpacker.EntryBudget(limits, "load: the archive");
       while ((e = tar.getNextEntry()) != null) {
-        if (++entries > limits.maxEntries()) {
-          throw new LayerLimitException("load: the archive has more than " + limits.maxEntries() + " entries, this "
-              + "node's limit (jswarm daemon --image-max-layer-entries); refused");
-        }
-        long size = e.isSparse() ? Math.max(e.getRealSize(), e.getSize()) : e.getSize();
-        contents += Math.max(0, size);
-        if (contents > limits.maxBytes()) {
-          throw new LayerLimitException("load: the archive expands past " + limits.maxBytes() + " bytes, this node's "
-              + "limit (jswarm daemon --image-max-layer-size), at \"" + e.getName() + "\""
-              + (e.isSparse() ? " (a sparse file of " + e.getRealSize() + " bytes)" : "") + "; refused");
-        }
+        budget.take(e);
         List<String> parts = LayerUnpacker.components(e.getName());
         if (parts.isEmpty()) {
           continue;
@@ -226,7 +215,7 @@ final class ImageArchives {
           Files.copy(tar, p, StandardCopyOption.REPLACE_EXISTING);
         }
       }
-      if (entries == 0) {
+      if (budget.entries() == 0) {
         throw new InvalidArgumentException("load: the archive is empty or not a tar file");
       }
       List<String> loaded = new ArrayList<>();
