@@ -57,4 +57,7 @@ public interface Libc extends Library {
   int lsetxattr(String path, String name, byte[] value, long size, int flags);
 
   long lgetxattr(String path, String name, byte[] value, long size);
+
+  /** ioctl with an integer argument (LOOP_CTL_GET_FREE, LOOP_SET_FD, LOOP_CLR_FD). */
+  int ioctl(int fd, long request, long arg);
 }

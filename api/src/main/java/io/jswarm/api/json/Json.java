@@ -63,6 +63,31 @@ public final class Json {
         .build();
   }
 
+  /**
+   * The view of a field the cluster keeps but never shows ({@code @JsonView(Json.Internal.class)}): stored and sent
+   * between nodes like any field ({@link #toBytes}), left out of every API answer ({@link #toApiBytes}). For
+   * credentials such as a service's registry auth.
+   */
+  public static final class Internal {
+    private Internal() {}
+  }
+
+  /** The view of API answers: every field but the {@link Internal} ones. */
+  public static final class Api {
+    private Api() {}
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectWriter API_WRITER = MAPPER.writerWithView(Api.class);
+
+  /** {@code o} as an API answer: without the fields of the {@link Internal} view. */
+  public static byte[] toApiBytes(Object o) {
+    try {
+      return API_WRITER.writeValueAsBytes(o);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot encode " + o.getClass().getSimpleName() + " as JSON", e);
+    }
+  }
+
   public static byte[] toBytes(Object o) {
     try {
       return MAPPER.writeValueAsBytes(o);

@@ -1,5 +1,7 @@
 package io.jswarm.api.types;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import java.util.List;
 import java.util.Map;
 
@@ -9,6 +11,15 @@ import java.util.Map;
  * modes, the job's iteration.
  */
 public class Service extends StoreObject {
+  /**
+   * The {@code X-Registry-Auth} given with {@code --with-registry-auth} (base64 JSON credentials) for pulling the
+   * image of the service's tasks. Kept in the Raft store (encrypted at rest like secrets) and sent to the node that runs the task;
+   * never in an API answer ({@link io.jswarm.api.json.Json.Internal}) and never logged.
+   */
+  @com.fasterxml.jackson.annotation.JsonView(io.jswarm.api.json.Json.Internal.class)
+  @JsonProperty("JswarmRegistryAuth")
+  public String registryAuth;
+
   public ServiceSpec spec;
   public ServiceSpec previousSpec;
   public Endpoint endpoint;

@@ -26,6 +26,22 @@ public class ServiceMode {
     return m;
   }
 
+  /** A replicated job: {@code MaxConcurrent} at a time until {@code TotalCompletions} have completed. */
+  public static ServiceMode replicatedJob(long maxConcurrent, long totalCompletions) {
+    ServiceMode m = new ServiceMode();
+    m.replicatedJob = new ReplicatedJob();
+    m.replicatedJob.maxConcurrent = maxConcurrent;
+    m.replicatedJob.totalCompletions = totalCompletions;
+    return m;
+  }
+
+  /** A global job: one task per eligible node, run to completion. */
+  public static ServiceMode globalJobMode() {
+    ServiceMode m = new ServiceMode();
+    m.globalJob = new GlobalJob();
+    return m;
+  }
+
   /** True for the two job modes, whose tasks run to completion and which take no update config. */
   public boolean isJob() {
     return replicatedJob != null || globalJob != null;
@@ -46,6 +62,16 @@ public class ServiceMode {
   public static class ReplicatedJob {
     public Long maxConcurrent;
     public Long totalCompletions;
+
+    /** Tasks run at once: {@code MaxConcurrent}, 1 when unset or 0. */
+    public long concurrency() {
+      return maxConcurrent == null || maxConcurrent <= 0 ? 1 : maxConcurrent;
+    }
+
+    /** Completions wanted: {@code TotalCompletions}, or {@link #concurrency} when unset or 0 (Docker's default). */
+    public long completions() {
+      return totalCompletions == null || totalCompletions <= 0 ? concurrency() : totalCompletions;
+    }
   }
 
   /** One task per eligible node, run to completion (Docker {@code GlobalJob}). */

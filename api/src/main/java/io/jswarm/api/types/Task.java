@@ -14,6 +14,15 @@ import java.util.Map;
  * which is accepted on input.
  */
 public class Task extends StoreObject implements Cloneable {
+  /**
+   * The {@code X-Registry-Auth} given with {@code --with-registry-auth} (base64 JSON credentials) for pulling the
+   * image (copied from its service when the task is made). Kept in the Raft store (encrypted at rest like secrets) and sent to the node that runs the task;
+   * never in an API answer ({@link io.jswarm.api.json.Json.Internal}) and never logged.
+   */
+  @com.fasterxml.jackson.annotation.JsonView(io.jswarm.api.json.Json.Internal.class)
+  @JsonProperty("JswarmRegistryAuth")
+  public String registryAuth;
+
   public String name;
   public Map<String, String> labels;
   public TaskSpec spec;
@@ -47,6 +56,15 @@ public class Task extends StoreObject implements Cloneable {
     } catch (CloneNotSupportedException e) {
       throw new AssertionError(e);
     }
+  }
+
+  /**
+   * True while the manager wants this task to run: desired state at most RUNNING, or COMPLETE (a job's task, which
+   * runs until it exits). The scheduler places and the allocator attaches only such tasks.
+   */
+  public boolean desiredToRun() {
+    return desiredState != null
+        && (desiredState.number() <= TaskState.RUNNING.number() || desiredState == TaskState.COMPLETE);
   }
 
   /** The service's name, from the task's name ({@code web.3} or {@code web.<node id>}); null without one. */

@@ -33,6 +33,12 @@ public final class NemesisBenchCommand implements Callable<Integer> {
   @Option(names = "--clients", defaultValue = "4", description = "Concurrent service clients (default: ${DEFAULT-VALUE}).")
   int clients;
 
+  @Option(names = "--executor", defaultValue = "simulated",
+      description = "The daemons' executor: simulated (tasks reported running without containers) or container (runc"
+          + " containers of a busybox image on an overlay network; also checks that nodes run what the managers say"
+          + " and what tasks leave behind) (default: ${DEFAULT-VALUE}).")
+  String executor;
+
   @Override
   public Integer call() throws Exception {
     Path cliJar = Path.of(NemesisBenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -44,7 +50,7 @@ public final class NemesisBenchCommand implements Callable<Integer> {
     }
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-jar", jar.toString(), "--minutes", Double.toString(minutes), "--managers", Integer.toString(managers),
-        "--workers", Integer.toString(workers), "--clients", Integer.toString(clients)));
+        "--workers", Integer.toString(workers), "--clients", Integer.toString(clients), "--executor", executor));
     if (seed != null) {
       cmd.addAll(List.of("--seed", seed.toString()));
     }

@@ -14,14 +14,12 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -64,9 +62,28 @@ public final class RaftBench implements Callable<Integer> {
           + " shown (default: ${DEFAULT-VALUE}).")
   int rounds;
 
+  @Option(names = "--compare-etcd",
+      description = "Also run etcd 3.4 (/usr/bin/etcd, Debian's etcd-server) with the same member count on loopback,"
+          + " each cell on both one after the other, and print both and the ratio jswarm/etcd; encryption off.")
+  boolean compareEtcd;
+
+  @Option(names = "--etcd-calibration", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "With --compare-etcd, per member count also: etcdctl check perf --load=l (60 s) against this"
+          + " bench's etcd client, and the JSON gateway's cost (default: on; --no-etcd-calibration skips it).")
+  boolean etcdCalibration;
+
   @Override
   public Integer call() throws Exception {
     Path base = dir != null ? dir : Files.createTempDirectory(Path.of("/var/tmp"), "jswarm-bench-");
+    if (compareEtcd) {
+      try {
+        return new EtcdComparison(this, base).run();
+      } finally {
+        if (dir == null) {
+          deleteTree(base);
+        }
+      }
+    }
     System.out.printf("Raft store benchmark: log fsync on, loopback, %d s per cell (+%d s warm-up), storage %s%n",
         seconds, warmup, base);
     for (String e : encryption) {
@@ -88,24 +105,24 @@ public final class RaftBench implements Callable<Integer> {
           groups.put(e, startGroup(m, base.resolve("g" + m + "-" + e), e));
         }
         for (int w : writers) {
-          Map<String, List<Result>> results = new HashMap<>();
+          Map<String, List<ClosedLoop.Result>> results = new HashMap<>();
           for (int round = 0; round < rounds; round++) {
             List<String> order = new ArrayList<>(encryption);
             if (round % 2 == 1) {
               java.util.Collections.reverse(order);
             }
             for (String e : order) {
-              results.computeIfAbsent(e, k -> new ArrayList<>()).add(run(awaitLeader(groups.get(e)).store(), w));
+              results.computeIfAbsent(e, k -> new ArrayList<>()).add(runJswarm(awaitLeader(groups.get(e)).store(), w));
             }
           }
           Map<String, Double> rate = new HashMap<>();
           for (String e : encryption) {
-            Result r = median(results.get(e));
-            rate.put(e, r.perSecond);
+            ClosedLoop.Result r = ClosedLoop.median(results.get(e));
+            rate.put(e, r.perSecond());
             String ratio = e.equals("on") && rate.containsKey("off")
                 ? String.format("%.3f", rate.get("on") / rate.get("off")) : "";
-            System.out.printf("%-9d %-8d %-11s %12.0f %10.2f %10.2f %10.2f %12s%n", m, w, e, r.perSecond, r.p50,
-                r.p99, r.max, ratio);
+            System.out.printf("%-9d %-8d %-11s %12.0f %10.2f %10.2f %10.2f %12s%n", m, w, e, r.perSecond(), r.p50(),
+                r.p99(), r.max(), ratio);
             System.out.flush();
           }
         }
@@ -121,15 +138,6 @@ public final class RaftBench implements Callable<Integer> {
       deleteTree(base);
     }
     return 0;
-  }
-
-  private record Result(double perSecond, double p50, double p99, double max) {}
-
-  /** The run with the median throughput. */
-  private static Result median(List<Result> runs) {
-    List<Result> sorted = new ArrayList<>(runs);
-    sorted.sort(Comparator.comparingDouble(Result::perSecond));
-    return sorted.get(sorted.size() / 2);
   }
 
   /** What encryption adds per entry on one core: seal on the proposer, open in apply (on every manager). */
@@ -149,80 +157,49 @@ public final class RaftBench implements Callable<Integer> {
     return best / 1e3 / n;
   }
 
-  private Result run(MemoryStore store, int nWriters) throws InterruptedException {
+  /** The Secret row each writer updates: a name and a label map that gets {@code seq}. */
+  private static Secret row(String name) {
+    Secret s = new Secret();
+    s.spec = new Secret.Spec();
+    s.spec.name = name;
+    s.spec.labels = new HashMap<>();
+    return s;
+  }
+
+  /** The encoded size of one writer's row after an update, as the store keeps and logs it. */
+  static int rowSize(MemoryStore store) {
+    String name = "bench-" + System.nanoTime() + "-127";
+    String id = store.update(tx -> tx.secrets().create(row(name)).id);
+    store.update(tx -> {
+      Secret s = tx.secrets().get(id);
+      s.spec.labels.put("seq", "1000000");
+      return tx.secrets().update(s);
+    });
+    return io.jswarm.api.json.Json.toBytes(store.view(tx -> tx.secrets().get(id))).length;
+  }
+
+  /** One cell on the Raft store: each writer updates its own row, read + compare-and-set on its version. */
+  ClosedLoop.Result runJswarm(MemoryStore store, int nWriters) throws InterruptedException {
     String[] ids = new String[nWriters];
     for (int i = 0; i < nWriters; i++) {
       String name = "bench-" + System.nanoTime() + "-" + i;
-      ids[i] = store.update(tx -> {
-        Secret s = new Secret();
-        s.spec = new Secret.Spec();
-        s.spec.name = name;
-        s.spec.labels = new HashMap<>();
-        return tx.secrets().create(s).id;
-      });
+      ids[i] = store.update(tx -> tx.secrets().create(row(name)).id);
     }
-    AtomicBoolean measuring = new AtomicBoolean(false);
-    AtomicBoolean stop = new AtomicBoolean(false);
-    long[][] samples = new long[nWriters][];
-    int[] counts = new int[nWriters];
-    Thread[] threads = new Thread[nWriters];
-    for (int i = 0; i < nWriters; i++) {
-      int me = i;
-      samples[i] = new long[1 << 16];
-      threads[i] = new Thread(() -> {
-        long n = 0;
-        while (!stop.get()) {
-          long t0 = System.nanoTime();
-          try {
-            long seq = n++;
-            store.update(tx -> {
-              Secret s = tx.secrets().get(ids[me]);
-              s.spec.labels.put("seq", Long.toString(seq));
-              return tx.secrets().update(s);
-            });
-          } catch (ConflictException e) {
-            continue; // cannot happen with one writer per row; kept so a surprise does not kill the thread
-          }
-          long dt = System.nanoTime() - t0;
-          if (measuring.get()) {
-            if (counts[me] == samples[me].length) {
-              samples[me] = Arrays.copyOf(samples[me], counts[me] * 2);
-            }
-            samples[me][counts[me]++] = dt;
-          }
-        }
-      }, "bench-writer-" + i);
-      threads[i].start();
-    }
-    Thread.sleep(warmup * 1000L);
-    measuring.set(true);
-    long start = System.nanoTime();
-    Thread.sleep(seconds * 1000L);
-    measuring.set(false);
-    long elapsed = System.nanoTime() - start;
-    stop.set(true);
-    for (Thread t : threads) {
-      t.join();
-    }
-    int total = Arrays.stream(counts).sum();
-    long[] all = new long[total];
-    int at = 0;
-    for (int i = 0; i < nWriters; i++) {
-      System.arraycopy(samples[i], 0, all, at, counts[i]);
-      at += counts[i];
-    }
-    Arrays.sort(all);
-    return new Result(total / (elapsed / 1e9), pct(all, 0.50), pct(all, 0.99), all.length == 0 ? 0 : all[all.length - 1] / 1e6);
+    return ClosedLoop.run(nWriters, warmup, seconds, (me, seq) -> {
+      try {
+        store.update(tx -> {
+          Secret s = tx.secrets().get(ids[me]);
+          s.spec.labels.put("seq", Long.toString(seq));
+          return tx.secrets().update(s);
+        });
+        return true;
+      } catch (ConflictException e) {
+        return false; // cannot happen with one writer per row; kept so a surprise does not kill the thread
+      }
+    });
   }
 
-  private static double pct(long[] sorted, double q) {
-    if (sorted.length == 0) {
-      return 0;
-    }
-    return sorted[Math.min(sorted.length - 1, (int) Math.floor(q * sorted.length))] / 1e6;
-  }
-
-  private List<RaftStore> startGroup(int n, Path dir, String encryption) throws IOException {
+  List<RaftStore> startGroup(int n, Path dir, String encryption) throws IOException {
     AesGcmKey key = encryption.equals("on") ? AesGcmKey.generate(new SecureRandom()) : null;
     Map<String, String> peers = new LinkedHashMap<>();
     for (int i = 1; i <= n; i++) {
@@ -239,7 +216,7 @@ public final class RaftBench implements Callable<Integer> {
     return out;
   }
 
-  private static RaftStore awaitLeader(List<RaftStore> group) throws InterruptedException {
+  static RaftStore awaitLeader(List<RaftStore> group) throws InterruptedException {
     for (int i = 0; i < 3000; i++) {
       for (RaftStore s : group) {
         if (s.node().isLeader()) {

@@ -1,5 +1,6 @@
 package io.jswarm.cli.client;
 
+import io.jswarm.api.validation.ByteSize;
 import io.jswarm.api.types.ContainerSpec;
 import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Placement;

@@ -48,11 +48,17 @@ public class RolloutFlags {
 
   /**
    * Applies the given flags to {@code spec}. For a new service ({@code create}) both configs are filled with
-   * Docker's defaults, as the docker CLI sends them; for an update only what was given changes.
+   * Docker's defaults, as the docker CLI sends them; for an update only what was given changes. A job gets neither.
    *
    * @throws UsageException naming the flag when a value is not allowed
    */
   public void apply(ServiceSpec spec, boolean create) {
+    if (spec.mode != null && spec.mode.isJob()) {
+      if (anyUpdate() || anyRollback()) {
+        throw new UsageException("--update-* and --rollback-* flags cannot be used with jobs: a job is not rolled out");
+      }
+      return; // as the docker CLI: a job has neither config
+    }
     if (create || anyUpdate()) {
       spec.updateConfig = merge("--update", spec.updateConfig, create, updateParallelism, updateDelay,
           updateFailureAction, updateMonitor, updateMaxFailureRatio, updateOrder,

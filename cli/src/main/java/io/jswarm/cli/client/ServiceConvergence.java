@@ -60,7 +60,7 @@ public final class ServiceConvergence {
 
     boolean converged() {
       return !updating() && !"paused".equals(updateState) && !"rollback_paused".equals(updateState)
-          && running == desired;
+          && running == desired && (desired > 0 || !"job".equals(message));
     }
   }
 
@@ -69,6 +69,9 @@ public final class ServiceConvergence {
    * count, and describes each.
    */
   static Progress progress(Service s, List<Task> tasks) {
+    if (s.spec != null && s.spec.mode != null && s.spec.mode.isJob()) {
+      return jobProgress(s, tasks);
+    }
     JsonNode template = s.spec == null || s.spec.taskTemplate == null ? null
         : Json.mapper().valueToTree(s.spec.taskTemplate);
     boolean replicated = s.spec == null || s.spec.mode == null || s.spec.mode.replicated != null;
@@ -113,6 +116,32 @@ public final class ServiceConvergence {
     String state = s.updateStatus == null ? null : s.updateStatus.state;
     String message = s.updateStatus == null ? null : s.updateStatus.message;
     return new Progress(running, desired, lines, state, message);
+  }
+
+  /**
+   * A job's progress: the slots (replicated job, 1..TotalCompletions) or nodes (global job) of its current run whose
+   * task completed, against all of them; a slot's line shows its newest task's state.
+   */
+  private static Progress jobProgress(Service s, List<Task> tasks) {
+    long iteration = s.jobStatus == null || s.jobStatus.jobIteration == null ? 0 : s.jobStatus.jobIteration.index;
+    boolean replicated = s.spec.mode.replicatedJob != null;
+    long total = replicated ? s.spec.mode.replicatedJob.completions() : 0;
+    Map<String, Line> bySlot = new TreeMap<>(NaturalOrder.INSTANCE);
+    for (Task t : tasks) {
+      // a replicated job's slots are 0-based, as in swarmkit
+      String key = replicated ? (t.slot == null ? null : (t.slot + 1) + "/" + total) : t.nodeId;
+      if (key == null || t.jobIteration == null || t.jobIteration.index != iteration) {
+        continue;
+      }
+      TaskState st = t.status == null || t.status.state == null ? TaskState.NEW : t.status.state;
+      Line have = bySlot.get(key);
+      if (have == null || !have.done()) {
+        bySlot.put(key, new Line(key, st.json(), st == TaskState.COMPLETE));
+      }
+    }
+    long desired = replicated ? total : bySlot.size();
+    long done = bySlot.values().stream().filter(Line::done).count();
+    return new Progress(done, desired, new ArrayList<>(bySlot.values()), null, "job");
   }
 
   private static Line line(String id, Task t, JsonNode template) {

@@ -13,11 +13,16 @@ public class ServiceCreateFlags {
   @Option(names = "--name", description = "Service name.")
   public String name;
 
-  @Option(names = "--mode", defaultValue = "replicated", description = "Service mode (replicated or global).")
+  @Option(names = "--mode", defaultValue = "replicated", description = "Service mode (replicated, global, "
+      + "replicated-job or global-job).")
   public String mode = "replicated";
 
-  @Option(names = "--replicas", description = "Number of tasks.")
+  @Option(names = "--replicas", description = "Number of tasks (replicated-job: completions wanted).")
   public Long replicas;
+
+  @Option(names = "--max-concurrent", description = "Number of job tasks to run concurrently (default equal to "
+      + "--replicas).")
+  public Long maxConcurrent;
 
   @Option(names = {"-e", "--env"}, description = "Set environment variables (KEY=VALUE).")
   public List<String> env = new ArrayList<>();

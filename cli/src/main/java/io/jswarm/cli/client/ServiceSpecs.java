@@ -52,6 +52,10 @@ public final class ServiceSpecs {
     c.env = env(f.env, environment);
     task.resources = resources(null, f.reserveCpu, f.reserveMemory, f.limitCpu, f.limitMemory);
     task.restartPolicy = restartPolicy(null, f.restartCondition, f.restartDelay, f.restartMaxAttempts, f.restartWindow);
+    if (spec.mode.isJob() && f.restartCondition == null) {
+      // the docker CLI's default for jobs: a task that completes is never run again
+      task.restartPolicy = restartPolicy(task.restartPolicy, "on-failure", null, null, null);
+    }
     ContainerFlags.apply(f, task);
     if (!f.constraints.isEmpty() || !f.placementPrefs.isEmpty() || f.maxReplicasPerNode != null
         || f.placementStrategy != null) {
@@ -85,6 +89,9 @@ public final class ServiceSpecs {
   }
 
   private static ServiceMode mode(ServiceCreateFlags f) {
+    if (f.maxConcurrent != null && !f.mode.equals("replicated-job")) {
+      throw new UsageException("--max-concurrent can only be used with replicated-job mode");
+    }
     switch (f.mode) {
       case "replicated" -> {
         return ServiceMode.replicated(f.replicas == null ? 1 : nonNegative("--replicas", f.replicas));
@@ -98,7 +105,23 @@ public final class ServiceSpecs {
         }
         return ServiceMode.global();
       }
-      default -> throw new UsageException("invalid --mode \"" + f.mode + "\": only replicated and global are supported");
+      case "replicated-job" -> {
+        // as the docker CLI: MaxConcurrent defaults to --replicas, unset values are the daemon's defaults (1)
+        ServiceMode m = new ServiceMode();
+        m.replicatedJob = new ServiceMode.ReplicatedJob();
+        m.replicatedJob.totalCompletions = f.replicas == null ? null : nonNegative("--replicas", f.replicas);
+        m.replicatedJob.maxConcurrent = f.maxConcurrent != null ? nonNegative("--max-concurrent", f.maxConcurrent)
+            : m.replicatedJob.totalCompletions;
+        return m;
+      }
+      case "global-job" -> {
+        if (f.replicas != null) {
+          throw new UsageException("--replicas can only be used with replicated or replicated-job mode");
+        }
+        return ServiceMode.globalJobMode();
+      }
+      default -> throw new UsageException("invalid --mode \"" + f.mode + "\": replicated, global, replicated-job or "
+          + "global-job");
     }
   }
 
@@ -117,10 +140,13 @@ public final class ServiceSpecs {
     }
     ContainerSpec c = task.containerSpec;
     if (f.replicas != null) {
-      if (spec.mode != null && spec.mode.replicated == null && spec.mode.global != null) {
-        throw new UsageException("--replicas can only be used with replicated mode");
+      if (spec.mode != null && spec.mode.replicatedJob != null) {
+        spec.mode.replicatedJob.totalCompletions = nonNegative("--replicas", f.replicas);
+      } else if (spec.mode != null && spec.mode.replicated == null && (spec.mode.global != null || spec.mode.isJob())) {
+        throw new UsageException("--replicas can only be used with replicated or replicated-job mode");
+      } else {
+        spec.mode = ServiceMode.replicated(nonNegative("--replicas", f.replicas));
       }
-      spec.mode = ServiceMode.replicated(nonNegative("--replicas", f.replicas));
     }
     if (f.image != null) {
       c.image = f.image;

@@ -43,7 +43,7 @@ public final class VolumeCommand extends GroupCommand {
     @Option(names = "--label", description = "Set metadata for a volume (key=value).")
     List<String> labels = new ArrayList<>();
 
-    @Option(names = {"-o", "--opt"}, description = "Set driver specific options (the local driver takes none).")
+    @Option(names = {"-o", "--opt"}, description = "Set driver specific options: size=10M makes the volume a file system of that size (jswarm's local driver takes only size).")
     List<String> opts = new ArrayList<>();
 
     @Parameters(arity = "0..1", paramLabel = "VOLUME", description = "Volume name (random when left out).")

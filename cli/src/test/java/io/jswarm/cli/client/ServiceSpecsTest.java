@@ -76,7 +76,14 @@ class ServiceSpecsTest {
     assertTrue(assertThrows(UsageException.class, () -> create("--mode", "global", "--replicas", "2", "alpine"))
         .getMessage().contains("replicated mode"));
     assertTrue(assertThrows(UsageException.class, () -> create("--mode", "batch", "alpine")).getMessage()
-        .contains("replicated and global"));
+        .contains("replicated, global, replicated-job or global-job"));
+    ServiceSpec job = create("--mode", "replicated-job", "--replicas", "6", "--max-concurrent", "2", "alpine");
+    assertEquals(2L, job.mode.replicatedJob.maxConcurrent);
+    assertEquals(6L, job.mode.replicatedJob.totalCompletions);
+    assertEquals("on-failure", job.taskTemplate.restartPolicy.condition);
+    assertEquals(4L, create("--mode", "replicated-job", "--replicas", "4", "alpine").mode.replicatedJob.maxConcurrent);
+    assertTrue(assertThrows(UsageException.class, () -> create("--max-concurrent", "2", "alpine")).getMessage()
+        .contains("--max-concurrent can only be used with replicated-job mode"));
     assertTrue(assertThrows(UsageException.class, () -> create("--restart-condition", "always", "alpine"))
         .getMessage().contains("none, on-failure and any"));
     assertTrue(assertThrows(UsageException.class, () -> create("--placement-pref", "pack=node.labels.x", "alpine"))

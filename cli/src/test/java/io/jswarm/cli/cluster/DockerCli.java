@@ -27,12 +27,19 @@ final class DockerCli {
   }
 
   private final String host;
+  /** The client's own configuration directory ({@code docker login} keeps credentials there). */
+  final Path config;
 
   /** {@code host}: a {@code DOCKER_HOST} value ({@code tcp://127.0.0.1:port}). */
   DockerCli(String host) {
     assertTrue(Files.isExecutable(BINARY), "the docker client is missing at " + BINARY + ": install the static "
         + "client from https://download.docker.com/linux/static/stable/x86_64/ (README, 'Using the Docker CLI')");
     this.host = host;
+    try {
+      this.config = Files.createTempDirectory("docker-config-");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   Run run(String... args) throws Exception {
@@ -60,7 +67,7 @@ final class DockerCli {
   private Run exec(List<String> cmd, String input) throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("DOCKER_HOST", host);
-    pb.environment().put("DOCKER_CONFIG", Files.createTempDirectory("docker-config-").toString());
+    pb.environment().put("DOCKER_CONFIG", config.toString());
     Process p = pb.start();
     try (OutputStream in = p.getOutputStream()) {
       if (input != null) {

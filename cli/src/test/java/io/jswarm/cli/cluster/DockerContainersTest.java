@@ -192,4 +192,28 @@ abstract class DockerContainersTest {
     assertNotEquals(0, r.rc());
     assertTrue(r.err().contains("Container " + id + " is not running"), r.err());
   }
+
+  /** An image no registry has (imported on this node): the cluster's own store answers its digest. */
+  @Test
+  @Order(10)
+  void serviceCreatePinsTheDigestOfAnImageOnlyTheClusterHas() throws Exception {
+    DockerCli.Run r = docker.run("service", "create", "-d", "--name", "pinned", IMAGE, "sleep", "600").ok();
+    assertTrue(!r.err().contains("could not be accessed"), r.err());
+    String pinned = docker.run("service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}",
+        "pinned").ok().out().trim();
+    assertTrue(pinned.matches(java.util.regex.Pattern.quote(IMAGE) + "@sha256:[0-9a-f]{64}"), pinned);
+    await(CONVERGE, "the pinned task running", () -> {
+      try {
+        for (JsonNode t : node.get("/tasks")) {
+          if (t.path("Spec").path("ContainerSpec").path("Image").asText().equals(pinned)
+              && t.path("Status").path("State").asText().equals("running")) {
+            return true;
+          }
+        }
+        return false;
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+  }
 }

@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Limits a task runs into, on one node with real containers (runc): a fork loop past {@code --limit-pids 32}
- * shows {@code pids limit 32 reached} in {@code service ps} and as a {@code limit_reached} event.
+ * shows {@code pids limit 32 reached} in {@code service ps} and as a {@code limit_reached} event; a task that
+ * {@code dd}s past a 10 MB volume ({@code volume create --opt size=10M}) gets ENOSPC, {@code service ps} says the
+ * volume is full, {@code volume inspect} shows the usage, and removing the volume leaves no mount or loop device.
  */
 class LimitsClusterTest {
   private static final Duration CONVERGE = Duration.ofSeconds(60);
@@ -90,5 +92,43 @@ class LimitsClusterTest {
     assertTrue(events.contains("\"Action\":\"limit_reached\"") && events.contains("pids limit 32 reached"), events);
     assertEquals(0, jswarm("service", "rm", "forker").rc);
     await(CONVERGE, "the container gone", () -> ContainerClusterTest.containerProcesses(CGROUP_PARENT).isEmpty());
+  }
+
+  @Test
+  void writingPastASizedVolumeIsEnospcAndReported() throws Exception {
+    Run created = jswarm("volume", "create", "--opt", "size=10M", "quota10");
+    assertEquals(0, created.rc, created.out + created.err);
+    created = jswarm("service", "create", "-d", "--name", "filler", "--mount", "type=volume,source=quota10,target=/data",
+        ContainerClusterTest.IMAGE, "sh", "-c", "dd if=/dev/zero of=/data/big bs=1M count=20; echo dd=$?; exec sleep 600");
+    assertEquals(0, created.rc, created.out + created.err);
+    String[] ps = {""};
+    await(CONVERGE, "service ps showing the full volume", () -> {
+      ps[0] = jswarm("service", "ps", "--no-trunc", "filler").out;
+      return ps[0].contains("volume quota10 full (10MiB limit");
+    });
+    String[] logs = {""};
+    await(CONVERGE, "dd's error in the logs", () -> {
+      Run r = jswarm("service", "logs", "filler");
+      logs[0] = r.out + r.err;
+      return logs[0].contains("dd=1");
+    });
+    assertTrue(logs[0].contains("No space left on device"), logs[0]);
+    JsonNode v = node.get("/volumes/quota10?size=1");
+    assertEquals("10M", v.path("Options").path("size").asText());
+    long used = v.path("UsageData").path("Size").asLong();
+    assertTrue(used >= 9L << 20 && used <= 10L << 20, "usage " + used + ": " + v);
+    assertTrue(jswarm("volume", "inspect", "quota10").out.contains("\"UsageData\""));
+
+    assertEquals(0, jswarm("service", "rm", "filler").rc);
+    Run[] rm = {null};
+    await(CONVERGE, "the volume released and removed", () -> {
+      rm[0] = jswarm("volume", "rm", "quota10");
+      return rm[0].rc == 0;
+    });
+    assertEquals(java.util.List.of(), io.jswarm.linux.Mounts.mountsUnder(cluster.baseDir().resolve("l1")),
+        "no mount left under the node's data root");
+    assertTrue(io.jswarm.linux.LoopDevices.backingFiles().values().stream()
+        .noneMatch(f -> f.startsWith(cluster.baseDir().toString())), io.jswarm.linux.LoopDevices.backingFiles()
+        .toString());
   }
 }

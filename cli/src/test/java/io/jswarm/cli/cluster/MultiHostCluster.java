@@ -116,9 +116,14 @@ public final class MultiHostCluster implements AutoCloseable {
   /** The busybox test image the multi-host tests run, as {@link #importBusybox} names it. */
   public static final String BUSYBOX = "127.0.0.1:9/jswarm/busybox:1";
 
+  private byte[] busyboxTar;
+
   /** Imports the busybox test image ({@link #BUSYBOX}, one layer from the host's busybox) on {@code h}. */
   public void importBusybox(Host h) throws Exception {
-    byte[] rootfs = ContainerClusterTest.busyboxRootfsTar(baseDir().resolve("rootfs"));
+    if (busyboxTar == null) {
+      busyboxTar = ContainerClusterTest.busyboxRootfsTar(baseDir().resolve("rootfs"));
+    }
+    byte[] rootfs = busyboxTar;
     String q = "fromSrc=-&repo=" + java.net.URLEncoder.encode("127.0.0.1:9/jswarm/busybox", StandardCharsets.UTF_8)
         + "&tag=1";
     h.daemon().callBytes("POST", "/images/create?" + q, rootfs, "application/x-tar").expect(200);

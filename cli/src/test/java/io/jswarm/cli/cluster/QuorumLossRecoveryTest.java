@@ -11,6 +11,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,28 +21,30 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Losing the quorum and getting it back (Docker's admin guide: {@code swarm init --force-new-cluster}): three
- * managers and a worker (simulated executor), each in its own network namespace, two managers killed with SIGKILL, writes refused fast, reads served
- * marked stale, the survivor made a single-manager cluster with every service, network and node, the
- * worker back, two new managers joined, and a leader kill survived again.
+ * managers and a worker running real containers, each in its own network namespace, two managers killed with
+ * SIGKILL, writes refused fast, reads served marked stale, the survivor made a single-manager cluster with every
+ * service, network and node, the worker back with the very same container processes (none restarted), two new
+ * managers joined, and a leader kill survived again.
  */
 class QuorumLossRecoveryTest {
   private static final Duration CONVERGE = Duration.ofSeconds(90);
 
   @Test
   void forceNewClusterOnTheSurvivorKeepsEveryServiceThenTheClusterGrowsAndSurvivesALeaderKill() throws Exception {
-    try (MultiHostCluster cluster = MultiHostCluster.create()) {
+    try (MultiHostCluster cluster = MultiHostCluster.create().executor("container")) {
       Daemon m1 = cluster.init("m1", "\"Spec\":{\"Dispatcher\":{\"HeartbeatPeriod\":1000000000}}").daemon();
       Daemon m2 = cluster.join("m2", cluster.get("m1"), "manager").daemon();
       Daemon m3 = cluster.join("m3", cluster.get("m1"), "manager").daemon();
       Daemon w1 = cluster.join("w1", cluster.get("m1"), "worker").daemon();
+      cluster.importBusybox(cluster.get("w1"));
       m1.call("POST", "/networks/create", "{\"Name\":\"qnet\",\"Driver\":\"overlay\"}").expect(201);
       for (int i = 0; i < 3; i++) {
-        m1.call("POST", "/services/create", "{\"Name\":\"q" + i + "\",\"TaskTemplate\":{\"ContainerSpec\":"
-            + "{\"Image\":\"busybox\"},\"Placement\":{\"Constraints\":[\"node.role==worker\"]}},"
-            + "\"Mode\":{\"Replicated\":{\"Replicas\":2}}}").expect(201);
+        m1.call("POST", "/services/create", workerService("q" + i)).expect(201);
       }
       await(CONVERGE, "6 running tasks on w1", () -> running(m1) == 6);
       String servicesBefore = services(m1);
+      List<String> containersBefore = containers(cluster.get("w1"));
+      assertEquals(6, containersBefore.size(), "one sleep process per task: " + containersBefore);
 
       m2.kill();
       m3.kill();
@@ -64,18 +68,17 @@ class QuorumLossRecoveryTest {
       await(CONVERGE, "w1 ready again with its 6 tasks running", () ->
           nodeState(m1, "w1").equals("ready") && running(m1) == 6);
       assertTrue(rawGet(m1, "/services").headers().firstValue("X-Jswarm-Stale-Read").isEmpty());
+      assertEquals(containersBefore, containers(cluster.get("w1")), "the same container processes: none restarted");
 
       Daemon m4 = cluster.join("m4", cluster.get("m1"), "manager").daemon();
       Daemon m5 = cluster.join("m5", cluster.get("m1"), "manager").daemon();
       await(CONVERGE, "3 reachable managers", () -> reachableManagers(m4) == 3);
-      m4.call("POST", "/services/create", "{\"Name\":\"after\",\"TaskTemplate\":{\"ContainerSpec\":"
-          + "{\"Image\":\"busybox\"}}}").expect(201);
+      m4.call("POST", "/services/create", workerService("after")).expect(201);
 
       m1.kill(); // the leader
       await(CONVERGE, "a write through m5 after the leader's kill", () -> {
         try {
-          return m5.call("POST", "/services/create", "{\"Name\":\"after-kill\",\"TaskTemplate\":{\"ContainerSpec\":"
-              + "{\"Image\":\"busybox\"}}}").status() == 201;
+          return m5.call("POST", "/services/create", workerService("after-kill")).status() == 201;
         } catch (IOException e) {
           return false;
         }
@@ -83,6 +86,33 @@ class QuorumLossRecoveryTest {
       assertEquals(5, m4.get("/services").size());
       assertTrue(w1.alive());
     }
+  }
+
+  /**
+   * Two replicas of the imported busybox image sleeping on the overlay, on workers only (whose image it is: no
+   * node ever pulls from a registry).
+   */
+  private static String workerService(String name) {
+    return "{\"Name\":\"" + name + "\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"" + MultiHostCluster.BUSYBOX
+        + "\",\"Command\":[\"sleep\",\"3600\"]},\"Networks\":[{\"Target\":\"qnet\"}],"
+        + "\"Placement\":{\"Constraints\":[\"node.role==worker\"]}},\"Mode\":{\"Replicated\":{\"Replicas\":2}}}";
+  }
+
+  /** The sleep processes of the worker's containers (their pids), sorted. */
+  private static List<String> containers(MultiHostCluster.Host h) {
+    List<String> out = new ArrayList<>();
+    for (String pid : h.containerProcesses()) {
+      try {
+        String cmd = Files.readString(Path.of("/proc", pid, "cmdline")).replace('\0', ' ');
+        if (cmd.startsWith("sleep ")) {
+          out.add(pid);
+        }
+      } catch (IOException gone) {
+        // exited meanwhile
+      }
+    }
+    out.sort(null);
+    return out;
   }
 
   private static HttpResponse<String> rawGet(Daemon d, String path) throws Exception {

@@ -233,10 +233,6 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
     return t.status == null || t.status.state == null ? TaskState.NEW : t.status.state;
   }
 
-  private static boolean wantsToRun(Task t) {
-    return t.desiredState != null && t.desiredState.number() <= TaskState.RUNNING.number();
-  }
-
   static String taskOwner(String id) {
     return "task/" + id;
   }
@@ -584,7 +580,7 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
     String now = Timestamps.format(clock.instant());
     List<TaskDecision> decisions = new ArrayList<>();
     for (Task t : tasks.values()) {
-      if (!wantsToRun(t)) {
+      if (!t.desiredToRun()) {
         continue;
       }
       TaskState s = state(t);
@@ -698,7 +694,7 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
           Set<String> ids = new HashSet<>();
           for (TaskDecision d : batch) {
             Task t = tx.tasks().get(d.taskId());
-            if (t == null || !wantsToRun(t)) {
+            if (t == null || !t.desiredToRun()) {
               continue;
             }
             TaskState s = state(t);

@@ -88,7 +88,7 @@ public final class EventRoutes {
   }
 
   private static boolean send(StreamSink sink, EventMessage m) {
-    byte[] json = Json.toBytes(m);
+    byte[] json = Json.toApiBytes(m);
     byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
     line[json.length] = '\n';
     return sink.send(line);

@@ -112,6 +112,7 @@ final class ServiceRoutes {
   }
 
   private HttpResponse create(HttpRequest req) {
+    String registryAuth = RegistryAuthHeader.of(req);
     ServiceSpec spec = req.json(ServiceSpec.class);
     normalize(spec);
     boolean unnamed = spec.name == null || spec.name.isEmpty();
@@ -136,6 +137,7 @@ final class ServiceRoutes {
     Service created = gate.store().update(tx -> {
       Service s = new Service();
       s.spec = spec;
+      s.registryAuth = registryAuth;
       if (unnamed) {
         spec.name = names.pick(n -> tx.services().byName(n) == null);
       }
@@ -143,6 +145,7 @@ final class ServiceRoutes {
       SpecValidator.validateReplicaLimit(spec, maxReplicas(tx));
       if (spec.mode.isJob()) {
         s.jobStatus = new Service.JobStatus();
+        s.jobStatus.jobIteration = new Version(0); // swarmkit: the first run is iteration 0
         s.jobStatus.lastExecution = Timestamps.format(clock.instant());
       }
       return tx.services().create(s);
@@ -163,6 +166,7 @@ final class ServiceRoutes {
       throw new InvalidArgumentException("invalid rollback parameter '" + rollback + "': only \"previous\" is allowed");
     }
     Long canary = canary(req.param("canary"));
+    String registryAuth = RegistryAuthHeader.of(req);
     if (canary != null && previous) {
       throw new InvalidArgumentException("canary and rollback=previous cannot be combined: a rollback has no canary");
     }
@@ -212,11 +216,16 @@ final class ServiceRoutes {
       }
       SpecValidator.validateReplicaLimit(next, maxReplicas(tx));
       if (s.jobStatus != null) {
-        s.jobStatus.lastExecution = Timestamps.format(clock.instant()); // an update starts a new job run
+        // an update starts a new run of the job, numbered as swarmkit does: the service's version before it
+        s.jobStatus.jobIteration = new Version(s.versionIndex());
+        s.jobStatus.lastExecution = Timestamps.format(clock.instant());
       }
       s.previousSpec = s.spec;
       s.spec = next;
       s.version = version;
+      if (registryAuth != null) { // without the header the credentials given before stay, as dockerd keeps them
+        s.registryAuth = registryAuth;
+      }
       return tx.services().update(s);
     });
     return HttpResponse.ok(new Updated(gate.store().view(tx -> FeatureWarnings.of(tx, updated.spec))));
@@ -320,9 +329,13 @@ final class ServiceRoutes {
     for (Service s : services) {
       long[] counts = new long[3]; // running, desired (global), completed
       // counted in place: copying every task of a large service per 'service ls' cost more than the rest
+      long iteration = s.jobStatus == null || s.jobStatus.jobIteration == null ? -1 : s.jobStatus.jobIteration.index;
       tx.tasks().scan(Tables.BY_SERVICE, s.id, t -> {
         if (t.nodeId != null && !liveNodes.contains(t.nodeId)) {
           return;
+        }
+        if (iteration >= 0 && (t.jobIteration == null || t.jobIteration.index != iteration)) {
+          return; // a job counts the tasks of its current run only, as dockerd
         }
         TaskState observed = t.status == null ? null : t.status.state;
         if (observed == TaskState.RUNNING) {
@@ -331,7 +344,7 @@ final class ServiceRoutes {
         if (observed == TaskState.COMPLETE) {
           counts[2]++;
         }
-        if (t.desiredState != null && !t.desiredState.isTerminal()) {
+        if (t.desiredState != null && (!t.desiredState.isTerminal() || t.desiredState == TaskState.COMPLETE)) {
           counts[1]++;
         }
       });
@@ -344,8 +357,8 @@ final class ServiceRoutes {
       if (m == null || m.replicated != null) {
         st.desiredTasks = m == null || m.replicated.replicas == null ? 1 : m.replicated.replicas;
       } else if (m.replicatedJob != null) {
-        long total = m.replicatedJob.totalCompletions == null ? 1 : m.replicatedJob.totalCompletions;
-        long concurrent = m.replicatedJob.maxConcurrent == null ? 1 : m.replicatedJob.maxConcurrent;
+        long total = m.replicatedJob.completions();
+        long concurrent = m.replicatedJob.concurrency();
         st.desiredTasks = Math.max(0, Math.min(concurrent, total - completed));
         st.completedTasks = completed;
       } else {

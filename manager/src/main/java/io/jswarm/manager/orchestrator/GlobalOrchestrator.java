@@ -96,7 +96,7 @@ public final class GlobalOrchestrator extends ServiceOrchestrator {
   }
 
   /** The service's parsed constraints, or null (matching no node) when one does not parse. */
-  private static List<PlacementConstraint> constraints(Service service) {
+  static List<PlacementConstraint> constraints(Service service) {
     List<PlacementConstraint> out = new ArrayList<>();
     if (service.spec.taskTemplate == null || service.spec.taskTemplate.placement == null
         || service.spec.taskTemplate.placement.constraints == null) {

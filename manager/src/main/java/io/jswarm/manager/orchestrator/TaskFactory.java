@@ -6,6 +6,7 @@ import io.jswarm.api.types.Service;
 import io.jswarm.api.types.Task;
 import io.jswarm.api.types.TaskState;
 import io.jswarm.api.types.Timestamps;
+import io.jswarm.api.types.Version;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 
@@ -18,8 +19,9 @@ final class TaskFactory {
   /**
    * A task for {@code slot} (replicated; name {@code <service>.<slot>}) or {@code nodeId} (global; name
    * {@code <service>.<node id>}, node preset): state NEW "created", desired RUNNING, spec the service's current
-   * task template, labels the service's. The task shares the template and the endpoint with {@code service}: hand
-   * it to the store (which stores a copy) and drop it.
+   * task template, labels the service's. A job's task is desired COMPLETE (it runs until it exits) and carries the
+   * job's current iteration, as in swarmkit. The task shares the template and the endpoint with {@code service}:
+   * hand it to the store (which stores a copy) and drop it.
    */
   static Task newTask(Service service, Long slot, String nodeId, Instant now) {
     return newTask(service, endpointOf(service), slot, nodeId, now);
@@ -34,13 +36,24 @@ final class TaskFactory {
     t.name = service.spec.name + "." + (slot != null ? slot.toString() : nodeId);
     t.labels = service.spec.labels == null ? null : new LinkedHashMap<>(service.spec.labels);
     t.spec = service.spec.taskTemplate;
+    t.registryAuth = service.registryAuth;
     t.endpoint = endpoint;
-    t.desiredState = TaskState.RUNNING;
+    boolean job = service.spec.mode != null && service.spec.mode.isJob();
+    t.desiredState = job ? TaskState.COMPLETE : TaskState.RUNNING;
+    if (job) {
+      t.jobIteration = new Version(jobIteration(service));
+    }
     t.status = new Task.TaskStatus();
     t.status.timestamp = Timestamps.format(now);
     t.status.state = TaskState.NEW;
     t.status.message = CREATED;
     return t;
+  }
+
+  /** The job's current run ({@code JobStatus.JobIteration.Index}; 0 before the first update). */
+  static long jobIteration(Service service) {
+    return service.jobStatus == null || service.jobStatus.jobIteration == null ? 0
+        : service.jobStatus.jobIteration.index;
   }
 
   /**

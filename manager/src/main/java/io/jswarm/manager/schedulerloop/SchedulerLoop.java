@@ -174,10 +174,6 @@ public final class SchedulerLoop extends LeaderLoop {
     return t.status == null || t.status.state == null ? TaskState.NEW : t.status.state;
   }
 
-  private static boolean wantsToRun(Task t) {
-    return t.desiredState != null && t.desiredState.number() <= TaskState.RUNNING.number();
-  }
-
   // ---- one pass ----
 
   private int schedule() {
@@ -186,7 +182,7 @@ public final class SchedulerLoop extends LeaderLoop {
     Set<String> fresh = new HashSet<>();
     List<Task> candidates = new ArrayList<>();
     for (Task t : tasks.values()) {
-      if (!wantsToRun(t)) {
+      if (!t.desiredToRun()) {
         continue;
       }
       if (!NetworkNeeds.allocated(t, services.get(t.serviceId))) {
@@ -302,7 +298,7 @@ public final class SchedulerLoop extends LeaderLoop {
 
     /** Whether the stored row is still in the state this decision was made for. */
     boolean appliesTo(Task t) {
-      if (!wantsToRun(t)) {
+      if (!t.desiredToRun()) {
         return false;
       }
       TaskState s = state(t);

@@ -82,6 +82,11 @@ final class Cluster implements AutoCloseable {
     return createService(name, ServiceMode.global(), tweak);
   }
 
+  /** A job service (its JobStatus as the control API sets it at create: iteration 0). */
+  Service job(String name, ServiceMode mode, Consumer<TaskSpec> tweak) {
+    return createService(name, mode, tweak);
+  }
+
   private Service createService(String name, ServiceMode mode, Consumer<TaskSpec> tweak) {
     Service s = new Service();
     s.spec = new Service.ServiceSpec();
@@ -90,6 +95,10 @@ final class Cluster implements AutoCloseable {
     s.spec.mode = mode;
     s.spec.taskTemplate = template("busybox:1");
     tweak.accept(s.spec.taskTemplate);
+    if (mode.isJob()) {
+      s.jobStatus = new Service.JobStatus();
+      s.jobStatus.jobIteration = new io.jswarm.api.types.Version(0);
+    }
     clock.advance(TICK);
     return store.update(tx -> tx.services().create(s));
   }

@@ -13,9 +13,10 @@ package io.jswarm.reliability.history;
  * @param invoke when the client sent it
  * @param complete when the answer came; {@link Long#MAX_VALUE} for {@link Outcome#UNKNOWN}
  * @param outcome how it ended
+ * @param via the manager that served it (its API address; empty when not known), to replay an anomaly
  */
 public record Op(int process, Type type, String key, String expected, String value, long invoke, long complete,
-    Outcome outcome) {
+    Outcome outcome, String via) {
 
   /** What an operation does to a service, as a compare-and-set register. */
   public enum Type {
@@ -29,7 +30,13 @@ public record Op(int process, Type type, String key, String expected, String val
     DELETE
   }
 
+  public Op(int process, Type type, String key, String expected, String value, long invoke, long complete,
+      Outcome outcome) {
+    this(process, type, key, expected, value, invoke, complete, outcome, "");
+  }
+
   public Op {
+    via = via == null ? "" : via;
     if (outcome == Outcome.UNKNOWN) {
       complete = Long.MAX_VALUE;
     }
@@ -54,6 +61,11 @@ public record Op(int process, Type type, String key, String expected, String val
     return new Op(p, Type.DELETE, key, null, null, invoke, complete, o);
   }
 
+  /** This operation as served by manager {@code apiAddr}. */
+  public Op via(String apiAddr) {
+    return new Op(process, type, key, expected, value, invoke, complete, outcome, apiAddr);
+  }
+
   /** A write of the register: create, CAS or delete. */
   public boolean isWrite() {
     return type != Type.READ;
@@ -68,6 +80,6 @@ public record Op(int process, Type type, String key, String expected, String val
       case DELETE -> "delete";
     };
     return "p" + process + " " + key + " " + what + " [" + invoke + ", "
-        + (complete == Long.MAX_VALUE ? "?" : complete) + "] " + outcome;
+        + (complete == Long.MAX_VALUE ? "?" : complete) + "] " + outcome + (via.isEmpty() ? "" : " via " + via);
   }
 }

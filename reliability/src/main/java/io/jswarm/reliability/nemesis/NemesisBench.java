@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * {@code jswarm bench nemesis [--minutes M] [--seed S] [--managers N] [--workers N] [--clients N]}: one nemesis run
+ * {@code jswarm bench nemesis [--minutes M] [--seed S] [--managers N] [--workers N] [--clients N] [--executor simulated|container]}: one nemesis run
  * ({@link NemesisRun}); prints operations, faults and anomalies per checker, and ends with {@code anomalies=0} or
  * the path of the failing history. Exit code 0 only without anomalies.
  */
@@ -18,6 +18,7 @@ public final class NemesisBench {
     int managers = 3;
     int workers = 2;
     int clients = 4;
+    String executor = "simulated";
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       String v = i + 1 < args.length ? args[i + 1] : null;
@@ -27,9 +28,10 @@ public final class NemesisBench {
         case "--managers" -> managers = Integer.parseInt(need(a, v));
         case "--workers" -> workers = Integer.parseInt(need(a, v));
         case "--clients" -> clients = Integer.parseInt(need(a, v));
+        case "--executor" -> executor = need(a, v);
         default -> {
           System.err.println("jswarm bench nemesis: unknown flag " + a
-              + "; flags: --minutes M --seed S --managers N (3 or 5) --workers N --clients N");
+              + "; flags: --minutes M --seed S --managers N (3 or 5) --workers N --clients N --executor simulated|container");
           System.exit(2);
         }
       }
@@ -40,7 +42,7 @@ public final class NemesisBench {
       System.exit(2);
     }
     NemesisRun.Result r = NemesisRun.run(new NemesisRun.Settings(seed, Duration.ofMillis((long) (minutes * 60_000)),
-        managers, workers, clients, Path.of("target", "nemesis"), System.out));
+        managers, workers, clients, Path.of("target", "nemesis"), System.out, executor));
     print(r, System.out);
     System.exit(r.anomalyCount() == 0 ? 0 : 1);
   }
@@ -55,8 +57,8 @@ public final class NemesisBench {
 
   /** The summary lines of a run. */
   public static void print(NemesisRun.Result r, java.io.PrintStream out) {
-    out.printf("operations=%d acknowledged=%d unknown=%d faults=%d%n", r.operations(), r.acknowledged(), r.unknown(),
-        r.faults());
+    out.printf("operations=%d acknowledged=%d unknown=%d faults=%d containers-on-nodes=%d host-resources=%d%n",
+        r.operations(), r.acknowledged(), r.unknown(), r.faults(), r.containersOnNodes(), r.hostResources());
     r.anomalies().forEach((checker, list) -> {
       out.printf("checker %-13s anomalies=%d%n", checker, list.size());
       list.stream().limit(5).forEach(a -> out.println("  " + a));

@@ -44,13 +44,39 @@ public final class NemesisRun {
   static final Duration CONVERGE = Duration.ofSeconds(120);
   static final String API_PORT = ":" + MultiHostCluster.API_PORT;
 
-  /** What to run. */
+  /**
+   * What to run. {@code executor} is the daemons' ({@code simulated}: tasks reported running without containers;
+   * {@code container}: real runc containers of the busybox test image on an overlay network, so that node-side
+   * agreement and the leftovers of many container creations and removals are checked too).
+   */
   public record Settings(long seed, Duration duration, int managers, int workers, int clients, Path reportDir,
-      PrintStream out) {}
+      PrintStream out, String executor) {
+    public Settings {
+      if (!executor.equals("simulated") && !executor.equals("container")) {
+        throw new IllegalArgumentException("executor: simulated or container, got \"" + executor + "\"");
+      }
+    }
 
-  /** What a run found; {@code report} is the failure file, or null when there were no anomalies. */
+    public Settings(long seed, Duration duration, int managers, int workers, int clients, Path reportDir,
+        PrintStream out) {
+      this(seed, duration, managers, workers, clients, reportDir, out, "simulated");
+    }
+
+    boolean containers() {
+      return executor.equals("container");
+    }
+  }
+
+  /** The overlay network the clients' services attach to. */
+  static final String NETWORK = "nemnet";
+
+  /**
+   * What a run found; {@code report} is the failure file, or null when there were no anomalies. {@code
+   * containersOnNodes} is how many task containers the nodes themselves showed in the last agreement check (0 with
+   * the simulated executor), {@code hostResources} how many host resources the leftover check compared.
+   */
   public record Result(int operations, int acknowledged, int unknown, int faults, Map<String, List<Anomaly>> anomalies,
-      List<String> undecided, Path report) {
+      List<String> undecided, Path report, int containersOnNodes, int hostResources) {
     public int anomalyCount() {
       return anomalies.values().stream().mapToInt(List::size).sum();
     }
@@ -62,6 +88,8 @@ public final class NemesisRun {
   private final Map<String, List<Anomaly>> anomalies = new LinkedHashMap<>();
   private List<Host> managers;
   private List<Host> all;
+  private int containersOnNodes;
+  private int hostResources;
 
   private NemesisRun(Settings s) {
     this.s = s;
@@ -81,7 +109,8 @@ public final class NemesisRun {
     Path base;
     List<String> undecided = List.of();
     int faults = 0;
-    try (MultiHostCluster cluster = MultiHostCluster.create().daemonArgs("--snapshot-interval", "200")) {
+    try (MultiHostCluster cluster = MultiHostCluster.create().executor(s.executor())
+        .daemonArgs("--snapshot-interval", "200")) {
       tag = cluster.tag();
       base = cluster.baseDir();
       managers = new ArrayList<>();
@@ -96,6 +125,18 @@ public final class NemesisRun {
         all.add(cluster.join("w" + i, m1, "worker"));
       }
       await("every node ready", () -> readyNodes() == all.size());
+      if (s.containers()) {
+        for (Host h : all) {
+          cluster.importBusybox(h);
+        }
+      }
+      Map<Host, Set<String>> baseline = new LinkedHashMap<>();
+      for (Host h : all) {
+        baseline.put(h, NodeProbe.residue(h, h.daemon().dataRoot.getParent()));
+        hostResources += baseline.get(h).size();
+      }
+      api.call(leaderOrFirst().address + API_PORT, "POST", "/networks/create",
+          "{\"Name\":\"" + NETWORK + "\",\"Driver\":\"overlay\"}");
       List<String> serviceKeys = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
         serviceKeys.add("nem" + i);
@@ -104,10 +145,13 @@ public final class NemesisRun {
       for (String n : nodeKeys) {
         labelNode(n);
       }
-      s.out().printf("nemesis: seed %d, %d managers + %d workers (simulated executor), %d clients, %d s%n",
-          s.seed(), s.managers(), s.workers(), s.clients(), s.duration().toSeconds());
+      s.out().printf("nemesis: seed %d, %d managers + %d workers (%s executor), %d clients, %d s%n",
+          s.seed(), s.managers(), s.workers(), s.executor(), s.clients(), s.duration().toSeconds());
+      String image = s.containers() ? "\"" + MultiHostCluster.BUSYBOX + "\",\"Command\":[\"sleep\",\"86400\"]"
+          : "\"busybox\"";
       Clients clients = new Clients(history, () -> managers.get(ThreadLocalRandom.current().nextInt(managers.size()))
-          .address + API_PORT, serviceKeys, nodeKeys);
+          .address + API_PORT, serviceKeys, nodeKeys,
+          "{\"ContainerSpec\":{\"Image\":" + image + "},\"Networks\":[{\"Target\":\"" + NETWORK + "\"}]}");
       Faults nemesis = new Faults(managers, all, this::leader, history, random);
       clients.start(s.clients(), s.seed());
       long end = System.nanoTime() + s.duration().toNanos();
@@ -133,13 +177,14 @@ public final class NemesisRun {
       undecided = checkHistory();
       faults += flipAByteInAStoppedManager(random);
       await("every node ready after the repaired manager's restart", () -> readyNodes() == all.size());
+      anomalies.get(LeakChecker.NAME).addAll(leftoversAfterRemovingEverything(baseline));
     }
     anomalies.get(LeakChecker.NAME).addAll(new LeakChecker().check(Set.of(), LeakChecker.snapshot(tag, base)));
     List<Op> ops = history.ops();
     int ok = (int) ops.stream().filter(o -> o.outcome() == Outcome.OK).count();
     int unknown = (int) ops.stream().filter(o -> o.outcome() == Outcome.UNKNOWN).count();
     Path report = anomalies.values().stream().allMatch(List::isEmpty) ? null : writeReport();
-    return new Result(ops.size(), ok, unknown, faults, anomalies, undecided, report);
+    return new Result(ops.size(), ok, unknown, faults, anomalies, undecided, report, containersOnNodes, hostResources);
   }
 
   /** Runs checkers (a)-(d) on the history and the healed cluster; returns the keys (a) could not decide. */
@@ -172,13 +217,64 @@ public final class NemesisRun {
         tasks.add(new SlotChecker.Task(t.path("ID").asText(), t.path("ServiceID").asText(), t.path("Slot").asInt(),
             t.path("NodeID").asText(null), t.path("DesiredState").asText(), t.path("Status").path("State").asText()));
       }
-      slots = new SlotChecker().check(replicas, tasks, Map.of());
+      slots = new SlotChecker().check(replicas, tasks, s.containers() ? tasksOnNodes() : Map.of());
       if (!slots.isEmpty()) {
         Thread.sleep(1000);
       }
     } while (!slots.isEmpty() && System.nanoTime() < deadline);
     anomalies.get(SlotChecker.NAME).addAll(slots);
     return cas.undecided();
+  }
+
+  /** Node id -> tasks whose containers run on that host, for every host whose daemon is up. */
+  private Map<String, Set<String>> tasksOnNodes() throws IOException {
+    Map<String, String> idByHost = new HashMap<>();
+    for (JsonNode n : get(leaderOrFirst(), "/nodes")) {
+      idByHost.put(n.path("Description").path("Hostname").asText(), n.path("ID").asText());
+    }
+    Map<String, Set<String>> out = new HashMap<>();
+    for (Host h : all) {
+      if (h.daemon().alive() && idByHost.containsKey(h.name)) {
+        out.put(idByHost.get(h.name), NodeProbe.runningTasks(h));
+      }
+    }
+    containersOnNodes = out.values().stream().mapToInt(Set::size).sum();
+    return out;
+  }
+
+  /**
+   * Checker (e) on the live cluster: removes every service and the network, waits until no container runs, then
+   * compares each host's links, addresses, nftables rules, mounts and cgroups with what it had before the workload
+   * (up to {@link #CONVERGE} for the daemons to finish cleaning up).
+   */
+  private List<Anomaly> leftoversAfterRemovingEverything(Map<Host, Set<String>> baseline) throws Exception {
+    await("every service removed", () -> {
+      Host via = leaderOrFirst();
+      JsonNode services = get(via, "/services");
+      for (JsonNode svc : services) {
+        api.call(via.address + API_PORT, "DELETE", "/services/" + svc.path("ID").asText(), null);
+      }
+      return services.isEmpty();
+    });
+    await("the overlay network removed", () -> {
+      int status = api.call(leaderOrFirst().address + API_PORT, "DELETE", "/networks/" + NETWORK, null).status();
+      return status == 204 || status == 200 || status == 404;
+    });
+    List<Anomaly> left = new ArrayList<>();
+    long deadline = System.nanoTime() + CONVERGE.toNanos();
+    do {
+      left.clear();
+      for (Map.Entry<Host, Set<String>> e : baseline.entrySet()) {
+        Set<String> now = NodeProbe.residue(e.getKey(), e.getKey().daemon().dataRoot.getParent());
+        now.removeAll(e.getValue());
+        now.forEach(r -> left.add(new Anomaly(LeakChecker.NAME, e.getKey().name + " " + r,
+            "left on the host after every service and network was removed")));
+      }
+      if (!left.isEmpty()) {
+        Thread.sleep(1000);
+      }
+    } while (!left.isEmpty() && System.nanoTime() < deadline);
+    return left;
   }
 
   /**

@@ -33,6 +33,7 @@ public final class Clients {
   private final Supplier<String> randomManagerApi;
   private final List<String> serviceKeys;
   private final List<String> nodeKeys;
+  private final String taskTemplate;
   private final ApiCalls api = new ApiCalls();
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicLong values = new AtomicLong();
@@ -42,8 +43,11 @@ public final class Clients {
    * @param randomManagerApi an API address (ip:port) of a manager, a different one at random on each call
    * @param serviceKeys service names the clients fight over
    * @param nodeKeys node hostnames whose labels the node client updates
+   * @param taskTemplate the {@code TaskTemplate} (JSON) of the services the clients create
    */
-  public Clients(History history, Supplier<String> randomManagerApi, List<String> serviceKeys, List<String> nodeKeys) {
+  public Clients(History history, Supplier<String> randomManagerApi, List<String> serviceKeys, List<String> nodeKeys,
+      String taskTemplate) {
+    this.taskTemplate = taskTemplate;
     this.history = history;
     this.randomManagerApi = randomManagerApi;
     this.serviceKeys = List.copyOf(serviceKeys);
@@ -98,10 +102,10 @@ public final class Clients {
     if (dice < 2) {
       String v = nextValue(p);
       String body = "{\"Name\":\"" + key + "\",\"Labels\":{\"" + LABEL + "\":\"" + v + "\"},"
-          + "\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"}},\"Mode\":{\"Replicated\":{\"Replicas\":1}}}";
+          + "\"TaskTemplate\":" + taskTemplate + ",\"Mode\":{\"Replicated\":{\"Replicas\":1}}}";
       long t0 = history.now();
       Outcome o = write(via, "POST", "/services/create", body);
-      history.add(Op.create(p, key, v, t0, history.now(), o));
+      history.add(Op.create(p, key, v, t0, history.now(), o).via(via));
     } else if (dice < 7) {
       Read read = read(p, via, "/services/" + key, key);
       if (read == null || read.node == null) {
@@ -113,13 +117,13 @@ public final class Clients {
       long t0 = history.now();
       Outcome o = write(via, "POST", "/services/" + read.node.path("ID").asText() + "/update?version="
           + read.node.path("Version").path("Index").asLong(), spec.toString());
-      history.add(Op.cas(p, key, read.value, v, t0, history.now(), o));
+      history.add(Op.cas(p, key, read.value, v, t0, history.now(), o).via(via));
     } else if (dice < 9) {
       read(p, via, "/services/" + key, key);
     } else {
       long t0 = history.now();
       Outcome o = write(via, "DELETE", "/services/" + key, null);
-      history.add(Op.delete(p, key, t0, history.now(), o));
+      history.add(Op.delete(p, key, t0, history.now(), o).via(via));
     }
   }
 
@@ -137,7 +141,7 @@ public final class Clients {
     long t0 = history.now();
     Outcome o = write(via, "POST", "/nodes/" + read.node.path("ID").asText() + "/update?version="
         + read.node.path("Version").path("Index").asLong(), spec.toString());
-    history.add(Op.cas(p, key, read.value, v, t0, history.now(), o));
+    history.add(Op.cas(p, key, read.value, v, t0, history.now(), o).via(via));
   }
 
   /** A read recorded in the history (unless it failed or was marked stale); null when it told nothing. */
@@ -154,7 +158,7 @@ public final class Clients {
       return null;
     }
     if (a.status() == 404) {
-      history.add(Op.read(p, key, null, t0, t1));
+      history.add(Op.read(p, key, null, t0, t1).via(via));
       return new Read(null, null);
     }
     try {
@@ -162,7 +166,7 @@ public final class Clients {
       JsonNode label = n.path("Spec").path("Labels").path(LABEL);
       String value = label.isMissingNode() || label.isNull() ? null : label.asText();
       if (value != null || !key.startsWith("node:")) {
-        history.add(Op.read(p, key, value, t0, t1));
+        history.add(Op.read(p, key, value, t0, t1).via(via));
       }
       return new Read(n, value);
     } catch (IOException e) {

@@ -11,8 +11,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * The short nemesis profile of {@code mvn verify}: 3 managers + 2 workers in namespaces, 4 clients, a fixed seed,
- * about 90 s of faults, then every checker. A failure names the history file to read (target/nemesis/).
+ * The short nemesis profile of {@code mvn verify}: 3 managers + 2 workers in namespaces running real containers,
+ * 4 clients, a fixed seed, about 90 s of faults, then every checker. A failure names the history file to read (target/nemesis/).
  */
 class NemesisProfileTest {
   @Test
@@ -20,12 +20,14 @@ class NemesisProfileTest {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
     NemesisRun.Result r = NemesisRun.run(new NemesisRun.Settings(1515, Duration.ofSeconds(90), 3, 2, 4,
-        Path.of("target", "nemesis"), out));
+        Path.of("target", "nemesis"), out, "container"));
     NemesisBench.print(r, out);
     String summary = buf.toString(StandardCharsets.UTF_8);
     System.out.println(summary);
     assertTrue(r.faults() >= 5, "faults were injected: " + summary);
     assertTrue(r.acknowledged() >= 50, "the clients got work done: " + summary);
+    assertTrue(r.containersOnNodes() >= 3, "the nodes' own containers were compared with the managers': " + summary);
+    assertTrue(r.hostResources() > 0, "the hosts' resources were snapshotted for the leftover check: " + summary);
     assertEquals(0, r.anomalyCount(), summary);
   }
 }

@@ -34,9 +34,12 @@ public final class HttpResponse {
     }
   }
 
-  /** {@code value} serialized with the Docker JSON conventions of {@link Json}. */
+  /**
+   * {@code value} serialized with the Docker JSON conventions of {@link Json}, without its internal fields (a
+   * service's registry credentials: {@link Json#toApiBytes}).
+   */
   public static HttpResponse json(int status, Object value) {
-    return new HttpResponse(status, "application/json", Json.toBytes(value), null);
+    return new HttpResponse(status, "application/json", Json.toApiBytes(value), null);
   }
 
   public static HttpResponse ok(Object value) {

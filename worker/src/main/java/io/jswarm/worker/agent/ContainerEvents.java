@@ -58,8 +58,7 @@ public final class ContainerEvents implements BiConsumer<Task, Task.TaskStatus> 
       if (s.err != null && s.err.contains("OOM killed")) {
         send("oom", task, s, Map.of());
       }
-      int limit = s.err == null ? -1 : s.err.indexOf("; pids limit ");
-      limitReached(task, s, limit < 0 ? null : s.err.substring(limit + 2));
+      limitReached(task, s, limitPart(s.err));
       limits.remove(id);
       if (s.state == TaskState.SHUTDOWN) {
         send("kill", task, s, Map.of("signal", "15"));
@@ -68,6 +67,21 @@ public final class ContainerEvents implements BiConsumer<Task, Task.TaskStatus> 
       send("die", task, s, Map.of("exitCode", String.valueOf(code == null ? (s.state == TaskState.COMPLETE ? 0 : 137)
           : code)));
     }
+  }
+
+  /** The limits part of an exit's error ({@code task: non-zero exit (1); pids limit 32 reached ...}), or null. */
+  static String limitPart(String err) {
+    if (err == null) {
+      return null;
+    }
+    int from = -1;
+    for (String marker : new String[] {"; pids limit ", "; volume "}) {
+      int i = err.indexOf(marker);
+      if (i >= 0 && (from < 0 || i < from)) {
+        from = i;
+      }
+    }
+    return from < 0 ? null : err.substring(from + 2);
   }
 
   /** Sends {@code limit_reached} when {@code reason} (a running task's Err, or the limit part of an exit's) is new. */

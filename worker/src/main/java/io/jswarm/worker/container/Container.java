@@ -161,7 +161,7 @@ final class Container implements TaskRuntime {
       throw new IllegalArgumentException("ContainerSpec.Image: the task names no image");
     }
     try {
-      LocalImage image = ex.images.prepare(spec.image);
+      LocalImage image = ex.images.prepare(spec.image, task.registryAuth);
       ContainerExecutor.privateDir(state);
       LocalContainers.keepTask(state, task);
       ContainerExecutor.privateDir(bundle);
@@ -302,6 +302,10 @@ final class Container implements TaskRuntime {
           }
           Map<String, String> labels = m.volumeOptions == null ? null : m.volumeOptions.labels;
           Path dir = ex.volumes.acquire(m.source, labels == null ? Map.of() : labels, id);
+          Long size = ex.volumes.sizeLimit(m.source);
+          if (size != null) {
+            limitWatch.volume(m.source, dir, size);
+          }
           List<String> o = new ArrayList<>(List.of("rbind", "rprivate"));
           if (ro) {
             o.add("ro");

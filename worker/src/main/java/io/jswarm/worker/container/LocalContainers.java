@@ -204,7 +204,7 @@ public final class LocalContainers {
   /** Keeps the task beside its container (Container.prepare): what {@code docker inspect} shows of it. */
   static void keepTask(Path stateDir, Task task) throws IOException {
     Path tmp = stateDir.resolve(TASK_FILE + ".tmp");
-    Json.mapper().writeValue(tmp.toFile(), task);
+    java.nio.file.Files.write(tmp, Json.toApiBytes(task)); // without the registry credentials: nothing secret on disk
     Files.move(tmp, stateDir.resolve(TASK_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }

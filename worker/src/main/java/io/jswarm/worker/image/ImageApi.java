@@ -46,6 +46,8 @@ public final class ImageApi implements AutoCloseable {
     r.postRaw("/images/create", this::create); // ?fromSrc=- imports the body, a tarball
     r.postRaw("/images/load", this::load);
     r.get("/images/json", this::list);
+    r.get("/distribution/{name...}", this::distribution);
+    r.post("/auth", this::login);
     r.get("/images/get", this::saveMany);
     r.get("/images/{name...}", this::getByName);
     r.post("/images/{name...}", this::postByName);
@@ -89,6 +91,77 @@ public final class ImageApi implements AutoCloseable {
     }
     throw new InvalidArgumentException("fromImage or fromSrc: give the image to pull (fromImage) or \"-\" to import "
         + "the request body (fromSrc)");
+  }
+
+  // ---- distribution ----
+
+  /** {@code GET /distribution/{name}/json}: the digest and platforms a service pins ({@link Distribution}). */
+  private HttpResponse distribution(HttpRequest req) throws Exception {
+    String name = req.pathParam("name");
+    if (name == null || !name.endsWith("/json") || name.length() <= "/json".length()) {
+      throw new io.jswarm.api.errors.NotFoundException("page not found: /distribution/" + name
+          + " (the route is /distribution/{image name}/json)");
+    }
+    String reference = name.substring(0, name.length() - "/json".length());
+    RegistryAuth auth = RegistryAuth.fromHeader(req.headers().get("x-registry-auth"));
+    return HttpResponse.ok(new Distribution(store).inspect(reference, auth));
+  }
+
+  /**
+   * {@code POST /auth} ({@code docker login}): {@code {username, password, serveraddress}} checked against that
+   * registry ({@code https://index.docker.io/v1/} or empty is Docker Hub); 200 {@code Login Succeeded}, or 401 with
+   * the registry's refusal. Nothing is kept: the client keeps the credentials and sends them with each request.
+   */
+  private HttpResponse login(HttpRequest req) throws Exception {
+    com.fasterxml.jackson.databind.JsonNode b = req.json(com.fasterxml.jackson.databind.JsonNode.class);
+    String server = b.path("serveraddress").asText("");
+    String domain = registryDomain(server);
+    String user = b.path("username").asText(null);
+    String password = b.path("password").asText(null);
+    if (user == null || user.isEmpty() || password == null) {
+      throw new InvalidArgumentException("username and password: both are required to log in to " + domain);
+    }
+    try {
+      store.registryClient(domain, new RegistryAuth(user, password, null, null)).login();
+    } catch (RegistryException e) {
+      if (e.status() == 401) {
+        throw new UnauthorizedException(e.getMessage());
+      }
+      throw new InvalidArgumentException("login to " + domain + " failed: " + e.getMessage());
+    } catch (java.io.IOException e) {
+      throw new InvalidArgumentException("serveraddress: cannot reach registry " + domain + " (" + e.getMessage()
+          + "); check the address, and name a registry without TLS with --insecure-registry");
+    }
+    return HttpResponse.ok(Map.of("Status", "Login Succeeded", "IdentityToken", ""));
+  }
+
+  /** The registry of a {@code docker login} server address: scheme and path dropped; Docker Hub's v1 URL is docker.io. */
+  static String registryDomain(String server) {
+    String s = server == null ? "" : server.trim();
+    s = s.replaceFirst("^[a-zA-Z][a-zA-Z0-9+.-]*://", "");
+    int slash = s.indexOf('/');
+    if (slash >= 0) {
+      s = s.substring(0, slash);
+    }
+    if (s.isEmpty() || s.equals("index.docker.io") || s.equals("registry-1.docker.io") || s.equals("docker.io")) {
+      return ImageReference.DOCKER_HUB;
+    }
+    if (!s.matches("[A-Za-z0-9.-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:]+\\](:[0-9]{1,5})?")) {
+      throw new InvalidArgumentException("serveraddress: \"" + server + "\" is not a registry host[:port]");
+    }
+    return s;
+  }
+
+  /** 401: the registry refused the credentials. */
+  static final class UnauthorizedException extends io.jswarm.api.errors.JswarmException {
+    UnauthorizedException(String message) {
+      super(message);
+    }
+
+    @Override
+    public int httpStatus() {
+      return 401;
+    }
   }
 
   // ---- load ----

@@ -11,4 +11,12 @@ import java.io.IOException;
 public interface ImageProvider {
   /** The local image for {@code reference}, pulled first when it is not here. Thread-safe. */
   LocalImage prepare(String reference) throws IOException, InterruptedException;
+
+  /**
+   * {@link #prepare(String)} pulling with {@code registryAuth} (an {@code X-Registry-Auth} value, the service's
+   * {@code --with-registry-auth} credentials; null for none), which go to the image's registry only.
+   */
+  default LocalImage prepare(String reference, String registryAuth) throws IOException, InterruptedException {
+    return prepare(reference);
+  }
 }

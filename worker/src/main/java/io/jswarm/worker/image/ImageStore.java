@@ -182,6 +182,16 @@ public final class ImageStore implements ImageProvider {
     this.inUse = ids == null ? Set::of : ids;
   }
 
+  /** The content store (the distribution answer reads a local manifest's size and config from it). */
+  BlobStore blobs() {
+    return blobs;
+  }
+
+  /** The managers' cluster addresses and this node's cluster TLS (null before it joined). */
+  Options options() {
+    return options;
+  }
+
   /** Chunk size of blob uploads (push); larger blobs go in PATCH chunks. */
   void setUploadChunk(int bytes) {
     this.uploadChunk = bytes;
@@ -197,10 +207,15 @@ public final class ImageStore implements ImageProvider {
    */
   @Override
   public LocalImage prepare(String reference) throws IOException, InterruptedException {
+    return prepare(reference, null);
+  }
+
+  @Override
+  public LocalImage prepare(String reference, String registryAuth) throws IOException, InterruptedException {
     Image img = find(reference);
     if (img == null) {
       ImageReference ref = ImageReference.parse(reference);
-      img = pull(ref, RegistryAuth.NONE, false, Progress.NONE);
+      img = pull(ref, RegistryAuth.fromHeader(registryAuth), false, Progress.NONE);
     }
     return local(img, reference);
   }

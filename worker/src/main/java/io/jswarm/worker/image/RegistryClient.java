@@ -88,6 +88,40 @@ final class RegistryClient {
     return display;
   }
 
+  // ---- login ----
+
+  /**
+   * {@code docker login}: checks the credentials against the registry's base endpoint ({@code GET /v2/}), answering
+   * its challenge as {@code docker login} does (basic: the credentials on {@code /v2/}; bearer: a token from the
+   * realm with them, without a scope).
+   *
+   * @throws RegistryException 401 when the registry refuses them
+   */
+  void login() throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve("/v2/")).GET().timeout(METADATA_TIMEOUT);
+    HttpResponse<byte[]> r = exchange(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    if (r.statusCode() == 200) {
+      return; // the registry asks for no credentials
+    }
+    String header = r.headers().firstValue("WWW-Authenticate").orElse(null);
+    if (r.statusCode() != 401 || header == null) {
+      throw error(r.statusCode(), r.body(), "login");
+    }
+    if (!auth.hasBasic() && auth.identityToken() == null) {
+      throw new RegistryException(401, display + ": login needs a username and password");
+    }
+    Map<String, String> c = parseChallenge(header);
+    if ("basic".equals(scheme)) {
+      r = exchange(b.copy().header("Authorization", basic()).build(), HttpResponse.BodyHandlers.ofByteArray());
+      if (r.statusCode() != 200) {
+        throw new RegistryException(401, display + ": unauthorized: incorrect username or password");
+      }
+      return;
+    }
+    c.remove("scope");
+    fetchToken(c, null);
+  }
+
   // ---- pull ----
 
   /**
@@ -342,7 +376,9 @@ final class RegistryClient {
     if (c.containsKey("service")) {
       q.append("service=").append(URLEncoder.encode(c.get("service"), StandardCharsets.UTF_8));
     }
-    q.append(q.length() > 0 ? "&" : "").append("scope=").append(URLEncoder.encode(scope, StandardCharsets.UTF_8));
+    if (scope != null) {
+      q.append(q.length() > 0 ? "&" : "").append("scope=").append(URLEncoder.encode(scope, StandardCharsets.UTF_8));
+    }
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(realm + (realm.contains("?") ? "&" : "?") + q))
         .GET().timeout(METADATA_TIMEOUT);
     if (auth.hasBasic()) {
@@ -350,7 +386,8 @@ final class RegistryClient {
     }
     HttpResponse<byte[]> r = exchange(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     if (r.statusCode() != 200) {
-      throw new RegistryException(401, display + ": the token server " + realm + " refused " + scope + " (HTTP "
+      throw new RegistryException(401, display + ": the token server " + realm + " refused "
+          + (scope == null ? "the login" : scope) + " (HTTP "
           + r.statusCode() + ")" + (auth.hasBasic() ? "" : "; give credentials (X-Registry-Auth)"));
     }
     JsonNode n = Manifest.JSON.readTree(r.body());

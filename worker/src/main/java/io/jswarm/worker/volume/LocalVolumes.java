@@ -33,7 +33,8 @@ import java.util.stream.Stream;
  * Docker's {@code local} volume driver on this node: volume {@code name} is the directory
  * {@code <root>/<name>/_data}; {@code <root>/<name>/volume.json} keeps its labels, creation time and the tasks that
  * use it, so that a restarted daemon still refuses to remove a volume in use ({@link #retainOnly} drops users that
- * are gone). All methods are serialized on this object.
+ * are gone). A volume created with option {@code size} is a file system of that size ({@link VolumeQuota}) mounted on
+ * {@code _data}. All methods are serialized on this object.
  */
 public final class LocalVolumes implements VolumeProvider {
   public static final String DRIVER = "local";
@@ -54,6 +55,10 @@ public final class LocalVolumes implements VolumeProvider {
     public String createdAt;
     public Map<String, String> labels = new LinkedHashMap<>();
     public Set<String> users = new TreeSet<>();
+    /** The driver options it was created with ({@code size} is the only one). */
+    public Map<String, String> options = new LinkedHashMap<>();
+    /** The size limit in bytes ({@link VolumeQuota}), null for an unlimited directory. */
+    public Long sizeBytes;
   }
 
   /** @param root the volumes directory, normally {@code <data-root>/volumes} (created if missing) */
@@ -73,12 +78,19 @@ public final class LocalVolumes implements VolumeProvider {
     Objects.requireNonNull(taskId, "taskId");
     Meta m = load(name);
     if (m == null) {
-      m = createMeta(name, labels);
+      m = createMeta(name, labels, Map.of());
     }
+    mountIfSized(m);
     if (m.users.add(taskId)) {
       save(m);
     }
     return dir(name).resolve(DATA);
+  }
+
+  @Override
+  public synchronized Long sizeLimit(String name) throws IOException {
+    Meta m = load(name);
+    return m == null ? null : m.sizeBytes;
   }
 
   @Override
@@ -103,14 +115,30 @@ public final class LocalVolumes implements VolumeProvider {
 
   /**
    * Creates volume {@code name} (a random 64-hex name when null or empty), or returns it when it exists, as Docker
-   * does.
+   * does. {@code options} may hold {@code size} (e.g. {@code 10M}): the volume is then a file system of that size.
+   *
+   * @throws InvalidArgumentException for another option or a bad size
+   * @throws ConflictException when the volume exists with another size
    */
-  public synchronized Volume create(String name, Map<String, String> labels) throws IOException {
+  public synchronized Volume create(String name, Map<String, String> labels, Map<String, String> options)
+      throws IOException {
+    Map<String, String> opts = options == null ? Map.of() : options;
+    for (String k : opts.keySet()) {
+      if (!k.equals("size")) {
+        throw new InvalidArgumentException("DriverOpts: the local driver of jswarm takes only \"size\" (e.g. "
+            + "--opt size=10M), not \"" + k + "\"");
+      }
+    }
+    Long size = opts.containsKey("size") ? VolumeQuota.parseSize(opts.get("size")) : null;
     String n = name == null || name.isEmpty() ? HexFormat.of().formatHex(randomBytes()) : name;
     Meta m = load(n);
     if (m == null) {
-      m = createMeta(n, labels);
+      m = createMeta(n, labels, opts);
+    } else if (size != null && !size.equals(m.sizeBytes)) {
+      throw new ConflictException("volume " + n + " exists already " + (m.sizeBytes == null ? "without a size"
+          : "with size " + m.options.get("size")) + "; remove it first to make it with size " + opts.get("size"));
     }
+    mountIfSized(m);
     return view(m, false);
   }
 
@@ -145,6 +173,9 @@ public final class LocalVolumes implements VolumeProvider {
       throw new ConflictException("remove " + name + ": volume is in use - " + m.users
           + " (remove the services or tasks using it first)");
     }
+    if (m.sizeBytes != null) {
+      VolumeQuota.unmount(dir(name).resolve(DATA));
+    }
     deleteTree(dir(name));
   }
 
@@ -156,7 +187,7 @@ public final class LocalVolumes implements VolumeProvider {
     return b;
   }
 
-  private Meta createMeta(String name, Map<String, String> labels) throws IOException {
+  private Meta createMeta(String name, Map<String, String> labels, Map<String, String> options) throws IOException {
     checkName(name);
     Meta m = new Meta();
     m.name = name;
@@ -164,9 +195,27 @@ public final class LocalVolumes implements VolumeProvider {
     if (labels != null) {
       m.labels.putAll(labels);
     }
-    Files.createDirectories(dir(name).resolve(DATA));
+    m.options.putAll(options);
+    Path data = dir(name).resolve(DATA);
+    Files.createDirectories(data);
+    if (options.containsKey("size")) {
+      m.sizeBytes = VolumeQuota.parseSize(options.get("size"));
+      try {
+        VolumeQuota.create(dir(name), data, m.sizeBytes);
+      } catch (IOException | RuntimeException e) {
+        deleteTree(dir(name)); // no half-made volume: it is created whole or not at all
+        throw e;
+      }
+    }
     save(m);
     return m;
+  }
+
+  /** A sized volume's file system is mounted on its {@code _data} (again, after a restart of the host). */
+  private void mountIfSized(Meta m) throws IOException {
+    if (m.sizeBytes != null) {
+      VolumeQuota.ensureMounted(dir(m.name), dir(m.name).resolve(DATA));
+    }
   }
 
   static void checkName(String name) {
@@ -243,7 +292,15 @@ public final class LocalVolumes implements VolumeProvider {
     v.createdAt = m.createdAt;
     v.labels = m.labels.isEmpty() ? Map.of() : new LinkedHashMap<>(m.labels);
     v.scope = "local";
-    v.options = Map.of();
+    v.options = m.options.isEmpty() ? Map.of() : new LinkedHashMap<>(m.options);
+    if (m.sizeBytes != null) {
+      mountIfSized(m);
+      long[] usedFree = VolumeQuota.usedAndFree(dir(m.name).resolve(DATA));
+      v.status = new LinkedHashMap<>();
+      v.status.put("SizeLimit", m.sizeBytes);
+      v.status.put("Used", usedFree[0]);
+      v.status.put("Available", usedFree[1]);
+    }
     if (withSize) {
       v.usageData = new Volume.UsageData();
       v.usageData.size = size(dir(m.name).resolve(DATA));

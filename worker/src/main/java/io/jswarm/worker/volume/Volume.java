@@ -14,6 +14,11 @@ public class Volume {
   public Map<String, String> labels;
   public String scope;
   public Map<String, String> options;
+  /**
+   * Docker's driver-specific {@code Status}: for a volume with a size, {@code SizeLimit}, {@code Used} and
+   * {@code Available} bytes of its file system; absent otherwise.
+   */
+  public Map<String, Object> status;
   public UsageData usageData;
 
   /** Docker's {@code VolumeUsageData}. */

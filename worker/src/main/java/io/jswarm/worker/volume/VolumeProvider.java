@@ -14,6 +14,11 @@ public interface VolumeProvider {
   /** The host directory of volume {@code name}, created (with {@code labels}) if new; records {@code taskId} as a user. */
   Path acquire(String name, Map<String, String> labels, String taskId) throws IOException;
 
+  /** The size limit of volume {@code name} in bytes ({@code --opt size=}), or null when it has none. */
+  default Long sizeLimit(String name) throws IOException {
+    return null;
+  }
+
   /** Drops {@code taskId} as a user of every volume it acquired. Idempotent. */
   void release(String taskId) throws IOException;
 

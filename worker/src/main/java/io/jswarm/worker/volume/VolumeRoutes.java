@@ -90,11 +90,7 @@ public final class VolumeRoutes {
       throw new InvalidArgumentException("Driver: volume driver \"" + c.driver + "\" is not available: jswarm has "
           + "only the \"local\" driver");
     }
-    if (c.driverOpts != null && !c.driverOpts.isEmpty()) {
-      throw new InvalidArgumentException("DriverOpts: the local driver of jswarm takes no options (got "
-          + c.driverOpts.keySet() + "); a volume is a directory under the data root");
-    }
-    return HttpResponse.json(201, volumes.create(c.name, c.labels));
+    return HttpResponse.json(201, volumes.create(c.name, c.labels, c.driverOpts));
   }
 
   private HttpResponse inspect(HttpRequest req) throws IOException {

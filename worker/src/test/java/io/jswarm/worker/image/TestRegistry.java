@@ -11,19 +11,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /** Debian's docker-registry (distribution 2.8) on 127.0.0.1:<free port> with storage in a temp dir. */
-final class TestRegistry implements AutoCloseable {
+public final class TestRegistry implements AutoCloseable {
   static final Path BINARY = Path.of("/usr/bin/docker-registry");
 
   final Path dir;
   final int port;
   private final Process process;
 
-  TestRegistry() throws IOException, InterruptedException {
+  public TestRegistry() throws IOException, InterruptedException {
     this(null);
   }
 
   /** With {@code htpasswd} (a bcrypt htpasswd line), the registry demands basic auth. */
-  TestRegistry(String htpasswd) throws IOException, InterruptedException {
+  public TestRegistry(String htpasswd) throws IOException, InterruptedException {
     if (!Files.isExecutable(BINARY)) {
       throw new IllegalStateException(BINARY + " is missing: apt-get install docker-registry");
     }
@@ -70,7 +70,7 @@ final class TestRegistry implements AutoCloseable {
     }
   }
 
-  String host() {
+  public String host() {
     return "127.0.0.1:" + port;
   }
 

@@ -75,7 +75,7 @@ class LocalVolumesTest {
       assertThrows(InvalidArgumentException.class, () -> v.acquire(bad, null, "t"), bad);
     }
     assertThrows(NotFoundException.class, () -> v.inspect("../etc", false));
-    String anonymous = v.create(null, null).name;
+    String anonymous = v.create(null, null, null).name;
     assertTrue(anonymous.matches("[0-9a-f]{64}"), anonymous);
   }
 

@@ -1,4 +1,4 @@
-package io.jswarm.cli.client;
+package io.jswarm.api.validation;
 
 import java.math.BigDecimal;
 import java.util.Locale;

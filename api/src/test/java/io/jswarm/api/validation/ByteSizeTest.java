@@ -1,4 +1,4 @@
-package io.jswarm.cli.client;
+package io.jswarm.api.validation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
