@@ -161,14 +161,6 @@ public final class ImageStore implements ImageProvider {
     return root;
   }
 
-  BlobStore blobs() {
-    return blobs;
-  }
-
-  Options options() {
-    return options;
-  }
-
   /** Held (read) by anything that adds content, so that garbage collection does not take it away meanwhile. */
   ReentrantReadWriteLock gcLock() {
     return gcLock;
