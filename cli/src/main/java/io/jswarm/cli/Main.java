@@ -3,6 +3,7 @@ package io.jswarm.cli;
 import io.jswarm.cli.bench.BenchCommand;
 import io.jswarm.cli.client.ClientCommands;
 import io.jswarm.cli.client.events.EventsCommand;
+import io.jswarm.cli.client.stack.StackCommand;
 import io.jswarm.cli.client.ImageCommand;
 import io.jswarm.cli.client.NetworkCommand;
 import io.jswarm.cli.client.payload.ConfigCommand;
@@ -15,6 +16,7 @@ import io.jswarm.cli.hollow.HollowCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,28 +25,80 @@ import picocli.CommandLine.Command;
 @Command(
     name = "jswarm",
     mixinStandardHelpOptions = true,
+    scope = CommandLine.ScopeType.INHERIT, // --help and --version on every command
     versionProvider = Main.Version.class,
-    description = "A Swarm-like cluster orchestrator.",
-    subcommands = {VersionCommand.class, DaemonCommand.class, RaftCommand.class, BenchCommand.class, HollowCommand.class,
-        SwarmCommand.class, NodeCommand.class, ServiceCommand.class, VolumeCommand.class,
-        ImageCommand.class, NetworkCommand.class, SecretCommand.class, ConfigCommand.class, EventsCommand.class})
+    description = "A Swarm-like cluster orchestrator.")
 public final class Main implements Runnable {
+  /**
+   * The verbs, in help order. A command line gets only the verb it names (see {@link #commandLine}): picocli
+   * builds each command's model by reflection, and a client verb should not pay for the daemon's and every other
+   * verb's.
+   */
+  static final List<Class<?>> VERBS = List.of(VersionCommand.class, DaemonCommand.class, RaftCommand.class,
+      BenchCommand.class, HollowCommand.class, SwarmCommand.class, NodeCommand.class, ServiceCommand.class,
+      VolumeCommand.class, ImageCommand.class, NetworkCommand.class, SecretCommand.class, ConfigCommand.class,
+      EventsCommand.class, StackCommand.class, CompletionCommand.class);
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
   /** Client verbs read this when they have no {@code -H} of their own ({@code jswarm -H tcp://... service ls}). */
-  @CommandLine.Option(names = {"-H", "--host"}, paramLabel = "ADDRESS",
+  @CommandLine.Option(names = {"-H", "--host"}, paramLabel = "ADDRESS", scope = CommandLine.ScopeType.LOCAL,
       description = "Daemon the client verbs talk to: unix:///path or tcp://host:port (default: $JSWARM_HOST, else "
           + "unix:///run/jswarm/jswarm.sock).")
   String host;
 
   /** gRPC (inside Ratis) logs through java.util.logging; held here so its level sticks (JUL keeps weak refs). */
-  private static final java.util.logging.Logger GRPC_LOG =
-      java.util.logging.Logger.getLogger("org.apache.ratis.thirdparty.io.grpc");
+  private static java.util.logging.Logger grpcLog;
 
   public static void main(String[] args) {
-    GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
+    if (List.of("daemon", "raft", "bench", "hollow").contains(String.valueOf(verb(args)))) {
+      grpcLog = java.util.logging.Logger.getLogger("org.apache.ratis.thirdparty.io.grpc");
+      grpcLog.setLevel(java.util.logging.Level.WARNING);
+    }
     System.exit(run(args));
+  }
+
+  /**
+   * The command line for {@code args}: the root with only the verb {@code args} names, or with every verb when
+   * they name none, or one that does not exist (top-level help, suggestions for a typo).
+   */
+  static CommandLine commandLine(String... args) {
+    CommandLine cl = new CommandLine(new Main());
+    String verb = verb(args);
+    boolean known = verb != null && VERBS.stream().anyMatch(c -> verbName(c).equals(verb));
+    for (Class<?> c : VERBS) {
+      if (!known || verbName(c).equals(verb)) {
+        cl.addSubcommand(c);
+      }
+    }
+    return cl;
+  }
+
+  /** Every verb (completion scripts, tests). */
+  public static CommandLine fullCommandLine() {
+    return commandLine();
+  }
+
+  private static String verbName(Class<?> c) {
+    return c.getAnnotation(Command.class).name();
+  }
+
+  /** The first word of {@code args} that is not a root option (or its value), or null. */
+  static String verb(String... args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("-H") || a.equals("--host")) {
+        i++;
+      } else if (a.equals("--")) {
+        return i + 1 < args.length ? args[i + 1] : null;
+      } else if (!a.startsWith("-")) {
+        return a;
+      } else if (!a.startsWith("-H") && !a.startsWith("--host=")) {
+        return null; // --help, --version or an unknown option: the root handles it with every verb listed
+      }
+    }
+    return null;
   }
 
   /** Runs a command line and returns its exit code (tests call this rather than {@link #main}). */
@@ -54,7 +108,7 @@ public final class Main implements Runnable {
 
   /** Runs a command line writing to {@code out} and {@code err} (null: the standard streams). */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
-    CommandLine cl = new CommandLine(new Main());
+    CommandLine cl = commandLine(args);
     if (out != null) {
       cl.setOut(out);
     }

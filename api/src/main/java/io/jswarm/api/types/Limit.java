@@ -20,4 +20,10 @@ public class Limit {
    * has an effect on devices whose I/O scheduler is BFQ.
    */
   public Long blkioWeight;
+  /**
+   * jswarm extension: the most bits per second each of the task's network interfaces sends, and receives; absent or
+   * 0 means unlimited. Enforced with traffic control in the task's network namespace: a token bucket (TBF) on
+   * egress and a policer on ingress.
+   */
+  public Long bandwidth;
 }

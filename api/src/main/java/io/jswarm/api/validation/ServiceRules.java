@@ -263,6 +263,10 @@ final class ServiceRules {
       if (l.blkioWeight != null && l.blkioWeight != 0 && (l.blkioWeight < 10 || l.blkioWeight > 1000)) {
         p.add(path + ".Limits.BlkioWeight", l.blkioWeight + " is out of range; give 10-1000 (0 = the default)");
       }
+      if (l.bandwidth != null && l.bandwidth != 0 && (l.bandwidth < BitRate.MIN || l.bandwidth > BitRate.MAX)) {
+        p.add(path + ".Limits.Bandwidth", l.bandwidth + " bits/s is out of range; give 8000 (8kbit) to "
+            + "32000000000 (32gbit), or 0 for unlimited");
+      }
     }
     if (res != null) {
       cpus(p, path + ".Reservations.NanoCPUs", res.nanoCPUs);

@@ -115,7 +115,7 @@ public abstract class ClientCommand implements Callable<Integer> {
   }
 
   /** A path segment with reserved characters escaped. */
-  protected static String seg(String s) {
+  public static String seg(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }
 }

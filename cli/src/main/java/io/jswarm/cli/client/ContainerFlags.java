@@ -27,7 +27,7 @@ final class ContainerFlags {
 
   static void apply(ServiceCreateFlags f, TaskSpec task) {
     ContainerSpec c = task.containerSpec;
-    if (f.limitPids != null || f.cpuset != null || f.blkioWeight != null) {
+    if (f.limitPids != null || f.cpuset != null || f.blkioWeight != null || f.limitBandwidth != null) {
       if (task.resources == null) {
         task.resources = new ResourceRequirements();
       }
@@ -39,6 +39,9 @@ final class ContainerFlags {
       }
       if (f.blkioWeight != null) {
         task.resources.limits.blkioWeight = blkioWeight(f.blkioWeight);
+      }
+      if (f.limitBandwidth != null) {
+        task.resources.limits.bandwidth = bandwidth(f.limitBandwidth);
       }
       if (f.cpuset != null) {
         if (!f.cpuset.matches(Limit.CPU_LIST)) {
@@ -82,6 +85,15 @@ final class ContainerFlags {
   }
 
   /** A {@code --blkio-weight} value, checked. */
+  /** {@code --limit-bandwidth}: bits per second, 0 for unlimited. */
+  static long bandwidth(String value) {
+    try {
+      return value.trim().equals("0") ? 0 : io.jswarm.api.validation.BitRate.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--limit-bandwidth: " + e.getMessage());
+    }
+  }
+
   static long blkioWeight(long value) {
     if (value != 0 && (value < 10 || value > 1000)) {
       throw new UsageException("invalid --blkio-weight " + value + ": give 10-1000, or 0 for the default");

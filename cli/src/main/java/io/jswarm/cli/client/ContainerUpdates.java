@@ -18,7 +18,7 @@ final class ContainerUpdates {
     if (f.args != null) {
       c.args = f.args.isBlank() ? null : new ArrayList<>(ContainerFlags.words(f.args));
     }
-    if (f.limitPids != null || f.blkioWeight != null) {
+    if (f.limitPids != null || f.blkioWeight != null || f.limitBandwidth != null) {
       if (task.resources == null) {
         task.resources = new ResourceRequirements();
       }
@@ -30,6 +30,9 @@ final class ContainerUpdates {
       }
       if (f.blkioWeight != null) {
         task.resources.limits.blkioWeight = ContainerFlags.blkioWeight(f.blkioWeight);
+      }
+      if (f.limitBandwidth != null) {
+        task.resources.limits.bandwidth = ContainerFlags.bandwidth(f.limitBandwidth);
       }
     }
     c.healthcheck = f.health.merge(c.healthcheck);

@@ -84,6 +84,10 @@ public class ServiceCreateFlags {
   @Option(names = "--limit-pids", description = "Limit the number of processes in each container (0 = unlimited).")
   public Long limitPids;
 
+  @Option(names = "--limit-bandwidth", description = "Limit each task's network interfaces to RATE bits/s in each "
+      + "direction, e.g. 10mbit, 1.5g; 0 = unlimited (jswarm extension).")
+  public String limitBandwidth;
+
   @Option(names = "--blkio-weight", description = "Block IO weight, relative: 10-1000, 0 = default (jswarm extension; "
       + "needs the BFQ I/O scheduler on the device).")
   public Long blkioWeight;

@@ -9,7 +9,7 @@ import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** The flags of {@code node ps} and {@code service ps} (a picocli mixin), and the printing of their task list. */
-final class TaskListFlags {
+public final class TaskListFlags {
   @Option(names = {"-q", "--quiet"}, description = "Only display task IDs.")
   boolean quiet;
 
@@ -23,12 +23,12 @@ final class TaskListFlags {
   String format;
 
   /** The {@code --filter} values; the verb adds its own ({@code node=}, {@code service=}). */
-  Filters filters() {
+  public Filters filters() {
     return Filters.parse(filters);
   }
 
   /** Prints the tasks as the flags ask: ids only, JSON lines, or docker's table. */
-  void print(ApiClient api, List<Task> tasks, PrintWriter out) {
+  public void print(ApiClient api, List<Task> tasks, PrintWriter out) {
     OutputFormat fmt = OutputFormat.of(format);
     Map<String, String> nodeNames = tasks.isEmpty() ? Map.of() : NodeCommand.hostnames(api);
     Map<String, String> serviceNames = tasks.isEmpty() ? Map.of() : NodeCommand.serviceNames(api);

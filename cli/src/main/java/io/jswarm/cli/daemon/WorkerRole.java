@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +55,12 @@ final class WorkerRole implements AutoCloseable {
     this.executor = executor;
   }
 
-  /** Whether task {@code id} is assigned here and not yet in a terminal state (its log may still grow). */
+  /** The agent's task statuses (metrics). */
+  Map<String, Task.TaskStatus> taskStatuses() {
+    return agent.taskStatuses();
+  }
+
+    /** Whether task {@code id} is assigned here and not yet in a terminal state (its log may still grow). */
   boolean taskActive(String id) {
     Task.TaskStatus st = agent.taskStatuses().get(id);
     return st != null && (st.state == null || !st.state.isTerminal());

@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
  * Limits a task runs into, on one node with real containers (runc): a fork loop past {@code --limit-pids 32}
  * shows {@code pids limit 32 reached} in {@code service ps} and as a {@code limit_reached} event; a task that
  * {@code dd}s past a 10 MB volume ({@code volume create --opt size=10M}) gets ENOSPC, {@code service ps} says the
- * volume is full, {@code volume inspect} shows the usage, and removing the volume leaves no mount or loop device.
+ * volume is full, {@code volume inspect} shows the usage, and removing the volume leaves no mount or loop device;
+ * iperf3 (run in the tasks' network namespaces) through {@code --limit-bandwidth 10mbit} measures 10 Mbit/s within
+ * 10 %, sending to the limited task and receiving from it.
  */
 class LimitsClusterTest {
   private static final Duration CONVERGE = Duration.ofSeconds(60);
@@ -92,6 +94,71 @@ class LimitsClusterTest {
     assertTrue(events.contains("\"Action\":\"limit_reached\"") && events.contains("pids limit 32 reached"), events);
     assertEquals(0, jswarm("service", "rm", "forker").rc);
     await(CONVERGE, "the container gone", () -> ContainerClusterTest.containerProcesses(CGROUP_PARENT).isEmpty());
+  }
+
+  @Test
+  void iperf3ThroughATenMegabitLimitMeasuresTenMegabitsBothWays() throws Exception {
+    Run created = jswarm("service", "create", "-d", "--name", "limited", "--limit-bandwidth", "10mbit",
+        ContainerClusterTest.IMAGE, "sleep", "600");
+    assertEquals(0, created.rc, created.out + created.err);
+    assertEquals(0, jswarm("service", "create", "-d", "--name", "free", ContainerClusterTest.IMAGE, "sleep", "600").rc);
+    long[] pids = new long[2];
+    await(CONVERGE, "both tasks running", () -> {
+      pids[0] = runningPid("limited");
+      pids[1] = runningPid("free");
+      return pids[0] > 0 && pids[1] > 0;
+    });
+    String addr = sh("nsenter -t " + pids[0] + " -n ip -4 -o addr show eth0").replaceAll("(?s).* inet ([0-9.]+)/.*", "$1");
+    assertTrue(addr.matches("[0-9.]+"), addr);
+    Process server = new ProcessBuilder("nsenter", "-t", Long.toString(pids[0]), "-n", "iperf3", "-s", "-p", "5299")
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      Thread.sleep(500);
+      double into = iperf(pids[1], addr, false);
+      double outOf = iperf(pids[1], addr, true);
+      System.out.printf("iperf3 through a 10 Mbit/s limit: into the task %.2f Mbit/s, out of it %.2f Mbit/s (%s)%n",
+          into / 1e6, outOf / 1e6, sh("uptime").trim());
+      assertTrue(Math.abs(into - 10e6) <= 1e6, "received by the limited task: " + into + " bit/s");
+      assertTrue(Math.abs(outOf - 10e6) <= 1e6, "sent by the limited task: " + outOf + " bit/s");
+    } finally {
+      server.destroyForcibly().waitFor();
+    }
+    assertEquals(0, jswarm("service", "rm", "limited", "free").rc);
+    await(CONVERGE, "the containers gone", () -> ContainerClusterTest.containerProcesses(CGROUP_PARENT).isEmpty());
+  }
+
+  /** iperf3 from the namespace of {@code clientPid} to {@code addr} for 4 s; bits/s received (-R: sent by the server). */
+  private static double iperf(long clientPid, String addr, boolean reverse) throws Exception {
+    String json = sh("nsenter -t " + clientPid + " -n iperf3 -c " + addr + " -p 5299 -t 4 -O 1 -J" + (reverse ? " -R" : ""));
+    return com.fasterxml.jackson.databind.json.JsonMapper.builder().build().readTree(json).path("end")
+        .path("sum_received").path("bits_per_second").asDouble();
+  }
+
+  private static long runningPid(String service) {
+    JsonNode tasks;
+    String serviceId;
+    try {
+      tasks = node.get("/tasks");
+      serviceId = node.get("/services/" + service).path("ID").asText();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    for (JsonNode t : tasks) {
+      if (t.path("Status").path("State").asText().equals("running")
+          && t.path("ServiceID").asText().equals(serviceId)) {
+        return t.path("Status").path("ContainerStatus").path("PID").asLong();
+      }
+    }
+    return 0;
+  }
+
+  private static String sh(String command) throws Exception {
+    Process p = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new AssertionError(command + " failed: " + out);
+    }
+    return out;
   }
 
   @Test

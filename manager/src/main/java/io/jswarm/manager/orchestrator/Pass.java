@@ -41,11 +41,15 @@ final class Pass {
   private Object endpointOfSpec;
   private Object endpointOfEndpoint;
   private io.jswarm.api.types.Endpoint endpoint;
+  private final OrchestratorMetrics metrics;
+  private int created;
+  private int deleted;
 
-  Pass(Tx tx, Instant now, int maxWrites) {
+  Pass(Tx tx, Instant now, int maxWrites, OrchestratorMetrics metrics) {
     this.tx = tx;
     this.now = now;
     this.maxWrites = maxWrites;
+    this.metrics = metrics;
   }
 
   /** The write budget is used up: stop deciding, commit, and run another pass. */
@@ -72,6 +76,7 @@ final class Pass {
 
   Task create(Task t) {
     writes++;
+    created++;
     return tx.tasks().create(t);
   }
 
@@ -95,6 +100,7 @@ final class Pass {
   void delete(String taskId) {
     tx.tasks().delete(taskId);
     writes++;
+    deleted++;
   }
 
   /** Runs {@code r} once the pass is committed; dropped if the pass fails. */
@@ -103,6 +109,8 @@ final class Pass {
   }
 
   void committed() {
+    metrics.created.inc(created);
+    metrics.removed.inc(deleted);
     afterCommit.forEach(Runnable::run);
   }
 }

@@ -83,7 +83,7 @@ abstract class ServiceOrchestrator extends EventLoop {
         Pass done;
         try {
           done = store.update(tx -> {
-            Pass p = new Pass(tx, clock.instant(), MAX_WRITES_PER_PASS);
+            Pass p = new Pass(tx, clock.instant(), MAX_WRITES_PER_PASS, restarts.metrics());
             Service s = tx.services().get(serviceId);
             Pass.Continuation k = carried[0];
             noteUpdateState(s);
@@ -261,7 +261,10 @@ abstract class ServiceOrchestrator extends EventLoop {
       return;
     }
     Instant now = p.now;
-    p.afterCommit(() -> restarts.recordRestart(g.key, t, now));
+    p.afterCommit(() -> {
+      restarts.recordRestart(g.key, t, now);
+      restarts.metrics().restarts.inc();
+    });
     Duration delay = RestartSupervisor.delay(t);
     if (delay.isZero()) {
       create(p, service, g);

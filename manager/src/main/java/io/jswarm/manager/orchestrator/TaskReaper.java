@@ -57,8 +57,15 @@ public final class TaskReaper extends EventLoop {
   private final Set<String> lostNodes = Collections.synchronizedSet(new LinkedHashSet<>());
   private volatile boolean all;
 
+  private final OrchestratorMetrics metrics;
+
   public TaskReaper(MemoryStore store, Clock clock) {
+    this(store, clock, new OrchestratorMetrics(new io.jswarm.transport.metrics.Metrics()));
+  }
+
+  TaskReaper(MemoryStore store, Clock clock, OrchestratorMetrics metrics) {
     super("reaper", store, clock);
+    this.metrics = metrics;
   }
 
   /** The retention limit in force: the cluster object's, or {@link #DEFAULT_RETENTION}. */
@@ -255,7 +262,7 @@ public final class TaskReaper extends EventLoop {
       int[] end = {start};
       try {
         Pass done = store.update(tx -> {
-          Pass p = new Pass(tx, clock.instant(), MAX_WRITES_PER_PASS);
+          Pass p = new Pass(tx, clock.instant(), MAX_WRITES_PER_PASS, metrics);
           int j = start;
           while (j < items.size() && !p.full() && j - start < MAX_ITEMS_PER_PASS) {
             op.accept(p, items.get(j++));

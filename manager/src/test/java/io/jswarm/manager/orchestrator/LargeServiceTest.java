@@ -74,7 +74,7 @@ class LargeServiceTest {
     ReplicatedOrchestrator o = c.orchestrators.replicated();
     try {
       c.store.update(tx -> {
-        Pass p = new Pass(tx, c.clock.instant(), EventLoop.MAX_WRITES_PER_PASS);
+        Pass p = new Pass(tx, c.clock.instant(), EventLoop.MAX_WRITES_PER_PASS, c.orchestrators.restarts().metrics());
         o.plan(p, tx.services().get(s.id));
         assertTrue(p.writes() > 0, "the pass shut a duplicate down");
         throw new IllegalStateException("the transaction fails before it is proposed");

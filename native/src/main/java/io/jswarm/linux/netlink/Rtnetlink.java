@@ -107,6 +107,13 @@ public final class Rtnetlink implements AutoCloseable {
     socket.request(m, "RTM_NEWLINK", "bridge " + name);
   }
 
+  /** Creates a link of a kind that takes no settings ({@code ifb}, {@code dummy}), down; EEXIST if it exists. */
+  public synchronized void createLink(String name, String kind) {
+    NlMessage m = newLink(name, 0);
+    m.beginNested(IFLA_LINKINFO).attrString(IFLA_INFO_KIND, kind).endNested();
+    socket.request(m, "RTM_NEWLINK", kind + " " + name);
+  }
+
   /**
    * Creates a veth pair {@code name} <-> {@code peer}. With {@code peerNetnsFd} >= 0 the peer is created
    * directly in that network namespace (an fd from {@link NetNs#openFd}), so it can take a name such as
@@ -594,6 +601,11 @@ public final class Rtnetlink implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("MAC address '" + mac + "' is not six hex bytes separated by ':'");
     }
+  }
+
+  /** The socket, for the traffic-control requests {@link TrafficControl} sends on this client's namespace. */
+  NetlinkSocket socket() {
+    return socket;
   }
 
   @Override

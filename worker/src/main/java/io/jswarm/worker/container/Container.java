@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jswarm.api.types.ContainerSpec;
-import io.jswarm.api.types.Mount;
 import io.jswarm.api.types.Task;
 import io.jswarm.linux.Mounts;
 import io.jswarm.linux.Processes;
@@ -170,6 +169,7 @@ final class Container implements TaskRuntime {
       Files.createDirectories(rootfs);
       Sandbox sandbox = ex.networks.create(task);
       published = sandbox.publishedPorts() == null ? List.of() : List.copyOf(sandbox.publishedPorts());
+      BandwidthLimit.apply(sandbox.netns(), BandwidthLimit.of(task));
       if (!Mounts.isMountPoint(rootfs)) {
         List<Path> lower = new ArrayList<>(image.layers());
         java.util.Collections.reverse(lower);
@@ -187,7 +187,7 @@ final class Container implements TaskRuntime {
         ex.discovery.attach(id, sandbox.netns(), dnsNetworks, EmbeddedDns.upstreamsFrom(upstreams));
         discovery = new DiscoveryAttachment(sandbox.netns().toString(), dnsNetworks, upstreams);
       }
-      mounts.addAll(taskMounts(spec));
+      mounts.addAll(TaskMounts.of(spec, ex.volumes, id, limitWatch));
       mounts.addAll(TaskFiles.mounts(task, ex.dependencies, state)); // the secrets tmpfs is empty here
       String user = spec.user != null && !spec.user.isBlank() ? spec.user : ic == null ? null : ic.user();
       String cwd = spec.dir != null && !spec.dir.isBlank() ? spec.dir
@@ -268,68 +268,6 @@ final class Container implements TaskRuntime {
       log.warn("container {}: service discovery not restored (names and VIPs will not resolve in it): {}", id,
           e.toString());
     }
-  }
-
-  private List<Map<String, Object>> taskMounts(ContainerSpec spec) throws IOException {
-    List<Map<String, Object>> out = new ArrayList<>();
-    if (spec.mounts == null) {
-      return out;
-    }
-    for (Mount m : spec.mounts) {
-      String type = m.type == null ? "volume" : m.type;
-      if (m.target == null || !m.target.startsWith("/")) {
-        throw new IllegalArgumentException("Mounts.Target: \"" + m.target + "\" must be an absolute path");
-      }
-      boolean ro = Boolean.TRUE.equals(m.readOnly);
-      switch (type) {
-        case "bind" -> {
-          if (m.source == null || !m.source.startsWith("/") || !Files.exists(Path.of(m.source))) {
-            throw new IllegalArgumentException("Mounts.Source: bind source \"" + m.source
-                + "\" must be an absolute path that exists on the node");
-          }
-          List<String> o = new ArrayList<>(List.of(
-              m.bindOptions != null && Boolean.TRUE.equals(m.bindOptions.nonRecursive) ? "bind" : "rbind"));
-          o.add(m.bindOptions != null && m.bindOptions.propagation != null ? m.bindOptions.propagation : "rprivate");
-          if (ro) {
-            o.add("ro");
-          }
-          out.add(OciSpec.mount(m.target, "bind", m.source, o));
-        }
-        case "volume" -> {
-          if (m.source == null || m.source.isBlank()) {
-            throw new IllegalArgumentException("Mounts.Source: a volume mount at " + m.target
-                + " needs a volume name (anonymous volumes are not supported)");
-          }
-          Map<String, String> labels = m.volumeOptions == null ? null : m.volumeOptions.labels;
-          Path dir = ex.volumes.acquire(m.source, labels == null ? Map.of() : labels, id);
-          Long size = ex.volumes.sizeLimit(m.source);
-          if (size != null) {
-            limitWatch.volume(m.source, dir, size);
-          }
-          List<String> o = new ArrayList<>(List.of("rbind", "rprivate"));
-          if (ro) {
-            o.add("ro");
-          }
-          out.add(OciSpec.mount(m.target, "bind", dir.toString(), o));
-        }
-        case "tmpfs" -> {
-          List<String> o = new ArrayList<>(List.of("nosuid", "nodev"));
-          if (m.tmpfsOptions != null && m.tmpfsOptions.sizeBytes != null && m.tmpfsOptions.sizeBytes > 0) {
-            o.add("size=" + m.tmpfsOptions.sizeBytes);
-          }
-          if (m.tmpfsOptions != null && m.tmpfsOptions.mode != null) {
-            o.add("mode=" + Long.toOctalString(m.tmpfsOptions.mode));
-          }
-          if (ro) {
-            o.add("ro");
-          }
-          out.add(OciSpec.mount(m.target, "tmpfs", "tmpfs", o));
-        }
-        default -> throw new IllegalArgumentException("Mounts.Type: \"" + type
-            + "\" is not supported; allowed: bind, volume, tmpfs");
-      }
-    }
-    return out;
   }
 
   private void saveSettings() throws IOException {
