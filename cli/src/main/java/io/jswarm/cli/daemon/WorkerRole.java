@@ -117,8 +117,15 @@ final class WorkerRole implements AutoCloseable {
       }
     }
     HttpDispatcherTransport transport = HttpDispatcherTransport.forNode(creds);
-    Executor executor = executor(opts, stores, clock);
     Node.Description description = NodeDescriptions.describe(opts.nodeName(), version, opts.engineLabels());
+    Node self = new Node();
+    self.description = description;
+    // {{.Node.Hostname}}, {{.Task.Slot}} ... in hostnames, env and mounts, expanded here as swarmkit's agent does
+    Executor executor = io.jswarm.worker.agent.SpecTemplates.expanding(executor(opts, stores, clock), () -> {
+      Agent a = agentRef.get();
+      Node n = a == null ? null : a.node();
+      return n != null && n.description != null ? n : self;
+    });
     description.engine.missingFeatures = executor.missingFeatures().isEmpty() ? null
         : new java.util.TreeMap<>(executor.missingFeatures());
     description.tlsInfo = tlsInfo(creds);
