@@ -2,8 +2,9 @@ package io.jswarm.cli;
 
 import io.jswarm.cli.bench.BenchCommand;
 import io.jswarm.cli.client.ClientCommands;
-import io.jswarm.cli.client.events.EventsCommand;
+import io.jswarm.cli.client.GroupCommand;
 import io.jswarm.cli.client.stack.StackCommand;
+import io.jswarm.cli.client.events.EventsCommand;
 import io.jswarm.cli.client.ImageCommand;
 import io.jswarm.cli.client.NetworkCommand;
 import io.jswarm.cli.client.payload.ConfigCommand;
@@ -65,14 +66,39 @@ public final class Main implements Runnable {
    */
   static CommandLine commandLine(String... args) {
     CommandLine cl = new CommandLine(new Main());
-    String verb = verb(args);
-    boolean known = verb != null && VERBS.stream().anyMatch(c -> verbName(c).equals(verb));
-    for (Class<?> c : VERBS) {
-      if (!known || verbName(c).equals(verb)) {
-        cl.addSubcommand(c);
+    int at = verbIndex(args);
+    Class<?> verb = at < 0 ? null : VERBS.stream().filter(c -> verbName(c).equals(args[at])).findFirst().orElse(null);
+    if (verb == null) {
+      VERBS.forEach(cl::addSubcommand);
+      return cl;
+    }
+    Class<?> leaf = at + 1 < args.length ? subcommand(verb, args[at + 1]) : null;
+    if (leaf == null) {
+      cl.addSubcommand(verb);
+      return cl;
+    }
+    // `service ls`: the group with only that leaf (the group has no options of its own but --help, which the
+    // root's inherited standard options give it); `service create`'s hundred options are not modelled for `ls`
+    Command group = verb.getAnnotation(Command.class);
+    CommandLine.Model.CommandSpec spec = CommandLine.Model.CommandSpec.create().name(group.name());
+    spec.usageMessage().description(group.description());
+    cl.addSubcommand(group.name(), new CommandLine(spec));
+    cl.getSubcommands().get(group.name()).addSubcommand(leaf);
+    return cl;
+  }
+
+  /** The subcommand class of {@code group} called {@code name} (or aliased so), when it has none of its own. */
+  private static Class<?> subcommand(Class<?> group, String name) {
+    if (GroupCommand.class.isAssignableFrom(group) || group == BenchCommand.class) {
+      for (Class<?> c : group.getAnnotation(Command.class).subcommands()) {
+        Command cmd = c.getAnnotation(Command.class);
+        if (cmd != null && cmd.subcommands().length == 0
+            && (cmd.name().equals(name) || List.of(cmd.aliases()).contains(name))) {
+          return c;
+        }
       }
     }
-    return cl;
+    return null;
   }
 
   /** Every verb (completion scripts, tests). */
@@ -86,19 +112,22 @@ public final class Main implements Runnable {
 
   /** The first word of {@code args} that is not a root option (or its value), or null. */
   static String verb(String... args) {
+    int i = verbIndex(args);
+    return i < 0 ? null : args[i];
+  }
+
+  private static int verbIndex(String... args) {
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("-H") || a.equals("--host")) {
         i++;
-      } else if (a.equals("--")) {
-        return i + 1 < args.length ? args[i + 1] : null;
       } else if (!a.startsWith("-")) {
-        return a;
+        return i;
       } else if (!a.startsWith("-H") && !a.startsWith("--host=")) {
-        return null; // --help, --version or an unknown option: the root handles it with every verb listed
+        return -1; // --help, --version, -- or an unknown option: the root handles it with every verb listed
       }
     }
-    return null;
+    return -1;
   }
 
   /** Runs a command line and returns its exit code (tests call this rather than {@link #main}). */

@@ -37,6 +37,10 @@ final class Pass {
     void run(Pass p, Service service);
   }
 
+  /** The endpoint new tasks get, made once per service spec and endpoint seen by this pass. */
+  private Object endpointOfSpec;
+  private Object endpointOfEndpoint;
+  private io.jswarm.api.types.Endpoint endpoint;
   private final OrchestratorMetrics metrics;
   private int created;
   private int deleted;
@@ -55,6 +59,19 @@ final class Pass {
 
   int writes() {
     return writes;
+  }
+
+  /**
+   * {@link TaskFactory#endpointOf} of {@code s}, made once for all the tasks this pass creates for it (comparing the
+   * endpoint with its spec costs two JSON trees): the store copies each task it is given.
+   */
+  io.jswarm.api.types.Endpoint endpointOf(Service s) {
+    if (s.spec != endpointOfSpec || s.endpoint != endpointOfEndpoint) {
+      endpoint = TaskFactory.endpointOf(s);
+      endpointOfSpec = s.spec;
+      endpointOfEndpoint = s.endpoint;
+    }
+    return endpoint;
   }
 
   Task create(Task t) {

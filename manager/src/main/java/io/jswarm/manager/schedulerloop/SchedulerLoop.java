@@ -141,7 +141,7 @@ public final class SchedulerLoop extends LeaderLoop {
     tasks.clear();
     tx.nodes().all().forEach(n -> nodes.put(n.id, n));
     tx.services().all().forEach(s -> services.put(s.id, s));
-    tx.tasks().all().forEach(this::track);
+    tx.tasks().scanAll(this::track); // the stored rows themselves: the model never changes a task (see schedule)
   }
 
   @Override
