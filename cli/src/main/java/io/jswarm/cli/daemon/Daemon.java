@@ -174,6 +174,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     }, events, clock).start();
     new VolumeRoutes(volumes).routes(router);
     new ContainerRoutes(this::localContainers).routes(router); // the API listeners only: never the cluster port
+    new SystemDf(router).routes(router);
     new ExecRoutes(this::localContainers).routes(router); // exec is root in a container: the API listeners only
     images = new ImageStore(opts.imageDir(), ImageStore.Options.defaults()
         .withInsecureRegistries(Set.copyOf(opts.insecureRegistries()))
