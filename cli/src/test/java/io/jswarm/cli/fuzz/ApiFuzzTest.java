@@ -37,6 +37,18 @@ class ApiFuzzTest {
     }
   }
 
+  /**
+   * The fuzzed daemon runs in this JVM and pulls whatever image names the fuzzer makes up: names must resolve
+   * from the cli module's loopback-only hosts file (surefire's argLine), never through DNS, so that no request
+   * leaves the machine.
+   */
+  @Test
+  void namesResolveFromTheLoopbackHostsFileOnly() throws Exception {
+    org.junit.jupiter.api.Assertions.assertThrows(java.net.UnknownHostException.class,
+        () -> java.net.InetAddress.getByName("registry-1.docker.io"));
+    assertTrue(java.net.InetAddress.getByName("localhost").isLoopbackAddress());
+  }
+
   @Test
   void theFuzzedRoutesAreTheDaemonsWholeApi() throws Exception {
     try (FuzzTarget d = FuzzTarget.start()) {
