@@ -1,6 +1,10 @@
 package io.jswarm.cli;
 
 import io.jswarm.cli.daemon.ApiListeners;
+import io.jswarm.cli.dashboard.Dashboard;
+import io.jswarm.cli.metrics.JvmMetrics;
+import io.jswarm.cli.metrics.MetricsListener;
+import io.jswarm.transport.metrics.Metrics;
 import io.jswarm.cli.daemon.Daemon;
 import io.jswarm.cli.daemon.DaemonOptions;
 import io.jswarm.worker.container.ContainerExecutor;
@@ -112,6 +116,15 @@ final class DaemonCommand implements Callable<Integer> {
       + "the only manager of its swarm, with its last applied state (as 'jswarm swarm init --force-new-cluster').")
   boolean forceNewCluster;
 
+  @Option(names = "--metrics-addr", paramLabel = "HOST:PORT", description = "Serve Prometheus metrics on "
+      + "http://HOST:PORT/metrics (and the read-only dashboard on /), as dockerd's flag: 127.0.0.1:9323. Off "
+      + "unless given; see docs/metrics.md.")
+  String metricsAddr;
+
+  @Option(names = "--metrics-allow-remote", description = "Allow --metrics-addr on a non-loopback address. The "
+      + "metrics and dashboard are unauthenticated and name services, nodes and images; logged as a warning.")
+  boolean metricsAllowRemote;
+
   @Override
   public Integer call() throws Exception {
     checkPort("--cluster-port", clusterPort);
@@ -149,16 +162,29 @@ final class DaemonCommand implements Callable<Integer> {
         executor, runtime, snapshotInterval, engineLabels, List.copyOf(insecureRegistries), bridgeName, bridgeSubnet,
         new ApiListeners.Security(tls, tlsVerify, tlsCaCert, tlsCert, tlsKey, insecureTcp),
         new UnpackLimits(imageMaxLayerSize, imageMaxLayerEntries));
-    Daemon daemon = new Daemon(opts, Main.version());
+    Metrics metrics = new Metrics();
+    if (metricsAddr != null) {
+      try {
+        MetricsListener.parse(metricsAddr, metricsAllowRemote);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+    }
+    Daemon daemon = new Daemon(opts, Main.version(), metrics);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       daemon.close();
       stopped.countDown();
     }, "jswarm-shutdown"));
+    if (metricsAddr != null) { // before the daemon starts: a taken port fails the start, not a running node
+      JvmMetrics.register(metrics);
+      Dashboard.serve(MetricsListener.start(metricsAddr, metricsAllowRemote, metrics), daemon::managerStore);
+    }
     daemon.start();
     if (forceNewCluster) {
       daemon.forceNewCluster(null);
     }
+
     System.out.printf("jswarm daemon %s: node %s, API on %s, swarm %s, data root %s%n", Main.version(), name,
         String.join(", ", listeners), daemon.localNodeState(), dataRoot);
     System.out.flush();

@@ -2,8 +2,9 @@ package io.jswarm.cli;
 
 import io.jswarm.cli.bench.BenchCommand;
 import io.jswarm.cli.client.ClientCommands;
-import io.jswarm.cli.client.events.EventsCommand;
+import io.jswarm.cli.client.GroupCommand;
 import io.jswarm.cli.client.stack.StackCommand;
+import io.jswarm.cli.client.events.EventsCommand;
 import io.jswarm.cli.client.ImageCommand;
 import io.jswarm.cli.client.NetworkCommand;
 import io.jswarm.cli.client.payload.ConfigCommand;
@@ -16,6 +17,7 @@ import io.jswarm.cli.hollow.HollowCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,29 +26,108 @@ import picocli.CommandLine.Command;
 @Command(
     name = "jswarm",
     mixinStandardHelpOptions = true,
+    scope = CommandLine.ScopeType.INHERIT, // --help and --version on every command
     versionProvider = Main.Version.class,
-    description = "A Swarm-like cluster orchestrator.",
-    subcommands = {VersionCommand.class, DaemonCommand.class, RaftCommand.class, BenchCommand.class, HollowCommand.class,
-        SwarmCommand.class, NodeCommand.class, ServiceCommand.class, VolumeCommand.class,
-        ImageCommand.class, NetworkCommand.class, SecretCommand.class, ConfigCommand.class, EventsCommand.class,
-        StackCommand.class})
+    description = "A Swarm-like cluster orchestrator.")
 public final class Main implements Runnable {
+  /**
+   * The verbs, in help order. A command line gets only the verb it names (see {@link #commandLine}): picocli
+   * builds each command's model by reflection, and a client verb should not pay for the daemon's and every other
+   * verb's.
+   */
+  static final List<Class<?>> VERBS = List.of(VersionCommand.class, DaemonCommand.class, RaftCommand.class,
+      BenchCommand.class, HollowCommand.class, SwarmCommand.class, NodeCommand.class, ServiceCommand.class,
+      VolumeCommand.class, ImageCommand.class, NetworkCommand.class, SecretCommand.class, ConfigCommand.class,
+      EventsCommand.class, StackCommand.class, CompletionCommand.class);
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
   /** Client verbs read this when they have no {@code -H} of their own ({@code jswarm -H tcp://... service ls}). */
-  @CommandLine.Option(names = {"-H", "--host"}, paramLabel = "ADDRESS",
+  @CommandLine.Option(names = {"-H", "--host"}, paramLabel = "ADDRESS", scope = CommandLine.ScopeType.LOCAL,
       description = "Daemon the client verbs talk to: unix:///path or tcp://host:port (default: $JSWARM_HOST, else "
           + "unix:///run/jswarm/jswarm.sock).")
   String host;
 
   /** gRPC (inside Ratis) logs through java.util.logging; held here so its level sticks (JUL keeps weak refs). */
-  private static final java.util.logging.Logger GRPC_LOG =
-      java.util.logging.Logger.getLogger("org.apache.ratis.thirdparty.io.grpc");
+  private static java.util.logging.Logger grpcLog;
 
   public static void main(String[] args) {
-    GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
+    if (List.of("daemon", "raft", "bench", "hollow").contains(String.valueOf(verb(args)))) {
+      grpcLog = java.util.logging.Logger.getLogger("org.apache.ratis.thirdparty.io.grpc");
+      grpcLog.setLevel(java.util.logging.Level.WARNING);
+    }
     System.exit(run(args));
+  }
+
+  /**
+   * The command line for {@code args}: the root with only the verb {@code args} names, or with every verb when
+   * they name none, or one that does not exist (top-level help, suggestions for a typo).
+   */
+  static CommandLine commandLine(String... args) {
+    CommandLine cl = new CommandLine(new Main());
+    int at = verbIndex(args);
+    Class<?> verb = at < 0 ? null : VERBS.stream().filter(c -> verbName(c).equals(args[at])).findFirst().orElse(null);
+    if (verb == null) {
+      VERBS.forEach(cl::addSubcommand);
+      return cl;
+    }
+    Class<?> leaf = at + 1 < args.length ? subcommand(verb, args[at + 1]) : null;
+    if (leaf == null) {
+      cl.addSubcommand(verb);
+      return cl;
+    }
+    // `service ls`: the group with only that leaf (the group has no options of its own but --help, which the
+    // root's inherited standard options give it); `service create`'s hundred options are not modelled for `ls`
+    Command group = verb.getAnnotation(Command.class);
+    CommandLine.Model.CommandSpec spec = CommandLine.Model.CommandSpec.create().name(group.name());
+    spec.usageMessage().description(group.description());
+    cl.addSubcommand(group.name(), new CommandLine(spec));
+    cl.getSubcommands().get(group.name()).addSubcommand(leaf);
+    return cl;
+  }
+
+  /** The subcommand class of {@code group} called {@code name} (or aliased so), when it has none of its own. */
+  private static Class<?> subcommand(Class<?> group, String name) {
+    if (GroupCommand.class.isAssignableFrom(group) || group == BenchCommand.class) {
+      for (Class<?> c : group.getAnnotation(Command.class).subcommands()) {
+        Command cmd = c.getAnnotation(Command.class);
+        if (cmd != null && cmd.subcommands().length == 0
+            && (cmd.name().equals(name) || List.of(cmd.aliases()).contains(name))) {
+          return c;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Every verb (completion scripts, tests). */
+  public static CommandLine fullCommandLine() {
+    return commandLine();
+  }
+
+  private static String verbName(Class<?> c) {
+    return c.getAnnotation(Command.class).name();
+  }
+
+  /** The first word of {@code args} that is not a root option (or its value), or null. */
+  static String verb(String... args) {
+    int i = verbIndex(args);
+    return i < 0 ? null : args[i];
+  }
+
+  private static int verbIndex(String... args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("-H") || a.equals("--host")) {
+        i++;
+      } else if (!a.startsWith("-")) {
+        return i;
+      } else if (!a.startsWith("-H") && !a.startsWith("--host=")) {
+        return -1; // --help, --version, -- or an unknown option: the root handles it with every verb listed
+      }
+    }
+    return -1;
   }
 
   /** Runs a command line and returns its exit code (tests call this rather than {@link #main}). */
@@ -56,7 +137,7 @@ public final class Main implements Runnable {
 
   /** Runs a command line writing to {@code out} and {@code err} (null: the standard streams). */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
-    CommandLine cl = new CommandLine(new Main());
+    CommandLine cl = commandLine(args);
     if (out != null) {
       cl.setOut(out);
     }

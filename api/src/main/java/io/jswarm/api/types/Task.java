@@ -13,7 +13,7 @@ import java.util.Map;
  * <p>{@code AssignedGenericResources} is the documented name; dockerd itself writes {@code GenericResources},
  * which is accepted on input.
  */
-public class Task extends StoreObject {
+public class Task extends StoreObject implements Cloneable {
   /**
    * The {@code X-Registry-Auth} given with {@code --with-registry-auth} (base64 JSON credentials) for pulling the
    * image (copied from its service when the task is made). Kept in the Raft store (encrypted at rest like secrets) and sent to the node that runs the task;
@@ -49,6 +49,19 @@ public class Task extends StoreObject {
   @Override
   public String uniqueName() {
     return null;
+  }
+
+  /**
+   * A copy of this task's own fields that shares every nested object (status, spec, endpoint...) with it: for a
+   * reader of stored rows that changes top-level fields only ({@code DesiredState}) without touching the row, at
+   * a fraction of a JSON copy's cost. Every field is copied, also ones added later ({@link Object#clone}).
+   */
+  public Task shallowCopy() {
+    try {
+      return (Task) super.clone();
+    } catch (CloneNotSupportedException e) {
+      throw new AssertionError(e);
+    }
   }
 
   /**

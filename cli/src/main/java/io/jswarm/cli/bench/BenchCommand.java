@@ -6,5 +6,5 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", description = "Run a benchmark and print its numbers.",
     subcommands = {RaftBench.class, SchedulerBench.class, ContainerBench.class, ServiceBench.class,
         OverlayBenchCommand.class, MeshBench.class, FuzzBench.class, ReplicasBench.class, ClusterBench.class,
-        NemesisBenchCommand.class})
+        NemesisBenchCommand.class, FootprintBench.class})
 public final class BenchCommand {}

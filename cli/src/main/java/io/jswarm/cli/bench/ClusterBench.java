@@ -61,6 +61,10 @@ public final class ClusterBench implements Callable<Integer> {
   @Option(names = "--skip-failover", description = "Do not kill the leader.")
   boolean skipFailover;
 
+  @Option(names = "--keep-logs", description = "Copy the daemons' logs into DIR/<cluster dir>/ at the end "
+      + "(default: they are removed with the cluster).")
+  java.nio.file.Path keepLogs;
+
   @Override
   public Integer call() throws Exception {
     if (managers < 1 || nodes < 1 || replicas < 0 || services < 1) {
@@ -78,7 +82,7 @@ public final class ClusterBench implements Callable<Integer> {
         + "%d replicas in %d service(s); %d cores%n", managers, managerHeap, nodes, replicas, services,
         Runtime.getRuntime().availableProcessors());
     Map<String, Boolean> goals = new LinkedHashMap<>();
-    try (ClusterScenario sc = new ClusterScenario(shape, System.out, null)) {
+    try (ClusterScenario sc = new ClusterScenario(shape, System.out, keepLogs)) {
       long t0 = System.nanoTime();
       sc.startManagers();
       step("managers up (swarm init + joins + drain)", seconds(t0));

@@ -72,6 +72,11 @@ public final class RaftBench implements Callable<Integer> {
           + " bench's etcd client, and the JSON gateway's cost (default: on; --no-etcd-calibration skips it).")
   boolean etcdCalibration;
 
+  @Option(names = "--etcd-clients-per-connection", defaultValue = "10",
+      description = "With --compare-etcd: clients sharing one HTTP/2 connection to etcd (default: ${DEFAULT-VALUE}, as in"
+          + " etcd's benchmark setup of 100 connections for 1,000 clients; 1 = a connection each, as etcdctl check perf).")
+  int etcdClientsPerConnection;
+
   @Override
   public Integer call() throws Exception {
     Path base = dir != null ? dir : Files.createTempDirectory(Path.of("/var/tmp"), "jswarm-bench-");

@@ -2,50 +2,15 @@ package io.jswarm.cli.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.api.json.Json;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.channel.unix.DomainSocketAddress;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * HTTP/1.1 client of the daemon's Docker-style API over a unix socket (epoll) or TCP (NIO), on one Netty event-loop
- * thread created on first use. Every path is sent with the {@value #API_PREFIX} prefix. Each request uses its own
+ * HTTP/1.1 client of the daemon's Docker-style API over a unix socket or TCP ({@link HttpWire}: blocking JDK
+ * channels, so that a client verb loads no network framework and starts fast). Every path is sent with the {@value #API_PREFIX} prefix. Each request uses its own
  * connection. Error answers become {@link DaemonErrorException} with the body's {@code message}; a daemon that
  * cannot be reached becomes {@link DaemonUnreachableException} naming the address.
  *
@@ -53,10 +18,8 @@ import java.util.function.Consumer;
  */
 public final class ApiClient implements AutoCloseable {
   public static final String API_PREFIX = "/v1.41";
-  private static final int CONNECT_TIMEOUT_MS = 10_000;
 
   private final DaemonAddress address;
-  private EventLoopGroup group;
 
   public ApiClient(DaemonAddress address) {
     this.address = address;
@@ -114,27 +77,8 @@ public final class ApiClient implements AutoCloseable {
    * @throws DaemonUnreachableException when no connection can be made
    */
   public Response call(String method, String path, byte[] body) {
-    BlockingQueue<Object> events = new LinkedBlockingQueue<>();
-    Channel ch = open(method, path, body, events);
-    try {
-      Head head = null;
-      ByteArrayOutputStream content = new ByteArrayOutputStream();
-      while (true) {
-        Object e = take(events);
-        if (e instanceof Head h) {
-          head = h;
-        } else if (e instanceof byte[] b) {
-          content.writeBytes(b);
-        } else if (e == END) {
-          break;
-        } else if (e instanceof Throwable t) {
-          throw failed(t);
-        }
-      }
-      if (head == null) {
-        throw failed(new IOException("the answer had no status line"));
-      }
-      Response r = new Response(head.status, head.headers, content.toByteArray());
+    try (HttpWire w = open(method, path, body)) {
+      Response r = new Response(w.status, w.headers, readAll(w));
       if (r.status >= 400) {
         throw error(r);
       }
@@ -143,8 +87,14 @@ public final class ApiClient implements AutoCloseable {
         System.err.println("WARNING: " + stale);
       }
       return r;
-    } finally {
-      ch.close();
+    }
+  }
+
+  private byte[] readAll(HttpWire w) {
+    try {
+      return w.readAll();
+    } catch (IOException e) {
+      throw failed(e);
     }
   }
 
@@ -169,39 +119,39 @@ public final class ApiClient implements AutoCloseable {
    * @throws DaemonErrorException when the daemon answers with an error status (its whole body is read first)
    */
   public LineStream openStream(String method, String path, byte[] body) {
-    BlockingQueue<Object> events = new LinkedBlockingQueue<>();
-    Channel ch = open(method, path, body, events);
-    Object first = take(events);
-    if (first instanceof Throwable t) {
-      ch.close();
-      throw failed(t);
-    }
-    Head head = (Head) first;
-    LineStream s = new LineStream(ch, events);
-    if (head.status >= 400) {
-      ByteArrayOutputStream content = new ByteArrayOutputStream();
-      String line;
-      while ((line = s.readLine()) != null) {
-        content.writeBytes((line + "\n").getBytes(StandardCharsets.UTF_8));
+    HttpWire w = open(method, path, body);
+    if (w.status >= 400) {
+      try (w) {
+        throw error(new Response(w.status, w.headers, readAll(w)));
       }
-      s.close();
-      throw error(new Response(head.status, head.headers, content.toByteArray()));
     }
-    return s;
+    return new LineStream(w);
   }
 
   /** A streamed answer read line by line on the caller's thread. */
   public static final class LineStream implements AutoCloseable {
-    private final Channel channel;
-    private final BlockingQueue<Object> events;
+    private final HttpWire wire;
     private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
     private byte[] pending = new byte[0];
     private int pendingAt;
     private boolean ended;
 
-    private LineStream(Channel channel, BlockingQueue<Object> events) {
-      this.channel = channel;
-      this.events = events;
+    private LineStream(HttpWire wire) {
+      this.wire = wire;
+    }
+
+    /** The next chunk, or null at the end; a broken stream is an error naming it. */
+    private byte[] take() {
+      try {
+        byte[] b = wire.next();
+        if (b == null) {
+          ended = true;
+        }
+        return b;
+      } catch (IOException e) {
+        ended = true;
+        throw new DaemonErrorException(0, "the stream from the daemon broke off: " + describe(e));
+      }
     }
 
     /** The next line without its {@code \n} (and {@code \r}), or null at the end of the stream. */
@@ -220,14 +170,9 @@ public final class ApiClient implements AutoCloseable {
         if (ended) {
           return partial.size() > 0 ? takeLine() : null;
         }
-        Object e = take(events);
-        if (e instanceof byte[] b) {
+        byte[] b = take();
+        if (b != null) {
           pending = b;
-        } else if (e == END) {
-          ended = true;
-        } else if (e instanceof Throwable t) {
-          ended = true;
-          throw new DaemonErrorException(0, "the stream from the daemon broke off: " + describe(t));
         }
       }
     }
@@ -246,18 +191,7 @@ public final class ApiClient implements AutoCloseable {
         pendingAt = 0;
         return rest.toByteArray();
       }
-      while (!ended) {
-        Object e = take(events);
-        if (e instanceof byte[] b) {
-          return b;
-        } else if (e == END) {
-          ended = true;
-        } else if (e instanceof Throwable t) {
-          ended = true;
-          throw new DaemonErrorException(0, "the stream from the daemon broke off: " + describe(t));
-        }
-      }
-      return null;
+      return ended ? null : take();
     }
 
     private String takeLine() {
@@ -268,126 +202,25 @@ public final class ApiClient implements AutoCloseable {
 
     @Override
     public void close() {
-      channel.close();
+      wire.close();
     }
   }
 
-  private record Head(int status, Map<String, String> headers) {}
-
-  private static final Object END = new Object();
-
-  private Channel open(String method, String path, byte[] body, BlockingQueue<Object> events) {
-    Bootstrap b = new Bootstrap()
-        .group(group())
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)
-        .handler(new ChannelInitializer<>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            ch.pipeline().addLast(new HttpClientCodec(), new Collector(events));
-          }
-        });
-    ChannelFuture connect;
-    if (address.isUnix()) {
-      b.channel(EpollDomainSocketChannel.class);
-      connect = b.connect(new DomainSocketAddress(address.socket().toString()));
-    } else {
-      b.channel(NioSocketChannel.class);
-      connect = b.connect(new InetSocketAddress(address.host(), address.port()));
-    }
-    connect.awaitUninterruptibly();
-    if (!connect.isSuccess()) {
-      throw unreachable(connect.cause());
-    }
-    Channel ch = connect.channel();
-    ByteBuf content = body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body);
-    FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method),
-        API_PREFIX + path, content);
-    req.headers().set(HttpHeaderNames.HOST, address.isUnix() ? "jswarm" : address.host() + ":" + address.port());
-    req.headers().set(HttpHeaderNames.USER_AGENT, "jswarm-cli");
-    req.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
-    if (body != null) {
-      req.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-    }
-    ch.writeAndFlush(req).addListener(f -> {
-      if (!f.isSuccess()) {
-        events.add(f.cause());
-      }
-    });
-    return ch;
-  }
-
-  /** Puts the answer's parts on a queue for the calling thread: Head, byte[] chunks, END or a Throwable. */
-  private static final class Collector extends SimpleChannelInboundHandler<HttpObject> {
-    private final BlockingQueue<Object> events;
-    private boolean done;
-
-    Collector(BlockingQueue<Object> events) {
-      this.events = events;
-    }
-
-    @Override
-    protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
-      if (msg instanceof HttpResponse r) {
-        Map<String, String> headers = new TreeMap<>();
-        r.headers().forEach(h -> headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
-        events.add(new Head(r.status().code(), headers));
-      }
-      if (msg instanceof HttpContent c) {
-        ByteBuf buf = c.content();
-        if (buf.isReadable()) {
-          byte[] bytes = new byte[buf.readableBytes()];
-          buf.readBytes(bytes);
-          events.add(bytes);
-        }
-        if (msg instanceof LastHttpContent) {
-          done = true;
-          events.add(END);
-        }
-      }
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      if (!done) {
-        done = true;
-        events.add(new IOException("the daemon closed the connection before the answer was complete"));
-      }
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      if (!done) {
-        done = true;
-        events.add(cause);
-      }
-      ctx.close();
-    }
-  }
-
-  private static Object take(BlockingQueue<Object> events) {
+  private HttpWire open(String method, String path, byte[] body) {
     try {
-      return events.take();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for the daemon", e);
-    }
-  }
-
-  private synchronized EventLoopGroup group() {
-    if (group == null) {
-      DefaultThreadFactory threads = new DefaultThreadFactory("jswarm-client", true);
-      if (address.isUnix()) {
-        if (!Epoll.isAvailable()) {
-          throw new DaemonUnreachableException("cannot use the unix socket " + address
-              + ": the epoll transport is not available here (" + describe(Epoll.unavailabilityCause())
-              + "); use -H tcp://host:port", Epoll.unavailabilityCause());
-        }
-        group = new MultiThreadIoEventLoopGroup(1, threads, EpollIoHandler.newFactory());
-      } else {
-        group = new MultiThreadIoEventLoopGroup(1, threads, NioIoHandler.newFactory());
+      return HttpWire.exchange(address, method, API_PREFIX + path, body);
+    } catch (java.net.ConnectException | java.net.SocketTimeoutException | java.nio.file.NoSuchFileException
+        | java.net.NoRouteToHostException | java.net.UnknownHostException e) {
+      throw unreachable(e);
+    } catch (java.net.SocketException e) {
+      String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+      if (m.contains("connect") || m.contains("no such file") || m.contains("permission denied")) {
+        throw unreachable(e);
       }
+      throw failed(e);
+    } catch (IOException e) {
+      throw failed(e);
     }
-    return group;
   }
 
   private RuntimeException failed(Throwable t) {
@@ -425,15 +258,11 @@ public final class ApiClient implements AutoCloseable {
     if (t == null) {
       return "unknown error";
     }
-    Throwable root = t instanceof ExecutionException && t.getCause() != null ? t.getCause() : t;
-    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }
 
   @Override
-  public synchronized void close() {
-    if (group != null) {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-      group = null;
-    }
+  public void close() {
+    // each request closes its own connection
   }
 }

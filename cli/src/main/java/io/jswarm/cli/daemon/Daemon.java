@@ -8,7 +8,10 @@ import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Swarm;
 import io.jswarm.api.types.SwarmRequests;
 import io.jswarm.consensus.store.IdGenerator;
+import io.jswarm.cli.metrics.ApiMetrics;
+import io.jswarm.cli.metrics.RuntimeMetrics;
 import io.jswarm.consensus.store.MemoryStore;
+import io.jswarm.transport.metrics.Metrics;
 import io.jswarm.manager.controlapi.ControlApi;
 import io.jswarm.manager.controlapi.EventRoutes;
 import io.jswarm.manager.controlapi.LogRoutes;
@@ -81,6 +84,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   private final Clock clock = Clock.systemUTC();
   private final IdGenerator ids = IdGenerator.secure();
   private final SecureRandom random = new SecureRandom();
+  private final Metrics metrics;
 
   private HttpServer api;
   /** The API routes served on the {@code -H} listeners. */
@@ -116,6 +120,12 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   private ServiceDiscovery discovery;
 
   public Daemon(DaemonOptions opts, String version) {
+    this(opts, version, new Metrics());
+  }
+
+  /** A daemon counting on {@code metrics} (served by {@code --metrics-addr}). */
+  public Daemon(DaemonOptions opts, String version, Metrics metrics) {
+    this.metrics = metrics;
     this.opts = opts;
     this.version = version;
     this.volumes = new LocalVolumes(opts.dataRoot().resolve("volumes"), clock);
@@ -150,6 +160,11 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     Files.createDirectories(opts.execRoot());
     keys = NodeKeys.load(opts, random);
     Router router = apiRouter;
+    router.observe(new ApiMetrics(metrics));
+    new RuntimeMetrics(metrics, () -> {
+      WorkerRole w = worker;
+      return w == null ? Map.of() : w.taskStatuses();
+    }, opts.cgroupParent(), !opts.executor().equals("simulated"));
     new ControlApi(this, clock, caCertPem -> JoinToken.generate(RootCA.digestOfPem(caCertPem), random).toString(), version).routes(router);
     new LogRoutes(this, () -> new HttpsNodeLogSource(this::clusterClientTls).client()).routes(router);
     new EventRoutes(events, clock).routes(router);
@@ -208,7 +223,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
           ManagerRole m = manager;
           manager = null;
           m.close();
-          manager = ManagerRole.start(opts, s, renewed, Map.of(), clock, ids, this::nodeRoutes, images, keys);
+          manager = ManagerRole.start(opts, s, renewed, Map.of(), clock, ids, this::nodeRoutes, images, keys, metrics);
         }
         worker = WorkerRole.start(opts, s, renewed, version, clock, this::onNodeUpdate, this::nodeRoutes, workerStores());
         LOG.info("certificate renewed, valid until {}", renewed.notAfter());
@@ -269,7 +284,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     NodeCredentials creds = keys.loadCredentials();
     localState = "pending";
     if (saved.isManager()) {
-      manager = ManagerRole.start(opts, saved, creds, Map.of(), clock, ids, this::nodeRoutes, images, keys);
+      manager = ManagerRole.start(opts, saved, creds, Map.of(), clock, ids, this::nodeRoutes, images, keys, metrics);
     }
     worker = WorkerRole.start(opts, saved, creds, version, clock, this::onNodeUpdate, this::nodeRoutes, workerStores());
     localState = "active";
@@ -425,7 +440,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       if (w != null) {
         w.closeNodeServer(); // the manager's cluster server takes the port (and serves the node routes)
       }
-      manager = ManagerRole.start(opts, s, renewed, Map.of(), clock, ids, this::nodeRoutes, images, keys);
+      manager = ManagerRole.start(opts, s, renewed, Map.of(), clock, ids, this::nodeRoutes, images, keys, metrics);
       manager.joinRaftGroup(known);
       s.managers.removeIf(m -> s.nodeId.equals(m.nodeId));
       s.managers.add(new NodeState.Manager(s.nodeId, s.clusterAddr(), s.raftAddr()));
@@ -510,7 +525,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       swarm.unlockKey = unlockKey;
       Node self = CertificateAuthority.newNode(s.nodeId, "manager", joinFields(s), boot.rootCA());
       self.status.state = "ready";
-      manager = ManagerRole.start(opts, s, boot.credentials(), Map.of(s.nodeId, s.raftAddr()), clock, ids, this::nodeRoutes, images, keys);
+      manager = ManagerRole.start(opts, s, boot.credentials(), Map.of(s.nodeId, s.raftAddr()), clock, ids, this::nodeRoutes, images, keys, metrics);
       manager.store().update(tx -> {
         tx.cluster().create(swarm);
         tx.nodes().create(self);
@@ -563,7 +578,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
         s.clusterPort = adv.port();
       }
       s.managers = new ArrayList<>(List.of(new NodeState.Manager(s.nodeId, s.clusterAddr(), s.raftAddr())));
-      manager = ManagerRole.start(opts, s, creds, Map.of(s.nodeId, s.raftAddr()), clock, ids, this::nodeRoutes, images, keys);
+      manager = ManagerRole.start(opts, s, creds, Map.of(s.nodeId, s.raftAddr()), clock, ids, this::nodeRoutes, images, keys, metrics);
       s.save(opts.dataRoot());
       String clusterAddr = s.clusterAddr();
       manager.store().update(tx -> {
@@ -638,7 +653,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
             DaemonOptions.DEFAULT_CLUSTER_PORT).toString()));
         s.managers.stream().map(m -> m.clusterAddr).filter(a -> a != null && !addrs.contains(a)).forEach(addrs::add);
         keys.fetchDataKey(addrs, joined.credentials());
-        manager = ManagerRole.start(opts, s, joined.credentials(), Map.of(), clock, ids, this::nodeRoutes, images, keys);
+        manager = ManagerRole.start(opts, s, joined.credentials(), Map.of(), clock, ids, this::nodeRoutes, images, keys, metrics);
         manager.joinRaftGroup(s.managers);
         s.managers.add(new NodeState.Manager(s.nodeId, s.clusterAddr(), s.raftAddr()));
       }

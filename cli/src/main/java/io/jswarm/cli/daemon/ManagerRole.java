@@ -1,6 +1,10 @@
 package io.jswarm.cli.daemon;
 
+import com.codahale.metrics.Counter;
 import io.jswarm.api.dispatcher.DispatcherMessage;
+import io.jswarm.cli.metrics.StoreMetrics;
+import io.jswarm.transport.metrics.BucketHistogram;
+import io.jswarm.transport.metrics.Metrics;
 import io.jswarm.api.errors.UnavailableException;
 import io.jswarm.api.types.Node;
 import io.jswarm.consensus.raft.RaftConfig;
@@ -59,9 +63,11 @@ final class ManagerRole implements AutoCloseable {
   private final NodeCredentials creds;
   private ClusterRegistry registry;
   private AutolockFollower autolock;
+  private StoreMetrics storeMetrics;
 
   private ManagerRole(NodeState state, NodeCredentials creds, RaftStore raft, HttpServer clusterServer,
-      Dispatcher dispatcher, Orchestrators orchestrators, NetworkAllocatorLoop allocator, SchedulerLoop scheduler) {
+      Dispatcher dispatcher, Orchestrators orchestrators, NetworkAllocatorLoop allocator, SchedulerLoop scheduler,
+      Counter leaderChanges) {
     this.state = state;
     this.creds = creds;
     this.raft = raft;
@@ -76,6 +82,7 @@ final class ManagerRole implements AutoCloseable {
     this.watcher = new LeadershipWatcher(raft.node(), () -> raft.store().view(tx -> null), new LeadershipWatcher.Loops() {
       @Override
       public void startLeading() {
+        leaderChanges.inc();
         dispatcher.start();
         orchestrators.start();
         allocator.start();
@@ -86,6 +93,7 @@ final class ManagerRole implements AutoCloseable {
 
       @Override
       public void stopLeading() {
+        leaderChanges.inc();
         rotation.stop();
         roles.stop();
         scheduler.stop();
@@ -102,7 +110,7 @@ final class ManagerRole implements AutoCloseable {
    */
   static ManagerRole start(DaemonOptions opts, NodeState s, NodeCredentials creds, Map<String, String> initialPeers,
       Clock clock, IdGenerator ids, java.util.function.Consumer<Router> nodeRoutes,
-      ImageStore images, NodeKeys keys) throws IOException {
+      ImageStore images, NodeKeys keys, Metrics metrics) throws IOException {
     AesGcmKey dataKey = keys.dataKey();
     if (dataKey == null) {
       throw new IOException("this manager has no copy of the cluster's data key (" + opts.dataRoot()
@@ -115,7 +123,17 @@ final class ManagerRole implements AutoCloseable {
         .tls(TlsContexts.keyManager(creds), TlsContexts.managerTrustManager(creds))
         .dataKey(dataKey)
         .build();
-    RaftStore raft = RaftStore.start(cfg, clock, ids);
+    BucketHistogram commitSeconds = metrics.histogram("jswarm_raft_commit_seconds",
+        "Time from this manager's proposal to its local apply (committed by a quorum).", Metrics.SECONDS);
+    Counter failed = metrics.counter("jswarm_raft_proposals_failed_total",
+        "Proposals of this manager that did not commit (no quorum in time, lost leadership).");
+    RaftStore raft = RaftStore.start(cfg, clock, ids, (nanos, ok) -> {
+      if (ok) {
+        commitSeconds.observeNanos(nanos);
+      } else {
+        failed.inc();
+      }
+    });
     HttpServer server = null;
     try {
       MemoryStore store = raft.store();
@@ -129,7 +147,7 @@ final class ManagerRole implements AutoCloseable {
           () -> leaderClusterAddr(store, raft.node().leaderId()),
           () -> membership.managers().stream().filter(m -> m.clusterAddr != null)
               .filter(m -> StoreAdmission.isManager(store.viewStale(tx -> tx.nodes().get(m.nodeId))))
-              .map(m -> new DispatcherMessage.Manager(m.nodeId, m.clusterAddr)).toList());
+              .map(m -> new DispatcherMessage.Manager(m.nodeId, m.clusterAddr)).toList(), metrics);
       dispatcher.routes(router);
       nodeRoutes.accept(router);
       ClusterRegistry registry = images == null ? null : new ClusterRegistry(images);
@@ -139,8 +157,10 @@ final class ManagerRole implements AutoCloseable {
       server = HttpServer.start(router, List.of(new HttpServer.Tls(listenHost(s), s.clusterPort,
           TlsContexts.nettyServer(creds), new PeerAccess(CertificateAuthority.ANONYMOUS_PATHS,
               PeerAccess.DEFAULT_ANONYMOUS_MAX_BODY, new StoreAdmission(store)))));
-      ManagerRole m = new ManagerRole(s, creds, raft, server, dispatcher, new Orchestrators(store, clock),
-          new NetworkAllocatorLoop(store, clock), new SchedulerLoop(store, clock));
+      ManagerRole m = new ManagerRole(s, creds, raft, server, dispatcher, new Orchestrators(store, clock, metrics),
+          new NetworkAllocatorLoop(store, clock), new SchedulerLoop(store, clock, metrics),
+          metrics.counter("jswarm_raft_leader_changes_total", "Times this manager became or stopped being leader."));
+      m.storeMetrics = new StoreMetrics(metrics, store, raft.node(), opts.raftDir());
       m.registry = registry;
       m.autolock = new AutolockFollower(store, keys);
       m.watcher.start();
@@ -254,6 +274,7 @@ final class ManagerRole implements AutoCloseable {
    * last applied state ({@link RaftStore#closeForNewCluster}); returns where the old log went.
    */
   java.nio.file.Path closeForNewCluster() throws IOException {
+    storeMetrics.close();
     autolock.close();
     watcher.close();
     clusterServer.close();
@@ -265,6 +286,7 @@ final class ManagerRole implements AutoCloseable {
 
   @Override
   public void close() {
+    storeMetrics.close();
     autolock.close();
     watcher.close();
     clusterServer.close();

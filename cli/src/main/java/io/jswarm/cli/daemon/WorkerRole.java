@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +55,12 @@ final class WorkerRole implements AutoCloseable {
     this.executor = executor;
   }
 
-  /** Whether task {@code id} is assigned here and not yet in a terminal state (its log may still grow). */
+  /** The agent's task statuses (metrics). */
+  Map<String, Task.TaskStatus> taskStatuses() {
+    return agent.taskStatuses();
+  }
+
+    /** Whether task {@code id} is assigned here and not yet in a terminal state (its log may still grow). */
   boolean taskActive(String id) {
     Task.TaskStatus st = agent.taskStatuses().get(id);
     return st != null && (st.state == null || !st.state.isTerminal());
@@ -111,8 +117,15 @@ final class WorkerRole implements AutoCloseable {
       }
     }
     HttpDispatcherTransport transport = HttpDispatcherTransport.forNode(creds);
-    Executor executor = executor(opts, stores, clock);
     Node.Description description = NodeDescriptions.describe(opts.nodeName(), version, opts.engineLabels());
+    Node self = new Node();
+    self.description = description;
+    // {{.Node.Hostname}}, {{.Task.Slot}} ... in hostnames, env and mounts, expanded here as swarmkit's agent does
+    Executor executor = io.jswarm.worker.agent.SpecTemplates.expanding(executor(opts, stores, clock), () -> {
+      Agent a = agentRef.get();
+      Node n = a == null ? null : a.node();
+      return n != null && n.description != null ? n : self;
+    });
     description.engine.missingFeatures = executor.missingFeatures().isEmpty() ? null
         : new java.util.TreeMap<>(executor.missingFeatures());
     description.tlsInfo = tlsInfo(creds);

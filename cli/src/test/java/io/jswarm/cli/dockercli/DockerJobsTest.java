@@ -104,4 +104,19 @@ class DockerJobsTest {
     assertTrue(bad.toString().contains("--replicas can only be used with replicated or replicated-job mode"),
         bad.toString());
   }
+
+  @Test
+  void templatesAreExpandedOnTheNodeAndAnUnknownFieldRejectsTheTask() throws Exception {
+    docker.run("service", "create", "-d", "--name", "tmpl", "--restart-condition", "none", "--hostname",
+        "{{.Node.Hostname}}-{{.Node.Colour}}", "busybox:1").ok();
+    ProcessCluster.await(Duration.ofSeconds(30), "the task rejected for its template", () -> {
+      try {
+        return docker.run("service", "ps", "tmpl", "--no-trunc", "--format", "{{.CurrentState}} {{.Error}}").out()
+            .contains("unknown field .Node.Colour");
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    docker.run("service", "rm", "tmpl").ok();
+  }
 }

@@ -2,6 +2,7 @@ package io.jswarm.consensus.raft;
 
 import io.jswarm.consensus.crypto.AesGcmKey;
 import java.nio.file.Path;
+import io.jswarm.api.limits.ListenerLimits;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,6 +28,8 @@ import javax.net.ssl.TrustManager;
  * @param tlsKeyManager with {@code tlsTrustManager}: Raft traffic is mutual TLS, this manager presenting the
  *     certificate of this key manager and accepting peers the trust manager accepts (both null: plain TCP)
  * @param tlsTrustManager see {@code tlsKeyManager}
+ * @param listenerLimits what a peer can make the Raft port hold (connections per peer, handshake and idle
+ *     timeouts): the rule every listener of a node follows ({@link ListenerLimits})
  * @param dataKey the cluster's data encryption key: log entries and snapshots are AES-GCM encrypted with it (the
  *     same key on every manager); null keeps them in the clear (tests, benchmark comparison)
  */
@@ -43,7 +46,8 @@ public record RaftConfig(
     Map<String, String> ratisProperties,
     KeyManager tlsKeyManager,
     TrustManager tlsTrustManager,
-    AesGcmKey dataKey) {
+    AesGcmKey dataKey,
+    ListenerLimits listenerLimits) {
 
   public static final long DEFAULT_SNAPSHOT_EVERY = 10_000;
   public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
@@ -56,6 +60,7 @@ public record RaftConfig(
     Objects.requireNonNull(storageDir, "storageDir");
     Objects.requireNonNull(clusterId, "clusterId");
     initialPeers = Map.copyOf(initialPeers);
+    listenerLimits = listenerLimits == null ? ListenerLimits.DEFAULT : listenerLimits;
     ratisProperties = Map.copyOf(ratisProperties);
     if ((tlsKeyManager == null) != (tlsTrustManager == null)) {
       throw new IllegalArgumentException("TLS needs both a key manager and a trust manager");
@@ -89,6 +94,7 @@ public record RaftConfig(
     private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
     private Duration electionTimeoutMin = DEFAULT_ELECTION_TIMEOUT;
     private long segmentSize = DEFAULT_SEGMENT_SIZE;
+    private ListenerLimits listenerLimits = ListenerLimits.DEFAULT;
     private final Map<String, String> ratisProperties = new LinkedHashMap<>();
     private KeyManager tlsKeyManager;
     private TrustManager tlsTrustManager;
@@ -159,9 +165,15 @@ public record RaftConfig(
       return this;
     }
 
+    /** What a peer can make the Raft port hold ({@link ListenerLimits#DEFAULT} unless set; tests shrink it). */
+    public Builder listenerLimits(ListenerLimits v) {
+      listenerLimits = v;
+      return this;
+    }
+
     public RaftConfig build() {
       return new RaftConfig(id, address, storageDir, clusterId, peers, snapshotEvery, writeTimeout,
-          electionTimeoutMin, segmentSize, ratisProperties, tlsKeyManager, tlsTrustManager, dataKey);
+          electionTimeoutMin, segmentSize, ratisProperties, tlsKeyManager, tlsTrustManager, dataKey, listenerLimits);
     }
   }
 }

@@ -36,6 +36,7 @@ import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.GrpcTlsConfig;
+import org.apache.ratis.grpc.server.GrpcServices;
 import org.apache.ratis.proto.RaftProtos.LogInfoProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
@@ -87,8 +88,11 @@ public final class RaftNode implements Proposer, AutoCloseable {
       + " or may not have been applied (read it back to know); retry if it was not";
   /** Connections used to forward requests to the leader. */
   private static final int FORWARDERS = 8;
-  /** Pause between retries while a leader is being elected. */
-  private static final TimeDuration RETRY_SLEEP = TimeDuration.valueOf(150, TimeUnit.MILLISECONDS);
+  /**
+   * Pause between retries while a leader is being elected (forwarding clients and read-index): short, since a
+   * follower that knows the new leader sends its clients there at once ({@link #forwarder}).
+   */
+  private static final TimeDuration RETRY_SLEEP = TimeDuration.valueOf(50, TimeUnit.MILLISECONDS);
 
   private final RaftConfig cfg;
   private final RaftGroupId groupId;
@@ -109,7 +113,16 @@ public final class RaftNode implements Proposer, AutoCloseable {
    * so forwarding spreads over several clients (one connection each); a leader's own writes skip them.
    */
   private final RaftClient[] forwarders = new RaftClient[FORWARDERS];
+  /**
+   * The leader the forwarding clients were made for: they start there instead of at a guess (the first peer, or the
+   * dead leader they last knew). When this member learns of another leader, the clients are replaced.
+   */
+  private RaftPeerId forwardersLeader;
+  /** Forwarding clients replaced after a leader change, closed once their requests in flight are over. */
+  private final List<RaftClient> retired = new ArrayList<>();
   private final AtomicLong nextForwarder = new AtomicLong();
+  /** The node's listener rule on the Raft port; its event loops end with the server. */
+  private final RaftListenerLimits listenerLimits;
 
   private RaftNode(RaftConfig cfg, StoreApplier applier, Function<String, Node> nodes) throws IOException {
     this.cfg = cfg;
@@ -117,6 +130,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
     this.groupId = groupIdFor(cfg.clusterId());
     this.me = RaftPeerId.valueOf(cfg.id());
     this.encryption = DataEncryption.of(cfg.dataKey());
+    this.listenerLimits = new RaftListenerLimits(cfg.listenerLimits(), cfg.tls());
     this.stateMachine = new StoreStateMachine(applier, encryption);
     Files.createDirectories(cfg.storageDir());
     // the log and snapshots are encrypted, and still nobody else's to list or read
@@ -165,6 +179,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
       node.server.start();
     } catch (IOException | RuntimeException e) {
       node.server.close();
+      node.listenerLimits.close();
       CorruptStateException corrupt = findCause(e, CorruptStateException.class);
       if (corrupt != null) {
         throw corrupt;
@@ -218,10 +233,12 @@ public final class RaftNode implements Proposer, AutoCloseable {
   /** {@link #tlsParameters} plus, with TLS and {@code nodes}, the per-call membership check on the server. */
   private Parameters serverParameters(RaftConfig cfg, Function<String, Node> nodes) {
     Parameters params = tlsParameters(cfg.tlsKeyManager(), cfg.tlsTrustManager());
+    GrpcServices.Customizer peerCheck = null;
     if (cfg.tls() && nodes != null) {
       RaftPeerPolicy policy = new RaftPeerPolicy(cfg.id(), nodes, this::inConfiguration, this::hasConfiguration);
-      GrpcConfigKeys.Server.setServicesCustomizer(params, new PeerCheckInterceptor(policy).customizer());
+      peerCheck = new PeerCheckInterceptor(policy).customizer();
     }
+    GrpcConfigKeys.Server.setServicesCustomizer(params, listenerLimits.customizer(peerCheck));
     return params;
   }
 
@@ -270,7 +287,9 @@ public final class RaftNode implements Proposer, AutoCloseable {
   private static RaftProperties clientProperties(RaftConfig cfg) {
     RaftProperties p = new RaftProperties();
     RaftConfigKeys.Rpc.setType(p, rpcType(cfg.tls()));
-    long attempt = Math.max(500, cfg.writeTimeout().toMillis() / 3);
+    // One attempt on one server: a dead leader's requests fail fast (its connection is refused), one that hangs is
+    // given up after about two election timeouts, by when a new leader is known; the retry goes there.
+    long attempt = Math.max(1000, Math.min(cfg.writeTimeout().toMillis() / 3, 2 * cfg.electionTimeoutMin().toMillis()));
     RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(attempt, TimeUnit.MILLISECONDS));
     return p;
   }
@@ -286,18 +305,77 @@ public final class RaftNode implements Proposer, AutoCloseable {
     return forwarder(0);
   }
 
+  /**
+   * Forwarding client {@code i}, made for the leader this member knows now. After a leader change a Ratis client
+   * keeps sending to the leader it knew until a request there fails and a follower names the new one; a member that
+   * has heard from the new leader already knows better, so its clients are replaced (requests in flight finish on the
+   * old ones, closed after the write timeout).
+   */
   private synchronized RaftClient forwarder(int i) {
+    RaftPeerId leader = knownLeader();
+    if (leader != null && !leader.equals(forwardersLeader)) {
+      if (forwardersLeader != null) {
+        LOG.info("Raft leader is now {} (was {}): forwarding there", leader, forwardersLeader);
+      }
+      retireForwarders();
+      forwardersLeader = leader;
+    }
     if (forwarders[i] == null) {
       int attempts = (int) Math.max(3, cfg.writeTimeout().toMillis() / RETRY_SLEEP.toLong(TimeUnit.MILLISECONDS));
-      forwarders[i] = RaftClient.newBuilder()
+      RaftClient.Builder b = RaftClient.newBuilder()
           .setClientId(ClientId.randomId())
           .setRaftGroup(currentGroup())
           .setProperties(clientProps)
           .setParameters(clientParams)
-          .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts, RETRY_SLEEP))
-          .build();
+          .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts, RETRY_SLEEP));
+      if (forwardersLeader != null) {
+        b.setLeaderId(forwardersLeader);
+      }
+      forwarders[i] = b.build();
     }
     return forwarders[i];
+  }
+
+  /** The leader this member knows, unless it is this member or none is known (an election is on). */
+  private RaftPeerId knownLeader() {
+    try {
+      RaftPeerId id = server.getDivision(groupId).getInfo().getLeaderId();
+      return id == null || id.equals(me) ? null : id;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** Moves the forwarding clients aside; each is closed once its requests in flight are over (write timeout). */
+  private void retireForwarders() {
+    List<RaftClient> old = new ArrayList<>();
+    for (int i = 0; i < forwarders.length; i++) {
+      if (forwarders[i] != null) {
+        old.add(forwarders[i]);
+        forwarders[i] = null;
+      }
+    }
+    if (old.isEmpty()) {
+      return;
+    }
+    retired.addAll(old);
+    Executor later = CompletableFuture.delayedExecutor(cfg.writeTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+    later.execute(() -> {
+      synchronized (this) {
+        retired.removeAll(old);
+      }
+      closeQuietly(old);
+    });
+  }
+
+  private static void closeQuietly(List<RaftClient> clients) {
+    for (RaftClient c : clients) {
+      try {
+        c.close();
+      } catch (IOException | RuntimeException e) {
+        LOG.debug("closing a forwarding client: {}", e.toString());
+      }
+    }
   }
 
   /**
@@ -627,13 +705,19 @@ public final class RaftNode implements Proposer, AutoCloseable {
           forwarders[i] = null;
         }
       }
+      open.addAll(retired);
+      retired.clear();
     }
     try {
       for (RaftClient c : open) {
         c.close();
       }
     } finally {
-      server.close();
+      try {
+        server.close();
+      } finally {
+        listenerLimits.close();
+      }
     }
   }
 }

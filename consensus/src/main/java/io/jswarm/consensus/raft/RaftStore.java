@@ -27,7 +27,16 @@ public final class RaftStore implements AutoCloseable {
    * while this store (or, before it has the peer's row, the Raft configuration) holds it as a manager.
    */
   public static RaftStore start(RaftConfig cfg, Clock clock, IdGenerator ids) throws IOException {
-    Deferred deferred = new Deferred();
+    return start(cfg, clock, ids, (nanos, ok) -> {});
+  }
+
+  /**
+   * As above; {@code commits} is told of every proposal this manager made once it completes: how long it took
+   * from proposal to local apply, and whether it was committed (metrics).
+   */
+  public static RaftStore start(RaftConfig cfg, Clock clock, IdGenerator ids, CommitObserver commits)
+      throws IOException {
+    Deferred deferred = new Deferred(commits);
     MemoryStore store = new MemoryStore(deferred, clock, ids);
     deferred.node = RaftNode.start(cfg, store, id -> store.viewStale(tx -> tx.nodes().get(id)));
     return new RaftStore(store, deferred.node);
@@ -62,13 +71,27 @@ public final class RaftStore implements AutoCloseable {
     }
   }
 
+  /** Told of each completed proposal (see {@link #start(RaftConfig, Clock, IdGenerator, CommitObserver)}). */
+  @FunctionalInterface
+  public interface CommitObserver {
+    void completed(long nanos, boolean committed);
+  }
+
   /** Forwards to the node once it exists; nothing is proposed before {@link #start} returns. */
   private static final class Deferred implements Proposer {
     private volatile RaftNode node;
+    private final CommitObserver commits;
+
+    Deferred(CommitObserver commits) {
+      this.commits = commits;
+    }
 
     @Override
     public CompletableFuture<ApplyResult> propose(byte[] batch) {
-      return node.propose(batch);
+      long start = System.nanoTime();
+      CompletableFuture<ApplyResult> f = node.propose(batch);
+      f.whenComplete((r, e) -> commits.completed(System.nanoTime() - start, e == null));
+      return f;
     }
 
     @Override

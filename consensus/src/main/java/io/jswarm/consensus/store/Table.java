@@ -44,7 +44,7 @@ final class Table<T extends StoreObject> {
     return rows.subMap(prefix, true, prefix + Character.MAX_VALUE, false);
   }
 
-  /** Ids of rows whose {@code index} has {@code key}. */
+  /** Ids of rows whose {@code index} has {@code key}, in id order (the store's scans rely on it). */
   Set<String> idsBy(String index, String key) {
     Map<String, Set<String>> idx = indexes.get(index);
     if (idx == null) {

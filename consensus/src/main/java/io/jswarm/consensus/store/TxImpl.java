@@ -118,6 +118,12 @@ final class TxImpl implements Tx {
 
     @Override
     public void scan(String index, String key, java.util.function.Consumer<? super T> visitor) {
+      if (mine().isEmpty()) {
+        for (String id : table.idsBy(index, key)) { // already in id order: no map to build
+          visitor.accept(table.get(id));
+        }
+        return;
+      }
       TreeMap<String, T> rows = new TreeMap<>();
       for (String id : table.idsBy(index, key)) {
         rows.put(id, table.get(id));
@@ -128,6 +134,10 @@ final class TxImpl implements Tx {
 
     @Override
     public void scanAll(java.util.function.Consumer<? super T> visitor) {
+      if (mine().isEmpty()) {
+        table.all().forEach(visitor);
+        return;
+      }
       TreeMap<String, T> rows = new TreeMap<>();
       for (T row : table.all()) {
         rows.put(row.id, row);

@@ -1,7 +1,6 @@
 package io.jswarm.consensus.store;
 
 import io.jswarm.api.json.Json;
-import io.jswarm.api.types.StoreObject;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -49,13 +48,12 @@ public final class Watch implements AutoCloseable {
           e.old() == null ? null : Json.toBytes(e.old()));
     }
 
+    /** The polling watch's own event; its rows are decoded when it first reads them. */
     Event decode() {
       if (shape.isCommit()) {
         return shape;
       }
-      Class<? extends StoreObject> type = shape.table().type();
-      return new Event(shape.kind(), shape.index(), shape.table(),
-          object == null ? null : Json.fromBytes(object, type), old == null ? null : Json.fromBytes(old, type));
+      return Event.encoded(shape.kind(), shape.index(), shape.table(), object, old);
     }
   }
 

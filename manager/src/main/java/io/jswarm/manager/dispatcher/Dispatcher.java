@@ -13,7 +13,11 @@ import io.jswarm.api.json.Json;
 import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Task;
 import io.jswarm.consensus.store.IdGenerator;
+import com.codahale.metrics.Counter;
 import io.jswarm.consensus.store.MemoryStore;
+import io.jswarm.transport.http.StreamSink;
+import io.jswarm.transport.metrics.BucketHistogram;
+import io.jswarm.transport.metrics.Metrics;
 import io.jswarm.consensus.store.Tx;
 import io.jswarm.transport.http.HttpRequest;
 import io.jswarm.transport.http.HttpResponse;
@@ -81,6 +85,10 @@ public final class Dispatcher implements AutoCloseable {
   private final IdGenerator sessionIds = IdGenerator.secure();
   private final Object lifecycle = new Object();
   private volatile LeaderTerm term;
+  private final Counter heartbeats;
+  private final Counter missed;
+  private final Counter messages;
+  private final BucketHistogram statusBatch;
 
   /**
    * @param store the cluster store (this manager's replica)
@@ -92,6 +100,21 @@ public final class Dispatcher implements AutoCloseable {
    */
   public Dispatcher(MemoryStore store, Clock clock, BooleanSupplier isLeader, Supplier<String> leaderClusterAddr,
       Supplier<List<DispatcherMessage.Manager>> managers) {
+    this(store, clock, isLeader, leaderClusterAddr, managers, new Metrics());
+  }
+
+  /** As above, counting on the daemon's {@code metrics} ({@code jswarm_dispatcher_*}). */
+  public Dispatcher(MemoryStore store, Clock clock, BooleanSupplier isLeader, Supplier<String> leaderClusterAddr,
+      Supplier<List<DispatcherMessage.Manager>> managers, Metrics metrics) {
+    metrics.gauge("jswarm_dispatcher_sessions", "Agent sessions open on this dispatcher (the leader's).",
+        this::sessionCount);
+    this.heartbeats = metrics.counter("jswarm_dispatcher_heartbeats_total", "Heartbeats received from agents.");
+    this.missed = metrics.counter("jswarm_dispatcher_heartbeats_missed_total",
+        "Nodes marked down because their heartbeats stopped.");
+    this.messages = metrics.counter("jswarm_dispatcher_messages_sent_total",
+        "Messages (assignments, dependencies, endpoints, ...) streamed to agents.");
+    this.statusBatch = metrics.histogram("jswarm_dispatcher_status_batch_size",
+        "Task status updates per report an agent sends.", Metrics.SIZES);
     this.store = Objects.requireNonNull(store, "store");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.isLeader = Objects.requireNonNull(isLeader, "isLeader");
@@ -183,13 +206,14 @@ public final class Dispatcher implements AutoCloseable {
     }
     markReady(peer.nodeId(), body);
     String sessionId = sessionIds.newId();
-    return HttpResponse.stream(200, STREAM_CONTENT_TYPE, sink -> t.open(sessionId, peer.nodeId(), sink));
+    return HttpResponse.stream(200, STREAM_CONTENT_TYPE, sink -> t.open(sessionId, peer.nodeId(), counting(sink)));
   }
 
   HttpResponse heartbeat(HttpRequest req) {
     PeerIdentity peer = requirePeer(req);
     HeartbeatRequest hb = req.json(HeartbeatRequest.class);
     LeaderTerm t = requireSession(hb.sessionId, peer);
+    heartbeats.inc();
     return HttpResponse.ok(new HeartbeatResponse(t.heartbeat(peer.nodeId())));
   }
 
@@ -218,11 +242,38 @@ public final class Dispatcher implements AutoCloseable {
       }
       return null;
     });
+    statusBatch.observe(updates.size());
     t.queueStatuses(node, updates);
     return HttpResponse.empty(200);
   }
 
-  private static PeerIdentity requirePeer(HttpRequest req) {
+  /** {@code sink}, counting the messages sent through it. */
+  private StreamSink counting(StreamSink sink) {
+    return new StreamSink() {
+      @Override
+      public boolean send(byte[] chunk) {
+        messages.inc();
+        return sink.send(chunk);
+      }
+
+      @Override
+      public void close() {
+        sink.close();
+      }
+
+      @Override
+      public void onClose(Runnable r) {
+        sink.onClose(r);
+      }
+
+      @Override
+      public boolean isOpen() {
+        return sink.isOpen();
+      }
+    };
+  }
+
+    private static PeerIdentity requirePeer(HttpRequest req) {
     PeerIdentity peer = req.peer();
     if (peer == null || peer.nodeId() == null || peer.nodeId().isEmpty()) {
       throw new PermissionDeniedException("the dispatcher needs a client certificate issued by the cluster CA");
@@ -277,6 +328,7 @@ public final class Dispatcher implements AutoCloseable {
 
   /** Marks a node down after missed heartbeats, unless it is gone or already down. */
   private void markDown(String nodeId) {
+    missed.inc();
     updateNode(tx -> {
       Node n = tx.nodes().get(nodeId);
       if (n == null || (n.status != null && "down".equals(n.status.state))) {

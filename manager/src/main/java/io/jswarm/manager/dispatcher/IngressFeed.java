@@ -46,9 +46,7 @@ final class IngressFeed {
     for (Service s : tx.services().all()) {
       service(s, null);
     }
-    for (Task t : tx.tasks().all()) {
-      task(t, null);
-    }
+    tx.tasks().scanAll(t -> task(t, null)); // read in place: task() keeps slimmed copies only
     dirty = false;
   }
 

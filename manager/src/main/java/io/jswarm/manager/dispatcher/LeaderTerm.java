@@ -138,11 +138,12 @@ final class LeaderTerm {
       for (Service sv : tx.services().all()) {
         records.serviceChanged(sv.id, sv);
       }
-      for (Task t : tx.tasks().all()) {
+      // In place (no copy of every task under the store's lock at every leader change): the feeds only read them.
+      tx.tasks().scanAll(t -> {
         endpoints.taskChanged(t, null);
         records.taskChanged(t.id, t);
         dependencies.taskChanged(t.id, t);
-      }
+      });
       dependencies.clearDirty();
       ingress.reset(tx);
       endpoints.clearDirty();

@@ -25,8 +25,11 @@ abstract class EventLoop extends LeaderLoop {
   static final Duration MAX_BATCH_DELAY = Duration.ofMillis(500);
   /** Wait after a failed pass before the next try. */
   static final Duration RETRY_BACKOFF = Duration.ofMillis(250);
-  /** Writes per transaction: one Raft entry stays small; more work continues in the next transaction. */
-  static final int MAX_WRITES_PER_PASS = 500;
+  /**
+   * Writes per transaction: one Raft entry stays small, and so does the time a transaction holds the store's read
+   * lock (a write waiting behind it holds every API read back); more work continues in the next transaction.
+   */
+  static final int MAX_WRITES_PER_PASS = 200;
   /** Immediate retries of a pass that lost a compare-and-set race before leaving it to the next pass. */
   static final int MAX_CONFLICT_RETRIES = 3;
 

@@ -47,10 +47,7 @@ public final class GlobalOrchestrator extends ServiceOrchestrator {
       nodes.put(n.id, n);
     }
     TreeMap<String, SlotGroup> byNode = new TreeMap<>();
-    for (Task t : p.tx.tasks().find(Tables.BY_SERVICE, service.id)) {
-      if (TaskFacts.desired(t) == TaskState.REMOVE) {
-        continue;
-      }
+    for (Task t : liveTasks(p, service.id)) {
       if (t.nodeId == null) {
         p.desire(t, TaskState.REMOVE); // a global task always has its node
         continue;
@@ -138,12 +135,13 @@ public final class GlobalOrchestrator extends ServiceOrchestrator {
     if (e.isIn(Tables.SERVICES)) {
       Service s = (Service) e.object();
       if (owns(s)) {
+        noteUpdateState(s);
         dirty.add(s.id);
       }
     } else if (e.isIn(Tables.TASKS)) {
       Task t = (Task) e.object();
       if (t.serviceId != null && (t.slot == null || t.slot == 0)) {
-        dirty.add(t.serviceId);
+        noteTaskEvent(e);
       }
     } else if (e.isIn(Tables.NODES)) {
       dirty.addAll(store.viewStale(tx -> {

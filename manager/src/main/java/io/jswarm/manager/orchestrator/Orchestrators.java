@@ -17,11 +17,17 @@ public final class Orchestrators {
   private final TaskReaper reaper;
 
   public Orchestrators(MemoryStore store, Clock clock) {
-    this.restarts = new RestartSupervisor();
+    this(store, clock, new io.jswarm.transport.metrics.Metrics());
+  }
+
+  /** With the daemon's metrics registry ({@link OrchestratorMetrics}). */
+  public Orchestrators(MemoryStore store, Clock clock, io.jswarm.transport.metrics.Metrics metrics) {
+    OrchestratorMetrics counters = new OrchestratorMetrics(metrics);
+    this.restarts = new RestartSupervisor(counters);
     this.replicated = new ReplicatedOrchestrator(store, clock, restarts);
     this.global = new GlobalOrchestrator(store, clock, restarts);
     this.jobs = new JobOrchestrator(store, clock, restarts);
-    this.reaper = new TaskReaper(store, clock);
+    this.reaper = new TaskReaper(store, clock, counters);
   }
 
   /** Starts every loop (each first reconciles everything). Idempotent. */

@@ -37,10 +37,19 @@ final class Pass {
     void run(Pass p, Service service);
   }
 
-  Pass(Tx tx, Instant now, int maxWrites) {
+  /** The endpoint new tasks get, made once per service spec and endpoint seen by this pass. */
+  private Object endpointOfSpec;
+  private Object endpointOfEndpoint;
+  private io.jswarm.api.types.Endpoint endpoint;
+  private final OrchestratorMetrics metrics;
+  private int created;
+  private int deleted;
+
+  Pass(Tx tx, Instant now, int maxWrites, OrchestratorMetrics metrics) {
     this.tx = tx;
     this.now = now;
     this.maxWrites = maxWrites;
+    this.metrics = metrics;
   }
 
   /** The write budget is used up: stop deciding, commit, and run another pass. */
@@ -52,8 +61,22 @@ final class Pass {
     return writes;
   }
 
+  /**
+   * {@link TaskFactory#endpointOf} of {@code s}, made once for all the tasks this pass creates for it (comparing the
+   * endpoint with its spec costs two JSON trees): the store copies each task it is given.
+   */
+  io.jswarm.api.types.Endpoint endpointOf(Service s) {
+    if (s.spec != endpointOfSpec || s.endpoint != endpointOfEndpoint) {
+      endpoint = TaskFactory.endpointOf(s);
+      endpointOfSpec = s.spec;
+      endpointOfEndpoint = s.endpoint;
+    }
+    return endpoint;
+  }
+
   Task create(Task t) {
     writes++;
+    created++;
     return tx.tasks().create(t);
   }
 
@@ -77,6 +100,7 @@ final class Pass {
   void delete(String taskId) {
     tx.tasks().delete(taskId);
     writes++;
+    deleted++;
   }
 
   /** Runs {@code r} once the pass is committed; dropped if the pass fails. */
@@ -85,6 +109,8 @@ final class Pass {
   }
 
   void committed() {
+    metrics.created.inc(created);
+    metrics.removed.inc(deleted);
     afterCommit.forEach(Runnable::run);
   }
 }

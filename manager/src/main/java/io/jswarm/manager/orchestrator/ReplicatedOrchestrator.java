@@ -47,8 +47,8 @@ public final class ReplicatedOrchestrator extends ServiceOrchestrator {
   protected void plan(Pass p, Service service) {
     long replicas = Modes.replicas(service);
     TreeMap<Long, SlotGroup> slots = new TreeMap<>();
-    for (Task t : p.tx.tasks().find(Tables.BY_SERVICE, service.id)) {
-      if (TaskFacts.desired(t) == TaskState.REMOVE || t.slot == null || t.slot <= 0) {
+    for (Task t : liveTasks(p, service.id)) {
+      if (t.slot == null || t.slot <= 0) {
         continue;
       }
       slots.computeIfAbsent(t.slot, s -> newSlot(service, s)).tasks.add(t);
@@ -220,6 +220,20 @@ public final class ReplicatedOrchestrator extends ServiceOrchestrator {
     }
   }
 
+  /**
+   * A change {@link #taskEventMatters} lets through only because a rolling update waits for new tasks to be ready:
+   * a runnable task reached RUNNING, or its health changed while running.
+   */
+  static boolean onlyTheUpdaterWaits(Event e) {
+    if (e.kind() != Event.Kind.UPDATE || !taskEventMatters(e)) {
+      return false;
+    }
+    Task t = (Task) e.object();
+    Task old = (Task) e.old();
+    return TaskFacts.runnable(t) && (old == null || TaskFacts.runnable(old))
+        && TaskFacts.observed(t) == TaskState.RUNNING;
+  }
+
   private static String health(Task t) {
     return t.status == null || t.status.containerStatus == null ? null : t.status.containerStatus.health;
   }
@@ -229,12 +243,13 @@ public final class ReplicatedOrchestrator extends ServiceOrchestrator {
     if (e.isIn(Tables.SERVICES)) {
       Service s = (Service) e.object();
       if (owns(s)) {
+        noteUpdateState(s);
         dirty.add(s.id);
       }
     } else if (e.isIn(Tables.TASKS)) {
       Task t = (Task) e.object();
       if (t.serviceId != null && t.slot != null && t.slot > 0) {
-        dirty.add(t.serviceId);
+        noteTaskEvent(e);
       }
     } else if (e.isIn(Tables.NODES)) {
       markServicesOnNode(e.object().id);

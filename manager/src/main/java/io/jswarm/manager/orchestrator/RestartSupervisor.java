@@ -41,6 +41,20 @@ public final class RestartSupervisor {
   private final Map<String, Pending> pending = new HashMap<>();
   private final Map<String, Deque<Instant>> history = new HashMap<>();
   private final Set<String> exhausted = new HashSet<>();
+  /** The orchestrators' counters; the supervisor is what they share. */
+  private final OrchestratorMetrics metrics;
+
+  public RestartSupervisor() {
+    this(new OrchestratorMetrics(new io.jswarm.transport.metrics.Metrics()));
+  }
+
+  public RestartSupervisor(OrchestratorMetrics metrics) {
+    this.metrics = metrics;
+  }
+
+  OrchestratorMetrics metrics() {
+    return metrics;
+  }
 
   /** Restart key of a replicated slot. */
   static String slotKey(String serviceId, long slot) {

@@ -6,6 +6,7 @@ import io.jswarm.api.errors.NotFoundException;
 import io.jswarm.api.types.Service;
 import io.jswarm.api.types.Task;
 import io.jswarm.api.types.TaskState;
+import io.jswarm.consensus.store.Event;
 import io.jswarm.consensus.store.MemoryStore;
 import io.jswarm.consensus.store.Tables;
 import java.time.Clock;
@@ -17,6 +18,7 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +33,12 @@ abstract class ServiceOrchestrator extends EventLoop {
   protected final Updater updater = new Updater();
   /** Services to reconcile on the next pass (loop thread). */
   protected final Set<String> dirty = Collections.synchronizedSet(new LinkedHashSet<>());
+  /**
+   * Services whose rolling update is running as last seen (row events and passes): only their tasks' progress to
+   * RUNNING or healthy needs a pass ({@link ReplicatedOrchestrator#onlyTheUpdaterWaits}). Without it, each batch
+   * of tasks of a large new service reported running would plan the whole service again.
+   */
+  private final Set<String> updating = ConcurrentHashMap.newKeySet();
 
   ServiceOrchestrator(String name, MemoryStore store, Clock clock, RestartSupervisor restarts) {
     super(name, store, clock);
@@ -50,6 +58,7 @@ abstract class ServiceOrchestrator extends EventLoop {
       for (Service s : tx.services().all()) {
         if (owns(s)) {
           out.add(s.id);
+          noteUpdateState(s);
         }
       }
       return out;
@@ -74,9 +83,10 @@ abstract class ServiceOrchestrator extends EventLoop {
         Pass done;
         try {
           done = store.update(tx -> {
-            Pass p = new Pass(tx, clock.instant(), MAX_WRITES_PER_PASS);
+            Pass p = new Pass(tx, clock.instant(), MAX_WRITES_PER_PASS, restarts.metrics());
             Service s = tx.services().get(serviceId);
             Pass.Continuation k = carried[0];
+            noteUpdateState(s);
             if (s == null) {
               p.afterCommit(() -> restarts.forgetService(serviceId));
             } else if (owns(s) && k != null && k.serviceVersion() == s.versionIndex()) {
@@ -104,6 +114,30 @@ abstract class ServiceOrchestrator extends EventLoop {
         conflicts = 0;
       }
     }
+  }
+
+  /** Records whether {@code s} (null: deleted) has a rolling update running. */
+  protected void noteUpdateState(Service s) {
+    if (s == null) {
+      return;
+    }
+    if (Updater.isActive(s)) {
+      updating.add(s.id);
+    } else {
+      updating.remove(s.id);
+    }
+  }
+
+  /**
+   * Marks the service of a task event dirty, unless the event is only a task's progress to RUNNING or healthy
+   * and no rolling update of the service waits for that.
+   */
+  protected void noteTaskEvent(Event e) {
+    Task t = (Task) e.object();
+    if (ReplicatedOrchestrator.onlyTheUpdaterWaits(e) && !updating.contains(t.serviceId)) {
+      return;
+    }
+    dirty.add(t.serviceId);
   }
 
   @Override
@@ -145,9 +179,27 @@ abstract class ServiceOrchestrator extends EventLoop {
   public synchronized void stop() {
     super.stop();
     updater.clear();
+    updating.clear();
   }
 
   // ---- building blocks of a plan ----
+
+  /**
+   * The service's tasks whose desired state is not REMOVE, as a pass reads them: the stored rows are visited in
+   * place ({@code scan}, no JSON copy) and each kept task is a {@link Task#shallowCopy}, so a pass may move its
+   * desired state ({@link Pass#desire}) without changing the stored row. Only the tasks a pass changes are then
+   * copied whole, by the store's update. A pass over a 100,000-task service costs a walk over its rows, not
+   * 100,000 JSON round trips under the store's read lock.
+   */
+  static List<Task> liveTasks(Pass p, String serviceId) {
+    List<Task> out = new ArrayList<>();
+    p.tx.tasks().scan(Tables.BY_SERVICE, serviceId, t -> {
+      if (TaskFacts.desired(t) != TaskState.REMOVE) {
+        out.add(t.shallowCopy());
+      }
+    });
+    return out;
+  }
 
   /** Puts a slot's tasks oldest first. */
   static void sortSlot(SlotGroup g) {
@@ -210,7 +262,10 @@ abstract class ServiceOrchestrator extends EventLoop {
       return;
     }
     Instant now = p.now;
-    p.afterCommit(() -> restarts.recordRestart(g.key, t, now));
+    p.afterCommit(() -> {
+      restarts.recordRestart(g.key, t, now);
+      restarts.metrics().restarts.inc();
+    });
     Duration delay = RestartSupervisor.delay(t);
     if (delay.isZero()) {
       create(p, service, g);
@@ -281,7 +336,7 @@ abstract class ServiceOrchestrator extends EventLoop {
   }
 
   protected Task create(Pass p, Service service, SlotGroup g) {
-    Task t = p.create(TaskFactory.newTask(service, g.slot, g.nodeId, p.now));
+    Task t = p.create(TaskFactory.newTask(service, p.endpointOf(service), g.slot, g.nodeId, p.now));
     g.tasks.add(t);
     return t;
   }
@@ -290,11 +345,11 @@ abstract class ServiceOrchestrator extends EventLoop {
   protected void markServicesOnNode(String nodeId) {
     Set<String> ids = store.viewStale(tx -> {
       Set<String> out = new LinkedHashSet<>();
-      for (Task t : tx.tasks().find(Tables.BY_NODE, nodeId)) {
+      tx.tasks().scan(Tables.BY_NODE, nodeId, t -> {
         if (TaskFacts.runnable(t) && t.serviceId != null) {
           out.add(t.serviceId);
         }
-      }
+      });
       return out;
     });
     dirty.addAll(ids);

@@ -18,20 +18,26 @@ final class TaskFactory {
 
   /**
    * A task for {@code slot} (replicated; name {@code <service>.<slot>}) or {@code nodeId} (global; name
-   * {@code <service>.<node id>}, node preset): state NEW "created", desired RUNNING, spec a copy of the
-   * service's current task template, labels a copy of the service's. A job's task is desired COMPLETE (it runs until
-   * it exits) and carries the job's current iteration, as in swarmkit.
+   * {@code <service>.<node id>}, node preset): state NEW "created", desired RUNNING, spec the service's current
+   * task template, labels the service's. A job's task is desired COMPLETE (it runs until it exits) and carries the
+   * job's current iteration, as in swarmkit. The task shares the template and the endpoint with {@code service}:
+   * hand it to the store (which stores a copy) and drop it.
    */
   static Task newTask(Service service, Long slot, String nodeId, Instant now) {
+    return newTask(service, endpointOf(service), slot, nodeId, now);
+  }
+
+  /** {@link #newTask(Service, Long, String, Instant)} with the service's {@link #endpointOf} already made. */
+  static Task newTask(Service service, Endpoint endpoint, Long slot, String nodeId, Instant now) {
     Task t = new Task();
     t.serviceId = service.id;
     t.slot = slot;
     t.nodeId = nodeId;
     t.name = service.spec.name + "." + (slot != null ? slot.toString() : nodeId);
     t.labels = service.spec.labels == null ? null : new LinkedHashMap<>(service.spec.labels);
-    t.spec = Json.copy(service.spec.taskTemplate);
+    t.spec = service.spec.taskTemplate;
     t.registryAuth = service.registryAuth;
-    t.endpoint = endpointOf(service);
+    t.endpoint = endpoint;
     boolean job = service.spec.mode != null && service.spec.mode.isJob();
     t.desiredState = job ? TaskState.COMPLETE : TaskState.RUNNING;
     if (job) {

@@ -48,23 +48,43 @@ public final class TaskReaper extends EventLoop {
     }
   }
 
+  /** Items (tasks, history groups) one transaction of the reaper looks at, see {@link #inChunks}. */
+  static final int MAX_ITEMS_PER_PASS = 1000;
+
   private final Set<Group> groups = Collections.synchronizedSet(new LinkedHashSet<>());
   private final Set<String> candidates = Collections.synchronizedSet(new LinkedHashSet<>());
   private final Set<String> deletedServices = Collections.synchronizedSet(new LinkedHashSet<>());
   private final Set<String> lostNodes = Collections.synchronizedSet(new LinkedHashSet<>());
   private volatile boolean all;
 
+  private final OrchestratorMetrics metrics;
+
   public TaskReaper(MemoryStore store, Clock clock) {
+    this(store, clock, new OrchestratorMetrics(new io.jswarm.transport.metrics.Metrics()));
+  }
+
+  TaskReaper(MemoryStore store, Clock clock, OrchestratorMetrics metrics) {
     super("reaper", store, clock);
+    this.metrics = metrics;
   }
 
   /** The retention limit in force: the cluster object's, or {@link #DEFAULT_RETENTION}. */
   static long retention(ReadTx tx) {
-    Swarm s = tx.cluster().byName(Swarm.DEFAULT_NAME);
-    if (s == null) {
-      List<Swarm> any = tx.cluster().all();
-      s = any.isEmpty() ? null : any.get(0);
+    // Read in place (scan): trim asks once per history group, and the cluster row is large (the CA).
+    Swarm[] found = {null};
+    tx.cluster().scan(Tables.BY_NAME, Swarm.DEFAULT_NAME, c -> {
+      if (found[0] == null) {
+        found[0] = c;
+      }
+    });
+    if (found[0] == null) {
+      tx.cluster().scanAll(c -> {
+        if (found[0] == null) {
+          found[0] = c;
+        }
+      });
     }
+    Swarm s = found[0];
     if (s == null || s.spec == null || s.spec.orchestration == null
         || s.spec.orchestration.taskHistoryRetentionLimit == null) {
       return DEFAULT_RETENTION;
@@ -85,25 +105,28 @@ public final class TaskReaper extends EventLoop {
         List<String> out = new ArrayList<>();
         Set<String> services = new java.util.HashSet<>();
         tx.services().all().forEach(s -> services.add(s.id));
-        for (Task t : tx.tasks().all()) {
+        tx.tasks().scanAll(t -> {
           if (t.serviceId != null && !services.contains(t.serviceId) && TaskFacts.desired(t) != TaskState.REMOVE) {
             out.add(t.id);
           }
-        }
+        });
         return out;
       });
       boolean ok = inChunks(orphans, this::markRemove);
-      List<String> removable = store.viewStale(tx -> ids(tx.tasks().find(Tables.BY_DESIRED_STATE,
-          TaskState.REMOVE.json())));
+      List<String> removable = store.viewStale(tx -> {
+        List<String> out = new ArrayList<>();
+        tx.tasks().scan(Tables.BY_DESIRED_STATE, TaskState.REMOVE.json(), t -> out.add(t.id));
+        return out;
+      });
       ok &= inChunks(removable, this::reap);
       List<Group> every = store.viewStale(tx -> {
         Set<Group> out = new LinkedHashSet<>();
-        for (Task t : tx.tasks().all()) {
+        tx.tasks().scanAll(t -> {
           Group g = Group.of(t);
           if (g != null) {
             out.add(g);
           }
-        }
+        });
         return new ArrayList<>(out);
       });
       ok &= inChunks(every, this::trim);
@@ -128,11 +151,11 @@ public final class TaskReaper extends EventLoop {
       List<String> toMark = store.viewStale(tx -> {
         List<String> out = new ArrayList<>();
         for (String id : services) {
-          for (Task t : tx.tasks().find(Tables.BY_SERVICE, id)) {
+          tx.tasks().scan(Tables.BY_SERVICE, id, t -> {
             if (TaskFacts.desired(t) != TaskState.REMOVE) {
               out.add(t.id);
             }
-          }
+          });
         }
         return out;
       });
@@ -144,11 +167,11 @@ public final class TaskReaper extends EventLoop {
       candidates.addAll(store.viewStale(tx -> {
         List<String> out = new ArrayList<>();
         for (String id : nodes) {
-          for (Task t : tx.tasks().find(Tables.BY_NODE, id)) {
+          tx.tasks().scan(Tables.BY_NODE, id, t -> {
             if (TaskFacts.desired(t) == TaskState.REMOVE) {
               out.add(t.id);
             }
-          }
+          });
         }
         return out;
       }));
@@ -190,20 +213,23 @@ public final class TaskReaper extends EventLoop {
     return n == null || (downCounts && NodeFit.isDown(n));
   }
 
+  /** Deletes the group's oldest stopped tasks past the retention limit; reads the rows in place. */
   private void trim(Pass p, Group g) {
     long limit = retention(p.tx);
     if (limit < 0) {
       return;
     }
     List<Task> tasks = new ArrayList<>();
-    List<Task> found = g.slot != null
-        ? p.tx.tasks().find(Tables.BY_SLOT, Tables.slotKey(g.serviceId, g.slot))
-        : p.tx.tasks().find(Tables.BY_NODE, g.nodeId);
-    for (Task t : found) {
+    java.util.function.Consumer<Task> inGroup = t -> {
       if (Objects.equals(t.serviceId, g.serviceId) && TaskFacts.desired(t) != TaskState.REMOVE
           && Objects.equals(Group.of(t), g)) {
         tasks.add(t);
       }
+    };
+    if (g.slot != null) {
+      p.tx.tasks().scan(Tables.BY_SLOT, Tables.slotKey(g.serviceId, g.slot), inGroup);
+    } else {
+      p.tx.tasks().scan(Tables.BY_NODE, g.nodeId, inGroup);
     }
     if (tasks.size() <= limit) {
       return;
@@ -222,8 +248,10 @@ public final class TaskReaper extends EventLoop {
   }
 
   /**
-   * Runs {@code op} over {@code items} in transactions of at most {@link #MAX_WRITES_PER_PASS} writes; every op
-   * re-reads what it changes, so a transaction that lost a race is simply run again. False when one kept
+   * Runs {@code op} over {@code items} in transactions of at most {@link #MAX_WRITES_PER_PASS} writes and
+   * {@link #MAX_ITEMS_PER_PASS} items (an op that only reads, a history group within its limit, still holds the
+   * store's read lock: 100,000 of them in one transaction held off every write and, behind it, every API read);
+   * every op re-reads what it changes, so a transaction that lost a race is simply run again. False when one kept
    * losing.
    */
   private <T> boolean inChunks(List<T> items, BiConsumer<Pass, T> op) {
@@ -234,9 +262,9 @@ public final class TaskReaper extends EventLoop {
       int[] end = {start};
       try {
         Pass done = store.update(tx -> {
-          Pass p = new Pass(tx, clock.instant(), MAX_WRITES_PER_PASS);
+          Pass p = new Pass(tx, clock.instant(), MAX_WRITES_PER_PASS, metrics);
           int j = start;
-          while (j < items.size() && !p.full()) {
+          while (j < items.size() && !p.full() && j - start < MAX_ITEMS_PER_PASS) {
             op.accept(p, items.get(j++));
           }
           end[0] = j;
@@ -252,12 +280,6 @@ public final class TaskReaper extends EventLoop {
       }
     }
     return true;
-  }
-
-  private static List<String> ids(List<Task> tasks) {
-    List<String> out = new ArrayList<>(tasks.size());
-    tasks.forEach(t -> out.add(t.id));
-    return out;
   }
 
   private static <T> List<T> drain(Set<T> set) {

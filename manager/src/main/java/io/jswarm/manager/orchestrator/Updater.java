@@ -67,6 +67,8 @@ public final class Updater {
   private final Map<String, Boolean> failureVerdict = new ConcurrentHashMap<>();
   /** When a service's update must be looked at again (end of a Delay or Monitor window). */
   private final Map<String, Instant> wake = new ConcurrentHashMap<>();
+  /** Which tasks run their service's current template (pass thread only). */
+  private final CurrentTemplate current = new CurrentTemplate();
 
   /** The effective settings of an UpdateConfig or RollbackConfig, with Docker's defaults. */
   record Settings(long parallelism, Duration delay, String failureAction, Duration monitor,
@@ -112,6 +114,7 @@ public final class Updater {
     readySince.clear();
     failureVerdict.clear();
     wake.clear();
+    current.clear();
   }
 
   /**
@@ -120,7 +123,7 @@ public final class Updater {
    */
   void run(Pass p, Service service, List<SlotGroup> slots, List<SlotGroup> candidates, ServiceOrchestrator o) {
     wake.remove(service.id);
-    JsonNode template = TaskFacts.template(service);
+    JsonNode template = current.of(service);
     Service.UpdateStatus st = service.updateStatus;
     String state = st == null ? null : st.state;
     boolean rollback = state != null && state.startsWith("rollback");
@@ -150,7 +153,7 @@ public final class Updater {
 
     // only tasks a rebalance moves: start-first whatever the order, so that the service never has fewer ready tasks
     boolean rebalance = !outdated.isEmpty() && outdated.stream().allMatch(g -> matches(current(g), template));
-    boolean active = UPDATING.equals(state) || ROLLBACK_STARTED.equals(state);
+    boolean active = isActive(service);
     if (!active) {
       forget(slots);
     }
@@ -298,7 +301,7 @@ public final class Updater {
   }
 
   /** A start-first slot whose new task is ready: its older tasks with another spec are shut down. */
-  private static void retireOlder(Pass p, SlotGroup g, Task cur, JsonNode template) {
+  private void retireOlder(Pass p, SlotGroup g, Task cur, JsonNode template) {
     for (Task t : g.tasks) {
       if (t != cur && TaskFacts.runnable(t) && (!matches(t, template) || TaskFacts.moving(t))) {
         p.desire(t, TaskState.SHUTDOWN);
@@ -323,6 +326,12 @@ public final class Updater {
   private static void save(Pass p, Service service) {
     Service stored = p.saveService(service);
     service.version = stored.version;
+  }
+
+  /** Whether the service's update or rollback is running (not paused, completed or never started). */
+  static boolean isActive(Service s) {
+    String state = s.updateStatus == null ? null : s.updateStatus.state;
+    return UPDATING.equals(state) || ROLLBACK_STARTED.equals(state);
   }
 
   /** A task that ended on its own: not shut down, removed or orphaned by the manager. */
@@ -351,8 +360,8 @@ public final class Updater {
     return h != null && h.test != null && !h.test.isEmpty() && !"NONE".equals(h.test.get(0));
   }
 
-  private static boolean matches(Task t, JsonNode template) {
-    return TaskFacts.current(t).equals(template);
+  private boolean matches(Task t, JsonNode template) {
+    return current.matches(t, template);
   }
 
   private static boolean createdSince(Task t, Instant started) {

@@ -9,7 +9,10 @@ import io.jswarm.api.types.Task;
 import io.jswarm.api.types.TaskState;
 import io.jswarm.api.types.Timestamps;
 import io.jswarm.consensus.store.Event;
+import com.codahale.metrics.Counter;
 import io.jswarm.consensus.store.MemoryStore;
+import io.jswarm.transport.metrics.BucketHistogram;
+import io.jswarm.transport.metrics.Metrics;
 import io.jswarm.consensus.store.ReadTx;
 import io.jswarm.consensus.store.Tables;
 import io.jswarm.manager.loop.LeaderLoop;
@@ -82,8 +85,21 @@ public final class SchedulerLoop extends LeaderLoop {
   /** Tasks the loop's last pass wrote. */
   private int lastWritten;
 
+  /** Placements, refusals and pass time ({@code jswarm_scheduler_*}). */
+  private final Counter placed;
+  private final BucketHistogram passSeconds;
+  private volatile int unplaceable;
+
   public SchedulerLoop(MemoryStore store, Clock clock) {
+    this(store, clock, new Metrics());
+  }
+
+  public SchedulerLoop(MemoryStore store, Clock clock, Metrics metrics) {
     super("scheduler-loop", store, clock, new Timing(COMMIT_DEBOUNCE, MAX_DEBOUNCE, RETRY_DELAY));
+    placed = metrics.counter("jswarm_scheduler_placements_total", "Tasks the scheduler assigned to a node.");
+    passSeconds = metrics.histogram("jswarm_scheduler_pass_seconds", "Time of one scheduling pass that had tasks "
+        + "to place, writes included.", Metrics.SECONDS);
+    metrics.gauge("jswarm_scheduler_unplaceable_tasks", "Tasks the last pass found no node for.", () -> unplaceable);
   }
 
   /**
@@ -125,7 +141,7 @@ public final class SchedulerLoop extends LeaderLoop {
     tasks.clear();
     tx.nodes().all().forEach(n -> nodes.put(n.id, n));
     tx.services().all().forEach(s -> services.put(s.id, s));
-    tx.tasks().all().forEach(this::track);
+    tx.tasks().scanAll(this::track); // the stored rows themselves: the model never changes a task (see schedule)
   }
 
   @Override
@@ -200,8 +216,10 @@ public final class SchedulerLoop extends LeaderLoop {
       }
     }
     if (candidates.isEmpty()) {
+      unplaceable = 0;
       return 0;
     }
+    long start = System.nanoTime();
     candidates.sort((a, b) -> a.id.compareTo(b.id)); // deterministic group and tie order
     SchedulingResult result = Scheduler.schedule(nodeInfos(), candidates, services);
     List<Decision> decisions = new ArrayList<>();
@@ -216,7 +234,12 @@ public final class SchedulerLoop extends LeaderLoop {
         decisions.add(Decision.refuse(t.id, why));
       }
     }
-    return write(decisions, now).size();
+    Set<String> written = write(decisions, now);
+    long assigned = decisions.stream().filter(d -> d.kind() == Decision.Kind.ASSIGN && written.contains(d.taskId())).count();
+    placed.inc(assigned);
+    unplaceable = result.unplaced().size();
+    passSeconds.observeNanos(System.nanoTime() - start);
+    return written.size();
   }
 
   private List<NodeInfo> nodeInfos() {

@@ -283,4 +283,21 @@ final class Cluster implements AutoCloseable {
       }
     }
   }
+
+  /** Waits up to {@code timeout} for {@code condition}, re-checking whenever the store changes (at least every 100 ms). */
+  void await(java.time.Duration timeout, String what, java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (io.jswarm.consensus.store.Watch w = store.watch(e -> true)) {
+      while (!condition.getAsBoolean()) {
+        if (System.nanoTime() > deadline) {
+          org.junit.jupiter.api.Assertions.fail("timed out waiting for " + what);
+        }
+        w.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+        while (w.poll() != null) {
+          // drained: wait for the next change
+        }
+      }
+    }
+  }
 }

@@ -4,16 +4,13 @@ import static io.jswarm.manager.orchestrator.Cluster.restart;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.jswarm.api.types.Service;
 import io.jswarm.api.types.Task;
 import io.jswarm.api.types.TaskState;
-import io.jswarm.consensus.store.Watch;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -35,17 +32,8 @@ class OrchestratorLoopsTest {
         .filter(n -> n.startsWith("orchestrator-")).collect(Collectors.toSet());
   }
 
-  /** Waits for {@code condition}, re-checking whenever the store changes (and at least every 100 ms). */
   private void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    try (Watch w = c.store.watch(e -> true)) {
-      while (!condition.getAsBoolean()) {
-        if (System.nanoTime() > deadline) {
-          fail("timed out waiting for " + what);
-        }
-        w.poll(100, TimeUnit.MILLISECONDS);
-      }
-    }
+    c.await(TIMEOUT, what, condition);
   }
 
   @Test

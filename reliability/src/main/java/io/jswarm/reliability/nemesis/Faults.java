@@ -30,6 +30,8 @@ public final class Faults {
   static final String TABLE = "jsnemesis";
   /** Size of the tmpfs a disk-full manager's data root is moved to. */
   static final String DISK_SIZE = "96m";
+  /** Source name of the disk-full tmpfs (and its bind mount), which stays until the cluster closes. */
+  static final String DISK_SOURCE = "jsnemesis";
 
   /** What the nemesis can do. */
   public enum Kind { KILL, KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER, PARTITION_MAJORITY, PARTITION_BRIDGE,
@@ -196,7 +198,7 @@ public final class Faults {
       h.kill();
       Path tmp = root.resolveSibling(root.getFileName() + "-tmpfs");
       Files.createDirectories(tmp);
-      sh("mount -t tmpfs -o size=" + DISK_SIZE + " jsnemesis " + tmp + " && cp -a " + root + "/. " + tmp
+      sh("mount -t tmpfs -o size=" + DISK_SIZE + " " + DISK_SOURCE + " " + tmp + " && cp -a " + root + "/. " + tmp
           + " && mount --bind " + tmp + " " + root);
       relaunch(h);
     }

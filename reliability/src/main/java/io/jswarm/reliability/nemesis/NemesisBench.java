@@ -2,6 +2,7 @@ package io.jswarm.reliability.nemesis;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import io.jswarm.reliability.history.Op;
 import java.util.List;
 
 /**
@@ -57,8 +58,9 @@ public final class NemesisBench {
 
   /** The summary lines of a run. */
   public static void print(NemesisRun.Result r, java.io.PrintStream out) {
-    out.printf("operations=%d acknowledged=%d unknown=%d faults=%d containers-on-nodes=%d host-resources=%d%n",
-        r.operations(), r.acknowledged(), r.unknown(), r.faults(), r.containersOnNodes(), r.hostResources());
+    out.printf("operations=%d acknowledged=%d unknown=%d faults=%d services-created=%d services-removed=%d"
+        + " containers-on-nodes=%d host-resources=%d%n", r.operations(), r.acknowledged(), r.unknown(), r.faults(),
+        r.count(Op.Type.CREATE), r.count(Op.Type.DELETE), r.containersOnNodes(), r.hostResources());
     r.anomalies().forEach((checker, list) -> {
       out.printf("checker %-13s anomalies=%d%n", checker, list.size());
       list.stream().limit(5).forEach(a -> out.println("  " + a));

@@ -76,7 +76,13 @@ public final class NemesisRun {
    * the simulated executor), {@code hostResources} how many host resources the leftover check compared.
    */
   public record Result(int operations, int acknowledged, int unknown, int faults, Map<String, List<Anomaly>> anomalies,
-      List<String> undecided, Path report, int containersOnNodes, int hostResources) {
+      List<String> undecided, Path report, int containersOnNodes, int hostResources, List<Op> history) {
+    /** Acknowledged service operations of one type (node label writes are not counted). */
+    public int count(Op.Type type) {
+      return (int) history.stream().filter(o -> o.type() == type && o.outcome() == Outcome.OK
+          && !o.key().startsWith("node:")).count();
+    }
+
     public int anomalyCount() {
       return anomalies.values().stream().mapToInt(List::size).sum();
     }
@@ -178,13 +184,16 @@ public final class NemesisRun {
       faults += flipAByteInAStoppedManager(random);
       await("every node ready after the repaired manager's restart", () -> readyNodes() == all.size());
       anomalies.get(LeakChecker.NAME).addAll(leftoversAfterRemovingEverything(baseline));
+      if (anomalies.values().stream().anyMatch(l -> !l.isEmpty())) {
+        keepLogs();
+      }
     }
     anomalies.get(LeakChecker.NAME).addAll(new LeakChecker().check(Set.of(), LeakChecker.snapshot(tag, base)));
     List<Op> ops = history.ops();
     int ok = (int) ops.stream().filter(o -> o.outcome() == Outcome.OK).count();
     int unknown = (int) ops.stream().filter(o -> o.outcome() == Outcome.UNKNOWN).count();
     Path report = anomalies.values().stream().allMatch(List::isEmpty) ? null : writeReport();
-    return new Result(ops.size(), ok, unknown, faults, anomalies, undecided, report, containersOnNodes, hostResources);
+    return new Result(ops.size(), ok, unknown, faults, anomalies, undecided, report, containersOnNodes, hostResources, ops);
   }
 
   /** Runs checkers (a)-(d) on the history and the healed cluster; returns the keys (a) could not decide. */
@@ -222,7 +231,16 @@ public final class NemesisRun {
         Thread.sleep(1000);
       }
     } while (!slots.isEmpty() && System.nanoTime() < deadline);
-    anomalies.get(SlotChecker.NAME).addAll(slots);
+    for (Anomaly a : slots) { // name what the managers say of each task a node disagrees on
+      StringBuilder detail = new StringBuilder(a.detail());
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b[a-z0-9]{25}\\b").matcher(a.detail());
+      while (a.subject().startsWith("node ") && m.find()) {
+        ApiCalls.Answer t = api.call(leaderOrFirst().address + API_PORT, "GET", "/tasks/" + m.group(), null);
+        detail.append("\n    managers' task ").append(m.group()).append(": ").append(t.status()).append(' ')
+            .append(t.body().strip());
+      }
+      anomalies.get(SlotChecker.NAME).add(new Anomaly(a.checker(), a.subject(), detail.toString()));
+    }
     return cas.undecided();
   }
 
@@ -432,6 +450,18 @@ public final class NemesisRun {
       }
       Thread.sleep(500);
     }
+  }
+
+  /** Copies every daemon's log next to the report before the cluster (and its directory) goes. */
+  private void keepLogs() throws IOException {
+    Path dir = s.reportDir().resolve("nemesis-seed" + s.seed() + "-logs");
+    Files.createDirectories(dir);
+    for (Host h : all) {
+      if (Files.exists(h.daemon().logFile())) {
+        Files.copy(h.daemon().logFile(), dir.resolve(h.name + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+    s.out().println("daemon logs kept in " + dir);
   }
 
   private Path writeReport() throws IOException {

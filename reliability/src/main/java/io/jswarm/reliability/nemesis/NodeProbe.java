@@ -13,7 +13,7 @@ import java.util.TreeSet;
  * containers run there (checker (d)'s node side) and the resources a task can leave behind (checker (e)): links and
  * nftables rules in the host's network namespace (veths, macvlans, overlay bridges and VXLAN devices, addresses,
  * service NAT), mounts under the host's data and exec roots (rootfs overlays, secret tmpfs, netns bind mounts) and
- * cgroups under its cgroup parent.
+ * cgroups under its cgroup parent. The disk-full fault's own tmpfs is not counted.
  */
 final class NodeProbe {
   private NodeProbe() {}
@@ -64,7 +64,8 @@ final class NodeProbe {
     String prefix = hostDir.toAbsolutePath() + "/";
     for (String l : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
       String[] f = l.split(" ");
-      if (f.length > 4 && f[4].startsWith(prefix)) {
+      boolean diskFault = l.contains(" - tmpfs " + Faults.DISK_SOURCE + " ");
+      if (f.length > 4 && f[4].startsWith(prefix) && !diskFault) {
         out.add("mount:" + f[4].substring(prefix.length()));
       }
     }

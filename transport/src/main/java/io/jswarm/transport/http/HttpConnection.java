@@ -172,13 +172,20 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   /** Runs on the handler pool. */
   private void serve(ChannelHandlerContext ctx, Incoming in, HttpVersion version, boolean keepAlive, boolean head) {
     HttpResponse res;
+    long start = System.nanoTime();
+    String[] route = {null};
     try {
-      res = dispatch(in);
+      res = dispatch(in, route);
       if (res == null) {
         throw new IllegalStateException("the handler of " + in.method() + " " + in.uri() + " returned no response");
       }
     } catch (Throwable t) {
       res = Responses.error(t);
+    }
+    try {
+      router.observer().served(in.method(), route[0], res.status, System.nanoTime() - start);
+    } catch (RuntimeException e) {
+      // an observer's failure never costs the client its answer
     }
     if (res.isHijack()) {
       hijack(ctx, res);
@@ -189,7 +196,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private HttpResponse dispatch(Incoming in) throws Exception {
+  private HttpResponse dispatch(Incoming in, String[] route) throws Exception {
     QueryStringDecoder q = new QueryStringDecoder(in.uri());
     String rawPath = q.rawPath();
     Matcher v = VERSION.matcher(rawPath);
@@ -198,6 +205,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
     String path = Router.stripVersion(rawPath);
     Router.Match m = router.match(in.method(), path);
+    route[0] = m.pattern();
     RequestRules.check(in.method(), in.headers(), in.body(), m.rawBody());
     Map<String, String> params = new HashMap<>();
     m.params().forEach((k, val) -> params.put(k, decode(val)));

@@ -1,5 +1,6 @@
 package io.jswarm.transport.http;
 
+import io.jswarm.api.limits.ListenerLimits;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -111,9 +112,9 @@ public final class HttpServer implements AutoCloseable {
   public record Settings(long maxBodyBytes, int handlerThreads, int handlerQueue, String serverVersion,
       Duration readTimeout, Duration idleTimeout, int maxConnectionsPerPeer) {
     public static final long DEFAULT_MAX_BODY_BYTES = 64L << 20;
-    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
-    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(300);
-    public static final int DEFAULT_MAX_CONNECTIONS_PER_PEER = 256;
+    public static final Duration DEFAULT_READ_TIMEOUT = ListenerLimits.DEFAULT_READ_TIMEOUT;
+    public static final Duration DEFAULT_IDLE_TIMEOUT = ListenerLimits.DEFAULT_IDLE_TIMEOUT;
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_PEER = ListenerLimits.DEFAULT_MAX_CONNECTIONS_PER_PEER;
 
     public Settings {
       if (maxBodyBytes < 0 || maxBodyBytes > Integer.MAX_VALUE) {

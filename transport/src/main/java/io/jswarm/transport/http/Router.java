@@ -25,7 +25,15 @@ public final class Router {
    * A matched route: the handler, the values of its {@code {name}} segments, and whether it takes a body of any
    * type ({@link #postRaw}) rather than JSON.
    */
-  public record Match(Handler handler, Map<String, String> params, boolean rawBody) {}
+  public record Match(Handler handler, Map<String, String> params, boolean rawBody, String pattern) {}
+
+  /** Told of every request served through a router: its route pattern (null: no route matched) and answer. */
+  @FunctionalInterface
+  public interface Observer {
+    void served(String method, String pattern, int status, long nanos);
+  }
+
+  private volatile Observer observer = (m, p, s, n) -> {};
 
   private final List<Route> routes;
   /** Applied to every GET handler added through this router (identity on a plain router). */
@@ -78,6 +86,15 @@ public final class Router {
     return add("DELETE", pattern, h);
   }
 
+  /** Tells {@code o} of every request this router serves (API metrics); replaces the previous observer. */
+  public void observe(Observer o) {
+    observer = o;
+  }
+
+  Observer observer() {
+    return observer;
+  }
+
   /** Every route added, in order (the API fuzz test drives each of them). */
   public List<RouteInfo> routes() {
     return routes.stream().map(r -> new RouteInfo(r.method, r.pattern)).toList();
@@ -104,7 +121,7 @@ public final class Router {
         continue;
       }
       if (r.method.equals(method) || (method.equals("HEAD") && r.method.equals("GET"))) {
-        return new Match(r.handler, params, r.rawBody);
+        return new Match(r.handler, params, r.rawBody, r.pattern);
       }
       allowed = r.method;
     }

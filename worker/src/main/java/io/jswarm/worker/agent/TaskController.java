@@ -218,7 +218,7 @@ public final class TaskController {
             continue;
           }
           if (r == null) {
-            report(TaskState.FAILED, "starting", "the task's runtime was lost when the agent restarted");
+            lost(t, "starting");
             continue;
           }
           try {
@@ -244,7 +244,7 @@ public final class TaskController {
               watch(r);
               continue;
             }
-            report(TaskState.FAILED, "started", "the task's runtime was lost when the agent restarted");
+            lost(t, "started");
             continue;
           }
           String h = runtime.health();
@@ -259,6 +259,23 @@ public final class TaskController {
         }
       }
     }
+  }
+
+  /**
+   * The task was starting or running under an earlier agent process and nothing adoptable is left of it: it
+   * fails, and whatever the executor still holds of it goes first. An agent killed in the middle of a start can
+   * leave a container running that it never recorded (no pid file); left alone, it would run on beside the
+   * replacement the managers start for the failed task.
+   */
+  private void lost(Task t, String message) {
+    try {
+      executor.runtime(t).remove();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      log.warn("task {}: removing what is left of its container failed: {}", taskId, errorText(e));
+    }
+    report(TaskState.FAILED, message, "the task's runtime was lost when the agent restarted");
   }
 
   /** A runtime whose process survived an earlier agent process, or null. */

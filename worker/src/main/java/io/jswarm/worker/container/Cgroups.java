@@ -74,6 +74,23 @@ final class Cgroups {
     return out;
   }
 
+  /** The processes in the task's cgroup (the pids hierarchy: every container joins it); empty when there is none. */
+  static List<Long> processes(String parent, String taskId) {
+    List<Long> out = new ArrayList<>();
+    try {
+      for (String l : Files.readAllLines(pids(parent, taskId).resolve("cgroup.procs"))) {
+        if (!l.isBlank()) {
+          out.add(Long.parseLong(l.trim()));
+        }
+      }
+    } catch (NoSuchFileException gone) {
+      // no cgroup: no process
+    } catch (IOException e) {
+      // raced with a removal
+    }
+    return out;
+  }
+
   /**
    * Removes {@code <parent>/<taskId>} from every hierarchy (rmdir; the kernel refuses while processes are in
    * it, so callers kill them first). Returns the directories that could not be removed.

@@ -271,6 +271,12 @@ public final class ContainerExecutor implements Executor {
     for (Path m : Mounts.mountsUnder(bundle)) {
       Mounts.unmount(m, true);
     }
+    // A process no file names (a daemon killed while starting the container, before the pid file was written) is
+    // still in the task's cgroup: it goes too, or the container would run on unseen.
+    for (Long stray : Cgroups.processes(config.cgroupParent(), id)) {
+      log.warn("container {}: killing process {} left in its cgroup", id, stray);
+      Processes.kill(stray.intValue(), Processes.SIGKILL);
+    }
     List<Path> left = Cgroups.remove(config.cgroupParent(), id);
     if (!left.isEmpty()) {
       log.warn("container {}: cgroups still busy, not removed: {}", id, left);

@@ -129,6 +129,8 @@ public final class ImageStore implements ImageProvider {
   private final ConcurrentHashMap<Digest, CompletableFuture<Path>> unpacks = new ConcurrentHashMap<>();
   private volatile Supplier<Set<String>> inUse = Set::of;
   private volatile int uploadChunk = RegistryClient.DEFAULT_CHUNK;
+  /** Tarballs and archives coming in: {@code image import} and {@code image load}. */
+  private final ImageArchives archives = new ImageArchives(this);
 
   public ImageStore(Path root, Options options) throws IOException {
     this.root = root;
@@ -157,6 +159,11 @@ public final class ImageStore implements ImageProvider {
   /** The store's directory. */
   public Path root() {
     return root;
+  }
+
+  /** Held (read) by anything that adds content, so that garbage collection does not take it away meanwhile. */
+  ReentrantReadWriteLock gcLock() {
+    return gcLock;
   }
 
   /**
@@ -546,7 +553,7 @@ public final class ImageStore implements ImageProvider {
     }
   }
 
-  private Manifest.Descriptor choosePlatform(Manifest index, ImageReference ref) {
+  Manifest.Descriptor choosePlatform(Manifest index, ImageReference ref) {
     String want = options.os() + "/" + options.architecture();
     for (Manifest.Descriptor d : index.manifests()) {
       if (d.platform() != null && (d.platform().equals(want) || d.platform().startsWith(want + "/"))) {
@@ -581,7 +588,7 @@ public final class ImageStore implements ImageProvider {
   }
 
   /** Records an image and references to it, and saves the index. */
-  private void register(Digest manifestDigest, Map<String, Digest> refs) throws IOException {
+  void register(Digest manifestDigest, Map<String, Digest> refs) throws IOException {
     synchronized (lock) {
       images.putIfAbsent(manifestDigest, Instant.now().toString());
       for (Map.Entry<String, Digest> e : refs.entrySet()) {
@@ -665,349 +672,25 @@ public final class ImageStore implements ImageProvider {
     return total;
   }
 
-  // ================= import and load =================
+  // ================= import and load (ImageArchives) =================
 
   /**
    * Makes a one-layer image from a root file system tarball (optionally gzip-compressed) and tags it
-   * {@code reference} (may be null: an untagged image). {@code changes} are Dockerfile instructions applied to
-   * the config: CMD, ENTRYPOINT, ENV, WORKDIR, USER, EXPOSE, LABEL, STOPSIGNAL.
+   * {@code reference} (may be null: an untagged image); see {@link ImageArchives#importRootfs}.
    *
    * @return the new image's id
    */
   public String importRootfs(InputStream tarball, String reference, List<String> changes, String message)
       throws IOException, InterruptedException {
-    ImageReference ref = reference == null || reference.isBlank() ? null : ImageReference.parse(reference);
-    if (ref != null && ref.digest() != null) {
-      throw new InvalidArgumentException("repo: an imported image is tagged, not named by digest: " + reference);
-    }
-    ObjectNode runConfig = Manifest.JSON.createObjectNode();
-    for (String c : changes == null ? List.<String>of() : changes) {
-      applyChange(runConfig, c);
-    }
-    gcLock.readLock().lock();
-    try {
-      Path tmp = Files.createTempFile(blobs.ingestDir(), "import", ".tar");
-      try {
-        BufferedInputStream in = new BufferedInputStream(tarball, 1 << 16);
-        InputStream plain = LayerUnpacker.bounded(LayerUnpacker.isGzip(in) ? new GZIPInputStream(in, 1 << 16) : in,
-            options.unpackLimits().maxBytes(), "import: the tarball");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-          plain.transferTo(out);
-        }
-        if (Files.size(tmp) == 0) {
-          throw new InvalidArgumentException("import: the tarball is empty");
-        }
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-          ch.force(true);
-        }
-        long size = Files.size(tmp);
-        Digest layer = blobs.putFile(tmp);
-        String now = Instant.now().toString();
-        ObjectNode config = Manifest.JSON.createObjectNode();
-        config.put("architecture", options.architecture());
-        config.put("os", options.os());
-        config.put("created", now);
-        config.set("config", runConfig);
-        ObjectNode rootfs = config.putObject("rootfs");
-        rootfs.put("type", "layers");
-        rootfs.putArray("diff_ids").add(layer.toString());
-        ObjectNode h = config.putArray("history").addObject();
-        h.put("created", now);
-        h.put("created_by", "jswarm image import");
-        h.put("comment", message == null || message.isBlank() ? "Imported from -" : message);
-        byte[] configBytes = Manifest.JSON.writeValueAsBytes(config);
-        Digest configDigest = blobs.put(configBytes);
-        Manifest.Descriptor layerDesc = new Manifest.Descriptor(MediaTypes.OCI_LAYER, layer, size, null, null);
-        byte[] manifest = Manifest.ociManifest(
-            new Manifest.Descriptor(MediaTypes.OCI_CONFIG, configDigest, configBytes.length, null, null),
-            List.of(layerDesc));
-        Digest md = blobs.put(manifest);
-        try {
-          ensureLayer(layer, layerDesc);
-        } catch (IOException e) {
-          throw new InvalidArgumentException("import: not a usable rootfs tarball: " + e.getMessage());
-        }
-        Map<String, Digest> refs = new LinkedHashMap<>();
-        if (ref != null) {
-          refs.put(key(ref), md);
-        }
-        register(md, refs);
-        return configDigest.toString();
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
-    } finally {
-      gcLock.readLock().unlock();
-    }
-  }
-
-  /** Applies one Dockerfile-style instruction of {@code import --change} to a run config. */
-  static void applyChange(ObjectNode c, String change) {
-    String s = change.trim();
-    int sp = s.indexOf(' ');
-    if (sp < 0) {
-      throw new InvalidArgumentException("changes: \"" + change + "\" needs an instruction and a value");
-    }
-    String op = s.substring(0, sp).toUpperCase(Locale.ROOT);
-    String arg = s.substring(sp + 1).trim();
-    switch (op) {
-      case "CMD", "ENTRYPOINT" -> c.set(op.equals("CMD") ? "Cmd" : "Entrypoint", commandForm(arg));
-      case "ENV" -> {
-        ArrayNode env = c.has("Env") ? (ArrayNode) c.get("Env") : c.putArray("Env");
-        String kv = arg.contains("=") ? arg : arg.replaceFirst("\\s+", "=");
-        env.add(kv);
-      }
-      case "WORKDIR" -> c.put("WorkingDir", arg);
-      case "USER" -> c.put("User", arg);
-      case "STOPSIGNAL" -> c.put("StopSignal", arg);
-      case "EXPOSE" -> {
-        ObjectNode ports = c.has("ExposedPorts") ? (ObjectNode) c.get("ExposedPorts") : c.putObject("ExposedPorts");
-        for (String p : arg.split("\\s+")) {
-          ports.putObject(p.contains("/") ? p : p + "/tcp");
-        }
-      }
-      case "LABEL" -> {
-        ObjectNode labels = c.has("Labels") ? (ObjectNode) c.get("Labels") : c.putObject("Labels");
-        int eq = arg.indexOf('=');
-        if (eq <= 0) {
-          throw new InvalidArgumentException("changes: LABEL wants KEY=VALUE, got \"" + arg + "\"");
-        }
-        labels.put(arg.substring(0, eq), unquote(arg.substring(eq + 1)));
-      }
-      default -> throw new InvalidArgumentException("changes: \"" + op + "\" is not supported; allowed: CMD, "
-          + "ENTRYPOINT, ENV, WORKDIR, USER, EXPOSE, LABEL, STOPSIGNAL");
-    }
-  }
-
-  private static JsonNode commandForm(String arg) {
-    if (arg.startsWith("[")) {
-      try {
-        JsonNode n = Manifest.JSON.readTree(arg);
-        if (n.isArray()) {
-          return n;
-        }
-      } catch (IOException e) {
-        // fall through to the shell form
-      }
-    }
-    ArrayNode a = Manifest.JSON.createArrayNode();
-    a.add("/bin/sh").add("-c").add(arg);
-    return a;
-  }
-
-  private static String unquote(String s) {
-    return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
+    return archives.importRootfs(tarball, reference, changes, message);
   }
 
   /**
-   * Loads a {@code docker save} archive ({@code manifest.json}, with legacy or OCI-layout contents) or an OCI
-   * image-layout archive ({@code index.json} + {@code blobs/}); returns Docker's lines ({@code Loaded image:
-   * busybox:latest}, or {@code Loaded image ID: sha256:...} for an untagged one).
+   * Loads a {@code docker save} or OCI image-layout archive within this node's unpack limits; see
+   * {@link ImageArchives#load}.
    */
   public List<String> load(InputStream archive, Progress progress) throws IOException, InterruptedException {
-    gcLock.readLock().lock();
-    Path tmp = Files.createTempDirectory(blobs.ingestDir(), "load");
-    try {
-      Map<String, String> links = new HashMap<>();
-      BufferedInputStream in = new BufferedInputStream(archive, 1 << 16);
-      InputStream plain = LayerUnpacker.isGzip(in) ? new GZIPInputStream(in, 1 << 16) : in;
-      TarArchiveInputStream tar = new TarArchiveInputStream(plain);
-      TarArchiveEntry e;
-      int entries = 0;
-      while ((e = tar.getNextEntry()) != null) {
-        entries++;
-        List<String> parts = LayerUnpacker.components(e.getName());
-        if (parts.isEmpty()) {
-          continue;
-        }
-        String name = String.join("/", parts);
-        if (e.isSymbolicLink() || e.isLink()) {
-          String target = e.getLinkName();
-          if (e.isSymbolicLink()) {
-            String parent = parts.size() > 1 ? String.join("/", parts.subList(0, parts.size() - 1)) + "/" : "";
-            target = target.startsWith("/") ? target : parent + target;
-          }
-          links.put(name, normalize(target));
-        } else if (e.isFile()) {
-          Path p = tmp.resolve(name);
-          Files.createDirectories(p.getParent());
-          Files.copy(tar, p, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-      if (entries == 0) {
-        throw new InvalidArgumentException("load: the archive is empty or not a tar file");
-      }
-      List<String> loaded = new ArrayList<>();
-      if (Files.isRegularFile(tmp.resolve("manifest.json"))) {
-        loadDockerSave(tmp, links, loaded, progress);
-      } else if (Files.isRegularFile(tmp.resolve("index.json"))) {
-        loadOciLayout(tmp, links, loaded, progress);
-      } else {
-        throw new InvalidArgumentException("load: the archive has neither manifest.json (docker save) nor "
-            + "index.json (OCI image layout)");
-      }
-      return loaded;
-    } catch (IOException ex) {
-      if (ex instanceof DigestMismatchException) {
-        throw ex;
-      }
-      throw new InvalidArgumentException("load: " + ex.getMessage());
-    } finally {
-      LayerUnpacker.deleteTree(tmp);
-      gcLock.readLock().unlock();
-    }
-  }
-
-  private static String normalize(String path) throws IOException {
-    List<String> out = new ArrayList<>();
-    for (String c : path.split("/")) {
-      if (c.isEmpty() || c.equals(".")) {
-        continue;
-      }
-      if (c.equals("..")) {
-        if (out.isEmpty()) {
-          throw new IOException("archive link \"" + path + "\" leaves the archive");
-        }
-        out.remove(out.size() - 1);
-      } else {
-        out.add(c);
-      }
-    }
-    return String.join("/", out);
-  }
-
-  /** The extracted file for an archive path, following the archive's own links. */
-  private static Path member(Path tmp, Map<String, String> links, String name) throws IOException {
-    String n = normalize(name);
-    for (int i = 0; i < 16 && links.containsKey(n); i++) {
-      n = links.get(n);
-    }
-    Path p = tmp.resolve(n);
-    if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-      throw new IOException("the archive has no file \"" + name + "\"");
-    }
-    return p;
-  }
-
-  private void loadDockerSave(Path tmp, Map<String, String> links, List<String> loaded, Progress progress)
-      throws IOException, InterruptedException {
-    JsonNode entries = Manifest.JSON.readTree(tmp.resolve("manifest.json").toFile());
-    if (!entries.isArray()) {
-      throw new IOException("manifest.json must be a JSON array");
-    }
-    for (JsonNode entry : entries) {
-      byte[] configBytes = Files.readAllBytes(member(tmp, links, entry.path("Config").asText()));
-      Digest configDigest = blobs.put(configBytes);
-      JsonNode config = Manifest.JSON.readTree(configBytes);
-      List<Manifest.Descriptor> layers = new ArrayList<>();
-      for (JsonNode l : entry.path("Layers")) {
-        Path file = member(tmp, links, l.asText());
-        boolean gz;
-        try (BufferedInputStream b = new BufferedInputStream(Files.newInputStream(file))) {
-          gz = LayerUnpacker.isGzip(b);
-        }
-        long size = Files.size(file);
-        Path copy = Files.createTempFile(blobs.ingestDir(), "layer", ".tar");
-        Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
-        Digest d = blobs.putFile(copy);
-        Files.deleteIfExists(copy);
-        layers.add(new Manifest.Descriptor(gz ? MediaTypes.OCI_LAYER_GZIP : MediaTypes.OCI_LAYER, d, size, null, null));
-        progress.status(d.shortHex(), "Loading layer");
-      }
-      byte[] manifest = Manifest.ociManifest(new Manifest.Descriptor(MediaTypes.OCI_CONFIG, configDigest,
-          configBytes.length, null, null), layers);
-      Digest md = blobs.put(manifest);
-      Image img = image(md);
-      unpackAll(img);
-      Map<String, Digest> refs = new LinkedHashMap<>();
-      for (JsonNode t : entry.path("RepoTags")) {
-        ImageReference r = ImageReference.parse(t.asText());
-        refs.put(key(r), md);
-        loaded.add("Loaded image: " + r.familiar());
-      }
-      if (refs.isEmpty()) {
-        loaded.add("Loaded image ID: " + img.id());
-      }
-      register(md, refs);
-      if (config.path("rootfs").path("diff_ids").size() != layers.size()) {
-        throw new IOException("image " + configDigest + ": config and manifest.json disagree on the layers");
-      }
-    }
-  }
-
-  private void loadOciLayout(Path tmp, Map<String, String> links, List<String> loaded, Progress progress)
-      throws IOException, InterruptedException {
-    JsonNode index = Manifest.JSON.readTree(tmp.resolve("index.json").toFile());
-    for (JsonNode m : index.path("manifests")) {
-      Digest d = Digest.parse(m.path("digest").asText());
-      String name = m.path("annotations").path("io.containerd.image.name").asText(null);
-      if (name == null) {
-        name = m.path("annotations").path("org.opencontainers.image.ref.name").asText(null);
-      }
-      Digest md = copyOciManifest(tmp, links, d, m.path("mediaType").asText(null), progress, 0);
-      Image img = image(md);
-      unpackAll(img);
-      Map<String, Digest> refs = new LinkedHashMap<>();
-      ImageReference r = null;
-      if (name != null && (name.contains("/") || name.contains(":") || name.contains("@"))) {
-        try {
-          r = ImageReference.parse(name);
-        } catch (InvalidArgumentException e) {
-          r = null; // a bare tag or an odd name: load it untagged
-        }
-      }
-      if (r != null) {
-        refs.put(key(r), md);
-        if (r.digest() == null) {
-          loaded.add("Loaded image: " + r.familiar());
-        } else {
-          loaded.add("Loaded image ID: " + img.id());
-        }
-      } else {
-        loaded.add("Loaded image ID: " + img.id());
-      }
-      register(md, refs);
-    }
-    if (loaded.isEmpty()) {
-      throw new IOException("index.json lists no manifests");
-    }
-  }
-
-  /** Copies manifest {@code d} and what it references from an OCI layout into the store; returns the image manifest. */
-  private Digest copyOciManifest(Path tmp, Map<String, String> links, Digest d, String type, Progress progress, int depth)
-      throws IOException {
-    byte[] bytes = Files.readAllBytes(member(tmp, links, "blobs/sha256/" + d.hex()));
-    if (!Digest.of(bytes).equals(d)) {
-      throw new DigestMismatchException("load: blob " + d + " in the archive has digest " + Digest.of(bytes));
-    }
-    Manifest m = Manifest.parse(bytes, type);
-    if (m.isIndex()) {
-      if (depth > 2) {
-        throw new IOException("image indexes nested too deep");
-      }
-      Manifest.Descriptor chosen = choosePlatform(m, ImageReference.parse("archive"));
-      blobs.put(bytes);
-      return copyOciManifest(tmp, links, chosen.digest(), chosen.mediaType(), progress, depth + 1);
-    }
-    List<Manifest.Descriptor> all = new ArrayList<>(m.layers());
-    all.add(0, m.config());
-    for (Manifest.Descriptor b : all) {
-      if (!blobs.has(b.digest())) {
-        try (InputStream in = Files.newInputStream(member(tmp, links, "blobs/sha256/" + b.digest().hex()))) {
-          blobs.put(in, b.digest(), b.size(), "load: blob " + b.digest());
-        }
-      }
-      if (MediaTypes.isLayer(b.mediaType())) {
-        progress.status(b.digest().shortHex(), "Loading layer");
-      }
-    }
-    return blobs.put(bytes);
-  }
-
-  private void unpackAll(Image img) throws IOException, InterruptedException {
-    for (int i = 0; i < img.diffIds().size(); i++) {
-      ensureLayer(img.diffIds().get(i), img.manifest().layers().get(i));
-    }
+    return archives.load(archive, progress);
   }
 
   /**

@@ -69,9 +69,35 @@ final class LayerUnpacker {
     List<Object[]> dirTimes = new ArrayList<>();
     TarArchiveInputStream tar = new TarArchiveInputStream(counted);
     TarArchiveEntry e;
-    long entries = 0;
-    long contents = 0;
+    EntryBudget budget = new EntryBudget(limits, what);
     while ((e = tar.getNextEntry()) != null) {
+      budget.take(e);
+      entry(tar, e, dir, dirTimes);
+    }
+    counted.transferTo(OutputSink.INSTANCE); // the tar's trailing padding counts toward the digest
+    for (int i = dirTimes.size() - 1; i >= 0; i--) {
+      Files.setLastModifiedTime((Path) dirTimes.get(i)[0], (FileTime) dirTimes.get(i)[1]);
+    }
+    return new Result(Digest.of(md), counted.count);
+  }
+
+  /**
+   * What a tar may still hold within {@link UnpackLimits}: each entry taken counts once, and its contents by their
+   * real size (a sparse entry as the file it makes). Past either limit, {@link #take} refuses with a
+   * {@link LayerLimitException} naming the limit's daemon flag. For layers and for the archives that bring them.
+   */
+  static final class EntryBudget {
+    private final UnpackLimits limits;
+    private final String what;
+    private long entries;
+    private long contents;
+
+    EntryBudget(UnpackLimits limits, String what) {
+      this.limits = limits;
+      this.what = what;
+    }
+
+    void take(TarArchiveEntry e) {
       if (++entries > limits.maxEntries()) {
         throw new LayerLimitException(what + " has more than " + limits.maxEntries() + " entries, this node's limit "
             + "(jswarm daemon --image-max-layer-entries); refused");
@@ -83,13 +109,12 @@ final class LayerUnpacker {
             + "(jswarm daemon --image-max-layer-size), at \"" + e.getName() + "\""
             + (e.isSparse() ? " (a sparse file of " + e.getRealSize() + " bytes)" : "") + "; refused");
       }
-      entry(tar, e, dir, dirTimes);
     }
-    counted.transferTo(OutputSink.INSTANCE); // the tar's trailing padding counts toward the digest
-    for (int i = dirTimes.size() - 1; i >= 0; i--) {
-      Files.setLastModifiedTime((Path) dirTimes.get(i)[0], (FileTime) dirTimes.get(i)[1]);
+
+    /** Entries taken so far. */
+    long entries() {
+      return entries;
     }
-    return new Result(Digest.of(md), counted.count);
   }
 
   /** {@code in}, refusing with a {@link LayerLimitException} once more than {@code maxBytes} were read from it. */

@@ -204,6 +204,17 @@ class TaskControllerTest {
     controller(t);
     awaitState(TaskState.FAILED);
     assertEquals("the task's runtime was lost when the agent restarted", reports.get(reports.size() - 1).err);
+    assertEquals(List.of("remove"), runtime.calls, "whatever the executor holds of it is removed before it fails");
+  }
+
+  @Test
+  void aStartingTaskWithoutAnAdoptableContainerAfterARestartIsCleanedUpAndFails() throws Exception {
+    Task t = AgentTest.task("t", TaskState.RUNNING);
+    t.status.state = TaskState.STARTING;
+    controller(t);
+    awaitState(TaskState.FAILED);
+    assertEquals("the task's runtime was lost when the agent restarted", reports.get(reports.size() - 1).err);
+    assertEquals(List.of("remove"), runtime.calls, "a container started but never recorded does not run on");
   }
 
   @Test

@@ -633,6 +633,23 @@ class ContainerExecutorTest {
     assertNull(g.pid());
   }
 
+  @Test
+  void aProcessNoFileNamesInAnUnassignedTasksCgroupIsKilledOnReconcile() throws Exception {
+    ContainerExecutor ex = executor();
+    // What a daemon killed in the middle of a start can leave: the task's cgroup with a process in it, no pid file
+    Path cg = Path.of("/sys/fs/cgroup/pids", cgroupParent, "orphan1");
+    Files.createDirectories(cg);
+    Process stray = new ProcessBuilder("sleep", "600").start();
+    try {
+      Files.writeString(cg.resolve("cgroup.procs"), Long.toString(stray.pid()));
+      ex.retainOnly(java.util.Set.of());
+      assertTrue(stray.waitFor(5, java.util.concurrent.TimeUnit.SECONDS), "the stray process was killed");
+      assertFalse(Files.exists(cg), "and its cgroup removed");
+    } finally {
+      stray.destroyForcibly();
+    }
+  }
+
   private static Healthcheck check(List<String> test, long retries) {
     Healthcheck h = new Healthcheck();
     h.test = test;

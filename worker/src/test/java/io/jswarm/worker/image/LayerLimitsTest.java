@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Layers past the node's unpack limits, pulled from Debian's docker-registry on loopback: a small gzip that
  * expands past the size limit, sparse tar entries (GNU and PAX formats) whose real size is past it, too many
- * entries. Each pull is refused with a message naming the limit, and nothing of the image stays on disk.
+ * entries. Each pull is refused with a message naming the limit, and nothing of the image stays on disk; the same
+ * limits bound {@code image load} archives and {@code image import} tarballs.
  */
 class LayerLimitsTest {
   private static final long MIB = 1 << 20;
@@ -165,5 +166,49 @@ class LayerLimitsTest {
         () -> b.importRootfs(new ByteArrayInputStream(gz), "bomb:1", List.of(), null));
     assertTrue(e.getMessage().startsWith("import: the tarball expands past 4194304 bytes"), e.getMessage());
     assertEmpty(b);
+  }
+
+  @Test
+  void aLoadedGzipBombArchiveIsRefusedAndNothingStays() throws Exception {
+    // a 10 KB gzip of a "docker save" archive whose one file expands to 8 MiB
+    byte[] gz = TestImages.gzip(new TestImages.Tar().file("manifest.json", "[]")
+        .file("blobs/sha256/zeros", new byte[(int) (8 * MIB)], 0644, 0, 0).bytes());
+    assertTrue(gz.length < 10_000, "a 10 KB gzip: " + gz.length);
+    ImageStore b = store("b", new UnpackLimits(4 * MIB, 1000));
+    LayerLimitException e = assertThrows(LayerLimitException.class,
+        () -> b.load(new ByteArrayInputStream(gz), Progress.NONE));
+    assertTrue(e.getMessage().startsWith("load: the archive expands past 4194304 bytes"), e.getMessage());
+    assertTrue(e.getMessage().contains("(jswarm daemon --image-max-layer-size)"), e.getMessage());
+    assertEmpty(b);
+  }
+
+  @Test
+  void aLoadedArchiveWithASparseEntryOrTooManyEntriesIsRefused() throws Exception {
+    Path src = Files.createDirectories(tmp.resolve("sparse-load"));
+    try (var f = new java.io.RandomAccessFile(src.resolve("big").toFile(), "rw")) {
+      f.setLength(1L << 30); // 1 GiB, all hole
+      f.seek(5 * MIB);
+      f.write(1);
+    }
+    byte[] tar = gnuTar(src, "posix", "big");
+    assertTrue(tar.length < 64 * 1024, "sparse tar of " + tar.length + " bytes");
+    ImageStore b = store("b", new UnpackLimits(64 * MIB, 1000));
+    LayerLimitException e = assertThrows(LayerLimitException.class,
+        () -> b.load(new ByteArrayInputStream(tar), Progress.NONE));
+    assertTrue(e.getMessage().contains("expands past 67108864 bytes") && e.getMessage().contains(
+        "(a sparse file of 1073741824 bytes)"), e.getMessage());
+    assertEmpty(b);
+
+    TestImages.Tar t = new TestImages.Tar();
+    for (int i = 0; i < 30; i++) {
+      t.file("f" + i, "x");
+    }
+    ImageStore c = store("c", new UnpackLimits(64 * MIB, 20));
+    byte[] many = t.bytes();
+    LayerLimitException m = assertThrows(LayerLimitException.class,
+        () -> c.load(new ByteArrayInputStream(many), Progress.NONE));
+    assertTrue(m.getMessage().contains("load: the archive has more than 20 entries, this node's limit (jswarm daemon "
+        + "--image-max-layer-entries)"), m.getMessage());
+    assertEmpty(c);
   }
 }

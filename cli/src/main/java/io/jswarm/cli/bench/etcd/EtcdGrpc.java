@@ -50,8 +50,8 @@ public final class EtcdGrpc implements AutoCloseable {
   /** A key's value and the revision of its last change ({@code mod_revision}); null value when absent. */
   public record Kv(byte[] value, long modRevision) {}
 
-  /** A member's view: its id and the leader's id (0: none known). */
-  public record Status(long memberId, long leaderId) {}
+  /** A member's view: its id, the leader's id (0: none known) and the store's revision. */
+  public record Status(long memberId, long leaderId, long revision) {}
 
   /** The outcome of a compare-and-set: whether it took effect, and the key's revision after it. */
   public record Cas(boolean succeeded, long modRevision) {}
@@ -156,14 +156,19 @@ public final class EtcdGrpc implements AutoCloseable {
     CodedInputStream in = CodedInputStream.newInstance(call(STATUS, new byte[0]));
     long member = 0;
     long leader = 0;
+    long revision = 0;
     for (int tag; (tag = in.readTag()) != 0; ) {
       switch (WireFormat.getTagFieldNumber(tag)) {
-        case 1 -> member = headerField(in.readBytes().toByteArray(), 2);
+        case 1 -> {
+          byte[] header = in.readBytes().toByteArray();
+          member = headerField(header, 2);
+          revision = headerField(header, 3);
+        }
         case 4 -> leader = in.readUInt64();
         default -> in.skipField(tag);
       }
     }
-    return new Status(member, leader);
+    return new Status(member, leader, revision);
   }
 
   private static long headerRevision(byte[] response) throws IOException {

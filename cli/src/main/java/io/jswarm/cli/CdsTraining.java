@@ -1,0 +1,108 @@
+package io.jswarm.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The build's training run for the CLI's AppCDS archive ({@code cli/target/jswarm.jsa}, used by {@code bin/jswarm}):
+ * runs the everyday client verbs ({@code service ls}, {@code service ps}, {@code node ls}, {@code service inspect},
+ * {@code --help}) against a canned daemon on a temporary unix socket, so that the JVM started with
+ * {@code -XX:ArchiveClassesAtExit} records every class those verbs load. Nothing here runs in a real command.
+ */
+final class CdsTraining {
+  private static final String SPEC = "\"Spec\":{\"Name\":\"web\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"}},"
+      + "\"Mode\":{\"Replicated\":{\"Replicas\":1}},\"UpdateConfig\":{\"Parallelism\":1,\"FailureAction\":\"pause\","
+      + "\"Monitor\":5000000000,\"MaxFailureRatio\":0,\"Order\":\"stop-first\"},\"EndpointSpec\":{\"Mode\":\"vip\","
+      + "\"Ports\":[{\"Protocol\":\"tcp\",\"TargetPort\":80,\"PublishedPort\":8080,\"PublishMode\":\"ingress\"}]}}";
+  private static final String SERVICE = "{\"ID\":\"s1\",\"Version\":{\"Index\":11},\"CreatedAt\":\"2026-01-01T00:00:00Z\","
+      + "\"UpdatedAt\":\"2026-01-01T00:00:00Z\"," + SPEC + ",\"Endpoint\":{\"Spec\":{\"Mode\":\"vip\"}},"
+      + "\"ServiceStatus\":{\"RunningTasks\":1,\"DesiredTasks\":1}}";
+  private static final String TASK = "{\"ID\":\"t1\",\"Version\":{\"Index\":17},\"CreatedAt\":\"2026-01-01T00:00:00Z\","
+      + "\"UpdatedAt\":\"2026-01-01T00:00:00Z\",\"Name\":\"web.1\",\"Spec\":{\"ContainerSpec\":{\"Image\":\"busybox\"}},"
+      + "\"Slot\":1,\"Status\":{\"Timestamp\":\"2026-01-01T00:00:00Z\",\"State\":\"running\",\"Message\":\"started\","
+      + "\"ContainerStatus\":{\"ContainerID\":\"c1\",\"PID\":1}},\"DesiredState\":\"running\",\"ServiceID\":\"s1\","
+      + "\"NodeID\":\"n1\"}";
+  private static final String NODE = "{\"ID\":\"n1\",\"Version\":{\"Index\":7},\"CreatedAt\":\"2026-01-01T00:00:00Z\","
+      + "\"UpdatedAt\":\"2026-01-01T00:00:00Z\",\"Spec\":{\"Role\":\"manager\",\"Availability\":\"active\"},"
+      + "\"Description\":{\"Hostname\":\"vm\",\"Platform\":{\"Architecture\":\"x86_64\",\"OS\":\"linux\"},"
+      + "\"Resources\":{\"NanoCPUs\":2000000000,\"MemoryBytes\":2527619481},\"Engine\":{\"EngineVersion\":\"1\"}},"
+      + "\"Status\":{\"State\":\"ready\",\"Addr\":\"127.0.0.1\"},\"ManagerStatus\":{\"Leader\":true,"
+      + "\"Reachability\":\"reachable\",\"Addr\":\"127.0.0.1:2377\"}}";
+
+  private CdsTraining() {}
+
+  public static void main(String[] args) throws Exception {
+    Path dir = Files.createTempDirectory("jswarm-cds");
+    Path sock = dir.resolve("d.sock");
+    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      server.bind(UnixDomainSocketAddress.of(sock));
+      Thread t = new Thread(() -> serve(server), "cds-canned-daemon");
+      t.setDaemon(true);
+      t.start();
+      String h = "unix://" + sock;
+      for (String[] cmd : new String[][] {{"-H", h, "service", "ls"}, {"-H", h, "service", "ps", "web"},
+          {"-H", h, "node", "ls"}, {"-H", h, "service", "inspect", "--pretty", "web"}, {"-H", h, "service", "ls", "-q"},
+          {"service", "ls", "--help"}, {"--help"}}) {
+        StringWriter out = new StringWriter();
+        int rc = Main.run(new PrintWriter(out), new PrintWriter(out), cmd);
+        if (rc != 0) {
+          throw new IllegalStateException("training command " + String.join(" ", cmd) + " failed: " + out);
+        }
+      }
+    } finally {
+      Files.deleteIfExists(sock);
+      Files.deleteIfExists(dir);
+    }
+  }
+
+  private static void serve(ServerSocketChannel server) {
+    while (server.isOpen()) {
+      try (SocketChannel c = server.accept()) {
+        InputStream in = Channels.newInputStream(c);
+        String target = head(in).split(" ")[1];
+        String path = target.replaceFirst("^/v1\\.\\d+", "").replaceFirst("\\?.*", "");
+        String body = path.equals("/services") ? "[" + SERVICE + "]"
+            : path.startsWith("/services/") ? SERVICE
+            : path.equals("/tasks") ? "[" + TASK + "]"
+            : path.equals("/nodes") ? "[" + NODE + "]"
+            : path.startsWith("/nodes/") ? NODE
+            : path.equals("/networks") ? "[]"
+            : "{\"Swarm\":{\"NodeID\":\"n1\",\"LocalNodeState\":\"active\"}}";
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        OutputStream out = Channels.newOutputStream(c);
+        out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + b.length
+            + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        out.write(b);
+        out.flush();
+      } catch (IOException | RuntimeException e) {
+        // the client went away, or the server was closed at the end of training
+      }
+    }
+  }
+
+  /** Reads the request head (the training clients send no body with a GET). */
+  private static String head(InputStream in) throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    int last4 = 0;
+    for (int c = in.read(); c >= 0; c = in.read()) {
+      b.write(c);
+      last4 = (last4 << 8) | c;
+      if (last4 == 0x0d0a0d0a) {
+        break;
+      }
+    }
+    return b.toString(StandardCharsets.ISO_8859_1);
+  }
+}

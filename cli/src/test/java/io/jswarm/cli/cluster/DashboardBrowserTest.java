@@ -1,0 +1,114 @@
+package io.jswarm.cli.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jswarm.cli.Main;
+import io.jswarm.cli.cluster.ProcessCluster.Daemon;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in a real headless browser (Debian's chromium and chromedriver, driven by Selenium): a manager
+ * serving {@code --metrics-addr} and a worker, a 3-replica service; the page shows both nodes as columns and the
+ * 3 tasks, follows a scale to 5 without a reload, fits a phone's width, and logs no console error.
+ */
+class DashboardBrowserTest {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static ProcessCluster cluster;
+  private static Daemon manager;
+  private static int port;
+  private static ChromeDriver browser;
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = new ProcessCluster();
+    port = ProcessCluster.freePort();
+    manager = cluster.start("m1", "127.0.0.1", ProcessCluster.freePort(), ProcessCluster.freePort(),
+        ProcessCluster.freePort(), List.of(), List.of("--metrics-addr", "127.0.0.1:" + port));
+    manager.initSwarm();
+    cluster.join("w1", manager, "worker");
+    manager.call("POST", "/services/create", "{\"Name\":\"web\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":"
+        + "\"busybox\"}},\"Mode\":{\"Replicated\":{\"Replicas\":3}},\"EndpointSpec\":{\"Ports\":[{\"TargetPort\":80,"
+        + "\"PublishedPort\":8080}]}}").expect(201);
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary("/usr/bin/chromium");
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+        "--window-size=1280,900");
+    options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
+    ChromeDriverService service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+    browser = new ChromeDriver(service, options);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    try {
+      if (browser != null) {
+        browser.quit();
+      }
+    } finally {
+      if (cluster != null) {
+        cluster.close();
+      }
+    }
+  }
+
+  @Test
+  void showsNodesAndTasksAndFollowsAScaleWithoutReloading() {
+    browser.get("http://127.0.0.1:" + port + "/");
+    WebDriverWait wait = new WebDriverWait(browser, WAIT);
+    wait.until(d -> d.findElements(By.cssSelector(".node")).size() == 2 && runningTasks() == 3);
+    List<String> hosts = browser.findElements(By.cssSelector(".node h3")).stream().map(WebElement::getText)
+        .map(t -> t.replace(" (leader)", "")).sorted().collect(Collectors.toList());
+    assertEquals(List.of("m1", "w1"), hosts);
+    WebElement row = browser.findElement(By.cssSelector("#services tbody tr"));
+    assertTrue(row.getText().contains("web") && row.getText().contains("3/3") && row.getText().contains("busybox")
+        && row.getText().contains("8080->80/tcp"), row.getText());
+
+    JavascriptExecutor js = browser;
+    js.executeScript("window.__sameDocument = 42;");
+    StringWriter out = new StringWriter();
+    assertEquals(0, Main.run(new PrintWriter(out), new PrintWriter(out), "-H", manager.host(), "service", "scale",
+        "web=5", "-d"), out.toString());
+    wait.until(d -> runningTasks() == 5
+        && d.findElement(By.cssSelector("#services tbody tr")).getText().contains("5/5"));
+    assertEquals(42L, js.executeScript("return window.__sameDocument;"), "the page was reloaded");
+
+    row = browser.findElement(By.cssSelector("#services tbody tr"));
+    row.click();
+    wait.until(d -> d.findElements(By.cssSelector("#detail-tasks tbody tr")).size() == 5);
+
+    browser.manage().window().setSize(new Dimension(390, 844)); // a phone
+    wait.until(d -> runningTasks() == 5);
+    Object overflow = js.executeScript("return document.documentElement.scrollWidth - window.innerWidth;");
+    assertTrue(((Number) overflow).longValue() <= 0, "the page is wider than a phone by " + overflow + " px");
+
+    List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+        .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).collect(Collectors.toList());
+    assertTrue(errors.isEmpty(), "console errors: " + errors);
+  }
+
+  private static int runningTasks() {
+    return (int) browser.findElements(By.cssSelector(".node .task.running")).stream()
+        .filter(e -> e.getText().contains("web.")).count();
+  }
+}
