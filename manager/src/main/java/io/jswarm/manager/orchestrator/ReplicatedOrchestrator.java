@@ -230,6 +230,9 @@ public final class ReplicatedOrchestrator extends ServiceOrchestrator {
     }
     Task t = (Task) e.object();
     Task old = (Task) e.old();
+    if (TaskFacts.moving(t) && (old == null || !TaskFacts.moving(old))) {
+      return false; // a rebalance marked it: the updater starts
+    }
     return TaskFacts.runnable(t) && (old == null || TaskFacts.runnable(old))
         && TaskFacts.observed(t) == TaskState.RUNNING;
   }
