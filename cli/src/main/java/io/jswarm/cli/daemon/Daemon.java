@@ -174,6 +174,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     }, events, clock).start();
     new VolumeRoutes(volumes).routes(router);
     new ContainerRoutes(this::localContainers).routes(router); // the API listeners only: never the cluster port
+    new SystemDf(router).routes(router);
     new ExecRoutes(this::localContainers).routes(router); // exec is root in a container: the API listeners only
     images = new ImageStore(opts.imageDir(), ImageStore.Options.defaults()
         .withInsecureRegistries(Set.copyOf(opts.insecureRegistries()))
@@ -333,7 +334,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   /** This node's task containers for the Docker container routes, or null without a container executor. */
   private io.jswarm.worker.container.LocalContainers localContainers() {
     WorkerRole w = worker;
-    return w != null && w.executor() instanceof io.jswarm.worker.container.ContainerExecutor ce ? ce.local() : null;
+    return w == null ? null : w.containers(); // the executor itself is wrapped (SpecTemplates)
   }
 
   /** Routes every node serves to managers on its cluster port: task logs read from this node's data root. */

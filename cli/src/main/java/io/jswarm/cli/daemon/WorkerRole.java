@@ -121,7 +121,8 @@ final class WorkerRole implements AutoCloseable {
     Node self = new Node();
     self.description = description;
     // {{.Node.Hostname}}, {{.Task.Slot}} ... in hostnames, env and mounts, expanded here as swarmkit's agent does
-    Executor executor = io.jswarm.worker.agent.SpecTemplates.expanding(executor(opts, stores, clock), () -> {
+    Executor inner = executor(opts, stores, clock);
+    Executor executor = io.jswarm.worker.agent.SpecTemplates.expanding(inner, () -> {
       Agent a = agentRef.get();
       Node n = a == null ? null : a.node();
       return n != null && n.description != null ? n : self;
@@ -150,6 +151,7 @@ final class WorkerRole implements AutoCloseable {
     }
     agent.start();
     WorkerRole w = new WorkerRole(agent, transport, executor);
+    w.containers = inner instanceof io.jswarm.worker.container.ContainerExecutor ce ? ce.local() : null;
     w.nodeServer = nodeServer;
     return w;
   }
@@ -213,6 +215,13 @@ final class WorkerRole implements AutoCloseable {
   }
 
   /** Stops serving the node routes (a promotion hands the cluster port to the manager's server). Idempotent. */
+  /** This node's task containers as the Docker API shows them (null with the simulated executor). */
+  private volatile io.jswarm.worker.container.LocalContainers containers;
+
+  io.jswarm.worker.container.LocalContainers containers() {
+    return containers;
+  }
+
   /** The executor that runs this node's tasks. */
   Executor executor() {
     return executor;

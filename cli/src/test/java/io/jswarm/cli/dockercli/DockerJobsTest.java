@@ -119,4 +119,13 @@ class DockerJobsTest {
     });
     docker.run("service", "rm", "tmpl").ok();
   }
+
+  @Test
+  void systemDfListsTheNodesVolumesImagesAndContainers() throws Exception {
+    docker.run("volume", "create", "dfvol").ok();
+    String df = docker.run("system", "df").ok().out();
+    assertTrue(df.contains("Local Volumes") && df.contains("Build Cache"), df);
+    String verbose = docker.run("system", "df", "-v").ok().out();
+    assertTrue(verbose.contains("dfvol"), verbose);
+  }
 }

@@ -68,7 +68,7 @@ public final class EventRoutes {
       while (sink.isOpen() && !sub.isClosed()) {
         long wait = 500;
         if (until != null) {
-          long left = until.toEpochMilli() - clock.millis();
+          long left = nanos(until) / 1_000_000 - clock.millis();
           if (left <= 0) {
             return;
           }
@@ -94,7 +94,15 @@ public final class EventRoutes {
     return sink.send(line);
   }
 
+  /** Unix nanoseconds; a time past what they can hold (year 2262) is the largest. */
   private static long nanos(Instant t) {
-    return t == null ? 0 : t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    if (t == null) {
+      return 0;
+    }
+    try {
+      return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+    } catch (ArithmeticException e) {
+      return t.getEpochSecond() < 0 ? 1 : Long.MAX_VALUE;
+    }
   }
 }

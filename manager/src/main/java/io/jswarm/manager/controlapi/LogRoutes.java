@@ -425,7 +425,7 @@ public final class LogRoutes {
         nanos = Long.parseLong(frac);
       }
       return sec == 0 && nanos == 0 ? null : Instant.ofEpochSecond(sec, nanos);
-    } catch (NumberFormatException e) {
+    } catch (NumberFormatException | java.time.DateTimeException e) {
       throw new InvalidArgumentException(name + ": give a Unix time as seconds[.nanoseconds], got '" + v + "'");
     }
   }

@@ -322,8 +322,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   /**
    * Takes the connection out of HTTP (Docker's hijack): on the event loop this handler gives way to a
    * {@link RawStream}, the HTTP handlers and timeouts leave the pipeline (bytes the decoder still held go to the
-   * stream), the client may half-close, and the 101 answer is written as raw bytes; then the hijacker runs on this
-   * handler thread.
+   * stream), the client may half-close, and the 101 answer is written as raw bytes; then the hijacker runs on a
+   * thread of its own.
    */
   private void hijack(ChannelHandlerContext ctx, HttpResponse res) {
     RawStream raw = new RawStream(ctx.channel(), handlers);
@@ -356,12 +356,18 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       ctx.close();
       return;
     }
-    try {
-      res.hijacker.accept(raw);
-    } catch (RuntimeException e) {
-      LOG.warn("hijacking handler failed", e);
-      raw.close();
-    }
+    // Its own thread, not the handler pool's: a session lasts as long as the process it streams (the pool is bounded)
+    // and a handler thread may be interrupted when its client half-closes, which a hijacked client does at once.
+    Thread t = new Thread(() -> {
+      try {
+        res.hijacker.accept(raw);
+      } catch (RuntimeException e) {
+        LOG.warn("hijacking handler failed", e);
+        raw.close();
+      }
+    }, "hijacked-" + ctx.channel().remoteAddress());
+    t.setDaemon(true);
+    t.start();
   }
 
   /**
