@@ -39,6 +39,12 @@ public class Task extends StoreObject implements Cloneable {
   /** The service's endpoint when the task was made (swarmkit copies it): the worker publishes its host-mode ports. */
   public Endpoint endpoint;
   public Version jobIteration;
+  /**
+   * jswarm extension: set by {@code POST /services/{id}/rebalance} on a task the rebalance moves. The updater then
+   * replaces it like an outdated task, start-first, with the service's update config; the scheduler puts the
+   * replacement where the service's strategy wants it.
+   */
+  public Boolean rebalance;
 
   @Override
   public String uniqueName() {

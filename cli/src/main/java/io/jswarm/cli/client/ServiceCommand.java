@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "service", description = "Manage swarm services.",
     subcommands = {ServiceCommand.Create.class, ServiceCommand.Ls.class, ServiceCommand.Ps.class,
         ServiceCommand.Inspect.class, ServiceCommand.Update.class, ServiceCommand.Scale.class, ServiceCommand.Rm.class,
-        ServiceLogsCommand.class, ServiceRolloutCommands.Rollback.class, ServiceRolloutCommands.Promote.class})
+        ServiceLogsCommand.class, ServiceRolloutCommands.Rollback.class, ServiceRolloutCommands.Promote.class,
+        ServiceRolloutCommands.Rebalance.class})
 public final class ServiceCommand extends GroupCommand {
 
   /** Sleeps for real between convergence polls. */

@@ -97,4 +97,39 @@ final class ServiceRolloutCommands {
       return 0;
     }
   }
+
+  /**
+   * {@code service rebalance SERVICE} (jswarm: {@code POST /services/{id}/rebalance}): moves the tasks above each
+   * node's goal, start-first with the service's update config; prints how many move from where.
+   */
+  @picocli.CommandLine.Command(name = "rebalance", description = "Move a replicated service's tasks until its "
+      + "spread or binpack goal holds on the current nodes (start-first, with its update config; jswarm extension).")
+  static final class Rebalance extends ClientCommand {
+    @Option(names = {"-d", "--detach"}, arity = "0..1", description = "Exit immediately instead of waiting for the "
+        + "service to converge (default: wait when a terminal is attached; --detach=false always waits).")
+    Boolean detach;
+
+    @Option(names = {"-q", "--quiet"}, description = "Suppress progress output.")
+    boolean quiet;
+
+    @Parameters(index = "0", paramLabel = "SERVICE", description = "Service id, id prefix or name.")
+    String service;
+
+    @Override
+    protected int run(ApiClient api) throws InterruptedException {
+      Service s = api.get("/services/" + seg(service), Service.class);
+      com.fasterxml.jackson.databind.JsonNode r = api.post("/services/" + seg(s.id) + "/rebalance", null).tree();
+      long moves = r.path("Moves").asLong();
+      if (moves == 0) {
+        out.println(service + ": balanced already, nothing to move");
+        return 0;
+      }
+      StringBuilder from = new StringBuilder();
+      r.path("FromNodes").fields().forEachRemaining(e -> from.append(from.length() == 0 ? "" : ", ")
+          .append(e.getValue().asLong()).append(" from ").append(e.getKey()));
+      out.println(service + ": moving " + moves + " task(s): " + from);
+      waitIfAsked(api, s.id, detach, quiet, false, out);
+      return 0;
+    }
+  }
 }

@@ -123,7 +123,82 @@ class PlacementMultiHostTest {
         .allMatch(h -> h.containerProcesses().isEmpty()));
   }
 
+  @Test
+  void rebalanceAfterANodeComesMovesTasksWithoutAFailedRequestThroughTheMesh() throws Exception {
+    awaitNoContainers();
+    availability("w2", "drain"); // as if w2 had not joined yet
+    String spec = "{\"Name\":\"meshweb\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\""
+        + MultiHostCluster.BUSYBOX + "\",\"Args\":[\"sh\",\"-c\","
+        + "\"busybox hostname > /www/index.html && exec httpd -f -p 80 -h /www\"]}},"
+        + "\"Mode\":{\"Replicated\":{\"Replicas\":4}},"
+        + "\"EndpointSpec\":{\"Ports\":[{\"Protocol\":\"tcp\",\"TargetPort\":80,\"PublishedPort\":8088}]}}";
+    String id = m1.daemon().call("POST", "/services/create", spec).expect(201).json().path("ID").asText();
+    awaitRunning(id, 4);
+    assertEquals(List.of(2, 2, 0), sortedCounts(id));
+    java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
+    List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    MultiHostCluster.awaitOrShowTasks(CONVERGE, m1, "the mesh answering", () -> {
+      try {
+        return MultiHostCluster.httpGet(m1.address, 8088).startsWith("HTTP/1.");
+      } catch (IOException e) {
+        return false;
+      }
+    });
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread client = new Thread(() -> {
+      while (!stop.get()) {
+        try {
+          String r = MultiHostCluster.httpGet(m1.address, 8088);
+          if (r.startsWith("HTTP/1.0 200") || r.startsWith("HTTP/1.1 200")) {
+            ok.incrementAndGet();
+          } else {
+            failures.add(r.lines().findFirst().orElse("(empty answer)"));
+          }
+          Thread.sleep(20);
+        } catch (IOException e) {
+          failures.add(e.toString());
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    client.start();
+    try {
+      availability("w2", "active");
+      Run r = jswarm("service", "rebalance", "-d", "meshweb");
+      assertEquals(0, r.rc, r.out + r.err);
+      assertTrue(r.out.contains("moving "), r.out);
+      try {
+        ProcessCluster.await(CONVERGE, "spread over 3 nodes and the rebalance completed", () ->
+            sortedCounts(id).equals(List.of(2, 1, 1)) && get("/services/" + id).path("UpdateStatus").path("State")
+                .asText().equals("completed"));
+      } catch (RuntimeException | AssertionError e) {
+        throw new AssertionError(e.getMessage() + ": counts " + sortedCounts(id) + ", update "
+            + get("/services/" + id).path("UpdateStatus") + ", tasks " + get("/tasks"), e);
+      }
+      Thread.sleep(2000); // requests after the moved task stopped
+    } finally {
+      stop.set(true);
+      client.join();
+    }
+    System.out.printf("rebalance through the mesh: %d requests answered, %d failed%n", ok.get(), failures.size());
+    assertEquals(List.of(), failures, ok.get() + " answered");
+    assertTrue(ok.get() > 20, "requests were made: " + ok.get());
+    Run again = jswarm("service", "rebalance", "meshweb");
+    assertTrue(again.out.contains("balanced already"), again.out);
+    delete(id);
+    awaitNoContainers();
+  }
+
   // ---- helpers ----
+
+  static void availability(String hostname, String availability) throws IOException {
+    JsonNode n = get("/nodes/" + hostname);
+    com.fasterxml.jackson.databind.node.ObjectNode spec = (com.fasterxml.jackson.databind.node.ObjectNode) n.path("Spec");
+    spec.put("Availability", availability);
+    m1.daemon().call("POST", "/nodes/" + n.path("ID").asText() + "/update?version="
+        + n.path("Version").path("Index").asLong(), spec.toString()).expect(200);
+  }
 
   private record Run(int rc, String out, String err) {}
 

@@ -43,11 +43,19 @@ final class DryRun {
 
   /** The plan of changing {@code current} (null for a create) to {@code next}. */
   static PlacementPlan plan(ReadTx tx, Service current, ServiceSpec next) {
+    return plan(tx, current, next, current != null && !sameTemplate(current.spec, next));
+  }
+
+  /** Where every task of {@code service} would go if all were placed anew now: a rebalance's goal. */
+  static PlacementPlan fresh(ReadTx tx, Service service) {
+    return plan(tx, service, service.spec, true);
+  }
+
+  private static PlacementPlan plan(ReadTx tx, Service current, ServiceSpec next, boolean replaces) {
     Service planned = new Service();
     planned.id = current == null ? NEW_SERVICE : current.id;
     planned.spec = next;
     planned.endpoint = current == null ? null : current.endpoint;
-    boolean replaces = current != null && !sameTemplate(current.spec, next);
 
     Map<String, Service> services = new HashMap<>();
     for (Service s : tx.services().all()) {
@@ -216,7 +224,7 @@ final class DryRun {
   }
 
   /** A task the orchestrator counts as one of the service's: meant to run and not finished. */
-  private static boolean runnable(Task t) {
+  static boolean runnable(Task t) {
     boolean wanted = t.desiredState == null || t.desiredState.number() <= TaskState.RUNNING.number();
     return wanted && (t.status == null || t.status.state == null || !t.status.state.isTerminal());
   }

@@ -56,6 +56,8 @@ final class ServiceRoutes {
     r.get("/services/{id}", this::inspect);
     r.post("/services/{id}/update", this::update);
     r.post("/services/{id}/promote", this::promote);
+    r.post("/services/{id}/rebalance", req -> HttpResponse.ok(gate.store().update(tx ->
+        Rebalance.run(tx, tx.services().lookup(req.pathParam("id"))))));
     r.delete("/services/{id}", this::remove);
   }
 

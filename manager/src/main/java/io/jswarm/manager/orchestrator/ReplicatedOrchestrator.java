@@ -191,7 +191,7 @@ public final class ReplicatedOrchestrator extends ServiceOrchestrator {
 
   /**
    * Task changes that need a pass: a runnable task stopped, reached RUNNING (the updater waits for that), or
-   * stopped being runnable; a runnable task was deleted.
+   * stopped being runnable, or a rebalance marked it to move; a runnable task was deleted.
    */
   static boolean taskEventMatters(Event e) {
     Task t = (Task) e.object();
@@ -205,6 +205,9 @@ public final class ReplicatedOrchestrator extends ServiceOrchestrator {
         }
         if (!TaskFacts.runnable(t)) {
           return false;
+        }
+        if (Boolean.TRUE.equals(t.rebalance) && (old == null || !Boolean.TRUE.equals(old.rebalance))) {
+          return true; // a rebalance moves it: the updater replaces it
         }
         TaskState now = TaskFacts.observed(t);
         TaskState before = old == null ? null : TaskFacts.observed(old);
@@ -227,6 +230,9 @@ public final class ReplicatedOrchestrator extends ServiceOrchestrator {
     }
     Task t = (Task) e.object();
     Task old = (Task) e.old();
+    if (TaskFacts.moving(t) && (old == null || !TaskFacts.moving(old))) {
+      return false; // a rebalance marked it: the updater starts
+    }
     return TaskFacts.runnable(t) && (old == null || TaskFacts.runnable(old))
         && TaskFacts.observed(t) == TaskState.RUNNING;
   }

@@ -222,8 +222,9 @@ abstract class ServiceOrchestrator extends EventLoop {
       Task older = runnable.get(0);
       Task newer = runnable.get(1);
       JsonNode template = TaskFacts.template(service);
-      boolean olderCurrent = TaskFacts.current(older).equals(template);
-      boolean newerCurrent = TaskFacts.current(newer).equals(template);
+      // a task a rebalance moves is on its way out: it counts as not current
+      boolean olderCurrent = TaskFacts.current(older).equals(template) && !TaskFacts.moving(older);
+      boolean newerCurrent = TaskFacts.current(newer).equals(template) && !TaskFacts.moving(newer);
       if (newerCurrent && !olderCurrent && !TaskFacts.stopped(newer)) {
         return;
       }

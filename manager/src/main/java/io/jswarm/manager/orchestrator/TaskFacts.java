@@ -93,6 +93,11 @@ final class TaskFacts {
     return n;
   }
 
+  /** A task a rebalance moves ({@link Task#rebalance}): the updater replaces it, start-first. */
+  static boolean moving(Task t) {
+    return Boolean.TRUE.equals(t.rebalance);
+  }
+
   /** True when both are JSON-equal (null only equals null). */
   static boolean sameTree(Object a, Object b) {
     return Objects.equals(Json.mapper().valueToTree(a), Json.mapper().valueToTree(b));

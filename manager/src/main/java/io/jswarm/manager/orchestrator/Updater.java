@@ -138,7 +138,7 @@ public final class Updater {
       if (cur == null) {
         continue;
       }
-      if (!matches(cur, template)) {
+      if (!matches(cur, template) || TaskFacts.moving(cur)) {
         outdated.add(g);
         continue;
       }
@@ -151,6 +151,8 @@ public final class Updater {
       }
     }
 
+    // only tasks a rebalance moves: start-first whatever the order, so that the service never has fewer ready tasks
+    boolean rebalance = !outdated.isEmpty() && outdated.stream().allMatch(g -> matches(current(g), template));
     boolean active = isActive(service);
     if (!active) {
       forget(slots);
@@ -166,7 +168,7 @@ public final class Updater {
       st = new Service.UpdateStatus();
       st.state = UPDATING;
       st.startedAt = Timestamps.format(p.now);
-      st.message = "update in progress";
+      st.message = rebalance ? "rebalance in progress" : "update in progress";
       service.updateStatus = st;
       save(p, service);
       state = UPDATING;
@@ -217,7 +219,7 @@ public final class Updater {
 
     long budget = cfg.parallelism == 0 ? outdated.size() : Math.max(0, cfg.parallelism - inFlight);
     budget = Math.min(budget, allowed);
-    boolean startFirst = cfg.startFirst || canary > 0;
+    boolean startFirst = cfg.startFirst || canary > 0 || rebalance;
     for (int i = 0; i < Math.min(budget, outdated.size()); i++) {
       if (p.full()) {
         return;
@@ -301,7 +303,7 @@ public final class Updater {
   /** A start-first slot whose new task is ready: its older tasks with another spec are shut down. */
   private void retireOlder(Pass p, SlotGroup g, Task cur, JsonNode template) {
     for (Task t : g.tasks) {
-      if (t != cur && TaskFacts.runnable(t) && !matches(t, template)) {
+      if (t != cur && TaskFacts.runnable(t) && (!matches(t, template) || TaskFacts.moving(t))) {
         p.desire(t, TaskState.SHUTDOWN);
       }
     }

@@ -140,4 +140,31 @@ class DryRunApiTest {
     assertEquals(before, index(), "no dry run wrote anything");
     assertEquals(version, api.call("GET", "/services/" + id, null).json().path("Version").path("Index").asLong());
   }
+
+  @Test
+  void rebalanceMarksTheTasksAboveTheGoalOfEachNode() throws Exception {
+    String id = api.call("POST", "/services/create", spec("web", 4, "")).json().path("ID").asText();
+    String w1 = api.call("GET", "/nodes/w1", null).json().path("ID").asText();
+    api.store.update(tx -> {
+      for (long slot = 1; slot <= 4; slot++) { // all four on w1, as before w2 joined
+        Task t = new Task();
+        t.serviceId = id;
+        t.slot = slot;
+        t.nodeId = w1;
+        t.spec = tx.services().get(id).spec.taskTemplate;
+        t.desiredState = TaskState.RUNNING;
+        t.status = new Task.TaskStatus();
+        t.status.state = TaskState.RUNNING;
+        tx.tasks().create(t);
+      }
+      return null;
+    });
+    JsonNode r = api.call("POST", "/services/" + id + "/rebalance", null).json();
+    assertEquals(2, r.path("Moves").asInt(), r.toString());
+    assertEquals(2, r.path("FromNodes").path(w1).asInt());
+    long marked = api.store.view(tx -> tx.tasks().all().stream().filter(t -> Boolean.TRUE.equals(t.rebalance)).count());
+    assertEquals(2, marked);
+    assertEquals(0, api.call("POST", "/services/" + id + "/rebalance", null).json().path("Moves").asInt(),
+        "the marked tasks count as moved: the goal is not asked twice");
+  }
 }

@@ -139,4 +139,24 @@ class UpdaterTest {
     c.reconcile();
     assertEquals(replaced, c.runnable(s.id).stream().map(t -> t.id).sorted().toList());
   }
+
+  @Test
+  void aTaskARebalanceMovesIsReplacedStartFirstEvenWithAStopFirstUpdateConfig() {
+    Service s = running(3, 1L);
+    Task moved = c.runnable(s.id).get(0);
+    c.store.update(tx -> {
+      Task t = tx.tasks().get(moved.id);
+      t.rebalance = true;
+      return tx.tasks().update(t);
+    });
+    c.reconcile();
+    assertEquals(TaskState.RUNNING, c.task(moved.id).desiredState, "the moved task runs until its replacement does");
+    assertEquals(4, c.runnable(s.id).size(), "one replacement, start-first");
+    assertEquals("rebalance in progress", c.store.view(tx -> tx.services().get(s.id)).updateStatus.message);
+    c.settleWorkers(List.of("n1"));
+    c.reconcile();
+    assertEquals(TaskState.SHUTDOWN, c.task(moved.id).desiredState, "stopped once the replacement is ready");
+    assertEquals(3, c.runnable(s.id).size());
+    assertTrue(c.runnable(s.id).stream().noneMatch(t -> Boolean.TRUE.equals(t.rebalance)));
+  }
 }
