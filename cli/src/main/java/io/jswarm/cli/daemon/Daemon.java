@@ -210,14 +210,14 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
         }
         NodeCredentials current = keys.loadCredentials();
         if (!current.needsRenewal(clock.instant())) {
-          if (!rootsChanged(managerAddrs(s), current)) {
+          if (!ManagerAsks.rootsChanged(managerAddrs(s), current)) {
             return;
           }
           LOG.info("the cluster's root CA is being rotated (or its rotation ended): renewing this node's certificate");
         } else {
           LOG.info("renewing this node's certificate (valid until {})", current.notAfter());
         }
-        NodeCredentials renewed = renewThroughAny(managerAddrs(s), current);
+        NodeCredentials renewed = ManagerAsks.renewThroughAny(managerAddrs(s), current);
         keys.saveCredentials(renewed);
         stopWorker();
         if (manager != null) {
@@ -232,26 +232,6 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     } catch (Exception e) {
       LOG.warn("certificate renewal failed (retrying in {} s): {}", CERT_CHECK.toSeconds(), e.toString());
     }
-  }
-
-  /**
-   * Whether the roots the managers say to trust ({@code GET /ca}, asked of the first that answers) differ from this
-   * node's: a root rotation started or ended, and this node needs a certificate of the new root and the new roots.
-   */
-  private static boolean rootsChanged(List<String> managerAddrs, NodeCredentials current) {
-    JoinClient client = new JoinClient(Duration.ofSeconds(5));
-    for (String addr : managerAddrs) {
-      try {
-        return !new java.util.HashSet<>(client.trustBundle(addr, current))
-            .equals(new java.util.HashSet<>(current.trustedRoots()));
-      } catch (IOException | RuntimeException e) {
-        LOG.debug("cannot read the trusted roots from manager {}: {}", addr, e.toString());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return false;
   }
 
   /** Cluster addresses of the managers this node knows, this node's own first when it is one. */
@@ -424,7 +404,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
         Thread.sleep(200);
       }
     }
-    NodeCredentials renewed = renewThroughAny(managerAddrs, keys.loadCredentials());
+    NodeCredentials renewed = ManagerAsks.renewThroughAny(managerAddrs, keys.loadCredentials());
     String certRole = renewed.role().equals(PeerIdentity.MANAGER_ROLE) ? "manager" : "worker";
     if (!certRole.equals(desired)) {
       throw new UnavailableException("the CA issued a " + certRole + " certificate, not yet " + desired);
@@ -461,19 +441,6 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     stopWorker();
     worker = WorkerRole.start(opts, s, renewed, version, clock, this::onNodeUpdate, this::nodeRoutes, workerStores());
     LOG.info("this node is now a {}", desired);
-  }
-
-  private static NodeCredentials renewThroughAny(List<String> managerAddrs, NodeCredentials current) throws Exception {
-    JoinClient client = new JoinClient();
-    List<String> errors = new ArrayList<>();
-    for (String addr : managerAddrs) {
-      try {
-        return client.renew(addr, current);
-      } catch (IOException | RuntimeException e) {
-        errors.add(addr + ": " + e.getMessage());
-      }
-    }
-    throw new UnavailableException("no manager renewed this node's certificate: " + String.join("; ", errors));
   }
 
   private void stopWorker() {
