@@ -1,32 +1,24 @@
 package io.jswarm.worker.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jswarm.api.errors.ConflictException;
 import io.jswarm.api.errors.InvalidArgumentException;
 import io.jswarm.api.errors.NotFoundException;
 import io.jswarm.api.errors.UnavailableException;
 import io.jswarm.transport.disk.DurableFiles;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -42,11 +34,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 import javax.net.ssl.SSLContext;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -649,7 +637,7 @@ public final class ImageStore implements ImageProvider {
     }
   }
 
-  private long layerSize(Digest diffId, Manifest.Descriptor blob) {
+  long layerSize(Digest diffId, Manifest.Descriptor blob) {
     try {
       return Long.parseLong(Files.readString(layersDir.resolve(diffId.hex() + ".size")).trim());
     } catch (IOException | NumberFormatException e) {
@@ -698,79 +686,14 @@ public final class ImageStore implements ImageProvider {
    * RepoTags, Layers as uncompressed tars) and {@code repositories}.
    */
   public void save(List<String> names, OutputStream out) throws IOException {
-    List<Image> imgs = new ArrayList<>();
-    List<List<String>> tags = new ArrayList<>();
-    for (String n : names) {
-      Image i = get(n);
-      imgs.add(i);
-      ImageReference r = null;
-      try {
-        r = ImageReference.parse(n);
-      } catch (InvalidArgumentException e) {
-        // an id
-      }
-      boolean byRef;
-      synchronized (lock) {
-        byRef = r != null && references.containsKey(key(r));
-      }
-      tags.add(byRef && r.digest() == null ? List.of(r.familiar()) : repoTags(i));
-    }
-    TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
-    tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-    ArrayNode manifest = Manifest.JSON.createArrayNode();
-    Set<String> written = new HashSet<>();
-    ObjectNode repositories = Manifest.JSON.createObjectNode();
-    for (int k = 0; k < imgs.size(); k++) {
-      Image i = imgs.get(k);
-      String configName = "blobs/sha256/" + i.id().hex();
-      if (written.add(configName)) {
-        writeEntry(tar, configName, blobs.read(i.id()));
-      }
-      ObjectNode e = manifest.addObject();
-      e.put("Config", configName);
-      ArrayNode rt = e.putArray("RepoTags");
-      tags.get(k).forEach(rt::add);
-      ArrayNode ls = e.putArray("Layers");
-      for (int j = 0; j < i.diffIds().size(); j++) {
-        Digest diff = i.diffIds().get(j);
-        String name = "blobs/sha256/" + diff.hex();
-        ls.add(name);
-        if (!written.add(name)) {
-          continue;
-        }
-        Manifest.Descriptor blob = i.manifest().layers().get(j);
-        long size = layerSize(diff, blob);
-        TarArchiveEntry te = new TarArchiveEntry(name);
-        te.setSize(size);
-        tar.putArchiveEntry(te);
-        try (BufferedInputStream b = new BufferedInputStream(blobs.open(blob.digest()), 1 << 16)) {
-          InputStream plain = LayerUnpacker.isGzip(b) ? new GZIPInputStream(b, 1 << 16) : b;
-          long n = plain.transferTo(tar);
-          if (n != size) {
-            throw new IOException("layer " + diff + " is " + n + " bytes uncompressed, not " + size);
-          }
-        }
-        tar.closeArchiveEntry();
-      }
-      for (String t : tags.get(k)) {
-        ImageReference r = ImageReference.parse(t);
-        ObjectNode repo = repositories.has(r.familiarName()) ? (ObjectNode) repositories.get(r.familiarName())
-            : repositories.putObject(r.familiarName());
-        repo.put(r.tag(), i.diffIds().isEmpty() ? "" : i.diffIds().get(i.diffIds().size() - 1).hex());
-      }
-    }
-    writeEntry(tar, "manifest.json", Manifest.JSON.writeValueAsBytes(manifest));
-    writeEntry(tar, "repositories", Manifest.JSON.writeValueAsBytes(repositories));
-    tar.finish();
-    tar.flush();
+    new ImageSave(this).save(names, out);
   }
 
-  private static void writeEntry(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {
-    TarArchiveEntry e = new TarArchiveEntry(name);
-    e.setSize(content.length);
-    tar.putArchiveEntry(e);
-    tar.write(content);
-    tar.closeArchiveEntry();
+  /** Whether {@code r} is one of the store's references (a name it was pulled, loaded or tagged as). */
+  boolean hasReference(ImageReference r) {
+    synchronized (lock) {
+      return references.containsKey(key(r));
+    }
   }
 
   // ================= push =================
@@ -786,42 +709,7 @@ public final class ImageStore implements ImageProvider {
   /** {@link #push(String, RegistryAuth, Progress)}; {@code insecure} speaks plain HTTP to this registry. */
   public Digest push(String reference, RegistryAuth auth, boolean insecure, Progress progress)
       throws IOException, InterruptedException {
-    ImageReference ref = ImageReference.parse(reference);
-    Image img = get(reference);
-    if (ref.digest() != null) {
-      throw new InvalidArgumentException("push: give a tag, not a digest: " + reference);
-    }
-    gcLock.readLock().lock();
-    try {
-      RegistryClient c = registryClient(ref.domain(), auth, insecure);
-      progress.status(null, "The push refers to repository [" + ref.name() + "]");
-      List<Manifest.Descriptor> all = new ArrayList<>(img.manifest().layers());
-      all.add(img.manifest().config());
-      for (Manifest.Descriptor d : all) {
-        String id = d.digest().shortHex();
-        if (c.hasBlob(ref.path(), d.digest())) {
-          if (MediaTypes.isLayer(d.mediaType())) {
-            progress.status(id, "Layer already exists");
-          }
-          continue;
-        }
-        if (MediaTypes.isLayer(d.mediaType())) {
-          progress.status(id, "Preparing");
-          progress.status(id, "Pushing");
-        }
-        c.upload(ref.path(), d.digest(), blobs.path(d.digest()));
-        if (MediaTypes.isLayer(d.mediaType())) {
-          progress.status(id, "Pushed");
-        }
-      }
-      byte[] manifest = blobs.read(img.manifestDigest());
-      Digest pushed = c.putManifest(ref.path(), ref.tag(), manifest, img.mediaType());
-      progress.status(null, ref.tag() + ": digest: " + pushed + " size: " + manifest.length);
-      register(img.manifestDigest(), Map.of(ref.name() + "@" + pushed, img.manifestDigest()));
-      return pushed;
-    } finally {
-      gcLock.readLock().unlock();
-    }
+    return new ImagePush(this).push(reference, auth, insecure, progress);
   }
 
   // ================= tag, list, inspect =================
@@ -871,84 +759,26 @@ public final class ImageStore implements ImageProvider {
     }
   }
 
-  private static long created(Image img) {
-    String c = img.config().path("created").asText("");
-    try {
-      return OffsetDateTime.parse(c).toEpochSecond();
-    } catch (DateTimeParseException e) {
-      return 0;
-    }
-  }
-
   /** {@code GET /images/json}: one summary per image id, newest first, in Docker's shape. */
   public List<Map<String, Object>> list() throws IOException {
-    Map<Digest, Image> byId = new LinkedHashMap<>();
-    for (Image i : all()) {
-      byId.putIfAbsent(i.id(), i);
-    }
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (Image i : byId.values()) {
-      Map<String, Object> s = new LinkedHashMap<>();
-      long size = size(i);
-      s.put("Containers", -1);
-      s.put("Created", created(i));
-      s.put("Id", i.id().toString());
-      Map<String, String> labels = runConfig(i.config().path("config")).labels();
-      s.put("Labels", labels.isEmpty() ? null : labels);
-      s.put("ParentId", "");
-      s.put("RepoDigests", repoDigests(i));
-      s.put("RepoTags", repoTags(i));
-      s.put("SharedSize", -1);
-      s.put("Size", size);
-      s.put("VirtualSize", size);
-      out.add(s);
-    }
-    out.sort((a, b) -> Long.compare((Long) b.get("Created"), (Long) a.get("Created")));
-    return out;
+    return new ImageViews(this).list();
   }
 
   /** {@code GET /images/{name}/json}, Docker's shape. */
   public Map<String, Object> inspect(String name) throws IOException {
-    Image i = get(name);
-    JsonNode c = i.config();
-    Map<String, Object> r = new LinkedHashMap<>();
-    r.put("Id", i.id().toString());
-    r.put("RepoTags", repoTags(i));
-    r.put("RepoDigests", repoDigests(i));
-    r.put("Parent", "");
-    r.put("Comment", c.path("history").path(c.path("history").size() - 1).path("comment").asText(""));
-    r.put("Created", c.path("created").asText(""));
-    r.put("DockerVersion", c.path("docker_version").asText(""));
-    r.put("Author", c.path("author").asText(""));
-    r.put("Config", c.has("config") ? c.get("config") : Manifest.JSON.createObjectNode());
-    r.put("Architecture", c.path("architecture").asText(""));
-    if (c.hasNonNull("variant")) {
-      r.put("Variant", c.get("variant").asText());
-    }
-    r.put("Os", c.path("os").asText(""));
-    long size = size(i);
-    r.put("Size", size);
-    r.put("VirtualSize", size);
-    Map<String, Object> graph = new LinkedHashMap<>();
-    graph.put("Name", "overlay");
-    List<String> dirs = new ArrayList<>();
-    for (Digest d : i.diffIds()) {
-      dirs.add(0, layersDir.resolve(d.hex()).toString());
-    }
-    graph.put("Data", Map.of("LowerDir", String.join(":", dirs)));
-    r.put("GraphDriver", graph);
-    Map<String, Object> rootfs = new LinkedHashMap<>();
-    rootfs.put("Type", "layers");
-    rootfs.put("Layers", i.diffIds().stream().map(Digest::toString).toList());
-    r.put("RootFS", rootfs);
-    String added;
+    return new ImageViews(this).inspect(name);
+  }
+
+  /** When the image with manifest {@code manifestDigest} was added (RFC 3339), or null. */
+  String added(Digest manifestDigest) {
     synchronized (lock) {
-      added = images.get(i.manifestDigest());
+      return images.get(manifestDigest);
     }
-    r.put("Metadata", Map.of("LastTagTime", added == null ? "0001-01-01T00:00:00Z" : added));
-    r.put("Descriptor", Map.of("mediaType", i.mediaType(), "digest", i.manifestDigest().toString(),
-        "size", blobs.size(i.manifestDigest())));
-    return r;
+  }
+
+  /** Where the unpacked layer {@code diffId} is. */
+  Path layerDir(Digest diffId) {
+    return layersDir.resolve(diffId.hex());
   }
 
   // ================= registry view (ClusterRegistry) =================
