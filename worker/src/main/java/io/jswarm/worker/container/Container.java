@@ -68,9 +68,9 @@ final class Container implements TaskRuntime {
       started = true;
       pid = ContainerExecutor.readPid(state.resolve("pid"));
       loadSettings();
-      if (!Files.exists(state.resolve(LocalContainers.TASK_FILE))) {
+      if (Files.isDirectory(bundle) && !Files.exists(bundle.resolve(LocalContainers.TASK_FILE))) {
         try { // started by a jswarm that did not keep it: docker ps shows it with its names and labels
-          LocalContainers.keepTask(state, task);
+          LocalContainers.keepTask(bundle, task);
         } catch (IOException e) {
           log.debug("container {}: task not kept: {}", id, e.toString());
         }
@@ -162,8 +162,8 @@ final class Container implements TaskRuntime {
     try {
       LocalImage image = ex.images.prepare(spec.image, task.registryAuth);
       ContainerExecutor.privateDir(state);
-      LocalContainers.keepTask(state, task);
       ContainerExecutor.privateDir(bundle);
+      LocalContainers.keepTask(bundle, task);
       Files.createDirectories(state.resolve("upper"));
       Files.createDirectories(state.resolve("work"));
       Files.createDirectories(rootfs);

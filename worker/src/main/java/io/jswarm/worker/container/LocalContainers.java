@@ -150,7 +150,7 @@ public final class LocalContainers {
     Instant created;
     try {
       created = Files.readAttributes(dir, BasicFileAttributes.class).creationTime().toInstant();
-      Path tf = dir.resolve(TASK_FILE);
+      Path tf = ex.config.bundleDir(id).resolve(TASK_FILE);
       if (Files.exists(tf)) {
         task = Json.mapper().readValue(tf.toFile(), Task.class);
       }
@@ -201,11 +201,15 @@ public final class LocalContainers {
     }
   }
 
-  /** Keeps the task beside its container (Container.prepare): what {@code docker inspect} shows of it. */
-  static void keepTask(Path stateDir, Task task) throws IOException {
-    Path tmp = stateDir.resolve(TASK_FILE + ".tmp");
-    java.nio.file.Files.write(tmp, Json.toApiBytes(task)); // without the registry credentials: nothing secret on disk
-    Files.move(tmp, stateDir.resolve(TASK_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+  /**
+   * Keeps the task beside its container (Container.prepare): what {@code docker inspect} shows of it. It goes in
+   * the bundle under the exec root (0700, beside the runtime's config.json), never in the data root: the spec's
+   * environment may hold passwords, and nothing of the cluster's state is kept in the clear in the data root.
+   */
+  static void keepTask(Path bundleDir, Task task) throws IOException {
+    Path tmp = bundleDir.resolve(TASK_FILE + ".tmp");
+    java.nio.file.Files.write(tmp, Json.toApiBytes(task)); // without the registry credentials
+    Files.move(tmp, bundleDir.resolve(TASK_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 }
