@@ -56,8 +56,8 @@ final class ServiceRolloutCommands {
     waitIfAsked(api, s.id, detach, quiet, true, out);
   }
 
-  @Command(name = "rollback", description = "Revert changes to a service's configuration.")
-  static final class Rollback extends ClientCommand {
+  /** A verb on one service that then waits for it to converge: {@code -d}, {@code -q} and the SERVICE argument. */
+  abstract static class OneServiceCommand extends ClientCommand {
     @Option(names = {"-d", "--detach"}, arity = "0..1", description = "Exit immediately instead of waiting for the "
         + "service to converge (default: wait when a terminal is attached; --detach=false always waits).")
     Boolean detach;
@@ -67,7 +67,10 @@ final class ServiceRolloutCommands {
 
     @Parameters(index = "0", paramLabel = "SERVICE", description = "Service id, id prefix or name.")
     String service;
+  }
 
+  @Command(name = "rollback", description = "Revert changes to a service's configuration.")
+  static final class Rollback extends OneServiceCommand {
     @Override
     protected int run(ApiClient api) throws InterruptedException {
       Service s = api.get("/services/" + seg(service), Service.class);
@@ -77,17 +80,7 @@ final class ServiceRolloutCommands {
   }
 
   @Command(name = "promote", description = "Continue an update paused after its canary tasks (jswarm extension).")
-  static final class Promote extends ClientCommand {
-    @Option(names = {"-d", "--detach"}, arity = "0..1", description = "Exit immediately instead of waiting for the "
-        + "service to converge (default: wait when a terminal is attached; --detach=false always waits).")
-    Boolean detach;
-
-    @Option(names = {"-q", "--quiet"}, description = "Suppress progress output.")
-    boolean quiet;
-
-    @Parameters(index = "0", paramLabel = "SERVICE", description = "Service id, id prefix or name.")
-    String service;
-
+  static final class Promote extends OneServiceCommand {
     @Override
     protected int run(ApiClient api) throws InterruptedException {
       Service s = api.get("/services/" + seg(service), Service.class);
@@ -104,17 +97,7 @@ final class ServiceRolloutCommands {
    */
   @picocli.CommandLine.Command(name = "rebalance", description = "Move a replicated service's tasks until its "
       + "spread or binpack goal holds on the current nodes (start-first, with its update config; jswarm extension).")
-  static final class Rebalance extends ClientCommand {
-    @Option(names = {"-d", "--detach"}, arity = "0..1", description = "Exit immediately instead of waiting for the "
-        + "service to converge (default: wait when a terminal is attached; --detach=false always waits).")
-    Boolean detach;
-
-    @Option(names = {"-q", "--quiet"}, description = "Suppress progress output.")
-    boolean quiet;
-
-    @Parameters(index = "0", paramLabel = "SERVICE", description = "Service id, id prefix or name.")
-    String service;
-
+  static final class Rebalance extends OneServiceCommand {
     @Override
     protected int run(ApiClient api) throws InterruptedException {
       Service s = api.get("/services/" + seg(service), Service.class);
