@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jswarm.api.errors.ConflictException;
 import io.jswarm.api.errors.InvalidArgumentException;
 import io.jswarm.api.errors.NotFoundException;
-import io.jswarm.api.errors.UnavailableException;
 import io.jswarm.transport.disk.DurableFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -370,7 +369,7 @@ public final class ImageStore implements ImageProvider {
       return await(running);
     }
     try {
-      Image img = pullFromSources(ref, auth, insecure, progress);
+      Image img = new ImagePull(this).pullFromSources(ref, auth, insecure, progress);
       mine.complete(img);
       return img;
     } catch (LayerLimitException e) {
@@ -425,48 +424,6 @@ public final class ImageStore implements ImageProvider {
     }
   }
 
-  private Image pullFromSources(ImageReference ref, RegistryAuth auth, boolean insecure, Progress progress)
-      throws IOException, InterruptedException {
-    List<String> errors = new ArrayList<>();
-    int answered = 0;
-    boolean otherFailure = false;
-    RegistryClient registry = registryClient(ref.domain(), auth, insecure);
-    try {
-      return pullFrom(registry, ref.path(), ref, progress);
-    } catch (IOException e) {
-      errors.add(e.getMessage());
-      if (e instanceof RegistryException re && (re.notFound() || re.status() == 401)) {
-        answered++;
-      } else if (!(e instanceof java.net.ConnectException || e instanceof java.net.UnknownHostException
-          || e.getCause() instanceof java.net.UnknownHostException)) {
-        otherFailure = true;
-      }
-    }
-    SSLContext tls = options.clusterTls().get();
-    List<String> managers = tls == null ? List.of() : options.managers().get();
-    if (!managers.isEmpty()) {
-      HttpClient cluster = RegistryClient.httpClient(tls);
-      for (String m : managers) {
-        RegistryClient c = new RegistryClient(URI.create("https://" + m), cluster, RegistryAuth.NONE, "manager " + m);
-        try {
-          return pullFrom(c, ref.name(), ref, progress);
-        } catch (IOException e) {
-          errors.add(e.getMessage());
-          if (e instanceof RegistryException re && re.notFound()) {
-            answered++;
-          } else if (!(e instanceof java.net.ConnectException)) {
-            otherFailure = true;
-          }
-        }
-      }
-    }
-    String msg = "image " + ref.familiar() + " could not be pulled from any source: " + String.join("; ", errors);
-    if (answered > 0 && !otherFailure) {
-      throw new NotFoundException(msg); // every source that answered does not have it
-    }
-    throw new UnavailableException(msg);
-  }
-
   RegistryClient registryClient(String domain, RegistryAuth auth) {
     return registryClient(domain, auth, false);
   }
@@ -485,62 +442,6 @@ public final class ImageStore implements ImageProvider {
         || options.insecureRegistries().contains(domain) || options.insecureRegistries().contains(host);
   }
 
-  private Image pullFrom(RegistryClient c, String repo, ImageReference ref, Progress progress)
-      throws IOException, InterruptedException {
-    gcLock.readLock().lock();
-    try {
-      RegistryClient.Fetched top = c.manifest(repo, ref.manifestRef());
-      progress.status(ref.manifestRef(), "Pulling from "
-          + (ref.domain().equals(ImageReference.DOCKER_HUB) ? ref.path() : ref.familiarName())
-          + (c.display().startsWith("manager") ? " (" + c.display() + ")" : ""));
-      Manifest m = Manifest.parse(top.bytes(), top.mediaType());
-      RegistryClient.Fetched chosen = top;
-      if (m.isIndex()) {
-        Manifest.Descriptor d = choosePlatform(m, ref);
-        chosen = c.manifest(repo, d.digest().toString());
-        blobs.put(top.bytes());
-        m = Manifest.parse(chosen.bytes(), chosen.mediaType());
-        if (m.isIndex()) {
-          throw new IOException(c.display() + ": " + ref.familiar() + ": nested image indexes are not supported");
-        }
-      }
-      checkLayers(m, ref);
-      fetch(c, repo, m.config(), "config", progress, false);
-      for (Manifest.Descriptor l : m.layers()) {
-        fetch(c, repo, l, "layer", progress, true);
-      }
-      Digest manifestDigest = blobs.put(chosen.bytes());
-      Image img = image(manifestDigest);
-      for (int i = 0; i < img.diffIds().size(); i++) {
-        progress.status(m.layers().get(i).digest().shortHex(), "Extracting");
-        ensureLayer(img.diffIds().get(i), m.layers().get(i));
-        progress.status(m.layers().get(i).digest().shortHex(), "Pull complete");
-      }
-      progress.status(null, "Digest: " + top.digest());
-      Map<String, Digest> refs = new LinkedHashMap<>();
-      if (ref.digest() == null) {
-        refs.put(key(ref), manifestDigest);
-      }
-      refs.put(ref.name() + "@" + top.digest(), manifestDigest);
-      register(manifestDigest, refs);
-      return img;
-    } finally {
-      gcLock.readLock().unlock();
-    }
-  }
-
-  private void checkLayers(Manifest m, ImageReference ref) throws IOException {
-    for (Manifest.Descriptor l : m.layers()) {
-      if (MediaTypes.isZstd(l.mediaType())) {
-        throw new IOException(ref.familiar() + ": layer " + l.digest() + " is zstd-compressed (" + l.mediaType()
-            + "); only gzip and uncompressed layers are supported");
-      }
-      if (MediaTypes.DOCKER_FOREIGN_LAYER.equals(l.mediaType())) {
-        throw new IOException(ref.familiar() + ": foreign (Windows) layers are not supported");
-      }
-    }
-  }
-
   Manifest.Descriptor choosePlatform(Manifest index, ImageReference ref) {
     String want = options.os() + "/" + options.architecture();
     for (Manifest.Descriptor d : index.manifests()) {
@@ -551,28 +452,6 @@ public final class ImageStore implements ImageProvider {
     List<String> have = index.manifests().stream().map(d -> String.valueOf(d.platform())).toList();
     throw new NotFoundException("no matching manifest for " + want + " in the manifest list entries of "
         + ref.familiar() + " (it has " + have + ")");
-  }
-
-  private void fetch(RegistryClient c, String repo, Manifest.Descriptor d, String what, Progress progress,
-      boolean layer) throws IOException, InterruptedException {
-    String id = d.digest().shortHex();
-    if (blobs.has(d.digest())) {
-      if (layer) {
-        progress.status(id, "Already exists");
-      }
-      return;
-    }
-    if (layer) {
-      progress.status(id, "Pulling fs layer");
-      progress.status(id, "Downloading");
-    }
-    try (InputStream in = c.blob(repo, d.digest())) {
-      blobs.put(in, d.digest(), d.size(), c.display() + ": " + what + " " + d.digest());
-    }
-    if (layer) {
-      progress.status(id, "Verifying Checksum");
-      progress.status(id, "Download complete");
-    }
   }
 
   /** Records an image and references to it, and saves the index. */
