@@ -44,8 +44,8 @@ public final class ClusterScenario implements AutoCloseable {
       Duration stepTimeout) {}
 
   /** What a leader kill did: seconds to the first accepted write and until every session was back, nodes marked down. */
-  public record Failover(String killed, double firstWriteSeconds, double sessionsBackSeconds, int nodesDown,
-      double newLeaderSeconds) {}
+  public record Failover(String killed, java.time.Instant killedAt, double firstWriteSeconds,
+      double sessionsBackSeconds, int nodesDown, double newLeaderSeconds) {}
 
   /** One manager's resources: resident set now and at its peak (MB), CPU seconds used. */
   public record Usage(String manager, long rssMb, long peakRssMb, double cpuSeconds) {}
@@ -250,7 +250,8 @@ public final class ClusterScenario implements AutoCloseable {
    * Kills the leader with SIGKILL while every node is connected, then measures on the surviving managers: when the
    * first write (a label on service {@code serviceId}) was accepted, when every hollow node had its session again,
    * and how many hollow nodes were marked down meanwhile (watched until a few seconds after the last session came
-   * back).
+   * back). The writes are tried by one client per surviving manager, each on its own thread and again 20 ms after
+   * every failure (as a user retrying), so that a slow listing of the other measurements never delays them.
    */
   public Failover failover(String serviceId) throws IOException {
     if (sessions() != shape.nodes()) {
@@ -260,20 +261,38 @@ public final class ClusterScenario implements AutoCloseable {
     Set<String> downBefore = downHollowNodes(); // counted apart: only nodes the failover marks down are its doing
     usage(); // the leader's numbers before it goes
     int changesBefore = sessionsChanges.get();
+    java.time.Instant killedAt = java.time.Instant.now();
     long t0 = System.nanoTime();
     leader.kill();
     managers.remove(leader);
-    double firstWrite = -1;
+    java.util.concurrent.atomic.AtomicLong firstWriteAt = new java.util.concurrent.atomic.AtomicLong(-1);
+    long deadline = t0 + shape.stepTimeout().toNanos();
+    List<Thread> writers = new ArrayList<>();
+    for (Daemon via : List.copyOf(managers)) {
+      Thread w = new Thread(() -> {
+        while (firstWriteAt.get() < 0 && System.nanoTime() < deadline) {
+          if (tryWrite(serviceId, via)) {
+            if (firstWriteAt.compareAndSet(-1, System.nanoTime())) {
+              log.printf("  first write accepted through %s%n", via.name);
+            }
+            return;
+          }
+          try {
+            Thread.sleep(20);
+          } catch (InterruptedException e) {
+            return; // the step is over
+          }
+        }
+      }, "failover-write-" + via.name);
+      w.setDaemon(true);
+      w.start();
+      writers.add(w);
+    }
     double back = -1;
     double newLeader = -1;
     Set<String> down = new HashSet<>();
-    long deadline = t0 + shape.stepTimeout().toNanos();
     long lastDownCheck = 0;
-    int attempt = 0;
     while (System.nanoTime() < deadline) {
-      if (firstWrite < 0 && tryWrite(serviceId, managers.get(attempt++ % managers.size()))) {
-        firstWrite = seconds(t0);
-      }
       if (newLeader < 0 && hasLeader()) {
         newLeader = seconds(t0);
       }
@@ -284,17 +303,21 @@ public final class ClusterScenario implements AutoCloseable {
         lastDownCheck = System.nanoTime();
         down.addAll(downHollowNodes());
       }
-      if (firstWrite >= 0 && back >= 0 && seconds(t0) > back + 5) {
+      if (firstWriteAt.get() >= 0 && back >= 0 && seconds(t0) > back + 5) {
         break;
       }
-      sleep(firstWrite < 0 ? 20 : POLL_MS);
+      sleep(POLL_MS);
+    }
+    for (Thread w : writers) {
+      w.interrupt();
     }
     down.addAll(downHollowNodes());
     down.removeAll(downBefore);
     if (!downBefore.isEmpty()) {
       log.println("  (" + downBefore.size() + " hollow nodes were already down before the kill)");
     }
-    return new Failover(leader.name, firstWrite, back, down.size(), newLeader);
+    long firstWrite = firstWriteAt.get();
+    return new Failover(leader.name, killedAt, firstWrite < 0 ? -1 : (firstWrite - t0) / 1e9, back, down.size(), newLeader);
   }
 
   private boolean hasLeader() {
