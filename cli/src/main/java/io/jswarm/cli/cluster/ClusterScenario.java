@@ -254,9 +254,8 @@ public final class ClusterScenario implements AutoCloseable {
    * every failure (as a user retrying), so that a slow listing of the other measurements never delays them.
    */
   public Failover failover(String serviceId) throws IOException {
-    if (sessions() != shape.nodes()) {
-      throw new IllegalStateException("only " + sessions() + " of " + shape.nodes() + " sessions are open");
-    }
+    // every node connected first: on a loaded machine an earlier leader change may still have sessions moving
+    await("all " + shape.nodes() + " sessions open before the leader kill", () -> sessions() == shape.nodes());
     Daemon leader = leader();
     Set<String> downBefore = downHollowNodes(); // counted apart: only nodes the failover marks down are its doing
     usage(); // the leader's numbers before it goes
@@ -268,13 +267,12 @@ public final class ClusterScenario implements AutoCloseable {
     java.util.concurrent.atomic.AtomicLong firstWriteAt = new java.util.concurrent.atomic.AtomicLong(-1);
     long deadline = t0 + shape.stepTimeout().toNanos();
     List<Thread> writers = new ArrayList<>();
+    AtomicInteger slowFailures = new AtomicInteger();
     for (Daemon via : List.copyOf(managers)) {
       Thread w = new Thread(() -> {
         while (firstWriteAt.get() < 0 && System.nanoTime() < deadline) {
-          if (tryWrite(serviceId, via)) {
-            if (firstWriteAt.compareAndSet(-1, System.nanoTime())) {
-              log.printf("  first write accepted through %s%n", via.name);
-            }
+          if (tryWrite(serviceId, via, t0, slowFailures)) {
+            firstWriteAt.compareAndSet(-1, System.nanoTime());
             return;
           }
           try {
@@ -328,20 +326,41 @@ public final class ClusterScenario implements AutoCloseable {
     }
   }
 
-  private boolean tryWrite(String serviceId, Daemon via) {
+  /**
+   * One write attempt through {@code via}: read the service, then update its label at that version. Prints each
+   * failed call that took more than 300 ms (at most 20 per failover), which is where a failover's time goes.
+   */
+  private boolean tryWrite(String serviceId, Daemon via, long t0, AtomicInteger slowFailures) {
+    long c0 = System.nanoTime();
+    String step = "GET /services/ID";
+    Answer a = null;
     try {
-      Answer a = via.call("GET", "/services/" + serviceId, null);
-      if (a.status() != 200) {
-        return false;
+      a = via.call("GET", "/services/" + serviceId, null);
+      if (a.status() == 200) {
+        JsonNode s = a.json();
+        com.fasterxml.jackson.databind.node.ObjectNode spec = (com.fasterxml.jackson.databind.node.ObjectNode) s.path("Spec").deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) spec.path("Labels")).put("jswarm.bench.failover", Long.toString(System.nanoTime()));
+        step = "POST /services/ID/update";
+        double read = seconds(c0);
+        c0 = System.nanoTime();
+        a = via.call("POST", "/services/" + serviceId + "/update?version=" + s.path("Version").path("Index").asLong(),
+            spec.toString());
+        if (a.status() == 200) {
+          log.printf("  +%.2f s: write accepted through %s (its read took %.2f s, its update %.2f s)%n", seconds(t0),
+              via.name, read, seconds(c0));
+          return true;
+        }
       }
-      JsonNode s = a.json();
-      com.fasterxml.jackson.databind.node.ObjectNode spec = (com.fasterxml.jackson.databind.node.ObjectNode) s.path("Spec").deepCopy();
-      ((com.fasterxml.jackson.databind.node.ObjectNode) spec.path("Labels")).put("jswarm.bench.failover", Long.toString(System.nanoTime()));
-      return via.call("POST", "/services/" + serviceId + "/update?version=" + s.path("Version").path("Index").asLong(),
-          spec.toString()).status() == 200;
     } catch (IOException | RuntimeException e) {
-      return false;
+      a = new Answer(-1, e.toString());
     }
+    double took = seconds(c0);
+    if (took > 0.3 && slowFailures.incrementAndGet() <= 20) {
+      String body = a.body() == null ? "" : a.body().replaceAll("\\s+", " ");
+      log.printf("  +%.2f s: %s via %s failed after %.2f s: %d %s%n", seconds(t0), step, via.name, took, a.status(),
+          body.length() > 160 ? body.substring(0, 160) + "..." : body);
+    }
+    return false;
   }
 
   private Set<String> downHollowNodes() {

@@ -52,11 +52,12 @@ public record RaftConfig(
   public static final long DEFAULT_SNAPSHOT_EVERY = 10_000;
   public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
   /**
-   * Followers start an election 0.5-1 s after they last heard the leader (heartbeats every 250 ms): with the pre-vote
-   * round a slow follower cannot depose a live leader, and a dead one is replaced within the failover goal of 2 s
-   * (docs/scale.md). Was 1 s (1-2 s), which alone took up to 4 s on a loaded machine.
+   * Followers start an election 0.75-1.5 s after they last heard the leader (heartbeats every 375 ms), and a leader
+   * that heard no majority for 1.5 s steps down. With the pre-vote round a slow follower cannot depose a live leader,
+   * and a dead one is replaced within about 2 s on a machine that is not saturated (docs/scale.md). Was 1 s (1-2 s);
+   * 0.5 s (0.5-1 s) was tried and made leaders flap on this machine at load 100 (GC and run-queue stalls of a second).
    */
-  public static final Duration DEFAULT_ELECTION_TIMEOUT = Duration.ofMillis(500);
+  public static final Duration DEFAULT_ELECTION_TIMEOUT = Duration.ofMillis(750);
   public static final long DEFAULT_SEGMENT_SIZE = 8L << 20;
 
   public RaftConfig {
