@@ -4,16 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jswarm.cli.Main;
-import io.jswarm.cli.cluster.ProcessCluster;
-import io.jswarm.cli.cluster.ProcessCluster.Daemon;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.jswarm.cli.dockercli.OneSwarmNode.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -46,8 +42,8 @@ class DockerStacksTest {
       secrets:
         pw: {file: ./pw.txt}
       """;
-  private static ProcessCluster cluster;
-  private static Daemon d;
+  @RegisterExtension
+  static final OneSwarmNode node = new OneSwarmNode("stk1");
   private static DockerCli docker;
 
   @TempDir
@@ -55,31 +51,13 @@ class DockerStacksTest {
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = new ProcessCluster();
-    d = cluster.init("stk1");
-    docker = new DockerCli("tcp://127.0.0.1:" + d.apiPort);
+    docker = node.docker();
     Files.writeString(dir.resolve("stack.yml"), COMPOSE);
     Files.writeString(dir.resolve("pw.txt"), "hunter2");
   }
 
-  @AfterAll
-  static void stop() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
-
-  private record Run(int rc, String out, String err) {}
-
   private static Run jswarm(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] all = new String[args.length + 2];
-    all[0] = "-H";
-    all[1] = d.host();
-    System.arraycopy(args, 0, all, 2, args.length);
-    int rc = Main.run(new PrintWriter(out), new PrintWriter(err), all);
-    return new Run(rc, out.toString(), err.toString());
+    return node.jswarm(args);
   }
 
   private static void noStackObjectsLeft(String name) throws Exception {
