@@ -55,10 +55,12 @@ abstract class DockerContainersTest {
     await(CONVERGE, "the web task running", () -> (id = runningTask()) != null);
   }
 
+  /** The running task of the web service. */
   private static String runningTask() {
     try {
+      String web = serviceId("web");
       for (JsonNode t : node.get("/tasks")) {
-        if (t.path("Status").path("State").asText().equals("running")) {
+        if (t.path("Status").path("State").asText().equals("running") && t.path("ServiceID").asText().equals(web)) {
           return t.path("ID").asText();
         }
       }

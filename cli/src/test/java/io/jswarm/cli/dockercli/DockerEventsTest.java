@@ -74,7 +74,7 @@ class DockerEventsTest {
     assertTrue(died.out().contains("\"exitCode\":\"3\"") && died.out().contains("com.docker.swarm.service.name"),
         died.out());
 
-    OneSwarmNode.Run js = node.jswarm("events", "--since", Long.toString(from), "--until", until, "-f",
+    ProcessCluster.CliRun js = node.jswarm("events", "--since", Long.toString(from), "--until", until, "-f",
         "type=network");
     assertEquals(0, js.rc(), js.err());
     assertTrue(js.out().contains(" network create ") && js.out().contains("(name=evnet)"), js.out());

@@ -71,7 +71,7 @@ class DockerJobsTest {
 
   @Test
   void jswarmCreatesAndWaitsForJobs() throws Exception {
-    OneSwarmNode.Run r = node.jswarm("service", "create", "--detach=false", "--mode", "replicated-job",
+    ProcessCluster.CliRun r = node.jswarm("service", "create", "--detach=false", "--mode", "replicated-job",
         "--replicas", "3", "--name", "three", "-e", "JSWARM_SIMULATED_EXIT=0", "-e", "JSWARM_SIMULATED_RUN_MS=300",
         "busybox:1");
     assertEquals(0, r.rc(), r.err() + r.out());

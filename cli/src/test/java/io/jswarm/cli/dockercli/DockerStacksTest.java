@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jswarm.cli.dockercli.OneSwarmNode.Run;
+import io.jswarm.cli.cluster.ProcessCluster.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,7 +56,7 @@ class DockerStacksTest {
     Files.writeString(dir.resolve("pw.txt"), "hunter2");
   }
 
-  private static Run jswarm(String... args) {
+  private static CliRun jswarm(String... args) {
     return node.jswarm(args);
   }
 
@@ -69,7 +69,7 @@ class DockerStacksTest {
 
   @Test
   void deployedByJswarmListedAndRemovedByDocker() throws Exception {
-    Run deploy = jswarm("stack", "deploy", "-c", dir.resolve("stack.yml").toString(), "js");
+    CliRun deploy = jswarm("stack", "deploy", "-c", dir.resolve("stack.yml").toString(), "js");
     assertEquals(0, deploy.rc(), deploy.err());
     assertTrue(deploy.err().contains("Ignoring unsupported options: services.web.build"), deploy.err());
     assertTrue(deploy.out().contains("Creating network js_front") && deploy.out().contains("Creating service js_web"),
@@ -84,7 +84,7 @@ class DockerStacksTest {
     String mount = docker.run("service", "inspect", "js_web", "--format",
         "{{range .Spec.TaskTemplate.ContainerSpec.Mounts}}{{.Type}}:{{.Source}}{{end}}").ok().out();
     assertEquals("volume:js_data", mount.trim());
-    Run again = jswarm("stack", "deploy", "-c", dir.resolve("stack.yml").toString(), "js");
+    CliRun again = jswarm("stack", "deploy", "-c", dir.resolve("stack.yml").toString(), "js");
     assertTrue(again.out().contains("Updating service js_web"), again.out());
     assertTrue(jswarm("stack", "ps", "js").out().contains("js_web.1"));
 
@@ -97,11 +97,11 @@ class DockerStacksTest {
   @Test
   void deployedByDockerListedAndRemovedByJswarm() throws Exception {
     docker.run("stack", "deploy", "-c", dir.resolve("stack.yml").toString(), "dk").ok();
-    Run ls = jswarm("stack", "ls");
+    CliRun ls = jswarm("stack", "ls");
     assertTrue(ls.out().lines().anyMatch(l -> l.matches("dk\\s+2\\s*")), ls.out());
-    Run services = jswarm("stack", "services", "dk");
+    CliRun services = jswarm("stack", "services", "dk");
     assertTrue(services.out().contains("dk_web") && services.out().contains("*:18089->80/tcp"), services.out());
-    Run rm = jswarm("stack", "rm", "dk");
+    CliRun rm = jswarm("stack", "rm", "dk");
     assertEquals(0, rm.rc(), rm.err());
     assertTrue(rm.out().contains("Removing service dk_db") && rm.out().contains("Removing secret dk_pw"), rm.out());
     noStackObjectsLeft("dk");
@@ -111,7 +111,7 @@ class DockerStacksTest {
   void aMalformedFileIsAClearError() throws Exception {
     Path bad = dir.resolve("bad.yml");
     Files.writeString(bad, "services:\n  web:\n    image: busybox\n   ports: [80\n");
-    Run r = jswarm("stack", "deploy", "-c", bad.toString(), "bad");
+    CliRun r = jswarm("stack", "deploy", "-c", bad.toString(), "bad");
     assertEquals(1, r.rc());
     assertTrue(r.err().contains("bad.yml: malformed YAML at line"), r.err());
     noStackObjectsLeft("bad");

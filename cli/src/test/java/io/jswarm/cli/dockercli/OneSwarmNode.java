@@ -1,10 +1,8 @@
 package io.jswarm.cli.dockercli;
 
-import io.jswarm.cli.Main;
 import io.jswarm.cli.cluster.ProcessCluster;
+import io.jswarm.cli.cluster.ProcessCluster.CliRun;
 import io.jswarm.cli.cluster.ProcessCluster.Daemon;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -24,9 +22,6 @@ final class OneSwarmNode implements BeforeAllCallback, AfterAllCallback {
   OneSwarmNode(String name) {
     this.name = name;
   }
-
-  /** What {@code jswarm -H <this node> ARGS...} printed and returned. */
-  record Run(int rc, String out, String err) {}
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
@@ -52,14 +47,7 @@ final class OneSwarmNode implements BeforeAllCallback, AfterAllCallback {
   }
 
   /** Runs the jswarm CLI in this JVM against this node. */
-  Run jswarm(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] all = new String[args.length + 2];
-    all[0] = "-H";
-    all[1] = daemon.host();
-    System.arraycopy(args, 0, all, 2, args.length);
-    int rc = Main.run(new PrintWriter(out), new PrintWriter(err), all);
-    return new Run(rc, out.toString(), err.toString());
+  CliRun jswarm(String... args) {
+    return daemon.jswarm(args);
   }
 }
