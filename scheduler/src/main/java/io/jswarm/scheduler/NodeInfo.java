@@ -37,10 +37,15 @@ public final class NodeInfo {
     Resources r = node.description == null ? null : node.description.resources;
     capacityNanoCPUs = r == null || r.nanoCPUs == null ? 0 : r.nanoCPUs;
     capacityMemoryBytes = r == null || r.memoryBytes == null ? 0 : r.memoryBytes;
+    takesNewTasks = takesNewTasks(node);
+  }
+
+  /** Status {@code ready} and availability {@code active} (none set counts as active): the node may get new tasks. */
+  public static boolean takesNewTasks(Node node) {
     boolean ready = node.status != null && "ready".equalsIgnoreCase(node.status.state);
     boolean active = node.spec == null || node.spec.availability == null
         || "active".equalsIgnoreCase(node.spec.availability);
-    takesNewTasks = ready && active;
+    return ready && active;
   }
 
   /** A node with nothing on it. */

@@ -135,6 +135,9 @@ public final class PrettyInspect {
       if (p.strategy != null) {
         b.append(" Strategy:\t").append(p.strategy).append('\n');
       }
+      if (Placement.rebalanceOnJoin(p)) {
+        b.append(" Rebalance on join:\ttrue\n");
+      }
     }
     rollout(b, "UpdateConfig", "Update order", spec.updateConfig);
     rollout(b, "RollbackConfig", "Rollback order", spec.rollbackConfig);
