@@ -166,11 +166,7 @@ public final class ClusterBench implements Callable<Integer> {
   }
 
   private static String loadAverage() {
-    try {
-      return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0];
-    } catch (IOException e) {
-      return "?";
-    }
+    return ClusterScenario.loadAverage();
   }
 
   private static List<ClusterScenario.Usage> printUsage(ClusterScenario sc) {
