@@ -300,8 +300,17 @@ public final class Dispatcher implements AutoCloseable {
 
   // ---- node rows ----
 
-  /** Records what the agent reports and marks the node ready. */
+  /**
+   * Records what the agent reports and marks the node ready; no write when the node's row says so already (an agent
+   * that reconnects, e.g. to a new leader: with 1,000 nodes a leader change made 1,000 Raft writes, each holding an
+   * HTTP handler thread until it committed, and heartbeats queued behind them). A row read stale here (a down mark
+   * committed but not applied yet) is caught by the term: a node marked down after its session opened loses the
+   * session ({@link LeaderTerm}), and the agent's next session writes.
+   */
   private void markReady(String nodeId, SessionRequest body) {
+    if (store.viewStale(tx -> alreadyReady(tx.nodes().get(nodeId), body))) {
+      return;
+    }
     updateNode(tx -> {
       Node n = tx.nodes().get(nodeId);
       if (n == null) {
@@ -324,6 +333,14 @@ public final class Dispatcher implements AutoCloseable {
       tx.nodes().update(n);
       return null;
     });
+  }
+
+  /** Whether node row {@code n} is ready with everything session request {@code body} would write. */
+  static boolean alreadyReady(Node n, SessionRequest body) {
+    return n != null && n.status != null && "ready".equals(n.status.state) && n.status.message == null
+        && (body.description == null || LeaderTerm.sameJson(n.description, body.description))
+        && (body.addr == null || body.addr.isBlank() || body.addr.equals(n.status.addr))
+        && (body.clusterAddr == null || body.clusterAddr.isBlank() || body.clusterAddr.equals(n.status.clusterAddr));
   }
 
   /** Marks a node down after missed heartbeats, unless it is gone or already down. */

@@ -326,10 +326,23 @@ final class LeaderTerm {
         nodeRemoved(n.id);
       } else {
         assignments.nodeChanged(e);
+        downWithSession(n, e.index());
       }
       records.nodeChanged(n.id, deleted ? null : n);
     } else if (e.isIn(Tables.CLUSTER) && !deleted) {
       updatePeriod((Swarm) e.object());
+    }
+  }
+
+  /**
+   * A node marked down by a write newer than its open session (a down mark the session open read stale, see
+   * {@link Dispatcher}): the session ends, so that the agent opens a new one, which marks the node ready again.
+   */
+  private void downWithSession(Node n, long index) {
+    Session s = sessions.ofNode(n.id);
+    if (s != null && s.registered() && index > s.index && n.status != null && "down".equals(n.status.state)) {
+      log.info("node {} was marked down while its session was open: closing it (the agent reconnects)", n.id);
+      closeSession(s);
     }
   }
 
