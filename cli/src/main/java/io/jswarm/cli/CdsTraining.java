@@ -53,7 +53,7 @@ final class CdsTraining {
       t.start();
       String h = "unix://" + sock;
       for (String[] cmd : new String[][] {{"-H", h, "service", "ls"}, {"-H", h, "service", "ps", "web"},
-          {"-H", h, "node", "ls"}, {"-H", h, "service", "inspect", "--pretty", "web"}, {"-H", h, "service", "ls", "-q"},
+          {"-H", h, "node", "ls"}, {"-H", h, "node", "ps"}, {"-H", h, "service", "inspect", "--pretty", "web"}, {"-H", h, "service", "ls", "-q"},
           {"service", "ls", "--help"}, {"--help"}}) {
         StringWriter out = new StringWriter();
         int rc = Main.run(new PrintWriter(out), new PrintWriter(out), cmd);
@@ -73,10 +73,12 @@ final class CdsTraining {
         InputStream in = Channels.newInputStream(c);
         String target = head(in).split(" ")[1];
         String path = target.replaceFirst("^/v1\\.\\d+", "").replaceFirst("\\?.*", "");
-        String body = path.equals("/services") ? "[" + SERVICE + "]"
+        // two of each, so that sorting and name look-ups run too
+        String body = path.equals("/services") ? "[" + SERVICE + "," + SERVICE.replace("\"web\"", "\"api\"") + "]"
             : path.startsWith("/services/") ? SERVICE
-            : path.equals("/tasks") ? "[" + TASK + "]"
-            : path.equals("/nodes") ? "[" + NODE + "]"
+            : path.equals("/tasks") ? "[" + TASK + "," + TASK.replace("web.1", "web.2").replace("\"Slot\":1", "\"Slot\":2")
+                + "]"
+            : path.equals("/nodes") ? "[" + NODE + "," + NODE.replace("\"vm\"", "\"vm2\"") + "]"
             : path.startsWith("/nodes/") ? NODE
             : path.equals("/networks") ? "[]"
             : "{\"Swarm\":{\"NodeID\":\"n1\",\"LocalNodeState\":\"active\"}}";

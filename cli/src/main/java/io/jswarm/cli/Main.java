@@ -3,6 +3,7 @@ package io.jswarm.cli;
 import io.jswarm.cli.bench.BenchCommand;
 import io.jswarm.cli.client.ClientCommands;
 import io.jswarm.cli.client.GroupCommand;
+import io.jswarm.cli.client.QuickVerbs;
 import io.jswarm.cli.client.stack.StackCommand;
 import io.jswarm.cli.client.events.EventsCommand;
 import io.jswarm.cli.client.ImageCommand;
@@ -135,8 +136,41 @@ public final class Main implements Runnable {
     return run(null, null, args);
   }
 
-  /** Runs a command line writing to {@code out} and {@code err} (null: the standard streams). */
+  /**
+   * Runs a command line writing to {@code out} and {@code err} (null: the standard streams). The everyday read verbs
+   * in their plain forms skip picocli ({@link QuickVerbs}); everything else is parsed by picocli.
+   */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
+    try {
+      Integer quick = QuickVerbs.run(args, out != null ? out : stdout(System.out, "sun.stdout.encoding"),
+          err != null ? err : stdout(System.err, "sun.stderr.encoding"));
+      if (quick != null) {
+        return quick;
+      }
+    } catch (Exception e) {
+      PrintWriter w = err != null ? err : stdout(System.err, "sun.stderr.encoding");
+      w.println(errorLine(e));
+      w.flush();
+      return 1;
+    }
+    return runParsed(out, err, args);
+  }
+
+  /** As picocli writes to a standard stream: in the console's encoding when Java knows it, else the default. */
+  private static PrintWriter stdout(java.io.PrintStream stream, String encodingProperty) {
+    String encoding = System.getProperty(encodingProperty);
+    java.nio.charset.Charset cs = encoding != null ? java.nio.charset.Charset.forName(encoding)
+        : java.nio.charset.Charset.defaultCharset();
+    return new PrintWriter(new java.io.BufferedWriter(new java.io.OutputStreamWriter(stream, cs)), true);
+  }
+
+  /** What a command that failed with {@code e} prints: {@code Error: <message>}. */
+  private static String errorLine(Exception e) {
+    return "Error: " + (e.getMessage() == null ? e.toString() : e.getMessage());
+  }
+
+  /** {@link #run(PrintWriter, PrintWriter, String...)} always through picocli (tests compare the two paths). */
+  public static int runParsed(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cl = commandLine(args);
     if (out != null) {
       cl.setOut(out);
@@ -146,7 +180,7 @@ public final class Main implements Runnable {
     }
     ClientCommands.configure(cl);
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      cmd.getErr().println("Error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      cmd.getErr().println(errorLine(e));
       return 1;
     });
     return cl.execute(args);

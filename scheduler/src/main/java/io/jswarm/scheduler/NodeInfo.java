@@ -37,10 +37,15 @@ public final class NodeInfo {
     Resources r = node.description == null ? null : node.description.resources;
     capacityNanoCPUs = r == null || r.nanoCPUs == null ? 0 : r.nanoCPUs;
     capacityMemoryBytes = r == null || r.memoryBytes == null ? 0 : r.memoryBytes;
+    takesNewTasks = takesNewTasks(node);
+  }
+
+  /** Status {@code ready} and availability {@code active} (none set counts as active): the node may get new tasks. */
+  public static boolean takesNewTasks(Node node) {
     boolean ready = node.status != null && "ready".equalsIgnoreCase(node.status.state);
     boolean active = node.spec == null || node.spec.availability == null
         || "active".equalsIgnoreCase(node.spec.availability);
-    takesNewTasks = ready && active;
+    return ready && active;
   }
 
   /** A node with nothing on it. */
@@ -84,6 +89,40 @@ public final class NodeInfo {
     if (task.status != null && task.status.portStatus != null) {
       TaskRequirements.addHostPorts(task.status.portStatus.ports, hostPorts);
     }
+  }
+
+  /**
+   * Takes back what {@link #addTask} counted for {@code task}, given the same task and service it was added with:
+   * for a caller that keeps a node's usage between passes and changes it task by task.
+   */
+  public void removeTask(Task task, Service service) {
+    Resources r = task.spec == null || task.spec.resources == null ? null : task.spec.resources.reservations;
+    reservedNanoCPUs -= r == null || r.nanoCPUs == null ? 0 : r.nanoCPUs;
+    reservedMemoryBytes -= r == null || r.memoryBytes == null ? 0 : r.memoryBytes;
+    taskCount--;
+    if (task.serviceId != null) {
+      tasksByService.computeIfPresent(task.serviceId, (k, n) -> n <= 1 ? null : n - 1);
+    }
+    hostPorts.removeAll(TaskRequirements.hostPorts(service));
+    if (task.status != null && task.status.portStatus != null) {
+      Set<String> ports = new HashSet<>();
+      TaskRequirements.addHostPorts(task.status.portStatus.ports, ports);
+      hostPorts.removeAll(ports);
+    }
+  }
+
+  /**
+   * The same usage on {@code node} (a newer row of the same node): a pass places on copies, so that the usage a
+   * caller keeps between passes only changes with the tasks it adds or removes itself.
+   */
+  public NodeInfo withNode(Node node) {
+    NodeInfo n = new NodeInfo(node);
+    n.reservedNanoCPUs = reservedNanoCPUs;
+    n.reservedMemoryBytes = reservedMemoryBytes;
+    n.taskCount = taskCount;
+    n.tasksByService.putAll(tasksByService);
+    n.hostPorts.addAll(hostPorts);
+    return n;
   }
 
   /** Counts one more task with these requirements here. */

@@ -22,6 +22,17 @@ public class Placement {
    * still split tasks over label values first; the strategy chooses the node within each value.
    */
   public String strategy;
+  /**
+   * jswarm extension: when true, the leader rebalances the service (as {@code POST /services/{id}/rebalance}, with
+   * its update config) each time a node joins or becomes ready and active. Replicated services only; absent
+   * means false. Not part of what makes a task current: turning it on or off replaces no task.
+   */
+  public Boolean rebalanceOnJoin;
+
+  /** True when {@code p} asks for {@link #rebalanceOnJoin}. */
+  public static boolean rebalanceOnJoin(Placement p) {
+    return p != null && Boolean.TRUE.equals(p.rebalanceOnJoin);
+  }
 
   /** True when {@code p} asks for {@link #BINPACK}. */
   public static boolean binpack(Placement p) {

@@ -51,6 +51,11 @@ final class ServiceRules {
     if (s.mode != null && s.mode.isJob() && s.updateConfig != null) {
       p.add("Spec.UpdateConfig", "must not be set for a job (ReplicatedJob or GlobalJob); jobs are not rolled out");
     }
+    if (s.taskTemplate != null && Placement.rebalanceOnJoin(s.taskTemplate.placement) && s.mode != null
+        && s.mode.replicated == null) {
+      p.add("Spec.TaskTemplate.Placement.RebalanceOnJoin", "only a replicated service is rebalanced (a global "
+          + "service or a job already runs where it should); remove it or use --mode replicated");
+    }
     updateConfig(p, "Spec.UpdateConfig", s.updateConfig, "pause", "continue", "rollback");
     updateConfig(p, "Spec.RollbackConfig", s.rollbackConfig, "pause", "continue");
     networks(p, "Spec.Networks", s.networks);

@@ -43,11 +43,7 @@ public final class ApiClient implements AutoCloseable {
     }
 
     public JsonNode tree() {
-      try {
-        return Json.mapper().readTree(body);
-      } catch (IOException e) {
-        throw new IllegalStateException("the daemon sent malformed JSON: " + e.getMessage(), e);
-      }
+      return JsonTrees.parse(body);
     }
   }
 
@@ -240,11 +236,11 @@ public final class ApiClient implements AutoCloseable {
   private static DaemonErrorException error(Response r) {
     String message = null;
     try {
-      JsonNode n = Json.mapper().readTree(r.body);
+      JsonNode n = JsonTrees.parse(r.body);
       if (n != null && n.hasNonNull("message")) {
         message = n.get("message").asText();
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       // not JSON: fall back to the text
     }
     if (message == null) {

@@ -38,10 +38,19 @@ public abstract class ClientCommand implements Callable<Integer> {
 
   @Override
   public final Integer call() throws Exception {
-    out = spec.commandLine().getOut();
-    err = spec.commandLine().getErr();
+    return execute(host != null ? host : rootHost(), spec.commandLine().getOut(), spec.commandLine().getErr());
+  }
+
+  /**
+   * Runs the command against the daemon at {@code host} (null: {@code $JSWARM_HOST} or the default) writing to
+   * {@code out} and {@code err}; picocli's {@link #call} and {@link QuickVerbs} (which fills the options itself) both
+   * come here.
+   */
+  final int execute(String host, PrintWriter out, PrintWriter err) throws Exception {
+    this.out = out;
+    this.err = err;
     try {
-      DaemonAddress address = DaemonAddress.resolve(host != null ? host : rootHost(), System::getenv);
+      DaemonAddress address = DaemonAddress.resolve(host, System::getenv);
       try (ApiClient api = new ApiClient(address)) {
         return run(api);
       }

@@ -1,6 +1,5 @@
 package io.jswarm.cli.client;
 
-import io.jswarm.api.json.Json;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -39,7 +38,7 @@ public final class Filters {
     if (values.isEmpty()) {
       return "";
     }
-    return "filters=" + URLEncoder.encode(Json.toString(values), StandardCharsets.UTF_8);
+    return "filters=" + URLEncoder.encode(JsonTrees.write(values), StandardCharsets.UTF_8);
   }
 
   /** Appends the filters to a path that may already have a query. */

@@ -1,13 +1,13 @@
 package io.jswarm.cli.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.jswarm.api.json.Json;
 import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Service;
 import io.jswarm.api.types.TLSInfo;
-import io.jswarm.api.types.Task;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,8 +23,8 @@ import picocli.CommandLine.Parameters;
         NodeCommand.Demote.class, NodeCommand.Rm.class, NodeCommand.Ps.class})
 public final class NodeCommand extends GroupCommand {
 
-  static List<Node> listNodes(ApiClient api, Filters filters) {
-    return Arrays.asList(api.get(filters.appendTo("/nodes"), Node[].class));
+  static JsonNode listNodes(ApiClient api, Filters filters) {
+    return api.getTree(filters.appendTo("/nodes"));
   }
 
   /** The node id for a reference, where {@code self} is the node the CLI talks to (from {@code /info}). */
@@ -54,15 +54,13 @@ public final class NodeCommand extends GroupCommand {
     @Override
     protected int run(ApiClient api) {
       OutputFormat fmt = OutputFormat.of(format);
-      List<Node> nodes = listNodes(api, Filters.parse(filters));
+      JsonNode nodes = listNodes(api, Filters.parse(filters));
       String self = "";
-      TLSInfo clusterTls = null;
+      JsonNode clusterTls = null;
       if (!nodes.isEmpty() && !quiet) {
         JsonNode swarm = api.getTree("/info").path("Swarm");
         self = swarm.path("NodeID").asText("");
-        if (swarm.path("Cluster").has("TLSInfo")) {
-          clusterTls = Json.mapper().convertValue(swarm.path("Cluster").path("TLSInfo"), TLSInfo.class);
-        }
+        clusterTls = swarm.path("Cluster").path("TLSInfo");
       }
       List<NodeListing.Row> rows = NodeListing.rows(nodes, self, clusterTls);
       if (quiet) {
@@ -236,11 +234,11 @@ public final class NodeCommand extends GroupCommand {
 
     @Override
     protected int run(ApiClient api) {
-      List<Task> tasks = new ArrayList<>();
+      ArrayNode tasks = JsonNodeFactory.instance.arrayNode();
       for (String ref : nodes.isEmpty() ? List.of("self") : nodes) {
-        Node n = api.get("/nodes/" + seg(reference(api, ref)), Node.class);
-        Filters f = list.filters().add("node", n.id);
-        tasks.addAll(Arrays.asList(api.get(f.appendTo("/tasks"), Task[].class)));
+        JsonNode n = api.getTree("/nodes/" + seg(reference(api, ref)));
+        Filters f = list.filters().add("node", JsonTrees.text(n, "ID"));
+        tasks.addAll((ArrayNode) api.getTree(f.appendTo("/tasks")));
       }
       list.print(api, tasks, out);
       return 0;
@@ -250,9 +248,10 @@ public final class NodeCommand extends GroupCommand {
   /** Hostnames of all nodes by id. */
   static Map<String, String> hostnames(ApiClient api) {
     Map<String, String> names = new HashMap<>();
-    for (Node n : api.get("/nodes", Node[].class)) {
-      if (n.description != null && n.description.hostname != null && !n.description.hostname.isEmpty()) {
-        names.put(n.id, n.description.hostname);
+    for (JsonNode n : api.getTree("/nodes")) {
+      String hostname = JsonTrees.text(n, "Description", "Hostname");
+      if (!hostname.isEmpty()) {
+        names.put(JsonTrees.text(n, "ID"), hostname);
       }
     }
     return names;
@@ -261,9 +260,9 @@ public final class NodeCommand extends GroupCommand {
   /** Service names by id. */
   static Map<String, String> serviceNames(ApiClient api) {
     Map<String, String> names = new HashMap<>();
-    for (Service s : api.get("/services", Service[].class)) {
-      if (s.spec != null && s.spec.name != null) {
-        names.put(s.id, s.spec.name);
+    for (JsonNode s : api.getTree("/services")) {
+      if (JsonTrees.present(s, "Spec", "Name")) {
+        names.put(JsonTrees.text(s, "ID"), JsonTrees.text(s, "Spec", "Name"));
       }
     }
     return names;

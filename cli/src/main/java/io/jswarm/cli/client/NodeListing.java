@@ -1,12 +1,9 @@
 package io.jswarm.cli.client;
 
-import io.jswarm.api.types.Node;
-import io.jswarm.api.types.TLSInfo;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 
 /** {@code node ls} rows and their table / JSON forms, with the docker CLI's columns and values. */
@@ -33,46 +30,42 @@ public final class NodeListing {
   }
 
   /**
-   * Rows sorted by hostname (natural order). {@code selfId} is the node the CLI talks to (from {@code /info});
-   * {@code clusterTls} the cluster's TLS info, to tell whether a node's certificate needs rotation.
+   * Rows sorted by hostname (natural order), from {@code GET /nodes} as a JSON tree. {@code selfId} is the node the
+   * CLI talks to (from {@code /info}); {@code clusterTls} the cluster's {@code TLSInfo} (from {@code /info}'s
+   * {@code Swarm.Cluster}), to tell whether a node's certificate needs rotation.
    */
-  public static List<Row> rows(List<Node> nodes, String selfId, TLSInfo clusterTls) {
+  public static List<Row> rows(JsonNode nodes, String selfId, JsonNode clusterTls) {
     List<Row> rows = new ArrayList<>();
-    for (Node n : nodes) {
-      Node.Description d = n.description;
+    for (JsonNode n : nodes) {
+      String id = JsonTrees.text(n, "ID");
+      JsonNode d = n.path("Description");
       String manager = "";
-      if (n.managerStatus != null) {
-        manager = Boolean.TRUE.equals(n.managerStatus.leader) ? "Leader"
-            : HumanTime.capitalize(n.managerStatus.reachability);
+      if (JsonTrees.present(n, "ManagerStatus")) {
+        manager = n.path("ManagerStatus").path("Leader").asBoolean(false) ? "Leader"
+            : HumanTime.capitalize(JsonTrees.text(n, "ManagerStatus", "Reachability"));
       }
-      rows.add(new Row(n.id, n.id != null && n.id.equals(selfId),
-          d == null || d.hostname == null ? "" : d.hostname,
-          HumanTime.capitalize(n.status == null ? "" : n.status.state),
-          HumanTime.capitalize(n.spec == null ? "" : n.spec.availability),
-          manager,
-          d == null || d.engine == null || d.engine.engineVersion == null ? "" : d.engine.engineVersion,
-          tlsStatus(d == null ? null : d.tlsInfo, clusterTls)));
+      rows.add(new Row(id, !id.isEmpty() && id.equals(selfId), JsonTrees.text(d, "Hostname"),
+          HumanTime.capitalize(JsonTrees.text(n, "Status", "State")),
+          HumanTime.capitalize(JsonTrees.text(n, "Spec", "Availability")),
+          manager, JsonTrees.text(d, "Engine", "EngineVersion"), tlsStatus(d.path("TLSInfo"), clusterTls)));
     }
-    rows.sort(Comparator.comparing(Row::hostname, NaturalOrder.INSTANCE));
+    rows.sort((a, b) -> NaturalOrder.INSTANCE.compare(a.hostname(), b.hostname()));
     return rows;
   }
 
-  private static String tlsStatus(TLSInfo node, TLSInfo cluster) {
+  private static String tlsStatus(JsonNode node, JsonNode cluster) {
     if (empty(node) || empty(cluster)) {
       return "Unknown";
     }
-    boolean same = Objects.equals(node.trustRoot, cluster.trustRoot)
-        && Objects.equals(node.certIssuerSubject, cluster.certIssuerSubject)
-        && Objects.equals(node.certIssuerPublicKey, cluster.certIssuerPublicKey);
+    boolean same = JsonTrees.text(node, "TrustRoot").equals(JsonTrees.text(cluster, "TrustRoot"))
+        && JsonTrees.text(node, "CertIssuerSubject").equals(JsonTrees.text(cluster, "CertIssuerSubject"))
+        && JsonTrees.text(node, "CertIssuerPublicKey").equals(JsonTrees.text(cluster, "CertIssuerPublicKey"));
     return same ? "Ready" : "Needs Rotation";
   }
 
-  private static boolean empty(TLSInfo t) {
-    return t == null || (blank(t.trustRoot) && blank(t.certIssuerSubject) && blank(t.certIssuerPublicKey));
-  }
-
-  private static boolean blank(String s) {
-    return s == null || s.isEmpty();
+  private static boolean empty(JsonNode t) {
+    return t == null || (JsonTrees.text(t, "TrustRoot").isEmpty() && JsonTrees.text(t, "CertIssuerSubject").isEmpty()
+        && JsonTrees.text(t, "CertIssuerPublicKey").isEmpty());
   }
 
   /** The default table: {@code ID HOSTNAME STATUS AVAILABILITY MANAGER STATUS ENGINE VERSION}, {@code *} marks self. */

@@ -1,6 +1,7 @@
 package io.jswarm.cli.client;
 
 import io.jswarm.api.validation.ByteSize;
+import io.jswarm.api.json.Json;
 import io.jswarm.api.types.ContainerSpec;
 import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Placement;
@@ -102,7 +103,7 @@ public final class PrettyInspect {
         b.append(" Replicas:\t").append(spec.mode.replicated.replicas).append('\n');
       }
     } else {
-      b.append('\t').append(ServiceListing.mode(spec.mode)).append('\n');
+      b.append('\t').append(ServiceListing.mode(Json.mapper().valueToTree(spec.mode))).append('\n');
     }
     if (s.updateStatus != null) {
       b.append("UpdateStatus:\n State:\t\t").append(orEmpty(s.updateStatus.state)).append('\n');
@@ -133,6 +134,9 @@ public final class PrettyInspect {
       }
       if (p.strategy != null) {
         b.append(" Strategy:\t").append(p.strategy).append('\n');
+      }
+      if (Placement.rebalanceOnJoin(p)) {
+        b.append(" Rebalance on join:\ttrue\n");
       }
     }
     rollout(b, "UpdateConfig", "Update order", spec.updateConfig);

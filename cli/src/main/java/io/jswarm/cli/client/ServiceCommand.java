@@ -3,9 +3,7 @@ package io.jswarm.cli.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.api.json.Json;
 import io.jswarm.api.types.Service;
-import io.jswarm.api.types.Task;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -88,7 +86,7 @@ public final class ServiceCommand extends GroupCommand {
     protected int run(ApiClient api) {
       OutputFormat fmt = OutputFormat.of(format);
       String path = Filters.parse(filters).appendTo(quiet ? "/services" : "/services?status=true");
-      List<ServiceListing.Row> rows = ServiceListing.rows(Arrays.asList(api.get(path, Service[].class)));
+      List<ServiceListing.Row> rows = ServiceListing.rows(api.getTree(path));
       if (quiet) {
         rows.forEach(r -> out.println(r.id()));
       } else {
@@ -113,7 +111,7 @@ public final class ServiceCommand extends GroupCommand {
       int found = 0;
       for (String ref : services) {
         try {
-          f.add("service", api.get("/services/" + seg(ref), Service.class).id);
+          f.add("service", JsonTrees.text(api.getTree("/services/" + seg(ref)), "ID"));
           found++;
         } catch (DaemonErrorException e) {
           if (e.status() != 404) {
@@ -125,8 +123,7 @@ public final class ServiceCommand extends GroupCommand {
       if (found == 0) {
         throw new UsageException(String.join("\n", notFound));
       }
-      List<Task> tasks = Arrays.asList(api.get(f.appendTo("/tasks"), Task[].class));
-      list.print(api, tasks, out);
+      list.print(api, api.getTree(f.appendTo("/tasks")), out);
       notFound.forEach(err::println);
       return notFound.isEmpty() ? 0 : 1;
     }

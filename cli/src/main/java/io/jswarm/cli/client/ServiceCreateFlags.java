@@ -43,6 +43,11 @@ public class ServiceCreateFlags {
       + "that still fits) (jswarm extension).")
   public String placementStrategy;
 
+  @Option(names = "--rebalance-on-join", arity = "0..1", fallbackValue = "true",
+      description = "Rebalance the service when a node joins or becomes ready and active, as service rebalance "
+          + "does (jswarm extension; replicated services).")
+  public Boolean rebalanceOnJoin;
+
   @Option(names = "--reserve-cpu", converter = FlagConverters.Cpus.class, description = "Reserve CPUs, e.g. 0.5.")
   public Long reserveCpu;
 

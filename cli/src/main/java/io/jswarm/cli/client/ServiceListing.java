@@ -1,10 +1,7 @@
 package io.jswarm.cli.client;
 
-import io.jswarm.api.types.PortConfig;
-import io.jswarm.api.types.Service;
-import io.jswarm.api.types.ServiceMode;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,17 +25,19 @@ public final class ServiceListing {
     }
   }
 
-  /** Rows sorted by name (natural order); counts come from {@code ServiceStatus} ({@code GET /services?status=true}). */
-  public static List<Row> rows(List<Service> services) {
+  /**
+   * Rows sorted by name (natural order) from {@code GET /services?status=true} (an array of services as JSON trees);
+   * counts come from {@code ServiceStatus}.
+   */
+  public static List<Row> rows(JsonNode services) {
     List<Row> rows = new ArrayList<>();
-    for (Service s : services) {
-      Service.ServiceSpec spec = s.spec == null ? new Service.ServiceSpec() : s.spec;
-      String image = spec.taskTemplate == null || spec.taskTemplate.containerSpec == null
-          || spec.taskTemplate.containerSpec.image == null ? "" : spec.taskTemplate.containerSpec.image;
-      rows.add(new Row(shortId(s.id), spec.name == null ? "" : spec.name, mode(spec.mode), replicas(s),
-          ImageNames.forDisplay(image), ports(s.endpoint == null ? null : s.endpoint.ports)));
+    for (JsonNode s : services) {
+      JsonNode spec = s.path("Spec");
+      rows.add(new Row(shortId(JsonTrees.text(s, "ID")), JsonTrees.text(spec, "Name"), mode(spec.path("Mode")),
+          replicas(s), ImageNames.forDisplay(JsonTrees.text(spec, "TaskTemplate", "ContainerSpec", "Image")),
+          ports(s.path("Endpoint").path("Ports"))));
     }
-    rows.sort(Comparator.comparing(Row::name, NaturalOrder.INSTANCE));
+    rows.sort((a, b) -> NaturalOrder.INSTANCE.compare(a.name(), b.name()));
     return rows;
   }
 
@@ -47,16 +46,15 @@ public final class ServiceListing {
     return id == null ? "" : id.length() > 12 ? id.substring(0, 12) : id;
   }
 
-  static String mode(ServiceMode m) {
-    if (m == null) {
-      return "";
-    } else if (m.global != null) {
+  /** A service's {@code Spec.Mode} as {@code service ls} shows it: replicated, global, replicated job, global job. */
+  static String mode(JsonNode m) {
+    if (JsonTrees.present(m, "Global")) {
       return "global";
-    } else if (m.replicated != null) {
+    } else if (JsonTrees.present(m, "Replicated")) {
       return "replicated";
-    } else if (m.replicatedJob != null) {
+    } else if (JsonTrees.present(m, "ReplicatedJob")) {
       return "replicated job";
-    } else if (m.globalJob != null) {
+    } else if (JsonTrees.present(m, "GlobalJob")) {
       return "global job";
     }
     return "";
@@ -66,59 +64,55 @@ public final class ServiceListing {
    * {@code 2/3}, plus (a jswarm addition) the state of an update that is going on or stopped short:
    * {@code 2/3 (updating)}, {@code 3/3 (paused)}, {@code 3/3 (rollback_completed)}; a completed update adds nothing.
    */
-  private static String replicas(Service s) {
+  private static String replicas(JsonNode s) {
     String base = counts(s);
-    String state = s.updateStatus == null ? null : s.updateStatus.state;
-    return state == null || state.isEmpty() || state.equals("completed") ? base : base + " (" + state + ")";
+    String state = JsonTrees.text(s, "UpdateStatus", "State");
+    return state.isEmpty() || state.equals("completed") ? base : base + " (" + state + ")";
   }
 
-  private static String counts(Service s) {
-    long running = 0;
-    long desired = 0;
-    long completed = 0;
-    if (s.serviceStatus != null) {
-      running = orZero(s.serviceStatus.runningTasks);
-      desired = orZero(s.serviceStatus.desiredTasks);
-      completed = orZero(s.serviceStatus.completedTasks);
+  private static String counts(JsonNode s) {
+    JsonNode status = s.path("ServiceStatus");
+    long running = JsonTrees.number(status, "RunningTasks");
+    long desired = JsonTrees.number(status, "DesiredTasks");
+    long completed = JsonTrees.number(status, "CompletedTasks");
+    JsonNode m = s.path("Spec").path("Mode");
+    if (JsonTrees.present(m, "ReplicatedJob")) {
+      return running + "/" + desired + " (" + completed + "/" + JsonTrees.number(m, "ReplicatedJob", "TotalCompletions")
+          + " completed)";
     }
-    ServiceMode m = s.spec == null ? null : s.spec.mode;
-    if (m != null && m.replicatedJob != null) {
-      return running + "/" + desired + " (" + completed + "/" + orZero(m.replicatedJob.totalCompletions) + " completed)";
-    }
-    if (m != null && m.globalJob != null) {
+    if (JsonTrees.present(m, "GlobalJob")) {
       return running + "/" + desired + " (" + completed + "/" + (desired + completed) + " completed)";
     }
-    long max = m != null && m.replicated != null && s.spec.taskTemplate != null && s.spec.taskTemplate.placement != null
-        ? orZero(s.spec.taskTemplate.placement.maxReplicas) : 0;
+    long max = JsonTrees.present(m, "Replicated")
+        ? JsonTrees.number(s, "Spec", "TaskTemplate", "Placement", "MaxReplicas") : 0;
     if (max > 0) {
       return running + "/" + desired + " (max " + max + " per node)";
     }
     return running + "/" + desired;
   }
 
-  private static long orZero(Long v) {
-    return v == null ? 0 : v;
-  }
-
   /** Ingress-published ports, grouped into ranges as docker does: {@code *:8080-8081->80-81/tcp, *:53->53/udp}. */
-  static String ports(List<PortConfig> ports) {
-    if (ports == null) {
-      return "";
-    }
-    List<PortConfig> sorted = new ArrayList<>(ports);
-    sorted.sort(Comparator.comparing((PortConfig p) -> proto(p)).thenComparing(p -> orZero(p.publishedPort)));
+  static String ports(JsonNode ports) {
+    List<JsonNode> sorted = new ArrayList<>();
+    ports.forEach(sorted::add);
+    sorted.sort((a, b) -> {
+      int byProtocol = proto(a).compareTo(proto(b));
+      return byProtocol != 0 ? byProtocol
+          : Long.compare(JsonTrees.number(a, "PublishedPort"), JsonTrees.number(b, "PublishedPort"));
+    });
     List<String> out = new ArrayList<>();
     long pStart = 0;
     long pEnd = 0;
     long tStart = 0;
     long tEnd = 0;
     String protocol = null;
-    for (PortConfig p : sorted) {
-      if (!"ingress".equals(p.publishMode == null ? "ingress" : p.publishMode)) {
+    for (JsonNode p : sorted) {
+      String publishMode = JsonTrees.text(p, "PublishMode");
+      if (!publishMode.isEmpty() && !publishMode.equals("ingress")) {
         continue;
       }
-      long pub = orZero(p.publishedPort);
-      long tgt = orZero(p.targetPort);
+      long pub = JsonTrees.number(p, "PublishedPort");
+      long tgt = JsonTrees.number(p, "TargetPort");
       boolean isRange = tEnd != tStart;
       boolean overlaps = tgt <= tEnd;
       // docker compares unsigned: a port below the range's end counts as "not consecutive"
@@ -143,8 +137,9 @@ public final class ServiceListing {
     return String.join(", ", out);
   }
 
-  private static String proto(PortConfig p) {
-    return p.protocol == null ? "tcp" : p.protocol;
+  private static String proto(JsonNode p) {
+    String proto = JsonTrees.text(p, "Protocol");
+    return proto.isEmpty() ? "tcp" : proto;
   }
 
   private static String range(long pStart, long pEnd, long tStart, long tEnd, String protocol) {

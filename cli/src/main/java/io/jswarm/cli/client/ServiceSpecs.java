@@ -58,9 +58,10 @@ public final class ServiceSpecs {
     }
     ContainerFlags.apply(f, task);
     if (!f.constraints.isEmpty() || !f.placementPrefs.isEmpty() || f.maxReplicasPerNode != null
-        || f.placementStrategy != null) {
+        || f.placementStrategy != null || f.rebalanceOnJoin != null) {
       Placement p = new Placement();
       p.strategy = strategy(f.placementStrategy);
+      p.rebalanceOnJoin = Boolean.TRUE.equals(f.rebalanceOnJoin) ? true : null;
       p.constraints = f.constraints.isEmpty() ? null : new ArrayList<>(f.constraints);
       p.preferences = preferences("--placement-pref", f.placementPrefs);
       p.maxReplicas = nonNegative("--replicas-max-per-node", f.maxReplicasPerNode);
@@ -170,10 +171,14 @@ public final class ServiceSpecs {
       spec.labels = labels.isEmpty() ? null : labels;
     }
     if (!f.constraintAdd.isEmpty() || !f.constraintRm.isEmpty() || !f.placementPrefAdd.isEmpty()
-        || !f.placementPrefRm.isEmpty() || f.maxReplicasPerNode != null || f.placementStrategy != null) {
+        || !f.placementPrefRm.isEmpty() || f.maxReplicasPerNode != null || f.placementStrategy != null
+        || f.rebalanceOnJoin != null) {
       Placement p = task.placement == null ? new Placement() : task.placement;
       if (f.placementStrategy != null) {
         p.strategy = strategy(f.placementStrategy);
+      }
+      if (f.rebalanceOnJoin != null) {
+        p.rebalanceOnJoin = f.rebalanceOnJoin ? true : null;
       }
       List<String> constraints = p.constraints == null ? new ArrayList<>() : new ArrayList<>(p.constraints);
       constraints.removeAll(f.constraintRm);

@@ -42,6 +42,10 @@ public class ServiceUpdateFlags {
   @Option(names = "--placement-strategy", description = "spread or binpack (jswarm extension).")
   public String placementStrategy;
 
+  @Option(names = "--rebalance-on-join", arity = "0..1", fallbackValue = "true",
+      description = "Rebalance when a node joins: true or false (jswarm extension).")
+  public Boolean rebalanceOnJoin;
+
   @Option(names = "--reserve-cpu", converter = FlagConverters.Cpus.class, description = "Reserve CPUs.")
   public Long reserveCpu;
 

@@ -1,6 +1,6 @@
 package io.jswarm.cli.client;
 
-import io.jswarm.api.types.Task;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,8 +27,8 @@ public final class TaskListFlags {
     return Filters.parse(filters);
   }
 
-  /** Prints the tasks as the flags ask: ids only, JSON lines, or docker's table. */
-  public void print(ApiClient api, List<Task> tasks, PrintWriter out) {
+  /** Prints the tasks (a JSON array from {@code GET /tasks}) as the flags ask: ids only, JSON lines, or docker's table. */
+  public void print(ApiClient api, JsonNode tasks, PrintWriter out) {
     OutputFormat fmt = OutputFormat.of(format);
     Map<String, String> nodeNames = tasks.isEmpty() ? Map.of() : NodeCommand.hostnames(api);
     Map<String, String> serviceNames = tasks.isEmpty() ? Map.of() : NodeCommand.serviceNames(api);

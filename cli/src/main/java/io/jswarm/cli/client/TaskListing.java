@@ -1,12 +1,10 @@
 package io.jswarm.cli.client;
 
-import io.jswarm.api.types.PortConfig;
-import io.jswarm.api.types.Task;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.api.types.Timestamps;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,35 +42,44 @@ public final class TaskListing {
    * Rows in docker's order. {@code serviceNames} and {@code nodeNames} map ids to names (unknown ids are shown
    * as they are); {@code trunc} shortens ids, images and errors as docker does without {@code --no-trunc}.
    */
-  public static List<Row> rows(List<Task> tasks, Map<String, String> serviceNames, Map<String, String> nodeNames,
+  public static List<Row> rows(JsonNode tasks, Map<String, String> serviceNames, Map<String, String> nodeNames,
       Instant now, boolean trunc) {
-    record Named(Task task, String name, Instant created) {}
+    record Named(JsonNode task, String name, Instant created) {}
     List<Named> named = new ArrayList<>();
-    for (Task t : tasks) {
-      String service = serviceNames.getOrDefault(t.serviceId, t.serviceId == null ? "" : t.serviceId);
-      String suffix = t.slot != null && t.slot != 0 ? Long.toString(t.slot) : t.nodeId == null ? "" : t.nodeId;
-      named.add(new Named(t, service + "." + suffix, instant(t.createdAt)));
+    for (JsonNode t : tasks) {
+      String serviceId = JsonTrees.text(t, "ServiceID");
+      String service = serviceNames.getOrDefault(serviceId, serviceId);
+      long slot = JsonTrees.number(t, "Slot");
+      String suffix = slot != 0 ? Long.toString(slot) : JsonTrees.text(t, "NodeID");
+      named.add(new Named(t, service + "." + suffix, instant(JsonTrees.text(t, "CreatedAt"))));
     }
-    named.sort(Comparator.comparing(Named::name, NaturalOrder.INSTANCE)
-        .thenComparing(Named::created, Comparator.nullsLast(Comparator.reverseOrder())));
+    named.sort((a, b) -> {
+      int byName = NaturalOrder.INSTANCE.compare(a.name(), b.name());
+      if (byName != 0) {
+        return byName;
+      }
+      // newest first, tasks without a creation time last
+      return a.created() == null ? (b.created() == null ? 0 : 1) : b.created() == null ? -1
+          : b.created().compareTo(a.created());
+    });
     List<Row> rows = new ArrayList<>();
     String previousName = null;
     for (Named n : named) {
-      Task t = n.task();
-      String image = t.spec == null || t.spec.containerSpec == null || t.spec.containerSpec.image == null
-          ? "" : t.spec.containerSpec.image;
-      String node = t.nodeId == null || t.nodeId.isEmpty() ? "" : nodeNames.getOrDefault(t.nodeId, t.nodeId);
-      rows.add(new Row(trunc ? ServiceListing.shortId(t.id) : t.id, n.name(), n.name().equals(previousName),
+      JsonNode t = n.task();
+      String id = JsonTrees.text(t, "ID");
+      String image = JsonTrees.text(t, "Spec", "ContainerSpec", "Image");
+      String nodeId = JsonTrees.text(t, "NodeID");
+      String node = nodeId.isEmpty() ? "" : nodeNames.getOrDefault(nodeId, nodeId);
+      rows.add(new Row(trunc ? ServiceListing.shortId(id) : id, n.name(), n.name().equals(previousName),
           trunc ? ImageNames.forDisplay(image) : image, node,
-          HumanTime.capitalize(t.desiredState == null ? "" : t.desiredState.json()),
-          currentState(t, now), error(t, trunc), ports(t)));
+          HumanTime.capitalize(JsonTrees.text(t, "DesiredState")), currentState(t, now), error(t, trunc), ports(t)));
       previousName = n.name();
     }
     return rows;
   }
 
   private static Instant instant(String timestamp) {
-    if (timestamp == null || timestamp.isEmpty()) {
+    if (timestamp.isEmpty()) {
       return null;
     }
     try {
@@ -82,12 +89,11 @@ public final class TaskListing {
     }
   }
 
-  private static String currentState(Task t, Instant now) {
-    Task.TaskStatus s = t.status;
-    String state = HumanTime.capitalize(s == null || s.state == null ? "" : s.state.json());
-    Instant at = instant(s == null ? null : s.timestamp);
+  private static String currentState(JsonNode t, Instant now) {
+    String state = HumanTime.capitalize(JsonTrees.text(t, "Status", "State"));
+    Instant at = instant(JsonTrees.text(t, "Status", "Timestamp"));
     if (at == null) {
-      at = instant(t.updatedAt != null ? t.updatedAt : t.createdAt);
+      at = instant(JsonTrees.present(t, "UpdatedAt") ? JsonTrees.text(t, "UpdatedAt") : JsonTrees.text(t, "CreatedAt"));
     }
     if (at == null) {
       return state;
@@ -100,28 +106,32 @@ public final class TaskListing {
   }
 
   /** {@code " (healthy)"} etc. for a task with a health check, as {@code docker ps} shows it; else empty. */
-  private static String health(Task t) {
-    String h = t.status == null || t.status.containerStatus == null ? null : t.status.containerStatus.health;
-    return h == null || h.isEmpty() ? "" : " (" + h + ")";
+  private static String health(JsonNode t) {
+    String h = JsonTrees.text(t, "Status", "ContainerStatus", "Health");
+    return h.isEmpty() ? "" : " (" + h + ")";
   }
 
-  private static String error(Task t, boolean trunc) {
-    String err = t.status == null || t.status.err == null ? "" : t.status.err;
+  private static String error(JsonNode t, boolean trunc) {
+    String err = JsonTrees.text(t, "Status", "Err");
     if (trunc && err.codePointCount(0, err.length()) > MAX_ERROR) {
       err = err.substring(0, err.offsetByCodePoints(0, MAX_ERROR - 1)) + "…";
     }
     return err.isEmpty() ? "" : "\"" + err + "\"";
   }
 
-  private static String ports(Task t) {
-    if (t.status == null || t.status.portStatus == null || t.status.portStatus.ports == null) {
-      return "";
-    }
+  private static String ports(JsonNode t) {
     List<String> out = new ArrayList<>();
-    for (PortConfig p : t.status.portStatus.ports) {
-      out.add("*:" + p.publishedPort + "->" + p.targetPort + "/" + (p.protocol == null ? "tcp" : p.protocol));
+    for (JsonNode p : t.path("Status").path("PortStatus").path("Ports")) {
+      String proto = JsonTrees.text(p, "Protocol");
+      out.add("*:" + portNumber(p, "PublishedPort") + "->" + portNumber(p, "TargetPort") + "/"
+          + (proto.isEmpty() ? "tcp" : proto));
     }
     return String.join(",", out);
+  }
+
+  /** A port as the list shows it ("null" when absent, as it always has). */
+  private static String portNumber(JsonNode p, String field) {
+    return JsonTrees.present(p, field) ? Long.toString(JsonTrees.number(p, field)) : "null";
   }
 
   /** The default table: {@code ID NAME IMAGE NODE DESIRED STATE CURRENT STATE ERROR PORTS}. */

@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  * A cluster of real {@code jswarm daemon} processes on this machine, each with its own data root, exec root and
  * loopback ports, run with the simulated executor. Tests drive them through their HTTP API (each daemon also
  * listens on a loopback TCP port) exactly as the CLI does. {@link #close} kills every process and removes every
- * directory. Tests and {@code jswarm bench cluster} share it.
+ * directory; a shutdown hook does the same if the JVM ends first (a benchmark stopped with Ctrl-C or {@code timeout}
+ * must not leave managers running). Tests and {@code jswarm bench cluster} share it.
  */
 public final class ProcessCluster implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -36,9 +37,12 @@ public final class ProcessCluster implements AutoCloseable {
   private String executor = "simulated";
   private Path keepLogs = Path.of("target", "cluster-logs");
   private List<String> javaOpts = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+  private final Thread hook = new Thread(this::closeQuietly, "process-cluster-cleanup");
+  private boolean closed;
 
   public ProcessCluster() throws IOException {
     this.baseDir = Files.createTempDirectory("jswarm-cluster-");
+    Runtime.getRuntime().addShutdownHook(hook);
   }
 
   /** The executor of daemons started after this call: {@code simulated} (the default here) or {@code container}. */
@@ -115,6 +119,17 @@ public final class ProcessCluster implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // the JVM is shutting down: the hook is what called us (or will, and finds us closed)
+    }
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
     for (Daemon d : daemons.values()) {
       d.kill();
     }
@@ -130,6 +145,14 @@ public final class ProcessCluster implements AutoCloseable {
     }
     try (Stream<Path> s = Files.walk(baseDir)) {
       s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  private void closeQuietly() {
+    try {
+      close();
+    } catch (IOException | RuntimeException e) {
+      System.err.println("cluster cleanup of " + baseDir + ": " + e.getMessage());
     }
   }
 

@@ -57,6 +57,7 @@ final class ManagerRole implements AutoCloseable {
   private final SchedulerLoop scheduler;
   private final RoleReconciler roles;
   private final RootRotationLoop rotation;
+  private final io.jswarm.manager.rebalance.RebalanceOnJoin rebalanceOnJoin;
   private final NetworkAllocatorLoop allocator;
   private final LeadershipWatcher watcher;
   private final NodeState state;
@@ -79,6 +80,7 @@ final class ManagerRole implements AutoCloseable {
         id -> raft.node().removeManager(id));
     this.allocator = allocator;
     this.rotation = new RootRotationLoop(raft.store());
+    this.rebalanceOnJoin = new io.jswarm.manager.rebalance.RebalanceOnJoin(raft.store());
     this.watcher = new LeadershipWatcher(raft.node(), () -> raft.store().view(tx -> null), new LeadershipWatcher.Loops() {
       @Override
       public void startLeading() {
@@ -89,11 +91,13 @@ final class ManagerRole implements AutoCloseable {
         scheduler.start();
         roles.start();
         rotation.start();
+        rebalanceOnJoin.start();
       }
 
       @Override
       public void stopLeading() {
         leaderChanges.inc();
+        rebalanceOnJoin.stop();
         rotation.stop();
         roles.stop();
         scheduler.stop();

@@ -40,7 +40,7 @@ class ListingTest {
             + "'ManagerStatus':{'Leader':true,'Reachability':'reachable','Addr':'10.0.0.1:2377'}}", Node.class),
         json("{'ID':'n3','Description':{'Hostname':'manager-2'},'Spec':{'Availability':'active'},"
             + "'Status':{'State':'ready'},'ManagerStatus':{'Reachability':'unreachable'}}", Node.class));
-    List<NodeListing.Row> rows = NodeListing.rows(nodes, "n1", null);
+    List<NodeListing.Row> rows = NodeListing.rows(Json.mapper().valueToTree(nodes), "n1", null);
     assertEquals(
         "ID        HOSTNAME    STATUS    AVAILABILITY   MANAGER STATUS   ENGINE VERSION\n"
             + "n1 *      manager-1   Ready     Active         Leader           0.1.0\n"
@@ -73,7 +73,7 @@ class ListingTest {
             + "zzz            agent     global       1/1                    busybox      \n"
             + "yyy            capped    replicated   4/4 (max 2 per node)   busybox      \n"
             + "abcdefghijkl   web       replicated   2/3                    nginx:1.25   *:8080-8081->80-81/tcp, *:53->53/udp\n",
-        ServiceListing.table(ServiceListing.rows(services)));
+        ServiceListing.table(ServiceListing.rows(Json.mapper().valueToTree(services))));
   }
 
   @Test
@@ -95,7 +95,7 @@ class ListingTest {
         json("{'ID':'t-2','ServiceID':'s1','Slot':2,'CreatedAt':'2024-01-01T00:00:00Z',"
             + "'Spec':{'ContainerSpec':{'Image':'nginx:1'}},'DesiredState':'running',"
             + "'Status':{'State':'pending','Timestamp':'2024-01-01T00:09:59.5Z'}}", Task.class));
-    List<TaskListing.Row> rows = TaskListing.rows(tasks, Map.of("s1", "web"), Map.of("n1", "host-1", "n2", "host-2"),
+    List<TaskListing.Row> rows = TaskListing.rows(Json.mapper().valueToTree(tasks), Map.of("s1", "web"), Map.of("n1", "host-1", "n2", "host-2"),
         now, true);
     assertEquals(
         "ID             NAME        IMAGE     NODE      DESIRED STATE   CURRENT STATE                    ERROR                              PORTS\n"
@@ -104,7 +104,7 @@ class ListingTest {
             + "t-2            web.2       nginx:1             Running         Pending less than a second ago                                      \n"
             + "t-10           web.10      nginx:1   gone      Running         Pending about a minute ago                                          \n",
         TaskListing.table(rows));
-    TaskListing.Row full = TaskListing.rows(tasks, Map.of(), Map.of(), now, false).get(0);
+    TaskListing.Row full = TaskListing.rows(Json.mapper().valueToTree(tasks), Map.of(), Map.of(), now, false).get(0);
     assertEquals("t-new-0123456789", full.id());
     assertEquals("s1.1", full.name());
     assertEquals("nginx:1@sha256:00", full.image());
@@ -116,14 +116,14 @@ class ListingTest {
     Task t = json("{'ID':'t','ServiceID':'s','Slot':1,'DesiredState':'running','Status':{'State':'running',"
         + "'Timestamp':'2024-01-01T00:09:55Z','ContainerStatus':{'Health':'unhealthy'}}}", Task.class);
     assertEquals("Running 5 seconds ago (unhealthy)",
-        TaskListing.rows(List.of(t), Map.of(), Map.of(), now, true).get(0).currentState());
+        TaskListing.rows(Json.mapper().valueToTree(List.of(t)), Map.of(), Map.of(), now, true).get(0).currentState());
   }
 
   @Test
   void globalTasksAreNamedByNode() {
     Task t = json("{'ID':'t','ServiceID':'s','NodeID':'node9','DesiredState':'running','Status':{'State':'running'}}",
         Task.class);
-    assertEquals("agent.node9", TaskListing.rows(List.of(t), Map.of("s", "agent"), Map.of(), Instant.now(), true)
+    assertEquals("agent.node9", TaskListing.rows(Json.mapper().valueToTree(List.of(t)), Map.of("s", "agent"), Map.of(), Instant.now(), true)
         .get(0).name());
   }
 

@@ -214,7 +214,7 @@ class ServiceRolloutCommandsTest {
     s.spec.updateConfig = new io.jswarm.api.types.UpdateConfig();
     s.spec.updateConfig.order = "start-first";
     s.spec.updateConfig.delay = 10_000_000_000L;
-    assertEquals("0/0 (paused)", ServiceListing.rows(List.of(s)).get(0).replicas());
+    assertEquals("0/0 (paused)", ServiceListing.rows(Json.mapper().valueToTree(List.of(s))).get(0).replicas());
     String pretty = PrettyInspect.service(s);
     assertTrue(pretty.contains("UpdateStatus:\n State:\t\tpaused\n"), pretty);
     assertTrue(pretty.contains("UpdateConfig:\n Parallelism:\t1\n Delay:\t\t10s\n On failure:\tpause\n"

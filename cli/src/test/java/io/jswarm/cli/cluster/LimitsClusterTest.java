@@ -185,6 +185,19 @@ class LimitsClusterTest {
     long used = v.path("UsageData").path("Size").asLong();
     assertTrue(used >= 9L << 20 && used <= 10L << 20, "usage " + used + ": " + v);
     assertTrue(jswarm("volume", "inspect", "quota10").out.contains("\"UsageData\""));
+    // docker system df: the loop volume counted with its size and the task using it
+    DockerCli docker = new DockerCli(node.host());
+    String df = docker.run("system", "df").ok().out();
+    assertTrue(java.util.regex.Pattern.compile("(?m)^Local Volumes\\s+1\\s+1\\s+(9\\.|10\\.)\\d*MB").matcher(df).find(),
+        df);
+    String verbose = docker.run("system", "df", "-v").ok().out();
+    assertTrue(java.util.regex.Pattern.compile("(?m)^quota10\\s+1\\s+(9\\.|10\\.)\\d*MB").matcher(verbose).find(),
+        verbose);
+    JsonNode sysDf = node.get("/system/df");
+    JsonNode dfVolume = sysDf.path("Volumes").path(0);
+    assertEquals("quota10", dfVolume.path("Name").asText(), sysDf.toString());
+    assertEquals(1, dfVolume.path("UsageData").path("RefCount").asLong(), sysDf.toString());
+    assertEquals(used, dfVolume.path("UsageData").path("Size").asLong(), sysDf.toString());
 
     assertEquals(0, jswarm("service", "rm", "filler").rc);
     Run[] rm = {null};

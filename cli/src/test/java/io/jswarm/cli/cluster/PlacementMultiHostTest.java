@@ -15,14 +15,20 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Placement on real containers: a manager and two workers (all three take tasks), a busybox image. A binpack
  * service whose tasks each reserve a quarter of a node's CPUs fills one node (4 tasks) before it opens the
  * next; a spread service with the same reservations goes one per node. {@code --dry-run} of create, update and
  * scale prints the plan (and for a constraint no node meets, the scheduler's explanation) and changes nothing.
+ * {@code service rebalance} after a drained node comes back, and {@code --rebalance-on-join} when a fourth host
+ * joins (last: the others count on three nodes), move tasks with no failed request through the routing mesh.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PlacementMultiHostTest {
   private static final Duration CONVERGE = Duration.ofSeconds(90);
 
@@ -135,8 +141,6 @@ class PlacementMultiHostTest {
     String id = m1.daemon().call("POST", "/services/create", spec).expect(201).json().path("ID").asText();
     awaitRunning(id, 4);
     assertEquals(List.of(2, 2, 0), sortedCounts(id));
-    java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
-    List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
     MultiHostCluster.awaitOrShowTasks(CONVERGE, m1, "the mesh answering", () -> {
       try {
         return MultiHostCluster.httpGet(m1.address, 8088).startsWith("HTTP/1.");
@@ -144,25 +148,7 @@ class PlacementMultiHostTest {
         return false;
       }
     });
-    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-    Thread client = new Thread(() -> {
-      while (!stop.get()) {
-        try {
-          String r = MultiHostCluster.httpGet(m1.address, 8088);
-          if (r.startsWith("HTTP/1.0 200") || r.startsWith("HTTP/1.1 200")) {
-            ok.incrementAndGet();
-          } else {
-            failures.add(r.lines().findFirst().orElse("(empty answer)"));
-          }
-          Thread.sleep(20);
-        } catch (IOException e) {
-          failures.add(e.toString());
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    });
-    client.start();
+    MeshProbe probe = new MeshProbe(m1.address, 8088);
     try {
       availability("w2", "active");
       Run r = jswarm("service", "rebalance", "-d", "meshweb");
@@ -178,14 +164,57 @@ class PlacementMultiHostTest {
       }
       Thread.sleep(2000); // requests after the moved task stopped
     } finally {
-      stop.set(true);
-      client.join();
+      probe.close();
     }
-    System.out.printf("rebalance through the mesh: %d requests answered, %d failed%n", ok.get(), failures.size());
-    assertEquals(List.of(), failures, ok.get() + " answered");
-    assertTrue(ok.get() > 20, "requests were made: " + ok.get());
+    System.out.printf("rebalance through the mesh: %d requests answered, %d failed%n", probe.answered(),
+        probe.failures().size());
+    assertEquals(List.of(), probe.failures(), probe.answered() + " answered");
+    assertTrue(probe.answered() > 20, "requests were made: " + probe.answered());
     Run again = jswarm("service", "rebalance", "meshweb");
     assertTrue(again.out.contains("balanced already"), again.out);
+    delete(id);
+    awaitNoContainers();
+  }
+
+  @Test
+  @Order(Integer.MAX_VALUE) // a fourth node joins: after the tests that count on three
+  void rebalanceOnJoinMovesTasksToAJoiningNodeWithoutAFailedRequestThroughTheMesh() throws Exception {
+    awaitNoContainers();
+    Run created = jswarm("service", "create", "-d", "--name", "joinweb", "--replicas", "6", "--rebalance-on-join",
+        "-p", "8089:80", MultiHostCluster.BUSYBOX, "sh", "-c",
+        "busybox hostname > /www/index.html && exec httpd -f -p 80 -h /www");
+    assertEquals(0, created.rc, created.out + created.err);
+    String id = get("/services/joinweb").path("ID").asText();
+    assertTrue(jswarm("service", "inspect", "--pretty", "joinweb").out.contains("Rebalance on join:"));
+    awaitRunning(id, 6);
+    assertEquals(List.of(2, 2, 2), sortedCounts(id));
+    MultiHostCluster.awaitOrShowTasks(CONVERGE, m1, "the mesh answering", () -> {
+      try {
+        return MultiHostCluster.httpGet(m1.address, 8089).startsWith("HTTP/1.");
+      } catch (IOException e) {
+        return false;
+      }
+    });
+    MeshProbe probe = new MeshProbe(m1.address, 8089);
+    try {
+      cluster.join("w3", m1, "worker"); // nobody asks for a rebalance: the join is enough
+      hosts = cluster.hosts();
+      try {
+        ProcessCluster.await(CONVERGE, "spread over 4 nodes and the rebalance completed", () ->
+            sortedCounts(id).equals(List.of(2, 2, 1, 1)) && get("/services/" + id).path("UpdateStatus")
+                .path("State").asText().equals("completed"));
+      } catch (RuntimeException | AssertionError e) {
+        throw new AssertionError(e.getMessage() + ": counts " + sortedCounts(id) + ", update "
+            + get("/services/" + id).path("UpdateStatus") + ", tasks " + get("/tasks"), e);
+      }
+      Thread.sleep(2000); // requests after the moved tasks stopped
+    } finally {
+      probe.close();
+    }
+    System.out.printf("rebalance on join through the mesh: %d requests answered, %d failed%n", probe.answered(),
+        probe.failures().size());
+    assertEquals(List.of(), probe.failures(), probe.answered() + " answered");
+    assertTrue(probe.answered() > 20, "requests were made: " + probe.answered());
     delete(id);
     awaitNoContainers();
   }

@@ -90,9 +90,17 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
   // The model, guarded by the loop's lock.
   private final Map<String, Network> networks = new TreeMap<>();
   private final Map<String, Service> services = new TreeMap<>();
-  /** Live tasks (not dead), by id. */
-  private final Map<String, Task> tasks = new TreeMap<>();
+  /**
+   * Tasks NEW or PENDING that the manager wants run, by id: the only tasks a pass looks at. Every other live task is
+   * known by the addresses it holds in {@link #book} only, so a pass costs what is waiting, not every task.
+   */
+  private final Map<String, Task> waiting = new TreeMap<>();
   private final Map<String, Node> nodes = new TreeMap<>();
+  /** Services and nodes whose row or networks changed since the last pass: the only ones a pass compares. */
+  private final Set<String> dirtyServices = new HashSet<>();
+  private final Set<String> dirtyNodes = new HashSet<>();
+  /** Rows the last pass looked at (waiting tasks, dirty services and nodes), for tests. */
+  private int lastVisited;
   private AddressBook book = new AddressBook();
   /** A write gave up after conflicts: the pass asks for a retry. */
   private boolean gaveUp;
@@ -116,8 +124,23 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
 
   @Override
   protected boolean pass(boolean full) {
+    if (full) {
+      markAllDirty();
+    }
     allocate();
     return !gaveUp;
+  }
+
+  private void markAllDirty() {
+    dirtyServices.addAll(services.keySet());
+    dirtyNodes.addAll(nodes.keySet());
+  }
+
+  /** Rows the last pass looked at: what changed, not the whole cluster (for tests). */
+  int lastPassVisited() {
+    synchronized (lock) {
+      return lastVisited;
+    }
   }
 
   /** Free addresses left on a network as this loop sees it (for tests and diagnostics), or -1 if unknown. */
@@ -135,13 +158,14 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
   protected void load(ReadTx tx) {
     networks.clear();
     services.clear();
-    tasks.clear();
+    waiting.clear();
     nodes.clear();
     book = new AddressBook();
     tx.networks().all().forEach(this::trackNetwork);
     tx.services().all().forEach(this::trackService);
-    tx.tasks().all().forEach(this::trackTask);
+    tx.tasks().scanAll(this::trackTask); // read in place: only waiting tasks are kept, and never changed
     tx.nodes().all().forEach(this::trackNode);
+    markAllDirty();
   }
 
   @Override
@@ -160,18 +184,21 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
       } else {
         trackNetwork(n);
       }
+      markAllDirty(); // VIPs and the nodes' ingress addresses depend on which networks there are
     } else if (e.isIn(Tables.SERVICES)) {
       Service s = e.as(Tables.SERVICES);
       if (gone) {
         services.remove(s.id);
+        dirtyServices.remove(s.id);
         book.releaseAll(vipOwner(s.id));
       } else {
         trackService(s);
+        dirtyServices.add(s.id);
       }
     } else if (e.isIn(Tables.TASKS)) {
       Task t = e.as(Tables.TASKS);
       if (gone) {
-        tasks.remove(t.id);
+        waiting.remove(t.id);
         book.releaseAll(taskOwner(t.id));
       } else {
         trackTask(t);
@@ -180,9 +207,11 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
       Node n = e.as(Tables.NODES);
       if (gone) {
         nodes.remove(n.id);
+        dirtyNodes.remove(n.id);
         book.releaseAll(nodeOwner(n.id));
       } else {
         trackNode(n);
+        dirtyNodes.add(n.id);
       }
     }
   }
@@ -202,11 +231,16 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
 
   private void trackTask(Task t) {
     if (dead(t)) {
-      tasks.remove(t.id);
+      waiting.remove(t.id);
       book.releaseAll(taskOwner(t.id));
       return;
     }
-    tasks.put(t.id, t);
+    TaskState s = state(t);
+    if (t.desiredToRun() && (s == TaskState.NEW || s == TaskState.PENDING)) {
+      waiting.put(t.id, t);
+    } else {
+      waiting.remove(t.id);
+    }
     warnRefused(taskOwner(t.id), book.sync(taskOwner(t.id), taskHoldings(t)));
   }
 
@@ -281,6 +315,7 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
 
   private int allocate() {
     gaveUp = false;
+    lastVisited = waiting.size() + dirtyServices.size() + dirtyNodes.size();
     int written = allocateServices();
     written += allocateTasks();
     written += allocateNodes();
@@ -341,9 +376,19 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
   // -- services --
 
   private int allocateServices() {
+    if (dirtyServices.isEmpty()) {
+      return 0;
+    }
     usedPorts = publishedPorts();
     List<ServiceChange> changes = new ArrayList<>();
-    for (Service s : services.values()) {
+    List<String> ids = new ArrayList<>(dirtyServices);
+    ids.sort(null); // deterministic: lowest id first, as the whole-table pass did
+    dirtyServices.clear();
+    for (String id : ids) {
+      Service s = services.get(id);
+      if (s == null) {
+        continue;
+      }
       Endpoint want = endpointFor(s);
       if (!Json.toString(want).equals(Json.toString(s.endpoint == null ? new Endpoint() : s.endpoint))) {
         changes.add(new ServiceChange(s.id, want));
@@ -355,6 +400,9 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
       Set<String> done = writeServices(batch);
       written += done.size();
       for (ServiceChange c : batch) {
+        if (!done.contains(c.serviceId())) {
+          dirtyServices.add(c.serviceId()); // looked at again next pass (a newer row comes as an event anyway)
+        }
         // What was taken for a write that did not happen goes back: the stored row is the truth.
         book.sync(vipOwner(c.serviceId()), done.contains(c.serviceId()) ? vipHoldings(c.endpoint())
             : vipHoldings(services.get(c.serviceId())));
@@ -507,9 +555,19 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
 
   /** Gives every node its address on the ingress network (or clears the attachments when there is none). */
   private int allocateNodes() {
+    if (dirtyNodes.isEmpty()) {
+      return 0;
+    }
     Network in = ingress();
     List<NodeChange> changes = new ArrayList<>();
-    for (Node n : nodes.values()) {
+    List<String> ids = new ArrayList<>(dirtyNodes);
+    ids.sort(null);
+    dirtyNodes.clear();
+    for (String id : ids) {
+      Node n = nodes.get(id);
+      if (n == null) {
+        continue;
+      }
       List<NetworkAttachment> want = nodeAttachments(n, in);
       List<NetworkAttachment> have = n.attachments == null || n.attachments.isEmpty() ? null : n.attachments;
       if (!Objects.equals(Json.toString(want), Json.toString(have))) {
@@ -522,6 +580,9 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
       Set<String> done = writeNodes(batch);
       written += done.size();
       for (NodeChange c : batch) {
+        if (!done.contains(c.nodeId())) {
+          dirtyNodes.add(c.nodeId());
+        }
         Node stored = nodes.get(c.nodeId());
         book.sync(nodeOwner(c.nodeId()), attachmentHoldings(done.contains(c.nodeId()) ? c.attachments()
             : stored == null ? null : stored.attachments));
@@ -579,14 +640,8 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
   private int allocateTasks() {
     String now = Timestamps.format(clock.instant());
     List<TaskDecision> decisions = new ArrayList<>();
-    for (Task t : tasks.values()) {
-      if (!t.desiredToRun()) {
-        continue;
-      }
+    for (Task t : waiting.values()) {
       TaskState s = state(t);
-      if (s != TaskState.NEW && s != TaskState.PENDING) {
-        continue;
-      }
       Service service = t.serviceId == null ? null : services.get(t.serviceId);
       if (!NetworkNeeds.needsNetworks(t, service) || NetworkNeeds.allocated(t, service)) {
         continue;
@@ -604,7 +659,7 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
       written += done.size();
       for (TaskDecision d : batch) {
         if (d.attachments() != null && !done.contains(d.taskId())) {
-          Task t = tasks.get(d.taskId());
+          Task t = waiting.get(d.taskId());
           book.sync(taskOwner(d.taskId()), t == null ? Map.of() : taskHoldings(t));
         }
       }

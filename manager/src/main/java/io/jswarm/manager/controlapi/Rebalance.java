@@ -22,23 +22,28 @@ import java.util.Map;
  * scheduler, on a node below its goal and must be ready — running, and healthy with a health check — before the
  * moved one stops), so the service never has fewer ready tasks than before.
  */
-final class Rebalance {
+public final class Rebalance {
   private Rebalance() {}
 
   /** What a rebalance answers: how many tasks move, from which nodes, and the goal. */
-  static final class Answer {
+  public static final class Answer {
     public long moves;
     public Map<String, Long> fromNodes = new LinkedHashMap<>();
     public PlacementPlan goal;
   }
 
-  static Answer run(Tx tx, Service s) {
+  /**
+   * Marks the tasks of {@code s} above each node's goal, in {@code tx}.
+   *
+   * @throws InvalidArgumentException when {@code s} is not a replicated service
+   * @throws ConflictException while {@code s} is being updated or rolled back (see {@link #updating})
+   */
+  public static Answer run(Tx tx, Service s) {
     if (s.spec.mode == null || s.spec.mode.replicated == null) {
       throw new InvalidArgumentException("rebalance moves the tasks of replicated services; " + s.spec.name
           + " is not one (a global service has one task per node already)");
     }
-    if (s.updateStatus != null && ("updating".equals(s.updateStatus.state)
-        || "rollback_started".equals(s.updateStatus.state))) {
+    if (updating(s)) {
       throw new ConflictException("service " + s.spec.name + " is being updated (" + s.updateStatus.state
           + "); rebalance once the update is over");
     }
@@ -69,5 +74,11 @@ final class Rebalance {
       }
     }
     return a;
+  }
+
+  /** True while an update or rollback of {@code s} runs: a rebalance waits until it is over. */
+  public static boolean updating(Service s) {
+    return s.updateStatus != null && ("updating".equals(s.updateStatus.state)
+        || "rollback_started".equals(s.updateStatus.state));
   }
 }

@@ -42,10 +42,7 @@ public final class JobOrchestrator extends ServiceOrchestrator {
   protected void plan(Pass p, Service service) {
     long iteration = TaskFactory.jobIteration(service);
     List<Task> current = new ArrayList<>();
-    for (Task t : p.tx.tasks().find(Tables.BY_SERVICE, service.id)) {
-      if (TaskFacts.desired(t) == TaskState.REMOVE) {
-        continue;
-      }
+    for (Task t : liveTasks(p, service.id)) { // read in place, shallow copies: no JSON copy of every task
       if (t.jobIteration == null || t.jobIteration.index != iteration) {
         if (!TaskFacts.stopped(t) && TaskFacts.desired(t).number() < TaskState.SHUTDOWN.number()) {
           p.desire(t, TaskState.SHUTDOWN); // what is left of an earlier run

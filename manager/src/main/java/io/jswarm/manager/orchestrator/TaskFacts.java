@@ -103,16 +103,21 @@ final class TaskFacts {
     return Objects.equals(Json.mapper().valueToTree(a), Json.mapper().valueToTree(b));
   }
 
-  /** The spec as a JSON tree, for repeated {@link #specMatches} comparisons. */
+  /**
+   * The spec as a JSON tree, for repeated {@link #specMatches} comparisons. {@code Placement.RebalanceOnJoin} is
+   * left out: it says when the leader rebalances, not how a task runs, so turning it on replaces no task.
+   */
   static JsonNode tree(TaskSpec spec) {
-    return Json.mapper().valueToTree(spec);
+    JsonNode n = Json.mapper().valueToTree(spec);
+    if (n.path("Placement").has("RebalanceOnJoin")) {
+      ((ObjectNode) n.get("Placement")).remove("RebalanceOnJoin");
+    }
+    return n;
   }
 
   /** True when the task's spec is the template (JSON-equal, so map order and copies do not matter). */
   static boolean specMatches(TaskSpec spec, TaskSpec template) {
-    JsonNode a = Json.mapper().valueToTree(spec);
-    JsonNode b = Json.mapper().valueToTree(template);
-    return a.equals(b);
+    return tree(spec).equals(tree(template));
   }
 
   private static Instant instant(String ts) {

@@ -28,6 +28,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,11 +76,21 @@ public final class SchedulerLoop extends LeaderLoop {
 
   private static final Logger log = LoggerFactory.getLogger(SchedulerLoop.class);
 
-  // The model, guarded by the loop's lock.
+  // The model, guarded by the loop's lock. Kept up to date event by event, so that a pass costs the tasks waiting
+  // for a node and the nodes, never a walk over every task of the cluster.
   private final Map<String, Node> nodes = new HashMap<>();
   private final Map<String, Service> services = new HashMap<>();
-  /** Tasks not yet finished (state up to RUNNING): the ones to place and the ones holding nodes. */
-  private final Map<String, Task> tasks = new HashMap<>();
+  /** Tasks NEW or PENDING that the manager wants run, in id order: what a pass places. */
+  private final TreeMap<String, Task> waiting = new TreeMap<>();
+  /** Tasks occupying a node ({@link NodeInfo#occupies}), with the service row their use was counted with. */
+  private final Map<String, Occupant> occupants = new HashMap<>();
+  /** What the occupants use, per node id (also for nodes not, or no longer, in {@link #nodes}). */
+  private final Map<String, NodeInfo> usage = new HashMap<>();
+  /** Tasks the last pass looked at (waiting and occupying ones): what a pass costs, for tests. */
+  private int lastVisited;
+
+  private record Occupant(Task task, Service service) {}
+
   /** A batch gave up after conflicts: the pass asks for a retry. */
   private boolean gaveUp;
   /** Tasks the loop's last pass wrote. */
@@ -138,7 +149,9 @@ public final class SchedulerLoop extends LeaderLoop {
   protected void load(ReadTx tx) {
     nodes.clear();
     services.clear();
-    tasks.clear();
+    waiting.clear();
+    occupants.clear();
+    usage.clear();
     tx.nodes().all().forEach(n -> nodes.put(n.id, n));
     tx.services().all().forEach(s -> services.put(s.id, s));
     tx.tasks().scanAll(this::track); // the stored rows themselves: the model never changes a task (see schedule)
@@ -155,7 +168,7 @@ public final class SchedulerLoop extends LeaderLoop {
     if (e.isIn(Tables.TASKS)) {
       Task t = e.as(Tables.TASKS);
       if (gone) {
-        tasks.remove(t.id);
+        forget(t.id);
       } else {
         track(t);
       }
@@ -176,13 +189,46 @@ public final class SchedulerLoop extends LeaderLoop {
     }
   }
 
-  /** Keeps tasks that have not finished; forgets the others. */
+  /**
+   * Files a task as waiting (to be placed) or occupying its node (counted in that node's usage), or forgets it.
+   * O(1) per task event.
+   */
   private void track(Task t) {
+    forget(t.id);
     TaskState s = state(t);
-    if (s.number() <= TaskState.RUNNING.number()) {
-      tasks.put(t.id, t);
-    } else {
-      tasks.remove(t.id);
+    if (s.number() <= TaskState.PENDING.number() && t.desiredToRun()) {
+      waiting.put(t.id, t);
+    }
+    if (NodeInfo.occupies(t)) {
+      Service service = services.get(t.serviceId);
+      occupants.put(t.id, new Occupant(t, service));
+      usage.computeIfAbsent(t.nodeId, id -> NodeInfo.of(placeholder(id))).addTask(t, service);
+    }
+  }
+
+  private void forget(String taskId) {
+    waiting.remove(taskId);
+    Occupant o = occupants.remove(taskId);
+    if (o != null) {
+      NodeInfo u = usage.get(o.task().nodeId);
+      u.removeTask(o.task(), o.service());
+      if (u.taskCount() == 0) {
+        usage.remove(o.task().nodeId);
+      }
+    }
+  }
+
+  /** The node row a usage is filed under before (or after) the node itself is known; only its id is read. */
+  private static Node placeholder(String id) {
+    Node n = new Node();
+    n.id = id;
+    return n;
+  }
+
+  /** Tasks the last pass looked at: the waiting ones, for tests that check a pass costs what changed. */
+  int lastPassVisited() {
+    synchronized (lock) {
+      return lastVisited;
     }
   }
 
@@ -197,10 +243,8 @@ public final class SchedulerLoop extends LeaderLoop {
     String now = Timestamps.format(clock.instant());
     Set<String> fresh = new HashSet<>();
     List<Task> candidates = new ArrayList<>();
-    for (Task t : tasks.values()) {
-      if (!t.desiredToRun()) {
-        continue;
-      }
+    lastVisited = waiting.size();
+    for (Task t : waiting.values()) {
       if (!NetworkNeeds.allocated(t, services.get(t.serviceId))) {
         continue; // the network allocator's turn (io.jswarm.manager.allocator)
       }
@@ -219,8 +263,7 @@ public final class SchedulerLoop extends LeaderLoop {
       unplaceable = 0;
       return 0;
     }
-    long start = System.nanoTime();
-    candidates.sort((a, b) -> a.id.compareTo(b.id)); // deterministic group and tie order
+    long start = System.nanoTime(); // candidates are in id order: deterministic group and tie order
     SchedulingResult result = Scheduler.schedule(nodeInfos(), candidates, services);
     List<Decision> decisions = new ArrayList<>();
     for (Task t : candidates) {
@@ -242,16 +285,12 @@ public final class SchedulerLoop extends LeaderLoop {
     return written.size();
   }
 
+  /** Every node with its usage as kept by {@link #track}, copied: the pure scheduler adds its placements to them. */
   private List<NodeInfo> nodeInfos() {
-    Map<String, List<Task>> byNode = new HashMap<>();
-    for (Task t : tasks.values()) {
-      if (NodeInfo.occupies(t)) {
-        byNode.computeIfAbsent(t.nodeId, k -> new ArrayList<>()).add(t);
-      }
-    }
     List<NodeInfo> out = new ArrayList<>(nodes.size());
     for (Node n : nodes.values()) {
-      out.add(NodeInfo.of(n, byNode.getOrDefault(n.id, List.of()), services));
+      NodeInfo u = usage.get(n.id);
+      out.add(u == null ? NodeInfo.of(n) : u.withNode(n));
     }
     return out;
   }

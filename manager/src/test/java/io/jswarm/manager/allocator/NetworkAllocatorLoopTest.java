@@ -173,6 +173,32 @@ class NetworkAllocatorLoopTest {
   // ---- tests ----
 
   @Test
+  void aPassLooksAtWhatChangedNotAtEveryTask() {
+    Network front = network("front", "10.10.0.0/16", false);
+    Service web = service("web", null, List.of(front.id), null);
+    List<String> ids = tasks(web, 1000);
+    allocator.runOnce();
+    scheduler.runOnce();
+    store.update(tx -> {
+      for (String id : ids) {
+        Task t = tx.tasks().get(id);
+        t.status.state = TaskState.RUNNING;
+        tx.tasks().update(t);
+      }
+      return null;
+    });
+    allocator.runOnce();
+    assertTrue(allocator.lastPassVisited() <= 1, "a pass after 1,000 tasks started running looked at "
+        + allocator.lastPassVisited() + " rows");
+    Service two = service("two", null, List.of(front.id), null);
+    List<String> more = tasks(two, 2);
+    allocator.runOnce();
+    assertEquals(3, allocator.lastPassVisited(), "the two new tasks and their service, not the 1,000 running ones");
+    assertEquals(front.id, task(more.get(1)).networksAttachments.get(0).network.id);
+    assertTrue(task(ids.get(999)).networksAttachments.get(0).addresses.get(0).startsWith("10.10."));
+  }
+
+  @Test
   void tasksGetOneAddressPerNetworkAndTheServiceAVipThenTheSchedulerAssignsThem() {
     Network front = network("front", null, false);
     Network back = network("back", null, false);

@@ -208,6 +208,44 @@ class SchedulerLoopTest {
   }
 
   @Test
+  void aPassLooksAtTheWaitingTasksNotAtEveryRunningOneAndKeepsCountingThem() {
+    open();
+    Consumer<Task> oneCpu = t -> {
+      t.spec.resources = new ResourceRequirements();
+      t.spec.resources.reservations = new Resources();
+      t.spec.resources.reservations.nanoCPUs = CPU / 1000;
+    };
+    create(node("n1", "a"), node("n2", "b"));
+    List<Task> running = new ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      String id = String.format("r%04d", i);
+      running.add(task(id, "web", oneCpu.andThen(t -> {
+        t.nodeId = "n1";
+        t.status.state = TaskState.RUNNING;
+      })));
+    }
+    create(running);
+    create(List.of(task("new", "web", t -> { })));
+    assertEquals(1, loop.runOnce());
+    assertEquals(1, loop.lastPassVisited(), "one task waited; the 2,000 running ones cost the pass nothing");
+    assertEquals("n2", get("new").nodeId, "n1's 2,000 tasks of web still count: spread puts the new one on n2");
+
+    // The running tasks end: their node's count goes down task by task.
+    store.update(tx -> {
+      for (int i = 0; i < 2000; i++) {
+        Task t = tx.tasks().get(String.format("r%04d", i));
+        t.status.state = TaskState.COMPLETE;
+        tx.tasks().update(t);
+      }
+      return null;
+    });
+    create(List.of(task("x", "web", t -> { }), task("y", "web", t -> { })));
+    assertEquals(2, loop.runOnce());
+    assertEquals(2, loop.lastPassVisited());
+    assertEquals("n1", get("x").nodeId, "n1 is empty again, n2 has one: the first new task goes to n1");
+  }
+
+  @Test
   void leavesTasksThatShouldNotRunAlone() {
     open();
     create(node("n1", "a"));

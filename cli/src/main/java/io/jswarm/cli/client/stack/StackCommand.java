@@ -3,7 +3,6 @@ package io.jswarm.cli.client.stack;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jswarm.api.types.Service;
-import io.jswarm.api.types.Task;
 import io.jswarm.cli.client.ApiClient;
 import io.jswarm.cli.client.ClientCommand;
 import io.jswarm.cli.client.Filters;
@@ -18,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -202,7 +200,7 @@ public final class StackCommand extends GroupCommand {
 
     @Override
     protected int run(ApiClient api) {
-      List<Service> services = Arrays.asList(api.get(filtered("/services?status=true", namespace), Service[].class));
+      JsonNode services = api.getTree(filtered("/services?status=true", namespace));
       if (services.isEmpty()) {
         err.println("Nothing found in stack: " + namespace);
         return 0;
@@ -228,8 +226,7 @@ public final class StackCommand extends GroupCommand {
 
     @Override
     protected int run(ApiClient api) {
-      List<Task> tasks = Arrays.asList(api.get(list.filters().add("label", label(namespace)).appendTo("/tasks"),
-          Task[].class));
+      JsonNode tasks = api.getTree(list.filters().add("label", label(namespace)).appendTo("/tasks"));
       if (tasks.isEmpty()) {
         err.println("nothing found in stack: " + namespace);
         return 1;

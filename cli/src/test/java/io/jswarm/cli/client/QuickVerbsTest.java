@@ -1,0 +1,187 @@
+package io.jswarm.cli.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jswarm.cli.Main;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * The picocli-free path of the everyday read verbs ({@link QuickVerbs}): it takes their plain forms, gives exactly
+ * what picocli's path gives (output, errors, exit code, the requests sent), and leaves every other command line to
+ * picocli.
+ */
+class QuickVerbsTest {
+  private FakeDaemon daemon;
+
+  record Result(int code, String out, String err, List<String> requests) {}
+
+  @BeforeEach
+  void start() throws IOException {
+    daemon = new FakeDaemon();
+    daemon.on("GET", "/info", "{'Swarm':{'NodeID':'node1','LocalNodeState':'active','Cluster':{'TLSInfo':"
+        + "{'TrustRoot':'root','CertIssuerSubject':'s','CertIssuerPublicKey':'k'}}}}");
+    String nodes = "[{'ID':'node1','Spec':{'Role':'manager','Availability':'active'},"
+        + "'Description':{'Hostname':'alpha','Engine':{'EngineVersion':'0.1.0'},'TLSInfo':{'TrustRoot':'root',"
+        + "'CertIssuerSubject':'s','CertIssuerPublicKey':'k'}},'Status':{'State':'ready'},"
+        + "'ManagerStatus':{'Leader':true,'Reachability':'reachable'}},"
+        + "{'ID':'node2','Spec':{'Role':'worker','Availability':'drain'},'Description':{'Hostname':'beta',"
+        + "'TLSInfo':{'TrustRoot':'old'}},'Status':{'State':'down'}}]";
+    daemon.on("GET", "/nodes", nodes);
+    daemon.on("GET", "/nodes?filters={\"role\":[\"manager\"]}", nodes);
+    daemon.on("GET", "/nodes/node1", "{'ID':'node1','Description':{'Hostname':'alpha'}}");
+    String web = "{'ID':'svc1234567890abcdef','Spec':{'Name':'web','Mode':{'Replicated':{'Replicas':2}},"
+        + "'TaskTemplate':{'ContainerSpec':{'Image':'nginx:1@sha256:abc'},'Placement':{'MaxReplicas':1}},"
+        + "'EndpointSpec':{'Ports':[{'TargetPort':80,'PublishedPort':8080}]}},"
+        + "'Endpoint':{'Ports':[{'Protocol':'tcp','TargetPort':80,'PublishedPort':8080,'PublishMode':'ingress'},"
+        + "{'Protocol':'tcp','TargetPort':81,'PublishedPort':8081,'PublishMode':'ingress'},"
+        + "{'Protocol':'udp','TargetPort':53,'PublishedPort':53}]},"
+        + "'ServiceStatus':{'RunningTasks':1,'DesiredTasks':2},'UpdateStatus':{'State':'updating'}}";
+    String job = "{'ID':'job4567890123','Spec':{'Name':'batch','Mode':{'ReplicatedJob':{'MaxConcurrent':1,"
+        + "'TotalCompletions':5}},'TaskTemplate':{'ContainerSpec':{'Image':'busybox'}}},"
+        + "'ServiceStatus':{'RunningTasks':1,'DesiredTasks':1,'CompletedTasks':2}}";
+    daemon.on("GET", "/services?status=true", "[" + web + "," + job + "]");
+    daemon.on("GET", "/services", "[" + web + "," + job + "]");
+    daemon.on("GET", "/services?filters={\"name\":[\"web\"],\"label\":[\"a=b\"]}", "[" + web + "]");
+    daemon.on("GET", "/services?status=true&filters={\"name\":[\"web\"],\"label\":[\"a=b\"]}", "[" + web + "]");
+    daemon.on("GET", "/services/web", web);
+    daemon.on("GET", "/services/batch", job);
+    String tasks = "[{'ID':'task1aaaaaaaaaaaaaa','ServiceID':'svc1234567890abcdef','NodeID':'node1','Slot':1,"
+        + "'CreatedAt':'2026-01-01T00:00:00Z','Spec':{'ContainerSpec':{'Image':'nginx:1@sha256:abc'}},"
+        + "'DesiredState':'running','Status':{'State':'running','Timestamp':'2026-01-01T00:00:01Z',"
+        + "'ContainerStatus':{'Health':'healthy'},'PortStatus':{'Ports':[{'Protocol':'tcp','TargetPort':80,"
+        + "'PublishedPort':30000}]}}},"
+        + "{'ID':'task2bbbbbbbbbbbbbb','ServiceID':'svc1234567890abcdef','NodeID':'node2','Slot':1,"
+        + "'CreatedAt':'2025-12-31T00:00:00Z','Spec':{'ContainerSpec':{'Image':'nginx:0'}},'DesiredState':'shutdown',"
+        + "'Status':{'State':'failed','Timestamp':'2025-12-31T00:00:01Z','Err':'task: non-zero exit (1) and a "
+        + "long explanation'}},"
+        + "{'ID':'task3','ServiceID':'gone','NodeID':'node9','Slot':0,'Status':{'State':'new'}}]";
+    daemon.on("GET", "/tasks?filters={\"service\":[\"svc1234567890abcdef\"]}", tasks);
+    daemon.on("GET", "/tasks?filters={\"desired-state\":[\"running\"],\"service\":[\"svc1234567890abcdef\"]}",
+        tasks);
+    daemon.on("GET", "/tasks?filters={\"service\":[\"svc1234567890abcdef\",\"job4567890123\"]}", tasks);
+    daemon.on("GET", "/tasks?filters={\"node\":[\"node1\"]}", tasks);
+  }
+
+  @AfterEach
+  void stop() {
+    daemon.close();
+  }
+
+  private Result run(boolean quick, String... args) {
+    daemon.requests.clear();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    PrintWriter o = new PrintWriter(out);
+    PrintWriter e = new PrintWriter(err);
+    int code = quick ? Main.run(o, e, args) : Main.runParsed(o, e, args);
+    List<String> requests = daemon.requests.stream().map(r -> r.method() + " " + r.uri()).toList();
+    return new Result(code, out.toString(), err.toString(), requests);
+  }
+
+  /** The command line with {@code -H <fake daemon>} in front. */
+  private String[] at(String... args) {
+    List<String> all = new ArrayList<>(List.of("-H", daemon.address()));
+    all.addAll(List.of(args));
+    return all.toArray(String[]::new);
+  }
+
+  @Test
+  void quickAndPicocliGiveTheSameOutputErrorsAndRequests() {
+    List<String[]> lines = List.of(
+        at("service", "ls"), at("service", "list", "-q"), at("service", "ls", "--format", "json"),
+        at("service", "ls", "--format", "{{.Name}} {{.Replicas}} {{.Ports}}"),
+        at("service", "ls", "--format=table {{.ID}}\\t{{.Mode}}"),
+        at("service", "ls", "-f", "name=web", "--filter", "label=a=b"), at("service", "ls", "--filter=name=web",
+            "--quiet", "-f", "label=a=b"),
+        at("node", "ls"), at("node", "list", "-q"), at("node", "ls", "--format", "json", "-f", "role=manager"),
+        at("service", "ps", "web"), at("service", "ps", "-q", "web"), at("service", "ps", "--no-trunc", "web"),
+        at("service", "ps", "web", "--format", "json", "-f", "desired-state=running"),
+        at("service", "ps", "web", "batch"), at("service", "ps", "web", "missing"), at("service", "ps", "missing"),
+        at("node", "ps"), at("node", "ps", "node1", "--format", "{{.Name}} {{.Node}} {{.CurrentState}}"),
+        new String[] {"service", "ls", "-H", daemon.address()},
+        new String[] {"service", "ls", "-H", "unix:///nonexistent/jswarm.sock"},
+        new String[] {"--host=" + daemon.address(), "node", "ls"},
+        at("service", "ls", "-f", "name"));
+    for (String[] line : lines) {
+      Result quick = run(true, line);
+      Result picocli = run(false, line);
+      String what = String.join(" ", line);
+      assertEquals(picocli, quick, what);
+      assertTrue(!quick.out().isEmpty() || !quick.err().isEmpty(), what);
+    }
+    Result ls = run(true, at("service", "ls"));
+    assertEquals("ID             NAME      MODE             REPLICAS                          IMAGE     PORTS\n"
+        + "job456789012   batch     replicated job   1/1 (2/5 completed)               busybox   \n"
+        + "svc123456789   web       replicated       1/2 (max 1 per node) (updating)   nginx:1   "
+        + "*:8080-8081->80-81/tcp, *:53->53/udp\n", ls.out());
+    Result ps = run(true, at("service", "ps", "--format", "{{.Name}}|{{.Node}}|{{.Error}}|{{.Ports}}", "web"));
+    assertEquals("gone.node9|node9||\nweb.1|alpha||*:30000->80/tcp\nweb.1|beta|\"task: non-zero exit (1) and a…\"|\n",
+        ps.out());
+    assertEquals("ID        HOSTNAME   STATUS    AVAILABILITY   MANAGER STATUS   ENGINE VERSION\n"
+        + "node1 *   alpha      Ready     Active         Leader           0.1.0\n"
+        + "node2     beta       Down      Drain                           \n", run(true, at("node", "ls")).out());
+    assertTrue(run(true, at("node", "ls", "--format", "{{.TLSStatus}}")).out().equals("Ready\nNeeds Rotation\n"));
+  }
+
+  @Test
+  void thePlainFormsAreTakenWithoutPicocli() throws Exception {
+    for (String[] line : List.of(at("service", "ls"), at("service", "ps", "-q", "web"), at("node", "ls", "-q"),
+        at("node", "ps"), new String[] {"service", "ls", "--host", daemon.address(), "--format", "json"})) {
+      StringWriter out = new StringWriter();
+      Integer code = QuickVerbs.run(line, new PrintWriter(out), new PrintWriter(new StringWriter()));
+      assertNotNull(code, String.join(" ", line));
+      assertEquals(0, code);
+      assertNotEquals("", out.toString());
+    }
+  }
+
+  @Test
+  void everythingElseIsLeftToPicocli() throws Exception {
+    for (String[] line : List.of(new String[] {"--help"}, new String[] {"service", "ls", "--help"},
+        new String[] {"service"}, at("service", "ls", "-qf", "name=web"), at("service", "ls", "--format", "a",
+            "--format", "b"), at("service", "ls", "-q", "-q"), at("service", "ls", "web"), at("service", "ps"),
+        at("service", "create", "busybox"), at("service", "ls", "--format"), at("service", "ls", "--format", "-q"),
+        at("service", "ls", "--quiet=true"), at("service", "ls", "--"), at("-H", "x", "service", "ls"),
+        at("service", "inspect", "web"), at("node", "ls", "--no-trunc"), new String[] {"-Hx", "service", "ls"})) {
+      StringWriter out = new StringWriter();
+      assertNull(QuickVerbs.run(line, new PrintWriter(out), new PrintWriter(out)), String.join(" ", line));
+      assertEquals("", out.toString(), "nothing is printed before picocli takes over");
+    }
+  }
+
+  @Test
+  void everyQuickFlagIsThePicocliCommandsFlag() {
+    for (String[] verb : List.of(new String[] {"service", "ls"}, new String[] {"service", "list"},
+        new String[] {"node", "ls"}, new String[] {"service", "ps"}, new String[] {"node", "ps"})) {
+      QuickVerbs.Verb v = QuickVerbs.verb(verb[0], verb[1]);
+      CommandLine.Model.CommandSpec spec = new CommandLine(v.command()).getCommandSpec();
+      assertTrue(spec.name().equals(verb[1]) || List.of(spec.aliases()).contains(verb[1]), spec.name());
+      for (QuickVerbs.Flag f : v.flags()) {
+        for (String name : f.names()) {
+          OptionSpec o = spec.findOption(name);
+          assertNotNull(o, String.join(" ", verb) + " " + name);
+          assertEquals(o.arity().max() > 0, f.takesValue(), name);
+          assertEquals(o.isMultiValue(), f.repeatable(), name);
+        }
+        assertEquals(f.names().size(), spec.findOption(f.names().get(0)).names().length, "all of its names");
+      }
+      assertEquals(v.minPositionals(), spec.positionalParameters().isEmpty() ? 0
+          : spec.positionalParameters().get(0).arity().min(), String.join(" ", verb));
+      assertEquals(v.maxPositionals(), spec.positionalParameters().isEmpty() ? 0
+          : spec.positionalParameters().get(0).arity().max(), String.join(" ", verb));
+    }
+  }
+}
