@@ -67,6 +67,8 @@ public final class Dispatcher implements AutoCloseable {
   /** Missed heartbeat periods before a node is down; also the grace every ready node gets at {@link #start}. */
   public static final int GRACE_MULTIPLIER = 3;
   public static final String HEARTBEAT_FAILURE = "heartbeat failure";
+  /** Most nodes marked down in one store write. */
+  static final int DOWN_BATCH = 200;
   /** How often deadlines are checked and queued statuses written (so at most one status batch per interval). */
   public static final Duration TICK_INTERVAL = Duration.ofMillis(25);
   /** Most task updates in one store write; a full queue is flushed without waiting for the next tick. */
@@ -343,22 +345,31 @@ public final class Dispatcher implements AutoCloseable {
         && (body.clusterAddr == null || body.clusterAddr.isBlank() || body.clusterAddr.equals(n.status.clusterAddr));
   }
 
-  /** Marks a node down after missed heartbeats, unless it is gone or already down. */
-  private void markDown(String nodeId) {
-    missed.inc();
-    updateNode(tx -> {
-      Node n = tx.nodes().get(nodeId);
-      if (n == null || (n.status != null && "down".equals(n.status.state))) {
+  /**
+   * Marks nodes down after missed heartbeats (those gone or already down are skipped), at most
+   * {@value #DOWN_BATCH} in one write: a leader that lost many sessions at once writes them together, not one Raft
+   * round per node.
+   */
+  private void markDown(List<String> nodeIds) {
+    missed.inc(nodeIds.size());
+    for (int from = 0; from < nodeIds.size(); from += DOWN_BATCH) {
+      List<String> batch = nodeIds.subList(from, Math.min(nodeIds.size(), from + DOWN_BATCH));
+      updateNode(tx -> {
+        for (String nodeId : batch) {
+          Node n = tx.nodes().get(nodeId);
+          if (n == null || (n.status != null && "down".equals(n.status.state))) {
+            continue;
+          }
+          if (n.status == null) {
+            n.status = new Node.Status();
+          }
+          n.status.state = "down";
+          n.status.message = HEARTBEAT_FAILURE;
+          tx.nodes().update(n);
+        }
         return null;
-      }
-      if (n.status == null) {
-        n.status = new Node.Status();
-      }
-      n.status.state = "down";
-      n.status.message = HEARTBEAT_FAILURE;
-      tx.nodes().update(n);
-      return null;
-    });
+      });
+    }
   }
 
   private void updateNode(Function<Tx, Void> fn) {

@@ -60,7 +60,7 @@ final class LeaderTerm {
   private final MemoryStore store;
   private final Clock clock;
   private final Supplier<List<DispatcherMessage.Manager>> managers;
-  private final Consumer<String> markDown;
+  private final Consumer<List<String>> markDown;
 
   private final ScheduledExecutorService events;
   private volatile Thread watchThread;
@@ -83,7 +83,7 @@ final class LeaderTerm {
   private String lastManagers;
 
   private LeaderTerm(MemoryStore store, Clock clock, Supplier<List<DispatcherMessage.Manager>> managers,
-      Consumer<String> markDown) {
+      Consumer<List<String>> markDown) {
     this.store = store;
     this.clock = clock;
     this.managers = managers;
@@ -96,7 +96,7 @@ final class LeaderTerm {
   }
 
   static LeaderTerm begin(MemoryStore store, Clock clock, Supplier<List<DispatcherMessage.Manager>> managers,
-      Consumer<String> markDown) {
+      Consumer<List<String>> markDown) {
     LeaderTerm t = new LeaderTerm(store, clock, managers, markDown);
     List<String> ready = t.openWatch();
     // After a leader change the agents first retry the old leader with backoff (up to Agent.MAX_BACKOFF) before
@@ -236,7 +236,7 @@ final class LeaderTerm {
   CompletableFuture<Void> tick() {
     CompletableFuture<Void> deadlinesChecked = new CompletableFuture<>();
     CompletableFuture<Void> flushed = new CompletableFuture<>();
-    if (!runOnEvents(() -> complete(deadlinesChecked, this::checkDeadlines))
+    if (!runOnEvents(() -> checkDeadlines().whenComplete((v, ex) -> deadlinesChecked.complete(null)))
         || !statuses.execute(() -> complete(flushed, statuses::flush))) {
       return CompletableFuture.completedFuture(null);
     }
@@ -403,18 +403,31 @@ final class LeaderTerm {
     records.clearDirty();
   }
 
-  private void checkDeadlines() {
-    for (String nodeId : sessions.expire(clock.instant())) {
+  /**
+   * Ends the sessions of nodes whose heartbeats stopped and has them marked down, in one write on the status thread
+   * (the events thread never waits for Raft: with hundreds of nodes late at once under load, one blocking write per
+   * node held it for minutes while sessions waited to register). Completes when the write is done.
+   */
+  private CompletableFuture<Void> checkDeadlines() {
+    List<String> expired = sessions.expire(clock.instant());
+    for (String nodeId : expired) {
       Session s = sessions.ofNode(nodeId);
       if (s != null) {
         closeSession(s);
       }
       log.info("node {} missed {} heartbeats: marking it down", nodeId, Dispatcher.GRACE_MULTIPLIER);
+    }
+    CompletableFuture<Void> written = new CompletableFuture<>();
+    if (expired.isEmpty() || !statuses.execute(() -> {
       try {
-        markDown.accept(nodeId);
+        markDown.accept(expired);
       } catch (RuntimeException ex) {
-        log.warn("cannot mark node {} down: {}", nodeId, ex.getMessage());
+        log.warn("cannot mark {} node(s) down: {}", expired.size(), ex.getMessage());
+      } finally {
+        written.complete(null);
       }
+    })) {
+      written.complete(null);
     }
     String m = Json.toString(currentManagers());
     if (lastManagers != null && !lastManagers.equals(m)) {
@@ -423,6 +436,7 @@ final class LeaderTerm {
       }
     }
     lastManagers = m;
+    return written;
   }
 
   private List<DispatcherMessage.Manager> currentManagers() {

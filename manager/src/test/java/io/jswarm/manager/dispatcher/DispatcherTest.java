@@ -204,6 +204,27 @@ class DispatcherTest {
   }
 
   @Test
+  void nodesLateTogetherAreMarkedDownInOneWrite() throws Exception {
+    for (String id : List.of("a", "b", "c")) {
+      h.addNode(id, "ready");
+    }
+    h.dispatcher.start();
+    List<FakeSink> sinks = List.of(h.open("a", null), h.open("b", null), h.open("c", null));
+    for (FakeSink s : sinks) {
+      s.next();
+    }
+    h.clock.advance(Duration.ofSeconds(16));
+    h.dispatcher.tick();
+    for (FakeSink s : sinks) {
+      assertTrue(s.awaitClosed());
+    }
+    List<Long> indexes = List.of("a", "b", "c").stream().map(id -> h.node(id).version.index).toList();
+    assertEquals(List.of("down", "down", "down"),
+        List.of("a", "b", "c").stream().map(id -> h.node(id).status.state).toList());
+    assertEquals(1, indexes.stream().distinct().count(), "one Raft write for the three: " + indexes);
+  }
+
+  @Test
   void aReconnectToAReadyRowWritesNothingAndADownMarkAfterTheOpenEndsTheSession() throws Exception {
     h.addNode("n1", "unknown");
     h.dispatcher.start();
