@@ -776,26 +776,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
 
   @Override
   public io.jswarm.manager.controlapi.EngineInfo engineInfo() {
-    WorkerRole w = worker;
-    io.jswarm.worker.agent.Executor.ContainerCount containers = w == null
-        ? new io.jswarm.worker.agent.Executor.ContainerCount(0, 0) : w.executor().containerCount();
-    int imageCount = 0;
-    ImageStore store = images;
-    if (store != null) {
-      try {
-        imageCount = store.list().size();
-      } catch (IOException e) {
-        LOG.debug("counting images for /info: {}", e.toString());
-      }
-    }
-    List<String> labels = new ArrayList<>();
-    opts.engineLabels().forEach((k, v) -> labels.add(k + "=" + v));
-    List<String> warnings = new ArrayList<>();
-    if (w != null && w.executor().missingFeatures().containsKey(Node.FEATURE_BLKIO_WEIGHT)) {
-      warnings.add("WARNING: No blkio weight support"); // docker info's words
-    }
-    return new io.jswarm.manager.controlapi.EngineInfo(containers.running(), containers.stopped(), imageCount,
-        labels, opts.dataRoot().toString(), opts.runtime(), warnings);
+    return EngineReport.of(opts, worker, images);
   }
 
   @Override

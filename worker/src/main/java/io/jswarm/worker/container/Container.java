@@ -163,6 +163,10 @@ final class Container implements TaskRuntime {
       LocalImage image = ex.images.prepare(spec.image, task.registryAuth);
       ContainerExecutor.privateDir(state);
       ContainerExecutor.privateDir(bundle);
+      UsernsRemap userns = UsernsSetup.of(ex.config, task);
+      if (userns != null) {
+        UsernsSetup.openBundle(bundle, userns);
+      }
       LocalContainers.keepTask(bundle, task);
       Files.createDirectories(state.resolve("upper"));
       Files.createDirectories(state.resolve("work"));
@@ -173,7 +177,8 @@ final class Container implements TaskRuntime {
       if (!Mounts.isMountPoint(rootfs)) {
         List<Path> lower = new ArrayList<>(image.layers());
         java.util.Collections.reverse(lower);
-        Mounts.overlay(lower, state.resolve("upper"), state.resolve("work"), rootfs);
+        UsernsSetup.mountRootfs(lower, state.resolve("upper"), state.resolve("work"), rootfs, bundle.resolve("l"),
+            userns);
       }
       LocalImage.RunConfig ic = image.config();
       String hostname = spec.hostname != null && !spec.hostname.isBlank() ? spec.hostname
@@ -182,13 +187,18 @@ final class Container implements TaskRuntime {
       List<String> dnsNetworks = discoveryNetworks(task);
       boolean embeddedDns = ex.discovery != null && !dnsNetworks.isEmpty() && sandbox.netns() != null;
       List<String> upstreams = EtcFiles.write(state, spec, sandbox, hostname, mounts, embeddedDns);
+      if (userns != null) { // the container's root may edit its /etc/hosts, as in Docker
+        for (Map<String, Object> m : mounts) {
+          UsernsSetup.own(Path.of((String) m.get("source")), userns, 0, 0);
+        }
+      }
       if (embeddedDns) {
         // After the sandbox, before the container starts: its first lookup is answered.
         ex.discovery.attach(id, sandbox.netns(), dnsNetworks, EmbeddedDns.upstreamsFrom(upstreams));
         discovery = new DiscoveryAttachment(sandbox.netns().toString(), dnsNetworks, upstreams);
       }
-      mounts.addAll(TaskMounts.of(spec, ex.volumes, id, limitWatch));
-      mounts.addAll(TaskFiles.mounts(task, ex.dependencies, state)); // the secrets tmpfs is empty here
+      mounts.addAll(TaskMounts.of(spec, ex.volumes, id, limitWatch, userns));
+      mounts.addAll(TaskFiles.mounts(task, ex.dependencies, state, userns)); // the secrets tmpfs is empty here
       String user = spec.user != null && !spec.user.isBlank() ? spec.user : ic == null ? null : ic.user();
       String cwd = spec.dir != null && !spec.dir.isBlank() ? spec.dir
           : ic != null && ic.workingDir() != null && !ic.workingDir().isBlank() ? ic.workingDir() : "/";
@@ -198,7 +208,7 @@ final class Container implements TaskRuntime {
           ContainerUser.resolve(user, rootfs), hostname, Boolean.TRUE.equals(spec.readOnly),
           caps, mounts, sandbox.netns(), limits,
           ex.managesCgroups() ? null : "/" + ex.config.cgroupParent() + "/" + id, spec.sysctls, spec.ulimits,
-          OciSpec.Sandboxing.of(spec, caps));
+          OciSpec.Sandboxing.of(spec, caps), userns);
       JSON.writeValue(bundle.resolve("config.json").toFile(), oci);
       stopSignal = spec.stopSignal != null && !spec.stopSignal.isBlank() ? spec.stopSignal
           : ic != null && ic.stopSignal() != null && !ic.stopSignal().isBlank() ? ic.stopSignal() : "SIGTERM";
@@ -372,7 +382,7 @@ final class Container implements TaskRuntime {
     pid = Long.parseLong(text.substring(3).trim());
     if (secrets) {
       try {
-        TaskFiles.writeSecrets(task, ex.dependencies, pid);
+        TaskFiles.writeSecrets(task, ex.dependencies, pid, UsernsSetup.of(ex.config, task));
         ex.runtime(30, "start", id);
         TaskFiles.started(state);
       } catch (IOException | RuntimeException e) {

@@ -74,29 +74,34 @@ class ContainerExecutorTest {
       for (ContainerExecutor e : executors) {
         e.close();
       }
-      assertEquals(List.of(), Mounts.mountsUnder(root), "mounts left under " + root);
-      assertEquals(List.of(), processesOf(), "processes left");
-      List<Path> cgroups = new ArrayList<>();
-      for (Path h : Cgroups.hierarchies()) {
-        Path p = h.resolve(cgroupParent);
-        if (Files.isDirectory(p)) {
-          try (DirectoryStream<Path> ds = Files.newDirectoryStream(p, Files::isDirectory)) {
-            ds.forEach(cgroups::add);
-          }
-        }
-      }
-      assertEquals(List.of(), cgroups, "cgroups left");
-      assertEquals(List.of(), ContainerExecutor.children(config.bundleDir("x").getParent()), "bundles left");
-      assertEquals(List.of(), ContainerExecutor.children(config.stateDir("x").getParent()), "container dirs left");
+      assertNothingLeft(root, cgroupParent, config);
       assertEquals(Set.of(), volumes.users, "volume users left");
     } finally {
-      forceCleanup();
+      forceCleanup(root, cgroupParent);
     }
   }
 
+  /** No mount under {@code root}, no process of the test, no cgroup, bundle or container directory left. */
+  static void assertNothingLeft(Path root, String cgroupParent, ContainerConfig config) throws IOException {
+    assertEquals(List.of(), Mounts.mountsUnder(root), "mounts left under " + root);
+    assertEquals(List.of(), processesOf(root, cgroupParent), "processes left");
+    List<Path> cgroups = new ArrayList<>();
+    for (Path h : Cgroups.hierarchies()) {
+      Path p = h.resolve(cgroupParent);
+      if (Files.isDirectory(p)) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(p, Files::isDirectory)) {
+          ds.forEach(cgroups::add);
+        }
+      }
+    }
+    assertEquals(List.of(), cgroups, "cgroups left");
+    assertEquals(List.of(), ContainerExecutor.children(config.bundleDir("x").getParent()), "bundles left");
+    assertEquals(List.of(), ContainerExecutor.children(config.stateDir("x").getParent()), "container dirs left");
+  }
+
   /** Removes whatever a failed test left, so that one failure does not leak into the machine. */
-  private void forceCleanup() throws Exception {
-    for (String pid : processesOf()) {
+  static void forceCleanup(Path root, String cgroupParent) throws Exception {
+    for (String pid : processesOf(root, cgroupParent)) {
       new ProcessBuilder("kill", "-9", pid).start().waitFor();
     }
     for (Path m : Mounts.mountsUnder(root)) {
@@ -115,7 +120,7 @@ class ContainerExecutorTest {
   }
 
   /** Pids of processes in the test's cgroups or running from the test's directories. */
-  private List<String> processesOf() throws IOException {
+  static List<String> processesOf(Path root, String cgroupParent) throws IOException {
     List<String> out = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
       for (Path p : ds) {
