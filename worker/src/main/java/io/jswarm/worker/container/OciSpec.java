@@ -137,7 +137,13 @@ final class OciSpec {
         List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")));
     allMounts.add(mount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k")));
     allMounts.add(mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")));
-    allMounts.add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")));
+    if (userns != null && netns != null) {
+      // sysfs cannot be mounted from a user namespace into a network namespace it does not own (the daemon made
+      // the task's): EPERM. What runc 1.2 falls back to by itself (this machine has 1.1): the host's /sys, read-only.
+      allMounts.add(mount("/sys", "bind", "/sys", List.of("rbind", "nosuid", "noexec", "nodev", "ro", "rslave")));
+    } else {
+      allMounts.add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")));
+    }
     allMounts.add(mount("/sys/fs/cgroup", "cgroup", "cgroup", List.of("nosuid", "noexec", "nodev", "relatime", "ro")));
     allMounts.addAll(mounts);
 
