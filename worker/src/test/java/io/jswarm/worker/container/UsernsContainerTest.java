@@ -98,43 +98,10 @@ class UsernsContainerTest {
 
   @Test
   void secretsAndConfigsAreOwnedThroughTheMapping() throws Exception {
-    io.jswarm.api.types.Secret secret = new io.jswarm.api.types.Secret();
-    secret.id = "s1";
-    secret.spec = new io.jswarm.api.types.Secret.Spec();
-    secret.spec.name = "db_pass";
-    secret.spec.data = io.jswarm.api.types.Base64Data.encode("pw".getBytes(StandardCharsets.UTF_8));
-    io.jswarm.api.types.Config conf = new io.jswarm.api.types.Config();
-    conf.id = "c1";
-    conf.spec = new io.jswarm.api.types.Config.Spec();
-    conf.spec.name = "app.conf";
-    conf.spec.data = io.jswarm.api.types.Base64Data.encode("listen 80\n".getBytes(StandardCharsets.UTF_8));
-    io.jswarm.worker.agent.TaskDependencies deps = new io.jswarm.worker.agent.TaskDependencies();
-    deps.apply(io.jswarm.api.dispatcher.DispatcherMessage.dependencies(true, List.of(secret), List.of(conf),
-        List.of(), List.of()));
-    executor.useDependencies(deps);
+    executor.useDependencies(ContainerExecutorTest.secretAndConfig("pw"));
     Task t = ContainerExecutorTest.task(List.of("sh", "-c", "stat -c '%a %u %g' /run/secrets/db_pass "
         + "/run/secrets/tls/key /etc/app.conf /etc/hosts; cat /run/secrets/db_pass; echo; echo ready; sleep 30"));
-    ContainerSpec.SecretReference a = new ContainerSpec.SecretReference();
-    a.secretId = "s1";
-    a.secretName = "db_pass";
-    a.file = new ContainerSpec.FileTarget();
-    a.file.name = "db_pass";
-    a.file.uid = "1000";
-    a.file.gid = "1001";
-    a.file.mode = 0400L;
-    ContainerSpec.SecretReference b = new ContainerSpec.SecretReference();
-    b.secretId = "s1";
-    b.secretName = "db_pass";
-    b.file = new ContainerSpec.FileTarget();
-    b.file.name = "/run/secrets/tls/key";
-    ContainerSpec.ConfigReference c = new ContainerSpec.ConfigReference();
-    c.configId = "c1";
-    c.configName = "app.conf";
-    c.file = new ContainerSpec.FileTarget();
-    c.file.name = "/etc/app.conf";
-    c.file.uid = "33";
-    t.spec.containerSpec.secrets = List.of(a, b);
-    t.spec.containerSpec.configs = List.of(c);
+    ContainerExecutorTest.referToSecretAndConfig(t);
     TaskRuntime r = run(t);
     assertEquals(List.of("400 1000 1001\n", "444 0 0\n", "444 33 0\n", "644 0 0\n", "pw\n", "ready\n"),
         awaitReady(t));
