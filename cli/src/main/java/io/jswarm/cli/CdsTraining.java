@@ -54,6 +54,7 @@ final class CdsTraining {
       String h = "unix://" + sock;
       for (String[] cmd : new String[][] {{"-H", h, "service", "ls"}, {"-H", h, "service", "ps", "web"},
           {"-H", h, "node", "ls"}, {"-H", h, "node", "ps"}, {"-H", h, "service", "inspect", "--pretty", "web"}, {"-H", h, "service", "ls", "-q"},
+          {"-H", h, "network", "ls"}, {"-H", h, "volume", "ls"}, {"-H", h, "image", "ls"},
           {"service", "ls", "--help"}, {"--help"}}) {
         StringWriter out = new StringWriter();
         int rc = Main.run(new PrintWriter(out), new PrintWriter(out), cmd);
@@ -80,7 +81,8 @@ final class CdsTraining {
                 + "]"
             : path.equals("/nodes") ? "[" + NODE + "," + NODE.replace("\"vm\"", "\"vm2\"") + "]"
             : path.startsWith("/nodes/") ? NODE
-            : path.equals("/networks") ? "[]"
+            : path.equals("/networks") || path.equals("/images/json") ? "[]"
+            : path.equals("/volumes") ? "{\"Volumes\":[]}"
             : "{\"Swarm\":{\"NodeID\":\"n1\",\"LocalNodeState\":\"active\"}}";
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         OutputStream out = Channels.newOutputStream(c);

@@ -29,6 +29,8 @@ public final class FootprintBench implements Callable<Integer> {
   static final long IDLE_GOAL_MB = 120;
   static final long LOADED_GOAL_MB = 167;
   static final long CLI_GOAL_MS = 100;
+  /** Seconds after convergence when the start burst's idle threads have left their cached pools (60 s keep-alive). */
+  static final int BURST_THREADS_RETIRED_S = 75;
   private static final String IMAGE = "127.0.0.1:9/jswarm/footprint:1";
 
   @Option(names = "--containers", defaultValue = "100", description = "Running containers to measure with (default: ${DEFAULT-VALUE}).")
@@ -82,14 +84,16 @@ public final class FootprintBench implements Callable<Integer> {
       long start = System.nanoTime();
       api.call("POST", "/services/create", spec.getBytes(java.nio.charset.StandardCharsets.UTF_8));
       await(Duration.ofMinutes(15), containers + " running containers", () -> running(api) == containers);
-      double convergeS = (System.nanoTime() - start) / 1e9;
+      long converged = System.nanoTime();
+      double convergeS = (converged - start) / 1e9;
       long loaded = settledRssMb(daemon.pid());
       String host = "unix://" + sock;
       boolean haveDocker = Files.isExecutable(docker);
       List<String[]> rows = new ArrayList<>();
       rows.add(new String[] {"daemon RSS idle (swarm init)", idle + " MB", "", "<= " + IDLE_GOAL_MB + " MB",
           idle <= IDLE_GOAL_MB ? "yes" : "NO"});
-      rows.add(new String[] {"daemon RSS, " + containers + " running " + runtime + " containers", loaded + " MB", "",
+      rows.add(new String[] {"daemon RSS, " + containers + " running " + runtime + " containers, after " + settle + " s",
+          loaded + " MB", "",
           "<= " + LOADED_GOAL_MB + " MB", loaded <= LOADED_GOAL_MB ? "yes" : "NO"});
       for (List<String> verb : List.of(List.of("service", "ls"), List.of("node", "ls"), List.of("service", "ps", "fp"))) {
         List<Long> ours = new ArrayList<>();
@@ -106,11 +110,20 @@ public final class FootprintBench implements Callable<Integer> {
         rows.add(new String[] {"jswarm " + String.join(" ", verb) + " (median of " + runs + ")", med + " ms",
             haveDocker ? median(theirs) + " ms" : "n/a", "<= " + CLI_GOAL_MS + " ms", med <= CLI_GOAL_MS ? "yes" : "NO"});
       }
+      // the start burst's threads (a runtime call per container: the task pool's workers, the JDK's process
+      // reapers) idle out of their cached pools after 60 s; what the daemon keeps for N containers is measured after
+      long wait = TimeUnit.SECONDS.toNanos(BURST_THREADS_RETIRED_S) - (System.nanoTime() - converged);
+      if (wait > 0) {
+        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(wait));
+      }
+      long steady = settledRssMb(daemon.pid(), 0);
+      rows.add(2, new String[] {"daemon RSS, " + containers + " containers, after " + BURST_THREADS_RETIRED_S + " s",
+          steady + " MB", "", "<= " + LOADED_GOAL_MB + " MB", steady <= LOADED_GOAL_MB ? "yes" : "NO"});
       System.out.printf("%s; %d containers converged in %.1f s; load average %s%n", launcher, containers, convergeS,
           loadAverage());
-      System.out.printf("%-44s %10s %10s %12s %5s%n", "measure", "jswarm", "docker", "goal", "met");
+      System.out.printf("%-56s %10s %10s %12s %5s%n", "measure", "jswarm", "docker", "goal", "met");
       for (String[] r : rows) {
-        System.out.printf("%-44s %10s %10s %12s %5s%n", (Object[]) r);
+        System.out.printf("%-56s %10s %10s %12s %5s%n", (Object[]) r);
       }
       return 0;
     } finally {
@@ -157,7 +170,11 @@ public final class FootprintBench implements Callable<Integer> {
 
   /** The median of five VmRSS samples a second apart, after {@link #settle} seconds. */
   private long settledRssMb(long pid) throws Exception {
-    Thread.sleep(settle * 1000L);
+    return settledRssMb(pid, settle);
+  }
+
+  private static long settledRssMb(long pid, int settleSeconds) throws Exception {
+    Thread.sleep(settleSeconds * 1000L);
     List<Long> kb = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {

@@ -8,7 +8,8 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * The everyday read verbs ({@code service ls}, {@code service ps}, {@code node ls}, {@code node ps}) without
+ * The everyday read verbs ({@code service ls}, {@code service ps}, {@code node ls}, {@code node ps}, {@code network
+ * ls}, {@code volume ls}, {@code image ls}) without
  * picocli: building a command's model by reflection is most of a cold CLI's time (docs/footprint.md), and these
  * verbs are the ones typed most. A command line is taken here only when every word is one of the verb's plain
  * forms ({@code -q}, {@code --format F}, {@code -f k=v} ..., {@code -H ADDRESS} before or after the verb); anything
@@ -82,6 +83,29 @@ public final class QuickVerbs {
       case "node ps": {
         NodeCommand.Ps c = new NodeCommand.Ps();
         return new Verb(c, withHost(c, taskListFlags(c.list)), 0, Integer.MAX_VALUE, p -> c.nodes = p);
+      }
+      case "network ls", "network list": {
+        NetworkCommand.Ls c = new NetworkCommand.Ls();
+        return new Verb(c, withHost(c, List.of(
+            new Flag(List.of("-q", "--quiet"), false, false, v -> c.quiet = true),
+            new Flag(List.of("--no-trunc"), false, false, v -> c.noTrunc = true),
+            new Flag(List.of("-f", "--filter"), true, true, c.filters::add),
+            new Flag(List.of("--format"), false, true, v -> c.format = v))), 0, 0, p -> { });
+      }
+      case "volume ls", "volume list": {
+        VolumeCommand.Ls c = new VolumeCommand.Ls();
+        return new Verb(c, withHost(c, List.of(
+            new Flag(List.of("-q", "--quiet"), false, false, v -> c.quiet = true),
+            new Flag(List.of("-f", "--filter"), true, true, c.filters::add),
+            new Flag(List.of("--format"), false, true, v -> c.format = v))), 0, 0, p -> { });
+      }
+      case "image ls", "image list": {
+        ImageCommand.Ls c = new ImageCommand.Ls();
+        return new Verb(c, withHost(c, List.of(
+            new Flag(List.of("-q", "--quiet"), false, false, v -> c.quiet = true),
+            new Flag(List.of("--digests"), false, false, v -> c.digests = true),
+            new Flag(List.of("--no-trunc"), false, false, v -> c.noTrunc = true),
+            new Flag(List.of("--format"), false, true, v -> c.format = v))), 0, 1, p -> c.reference = p.get(0));
       }
       default:
         return null;

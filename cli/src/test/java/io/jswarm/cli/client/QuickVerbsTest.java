@@ -73,6 +73,18 @@ class QuickVerbsTest {
         tasks);
     daemon.on("GET", "/tasks?filters={\"service\":[\"svc1234567890abcdef\",\"job4567890123\"]}", tasks);
     daemon.on("GET", "/tasks?filters={\"node\":[\"node1\"]}", tasks);
+    String networks = "[{'Name':'ingress','Id':'net1234567890abcdef','Driver':'overlay','Scope':'swarm',"
+        + "'Created':'2026-01-01T00:00:00Z'},{'Name':'bridge','Id':'net0000000000000000','Driver':'bridge',"
+        + "'Scope':'local'}]";
+    daemon.on("GET", "/networks", networks);
+    daemon.on("GET", "/networks?filters={\"driver\":[\"overlay\"]}", networks);
+    String volumes = "{'Volumes':[{'Name':'data','Driver':'local','Mountpoint':'/v/data','UsageData':{'Size':2048,"
+        + "'RefCount':1}},{'Name':'cache','Driver':'local'}]}";
+    daemon.on("GET", "/volumes", volumes);
+    daemon.on("GET", "/volumes?size=1", volumes);
+    daemon.on("GET", "/images/json?filters={\"reference\":{\"busybox\":true}}", "[]");
+    daemon.on("GET", "/images/json", "[{'Id':'sha256:abcdef0123456789abcdef','RepoTags':['busybox:latest'],"
+        + "'RepoDigests':['busybox@sha256:ffff'],'Created':1700000000,'Size':4200000}]");
   }
 
   @AfterEach
@@ -114,7 +126,11 @@ class QuickVerbsTest {
         new String[] {"service", "ls", "-H", daemon.address()},
         new String[] {"service", "ls", "-H", "unix:///nonexistent/jswarm.sock"},
         new String[] {"--host=" + daemon.address(), "node", "ls"},
-        at("service", "ls", "-f", "name"));
+        at("service", "ls", "-f", "name"),
+        at("network", "ls"), at("network", "list", "-q", "--no-trunc"), at("network", "ls", "-f", "driver=overlay",
+            "--format", "{{.Name}} {{.Driver}}"), at("volume", "ls"), at("volume", "ls", "-q"),
+        at("volume", "list", "--format", "json"), at("image", "ls"), at("image", "ls", "-q", "--no-trunc"),
+        at("image", "list", "--digests"), at("image", "ls", "busybox"));
     for (String[] line : lines) {
       Result quick = run(true, line);
       Result picocli = run(false, line);
@@ -165,7 +181,8 @@ class QuickVerbsTest {
   @Test
   void everyQuickFlagIsThePicocliCommandsFlag() {
     for (String[] verb : List.of(new String[] {"service", "ls"}, new String[] {"service", "list"},
-        new String[] {"node", "ls"}, new String[] {"service", "ps"}, new String[] {"node", "ps"})) {
+        new String[] {"node", "ls"}, new String[] {"service", "ps"}, new String[] {"node", "ps"},
+        new String[] {"network", "ls"}, new String[] {"volume", "ls"}, new String[] {"image", "ls"})) {
       QuickVerbs.Verb v = QuickVerbs.verb(verb[0], verb[1]);
       CommandLine.Model.CommandSpec spec = new CommandLine(v.command()).getCommandSpec();
       assertTrue(spec.name().equals(verb[1]) || List.of(spec.aliases()).contains(verb[1]), spec.name());

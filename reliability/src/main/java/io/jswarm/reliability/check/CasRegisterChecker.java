@@ -5,6 +5,7 @@ import io.jswarm.reliability.history.Outcome;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +22,13 @@ import java.util.Set;
  * <p>Failed operations did not happen and are dropped. Unknown ones (timeouts) may take effect at any point
  * after their invocation, or never: they never block another operation, and the search succeeds once every
  * acknowledged one is placed. Reads with an unknown outcome carry no information and are dropped.
+ *
+ * <p>Written values are unique, which lets three sound rewrites keep long histories with many timeouts tractable
+ * ({@link #settle}): an unknown write whose value someone saw did happen, before the first such observer completed;
+ * an unknown compare-and-set whose value nobody saw can be taken as never applied (whatever followed it on its value
+ * could only be a delete, which applies to the value before it just as well); and the search tries acknowledged
+ * operations before unknown ones, so it does not place timeouts early and backtrack. A read that can go now goes now
+ * without branching (see {@link Search#dfs}).
  */
 public final class CasRegisterChecker {
   public static final String NAME = "linearizable";
@@ -41,7 +49,7 @@ public final class CasRegisterChecker {
     }
     List<Anomaly> out = new ArrayList<>();
     byKey.forEach((key, ops) -> {
-      Search s = new Search(ops);
+      Search s = new Search(settle(ops));
       Boolean ok = s.run();
       if (ok == null) {
         undecided.add(key);
@@ -57,6 +65,49 @@ public final class CasRegisterChecker {
     return List.copyOf(undecided);
   }
 
+  /**
+   * One key's operations with each unknown write either settled as happened (its value was seen by an operation
+   * that happened: it then completes, at the latest, when the first of those did) or, for a compare-and-set whose
+   * value nobody saw, dropped. Unknown creates and deletes nobody can tell apart stay unknown.
+   */
+  static List<Op> settle(List<Op> ops) {
+    List<Op> out = new ArrayList<>(ops);
+    boolean changed = true;
+    while (changed) { // a settled write is itself an observer of the value it replaced: repeat to the fixpoint
+      changed = false;
+      Map<String, Long> firstSeen = new HashMap<>();
+      for (Op o : out) {
+        String seen = o.outcome() != Outcome.OK ? null
+            : o.type() == Op.Type.READ ? o.value() : o.type() == Op.Type.CAS ? o.expected() : null;
+        if (seen != null) {
+          firstSeen.merge(seen, o.complete(), Math::min);
+        }
+      }
+      for (int i = 0; i < out.size(); i++) {
+        Op o = out.get(i);
+        boolean unknownWrite = o.outcome() == Outcome.UNKNOWN
+            && (o.type() == Op.Type.CREATE || o.type() == Op.Type.CAS);
+        Long seenBy = unknownWrite ? firstSeen.get(o.value()) : null;
+        if (seenBy != null && seenBy >= o.invoke()) {
+          out.set(i, new Op(o.process(), o.type(), o.key(), o.expected(), o.value(), o.invoke(), seenBy,
+              Outcome.OK, o.via()));
+          changed = true;
+        }
+        // seen before it was even sent: left unknown, so the search reports the read from the future
+      }
+    }
+    Set<String> seenAnywhere = new HashSet<>();
+    for (Op o : out) {
+      if (o.outcome() == Outcome.OK && o.type() == Op.Type.READ && o.value() != null) {
+        seenAnywhere.add(o.value());
+      } else if (o.type() == Op.Type.CAS) {
+        seenAnywhere.add(o.expected());
+      }
+    }
+    out.removeIf(o -> o.outcome() == Outcome.UNKNOWN && o.type() == Op.Type.CAS && !seenAnywhere.contains(o.value()));
+    return out;
+  }
+
   /** Depth-first Wing–Gong search over one key's operations. */
   private static final class Search {
     final List<Op> ops;
@@ -64,10 +115,37 @@ public final class CasRegisterChecker {
     final Set<Object> seen = new HashSet<>();
     int deepest;
 
+    /** Per written value, the acknowledged operations that need the register at it (its reads, CAS from it). */
+    final Map<String, List<Integer>> needs = new HashMap<>();
+
     Search(List<Op> ops) {
       this.ops = new ArrayList<>(ops);
       this.ops.sort(Comparator.comparingLong(Op::invoke));
       this.mustPlace = (int) ops.stream().filter(o -> o.outcome() == Outcome.OK).count();
+      for (int i = 0; i < this.ops.size(); i++) {
+        Op o = this.ops.get(i);
+        String need = o.outcome() != Outcome.OK ? null
+            : o.type() == Op.Type.READ ? o.value() : o.type() == Op.Type.CAS ? o.expected() : null;
+        if (need != null) {
+          needs.computeIfAbsent(need, k -> new ArrayList<>()).add(i);
+        }
+      }
+    }
+
+    /**
+     * False when {@code op} (at {@code index}) would move the register off {@code value} while an acknowledged
+     * operation still needs it there: values are written once, so the register never comes back to it.
+     */
+    private boolean mayLeave(String value, int index, BitSet done) {
+      if (value == null) {
+        return true; // "absent" comes back after every delete
+      }
+      for (int j : needs.getOrDefault(value, List.of())) {
+        if (j != index && !done.get(j)) {
+          return false;
+        }
+      }
+      return true;
     }
 
     /** True: linearizable; false: not; null: budget exhausted. */
@@ -94,20 +172,41 @@ public final class CasRegisterChecker {
       for (int i = done.nextClearBit(0); i < ops.size(); i = done.nextClearBit(i + 1)) {
         minComplete = Math.min(minComplete, ops.get(i).complete());
       }
+      // a read that may go now and sees the current value goes now, without trying alternatives: in any order
+      // that places it later, the value is the same then, and moving it forward breaks no real-time order (it was
+      // invoked before every pending operation completed)
       for (int i = done.nextClearBit(0); i < ops.size(); i = done.nextClearBit(i + 1)) {
         Op op = ops.get(i);
         if (op.invoke() > minComplete) {
-          break; // sorted by invoke: no later op may go before the one that completed at minComplete
+          break;
         }
-        Step next = apply(op, value);
-        if (next == null) {
-          continue;
+        if (op.type() == Op.Type.READ && Objects.equals(op.value(), value)) {
+          done.set(i);
+          boolean found = dfs(done, placedOk + 1, value);
+          done.clear(i);
+          return found;
         }
-        done.set(i);
-        boolean found = dfs(done, placedOk + (op.outcome() == Outcome.OK ? 1 : 0), next.value);
-        done.clear(i);
-        if (found) {
-          return true;
+      }
+      // acknowledged operations first: an unknown one placed early mostly leads to a dead end
+      for (boolean acknowledged : new boolean[] {true, false}) {
+        for (int i = done.nextClearBit(0); i < ops.size(); i = done.nextClearBit(i + 1)) {
+          Op op = ops.get(i);
+          if (op.invoke() > minComplete) {
+            break; // sorted by invoke: no later op may go before the one that completed at minComplete
+          }
+          if ((op.outcome() == Outcome.OK) != acknowledged) {
+            continue;
+          }
+          Step next = apply(op, value);
+          if (next == null || (op.isWrite() && !mayLeave(value, i, done))) {
+            continue;
+          }
+          done.set(i);
+          boolean found = dfs(done, placedOk + (acknowledged ? 1 : 0), next.value);
+          done.clear(i);
+          if (found) {
+            return true;
+          }
         }
       }
       return false;
