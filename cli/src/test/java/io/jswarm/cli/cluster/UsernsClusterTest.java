@@ -156,9 +156,9 @@ class UsernsClusterTest {
   }
 
   private static String runningTask(String service) throws Exception {
+    String id = node.get("/services/" + service).path("ID").asText();
     for (JsonNode t : node.get("/tasks")) {
-      if (t.path("Status").path("State").asText().equals("running")
-          && node.get("/services/" + t.path("ServiceID").asText()).path("Spec").path("Name").asText().equals(service)) {
+      if (t.path("Status").path("State").asText().equals("running") && t.path("ServiceID").asText().equals(id)) {
         return t.path("ID").asText();
       }
     }
