@@ -69,6 +69,12 @@ public final class HttpServer implements AutoCloseable {
   public static final String MIN_API_VERSION = "1.12";
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+  /**
+   * How long an idle handler thread stays. The pool starts a thread per request until it has its full count, so a
+   * burst leaves up to that many threads (~100 KB of touched stack each) behind; they go after this long idle
+   * (docs/footprint.md).
+   */
+  static final Duration HANDLER_KEEP_ALIVE = Duration.ofSeconds(10);
 
   /** Where to listen. */
   public sealed interface Listener permits Unix, Tcp, Tls {}
@@ -176,7 +182,8 @@ public final class HttpServer implements AutoCloseable {
         : new MultiThreadIoEventLoopGroup(Math.min(4, Runtime.getRuntime().availableProcessors()),
             NioIoHandler.newFactory());
     AtomicInteger n = new AtomicInteger();
-    this.handlers = new ThreadPoolExecutor(settings.handlerThreads(), settings.handlerThreads(), 60, TimeUnit.SECONDS,
+    this.handlers = new ThreadPoolExecutor(settings.handlerThreads(), settings.handlerThreads(),
+        HANDLER_KEEP_ALIVE.toSeconds(), TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(settings.handlerQueue()), r -> {
           Thread t = new Thread(r, "http-handler-" + n.incrementAndGet());
           t.setDaemon(true);
