@@ -5,13 +5,10 @@ import io.jswarm.api.errors.UnavailableException;
 import io.jswarm.worker.image.ImageStore.Image;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.SSLContext;
 
 /**
  * One pull of an image into the store: its manifest (an index resolved to this node's platform), config and
@@ -47,21 +44,15 @@ final class ImagePull {
         otherFailure = true;
       }
     }
-    SSLContext tls = store.options().clusterTls().get();
-    List<String> managers = tls == null ? List.of() : store.options().managers().get();
-    if (!managers.isEmpty()) {
-      HttpClient cluster = RegistryClient.httpClient(tls);
-      for (String m : managers) {
-        RegistryClient c = new RegistryClient(URI.create("https://" + m), cluster, RegistryAuth.NONE, "manager " + m);
-        try {
-          return pullFrom(c, ref.name(), ref, progress);
-        } catch (IOException e) {
-          errors.add(e.getMessage());
-          if (e instanceof RegistryException re && re.notFound()) {
-            answered++;
-          } else if (!(e instanceof java.net.ConnectException)) {
-            otherFailure = true;
-          }
+    for (RegistryClient c : store.managerRegistries()) {
+      try {
+        return pullFrom(c, ref.name(), ref, progress);
+      } catch (IOException e) {
+        errors.add(e.getMessage());
+        if (e instanceof RegistryException re && re.notFound()) {
+          answered++;
+        } else if (!(e instanceof java.net.ConnectException)) {
+          otherFailure = true;
         }
       }
     }

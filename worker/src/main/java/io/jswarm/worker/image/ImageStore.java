@@ -166,7 +166,7 @@ public final class ImageStore implements ImageProvider {
     return blobs;
   }
 
-  /** The managers' cluster addresses and this node's cluster TLS (null before it joined). */
+  /** The store's options: platform, unpack limits, insecure registries, the managers to pull from. */
   Options options() {
     return options;
   }
@@ -433,6 +433,25 @@ public final class ImageStore implements ImageProvider {
     String scheme = insecure || isInsecure(domain) ? "http" : "https";
     return new RegistryClient(URI.create(scheme + "://" + host), publicHttp, auth, "registry " + domain)
         .chunkSize(uploadChunk);
+  }
+
+  /**
+   * A client of each manager's read-only registry (the cluster's own image store, on the cluster port with this
+   * node's certificate; repositories named as the image's full name), in the order the managers are known; none
+   * before this node joined a swarm.
+   */
+  List<RegistryClient> managerRegistries() {
+    SSLContext tls = options.clusterTls().get();
+    List<String> managers = tls == null ? List.of() : options.managers().get();
+    if (managers.isEmpty()) {
+      return List.of();
+    }
+    HttpClient cluster = RegistryClient.httpClient(tls);
+    List<RegistryClient> out = new ArrayList<>();
+    for (String m : managers) {
+      out.add(new RegistryClient(URI.create("https://" + m), cluster, RegistryAuth.NONE, "manager " + m));
+    }
+    return out;
   }
 
   boolean isInsecure(String domain) {
