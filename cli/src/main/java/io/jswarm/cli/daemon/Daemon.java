@@ -182,6 +182,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     images = new ImageStore(opts.imageDir(), ImageStore.Options.defaults()
         .withInsecureRegistries(Set.copyOf(opts.insecureRegistries()))
         .withUnpackLimits(opts.imageUnpackLimits())
+        .withRegistryAllow(opts.registryAllow())
         .withCluster(this::managerClusterAddrs, this::clusterTls));
     imageApi = new ImageApi(images);
     imageApi.routes(router);
