@@ -8,6 +8,7 @@ import io.jswarm.transport.metrics.Metrics;
 import io.jswarm.cli.daemon.Daemon;
 import io.jswarm.cli.daemon.DaemonOptions;
 import io.jswarm.worker.container.ContainerExecutor;
+import io.jswarm.worker.image.RegistryAllowList;
 import io.jswarm.worker.image.UnpackLimits;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -73,6 +74,11 @@ final class DaemonCommand implements Callable<Integer> {
   @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]",
       description = "Registry to pull from and push to over plain HTTP, repeatable (localhost and 127.0.0.1 always are).")
   List<String> insecureRegistries = new ArrayList<>();
+
+  @Option(names = "--registry-allow", paramLabel = "HOST|*.DOMAIN|IP|CIDR",
+      description = "Registry addresses image pulls and pushes may dial (the registry, its blob redirects and token "
+          + "server), repeatable or comma-separated; default: any. Pulls from the managers are not affected.")
+  List<String> registryAllow = new ArrayList<>();
 
   @Option(names = "--bridge-name", defaultValue = "jswarm_gwbridge",
       description = "Bridge the containers' own interface is plugged into (NAT out, host-mode ports); daemons "
@@ -161,7 +167,7 @@ final class DaemonCommand implements Callable<Integer> {
     DaemonOptions opts = new DaemonOptions(dataRoot, execRoot, listeners, cgroupParent, name, clusterPort, raftPort,
         executor, runtime, snapshotInterval, engineLabels, List.copyOf(insecureRegistries), bridgeName, bridgeSubnet,
         new ApiListeners.Security(tls, tlsVerify, tlsCaCert, tlsCert, tlsKey, insecureTcp),
-        new UnpackLimits(imageMaxLayerSize, imageMaxLayerEntries));
+        new UnpackLimits(imageMaxLayerSize, imageMaxLayerEntries), registryAllowList());
     Metrics metrics = new Metrics();
     if (metricsAddr != null) {
       try {
@@ -195,6 +201,14 @@ final class DaemonCommand implements Callable<Integer> {
   private void checkPort(String flag, int port) {
     if (port < 1 || port > 65535) {
       throw new CommandLine.ParameterException(spec.commandLine(), flag + " must be 1-65535, got " + port);
+    }
+  }
+
+  private RegistryAllowList registryAllowList() {
+    try {
+      return RegistryAllowList.parse(registryAllow);
+    } catch (io.jswarm.api.errors.InvalidArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
   }
 }

@@ -95,6 +95,9 @@ public final class ProcessCluster implements AutoCloseable {
     return d;
   }
 
+  /** What one jswarm CLI command run in this JVM printed and returned ({@link Daemon#jswarm}). */
+  public record CliRun(int rc, String out, String err) {}
+
   /** Starts a daemon and makes it the first manager of a new swarm. */
   public Daemon init(String name, String... initBody) throws IOException {
     Daemon d = start(name);
@@ -245,6 +248,17 @@ public final class ProcessCluster implements AutoCloseable {
     /** {@code -H} value that reaches this daemon. */
     public String host() {
       return "tcp://" + address + ":" + apiPort;
+    }
+
+    /** Runs the jswarm CLI in this JVM against this daemon: {@code jswarm -H <host()> ARGS...}. */
+    public CliRun jswarm(String... args) {
+      java.io.StringWriter out = new java.io.StringWriter();
+      java.io.StringWriter err = new java.io.StringWriter();
+      List<String> all = new ArrayList<>(List.of("-H", host()));
+      all.addAll(List.of(args));
+      int rc = io.jswarm.cli.Main.run(new java.io.PrintWriter(out), new java.io.PrintWriter(err),
+          all.toArray(new String[0]));
+      return new CliRun(rc, out.toString(), err.toString());
     }
 
     /** Where this daemon keeps its TLS key, certificate and the cluster's root CA certificate. */

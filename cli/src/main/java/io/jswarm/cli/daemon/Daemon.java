@@ -118,6 +118,8 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   private RoutingMesh routingMesh;
   /** Embedded DNS and VIP rules of the containers (one per daemon; with the container executor only). */
   private ServiceDiscovery discovery;
+  /** What this node's engine says of itself: /info's counts, a network's containers, the container routes' view. */
+  private final LocalEngine engine;
 
   public Daemon(DaemonOptions opts, String version) {
     this(opts, version, new Metrics());
@@ -129,6 +131,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     this.opts = opts;
     this.version = version;
     this.volumes = new LocalVolumes(opts.dataRoot().resolve("volumes"), clock);
+    this.engine = new LocalEngine(opts, () -> worker, () -> images);
   }
 
   /** The image store, bridge networking and volumes the container executor uses. */
@@ -173,12 +176,13 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       return m == null ? null : m.store();
     }, events, clock).start();
     new VolumeRoutes(volumes).routes(router);
-    new ContainerRoutes(this::localContainers).routes(router); // the API listeners only: never the cluster port
+    new ContainerRoutes(engine::containers).routes(router); // the API listeners only: never the cluster port
     new SystemDf(router).routes(router);
-    new ExecRoutes(this::localContainers).routes(router); // exec is root in a container: the API listeners only
+    new ExecRoutes(engine::containers).routes(router); // exec is root in a container: the API listeners only
     images = new ImageStore(opts.imageDir(), ImageStore.Options.defaults()
         .withInsecureRegistries(Set.copyOf(opts.insecureRegistries()))
         .withUnpackLimits(opts.imageUnpackLimits())
+        .withRegistryAllow(opts.registryAllow())
         .withCluster(this::managerClusterAddrs, this::clusterTls));
     imageApi = new ImageApi(images);
     imageApi.routes(router);
@@ -309,12 +313,6 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   /** The bound address of each API listener, in {@code -H} order. */
   public List<java.net.SocketAddress> apiAddresses() {
     return api.boundAddresses();
-  }
-
-  /** This node's task containers for the Docker container routes, or null without a container executor. */
-  private io.jswarm.worker.container.LocalContainers localContainers() {
-    WorkerRole w = worker;
-    return w == null ? null : w.containers(); // the executor itself is wrapped (SpecTemplates)
   }
 
   /** Routes every node serves to managers on its cluster port: task logs read from this node's data root. */
@@ -776,26 +774,12 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
 
   @Override
   public io.jswarm.manager.controlapi.EngineInfo engineInfo() {
-    WorkerRole w = worker;
-    io.jswarm.worker.agent.Executor.ContainerCount containers = w == null
-        ? new io.jswarm.worker.agent.Executor.ContainerCount(0, 0) : w.executor().containerCount();
-    int imageCount = 0;
-    ImageStore store = images;
-    if (store != null) {
-      try {
-        imageCount = store.list().size();
-      } catch (IOException e) {
-        LOG.debug("counting images for /info: {}", e.toString());
-      }
-    }
-    List<String> labels = new ArrayList<>();
-    opts.engineLabels().forEach((k, v) -> labels.add(k + "=" + v));
-    List<String> warnings = new ArrayList<>();
-    if (w != null && w.executor().missingFeatures().containsKey(Node.FEATURE_BLKIO_WEIGHT)) {
-      warnings.add("WARNING: No blkio weight support"); // docker info's words
-    }
-    return new io.jswarm.manager.controlapi.EngineInfo(containers.running(), containers.stopped(), imageCount,
-        labels, opts.dataRoot().toString(), opts.runtime(), warnings);
+    return engine.info();
+  }
+
+  @Override
+  public Map<String, Object> networkContainers(String networkId) {
+    return engine.networkContainers(networkId);
   }
 
   @Override

@@ -20,11 +20,24 @@ import java.util.Map;
  * @param imageUnpackLimits {@code --image-max-layer-size}, {@code --image-max-layer-entries}: what one image layer
  *     may unpack to
  * @param apiSecurity TLS of the {@code tcp://} API listeners and whether plain TCP may leave loopback
+ * @param registryAllow {@code --registry-allow}: the registry addresses image pulls and pushes may dial (all when
+ *     empty)
  */
 public record DaemonOptions(Path dataRoot, Path execRoot, List<String> hosts, String cgroupParent, String nodeName,
     int clusterPort, int raftPort, String executor, String runtime, long snapshotInterval,
     Map<String, String> engineLabels, List<String> insecureRegistries, String bridgeName, String bridgeSubnet,
-    ApiListeners.Security apiSecurity, io.jswarm.worker.image.UnpackLimits imageUnpackLimits) {
+    ApiListeners.Security apiSecurity, io.jswarm.worker.image.UnpackLimits imageUnpackLimits,
+    io.jswarm.worker.image.RegistryAllowList registryAllow) {
+
+  /** Options whose image pulls may dial any registry (no {@code --registry-allow}). */
+  public DaemonOptions(Path dataRoot, Path execRoot, List<String> hosts, String cgroupParent, String nodeName,
+      int clusterPort, int raftPort, String executor, String runtime, long snapshotInterval,
+      Map<String, String> engineLabels, List<String> insecureRegistries, String bridgeName, String bridgeSubnet,
+      ApiListeners.Security apiSecurity, io.jswarm.worker.image.UnpackLimits imageUnpackLimits) {
+    this(dataRoot, execRoot, hosts, cgroupParent, nodeName, clusterPort, raftPort, executor, runtime, snapshotInterval,
+        engineLabels, insecureRegistries, bridgeName, bridgeSubnet, apiSecurity, imageUnpackLimits,
+        io.jswarm.worker.image.RegistryAllowList.ALL);
+  }
 
   public static final int DEFAULT_CLUSTER_PORT = 2377;
   public static final int DEFAULT_RAFT_PORT = 2378;

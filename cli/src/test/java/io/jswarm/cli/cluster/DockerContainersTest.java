@@ -43,7 +43,8 @@ abstract class DockerContainersTest {
     int third = 150 + Math.floorMod(tag.hashCode(), 50);
     cluster = new ProcessCluster().executor("container").daemonArgs("--runtime", runtime,
         "--cgroup-parent", cgroupParent, "--bridge-name", bridge, "--bridge-subnet", "172.31." + third + ".0/24");
-    node = cluster.init("d1");
+    // its own VXLAN port: other daemons on this host may hold VXLAN id 4096 on the default port 4789
+    node = cluster.init("d1", "\"DataPathPort\":" + (42000 + Math.floorMod(tag.hashCode(), 8000)));
     byte[] rootfs = ContainerClusterTest.busyboxRootfsTar(cluster.baseDir().resolve("rootfs"));
     String q = "fromSrc=-&repo=" + URLEncoder.encode("127.0.0.1:9/jswarm/busybox", StandardCharsets.UTF_8) + "&tag=1";
     node.callBytes("POST", "/images/create?" + q, rootfs, "application/x-tar").expect(200);
@@ -54,10 +55,12 @@ abstract class DockerContainersTest {
     await(CONVERGE, "the web task running", () -> (id = runningTask()) != null);
   }
 
+  /** The running task of the web service. */
   private static String runningTask() {
     try {
+      String web = serviceId("web");
       for (JsonNode t : node.get("/tasks")) {
-        if (t.path("Status").path("State").asText().equals("running")) {
+        if (t.path("Status").path("State").asText().equals("running") && t.path("ServiceID").asText().equals(web)) {
           return t.path("ID").asText();
         }
       }
@@ -126,7 +129,12 @@ abstract class DockerContainersTest {
     r = docker.run("top", name, "-o", "pid,comm").ok();
     assertTrue(r.out().contains("sleep"), r.out());
     r = docker.run("stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}} {{.PIDs}} {{.CPUPerc}}", name).ok();
-    assertTrue(r.out().matches(name + " [0-9.]+[KMG]?i?B / [0-9.]+[KMGTPE]?i?B 1 [0-9.]+%\n"), r.out());
+    // no memory limit: the machine's memory, as dockerd shows it (not the cgroup's "no limit", about 8 EiB)
+    assertTrue(r.out().matches(name + " [0-9.]+[KMG]?i?B / [0-9.]+[KMGT]?i?B 1 [0-9.]+%\n"), r.out());
+    // the one image is in use by the running container: 1 image, 1 active, and the container counted
+    r = docker.run("system", "df").ok();
+    assertTrue(java.util.regex.Pattern.compile("(?m)^Images\\s+1\\s+1\\s").matcher(r.out()).find(), r.out());
+    assertTrue(java.util.regex.Pattern.compile("(?m)^Containers\\s+1\\s+1\\s").matcher(r.out()).find(), r.out());
   }
 
   @Test
@@ -143,6 +151,9 @@ abstract class DockerContainersTest {
     assertEquals("piped through\n", r.out());
     r = docker.run("exec", name, "/nonexistent");
     assertNotEquals(0, r.rc());
+    // the client half-closes its side at once (no -i), then reads megabytes: every byte arrives
+    r = docker.run("exec", name, "sh", "-c", "busybox head -c 5000000 /dev/zero").ok();
+    assertEquals(5000000, r.out().length(), "bytes of output received");
   }
 
   @Test
@@ -168,6 +179,59 @@ abstract class DockerContainersTest {
           .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
       assertEquals(404, res.statusCode(), path + ": " + res.body());
     }
+  }
+
+  /**
+   * {@code docker network inspect} lists the containers this node has on the network, as dockerd does: keyed by
+   * container id, with the task's name, an endpoint id, the MAC address the container really has and its address.
+   */
+  @Test
+  @Order(7)
+  void networkInspectListsTheContainersOnTheNetwork() throws Exception {
+    docker.run("network", "create", "-d", "overlay", "dknet").ok();
+    docker.run("service", "create", "-d", "--name", "onnet", "--network", "dknet", IMAGE, "sleep", "600").ok();
+    String[] task = new String[1];
+    await(CONVERGE, "the onnet task running", () -> {
+      try {
+        for (JsonNode t : node.get("/tasks")) {
+          if (t.path("Status").path("State").asText().equals("running")
+              && t.path("ServiceID").asText().equals(serviceId("onnet"))) {
+            task[0] = t.path("ID").asText();
+            return true;
+          }
+        }
+        return false;
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    String address = null;
+    for (JsonNode a : node.get("/tasks/" + task[0]).path("NetworksAttachments")) {
+      if (a.path("Network").path("Spec").path("Name").asText().equals("dknet")) {
+        address = a.path("Addresses").path(0).asText();
+      }
+    }
+    assertTrue(address != null && address.matches("[0-9.]+/[0-9]+"), "the task's address on dknet: " + address);
+    JsonNode containers = io.jswarm.api.json.Json.mapper().readTree(docker.run("network", "inspect", "dknet",
+        "--format", "{{json .Containers}}").ok().out());
+    assertEquals(1, containers.size(), containers.toString());
+    JsonNode e = containers.path(task[0]);
+    assertEquals("onnet.1." + task[0], e.path("Name").asText(), containers.toString());
+    assertTrue(e.path("EndpointID").asText().matches("[0-9a-f]{64}"), containers.toString());
+    assertEquals(address, e.path("IPv4Address").asText());
+    String mac = docker.run("exec", "onnet.1." + task[0], "cat", "/sys/class/net/eth1/address").ok().out().trim();
+    assertEquals(mac, e.path("MacAddress").asText());
+    DockerCli.Run ls = docker.run("network", "ls", "--filter", "name=dknet", "--format", "{{.Name}}").ok();
+    assertEquals("dknet\n", ls.out());
+    // a network without containers on this node lists none
+    docker.run("network", "create", "-d", "overlay", "dkempty").ok();
+    assertEquals("{}\n", docker.run("network", "inspect", "dkempty", "--format", "{{json .Containers}}").ok().out());
+    docker.run("service", "rm", "onnet").ok();
+    docker.run("network", "rm", "dkempty").ok();
+  }
+
+  private static String serviceId(String name) throws java.io.IOException {
+    return node.get("/services/" + name).path("ID").asText();
   }
 
   @Test

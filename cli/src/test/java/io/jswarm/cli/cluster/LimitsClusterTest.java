@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jswarm.cli.Main;
+import io.jswarm.cli.cluster.ProcessCluster.CliRun;
 import io.jswarm.cli.cluster.ProcessCluster.Daemon;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -57,29 +55,20 @@ class LimitsClusterTest {
     }
   }
 
-  record Run(int rc, String out, String err) {}
-
-  static Run jswarm(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] all = new String[args.length + 2];
-    all[0] = "-H";
-    all[1] = node.host();
-    System.arraycopy(args, 0, all, 2, args.length);
-    int rc = Main.run(new PrintWriter(out), new PrintWriter(err), all);
-    return new Run(rc, out.toString(), err.toString());
+  static CliRun jswarm(String... args) {
+    return node.jswarm(args);
   }
 
   @Test
   void aForkLoopPastThePidsLimitIsReportedInServicePsAndAsAnEvent() throws Exception {
     long since = Instant.now().getEpochSecond() - 1;
     // the loop's subshell dies at the first refused fork; the task's init stays (exec sleep)
-    Run created = jswarm("service", "create", "-d", "--name", "forker", "--limit-pids", "32",
+    CliRun created = jswarm("service", "create", "-d", "--name", "forker", "--limit-pids", "32",
         ContainerClusterTest.IMAGE, "sh", "-c", "(for i in $(seq 1 100); do sleep 600 & done); exec sleep 600");
-    assertEquals(0, created.rc, created.out + created.err);
+    assertEquals(0, created.rc(), created.out() + created.err());
     String[] ps = {""};
     await(CONVERGE, "service ps showing the pids limit", () -> {
-      ps[0] = jswarm("service", "ps", "--no-trunc", "forker").out;
+      ps[0] = jswarm("service", "ps", "--no-trunc", "forker").out();
       return ps[0].contains("pids limit 32 reached");
     });
     assertTrue(ps[0].contains("Running"), "the task keeps running: " + ps[0]);
@@ -92,16 +81,17 @@ class LimitsClusterTest {
     String events = node.call("GET", "/events?since=" + since + "&until=" + until + "&filters=" + filters, null)
         .expect(200).body();
     assertTrue(events.contains("\"Action\":\"limit_reached\"") && events.contains("pids limit 32 reached"), events);
-    assertEquals(0, jswarm("service", "rm", "forker").rc);
+    assertEquals(0, jswarm("service", "rm", "forker").rc());
     await(CONVERGE, "the container gone", () -> ContainerClusterTest.containerProcesses(CGROUP_PARENT).isEmpty());
   }
 
   @Test
   void iperf3ThroughATenMegabitLimitMeasuresTenMegabitsBothWays() throws Exception {
-    Run created = jswarm("service", "create", "-d", "--name", "limited", "--limit-bandwidth", "10mbit",
+    CliRun created = jswarm("service", "create", "-d", "--name", "limited", "--limit-bandwidth", "10mbit",
         ContainerClusterTest.IMAGE, "sleep", "600");
-    assertEquals(0, created.rc, created.out + created.err);
-    assertEquals(0, jswarm("service", "create", "-d", "--name", "free", ContainerClusterTest.IMAGE, "sleep", "600").rc);
+    assertEquals(0, created.rc(), created.out() + created.err());
+    assertEquals(0, jswarm("service", "create", "-d", "--name", "free", ContainerClusterTest.IMAGE, "sleep", "600")
+        .rc());
     long[] pids = new long[2];
     await(CONVERGE, "both tasks running", () -> {
       pids[0] = runningPid("limited");
@@ -123,7 +113,7 @@ class LimitsClusterTest {
     } finally {
       server.destroyForcibly().waitFor();
     }
-    assertEquals(0, jswarm("service", "rm", "limited", "free").rc);
+    assertEquals(0, jswarm("service", "rm", "limited", "free").rc());
     await(CONVERGE, "the containers gone", () -> ContainerClusterTest.containerProcesses(CGROUP_PARENT).isEmpty());
   }
 
@@ -163,20 +153,20 @@ class LimitsClusterTest {
 
   @Test
   void writingPastASizedVolumeIsEnospcAndReported() throws Exception {
-    Run created = jswarm("volume", "create", "--opt", "size=10M", "quota10");
-    assertEquals(0, created.rc, created.out + created.err);
+    CliRun created = jswarm("volume", "create", "--opt", "size=10M", "quota10");
+    assertEquals(0, created.rc(), created.out() + created.err());
     created = jswarm("service", "create", "-d", "--name", "filler", "--mount", "type=volume,source=quota10,target=/data",
         ContainerClusterTest.IMAGE, "sh", "-c", "dd if=/dev/zero of=/data/big bs=1M count=20; echo dd=$?; exec sleep 600");
-    assertEquals(0, created.rc, created.out + created.err);
+    assertEquals(0, created.rc(), created.out() + created.err());
     String[] ps = {""};
     await(CONVERGE, "service ps showing the full volume", () -> {
-      ps[0] = jswarm("service", "ps", "--no-trunc", "filler").out;
+      ps[0] = jswarm("service", "ps", "--no-trunc", "filler").out();
       return ps[0].contains("volume quota10 full (10MiB limit");
     });
     String[] logs = {""};
     await(CONVERGE, "dd's error in the logs", () -> {
-      Run r = jswarm("service", "logs", "filler");
-      logs[0] = r.out + r.err;
+      CliRun r = jswarm("service", "logs", "filler");
+      logs[0] = r.out() + r.err();
       return logs[0].contains("dd=1");
     });
     assertTrue(logs[0].contains("No space left on device"), logs[0]);
@@ -184,7 +174,7 @@ class LimitsClusterTest {
     assertEquals("10M", v.path("Options").path("size").asText());
     long used = v.path("UsageData").path("Size").asLong();
     assertTrue(used >= 9L << 20 && used <= 10L << 20, "usage " + used + ": " + v);
-    assertTrue(jswarm("volume", "inspect", "quota10").out.contains("\"UsageData\""));
+    assertTrue(jswarm("volume", "inspect", "quota10").out().contains("\"UsageData\""));
     // docker system df: the loop volume counted with its size and the task using it
     DockerCli docker = new DockerCli(node.host());
     String df = docker.run("system", "df").ok().out();
@@ -199,11 +189,11 @@ class LimitsClusterTest {
     assertEquals(1, dfVolume.path("UsageData").path("RefCount").asLong(), sysDf.toString());
     assertEquals(used, dfVolume.path("UsageData").path("Size").asLong(), sysDf.toString());
 
-    assertEquals(0, jswarm("service", "rm", "filler").rc);
-    Run[] rm = {null};
+    assertEquals(0, jswarm("service", "rm", "filler").rc());
+    CliRun[] rm = {null};
     await(CONVERGE, "the volume released and removed", () -> {
       rm[0] = jswarm("volume", "rm", "quota10");
-      return rm[0].rc == 0;
+      return rm[0].rc() == 0;
     });
     assertEquals(java.util.List.of(), io.jswarm.linux.Mounts.mountsUnder(cluster.baseDir().resolve("l1")),
         "no mount left under the node's data root");

@@ -3,10 +3,8 @@ package io.jswarm.cli.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jswarm.cli.Main;
+import io.jswarm.cli.cluster.ProcessCluster.CliRun;
 import io.jswarm.cli.cluster.ProcessCluster.Daemon;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,20 +36,11 @@ class VolumeCommandsTest {
     }
   }
 
-  private record Run(int rc, String out, String err) {}
-
-  private static Run jswarm(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] all = new String[args.length + 2];
-    all[0] = "-H";
-    all[1] = d.host();
-    System.arraycopy(args, 0, all, 2, args.length);
-    int rc = Main.run(new PrintWriter(out), new PrintWriter(err), all);
-    return new Run(rc, out.toString(), err.toString());
+  private static CliRun jswarm(String... args) {
+    return d.jswarm(args);
   }
 
-  private static Run docker(String... args) throws Exception {
+  private static CliRun docker(String... args) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(new java.util.ArrayList<>(List.of("docker")) {
       {
         addAll(List.of(args));
@@ -61,13 +50,13 @@ class VolumeCommandsTest {
     Process p = pb.start();
     p.getOutputStream().close();
     assertTrue(p.waitFor(30, TimeUnit.SECONDS), "docker " + String.join(" ", args) + " did not end");
-    return new Run(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+    return new CliRun(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
         new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
   }
 
   @Test
   void createListInspectRemoveAndRefuseAVolumeInUse() throws Exception {
-    Run r = jswarm("volume", "create", "--label", "app=db", "dbdata");
+    CliRun r = jswarm("volume", "create", "--label", "app=db", "dbdata");
     assertEquals(0, r.rc(), r.err());
     assertEquals("dbdata\n", r.out());
     Path data = d.dataRoot.resolve("volumes/dbdata/_data");
@@ -84,7 +73,7 @@ class VolumeCommandsTest {
     assertTrue(r.out().contains("\"app\": \"db\""), r.out());
 
     // the docker CLI sees the same volume
-    Run dk = docker("volume", "ls", "--format", "{{.Driver}} {{.Name}}");
+    CliRun dk = docker("volume", "ls", "--format", "{{.Driver}} {{.Name}}");
     assertEquals(0, dk.rc(), dk.err());
     assertEquals("local dbdata\n", dk.out());
     dk = docker("volume", "create", "fromdocker");

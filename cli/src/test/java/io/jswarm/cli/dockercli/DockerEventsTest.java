@@ -3,17 +3,13 @@ package io.jswarm.cli.dockercli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jswarm.cli.Main;
 import io.jswarm.cli.cluster.ProcessCluster;
-import io.jswarm.cli.cluster.ProcessCluster.Daemon;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code GET /events} through the real docker client against one jswarm daemon (simulated executor): {@code docker
@@ -22,22 +18,13 @@ import org.junit.jupiter.api.Test;
  */
 class DockerEventsTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static ProcessCluster cluster;
-  private static Daemon d;
+  @RegisterExtension
+  static final OneSwarmNode node = new OneSwarmNode("ev1");
   private static DockerCli docker;
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = new ProcessCluster();
-    d = cluster.init("ev1");
-    docker = new DockerCli("tcp://127.0.0.1:" + d.apiPort);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
+    docker = node.docker();
   }
 
   @Test
@@ -87,13 +74,11 @@ class DockerEventsTest {
     assertTrue(died.out().contains("\"exitCode\":\"3\"") && died.out().contains("com.docker.swarm.service.name"),
         died.out());
 
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int rc = Main.run(new PrintWriter(out), new PrintWriter(err), "-H", d.host(), "events", "--since",
-        Long.toString(from), "--until", until, "-f", "type=network");
-    assertEquals(0, rc, err.toString());
-    assertTrue(out.toString().contains(" network create ") && out.toString().contains("(name=evnet)"), out.toString());
-    assertTrue(!out.toString().contains(" service "), out.toString());
+    ProcessCluster.CliRun js = node.jswarm("events", "--since", Long.toString(from), "--until", until, "-f",
+        "type=network");
+    assertEquals(0, js.rc(), js.err());
+    assertTrue(js.out().contains(" network create ") && js.out().contains("(name=evnet)"), js.out());
+    assertTrue(!js.out().contains(" service "), js.out());
     docker.run("service", "rm", "evjob").ok();
   }
 
@@ -102,6 +87,6 @@ class DockerEventsTest {
     DockerCli.Result r = docker.run("events", "--filter", "colour=red", "--since", "1", "--until", "2");
     assertTrue(r.rc() != 0 && r.out().contains("invalid filter 'colour'"), r.out());
     // a time too far out for an Instant is a 400, not a 500 (ApiFuzzTest found it)
-    assertEquals(400, d.call("GET", "/events?since=5047639428640418645", null).status());
+    assertEquals(400, node.daemon().call("GET", "/events?since=5047639428640418645", null).status());
   }
 }

@@ -5,19 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.api.json.Json;
-import io.jswarm.cli.Main;
 import io.jswarm.cli.cluster.ProcessCluster;
-import io.jswarm.cli.cluster.ProcessCluster.Daemon;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Jobs end to end on one daemon (simulated executor, each task runs 1.5 s and exits 0): {@code docker service
@@ -26,22 +22,13 @@ import org.junit.jupiter.api.Test;
  * service create --mode replicated-job|global-job} too.
  */
 class DockerJobsTest {
-  private static ProcessCluster cluster;
-  private static Daemon d;
+  @RegisterExtension
+  static final OneSwarmNode node = new OneSwarmNode("job1");
   private static DockerCli docker;
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = new ProcessCluster();
-    d = cluster.init("job1");
-    docker = new DockerCli("tcp://127.0.0.1:" + d.apiPort);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
+    docker = node.docker();
   }
 
   @Test
@@ -84,25 +71,20 @@ class DockerJobsTest {
 
   @Test
   void jswarmCreatesAndWaitsForJobs() throws Exception {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int rc = Main.run(new PrintWriter(out), new PrintWriter(err), "-H", d.host(), "service", "create",
-        "--detach=false", "--mode", "replicated-job", "--replicas", "3", "--name", "three",
-        "-e", "JSWARM_SIMULATED_EXIT=0", "-e", "JSWARM_SIMULATED_RUN_MS=300", "busybox:1");
-    assertEquals(0, rc, err.toString() + out);
-    assertTrue(out.toString().contains("3 out of 3"), out.toString());
-    rc = Main.run(new PrintWriter(out), new PrintWriter(err), "-H", d.host(), "service", "create",
-        "--detach=false", "--mode", "global-job", "--name", "everywhere", "-e", "JSWARM_SIMULATED_EXIT=0", "busybox:1");
-    assertEquals(0, rc, err.toString() + out);
+    ProcessCluster.CliRun r = node.jswarm("service", "create", "--detach=false", "--mode", "replicated-job",
+        "--replicas", "3", "--name", "three", "-e", "JSWARM_SIMULATED_EXIT=0", "-e", "JSWARM_SIMULATED_RUN_MS=300",
+        "busybox:1");
+    assertEquals(0, r.rc(), r.err() + r.out());
+    assertTrue(r.out().contains("3 out of 3"), r.out());
+    r = node.jswarm("service", "create", "--detach=false", "--mode", "global-job", "--name", "everywhere",
+        "-e", "JSWARM_SIMULATED_EXIT=0", "busybox:1");
+    assertEquals(0, r.rc(), r.err() + r.out());
     String ps = docker.run("service", "ps", "everywhere", "--format", "{{.DesiredState}} {{.CurrentState}}").ok()
         .out();
     assertTrue(ps.startsWith("Complete Complete"), ps);
-    StringWriter bad = new StringWriter();
-    rc = Main.run(new PrintWriter(out), new PrintWriter(bad), "-H", d.host(), "service", "create",
-        "--mode", "global-job", "--replicas", "2", "busybox:1");
-    assertEquals(1, rc);
-    assertTrue(bad.toString().contains("--replicas can only be used with replicated or replicated-job mode"),
-        bad.toString());
+    r = node.jswarm("service", "create", "--mode", "global-job", "--replicas", "2", "busybox:1");
+    assertEquals(1, r.rc());
+    assertTrue(r.err().contains("--replicas can only be used with replicated or replicated-job mode"), r.err());
   }
 
   @Test

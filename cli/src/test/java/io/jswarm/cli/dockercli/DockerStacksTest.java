@@ -4,16 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jswarm.cli.Main;
-import io.jswarm.cli.cluster.ProcessCluster;
-import io.jswarm.cli.cluster.ProcessCluster.Daemon;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.jswarm.cli.cluster.ProcessCluster.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -46,8 +42,8 @@ class DockerStacksTest {
       secrets:
         pw: {file: ./pw.txt}
       """;
-  private static ProcessCluster cluster;
-  private static Daemon d;
+  @RegisterExtension
+  static final OneSwarmNode node = new OneSwarmNode("stk1");
   private static DockerCli docker;
 
   @TempDir
@@ -55,31 +51,13 @@ class DockerStacksTest {
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = new ProcessCluster();
-    d = cluster.init("stk1");
-    docker = new DockerCli("tcp://127.0.0.1:" + d.apiPort);
+    docker = node.docker();
     Files.writeString(dir.resolve("stack.yml"), COMPOSE);
     Files.writeString(dir.resolve("pw.txt"), "hunter2");
   }
 
-  @AfterAll
-  static void stop() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
-
-  private record Run(int rc, String out, String err) {}
-
-  private static Run jswarm(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] all = new String[args.length + 2];
-    all[0] = "-H";
-    all[1] = d.host();
-    System.arraycopy(args, 0, all, 2, args.length);
-    int rc = Main.run(new PrintWriter(out), new PrintWriter(err), all);
-    return new Run(rc, out.toString(), err.toString());
+  private static CliRun jswarm(String... args) {
+    return node.jswarm(args);
   }
 
   private static void noStackObjectsLeft(String name) throws Exception {
@@ -91,7 +69,7 @@ class DockerStacksTest {
 
   @Test
   void deployedByJswarmListedAndRemovedByDocker() throws Exception {
-    Run deploy = jswarm("stack", "deploy", "-c", dir.resolve("stack.yml").toString(), "js");
+    CliRun deploy = jswarm("stack", "deploy", "-c", dir.resolve("stack.yml").toString(), "js");
     assertEquals(0, deploy.rc(), deploy.err());
     assertTrue(deploy.err().contains("Ignoring unsupported options: services.web.build"), deploy.err());
     assertTrue(deploy.out().contains("Creating network js_front") && deploy.out().contains("Creating service js_web"),
@@ -106,7 +84,7 @@ class DockerStacksTest {
     String mount = docker.run("service", "inspect", "js_web", "--format",
         "{{range .Spec.TaskTemplate.ContainerSpec.Mounts}}{{.Type}}:{{.Source}}{{end}}").ok().out();
     assertEquals("volume:js_data", mount.trim());
-    Run again = jswarm("stack", "deploy", "-c", dir.resolve("stack.yml").toString(), "js");
+    CliRun again = jswarm("stack", "deploy", "-c", dir.resolve("stack.yml").toString(), "js");
     assertTrue(again.out().contains("Updating service js_web"), again.out());
     assertTrue(jswarm("stack", "ps", "js").out().contains("js_web.1"));
 
@@ -119,11 +97,11 @@ class DockerStacksTest {
   @Test
   void deployedByDockerListedAndRemovedByJswarm() throws Exception {
     docker.run("stack", "deploy", "-c", dir.resolve("stack.yml").toString(), "dk").ok();
-    Run ls = jswarm("stack", "ls");
+    CliRun ls = jswarm("stack", "ls");
     assertTrue(ls.out().lines().anyMatch(l -> l.matches("dk\\s+2\\s*")), ls.out());
-    Run services = jswarm("stack", "services", "dk");
+    CliRun services = jswarm("stack", "services", "dk");
     assertTrue(services.out().contains("dk_web") && services.out().contains("*:18089->80/tcp"), services.out());
-    Run rm = jswarm("stack", "rm", "dk");
+    CliRun rm = jswarm("stack", "rm", "dk");
     assertEquals(0, rm.rc(), rm.err());
     assertTrue(rm.out().contains("Removing service dk_db") && rm.out().contains("Removing secret dk_pw"), rm.out());
     noStackObjectsLeft("dk");
@@ -133,7 +111,7 @@ class DockerStacksTest {
   void aMalformedFileIsAClearError() throws Exception {
     Path bad = dir.resolve("bad.yml");
     Files.writeString(bad, "services:\n  web:\n    image: busybox\n   ports: [80\n");
-    Run r = jswarm("stack", "deploy", "-c", bad.toString(), "bad");
+    CliRun r = jswarm("stack", "deploy", "-c", bad.toString(), "bad");
     assertEquals(1, r.rc());
     assertTrue(r.err().contains("bad.yml: malformed YAML at line"), r.err());
     noStackObjectsLeft("bad");

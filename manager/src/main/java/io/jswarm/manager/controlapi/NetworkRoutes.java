@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
 
 /**
  * {@code /networks}: create (overlay only; the subnet, gateway and VXLAN id are allocated in the same store update,
- * see {@link NetworkPlanner}), list with Docker's filters, inspect by id, name or id prefix, and remove (refused
+ * see {@link NetworkPlanner}), list with Docker's filters, inspect by id, name or id prefix (with the containers this
+ * node has on the network), and remove (refused
  * while a service uses the network or a task still holds an address on it). Answers use the engine's {@code NetworkResource} shape ({@code "Id"}, not
  * {@code "ID"}), which is what {@code docker network ls/inspect} read.
  */
@@ -291,8 +292,11 @@ final class NetworkRoutes {
     return HttpResponse.ok(out);
   }
 
+  /** The network, with this node's containers on it ({@code docker network ls} shows none: only inspect). */
   private HttpResponse inspect(HttpRequest req) {
-    return HttpResponse.ok(resource(gate.store().view(tx -> tx.networks().lookup(req.pathParam("id")))));
+    Resource r = resource(gate.store().view(tx -> tx.networks().lookup(req.pathParam("id"))));
+    r.containers = gate.lifecycle().networkContainers(r.id);
+    return HttpResponse.ok(r);
   }
 
   /**

@@ -66,6 +66,15 @@ public interface SwarmLifecycle {
     return EngineInfo.NONE;
   }
 
+  /**
+   * {@code Containers} of {@code docker network inspect}: this node's running containers attached to the network
+   * (container id -> {@code {Name, EndpointID, MacAddress, IPv4Address, IPv6Address}}), as dockerd lists them on the
+   * node that answers; empty on a node that runs none.
+   */
+  default java.util.Map<String, Object> networkContainers(String networkId) {
+    return java.util.Map.of();
+  }
+
   /** Who leads and who is a manager, as this manager sees it now. */
   record ClusterView(String leaderId, java.util.Map<String, String> managerRaftAddrs,
       java.util.Set<String> reachable) {}

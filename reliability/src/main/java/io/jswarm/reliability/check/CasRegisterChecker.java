@@ -150,18 +150,36 @@ public final class CasRegisterChecker {
 
     /** True: linearizable; false: not; null: budget exhausted. */
     Boolean run() {
+      // one stack frame per operation placed: a long key's search runs on a thread with a deep stack
+      Boolean[] result = new Boolean[1];
+      RuntimeException[] failure = new RuntimeException[1];
+      Thread t = new Thread(null, () -> {
+        try {
+          result[0] = dfs(new BitSet(ops.size()), 0, null);
+        } catch (BudgetExceeded e) {
+          result[0] = null;
+        } catch (RuntimeException e) {
+          failure[0] = e;
+        }
+      }, "linearizability-search", 1L << 30);
+      t.start();
       try {
-        return dfs(new BitSet(ops.size()), 0, null);
-      } catch (BudgetExceeded e) {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
         return null;
       }
+      if (failure[0] != null) {
+        throw failure[0];
+      }
+      return result[0];
     }
 
     private boolean dfs(BitSet done, int placedOk, String value) {
       if (placedOk == mustPlace) {
         return true;
       }
-      if (!seen.add(List.of(done.clone(), Objects.requireNonNullElse(value, "\u0000absent")))) {
+      if (!seen.add(List.of(done.clone(), memoValue(value)))) {
         return false;
       }
       if (seen.size() > MAX_STATES) {
@@ -189,12 +207,31 @@ public final class CasRegisterChecker {
       }
       // acknowledged operations first: an unknown one placed early mostly leads to a dead end
       for (boolean acknowledged : new boolean[] {true, false}) {
+        // of operations with the same effect here (deletes; creates of values nobody needs) only the one that
+        // completes first is tried: any order placing another now can swap the two
+        int firstDelete = -1;
+        int firstUnseenCreate = -1;
+        for (int i = done.nextClearBit(0); i < ops.size(); i = done.nextClearBit(i + 1)) {
+          Op op = ops.get(i);
+          if (op.invoke() > minComplete) {
+            break;
+          }
+          if ((op.outcome() == Outcome.OK) == acknowledged) {
+            if (op.type() == Op.Type.DELETE && earlier(i, firstDelete)) {
+              firstDelete = i;
+            } else if (op.type() == Op.Type.CREATE && !needs.containsKey(op.value()) && earlier(i, firstUnseenCreate)) {
+              firstUnseenCreate = i;
+            }
+          }
+        }
         for (int i = done.nextClearBit(0); i < ops.size(); i = done.nextClearBit(i + 1)) {
           Op op = ops.get(i);
           if (op.invoke() > minComplete) {
             break; // sorted by invoke: no later op may go before the one that completed at minComplete
           }
-          if ((op.outcome() == Outcome.OK) != acknowledged) {
+          if ((op.outcome() == Outcome.OK) != acknowledged
+              || (op.type() == Op.Type.DELETE && i != firstDelete)
+              || (op.type() == Op.Type.CREATE && !needs.containsKey(op.value()) && i != firstUnseenCreate)) {
             continue;
           }
           Step next = apply(op, value);
@@ -212,6 +249,15 @@ public final class CasRegisterChecker {
       return false;
     }
 
+    private boolean earlier(int i, int best) {
+      return best < 0 || ops.get(i).complete() < ops.get(best).complete();
+    }
+
+    /** The register value as the memo sees it: values no acknowledged operation needs are all alike. */
+    private Object memoValue(String value) {
+      return value == null ? ABSENT : needs.containsKey(value) ? value : UNSEEN;
+    }
+
     /** The register after {@code op} on {@code value}, or null when {@code op} cannot happen there. */
     private static Step apply(Op op, String value) {
       return switch (op.type()) {
@@ -224,6 +270,9 @@ public final class CasRegisterChecker {
   }
 
   private record Step(String value) {}
+
+  private static final Object ABSENT = new Object();
+  private static final Object UNSEEN = new Object();
 
   private static final class BudgetExceeded extends RuntimeException {
     BudgetExceeded() {

@@ -71,6 +71,35 @@ public record Op(int process, Type type, String key, String expected, String val
     return type != Type.READ;
   }
 
+  private static final java.util.regex.Pattern LINE = java.util.regex.Pattern.compile(
+      "p(\\d+) (\\S+) (create\\((\\S*)\\)|cas\\((\\S*?)->(\\S*)\\)|read=(\\S*)|delete)"
+      + " \\[(\\d+), (\\d+|\\?)\\] (OK|FAILED|UNKNOWN)(?: via (\\S+))?");
+
+  /** The operation a {@link #toString} line describes (a report's history), to check it again; null: not one. */
+  public static Op parse(String line) {
+    java.util.regex.Matcher m = LINE.matcher(line.strip());
+    if (!m.matches()) {
+      return null;
+    }
+    String what = m.group(3);
+    Type type = what.startsWith("create") ? Type.CREATE : what.startsWith("cas") ? Type.CAS
+        : what.startsWith("read") ? Type.READ : Type.DELETE;
+    String expected = type == Type.CAS ? nullable(m.group(5)) : null;
+    String value = switch (type) {
+      case CREATE -> nullable(m.group(4));
+      case CAS -> nullable(m.group(6));
+      case READ -> nullable(m.group(7));
+      case DELETE -> null;
+    };
+    long complete = m.group(9).equals("?") ? Long.MAX_VALUE : Long.parseLong(m.group(9));
+    return new Op(Integer.parseInt(m.group(1)), type, m.group(2), expected, value, Long.parseLong(m.group(8)),
+        complete, Outcome.valueOf(m.group(10)), m.group(11));
+  }
+
+  private static String nullable(String v) {
+    return v.equals("null") ? null : v;
+  }
+
   @Override
   public String toString() {
     String what = switch (type) {

@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * {@code jswarm bench nemesis [--minutes M] [--seed S] [--managers N] [--workers N] [--clients N] [--executor simulated|container]}: one nemesis run
  * ({@link NemesisRun}); prints operations, faults and anomalies per checker, and ends with {@code anomalies=0} or
- * the path of the failing history. Exit code 0 only without anomalies.
+ * the path of the failing history. Exit code 0 only without anomalies. {@code --check REPORT} runs the
+ * linearizability checker again on the history of a report a run wrote.
  */
 public final class NemesisBench {
   private NemesisBench() {}
@@ -30,9 +31,10 @@ public final class NemesisBench {
         case "--workers" -> workers = Integer.parseInt(need(a, v));
         case "--clients" -> clients = Integer.parseInt(need(a, v));
         case "--executor" -> executor = need(a, v);
+        case "--check" -> System.exit(recheck(Path.of(need(a, v))));
         default -> {
           System.err.println("jswarm bench nemesis: unknown flag " + a
-              + "; flags: --minutes M --seed S --managers N (3 or 5) --workers N --clients N --executor simulated|container");
+              + "; flags: --minutes M --seed S --managers N (3 or 5) --workers N --clients N --executor simulated|container, or --check REPORT");
           System.exit(2);
         }
       }
@@ -46,6 +48,20 @@ public final class NemesisBench {
         managers, workers, clients, Path.of("target", "nemesis"), System.out, executor));
     print(r, System.out);
     System.exit(r.anomalyCount() == 0 ? 0 : 1);
+  }
+
+  /** Checker (a) on the history of a written report: 0 linearizable, 1 anomalies, 3 undecided. */
+  static int recheck(Path report) throws java.io.IOException {
+    List<Op> ops = java.nio.file.Files.readAllLines(report).stream().map(Op::parse)
+        .filter(java.util.Objects::nonNull).toList();
+    io.jswarm.reliability.check.CasRegisterChecker cas = new io.jswarm.reliability.check.CasRegisterChecker();
+    long t0 = System.nanoTime();
+    List<io.jswarm.reliability.check.Anomaly> found = cas.check(ops);
+    System.out.printf("%d operations checked in %.1f s%n", ops.size(), (System.nanoTime() - t0) / 1e9);
+    found.forEach(System.out::println);
+    System.out.println("checker linearizable  anomalies=" + found.size()
+        + (cas.undecided().isEmpty() ? "" : " undecided=" + cas.undecided()));
+    return !found.isEmpty() ? 1 : cas.undecided().isEmpty() ? 0 : 3;
   }
 
   private static String need(String flag, String v) {
@@ -68,6 +84,6 @@ public final class NemesisBench {
     if (!r.undecided().isEmpty()) {
       out.println("linearizability undecided (search budget) for keys " + List.copyOf(r.undecided()));
     }
-    out.println(r.report() == null ? "anomalies=0" : "anomalies=" + r.anomalyCount() + " history: " + r.report());
+    out.println("anomalies=" + r.anomalyCount() + (r.report() == null ? "" : " history: " + r.report()));
   }
 }

@@ -192,7 +192,8 @@ public final class NemesisRun {
     List<Op> ops = history.ops();
     int ok = (int) ops.stream().filter(o -> o.outcome() == Outcome.OK).count();
     int unknown = (int) ops.stream().filter(o -> o.outcome() == Outcome.UNKNOWN).count();
-    Path report = anomalies.values().stream().allMatch(List::isEmpty) ? null : writeReport();
+    // keys the checker could not decide are no verdict either: their history is kept for `--check`
+    Path report = anomalies.values().stream().allMatch(List::isEmpty) && undecided.isEmpty() ? null : writeReport();
     return new Result(ops.size(), ok, unknown, faults, anomalies, undecided, report, containersOnNodes, hostResources, ops);
   }
 

@@ -102,19 +102,35 @@ class CheckersTest {
   }
 
   @Test
-  void longHistoryWithManyTimeoutsIsDecided() {
-    // the shape of a long nemesis run on one key: 3,000 operations, heavy overlap, one write in ten times out and
+  void longHistoriesWithManyTimeoutsAreDecided() {
+    // the shape of long nemesis runs on one key: thousands of operations, heavy overlap, writes that time out and
     // half of those never take effect; the plain search ran out of its budget on such histories
-    Random r = new Random(7);
+    for (int[] shape : new int[][] {{3_000, 10, 100}, {8_000, 4, 300}}) {
+      List<Op> h = registerHistory(new Random(shape[0]), shape[0], shape[1], shape[2]);
+      assertEquals(List.of(), linearizable.check(h), "shape " + List.of(shape[0], shape[1], shape[2]));
+      assertEquals(List.of(), linearizable.undecided(), "undecided");
+      // and the same history with one stale read in the middle is still caught
+      Op cas = h.stream().filter(o -> o.type() == Op.Type.CAS && o.outcome() == OK).skip(200).findFirst().orElseThrow();
+      List<Op> stale = new ArrayList<>(h);
+      stale.add(Op.read(9, "k", cas.expected(), cas.complete() + 1_000, cas.complete() + 1_001));
+      assertEquals(1, linearizable.check(stale).size());
+    }
+  }
+
+  /**
+   * A real register driven by 8 clients: each op takes effect inside its span; one write in {@code lossEvery} times
+   * out (unknown), and half of those never take effect.
+   */
+  private static List<Op> registerHistory(Random r, int n, int lossEvery, int maxSpan) {
     List<Op> h = new ArrayList<>();
     String value = null;
     long t = 0;
-    for (int i = 0; i < 3_000; i++) {
+    for (int i = 0; i < n; i++) {
       int p = r.nextInt(8);
       long invoke = t + r.nextInt(5);
       long at = invoke + 1 + r.nextInt(5);
-      long complete = at + 1 + r.nextInt(100);
-      boolean lost = r.nextInt(10) == 0;
+      long complete = at + 1 + r.nextInt(maxSpan);
+      boolean lost = r.nextInt(lossEvery) == 0;
       boolean applied = !lost || r.nextBoolean();
       int kind = r.nextInt(10);
       String next = "v" + i;
@@ -132,13 +148,16 @@ class CheckersTest {
       }
       t = at;
     }
-    assertEquals(List.of(), linearizable.check(h));
-    assertEquals(List.of(), linearizable.undecided(), "undecided");
-    // and the same history with one stale read in the middle is still caught
-    Op last = h.stream().filter(o -> o.type() == Op.Type.CAS && o.outcome() == OK).skip(200).findFirst().orElseThrow();
-    List<Op> stale = new ArrayList<>(h);
-    stale.add(Op.read(9, "k", last.expected(), last.complete() + 1_000, last.complete() + 1_001));
-    assertEquals(1, linearizable.check(stale).size());
+    return h;
+  }
+
+  @Test
+  void aReportLineParsesBackToItsOperation() {
+    for (Op op : List.of(Op.create(1, "s", "p1-2", 3, 4, OK).via("172.29.0.2:2375"), Op.cas(2, "node:w1", "p1-2", "p2-3", 5, 0,
+        UNKNOWN), Op.read(3, "s", null, 6, 7), Op.delete(4, "s", 8, 9, FAILED))) {
+      assertEquals(op, Op.parse(op.toString()));
+    }
+    assertEquals(null, Op.parse("t=12.3s partition majority/minority"));
   }
 
   @Test

@@ -63,7 +63,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   private boolean busy;
   private PeerIdentity peer;
   private boolean peerRead;
-  private volatile ChunkedStreamSink stream;
+  private volatile ChannelOutput stream;
   /** The last answer is written and the output shut: what still comes in is read and dropped until close. */
   private boolean closing;
 
@@ -102,7 +102,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    ChunkedStreamSink s = stream;
+    ChannelOutput s = stream;
     if (s != null) {
       s.writabilityChanged();
     }
@@ -305,7 +305,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
           .addListener((ChannelFutureListener) f -> done(ctx, f, keepAlive));
       return;
     }
-    ChunkedStreamSink sink = new ChunkedStreamSink(ctx.channel(), f -> {
+    ChannelOutput sink = ChannelOutput.chunked(ctx.channel(), f -> {
       stream = null;
       done(ctx, f, keepAlive);
     }, handlers);

@@ -11,7 +11,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
@@ -178,7 +177,7 @@ public final class HttpServer implements AutoCloseable {
   private HttpServer(Settings settings) {
     this.group = Epoll.isAvailable()
         ? new MultiThreadIoEventLoopGroup(Math.min(4, Runtime.getRuntime().availableProcessors()),
-            EpollIoHandler.newFactory())
+            EpollKeepRegistered.newFactory())
         : new MultiThreadIoEventLoopGroup(Math.min(4, Runtime.getRuntime().availableProcessors()),
             NioIoHandler.newFactory());
     AtomicInteger n = new AtomicInteger();

@@ -2,26 +2,21 @@ package io.jswarm.transport.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The last handler of a hijacked connection ({@link HijackedStream}): what the client sends is queued (at most
  * about {@link #MAX_QUEUED} reads; beyond that the connection is not read until the consumer catches up), what the
- * handler sends is written with the same back-pressure as a chunked stream.
+ * handler sends goes out through a {@link ChannelOutput}, with the same back-pressure as a chunked stream.
  */
 final class RawStream extends ChannelInboundHandlerAdapter implements HijackedStream {
   private static final Logger LOG = LoggerFactory.getLogger(RawStream.class);
@@ -29,16 +24,15 @@ final class RawStream extends ChannelInboundHandlerAdapter implements HijackedSt
   private static final byte[] END = new byte[0];
 
   private final Channel channel;
-  private final Executor hookRunner;
+  private final ChannelOutput output;
   private final BlockingQueue<byte[]> input = new LinkedBlockingQueue<>();
-  private final List<Runnable> closeHooks = new ArrayList<>();
-  private boolean open = true;
   private volatile boolean inputEnded;
 
   RawStream(Channel channel, Executor hookRunner) {
     this.channel = channel;
-    this.hookRunner = hookRunner;
-    channel.closeFuture().addListener(f -> closed());
+    this.output = ChannelOutput.raw(channel, hookRunner);
+    channel.closeFuture().addListener(f -> endInput());
+    output.onClose(this::endInput);
   }
 
   @Override
@@ -65,9 +59,7 @@ final class RawStream extends ChannelInboundHandlerAdapter implements HijackedSt
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    synchronized (this) {
-      notifyAll();
-    }
+    output.writabilityChanged();
     ctx.fireChannelWritabilityChanged();
   }
 
@@ -77,7 +69,7 @@ final class RawStream extends ChannelInboundHandlerAdapter implements HijackedSt
     ctx.close();
   }
 
-  private void endInput() {
+  private synchronized void endInput() {
     if (!inputEnded) {
       inputEnded = true;
       input.offer(END);
@@ -102,90 +94,21 @@ final class RawStream extends ChannelInboundHandlerAdapter implements HijackedSt
 
   @Override
   public boolean send(byte[] bytes) {
-    synchronized (this) {
-      if (!open) {
-        return false;
-      }
-      if (bytes.length == 0) {
-        return true;
-      }
-      if (!channel.eventLoop().inEventLoop()) {
-        while (open && !channel.isWritable()) {
-          try {
-            wait(1000);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-          }
-        }
-        if (!open) {
-          return false;
-        }
-      }
-      channel.writeAndFlush(Unpooled.wrappedBuffer(bytes));
-      return true;
-    }
+    return output.send(bytes);
   }
 
   @Override
   public void close() {
-    List<Runnable> hooks;
-    synchronized (this) {
-      if (!open) {
-        return;
-      }
-      open = false;
-      notifyAll();
-      hooks = new ArrayList<>(closeHooks);
-      closeHooks.clear();
-    }
-    channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-    endInput();
-    run(hooks);
+    output.close();
   }
 
   @Override
   public void onClose(Runnable r) {
-    synchronized (this) {
-      if (open) {
-        closeHooks.add(r);
-        return;
-      }
-    }
-    r.run();
+    output.onClose(r);
   }
 
   @Override
-  public synchronized boolean isOpen() {
-    return open;
-  }
-
-  private void closed() {
-    List<Runnable> hooks;
-    synchronized (this) {
-      endInput();
-      if (!open) {
-        return;
-      }
-      open = false;
-      notifyAll();
-      hooks = new ArrayList<>(closeHooks);
-      closeHooks.clear();
-    }
-    try {
-      hookRunner.execute(() -> run(hooks));
-    } catch (RejectedExecutionException e) {
-      run(hooks);
-    }
-  }
-
-  private static void run(List<Runnable> hooks) {
-    for (Runnable r : hooks) {
-      try {
-        r.run();
-      } catch (RuntimeException e) {
-        LOG.warn("hijacked stream close hook failed", e);
-      }
-    }
+  public boolean isOpen() {
+    return output.isOpen();
   }
 }

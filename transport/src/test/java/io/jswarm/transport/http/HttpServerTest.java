@@ -279,7 +279,7 @@ class HttpServerTest {
       return false;
     }
     for (StackTraceElement e : t.getStackTrace()) {
-      if (e.getClassName().equals(ChunkedStreamSink.class.getName()) && e.getMethodName().equals("send")) {
+      if (e.getClassName().equals(ChannelOutput.class.getName()) && e.getMethodName().equals("send")) {
         return true;
       }
     }

@@ -141,9 +141,22 @@ final class ContainerStats {
     m.put("usage", number(mem.resolve("memory.usage_in_bytes")));
     m.put("max_usage", number(mem.resolve("memory.max_usage_in_bytes")));
     m.put("failcnt", number(mem.resolve("memory.failcnt")));
-    m.put("limit", number(mem.resolve("memory.limit_in_bytes")));
+    m.put("limit", memoryLimit(number(mem.resolve("memory.limit_in_bytes")), machineMemory()));
     m.put("stats", keyValues(mem.resolve("memory.stat")));
     return m;
+  }
+
+  /**
+   * The memory limit {@code docker stats} shows: the cgroup's, or the machine's memory when the cgroup's is higher
+   * (no limit reads as about 8 EiB), as dockerd caps it.
+   */
+  static long memoryLimit(long cgroupLimit, long machine) {
+    return machine > 0 && (cgroupLimit <= 0 || cgroupLimit > machine) ? machine : cgroupLimit;
+  }
+
+  private static long machineMemory() {
+    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize() : 0;
   }
 
   private static Map<String, Object> pids(LocalContainer c) {

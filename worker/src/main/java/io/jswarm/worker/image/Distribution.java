@@ -4,13 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.api.errors.NotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.SSLContext;
 
 /**
  * {@code GET /distribution/{name}/json}: the digest Docker pins a service's image to ({@code Descriptor} of the
@@ -42,17 +39,11 @@ public final class Distribution {
       return answer(local.mediaType(), local.manifestDigest(), store.blobs().size(local.manifestDigest()),
           List.of(platform(local.config())));
     }
-    SSLContext tls = store.options().clusterTls().get();
-    List<String> managers = tls == null ? List.of() : store.options().managers().get();
-    if (!managers.isEmpty()) {
-      HttpClient cluster = RegistryClient.httpClient(tls);
-      for (String m : managers) {
-        try {
-          return fromRegistry(new RegistryClient(URI.create("https://" + m), cluster, RegistryAuth.NONE,
-              "manager " + m), ref.name(), ref);
-        } catch (IOException e) {
-          errors.add(e.getMessage());
-        }
+    for (RegistryClient c : store.managerRegistries()) {
+      try {
+        return fromRegistry(c, ref.name(), ref);
+      } catch (IOException e) {
+        errors.add(e.getMessage());
       }
     }
     // Not found whichever source failed how (unreachable, refused, unknown): the client then keeps the tag and warns

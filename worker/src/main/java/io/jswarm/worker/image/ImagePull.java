@@ -5,13 +5,10 @@ import io.jswarm.api.errors.UnavailableException;
 import io.jswarm.worker.image.ImageStore.Image;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.SSLContext;
 
 /**
  * One pull of an image into the store: its manifest (an index resolved to this node's platform), config and
@@ -35,37 +32,37 @@ final class ImagePull {
     List<String> errors = new ArrayList<>();
     int answered = 0;
     boolean otherFailure = false;
+    RegistryNotAllowedException refused = null;
     RegistryClient registry = store.registryClient(ref.domain(), auth, insecure);
     try {
       return pullFrom(registry, ref.path(), ref, progress);
     } catch (IOException e) {
       errors.add(e.getMessage());
-      if (e instanceof RegistryException re && (re.notFound() || re.status() == 401)) {
+      if (e instanceof RegistryNotAllowedException r) {
+        refused = r;
+      } else if (e instanceof RegistryException re && (re.notFound() || re.status() == 401)) {
         answered++;
       } else if (!(e instanceof java.net.ConnectException || e instanceof java.net.UnknownHostException
           || e.getCause() instanceof java.net.UnknownHostException)) {
         otherFailure = true;
       }
     }
-    SSLContext tls = store.options().clusterTls().get();
-    List<String> managers = tls == null ? List.of() : store.options().managers().get();
-    if (!managers.isEmpty()) {
-      HttpClient cluster = RegistryClient.httpClient(tls);
-      for (String m : managers) {
-        RegistryClient c = new RegistryClient(URI.create("https://" + m), cluster, RegistryAuth.NONE, "manager " + m);
-        try {
-          return pullFrom(c, ref.name(), ref, progress);
-        } catch (IOException e) {
-          errors.add(e.getMessage());
-          if (e instanceof RegistryException re && re.notFound()) {
-            answered++;
-          } else if (!(e instanceof java.net.ConnectException)) {
-            otherFailure = true;
-          }
+    for (RegistryClient c : store.managerRegistries()) {
+      try {
+        return pullFrom(c, ref.name(), ref, progress);
+      } catch (IOException e) {
+        errors.add(e.getMessage());
+        if (e instanceof RegistryException re && re.notFound()) {
+          answered++;
+        } else if (!(e instanceof java.net.ConnectException)) {
+          otherFailure = true;
         }
       }
     }
     String msg = "image " + ref.familiar() + " could not be pulled from any source: " + String.join("; ", errors);
+    if (refused != null) {
+      throw new io.jswarm.api.errors.ForbiddenException(msg); // the operator's rule, not a failure to retry
+    }
     if (answered > 0 && !otherFailure) {
       throw new NotFoundException(msg); // every source that answered does not have it
     }

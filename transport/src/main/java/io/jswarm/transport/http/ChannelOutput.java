@@ -9,42 +9,64 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link StreamSink} writing chunks of a chunked HTTP response. Flow control: {@link #send} called off the event
- * loop waits while the connection's outbound buffer is above its high-water mark, so a slow reader slows the
- * writer down instead of filling memory.
+ * What handler threads write to one connection: the chunks of a streamed response ({@link #chunked}) or the raw
+ * bytes of a hijacked connection ({@link #raw}, inside {@link RawStream}).
+ *
+ * <p>Flow control: {@link #send} called off the event loop waits while the connection's outbound buffer is above
+ * its high-water mark, so a slow reader slows the writer down instead of filling memory; the connection's handler
+ * calls {@link #writabilityChanged} to wake it. {@link #close} writes the end after everything sent before it. Close
+ * hooks run once: on the thread that calls {@link #close}, or on the hook runner (never the event loop) when the
+ * peer goes away first.
  */
-final class ChunkedStreamSink implements StreamSink {
-  private static final Logger LOG = LoggerFactory.getLogger(ChunkedStreamSink.class);
+final class ChannelOutput implements StreamSink {
+  private static final Logger LOG = LoggerFactory.getLogger(ChannelOutput.class);
 
   private final Channel channel;
+  private final Function<byte[], Object> message;
+  private final Object end;
   private final ChannelFutureListener onEnd;
   private final Executor hookRunner;
   private final List<Runnable> closeHooks = new ArrayList<>();
   private boolean open = true;
 
-  /**
-   * {@code onEnd} runs once the last chunk is written after {@link #close}; close hooks fired by a disconnect run
-   * on {@code hookRunner}, never on the event loop.
-   */
-  ChunkedStreamSink(Channel channel, ChannelFutureListener onEnd, Executor hookRunner) {
+  private ChannelOutput(Channel channel, Function<byte[], Object> message, Object end, ChannelFutureListener onEnd,
+      Executor hookRunner) {
     this.channel = channel;
+    this.message = message;
+    this.end = end;
     this.onEnd = onEnd;
     this.hookRunner = hookRunner;
     channel.closeFuture().addListener(f -> peerClosed());
   }
 
+  /**
+   * The body of a chunked response (the head is written by the caller); {@code onEnd} runs once the last chunk is
+   * written after {@link #close}.
+   */
+  static ChannelOutput chunked(Channel channel, ChannelFutureListener onEnd, Executor hookRunner) {
+    return new ChannelOutput(channel, b -> new DefaultHttpContent(Unpooled.copiedBuffer(b)),
+        LastHttpContent.EMPTY_LAST_CONTENT, onEnd, hookRunner);
+  }
+
+  /** Raw bytes; {@link #close} closes the connection once they are written. */
+  static ChannelOutput raw(Channel channel, Executor hookRunner) {
+    return new ChannelOutput(channel, Unpooled::wrappedBuffer, Unpooled.EMPTY_BUFFER, ChannelFutureListener.CLOSE,
+        hookRunner);
+  }
+
   @Override
-  public boolean send(byte[] chunk) {
+  public boolean send(byte[] bytes) {
     synchronized (this) {
       if (!open) {
         return false;
       }
-      if (chunk.length == 0) {
-        return true; // an empty chunk would end the chunked body
+      if (bytes.length == 0) {
+        return true; // nothing to write (and an empty chunk would end a chunked body)
       }
       if (!channel.eventLoop().inEventLoop()) {
         while (open && !channel.isWritable()) {
@@ -59,7 +81,7 @@ final class ChunkedStreamSink implements StreamSink {
           return false;
         }
       }
-      channel.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(chunk)));
+      channel.writeAndFlush(message.apply(bytes));
       return true;
     }
   }
@@ -68,13 +90,11 @@ final class ChunkedStreamSink implements StreamSink {
   public void close() {
     List<Runnable> hooks;
     synchronized (this) {
-      if (!open) {
+      hooks = markClosed();
+      if (hooks == null) {
         return;
       }
-      open = false;
-      notifyAll();
-      channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(onEnd);
-      hooks = drainHooks();
+      channel.writeAndFlush(end).addListener(onEnd);
     }
     run(hooks);
   }
@@ -103,14 +123,9 @@ final class ChunkedStreamSink implements StreamSink {
   private void peerClosed() {
     List<Runnable> hooks;
     synchronized (this) {
-      if (!open) {
-        return;
-      }
-      open = false;
-      notifyAll();
-      hooks = drainHooks();
+      hooks = markClosed();
     }
-    if (!hooks.isEmpty()) {
+    if (hooks != null && !hooks.isEmpty()) {
       try {
         hookRunner.execute(() -> run(hooks));
       } catch (RejectedExecutionException e) {
@@ -119,7 +134,13 @@ final class ChunkedStreamSink implements StreamSink {
     }
   }
 
-  private List<Runnable> drainHooks() {
+  /** Closes (the lock held): wakes waiting writers and hands over the hooks; null when it was closed already. */
+  private List<Runnable> markClosed() {
+    if (!open) {
+      return null;
+    }
+    open = false;
+    notifyAll();
     List<Runnable> hooks = new ArrayList<>(closeHooks);
     closeHooks.clear();
     return hooks;
