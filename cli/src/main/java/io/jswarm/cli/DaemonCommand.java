@@ -60,6 +60,11 @@ final class DaemonCommand implements Callable<Integer> {
           + "RUNNING without running anything (for tests and benchmarks) (default: ${DEFAULT-VALUE}).")
   String executor;
 
+  @Option(names = "--userns-remap", paramLabel = "default|USER[:GROUP]",
+      description = "Run containers in a user namespace whose root is a subordinate id of USER from /etc/subuid and "
+          + "/etc/subgid; 'default' makes and uses the user dockremap (as dockerd).")
+  String usernsRemap;
+
   @Option(names = "--runtime", defaultValue = "runc",
       description = "OCI runtime of the container executor: runc or crun (default: ${DEFAULT-VALUE}).")
   String runtime;
@@ -162,12 +167,21 @@ final class DaemonCommand implements Callable<Integer> {
       }
       engineLabels.put(l.substring(0, eq), l.substring(eq + 1));
     }
+    io.jswarm.worker.container.UsernsRemap userns = null;
+    if (usernsRemap != null) {
+      try {
+        userns = io.jswarm.worker.container.UsernsRemap.resolve(usernsRemap,
+            io.jswarm.worker.container.UsernsRemap.HostFiles.ETC);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+    }
     List<String> listeners = hosts.isEmpty() ? List.of("unix://" + execRoot.resolve("jswarm.sock")) : hosts;
     String name = nodeName != null ? nodeName : InetAddress.getLocalHost().getHostName();
     DaemonOptions opts = new DaemonOptions(dataRoot, execRoot, listeners, cgroupParent, name, clusterPort, raftPort,
         executor, runtime, snapshotInterval, engineLabels, List.copyOf(insecureRegistries), bridgeName, bridgeSubnet,
         new ApiListeners.Security(tls, tlsVerify, tlsCaCert, tlsCert, tlsKey, insecureTcp),
-        new UnpackLimits(imageMaxLayerSize, imageMaxLayerEntries), registryAllowList());
+        new UnpackLimits(imageMaxLayerSize, imageMaxLayerEntries), registryAllowList(), userns);
     Metrics metrics = new Metrics();
     if (metricsAddr != null) {
       try {

@@ -129,6 +129,7 @@ final class WorkerRole implements AutoCloseable {
     });
     description.engine.missingFeatures = executor.missingFeatures().isEmpty() ? null
         : new java.util.TreeMap<>(executor.missingFeatures());
+    description.engine.securityOptions = opts.securityOptions();
     description.tlsInfo = tlsInfo(creds);
     Agent agent = new Agent(managers, transport, executor, () -> {
       SessionRequest r = new SessionRequest();
@@ -194,7 +195,7 @@ final class WorkerRole implements AutoCloseable {
       return new SimulatedExecutor();
     }
     ContainerConfig config = new ContainerConfig(opts.dataRoot(), opts.execRoot(), opts.cgroupParent(),
-        opts.runtime());
+        opts.runtime()).withUserns(opts.userns());
     return new ContainerExecutor(config, stores.images(), stores.networks(), stores.volumes(), clock,
         stores.discovery() == null ? null : stores.discovery().containers());
   }
