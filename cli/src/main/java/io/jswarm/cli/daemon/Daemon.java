@@ -147,6 +147,10 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     if (discovery == null && !opts.executor().equals("simulated")) {
       try {
         discovery = new ServiceDiscovery();
+        if (routingMesh != null) {
+          // the ingress network's records drive the mesh; the overlay has the endpoints by then (they come first)
+          io.jswarm.worker.discovery.IngressRouting.attach(discovery.feed(), routingMesh::update);
+        }
       } catch (IOException e) {
         throw new java.io.UncheckedIOException("cannot start service discovery (embedded DNS): " + e.getMessage(), e);
       }

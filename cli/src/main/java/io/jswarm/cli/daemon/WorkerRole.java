@@ -1,6 +1,5 @@
 package io.jswarm.cli.daemon;
 
-import io.jswarm.api.dispatcher.DispatcherMessage;
 import io.jswarm.api.dispatcher.SessionRequest;
 import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Task;
@@ -17,7 +16,6 @@ import io.jswarm.worker.container.ContainerConfig;
 import io.jswarm.worker.container.ContainerExecutor;
 import io.jswarm.worker.discovery.ServiceDiscovery;
 import io.jswarm.worker.image.ImageProvider;
-import io.jswarm.worker.discovery.IngressBackends;
 import io.jswarm.worker.network.CompositeNetworking;
 import io.jswarm.worker.network.RoutingMesh;
 import io.jswarm.worker.network.TaskNetworking;
@@ -144,9 +142,6 @@ final class WorkerRole implements AutoCloseable {
     if (stores.networks() instanceof CompositeNetworking c) {
       agent.addNetworkListener(c.overlay()::onDispatcherMessage); // remote endpoints, data path port, underlay
     }
-    if (stores.mesh() != null) {
-      agent.addNetworkListener(m -> routeIngress(stores.mesh(), m)); // after the overlay: it has the endpoints
-    }
     if (stores.discovery() != null) {
       agent.addNetworkListener(stores.discovery()::onDispatcherMessage); // service records
     }
@@ -168,18 +163,6 @@ final class WorkerRole implements AutoCloseable {
         .encodeToString(creds.certificate().getIssuerX500Principal().getEncoded());
     t.certIssuerPublicKey = creds.issuerPublicKey();
     return t;
-  }
-
-  /** The routing mesh's share of the dispatcher stream: each ingress view replaces the node's published ports. */
-  private static void routeIngress(RoutingMesh mesh, DispatcherMessage m) {
-    if (!DispatcherMessage.INGRESS.equals(m.type)) {
-      return;
-    }
-    try {
-      mesh.update(m.ingress == null ? null : m.ingress.nodeAttachment, IngressBackends.of(m.ingress));
-    } catch (Exception e) {
-      LOG.warn("cannot apply the ingress routing mesh: {}", e.toString());
-    }
   }
 
   /**
