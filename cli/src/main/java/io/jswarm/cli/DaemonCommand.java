@@ -8,6 +8,7 @@ import io.jswarm.transport.metrics.Metrics;
 import io.jswarm.cli.daemon.Daemon;
 import io.jswarm.cli.daemon.DaemonOptions;
 import io.jswarm.worker.container.ContainerExecutor;
+import io.jswarm.worker.image.RegistryAllowList;
 import io.jswarm.worker.image.UnpackLimits;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -59,6 +60,11 @@ final class DaemonCommand implements Callable<Integer> {
           + "RUNNING without running anything (for tests and benchmarks) (default: ${DEFAULT-VALUE}).")
   String executor;
 
+  @Option(names = "--userns-remap", paramLabel = "default|USER[:GROUP]",
+      description = "Run containers in a user namespace whose root is a subordinate id of USER from /etc/subuid and "
+          + "/etc/subgid; 'default' makes and uses the user dockremap (as dockerd).")
+  String usernsRemap;
+
   @Option(names = "--runtime", defaultValue = "runc",
       description = "OCI runtime of the container executor: runc or crun (default: ${DEFAULT-VALUE}).")
   String runtime;
@@ -73,6 +79,11 @@ final class DaemonCommand implements Callable<Integer> {
   @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]",
       description = "Registry to pull from and push to over plain HTTP, repeatable (localhost and 127.0.0.1 always are).")
   List<String> insecureRegistries = new ArrayList<>();
+
+  @Option(names = "--registry-allow", paramLabel = "HOST|*.DOMAIN|IP|CIDR",
+      description = "Registry addresses image pulls and pushes may dial (the registry, its blob redirects and token "
+          + "server), repeatable or comma-separated; default: any. Pulls from the managers are not affected.")
+  List<String> registryAllow = new ArrayList<>();
 
   @Option(names = "--bridge-name", defaultValue = "jswarm_gwbridge",
       description = "Bridge the containers' own interface is plugged into (NAT out, host-mode ports); daemons "
@@ -156,12 +167,21 @@ final class DaemonCommand implements Callable<Integer> {
       }
       engineLabels.put(l.substring(0, eq), l.substring(eq + 1));
     }
+    io.jswarm.worker.container.UsernsRemap userns = null;
+    if (usernsRemap != null) {
+      try {
+        userns = io.jswarm.worker.container.UsernsRemap.resolve(usernsRemap,
+            io.jswarm.worker.container.UsernsRemap.HostFiles.ETC);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+    }
     List<String> listeners = hosts.isEmpty() ? List.of("unix://" + execRoot.resolve("jswarm.sock")) : hosts;
     String name = nodeName != null ? nodeName : InetAddress.getLocalHost().getHostName();
     DaemonOptions opts = new DaemonOptions(dataRoot, execRoot, listeners, cgroupParent, name, clusterPort, raftPort,
         executor, runtime, snapshotInterval, engineLabels, List.copyOf(insecureRegistries), bridgeName, bridgeSubnet,
         new ApiListeners.Security(tls, tlsVerify, tlsCaCert, tlsCert, tlsKey, insecureTcp),
-        new UnpackLimits(imageMaxLayerSize, imageMaxLayerEntries));
+        new UnpackLimits(imageMaxLayerSize, imageMaxLayerEntries), registryAllowList(), userns);
     Metrics metrics = new Metrics();
     if (metricsAddr != null) {
       try {
@@ -225,6 +245,14 @@ final class DaemonCommand implements Callable<Integer> {
   private void checkPort(String flag, int port) {
     if (port < 1 || port > 65535) {
       throw new CommandLine.ParameterException(spec.commandLine(), flag + " must be 1-65535, got " + port);
+    }
+  }
+
+  private RegistryAllowList registryAllowList() {
+    try {
+      return RegistryAllowList.parse(registryAllow);
+    } catch (io.jswarm.api.errors.InvalidArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
   }
 }

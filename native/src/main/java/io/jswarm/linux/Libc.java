@@ -60,4 +60,19 @@ public interface Libc extends Library {
 
   /** ioctl with an integer argument (LOOP_CTL_GET_FREE, LOOP_SET_FD, LOOP_CLR_FD). */
   int ioctl(int fd, long request, long arg);
+
+  /** {@code open_tree(dfd, path, flags)} through syscall(2) (glibc 2.36 has no wrapper for it). */
+  int syscall(long number, int dfd, String path, int flags);
+
+  /** {@code mount_setattr(dfd, path, flags, attr, size)} through syscall(2). */
+  int syscall(long number, int dfd, String path, int flags, Pointer attr, long size);
+
+  /** {@code move_mount(fromDfd, fromPath, toDfd, toPath, flags)} through syscall(2). */
+  int syscall(long number, int fromDfd, String fromPath, int toDfd, String toPath, int flags);
+
+  /** setfsuid(2): the calling thread's file-system uid; returns the previous one. */
+  int setfsuid(int fsuid);
+
+  /** setfsgid(2): the calling thread's file-system gid; returns the previous one. */
+  int setfsgid(int fsgid);
 }

@@ -21,7 +21,8 @@ import java.util.List;
  *       ({@link NetworkEndpoints}); {@code Full} (the first one of a session, right after the full assignments)
  *       means networks not listed have no remote endpoint for the node; otherwise each listed network changed.</li>
  *   <li>{@value #SERVICES}: {@code ServiceNetworks}, the services and running tasks of the overlay networks the node
- *       gets records for ({@link NetworkServices}; the networks it has a task on); {@code Full} (the first one of a
+ *       gets records for ({@link NetworkServices}; the networks it has a task on, and the ingress network for every
+ *       node with an ingress address, with that address: the routing mesh reads it); {@code Full} (the first one of a
  *       session, after the endpoints) means networks not listed are dropped; otherwise each listed network
  *       changed.</li>
  *   <li>{@value #DEPENDENCIES}: the secrets and configs the node's tasks reference ({@code Secrets} with their
@@ -31,10 +32,6 @@ import java.util.List;
  *       has not ended references them any more. A node gets only what its own tasks reference.</li>
  *   <li>{@value #REDIRECT}: {@code LeaderAddr}, the leader's cluster address; the only message a follower
  *       manager sends before ending the stream.</li>
- *   <li>{@value #INGRESS}: {@code Ingress}, what the node needs for the routing mesh ({@link IngressView}): its own
- *       ingress address and every service publishing ingress ports with its tasks; complete every time. Sent to
- *       every node once it has an ingress address, after the endpoints at session start and whenever it changes.
- *       </li>
  * </ul>
  */
 public class DispatcherMessage {
@@ -43,7 +40,6 @@ public class DispatcherMessage {
   public static final String REDIRECT = "redirect";
   public static final String NODE = "node";
   public static final String ENDPOINTS = "endpoints";
-  public static final String INGRESS = "ingress";
   public static final String SERVICES = "services";
   public static final String DEPENDENCIES = "dependencies";
 
@@ -59,7 +55,6 @@ public class DispatcherMessage {
   public String leaderAddr;
   public Long dataPathPort;
   public List<NetworkEndpoints> networks;
-  public IngressView ingress;
   public List<NetworkServices> serviceNetworks;
   public List<Secret> secrets;
   public List<Config> configs;
@@ -120,13 +115,6 @@ public class DispatcherMessage {
     m.type = ENDPOINTS;
     m.full = full;
     m.networks = new ArrayList<>(networks);
-    return m;
-  }
-
-  public static DispatcherMessage ingress(IngressView view) {
-    DispatcherMessage m = new DispatcherMessage();
-    m.type = INGRESS;
-    m.ingress = view;
     return m;
   }
 

@@ -1,6 +1,7 @@
 package io.jswarm.api.dispatcher;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.jswarm.api.types.NetworkAttachment;
 import io.jswarm.api.types.Service;
 import io.jswarm.api.types.Task;
 import java.util.ArrayList;
@@ -28,6 +29,12 @@ import java.util.List;
  * <p>With {@code Full} the lists replace what the node had for the network; otherwise {@code Services} and
  * {@code Tasks} are added or changed and {@code RemovedServices} / {@code RemovedTasks} (ids) are gone.
  * {@code Left}: the node gets nothing more for this network and drops it.
+ *
+ * <p>The ingress network ({@code Ingress}) reaches every node with an address on it, also nodes running no task: it
+ * is what the routing mesh balances over (the services publishing ingress ports and their running tasks). There
+ * {@code NodeAttachment} is the receiving node's own ingress attachment ({@code Node.Attachments}, with the network
+ * object: VXLAN id, subnet, gateway): set in the full view and in any change that moves it, absent otherwise (the
+ * node keeps the one it has). A node that loses its ingress address gets {@code Left}.
  */
 public class NetworkServices {
   @JsonProperty("NetworkID")
@@ -38,6 +45,8 @@ public class NetworkServices {
   public Boolean ingress;
   public Boolean full;
   public Boolean left;
+  /** The receiving node's own attachment to this (ingress) network; null when unchanged or not the ingress network. */
+  public NetworkAttachment nodeAttachment;
   public List<Service> services = new ArrayList<>();
   public List<Task> tasks = new ArrayList<>();
   public List<String> removedServices = new ArrayList<>();

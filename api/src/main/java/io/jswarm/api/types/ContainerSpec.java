@@ -38,6 +38,20 @@ public class ContainerSpec {
   public List<String> capabilityAdd;
   public List<String> capabilityDrop;
   public List<Ulimit> ulimits;
+  /**
+   * jswarm extension (Docker's container {@code HostConfig.UsernsMode}, which swarm services lack): {@value #USERNS_HOST}
+   * runs the task in the host's user namespace on a node whose daemon has {@code --userns-remap}; empty or absent
+   * means the daemon's choice.
+   */
+  public String usernsMode;
+
+  /** {@link #usernsMode} value: no user namespace for this task. */
+  public static final String USERNS_HOST = "host";
+
+  /** True when the spec opts out of the daemon's user namespace remapping. */
+  public static boolean usernsHost(ContainerSpec c) {
+    return c != null && USERNS_HOST.equals(c.usernsMode);
+  }
 
   /**
    * Security options (Docker {@code Privileges}). {@code Seccomp} and {@code NoNewPrivileges} are applied by the

@@ -55,6 +55,11 @@ public class Node extends StoreObject {
      * create/update that asks for it answers a warning naming the node.
      */
     public Map<String, String> missingFeatures;
+    /**
+     * jswarm extension: the engine's security options as {@code docker info} lists them
+     * ({@code name=seccomp,profile=builtin}, {@code name=userns} with {@code --userns-remap}, ...).
+     */
+    public List<String> securityOptions;
   }
 
   /** The name in {@link EngineDescription#missingFeatures} of {@code Resources.Limits.BlkioWeight}. */

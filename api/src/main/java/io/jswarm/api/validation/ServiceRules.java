@@ -100,6 +100,10 @@ final class ServiceRules {
     secrets(p, path + ".Secrets", c.secrets);
     configs(p, path + ".Configs", c.configs);
     PrivilegesRules.check(p, path + ".Privileges", c.privileges);
+    if (!isEmpty(c.usernsMode) && !ContainerSpec.USERNS_HOST.equals(c.usernsMode)) {
+      p.add(path + ".UsernsMode", "\"" + c.usernsMode + "\" is not a user namespace mode; use \"host\" (no "
+          + "user namespace on a node with --userns-remap) or leave it empty");
+    }
   }
 
   static boolean isImageReference(String image) {

@@ -171,6 +171,13 @@ class ServiceSpecValidationTest {
             "Spec.TaskTemplate.Placement.MaxReplicas", "must not be negative"),
         broken("unknown placement strategy", s -> s.taskTemplate.placement.strategy = "random",
             "Spec.TaskTemplate.Placement.Strategy", "use spread or binpack"),
+        broken("rebalance on join of a global service", s -> {
+          s.mode = new ServiceMode();
+          s.mode.global = new ServiceMode.Global();
+          s.taskTemplate.placement.rebalanceOnJoin = true;
+        }, "Spec.TaskTemplate.Placement.RebalanceOnJoin", "only a replicated service is rebalanced"),
+        broken("unknown user namespace mode", s -> s.taskTemplate.containerSpec.usernsMode = "private",
+            "Spec.TaskTemplate.ContainerSpec.UsernsMode", "use \"host\""),
         broken("duplicate published port", s -> s.endpointSpec.ports.add(port("tcp", 81, 8080, "ingress")),
             "Spec.EndpointSpec.Ports[4].PublishedPort", "8080/tcp is published twice"),
         broken("duplicate published port, default protocol", s -> s.endpointSpec.ports.add(port(null, 81, 8080, null)),

@@ -36,13 +36,27 @@ public final class ReplicasBench implements Callable<Integer> {
 
   /** What one run measured; times in ms. */
   public record Result(long replicas, double createCallMs, double allRunningMs, long running, int listings,
-      double listP50Ms, double listP99Ms, double listMaxMs) {
+      double listP50Ms, double listP99Ms, double listMaxMs, long gcCount, double gcSeconds, long heapUsedMb) {
     @Override
     public String toString() {
       return String.format("%d replicas: create call %.0f ms, all running after %.1f s (%d running); "
-          + "GET /services meanwhile: %d calls, p50 %.1f ms, p99 %.1f ms, max %.1f ms", replicas, createCallMs,
-          allRunningMs / 1000, running, listings, listP50Ms, listP99Ms, listMaxMs);
+          + "GET /services meanwhile: %d calls, p50 %.1f ms, p99 %.1f ms, max %.1f ms; "
+          + "this JVM (daemon and bench) meanwhile: %d GCs, %.1f s in GC, heap used at the end %d MB",
+          replicas, createCallMs, allRunningMs / 1000, running, listings, listP50Ms, listP99Ms, listMaxMs, gcCount,
+          gcSeconds, heapUsedMb);
     }
+  }
+
+  /** Collections and milliseconds spent in them by every collector of this JVM so far. */
+  private static long[] gcTotals() {
+    long count = 0;
+    long ms = 0;
+    for (java.lang.management.GarbageCollectorMXBean gc
+        : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      count += Math.max(0, gc.getCollectionCount());
+      ms += Math.max(0, gc.getCollectionTime());
+    }
+    return new long[] {count, ms};
   }
 
   @Override
@@ -88,6 +102,7 @@ public final class ReplicasBench implements Callable<Integer> {
     }, "bench-lister");
     lister.setDaemon(true);
     lister.start();
+    long[] gcBefore = gcTotals();
     long start = System.nanoTime();
     String spec = "{\"Name\":\"many\",\"Mode\":{\"Replicated\":{\"Replicas\":" + replicas + "}},"
         + "\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox:1\"}}}";
@@ -122,7 +137,10 @@ public final class ReplicasBench implements Callable<Integer> {
     synchronized (latencies) {
       a = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
     }
-    return new Result(replicas, createMs, allMs, running, a.length, q(a, 0.5), q(a, 0.99), q(a, 1));
+    long[] gcAfter = gcTotals();
+    long heapMb = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20;
+    return new Result(replicas, createMs, allMs, running, a.length, q(a, 0.5), q(a, 0.99), q(a, 1),
+        gcAfter[0] - gcBefore[0], (gcAfter[1] - gcBefore[1]) / 1000.0, heapMb);
   }
 
   private static double q(long[] sorted, double q) {

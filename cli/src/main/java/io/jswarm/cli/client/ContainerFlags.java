@@ -52,6 +52,7 @@ final class ContainerFlags {
     }
     c.healthcheck = f.health.merge(null);
     c.privileges = f.security.merge(null);
+    c.usernsMode = f.security.usernsMode(null);
     if (!f.mounts.isEmpty()) {
       c.mounts = new ArrayList<>();
       for (String m : f.mounts) {

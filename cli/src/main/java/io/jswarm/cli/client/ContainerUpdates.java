@@ -37,5 +37,6 @@ final class ContainerUpdates {
     }
     c.healthcheck = f.health.merge(c.healthcheck);
     c.privileges = f.security.merge(c.privileges);
+    c.usernsMode = f.security.usernsMode(c.usernsMode);
   }
 }

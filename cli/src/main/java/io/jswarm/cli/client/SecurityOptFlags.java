@@ -24,6 +24,29 @@ public final class SecurityOptFlags {
       + "no-new-privileges=true|false (default: jswarm's seccomp profile and no-new-privileges).")
   public List<String> options = new ArrayList<>();
 
+  @Option(names = "--userns", paramLabel = "host|\"\"", description = "host: no user namespace for the tasks on a "
+      + "node whose daemon has --userns-remap; \"\" (update) back to the daemon's (jswarm extension).")
+  public String userns;
+
+  /**
+   * {@code ContainerSpec.UsernsMode} after {@code --userns}: {@code current} when not given, {@code host}, or null
+   * for {@code ""}.
+   *
+   * @throws UsageException for any other value
+   */
+  public String usernsMode(String current) {
+    if (userns == null) {
+      return current;
+    }
+    if (userns.isEmpty()) {
+      return null;
+    }
+    if (!userns.equals(ContainerSpec.USERNS_HOST)) {
+      throw new UsageException("invalid --userns \"" + userns + "\": host, or \"\" for the daemon's user namespace");
+    }
+    return userns;
+  }
+
   /**
    * The privileges after these flags: {@code current} itself when none is given, else {@code current} (null for
    * a new service) with the given options replaced.

@@ -35,6 +35,8 @@ public final class ClusterScenario implements AutoCloseable {
   /** Label set on the bench services, so that every step finds them. */
   static final String BENCH_LABEL = "jswarm.bench";
   private static final long POLL_MS = 100;
+  /** How often a long wait prints where it is. */
+  private static final long PROGRESS_NANOS = 30_000_000_000L;
   /** The hollow process' line for the number of open sessions (see {@code HollowCommand}). */
   private static final java.util.regex.Pattern SESSIONS_LINE =
       java.util.regex.Pattern.compile("hollow: sessions (\\d+) of \\d+");
@@ -71,9 +73,13 @@ public final class ClusterScenario implements AutoCloseable {
 
   // ---- bring-up ----
 
-  /** Starts the managers (the first inits the swarm, the others join it) and drains them. */
+  /**
+   * Starts the managers (the first inits the swarm, the others join it) and drains them. The swarm's address pool
+   * gives the ingress network room for every node ({@link #ingressMaskLength}): each node holds an ingress address.
+   */
   public void startManagers() throws IOException {
-    Daemon first = cluster.init("m1");
+    Daemon first = cluster.init("m1", "\"DefaultAddrPool\":[\"10.0.0.0/8\"],\"SubnetSize\":"
+        + ingressMaskLength(shape.managers() + shape.nodes()));
     managers.add(first);
     for (int i = 2; i <= shape.managers(); i++) {
       managers.add(cluster.join("m" + i, first, "manager"));
@@ -85,6 +91,19 @@ public final class ClusterScenario implements AutoCloseable {
       first.call("POST", "/nodes/" + id + "/update?version=" + n.path("Version").path("Index").asLong(),
           spec.toString()).expect(200);
     }
+  }
+
+  /**
+   * The prefix length of an ingress subnet with an address for each of {@code nodes} nodes and room to spare: Docker's
+   * (and {@code swarm init}'s) default, a /24, holds 253 nodes; the node past that gets no ingress address (no routing
+   * mesh) and the allocator retries it on every pass.
+   */
+  static int ingressMaskLength(int nodes) {
+    int bits = 8;
+    while ((1L << bits) < 2L * nodes + 8) {
+      bits++;
+    }
+    return Math.max(16, 32 - bits);
   }
 
   /** Starts the hollow nodes' process; its session counts are read from its output. */
@@ -135,7 +154,16 @@ public final class ClusterScenario implements AutoCloseable {
   /** Waits until every hollow node is Ready in {@code node ls}; returns the seconds it took. */
   public double awaitNodesReady() {
     long t0 = System.nanoTime();
-    await("all " + shape.nodes() + " hollow nodes Ready", () -> readyHollowNodes() == shape.nodes());
+    long[] lastPrint = {t0};
+    await("all " + shape.nodes() + " hollow nodes Ready", () -> {
+      int ready = readyHollowNodes();
+      if (System.nanoTime() - lastPrint[0] > PROGRESS_NANOS) {
+        lastPrint[0] = System.nanoTime();
+        log.printf("  %.0f s: %d of %d hollow nodes Ready, %d sessions open (load average %s)%n", seconds(t0), ready,
+            shape.nodes(), sessions(), loadAverage());
+      }
+      return ready == shape.nodes();
+    });
     return seconds(t0);
   }
 
@@ -428,6 +456,15 @@ public final class ClusterScenario implements AutoCloseable {
         throw new IllegalStateException("timed out after " + shape.stepTimeout().toSeconds() + " s waiting for " + what);
       }
       sleep(POLL_MS);
+    }
+  }
+
+  /** The 1-minute load average, as {@code uptime} prints it. */
+  public static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException e) {
+      return "?";
     }
   }
 

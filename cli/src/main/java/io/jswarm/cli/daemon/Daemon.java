@@ -147,6 +147,10 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     if (discovery == null && !opts.executor().equals("simulated")) {
       try {
         discovery = new ServiceDiscovery();
+        if (routingMesh != null) {
+          // the ingress network's records drive the mesh; the overlay has the endpoints by then (they come first)
+          io.jswarm.worker.discovery.IngressRouting.attach(discovery.feed(), routingMesh::update);
+        }
       } catch (IOException e) {
         throw new java.io.UncheckedIOException("cannot start service discovery (embedded DNS): " + e.getMessage(), e);
       }
@@ -182,6 +186,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     images = new ImageStore(opts.imageDir(), ImageStore.Options.defaults()
         .withInsecureRegistries(Set.copyOf(opts.insecureRegistries()))
         .withUnpackLimits(opts.imageUnpackLimits())
+        .withRegistryAllow(opts.registryAllow())
         .withCluster(this::managerClusterAddrs, this::clusterTls));
     imageApi = new ImageApi(images);
     imageApi.routes(router);

@@ -20,11 +20,25 @@ import java.util.Map;
  * @param imageUnpackLimits {@code --image-max-layer-size}, {@code --image-max-layer-entries}: what one image layer
  *     may unpack to
  * @param apiSecurity TLS of the {@code tcp://} API listeners and whether plain TCP may leave loopback
+ * @param registryAllow {@code --registry-allow}: the registry addresses image pulls and pushes may dial (all when
+ *     empty)
+ * @param userns {@code --userns-remap}: the user namespace mapping of every container, or null for none
  */
 public record DaemonOptions(Path dataRoot, Path execRoot, List<String> hosts, String cgroupParent, String nodeName,
     int clusterPort, int raftPort, String executor, String runtime, long snapshotInterval,
     Map<String, String> engineLabels, List<String> insecureRegistries, String bridgeName, String bridgeSubnet,
-    ApiListeners.Security apiSecurity, io.jswarm.worker.image.UnpackLimits imageUnpackLimits) {
+    ApiListeners.Security apiSecurity, io.jswarm.worker.image.UnpackLimits imageUnpackLimits,
+    io.jswarm.worker.image.RegistryAllowList registryAllow, io.jswarm.worker.container.UsernsRemap userns) {
+
+  /** Options whose image pulls may dial any registry (no {@code --registry-allow}), no user namespace. */
+  public DaemonOptions(Path dataRoot, Path execRoot, List<String> hosts, String cgroupParent, String nodeName,
+      int clusterPort, int raftPort, String executor, String runtime, long snapshotInterval,
+      Map<String, String> engineLabels, List<String> insecureRegistries, String bridgeName, String bridgeSubnet,
+      ApiListeners.Security apiSecurity, io.jswarm.worker.image.UnpackLimits imageUnpackLimits) {
+    this(dataRoot, execRoot, hosts, cgroupParent, nodeName, clusterPort, raftPort, executor, runtime, snapshotInterval,
+        engineLabels, insecureRegistries, bridgeName, bridgeSubnet, apiSecurity, imageUnpackLimits,
+        io.jswarm.worker.image.RegistryAllowList.ALL, null);
+  }
 
   public static final int DEFAULT_CLUSTER_PORT = 2377;
   public static final int DEFAULT_RAFT_PORT = 2378;
@@ -45,6 +59,18 @@ public record DaemonOptions(Path dataRoot, Path execRoot, List<String> hosts, St
     this(dataRoot, execRoot, hosts, cgroupParent, nodeName, clusterPort, raftPort, executor, runtime, snapshotInterval,
         engineLabels, insecureRegistries, bridgeName, bridgeSubnet, apiSecurity,
         io.jswarm.worker.image.UnpackLimits.DEFAULT);
+  }
+
+  /**
+   * What {@code /info} ({@code SecurityOptions}) and the node's description report, as dockerd words them: the
+   * default seccomp profile, no_new_privs by default, and {@code name=userns} with {@code --userns-remap}.
+   */
+  public List<String> securityOptions() {
+    List<String> out = new java.util.ArrayList<>(List.of("name=seccomp,profile=builtin", "name=no-new-privileges"));
+    if (userns != null) {
+      out.add("name=userns");
+    }
+    return List.copyOf(out);
   }
 
   public Path certDir() {

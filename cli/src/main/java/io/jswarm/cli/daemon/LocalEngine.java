@@ -58,7 +58,7 @@ final class LocalEngine {
       warnings.add("WARNING: No blkio weight support"); // docker info's words
     }
     return new EngineInfo(containers.running(), containers.stopped(), imageCount, labels,
-        opts.dataRoot().toString(), opts.runtime(), warnings);
+        opts.dataRoot().toString(), opts.runtime(), warnings, opts.securityOptions());
   }
 
   Map<String, Object> networkContainers(String networkId) {

@@ -1,6 +1,5 @@
 package io.jswarm.cli.daemon;
 
-import io.jswarm.api.dispatcher.DispatcherMessage;
 import io.jswarm.api.dispatcher.SessionRequest;
 import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Task;
@@ -17,7 +16,6 @@ import io.jswarm.worker.container.ContainerConfig;
 import io.jswarm.worker.container.ContainerExecutor;
 import io.jswarm.worker.discovery.ServiceDiscovery;
 import io.jswarm.worker.image.ImageProvider;
-import io.jswarm.worker.discovery.IngressBackends;
 import io.jswarm.worker.network.CompositeNetworking;
 import io.jswarm.worker.network.RoutingMesh;
 import io.jswarm.worker.network.TaskNetworking;
@@ -129,6 +127,7 @@ final class WorkerRole implements AutoCloseable {
     });
     description.engine.missingFeatures = executor.missingFeatures().isEmpty() ? null
         : new java.util.TreeMap<>(executor.missingFeatures());
+    description.engine.securityOptions = opts.securityOptions();
     description.tlsInfo = tlsInfo(creds);
     Agent agent = new Agent(managers, transport, executor, () -> {
       SessionRequest r = new SessionRequest();
@@ -142,9 +141,6 @@ final class WorkerRole implements AutoCloseable {
     agent.addStatusListener(new io.jswarm.worker.agent.ContainerEvents(stores.events(), clock));
     if (stores.networks() instanceof CompositeNetworking c) {
       agent.addNetworkListener(c.overlay()::onDispatcherMessage); // remote endpoints, data path port, underlay
-    }
-    if (stores.mesh() != null) {
-      agent.addNetworkListener(m -> routeIngress(stores.mesh(), m)); // after the overlay: it has the endpoints
     }
     if (stores.discovery() != null) {
       agent.addNetworkListener(stores.discovery()::onDispatcherMessage); // service records
@@ -169,18 +165,6 @@ final class WorkerRole implements AutoCloseable {
     return t;
   }
 
-  /** The routing mesh's share of the dispatcher stream: each ingress view replaces the node's published ports. */
-  private static void routeIngress(RoutingMesh mesh, DispatcherMessage m) {
-    if (!DispatcherMessage.INGRESS.equals(m.type)) {
-      return;
-    }
-    try {
-      mesh.update(m.ingress == null ? null : m.ingress.nodeAttachment, IngressBackends.of(m.ingress));
-    } catch (Exception e) {
-      LOG.warn("cannot apply the ingress routing mesh: {}", e.toString());
-    }
-  }
-
   /**
    * What the container executor works with: the node's image store, task networking and local volumes; the routing
    * mesh (null without real networking) and service discovery (null with the simulated executor).
@@ -194,7 +178,7 @@ final class WorkerRole implements AutoCloseable {
       return new SimulatedExecutor();
     }
     ContainerConfig config = new ContainerConfig(opts.dataRoot(), opts.execRoot(), opts.cgroupParent(),
-        opts.runtime());
+        opts.runtime()).withUserns(opts.userns());
     return new ContainerExecutor(config, stores.images(), stores.networks(), stores.volumes(), clock,
         stores.discovery() == null ? null : stores.discovery().containers());
   }

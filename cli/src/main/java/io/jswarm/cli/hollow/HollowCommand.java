@@ -49,7 +49,7 @@ public final class HollowCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--nodes " + nodes + ": at least 1");
     }
     CountDownLatch stop = new CountDownLatch(1);
-    try (HollowNodes h = new HollowNodes(Clock.systemUTC(), ioThreads)) {
+    try (HollowNodes h = new HollowNodes(Clock.systemUTC(), ioThreads, nodes)) {
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
       Thread reporter = new Thread(() -> report(h), "hollow-report");
       reporter.setDaemon(true);

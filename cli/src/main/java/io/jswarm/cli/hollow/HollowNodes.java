@@ -31,16 +31,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Many real worker agents in one process, like Kubernetes' kubemark: each hollow node joins with the worker token
  * (its own key and certificate, a node row made by the managers), keeps its own dispatcher session over mutual TLS,
  * heartbeats and reports task statuses; its tasks run in the {@link SimulatedExecutor}. What the nodes share is
- * threads: one Netty event loop group for every connection, one timer ({@value #TIMER_THREADS} threads, as its
- * heartbeats and reports block) and one small task pool for every agent,
+ * threads: one Netty event loop group for every connection, one timer ({@link #timerThreads}: its heartbeats and
+ * reports block) and one small task pool for every agent,
  * and one session-reading thread per node with a small stack. That is what lets 1,000 of them run on a 2-core
  * machine beside the managers.
  */
 public final class HollowNodes implements AutoCloseable {
   /** Joins running at once (each is a CA fetch, a key, a CSR and a Raft write on the managers). */
   static final int JOIN_PARALLELISM = 8;
-  /** Threads of the timer every agent shares (heartbeats, status reports). */
-  static final int TIMER_THREADS = 32;
+  /** Fewest threads of the timer every agent shares (heartbeats, status reports). */
+  static final int MIN_TIMER_THREADS = 32;
+  /** Most threads of that timer. */
+  static final int MAX_TIMER_THREADS = 512;
   /** Stack of each node's session thread: it only reads lines and decodes JSON. */
   static final long SESSION_STACK_BYTES = 256 * 1024;
 
@@ -53,13 +55,25 @@ public final class HollowNodes implements AutoCloseable {
   private final List<NettyDispatcherTransport> transports = Collections.synchronizedList(new ArrayList<>());
   private final Clock clock;
 
-  public HollowNodes(Clock clock, int ioThreads) {
+  /**
+   * Threads of the shared timer for {@code nodes} nodes: one per two nodes, within [{@value #MIN_TIMER_THREADS},
+   * {@value #MAX_TIMER_THREADS}]. A heartbeat holds its thread for a round trip to the leader, and every node sends
+   * one per period (5 s): with a fixed 32 threads and 1,000 nodes, a round trip slower than 160 ms (any loaded
+   * leader) made heartbeats queue up here until the leader marked nodes down (seen at load 60: 24 nodes down while
+   * 350 joined). With one thread per two nodes a round trip may take 2.5 s.
+   */
+  static int timerThreads(int nodes) {
+    return Math.max(MIN_TIMER_THREADS, Math.min(MAX_TIMER_THREADS, nodes / 2));
+  }
+
+  public HollowNodes(Clock clock, int ioThreads, int nodes) {
     this.clock = clock;
     this.loops = new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory("hollow-io", true),
         NioIoHandler.newFactory());
     // heartbeats and status reports are blocking calls made on the timer's threads: enough of them that one slow
     // answer does not hold up other nodes' heartbeats (with 2, a loaded leader got nodes marked down)
-    this.timer = Executors.newScheduledThreadPool(TIMER_THREADS, daemonThreads("hollow-timer", SESSION_STACK_BYTES));
+    this.timer = Executors.newScheduledThreadPool(timerThreads(nodes),
+        daemonThreads("hollow-timer", SESSION_STACK_BYTES));
     this.taskPool = Executors.newFixedThreadPool(4, daemonThreads("hollow-task", 0));
     this.sessionThreads = daemonThreads("hollow-session", SESSION_STACK_BYTES);
   }

@@ -7,8 +7,10 @@ import io.jswarm.api.types.StoreObject;
  * A change seen by a {@link Watch}: one row created, updated or deleted at Raft index {@code index}, or a
  * {@link Kind#COMMIT} marking the end of one applied batch (handy to debounce work, as swarmkit does).
  * {@code object} is the row after the change (for deletes: the row that was removed); {@code old} is the row
- * before an update. Each watcher gets its own copies, decoded when first asked for: a watcher that never looks at
- * {@code old} (most never do) does not pay for it. An event belongs to the thread that polled it.
+ * before an update. A watch gets either its own copies of the rows, made on its own thread when it first asks for
+ * them (a watcher that never looks at {@code old}, most never do, does not pay for it), or, when it was opened with
+ * shared rows ({@link MemoryStore#viewAndWatch(java.util.function.Function, java.util.function.Predicate, boolean)}),
+ * the stored rows themselves, read-only. An event belongs to the thread that polled it.
  */
 public final class Event {
   public enum Kind {
@@ -23,9 +25,9 @@ public final class Event {
   private final TableSpec<? extends StoreObject> table;
   private StoreObject object;
   private StoreObject old;
-  /** Encoded rows not decoded yet (null once decoded, or when the event was made from rows). */
-  private byte[] objectBytes;
-  private byte[] oldBytes;
+  /** Stored rows not copied yet for this event's watcher (null once copied, or when it reads them shared). */
+  private StoreObject objectToCopy;
+  private StoreObject oldToCopy;
 
   public Event(Kind kind, long index, TableSpec<? extends StoreObject> table, StoreObject object, StoreObject old) {
     this.kind = kind;
@@ -35,11 +37,17 @@ public final class Event {
     this.old = old;
   }
 
-  /** An event whose rows are decoded from their JSON on first use (a {@link Watch}'s own copies). */
-  static Event encoded(Kind kind, long index, TableSpec<? extends StoreObject> table, byte[] object, byte[] old) {
+  /**
+   * This event as one watcher polls it: with the stored rows themselves ({@code shared}, read-only), or with copies
+   * of them made on first use, on the polling thread, not on the apply thread that published the event.
+   */
+  Event forWatcher(boolean shared) {
+    if (shared || isCommit()) {
+      return this;
+    }
     Event e = new Event(kind, index, table, null, null);
-    e.objectBytes = object;
-    e.oldBytes = old;
+    e.objectToCopy = object;
+    e.oldToCopy = old;
     return e;
   }
 
@@ -61,18 +69,18 @@ public final class Event {
 
   /** The row after the change (for deletes: the removed row); null for commits. */
   public StoreObject object() {
-    if (objectBytes != null) {
-      object = Json.fromBytes(objectBytes, table.type());
-      objectBytes = null;
+    if (objectToCopy != null) {
+      object = Json.copy(objectToCopy);
+      objectToCopy = null;
     }
     return object;
   }
 
   /** The row before an update, or null. */
   public StoreObject old() {
-    if (oldBytes != null) {
-      old = Json.fromBytes(oldBytes, table.type());
-      oldBytes = null;
+    if (oldToCopy != null) {
+      old = Json.copy(oldToCopy);
+      oldToCopy = null;
     }
     return old;
   }

@@ -33,7 +33,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -48,13 +47,20 @@ import java.util.function.Predicate;
  * <p>Reads: {@link #view} is linearizable (it waits for a Raft read index first); {@link #viewStale} reads
  * whatever this manager has applied. {@link #viewAndWatch} pairs a read with a {@link Watch} that receives every
  * later change.
+ *
+ * <p>Concurrency: the tables are persistent ({@link Table}): each applied batch makes a new immutable version of
+ * the tables it changes and publishes it, with its index, in one volatile write. A read or a transaction takes the
+ * current version and works on it without any lock, however long it takes; the apply thread never waits for a
+ * reader, so a linearizable read waits for its read index only, never behind another reader.
  */
 public final class MemoryStore implements StoreApplier, AutoCloseable {
   private final Proposer proposer;
   private final Clock clock;
   private final IdGenerator ids;
-  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-  private final Map<TableSpec<?>, Table<?>> tables = new LinkedHashMap<>();
+  /** Serializes the writers of {@link #state}: apply, skip and snapshot restore. */
+  private final Object applyLock = new Object();
+  /** Held to publish a new state with its events, and to open a watch on a state: nothing falls in between. */
+  private final Object publishLock = new Object();
   private final Set<Watch> watches = new CopyOnWriteArraySet<>();
   private final ConcurrentSkipListMap<Long, CompletableFuture<Void>> appliedWaiters = new ConcurrentSkipListMap<>();
   /** Completes apply waiters off the apply thread, so a waiter's continuation can never stall Raft apply. */
@@ -63,15 +69,25 @@ public final class MemoryStore implements StoreApplier, AutoCloseable {
     t.setDaemon(true);
     return t;
   });
-  private volatile long appliedIndex;
+  /** The tables as of {@link State#index}: immutable, replaced as a whole by each apply. */
+  private volatile State state;
+
+  /** One applied version of every table. */
+  private record State(Map<TableSpec<?>, Table<?>> tables, long index) {}
 
   public MemoryStore(Proposer proposer, Clock clock, IdGenerator ids) {
     this.proposer = Objects.requireNonNull(proposer, "proposer");
     this.clock = clock;
     this.ids = ids;
+    state = new State(emptyTables(), 0);
+  }
+
+  private static Map<TableSpec<?>, Table<?>> emptyTables() {
+    Map<TableSpec<?>, Table<?>> tables = new LinkedHashMap<>();
     for (TableSpec<?> t : Tables.ALL) {
       tables.put(t, newTable(t));
     }
+    return tables;
   }
 
   private static <T extends StoreObject> Table<T> newTable(TableSpec<T> spec) {
@@ -110,31 +126,41 @@ public final class MemoryStore implements StoreApplier, AutoCloseable {
     return viewStale(fn);
   }
 
-  /** A local read of what this manager has applied; may lag the leader. */
+  /** A local read of what this manager has applied; may lag the leader. Takes no lock. */
   public <R> R viewStale(Function<ReadTx, R> fn) {
-    lock.readLock().lock();
-    try {
-      return fn.apply(new TxImpl(tables, appliedIndex, false, this::now, ids));
-    } finally {
-      lock.readLock().unlock();
-    }
+    State s = state;
+    return fn.apply(new TxImpl(s.tables(), s.index(), false, this::now, ids));
   }
 
   /**
    * A local read plus a watch receiving every change applied after it. {@code filter} selects row events
-   * (commit events always pass); it sees the stored rows and must not modify them.
+   * (commit events always pass); it sees the stored rows and must not modify them. Each event polled carries the
+   * watch's own copies of the rows.
    */
   public <R> WatchedView<R> viewAndWatch(Function<ReadTx, R> fn, Predicate<Event> filter) {
-    lock.readLock().lock();
-    try {
-      R snapshot = fn.apply(new TxImpl(tables, appliedIndex, false, this::now, ids));
+    return viewAndWatch(fn, filter, false);
+  }
+
+  /**
+   * {@link #viewAndWatch(Function, Predicate)}; with {@code sharedRows} the events polled carry the stored rows
+   * themselves: no copy per event, for a watcher that only reads them and never changes one (the leader's loops,
+   * whose models then share the store's rows instead of holding copies).
+   */
+  public <R> WatchedView<R> viewAndWatch(Function<ReadTx, R> fn, Predicate<Event> filter, boolean sharedRows) {
+    State s;
+    Watch w;
+    synchronized (publishLock) {
+      s = state;
       Watch[] holder = new Watch[1];
-      Watch w = new Watch(filter, () -> watches.remove(holder[0]));
+      w = new Watch(filter, () -> watches.remove(holder[0]), sharedRows);
       holder[0] = w;
       watches.add(w);
-      return new WatchedView<>(snapshot, w);
-    } finally {
-      lock.readLock().unlock();
+    }
+    try {
+      return new WatchedView<>(fn.apply(new TxImpl(s.tables(), s.index(), false, this::now, ids)), w);
+    } catch (RuntimeException e) {
+      w.close();
+      throw e;
     }
   }
 
@@ -148,8 +174,8 @@ public final class MemoryStore implements StoreApplier, AutoCloseable {
   /**
    * Runs {@code fn} in a transaction and proposes its writes as one batch; returns {@code fn}'s result once
    * the batch is committed and applied here. Nothing is proposed when {@code fn} writes nothing.
-   * {@code fn} runs under the store's read lock: it must not call {@code update} itself (that would wait for
-   * an apply that waits for the lock).
+   * {@code fn} reads one applied version of the tables (no lock: applies go on meanwhile; apply re-checks every
+   * compare-and-set); it should not call {@code update} itself.
    *
    * @throws ConflictException stale version or name taken (found now or when the batch was applied)
    * @throws io.jswarm.api.errors.NotFoundException a row to change is gone
@@ -163,14 +189,12 @@ public final class MemoryStore implements StoreApplier, AutoCloseable {
   public <R> CompletableFuture<R> updateAsync(Function<Tx, R> fn) {
     TxImpl tx;
     R result;
-    lock.readLock().lock();
     try {
-      tx = new TxImpl(tables, appliedIndex, true, this::now, ids);
+      State s = state;
+      tx = new TxImpl(s.tables(), s.index(), true, this::now, ids);
       result = fn.apply(tx);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
-    } finally {
-      lock.readLock().unlock();
     }
     if (!tx.hasChanges()) {
       return CompletableFuture.completedFuture(result);
@@ -191,19 +215,20 @@ public final class MemoryStore implements StoreApplier, AutoCloseable {
     List<Change> changes = ChangeBatch.decode(batch);
     List<Event> events = new ArrayList<>(changes.size() + 1);
     ApplyResult result;
-    lock.writeLock().lock();
-    try {
-      result = check(index, changes);
+    synchronized (applyLock) {
+      Map<TableSpec<?>, Table<?>> tables = state.tables();
+      result = check(tables, index, changes);
       if (result.isOk()) {
+        tables = new LinkedHashMap<>(tables);
         for (Change c : changes) {
-          events.add(mutate(index, c));
+          events.add(mutate(tables, index, c));
         }
         events.add(Event.commit(index));
       }
-      appliedIndex = index;
-      publish(events);
-    } finally {
-      lock.writeLock().unlock();
+      synchronized (publishLock) {
+        state = new State(tables, index);
+        publish(events);
+      }
     }
     notifyApplied(index);
     return result;
@@ -211,19 +236,19 @@ public final class MemoryStore implements StoreApplier, AutoCloseable {
 
   @Override
   public void skip(long index) {
-    lock.writeLock().lock();
-    try {
-      if (index > appliedIndex) {
-        appliedIndex = index;
+    synchronized (applyLock) {
+      State s = state;
+      if (index > s.index()) {
+        synchronized (publishLock) {
+          state = new State(s.tables(), index);
+        }
       }
-    } finally {
-      lock.writeLock().unlock();
     }
     notifyApplied(index);
   }
 
   /** Validates the whole batch against the current tables before anything changes (all or nothing). */
-  private ApplyResult check(long index, List<Change> changes) {
+  private static ApplyResult check(Map<TableSpec<?>, Table<?>> tables, long index, List<Change> changes) {
     // Names claimed (name -> id) or released by earlier changes of this same batch, per table.
     Map<TableSpec<?>, Map<String, String>> claimed = new LinkedHashMap<>();
     for (Change c : changes) {
@@ -273,19 +298,19 @@ public final class MemoryStore implements StoreApplier, AutoCloseable {
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private Event mutate(long index, Change c) {
+  private static Event mutate(Map<TableSpec<?>, Table<?>> tables, long index, Change c) {
     Table table = tables.get(c.table());
     StoreObject old = table.get(c.id());
     switch (c.op()) {
       case DELETE -> {
-        table.remove(c.id());
+        tables.put(c.table(), table.without(c.id()));
         return new Event(Event.Kind.DELETE, index, c.table(), old, null);
       }
       default -> {
         StoreObject row = c.object();
         row.id = c.id();
         row.version = new Version(index);
-        table.put(row);
+        tables.put(c.table(), table.with(row));
         return new Event(c.op() == Change.Op.CREATE ? Event.Kind.CREATE : Event.Kind.UPDATE, index, c.table(), row,
             old);
       }
@@ -293,21 +318,17 @@ public final class MemoryStore implements StoreApplier, AutoCloseable {
   }
 
   /**
-   * Hands each watch the events it accepts. Rows are encoded once per event however many watches take it, and each
-   * watch decodes its own copy when it polls, on its own thread: the apply thread does not pay a copy per watcher.
+   * Hands each watch the events it accepts. The events carry the stored rows, which never change once stored; a
+   * watch copies them when it polls, on its own thread (or reads them shared): the apply thread copies nothing.
    */
   private void publish(List<Event> events) {
     if (watches.isEmpty()) {
       return;
     }
     for (Event e : events) {
-      Watch.Encoded enc = null;
       for (Watch w : watches) {
         if (w.accepts(e)) {
-          if (enc == null) {
-            enc = Watch.Encoded.of(e);
-          }
-          w.offer(enc);
+          w.offer(e);
         }
       }
     }
@@ -331,16 +352,16 @@ public final class MemoryStore implements StoreApplier, AutoCloseable {
 
   @Override
   public long appliedIndex() {
-    return appliedIndex;
+    return state.index();
   }
 
   @Override
   public CompletableFuture<Void> awaitApplied(long index) {
-    if (appliedIndex >= index) {
+    if (state.index() >= index) {
       return CompletableFuture.completedFuture(null);
     }
     CompletableFuture<Void> f = appliedWaiters.computeIfAbsent(index, i -> new CompletableFuture<>());
-    if (appliedIndex >= index) { // applied while registering
+    if (state.index() >= index) { // applied while registering
       appliedWaiters.remove(index, f);
       f.complete(null);
     }
@@ -366,24 +387,19 @@ public final class MemoryStore implements StoreApplier, AutoCloseable {
    */
   @Override
   public void writeSnapshot(OutputStream out) throws IOException {
-    lock.readLock().lock();
-    try {
-      writeState(out, true);
-    } finally {
-      lock.readLock().unlock();
-    }
+    writeState(state, out, true); // one immutable version: applies go on meanwhile
   }
 
-  private void writeState(OutputStream out, boolean withIndex) throws IOException {
+  private static void writeState(State s, OutputStream out, boolean withIndex) throws IOException {
     ObjectMapper m = Json.mapper().copy().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
     try (JsonGenerator g = m.getFactory().createGenerator(out)) {
       g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
       g.writeStartObject();
       if (withIndex) {
-        g.writeNumberField("appliedIndex", appliedIndex);
+        g.writeNumberField("appliedIndex", s.index());
       }
       g.writeObjectFieldStart("tables");
-      for (Map.Entry<TableSpec<?>, Table<?>> e : tables.entrySet()) {
+      for (Map.Entry<TableSpec<?>, Table<?>> e : s.tables().entrySet()) {
         g.writeArrayFieldStart(e.getKey().name());
         for (StoreObject row : e.getValue().all()) {
           m.writeValue(g, row);
@@ -397,10 +413,7 @@ public final class MemoryStore implements StoreApplier, AutoCloseable {
 
   @Override
   public void restoreSnapshot(InputStream in) throws IOException {
-    Map<TableSpec<?>, Table<?>> fresh = new LinkedHashMap<>();
-    for (TableSpec<?> t : Tables.ALL) {
-      fresh.put(t, newTable(t));
-    }
+    Map<TableSpec<?>, Table<?>> fresh = emptyTables();
     long index = -1;
     ObjectMapper m = Json.mapper();
     try (JsonParser p = m.getFactory().createParser(in)) {
@@ -421,14 +434,11 @@ public final class MemoryStore implements StoreApplier, AutoCloseable {
       throw new IOException("snapshot has no appliedIndex");
     }
     List<Watch> ended;
-    lock.writeLock().lock();
-    try {
-      tables.clear();
-      tables.putAll(fresh);
-      appliedIndex = index;
-      ended = List.copyOf(watches);
-    } finally {
-      lock.writeLock().unlock();
+    synchronized (applyLock) {
+      synchronized (publishLock) {
+        state = new State(fresh, index);
+        ended = List.copyOf(watches);
+      }
     }
     String reason = "the store was replaced by a snapshot at index " + index + "; watch again";
     ended.forEach(w -> w.closeWith(reason));
@@ -441,14 +451,14 @@ public final class MemoryStore implements StoreApplier, AutoCloseable {
       TableSpec<?> spec = Tables.byName(p.currentName());
       expect(p.nextToken(), JsonToken.START_ARRAY);
       while (p.nextToken() == JsonToken.START_OBJECT) {
-        putRow(into.get(spec), p.readValueAs(spec.type()));
+        into.put(spec, withRow(into.get(spec), p.readValueAs(spec.type())));
       }
     }
   }
 
   @SuppressWarnings("unchecked")
-  private static <T extends StoreObject> void putRow(Table<T> table, StoreObject row) {
-    table.put((T) row);
+  private static <T extends StoreObject> Table<T> withRow(Table<T> table, StoreObject row) {
+    return table.with((T) row);
   }
 
   private static void expect(JsonToken got, JsonToken want) throws IOException {
@@ -461,11 +471,8 @@ public final class MemoryStore implements StoreApplier, AutoCloseable {
   public String contentHash() {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
-      lock.readLock().lock();
       try (OutputStream out = new java.security.DigestOutputStream(OutputStream.nullOutputStream(), md)) {
-        writeState(out, false);
-      } finally {
-        lock.readLock().unlock();
+        writeState(state, out, false);
       }
       return HexFormat.of().formatHex(md.digest());
     } catch (NoSuchAlgorithmException | IOException e) {

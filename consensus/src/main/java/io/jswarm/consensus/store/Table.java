@@ -2,29 +2,40 @@ package io.jswarm.consensus.store;
 
 import io.jswarm.api.types.StoreObject;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Set;
 import java.util.SortedMap;
-import java.util.TreeMap;
-import java.util.TreeSet;
+import org.pcollections.TreePMap;
+import org.pcollections.TreePSet;
 
 /**
- * One table's rows, sorted by id, with its secondary indexes kept in step. Not thread-safe: the store guards
- * it with its lock. Rows are owned by the table and never handed out without a copy.
+ * One table's rows, sorted by id, with its secondary indexes kept in step, as of one applied index. Immutable and
+ * persistent: {@link #with} and {@link #without} return a new version that shares all but one path of each tree
+ * with this one, so a reader holding a version reads it without any lock while the apply thread makes the next.
+ * Rows are immutable once stored: they are never handed out for a change without a copy (scans and shared watches
+ * hand them out read-only).
  */
 final class Table<T extends StoreObject> {
   final TableSpec<T> spec;
-  private final NavigableMap<String, T> rows = new TreeMap<>();
-  private final Map<String, Map<String, Set<String>>> indexes = new HashMap<>();
+  private final TreePMap<String, T> rows;
+  /** index name -> key -> ids with that key, in id order. */
+  private final TreePMap<String, TreePMap<String, TreePSet<String>>> indexes;
 
   Table(TableSpec<T> spec) {
     this.spec = spec;
+    TreePMap<String, TreePMap<String, TreePSet<String>>> idx = TreePMap.empty();
     for (String index : spec.indexes().keySet()) {
-      indexes.put(index, new HashMap<>());
+      idx = idx.plus(index, TreePMap.empty());
     }
+    this.rows = TreePMap.empty();
+    this.indexes = idx;
+  }
+
+  private Table(TableSpec<T> spec, TreePMap<String, T> rows,
+      TreePMap<String, TreePMap<String, TreePSet<String>>> indexes) {
+    this.spec = spec;
+    this.rows = rows;
+    this.indexes = indexes;
   }
 
   T get(String id) {
@@ -46,7 +57,7 @@ final class Table<T extends StoreObject> {
 
   /** Ids of rows whose {@code index} has {@code key}, in id order (the store's scans rely on it). */
   Set<String> idsBy(String index, String key) {
-    Map<String, Set<String>> idx = indexes.get(index);
+    TreePMap<String, TreePSet<String>> idx = indexes.get(index);
     if (idx == null) {
       throw new IllegalArgumentException("table " + spec.name() + " has no index " + index);
     }
@@ -54,44 +65,58 @@ final class Table<T extends StoreObject> {
     return ids == null ? Set.of() : ids;
   }
 
-  void put(T row) {
-    T old = rows.put(row.id, row);
-    if (old != null) {
-      unindex(old);
-    }
+  /** This table with {@code row} stored (replacing the row with its id); only index keys that changed move. */
+  Table<T> with(T row) {
+    T old = rows.get(row.id);
+    TreePMap<String, TreePMap<String, TreePSet<String>>> idx = indexes;
     for (String index : spec.indexes().keySet()) {
-      for (String key : spec.keys(index, row)) {
-        indexes.get(index).computeIfAbsent(key, k -> new TreeSet<>()).add(row.id);
+      List<String> before = old == null ? List.of() : spec.keys(index, old);
+      List<String> after = spec.keys(index, row);
+      if (before.equals(after)) {
+        continue;
       }
-    }
-  }
-
-  T remove(String id) {
-    T old = rows.remove(id);
-    if (old != null) {
-      unindex(old);
-    }
-    return old;
-  }
-
-  void clear() {
-    rows.clear();
-    indexes.values().forEach(Map::clear);
-  }
-
-  private void unindex(T row) {
-    for (String index : spec.indexes().keySet()) {
-      Map<String, Set<String>> idx = indexes.get(index);
-      for (String key : spec.keys(index, row)) {
-        Set<String> ids = idx.get(key);
-        if (ids != null) {
-          ids.remove(row.id);
-          if (ids.isEmpty()) {
-            idx.remove(key);
-          }
+      TreePMap<String, TreePSet<String>> byKey = idx.get(index);
+      for (String key : before) {
+        if (!after.contains(key)) {
+          byKey = removeId(byKey, key, row.id);
         }
       }
+      for (String key : after) {
+        if (!before.contains(key)) {
+          TreePSet<String> ids = byKey.get(key);
+          byKey = byKey.plus(key, (ids == null ? TreePSet.<String>empty() : ids).plus(row.id));
+        }
+      }
+      idx = idx.plus(index, byKey);
     }
+    return new Table<>(spec, rows.plus(row.id, row), idx);
+  }
+
+  /** This table without the row {@code id} (itself when there is none). */
+  Table<T> without(String id) {
+    T old = rows.get(id);
+    if (old == null) {
+      return this;
+    }
+    TreePMap<String, TreePMap<String, TreePSet<String>>> idx = indexes;
+    for (String index : spec.indexes().keySet()) {
+      TreePMap<String, TreePSet<String>> byKey = idx.get(index);
+      for (String key : spec.keys(index, old)) {
+        byKey = removeId(byKey, key, id);
+      }
+      idx = idx.plus(index, byKey);
+    }
+    return new Table<>(spec, rows.minus(id), idx);
+  }
+
+  private static TreePMap<String, TreePSet<String>> removeId(TreePMap<String, TreePSet<String>> byKey, String key,
+      String id) {
+    TreePSet<String> ids = byKey.get(key);
+    if (ids == null) {
+      return byKey;
+    }
+    TreePSet<String> left = ids.minus(id);
+    return left.isEmpty() ? byKey.minus(key) : byKey.plus(key, left);
   }
 
   List<T> rowsFor(Collection<String> ids) {

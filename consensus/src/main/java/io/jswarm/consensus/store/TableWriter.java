@@ -25,6 +25,19 @@ public interface TableWriter<T extends StoreObject> extends TableReader<T> {
   T update(T row);
 
   /**
+   * {@link #update} without its two copies: {@code row} itself becomes this transaction's change and nothing is
+   * returned. For a writer that read the row in this transaction ({@link #get} gives its own copy), changed it and
+   * lets go of it: the caller must not change {@code row} (nor what it holds) afterwards. A status write of 100,000
+   * tasks makes 200,000 fewer JSON copies this way.
+   *
+   * @throws io.jswarm.api.errors.NotFoundException when the row does not exist
+   * @throws io.jswarm.api.errors.ConflictException when the version is stale or the new name is taken
+   */
+  default void replace(T row) {
+    update(row);
+  }
+
+  /**
    * Removes a row, provided it still has the version read now when the batch is applied.
    *
    * @throws io.jswarm.api.errors.NotFoundException when the row does not exist

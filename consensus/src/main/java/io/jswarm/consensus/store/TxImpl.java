@@ -260,6 +260,17 @@ final class TxImpl implements Tx {
 
     @Override
     public T update(T row) {
+      return Json.copy(store(Json.copy(row)));
+    }
+
+    @Override
+    public void replace(T row) {
+      store(row);
+    }
+
+    /** Records {@code copy} (owned by this transaction from now on) as the new version of its row. */
+    private T store(T copy) {
+      T row = copy;
       LinkedHashMap<String, Pending> mine = writable();
       if (row.id == null) {
         throw new InvalidArgumentException(spec.noun() + " to update has no ID");
@@ -271,7 +282,6 @@ final class TxImpl implements Tx {
       if (row.versionIndex() != cur.versionIndex()) {
         throw stale(spec, row.id, row.versionIndex(), cur.versionIndex());
       }
-      T copy = Json.copy(row);
       checkName(copy);
       copy.createdAt = cur.createdAt;
       copy.updatedAt = now.get();
@@ -282,7 +292,7 @@ final class TxImpl implements Tx {
       } else {
         mine.put(row.id, new Pending(before.op, before.expected, copy)); // create+update stays a create
       }
-      return Json.copy(copy);
+      return copy;
     }
 
     @Override

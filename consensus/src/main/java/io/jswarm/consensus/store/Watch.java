@@ -1,6 +1,5 @@
 package io.jswarm.consensus.store;
 
-import io.jswarm.api.json.Json;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -13,14 +12,17 @@ import java.util.function.Predicate;
  * replaced by a snapshot install — the owner then opens a new one from a fresh snapshot.
  */
 public final class Watch implements AutoCloseable {
-  private final BlockingQueue<Encoded> queue = new LinkedBlockingQueue<>();
+  private final BlockingQueue<Event> queue = new LinkedBlockingQueue<>();
   private final Predicate<Event> filter;
   private final Runnable onClose;
+  /** Events carry the stored rows themselves (read-only) instead of this watch's own copies. */
+  private final boolean sharedRows;
   private volatile String closedReason;
 
-  Watch(Predicate<Event> filter, Runnable onClose) {
+  Watch(Predicate<Event> filter, Runnable onClose, boolean sharedRows) {
     this.filter = filter;
     this.onClose = onClose;
+    this.sharedRows = sharedRows;
   }
 
   /** A filter that throws is treated as "no": it must never break the apply that runs it. */
@@ -35,42 +37,21 @@ public final class Watch implements AutoCloseable {
     }
   }
 
-  /**
-   * An event as queued: its rows encoded once (shared by every watch that takes it) and decoded into the polling
-   * watch's own copies by {@link #decode}.
-   */
-  record Encoded(Event shape, byte[] object, byte[] old) {
-    static Encoded of(Event e) {
-      if (e.isCommit()) {
-        return new Encoded(e, null, null);
-      }
-      return new Encoded(e, e.object() == null ? null : Json.toBytes(e.object()),
-          e.old() == null ? null : Json.toBytes(e.old()));
-    }
-
-    /** The polling watch's own event; its rows are decoded when it first reads them. */
-    Event decode() {
-      if (shape.isCommit()) {
-        return shape;
-      }
-      return Event.encoded(shape.kind(), shape.index(), shape.table(), object, old);
-    }
-  }
-
-  void offer(Encoded e) {
+  /** Queues a published event: the stored rows, which never change once stored, are copied when polled. */
+  void offer(Event e) {
     queue.add(e);
   }
 
   /** Next event, waiting up to {@code timeout}; null on timeout or when the watch is closed and drained. */
   public Event poll(long timeout, TimeUnit unit) throws InterruptedException {
-    Encoded e = closedReason != null ? queue.poll() : queue.poll(timeout, unit);
-    return e == null ? null : e.decode();
+    Event e = closedReason != null ? queue.poll() : queue.poll(timeout, unit);
+    return e == null ? null : e.forWatcher(sharedRows);
   }
 
   /** Next event without waiting, or null. */
   public Event poll() {
-    Encoded e = queue.poll();
-    return e == null ? null : e.decode();
+    Event e = queue.poll();
+    return e == null ? null : e.forWatcher(sharedRows);
   }
 
   public boolean isClosed() {

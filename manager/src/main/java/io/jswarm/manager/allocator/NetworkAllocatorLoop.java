@@ -758,7 +758,7 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
               continue;
             }
             d.applyTo(t, now);
-            tx.tasks().update(t);
+            tx.tasks().replace(t); // read in this transaction, let go of
             ids.add(t.id);
           }
           return ids;

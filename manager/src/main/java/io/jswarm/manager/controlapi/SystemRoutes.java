@@ -184,7 +184,7 @@ final class SystemRoutes {
     info.put("Swarm", swarm);
     info.put("LiveRestoreEnabled", false);
     info.put("Isolation", "");
-    info.put("SecurityOptions", List.of());
+    info.put("SecurityOptions", engine.securityOptions());
     info.put("Warnings", engine.warnings());
     return HttpResponse.ok(info);
   }

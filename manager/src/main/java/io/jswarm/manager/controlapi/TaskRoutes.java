@@ -8,6 +8,7 @@ import io.jswarm.transport.http.Filters;
 import io.jswarm.transport.http.HttpRequest;
 import io.jswarm.transport.http.HttpResponse;
 import io.jswarm.transport.http.Router;
+import io.jswarm.consensus.store.Tables;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -56,7 +57,9 @@ final class TaskRoutes {
       boolean upToDate = !f.get("_up-to-date").isEmpty();
       Map<String, String> templates = upToDate ? ServiceRoutes.templatesById(tx) : Map.of();
       List<Task> matched = new ArrayList<>();
-      for (Task t : tx.tasks().all()) {
+      // The stored rows themselves (immutable once stored; serialized as they are), through an index when a filter
+      // names services or nodes: no copy of every task, and a service's tasks without a walk over all of them.
+      java.util.function.Consumer<Task> visit = t -> {
         boolean match = f.any("id", v -> Filters.prefix(t.id, v))
             && f.any("name", v -> Filters.prefix(displayName(t, serviceNames), v))
             && (services.isEmpty() || services.contains(t.serviceId))
@@ -68,6 +71,19 @@ final class TaskRoutes {
         if (match) {
           matched.add(t);
         }
+      };
+      if (!services.isEmpty()) {
+        for (String id : new java.util.TreeSet<>(services)) {
+          tx.tasks().scan(Tables.BY_SERVICE, id, visit);
+        }
+        matched.sort((x, y) -> x.id.compareTo(y.id));
+      } else if (!nodes.isEmpty()) {
+        for (String id : new java.util.TreeSet<>(nodes)) {
+          tx.tasks().scan(Tables.BY_NODE, id, visit);
+        }
+        matched.sort((x, y) -> x.id.compareTo(y.id));
+      } else {
+        tx.tasks().scanAll(visit);
       }
       return matched;
     });

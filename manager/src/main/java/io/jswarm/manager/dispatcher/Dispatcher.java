@@ -67,6 +67,8 @@ public final class Dispatcher implements AutoCloseable {
   /** Missed heartbeat periods before a node is down; also the grace every ready node gets at {@link #start}. */
   public static final int GRACE_MULTIPLIER = 3;
   public static final String HEARTBEAT_FAILURE = "heartbeat failure";
+  /** Most nodes marked down in one store write. */
+  static final int DOWN_BATCH = 200;
   /** How often deadlines are checked and queued statuses written (so at most one status batch per interval). */
   public static final Duration TICK_INTERVAL = Duration.ofMillis(25);
   /** Most task updates in one store write; a full queue is flushed without waiting for the next tick. */
@@ -300,8 +302,17 @@ public final class Dispatcher implements AutoCloseable {
 
   // ---- node rows ----
 
-  /** Records what the agent reports and marks the node ready. */
+  /**
+   * Records what the agent reports and marks the node ready; no write when the node's row says so already (an agent
+   * that reconnects, e.g. to a new leader: with 1,000 nodes a leader change made 1,000 Raft writes, each holding an
+   * HTTP handler thread until it committed, and heartbeats queued behind them). A row read stale here (a down mark
+   * committed but not applied yet) is caught by the term: a node marked down after its session opened loses the
+   * session ({@link LeaderTerm}), and the agent's next session writes.
+   */
   private void markReady(String nodeId, SessionRequest body) {
+    if (store.viewStale(tx -> alreadyReady(tx.nodes().get(nodeId), body))) {
+      return;
+    }
     updateNode(tx -> {
       Node n = tx.nodes().get(nodeId);
       if (n == null) {
@@ -326,22 +337,39 @@ public final class Dispatcher implements AutoCloseable {
     });
   }
 
-  /** Marks a node down after missed heartbeats, unless it is gone or already down. */
-  private void markDown(String nodeId) {
-    missed.inc();
-    updateNode(tx -> {
-      Node n = tx.nodes().get(nodeId);
-      if (n == null || (n.status != null && "down".equals(n.status.state))) {
+  /** Whether node row {@code n} is ready with everything session request {@code body} would write. */
+  static boolean alreadyReady(Node n, SessionRequest body) {
+    return n != null && n.status != null && "ready".equals(n.status.state) && n.status.message == null
+        && (body.description == null || LeaderTerm.sameJson(n.description, body.description))
+        && (body.addr == null || body.addr.isBlank() || body.addr.equals(n.status.addr))
+        && (body.clusterAddr == null || body.clusterAddr.isBlank() || body.clusterAddr.equals(n.status.clusterAddr));
+  }
+
+  /**
+   * Marks nodes down after missed heartbeats (those gone or already down are skipped), at most
+   * {@value #DOWN_BATCH} in one write: a leader that lost many sessions at once writes them together, not one Raft
+   * round per node.
+   */
+  private void markDown(List<String> nodeIds) {
+    missed.inc(nodeIds.size());
+    for (int from = 0; from < nodeIds.size(); from += DOWN_BATCH) {
+      List<String> batch = nodeIds.subList(from, Math.min(nodeIds.size(), from + DOWN_BATCH));
+      updateNode(tx -> {
+        for (String nodeId : batch) {
+          Node n = tx.nodes().get(nodeId);
+          if (n == null || (n.status != null && "down".equals(n.status.state))) {
+            continue;
+          }
+          if (n.status == null) {
+            n.status = new Node.Status();
+          }
+          n.status.state = "down";
+          n.status.message = HEARTBEAT_FAILURE;
+          tx.nodes().update(n);
+        }
         return null;
-      }
-      if (n.status == null) {
-        n.status = new Node.Status();
-      }
-      n.status.state = "down";
-      n.status.message = HEARTBEAT_FAILURE;
-      tx.nodes().update(n);
-      return null;
-    });
+      });
+    }
   }
 
   private void updateNode(Function<Tx, Void> fn) {

@@ -1,7 +1,6 @@
 package io.jswarm.manager.dispatcher;
 
 import io.jswarm.api.dispatcher.DispatcherMessage;
-import io.jswarm.api.dispatcher.IngressView;
 import io.jswarm.api.dispatcher.NetworkEndpoints;
 import io.jswarm.api.dispatcher.NetworkServices;
 import io.jswarm.api.dispatcher.StatusRequest;
@@ -41,7 +40,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link Sessions}: open sessions and heartbeat deadlines;</li>
  *   <li>{@link AssignmentFeed}: each node's tasks, full set then per-batch increments;</li>
  *   <li>{@link EndpointFeed}: overlay endpoints of the other nodes;</li>
- *   <li>{@link IngressFeed} and {@link ServiceRecordFeed}: routing mesh and service discovery;</li>
+ *   <li>{@link ServiceRecordFeed}: service discovery and the routing mesh (the ingress network's records);</li>
  *   <li>{@link StatusWriter}: reported task statuses, written in batches.</li>
  * </ul>
  *
@@ -61,7 +60,7 @@ final class LeaderTerm {
   private final MemoryStore store;
   private final Clock clock;
   private final Supplier<List<DispatcherMessage.Manager>> managers;
-  private final Consumer<String> markDown;
+  private final Consumer<List<String>> markDown;
 
   private final ScheduledExecutorService events;
   private volatile Thread watchThread;
@@ -71,9 +70,7 @@ final class LeaderTerm {
   private final Sessions sessions;
   private final AssignmentFeed assignments;
   private final EndpointFeed endpoints = new EndpointFeed();
-  /** What the routing mesh of each node needs. */
-  private final IngressFeed ingress = new IngressFeed();
-  /** Service discovery records per overlay network. */
+  /** Service discovery records per overlay network (also the routing mesh's: the ingress network). */
   private final ServiceRecordFeed records = new ServiceRecordFeed();
   private final StatusWriter statuses;
   /** The secrets and configs each node's tasks reference. */
@@ -86,7 +83,7 @@ final class LeaderTerm {
   private String lastManagers;
 
   private LeaderTerm(MemoryStore store, Clock clock, Supplier<List<DispatcherMessage.Manager>> managers,
-      Consumer<String> markDown) {
+      Consumer<List<String>> markDown) {
     this.store = store;
     this.clock = clock;
     this.managers = managers;
@@ -99,7 +96,7 @@ final class LeaderTerm {
   }
 
   static LeaderTerm begin(MemoryStore store, Clock clock, Supplier<List<DispatcherMessage.Manager>> managers,
-      Consumer<String> markDown) {
+      Consumer<List<String>> markDown) {
     LeaderTerm t = new LeaderTerm(store, clock, managers, markDown);
     List<String> ready = t.openWatch();
     // After a leader change the agents first retry the old leader with backoff (up to Agent.MAX_BACKOFF) before
@@ -123,13 +120,14 @@ final class LeaderTerm {
       readPeriod(tx);
       List<String> ready = new ArrayList<>();
       endpoints.clear();
+      records.clear();
       for (Node n : tx.nodes().all()) {
         if (n.status != null && "ready".equals(n.status.state)) {
           ready.add(n.id);
         }
         endpoints.loadNode(n);
+        records.nodeChanged(n.id, n);
       }
-      records.clear();
       dependencies.clear();
       readIndex = tx.index();
       for (Network n : tx.networks().all()) {
@@ -145,7 +143,6 @@ final class LeaderTerm {
         dependencies.taskChanged(t.id, t);
       });
       dependencies.clearDirty();
-      ingress.reset(tx);
       endpoints.clearDirty();
       records.clearDirty();
       return ready;
@@ -239,7 +236,7 @@ final class LeaderTerm {
   CompletableFuture<Void> tick() {
     CompletableFuture<Void> deadlinesChecked = new CompletableFuture<>();
     CompletableFuture<Void> flushed = new CompletableFuture<>();
-    if (!runOnEvents(() -> complete(deadlinesChecked, this::checkDeadlines))
+    if (!runOnEvents(() -> checkDeadlines().whenComplete((v, ex) -> deadlinesChecked.complete(null)))
         || !statuses.execute(() -> complete(flushed, statuses::flush))) {
       return CompletableFuture.completedFuture(null);
     }
@@ -289,7 +286,6 @@ final class LeaderTerm {
       // the sandboxes (each network it joins later comes as a full list).
       s.send(DispatcherMessage.endpoints(true, eps));
     }
-    sendIngress(s);
     // Always, even when empty: the agent drops records an earlier session sent for networks not listed.
     s.send(DispatcherMessage.services(true, records.full(s.nodeId, s.sentRecords)));
     log.debug("session {} opened for node {} with {} tasks", s.id, s.nodeId, full.tasks().size());
@@ -312,18 +308,15 @@ final class LeaderTerm {
       sendDependencies(); // before the assignments that need them
       assignments.flush();
       sendEndpoints();
-      sendIngress();
       sendRecords();
     } else if (e.isIn(Tables.TASKS)) {
       assignments.taskChanged(e);
       Task t = (Task) e.object();
       endpoints.taskChanged(deleted ? null : t, deleted ? t.id : null);
-      ingress.onEvent(e);
       records.taskChanged(t.id, deleted ? null : t);
       dependencies.taskChanged(t.id, deleted ? null : t);
     } else if (e.isIn(Tables.SERVICES)) {
       records.serviceChanged(e.object().id, deleted ? null : (Service) e.object());
-      ingress.onEvent(e);
     } else if (e.isIn(Tables.NETWORKS)) {
       records.networkChanged(e.object().id, deleted ? null : (Network) e.object());
     } else if (e.isIn(Tables.NODES)) {
@@ -333,10 +326,23 @@ final class LeaderTerm {
         nodeRemoved(n.id);
       } else {
         assignments.nodeChanged(e);
+        downWithSession(n, e.index());
       }
-      ingress.onEvent(e);
+      records.nodeChanged(n.id, deleted ? null : n);
     } else if (e.isIn(Tables.CLUSTER) && !deleted) {
       updatePeriod((Swarm) e.object());
+    }
+  }
+
+  /**
+   * A node marked down by a write newer than its open session (a down mark the session open read stale, see
+   * {@link Dispatcher}): the session ends, so that the agent opens a new one, which marks the node ready again.
+   */
+  private void downWithSession(Node n, long index) {
+    Session s = sessions.ofNode(n.id);
+    if (s != null && s.registered() && index > s.index && n.status != null && "down".equals(n.status.state)) {
+      log.info("node {} was marked down while its session was open: closing it (the agent reconnects)", n.id);
+      closeSession(s);
     }
   }
 
@@ -383,36 +389,6 @@ final class LeaderTerm {
     endpoints.clearDirty();
   }
 
-  /** Sends every session whose ingress view changed in the batch just committed its new view. */
-  private void sendIngress() {
-    if (!ingress.dirty()) {
-      return;
-    }
-    ingress.clean();
-    for (Session s : sessions.registered()) {
-      sendIngress(s);
-    }
-  }
-
-  /**
-   * Sends session {@code s} its ingress view when it differs from the last one sent; a node that lost its ingress
-   * address gets an empty view (its mesh goes).
-   */
-  private void sendIngress(Session s) {
-    IngressView v = ingress.viewFor(s.nodeId);
-    if (v == null && s.sentIngress == null) {
-      return;
-    }
-    if (v == null) {
-      v = new IngressView();
-    }
-    String json = Json.toString(v);
-    if (!json.equals(s.sentIngress)) {
-      s.sentIngress = json;
-      s.send(DispatcherMessage.ingress(v));
-    }
-  }
-
   /** Sends every session the service records that changed in the batch just committed (see {@link ServiceRecordFeed}). */
   private void sendRecords() {
     if (!records.hasDirty()) {
@@ -427,18 +403,31 @@ final class LeaderTerm {
     records.clearDirty();
   }
 
-  private void checkDeadlines() {
-    for (String nodeId : sessions.expire(clock.instant())) {
+  /**
+   * Ends the sessions of nodes whose heartbeats stopped and has them marked down, in one write on the status thread
+   * (the events thread never waits for Raft: with hundreds of nodes late at once under load, one blocking write per
+   * node held it for minutes while sessions waited to register). Completes when the write is done.
+   */
+  private CompletableFuture<Void> checkDeadlines() {
+    List<String> expired = sessions.expire(clock.instant());
+    for (String nodeId : expired) {
       Session s = sessions.ofNode(nodeId);
       if (s != null) {
         closeSession(s);
       }
       log.info("node {} missed {} heartbeats: marking it down", nodeId, Dispatcher.GRACE_MULTIPLIER);
+    }
+    CompletableFuture<Void> written = new CompletableFuture<>();
+    if (expired.isEmpty() || !statuses.execute(() -> {
       try {
-        markDown.accept(nodeId);
+        markDown.accept(expired);
       } catch (RuntimeException ex) {
-        log.warn("cannot mark node {} down: {}", nodeId, ex.getMessage());
+        log.warn("cannot mark {} node(s) down: {}", expired.size(), ex.getMessage());
+      } finally {
+        written.complete(null);
       }
+    })) {
+      written.complete(null);
     }
     String m = Json.toString(currentManagers());
     if (lastManagers != null && !lastManagers.equals(m)) {
@@ -447,6 +436,7 @@ final class LeaderTerm {
       }
     }
     lastManagers = m;
+    return written;
   }
 
   private List<DispatcherMessage.Manager> currentManagers() {

@@ -2,16 +2,11 @@ package io.jswarm.manager.dispatcher;
 
 import io.jswarm.api.dispatcher.NetworkServices;
 import io.jswarm.api.json.Json;
-import io.jswarm.api.types.ContainerSpec;
-import io.jswarm.api.types.Endpoint;
-import io.jswarm.api.types.EndpointSpec;
-import io.jswarm.api.types.Healthcheck;
 import io.jswarm.api.types.Network;
 import io.jswarm.api.types.NetworkAttachment;
-import io.jswarm.api.types.NetworkAttachmentConfig;
+import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Service;
 import io.jswarm.api.types.Task;
-import io.jswarm.api.types.TaskSpec;
 import io.jswarm.api.types.TaskState;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,8 +26,10 @@ import java.util.Set;
  * task's status timestamp, a service's update status, ...) is not marked. At each commit, {@link #changes} per
  * session, then {@link #clearDirty}.
  *
- * <p>Which networks a node gets: {@link #receivesRecords}, the one place to extend (the routing mesh gives every
- * node the ingress network's records).
+ * <p>Which networks a node gets: {@link #receivesRecords}, the one place that decides: the overlay networks it has
+ * a task on, and the ingress network for every node with an address there ({@link #nodeChanged}), which is what its
+ * routing mesh balances over; that node is also told its own ingress attachment, again only when it changes. So a
+ * change of one service or task costs one small object per node that gets its network, whatever the service's size.
  */
 final class ServiceRecordFeed {
   /** An overlay network as far as records go. */
@@ -47,6 +44,8 @@ final class ServiceRecordFeed {
   }
 
   private static final class SentNet {
+    /** JSON of the node's own attachment sent (ingress network), or null. */
+    String nodeAttachment;
     final Map<String, String> services = new HashMap<>();
     final Map<String, String> tasks = new HashMap<>();
   }
@@ -68,6 +67,8 @@ final class ServiceRecordFeed {
   /** Network id -> node id -> the node's tasks attached there (assigned up to running): who gets the network. */
   private final Map<String, Map<String, Set<String>>> members = new HashMap<>();
   private final Map<String, Set<String>> taskMemberships = new HashMap<>();
+  /** Node id -> its attachment to the ingress network ({@code Node.Attachments}): every such node gets that network. */
+  private final Map<String, Rec<NetworkAttachment>> nodeIngress = new HashMap<>();
   /** Networks changed in the batch being read (membership, network, services or tasks). */
   private final Map<String, Dirty> dirty = new LinkedHashMap<>();
 
@@ -79,6 +80,7 @@ final class ServiceRecordFeed {
     taskNets.clear();
     members.clear();
     taskMemberships.clear();
+    nodeIngress.clear();
     dirty.clear();
   }
 
@@ -87,8 +89,8 @@ final class ServiceRecordFeed {
   /** A network was created, changed ({@code now}) or deleted ({@code now == null}, {@code id}). */
   void networkChanged(String id, Network now) {
     NetInfo before = networks.remove(id);
-    NetInfo after = now == null || !isOverlay(now) ? null : new NetInfo(now.spec == null ? id : now.spec.name,
-        now.spec != null && Boolean.TRUE.equals(now.spec.ingress));
+    NetInfo after = now == null || !RecordCuts.isOverlay(now) ? null
+        : new NetInfo(now.spec == null ? id : now.spec.name, now.spec != null && Boolean.TRUE.equals(now.spec.ingress));
     if (after != null) {
       networks.put(id, after);
     }
@@ -101,8 +103,8 @@ final class ServiceRecordFeed {
   void serviceChanged(String id, Service now) {
     Set<String> nets = new LinkedHashSet<>();
     if (now != null) {
-      for (String net : networksOf(now)) {
-        Service c = cut(now, net);
+      for (String net : RecordCuts.networksOf(now)) {
+        Service c = RecordCuts.cut(now, net);
         String json = Json.toString(c);
         Rec<Service> old = services.computeIfAbsent(net, k -> new HashMap<>()).put(id, new Rec<>(c, json));
         if (old == null || !old.json.equals(json)) {
@@ -125,13 +127,26 @@ final class ServiceRecordFeed {
     }
   }
 
+  /** A node was created or changed ({@code now}) or deleted ({@code now == null}, {@code id}): its ingress address. */
+  void nodeChanged(String id, Node now) {
+    NetworkAttachment a = now == null ? null : RecordCuts.ingressAttachment(now.attachments);
+    Rec<NetworkAttachment> after = a == null ? null : new Rec<>(a, Json.toString(a));
+    Rec<NetworkAttachment> before = after == null ? nodeIngress.remove(id) : nodeIngress.put(id, after);
+    if (before != null && (after == null || !before.json.equals(after.json))) {
+      dirty(before.obj.network.id);
+    }
+    if (after != null && (before == null || !before.json.equals(after.json))) {
+      dirty(a.network.id);
+    }
+  }
+
   /** A task was created or changed ({@code now}) or deleted ({@code now == null}, {@code id}). */
   void taskChanged(String id, Task now) {
     String node = AssignmentFeed.visibleNode(now);
     // Membership: the task is on a node, not yet stopped, with an address on the network.
     Set<String> memberOf = new LinkedHashSet<>();
     if (node != null && now.status.state.number() <= TaskState.RUNNING.number()) {
-      memberOf.addAll(addressedNetworks(now).keySet());
+      memberOf.addAll(RecordCuts.addressedNetworks(now).keySet());
     }
     Set<String> wasMember = taskMemberships.remove(id);
     if (wasMember != null) {
@@ -164,9 +179,9 @@ final class ServiceRecordFeed {
     Set<String> nets = new LinkedHashSet<>();
     if (node != null && now.serviceId != null && now.status.state == TaskState.RUNNING
         && (now.desiredState == null || now.desiredState.number() <= TaskState.RUNNING.number())) {
-      for (Map.Entry<String, String> a : addressedNetworks(now).entrySet()) {
+      for (Map.Entry<String, String> a : RecordCuts.addressedNetworks(now).entrySet()) {
         String net = a.getKey();
-        Task c = cut(now, net, a.getValue());
+        Task c = RecordCuts.cut(now, net, a.getValue());
         String json = Json.toString(c);
         Rec<Task> old = tasks.computeIfAbsent(net, k -> new HashMap<>()).put(id, new Rec<>(c, json));
         if (old == null || !old.json.equals(json)) {
@@ -204,11 +219,21 @@ final class ServiceRecordFeed {
    * (assigned up to running). The routing mesh extends this (the ingress network for every node).
    */
   boolean receivesRecords(String nodeId, String networkId) {
-    if (!networks.containsKey(networkId)) {
+    NetInfo info = networks.get(networkId);
+    if (info == null) {
       return false;
+    }
+    if (info.ingress() && ingressOf(nodeId, networkId) != null) {
+      return true;
     }
     Map<String, Set<String>> byNode = members.get(networkId);
     return byNode != null && byNode.containsKey(nodeId);
+  }
+
+  /** Node {@code nodeId}'s attachment to network {@code networkId} as its routing mesh needs it, or null. */
+  private Rec<NetworkAttachment> ingressOf(String nodeId, String networkId) {
+    Rec<NetworkAttachment> a = nodeIngress.get(nodeId);
+    return a != null && networkId.equals(a.obj.network.id) ? a : null;
   }
 
   /** Everything node {@code nodeId} gets, for a session's first message (recorded in {@code sent}). */
@@ -217,7 +242,7 @@ final class ServiceRecordFeed {
     List<NetworkServices> out = new ArrayList<>();
     for (String net : networks.keySet()) {
       if (receivesRecords(nodeId, net)) {
-        out.add(fullView(net, sent));
+        out.add(fullView(net, nodeId, sent));
       }
     }
     return out;
@@ -238,7 +263,7 @@ final class ServiceRecordFeed {
         continue;
       }
       if (had == null) {
-        out.add(fullView(net, sent));
+        out.add(fullView(net, nodeId, sent));
         continue;
       }
       NetInfo info = networks.get(net);
@@ -254,8 +279,16 @@ final class ServiceRecordFeed {
       for (String id : en.getValue().tasks) {
         diff(id, tasksNow.get(id), had.tasks, taskUp, taskGone);
       }
-      if (!svcUp.isEmpty() || !svcGone.isEmpty() || !taskUp.isEmpty() || !taskGone.isEmpty()) {
-        out.add(NetworkServices.of(net, info.name(), info.ingress(), false, svcUp, taskUp, svcGone, taskGone));
+      Rec<NetworkAttachment> mine = info.ingress() ? ingressOf(nodeId, net) : null;
+      boolean moved = mine != null && !mine.json.equals(had.nodeAttachment);
+      if (!svcUp.isEmpty() || !svcGone.isEmpty() || !taskUp.isEmpty() || !taskGone.isEmpty() || moved) {
+        NetworkServices ns = NetworkServices.of(net, info.name(), info.ingress(), false, svcUp, taskUp, svcGone,
+            taskGone);
+        if (moved) {
+          had.nodeAttachment = mine.json;
+          ns.nodeAttachment = mine.obj;
+        }
+        out.add(ns);
       }
     }
     return out;
@@ -274,7 +307,7 @@ final class ServiceRecordFeed {
     }
   }
 
-  private NetworkServices fullView(String net, Sent sent) {
+  private NetworkServices fullView(String net, String nodeId, Sent sent) {
     SentNet s = new SentNet();
     List<Service> svc = new ArrayList<>();
     for (Map.Entry<String, Rec<Service>> en : services.getOrDefault(net, Map.of()).entrySet()) {
@@ -288,10 +321,16 @@ final class ServiceRecordFeed {
     }
     sent.nets.put(net, s);
     NetInfo info = networks.get(net);
-    return NetworkServices.of(net, info.name(), info.ingress(), true, svc, ts, List.of(), List.of());
+    NetworkServices ns = NetworkServices.of(net, info.name(), info.ingress(), true, svc, ts, List.of(), List.of());
+    Rec<NetworkAttachment> mine = info.ingress() ? ingressOf(nodeId, net) : null;
+    if (mine != null) {
+      s.nodeAttachment = mine.json;
+      ns.nodeAttachment = mine.obj;
+    }
+    return ns;
   }
 
-  // ---- cutting objects down ----
+  // ---- index ----
 
   private Dirty dirty(String net) {
     return dirty.computeIfAbsent(net, k -> new Dirty());
@@ -305,132 +344,5 @@ final class ServiceRecordFeed {
         index.remove(net);
       }
     }
-  }
-
-  static boolean isOverlay(Network n) {
-    String driver = n.driverState != null && n.driverState.name != null ? n.driverState.name
-        : n.spec != null && n.spec.driverConfiguration != null ? n.spec.driverConfiguration.name : null;
-    return driver == null || driver.isEmpty() || "overlay".equals(driver);
-  }
-
-  /** The networks a service is on: those it has a VIP on and those its spec names (by id, as stored). */
-  static Set<String> networksOf(Service s) {
-    Set<String> out = new LinkedHashSet<>();
-    if (s.endpoint != null && s.endpoint.virtualIPs != null) {
-      for (Endpoint.VirtualIP v : s.endpoint.virtualIPs) {
-        if (v != null && v.networkId != null) {
-          out.add(v.networkId);
-        }
-      }
-    }
-    for (NetworkAttachmentConfig c : specNetworks(s)) {
-      if (c != null && c.target != null && !c.target.isEmpty()) {
-        out.add(c.target);
-      }
-    }
-    return out;
-  }
-
-  private static List<NetworkAttachmentConfig> specNetworks(Service s) {
-    List<NetworkAttachmentConfig> out = new ArrayList<>();
-    if (s.spec != null && s.spec.taskTemplate != null && s.spec.taskTemplate.networks != null) {
-      out.addAll(s.spec.taskTemplate.networks);
-    }
-    if (s.spec != null && s.spec.networks != null) {
-      out.addAll(s.spec.networks);
-    }
-    return out;
-  }
-
-  /** Task's network id -> its first address there (CIDR form), for attachments that have one. */
-  private static Map<String, String> addressedNetworks(Task t) {
-    Map<String, String> out = new LinkedHashMap<>();
-    if (t.networksAttachments != null) {
-      for (NetworkAttachment a : t.networksAttachments) {
-        if (a != null && a.network != null && a.network.id != null && a.addresses != null
-            && !a.addresses.isEmpty() && a.addresses.get(0) != null) {
-          out.putIfAbsent(a.network.id, a.addresses.get(0));
-        }
-      }
-    }
-    return out;
-  }
-
-  /** The service as network {@code net} needs it (see {@link NetworkServices}). */
-  static Service cut(Service s, String net) {
-    Service c = new Service();
-    c.id = s.id;
-    c.spec = new Service.ServiceSpec();
-    c.spec.name = s.spec == null ? s.id : s.spec.name;
-    if (s.spec != null && s.spec.endpointSpec != null && s.spec.endpointSpec.mode != null) {
-      c.spec.endpointSpec = new EndpointSpec();
-      c.spec.endpointSpec.mode = s.spec.endpointSpec.mode;
-    }
-    Healthcheck hc = s.spec == null || s.spec.taskTemplate == null || s.spec.taskTemplate.containerSpec == null
-        ? null : s.spec.taskTemplate.containerSpec.healthcheck;
-    List<NetworkAttachmentConfig> aliased = new ArrayList<>();
-    for (NetworkAttachmentConfig nc : specNetworks(s)) {
-      if (nc != null && net.equals(nc.target) && nc.aliases != null && !nc.aliases.isEmpty() && aliased.isEmpty()) {
-        NetworkAttachmentConfig a = new NetworkAttachmentConfig();
-        a.target = net;
-        a.aliases = new ArrayList<>(nc.aliases);
-        aliased.add(a);
-      }
-    }
-    boolean checked = hc != null && hc.test != null && !hc.test.isEmpty() && !"NONE".equals(hc.test.get(0));
-    if (checked || !aliased.isEmpty()) {
-      c.spec.taskTemplate = new TaskSpec();
-      if (checked) {
-        c.spec.taskTemplate.containerSpec = new ContainerSpec();
-        c.spec.taskTemplate.containerSpec.healthcheck = new Healthcheck();
-        c.spec.taskTemplate.containerSpec.healthcheck.test = new ArrayList<>(hc.test);
-      }
-      if (!aliased.isEmpty()) {
-        c.spec.taskTemplate.networks = aliased;
-      }
-    }
-    if (s.endpoint != null) {
-      c.endpoint = new Endpoint();
-      if (s.endpoint.spec != null && s.endpoint.spec.mode != null) {
-        c.endpoint.spec = new EndpointSpec();
-        c.endpoint.spec.mode = s.endpoint.spec.mode;
-      }
-      if (s.endpoint.ports != null && !s.endpoint.ports.isEmpty()) {
-        c.endpoint.ports = Json.copy(s.endpoint).ports;
-      }
-      if (s.endpoint.virtualIPs != null) {
-        for (Endpoint.VirtualIP v : s.endpoint.virtualIPs) {
-          if (v != null && net.equals(v.networkId)) {
-            Endpoint.VirtualIP w = new Endpoint.VirtualIP();
-            w.networkId = v.networkId;
-            w.addr = v.addr;
-            c.endpoint.virtualIPs = new ArrayList<>(List.of(w));
-          }
-        }
-      }
-    }
-    return c;
-  }
-
-  /** The running task as network {@code net} needs it (see {@link NetworkServices}). */
-  static Task cut(Task t, String net, String address) {
-    Task c = new Task();
-    c.id = t.id;
-    c.serviceId = t.serviceId;
-    c.slot = t.slot;
-    c.nodeId = t.nodeId;
-    c.desiredState = t.desiredState;
-    c.status = new Task.TaskStatus();
-    c.status.state = t.status.state;
-    if (t.status.containerStatus != null && t.status.containerStatus.health != null) {
-      c.status.containerStatus = new Task.ContainerStatus();
-      c.status.containerStatus.health = t.status.containerStatus.health;
-    }
-    NetworkAttachment a = new NetworkAttachment();
-    a.network = new Network();
-    a.network.id = net;
-    a.addresses = new ArrayList<>(List.of(address));
-    c.networksAttachments = new ArrayList<>(List.of(a));
-    return c;
   }
 }

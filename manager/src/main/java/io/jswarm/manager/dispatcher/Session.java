@@ -17,8 +17,6 @@ final class Session {
   long index = -1;
   /** The overlay networks whose whole endpoint list was sent, increments since ({@link EndpointFeed}). */
   final Set<String> endpointNets = new HashSet<>();
-  /** The ingress view last sent (JSON), null before the first. */
-  String sentIngress;
   /** The service records last sent ({@link ServiceRecordFeed}). */
   final ServiceRecordFeed.Sent sentRecords = new ServiceRecordFeed.Sent();
   /** The secrets and configs last sent ({@link DependencyFeed}). */

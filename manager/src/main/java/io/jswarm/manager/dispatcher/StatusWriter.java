@@ -114,7 +114,7 @@ final class StatusWriter {
               continue;
             }
             t.status = q.status;
-            tx.tasks().update(t);
+            tx.tasks().replace(t); // read in this transaction, let go of
             n++;
           }
           return n;

@@ -91,7 +91,10 @@ public abstract class LeaderLoop {
   /** Rebuilds the model from a store snapshot (under {@link #lock} and the store's read lock). */
   protected void load(ReadTx tx) {}
 
-  /** Takes in one row event (under {@link #lock}); true when it may need a pass. */
+  /**
+   * Takes in one row event (under {@link #lock}); true when it may need a pass. The event's rows are the store's
+   * own (shared, read-only): a loop may keep them but must copy one before changing it.
+   */
   protected abstract boolean onEvent(Event e);
 
   /**
@@ -195,10 +198,12 @@ public abstract class LeaderLoop {
     if (watch != null && !watch.isClosed()) {
       return;
     }
+    // Shared rows: the loops read events and keep rows in their models but never change one (onEvent's contract),
+    // so no copy is made per event and per loop, and the models hold the store's own rows.
     watch = store.viewAndWatch(tx -> {
       load(tx);
       return null;
-    }, this::safeInterested).watch();
+    }, this::safeInterested, true).watch();
     reloaded = true;
   }
 

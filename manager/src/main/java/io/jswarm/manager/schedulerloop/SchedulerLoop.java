@@ -315,7 +315,7 @@ public final class SchedulerLoop extends LeaderLoop {
             if (t != null && d.appliesTo(t)
                 && NetworkNeeds.allocated(t, t.serviceId == null ? null : tx.services().get(t.serviceId))) {
               d.applyTo(t, now);
-              tx.tasks().update(t);
+              tx.tasks().replace(t); // read in this transaction, let go of
               ids.add(t.id);
             }
           }

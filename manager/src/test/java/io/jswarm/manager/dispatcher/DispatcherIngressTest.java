@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jswarm.api.dispatcher.DispatcherMessage;
-import io.jswarm.api.dispatcher.IngressView;
 import io.jswarm.api.dispatcher.NetworkEndpoints;
+import io.jswarm.api.dispatcher.NetworkServices;
 import io.jswarm.api.types.Driver;
 import io.jswarm.api.types.Endpoint;
 import io.jswarm.api.types.Network;
@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * What the dispatcher pushes for the routing mesh: every node's own ingress address is an endpoint of the ingress
  * network for every other node (so replies reach its ingress sandbox), and every node, with or without tasks, gets
- * the ingress view (its attachment, the services publishing ingress ports and their running tasks), again only when
- * something in it changed.
+ * the ingress network's service records with its own attachment (what its routing mesh balances over), then only
+ * what changed: one task, one service, the attachment, never the whole view again.
  */
 class DispatcherIngressTest {
   private final DispatcherHarness h = new DispatcherHarness();
@@ -37,6 +37,7 @@ class DispatcherIngressTest {
 
   @Test
   void everyNodeLearnsTheIngressEndpointsAndServicesEvenWithoutTasks() throws Exception {
+    h.store.update(tx -> tx.networks().create(ingressNetwork()));
     for (int i = 1; i <= 3; i++) {
       h.addNode("n" + i, "ready");
       String id = "n" + i;
@@ -64,37 +65,72 @@ class DispatcherIngressTest {
     Map<String, String> addrs = ing.endpoints.stream().collect(Collectors.toMap(e -> e.taskId, e -> e.addr));
     assertEquals(Map.of("ingress-sbox.n1", "10.0.0.2", "ingress-sbox.n2", "10.0.0.3", "t1", "10.0.0.6"), addrs,
         "the other nodes' sandboxes and the task, not n3's own sandbox");
-    DispatcherMessage view = s3.next();
-    assertEquals(DispatcherMessage.INGRESS, view.type);
-    assertEquals(List.of("10.0.0.4/24"), view.ingress.nodeAttachment.addresses);
-    assertEquals("ing", view.ingress.networkId());
-    assertEquals(1, view.ingress.services.size());
-    IngressView.ServiceTasks web = view.ingress.services.get(0);
-    assertEquals(8080L, web.service.endpoint.ports.get(0).publishedPort);
-    assertEquals(List.of("t1"), web.tasks.stream().map(t -> t.id).toList());
-    assertEquals(List.of("10.0.0.6/24"), web.tasks.get(0).networksAttachments.get(0).addresses);
+    // the ingress network's records, though n3 runs nothing there: its own attachment, the service and its task
+    DispatcherMessage view = s3.nextServices();
+    assertEquals(DispatcherMessage.SERVICES, view.type);
+    NetworkServices ingress = view.serviceNetworks.get(0);
+    assertTrue(ingress.isFull() && ingress.isIngress());
+    assertEquals(List.of("10.0.0.4/24"), ingress.nodeAttachment.addresses);
+    assertEquals("4096", ingress.nodeAttachment.network.driverState.options
+        .get("com.docker.network.driver.overlay.vxlanid_list"), "the network object comes with it");
+    assertEquals(List.of("svc"), ingress.services.stream().map(x -> x.id).toList());
+    assertEquals(8080L, ingress.services.get(0).endpoint.ports.get(0).publishedPort);
+    assertEquals(List.of("t1"), ingress.tasks.stream().map(t -> t.id).toList());
+    assertEquals(List.of("10.0.0.6/24"), ingress.tasks.get(0).networksAttachments.get(0).addresses);
 
-    // a second task starts running on n2: the new endpoint, then the new view
+    // a second task starts running on n2: the new endpoint, then only that task (not the whole view again)
     task("t2", "n2", "10.0.0.7/24");
     assertEquals(List.of("t2"), s3.next().networks.get(0).endpoints.stream().map(e -> e.taskId).toList());
-    assertEquals(List.of("t1", "t2"), s3.next().ingress.services.get(0).tasks.stream().map(t -> t.id).toList());
+    NetworkServices change = s3.nextServices().serviceNetworks.get(0);
+    assertEquals(List.of("t2"), change.tasks.stream().map(t -> t.id).toList());
+    assertEquals(List.of(), change.services);
+    assertNull(change.nodeAttachment, "unchanged: not sent again");
 
     // a status report that changes nothing the mesh uses sends nothing; t2 failing does
     h.editTask("t1", t -> t.status.message = "still running");
     h.editTask("t2", t -> t.status.state = TaskState.FAILED);
     assertEquals(List.of("t2"), s3.next().networks.get(0).removed);
-    assertEquals(List.of("t1"), s3.next().ingress.services.get(0).tasks.stream().map(t -> t.id).toList());
+    change = s3.nextServices().serviceNetworks.get(0);
+    assertEquals(List.of("t2"), change.removedTasks);
+    assertEquals(List.of(), change.tasks);
 
-    // the service goes: an empty list of services
+    // a spec change the mesh does not use (a label) sends nothing; a new published port sends the service only
+    h.store.update(tx -> {
+      Service sv = tx.services().get("svc");
+      sv.spec.labels = Map.of("team", "web");
+      return tx.services().update(sv);
+    });
+    h.store.update(tx -> {
+      Service sv = tx.services().get("svc");
+      PortConfig p = port(9090L);
+      sv.endpoint.ports = List.of(sv.endpoint.ports.get(0), p);
+      return tx.services().update(sv);
+    });
+    change = s3.nextServices().serviceNetworks.get(0);
+    assertEquals(List.of("svc"), change.services.stream().map(x -> x.id).toList());
+    assertEquals(2, change.services.get(0).endpoint.ports.size());
+    assertEquals(List.of(), change.tasks, "the tasks are not re-sent");
+
+    // n3's ingress address moves: the new attachment alone
+    h.store.update(tx -> {
+      var n = tx.nodes().get("n3");
+      n.attachments = List.of(attachment("10.0.0.14/24"));
+      return tx.nodes().update(n);
+    });
+    change = s3.nextServices().serviceNetworks.get(0);
+    assertEquals(List.of("10.0.0.14/24"), change.nodeAttachment.addresses);
+    assertEquals(List.of(), change.tasks);
+
+    // the service goes: removed from the records
     h.store.update(tx -> {
       tx.services().delete("svc");
       return null;
     });
-    DispatcherMessage none = s3.next();
-    assertEquals(DispatcherMessage.INGRESS, none.type);
-    assertEquals(List.of(), none.ingress.services);
+    DispatcherMessage none = s3.nextServices();
+    assertEquals(DispatcherMessage.SERVICES, none.type);
+    assertEquals(List.of("svc"), none.serviceNetworks.get(0).removedServices);
 
-    // n3 loses its ingress address: an empty view (its mesh goes) and the network's endpoints are dropped
+    // n3 loses its ingress address: the network's endpoints are dropped and it leaves the records (its mesh goes)
     h.store.update(tx -> {
       var n = tx.nodes().get("n3");
       n.attachments = null;
@@ -103,10 +139,11 @@ class DispatcherIngressTest {
     DispatcherMessage left = s3.next();
     assertEquals(DispatcherMessage.ENDPOINTS, left.type);
     assertTrue(left.networks.get(0).isFull());
-    DispatcherMessage empty = s3.next();
-    assertEquals(DispatcherMessage.INGRESS, empty.type);
-    assertNull(empty.ingress.nodeAttachment);
+    DispatcherMessage gone = s3.nextServices();
+    assertEquals(DispatcherMessage.SERVICES, gone.type);
+    assertTrue(gone.serviceNetworks.get(0).isLeft());
     assertEquals(0, s3.pending());
+    assertEquals(0, s3.pendingServices());
   }
 
   private static Network ingressNetwork() {
@@ -134,13 +171,21 @@ class DispatcherIngressTest {
     s.spec = new Service.ServiceSpec();
     s.spec.name = "web";
     s.endpoint = new Endpoint();
+    s.endpoint.ports = List.of(port(8080L));
+    Endpoint.VirtualIP vip = new Endpoint.VirtualIP(); // the allocator gives a service publishing ingress ports a VIP
+    vip.networkId = "ing";
+    vip.addr = "10.0.0.5/24";
+    s.endpoint.virtualIPs = List.of(vip);
+    return s;
+  }
+
+  private static PortConfig port(long published) {
     PortConfig p = new PortConfig();
     p.protocol = "tcp";
     p.targetPort = 80L;
-    p.publishedPort = 8080L;
+    p.publishedPort = published;
     p.publishMode = "ingress";
-    s.endpoint.ports = List.of(p);
-    return s;
+    return p;
   }
 
   /** A running task of the service on {@code node} with an ingress address. */

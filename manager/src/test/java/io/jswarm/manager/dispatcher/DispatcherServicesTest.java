@@ -154,8 +154,8 @@ class DispatcherServicesTest {
     s.endpoint.virtualIPs = null;
     s.spec.endpointSpec = new EndpointSpec();
     s.spec.endpointSpec.mode = "dnsrr";
-    assertEquals(List.of("netA"), List.copyOf(ServiceRecordFeed.networksOf(s)));
-    Service cut = ServiceRecordFeed.cut(s, "netA");
+    assertEquals(List.of("netA"), List.copyOf(RecordCuts.networksOf(s)));
+    Service cut = RecordCuts.cut(s, "netA");
     assertEquals("dnsrr", cut.spec.endpointSpec.mode);
     assertNull(cut.endpoint.virtualIPs);
     // the cut-down JSON is small

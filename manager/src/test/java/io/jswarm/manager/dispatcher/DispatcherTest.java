@@ -15,6 +15,7 @@ import io.jswarm.api.errors.JswarmException;
 import io.jswarm.api.errors.NotFoundException;
 import io.jswarm.api.errors.UnavailableException;
 import io.jswarm.api.json.Json;
+import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Task;
 import io.jswarm.api.types.TaskState;
 import io.jswarm.transport.http.HttpResponse;
@@ -200,6 +201,54 @@ class DispatcherTest {
     FakeSink again = h.open("n1", null);
     again.next();
     assertEquals("ready", h.node("n1").status.state);
+  }
+
+  @Test
+  void nodesLateTogetherAreMarkedDownInOneWrite() throws Exception {
+    for (String id : List.of("a", "b", "c")) {
+      h.addNode(id, "ready");
+    }
+    h.dispatcher.start();
+    List<FakeSink> sinks = List.of(h.open("a", null), h.open("b", null), h.open("c", null));
+    for (FakeSink s : sinks) {
+      s.next();
+    }
+    h.clock.advance(Duration.ofSeconds(16));
+    h.dispatcher.tick();
+    for (FakeSink s : sinks) {
+      assertTrue(s.awaitClosed());
+    }
+    List<Long> indexes = List.of("a", "b", "c").stream().map(id -> h.node(id).version.index).toList();
+    assertEquals(List.of("down", "down", "down"),
+        List.of("a", "b", "c").stream().map(id -> h.node(id).status.state).toList());
+    assertEquals(1, indexes.stream().distinct().count(), "one Raft write for the three: " + indexes);
+  }
+
+  @Test
+  void aReconnectToAReadyRowWritesNothingAndADownMarkAfterTheOpenEndsTheSession() throws Exception {
+    h.addNode("n1", "unknown");
+    h.dispatcher.start();
+    FakeSink first = h.open("n1", "192.168.60.1:2377");
+    first.next();
+    long written = h.node("n1").version.index;
+    assertEquals("ready", h.node("n1").status.state);
+    first.close();
+
+    // the agent comes back (a new leader, a dropped connection) with the same description and addresses
+    FakeSink again = h.open("n1", "192.168.60.1:2377");
+    assertEquals(DispatcherMessage.SESSION, again.next().type);
+    assertEquals(written, h.node("n1").version.index, "the row already said all of it: no Raft write");
+
+    // a down mark the open did not see (committed after it read the row): the session ends, the next one writes
+    h.store.update(tx -> {
+      Node n = tx.nodes().get("n1");
+      n.status.state = "down";
+      return tx.nodes().update(n);
+    });
+    assertTrue(again.awaitClosed());
+    h.open("n1", "192.168.60.1:2377").next();
+    assertEquals("ready", h.node("n1").status.state);
+    assertTrue(h.node("n1").version.index > written);
   }
 
   @Test

@@ -203,9 +203,8 @@ public final class Agent implements AutoCloseable {
   /**
    * Called, on the session thread and in stream order, with each session message (the swarm's data path port and
    * this node's object with its underlay address), each overlay endpoints message ({@link
-   * DispatcherMessage#ENDPOINTS}), each ingress view ({@link DispatcherMessage#INGRESS}) and each service records
-   * message ({@link DispatcherMessage#SERVICES}); the overlay network driver, the routing mesh and service discovery
-   * register here.
+   * DispatcherMessage#ENDPOINTS}) and each service records message ({@link DispatcherMessage#SERVICES}, the routing
+   * mesh's too: the ingress network's records); the overlay network driver and service discovery register here.
    */
   public void addNetworkListener(Consumer<DispatcherMessage> listener) {
     networkListeners.add(listener);
@@ -307,8 +306,7 @@ public final class Agent implements AutoCloseable {
               established = true;
               onSession(l, m);
               toNetworkListeners(m);
-            } else if (DispatcherMessage.ENDPOINTS.equals(m.type) || DispatcherMessage.INGRESS.equals(m.type)
-                || DispatcherMessage.SERVICES.equals(m.type)) {
+            } else if (DispatcherMessage.ENDPOINTS.equals(m.type) || DispatcherMessage.SERVICES.equals(m.type)) {
               toNetworkListeners(m);
             } else if (DispatcherMessage.DEPENDENCIES.equals(m.type)) {
               dependencies.apply(m); // before the assignments that need them

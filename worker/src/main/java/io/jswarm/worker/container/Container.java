@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -34,8 +33,6 @@ import org.slf4j.LoggerFactory;
 final class Container implements TaskRuntime {
   private static final Logger log = LoggerFactory.getLogger(Container.class);
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-  /** What a started container needs again after a daemon restart (stop signal, health check). */
-  private static final String SETTINGS = "container.json";
 
   final String id;
   private final ContainerExecutor ex;
@@ -135,9 +132,7 @@ final class Container implements TaskRuntime {
   }
 
   /** Where the container's embedded DNS runs (kept in the settings so that an adopted container gets it again). */
-  private record DiscoveryAttachment(String netns, List<String> networks, List<String> upstreams) {}
-
-  private volatile DiscoveryAttachment discovery;
+  private volatile ContainerSettings.DiscoveryAttachment discovery;
 
   /** Host-mode ports the node published for this task (from its sandbox; kept in the settings for adoption). */
   private volatile List<io.jswarm.api.types.PortConfig> published = List.of();
@@ -163,6 +158,10 @@ final class Container implements TaskRuntime {
       LocalImage image = ex.images.prepare(spec.image, task.registryAuth);
       ContainerExecutor.privateDir(state);
       ContainerExecutor.privateDir(bundle);
+      UsernsRemap userns = UsernsSetup.of(ex.config, task);
+      if (userns != null) {
+        UsernsSetup.openBundle(bundle, userns);
+      }
       LocalContainers.keepTask(bundle, task);
       Files.createDirectories(state.resolve("upper"));
       Files.createDirectories(state.resolve("work"));
@@ -173,7 +172,8 @@ final class Container implements TaskRuntime {
       if (!Mounts.isMountPoint(rootfs)) {
         List<Path> lower = new ArrayList<>(image.layers());
         java.util.Collections.reverse(lower);
-        Mounts.overlay(lower, state.resolve("upper"), state.resolve("work"), rootfs);
+        UsernsSetup.mountRootfs(lower, state.resolve("upper"), state.resolve("work"), rootfs, bundle.resolve("l"),
+            userns);
       }
       LocalImage.RunConfig ic = image.config();
       String hostname = spec.hostname != null && !spec.hostname.isBlank() ? spec.hostname
@@ -182,13 +182,18 @@ final class Container implements TaskRuntime {
       List<String> dnsNetworks = discoveryNetworks(task);
       boolean embeddedDns = ex.discovery != null && !dnsNetworks.isEmpty() && sandbox.netns() != null;
       List<String> upstreams = EtcFiles.write(state, spec, sandbox, hostname, mounts, embeddedDns);
+      if (userns != null) { // the container's root may edit its /etc/hosts, as in Docker
+        for (Map<String, Object> m : mounts) {
+          UsernsSetup.own(Path.of((String) m.get("source")), userns, 0, 0);
+        }
+      }
       if (embeddedDns) {
         // After the sandbox, before the container starts: its first lookup is answered.
         ex.discovery.attach(id, sandbox.netns(), dnsNetworks, EmbeddedDns.upstreamsFrom(upstreams));
-        discovery = new DiscoveryAttachment(sandbox.netns().toString(), dnsNetworks, upstreams);
+        discovery = new ContainerSettings.DiscoveryAttachment(sandbox.netns().toString(), dnsNetworks, upstreams);
       }
-      mounts.addAll(TaskMounts.of(spec, ex.volumes, id, limitWatch));
-      mounts.addAll(TaskFiles.mounts(task, ex.dependencies, state)); // the secrets tmpfs is empty here
+      mounts.addAll(TaskMounts.of(spec, ex.volumes, id, limitWatch, userns));
+      mounts.addAll(TaskFiles.mounts(task, ex.dependencies, state, userns)); // the secrets tmpfs is empty here
       String user = spec.user != null && !spec.user.isBlank() ? spec.user : ic == null ? null : ic.user();
       String cwd = spec.dir != null && !spec.dir.isBlank() ? spec.dir
           : ic != null && ic.workingDir() != null && !ic.workingDir().isBlank() ? ic.workingDir() : "/";
@@ -198,7 +203,7 @@ final class Container implements TaskRuntime {
           ContainerUser.resolve(user, rootfs), hostname, Boolean.TRUE.equals(spec.readOnly),
           caps, mounts, sandbox.netns(), limits,
           ex.managesCgroups() ? null : "/" + ex.config.cgroupParent() + "/" + id, spec.sysctls, spec.ulimits,
-          OciSpec.Sandboxing.of(spec, caps));
+          OciSpec.Sandboxing.of(spec, caps), userns);
       JSON.writeValue(bundle.resolve("config.json").toFile(), oci);
       stopSignal = spec.stopSignal != null && !spec.stopSignal.isBlank() ? spec.stopSignal
           : ic != null && ic.stopSignal() != null && !ic.stopSignal().isBlank() ? ic.stopSignal() : "SIGTERM";
@@ -258,7 +263,7 @@ final class Container implements TaskRuntime {
 
   /** After a daemon restart: the adopted container gets its DNS and VIP rules again (sockets die with a process). */
   private void reattachDiscovery() {
-    DiscoveryAttachment d = discovery;
+    ContainerSettings.DiscoveryAttachment d = discovery;
     if (d == null || ex.discovery == null) {
       return;
     }
@@ -271,48 +276,18 @@ final class Container implements TaskRuntime {
   }
 
   private void saveSettings() throws IOException {
-    Map<String, Object> s = new LinkedHashMap<>();
-    s.put("stopSignal", stopSignal);
-    s.put("publishedPorts", io.jswarm.api.json.Json.mapper().valueToTree(published));
-    s.put("warnings", warnings);
-    DiscoveryAttachment d = discovery;
-    if (d != null) {
-      s.put("discovery", Map.of("netns", d.netns(), "networks", d.networks(), "upstreams", d.upstreams()));
-    }
-    HealthConfig h = health.config();
-    if (h != null) {
-      s.put("health", Map.of("command", h.command(), "intervalNanos", h.interval().toNanos(),
-          "timeoutNanos", h.timeout().toNanos(), "retries", h.retries(), "startPeriodNanos", h.startPeriod().toNanos()));
-    }
-    JSON.writeValue(state.resolve(SETTINGS).toFile(), s);
+    new ContainerSettings(stopSignal, published, warnings, discovery, health.config()).save(state);
   }
 
   private void loadSettings() {
     try {
-      JsonNode s = JSON.readTree(state.resolve(SETTINGS).toFile());
-      stopSignal = s.path("stopSignal").asText("SIGTERM");
-      if (s.path("publishedPorts").isArray()) {
-        published = List.of(io.jswarm.api.json.Json.mapper().treeToValue(s.path("publishedPorts"),
-            io.jswarm.api.types.PortConfig[].class));
-      }
-      List<String> w = new ArrayList<>();
-      s.path("warnings").forEach(n -> w.add(n.asText()));
-      warnings = List.copyOf(w);
-      JsonNode d = s.path("discovery");
-      if (d.isObject()) {
-        List<String> nets = new ArrayList<>();
-        d.path("networks").forEach(n -> nets.add(n.asText()));
-        List<String> ups = new ArrayList<>();
-        d.path("upstreams").forEach(n -> ups.add(n.asText()));
-        discovery = new DiscoveryAttachment(d.path("netns").asText(), List.copyOf(nets), List.copyOf(ups));
-      }
-      JsonNode h = s.path("health");
-      if (h.isObject()) {
-        List<String> cmd = new ArrayList<>();
-        h.path("command").forEach(c -> cmd.add(c.asText()));
-        health.configure(new HealthConfig(cmd, Duration.ofNanos(h.path("intervalNanos").asLong()),
-            Duration.ofNanos(h.path("timeoutNanos").asLong()), h.path("retries").asInt(),
-            Duration.ofNanos(h.path("startPeriodNanos").asLong())));
+      ContainerSettings s = ContainerSettings.load(state);
+      stopSignal = s.stopSignal();
+      published = s.published();
+      warnings = s.warnings();
+      discovery = s.discovery();
+      if (s.health() != null) {
+        health.configure(s.health());
       }
     } catch (IOException e) {
       log.warn("container {}: its settings are unreadable ({}); stopping with SIGTERM, no health check", id,
@@ -372,7 +347,7 @@ final class Container implements TaskRuntime {
     pid = Long.parseLong(text.substring(3).trim());
     if (secrets) {
       try {
-        TaskFiles.writeSecrets(task, ex.dependencies, pid);
+        TaskFiles.writeSecrets(task, ex.dependencies, pid, UsernsSetup.of(ex.config, task));
         ex.runtime(30, "start", id);
         TaskFiles.started(state);
       } catch (IOException | RuntimeException e) {

@@ -17,9 +17,11 @@ import java.util.Objects;
  * @param runtime {@code runc} or {@code crun}
  * @param logMaxSize bytes of {@code json.log} before it is rotated
  * @param logMaxFiles log files kept in all, the current one included ({@code json.log}, {@code json.log.1} ...)
+ * @param userns the user namespace mapping containers run with ({@code --userns-remap}), or null: containers run
+ *     in the host's user namespace
  */
 public record ContainerConfig(Path dataRoot, Path execRoot, String cgroupParent, String runtime, long logMaxSize,
-    int logMaxFiles) {
+    int logMaxFiles, UsernsRemap userns) {
   public static final long DEFAULT_LOG_MAX_SIZE = 10L * 1024 * 1024;
   public static final int DEFAULT_LOG_MAX_FILES = 3;
 
@@ -40,9 +42,20 @@ public record ContainerConfig(Path dataRoot, Path execRoot, String cgroupParent,
     }
   }
 
-  /** With Docker's json-file defaults for rotation (10 MiB x 3 files). */
+  /** With Docker's json-file defaults for rotation (10 MiB x 3 files), no user namespace. */
   public ContainerConfig(Path dataRoot, Path execRoot, String cgroupParent, String runtime) {
-    this(dataRoot, execRoot, cgroupParent, runtime, DEFAULT_LOG_MAX_SIZE, DEFAULT_LOG_MAX_FILES);
+    this(dataRoot, execRoot, cgroupParent, runtime, DEFAULT_LOG_MAX_SIZE, DEFAULT_LOG_MAX_FILES, null);
+  }
+
+  /** No user namespace. */
+  public ContainerConfig(Path dataRoot, Path execRoot, String cgroupParent, String runtime, long logMaxSize,
+      int logMaxFiles) {
+    this(dataRoot, execRoot, cgroupParent, runtime, logMaxSize, logMaxFiles, null);
+  }
+
+  /** The same with containers in a user namespace mapped by {@code remap} (null: none). */
+  public ContainerConfig withUserns(UsernsRemap remap) {
+    return new ContainerConfig(dataRoot, execRoot, cgroupParent, runtime, logMaxSize, logMaxFiles, remap);
   }
 
   /** The task's persistent directory (logs, overlay upper, monitor files). */

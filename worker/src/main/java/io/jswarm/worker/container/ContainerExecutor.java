@@ -88,6 +88,10 @@ public final class ContainerExecutor implements Executor {
     privateDir(config.dataRoot().resolve("containers"));
     privateDir(config.execRoot().resolve("containers"));
     privateDir(config.runtimeRoot());
+    if (config.userns() != null) {
+      UsernsSetup.check(config);
+      log.info("containers run in a user namespace: {}", config.userns());
+    }
     this.monitorBinary = installMonitor(config.execRoot().resolve("bin"));
     String blkio = Cgroups.blkioWeightUnsupported();
     this.missingFeatures = blkio == null ? Map.of() : Map.of(io.jswarm.api.types.Node.FEATURE_BLKIO_WEIGHT, blkio);
@@ -126,8 +130,8 @@ public final class ContainerExecutor implements Executor {
    * Makes {@code dir} (and missing parents) and sets it to 0700, also when it existed with wider bits: container
    * directories hold the containers' files (a setuid binary made in a container lands in its overlay
    * {@code upper/}; its rootfs is mounted in the bundle), which no host user but root may reach (Docker's
-   * CVE-2021-41091). 0700 is enough: runc and crun run as root, and containers get no user namespace whose
-   * root would need to traverse them.
+   * CVE-2021-41091). 0700 is enough: runc and crun run as root; with {@code --userns-remap}, whose containers'
+   * root must reach its rootfs, {@link UsernsSetup} opens the containers directory and each bundle to it alone.
    */
   static Path privateDir(Path dir) throws IOException {
     Files.createDirectories(dir);

@@ -100,11 +100,12 @@ final class OciSpec {
    * @param mounts the task's mounts (and the /etc files), already resolved to OCI mount entries
    * @param netns the network namespace to join, or null for a fresh one (loopback only)
    * @param cgroupsPath the cgroup the runtime puts the container in, or null when jswarm placed it (crun)
+   * @param userns the mapping of the container's user namespace, or null for none (the host's)
    */
   static Map<String, Object> config(List<String> args, List<String> env, String cwd, ContainerUser user,
       String hostname, boolean readOnlyRoot, Set<String> caps, List<Map<String, Object>> mounts, Path netns,
       Limits limits, String cgroupsPath, Map<String, String> sysctls, List<ContainerSpec.Ulimit> ulimits,
-      Sandboxing sandboxing) {
+      Sandboxing sandboxing, UsernsRemap userns) {
     Map<String, Object> process = new LinkedHashMap<>();
     process.put("terminal", false);
     process.put("noNewPrivileges", sandboxing.noNewPrivileges());
@@ -136,7 +137,13 @@ final class OciSpec {
         List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")));
     allMounts.add(mount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k")));
     allMounts.add(mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")));
-    allMounts.add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")));
+    if (userns != null && netns != null) {
+      // sysfs cannot be mounted from a user namespace into a network namespace it does not own (the daemon made
+      // the task's): EPERM. What runc 1.2 falls back to by itself (this machine has 1.1): the host's /sys, read-only.
+      allMounts.add(mount("/sys", "bind", "/sys", List.of("rbind", "nosuid", "noexec", "nodev", "ro", "rslave")));
+    } else {
+      allMounts.add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")));
+    }
     allMounts.add(mount("/sys/fs/cgroup", "cgroup", "cgroup", List.of("nosuid", "noexec", "nodev", "relatime", "ro")));
     allMounts.addAll(mounts);
 
@@ -145,6 +152,9 @@ final class OciSpec {
       namespaces.add(Map.of("type", ns));
     }
     namespaces.add(netns == null ? Map.of("type", "network") : Map.of("type", "network", "path", netns.toString()));
+    if (userns != null) {
+      namespaces.add(Map.of("type", "user"));
+    }
 
     Map<String, Object> resources = new LinkedHashMap<>();
     resources.put("devices", List.of(Map.of("allow", false, "access", "rwm")));
@@ -175,6 +185,10 @@ final class OciSpec {
       linux.put("resources", resources);
     }
     linux.put("namespaces", namespaces);
+    if (userns != null) {
+      linux.put("uidMappings", UsernsSetup.ociMappings(userns.uids()));
+      linux.put("gidMappings", UsernsSetup.ociMappings(userns.gids()));
+    }
     if (sysctls != null && !sysctls.isEmpty()) {
       linux.put("sysctl", sysctls);
     }

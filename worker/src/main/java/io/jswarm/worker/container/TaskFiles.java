@@ -6,6 +6,7 @@ import io.jswarm.api.types.ContainerSpec;
 import io.jswarm.api.types.Secret;
 import io.jswarm.api.types.Task;
 import io.jswarm.worker.agent.TaskDependencies;
+import io.jswarm.linux.FsIds;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
@@ -76,7 +77,8 @@ final class TaskFiles {
    *
    * @throws IOException a referenced secret or config was not given to this node, or a file cannot be written
    */
-  static List<Map<String, Object>> mounts(Task task, TaskDependencies deps, Path stateDir) throws IOException {
+  static List<Map<String, Object>> mounts(Task task, TaskDependencies deps, Path stateDir, UsernsRemap userns)
+      throws IOException {
     List<Map<String, Object>> out = new ArrayList<>();
     List<ContainerSpec.SecretReference> secrets = secretRefs(task);
     for (ContainerSpec.SecretReference r : secrets) {
@@ -108,7 +110,7 @@ final class TaskFiles {
       Path f = dir.resolve(Integer.toString(i++));
       Files.deleteIfExists(f);
       Files.write(f, Base64Data.decode(cfg.spec.data));
-      own(f, r.file);
+      own(f, r.file, userns);
       String target = r.file.name.startsWith("/") ? r.file.name : "/" + r.file.name;
       out.add(OciSpec.mount(target, "bind", f.toString(), List.of("rbind", "ro", "rprivate")));
     }
@@ -118,9 +120,11 @@ final class TaskFiles {
   /**
    * Writes the task's secrets into the secrets tmpfs of the created (not yet started) container whose init is
    * {@code pid}. Refuses when {@code /run} or {@code /run/secrets} of the image is a symbolic link or the tmpfs is
-   * not there, so that nothing is written outside the container's tmpfs.
+   * not there, so that nothing is written outside the container's tmpfs. With {@code userns} the tmpfs belongs to
+   * the container's user namespace, where host root has no id: the files are created as the remapped root
+   * ({@link FsIds}) and then owned through the mapping.
    */
-  static void writeSecrets(Task task, TaskDependencies deps, long pid) throws IOException {
+  static void writeSecrets(Task task, TaskDependencies deps, long pid, UsernsRemap userns) throws IOException {
     Path root = Path.of("/proc", Long.toString(pid), "root");
     Path run = root.resolve("run");
     Path dir = run.resolve("secrets");
@@ -135,40 +139,66 @@ final class TaskFiles {
         throw new IOException("secret " + r.secretName + " (" + r.secretId + ") was withdrawn from this node before "
             + "the task started");
       }
-      String name = r.file.name.startsWith(SECRETS_DIR + "/") ? r.file.name.substring(SECRETS_DIR.length() + 1)
-          : r.file.name;
-      Path target = dir;
-      String[] parts = name.split("/");
-      for (int i = 0; i < parts.length; i++) {
-        if (parts[i].isEmpty() || parts[i].equals(".") || parts[i].equals("..")) {
-          throw new IOException("secret " + r.secretName + ": bad file name \"" + r.file.name + "\"");
-        }
-        target = target.resolve(parts[i]);
-        if (i < parts.length - 1 && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-          Files.createDirectory(target, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        }
-      }
+      Path target = secretPath(dir, r);
       byte[] data = Base64Data.decode(s.spec.data);
-      try (SeekableByteChannel ch = Files.newByteChannel(target, Set.<java.nio.file.OpenOption>of(
-          StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-        ByteBuffer b = ByteBuffer.wrap(data);
-        while (b.hasRemaining()) {
-          ch.write(b);
+      try {
+        if (userns == null) {
+          create(dir, target, data);
+        } else {
+          FsIds.as(userns.rootUid(), userns.rootGid(), () -> create(dir, target, data));
         }
       } finally {
         Arrays.fill(data, (byte) 0);
       }
-      own(target, r.file);
+      own(target, r.file, userns);
     }
   }
 
-  /** Owner and mode of a secret or config file from its reference (UID/GID 0 and mode 0444 unless given). */
-  private static void own(Path f, ContainerSpec.FileTarget t) throws IOException {
+  /** Where secret {@code r} goes under {@code dir} (its name checked: no empty, {@code .} or {@code ..} part). */
+  private static Path secretPath(Path dir, ContainerSpec.SecretReference r) throws IOException {
+    String name = r.file.name.startsWith(SECRETS_DIR + "/") ? r.file.name.substring(SECRETS_DIR.length() + 1)
+        : r.file.name;
+    Path target = dir;
+    for (String part : name.split("/")) {
+      if (part.isEmpty() || part.equals(".") || part.equals("..")) {
+        throw new IOException("secret " + r.secretName + ": bad file name \"" + r.file.name + "\"");
+      }
+      target = target.resolve(part);
+    }
+    return target;
+  }
+
+  /** Creates {@code target} (and the directories between {@code dir} and it) holding {@code data}, mode 0600. */
+  private static void create(Path dir, Path target, byte[] data) throws IOException {
+    for (Path d = dir; !d.equals(target.getParent()); ) {
+      d = d.resolve(target.getName(d.getNameCount()));
+      if (!Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createDirectory(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+      }
+    }
+    try (SeekableByteChannel ch = Files.newByteChannel(target, Set.<java.nio.file.OpenOption>of(
+        StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+      ByteBuffer b = ByteBuffer.wrap(data);
+      while (b.hasRemaining()) {
+        ch.write(b);
+      }
+    }
+  }
+
+  /**
+   * Owner and mode of a secret or config file from its reference (UID/GID 0 and mode 0444 unless given); with
+   * {@code userns}, the host ids those container ids map to.
+   */
+  private static void own(Path f, ContainerSpec.FileTarget t, UsernsRemap userns) throws IOException {
     int uid = t.uid == null || t.uid.isEmpty() ? 0 : Integer.parseUnsignedInt(t.uid);
     int gid = t.gid == null || t.gid.isEmpty() ? 0 : Integer.parseUnsignedInt(t.gid);
-    Files.setAttribute(f, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
-    Files.setAttribute(f, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+    if (userns != null) {
+      UsernsSetup.own(f, userns, Integer.toUnsignedLong(uid), Integer.toUnsignedLong(gid));
+    } else {
+      Files.setAttribute(f, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+      Files.setAttribute(f, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+    }
     Files.setPosixFilePermissions(f, permissions(t.mode == null ? DEFAULT_MODE : t.mode));
   }
 

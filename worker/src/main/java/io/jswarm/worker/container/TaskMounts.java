@@ -16,12 +16,13 @@ final class TaskMounts {
 
   /**
    * The OCI mounts of {@code spec.Mounts}: binds (the source must exist), volumes (acquired from {@code volumes}
-   * for task {@code taskId}; a sized one is handed to {@code limits} to watch) and tmpfs.
+   * for task {@code taskId}; a sized one is handed to {@code limits} to watch; with {@code userns}, a volume owned
+   * by host root is given to the remapped root) and tmpfs.
    *
    * @throws IllegalArgumentException naming the field of a mount that cannot be made
    */
-  static List<Map<String, Object>> of(ContainerSpec spec, VolumeProvider volumes, String taskId, LimitWatch limits)
-      throws IOException {
+  static List<Map<String, Object>> of(ContainerSpec spec, VolumeProvider volumes, String taskId, LimitWatch limits,
+      UsernsRemap userns) throws IOException {
     List<Map<String, Object>> out = new ArrayList<>();
     if (spec.mounts == null) {
       return out;
@@ -53,6 +54,7 @@ final class TaskMounts {
           }
           Map<String, String> labels = m.volumeOptions == null ? null : m.volumeOptions.labels;
           Path dir = volumes.acquire(m.source, labels == null ? Map.of() : labels, taskId);
+          UsernsSetup.ownVolume(dir, userns);
           Long size = volumes.sizeLimit(m.source);
           if (size != null) {
             limits.volume(m.source, dir, size);

@@ -2,6 +2,7 @@ package io.jswarm.worker.discovery;
 
 import io.jswarm.api.dispatcher.DispatcherMessage;
 import io.jswarm.api.dispatcher.NetworkServices;
+import io.jswarm.api.types.NetworkAttachment;
 import io.jswarm.api.types.Service;
 import io.jswarm.api.types.Task;
 import java.util.ArrayList;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #apply} is synchronized and calls {@link ServiceDirectory#update}, whose listeners (the VIP rules of the
  * containers on the network) run before it returns. The raw objects stay readable ({@link #services},
- * {@link #tasks}: the published ports and the ingress network's view for the routing mesh) and {@link #addListener}
+ * {@link #tasks}, {@link #nodeAttachment}: the published ports and the ingress network's view for the routing mesh,
+ * {@link IngressRouting}) and {@link #addListener}
  * tells of each network changed.
  */
 public final class DirectoryFeed {
@@ -37,6 +39,8 @@ public final class DirectoryFeed {
   private static final class Net {
     String name;
     boolean ingress;
+    /** This node's own attachment to the network (the ingress network: its routing mesh sandbox). */
+    NetworkAttachment nodeAttachment;
     final Map<String, Service> services = new LinkedHashMap<>();
     final Map<String, Task> tasks = new LinkedHashMap<>();
   }
@@ -77,6 +81,9 @@ public final class DirectoryFeed {
         n.name = ns.networkName;
       }
       n.ingress = ns.isIngress();
+      if (ns.nodeAttachment != null) {
+        n.nodeAttachment = ns.nodeAttachment;
+      }
       for (Service s : ns.services == null ? List.<Service>of() : ns.services) {
         n.services.put(s.id, s);
       }
@@ -140,6 +147,12 @@ public final class DirectoryFeed {
   public synchronized boolean isIngress(String networkId) {
     Net n = nets.get(networkId);
     return n != null && n.ingress;
+  }
+
+  /** This node's own attachment to {@code networkId} as pushed (the ingress network's); null when none. */
+  public synchronized NetworkAttachment nodeAttachment(String networkId) {
+    Net n = nets.get(networkId);
+    return n == null ? null : n.nodeAttachment;
   }
 
   /** The services of {@code networkId} as pushed (cut down: see {@link NetworkServices}); empty when unknown. */

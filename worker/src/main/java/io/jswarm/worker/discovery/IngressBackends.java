@@ -1,6 +1,5 @@
 package io.jswarm.worker.discovery;
 
-import io.jswarm.api.dispatcher.IngressView;
 import io.jswarm.api.types.PortConfig;
 import io.jswarm.api.types.Service;
 import io.jswarm.api.types.Task;
@@ -12,9 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns the managers' ingress view into the routing mesh's plain list: for every port a service publishes in ingress
- * mode ({@code Endpoint.Ports}, with the allocator's published port), the ingress addresses of the service's tasks
- * that get traffic by the discovery rule ({@link ServiceRecords}: running, not being shut down, healthy when the
+ * Turns the ingress network's records (as the managers push them to every node) into the routing mesh's plain list:
+ * for every port a service publishes in ingress mode ({@code Endpoint.Ports}, with the allocator's published port),
+ * the ingress addresses of the service's tasks that get traffic by the discovery rule ({@link ServiceRecords}: running, not being shut down, healthy when the
  * service has a health check). Pure.
  */
 public final class IngressBackends {
@@ -22,23 +21,9 @@ public final class IngressBackends {
 
   private IngressBackends() {}
 
-  public static List<IngressPort> of(IngressView view) {
-    List<IngressPort> out = new ArrayList<>();
-    String net = view == null ? null : view.networkId();
-    if (net == null || view.services == null) {
-      return out;
-    }
-    for (IngressView.ServiceTasks st : view.services) {
-      if (st != null && st.service != null) {
-        add(out, net, st.service, st.tasks == null ? List.of() : st.tasks);
-      }
-    }
-    return out;
-  }
-
   /**
-   * The same from any per-network service view (e.g. the discovery feed's records of the ingress network):
-   * {@code tasks} may mix the tasks of all {@code services}; each service takes its own.
+   * The ports the routing mesh publishes from the ingress network's records ({@link DirectoryFeed}): {@code tasks}
+   * may mix the tasks of all {@code services}; each service takes its own.
    */
   public static List<IngressPort> of(String ingressNetworkId, Collection<Service> services, Collection<Task> tasks) {
     List<IngressPort> out = new ArrayList<>();

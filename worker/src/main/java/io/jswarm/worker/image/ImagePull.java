@@ -32,12 +32,15 @@ final class ImagePull {
     List<String> errors = new ArrayList<>();
     int answered = 0;
     boolean otherFailure = false;
+    RegistryNotAllowedException refused = null;
     RegistryClient registry = store.registryClient(ref.domain(), auth, insecure);
     try {
       return pullFrom(registry, ref.path(), ref, progress);
     } catch (IOException e) {
       errors.add(e.getMessage());
-      if (e instanceof RegistryException re && (re.notFound() || re.status() == 401)) {
+      if (e instanceof RegistryNotAllowedException r) {
+        refused = r;
+      } else if (e instanceof RegistryException re && (re.notFound() || re.status() == 401)) {
         answered++;
       } else if (!(e instanceof java.net.ConnectException || e instanceof java.net.UnknownHostException
           || e.getCause() instanceof java.net.UnknownHostException)) {
@@ -57,6 +60,9 @@ final class ImagePull {
       }
     }
     String msg = "image " + ref.familiar() + " could not be pulled from any source: " + String.join("; ", errors);
+    if (refused != null) {
+      throw new io.jswarm.api.errors.ForbiddenException(msg); // the operator's rule, not a failure to retry
+    }
     if (answered > 0 && !otherFailure) {
       throw new NotFoundException(msg); // every source that answered does not have it
     }

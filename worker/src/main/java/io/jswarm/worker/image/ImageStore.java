@@ -68,12 +68,23 @@ public final class ImageStore implements ImageProvider {
    * @param os the node's platform os ({@code linux})
    * @param architecture the node's platform architecture ({@code amd64})
    * @param unpackLimits what one layer may unpack to
+   * @param registryAllow the registry addresses pulls and pushes may dial ({@link RegistryAllowList#ALL}: any)
    */
   public record Options(Set<String> insecureRegistries, Supplier<List<String>> managers, Supplier<SSLContext> clusterTls,
-      String os, String architecture, UnpackLimits unpackLimits) {
+      String os, String architecture, UnpackLimits unpackLimits, RegistryAllowList registryAllow) {
     public Options(Set<String> insecureRegistries, Supplier<List<String>> managers, Supplier<SSLContext> clusterTls,
         String os, String architecture) {
-      this(insecureRegistries, managers, clusterTls, os, architecture, UnpackLimits.DEFAULT);
+      this(insecureRegistries, managers, clusterTls, os, architecture, UnpackLimits.DEFAULT, RegistryAllowList.ALL);
+    }
+
+    public Options(Set<String> insecureRegistries, Supplier<List<String>> managers, Supplier<SSLContext> clusterTls,
+        String os, String architecture, UnpackLimits unpackLimits) {
+      this(insecureRegistries, managers, clusterTls, os, architecture, unpackLimits, RegistryAllowList.ALL);
+    }
+
+    /** Registry addresses pulls and pushes may dial ({@code --registry-allow}). */
+    public Options withRegistryAllow(RegistryAllowList allow) {
+      return new Options(insecureRegistries, managers, clusterTls, os, architecture, unpackLimits, allow);
     }
 
     public static Options defaults() {
@@ -81,16 +92,16 @@ public final class ImageStore implements ImageProvider {
     }
 
     public Options withInsecureRegistries(Set<String> hosts) {
-      return new Options(Set.copyOf(hosts), managers, clusterTls, os, architecture, unpackLimits);
+      return new Options(Set.copyOf(hosts), managers, clusterTls, os, architecture, unpackLimits, registryAllow);
     }
 
     public Options withCluster(Supplier<List<String>> managerAddrs, Supplier<SSLContext> tls) {
-      return new Options(insecureRegistries, managerAddrs, tls, os, architecture, unpackLimits);
+      return new Options(insecureRegistries, managerAddrs, tls, os, architecture, unpackLimits, registryAllow);
     }
 
     /** What one layer may unpack to (see {@link UnpackLimits}). */
     public Options withUnpackLimits(UnpackLimits limits) {
-      return new Options(insecureRegistries, managers, clusterTls, os, architecture, limits);
+      return new Options(insecureRegistries, managers, clusterTls, os, architecture, limits, registryAllow);
     }
   }
 
@@ -432,7 +443,7 @@ public final class ImageStore implements ImageProvider {
     String host = domain.equals(ImageReference.DOCKER_HUB) ? DOCKER_HUB_REGISTRY : domain;
     String scheme = insecure || isInsecure(domain) ? "http" : "https";
     return new RegistryClient(URI.create(scheme + "://" + host), publicHttp, auth, "registry " + domain)
-        .chunkSize(uploadChunk);
+        .chunkSize(uploadChunk).allow(options.registryAllow());
   }
 
   /**

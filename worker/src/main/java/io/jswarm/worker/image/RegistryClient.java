@@ -50,6 +50,8 @@ final class RegistryClient {
   private volatile String scheme;
   private int chunkSize = DEFAULT_CHUNK;
   private Duration blobReadTimeout = BLOB_READ_TIMEOUT;
+  /** Where this client may connect: the registry, its redirects and its token server (default: anywhere). */
+  private RegistryAllowList allow = RegistryAllowList.ALL;
 
   /**
    * @param base {@code https://host:port} or {@code http://host:port}
@@ -308,8 +310,15 @@ final class RegistryClient {
     return r;
   }
 
+  /** Only connections {@code allow} lets through are opened (checked on every request, redirects included). */
+  RegistryClient allow(RegistryAllowList allow) {
+    this.allow = allow == null ? RegistryAllowList.ALL : allow;
+    return this;
+  }
+
   private <T> HttpResponse<T> exchange(HttpRequest req, HttpResponse.BodyHandler<T> handler)
       throws IOException, InterruptedException {
+    allow.check(req.uri(), display);
     try {
       return http.send(req, handler);
     } catch (java.net.ConnectException e) {

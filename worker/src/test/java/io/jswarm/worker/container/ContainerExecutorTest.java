@@ -74,29 +74,34 @@ class ContainerExecutorTest {
       for (ContainerExecutor e : executors) {
         e.close();
       }
-      assertEquals(List.of(), Mounts.mountsUnder(root), "mounts left under " + root);
-      assertEquals(List.of(), processesOf(), "processes left");
-      List<Path> cgroups = new ArrayList<>();
-      for (Path h : Cgroups.hierarchies()) {
-        Path p = h.resolve(cgroupParent);
-        if (Files.isDirectory(p)) {
-          try (DirectoryStream<Path> ds = Files.newDirectoryStream(p, Files::isDirectory)) {
-            ds.forEach(cgroups::add);
-          }
-        }
-      }
-      assertEquals(List.of(), cgroups, "cgroups left");
-      assertEquals(List.of(), ContainerExecutor.children(config.bundleDir("x").getParent()), "bundles left");
-      assertEquals(List.of(), ContainerExecutor.children(config.stateDir("x").getParent()), "container dirs left");
+      assertNothingLeft(root, cgroupParent, config);
       assertEquals(Set.of(), volumes.users, "volume users left");
     } finally {
-      forceCleanup();
+      forceCleanup(root, cgroupParent);
     }
   }
 
+  /** No mount under {@code root}, no process of the test, no cgroup, bundle or container directory left. */
+  static void assertNothingLeft(Path root, String cgroupParent, ContainerConfig config) throws IOException {
+    assertEquals(List.of(), Mounts.mountsUnder(root), "mounts left under " + root);
+    assertEquals(List.of(), processesOf(root, cgroupParent), "processes left");
+    List<Path> cgroups = new ArrayList<>();
+    for (Path h : Cgroups.hierarchies()) {
+      Path p = h.resolve(cgroupParent);
+      if (Files.isDirectory(p)) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(p, Files::isDirectory)) {
+          ds.forEach(cgroups::add);
+        }
+      }
+    }
+    assertEquals(List.of(), cgroups, "cgroups left");
+    assertEquals(List.of(), ContainerExecutor.children(config.bundleDir("x").getParent()), "bundles left");
+    assertEquals(List.of(), ContainerExecutor.children(config.stateDir("x").getParent()), "container dirs left");
+  }
+
   /** Removes whatever a failed test left, so that one failure does not leak into the machine. */
-  private void forceCleanup() throws Exception {
-    for (String pid : processesOf()) {
+  static void forceCleanup(Path root, String cgroupParent) throws Exception {
+    for (String pid : processesOf(root, cgroupParent)) {
       new ProcessBuilder("kill", "-9", pid).start().waitFor();
     }
     for (Path m : Mounts.mountsUnder(root)) {
@@ -115,7 +120,7 @@ class ContainerExecutorTest {
   }
 
   /** Pids of processes in the test's cgroups or running from the test's directories. */
-  private List<String> processesOf() throws IOException {
+  static List<String> processesOf(Path root, String cgroupParent) throws IOException {
     List<String> out = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
       for (Path p : ds) {
@@ -436,45 +441,12 @@ class ContainerExecutorTest {
   @Test
   void secretsAreOnATmpfsOnlyTheContainerSeesAndConfigsAreReadOnlyFiles() throws Exception {
     String marker = "marker-" + UUID.randomUUID();
-    io.jswarm.api.types.Secret secret = new io.jswarm.api.types.Secret();
-    secret.id = "s1";
-    secret.spec = new io.jswarm.api.types.Secret.Spec();
-    secret.spec.name = "db_pass";
-    secret.spec.data = io.jswarm.api.types.Base64Data.encode(marker.getBytes(StandardCharsets.UTF_8));
-    io.jswarm.api.types.Config appConf = new io.jswarm.api.types.Config();
-    appConf.id = "c1";
-    appConf.spec = new io.jswarm.api.types.Config.Spec();
-    appConf.spec.name = "app.conf";
-    appConf.spec.data = io.jswarm.api.types.Base64Data.encode("listen 80\n".getBytes(StandardCharsets.UTF_8));
-    io.jswarm.worker.agent.TaskDependencies deps = new io.jswarm.worker.agent.TaskDependencies();
-    deps.apply(io.jswarm.api.dispatcher.DispatcherMessage.dependencies(true, List.of(secret), List.of(appConf),
-        List.of(), List.of()));
     ContainerExecutor ex = executor();
-    ex.useDependencies(deps);
+    ex.useDependencies(secretAndConfig(marker));
     Task t = task(List.of("sh", "-c", "stat -c '%a %u %g' /run/secrets/db_pass /run/secrets/tls/key; "
         + "md5sum /run/secrets/db_pass; stat -c '%a %u' /etc/app.conf; cat /etc/app.conf; "
         + "(echo x > /etc/app.conf) 2>/dev/null || echo config-read-only; echo ready; sleep 30"));
-    ContainerSpec.SecretReference a = new ContainerSpec.SecretReference();
-    a.secretId = "s1";
-    a.secretName = "db_pass";
-    a.file = new ContainerSpec.FileTarget();
-    a.file.name = "db_pass";
-    a.file.uid = "1000";
-    a.file.gid = "1001";
-    a.file.mode = 0400L;
-    ContainerSpec.SecretReference b = new ContainerSpec.SecretReference();
-    b.secretId = "s1";
-    b.secretName = "db_pass";
-    b.file = new ContainerSpec.FileTarget();
-    b.file.name = "/run/secrets/tls/key";
-    ContainerSpec.ConfigReference c = new ContainerSpec.ConfigReference();
-    c.configId = "c1";
-    c.configName = "app.conf";
-    c.file = new ContainerSpec.FileTarget();
-    c.file.name = "/etc/app.conf";
-    c.file.uid = "33";
-    t.spec.containerSpec.secrets = List.of(a, b);
-    t.spec.containerSpec.configs = List.of(c);
+    referToSecretAndConfig(t);
     TaskRuntime r = ex.runtime(t);
     r.prepare();
     r.start();
@@ -496,7 +468,8 @@ class ContainerExecutorTest {
     grep.waitFor();
     assertEquals("", found.lines().filter(l -> !l.startsWith("grep:")).reduce("", String::concat),
         "the secret is on the node's disk");
-    assertFalse(Files.readString(config.bundleDir(t.id).resolve("config.json")).contains(secret.spec.data));
+    assertFalse(Files.readString(config.bundleDir(t.id).resolve("config.json"))
+        .contains(io.jswarm.api.types.Base64Data.encode(marker.getBytes(StandardCharsets.UTF_8))));
     r.shutdown(Duration.ofSeconds(1));
     r.remove();
   }
@@ -687,6 +660,52 @@ class ContainerExecutorTest {
     assertEquals("hello from h-exec\n", answer[0]);
     r.shutdown(Duration.ofSeconds(2));
     r.remove();
+  }
+
+  /** A node's dependencies: secret {@code s1} ("db_pass", holding {@code secretData}) and config {@code c1}. */
+  static io.jswarm.worker.agent.TaskDependencies secretAndConfig(String secretData) {
+    io.jswarm.api.types.Secret secret = new io.jswarm.api.types.Secret();
+    secret.id = "s1";
+    secret.spec = new io.jswarm.api.types.Secret.Spec();
+    secret.spec.name = "db_pass";
+    secret.spec.data = io.jswarm.api.types.Base64Data.encode(secretData.getBytes(StandardCharsets.UTF_8));
+    io.jswarm.api.types.Config appConf = new io.jswarm.api.types.Config();
+    appConf.id = "c1";
+    appConf.spec = new io.jswarm.api.types.Config.Spec();
+    appConf.spec.name = "app.conf";
+    appConf.spec.data = io.jswarm.api.types.Base64Data.encode("listen 80\n".getBytes(StandardCharsets.UTF_8));
+    io.jswarm.worker.agent.TaskDependencies deps = new io.jswarm.worker.agent.TaskDependencies();
+    deps.apply(io.jswarm.api.dispatcher.DispatcherMessage.dependencies(true, List.of(secret), List.of(appConf),
+        List.of(), List.of()));
+    return deps;
+  }
+
+  /**
+   * {@code t} gets the secret of {@link #secretAndConfig} twice ({@code db_pass} as 1000:1001 mode 0400, and
+   * {@code /run/secrets/tls/key} with the defaults) and the config as {@code /etc/app.conf} owned by uid 33.
+   */
+  static void referToSecretAndConfig(Task t) {
+    ContainerSpec.SecretReference a = new ContainerSpec.SecretReference();
+    a.secretId = "s1";
+    a.secretName = "db_pass";
+    a.file = new ContainerSpec.FileTarget();
+    a.file.name = "db_pass";
+    a.file.uid = "1000";
+    a.file.gid = "1001";
+    a.file.mode = 0400L;
+    ContainerSpec.SecretReference b = new ContainerSpec.SecretReference();
+    b.secretId = "s1";
+    b.secretName = "db_pass";
+    b.file = new ContainerSpec.FileTarget();
+    b.file.name = "/run/secrets/tls/key";
+    ContainerSpec.ConfigReference c = new ContainerSpec.ConfigReference();
+    c.configId = "c1";
+    c.configName = "app.conf";
+    c.file = new ContainerSpec.FileTarget();
+    c.file.name = "/etc/app.conf";
+    c.file.uid = "33";
+    t.spec.containerSpec.secrets = List.of(a, b);
+    t.spec.containerSpec.configs = List.of(c);
   }
 
   /** Volumes as directories under the test root; users recorded so the test can see releases. */
