@@ -39,6 +39,11 @@ public final class NemesisBenchCommand implements Callable<Integer> {
           + " and what tasks leave behind) (default: ${DEFAULT-VALUE}).")
   String executor;
 
+  @Option(names = "--check", paramLabel = "REPORT", description = "Run no cluster: check the history of a report a run "
+      + "wrote (target/nemesis/nemesis-seed<S>-<time>.txt) for linearizability again. Exit 0 linearizable, 1 anomalies,"
+      + " 3 undecided.")
+  Path check;
+
   @Override
   public Integer call() throws Exception {
     Path cliJar = Path.of(NemesisBenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -48,8 +53,12 @@ public final class NemesisBenchCommand implements Callable<Integer> {
       System.err.println("jswarm bench nemesis: " + jar + " not found; build it with: mvn -B -q -DskipTests package");
       return 2;
     }
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", jar.toString(), "--minutes", Double.toString(minutes), "--managers", Integer.toString(managers),
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    if (check != null) {
+      return new ProcessBuilder(java, "-jar", jar.toString(), "--check", check.toAbsolutePath().toString())
+          .inheritIO().start().waitFor();
+    }
+    List<String> cmd = new ArrayList<>(List.of(java, "-jar", jar.toString(), "--minutes", Double.toString(minutes), "--managers", Integer.toString(managers),
         "--workers", Integer.toString(workers), "--clients", Integer.toString(clients), "--executor", executor));
     if (seed != null) {
       cmd.addAll(List.of("--seed", seed.toString()));

@@ -72,7 +72,7 @@ public record Op(int process, Type type, String key, String expected, String val
   }
 
   private static final java.util.regex.Pattern LINE = java.util.regex.Pattern.compile(
-      "p(\\d+) (\\S+) (create\\((\\S*)\\)|cas\\((\\S*?)->(\\S*)\\)|read=(\\S*)|delete)"
+      "p(-?\\d+) (\\S+) (create\\((\\S*)\\)|cas\\((\\S*?)->(\\S*)\\)|read=(\\S*)|delete)"
       + " \\[(\\d+), (\\d+|\\?)\\] (OK|FAILED|UNKNOWN)(?: via (\\S+))?");
 
   /** The operation a {@link #toString} line describes (a report's history), to check it again; null: not one. */

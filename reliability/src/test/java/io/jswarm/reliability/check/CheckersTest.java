@@ -153,7 +153,7 @@ class CheckersTest {
 
   @Test
   void aReportLineParsesBackToItsOperation() {
-    for (Op op : List.of(Op.create(1, "s", "p1-2", 3, 4, OK).via("172.29.0.2:2375"), Op.cas(2, "node:w1", "p1-2", "p2-3", 5, 0,
+    for (Op op : List.of(Op.create(-1, "s", "p1-2", 3, 4, OK).via("172.29.0.2:2375"), Op.cas(2, "node:w1", "p1-2", "p2-3", 5, 0,
         UNKNOWN), Op.read(3, "s", null, 6, 7), Op.delete(4, "s", 8, 9, FAILED))) {
       assertEquals(op, Op.parse(op.toString()));
     }
