@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -50,6 +51,10 @@ public final class ClusterBench implements Callable<Integer> {
       + "${DEFAULT-VALUE}).")
   String managerHeap;
 
+  @Option(names = "--manager-java-opt", description = "An extra JVM option of each manager (repeatable), e.g."
+      + " -Dorg.slf4j.simpleLogger.log.org.apache.ratis=info to log Raft elections with --keep-logs.")
+  List<String> managerJavaOpts = new ArrayList<>();
+
   @Option(names = "--hollow-heap", defaultValue = "2g", description = "-Xmx of the hollow nodes' process (default: "
       + "${DEFAULT-VALUE}).")
   String hollowHeap;
@@ -75,7 +80,7 @@ public final class ClusterBench implements Callable<Integer> {
           + "quorum must survive); add --skip-failover");
     }
     ClusterScenario.Shape shape = new ClusterScenario.Shape(managers, nodes,
-        List.of("-Xmx" + managerHeap, "-XX:+UseSerialGC"),
+        Stream.concat(Stream.of("-Xmx" + managerHeap, "-XX:+UseSerialGC"), managerJavaOpts.stream()).toList(),
         // C2 stays on in the hollow process: its two I/O threads do every node's TLS handshakes, and at C1 only the
         // EC arithmetic of a reconnect storm (1,000 nodes) held them so long that connects timed out
         List.of("-Xmx" + hollowHeap, "-Xss256k", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-XX:+UseSerialGC"),
@@ -131,8 +136,9 @@ public final class ClusterBench implements Callable<Integer> {
 
       if (!skipFailover) {
         ClusterScenario.Failover f = sc.failover(ids.get(0));
-        System.out.printf("kill -9 leader %s with %d nodes connected:%n", f.killed(), nodes);
-        System.out.printf("  new leader elected after %.2f s%n", f.newLeaderSeconds());
+        System.out.printf("kill -9 leader %s with %d nodes connected at %s (the daemons' log clock; load average now"
+            + " %s):%n", f.killed(), nodes, f.killedAt(), loadAverage());
+        System.out.printf("  new leader shown by node ls after %.2f s%n", f.newLeaderSeconds());
         step("  first accepted write", f.firstWriteSeconds());
         step("  every session back", f.sessionsBackSeconds());
         System.out.printf("  nodes marked down: %d%n", f.nodesDown());

@@ -46,8 +46,8 @@ public final class ClusterScenario implements AutoCloseable {
       Duration stepTimeout) {}
 
   /** What a leader kill did: seconds to the first accepted write and until every session was back, nodes marked down. */
-  public record Failover(String killed, double firstWriteSeconds, double sessionsBackSeconds, int nodesDown,
-      double newLeaderSeconds) {}
+  public record Failover(String killed, java.time.Instant killedAt, double firstWriteSeconds,
+      double sessionsBackSeconds, int nodesDown, double newLeaderSeconds) {}
 
   /** One manager's resources: resident set now and at its peak (MB), CPU seconds used. */
   public record Usage(String manager, long rssMb, long peakRssMb, double cpuSeconds) {}
@@ -278,30 +278,47 @@ public final class ClusterScenario implements AutoCloseable {
    * Kills the leader with SIGKILL while every node is connected, then measures on the surviving managers: when the
    * first write (a label on service {@code serviceId}) was accepted, when every hollow node had its session again,
    * and how many hollow nodes were marked down meanwhile (watched until a few seconds after the last session came
-   * back).
+   * back). The writes are tried by one client per surviving manager, each on its own thread and again 20 ms after
+   * every failure (as a user retrying), so that a slow listing of the other measurements never delays them.
    */
   public Failover failover(String serviceId) throws IOException {
-    if (sessions() != shape.nodes()) {
-      throw new IllegalStateException("only " + sessions() + " of " + shape.nodes() + " sessions are open");
-    }
+    // every node connected first: on a loaded machine an earlier leader change may still have sessions moving
+    await("all " + shape.nodes() + " sessions open before the leader kill", () -> sessions() == shape.nodes());
     Daemon leader = leader();
     Set<String> downBefore = downHollowNodes(); // counted apart: only nodes the failover marks down are its doing
     usage(); // the leader's numbers before it goes
     int changesBefore = sessionsChanges.get();
+    java.time.Instant killedAt = java.time.Instant.now();
     long t0 = System.nanoTime();
     leader.kill();
     managers.remove(leader);
-    double firstWrite = -1;
+    java.util.concurrent.atomic.AtomicLong firstWriteAt = new java.util.concurrent.atomic.AtomicLong(-1);
+    long deadline = t0 + shape.stepTimeout().toNanos();
+    List<Thread> writers = new ArrayList<>();
+    AtomicInteger slowFailures = new AtomicInteger();
+    for (Daemon via : List.copyOf(managers)) {
+      Thread w = new Thread(() -> {
+        while (firstWriteAt.get() < 0 && System.nanoTime() < deadline) {
+          if (tryWrite(serviceId, via, t0, slowFailures)) {
+            firstWriteAt.compareAndSet(-1, System.nanoTime());
+            return;
+          }
+          try {
+            Thread.sleep(20);
+          } catch (InterruptedException e) {
+            return; // the step is over
+          }
+        }
+      }, "failover-write-" + via.name);
+      w.setDaemon(true);
+      w.start();
+      writers.add(w);
+    }
     double back = -1;
     double newLeader = -1;
     Set<String> down = new HashSet<>();
-    long deadline = t0 + shape.stepTimeout().toNanos();
     long lastDownCheck = 0;
-    int attempt = 0;
     while (System.nanoTime() < deadline) {
-      if (firstWrite < 0 && tryWrite(serviceId, managers.get(attempt++ % managers.size()))) {
-        firstWrite = seconds(t0);
-      }
       if (newLeader < 0 && hasLeader()) {
         newLeader = seconds(t0);
       }
@@ -312,17 +329,21 @@ public final class ClusterScenario implements AutoCloseable {
         lastDownCheck = System.nanoTime();
         down.addAll(downHollowNodes());
       }
-      if (firstWrite >= 0 && back >= 0 && seconds(t0) > back + 5) {
+      if (firstWriteAt.get() >= 0 && back >= 0 && seconds(t0) > back + 5) {
         break;
       }
-      sleep(firstWrite < 0 ? 20 : POLL_MS);
+      sleep(POLL_MS);
+    }
+    for (Thread w : writers) {
+      w.interrupt();
     }
     down.addAll(downHollowNodes());
     down.removeAll(downBefore);
     if (!downBefore.isEmpty()) {
       log.println("  (" + downBefore.size() + " hollow nodes were already down before the kill)");
     }
-    return new Failover(leader.name, firstWrite, back, down.size(), newLeader);
+    long firstWrite = firstWriteAt.get();
+    return new Failover(leader.name, killedAt, firstWrite < 0 ? -1 : (firstWrite - t0) / 1e9, back, down.size(), newLeader);
   }
 
   private boolean hasLeader() {
@@ -333,20 +354,41 @@ public final class ClusterScenario implements AutoCloseable {
     }
   }
 
-  private boolean tryWrite(String serviceId, Daemon via) {
+  /**
+   * One write attempt through {@code via}: read the service, then update its label at that version. Prints each
+   * failed call that took more than 300 ms (at most 20 per failover), which is where a failover's time goes.
+   */
+  private boolean tryWrite(String serviceId, Daemon via, long t0, AtomicInteger slowFailures) {
+    long c0 = System.nanoTime();
+    String step = "GET /services/ID";
+    Answer a = null;
     try {
-      Answer a = via.call("GET", "/services/" + serviceId, null);
-      if (a.status() != 200) {
-        return false;
+      a = via.call("GET", "/services/" + serviceId, null);
+      if (a.status() == 200) {
+        JsonNode s = a.json();
+        com.fasterxml.jackson.databind.node.ObjectNode spec = (com.fasterxml.jackson.databind.node.ObjectNode) s.path("Spec").deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) spec.path("Labels")).put("jswarm.bench.failover", Long.toString(System.nanoTime()));
+        step = "POST /services/ID/update";
+        double read = seconds(c0);
+        c0 = System.nanoTime();
+        a = via.call("POST", "/services/" + serviceId + "/update?version=" + s.path("Version").path("Index").asLong(),
+            spec.toString());
+        if (a.status() == 200) {
+          log.printf("  +%.2f s: write accepted through %s (its read took %.2f s, its update %.2f s)%n", seconds(t0),
+              via.name, read, seconds(c0));
+          return true;
+        }
       }
-      JsonNode s = a.json();
-      com.fasterxml.jackson.databind.node.ObjectNode spec = (com.fasterxml.jackson.databind.node.ObjectNode) s.path("Spec").deepCopy();
-      ((com.fasterxml.jackson.databind.node.ObjectNode) spec.path("Labels")).put("jswarm.bench.failover", Long.toString(System.nanoTime()));
-      return via.call("POST", "/services/" + serviceId + "/update?version=" + s.path("Version").path("Index").asLong(),
-          spec.toString()).status() == 200;
     } catch (IOException | RuntimeException e) {
-      return false;
+      a = new Answer(-1, e.toString());
     }
+    double took = seconds(c0);
+    if (took > 0.3 && slowFailures.incrementAndGet() <= 20) {
+      String body = a.body() == null ? "" : a.body().replaceAll("\\s+", " ");
+      log.printf("  +%.2f s: %s via %s failed after %.2f s: %d %s%n", seconds(t0), step, via.name, took, a.status(),
+          body.length() > 160 ? body.substring(0, 160) + "..." : body);
+    }
+    return false;
   }
 
   private Set<String> downHollowNodes() {

@@ -133,6 +133,9 @@ public final class RaftNode implements Proposer, AutoCloseable {
     this.encryption = DataEncryption.of(cfg.dataKey());
     this.listenerLimits = new RaftListenerLimits(cfg.listenerLimits(), cfg.tls());
     this.stateMachine = new StoreStateMachine(applier, encryption);
+    // one line per leader change on every manager: with the kill time it gives a failover's timeline (docs/scale.md)
+    this.stateMachine.onLeaderChanged(leader -> LOG.info("Raft member {} learned the leader: {}", cfg.id(),
+        leader == null ? "none (an election is on)" : leader.equals(cfg.id()) ? "this member" : leader));
     Files.createDirectories(cfg.storageDir());
     // the log and snapshots are encrypted, and still nobody else's to list or read
     Files.setPosixFilePermissions(cfg.storageDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
@@ -226,7 +229,8 @@ public final class RaftNode implements Proposer, AutoCloseable {
     return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("jswarm:" + clusterId).getBytes(StandardCharsets.UTF_8)));
   }
 
-  private static RaftProperties serverProperties(RaftConfig cfg) {
+  /** The Ratis settings of this member (package-private for {@code RaftSettingsTest}). */
+  static RaftProperties serverProperties(RaftConfig cfg) {
     RaftProperties p = new RaftProperties();
     int colon = cfg.address().lastIndexOf(':');
     String host = cfg.address().substring(0, colon);
@@ -248,6 +252,14 @@ public final class RaftNode implements Proposer, AutoCloseable {
     long election = cfg.electionTimeoutMin().toMillis();
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(election, TimeUnit.MILLISECONDS));
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * election, TimeUnit.MILLISECONDS));
+    // Failover (docs/scale.md): a follower's election timer sleeps a random timeout and, when the sleep overran by more
+    // than this threshold, takes the overrun for a JVM pause and sleeps a whole new timeout instead of starting an
+    // election. Ratis' 300 ms made a loaded machine (every sleep late) wait several rounds after a leader died; an
+    // overrun counts as a pause only past the minimum election timeout. A follower that did start an election
+    // needlessly disturbs nobody: the pre-vote round (on, below) asks first, and a member that still hears the
+    // leader refuses it.
+    RaftServerConfigKeys.setSleepDeviationThreshold(p, TimeDuration.valueOf(election, TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.LeaderElection.setPreVote(p, true);
     if (cfg.bootstrapsAlone()) { // a lone manager need not wait out an election timeout to lead
       RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(50, TimeUnit.MILLISECONDS));
       RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS));
@@ -445,9 +457,15 @@ public final class RaftNode implements Proposer, AutoCloseable {
     return forward(msg, read);
   }
 
+  /**
+   * Writes go in order through a forwarding client (its retries keep one client and call id, so the leader's retry
+   * cache never applies a write twice). A read index asks for no order: sent unordered, it does not queue behind a
+   * write of the same client that is still retrying towards a dead leader (seen after a leader kill: the reads that
+   * every write's read of the current row needs waited seconds behind such a write).
+   */
   private CompletableFuture<RaftClientReply> forward(Message msg, boolean read) {
     RaftClient c = forwarder((int) (nextForwarder.getAndIncrement() % FORWARDERS));
-    return read ? c.async().sendReadOnly(msg) : c.async().send(msg);
+    return read ? c.async().sendReadOnlyUnordered(msg, null) : c.async().send(msg);
   }
 
   private RaftServer.Division division() {

@@ -34,6 +34,8 @@ final class StoreStateMachine extends BaseStateMachine {
   private final StoreApplier applier;
   private final DataEncryption encryption;
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+  /** Told when this member learns of a new leader (itself included); set once by {@link RaftNode}. */
+  private volatile java.util.function.Consumer<String> leaderChanged = id -> {};
 
   StoreStateMachine(StoreApplier applier, DataEncryption encryption) {
     this.applier = applier;
@@ -123,6 +125,17 @@ final class StoreStateMachine extends BaseStateMachine {
     }
     updateLastAppliedTermIndex(entry.getTerm(), index);
     return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(result.encode())));
+  }
+
+  void onLeaderChanged(java.util.function.Consumer<String> listener) {
+    leaderChanged = listener;
+  }
+
+  /** Ratis tells this member's state machine whenever it learns of a new leader; nothing of the store changes. */
+  @Override
+  public void notifyLeaderChanged(org.apache.ratis.protocol.RaftGroupMemberId member,
+      org.apache.ratis.protocol.RaftPeerId newLeaderId) {
+    leaderChanged.accept(newLeaderId == null ? null : newLeaderId.toString());
   }
 
   /** Entries without store content (leader no-op, configuration changes) still advance the applied index. */

@@ -59,6 +59,21 @@ class ChangeBatchCodecTest {
   }
 
   @Test
+  void fieldsInAnyOrderAndUnknownFieldsDecode() {
+    // encode writes the table before the row; a batch written otherwise (by hand, or a later version adding fields)
+    // still decodes into the same change
+    String json = "{\"v\":2,\"changes\":[{\"object\":{\"Spec\":{\"Name\":\"web\"}},\"extra\":[1,{\"a\":2}],"
+        + "\"expected\":7,\"id\":\"svc-1\",\"table\":\"services\",\"op\":\"update\"}]}";
+    List<Change> back = ChangeBatch.decode(json.getBytes(StandardCharsets.UTF_8));
+    assertEquals(1, back.size());
+    assertEquals(Change.Op.UPDATE, back.get(0).op());
+    assertEquals(Tables.SERVICES, back.get(0).table());
+    assertEquals("svc-1", back.get(0).id());
+    assertEquals(7, back.get(0).expectedVersion());
+    assertEquals("web", ((Service) back.get(0).object()).spec.name);
+  }
+
+  @Test
   void garbageIsAnIllegalArgument() {
     for (String bad : List.of(
         "",

@@ -26,8 +26,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -101,24 +99,16 @@ public final class Agent implements AutoCloseable {
   /** The open session, if any (set on the session thread). */
   private volatile Live live;
 
-  /** How long an idle task thread stays (the JDK's cached pool keeps one 60 s: a start burst's memory with it). */
-  static final Duration TASK_THREAD_KEEP_ALIVE = Duration.ofSeconds(5);
-
   /**
    * The threads an agent runs on: its own ({@link #own}, stopped by {@link #close}) or shared by many agents
    * ({@link #shared}, the caller's to stop).
    */
   public record Threads(ScheduledExecutorService timer, ExecutorService taskPool,
       java.util.concurrent.ThreadFactory sessionThreads, boolean owned) {
-    /**
-     * Two timer threads (heartbeats never wait for reports) and a task pool for this agent alone: a thread per
-     * runtime call in flight, gone {@link Agent#TASK_THREAD_KEEP_ALIVE} after it is idle (starting 100 containers makes
-     * ~100 of them; a running container holds none).
-     */
+    /** Two timer threads (heartbeats never wait for reports) and a cached task pool for this agent alone. */
     public static Threads own() {
       return new Threads(Executors.newScheduledThreadPool(2, named("agent-timer")),
-          new ThreadPoolExecutor(0, Integer.MAX_VALUE, TASK_THREAD_KEEP_ALIVE.toSeconds(), TimeUnit.SECONDS,
-              new SynchronousQueue<>(), named("agent-task")), named("agent-session"), true);
+          Executors.newCachedThreadPool(named("agent-task")), named("agent-session"), true);
     }
 
     /** Threads shared by many agents; {@link Agent#close} leaves them running. */
