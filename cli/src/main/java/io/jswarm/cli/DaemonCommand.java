@@ -193,7 +193,7 @@ final class DaemonCommand implements Callable<Integer> {
     Daemon daemon = new Daemon(opts, Main.version(), metrics);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      daemon.close();
+      closeWithin(daemon, SHUTDOWN_GRACE);
       stopped.countDown();
     }, "jswarm-shutdown"));
     if (metricsAddr != null) { // before the daemon starts: a taken port fails the start, not a running node
@@ -210,6 +210,36 @@ final class DaemonCommand implements Callable<Integer> {
     System.out.flush();
     stopped.await();
     return 0;
+  }
+
+  /** How long SIGTERM waits for the daemon to close before the JVM exits anyway. */
+  static final java.time.Duration SHUTDOWN_GRACE = java.time.Duration.ofSeconds(20);
+
+  /**
+   * Closes the daemon on its own thread and waits at most {@code grace}: a request stuck while holding the daemon's
+   * lock (a hung init or join) must not keep SIGTERM from stopping the process. Returns whether it closed in time.
+   */
+  static boolean closeWithin(AutoCloseable daemon, java.time.Duration grace) {
+    Thread closer = new Thread(() -> {
+      try {
+        daemon.close();
+      } catch (Exception e) {
+        System.err.println("jswarm daemon: closing failed: " + e.getMessage());
+      }
+    }, "jswarm-close");
+    closer.setDaemon(true);
+    closer.start();
+    try {
+      closer.join(grace.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (closer.isAlive()) {
+      System.err.println("jswarm daemon: did not close within " + grace.toSeconds() + "s (a request holds it);"
+          + " exiting anyway: the containers keep running and the next start picks them up");
+      return false;
+    }
+    return true;
   }
 
   private void checkPort(String flag, int port) {

@@ -197,7 +197,11 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     }
     api = HttpServer.start(router, ApiListeners.parse(opts.hosts(), opts.apiSecurity()), HttpServer.Settings.defaults().withServerVersion(version));
     if (saved != null) {
-      resume(saved);
+      try {
+        resume(saved);
+      } catch (io.jswarm.consensus.raft.RaftPortInUseException e) {
+        throw raftPortTaken(e);
+      }
     }
     roleSwitcher.scheduleWithFixedDelay(this::renewIfDue, CERT_CHECK.toSeconds(), CERT_CHECK.toSeconds(),
         java.util.concurrent.TimeUnit.SECONDS);
@@ -453,6 +457,12 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     }
   }
 
+  /** The operator's answer to a Raft port another process holds: which port, and the flag that moves it. */
+  static UnavailableException raftPortTaken(io.jswarm.consensus.raft.RaftPortInUseException e) {
+    return new UnavailableException(e.getMessage() + ": stop that process, or restart this daemon with another"
+        + " --raft-port (every manager on one host needs its own); the node is unchanged, so retry afterwards", e);
+  }
+
   // ---- SwarmLifecycle ----
 
   @Override
@@ -466,6 +476,11 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     HostPort listen = HostPort.parse("ListenAddr", req.listenAddr, "0.0.0.0", opts.clusterPort());
     HostPort adv = HostPort.parse("AdvertiseAddr", req.advertiseAddr, null, listen.port());
     String advertiseIp = AddressChooser.choose("AdvertiseAddr", adv.host(), listen.host());
+    try { // before anything is created: a taken port leaves the node as it was
+      io.jswarm.consensus.raft.RaftNode.checkAddressFree(HostPort.join(advertiseIp, opts.raftPort()));
+    } catch (io.jswarm.consensus.raft.RaftPortInUseException e) {
+      throw raftPortTaken(e);
+    }
     Swarm.Spec spec = ClusterDefaults.withDefaults(req.spec);
     NodeState s = new NodeState();
     s.nodeId = ids.newId();
@@ -512,6 +527,9 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       throw e;
     } catch (Exception e) {
       abandon();
+      if (e instanceof io.jswarm.consensus.raft.RaftPortInUseException taken) {
+        throw raftPortTaken(taken);
+      }
       throw new IllegalStateException("swarm init failed: " + e.getMessage(), e);
     }
   }
@@ -637,6 +655,9 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       throw e;
     } catch (Exception e) {
       abandon();
+      if (e instanceof io.jswarm.consensus.raft.RaftPortInUseException taken) {
+        throw raftPortTaken(taken);
+      }
       throw new UnavailableException("could not join the swarm through " + req.remoteAddrs + ": " + e.getMessage(), e);
     }
   }

@@ -60,6 +60,7 @@ import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.ExitUtils;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 
@@ -177,6 +178,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
    */
   public static RaftNode start(RaftConfig cfg, StoreApplier applier, Function<String, Node> nodes)
       throws IOException {
+    checkAddressFree(cfg.address());
     RaftNode node = new RaftNode(cfg, applier, nodes);
     try {
       node.server.start();
@@ -191,6 +193,35 @@ public final class RaftNode implements Proposer, AutoCloseable {
           + cfg.storageDir() + ": " + e.getMessage(), e);
     }
     return node;
+  }
+
+  static {
+    // Ratis answers a failed bind (and some internal errors) with ExitUtils.terminate, which would System.exit
+    // the whole daemon while it holds its lock (its shutdown hook then waits forever). Disabled, terminate throws
+    // ExitException instead, and start() turns that into an IOException the caller reports.
+    ExitUtils.disableSystemExit();
+  }
+
+  /**
+   * Fails with {@link RaftPortInUseException} when {@code address} (HOST:PORT) cannot be bound now, before any
+   * storage is formatted or any Ratis thread runs. A race with another process can still lose the port later:
+   * Ratis then fails {@link #start} with an IOException (it can no longer exit the JVM).
+   */
+  public static void checkAddressFree(String address) throws RaftPortInUseException {
+    int colon = address.lastIndexOf(':');
+    String host = address.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int port = Integer.parseInt(address.substring(colon + 1));
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.setReuseAddress(true); // the same option gRPC's listener sets: TIME_WAIT leftovers do not count
+      probe.bind(new java.net.InetSocketAddress(host, port));
+    } catch (java.net.BindException e) {
+      throw new RaftPortInUseException(address, e);
+    } catch (IOException e) {
+      // another failure (an address not on this host, ...): Ratis reports it with its own words
+    }
   }
 
   /** The Raft group id of a cluster: a name-based UUID of the cluster id, the same on every manager. */

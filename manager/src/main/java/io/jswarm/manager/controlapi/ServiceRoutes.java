@@ -140,6 +140,13 @@ final class ServiceRoutes {
       Service s = new Service();
       s.spec = spec;
       s.registryAuth = registryAuth;
+      if (spec.endpointSpec != null && (spec.endpointSpec.ports == null || spec.endpointSpec.ports.isEmpty())) {
+        // The endpoint as the allocator leaves a service without published ports (VIPs come on top): a service
+        // with no networks then has nothing written back, and docker events shows 'create' alone, as dockerd does
+        // (ports or VIPs still get their 'update' when the allocator fills them in, as swarmkit's allocator does).
+        s.endpoint = new io.jswarm.api.types.Endpoint();
+        s.endpoint.spec = Json.copy(spec.endpointSpec);
+      }
       if (unnamed) {
         spec.name = names.pick(n -> tx.services().byName(n) == null);
       }

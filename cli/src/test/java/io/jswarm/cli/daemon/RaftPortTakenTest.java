@@ -1,0 +1,63 @@
+package io.jswarm.cli.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jswarm.api.errors.UnavailableException;
+import io.jswarm.api.types.SwarmRequests;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code swarm init} on a daemon whose {@code --raft-port} another process holds: a clear error naming the address
+ * and the flag, the node left as it was, and a retry once the port is free works. Before, Ratis' terminate path
+ * called System.exit while init held the daemon's lock, and the process hung (this test JVM with it).
+ */
+class RaftPortTakenTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void initOnATakenRaftPortAnswersWhatToDoAndARetryWorks() throws Exception {
+    int cluster = freePort();
+    ServerSocket taken = new ServerSocket();
+    taken.bind(new InetSocketAddress("127.0.0.1", 0));
+    int raft = taken.getLocalPort();
+    DaemonOptions opts = new DaemonOptions(dir.resolve("data"), dir.resolve("run"),
+        List.of("tcp://127.0.0.1:" + freePort()), "jswarm-rpt", "rptnode", cluster, raft, "simulated", "runc", 10_000,
+        Map.of(), List.of(), "jswarm_rpt", "172.31.252.0/24", ApiListeners.Security.NONE);
+    try (Daemon d = new Daemon(opts, "rpt")) {
+      d.start();
+      SwarmRequests.Init req = new SwarmRequests.Init();
+      req.listenAddr = "127.0.0.1:" + cluster;
+      req.advertiseAddr = "127.0.0.1:" + cluster;
+      UnavailableException e;
+      try {
+        e = assertThrows(UnavailableException.class, () -> d.init(req));
+      } finally {
+        taken.close();
+      }
+      assertTrue(e.getMessage().contains("127.0.0.1:" + raft) && e.getMessage().contains("--raft-port")
+          && e.getMessage().contains("already in use"), e.getMessage());
+      assertEquals("inactive", d.localNodeState(), "the node is unchanged");
+
+      assertNotNull(d.init(req), "a retry once the port is free initialises the swarm");
+      assertEquals("active", d.localNodeState());
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress("127.0.0.1", 0));
+      return s.getLocalPort();
+    }
+  }
+}
