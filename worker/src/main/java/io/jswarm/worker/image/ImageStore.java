@@ -2,7 +2,6 @@ package io.jswarm.worker.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jswarm.api.errors.ConflictException;
 import io.jswarm.api.errors.InvalidArgumentException;
 import io.jswarm.api.errors.NotFoundException;
 import io.jswarm.transport.disk.DurableFiles;
@@ -20,7 +19,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -758,39 +756,11 @@ public final class ImageStore implements ImageProvider {
             refsOfImage.add(k);
           }
         });
-        List<String> untag = new ArrayList<>();
         boolean byRef = ref != null && references.containsKey(key(ref)) && !Digest.isDigest(name.trim());
-        if (byRef) {
-          untag.add(key(ref));
-          List<String> rest = new ArrayList<>(refsOfImage);
-          rest.remove(key(ref));
-          if (rest.stream().noneMatch(k -> !k.contains("@"))) {
-            untag.addAll(rest); // the last tag went: its digest references go with it
-          }
-        } else {
-          Set<String> repos = new LinkedHashSet<>();
-          for (String k : refsOfImage) {
-            repos.add(k.contains("@") ? k.substring(0, k.indexOf('@')) : k.substring(0, k.lastIndexOf(':')));
-          }
-          if (repos.size() > 1 && !force) {
-            throw new ConflictException("conflict: unable to delete " + img.id().shortHex() + " (must be forced) - "
-                + "image is referenced in multiple repositories");
-          }
-          untag.addAll(refsOfImage);
-        }
-        boolean deletes = untag.containsAll(refsOfImage);
-        if (deletes && inUse.get().contains(img.id().toString())) {
-          if (byRef && (force || refsOfImage.size() > 1)) {
-            untag.retainAll(List.of(key(ref))); // untagging is fine; the image stays for its container
-            deletes = false;
-          } else if (byRef) {
-            throw new ConflictException("conflict: unable to remove repository reference \"" + ref.familiar()
-                + "\" (must force) - a container is using its referenced image " + img.id().shortHex());
-          } else {
-            throw new ConflictException("conflict: unable to delete " + (byRef ? ref.familiar() : img.id().shortHex())
-                + " (cannot be forced) - image " + img.id().shortHex() + " is being used by a container");
-          }
-        }
+        ImageRemoval.Plan plan = ImageRemoval.plan(byRef ? ref : null, img, refsOfImage, force,
+            inUse.get().contains(img.id().toString()));
+        List<String> untag = plan.untag();
+        boolean deletes = plan.deletes();
         for (String k : untag) {
           references.remove(k);
           out.add(Map.of("Untagged", ImageReference.parse(k).familiar()));
