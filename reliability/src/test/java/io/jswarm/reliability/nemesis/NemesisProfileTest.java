@@ -26,7 +26,9 @@ class NemesisProfileTest {
     System.out.println(summary);
     assertTrue(r.faults() >= 5, "faults were injected: " + summary);
     assertTrue(r.acknowledged() >= 50, "the clients got work done: " + summary);
-    assertTrue(r.containersOnNodes() >= 3, "the nodes' own containers were compared with the managers': " + summary);
+    // how many services stand at the end depends on timing (CI once ended with 2 of 6); with creates twice as
+    // frequent as removes, none at all is rare, and at least one means the comparison looked at real containers
+    assertTrue(r.containersOnNodes() >= 1, "the nodes' own containers were compared with the managers': " + summary);
     assertTrue(r.hostResources() > 0, "the hosts' resources were snapshotted for the leftover check: " + summary);
     assertEquals(0, r.anomalyCount(), summary);
   }
