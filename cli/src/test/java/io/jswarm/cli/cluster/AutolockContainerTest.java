@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.cli.cluster.ProcessCluster.Daemon;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,9 +50,7 @@ class AutolockContainerTest {
         "--bridge-name", BRIDGE, "--bridge-subnet", "172.31." + third + ".0/24", "--snapshot-interval", "10");
     Daemon node = cluster.init("al1", "\"Spec\":{\"EncryptionConfig\":{\"AutoLockManagers\":true}}");
     String key = node.get("/swarm/unlockkey").path("UnlockKey").asText();
-    byte[] rootfs = ContainerClusterTest.busyboxRootfsTar(cluster.baseDir().resolve("rootfs"));
-    String q = "fromSrc=-&repo=" + URLEncoder.encode("127.0.0.1:9/jswarm/busybox", StandardCharsets.UTF_8) + "&tag=1";
-    node.callBytes("POST", "/images/create?" + q, rootfs, "application/x-tar").expect(200);
+    ContainerClusterTest.importBusybox(cluster, node);
     String spec = "{\"Name\":\"web\",\"Labels\":{\"note\":\"" + MARKER + "\"},\"TaskTemplate\":{\"ContainerSpec\":"
         + "{\"Image\":\"" + IMAGE + "\",\"Env\":[\"PASSWORD=" + MARKER + "\"],"
         + "\"Args\":[\"httpd\",\"-f\",\"-p\",\"80\",\"-h\",\"/www\"]}},"

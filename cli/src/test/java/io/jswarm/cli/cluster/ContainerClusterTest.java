@@ -62,26 +62,37 @@ class ContainerClusterTest {
     cluster = new ProcessCluster().executor("container").daemonArgs("--cgroup-parent", CGROUP_PARENT,
         "--bridge-name", BRIDGE, "--bridge-subnet", "172.31." + third + ".0/24");
     node = cluster.init("c1");
-    byte[] rootfs = busyboxRootfsTar(cluster.baseDir().resolve("rootfs"));
-    String q = "fromSrc=-&repo=" + URLEncoder.encode("127.0.0.1:9/jswarm/busybox", StandardCharsets.UTF_8) + "&tag=1";
-    node.callBytes("POST", "/images/create?" + q, rootfs, "application/x-tar").expect(200);
+    importBusybox(cluster, node);
   }
 
   @AfterAll
   static void tearDown() throws Exception {
-    try {
-      if (node != null && node.alive()) {
-        node.call("POST", "/swarm/leave?force=true", null);
-      }
-    } finally {
-      closeAndRemoveLeftovers(cluster, BRIDGE, CGROUP_PARENT);
-    }
+    leaveAndRemoveLeftovers(cluster, node, BRIDGE, CGROUP_PARENT);
   }
 
   /**
    * Closes {@code cluster}, then — belt and braces after a failed test — kills what still runs in the test's
    * cgroups and removes its mounts, bridge, nftables table and cgroups: nothing of a test may stay on the machine.
    */
+  /** Imports the busybox rootfs into {@code node} as {@code 127.0.0.1:9/jswarm/busybox:1}, the image these tests run. */
+  static void importBusybox(ProcessCluster cluster, ProcessCluster.Daemon node) throws Exception {
+    byte[] rootfs = busyboxRootfsTar(cluster.baseDir().resolve("rootfs"));
+    String q = "fromSrc=-&repo=" + URLEncoder.encode("127.0.0.1:9/jswarm/busybox", StandardCharsets.UTF_8) + "&tag=1";
+    node.callBytes("POST", "/images/create?" + q, rootfs, "application/x-tar").expect(200);
+  }
+
+  /** Makes a live {@code node} leave its swarm (removing its tasks), then {@link #closeAndRemoveLeftovers}. */
+  static void leaveAndRemoveLeftovers(ProcessCluster cluster, ProcessCluster.Daemon node, String bridge,
+      String cgroupParent) throws Exception {
+    try {
+      if (node != null && node.alive()) {
+        node.call("POST", "/swarm/leave?force=true", null);
+      }
+    } finally {
+      closeAndRemoveLeftovers(cluster, bridge, cgroupParent);
+    }
+  }
+
   static void closeAndRemoveLeftovers(ProcessCluster cluster, String bridge, String cgroupParent) throws Exception {
     if (cluster != null) {
       cluster.close();

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.cli.cluster.ProcessCluster.Daemon;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -45,9 +43,7 @@ abstract class DockerContainersTest {
         "--cgroup-parent", cgroupParent, "--bridge-name", bridge, "--bridge-subnet", "172.31." + third + ".0/24");
     // its own VXLAN port: other daemons on this host may hold VXLAN id 4096 on the default port 4789
     node = cluster.init("d1", "\"DataPathPort\":" + (42000 + Math.floorMod(tag.hashCode(), 8000)));
-    byte[] rootfs = ContainerClusterTest.busyboxRootfsTar(cluster.baseDir().resolve("rootfs"));
-    String q = "fromSrc=-&repo=" + URLEncoder.encode("127.0.0.1:9/jswarm/busybox", StandardCharsets.UTF_8) + "&tag=1";
-    node.callBytes("POST", "/images/create?" + q, rootfs, "application/x-tar").expect(200);
+    ContainerClusterTest.importBusybox(cluster, node);
     docker = new DockerCli("tcp://127.0.0.1:" + node.apiPort);
     node.call("POST", "/services/create", "{\"Name\":\"web\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\""
         + IMAGE + "\",\"Labels\":{\"tier\":\"front\"},\"Args\":[\"sh\",\"-c\",\"echo hello-from-web; "
@@ -72,13 +68,7 @@ abstract class DockerContainersTest {
 
   @AfterAll
   static void tearDown() throws Exception {
-    try {
-      if (node != null && node.alive()) {
-        node.call("POST", "/swarm/leave?force=true", null);
-      }
-    } finally {
-      ContainerClusterTest.closeAndRemoveLeftovers(cluster, bridge, cgroupParent);
-    }
+    ContainerClusterTest.leaveAndRemoveLeftovers(cluster, node, bridge, cgroupParent);
   }
 
   @Test

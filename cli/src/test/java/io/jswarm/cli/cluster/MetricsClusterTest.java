@@ -47,20 +47,12 @@ class MetricsClusterTest {
         "--bridge-name", BRIDGE, "--bridge-subnet", "172.31." + third + ".0/24",
         "--metrics-addr", "127.0.0.1:" + metricsPort);
     node = cluster.init("m1");
-    byte[] rootfs = ContainerClusterTest.busyboxRootfsTar(cluster.baseDir().resolve("rootfs"));
-    String q = "fromSrc=-&repo=" + URLEncoder.encode("127.0.0.1:9/jswarm/busybox", StandardCharsets.UTF_8) + "&tag=1";
-    node.callBytes("POST", "/images/create?" + q, rootfs, "application/x-tar").expect(200);
+    ContainerClusterTest.importBusybox(cluster, node);
   }
 
   @AfterAll
   static void tearDown() throws Exception {
-    try {
-      if (node != null && node.alive()) {
-        node.call("POST", "/swarm/leave?force=true", null);
-      }
-    } finally {
-      ContainerClusterTest.closeAndRemoveLeftovers(cluster, BRIDGE, CGROUP_PARENT);
-    }
+    ContainerClusterTest.leaveAndRemoveLeftovers(cluster, node, BRIDGE, CGROUP_PARENT);
   }
 
   @Test

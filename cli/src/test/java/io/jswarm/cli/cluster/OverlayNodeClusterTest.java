@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,9 +46,7 @@ class OverlayNodeClusterTest {
     cluster = new ProcessCluster().executor("container").daemonArgs("--cgroup-parent", CGROUP_PARENT,
         "--bridge-name", BRIDGE, "--bridge-subnet", "172.30." + third + ".0/24");
     node = cluster.init("ov1", "\"DataPathPort\":" + port);
-    byte[] rootfs = ContainerClusterTest.busyboxRootfsTar(cluster.baseDir().resolve("rootfs"));
-    String q = "fromSrc=-&repo=" + URLEncoder.encode("127.0.0.1:9/jswarm/busybox", StandardCharsets.UTF_8) + "&tag=1";
-    node.callBytes("POST", "/images/create?" + q, rootfs, "application/x-tar").expect(200);
+    ContainerClusterTest.importBusybox(cluster, node);
   }
 
   @AfterAll

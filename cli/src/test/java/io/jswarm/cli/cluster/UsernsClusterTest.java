@@ -9,8 +9,6 @@ import io.jswarm.cli.Main;
 import io.jswarm.cli.cluster.ProcessCluster.Daemon;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -54,19 +52,14 @@ class UsernsClusterTest {
     // the containers' root must traverse to its rootfs under the exec root
     Files.setPosixFilePermissions(cluster.baseDir(), PosixFilePermissions.fromString("rwx--x--x"));
     node = cluster.init("u1");
-    byte[] rootfs = ContainerClusterTest.busyboxRootfsTar(cluster.baseDir().resolve("rootfs"));
-    String q = "fromSrc=-&repo=" + URLEncoder.encode("127.0.0.1:9/jswarm/busybox", StandardCharsets.UTF_8) + "&tag=1";
-    node.callBytes("POST", "/images/create?" + q, rootfs, "application/x-tar").expect(200);
+    ContainerClusterTest.importBusybox(cluster, node);
   }
 
   @AfterAll
   static void tearDown() throws Exception {
     try {
-      if (node != null && node.alive()) {
-        node.call("POST", "/swarm/leave?force=true", null);
-      }
+      ContainerClusterTest.leaveAndRemoveLeftovers(cluster, node, BRIDGE, CGROUP_PARENT);
     } finally {
-      ContainerClusterTest.closeAndRemoveLeftovers(cluster, BRIDGE, CGROUP_PARENT);
       for (int i = 0; i < 2; i++) { // what the daemon added for this test goes again
         Path f = ID_FILES.get(i);
         if (!rangeExisted[i] && Files.exists(f)) {
