@@ -84,36 +84,63 @@ class LimitsClusterTest {
     assertEquals(0, created.rc(), created.out() + created.err());
     assertEquals(0, jswarm("service", "create", "-d", "--name", "free", ContainerClusterTest.IMAGE, "sleep", "600")
         .rc());
-    long[] pids = new long[2];
-    await(CONVERGE, "both tasks running", () -> {
-      pids[0] = runningPid("limited");
-      pids[1] = runningPid("free");
-      return pids[0] > 0 && pids[1] > 0;
-    });
-    String addr = sh("nsenter -t " + pids[0] + " -n ip -4 -o addr show eth0").replaceAll("(?s).* inet ([0-9.]+)/.*", "$1");
-    assertTrue(addr.matches("[0-9.]+"), addr);
-    Process server = new ProcessBuilder("nsenter", "-t", Long.toString(pids[0]), "-n", "iperf3", "-s", "-p", "5299")
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     try {
-      Thread.sleep(500);
-      double into = iperf(pids[1], addr, false);
-      double outOf = iperf(pids[1], addr, true);
-      System.out.printf("iperf3 through a 10 Mbit/s limit: into the task %.2f Mbit/s, out of it %.2f Mbit/s (%s)%n",
-          into / 1e6, outOf / 1e6, sh("uptime").trim());
-      assertTrue(Math.abs(into - 10e6) <= 1e6, "received by the limited task: " + into + " bit/s");
-      assertTrue(Math.abs(outOf - 10e6) <= 1e6, "sent by the limited task: " + outOf + " bit/s");
+      long[] pids = new long[2];
+      await(CONVERGE, "both tasks running", () -> {
+        pids[0] = runningPid("limited");
+        pids[1] = runningPid("free");
+        return pids[0] > 0 && pids[1] > 0;
+      });
+      String addr = sh("nsenter -t " + pids[0] + " -n ip -4 -o addr show eth0")
+          .replaceAll("(?s).* inet ([0-9.]+)/.*", "$1");
+      assertTrue(addr.matches("[0-9.]+"), addr);
+      Process server = new ProcessBuilder("nsenter", "-t", Long.toString(pids[0]), "-n", "iperf3", "-s", "-p", "5299")
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      try {
+        Thread.sleep(500);
+        double into = measure(pids[1], addr, false);
+        double outOf = measure(pids[1], addr, true);
+        System.out.printf("iperf3 through a 10 Mbit/s limit: into the task %.2f Mbit/s, out of it %.2f Mbit/s (%s)%n",
+            into / 1e6, outOf / 1e6, sh("uptime").trim());
+        assertTrue(near10Mbit(into), "received by the limited task: " + into + " bit/s");
+        assertTrue(near10Mbit(outOf), "sent by the limited task: " + outOf + " bit/s");
+      } finally {
+        server.destroyForcibly().waitFor();
+      }
     } finally {
-      server.destroyForcibly().waitFor();
+      // also when a measurement failed: the next tests of this class count the containers under the cgroup parent
+      assertEquals(0, jswarm("service", "rm", "limited", "free").rc());
+      await(CONVERGE, "the containers gone", () -> ContainerClusterTest.containerProcesses(CGROUP_PARENT).isEmpty());
     }
-    assertEquals(0, jswarm("service", "rm", "limited", "free").rc());
-    await(CONVERGE, "the containers gone", () -> ContainerClusterTest.containerProcesses(CGROUP_PARENT).isEmpty());
+  }
+
+  private static boolean near10Mbit(double bitsPerSecond) {
+    return Math.abs(bitsPerSecond - 10e6) <= 1e6;
+  }
+
+  /**
+   * One iperf3 run, and a second one if the first is off by more than 10 %: a single 4-second TCP run can stall on a
+   * loaded machine (CI once measured 0 bit/s in one direction); two runs off in a row fail the test.
+   */
+  private static double measure(long clientPid, String addr, boolean reverse) throws Exception {
+    double first = iperf(clientPid, addr, reverse);
+    if (near10Mbit(first)) {
+      return first;
+    }
+    System.out.printf("iperf3%s measured %.0f bit/s; measuring again%n", reverse ? " -R" : "", first);
+    Thread.sleep(1000);
+    return iperf(clientPid, addr, reverse);
   }
 
   /** iperf3 from the namespace of {@code clientPid} to {@code addr} for 4 s; bits/s received (-R: sent by the server). */
   private static double iperf(long clientPid, String addr, boolean reverse) throws Exception {
     String json = sh("nsenter -t " + clientPid + " -n iperf3 -c " + addr + " -p 5299 -t 4 -O 1 -J" + (reverse ? " -R" : ""));
-    return com.fasterxml.jackson.databind.json.JsonMapper.builder().build().readTree(json).path("end")
+    double bits = com.fasterxml.jackson.databind.json.JsonMapper.builder().build().readTree(json).path("end")
         .path("sum_received").path("bits_per_second").asDouble();
+    if (!near10Mbit(bits)) {
+      System.out.println("iperf3" + (reverse ? " -R" : "") + " said: " + json);
+    }
+    return bits;
   }
 
   private static long runningPid(String service) {
