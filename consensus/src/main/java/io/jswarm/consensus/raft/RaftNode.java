@@ -35,7 +35,6 @@ import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
-import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.grpc.server.GrpcServices;
 import org.apache.ratis.proto.RaftProtos.LogInfoProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
@@ -53,15 +52,12 @@ import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.ReadIndexException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.retry.RetryPolicies;
-import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.ExitUtils;
-import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 
 /**
@@ -149,16 +145,17 @@ public final class RaftNode implements Proposer, AutoCloseable {
     RaftGroup group = cfg.initialPeers().isEmpty()
         ? RaftGroup.valueOf(groupId)
         : RaftGroup.valueOf(groupId, peers(cfg.initialPeers()));
+    RaftSettings.noJmxReporter();
     this.server = RaftServer.newBuilder()
         .setServerId(me)
         .setGroup(group)
         .setStateMachine(stateMachine)
-        .setProperties(serverProperties(cfg))
+        .setProperties(RaftSettings.serverProperties(cfg))
         .setParameters(serverParameters(cfg, nodes))
         .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
         .build();
-    this.clientProps = clientProperties(cfg);
-    this.clientParams = tlsParameters(cfg.tlsKeyManager(), cfg.tlsTrustManager());
+    this.clientProps = RaftSettings.clientProperties(cfg);
+    this.clientParams = RaftSettings.tlsParameters(cfg.tlsKeyManager(), cfg.tlsTrustManager());
   }
 
   /**
@@ -229,53 +226,9 @@ public final class RaftNode implements Proposer, AutoCloseable {
     return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("jswarm:" + clusterId).getBytes(StandardCharsets.UTF_8)));
   }
 
-  /** The Ratis settings of this member (package-private for {@code RaftSettingsTest}). */
-  static RaftProperties serverProperties(RaftConfig cfg) {
-    RaftProperties p = new RaftProperties();
-    int colon = cfg.address().lastIndexOf(':');
-    String host = cfg.address().substring(0, colon);
-    int port = Integer.parseInt(cfg.address().substring(colon + 1));
-    // gRPC with or without TLS: the tests run the transport the daemons run (Ratis' Netty RPC has no TLS, and
-    // under heavy load it was seen spinning on append-entries to a follower that had just installed a snapshot)
-    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
-    GrpcConfigKeys.Server.setHost(p, host);
-    GrpcConfigKeys.Server.setPort(p, port);
-    RaftServerConfigKeys.setStorageDir(p, List.of(cfg.storageDir().toFile()));
-    long gap = Math.min(1024, cfg.snapshotEvery());
-    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
-    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, cfg.snapshotEvery());
-    RaftServerConfigKeys.Snapshot.setCreationGap(p, gap);
-    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
-    RaftServerConfigKeys.Log.setPurgeGap(p, (int) gap);
-    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(cfg.segmentSize()));
-    RaftServerConfigKeys.Log.setCorruptionPolicy(p, RaftServerConfigKeys.Log.CorruptionPolicy.EXCEPTION);
-    long election = cfg.electionTimeoutMin().toMillis();
-    RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(election, TimeUnit.MILLISECONDS));
-    RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * election, TimeUnit.MILLISECONDS));
-    // Failover (docs/scale.md): a follower's election timer sleeps a random timeout and, when the sleep overran by more
-    // than this threshold, takes the overrun for a JVM pause and sleeps a whole new timeout instead of starting an
-    // election. Ratis' 300 ms made a loaded machine (every sleep late) wait several rounds after a leader died; an
-    // overrun counts as a pause only past the minimum election timeout. A follower that did start an election
-    // needlessly disturbs nobody: the pre-vote round (on, below) asks first, and a member that still hears the
-    // leader refuses it.
-    RaftServerConfigKeys.setSleepDeviationThreshold(p, TimeDuration.valueOf(election, TimeUnit.MILLISECONDS));
-    RaftServerConfigKeys.LeaderElection.setPreVote(p, true);
-    if (cfg.bootstrapsAlone()) { // a lone manager need not wait out an election timeout to lead
-      RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(50, TimeUnit.MILLISECONDS));
-      RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS));
-    }
-    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
-    RaftServerConfigKeys.Read.setTimeout(p, TimeDuration.valueOf(cfg.writeTimeout().toMillis(), TimeUnit.MILLISECONDS));
-    // A leader that cannot reach a majority for this long steps down instead of pretending to lead.
-    RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p,
-        TimeDuration.valueOf(Math.max(3 * election, 1000), TimeUnit.MILLISECONDS));
-    cfg.ratisProperties().forEach(p::set);
-    return p;
-  }
-
-  /** {@link #tlsParameters} plus, with TLS and {@code nodes}, the per-call membership check on the server. */
+  /** {@link RaftSettings#tlsParameters} plus, with TLS and {@code nodes}, the per-call membership check on the server. */
   private Parameters serverParameters(RaftConfig cfg, Function<String, Node> nodes) {
-    Parameters params = tlsParameters(cfg.tlsKeyManager(), cfg.tlsTrustManager());
+    Parameters params = RaftSettings.tlsParameters(cfg.tlsKeyManager(), cfg.tlsTrustManager());
     GrpcServices.Customizer peerCheck = null;
     if (cfg.tls() && nodes != null) {
       RaftPeerPolicy policy = new RaftPeerPolicy(cfg.id(), nodes, this::inConfiguration, this::hasConfiguration);
@@ -309,32 +262,6 @@ public final class RaftNode implements Proposer, AutoCloseable {
     } catch (IOException e) {
       return false;
     }
-  }
-
-  /** Mutual TLS for the gRPC server, its connections to peers, and clients; empty parameters without TLS. */
-  private static Parameters tlsParameters(KeyManager keyManager, TrustManager trustManager) {
-    Parameters params = new Parameters();
-    if (keyManager != null) {
-      GrpcTlsConfig tls = new GrpcTlsConfig(keyManager, trustManager, true);
-      GrpcConfigKeys.Server.setTlsConf(params, tls);
-      GrpcConfigKeys.Client.setTlsConf(params, tls);
-      GrpcConfigKeys.Admin.setTlsConf(params, tls);
-    }
-    return params;
-  }
-
-  private static SupportedRpcType rpcType(boolean tls) {
-    return SupportedRpcType.GRPC;
-  }
-
-  private static RaftProperties clientProperties(RaftConfig cfg) {
-    RaftProperties p = new RaftProperties();
-    RaftConfigKeys.Rpc.setType(p, rpcType(cfg.tls()));
-    // One attempt on one server: a dead leader's requests fail fast (its connection is refused), one that hangs is
-    // given up after about two election timeouts, by when a new leader is known; the retry goes there.
-    long attempt = Math.max(1000, Math.min(cfg.writeTimeout().toMillis() / 3, 2 * cfg.electionTimeoutMin().toMillis()));
-    RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(attempt, TimeUnit.MILLISECONDS));
-    return p;
   }
 
   private static List<RaftPeer> peers(Map<String, String> idToAddress) {
@@ -682,10 +609,10 @@ public final class RaftNode implements Proposer, AutoCloseable {
     RaftGroupId gid = groupIdFor(clusterId);
     RaftPeer peer = RaftPeer.newBuilder().setId(id).setAddress(address).build();
     RaftProperties p = new RaftProperties();
-    RaftConfigKeys.Rpc.setType(p, rpcType(keyManager != null));
+    RaftConfigKeys.Rpc.setType(p, RaftSettings.rpcType(keyManager != null));
     RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(timeout.toMillis(), TimeUnit.MILLISECONDS));
     try (RaftClient c = RaftClient.newBuilder().setProperties(p).setRaftGroup(RaftGroup.valueOf(gid, peer))
-        .setParameters(tlsParameters(keyManager, trustManager))
+        .setParameters(RaftSettings.tlsParameters(keyManager, trustManager))
         .setRetryPolicy(RetryPolicies.noRetry()).build()) {
       GroupInfoReply info = c.getGroupManagementApi(peer.getId()).info(gid);
       RoleInfoProto role = info.getRoleInfoProto();
