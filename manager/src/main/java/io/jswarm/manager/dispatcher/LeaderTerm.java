@@ -268,11 +268,20 @@ final class LeaderTerm {
     if (!s.sink.isOpen() || ended) {
       return;
     }
+    AssignmentFeed.Full full = store.viewStale(tx -> AssignmentFeed.full(tx, s.nodeId));
+    Node row = full.node();
+    if (row != null && row.status != null && "down".equals(row.status.state)) {
+      // Marked down after the open read the row ready (a deadline that expired meanwhile): the mark's event may have
+      // come before this registration, so nothing else would end the session, and the node would stay down with a
+      // live session (233 of 1,000 hollow nodes did). Ended, the agent opens another, which marks the node ready.
+      log.info("node {} was marked down while its session opened: closing it (the agent reconnects)", s.nodeId);
+      s.sink.close();
+      return;
+    }
     Session old = sessions.add(s, grace());
     if (old != null) {
       old.sink.close();
     }
-    AssignmentFeed.Full full = store.viewStale(tx -> AssignmentFeed.full(tx, s.nodeId));
     s.index = full.index();
     s.send(DispatcherMessage.session(s.id, periodNanos, currentManagers(), full.node(), dataPathPort));
     // Always, even when empty (the agent drops what an earlier session sent), and before the tasks that need them.
