@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Many real worker agents in one process, like Kubernetes' kubemark: each hollow node joins with the worker token
  * (its own key and certificate, a node row made by the managers), keeps its own dispatcher session over mutual TLS,
  * heartbeats and reports task statuses; its tasks run in the {@link SimulatedExecutor}. What the nodes share is
- * threads: one Netty event loop group for every connection, one timer ({@link #timerThreads}: its heartbeats and
+ * threads: one Netty event loop group for every connection (their TLS handshakes bounded and run on their own
+ * threads, {@link #HANDSHAKE_PERMITS}), one timer ({@link #timerThreads}: its heartbeats and
  * reports block) and one small task pool for every agent,
  * and one session-reading thread per node with a small stack. That is what lets 1,000 of them run on a 2-core
  * machine beside the managers.
@@ -43,6 +44,14 @@ public final class HollowNodes implements AutoCloseable {
   static final int MIN_TIMER_THREADS = 32;
   /** Most threads of that timer. */
   static final int MAX_TIMER_THREADS = 512;
+  /**
+   * TLS handshakes in progress at once across every node's connections. A reconnect storm (1,000 sessions ended
+   * together) otherwise started 2,000 handshakes at once: the managers answered none in time, connects timed out
+   * and were retried, and heartbeats of connected nodes came late.
+   */
+  static final int HANDSHAKE_PERMITS = 32;
+  /** Threads that run the handshakes' crypto, so the I/O threads keep moving heartbeats meanwhile. */
+  static final int HANDSHAKE_THREADS = 2;
   /** Stack of each node's session thread: it only reads lines and decodes JSON. */
   static final long SESSION_STACK_BYTES = 256 * 1024;
 
@@ -50,6 +59,8 @@ public final class HollowNodes implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final ExecutorService taskPool;
   private final ThreadFactory sessionThreads;
+  private final ExecutorService handshakeThreads;
+  private final NettyDispatcherTransport.Handshakes handshakes;
   private final SimulatedExecutor executor = new SimulatedExecutor();
   private final List<Agent> agents = Collections.synchronizedList(new ArrayList<>());
   private final List<NettyDispatcherTransport> transports = Collections.synchronizedList(new ArrayList<>());
@@ -76,6 +87,9 @@ public final class HollowNodes implements AutoCloseable {
         daemonThreads("hollow-timer", SESSION_STACK_BYTES));
     this.taskPool = Executors.newFixedThreadPool(4, daemonThreads("hollow-task", 0));
     this.sessionThreads = daemonThreads("hollow-session", SESSION_STACK_BYTES);
+    this.handshakeThreads = Executors.newFixedThreadPool(HANDSHAKE_THREADS, daemonThreads("hollow-tls", 0));
+    this.handshakes = new NettyDispatcherTransport.Handshakes(handshakeThreads,
+        new java.util.concurrent.Semaphore(HANDSHAKE_PERMITS, true));
   }
 
   /**
@@ -135,7 +149,7 @@ public final class HollowNodes implements AutoCloseable {
     // bounds the connections one peer address may hold, and overlay endpoints name distinct underlays.
     String addr = "127.1." + ((n >> 8) & 0xff) + "." + (n & 0xff);
     NettyDispatcherTransport transport = new NettyDispatcherTransport(loops, TlsContexts.nettyClient(joined.credentials()),
-        new java.net.InetSocketAddress(addr, 0));
+        new java.net.InetSocketAddress(addr, 0), handshakes);
     transports.add(transport);
     List<String> known = new ArrayList<>(managers);
     Collections.rotate(known, -(n % known.size())); // spread first contact over the managers
@@ -189,6 +203,7 @@ public final class HollowNodes implements AutoCloseable {
     }
     timer.shutdownNow();
     taskPool.shutdownNow();
+    handshakeThreads.shutdownNow();
     executor.close();
     loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }

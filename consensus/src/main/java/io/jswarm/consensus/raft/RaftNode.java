@@ -35,7 +35,6 @@ import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
-import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.grpc.server.GrpcServices;
 import org.apache.ratis.proto.RaftProtos.LogInfoProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
@@ -51,17 +50,14 @@ import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.ReadIndexException;
-import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.retry.RetryPolicies;
-import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.ExitUtils;
-import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 
 /**
@@ -87,11 +83,10 @@ public final class RaftNode implements Proposer, AutoCloseable {
   /** A write in flight on this manager when it stopped leading: it may or may not be applied. */
   static final String LEADERSHIP_LOST = "no quorum: this manager stopped leading while the write was in flight; it may"
       + " or may not have been applied (read it back to know); retry if it was not";
-  /** Connections used to forward requests to the leader. */
-  private static final int FORWARDERS = 8;
+  private static final byte[] EMPTY_BATCH = io.jswarm.consensus.store.ChangeBatch.encode(List.of());
   /**
    * Pause between retries while a leader is being elected (forwarding clients and read-index): short, since a
-   * follower that knows the new leader sends its clients there at once ({@link #forwarder}).
+   * follower that knows the new leader sends its clients there at once ({@link Forwarders}).
    */
   private static final TimeDuration RETRY_SLEEP = TimeDuration.valueOf(50, TimeUnit.MILLISECONDS);
 
@@ -103,25 +98,11 @@ public final class RaftNode implements Proposer, AutoCloseable {
   /** Seals each batch before it is proposed: Ratis only ever sees (and writes, and sends) ciphertext. */
   private final DataEncryption encryption;
   private final RaftServer server;
-  private final RaftProperties clientProps;
-  /** TLS settings of the Ratis clients (empty without TLS). */
-  private final Parameters clientParams;
   /** Identifies writes this manager submits straight to its own server while it leads. */
   private final ClientId localClientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
-  /**
-   * Clients that forward to the leader. Ratis' Netty transport serves one request at a time per connection,
-   * so forwarding spreads over several clients (one connection each); a leader's own writes skip them.
-   */
-  private final RaftClient[] forwarders = new RaftClient[FORWARDERS];
-  /**
-   * The leader the forwarding clients were made for: they start there instead of at a guess (the first peer, or the
-   * dead leader they last knew). When this member learns of another leader, the clients are replaced.
-   */
-  private RaftPeerId forwardersLeader;
-  /** Forwarding clients replaced after a leader change, closed once their requests in flight are over. */
-  private final List<RaftClient> retired = new ArrayList<>();
-  private final AtomicLong nextForwarder = new AtomicLong();
+  private final Forwarders forwarders;
+  private final ReadBarrier barrier = new ReadBarrier(this::commitEmptyEntry);
   /** The node's listener rule on the Raft port; its event loops end with the server. */
   private final RaftListenerLimits listenerLimits;
 
@@ -149,16 +130,27 @@ public final class RaftNode implements Proposer, AutoCloseable {
     RaftGroup group = cfg.initialPeers().isEmpty()
         ? RaftGroup.valueOf(groupId)
         : RaftGroup.valueOf(groupId, peers(cfg.initialPeers()));
+    RaftSettings.noJmxReporter();
     this.server = RaftServer.newBuilder()
         .setServerId(me)
         .setGroup(group)
         .setStateMachine(stateMachine)
-        .setProperties(serverProperties(cfg))
+        .setProperties(RaftSettings.serverProperties(cfg))
         .setParameters(serverParameters(cfg, nodes))
         .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
         .build();
-    this.clientProps = clientProperties(cfg);
-    this.clientParams = tlsParameters(cfg.tlsKeyManager(), cfg.tlsTrustManager());
+    this.forwarders = new Forwarders(this::knownLeader, this::currentGroup, RaftSettings.clientProperties(cfg),
+        RaftSettings.tlsParameters(cfg.tlsKeyManager(), cfg.tlsTrustManager()), cfg.writeTimeout(), RETRY_SLEEP);
+  }
+
+  /** The leader this member knows, unless it is this member or none is known (an election is on). */
+  private RaftPeerId knownLeader() {
+    try {
+      RaftPeerId id = server.getDivision(groupId).getInfo().getLeaderId();
+      return id == null || id.equals(me) ? null : id;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   /**
@@ -229,53 +221,9 @@ public final class RaftNode implements Proposer, AutoCloseable {
     return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("jswarm:" + clusterId).getBytes(StandardCharsets.UTF_8)));
   }
 
-  /** The Ratis settings of this member (package-private for {@code RaftSettingsTest}). */
-  static RaftProperties serverProperties(RaftConfig cfg) {
-    RaftProperties p = new RaftProperties();
-    int colon = cfg.address().lastIndexOf(':');
-    String host = cfg.address().substring(0, colon);
-    int port = Integer.parseInt(cfg.address().substring(colon + 1));
-    // gRPC with or without TLS: the tests run the transport the daemons run (Ratis' Netty RPC has no TLS, and
-    // under heavy load it was seen spinning on append-entries to a follower that had just installed a snapshot)
-    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
-    GrpcConfigKeys.Server.setHost(p, host);
-    GrpcConfigKeys.Server.setPort(p, port);
-    RaftServerConfigKeys.setStorageDir(p, List.of(cfg.storageDir().toFile()));
-    long gap = Math.min(1024, cfg.snapshotEvery());
-    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
-    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, cfg.snapshotEvery());
-    RaftServerConfigKeys.Snapshot.setCreationGap(p, gap);
-    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
-    RaftServerConfigKeys.Log.setPurgeGap(p, (int) gap);
-    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(cfg.segmentSize()));
-    RaftServerConfigKeys.Log.setCorruptionPolicy(p, RaftServerConfigKeys.Log.CorruptionPolicy.EXCEPTION);
-    long election = cfg.electionTimeoutMin().toMillis();
-    RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(election, TimeUnit.MILLISECONDS));
-    RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * election, TimeUnit.MILLISECONDS));
-    // Failover (docs/scale.md): a follower's election timer sleeps a random timeout and, when the sleep overran by more
-    // than this threshold, takes the overrun for a JVM pause and sleeps a whole new timeout instead of starting an
-    // election. Ratis' 300 ms made a loaded machine (every sleep late) wait several rounds after a leader died; an
-    // overrun counts as a pause only past the minimum election timeout. A follower that did start an election
-    // needlessly disturbs nobody: the pre-vote round (on, below) asks first, and a member that still hears the
-    // leader refuses it.
-    RaftServerConfigKeys.setSleepDeviationThreshold(p, TimeDuration.valueOf(election, TimeUnit.MILLISECONDS));
-    RaftServerConfigKeys.LeaderElection.setPreVote(p, true);
-    if (cfg.bootstrapsAlone()) { // a lone manager need not wait out an election timeout to lead
-      RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(50, TimeUnit.MILLISECONDS));
-      RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS));
-    }
-    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
-    RaftServerConfigKeys.Read.setTimeout(p, TimeDuration.valueOf(cfg.writeTimeout().toMillis(), TimeUnit.MILLISECONDS));
-    // A leader that cannot reach a majority for this long steps down instead of pretending to lead.
-    RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p,
-        TimeDuration.valueOf(Math.max(3 * election, 1000), TimeUnit.MILLISECONDS));
-    cfg.ratisProperties().forEach(p::set);
-    return p;
-  }
-
-  /** {@link #tlsParameters} plus, with TLS and {@code nodes}, the per-call membership check on the server. */
+  /** {@link RaftSettings#tlsParameters} plus, with TLS and {@code nodes}, the per-call membership check on the server. */
   private Parameters serverParameters(RaftConfig cfg, Function<String, Node> nodes) {
-    Parameters params = tlsParameters(cfg.tlsKeyManager(), cfg.tlsTrustManager());
+    Parameters params = RaftSettings.tlsParameters(cfg.tlsKeyManager(), cfg.tlsTrustManager());
     GrpcServices.Customizer peerCheck = null;
     if (cfg.tls() && nodes != null) {
       RaftPeerPolicy policy = new RaftPeerPolicy(cfg.id(), nodes, this::inConfiguration, this::hasConfiguration);
@@ -311,121 +259,18 @@ public final class RaftNode implements Proposer, AutoCloseable {
     }
   }
 
-  /** Mutual TLS for the gRPC server, its connections to peers, and clients; empty parameters without TLS. */
-  private static Parameters tlsParameters(KeyManager keyManager, TrustManager trustManager) {
-    Parameters params = new Parameters();
-    if (keyManager != null) {
-      GrpcTlsConfig tls = new GrpcTlsConfig(keyManager, trustManager, true);
-      GrpcConfigKeys.Server.setTlsConf(params, tls);
-      GrpcConfigKeys.Client.setTlsConf(params, tls);
-      GrpcConfigKeys.Admin.setTlsConf(params, tls);
-    }
-    return params;
-  }
-
-  private static SupportedRpcType rpcType(boolean tls) {
-    return SupportedRpcType.GRPC;
-  }
-
-  private static RaftProperties clientProperties(RaftConfig cfg) {
-    RaftProperties p = new RaftProperties();
-    RaftConfigKeys.Rpc.setType(p, rpcType(cfg.tls()));
-    // One attempt on one server: a dead leader's requests fail fast (its connection is refused), one that hangs is
-    // given up after about two election timeouts, by when a new leader is known; the retry goes there.
-    long attempt = Math.max(1000, Math.min(cfg.writeTimeout().toMillis() / 3, 2 * cfg.electionTimeoutMin().toMillis()));
-    RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(attempt, TimeUnit.MILLISECONDS));
-    return p;
-  }
-
   private static List<RaftPeer> peers(Map<String, String> idToAddress) {
     List<RaftPeer> out = new ArrayList<>();
     idToAddress.forEach((id, addr) -> out.add(RaftPeer.newBuilder().setId(id).setAddress(addr).build()));
     return out;
   }
 
-  /** The first forwarding client, for admin calls. */
-  private RaftClient client() {
-    return forwarder(0);
-  }
-
   /**
-   * Forwarding client {@code i}, made for the leader this member knows now. After a leader change a Ratis client
-   * keeps sending to the leader it knew until a request there fails and a follower names the new one; a member that
-   * has heard from the new leader already knows better, so its clients are replaced (requests in flight finish on the
-   * old ones, closed after the write timeout).
+   * Sends a write, a read barrier's empty entry or a read index to the leader: straight into this server when it
+   * leads, else through a forwarding client, which follows leader changes.
    */
-  private synchronized RaftClient forwarder(int i) {
-    RaftPeerId leader = knownLeader();
-    if (leader != null && !leader.equals(forwardersLeader)) {
-      if (forwardersLeader != null) {
-        LOG.info("Raft leader is now {} (was {}): forwarding there", leader, forwardersLeader);
-      }
-      retireForwarders();
-      forwardersLeader = leader;
-    }
-    if (forwarders[i] == null) {
-      int attempts = (int) Math.max(3, cfg.writeTimeout().toMillis() / RETRY_SLEEP.toLong(TimeUnit.MILLISECONDS));
-      RaftClient.Builder b = RaftClient.newBuilder()
-          .setClientId(ClientId.randomId())
-          .setRaftGroup(currentGroup())
-          .setProperties(clientProps)
-          .setParameters(clientParams)
-          .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts, RETRY_SLEEP));
-      if (forwardersLeader != null) {
-        b.setLeaderId(forwardersLeader);
-      }
-      forwarders[i] = b.build();
-    }
-    return forwarders[i];
-  }
-
-  /** The leader this member knows, unless it is this member or none is known (an election is on). */
-  private RaftPeerId knownLeader() {
-    try {
-      RaftPeerId id = server.getDivision(groupId).getInfo().getLeaderId();
-      return id == null || id.equals(me) ? null : id;
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
-  }
-
-  /** Moves the forwarding clients aside; each is closed once its requests in flight are over (write timeout). */
-  private void retireForwarders() {
-    List<RaftClient> old = new ArrayList<>();
-    for (int i = 0; i < forwarders.length; i++) {
-      if (forwarders[i] != null) {
-        old.add(forwarders[i]);
-        forwarders[i] = null;
-      }
-    }
-    if (old.isEmpty()) {
-      return;
-    }
-    retired.addAll(old);
-    Executor later = CompletableFuture.delayedExecutor(cfg.writeTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
-    later.execute(() -> {
-      synchronized (this) {
-        retired.removeAll(old);
-      }
-      closeQuietly(old);
-    });
-  }
-
-  private static void closeQuietly(List<RaftClient> clients) {
-    for (RaftClient c : clients) {
-      try {
-        c.close();
-      } catch (IOException | RuntimeException e) {
-        LOG.debug("closing a forwarding client: {}", e.toString());
-      }
-    }
-  }
-
-  /**
-   * Sends a write (or a linearizable read) to the leader: straight into this server when it leads, else through
-   * a forwarding client, which follows leader changes.
-   */
-  private CompletableFuture<RaftClientReply> submit(Message msg, boolean read) {
+  private CompletableFuture<RaftClientReply> submit(Message msg, Route route) {
+    boolean read = route == Route.READ_INDEX;
     if (division().getInfo().isLeader()) {
       RaftClientRequest req = RaftClientRequest.newBuilder()
           .setClientId(localClientId)
@@ -442,8 +287,10 @@ public final class RaftNode implements Proposer, AutoCloseable {
         // client id, so no retry-cache dedup) could apply it twice and answer the second, failed, attempt — the
         // nemesis saw a remove answered 404 that had removed the service. Its outcome is unknown; say so.
         return server.submitClientRequestAsync(req).thenCompose(reply -> {
-          if (reply.getException() instanceof LeaderNotReadyException || (read && reply.getNotLeaderException() != null)) {
-            return forward(msg, read);
+          // (an empty entry applied twice changes nothing: that one goes again)
+          if (reply.getException() instanceof LeaderNotReadyException
+              || (route != Route.WRITE && reply.getNotLeaderException() != null)) {
+            return forward(msg, route);
           }
           if (reply.getNotLeaderException() != null) {
             throw new CompletionException(new UnavailableException(LEADERSHIP_LOST));
@@ -451,21 +298,30 @@ public final class RaftNode implements Proposer, AutoCloseable {
           return CompletableFuture.completedFuture(reply);
         });
       } catch (IOException e) {
-        return forward(msg, read);
+        return forward(msg, route);
       }
     }
-    return forward(msg, read);
+    return forward(msg, route);
+  }
+
+  /** What {@link #submit} sends, and so which forwarding client takes it and how. */
+  private enum Route {
+    WRITE, BARRIER, READ_INDEX
   }
 
   /**
    * Writes go in order through a forwarding client (its retries keep one client and call id, so the leader's retry
    * cache never applies a write twice). A read index asks for no order: sent unordered, it does not queue behind a
    * write of the same client that is still retrying towards a dead leader (seen after a leader kill: the reads that
-   * every write's read of the current row needs waited seconds behind such a write).
+   * every write's read of the current row needs waited seconds behind such a write). The read barrier's empty
+   * entries have a client of their own for the same reason: they never queue behind writes.
    */
-  private CompletableFuture<RaftClientReply> forward(Message msg, boolean read) {
-    RaftClient c = forwarder((int) (nextForwarder.getAndIncrement() % FORWARDERS));
-    return read ? c.async().sendReadOnlyUnordered(msg, null) : c.async().send(msg);
+  private CompletableFuture<RaftClientReply> forward(Message msg, Route route) {
+    if (route == Route.BARRIER) {
+      return forwarders.barrier().async().send(msg);
+    }
+    RaftClient c = forwarders.next();
+    return route == Route.READ_INDEX ? c.async().sendReadOnlyUnordered(msg, null) : c.async().send(msg);
   }
 
   private RaftServer.Division division() {
@@ -489,16 +345,21 @@ public final class RaftNode implements Proposer, AutoCloseable {
 
   @Override
   public CompletableFuture<ApplyResult> propose(byte[] batch) {
+    return propose(batch, Route.WRITE, "the write");
+  }
+
+  /** {@link #propose(byte[])}; {@code what} names the operation in errors ("the write", "the read"). */
+  private CompletableFuture<ApplyResult> propose(byte[] batch, Route route, String what) {
     CompletableFuture<RaftClientReply> sent;
     try {
-      sent = submit(Message.valueOf(ByteString.copyFrom(encryption.sealEntry(batch))), false);
+      sent = submit(Message.valueOf(ByteString.copyFrom(encryption.sealEntry(batch))), route);
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(mapFailure(e, "the write"));
+      return CompletableFuture.failedFuture(mapFailure(e, what));
     }
-    return bounded(sent, "the write")
+    return bounded(sent, what)
         .thenCompose(reply -> {
           if (!reply.isSuccess()) {
-            throw new CompletionException(mapFailure(reply.getException(), "the write"));
+            throw new CompletionException(mapFailure(reply.getException(), what));
           }
           ApplyResult r = ApplyResult.decode(reply.getMessage().getContent().toByteArray());
           // The reply may come from another manager: return once this one has applied the entry too (bounded:
@@ -508,15 +369,26 @@ public final class RaftNode implements Proposer, AutoCloseable {
   }
 
   /**
-   * Read index, the leader's way: a read-only query to the leader, which confirms it still leads (a heartbeat
-   * round with a majority) and answers with its applied index; every write committed before this call is at
-   * or below that index. Then wait until this manager has applied it too.
+   * Everything committed before this call is applied here once the future completes. A group of several managers
+   * commits an empty entry first ({@link ReadBarrier}: Ratis' read index lets an isolated leader answer stale
+   * reads). A single-manager group asks Ratis' read index: its leader is its whole majority.
    */
   @Override
   public CompletableFuture<Void> readBarrier() {
+    if (division().getRaftConf().getCurrentPeers().size() > 1) {
+      return barrier.await();
+    }
     long deadline = System.nanoTime() + cfg.writeTimeout().toNanos();
     return bounded(readIndex(deadline), "the read").thenCompose(index ->
         bounded(applier.awaitApplied(index), "the read"));
+  }
+
+  /**
+   * An empty batch, proposed now, committed and applied here. A leader that stops leading while it is in flight
+   * sends it again to the next one ({@link #submit}).
+   */
+  private CompletableFuture<ApplyResult> commitEmptyEntry() {
+    return propose(EMPTY_BATCH, Route.BARRIER, "the read");
   }
 
   /**
@@ -527,7 +399,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
   private CompletableFuture<Long> readIndex(long deadline) {
     CompletableFuture<RaftClientReply> sent;
     try {
-      sent = submit(Message.EMPTY, true);
+      sent = submit(Message.EMPTY, Route.READ_INDEX);
     } catch (RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);
     }
@@ -570,7 +442,8 @@ public final class RaftNode implements Proposer, AutoCloseable {
     return new UnavailableException("no quorum: " + what + " was not committed within "
         + cfg.writeTimeout().toMillis() + " ms (leader " + (leader == null ? "unknown" : leader) + ", managers "
         + currentGroup().getPeers().size() + "). A majority of managers must be reachable; if this persists check "
-        + "them with 'jswarm raft status'. A timed-out write may still be applied once quorum returns."
+        + "them with 'jswarm raft status'."
+        + (what.equals("the read") ? "" : " A timed-out write may still be applied once quorum returns.")
         + (cause instanceof TimeoutException ? "" : " Cause: " + cause), cause);
   }
 
@@ -623,7 +496,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
   private void setConfiguration(List<RaftPeer> peers, String what) {
     RaftClientReply reply;
     try {
-      reply = client().admin().setConfiguration(peers);
+      reply = forwarders.admin().admin().setConfiguration(peers);
     } catch (IOException e) {
       throw mapFailure(e, what);
     }
@@ -682,10 +555,10 @@ public final class RaftNode implements Proposer, AutoCloseable {
     RaftGroupId gid = groupIdFor(clusterId);
     RaftPeer peer = RaftPeer.newBuilder().setId(id).setAddress(address).build();
     RaftProperties p = new RaftProperties();
-    RaftConfigKeys.Rpc.setType(p, rpcType(keyManager != null));
+    RaftConfigKeys.Rpc.setType(p, RaftSettings.rpcType(keyManager != null));
     RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(timeout.toMillis(), TimeUnit.MILLISECONDS));
     try (RaftClient c = RaftClient.newBuilder().setProperties(p).setRaftGroup(RaftGroup.valueOf(gid, peer))
-        .setParameters(tlsParameters(keyManager, trustManager))
+        .setParameters(RaftSettings.tlsParameters(keyManager, trustManager))
         .setRetryPolicy(RetryPolicies.noRetry()).build()) {
       GroupInfoReply info = c.getGroupManagementApi(peer.getId()).info(gid);
       RoleInfoProto role = info.getRoleInfoProto();
@@ -746,21 +619,8 @@ public final class RaftNode implements Proposer, AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    List<RaftClient> open = new ArrayList<>();
-    synchronized (this) {
-      for (int i = 0; i < forwarders.length; i++) {
-        if (forwarders[i] != null) {
-          open.add(forwarders[i]);
-          forwarders[i] = null;
-        }
-      }
-      open.addAll(retired);
-      retired.clear();
-    }
     try {
-      for (RaftClient c : open) {
-        c.close();
-      }
+      forwarders.close();
     } finally {
       try {
         server.close();

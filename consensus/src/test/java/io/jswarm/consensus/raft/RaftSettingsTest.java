@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** The Ratis settings a manager runs with: what failover and throughput depend on (docs/scale.md). */
 class RaftSettingsTest {
   private static RaftProperties settings(RaftConfig.Builder b) {
-    return RaftNode.serverProperties(b.peer("m1", "127.0.0.1:1").peer("m2", "127.0.0.1:2").build());
+    return RaftSettings.serverProperties(b.peer("m1", "127.0.0.1:1").peer("m2", "127.0.0.1:2").build());
   }
 
   private static long ms(org.apache.ratis.util.TimeDuration d) {
@@ -44,5 +44,17 @@ class RaftSettingsTest {
     RaftProperties p = settings(RaftConfig.builder("m1", "127.0.0.1:1", Path.of("/nonexistent"))
         .ratisProperty(RaftServerConfigKeys.LeaderElection.PRE_VOTE_KEY, "false"));
     assertEquals(false, RaftServerConfigKeys.LeaderElection.preVote(p));
+  }
+
+  @Test
+  void theLogWriteBufferIsTheSmallestRatisAccepts() {
+    RaftProperties p = settings(RaftConfig.builder("m1", "127.0.0.1:1", Path.of("/nonexistent")));
+    long limit = RaftServerConfigKeys.Log.Appender.bufferByteLimit(p).getSize();
+    assertEquals(4L << 20, limit);
+    // one direct buffer, resident from the start: Ratis' default is 8 MB, its own check wants limit + 8
+    assertEquals(limit + 8, RaftServerConfigKeys.Log.writeBufferSize(p).getSize());
+    RaftProperties bigger = settings(RaftConfig.builder("m1", "127.0.0.1:1", Path.of("/nonexistent"))
+        .ratisProperty(RaftServerConfigKeys.Log.WRITE_BUFFER_SIZE_KEY, "16MB"));
+    assertEquals(16L << 20, RaftServerConfigKeys.Log.writeBufferSize(bigger).getSize());
   }
 }

@@ -99,8 +99,9 @@ final class LeaderTerm {
       Consumer<List<String>> markDown) {
     LeaderTerm t = new LeaderTerm(store, clock, managers, markDown);
     List<String> ready = t.openWatch();
-    // After a leader change the agents first retry the old leader with backoff (up to Agent.MAX_BACKOFF) before
-    // they reach this one: ready nodes get that much more than the usual grace
+    // After a leader change the agents reach this one after random delays (the worker's ReconnectBackoff, up to
+    // 5 s per attempt) and perhaps a failed attempt or two while no leader was known: ready nodes get that much
+    // more than the usual grace
     Instant deadline = clock.instant().plus(t.grace()).plus(LEADER_CHANGE_EXTRA_GRACE);
     for (String id : ready) {
       t.sessions.deadline(id, deadline);

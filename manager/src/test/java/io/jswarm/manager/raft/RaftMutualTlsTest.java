@@ -142,6 +142,9 @@ class RaftMutualTlsTest {
     NodeCredentials foreign = creds(RootCA.create("cluster1", CLOCK), "m9", PeerIdentity.MANAGER_ROLE);
     assertThrows(IOException.class, () -> RaftNode.queryStatus("m1", peers.get("m1"), clusterId,
         Duration.ofSeconds(3), TlsContexts.keyManager(foreign), TlsContexts.managerTrustManager(foreign)));
+    // all of it over the JDK's TLS: Netty's BoringSSL (a 2 MB native library per daemon) is never loaded
+    String maps = java.nio.file.Files.readString(Path.of("/proc/self/maps"));
+    assertFalse(maps.contains("netty_tcnative"), "BoringSSL is mapped: Raft's gRPC did not take the JDK's TLS");
   }
 
   @Test

@@ -185,6 +185,12 @@ public final class HttpServer implements AutoCloseable {
 
   private final EventLoopGroup group;
   private final ThreadPoolExecutor handlers;
+  /**
+   * Runs the crypto of TLS handshakes (the engine's delegated tasks), so that the event loops keep moving the
+   * requests of open connections meanwhile. With the handshakes on the event loops, 1,000 agents reconnecting
+   * after a leader change held the manager's two loops for seconds, and heartbeats of connected nodes came late.
+   */
+  private final ThreadPoolExecutor handshakes;
   private final ChannelGroup channels = new DefaultChannelGroup("http", GlobalEventExecutor.INSTANCE);
   private final List<SocketAddress> bound = new ArrayList<>();
   private final List<Path> socketFiles = new ArrayList<>();
@@ -207,6 +213,15 @@ public final class HttpServer implements AutoCloseable {
           return t;
         });
     this.handlers.allowCoreThreadTimeOut(true);
+    int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+    AtomicInteger h = new AtomicInteger();
+    this.handshakes = new ThreadPoolExecutor(cores, cores, HANDLER_KEEP_ALIVE.toSeconds(), TimeUnit.SECONDS,
+        new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, "tls-handshake-" + h.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    this.handshakes.allowCoreThreadTimeOut(true);
   }
 
   /** Starts serving {@code router} on every listener with {@link Settings#defaults()}. */
@@ -276,7 +291,7 @@ public final class HttpServer implements AutoCloseable {
             ChannelPipeline p = ch.pipeline();
             p.addLast("cap", cap);
             if (ssl != null) {
-              p.addLast("tls", ssl.newHandler(ch.alloc()));
+              p.addLast("tls", ssl.newHandler(ch.alloc(), handshakes));
             }
             RequestGate gate = new RequestGate(settings, access, ssl != null);
             p.addLast("timeouts", new IdleStateHandler(settings.readTimeout().toMillis(), 0,
@@ -347,6 +362,7 @@ public final class HttpServer implements AutoCloseable {
     channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     handlers.shutdownNow();
+    handshakes.shutdownNow();
     try {
       handlers.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

@@ -39,9 +39,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Session: tries the known managers in turn (the list given at construction, replaced by the list each
  *       {@code session} message carries) and follows {@code redirect} to the leader at once. When a session fails
- *       or ends, the next known manager is tried at once (the one that failed is likely the dead leader, and a
- *       follower redirects to the new one); only after a whole round of managers failed does the agent back off,
- *       from {@link #MIN_BACKOFF} doubling to {@link #MAX_BACKOFF}.</li>
+ *       or ends, the next known manager is tried (the one that failed is likely the dead leader, and a follower
+ *       redirects to the new one) after a random delay ({@link ReconnectBackoff}: within 1 s after an open session
+ *       ended, the window doubling with each failed attempt up to 5 s), so that a thousand agents whose sessions
+ *       end together do not reconnect together. Redirects are followed at once.</li>
  *   <li>Heartbeats every period the dispatcher names; a failed heartbeat ends the session (and so reconnects).</li>
  *   <li>Assignments: a full set replaces the whole set of tasks, increments add, change or remove tasks; one
  *       {@link TaskController} per task. Removed tasks are shut down and forgotten.</li>
@@ -58,8 +59,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Agent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
-  public static final Duration MIN_BACKOFF = Duration.ofMillis(100);
-  public static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
   public static final Duration STATUS_INTERVAL = Duration.ofMillis(25);
   /** Most task statuses in one report. */
   public static final int MAX_STATUS_PER_REPORT = 500;
@@ -95,6 +94,7 @@ public final class Agent implements AutoCloseable {
   private final CountDownLatch closedLatch = new CountDownLatch(1);
   private volatile boolean closed;
   private volatile boolean started;
+  private volatile ReconnectBackoff backoff = new ReconnectBackoff();
 
   /** The open session, if any (set on the session thread). */
   private volatile Live live;
@@ -164,6 +164,11 @@ public final class Agent implements AutoCloseable {
   /** The secrets and configs this node holds for its tasks (in memory only). */
   public TaskDependencies dependencies() {
     return dependencies;
+  }
+
+  /** Replaces the delays between session attempts (before {@link #start}; tests). */
+  public void reconnectBackoff(ReconnectBackoff b) {
+    this.backoff = Objects.requireNonNull(b, "backoff");
   }
 
   /** Connects and keeps connecting until {@link #close}. */
@@ -267,7 +272,6 @@ public final class Agent implements AutoCloseable {
   // ---- the session thread ----
 
   private void run() {
-    Duration backoff = MIN_BACKOFF;
     int index = 0;
     int redirects = 0;
     int failedInARow = 0;
@@ -321,27 +325,23 @@ public final class Agent implements AutoCloseable {
         break;
       }
       if (established) {
-        backoff = MIN_BACKOFF;
         redirects = 0;
         failedInARow = 0;
       }
       if (redirect != null && !redirect.isBlank() && ++redirects <= MAX_REDIRECTS_IN_A_ROW) {
-        continue;
+        continue; // the answer of a working manager: no delay
       }
-      // The next manager at once: a session that failed or ended most likely lost the leader, and another
-      // manager redirects to the new one. Back off only once every known manager failed in a row.
+      // The next manager (a session that failed or ended most likely lost the leader, and another manager
+      // redirects to the new one), after a random delay: every agent of the cluster may be doing the same now.
       index++;
-      if (established || ++failedInARow % Math.max(1, managers.size()) != 0) {
-        continue;
-      }
+      Duration wait = backoff.delay(established ? 0 : ++failedInARow);
       try {
-        if (closedLatch.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (closedLatch.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
           break;
         }
       } catch (InterruptedException e) {
         break;
       }
-      backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
     }
   }
 

@@ -29,6 +29,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -61,6 +62,7 @@ public final class NettyDispatcherTransport implements DispatcherTransport, Auto
   private final EventLoopGroup group;
   private final SslContext ssl;
   private final InetSocketAddress localAddress;
+  private final Handshakes handshakes;
   /** The kept-alive connection for unary calls and where it goes; guarded by {@code this}. */
   private Channel unary;
   private String unaryAddr;
@@ -75,15 +77,40 @@ public final class NettyDispatcherTransport implements DispatcherTransport, Auto
    *     each take their own loopback address, since a manager bounds the connections one address may hold
    */
   public NettyDispatcherTransport(EventLoopGroup group, SslContext ssl, InetSocketAddress localAddress) {
+    this(group, ssl, localAddress, null);
+  }
+
+  /**
+   * @param handshakes shared by the transports of many agents (hollow nodes), or null: each handshake then runs on
+   *     the event loop, unbounded
+   */
+  public NettyDispatcherTransport(EventLoopGroup group, SslContext ssl, InetSocketAddress localAddress,
+      Handshakes handshakes) {
     this.group = Objects.requireNonNull(group, "group");
     this.ssl = ssl;
     this.localAddress = localAddress;
+    this.handshakes = handshakes;
+  }
+
+  /**
+   * What the TLS handshakes of many transports on one event loop group share (hollow nodes: 1,000 agents on 2 I/O
+   * threads). Without it, a reconnect storm had the I/O threads doing nothing but handshake crypto: connects timed
+   * out, and the heartbeats of connected nodes waited behind them until the leader marked those down too.
+   *
+   * @param executor runs the handshakes' crypto (the TLS engine's delegated tasks), not the event loops
+   * @param permits handshakes in progress at once (connect to handshake done); a connect waits for a permit
+   */
+  public record Handshakes(java.util.concurrent.Executor executor, java.util.concurrent.Semaphore permits) {
+    public Handshakes {
+      Objects.requireNonNull(executor, "executor");
+      Objects.requireNonNull(permits, "permits");
+    }
   }
 
   @Override
   public Session open(String managerAddr, SessionRequest request) throws IOException {
     BlockingQueue<Object> events = new LinkedBlockingQueue<>();
-    Channel ch = connect(managerAddr, events);
+    Channel ch = connect(managerAddr, events, SESSION_OPEN_TIMEOUT);
     send(ch, managerAddr, "/dispatcher/session", request, false);
     Object first = poll(events, SESSION_OPEN_TIMEOUT, ch, managerAddr);
     if (first instanceof Throwable t) {
@@ -124,7 +151,7 @@ public final class NettyDispatcherTransport implements DispatcherTransport, Auto
         unary.close();
       }
       unaryEvents = new LinkedBlockingQueue<>();
-      unary = connect(managerAddr, unaryEvents);
+      unary = connect(managerAddr, unaryEvents, REQUEST_TIMEOUT);
       unaryAddr = managerAddr;
     }
     Channel ch = unary;
@@ -149,7 +176,12 @@ public final class NettyDispatcherTransport implements DispatcherTransport, Auto
     }
   }
 
-  private Channel connect(String managerAddr, BlockingQueue<Object> events) throws IOException {
+  /**
+   * A connection to {@code managerAddr} with its TLS handshake done.
+   *
+   * @param permitWait how long to wait for a handshake permit when the transports share {@link Handshakes}
+   */
+  private Channel connect(String managerAddr, BlockingQueue<Object> events, Duration permitWait) throws IOException {
     int colon = managerAddr.lastIndexOf(':');
     if (colon <= 0) {
       throw new IOException("manager address " + managerAddr + ": expected host:port");
@@ -161,31 +193,71 @@ public final class NettyDispatcherTransport implements DispatcherTransport, Auto
     } catch (NumberFormatException e) {
       throw new IOException("manager address " + managerAddr + ": the port is not a number");
     }
+    java.util.concurrent.Semaphore permits = ssl == null || handshakes == null ? null : handshakes.permits();
+    try {
+      if (permits != null && !permits.tryAcquire(permitWait.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IOException("cannot reach manager " + managerAddr + ": no TLS handshake slot within "
+            + permitWait.toSeconds() + " s (" + handshakes.permits().availablePermits() + " free)");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting to connect to manager " + managerAddr);
+    }
+    try {
+      return connectAndHandshake(managerAddr, host, port, events);
+    } finally {
+      if (permits != null) {
+        permits.release();
+      }
+    }
+  }
+
+  private Channel connectAndHandshake(String managerAddr, String host, int port, BlockingQueue<Object> events)
+      throws IOException {
+    java.util.concurrent.atomic.AtomicReference<SslHandler> tls = new java.util.concurrent.atomic.AtomicReference<>();
     Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) REQUEST_TIMEOUT.toMillis())
         .handler(new ChannelInitializer<>() {
           @Override
           protected void initChannel(Channel ch) {
             if (ssl != null) {
-              ch.pipeline().addLast(ssl.newHandler(ch.alloc(), host, port));
+              SslHandler h = handshakes == null ? ssl.newHandler(ch.alloc(), host, port)
+                  : ssl.newHandler(ch.alloc(), host, port, handshakes.executor());
+              tls.set(h);
+              ch.pipeline().addLast(h);
             }
             ch.pipeline().addLast(new HttpClientCodec(), new Collector(events));
           }
         });
     InetSocketAddress remote = new InetSocketAddress(host, port);
+    long deadline = System.nanoTime() + REQUEST_TIMEOUT.toNanos();
     ChannelFuture f = localAddress == null ? b.connect(remote) : b.connect(remote, localAddress);
     try {
       if (!f.await(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         f.channel().close();
         throw new IOException("cannot reach manager " + managerAddr + ": connect timed out");
       }
+      if (!f.isSuccess()) {
+        throw io(managerAddr, f.cause());
+      }
+      SslHandler h = tls.get();
+      if (h != null) {
+        io.netty.util.concurrent.Future<Channel> hs = h.handshakeFuture();
+        long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        if (!hs.await(left, TimeUnit.MILLISECONDS)) {
+          f.channel().close();
+          throw new IOException("cannot reach manager " + managerAddr + ": TLS handshake not done within "
+              + REQUEST_TIMEOUT.toSeconds() + " s of connecting");
+        }
+        if (!hs.isSuccess()) {
+          f.channel().close();
+          throw io(managerAddr, hs.cause());
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       f.channel().close();
       throw new InterruptedIOException("interrupted while connecting to manager " + managerAddr);
-    }
-    if (!f.isSuccess()) {
-      throw io(managerAddr, f.cause());
     }
     return f.channel();
   }

@@ -112,7 +112,11 @@ public final class ImageStore implements ImageProvider {
   private final Path layersDir;
   private final Path indexFile;
   private final Options options;
-  private final HttpClient publicHttp;
+  /**
+   * Made at the first pull from a registry (docs/footprint.md): an {@link HttpClient} starts a selector thread and
+   * reads the JDK's CA certificates into its default TLS context, which a daemon that pulls nothing need not hold.
+   */
+  private HttpClient publicHttp;
   private final Object lock = new Object();
   /** Manifest digest -> when it was added (RFC 3339). Guarded by {@link #lock}. */
   private final Map<Digest, String> images = new LinkedHashMap<>();
@@ -149,7 +153,13 @@ public final class ImageStore implements ImageProvider {
       }
     }
     loadIndex();
-    this.publicHttp = RegistryClient.httpClient(null);
+  }
+
+  private synchronized HttpClient publicHttp() {
+    if (publicHttp == null) {
+      publicHttp = RegistryClient.httpClient(null);
+    }
+    return publicHttp;
   }
 
   /** The store's directory. */
@@ -440,7 +450,7 @@ public final class ImageStore implements ImageProvider {
   RegistryClient registryClient(String domain, RegistryAuth auth, boolean insecure) {
     String host = domain.equals(ImageReference.DOCKER_HUB) ? DOCKER_HUB_REGISTRY : domain;
     String scheme = insecure || isInsecure(domain) ? "http" : "https";
-    return new RegistryClient(URI.create(scheme + "://" + host), publicHttp, auth, "registry " + domain)
+    return new RegistryClient(URI.create(scheme + "://" + host), publicHttp(), auth, "registry " + domain)
         .chunkSize(uploadChunk).allow(options.registryAllow());
   }
 

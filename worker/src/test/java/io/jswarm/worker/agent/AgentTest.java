@@ -12,6 +12,7 @@ import io.jswarm.api.types.Task;
 import io.jswarm.api.types.TaskSpec;
 import io.jswarm.api.types.TaskState;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -156,7 +157,7 @@ class AgentTest {
   }
 
   @Test
-  void aFailedSessionGoesToTheNextManagerAtOnce() throws Exception {
+  void aFailedSessionGoesToTheNextManagerNotTheDeadLeader() throws Exception {
     start("m1", "m2", "m3");
     FakeTransport.FakeSession s = transport.nextSession();
     assertEquals("m1", s.addr);
@@ -167,6 +168,24 @@ class AgentTest {
     FakeTransport.FakeSession next = transport.nextSession();
     assertEquals("m2", next.addr, "not the dead leader again");
     assertEquals(List.of("m1", "m2"), transport.openedAddrs(), "the dead leader was not retried first");
+  }
+
+  @Test
+  void aSessionThatEndedIsReopenedAfterTheDrawnDelayNotAtOnce() throws Exception {
+    Agent a = new Agent(List.of("m1", "m2"), transport, executor, SessionRequest::new, Clock.systemUTC());
+    agent = a;
+    // every draw is 0.75 of a 800 ms window: 600 ms after the session ends, 1.2 s after a failed attempt
+    a.reconnectBackoff(new ReconnectBackoff(Duration.ofMillis(800), Duration.ofSeconds(5), () -> 0.75));
+    a.start();
+    FakeTransport.FakeSession s = transport.nextSession();
+    s.push(session("s1", null, "m1", "m2"));
+    transport.await("session s1", () -> "m1".equals(a.connectedManager()));
+    long ended = System.nanoTime();
+    s.fail();
+    FakeTransport.FakeSession next = transport.nextSession();
+    long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - ended);
+    assertEquals("m2", next.addr);
+    assertTrue(waitedMs >= 600, "reopened after " + waitedMs + " ms: every agent would reconnect at once");
   }
 
   @Test
