@@ -40,6 +40,11 @@ public final class RaftBench implements Callable<Integer> {
       description = "Concurrent writers (default: ${DEFAULT-VALUE}).")
   List<Integer> writers;
 
+  @Option(names = "--readers", split = ",",
+      description = "Also measure linearizable reads (a store view behind the read barrier) with these many concurrent"
+          + " readers, on the leader and on a follower, each group size, the first --encryption setting (default: none).")
+  List<Integer> readers = List.of();
+
   @Option(names = "--seconds", defaultValue = "10", description = "Measured seconds per cell (default: ${DEFAULT-VALUE}).")
   int seconds;
 
@@ -131,6 +136,9 @@ public final class RaftBench implements Callable<Integer> {
             System.out.flush();
           }
         }
+        if (!readers.isEmpty()) {
+          measureReads(m, groups.values().iterator().next());
+        }
       } finally {
         for (List<RaftStore> group : groups.values()) {
           for (RaftStore s : group) {
@@ -143,6 +151,32 @@ public final class RaftBench implements Callable<Integer> {
       deleteTree(base);
     }
     return 0;
+  }
+
+  /**
+   * Linearizable reads/s and latency, on the leader and on a follower: each reader loops over one row's view. On a
+   * group of several managers every read waits for an empty entry committed after it began (reads in flight share
+   * one), on a single manager for Raft's read index.
+   */
+  private void measureReads(int m, List<RaftStore> group) throws InterruptedException {
+    RaftStore leader = awaitLeader(group);
+    String name = "bench-read-" + System.nanoTime();
+    String id = leader.store().update(tx -> tx.secrets().create(row(name)).id);
+    Map<String, RaftStore> where = new LinkedHashMap<>();
+    where.put("leader", leader);
+    group.stream().filter(s -> s != leader).findFirst().ifPresent(f -> where.put("follower", f));
+    System.out.printf("%-9s %-8s %-11s %12s %10s %10s %10s%n", "managers", "readers", "on", "reads/s", "p50 ms",
+        "p99 ms", "max ms");
+    for (int r : readers) {
+      for (Map.Entry<String, RaftStore> e : where.entrySet()) {
+        MemoryStore store = e.getValue().store();
+        ClosedLoop.Result res = ClosedLoop.run(r, warmup, seconds,
+            (me, seq) -> store.view(tx -> tx.secrets().get(id)) != null);
+        System.out.printf("%-9d %-8d %-11s %12.0f %10.2f %10.2f %10.2f%n", m, r, e.getKey(), res.perSecond(),
+            res.p50(), res.p99(), res.max());
+        System.out.flush();
+      }
+    }
   }
 
   /** What encryption adds per entry on one core: seal on the proposer, open in apply (on every manager). */

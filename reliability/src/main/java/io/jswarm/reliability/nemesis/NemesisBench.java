@@ -77,6 +77,7 @@ public final class NemesisBench {
     out.printf("operations=%d acknowledged=%d unknown=%d faults=%d services-created=%d services-removed=%d"
         + " containers-on-nodes=%d host-resources=%d%n", r.operations(), r.acknowledged(), r.unknown(), r.faults(),
         r.count(Op.Type.CREATE), r.count(Op.Type.DELETE), r.containersOnNodes(), r.hostResources());
+    out.println("faults by kind: " + r.faultsByKind());
     r.anomalies().forEach((checker, list) -> {
       out.printf("checker %-13s anomalies=%d%n", checker, list.size());
       list.stream().limit(5).forEach(a -> out.println("  " + a));

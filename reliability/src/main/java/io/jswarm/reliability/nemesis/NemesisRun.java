@@ -76,7 +76,8 @@ public final class NemesisRun {
    * the simulated executor), {@code hostResources} how many host resources the leftover check compared.
    */
   public record Result(int operations, int acknowledged, int unknown, int faults, Map<String, List<Anomaly>> anomalies,
-      List<String> undecided, Path report, int containersOnNodes, int hostResources, List<Op> history) {
+      List<String> undecided, Path report, int containersOnNodes, int hostResources, List<Op> history,
+      Map<String, Integer> faultsByKind) {
     /** Acknowledged service operations of one type (node label writes are not counted). */
     public int count(Op.Type type) {
       return (int) history.stream().filter(o -> o.type() == type && o.outcome() == Outcome.OK
@@ -115,6 +116,7 @@ public final class NemesisRun {
     Path base;
     List<String> undecided = List.of();
     int faults = 0;
+    Map<String, Integer> byKind = new java.util.TreeMap<>();
     try (MultiHostCluster cluster = MultiHostCluster.create().executor(s.executor())
         .daemonArgs("--snapshot-interval", "200")) {
       tag = cluster.tag();
@@ -168,6 +170,7 @@ public final class NemesisRun {
         try {
           nemesis.inject(kind);
           faults++;
+          byKind.merge(kind.name().toLowerCase(java.util.Locale.ROOT), 1, Integer::sum);
         } catch (Exception e) {
           history.fault("could not inject " + kind + ": " + e.getMessage());
         }
@@ -181,7 +184,9 @@ public final class NemesisRun {
           "did not come back after a fault: " + f)));
       await("a leader and every node ready after healing", () -> readyNodes() == all.size());
       undecided = checkHistory();
-      faults += flipAByteInAStoppedManager(random);
+      int flips = flipAByteInAStoppedManager(random);
+      faults += flips;
+      byKind.merge("flipped_byte", flips, Integer::sum);
       await("every node ready after the repaired manager's restart", () -> readyNodes() == all.size());
       anomalies.get(LeakChecker.NAME).addAll(leftoversAfterRemovingEverything(baseline));
       if (anomalies.values().stream().anyMatch(l -> !l.isEmpty())) {
@@ -194,7 +199,8 @@ public final class NemesisRun {
     int unknown = (int) ops.stream().filter(o -> o.outcome() == Outcome.UNKNOWN).count();
     // keys the checker could not decide are no verdict either: their history is kept for `--check`
     Path report = anomalies.values().stream().allMatch(List::isEmpty) && undecided.isEmpty() ? null : writeReport();
-    return new Result(ops.size(), ok, unknown, faults, anomalies, undecided, report, containersOnNodes, hostResources, ops);
+    return new Result(ops.size(), ok, unknown, faults, anomalies, undecided, report, containersOnNodes, hostResources, ops,
+        byKind);
   }
 
   /** Runs checkers (a)-(d) on the history and the healed cluster; returns the keys (a) could not decide. */
