@@ -289,12 +289,20 @@ class DispatcherTest {
   }
 
   @Test
+  void theGraceAtALeaderChangeGrowsWithTheReadyNodesUpToAMinute() {
+    assertEquals(Duration.ofSeconds(10), LeaderTerm.leaderChangeExtraGrace(0));
+    assertEquals(Duration.ofMillis(10_060), LeaderTerm.leaderChangeExtraGrace(3));
+    assertEquals(Duration.ofSeconds(30), LeaderTerm.leaderChangeExtraGrace(1_000), "1,000 nodes reconnect in 25-37 s");
+    assertEquals(Duration.ofSeconds(60), LeaderTerm.leaderChangeExtraGrace(10_000));
+  }
+
+  @Test
   void aNewLeaderGivesReadyNodesAGracePeriod() throws Exception {
     h.addNode("back", "ready");
     h.addNode("gone", "ready");
     h.addNode("already-down", "down");
     h.dispatcher.start();
-    h.clock.advance(Duration.ofSeconds(14).plus(LeaderTerm.LEADER_CHANGE_EXTRA_GRACE));
+    h.clock.advance(Duration.ofSeconds(14).plus(LeaderTerm.leaderChangeExtraGrace(2)));
     h.dispatcher.tick();
     assertEquals("ready", h.node("gone").status.state);
 
