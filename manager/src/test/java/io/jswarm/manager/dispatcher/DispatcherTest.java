@@ -252,6 +252,26 @@ class DispatcherTest {
   }
 
   @Test
+  void aNodeMarkedDownBetweenItsOpenAndItsRegistrationLosesTheSessionAndTheNextOneMarksItReady() throws Exception {
+    h.addNode("n1", "unknown");
+    h.dispatcher.start();
+    HttpResponse opened = h.openResponse("n1", "192.168.60.1:2377"); // wrote the row ready
+    assertEquals("ready", h.node("n1").status.state);
+    // a deadline of an earlier session expires now: the down mark commits before this session registers
+    h.store.update(tx -> {
+      Node n = tx.nodes().get("n1");
+      n.status.state = "down";
+      return tx.nodes().update(n);
+    });
+    FakeSink s = new FakeSink();
+    opened.streamer.accept(s);
+    assertTrue(s.awaitClosed(), "a live session on a node that stays down");
+    FakeSink again = h.open("n1", "192.168.60.1:2377");
+    assertEquals(DispatcherMessage.SESSION, again.next().type);
+    assertEquals("ready", h.node("n1").status.state);
+  }
+
+  @Test
   void heartbeatPeriodComesFromTheClusterSpec() throws Exception {
     h.store.update(tx -> {
       var c = tx.cluster().all().get(0);
