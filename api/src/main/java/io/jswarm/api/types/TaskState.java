@@ -24,10 +24,22 @@ public enum TaskState {
   REMOVE(800),
   ORPHANED(832);
 
+  /** Every state by its JSON name: decoding a task reads two states, and 100,000 tasks are many decodes. */
+  private static final java.util.Map<String, TaskState> BY_JSON = new java.util.HashMap<>();
+
+  static {
+    for (TaskState t : values()) {
+      BY_JSON.put(t.json, t);
+    }
+  }
+
   private final int number;
+  /** The JSON name, made once (it is also a store index key: the apply thread asks for it per task). */
+  private final String json;
 
   TaskState(int number) {
     this.number = number;
+    this.json = name().toLowerCase(Locale.ROOT);
   }
 
   /** Swarm's numeric value of this state. */
@@ -60,15 +72,17 @@ public enum TaskState {
 
   @JsonValue
   public String json() {
-    return name().toLowerCase(Locale.ROOT);
+    return json;
   }
 
   @JsonCreator
   public static TaskState fromJson(String s) {
-    for (TaskState t : values()) {
-      if (t.json().equalsIgnoreCase(s)) {
-        return t;
-      }
+    TaskState t = s == null ? null : BY_JSON.get(s);
+    if (t == null && s != null) {
+      t = BY_JSON.get(s.toLowerCase(Locale.ROOT));
+    }
+    if (t != null) {
+      return t;
     }
     throw new IllegalArgumentException("unknown task state \"" + s + "\"; allowed: new, pending, assigned, "
         + "accepted, preparing, ready, starting, running, complete, shutdown, failed, rejected, remove, orphaned");

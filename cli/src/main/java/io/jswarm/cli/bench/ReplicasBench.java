@@ -25,6 +25,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "replicas", description = "Time a many-replica service's creation and the API's latency meanwhile.")
 public final class ReplicasBench implements Callable<Integer> {
+  /** Heap the daemon and the bench take per 1,000 replicas (about 1 GB used at the end of a 100,000 run). */
+  private static final long MB_PER_1000_REPLICAS = 15;
+
   @Option(names = "--replicas", defaultValue = "100000", description = "Replicas of the service (default: ${DEFAULT-VALUE}).")
   long replicas;
 
@@ -63,6 +66,14 @@ public final class ReplicasBench implements Callable<Integer> {
   public Integer call() throws Exception {
     if (replicas < 1 || pollMs < 0) {
       throw new IllegalArgumentException("--replicas must be at least 1 and --poll-ms not negative");
+    }
+    long heapMb = Runtime.getRuntime().maxMemory() >> 20;
+    System.out.printf("daemon in this JVM: %s, heap cap %d MB (JSWARM_JAVA_OPTS sets both, docs/scale.md)%n",
+        java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().get(0).getName(), heapMb);
+    if (heapMb < replicas * MB_PER_1000_REPLICAS / 1000) {
+      System.out.printf("warning: %d replicas need about %d MB of heap; give more with "
+          + "JSWARM_JAVA_OPTS=-Xmx%dm, or the numbers measure the garbage collector%n", replicas,
+          replicas * MB_PER_1000_REPLICAS / 1000, replicas * MB_PER_1000_REPLICAS / 1000);
     }
     try (ScratchDaemon d = ScratchDaemon.start(Math.max(replicas, 100_000))) {
       Result r = measure(d.apiPort(), replicas, pollMs, Duration.ofSeconds(timeoutSeconds), true);

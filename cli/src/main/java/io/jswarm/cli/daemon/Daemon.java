@@ -195,7 +195,8 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       state = saved;
       localState = saved.isManager() && keys.locked() ? "locked" : "pending";
     }
-    api = HttpServer.start(router, ApiListeners.parse(opts.hosts(), opts.apiSecurity()), HttpServer.Settings.defaults().withServerVersion(version));
+    api = HttpServer.start(router, ApiListeners.parse(opts.hosts(), opts.apiSecurity()), HttpServer.Settings.defaults().withServerVersion(version)
+        .withThreadPriority(Thread.MAX_PRIORITY));
     if (saved != null) {
       try {
         resume(saved);

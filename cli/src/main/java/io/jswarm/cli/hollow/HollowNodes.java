@@ -45,9 +45,10 @@ public final class HollowNodes implements AutoCloseable {
   /** Most threads of that timer. */
   static final int MAX_TIMER_THREADS = 512;
   /**
-   * TLS handshakes in progress at once across every node's connections. A reconnect storm (1,000 sessions ended
-   * together) otherwise started 2,000 handshakes at once: the managers answered none in time, connects timed out
-   * and were retried, and heartbeats of connected nodes came late.
+   * Session opens with their TLS handshake in progress at once across every node. A reconnect storm (1,000 sessions
+   * ended together) otherwise started 1,000 handshakes at once: the managers answered none in time, connects timed
+   * out and were retried, and heartbeats of connected nodes came late. (The heartbeat connection of an open session
+   * takes no permit: it must not wait behind other nodes' opens.)
    */
   static final int HANDSHAKE_PERMITS = 32;
   /** Threads that run the handshakes' crypto, so the I/O threads keep moving heartbeats meanwhile. */

@@ -108,6 +108,12 @@ final class StoreStateMachine extends BaseStateMachine {
 
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    Thread self = Thread.currentThread();
+    if (self.getPriority() != Thread.MAX_PRIORITY) {
+      // every linearizable read waits for this thread; with -XX:ThreadPriorityPolicy=1 (root) it gets a lower nice
+      // value than the leader's background loops (docs/scale.md). Without that flag Java ignores priorities.
+      self.setPriority(Thread.MAX_PRIORITY);
+    }
     LogEntryProto entry = trx.getLogEntry();
     long index = entry.getIndex();
     ApplyResult result;

@@ -325,11 +325,25 @@ public final class MemoryStore implements StoreApplier, AutoCloseable {
     if (watches.isEmpty()) {
       return;
     }
-    for (Event e : events) {
-      for (Watch w : watches) {
+    List<Event> accepted = new ArrayList<>(events.size());
+    List<Watch> fed = new ArrayList<>();
+    for (Watch w : watches) {
+      accepted.clear();
+      for (Event e : events) {
         if (w.accepts(e)) {
-          w.offer(e);
+          accepted.add(e);
         }
+      }
+      if (!accepted.isEmpty()) {
+        w.offerAll(accepted);
+        fed.add(w);
+      }
+    }
+    if (!fed.isEmpty()) {
+      try {
+        notifier.execute(() -> fed.forEach(Watch::wake));
+      } catch (RejectedExecutionException closed) {
+        fed.forEach(Watch::wake);
       }
     }
   }

@@ -19,6 +19,14 @@ import java.util.concurrent.CompletableFuture;
  * </ul>
  */
 public interface Proposer {
+  /**
+   * The most rows one writer (an orchestrator pass, a scheduler or allocator batch, the dispatcher's status writes)
+   * puts in one log entry. The apply thread applies one entry at a time and every linearizable read waits for it
+   * to reach the commit index of the moment it was asked: entries of this size keep that wait short while large
+   * services are created (issue 14: {@code jswarm bench replicas}, docs/scale.md).
+   */
+  int MAX_ROWS_PER_ENTRY = Integer.getInteger("jswarm.rowsPerEntry", 200);
+
   CompletableFuture<ApplyResult> propose(byte[] batch);
 
   CompletableFuture<Void> readBarrier();

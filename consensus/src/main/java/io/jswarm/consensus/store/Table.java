@@ -20,6 +20,8 @@ final class Table<T extends StoreObject> {
   private final TreePMap<String, T> rows;
   /** index name -> key -> ids with that key, in id order. */
   private final TreePMap<String, TreePMap<String, TreePSet<String>>> indexes;
+  /** counter name -> key -> rows with that key (keys with no row are left out). */
+  private final TreePMap<String, TreePMap<String, Integer>> counters;
 
   Table(TableSpec<T> spec) {
     this.spec = spec;
@@ -27,15 +29,22 @@ final class Table<T extends StoreObject> {
     for (String index : spec.indexes().keySet()) {
       idx = idx.plus(index, TreePMap.empty());
     }
+    TreePMap<String, TreePMap<String, Integer>> cnt = TreePMap.empty();
+    for (String counter : spec.counters().keySet()) {
+      cnt = cnt.plus(counter, TreePMap.empty());
+    }
     this.rows = TreePMap.empty();
     this.indexes = idx;
+    this.counters = cnt;
   }
 
   private Table(TableSpec<T> spec, TreePMap<String, T> rows,
-      TreePMap<String, TreePMap<String, TreePSet<String>>> indexes) {
+      TreePMap<String, TreePMap<String, TreePSet<String>>> indexes,
+      TreePMap<String, TreePMap<String, Integer>> counters) {
     this.spec = spec;
     this.rows = rows;
     this.indexes = indexes;
+    this.counters = counters;
   }
 
   T get(String id) {
@@ -65,6 +74,37 @@ final class Table<T extends StoreObject> {
     return ids == null ? Set.of() : ids;
   }
 
+  /** Counter {@code counter}'s keys starting with {@code prefix}, with how many rows have each (none with 0). */
+  SortedMap<String, Integer> counts(String counter, String prefix) {
+    TreePMap<String, Integer> c = counters.get(counter);
+    if (c == null) {
+      throw new IllegalArgumentException("table " + spec.name() + " has no counter " + counter);
+    }
+    return c.subMap(prefix, true, prefix + Character.MAX_VALUE, false);
+  }
+
+  /** {@code counters} with {@code before}'s keys counted once less and {@code after}'s once more. */
+  private TreePMap<String, TreePMap<String, Integer>> count(TreePMap<String, TreePMap<String, Integer>> cnt, T before,
+      T after) {
+    for (String counter : spec.counters().keySet()) {
+      List<String> minus = before == null ? List.of() : spec.counterKeys(counter, before);
+      List<String> plus = after == null ? List.of() : spec.counterKeys(counter, after);
+      if (minus.equals(plus)) {
+        continue;
+      }
+      TreePMap<String, Integer> byKey = cnt.get(counter);
+      for (String key : minus) {
+        int n = byKey.getOrDefault(key, 0) - 1;
+        byKey = n <= 0 ? byKey.minus(key) : byKey.plus(key, n);
+      }
+      for (String key : plus) {
+        byKey = byKey.plus(key, byKey.getOrDefault(key, 0) + 1);
+      }
+      cnt = cnt.plus(counter, byKey);
+    }
+    return cnt;
+  }
+
   /** This table with {@code row} stored (replacing the row with its id); only index keys that changed move. */
   Table<T> with(T row) {
     T old = rows.get(row.id);
@@ -89,7 +129,7 @@ final class Table<T extends StoreObject> {
       }
       idx = idx.plus(index, byKey);
     }
-    return new Table<>(spec, rows.plus(row.id, row), idx);
+    return new Table<>(spec, rows.plus(row.id, row), idx, count(counters, old, row));
   }
 
   /** This table without the row {@code id} (itself when there is none). */
@@ -106,7 +146,7 @@ final class Table<T extends StoreObject> {
       }
       idx = idx.plus(index, byKey);
     }
-    return new Table<>(spec, rows.minus(id), idx);
+    return new Table<>(spec, rows.minus(id), idx, count(counters, old, null));
   }
 
   private static TreePMap<String, TreePSet<String>> removeId(TreePMap<String, TreePSet<String>> byKey, String key,

@@ -28,6 +28,13 @@ public interface TableReader<T extends StoreObject> {
     find(index, key).forEach(visitor);
   }
 
+  /**
+   * Counter {@code counter} (see {@link Tables}) of this table: each of its keys starting with {@code prefix}, with
+   * how many rows have it (keys no row has are left out), this transaction's own writes included. Reads no row:
+   * the store keeps the counts up to date at each apply.
+   */
+  java.util.SortedMap<String, Integer> counts(String counter, String prefix);
+
   /** Visits every row, in id order, without copying them; same contract as {@link #scan}. */
   default void scanAll(java.util.function.Consumer<? super T> visitor) {
     all().forEach(visitor);

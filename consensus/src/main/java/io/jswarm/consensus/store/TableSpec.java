@@ -8,18 +8,38 @@ import java.util.function.Function;
 
 /**
  * Describes one table: its name in change batches and snapshots, the Java type of its rows, a singular noun
- * for error messages, whether {@link StoreObject#uniqueName()} must be unique, and its secondary indexes
- * (index name -> keys of a row; a row may have none).
+ * for error messages, whether {@link StoreObject#uniqueName()} must be unique, its secondary indexes
+ * (index name -> keys of a row; a row may have none), and its counters (counter name -> keys of a row): a counter
+ * keeps how many rows have each key, in step with every apply, so that a count is read without visiting the rows
+ * ({@link TableReader#counts}).
  */
 public record TableSpec<T extends StoreObject>(
     String name,
     Class<T> type,
     String noun,
     boolean uniqueNames,
-    Map<String, Function<T, Collection<String>>> indexes) {
+    Map<String, Function<T, Collection<String>>> indexes,
+    Map<String, Function<T, Collection<String>>> counters) {
 
   public TableSpec {
     indexes = Map.copyOf(indexes);
+    counters = Map.copyOf(counters);
+  }
+
+  /** A table without counters. */
+  public TableSpec(String name, Class<T> type, String noun, boolean uniqueNames,
+      Map<String, Function<T, Collection<String>>> indexes) {
+    this(name, type, noun, uniqueNames, indexes, Map.of());
+  }
+
+  /** The keys of {@code row} in counter {@code counter}. */
+  List<String> counterKeys(String counter, T row) {
+    Function<T, Collection<String>> f = counters.get(counter);
+    if (f == null) {
+      throw new IllegalArgumentException("table " + name + " has no counter " + counter);
+    }
+    Collection<String> keys = f.apply(row);
+    return keys == null ? List.of() : List.copyOf(keys);
   }
 
   /** The keys of {@code row} in index {@code index}. */

@@ -8,6 +8,7 @@ import io.jswarm.api.types.Service;
 import io.jswarm.api.types.StoreObject;
 import io.jswarm.api.types.Swarm;
 import io.jswarm.api.types.Task;
+import io.jswarm.api.types.TaskState;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -27,6 +28,16 @@ public final class Tables {
   /** Tasks by desired state ({@code running}, {@code shutdown}, ...). */
   public static final String BY_DESIRED_STATE = "desiredState";
 
+  /**
+   * Counter of tasks by {@link #statusCountKey}: what {@code service ls} shows (running, complete, desired to run),
+   * per service, node and job iteration, read without visiting 100,000 tasks per listing.
+   */
+  public static final String STATUS_COUNTS = "statusCounts";
+  /** Kinds of {@link #STATUS_COUNTS} keys. */
+  public static final String COUNT_RUNNING = "running";
+  public static final String COUNT_COMPLETE = "complete";
+  public static final String COUNT_DESIRED = "desired";
+
   public static final TableSpec<Node> NODES = new TableSpec<>("nodes", Node.class, "node", false,
       Map.of(BY_NAME, Tables::nodeNames));
   public static final TableSpec<Service> SERVICES = named("services", Service.class, "service");
@@ -35,7 +46,8 @@ public final class Tables {
       BY_SERVICE, t -> one(t.serviceId),
       BY_NODE, t -> one(t.nodeId),
       BY_SLOT, t -> t.serviceId == null || t.slot == null ? List.of() : List.of(slotKey(t.serviceId, t.slot)),
-      BY_DESIRED_STATE, t -> t.desiredState == null ? List.of() : List.of(t.desiredState.json())));
+      BY_DESIRED_STATE, t -> t.desiredState == null ? List.of() : List.of(t.desiredState.json())),
+      Map.of(STATUS_COUNTS, Tables::statusCounts));
   public static final TableSpec<Network> NETWORKS = named("networks", Network.class, "network");
   public static final TableSpec<Secret> SECRETS = named("secrets", Secret.class, "secret");
   public static final TableSpec<Config> CONFIGS = named("configs", Config.class, "config");
@@ -46,6 +58,33 @@ public final class Tables {
       List.of(NODES, SERVICES, TASKS, NETWORKS, SECRETS, CONFIGS, CLUSTER);
 
   private Tables() {}
+
+  /**
+   * A {@link #STATUS_COUNTS} key: {@code serviceId/nodeId/jobIteration/kind}, the node empty for a task on no node,
+   * the iteration {@code -} for a task of no job run; its prefix {@code serviceId/} selects one service.
+   */
+  public static String statusCountKey(String serviceId, String nodeId, Long jobIteration, String kind) {
+    return serviceId + "/" + (nodeId == null ? "" : nodeId) + "/" + (jobIteration == null ? "-" : jobIteration) + "/"
+        + kind;
+  }
+
+  private static Collection<String> statusCounts(Task t) {
+    if (t.serviceId == null || t.serviceId.isEmpty()) {
+      return List.of();
+    }
+    Long iteration = t.jobIteration == null ? null : t.jobIteration.index;
+    List<String> keys = new ArrayList<>(2);
+    TaskState observed = t.status == null ? null : t.status.state;
+    if (observed == TaskState.RUNNING) {
+      keys.add(statusCountKey(t.serviceId, t.nodeId, iteration, COUNT_RUNNING));
+    } else if (observed == TaskState.COMPLETE) {
+      keys.add(statusCountKey(t.serviceId, t.nodeId, iteration, COUNT_COMPLETE));
+    }
+    if (t.desiredState != null && (!t.desiredState.isTerminal() || t.desiredState == TaskState.COMPLETE)) {
+      keys.add(statusCountKey(t.serviceId, t.nodeId, iteration, COUNT_DESIRED));
+    }
+    return keys;
+  }
 
   public static String slotKey(String serviceId, long slot) {
     return serviceId + "/" + slot;

@@ -133,6 +133,34 @@ final class TxImpl implements Tx {
     }
 
     @Override
+    public java.util.SortedMap<String, Integer> counts(String counter, String prefix) {
+      java.util.SortedMap<String, Integer> stored = table.counts(counter, prefix);
+      if (mine().isEmpty()) {
+        return stored;
+      }
+      TreeMap<String, Integer> out = new TreeMap<>(stored);
+      mine().forEach((id, p) -> {
+        T before = table.get(id);
+        if (before != null) {
+          for (String key : spec.counterKeys(counter, before)) {
+            if (key.startsWith(prefix)) {
+              out.merge(key, -1, Integer::sum);
+            }
+          }
+        }
+        if (p != null && p.row != null) { // a pending delete has no row
+          for (String key : spec.counterKeys(counter, spec.cast(p.row))) {
+            if (key.startsWith(prefix)) {
+              out.merge(key, 1, Integer::sum);
+            }
+          }
+        }
+      });
+      out.values().removeIf(n -> n <= 0);
+      return out;
+    }
+
+    @Override
     public void scanAll(java.util.function.Consumer<? super T> visitor) {
       if (mine().isEmpty()) {
         table.all().forEach(visitor);

@@ -72,7 +72,7 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
   /** Wait before a failed pass is tried again. */
   public static final Duration RETRY_DELAY = Duration.ofSeconds(1);
   /** Rows written per store update. */
-  public static final int BATCH_SIZE = 200;
+  public static final int BATCH_SIZE = io.jswarm.consensus.store.Proposer.MAX_ROWS_PER_ENTRY;
   static final int MAX_ATTEMPTS = 5;
 
   /** First port handed to an ingress port published without a number (Docker's dynamic range). */

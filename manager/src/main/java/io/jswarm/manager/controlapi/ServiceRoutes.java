@@ -337,24 +337,21 @@ final class ServiceRoutes {
     });
     for (Service s : services) {
       long[] counts = new long[3]; // running, desired (global), completed
-      // counted in place: copying every task of a large service per 'service ls' cost more than the rest
-      long iteration = s.jobStatus == null || s.jobStatus.jobIteration == null ? -1 : s.jobStatus.jobIteration.index;
-      tx.tasks().scan(Tables.BY_SERVICE, s.id, t -> {
-        if (t.nodeId != null && !liveNodes.contains(t.nodeId)) {
+      // read from the store's counter (kept at each apply), not by visiting every task of a large service
+      String iteration = s.jobStatus == null || s.jobStatus.jobIteration == null ? null
+          : Long.toString(s.jobStatus.jobIteration.index);
+      tx.tasks().counts(Tables.STATUS_COUNTS, s.id + "/").forEach((key, n) -> {
+        String[] k = key.split("/", -1); // serviceId, nodeId, jobIteration, kind
+        if (!k[1].isEmpty() && !liveNodes.contains(k[1])) {
           return;
         }
-        if (iteration >= 0 && (t.jobIteration == null || t.jobIteration.index != iteration)) {
+        if (iteration != null && !iteration.equals(k[2])) {
           return; // a job counts the tasks of its current run only, as dockerd
         }
-        TaskState observed = t.status == null ? null : t.status.state;
-        if (observed == TaskState.RUNNING) {
-          counts[0]++;
-        }
-        if (observed == TaskState.COMPLETE) {
-          counts[2]++;
-        }
-        if (t.desiredState != null && (!t.desiredState.isTerminal() || t.desiredState == TaskState.COMPLETE)) {
-          counts[1]++;
+        switch (k[3]) {
+          case Tables.COUNT_RUNNING -> counts[0] += n;
+          case Tables.COUNT_COMPLETE -> counts[2] += n;
+          default -> counts[1] += n;
         }
       });
       long running = counts[0];

@@ -72,7 +72,7 @@ public final class Dispatcher implements AutoCloseable {
   /** How often deadlines are checked and queued statuses written (so at most one status batch per interval). */
   public static final Duration TICK_INTERVAL = Duration.ofMillis(25);
   /** Most task updates in one store write; a full queue is flushed without waiting for the next tick. */
-  public static final int MAX_STATUS_BATCH = 200;
+  public static final int MAX_STATUS_BATCH = io.jswarm.consensus.store.Proposer.MAX_ROWS_PER_ENTRY;
   /** Media type of the session stream: one JSON message per line. */
   public static final String STREAM_CONTENT_TYPE = "application/x-ndjson";
 

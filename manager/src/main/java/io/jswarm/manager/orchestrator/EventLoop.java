@@ -29,7 +29,7 @@ abstract class EventLoop extends LeaderLoop {
    * Writes per transaction: one Raft entry stays small, and so does the time a transaction holds the store's read
    * lock (a write waiting behind it holds every API read back); more work continues in the next transaction.
    */
-  static final int MAX_WRITES_PER_PASS = 200;
+  static final int MAX_WRITES_PER_PASS = io.jswarm.consensus.store.Proposer.MAX_ROWS_PER_ENTRY;
   /** Immediate retries of a pass that lost a compare-and-set race before leaving it to the next pass. */
   static final int MAX_CONFLICT_RETRIES = 3;
 

@@ -66,7 +66,7 @@ public final class SchedulerLoop extends LeaderLoop {
   /** Wait before a pass that failed (e.g. no quorum) is tried again. */
   public static final Duration RETRY_DELAY = Duration.ofSeconds(1);
   /** Tasks written per store update. */
-  public static final int BATCH_SIZE = 200;
+  public static final int BATCH_SIZE = io.jswarm.consensus.store.Proposer.MAX_ROWS_PER_ENTRY;
   /** Times a batch is re-run from fresh reads after a compare-and-set conflict. */
   static final int MAX_ATTEMPTS = 5;
 

@@ -107,6 +107,13 @@ final class DispatcherHarness implements AutoCloseable {
 
   /** Opens a session for {@code nodeId} and starts its stream on a fresh sink. */
   FakeSink open(String nodeId, String addr) throws Exception {
+    FakeSink sink = new FakeSink();
+    openResponse(nodeId, addr).streamer.accept(sink);
+    return sink;
+  }
+
+  /** The answer to a session open, its stream not started yet (the node row is written, the session not registered). */
+  HttpResponse openResponse(String nodeId, String addr) throws Exception {
     SessionRequest req = new SessionRequest();
     req.addr = addr;
     req.clusterAddr = addr == null ? null : addr.replaceFirst(":\\d+$", "") + ":7946";
@@ -116,9 +123,7 @@ final class DispatcherHarness implements AutoCloseable {
     if (!r.isStream()) {
       throw new AssertionError("session answered " + r.status + " without a stream");
     }
-    FakeSink sink = new FakeSink();
-    r.streamer.accept(sink);
-    return sink;
+    return r;
   }
 
   @Override

@@ -252,6 +252,26 @@ class DispatcherTest {
   }
 
   @Test
+  void aNodeMarkedDownBetweenItsOpenAndItsRegistrationLosesTheSessionAndTheNextOneMarksItReady() throws Exception {
+    h.addNode("n1", "unknown");
+    h.dispatcher.start();
+    HttpResponse opened = h.openResponse("n1", "192.168.60.1:2377"); // wrote the row ready
+    assertEquals("ready", h.node("n1").status.state);
+    // a deadline of an earlier session expires now: the down mark commits before this session registers
+    h.store.update(tx -> {
+      Node n = tx.nodes().get("n1");
+      n.status.state = "down";
+      return tx.nodes().update(n);
+    });
+    FakeSink s = new FakeSink();
+    opened.streamer.accept(s);
+    assertTrue(s.awaitClosed(), "a live session on a node that stays down");
+    FakeSink again = h.open("n1", "192.168.60.1:2377");
+    assertEquals(DispatcherMessage.SESSION, again.next().type);
+    assertEquals("ready", h.node("n1").status.state);
+  }
+
+  @Test
   void heartbeatPeriodComesFromTheClusterSpec() throws Exception {
     h.store.update(tx -> {
       var c = tx.cluster().all().get(0);
@@ -269,12 +289,20 @@ class DispatcherTest {
   }
 
   @Test
+  void theGraceAtALeaderChangeGrowsWithTheReadyNodesUpToAMinute() {
+    assertEquals(Duration.ofSeconds(10), LeaderTerm.leaderChangeExtraGrace(0));
+    assertEquals(Duration.ofMillis(10_060), LeaderTerm.leaderChangeExtraGrace(3));
+    assertEquals(Duration.ofSeconds(30), LeaderTerm.leaderChangeExtraGrace(1_000), "1,000 nodes reconnect in 25-37 s");
+    assertEquals(Duration.ofSeconds(60), LeaderTerm.leaderChangeExtraGrace(10_000));
+  }
+
+  @Test
   void aNewLeaderGivesReadyNodesAGracePeriod() throws Exception {
     h.addNode("back", "ready");
     h.addNode("gone", "ready");
     h.addNode("already-down", "down");
     h.dispatcher.start();
-    h.clock.advance(Duration.ofSeconds(14).plus(LeaderTerm.LEADER_CHANGE_EXTRA_GRACE));
+    h.clock.advance(Duration.ofSeconds(14).plus(LeaderTerm.leaderChangeExtraGrace(2)));
     h.dispatcher.tick();
     assertEquals("ready", h.node("gone").status.state);
 

@@ -115,7 +115,7 @@ public final class HttpServer implements AutoCloseable {
    * may hold open on one listener.
    */
   public record Settings(long maxBodyBytes, int handlerThreads, int handlerQueue, String serverVersion,
-      Duration readTimeout, Duration idleTimeout, int maxConnectionsPerPeer) {
+      Duration readTimeout, Duration idleTimeout, int maxConnectionsPerPeer, int threadPriority) {
     public static final long DEFAULT_MAX_BODY_BYTES = 64L << 20;
     public static final Duration DEFAULT_READ_TIMEOUT = ListenerLimits.DEFAULT_READ_TIMEOUT;
     public static final Duration DEFAULT_IDLE_TIMEOUT = ListenerLimits.DEFAULT_IDLE_TIMEOUT;
@@ -132,6 +132,10 @@ public final class HttpServer implements AutoCloseable {
       if (readTimeout.isNegative() || readTimeout.isZero() || idleTimeout.isNegative() || idleTimeout.isZero()) {
         throw new IllegalArgumentException("readTimeout and idleTimeout must be positive");
       }
+      if (threadPriority < Thread.MIN_PRIORITY || threadPriority > Thread.MAX_PRIORITY) {
+        throw new IllegalArgumentException("threadPriority must be " + Thread.MIN_PRIORITY + ".." + Thread.MAX_PRIORITY
+            + ", got " + threadPriority);
+      }
       if (maxConnectionsPerPeer < 1) {
         throw new IllegalArgumentException("maxConnectionsPerPeer must be positive, got " + maxConnectionsPerPeer);
       }
@@ -140,31 +144,42 @@ public final class HttpServer implements AutoCloseable {
     public static Settings defaults() {
       String v = HttpServer.class.getPackage().getImplementationVersion();
       return new Settings(DEFAULT_MAX_BODY_BYTES, 64, 1024, v == null ? "dev" : v, DEFAULT_READ_TIMEOUT,
-          DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS_PER_PEER);
+          DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS_PER_PEER, Thread.NORM_PRIORITY);
     }
 
     public Settings withMaxBodyBytes(long bytes) {
       return new Settings(bytes, handlerThreads, handlerQueue, serverVersion, readTimeout, idleTimeout,
-          maxConnectionsPerPeer);
+          maxConnectionsPerPeer, threadPriority);
     }
 
     public Settings withServerVersion(String version) {
       return new Settings(maxBodyBytes, handlerThreads, handlerQueue, version, readTimeout, idleTimeout,
-          maxConnectionsPerPeer);
+          maxConnectionsPerPeer, threadPriority);
     }
 
     public Settings withHandlerThreads(int threads, int queue) {
       return new Settings(maxBodyBytes, threads, queue, serverVersion, readTimeout, idleTimeout,
-          maxConnectionsPerPeer);
+          maxConnectionsPerPeer, threadPriority);
     }
 
     public Settings withTimeouts(Duration read, Duration idle) {
       return new Settings(maxBodyBytes, handlerThreads, handlerQueue, serverVersion, read, idle,
-          maxConnectionsPerPeer);
+          maxConnectionsPerPeer, threadPriority);
+    }
+
+    /**
+     * The Java priority of this server's event loop and handler threads. The JVM maps it to a nice value only with
+     * {@code -XX:ThreadPriorityPolicy=1} (as root); the daemon's API server asks for {@link Thread#MAX_PRIORITY}, so
+     * that with that flag a user's request is not queued behind the leader's background loops (docs/scale.md).
+     */
+    public Settings withThreadPriority(int priority) {
+      return new Settings(maxBodyBytes, handlerThreads, handlerQueue, serverVersion, readTimeout, idleTimeout,
+          maxConnectionsPerPeer, priority);
     }
 
     public Settings withMaxConnectionsPerPeer(int max) {
-      return new Settings(maxBodyBytes, handlerThreads, handlerQueue, serverVersion, readTimeout, idleTimeout, max);
+      return new Settings(maxBodyBytes, handlerThreads, handlerQueue, serverVersion, readTimeout, idleTimeout, max,
+          threadPriority);
     }
   }
 
@@ -181,10 +196,12 @@ public final class HttpServer implements AutoCloseable {
   private final List<Path> socketFiles = new ArrayList<>();
 
   private HttpServer(Settings settings) {
+    io.netty.util.concurrent.DefaultThreadFactory loops = new io.netty.util.concurrent.DefaultThreadFactory(
+        "http-io", true, settings.threadPriority());
     this.group = Epoll.isAvailable()
-        ? new MultiThreadIoEventLoopGroup(Math.min(4, Runtime.getRuntime().availableProcessors()),
+        ? new MultiThreadIoEventLoopGroup(Math.min(4, Runtime.getRuntime().availableProcessors()), loops,
             EpollKeepRegistered.newFactory())
-        : new MultiThreadIoEventLoopGroup(Math.min(4, Runtime.getRuntime().availableProcessors()),
+        : new MultiThreadIoEventLoopGroup(Math.min(4, Runtime.getRuntime().availableProcessors()), loops,
             NioIoHandler.newFactory());
     AtomicInteger n = new AtomicInteger();
     this.handlers = new ThreadPoolExecutor(settings.handlerThreads(), settings.handlerThreads(),
@@ -192,6 +209,7 @@ public final class HttpServer implements AutoCloseable {
         new ArrayBlockingQueue<>(settings.handlerQueue()), r -> {
           Thread t = new Thread(r, "http-handler-" + n.incrementAndGet());
           t.setDaemon(true);
+          t.setPriority(settings.threadPriority());
           return t;
         });
     this.handlers.allowCoreThreadTimeOut(true);

@@ -98,7 +98,8 @@ public final class NettyDispatcherTransport implements DispatcherTransport, Auto
    * out, and the heartbeats of connected nodes waited behind them until the leader marked those down too.
    *
    * @param executor runs the handshakes' crypto (the TLS engine's delegated tasks), not the event loops
-   * @param permits handshakes in progress at once (connect to handshake done); a connect waits for a permit
+   * @param permits session opens with their handshake in progress at once (connect to handshake done); an open
+   *     waits for a permit, the connection of heartbeats and reports does not
    */
   public record Handshakes(java.util.concurrent.Executor executor, java.util.concurrent.Semaphore permits) {
     public Handshakes {
@@ -110,7 +111,7 @@ public final class NettyDispatcherTransport implements DispatcherTransport, Auto
   @Override
   public Session open(String managerAddr, SessionRequest request) throws IOException {
     BlockingQueue<Object> events = new LinkedBlockingQueue<>();
-    Channel ch = connect(managerAddr, events, SESSION_OPEN_TIMEOUT);
+    Channel ch = connect(managerAddr, events, true);
     send(ch, managerAddr, "/dispatcher/session", request, false);
     Object first = poll(events, SESSION_OPEN_TIMEOUT, ch, managerAddr);
     if (first instanceof Throwable t) {
@@ -151,7 +152,7 @@ public final class NettyDispatcherTransport implements DispatcherTransport, Auto
         unary.close();
       }
       unaryEvents = new LinkedBlockingQueue<>();
-      unary = connect(managerAddr, unaryEvents, REQUEST_TIMEOUT);
+      unary = connect(managerAddr, unaryEvents, false);
       unaryAddr = managerAddr;
     }
     Channel ch = unary;
@@ -179,9 +180,13 @@ public final class NettyDispatcherTransport implements DispatcherTransport, Auto
   /**
    * A connection to {@code managerAddr} with its TLS handshake done.
    *
-   * @param permitWait how long to wait for a handshake permit when the transports share {@link Handshakes}
+   * @param sessionOpen a session stream's connection: with shared {@link Handshakes}, it waits (up to
+   *     {@link #SESSION_OPEN_TIMEOUT}) for a handshake permit. The kept-alive connection of heartbeats and reports
+   *     takes none: it is made once per session, right after an open that had one, and an established session must
+   *     not lose its heartbeats behind a queue of other nodes' opens (seen at 1,000 nodes: heartbeats that waited 10 s
+   *     for a permit failed and ended their sessions, which made the queue longer)
    */
-  private Channel connect(String managerAddr, BlockingQueue<Object> events, Duration permitWait) throws IOException {
+  private Channel connect(String managerAddr, BlockingQueue<Object> events, boolean sessionOpen) throws IOException {
     int colon = managerAddr.lastIndexOf(':');
     if (colon <= 0) {
       throw new IOException("manager address " + managerAddr + ": expected host:port");
@@ -193,11 +198,12 @@ public final class NettyDispatcherTransport implements DispatcherTransport, Auto
     } catch (NumberFormatException e) {
       throw new IOException("manager address " + managerAddr + ": the port is not a number");
     }
-    java.util.concurrent.Semaphore permits = ssl == null || handshakes == null ? null : handshakes.permits();
+    java.util.concurrent.Semaphore permits = ssl == null || handshakes == null || !sessionOpen ? null
+        : handshakes.permits();
     try {
-      if (permits != null && !permits.tryAcquire(permitWait.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (permits != null && !permits.tryAcquire(SESSION_OPEN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new IOException("cannot reach manager " + managerAddr + ": no TLS handshake slot within "
-            + permitWait.toSeconds() + " s (" + handshakes.permits().availablePermits() + " free)");
+            + SESSION_OPEN_TIMEOUT.toSeconds() + " s");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
