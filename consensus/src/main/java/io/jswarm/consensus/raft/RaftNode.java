@@ -50,8 +50,8 @@ import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.ReadIndexException;
-import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -364,7 +364,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
           ApplyResult r = ApplyResult.decode(reply.getMessage().getContent().toByteArray());
           // The reply may come from another manager: return once this one has applied the entry too (bounded:
           // a manager cut off from the leader must fail the call, not hang it)
-          return bounded(applier.awaitApplied(r.index()).thenApply(v -> r), "applying the write on " + cfg.id());
+          return bounded(applier.awaitApplied(r.index()).thenApply(v -> r), "applying " + what + " on " + cfg.id());
         });
   }
 
@@ -443,7 +443,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
         + cfg.writeTimeout().toMillis() + " ms (leader " + (leader == null ? "unknown" : leader) + ", managers "
         + currentGroup().getPeers().size() + "). A majority of managers must be reachable; if this persists check "
         + "them with 'jswarm raft status'."
-        + (what.equals("the read") ? "" : " A timed-out write may still be applied once quorum returns.")
+        + (what.contains("the read") ? "" : " A timed-out write may still be applied once quorum returns.")
         + (cause instanceof TimeoutException ? "" : " Cause: " + cause), cause);
   }
 
