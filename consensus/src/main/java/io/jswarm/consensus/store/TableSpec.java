@@ -34,19 +34,18 @@ public record TableSpec<T extends StoreObject>(
 
   /** The keys of {@code row} in counter {@code counter}. */
   List<String> counterKeys(String counter, T row) {
-    Function<T, Collection<String>> f = counters.get(counter);
-    if (f == null) {
-      throw new IllegalArgumentException("table " + name + " has no counter " + counter);
-    }
-    Collection<String> keys = f.apply(row);
-    return keys == null ? List.of() : List.copyOf(keys);
+    return keysOf(counters, "counter", counter, row);
   }
 
   /** The keys of {@code row} in index {@code index}. */
   List<String> keys(String index, T row) {
-    Function<T, Collection<String>> f = indexes.get(index);
+    return keysOf(indexes, "index", index, row);
+  }
+
+  private List<String> keysOf(Map<String, Function<T, Collection<String>>> byName, String kind, String which, T row) {
+    Function<T, Collection<String>> f = byName.get(which);
     if (f == null) {
-      throw new IllegalArgumentException("table " + name + " has no index " + index);
+      throw new IllegalArgumentException("table " + name + " has no " + kind + " " + which);
     }
     Collection<String> keys = f.apply(row);
     return keys == null ? List.of() : List.copyOf(keys);
