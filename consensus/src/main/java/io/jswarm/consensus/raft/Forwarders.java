@@ -15,6 +15,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientRpc;
+import org.apache.ratis.client.impl.RaftClientRpcWithProxy;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
@@ -25,11 +26,9 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.GroupMismatchException;
-import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
-import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
-import org.apache.ratis.protocol.exceptions.ReadIndexException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.protocol.exceptions.TimeoutIOException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.util.TimeDuration;
 
@@ -73,6 +72,8 @@ final class Forwarders implements AutoCloseable {
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
   private final Set<Pending> inFlight = ConcurrentHashMap.newKeySet();
+  /** Per member, the last connection replaced after a failure ({@link #reconnect}). */
+  private final java.util.Map<RaftPeerId, Object> reconnected = new java.util.HashMap<>();
   /** Made on first use; only its transport is used ({@link RaftClient#getClientRpc()}). */
   private RaftClient transport;
   private boolean closed;
@@ -178,14 +179,22 @@ final class Forwarders implements AutoCloseable {
         .setType(p.read ? RaftClientRequest.readRequestType() : RaftClientRequest.writeRequestType())
         .build();
     CompletableFuture<RaftClientReply> answer;
+    Object proxy = null;
     try {
-      answer = to.equals(me) ? local.apply(req) : rpc(to).sendRequestAsyncUnordered(req);
+      if (to.equals(me)) {
+        answer = local.apply(req);
+      } else {
+        RaftClientRpc rpc = rpc(to);
+        proxy = proxyOf(rpc, to);
+        answer = rpc.sendRequestAsyncUnordered(req);
+      }
     } catch (IOException | RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
     }
+    Object usedProxy = proxy;
     answer.whenComplete((reply, failure) -> {
       try {
-        onAnswer(p, gen, to, reply, failure);
+        onAnswer(p, gen, to, usedProxy, reply, failure);
       } catch (RuntimeException e) { // a bug here must fail the request, not leave it unanswered
         LOG.warn("forwarding call {} to {} failed", p.callId, to, e);
         p.result.completeExceptionally(e);
@@ -193,7 +202,7 @@ final class Forwarders implements AutoCloseable {
     });
   }
 
-  private void onAnswer(Pending p, int gen, RaftPeerId to, RaftClientReply reply, Throwable failure) {
+  private void onAnswer(Pending p, int gen, RaftPeerId to, Object proxy, RaftClientReply reply, Throwable failure) {
     Throwable problem = failure != null ? unwrap(failure) : reply.isSuccess() ? null : reply.getException();
     if (problem == null) {
       p.result.complete(reply);
@@ -213,11 +222,9 @@ final class Forwarders implements AutoCloseable {
         && !nle.getSuggestedLeader().getId().equals(to)) {
       p.hint = nle.getSuggestedLeader().getId();
       sleep = 0;
-    } else if (!to.equals(me) && !answeredByTheServer(problem)) {
-      RaftClientRpc rpc = transportOrNull();
-      if (rpc != null) { // a broken or closed connection (or stream): the next attempt there connects again
-        rpc.handleException(to, problem, true);
-      }
+    }
+    if (proxy != null && !(problem instanceof TimeoutIOException)) { // a timed-out attempt leaves the stream open
+      reconnect(to, proxy, problem);
     }
     if (p.current() != gen) {
       return; // a newer attempt is out (the leader changed meanwhile)
@@ -262,6 +269,46 @@ final class Forwarders implements AutoCloseable {
     return transport == null ? null : transport.getClientRpc();
   }
 
+  /** The connection {@code rpc} has to {@code to} now, to tell later whether a failure came from that one. */
+  private static Object proxyOf(RaftClientRpc rpc, RaftPeerId to) {
+    if (rpc instanceof RaftClientRpcWithProxy<?> withProxies) {
+      try {
+        return withProxies.getProxies().getProxy(to);
+      } catch (IOException | RuntimeException e) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Replaces the connection to {@code to} after a failure on it, once per connection. Ratis' gRPC client ends the
+   * whole request stream of a connection at the first not-leader or leader-not-ready answer or error (every later
+   * request on it fails at once as closed), so the next attempt needs a new one; the old one is closed on a thread of
+   * its own, since closing waits for the channel to terminate (up to 5 s).
+   */
+  private void reconnect(RaftPeerId to, Object failedProxy, Throwable problem) {
+    synchronized (reconnected) {
+      if (reconnected.get(to) == failedProxy) {
+        return; // already replaced (several requests failed on it together)
+      }
+      reconnected.put(to, failedProxy);
+    }
+    RaftClientRpc rpc = transportOrNull();
+    if (rpc == null) {
+      return;
+    }
+    Thread t = new Thread(() -> {
+      try {
+        rpc.handleException(to, problem, true);
+      } catch (RuntimeException e) {
+        LOG.debug("replacing the connection to {}: {}", to, e.toString());
+      }
+    }, "raft-forwarder-reconnect-" + to);
+    t.setDaemon(true);
+    t.start();
+  }
+
   /**
    * A Ratis client for an admin call (configuration changes), made for the leader this member knows; the caller
    * closes it.
@@ -297,12 +344,6 @@ final class Forwarders implements AutoCloseable {
     if (t != null) {
       t.close();
     }
-  }
-
-  /** A member's own answer (over a connection that works), as opposed to a failure of the connection. */
-  private static boolean answeredByTheServer(Throwable problem) {
-    return problem instanceof NotLeaderException || problem instanceof LeaderNotReadyException
-        || problem instanceof LeaderSteppingDownException || problem instanceof ReadIndexException;
   }
 
   private static Throwable unwrap(Throwable t) {

@@ -37,6 +37,7 @@ class RaftInFlightFailoverTest {
     try (MiniCluster c = MiniCluster.start(3, dir, FAST.andThen(b -> b.writeTimeout(Duration.ofSeconds(20))))) {
       MiniCluster.Manager old = c.leader();
       RaftTestSupport.createSecret(old.store(), "before");
+      c.awaitConverged(Duration.ofSeconds(30)); // both followers can win the election that follows
       for (MiniCluster.Manager m : c.running()) {
         if (m != old) {
           c.block(old, m);
