@@ -16,10 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The build's training run for the CLI's AppCDS archive ({@code cli/target/jswarm.jsa}, used by {@code bin/jswarm}):
- * runs the everyday client verbs ({@code service ls}, {@code service ps}, {@code node ls}, {@code service inspect},
- * {@code --help}) against a canned daemon on a temporary unix socket, so that the JVM started with
- * {@code -XX:ArchiveClassesAtExit} records every class those verbs load. Nothing here runs in a real command.
+ * The build's training run for the CLI's client jar and AppCDS archive ({@code cli/target/jswarm-client.jar} and
+ * {@code jswarm-client.jsa}, used by {@code bin/jswarm}; see {@link ClientJar}): runs the everyday client verbs
+ * ({@code service ls}, {@code service ps}, {@code node ls}, {@code service inspect}, {@code --help},
+ * {@code --version}) against a canned daemon on a temporary unix socket, so that the JVM started with
+ * {@code -XX:DumpLoadedClassList} lists every class those verbs load. Nothing here runs in a real command.
  */
 final class CdsTraining {
   private static final String SPEC = "\"Spec\":{\"Name\":\"web\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"}},"
@@ -44,6 +45,7 @@ final class CdsTraining {
   private CdsTraining() {}
 
   public static void main(String[] args) throws Exception {
+    Main.namedSelectorProvider(); // as a client verb's Main.main does
     Path dir = Files.createTempDirectory("jswarm-cds");
     Path sock = dir.resolve("d.sock");
     try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -55,7 +57,7 @@ final class CdsTraining {
       for (String[] cmd : new String[][] {{"-H", h, "service", "ls"}, {"-H", h, "service", "ps", "web"},
           {"-H", h, "node", "ls"}, {"-H", h, "node", "ps"}, {"-H", h, "service", "inspect", "--pretty", "web"}, {"-H", h, "service", "ls", "-q"},
           {"-H", h, "network", "ls"}, {"-H", h, "volume", "ls"}, {"-H", h, "image", "ls"},
-          {"service", "ls", "--help"}, {"--help"}}) {
+          {"service", "ls", "--help"}, {"--help"}, {"--version"}}) {
         StringWriter out = new StringWriter();
         int rc = Main.run(new PrintWriter(out), new PrintWriter(out), cmd);
         if (rc != 0) {

@@ -57,8 +57,23 @@ public final class Main implements Runnable {
     if (List.of("daemon", "raft", "bench", "hollow").contains(String.valueOf(verb(args)))) {
       grpcLog = java.util.logging.Logger.getLogger("org.apache.ratis.thirdparty.io.grpc");
       grpcLog.setLevel(java.util.logging.Level.WARNING);
+    } else {
+      namedSelectorProvider();
     }
     System.exit(run(args));
+  }
+
+  /**
+   * A client's first socket channel asks {@code SelectorProvider} for its provider: unless a system property names
+   * one, it looks for {@code META-INF/services} entries on the whole class path, and the client jar's
+   * {@code Class-Path} then opens the 44 MB shaded jar (docs/footprint.md). This names the provider the JDK falls
+   * back to on Linux, when nothing else is named.
+   */
+  static void namedSelectorProvider() {
+    String property = "java.nio.channels.spi.SelectorProvider";
+    if (System.getProperty(property) == null && "Linux".equals(System.getProperty("os.name"))) {
+      System.setProperty(property, "sun.nio.ch.EPollSelectorProvider");
+    }
   }
 
   /**
@@ -141,6 +156,13 @@ public final class Main implements Runnable {
    * in their plain forms skip picocli ({@link QuickVerbs}); everything else is parsed by picocli.
    */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
+    if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+      // what picocli prints for the root's --version (the Version provider), without building every verb's model
+      PrintWriter w = out != null ? out : stdout(System.out, "sun.stdout.encoding");
+      w.println(versionLine());
+      w.flush();
+      return 0;
+    }
     try {
       Integer quick = QuickVerbs.run(args, out != null ? out : stdout(System.out, "sun.stdout.encoding"),
           err != null ? err : stdout(System.err, "sun.stderr.encoding"));
@@ -204,10 +226,15 @@ public final class Main implements Runnable {
     return p.getProperty("version", "unknown");
   }
 
+  /** What {@code jswarm --version} prints. */
+  static String versionLine() {
+    return "jswarm " + version();
+  }
+
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"jswarm " + version()};
+      return new String[] {versionLine()};
     }
   }
 }

@@ -73,7 +73,7 @@ public final class ApiClient implements AutoCloseable {
    * @throws DaemonUnreachableException when no connection can be made
    */
   public Response call(String method, String path, byte[] body) {
-    try (HttpWire w = open(method, path, body)) {
+    try (HttpWire w = open(method, path, body, true)) {
       Response r = new Response(w.status, w.headers, readAll(w));
       if (r.status >= 400) {
         throw error(r);
@@ -115,7 +115,7 @@ public final class ApiClient implements AutoCloseable {
    * @throws DaemonErrorException when the daemon answers with an error status (its whole body is read first)
    */
   public LineStream openStream(String method, String path, byte[] body) {
-    HttpWire w = open(method, path, body);
+    HttpWire w = open(method, path, body, false);
     if (w.status >= 400) {
       try (w) {
         throw error(new Response(w.status, w.headers, readAll(w)));
@@ -202,9 +202,10 @@ public final class ApiClient implements AutoCloseable {
     }
   }
 
-  private HttpWire open(String method, String path, byte[] body) {
+  /** Connects and sends; {@code wholeOnOneThread} when the answer is read to its end here (see {@link HttpWire}). */
+  private HttpWire open(String method, String path, byte[] body, boolean wholeOnOneThread) {
     try {
-      return HttpWire.exchange(address, method, API_PREFIX + path, body);
+      return HttpWire.exchange(address, method, API_PREFIX + path, body, wholeOnOneThread);
     } catch (java.net.ConnectException | java.net.SocketTimeoutException | java.nio.file.NoSuchFileException
         | java.net.NoRouteToHostException | java.net.UnknownHostException e) {
       throw unreachable(e);

@@ -130,7 +130,8 @@ class QuickVerbsTest {
         at("network", "ls"), at("network", "list", "-q", "--no-trunc"), at("network", "ls", "-f", "driver=overlay",
             "--format", "{{.Name}} {{.Driver}}"), at("volume", "ls"), at("volume", "ls", "-q"),
         at("volume", "list", "--format", "json"), at("image", "ls"), at("image", "ls", "-q", "--no-trunc"),
-        at("image", "list", "--digests"), at("image", "ls", "busybox"));
+        at("image", "list", "--digests"), at("image", "ls", "busybox"), new String[] {"--version"},
+        new String[] {"-V"});
     for (String[] line : lines) {
       Result quick = run(true, line);
       Result picocli = run(false, line);
