@@ -2,152 +2,389 @@ package io.jswarm.consensus.raft;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientRpc;
+import org.apache.ratis.client.impl.RaftClientRpcWithProxy;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.GroupMismatchException;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.protocol.exceptions.TimeoutIOException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.util.TimeDuration;
 
 /**
- * The Ratis clients a member forwards requests to the leader with. Ratis' Netty transport serves one request at a
- * time per connection, so forwarding spreads over several clients (one connection each), round robin; one more
- * client is kept for the read barrier's empty entries alone, so that they never queue behind a write that is still
- * retrying towards a dead leader.
+ * Takes a member's writes and read indexes to the leader, wherever it is now, and follows leader changes while they
+ * are in flight (issue 16, docs/scale.md "Leader failover").
  *
- * <p>The clients are made for the leader this member knows: they start there instead of at a guess (the first peer,
- * or the dead leader they last knew). After a leader change a Ratis client keeps sending to the leader it knew until
- * a request there fails and a follower names the new one; a member that has heard from the new leader already knows
- * better, so its clients are replaced (requests in flight finish on the old ones, closed after the write timeout).
+ * <p>Each request gets one Ratis invocation id (this forwarder's client id and a call id) for its whole life; every
+ * attempt, to whichever member leads at that moment (this member's own server when it leads, another over the
+ * Raft port), carries the same id. A write that an earlier attempt already got committed is therefore not applied
+ * again: every member fills its Ratis retry cache as it applies an entry, and a new leader takes requests only
+ * once it has applied everything its predecessors committed, so the retry is answered from the cache.
+ *
+ * <p>Why not a Ratis client's own retries: after a leader was killed, a Ratis client kept an in-flight request
+ * bouncing between the dead leader and followers (which, until they time out themselves, name the dead leader) and
+ * went to the new leader only when one of its attempts happened to ask a member that knew it: seconds after this
+ * member had learned the new leader (seen in the bench's logs, 8 s after the kill). Here, the moment this member
+ * learns a new leader ({@link #leaderChanged}) every request in flight is sent there at once; an attempt still out
+ * towards the old leader is ignored when it fails.
+ *
+ * <p>Requests go unordered: independent writes of one manager need no order between them (each is a
+ * compare-and-set batch), and so none waits behind another that is still retrying. Application errors (the state
+ * machine refused the batch) end a request; everything else (not leader, leader not ready, a refused connection, an
+ * attempt timed out) is tried again, after {@code retrySleep}, or at once when a leader is named, until the write
+ * timeout.
  */
 final class Forwarders implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Forwarders.class);
-  /** Clients for writes and read indexes; index {@code SHARED} is the read barrier's. */
-  private static final int SHARED = 8;
 
+  private final RaftPeerId me;
+  private final RaftGroupId groupId;
+  private final BooleanSupplier leading;
   private final Supplier<RaftPeerId> knownLeader;
   private final Supplier<RaftGroup> group;
+  private final Function<RaftClientRequest, CompletableFuture<RaftClientReply>> local;
   private final RaftProperties properties;
   private final Parameters parameters;
   private final Duration writeTimeout;
-  private final TimeDuration retrySleep;
-  private final RaftClient[] clients = new RaftClient[SHARED + 1];
-  private final AtomicLong next = new AtomicLong();
-  /** The leader the clients were made for. */
-  private RaftPeerId madeFor;
-  /** Clients replaced after a leader change, closed once their requests in flight are over. */
-  private final List<RaftClient> retired = new ArrayList<>();
+  private final long retrySleepMs;
+  /** The invocation ids' client part: one per member life, shared by local and forwarded attempts. */
+  private final ClientId clientId = ClientId.randomId();
+  private final AtomicLong callIds = new AtomicLong();
+  private final Set<Pending> inFlight = ConcurrentHashMap.newKeySet();
+  /** Per member, the last connection replaced after a failure ({@link #reconnect}). */
+  private final java.util.Map<RaftPeerId, Object> reconnected = new java.util.HashMap<>();
+  /** Made on first use; only its transport is used ({@link RaftClient#getClientRpc()}). */
+  private RaftClient transport;
+  private boolean closed;
 
   /**
+   * @param me this member
+   * @param leading whether this member leads now
    * @param knownLeader the leader this member knows, null when it leads itself or none is known
-   * @param group the group as this member knows it now
+   * @param group the group as this member knows it now (peer addresses)
+   * @param local submits a request to this member's own server
    */
-  Forwarders(Supplier<RaftPeerId> knownLeader, Supplier<RaftGroup> group, RaftProperties properties,
-      Parameters parameters, Duration writeTimeout, TimeDuration retrySleep) {
+  Forwarders(RaftPeerId me, RaftGroupId groupId, BooleanSupplier leading, Supplier<RaftPeerId> knownLeader,
+      Supplier<RaftGroup> group, Function<RaftClientRequest, CompletableFuture<RaftClientReply>> local,
+      RaftProperties properties, Parameters parameters, Duration writeTimeout, TimeDuration retrySleep) {
+    this.me = me;
+    this.groupId = groupId;
+    this.leading = leading;
     this.knownLeader = knownLeader;
     this.group = group;
+    this.local = local;
     this.properties = properties;
     this.parameters = parameters;
     this.writeTimeout = writeTimeout;
-    this.retrySleep = retrySleep;
+    this.retrySleepMs = retrySleep.toLong(TimeUnit.MILLISECONDS);
   }
 
-  /** The next shared client, for a write or a read index. */
-  RaftClient next() {
-    return client((int) (next.getAndIncrement() % SHARED));
-  }
-
-  /** The first shared client, for admin calls. */
-  RaftClient admin() {
-    return client(0);
-  }
-
-  /** The read barrier's own client. */
-  RaftClient barrier() {
-    return client(SHARED);
-  }
-
-  private synchronized RaftClient client(int i) {
-    RaftPeerId leader = knownLeader.get();
-    if (leader != null && !leader.equals(madeFor)) {
-      if (madeFor != null) {
-        LOG.info("Raft leader is now {} (was {}): forwarding there", leader, madeFor);
+  /**
+   * Sends {@code msg} as a write ({@code read} false) or a read index to the leader. Completes with the leader's
+   * successful reply, with a reply carrying an application error, or exceptionally with the last failure once the
+   * write timeout has passed.
+   */
+  CompletableFuture<RaftClientReply> send(Message msg, boolean read) {
+    Pending p = new Pending(msg, read, callIds.incrementAndGet(), System.nanoTime() + writeTimeout.toNanos());
+    synchronized (this) {
+      if (closed) {
+        return CompletableFuture.failedFuture(new IOException("Raft member " + me + " is closed"));
       }
-      retire();
-      madeFor = leader;
+      inFlight.add(p);
     }
-    if (clients[i] == null) {
-      int attempts = (int) Math.max(3, writeTimeout.toMillis() / retrySleep.toLong(TimeUnit.MILLISECONDS));
-      RaftClient.Builder b = RaftClient.newBuilder()
-          .setClientId(ClientId.randomId())
-          .setRaftGroup(group.get())
-          .setProperties(properties)
-          .setParameters(parameters)
-          .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts, retrySleep));
-      if (madeFor != null) {
-        b.setLeaderId(madeFor);
-      }
-      clients[i] = b.build();
-    }
-    return clients[i];
+    p.result.whenComplete((r, t) -> inFlight.remove(p));
+    attempt(p);
+    return p.result;
   }
 
-  /** Moves the clients aside; each is closed once its requests in flight are over (write timeout). */
-  private void retire() {
-    List<RaftClient> old = takeAll();
-    if (old.isEmpty()) {
+  /** This member learned a (new) leader: requests whose attempt went elsewhere go there now. */
+  void leaderChanged() {
+    RaftPeerId to = target(null);
+    if (to == null) {
       return;
     }
-    retired.addAll(old);
-    Executor later = CompletableFuture.delayedExecutor(writeTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-    later.execute(() -> {
-      synchronized (this) {
-        retired.removeAll(old);
+    int moved = 0;
+    for (Pending p : inFlight) {
+      if (!to.equals(p.target())) {
+        moved++;
+        attempt(p);
       }
-      closeQuietly(old);
+    }
+    if (moved > 0) {
+      LOG.info("Raft leader is now {}: {} request(s) in flight sent there", to, moved);
+    }
+  }
+
+  /** Requests not answered yet (tests). */
+  int inFlight() {
+    return inFlight.size();
+  }
+
+  /** This member when it leads, else the leader it knows, else a leader another member named, else null. */
+  private RaftPeerId target(RaftPeerId hint) {
+    if (leading.getAsBoolean()) {
+      return me;
+    }
+    RaftPeerId known = knownLeader.get();
+    return known != null ? known : hint;
+  }
+
+  private void attempt(Pending p) {
+    if (p.result.isDone()) {
+      return;
+    }
+    if (System.nanoTime() - p.deadline > 0) {
+      Throwable last = p.lastProblem;
+      TimeoutException timeout = new TimeoutException("no leader answered within " + writeTimeout.toMillis() + " ms"
+          + (last == null ? "" : "; last: " + last));
+      if (last != null) {
+        timeout.initCause(last);
+      }
+      p.result.completeExceptionally(timeout);
+      return;
+    }
+    RaftPeerId to = target(p.hint);
+    int gen = p.next(to);
+    if (to == null) { // an election is on and nobody named a leader yet: leaderChanged() or the next poll sends it
+      retryLater(p, gen);
+      return;
+    }
+    RaftClientRequest req = RaftClientRequest.newBuilder()
+        .setClientId(clientId)
+        .setServerId(to)
+        .setGroupId(groupId)
+        .setCallId(p.callId)
+        .setMessage(p.msg)
+        .setType(p.read ? RaftClientRequest.readRequestType() : RaftClientRequest.writeRequestType())
+        .build();
+    CompletableFuture<RaftClientReply> answer;
+    Object proxy = null;
+    try {
+      if (to.equals(me)) {
+        answer = local.apply(req);
+      } else {
+        RaftClientRpc rpc = rpc(to);
+        proxy = proxyOf(rpc, to);
+        answer = rpc.sendRequestAsyncUnordered(req);
+      }
+    } catch (IOException | RuntimeException e) {
+      answer = CompletableFuture.failedFuture(e);
+    }
+    Object usedProxy = proxy;
+    answer.whenComplete((reply, failure) -> {
+      try {
+        onAnswer(p, gen, to, usedProxy, reply, failure);
+      } catch (RuntimeException e) { // a bug here must fail the request, not leave it unanswered
+        LOG.warn("forwarding call {} to {} failed", p.callId, to, e);
+        p.result.completeExceptionally(e);
+      }
     });
   }
 
-  private List<RaftClient> takeAll() {
-    List<RaftClient> out = new ArrayList<>();
-    for (int i = 0; i < clients.length; i++) {
-      if (clients[i] != null) {
-        out.add(clients[i]);
-        clients[i] = null;
+  private void onAnswer(Pending p, int gen, RaftPeerId to, Object proxy, RaftClientReply reply, Throwable failure) {
+    Throwable problem = failure != null ? unwrap(failure) : reply.isSuccess() ? null : reply.getException();
+    if (problem == null) {
+      p.result.complete(reply);
+      return;
+    }
+    if (problem instanceof StateMachineException || problem instanceof GroupMismatchException) {
+      if (reply != null) {
+        p.result.complete(reply);
+      } else {
+        p.result.completeExceptionally(problem);
+      }
+      return;
+    }
+    p.lastProblem = problem;
+    long sleep = retrySleepMs;
+    if (problem instanceof NotLeaderException nle && nle.getSuggestedLeader() != null
+        && !nle.getSuggestedLeader().getId().equals(to)) {
+      p.hint = nle.getSuggestedLeader().getId();
+      sleep = 0;
+    }
+    if (proxy != null && !(problem instanceof TimeoutIOException)) { // a timed-out attempt leaves the stream open
+      reconnect(to, proxy, problem);
+    }
+    if (p.current() != gen) {
+      return; // a newer attempt is out (the leader changed meanwhile)
+    }
+    if (sleep == 0) {
+      attempt(p);
+    } else {
+      retryLater(p, gen);
+    }
+  }
+
+  private void retryLater(Pending p, int gen) {
+    CompletableFuture.delayedExecutor(retrySleepMs, TimeUnit.MILLISECONDS).execute(() -> {
+      if (p.current() == gen) {
+        attempt(p);
+      }
+    });
+  }
+
+  private synchronized RaftClientRpc rpc(RaftPeerId to) throws IOException {
+    if (closed) {
+      throw new IOException("Raft member " + me + " is closed");
+    }
+    RaftGroup g = group.get();
+    if (transport == null) {
+      transport = RaftClient.newBuilder()
+          .setClientId(clientId)
+          .setRaftGroup(g)
+          .setProperties(properties)
+          .setParameters(parameters)
+          .setRetryPolicy(RetryPolicies.noRetry())
+          .build();
+    }
+    RaftClientRpc rpc = transport.getClientRpc();
+    if (g.getPeer(to) != null) {
+      rpc.addRaftPeers(g.getPeers()); // members added since (known ones are kept as they are)
+    }
+    return rpc;
+  }
+
+  private synchronized RaftClientRpc transportOrNull() {
+    return transport == null ? null : transport.getClientRpc();
+  }
+
+  /** The connection {@code rpc} has to {@code to} now, to tell later whether a failure came from that one. */
+  private static Object proxyOf(RaftClientRpc rpc, RaftPeerId to) {
+    if (rpc instanceof RaftClientRpcWithProxy<?> withProxies) {
+      try {
+        return withProxies.getProxies().getProxy(to);
+      } catch (IOException | RuntimeException e) {
+        return null;
       }
     }
-    return out;
+    return null;
+  }
+
+  /**
+   * Replaces the connection to {@code to} after a failure on it, once per connection. Ratis' gRPC client ends the
+   * whole request stream of a connection at the first not-leader or leader-not-ready answer or error (every later
+   * request on it fails at once as closed), so the next attempt needs a new one; the old one is closed on a thread of
+   * its own, since closing waits for the channel to terminate (up to 5 s).
+   */
+  private void reconnect(RaftPeerId to, Object failedProxy, Throwable problem) {
+    synchronized (reconnected) {
+      if (reconnected.get(to) == failedProxy) {
+        return; // already replaced (several requests failed on it together)
+      }
+      reconnected.put(to, failedProxy);
+    }
+    RaftClientRpc rpc = transportOrNull();
+    if (rpc == null) {
+      return;
+    }
+    Thread t = new Thread(() -> {
+      try {
+        rpc.handleException(to, problem, true);
+      } catch (RuntimeException e) {
+        LOG.debug("replacing the connection to {}: {}", to, e.toString());
+      }
+    }, "raft-forwarder-reconnect-" + to);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /**
+   * A Ratis client for an admin call (configuration changes), made for the leader this member knows; the caller
+   * closes it.
+   */
+  RaftClient admin() {
+    RaftClient.Builder b = RaftClient.newBuilder()
+        .setClientId(ClientId.randomId())
+        .setRaftGroup(group.get())
+        .setProperties(properties)
+        .setParameters(parameters)
+        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+            (int) Math.max(3, writeTimeout.toMillis() / Math.max(1, retrySleepMs)),
+            TimeDuration.valueOf(retrySleepMs, TimeUnit.MILLISECONDS)));
+    RaftPeerId leader = target(null);
+    if (leader != null) {
+      b.setLeaderId(leader);
+    }
+    return b.build();
   }
 
   @Override
   public void close() throws IOException {
-    List<RaftClient> open;
+    RaftClient t;
     synchronized (this) {
-      open = takeAll();
-      open.addAll(retired);
-      retired.clear();
+      closed = true;
+      t = transport;
+      transport = null;
     }
-    for (RaftClient c : open) {
-      c.close();
+    IOException closing = new IOException("Raft member " + me + " is closing");
+    for (Pending p : inFlight) {
+      p.result.completeExceptionally(closing);
+    }
+    if (t != null) {
+      t.close();
     }
   }
 
-  private static void closeQuietly(List<RaftClient> clients) {
-    for (RaftClient c : clients) {
-      try {
-        c.close();
-      } catch (IOException | RuntimeException e) {
-        LOG.debug("closing a forwarding client: {}", e.toString());
-      }
+  private static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /** One request and its attempts. */
+  private static final class Pending {
+    final Message msg;
+    final boolean read;
+    final long callId;
+    final long deadline;
+    final CompletableFuture<RaftClientReply> result = new CompletableFuture<>();
+    volatile Throwable lastProblem;
+    /** A leader another member named (used while this member knows none). */
+    volatile RaftPeerId hint;
+    private int gen;
+    private RaftPeerId target;
+
+    Pending(Message msg, boolean read, long callId, long deadline) {
+      this.msg = msg;
+      this.read = read;
+      this.callId = callId;
+      this.deadline = deadline;
+    }
+
+    /** Starts an attempt towards {@code to}; returns its number. */
+    synchronized int next(RaftPeerId to) {
+      target = to;
+      return ++gen;
+    }
+
+    synchronized int current() {
+      return gen;
+    }
+
+    synchronized RaftPeerId target() {
+      return target;
     }
   }
 }

@@ -24,7 +24,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.TrustManager;
 import io.jswarm.api.types.Node;
@@ -39,7 +38,6 @@ import org.apache.ratis.grpc.server.GrpcServices;
 import org.apache.ratis.proto.RaftProtos.LogInfoProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
-import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -48,7 +46,6 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.ReadIndexException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.retry.RetryPolicies;
@@ -80,13 +77,10 @@ public final class RaftNode implements Proposer, AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RaftNode.class);
   /** Ratis' file of the current term and vote in a group's {@code current} directory. */
   private static final String TERM_FILE = "raft-meta";
-  /** A write in flight on this manager when it stopped leading: it may or may not be applied. */
-  static final String LEADERSHIP_LOST = "no quorum: this manager stopped leading while the write was in flight; it may"
-      + " or may not have been applied (read it back to know); retry if it was not";
   private static final byte[] EMPTY_BATCH = io.jswarm.consensus.store.ChangeBatch.encode(List.of());
   /**
-   * Pause between retries while a leader is being elected (forwarding clients and read-index): short, since a
-   * follower that knows the new leader sends its clients there at once ({@link Forwarders}).
+   * Pause between attempts of a request while a leader is being elected or gets ready: short, since the requests in
+   * flight go to a new leader at once when this member learns it ({@link Forwarders#leaderChanged}).
    */
   private static final TimeDuration RETRY_SLEEP = TimeDuration.valueOf(50, TimeUnit.MILLISECONDS);
 
@@ -98,9 +92,6 @@ public final class RaftNode implements Proposer, AutoCloseable {
   /** Seals each batch before it is proposed: Ratis only ever sees (and writes, and sends) ciphertext. */
   private final DataEncryption encryption;
   private final RaftServer server;
-  /** Identifies writes this manager submits straight to its own server while it leads. */
-  private final ClientId localClientId = ClientId.randomId();
-  private final AtomicLong callIds = new AtomicLong();
   private final Forwarders forwarders;
   private final ReadBarrier barrier = new ReadBarrier(this::commitEmptyEntry);
   /** The node's listener rule on the Raft port; its event loops end with the server. */
@@ -115,8 +106,14 @@ public final class RaftNode implements Proposer, AutoCloseable {
     this.listenerLimits = new RaftListenerLimits(cfg.listenerLimits(), cfg.tls());
     this.stateMachine = new StoreStateMachine(applier, encryption);
     // one line per leader change on every manager: with the kill time it gives a failover's timeline (docs/scale.md)
-    this.stateMachine.onLeaderChanged(leader -> LOG.info("Raft member {} learned the leader: {}", cfg.id(),
-        leader == null ? "none (an election is on)" : leader.equals(cfg.id()) ? "this member" : leader));
+    // and the requests in flight go to the new leader at once (off Ratis' thread: it may hold the member's lock)
+    this.stateMachine.onLeaderChanged(leader -> {
+      LOG.info("Raft member {} learned the leader: {}", cfg.id(),
+          leader == null ? "none (an election is on)" : leader.equals(cfg.id()) ? "this member" : leader);
+      if (leader != null) {
+        CompletableFuture.runAsync(this::leaderChanged);
+      }
+    });
     Files.createDirectories(cfg.storageDir());
     // the log and snapshots are encrypted, and still nobody else's to list or read
     Files.setPosixFilePermissions(cfg.storageDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
@@ -139,8 +136,33 @@ public final class RaftNode implements Proposer, AutoCloseable {
         .setParameters(serverParameters(cfg, nodes))
         .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
         .build();
-    this.forwarders = new Forwarders(this::knownLeader, this::currentGroup, RaftSettings.clientProperties(cfg),
+    this.forwarders = new Forwarders(me, groupId, this::leadsNow, this::knownLeader, this::currentGroup,
+        this::submitHere, RaftSettings.clientProperties(cfg),
         RaftSettings.tlsParameters(cfg.tlsKeyManager(), cfg.tlsTrustManager()), cfg.writeTimeout(), RETRY_SLEEP);
+  }
+
+  private void leaderChanged() {
+    Forwarders f = forwarders;
+    if (f != null) {
+      f.leaderChanged();
+    }
+  }
+
+  private boolean leadsNow() {
+    try {
+      return server.getDivision(groupId).getInfo().isLeader();
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** A request into this member's own server (it leads, or did when the attempt began). */
+  private CompletableFuture<RaftClientReply> submitHere(RaftClientRequest req) {
+    try {
+      return server.submitClientRequestAsync(req);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /** The leader this member knows, unless it is this member or none is known (an election is on). */
@@ -266,62 +288,17 @@ public final class RaftNode implements Proposer, AutoCloseable {
   }
 
   /**
-   * Sends a write, a read barrier's empty entry or a read index to the leader: straight into this server when it
-   * leads, else through a forwarding client, which follows leader changes.
+   * Sends a write, a read barrier's empty entry or a read index to the leader, wherever it is while the request is
+   * in flight ({@link Forwarders}: one invocation id for all attempts, so a write is applied once however often it
+   * goes again; straight into this server while it leads).
    */
   private CompletableFuture<RaftClientReply> submit(Message msg, Route route) {
-    boolean read = route == Route.READ_INDEX;
-    if (division().getInfo().isLeader()) {
-      RaftClientRequest req = RaftClientRequest.newBuilder()
-          .setClientId(localClientId)
-          .setServerId(me)
-          .setGroupId(groupId)
-          .setCallId(callIds.incrementAndGet())
-          .setMessage(msg)
-          .setType(read ? RaftClientRequest.readRequestType() : RaftClientRequest.writeRequestType())
-          .build();
-      try {
-        // A new leader that has not committed its first entry yet refuses before appending: the forwarding client
-        // retries until a ready leader answers. A write refused as not-leader may have been appended before this
-        // manager stepped down and be committed by the next leader: sending it again as a new request (another
-        // client id, so no retry-cache dedup) could apply it twice and answer the second, failed, attempt — the
-        // nemesis saw a remove answered 404 that had removed the service. Its outcome is unknown; say so.
-        return server.submitClientRequestAsync(req).thenCompose(reply -> {
-          // (an empty entry applied twice changes nothing: that one goes again)
-          if (reply.getException() instanceof LeaderNotReadyException
-              || (route != Route.WRITE && reply.getNotLeaderException() != null)) {
-            return forward(msg, route);
-          }
-          if (reply.getNotLeaderException() != null) {
-            throw new CompletionException(new UnavailableException(LEADERSHIP_LOST));
-          }
-          return CompletableFuture.completedFuture(reply);
-        });
-      } catch (IOException e) {
-        return forward(msg, route);
-      }
-    }
-    return forward(msg, route);
+    return forwarders.send(msg, route == Route.READ_INDEX);
   }
 
-  /** What {@link #submit} sends, and so which forwarding client takes it and how. */
+  /** What {@link #submit} sends. */
   private enum Route {
     WRITE, BARRIER, READ_INDEX
-  }
-
-  /**
-   * Writes go in order through a forwarding client (its retries keep one client and call id, so the leader's retry
-   * cache never applies a write twice). A read index asks for no order: sent unordered, it does not queue behind a
-   * write of the same client that is still retrying towards a dead leader (seen after a leader kill: the reads that
-   * every write's read of the current row needs waited seconds behind such a write). The read barrier's empty
-   * entries have a client of their own for the same reason: they never queue behind writes.
-   */
-  private CompletableFuture<RaftClientReply> forward(Message msg, Route route) {
-    if (route == Route.BARRIER) {
-      return forwarders.barrier().async().send(msg);
-    }
-    RaftClient c = forwarders.next();
-    return route == Route.READ_INDEX ? c.async().sendReadOnlyUnordered(msg, null) : c.async().send(msg);
   }
 
   private RaftServer.Division division() {
@@ -522,8 +499,8 @@ public final class RaftNode implements Proposer, AutoCloseable {
 
   private void setConfiguration(List<RaftPeer> peers, String what) {
     RaftClientReply reply;
-    try {
-      reply = forwarders.admin().admin().setConfiguration(peers);
+    try (RaftClient admin = forwarders.admin()) {
+      reply = admin.admin().setConfiguration(peers);
     } catch (IOException e) {
       throw mapFailure(e, what);
     }

@@ -333,7 +333,7 @@ public final class Agent implements AutoCloseable {
       }
       // The next manager (a session that failed or ended most likely lost the leader, and another manager
       // redirects to the new one), after a random delay: every agent of the cluster may be doing the same now.
-      index++;
+      index = nextAfter(managers, addr, index);
       Duration wait = backoff.delay(established ? 0 : ++failedInARow);
       try {
         if (closedLatch.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -343,6 +343,20 @@ public final class Agent implements AutoCloseable {
         break;
       }
     }
+  }
+
+  /**
+   * Where the attempt after a failed or ended session with {@code failed} goes: the known manager after it in
+   * {@code known}, never {@code failed} itself while another is known. {@code failed} is not always {@code
+   * known[index]}: it may be the leader a redirect named, or the list may have been replaced by a session message
+   * since; stepping the index alone then could go back to the manager that had just failed (a dead leader: the
+   * agent waited out its backoff on it instead of asking a manager that could name the new leader).
+   *
+   * @return the index in {@code known} of the next manager to try
+   */
+  static int nextAfter(List<String> known, String failed, int index) {
+    int at = known.indexOf(failed);
+    return Math.floorMod(at >= 0 ? at + 1 : index + 1, known.size());
   }
 
   private void onSession(Live l, DispatcherMessage m) {

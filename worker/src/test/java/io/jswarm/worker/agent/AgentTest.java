@@ -171,6 +171,26 @@ class AgentTest {
   }
 
   @Test
+  void aFailedSessionWithTheLeaderARedirectNamedGoesToTheManagerAfterItNotBackToIt() throws Exception {
+    Agent a = new Agent(List.of("m1", "m2", "m3"), transport, executor, SessionRequest::new, Clock.systemUTC());
+    agent = a;
+    a.reconnectBackoff(new ReconnectBackoff(Duration.ZERO, Duration.ZERO, () -> 0.0));
+    transport.unreachable.add("m1"); // down at start: the agent moves on to m2
+    transport.redirects.put("m2", "m3"); // which names the leader m3
+    a.start();
+    FakeTransport.FakeSession s = transport.nextSession();
+    assertEquals("m3", s.addr);
+    s.push(session("s1", null, "m1", "m2", "m3"));
+    transport.await("session s1", () -> "m3".equals(a.connectedManager()));
+    transport.unreachable.remove("m1");
+    transport.unreachable.add("m3"); // the leader died
+    s.fail();
+    FakeTransport.FakeSession next = transport.nextSession();
+    assertEquals("m1", next.addr, "the manager after the failed leader in the list, not the dead leader again");
+    assertEquals(List.of("m1", "m2", "m3", "m1"), transport.openedAddrs());
+  }
+
+  @Test
   void aSessionThatEndedIsReopenedAfterTheDrawnDelayNotAtOnce() throws Exception {
     Agent a = new Agent(List.of("m1", "m2"), transport, executor, SessionRequest::new, Clock.systemUTC());
     agent = a;
