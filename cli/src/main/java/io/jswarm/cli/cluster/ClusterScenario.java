@@ -1,6 +1,7 @@
 package io.jswarm.cli.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jswarm.cli.cluster.ProcessCluster.Answer;
 import io.jswarm.cli.cluster.ProcessCluster.Daemon;
 import java.io.BufferedReader;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -85,11 +87,27 @@ public final class ClusterScenario implements AutoCloseable {
       managers.add(cluster.join("m" + i, first, "manager"));
     }
     for (JsonNode n : first.get("/nodes")) {
-      String id = n.path("ID").asText();
-      JsonNode spec = n.path("Spec").deepCopy();
-      ((com.fasterxml.jackson.databind.node.ObjectNode) spec).put("Availability", "drain");
-      first.call("POST", "/nodes/" + id + "/update?version=" + n.path("Version").path("Index").asLong(),
-          spec.toString()).expect(200);
+      updateSpec(first, "/nodes/" + n.path("ID").asText(), spec -> spec.put("Availability", "drain"));
+    }
+  }
+
+  /**
+   * Reads the object at {@code path} through {@code via}, changes its spec with {@code change} and posts it back at
+   * the version read; a failure (most often 409, a stale version: the node's or service's row moved meanwhile,
+   * e.g. a node's status right after it joined) is read again and retried, ten times at most.
+   */
+  private static void updateSpec(Daemon via, String path,
+      Consumer<ObjectNode> change) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      JsonNode o = via.get(path);
+      ObjectNode spec = (ObjectNode) o.path("Spec").deepCopy();
+      change.accept(spec);
+      Answer a = via.call("POST", path + "/update?version=" + o.path("Version").path("Index").asLong(),
+          spec.toString());
+      if (a.status() == 200 || attempt >= 10) {
+        a.expect(200);
+        return;
+      }
     }
   }
 
@@ -194,17 +212,8 @@ public final class ClusterScenario implements AutoCloseable {
 
   /** Sets the replica count of service {@code id} (retrying a stale version). */
   public void scale(String id, int replicas) throws IOException {
-    for (int attempt = 0; ; attempt++) {
-      JsonNode s = live().get("/services/" + id);
-      com.fasterxml.jackson.databind.node.ObjectNode spec = (com.fasterxml.jackson.databind.node.ObjectNode) s.path("Spec").deepCopy();
-      ((com.fasterxml.jackson.databind.node.ObjectNode) spec.path("Mode").path("Replicated")).put("Replicas", replicas);
-      Answer a = live().call("POST", "/services/" + id + "/update?version=" + s.path("Version").path("Index").asLong(),
-          spec.toString());
-      if (a.status() == 200 || attempt > 10) {
-        a.expect(200);
-        return;
-      }
-    }
+    updateSpec(live(), "/services/" + id, spec ->
+        ((ObjectNode) spec.path("Mode").path("Replicated")).put("Replicas", replicas));
   }
 
   /** Running tasks of the bench services on nodes that are not down, as {@code service ls} counts them. */
@@ -366,8 +375,8 @@ public final class ClusterScenario implements AutoCloseable {
       a = via.call("GET", "/services/" + serviceId, null);
       if (a.status() == 200) {
         JsonNode s = a.json();
-        com.fasterxml.jackson.databind.node.ObjectNode spec = (com.fasterxml.jackson.databind.node.ObjectNode) s.path("Spec").deepCopy();
-        ((com.fasterxml.jackson.databind.node.ObjectNode) spec.path("Labels")).put("jswarm.bench.failover", Long.toString(System.nanoTime()));
+        ObjectNode spec = (ObjectNode) s.path("Spec").deepCopy();
+        ((ObjectNode) spec.path("Labels")).put("jswarm.bench.failover", Long.toString(System.nanoTime()));
         step = "POST /services/ID/update";
         double read = seconds(c0);
         c0 = System.nanoTime();
