@@ -70,7 +70,8 @@ final class CdsTraining {
     }
   }
 
-  private static void serve(ServerSocketChannel server) {
+  /** Answers the training's requests (and ClientPathTest's) with canned JSON until {@code server} is closed. */
+  static void serve(ServerSocketChannel server) {
     while (server.isOpen()) {
       try (SocketChannel c = server.accept()) {
         InputStream in = Channels.newInputStream(c);

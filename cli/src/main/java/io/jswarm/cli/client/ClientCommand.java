@@ -50,7 +50,7 @@ public abstract class ClientCommand implements Callable<Integer> {
     this.out = out;
     this.err = err;
     try {
-      DaemonAddress address = DaemonAddress.resolve(host, System::getenv);
+      DaemonAddress address = DaemonAddress.resolve(host, DaemonAddress.SYSTEM_ENV);
       try (ApiClient api = new ApiClient(address)) {
         return run(api);
       }

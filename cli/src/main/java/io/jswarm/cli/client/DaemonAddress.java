@@ -50,6 +50,14 @@ public record DaemonAddress(String uri, Path socket, String host, int port) {
   }
 
   /** The address from {@code -H} (may be null), else {@code env}'s {@value #ENV}, else {@value #DEFAULT}. */
+  /** The process's environment, as a class rather than {@code System::getenv} (no lambda: see ServiceListing). */
+  public static final java.util.function.Function<String, String> SYSTEM_ENV = new java.util.function.Function<>() {
+    @Override
+    public String apply(String name) {
+      return System.getenv(name);
+    }
+  };
+
   public static DaemonAddress resolve(String flag, java.util.function.Function<String, String> env) {
     if (flag != null && !flag.isBlank()) {
       return parse(flag.trim());

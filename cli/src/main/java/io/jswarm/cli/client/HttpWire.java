@@ -121,8 +121,10 @@ final class HttpWire implements AutoCloseable {
       }
       int colon = l.indexOf(':');
       if (colon > 0) {
-        headers.merge(l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim(),
-            (a, b) -> a + ", " + b);
+        String name = l.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+        String value = l.substring(colon + 1).trim();
+        String before = headers.get(name);
+        headers.put(name, before == null ? value : before + ", " + value); // no lambda (see ServiceListing)
       }
     }
     boolean noBody = method.equals("HEAD") || status == 204 || status == 304 || status / 100 == 1;

@@ -15,13 +15,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The daemon's answers as JSON trees, read with Jackson's streaming parser alone: no {@code ObjectMapper}, whose
- * set-up and bean introspection are most of a cold client's time (docs/footprint.md). The trees are the ones
- * {@code ObjectMapper.readTree} builds (int, long or big integer nodes, double nodes, last duplicate key wins).
+ * The daemon's answers as JSON trees, read by {@link JsonReader} (or, for what it leaves, Jackson's streaming parser):
+ * no {@code ObjectMapper}, whose set-up and bean introspection are most of a cold client's time (docs/footprint.md).
+ * The trees are the ones {@code ObjectMapper.readTree} builds (int, long or big integer nodes, double nodes, last
+ * duplicate key wins).
  */
 public final class JsonTrees {
-  private static final JsonFactory FACTORY = new JsonFactory();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  /** Jackson's factory, made the first time it is needed (not by a listing's well-formed answer: {@link JsonReader}). */
+  private static final class Jackson {
+    static final JsonFactory FACTORY = new JsonFactory();
+  }
 
   private JsonTrees() {}
 
@@ -31,7 +36,11 @@ public final class JsonTrees {
    * @throws IllegalStateException naming what is wrong, for malformed JSON
    */
   public static JsonNode parse(byte[] json) {
-    try (JsonParser p = FACTORY.createParser(json)) {
+    JsonNode plain = JsonReader.read(json);
+    if (plain != null) {
+      return plain;
+    }
+    try (JsonParser p = Jackson.FACTORY.createParser(json)) {
       JsonToken first = p.nextToken();
       if (first == null) {
         return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
@@ -86,7 +95,7 @@ public final class JsonTrees {
   /** {@code {"key":["value",...]}} for a filters query, written without an {@code ObjectMapper}. */
   static String write(Map<String, List<String>> lists) {
     StringWriter s = new StringWriter();
-    try (JsonGenerator g = FACTORY.createGenerator(s)) {
+    try (JsonGenerator g = Jackson.FACTORY.createGenerator(s)) {
       g.writeStartObject();
       for (Map.Entry<String, List<String>> e : lists.entrySet()) {
         g.writeArrayFieldStart(e.getKey());

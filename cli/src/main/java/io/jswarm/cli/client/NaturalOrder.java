@@ -24,8 +24,8 @@ public final class NaturalOrder implements Comparator<String> {
         while (j < b.length() && Character.isDigit(b.charAt(j))) {
           j++;
         }
-        String na = a.substring(si, i).replaceFirst("^0+(?=.)", "");
-        String nb = b.substring(sj, j).replaceFirst("^0+(?=.)", "");
+        String na = withoutLeadingZeros(a.substring(si, i));
+        String nb = withoutLeadingZeros(b.substring(sj, j));
         int c = na.length() != nb.length() ? Integer.compare(na.length(), nb.length()) : na.compareTo(nb);
         if (c != 0) {
           return c;
@@ -39,5 +39,17 @@ public final class NaturalOrder implements Comparator<String> {
       }
     }
     return Integer.compare(a.length() - i, b.length() - j);
+  }
+
+  /**
+   * {@code digits} without its leading zeros, keeping the last digit ("007" is "7", "000" is "0"); by hand rather than
+   * a regular expression, whose compilation links lambdas (docs/footprint.md, "The CLI's start").
+   */
+  private static String withoutLeadingZeros(String digits) {
+    int k = 0;
+    while (k < digits.length() - 1 && digits.charAt(k) == '0') {
+      k++;
+    }
+    return digits.substring(k);
   }
 }

@@ -2,6 +2,7 @@ package io.jswarm.cli.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -29,6 +30,14 @@ public final class NodeListing {
     }
   }
 
+  // a named comparator, not a lambda (see ServiceListing)
+  private static final Comparator<Row> BY_HOSTNAME = new Comparator<>() {
+    @Override
+    public int compare(Row a, Row b) {
+      return NaturalOrder.INSTANCE.compare(a.hostname(), b.hostname());
+    }
+  };
+
   /**
    * Rows sorted by hostname (natural order), from {@code GET /nodes} as a JSON tree. {@code selfId} is the node the
    * CLI talks to (from {@code /info}); {@code clusterTls} the cluster's {@code TLSInfo} (from {@code /info}'s
@@ -49,7 +58,7 @@ public final class NodeListing {
           HumanTime.capitalize(JsonTrees.text(n, "Spec", "Availability")),
           manager, JsonTrees.text(d, "Engine", "EngineVersion"), tlsStatus(d.path("TLSInfo"), clusterTls)));
     }
-    rows.sort((a, b) -> NaturalOrder.INSTANCE.compare(a.hostname(), b.hostname()));
+    rows.sort(BY_HOSTNAME);
     return rows;
   }
 

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * The everyday read verbs ({@code service ls}, {@code service ps}, {@code node ls}, {@code node ps}, {@code network
@@ -21,12 +20,82 @@ import java.util.function.Consumer;
 public final class QuickVerbs {
   private QuickVerbs() {}
 
-  /** One flag of a quick verb: its names, whether it takes a value, and where the value goes. */
-  record Flag(List<String> names, boolean repeatable, boolean takesValue, Consumer<String> set) {}
+  /**
+   * One flag of a quick verb: its names, whether it repeats, and whether it takes a value. A class compared by
+   * identity, not a record: a record's {@code hashCode} links an invokedynamic call site (see {@link Verb}).
+   */
+  static final class Flag {
+    private final List<String> names;
+    private final boolean repeatable;
+    private final boolean takesValue;
 
-  /** A verb's command object, its flags and how many positional words it takes. */
-  record Verb(ClientCommand command, List<Flag> flags, int minPositionals, int maxPositionals,
-      Consumer<List<String>> positionals) {}
+    Flag(List<String> names, boolean repeatable, boolean takesValue) {
+      this.names = names;
+      this.repeatable = repeatable;
+      this.takesValue = takesValue;
+    }
+
+    List<String> names() {
+      return names;
+    }
+
+    boolean repeatable() {
+      return repeatable;
+    }
+
+    boolean takesValue() {
+      return takesValue;
+    }
+  }
+
+  private static final Flag QUIET = new Flag(List.of("-q", "--quiet"), false, false);
+  private static final Flag FILTER = new Flag(List.of("-f", "--filter"), true, true);
+  private static final Flag FORMAT = new Flag(List.of("--format"), false, true);
+  private static final Flag NO_TRUNC = new Flag(List.of("--no-trunc"), false, false);
+  private static final Flag DIGESTS = new Flag(List.of("--digests"), false, false);
+  private static final Flag HOST = new Flag(List.of("-H", "--host"), false, true);
+
+  /**
+   * A verb's command object, its flags and how many positional words it takes; {@link #set} puts a flag's value (null
+   * for a flag without one) into the command. A subclass per verb rather than a lambda per flag: a client verb that
+   * links no lambda skips java.lang.invoke's start-up, ~11 ms (docs/footprint.md, "The CLI's start").
+   */
+  abstract static class Verb {
+    private final ClientCommand command;
+    private final List<Flag> flags;
+    private final int minPositionals;
+    private final int maxPositionals;
+
+    Verb(ClientCommand command, int minPositionals, int maxPositionals, Flag... flags) {
+      this.command = command;
+      this.flags = List.of(flags);
+      this.minPositionals = minPositionals;
+      this.maxPositionals = maxPositionals;
+    }
+
+    ClientCommand command() {
+      return command;
+    }
+
+    List<Flag> flags() {
+      return flags;
+    }
+
+    int minPositionals() {
+      return minPositionals;
+    }
+
+    int maxPositionals() {
+      return maxPositionals;
+    }
+
+    abstract void set(Flag flag, String value);
+
+    /** Takes the positional words (only called with some). */
+    void positionals(List<String> words) {
+      throw new IllegalStateException("takes no positional words");
+    }
+  }
 
   /**
    * Runs {@code args} when they are a quick verb's plain form and returns its exit code; null when picocli has to
@@ -64,66 +133,144 @@ public final class QuickVerbs {
     switch (group + " " + leaf) {
       case "service ls", "service list": {
         ServiceCommand.Ls c = new ServiceCommand.Ls();
-        return new Verb(c, withHost(c, List.of(
-            new Flag(List.of("-q", "--quiet"), false, false, v -> c.quiet = true),
-            new Flag(List.of("-f", "--filter"), true, true, c.filters::add),
-            new Flag(List.of("--format"), false, true, v -> c.format = v))), 0, 0, p -> { });
+        return new Verb(c, 0, 0, QUIET, FILTER, FORMAT, HOST) {
+          @Override
+          void set(Flag flag, String value) {
+            if (flag == QUIET) {
+              c.quiet = true;
+            } else if (flag == FILTER) {
+              c.filters.add(value);
+            } else if (flag == FORMAT) {
+              c.format = value;
+            } else {
+              c.host = value;
+            }
+          }
+        };
       }
       case "node ls", "node list": {
         NodeCommand.Ls c = new NodeCommand.Ls();
-        return new Verb(c, withHost(c, List.of(
-            new Flag(List.of("-q", "--quiet"), false, false, v -> c.quiet = true),
-            new Flag(List.of("-f", "--filter"), true, true, c.filters::add),
-            new Flag(List.of("--format"), false, true, v -> c.format = v))), 0, 0, p -> { });
+        return new Verb(c, 0, 0, QUIET, FILTER, FORMAT, HOST) {
+          @Override
+          void set(Flag flag, String value) {
+            if (flag == QUIET) {
+              c.quiet = true;
+            } else if (flag == FILTER) {
+              c.filters.add(value);
+            } else if (flag == FORMAT) {
+              c.format = value;
+            } else {
+              c.host = value;
+            }
+          }
+        };
       }
       case "service ps": {
         ServiceCommand.Ps c = new ServiceCommand.Ps();
-        return new Verb(c, withHost(c, taskListFlags(c.list)), 1, Integer.MAX_VALUE, p -> c.services = p);
+        return new TaskListVerb(c, c.list, 1) {
+          @Override
+          void positionals(List<String> words) {
+            c.services = words;
+          }
+        };
       }
       case "node ps": {
         NodeCommand.Ps c = new NodeCommand.Ps();
-        return new Verb(c, withHost(c, taskListFlags(c.list)), 0, Integer.MAX_VALUE, p -> c.nodes = p);
+        return new TaskListVerb(c, c.list, 0) {
+          @Override
+          void positionals(List<String> words) {
+            c.nodes = words;
+          }
+        };
       }
       case "network ls", "network list": {
         NetworkCommand.Ls c = new NetworkCommand.Ls();
-        return new Verb(c, withHost(c, List.of(
-            new Flag(List.of("-q", "--quiet"), false, false, v -> c.quiet = true),
-            new Flag(List.of("--no-trunc"), false, false, v -> c.noTrunc = true),
-            new Flag(List.of("-f", "--filter"), true, true, c.filters::add),
-            new Flag(List.of("--format"), false, true, v -> c.format = v))), 0, 0, p -> { });
+        return new Verb(c, 0, 0, QUIET, NO_TRUNC, FILTER, FORMAT, HOST) {
+          @Override
+          void set(Flag flag, String value) {
+            if (flag == QUIET) {
+              c.quiet = true;
+            } else if (flag == NO_TRUNC) {
+              c.noTrunc = true;
+            } else if (flag == FILTER) {
+              c.filters.add(value);
+            } else if (flag == FORMAT) {
+              c.format = value;
+            } else {
+              c.host = value;
+            }
+          }
+        };
       }
       case "volume ls", "volume list": {
         VolumeCommand.Ls c = new VolumeCommand.Ls();
-        return new Verb(c, withHost(c, List.of(
-            new Flag(List.of("-q", "--quiet"), false, false, v -> c.quiet = true),
-            new Flag(List.of("-f", "--filter"), true, true, c.filters::add),
-            new Flag(List.of("--format"), false, true, v -> c.format = v))), 0, 0, p -> { });
+        return new Verb(c, 0, 0, QUIET, FILTER, FORMAT, HOST) {
+          @Override
+          void set(Flag flag, String value) {
+            if (flag == QUIET) {
+              c.quiet = true;
+            } else if (flag == FILTER) {
+              c.filters.add(value);
+            } else if (flag == FORMAT) {
+              c.format = value;
+            } else {
+              c.host = value;
+            }
+          }
+        };
       }
       case "image ls", "image list": {
         ImageCommand.Ls c = new ImageCommand.Ls();
-        return new Verb(c, withHost(c, List.of(
-            new Flag(List.of("-q", "--quiet"), false, false, v -> c.quiet = true),
-            new Flag(List.of("--digests"), false, false, v -> c.digests = true),
-            new Flag(List.of("--no-trunc"), false, false, v -> c.noTrunc = true),
-            new Flag(List.of("--format"), false, true, v -> c.format = v))), 0, 1, p -> c.reference = p.get(0));
+        return new Verb(c, 0, 1, QUIET, DIGESTS, NO_TRUNC, FORMAT, HOST) {
+          @Override
+          void set(Flag flag, String value) {
+            if (flag == QUIET) {
+              c.quiet = true;
+            } else if (flag == DIGESTS) {
+              c.digests = true;
+            } else if (flag == NO_TRUNC) {
+              c.noTrunc = true;
+            } else if (flag == FORMAT) {
+              c.format = value;
+            } else {
+              c.host = value;
+            }
+          }
+
+          @Override
+          void positionals(List<String> words) {
+            c.reference = words.get(0);
+          }
+        };
       }
       default:
         return null;
     }
   }
 
-  private static List<Flag> taskListFlags(TaskListFlags l) {
-    return List.of(
-        new Flag(List.of("-q", "--quiet"), false, false, v -> l.quiet = true),
-        new Flag(List.of("--no-trunc"), false, false, v -> l.noTrunc = true),
-        new Flag(List.of("-f", "--filter"), true, true, l.filters::add),
-        new Flag(List.of("--format"), false, true, v -> l.format = v));
-  }
+  /** {@code service ps} and {@code node ps}: the task list's flags ({@link TaskListFlags}), any number of words. */
+  private abstract static class TaskListVerb extends Verb {
+    private final TaskListFlags list;
 
-  private static List<Flag> withHost(ClientCommand c, List<Flag> flags) {
-    List<Flag> all = new ArrayList<>(flags);
-    all.add(new Flag(List.of("-H", "--host"), false, true, v -> c.host = v));
-    return all;
+    TaskListVerb(ClientCommand command, TaskListFlags list, int minPositionals) {
+      super(command, minPositionals, Integer.MAX_VALUE, QUIET, NO_TRUNC, FILTER, FORMAT, HOST);
+      this.list = list;
+    }
+
+    @Override
+    void set(Flag flag, String value) {
+      if (flag == QUIET) {
+        list.quiet = true;
+      } else if (flag == NO_TRUNC) {
+        list.noTrunc = true;
+      } else if (flag == FILTER) {
+        list.filters.add(value);
+      } else if (flag == FORMAT) {
+        list.format = value;
+      } else {
+        command().host = value;
+      }
+    }
   }
 
   /** Fills the verb from {@code args[from..]}; false when any word is not one of its plain forms. */
@@ -138,7 +285,12 @@ public final class QuickVerbs {
       }
       int eq = a.startsWith("--") ? a.indexOf('=') : -1;
       String name = eq < 0 ? a : a.substring(0, eq);
-      Flag flag = verb.flags().stream().filter(f -> f.names().contains(name)).findFirst().orElse(null);
+      Flag flag = null;
+      for (Flag f : verb.flags()) {
+        if (f.names().contains(name)) {
+          flag = f;
+        }
+      }
       if (flag == null || !seen.add(flag) && !flag.repeatable()) {
         return false;
       }
@@ -146,11 +298,11 @@ public final class QuickVerbs {
         if (eq >= 0) {
           return false;
         }
-        flag.set().accept(null);
+        verb.set(flag, null);
       } else if (eq >= 0) {
-        flag.set().accept(a.substring(eq + 1));
+        verb.set(flag, a.substring(eq + 1));
       } else if (i + 1 < args.length && !args[i + 1].startsWith("-")) {
-        flag.set().accept(args[++i]);
+        verb.set(flag, args[++i]);
       } else {
         return false;
       }
@@ -159,7 +311,7 @@ public final class QuickVerbs {
       return false;
     }
     if (!positionals.isEmpty()) {
-      verb.positionals().accept(positionals);
+      verb.positionals(positionals);
     }
     return true;
   }

@@ -87,10 +87,22 @@ public final class ServiceCommand extends GroupCommand {
       OutputFormat fmt = OutputFormat.of(format);
       String path = Filters.parse(filters).appendTo(quiet ? "/services" : "/services?status=true");
       List<ServiceListing.Row> rows = ServiceListing.rows(api.getTree(path));
-      if (quiet) {
-        rows.forEach(r -> out.println(r.id()));
-      } else {
-        fmt.print(out, rows.stream().map(ServiceListing.Row::json).toList(), () -> ServiceListing.table(rows));
+      // loops and a class, not lambdas or streams (see ServiceListing)
+      List<java.util.Map<String, Object>> json = new ArrayList<>();
+      for (ServiceListing.Row r : rows) {
+        if (quiet) {
+          out.println(r.id());
+        } else {
+          json.add(r.json());
+        }
+      }
+      if (!quiet) {
+        fmt.print(out, json, new java.util.function.Supplier<>() {
+          @Override
+          public String get() {
+            return ServiceListing.table(rows);
+          }
+        });
       }
       return 0;
     }

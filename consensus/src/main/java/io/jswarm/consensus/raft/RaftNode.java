@@ -58,16 +58,16 @@ import org.apache.ratis.util.ExitUtils;
 import org.apache.ratis.util.TimeDuration;
 
 /**
- * One manager's member of the Raft group (Apache Ratis over Netty), and the store's {@link Proposer}.
+ * One manager's member of the Raft group (Apache Ratis over gRPC), and the store's {@link Proposer}.
  *
- * <p>Writes from any manager go through a Ratis client that finds the leader and retries on leader changes;
- * each batch is one log entry, applied on every manager by {@link StoreStateMachine}. A write that cannot
+ * <p>Writes from any manager go to the leader through {@link Forwarders}, which follows leader changes while a write
+ * is in flight and keeps one invocation id for all its attempts (so it is applied once); each batch is one log
+ * entry, applied on every manager by {@link StoreStateMachine}. A write that cannot
  * reach a quorum fails after {@link RaftConfig#writeTimeout()} with an {@link UnavailableException}.
- * Linearizable reads use Ratis read-index on this manager.
+ * Linearizable reads wait for {@link #readBarrier()}.
  *
- * <p>Transport: Ratis' Netty RPC on plain TCP; with {@link RaftConfig#tls()} Ratis' gRPC RPC (over the same
- * shaded Netty) with mutual TLS, since Ratis 3.3.0's Netty RPC cannot do TLS. Every manager of a group must use
- * the same.
+ * <p>Transport: Ratis' gRPC RPC ({@link RaftSettings}), plain or, with {@link RaftConfig#tls()}, mutual TLS. Every
+ * manager of a group must use the same.
  *
  * <p>Storage is {@code RaftConfig.storageDir()}: Ratis' log segments and our checksummed snapshots; log segments
  * are verified before start ({@link LogVerifier}). With {@link RaftConfig#dataKey()} every batch is encrypted

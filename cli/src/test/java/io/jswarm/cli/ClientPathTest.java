@@ -1,0 +1,60 @@
+package io.jswarm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jswarm.cli.cluster.ProcessCluster;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a cold client JVM runs for the everyday listings (docs/footprint.md, "The CLI's start"): {@code service ls} and
+ * {@code node ls} link no lambda (the first one starts java.lang.invoke, ~11 ms) and, with the build's native
+ * library, do not touch the JDK's unix sockets (which load the security providers). Each runs in a child JVM logging
+ * the classes it loads, against the training's canned daemon.
+ */
+class ClientPathTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void everydayListingsLinkNoLambdaAndLoadNoSecurityProvider() throws Exception {
+    Path sock = dir.resolve("d.sock");
+    Path library = Path.of("target", "libjswarm-client.so").toAbsolutePath();
+    assertTrue(Files.exists(library), "the build makes " + library + " before the tests");
+    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      server.bind(UnixDomainSocketAddress.of(sock));
+      Thread daemon = new Thread(() -> CdsTraining.serve(server), "canned-daemon");
+      daemon.setDaemon(true);
+      daemon.start();
+      for (List<String> verb : List.of(List.of("service", "ls"), List.of("node", "ls"), List.of("service", "ls", "-q"),
+          List.of("node", "ls", "-q"))) {
+        Path log = dir.resolve("classes.log");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp", ProcessCluster.classPath(), "-Xlog:class+load=info:file=" + log,
+            "-Djswarm.client.library=" + library, Launcher.class.getName(), "-H", "unix://" + sock));
+        cmd.addAll(verb);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), verb + ": " + out);
+        assertTrue(out.contains(verb.get(0).equals("service") ? "s1" : "n1"), verb + ": " + out);
+        List<String> linked = new ArrayList<>();
+        for (String line : Files.readAllLines(log)) {
+          if (line.contains("$$Lambda") || line.contains("LambdaMetafactory") || line.contains("java.security.Provider ")
+              || line.contains("sun.nio.ch.UnixDomainSockets ")) {
+            linked.add(line);
+          }
+        }
+        assertEquals(List.of(), linked, verb + " links a lambda or opens a JDK unix socket");
+      }
+    }
+  }
+}
