@@ -223,7 +223,9 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
         }
         NodeCredentials current = keys.loadCredentials();
         if (!current.needsRenewal(clock.instant())) {
-          if (!ManagerAsks.rootsChanged(managerAddrs(s), current)) {
+          ManagerRole local = manager;
+          if (local != null ? !ManagerAsks.rootsChanged(local.store(), current)
+              : !ManagerAsks.rootsChanged(managerAddrs(s), current)) {
             return;
           }
           LOG.info("the cluster's root CA is being rotated (or its rotation ended): renewing this node's certificate");
