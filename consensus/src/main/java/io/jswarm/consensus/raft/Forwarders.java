@@ -27,6 +27,7 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.GroupMismatchException;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.RaftException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.protocol.exceptions.TimeoutIOException;
 import org.apache.ratis.retry.RetryPolicies;
@@ -52,11 +53,14 @@ import org.apache.ratis.util.TimeDuration;
  * <p>Requests go unordered: independent writes of one manager need no order between them (each is a
  * compare-and-set batch), and so none waits behind another that is still retrying. Application errors (the state
  * machine refused the batch) end a request; everything else (not leader, leader not ready, a refused connection, an
- * attempt timed out) is tried again, after {@code retrySleep}, or at once when a leader is named, until the write
- * timeout.
+ * attempt timed out) is tried again, after {@code retrySleep} (five times that when no member answered), or at once
+ * when a leader is named, until the write timeout.
  */
 final class Forwarders implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Forwarders.class);
+
+  /** Retries towards a member that did not answer at all wait this many times the retry sleep. */
+  private static final int DEAD_PEER_RETRY_FACTOR = 5;
 
   private final RaftPeerId me;
   private final RaftGroupId groupId;
@@ -222,6 +226,11 @@ final class Forwarders implements AutoCloseable {
         && !nle.getSuggestedLeader().getId().equals(to)) {
       p.hint = nle.getSuggestedLeader().getId();
       sleep = 0;
+    } else if (!(problem instanceof RaftException)) {
+      // no member answered (refused, reset): most likely a dead leader this member still believes in until its own
+      // election timer runs out. Asking it again soon gains nothing, since leaderChanged() sends the request on the
+      // moment a new leader is known; each failed try costs a new connection.
+      sleep = DEAD_PEER_RETRY_FACTOR * retrySleepMs;
     }
     if (proxy != null && !(problem instanceof TimeoutIOException)) { // a timed-out attempt leaves the stream open
       reconnect(to, proxy, problem);
