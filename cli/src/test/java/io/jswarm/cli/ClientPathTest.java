@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What a cold client JVM runs for the everyday listings (docs/footprint.md, "The CLI's start"): {@code service ls} and
- * {@code node ls} link no lambda (the first one starts java.lang.invoke, ~11 ms) and, with the build's native
+ * What a cold client JVM runs for the everyday listings (docs/footprint.md, "The CLI's start"): {@code service ls},
+ * {@code node ls}, {@code service ps} and {@code node ps} link no lambda (the first one starts java.lang.invoke, ~11 ms) and, with the build's native
  * library, do not touch the JDK's unix sockets (which load the security providers). Each runs in a child JVM logging
  * the classes it loads, against the training's canned daemon.
  */
@@ -36,7 +36,7 @@ class ClientPathTest {
       daemon.setDaemon(true);
       daemon.start();
       for (List<String> verb : List.of(List.of("service", "ls"), List.of("node", "ls"), List.of("service", "ls", "-q"),
-          List.of("node", "ls", "-q"))) {
+          List.of("node", "ls", "-q"), List.of("service", "ps", "web"), List.of("node", "ps"))) {
         Path log = dir.resolve("classes.log");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-cp", ProcessCluster.classPath(), "-Xlog:class+load=info:file=" + log,
@@ -45,7 +45,8 @@ class ClientPathTest {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), verb + ": " + out);
-        assertTrue(out.contains(verb.get(0).equals("service") ? "s1" : "n1"), verb + ": " + out);
+        assertTrue(out.contains(verb.get(1).equals("ps") ? "Running" : verb.get(0).equals("service") ? "s1" : "n1"),
+            verb + ": " + out);
         List<String> linked = new ArrayList<>();
         for (String line : Files.readAllLines(log)) {
           if (line.contains("$$Lambda") || line.contains("LambdaMetafactory") || line.contains("java.security.Provider ")

@@ -25,7 +25,12 @@ public final class Filters {
   }
 
   public Filters add(String key, String value) {
-    values.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+    List<String> list = values.get(key); // not computeIfAbsent's lambda (see ServiceListing)
+    if (list == null) {
+      list = new ArrayList<>();
+      values.put(key, list);
+    }
+    list.add(value);
     return this;
   }
 

@@ -136,7 +136,9 @@ public final class ServiceCommand extends GroupCommand {
         throw new UsageException(String.join("\n", notFound));
       }
       list.print(api, api.getTree(f.appendTo("/tasks")), out);
-      notFound.forEach(err::println);
+      for (String e : notFound) {
+        err.println(e);
+      }
       return notFound.isEmpty() ? 0 : 1;
     }
   }

@@ -33,10 +33,22 @@ public final class TaskListFlags {
     Map<String, String> nodeNames = tasks.isEmpty() ? Map.of() : NodeCommand.hostnames(api);
     Map<String, String> serviceNames = tasks.isEmpty() ? Map.of() : NodeCommand.serviceNames(api);
     List<TaskListing.Row> rows = TaskListing.rows(tasks, serviceNames, nodeNames, Instant.now(), !noTrunc && !quiet);
-    if (quiet) {
-      rows.forEach(r -> out.println(r.id()));
-    } else {
-      fmt.print(out, rows.stream().map(TaskListing.Row::json).toList(), () -> TaskListing.table(rows));
+    // loops and a class, not lambdas or streams (see ServiceListing)
+    List<Map<String, Object>> json = new ArrayList<>();
+    for (TaskListing.Row r : rows) {
+      if (quiet) {
+        out.println(r.id());
+      } else {
+        json.add(r.json());
+      }
+    }
+    if (!quiet) {
+      fmt.print(out, json, new java.util.function.Supplier<>() {
+        @Override
+        public String get() {
+          return TaskListing.table(rows);
+        }
+      });
     }
   }
 }

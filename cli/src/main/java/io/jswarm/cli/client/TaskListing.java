@@ -53,14 +53,17 @@ public final class TaskListing {
       String suffix = slot != 0 ? Long.toString(slot) : JsonTrees.text(t, "NodeID");
       named.add(new Named(t, service + "." + suffix, instant(JsonTrees.text(t, "CreatedAt"))));
     }
-    named.sort((a, b) -> {
-      int byName = NaturalOrder.INSTANCE.compare(a.name(), b.name());
-      if (byName != 0) {
-        return byName;
+    named.sort(new java.util.Comparator<>() { // a class, not a lambda (see ServiceListing)
+      @Override
+      public int compare(Named a, Named b) {
+        int byName = NaturalOrder.INSTANCE.compare(a.name(), b.name());
+        if (byName != 0) {
+          return byName;
+        }
+        // newest first, tasks without a creation time last
+        return a.created() == null ? (b.created() == null ? 0 : 1) : b.created() == null ? -1
+            : b.created().compareTo(a.created());
       }
-      // newest first, tasks without a creation time last
-      return a.created() == null ? (b.created() == null ? 0 : 1) : b.created() == null ? -1
-          : b.created().compareTo(a.created());
     });
     List<Row> rows = new ArrayList<>();
     String previousName = null;
@@ -81,6 +84,10 @@ public final class TaskListing {
   private static Instant instant(String timestamp) {
     if (timestamp.isEmpty()) {
       return null;
+    }
+    Instant plain = TimestampReader.read(timestamp);
+    if (plain != null) {
+      return plain;
     }
     try {
       return Timestamps.parse(timestamp);
