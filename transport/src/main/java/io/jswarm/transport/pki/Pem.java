@@ -71,8 +71,15 @@ final class Pem {
     return certificates(pem, what).get(0);
   }
 
+  /**
+   * The private key in {@code pem}: PKCS#8, PKCS#1 (RSA) or SEC1 (EC), after any other blocks before it (openssl's
+   * {@code ecparam -genkey} writes the curve's "EC PARAMETERS" first); read with the JDK's key factories.
+   */
   static PrivateKey privateKey(String pem, String what) {
     Object o = read(pem, what);
+    if (!(o instanceof PEMKeyPair || o instanceof PrivateKeyInfo)) {
+      o = firstKey(pem, o);
+    }
     try {
       PrivateKeyInfo info;
       if (o instanceof PEMKeyPair kp) {
@@ -86,7 +93,7 @@ final class Pem {
     } catch (InvalidArgumentException e) {
       throw e;
     } catch (Exception e) {
-      throw new InvalidArgumentException(what + ": not a valid EC private key: " + e.getMessage());
+      throw new InvalidArgumentException(what + ": not a valid private key: " + e.getMessage());
     }
   }
 
@@ -114,6 +121,20 @@ final class Pem {
       }
       throw new InvalidArgumentException(what + ": malformed PEM: " + e.getMessage());
     }
+  }
+
+  /** The first key block of {@code pem}, or {@code first} when there is none (the caller names what it got). */
+  private static Object firstKey(String pem, Object first) {
+    try (PEMParser p = new PEMParser(new StringReader(pem))) {
+      for (Object o = p.readObject(); o != null; o = p.readObject()) {
+        if (o instanceof PEMKeyPair || o instanceof PrivateKeyInfo) {
+          return o;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return first;
+    }
+    return first;
   }
 
   private static String describe(Object o) {
