@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -207,7 +205,7 @@ final class Forwarders implements AutoCloseable {
   }
 
   private void onAnswer(Pending p, int gen, RaftPeerId to, Object proxy, RaftClientReply reply, Throwable failure) {
-    Throwable problem = failure != null ? unwrap(failure) : reply.isSuccess() ? null : reply.getException();
+    Throwable problem = failure != null ? RaftNode.unwrap(failure) : reply.isSuccess() ? null : reply.getException();
     if (problem == null) {
       p.result.complete(reply);
       return;
@@ -353,13 +351,6 @@ final class Forwarders implements AutoCloseable {
     if (t != null) {
       t.close();
     }
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 
   /** One request and its attempts. */
