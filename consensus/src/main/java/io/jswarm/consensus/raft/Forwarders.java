@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,6 +25,7 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.GroupMismatchException;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.RaftException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.protocol.exceptions.TimeoutIOException;
 import org.apache.ratis.retry.RetryPolicies;
@@ -52,11 +51,14 @@ import org.apache.ratis.util.TimeDuration;
  * <p>Requests go unordered: independent writes of one manager need no order between them (each is a
  * compare-and-set batch), and so none waits behind another that is still retrying. Application errors (the state
  * machine refused the batch) end a request; everything else (not leader, leader not ready, a refused connection, an
- * attempt timed out) is tried again, after {@code retrySleep}, or at once when a leader is named, until the write
- * timeout.
+ * attempt timed out) is tried again, after {@code retrySleep} (five times that when no member answered), or at once
+ * when a leader is named, until the write timeout.
  */
 final class Forwarders implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Forwarders.class);
+
+  /** Retries towards a member that did not answer at all wait this many times the retry sleep. */
+  private static final int DEAD_PEER_RETRY_FACTOR = 5;
 
   private final RaftPeerId me;
   private final RaftGroupId groupId;
@@ -203,7 +205,7 @@ final class Forwarders implements AutoCloseable {
   }
 
   private void onAnswer(Pending p, int gen, RaftPeerId to, Object proxy, RaftClientReply reply, Throwable failure) {
-    Throwable problem = failure != null ? unwrap(failure) : reply.isSuccess() ? null : reply.getException();
+    Throwable problem = failure != null ? RaftNode.unwrap(failure) : reply.isSuccess() ? null : reply.getException();
     if (problem == null) {
       p.result.complete(reply);
       return;
@@ -222,6 +224,11 @@ final class Forwarders implements AutoCloseable {
         && !nle.getSuggestedLeader().getId().equals(to)) {
       p.hint = nle.getSuggestedLeader().getId();
       sleep = 0;
+    } else if (!(problem instanceof RaftException)) {
+      // no member answered (refused, reset): most likely a dead leader this member still believes in until its own
+      // election timer runs out. Asking it again soon gains nothing, since leaderChanged() sends the request on the
+      // moment a new leader is known; each failed try costs a new connection.
+      sleep = DEAD_PEER_RETRY_FACTOR * retrySleepMs;
     }
     if (proxy != null && !(problem instanceof TimeoutIOException)) { // a timed-out attempt leaves the stream open
       reconnect(to, proxy, problem);
@@ -344,13 +351,6 @@ final class Forwarders implements AutoCloseable {
     if (t != null) {
       t.close();
     }
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 
   /** One request and its attempts. */

@@ -451,7 +451,8 @@ public final class RaftNode implements Proposer, AutoCloseable {
         + (cause instanceof TimeoutException ? "" : " Cause: " + cause), cause);
   }
 
-  private static Throwable unwrap(Throwable t) {
+  /** The cause inside completion and execution wrappers. */
+  static Throwable unwrap(Throwable t) {
     while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
       t = t.getCause();
     }
