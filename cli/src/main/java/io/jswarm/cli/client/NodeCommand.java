@@ -63,23 +63,12 @@ public final class NodeCommand extends GroupCommand {
         clusterTls = swarm.path("Cluster").path("TLSInfo");
       }
       List<NodeListing.Row> rows = NodeListing.rows(nodes, self, clusterTls);
-      // loops and a class, not lambdas or streams (see ServiceListing)
-      List<Map<String, Object>> json = new ArrayList<>();
-      for (NodeListing.Row r : rows) {
-        if (quiet) {
-          out.println(r.id());
-        } else {
-          json.add(r.json());
+      fmt.printRows(out, quiet, rows, new java.util.function.Supplier<>() {
+        @Override
+        public String get() {
+          return NodeListing.table(rows);
         }
-      }
-      if (!quiet) {
-        fmt.print(out, json, new java.util.function.Supplier<>() {
-          @Override
-          public String get() {
-            return NodeListing.table(rows);
-          }
-        });
-      }
+      });
       return 0;
     }
   }

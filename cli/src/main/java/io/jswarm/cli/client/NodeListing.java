@@ -13,9 +13,10 @@ public final class NodeListing {
 
   /** One line of {@code node ls}. */
   public record Row(String id, boolean self, String hostname, String status, String availability,
-      String managerStatus, String engineVersion, String tlsStatus) {
+      String managerStatus, String engineVersion, String tlsStatus) implements ListingRow {
 
     /** The object {@code --format json} prints: docker's field names, sorted. */
+    @Override
     public Map<String, Object> json() {
       Map<String, Object> m = new TreeMap<>();
       m.put("Availability", availability);

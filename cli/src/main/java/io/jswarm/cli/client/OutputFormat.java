@@ -48,6 +48,25 @@ public final class OutputFormat {
     return flag.replace("\\t", "\t").replace("\\n", "\n");
   }
 
+  /**
+   * The one way every {@code ls}/{@code ps} prints its rows: their ids with {@code -q}, else as {@link #print} does.
+   * Loops and a class, not lambdas or streams: the everyday listings link no lambda (docs/footprint.md).
+   */
+  public void printRows(PrintWriter out, boolean quiet, List<? extends ListingRow> rows, Supplier<String> defaultTable) {
+    if (quiet) {
+      for (ListingRow r : rows) {
+        out.println(r.id());
+      }
+      out.flush();
+      return;
+    }
+    List<Map<String, Object>> json = new ArrayList<>(rows.size());
+    for (ListingRow r : rows) {
+      json.add(r.json());
+    }
+    print(out, json, defaultTable);
+  }
+
   /** Prints {@code rows} as asked: JSON lines, the template per row, or {@code defaultTable}. */
   public void print(PrintWriter out, List<? extends Map<String, ?>> rows, Supplier<String> defaultTable) {
     if (this == JSON) {

@@ -87,23 +87,12 @@ public final class ServiceCommand extends GroupCommand {
       OutputFormat fmt = OutputFormat.of(format);
       String path = Filters.parse(filters).appendTo(quiet ? "/services" : "/services?status=true");
       List<ServiceListing.Row> rows = ServiceListing.rows(api.getTree(path));
-      // loops and a class, not lambdas or streams (see ServiceListing)
-      List<java.util.Map<String, Object>> json = new ArrayList<>();
-      for (ServiceListing.Row r : rows) {
-        if (quiet) {
-          out.println(r.id());
-        } else {
-          json.add(r.json());
+      fmt.printRows(out, quiet, rows, new java.util.function.Supplier<>() {
+        @Override
+        public String get() {
+          return ServiceListing.table(rows);
         }
-      }
-      if (!quiet) {
-        fmt.print(out, json, new java.util.function.Supplier<>() {
-          @Override
-          public String get() {
-            return ServiceListing.table(rows);
-          }
-        });
-      }
+      });
       return 0;
     }
   }

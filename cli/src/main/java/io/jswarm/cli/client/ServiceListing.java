@@ -13,7 +13,9 @@ public final class ServiceListing {
   private ServiceListing() {}
 
   /** One line of {@code service ls}. */
-  public record Row(String id, String name, String mode, String replicas, String image, String ports) {
+  public record Row(String id, String name, String mode, String replicas, String image, String ports)
+      implements ListingRow {
+    @Override
     public Map<String, Object> json() {
       Map<String, Object> m = new TreeMap<>();
       m.put("ID", id);

@@ -33,22 +33,11 @@ public final class TaskListFlags {
     Map<String, String> nodeNames = tasks.isEmpty() ? Map.of() : NodeCommand.hostnames(api);
     Map<String, String> serviceNames = tasks.isEmpty() ? Map.of() : NodeCommand.serviceNames(api);
     List<TaskListing.Row> rows = TaskListing.rows(tasks, serviceNames, nodeNames, Instant.now(), !noTrunc && !quiet);
-    // loops and a class, not lambdas or streams (see ServiceListing)
-    List<Map<String, Object>> json = new ArrayList<>();
-    for (TaskListing.Row r : rows) {
-      if (quiet) {
-        out.println(r.id());
-      } else {
-        json.add(r.json());
+    fmt.printRows(out, quiet, rows, new java.util.function.Supplier<>() {
+      @Override
+      public String get() {
+        return TaskListing.table(rows);
       }
-    }
-    if (!quiet) {
-      fmt.print(out, json, new java.util.function.Supplier<>() {
-        @Override
-        public String get() {
-          return TaskListing.table(rows);
-        }
-      });
-    }
+    });
   }
 }

@@ -23,7 +23,8 @@ public final class TaskListing {
 
   /** One line of a task list. {@code name} has no indent; {@code previous} marks an older task of the same slot. */
   public record Row(String id, String name, boolean previous, String image, String node, String desiredState,
-      String currentState, String error, String ports) {
+      String currentState, String error, String ports) implements ListingRow {
+    @Override
     public Map<String, Object> json() {
       Map<String, Object> m = new TreeMap<>();
       m.put("CurrentState", currentState);
