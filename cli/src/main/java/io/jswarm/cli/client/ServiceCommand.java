@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.api.json.Json;
 import io.jswarm.api.types.Service;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -109,10 +111,16 @@ public final class ServiceCommand extends GroupCommand {
     protected int run(ApiClient api) {
       Filters f = list.filters();
       List<String> notFound = new ArrayList<>();
+      Map<String, String> names = new HashMap<>();
       int found = 0;
       for (String ref : services) {
         try {
-          f.add("service", JsonTrees.text(api.getTree("/services/" + seg(ref)), "ID"));
+          JsonNode s = api.getTree("/services/" + seg(ref));
+          String id = JsonTrees.text(s, "ID");
+          f.add("service", id);
+          if (JsonTrees.present(s, "Spec", "Name")) {
+            names.put(id, JsonTrees.text(s, "Spec", "Name"));
+          }
           found++;
         } catch (DaemonErrorException e) {
           if (e.status() != 404) {
@@ -124,7 +132,7 @@ public final class ServiceCommand extends GroupCommand {
       if (found == 0) {
         throw new UsageException(String.join("\n", notFound));
       }
-      list.print(api, api.getTree(f.appendTo("/tasks")), out);
+      list.print(api, api.getTree(f.appendTo("/tasks")), out, names);
       for (String e : notFound) {
         err.println(e);
       }

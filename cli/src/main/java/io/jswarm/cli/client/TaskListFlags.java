@@ -22,6 +22,15 @@ public final class TaskListFlags {
   @Option(names = "--format", description = "Format output: table (default), json, a Go template (e.g. {{.ID}}) or table TEMPLATE.")
   String format;
 
+  private static boolean allKnown(JsonNode tasks, Map<String, String> services) {
+    for (JsonNode t : tasks) {
+      if (!services.containsKey(JsonTrees.text(t, "ServiceID"))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The {@code --filter} values; the verb adds its own ({@code node=}, {@code service=}). */
   public Filters filters() {
     return Filters.parse(filters);
@@ -29,9 +38,20 @@ public final class TaskListFlags {
 
   /** Prints the tasks (a JSON array from {@code GET /tasks}) as the flags ask: ids only, JSON lines, or docker's table. */
   public void print(ApiClient api, JsonNode tasks, PrintWriter out) {
+    print(api, tasks, out, Map.of());
+  }
+
+  /**
+   * Like {@link #print(ApiClient, JsonNode, PrintWriter)}, with the names of services the caller already read
+   * ({@code service ps} resolved them): the daemon is asked for every service's name only when a task belongs to
+   * another, and for nothing with {@code -q}, which prints ids only.
+   */
+  public void print(ApiClient api, JsonNode tasks, PrintWriter out, Map<String, String> knownServices) {
     OutputFormat fmt = OutputFormat.of(format);
-    Map<String, String> nodeNames = tasks.isEmpty() ? Map.of() : NodeCommand.hostnames(api);
-    Map<String, String> serviceNames = tasks.isEmpty() ? Map.of() : NodeCommand.serviceNames(api);
+    boolean names = !quiet && !tasks.isEmpty();
+    Map<String, String> nodeNames = names ? NodeCommand.hostnames(api) : Map.of();
+    Map<String, String> serviceNames = names && !allKnown(tasks, knownServices) ? NodeCommand.serviceNames(api)
+        : knownServices;
     List<TaskListing.Row> rows = TaskListing.rows(tasks, serviceNames, nodeNames, Instant.now(), !noTrunc && !quiet);
     fmt.printRows(out, quiet, rows, new java.util.function.Supplier<>() {
       @Override

@@ -160,7 +160,11 @@ class ClientCommandsTest {
     assertEquals("ID             NAME      IMAGE     NODE      DESIRED STATE   CURRENT STATE               ERROR     PORTS\n"
         + "task01234567   web.1     nginx:1   beta      Running         Running about an hour ago             \n",
         r.out());
+    // the service's name is known from resolving it: no listing of every service
+    assertEquals(List.of(), daemon.requests("GET", "/services"));
+    assertEquals(1, daemon.requests("GET", "/nodes").size());
     assertEquals("task0123456789xyz\n", run("service", "ps", "-q", "web").out());
+    assertEquals(1, daemon.requests("GET", "/nodes").size(), "ids only (-q) need no node names");
     Result node = run("service", "ps", "web", "--format", "{{.Node}}");
     assertEquals("beta\n", node.out(), node.err());
     Result table = run("service", "ps", "web", "--format", "table {{.Name}}\\t{{.CurrentState}}\\t{{upper .Node}}");
