@@ -67,21 +67,6 @@ final class JsonReader {
     }
   }
 
-  /**
-   * Whether the document starts as an array with an element ({@code [} then something other than {@code ]}): what a
-   * list's answer must be for its rows to need other look-ups, known before it is read.
-   */
-  static boolean nonEmptyArray(byte[] json) {
-    JsonReader r = new JsonReader(json);
-    r.skipSpace();
-    if (r.at >= json.length || json[r.at] != '[') {
-      return false;
-    }
-    r.at++;
-    r.skipSpace();
-    return r.at < json.length && json[r.at] != ']';
-  }
-
   private JsonNode value(JsonShape shape) throws NotPlain {
     if (at >= in.length) {
       throw new NotPlain();

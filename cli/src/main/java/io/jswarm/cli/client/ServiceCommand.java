@@ -126,7 +126,7 @@ public final class ServiceCommand extends GroupCommand {
       if (found == 0) {
         throw new UsageException(String.join("\n", notFound));
       }
-      list.printTasks(api, f, out, names);
+      list.print(api, list.tasks(api, f), out, names);
       for (String e : notFound) {
         err.println(e);
       }

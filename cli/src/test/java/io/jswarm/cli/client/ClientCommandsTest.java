@@ -158,7 +158,7 @@ class ClientCommandsTest {
     daemon.requests.clear();
     Result r = run("service", "ps", "web");
     assertEquals(0, r.code(), r.err());
-    // the node names are asked for on another thread once the tasks are in: still after them, in the same order
+    // the service, its tasks, then the names of their nodes
     List<String> sent = new java.util.ArrayList<>();
     for (FakeDaemon.Request q : daemon.requests) {
       sent.add(q.method() + " " + q.path());
