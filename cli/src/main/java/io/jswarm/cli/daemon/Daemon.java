@@ -160,6 +160,11 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
   }
 
   /** Opens the API listeners and resumes the saved role, if any. */
+  /** This node's manager role while it is one, else null (tests). */
+  ManagerRole managerRole() {
+    return manager;
+  }
+
   public synchronized void start() throws Exception {
     Files.createDirectories(opts.dataRoot());
     // nothing under the data root is any other user's business: keys, Raft log, images, logs
@@ -513,6 +518,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       swarm.unlockKey = unlockKey;
       Node self = CertificateAuthority.newNode(s.nodeId, "manager", joinFields(s), boot.rootCA());
       self.status.state = "ready";
+      RaftTiming.save(opts.dataRoot(), RaftTiming.electionTick(spec));
       manager = ManagerRole.start(opts, s, boot.credentials(), Map.of(s.nodeId, s.raftAddr()), clock, ids, this::nodeRoutes, images, keys, metrics);
       manager.store().update(tx -> {
         tx.cluster().create(swarm);
@@ -644,6 +650,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
             DaemonOptions.DEFAULT_CLUSTER_PORT).toString()));
         s.managers.stream().map(m -> m.clusterAddr).filter(a -> a != null && !addrs.contains(a)).forEach(addrs::add);
         keys.fetchDataKey(addrs, joined.credentials());
+        RaftTiming.save(opts.dataRoot(), r.electionTick);
         manager = ManagerRole.start(opts, s, joined.credentials(), Map.of(), clock, ids, this::nodeRoutes, images, keys, metrics);
         manager.joinRaftGroup(s.managers);
         s.managers.add(new NodeState.Manager(s.nodeId, s.clusterAddr(), s.raftAddr()));
@@ -760,6 +767,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     localState = "inactive";
     try {
       NodeState.delete(opts.dataRoot());
+      RaftTiming.save(opts.dataRoot(), null);
       keys.forget();
       deleteTree(opts.certDir());
       deleteTree(opts.raftDir());
