@@ -160,7 +160,7 @@ final class ServiceRoutes {
       return tx.services().create(s);
     });
     // the warnings read this manager's applied state, which holds the create (no read barrier: one Raft round
-    // trip less per create and update, docs/scale.md "Leader failover, sixth round")
+    // trip less per create and update, docs/scale.md "The election timeout, a setting")
     List<String> warnings = gate.store().viewStale(tx -> FeatureWarnings.of(tx, spec));
     return HttpResponse.json(201, new Created(created.id, warnings));
   }
