@@ -159,12 +159,12 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
         routingMesh, discovery, events::publish);
   }
 
-  /** Opens the API listeners and resumes the saved role, if any. */
   /** This node's manager role while it is one, else null (tests). */
   ManagerRole managerRole() {
     return manager;
   }
 
+  /** Opens the API listeners and resumes the saved role, if any. */
   public synchronized void start() throws Exception {
     Files.createDirectories(opts.dataRoot());
     // nothing under the data root is any other user's business: keys, Raft log, images, logs
