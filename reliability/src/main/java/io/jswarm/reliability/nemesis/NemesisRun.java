@@ -42,6 +42,8 @@ public final class NemesisRun {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** How long the cluster gets to settle after the last fault before the final reads. */
   static final Duration CONVERGE = Duration.ofSeconds(120);
+  /** Longer than the manager's wait for stopping tasks to give a network's addresses back (NetworkRoutes). */
+  private static final Duration NETWORK_REMOVE_TIMEOUT = Duration.ofSeconds(60);
   static final String API_PORT = ":" + MultiHostCluster.API_PORT;
 
   /**
@@ -281,10 +283,16 @@ public final class NemesisRun {
       }
       return services.isEmpty();
     });
+    long removing = System.nanoTime();
     await("the overlay network removed", () -> {
-      int status = api.call(leaderOrFirst().address + API_PORT, "DELETE", "/networks/" + NETWORK, null).status();
+      // the manager holds a remove for up to 45 s while stopping tasks still hold addresses on the network, and a
+      // `sleep` that is its container's PID 1 ignores SIGTERM, so each takes the whole 10 s stop grace period
+      int status = api.call(leaderOrFirst().address + API_PORT, "DELETE", "/networks/" + NETWORK, null,
+          NETWORK_REMOVE_TIMEOUT).status();
       return status == 204 || status == 200 || status == 404;
     });
+    s.out().printf("the overlay network was removed %.1f s after the last service%n",
+        (System.nanoTime() - removing) / 1e9);
     List<Anomaly> left = new ArrayList<>();
     long deadline = System.nanoTime() + CONVERGE.toNanos();
     do {
@@ -375,22 +383,18 @@ public final class NemesisRun {
   /** Sets label {@link Clients#LABEL}=init on a node and records it as the register's first write. */
   private void labelNode(String host) throws Exception {
     await("label on " + host, () -> {
-      try {
-        Host via = leaderOrFirst();
-        JsonNode n = get(via, "/nodes/" + host);
-        com.fasterxml.jackson.databind.node.ObjectNode spec = (com.fasterxml.jackson.databind.node.ObjectNode) n.path("Spec");
-        spec.with("Labels").put(Clients.LABEL, "init");
-        long t0 = history.now();
-        ApiCalls.Answer a = api.call(via.address + API_PORT, "POST", "/nodes/" + n.path("ID").asText()
-            + "/update?version=" + n.path("Version").path("Index").asLong(), spec.toString());
-        if (a.status() == 200) {
-          history.add(Op.create(-1, "node:" + host, "init", t0, history.now(), Outcome.OK));
-          return true;
-        }
-        return false;
-      } catch (IOException e) {
-        return false;
+      Host via = leaderOrFirst();
+      JsonNode n = get(via, "/nodes/" + host);
+      com.fasterxml.jackson.databind.node.ObjectNode spec = (com.fasterxml.jackson.databind.node.ObjectNode) n.path("Spec");
+      spec.with("Labels").put(Clients.LABEL, "init");
+      long t0 = history.now();
+      ApiCalls.Answer a = api.call(via.address + API_PORT, "POST", "/nodes/" + n.path("ID").asText()
+          + "/update?version=" + n.path("Version").path("Index").asLong(), spec.toString());
+      if (a.status() == 200) {
+        history.add(Op.create(-1, "node:" + host, "init", t0, history.now(), Outcome.OK));
+        return true;
       }
+      return false;
     });
   }
 
@@ -449,11 +453,24 @@ public final class NemesisRun {
     boolean ok() throws Exception;
   }
 
+  /**
+   * Polls until {@code p} holds. A call that fails or times out on the way (a manager still electing, a slow remove)
+   * is a "not yet"; only the deadline ends the wait, naming the last such failure.
+   */
   private static void await(String what, Probe p) throws Exception {
     long deadline = System.nanoTime() + CONVERGE.toNanos();
-    while (!p.ok()) {
+    IOException last = null;
+    while (true) {
+      try {
+        if (p.ok()) {
+          return;
+        }
+      } catch (IOException e) {
+        last = e;
+      }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("timed out after " + CONVERGE.toSeconds() + " s waiting for " + what);
+        throw new IllegalStateException("timed out after " + CONVERGE.toSeconds() + " s waiting for " + what
+            + (last == null ? "" : "; the last call failed with " + last), last);
       }
       Thread.sleep(500);
     }

@@ -18,8 +18,13 @@ public final class ApiCalls {
   public record Answer(int status, String body, boolean stale) {}
 
   public Answer call(String apiAddr, String method, String path, String json) throws IOException {
+    return call(apiAddr, method, path, json, REQUEST_TIMEOUT);
+  }
+
+  /** As {@link #call(String, String, String, String)}, for a route that may rightly take longer to answer. */
+  public Answer call(String apiAddr, String method, String path, String json, Duration timeout) throws IOException {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + apiAddr + "/v1.41" + path))
-        .timeout(REQUEST_TIMEOUT)
+        .timeout(timeout)
         .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
     if (json != null) {
       b.header("Content-Type", "application/json");
