@@ -12,8 +12,8 @@ import java.util.List;
 /**
  * The build's training run for the daemon's AppCDS archive ({@code cli/target/jswarm-daemon.jsa}, used by
  * {@code bin/jswarm daemon}; docs/footprint.md): a {@link ScratchDaemon} in this JVM (simulated executor, temporary
- * roots, loopback ports) becomes a swarm's only manager, imports an image, answers the listings the CLI and the docker
- * client ask for over its unix socket and stops, so that the JVM
+ * roots, loopback ports) becomes a swarm's only manager, imports an image, runs a 2-replica service, answers the
+ * listings the CLI and the docker client ask for over its unix socket, removes the service and stops, so that the JVM
  * started with {@code -XX:DumpLoadedClassList} lists the classes a daemon loads. Archived classes are parsed and
  * verified once, at build time, and their metadata is mapped from the archive instead of built in each daemon's
  * metaspace. This JVM's side of the exchanges goes through jswarm's own client, never the JDK's HTTP client: this
@@ -48,19 +48,28 @@ public final class DaemonCdsTraining {
     System.exit(0);
   }
 
-  /**
-   * What an idle daemon is asked ({@code bench footprint}'s idle measure: swarm init, an image import, the listings the
-   * CLI and the docker client make), through its unix socket. No service: the classes of running one are loaded when a
-   * service is created (into the metaspace, as without an archive), and do not cost an idle daemon their place in the
-   * archive.
-   */
+  /** What {@code bench footprint} and an everyday CLI ask of an idle daemon, through its unix socket. */
   static void train(ApiClient api) throws Exception {
     api.call("GET", "/_ping", null);
     api.call("POST", "/images/create?fromSrc=-&repo=jswarm/cds-training&tag=1", layer());
-    for (String path : List.of("/version", "/info", "/swarm", "/nodes", "/services?status=true", "/tasks",
-        "/tasks?filters=" + java.net.URLEncoder.encode("{\"service\":{\"cds\":true}}", StandardCharsets.UTF_8),
-        "/networks", "/images/json")) {
+    String created = api.call("POST", "/services/create", ("{\"Name\":\"cds\",\"TaskTemplate\":"
+        + "{\"ContainerSpec\":{\"Image\":\"busybox\",\"Args\":[\"sleep\",\"1000\"]}},"
+        + "\"Mode\":{\"Replicated\":{\"Replicas\":2}}}").getBytes(StandardCharsets.UTF_8)).text();
+    String id = api.call("GET", "/services?filters=" + java.net.URLEncoder.encode("{\"name\":{\"cds\":true}}",
+        StandardCharsets.UTF_8), null).tree().get(0).path("ID").asText();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!api.call("GET", "/services?status=true", null).text().contains("\"RunningTasks\":2")
+        && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    for (String path : List.of("/version", "/info", "/nodes", "/tasks", "/tasks?filters="
+        + java.net.URLEncoder.encode("{\"service\":{\"cds\":true}}", StandardCharsets.UTF_8), "/networks",
+        "/images/json", "/services/" + id, "/swarm")) {
       api.call("GET", path, null);
+    }
+    api.call("DELETE", "/services/" + id, null);
+    if (created.isEmpty()) {
+      throw new IllegalStateException("the service create answered nothing");
     }
   }
 
