@@ -57,6 +57,11 @@ public final class ApiClient implements AutoCloseable {
     return call("GET", path, null).tree();
   }
 
+  /** GET as a JSON tree with (at least) the members {@code shape} names: a listing's answer read for its columns. */
+  JsonNode getTree(String path, JsonShape shape) {
+    return JsonTrees.parse(call("GET", path, null).body(), shape);
+  }
+
   /** POST a JSON body (null for none); the answer is returned whatever its body. */
   public Response post(String path, Object body) {
     return call("POST", path, body == null ? null : Json.toBytes(body));

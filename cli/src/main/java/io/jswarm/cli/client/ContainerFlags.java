@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The container flags of {@code service create} into the task template: pids limit and cpuset, health check,
+ * The container flags of {@code service create} into the task template: cpuset, health check,
  * mounts, stop signal and grace period, entrypoint, working directory, user and hostname. Invalid values are
  * refused with a message naming the flag.
  */
@@ -27,28 +27,17 @@ final class ContainerFlags {
 
   static void apply(ServiceCreateFlags f, TaskSpec task) {
     ContainerSpec c = task.containerSpec;
-    if (f.limitPids != null || f.cpuset != null || f.blkioWeight != null || f.limitBandwidth != null) {
+    if (f.cpuset != null) {
+      if (!f.cpuset.matches(Limit.CPU_LIST)) {
+        throw new UsageException("invalid --cpuset \"" + f.cpuset + "\": want a CPU list like 0-3 or 0,2");
+      }
       if (task.resources == null) {
         task.resources = new ResourceRequirements();
       }
       if (task.resources.limits == null) {
         task.resources.limits = new Limit();
       }
-      if (f.limitPids != null) {
-        task.resources.limits.pids = pidsLimit(f.limitPids);
-      }
-      if (f.blkioWeight != null) {
-        task.resources.limits.blkioWeight = blkioWeight(f.blkioWeight);
-      }
-      if (f.limitBandwidth != null) {
-        task.resources.limits.bandwidth = bandwidth(f.limitBandwidth);
-      }
-      if (f.cpuset != null) {
-        if (!f.cpuset.matches(Limit.CPU_LIST)) {
-          throw new UsageException("invalid --cpuset \"" + f.cpuset + "\": want a CPU list like 0-3 or 0,2");
-        }
-        task.resources.limits.cpuset = f.cpuset;
-      }
+      task.resources.limits.cpuset = f.cpuset;
     }
     c.healthcheck = f.health.merge(null);
     c.privileges = f.security.merge(null);
@@ -83,31 +72,6 @@ final class ContainerFlags {
       throw new UsageException("invalid --hostname \"" + c.hostname
           + "\": letters, digits, '.' and '-', at most 63 characters, starting with a letter or digit");
     }
-  }
-
-  /** A {@code --blkio-weight} value, checked. */
-  /** {@code --limit-bandwidth}: bits per second, 0 for unlimited. */
-  static long bandwidth(String value) {
-    try {
-      return value.trim().equals("0") ? 0 : io.jswarm.api.validation.BitRate.parse(value);
-    } catch (IllegalArgumentException e) {
-      throw new UsageException("--limit-bandwidth: " + e.getMessage());
-    }
-  }
-
-  static long blkioWeight(long value) {
-    if (value != 0 && (value < 10 || value > 1000)) {
-      throw new UsageException("invalid --blkio-weight " + value + ": give 10-1000, or 0 for the default");
-    }
-    return value;
-  }
-
-  /** A {@code --limit-pids} value, checked. */
-  static long pidsLimit(long value) {
-    if (value < 0) {
-      throw new UsageException("invalid --limit-pids " + value + ": cannot be negative (0 = unlimited)");
-    }
-    return value;
   }
 
   /** {@code type=bind,source=/a,target=/b,readonly} (Docker's --mount syntax). */

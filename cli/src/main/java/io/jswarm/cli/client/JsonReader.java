@@ -44,13 +44,22 @@ final class JsonReader {
 
   /** The document's first value (a missing node for an empty one), or null when Jackson has to read it. */
   static JsonNode read(byte[] json) {
+    return read(json, JsonShape.WHOLE);
+  }
+
+  /**
+   * Like {@link #read(byte[])}, keeping only the members {@code shape} names: what it skips is still checked, so a
+   * document is read (or left to Jackson) exactly when the whole one would be, and the tree is the whole tree without
+   * the members skipped.
+   */
+  static JsonNode read(byte[] json, JsonShape shape) {
     JsonReader r = new JsonReader(json);
     try {
       r.skipSpace();
       if (r.at == json.length) {
         return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
       }
-      JsonNode value = r.value();
+      JsonNode value = r.value(shape);
       r.skipSpace();
       return r.at == json.length ? value : null; // what follows the value: Jackson's rules for it decide
     } catch (NotPlain | RuntimeException e) {
@@ -58,16 +67,16 @@ final class JsonReader {
     }
   }
 
-  private JsonNode value() throws NotPlain {
+  private JsonNode value(JsonShape shape) throws NotPlain {
     if (at >= in.length) {
       throw new NotPlain();
     }
     byte c = in[at];
     switch (c) {
       case '{':
-        return object();
+        return object(shape);
       case '[':
-        return array();
+        return array(shape);
       case '"':
         return NODES.textNode(string(MAX_STRING_LENGTH));
       case 't':
@@ -87,7 +96,7 @@ final class JsonReader {
     }
   }
 
-  private ObjectNode object() throws NotPlain {
+  private ObjectNode object(JsonShape shape) throws NotPlain {
     enter();
     at++;
     ObjectNode o = NODES.objectNode();
@@ -106,7 +115,12 @@ final class JsonReader {
       skipSpace();
       expect(':');
       skipSpace();
-      o.set(name, value());
+      JsonShape member = shape.member(name);
+      if (member != null) {
+        o.set(name, value(member));
+      } else {
+        skipValue();
+      }
       skipSpace();
       byte c = next();
       if (c == '}') {
@@ -119,7 +133,7 @@ final class JsonReader {
     }
   }
 
-  private ArrayNode array() throws NotPlain {
+  private ArrayNode array(JsonShape shape) throws NotPlain {
     enter();
     at++;
     ArrayNode a = NODES.arrayNode();
@@ -131,7 +145,7 @@ final class JsonReader {
     }
     while (true) {
       skipSpace();
-      a.add(value());
+      a.add(value(shape));
       skipSpace();
       byte c = next();
       if (c == ']') {
@@ -152,22 +166,8 @@ final class JsonReader {
 
   /** A string at {@code at} (its opening quote), unescaped. */
   private String string(int maxLength) throws NotPlain {
-    int start = ++at;
-    boolean plain = true; // ASCII without escapes: the bytes are the characters
-    while (true) {
-      byte c = next();
-      if (c == '"') {
-        break;
-      }
-      if (c == '\\') {
-        plain = false;
-        next();
-      } else if (c >= 0 && c < 0x20) {
-        throw new NotPlain(); // Jackson refuses unescaped control characters
-      } else if (c < 0) {
-        plain = false;
-      }
-    }
+    int start = at + 1;
+    boolean plain = scanString() == 0; // ASCII without escapes: the bytes are the characters
     int end = at - 1;
     String s;
     if (plain) {
@@ -231,6 +231,24 @@ final class JsonReader {
   /** A number as Jackson types it: int, long or big integer when integral, else double. */
   private JsonNode number() throws NotPlain {
     int start = at;
+    boolean integral = scanNumber();
+    String text = new String(in, start, at - start, StandardCharsets.ISO_8859_1);
+    if (!integral) {
+      return NODES.numberNode(Double.parseDouble(text));
+    }
+    int intStart = in[start] == '-' ? start + 1 : start;
+    int length = at - intStart;
+    if (length <= 18) {
+      long v = Long.parseLong(text);
+      return v == (int) v ? NODES.numberNode((int) v) : NODES.numberNode(v);
+    }
+    BigInteger v = new BigInteger(text);
+    return v.bitLength() < 64 ? NODES.numberNode(v.longValue()) : NODES.numberNode(v);
+  }
+
+  /** Moves past a number within Jackson's grammar and length limit; whether it is integral. */
+  private boolean scanNumber() throws NotPlain {
+    int start = at;
     if (peek() == '-') {
       at++;
     }
@@ -256,17 +274,161 @@ final class JsonReader {
     if (at - start > MAX_NUMBER_LENGTH) {
       throw new NotPlain();
     }
-    String text = new String(in, start, at - start, StandardCharsets.ISO_8859_1);
-    if (!integral) {
-      return NODES.numberNode(Double.parseDouble(text));
+    return integral;
+  }
+
+  private static final int ESCAPES = 1;
+  private static final int NON_ASCII = 2;
+
+  /**
+   * Moves past the string at {@code at} (its opening quote) and tells whether it has {@link #ESCAPES} or
+   * {@link #NON_ASCII} bytes (0: neither). One loop over the bytes, no call per byte: it runs interpreted over most of
+   * an answer.
+   */
+  private int scanString() throws NotPlain {
+    byte[] b = in;
+    int i = at + 1;
+    int kind = 0;
+    while (true) {
+      if (i >= b.length) {
+        throw new NotPlain();
+      }
+      byte c = b[i++];
+      if (c == '"') {
+        break;
+      }
+      if (c == '\\') {
+        kind |= ESCAPES;
+        if (i >= b.length) {
+          throw new NotPlain();
+        }
+        i++;
+      } else if (c < 0x20) {
+        if (c >= 0) {
+          throw new NotPlain(); // Jackson refuses unescaped control characters
+        }
+        kind |= NON_ASCII;
+      }
     }
-    int length = at - intStart;
-    if (length <= 18) {
-      long v = Long.parseLong(text);
-      return v == (int) v ? NODES.numberNode((int) v) : NODES.numberNode(v);
+    at = i;
+    return kind;
+  }
+
+  /** Moves past a value that is not kept, checking it as {@link #value} would read it, without making nodes. */
+  private void skipValue() throws NotPlain {
+    byte c = peek();
+    switch (c) {
+      case '{':
+        enter();
+        at++;
+        skipSpace();
+        if (peek() == '}') {
+          at++;
+          depth--;
+          return;
+        }
+        while (true) {
+          skipSpace();
+          if (peek() != '"') {
+            throw new NotPlain();
+          }
+          skipString(MAX_NAME_LENGTH);
+          skipSpace();
+          expect(':');
+          skipSpace();
+          skipValue();
+          skipSpace();
+          byte e = next();
+          if (e == '}') {
+            depth--;
+            return;
+          }
+          if (e != ',') {
+            throw new NotPlain();
+          }
+        }
+      case '[':
+        enter();
+        at++;
+        skipSpace();
+        if (peek() == ']') {
+          at++;
+          depth--;
+          return;
+        }
+        while (true) {
+          skipSpace();
+          skipValue();
+          skipSpace();
+          byte e = next();
+          if (e == ']') {
+            depth--;
+            return;
+          }
+          if (e != ',') {
+            throw new NotPlain();
+          }
+        }
+      case '"':
+        skipString(MAX_STRING_LENGTH);
+        return;
+      case 't':
+        literal("true");
+        return;
+      case 'f':
+        literal("false");
+        return;
+      case 'n':
+        literal("null");
+        return;
+      default:
+        if (c == '-' || c >= '0' && c <= '9') {
+          scanNumber();
+          return;
+        }
+        throw new NotPlain();
     }
-    BigInteger v = new BigInteger(text);
-    return v.bitLength() < 64 ? NODES.numberNode(v.longValue()) : NODES.numberNode(v);
+  }
+
+  /**
+   * Moves past a string as {@link #string} reads it, making no string when it is ASCII (escapes checked in place); one
+   * with other bytes is decoded, which checks its UTF-8.
+   */
+  private void skipString(int maxLength) throws NotPlain {
+    int start = at + 1;
+    int kind = scanString();
+    boolean escapes = (kind & ESCAPES) != 0;
+    boolean ascii = (kind & NON_ASCII) == 0;
+    int end = at - 1;
+    if (!ascii || end - start > maxLength && escapes) {
+      if (unescape(start, end).length() > maxLength) {
+        throw new NotPlain();
+      }
+      return;
+    }
+    if (end - start > maxLength) {
+      throw new NotPlain();
+    }
+    for (int i = start; escapes && i < end; i++) {
+      if (in[i] == '\\') {
+        i++;
+        switch (in[i]) {
+          case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> { }
+          case 'u' -> {
+            if (i + 4 >= end) {
+              throw new NotPlain();
+            }
+            for (int k = 1; k <= 4; k++) {
+              if (Character.digit((char) in[i + k], 16) < 0) {
+                throw new NotPlain();
+              }
+            }
+            i += 4;
+          }
+          default -> throw new NotPlain();
+        }
+      }
+    }
   }
 
   /** One or more digits. */

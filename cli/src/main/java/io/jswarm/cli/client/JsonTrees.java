@@ -1,7 +1,6 @@
 package io.jswarm.cli.client;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,8 +8,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 
@@ -36,7 +33,15 @@ public final class JsonTrees {
    * @throws IllegalStateException naming what is wrong, for malformed JSON
    */
   public static JsonNode parse(byte[] json) {
-    JsonNode plain = JsonReader.read(json);
+    return parse(json, JsonShape.WHOLE);
+  }
+
+  /**
+   * Like {@link #parse(byte[])}, with at least the members {@code shape} names (docs/footprint.md): {@link JsonReader}
+   * makes nodes for those only; JSON it leaves to Jackson comes back whole.
+   */
+  static JsonNode parse(byte[] json, JsonShape shape) {
+    JsonNode plain = JsonReader.read(json, shape);
     if (plain != null) {
       return plain;
     }
@@ -92,23 +97,57 @@ public final class JsonTrees {
     }
   }
 
-  /** {@code {"key":["value",...]}} for a filters query, written without an {@code ObjectMapper}. */
+  /**
+   * {@code {"key":["value",...]}} for a filters query, written as Jackson's generator writes it but by hand: setting up
+   * Jackson's factory (its buffer pools and name tables, through VarHandles) was ~60 classes of every {@code service
+   * ps} (docs/footprint.md).
+   */
   static String write(Map<String, List<String>> lists) {
-    StringWriter s = new StringWriter();
-    try (JsonGenerator g = Jackson.FACTORY.createGenerator(s)) {
-      g.writeStartObject();
-      for (Map.Entry<String, List<String>> e : lists.entrySet()) {
-        g.writeArrayFieldStart(e.getKey());
-        for (String v : e.getValue()) {
-          g.writeString(v);
-        }
-        g.writeEndArray();
+    StringBuilder b = new StringBuilder(64).append('{');
+    for (Map.Entry<String, List<String>> e : lists.entrySet()) {
+      if (b.length() > 1) {
+        b.append(',');
       }
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      quote(b, e.getKey()).append(":[");
+      boolean first = true;
+      for (String v : e.getValue()) {
+        if (!first) {
+          b.append(',');
+        }
+        quote(b, v);
+        first = false;
+      }
+      b.append(']');
     }
-    return s.toString();
+    return b.append('}').toString();
+  }
+
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+  /** {@code s} as a JSON string with Jackson's escapes: quote and backslash, the short control escapes, else a six-character one. */
+  private static StringBuilder quote(StringBuilder b, String s) {
+    b.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c >= 0x20) {
+        b.append(c);
+      } else if (c == '\n') {
+        b.append("\\n");
+      } else if (c == '\r') {
+        b.append("\\r");
+      } else if (c == '\t') {
+        b.append("\\t");
+      } else if (c == '\b') {
+        b.append("\\b");
+      } else if (c == '\f') {
+        b.append("\\f");
+      } else {
+        b.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+      }
+    }
+    return b.append('"');
   }
 
   /** The text at {@code path} under {@code n} ({@code text(task, "Spec", "ContainerSpec", "Image")}), or "". */

@@ -10,23 +10,30 @@ public final class NaturalOrder implements Comparator<String> {
 
   @Override
   public int compare(String a, String b) {
+    return compare(a.toCharArray(), b.toCharArray());
+  }
+
+  /**
+   * The same order over the names' characters: a list that sorts many names ({@code service ps}: 100 tasks, ~540
+   * comparisons, interpreted in a cold CLI) takes each name's array once; indexing an array is one bytecode where
+   * {@code String.charAt} is three calls (docs/footprint.md).
+   */
+  public static int compare(char[] a, char[] b) {
     int i = 0;
     int j = 0;
-    while (i < a.length() && j < b.length()) {
-      char ca = a.charAt(i);
-      char cb = b.charAt(j);
-      if (Character.isDigit(ca) && Character.isDigit(cb)) {
+    while (i < a.length && j < b.length) {
+      char ca = a[i];
+      char cb = b[j];
+      if (digit(ca) && digit(cb)) {
         int si = i;
         int sj = j;
-        while (i < a.length() && Character.isDigit(a.charAt(i))) {
+        while (i < a.length && digit(a[i])) {
           i++;
         }
-        while (j < b.length() && Character.isDigit(b.charAt(j))) {
+        while (j < b.length && digit(b[j])) {
           j++;
         }
-        String na = withoutLeadingZeros(a.substring(si, i));
-        String nb = withoutLeadingZeros(b.substring(sj, j));
-        int c = na.length() != nb.length() ? Integer.compare(na.length(), nb.length()) : na.compareTo(nb);
+        int c = compareNumbers(a, si, i, b, sj, j);
         if (c != 0) {
           return c;
         }
@@ -38,18 +45,34 @@ public final class NaturalOrder implements Comparator<String> {
         j++;
       }
     }
-    return Integer.compare(a.length() - i, b.length() - j);
+    return Integer.compare(a.length - i, b.length - j);
+  }
+
+  /** {@link Character#isDigit(char)}, without its look-up for ASCII. */
+  private static boolean digit(char c) {
+    return c <= '9' ? c >= '0' : c >= 0x80 && Character.isDigit(c);
   }
 
   /**
-   * {@code digits} without its leading zeros, keeping the last digit ("007" is "7", "000" is "0"); by hand rather than
-   * a regular expression, whose compilation links lambdas (docs/footprint.md, "The CLI's start").
+   * The digit runs {@code a[ai, ae)} and {@code b[bi, be)} compared as numbers: without their leading zeros (keeping a
+   * last digit: "007" is "7", "000" is "0"), the longer is larger, else digit by digit. In place: no substring per
+   * comparison, and no regular expression, whose compilation links lambdas (docs/footprint.md, "The CLI's start").
    */
-  private static String withoutLeadingZeros(String digits) {
-    int k = 0;
-    while (k < digits.length() - 1 && digits.charAt(k) == '0') {
-      k++;
+  private static int compareNumbers(char[] a, int ai, int ae, char[] b, int bi, int be) {
+    while (ai < ae - 1 && a[ai] == '0') {
+      ai++;
     }
-    return digits.substring(k);
+    while (bi < be - 1 && b[bi] == '0') {
+      bi++;
+    }
+    if (ae - ai != be - bi) {
+      return Integer.compare(ae - ai, be - bi);
+    }
+    for (; ai < ae; ai++, bi++) {
+      if (a[ai] != b[bi]) {
+        return a[ai] - b[bi];
+      }
+    }
+    return 0;
   }
 }

@@ -239,17 +239,19 @@ public final class NodeCommand extends GroupCommand {
       for (String ref : nodes.isEmpty() ? List.of("self") : nodes) {
         JsonNode n = api.getTree("/nodes/" + seg(reference(api, ref)));
         Filters f = list.filters().add("node", JsonTrees.text(n, "ID"));
-        tasks.addAll((ArrayNode) api.getTree(f.appendTo("/tasks")));
+        tasks.addAll((ArrayNode) list.tasks(api, f));
       }
       list.print(api, tasks, out);
       return 0;
     }
   }
 
+  private static final JsonShape ID_AND_HOSTNAME = JsonShape.of("ID", "Description.Hostname");
+
   /** Hostnames of all nodes by id. */
   static Map<String, String> hostnames(ApiClient api) {
     Map<String, String> names = new HashMap<>();
-    for (JsonNode n : api.getTree("/nodes")) {
+    for (JsonNode n : api.getTree("/nodes", ID_AND_HOSTNAME)) {
       String hostname = JsonTrees.text(n, "Description", "Hostname");
       if (!hostname.isEmpty()) {
         names.put(JsonTrees.text(n, "ID"), hostname);
@@ -258,10 +260,13 @@ public final class NodeCommand extends GroupCommand {
     return names;
   }
 
+  /** What a task list reads of a service: its id and name. */
+  static final JsonShape SERVICE_ID_AND_NAME = JsonShape.of("ID", "Spec.Name");
+
   /** Service names by id. */
   static Map<String, String> serviceNames(ApiClient api) {
     Map<String, String> names = new HashMap<>();
-    for (JsonNode s : api.getTree("/services")) {
+    for (JsonNode s : api.getTree("/services", SERVICE_ID_AND_NAME)) {
       if (JsonTrees.present(s, "Spec", "Name")) {
         names.put(JsonTrees.text(s, "ID"), JsonTrees.text(s, "Spec", "Name"));
       }

@@ -60,6 +60,11 @@ public final class OutputFormat {
       out.flush();
       return;
     }
+    if (this == TABLE) { // the rows' maps are for json and templates only
+      out.print(defaultTable.get());
+      out.flush();
+      return;
+    }
     List<Map<String, Object>> json = new ArrayList<>(rows.size());
     for (ListingRow r : rows) {
       json.add(r.json());

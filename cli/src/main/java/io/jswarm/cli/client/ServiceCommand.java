@@ -115,7 +115,7 @@ public final class ServiceCommand extends GroupCommand {
       int found = 0;
       for (String ref : services) {
         try {
-          JsonNode s = api.getTree("/services/" + seg(ref));
+          JsonNode s = api.getTree("/services/" + seg(ref), NodeCommand.SERVICE_ID_AND_NAME);
           String id = JsonTrees.text(s, "ID");
           f.add("service", id);
           if (JsonTrees.present(s, "Spec", "Name")) {
@@ -132,7 +132,7 @@ public final class ServiceCommand extends GroupCommand {
       if (found == 0) {
         throw new UsageException(String.join("\n", notFound));
       }
-      list.print(api, api.getTree(f.appendTo("/tasks")), out, names);
+      list.print(api, list.tasks(api, f), out, names);
       for (String e : notFound) {
         err.println(e);
       }

@@ -48,32 +48,6 @@ public class ServiceCreateFlags {
           + "does (jswarm extension; replicated services).")
   public Boolean rebalanceOnJoin;
 
-  @Option(names = "--reserve-cpu", converter = FlagConverters.Cpus.class, description = "Reserve CPUs, e.g. 0.5.")
-  public Long reserveCpu;
-
-  @Option(names = "--reserve-memory", converter = FlagConverters.Bytes.class, description = "Reserve memory, e.g. 64M.")
-  public Long reserveMemory;
-
-  @Option(names = "--limit-cpu", converter = FlagConverters.Cpus.class, description = "Limit CPUs, e.g. 1.5.")
-  public Long limitCpu;
-
-  @Option(names = "--limit-memory", converter = FlagConverters.Bytes.class, description = "Limit memory, e.g. 1g.")
-  public Long limitMemory;
-
-  @Option(names = "--restart-condition", description = "Restart when condition is met (none, on-failure, any).")
-  public String restartCondition;
-
-  @Option(names = "--restart-delay", converter = FlagConverters.Duration.class,
-      description = "Delay between restart attempts (ns|us|ms|s|m|h).")
-  public Long restartDelay;
-
-  @Option(names = "--restart-max-attempts", description = "Maximum number of restarts before giving up (0 = no limit).")
-  public Long restartMaxAttempts;
-
-  @Option(names = "--restart-window", converter = FlagConverters.Duration.class,
-      description = "Window used to evaluate the restart policy (ns|us|ms|s|m|h).")
-  public Long restartWindow;
-
   @Option(names = {"-p", "--publish"},
       description = "Publish a port: 8080:80[/udp] or published=8080,target=80,protocol=tcp,mode=host.")
   public List<String> publish = new ArrayList<>();
@@ -86,19 +60,14 @@ public class ServiceCreateFlags {
 
   // ---- the container (applied by ContainerFlags) ----
 
-  @Option(names = "--limit-pids", description = "Limit the number of processes in each container (0 = unlimited).")
-  public Long limitPids;
-
-  @Option(names = "--limit-bandwidth", description = "Limit each task's network interfaces to RATE bits/s in each "
-      + "direction, e.g. 10mbit, 1.5g; 0 = unlimited (jswarm extension).")
-  public String limitBandwidth;
-
-  @Option(names = "--blkio-weight", description = "Block IO weight, relative: 10-1000, 0 = default (jswarm extension; "
-      + "needs the BFQ I/O scheduler on the device).")
-  public Long blkioWeight;
-
   @Option(names = "--cpuset", description = "CPUs each container may run on, e.g. 0-3 or 0,2 (jswarm extension).")
   public String cpuset;
+
+  @picocli.CommandLine.Mixin
+  public ResourceFlags resources = new ResourceFlags();
+
+  @picocli.CommandLine.Mixin
+  public RestartFlags restart = new RestartFlags();
 
   @picocli.CommandLine.Mixin
   public HealthFlags health = new HealthFlags();

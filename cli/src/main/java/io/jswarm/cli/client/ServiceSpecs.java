@@ -2,13 +2,9 @@ package io.jswarm.cli.client;
 
 import io.jswarm.api.types.ContainerSpec;
 import io.jswarm.api.types.EndpointSpec;
-import io.jswarm.api.types.Limit;
 import io.jswarm.api.types.NetworkAttachmentConfig;
 import io.jswarm.api.types.Placement;
 import io.jswarm.api.types.PortConfig;
-import io.jswarm.api.types.ResourceRequirements;
-import io.jswarm.api.types.Resources;
-import io.jswarm.api.types.RestartPolicy;
 import io.jswarm.api.types.Service.ServiceSpec;
 import io.jswarm.api.types.ServiceMode;
 import io.jswarm.api.types.TaskSpec;
@@ -25,8 +21,6 @@ import java.util.function.Function;
  * (any, 5s delay) for the fields not given, and updates merge into the spec read back from the daemon.
  */
 public final class ServiceSpecs {
-  private static final long DEFAULT_RESTART_DELAY = 5_000_000_000L;
-  private static final List<String> RESTART_CONDITIONS = List.of("none", "on-failure", "any");
 
   private ServiceSpecs() {}
 
@@ -50,11 +44,11 @@ public final class ServiceSpecs {
     c.image = f.image;
     c.args = f.args.isEmpty() ? null : new ArrayList<>(f.args);
     c.env = env(f.env, environment);
-    task.resources = resources(null, f.reserveCpu, f.reserveMemory, f.limitCpu, f.limitMemory);
-    task.restartPolicy = restartPolicy(null, f.restartCondition, f.restartDelay, f.restartMaxAttempts, f.restartWindow);
-    if (spec.mode.isJob() && f.restartCondition == null) {
+    task.resources = f.resources.merge(null);
+    task.restartPolicy = f.restart.merge(null);
+    if (spec.mode.isJob() && f.restart.condition == null) {
       // the docker CLI's default for jobs: a task that completes is never run again
-      task.restartPolicy = restartPolicy(task.restartPolicy, "on-failure", null, null, null);
+      task.restartPolicy = RestartFlags.merge(task.restartPolicy, "on-failure", null, null, null);
     }
     ContainerFlags.apply(f, task);
     if (!f.constraints.isEmpty() || !f.placementPrefs.isEmpty() || f.maxReplicasPerNode != null
@@ -203,9 +197,8 @@ public final class ServiceSpecs {
       }
       task.placement = p;
     }
-    task.resources = resources(task.resources, f.reserveCpu, f.reserveMemory, f.limitCpu, f.limitMemory);
-    task.restartPolicy = restartPolicy(task.restartPolicy, f.restartCondition, f.restartDelay,
-        f.restartMaxAttempts, f.restartWindow);
+    task.resources = f.resources.merge(task.resources);
+    task.restartPolicy = f.restart.merge(task.restartPolicy);
     if (!f.publishAdd.isEmpty() || !f.publishRm.isEmpty()) {
       if (spec.endpointSpec == null) {
         spec.endpointSpec = new EndpointSpec();
@@ -294,67 +287,6 @@ public final class ServiceSpecs {
 
   private static boolean sameSpread(Placement.Preference a, Placement.Preference b) {
     return a.spread != null && b.spread != null && Objects.equals(a.spread.spreadDescriptor, b.spread.spreadDescriptor);
-  }
-
-  private static ResourceRequirements resources(ResourceRequirements have, Long reserveCpu, Long reserveMemory,
-      Long limitCpu, Long limitMemory) {
-    if (reserveCpu == null && reserveMemory == null && limitCpu == null && limitMemory == null) {
-      return have;
-    }
-    ResourceRequirements r = have == null ? new ResourceRequirements() : have;
-    if (reserveCpu != null || reserveMemory != null) {
-      if (r.reservations == null) {
-        r.reservations = new Resources();
-      }
-      if (reserveCpu != null) {
-        r.reservations.nanoCPUs = reserveCpu;
-      }
-      if (reserveMemory != null) {
-        r.reservations.memoryBytes = reserveMemory;
-      }
-    }
-    if (limitCpu != null || limitMemory != null) {
-      if (r.limits == null) {
-        r.limits = new Limit();
-      }
-      if (limitCpu != null) {
-        r.limits.nanoCPUs = limitCpu;
-      }
-      if (limitMemory != null) {
-        r.limits.memoryBytes = limitMemory;
-      }
-    }
-    return r;
-  }
-
-  private static RestartPolicy restartPolicy(RestartPolicy have, String condition, Long delay, Long maxAttempts,
-      Long window) {
-    if (condition == null && delay == null && maxAttempts == null && window == null) {
-      return have;
-    }
-    RestartPolicy p = have;
-    if (p == null) {
-      p = new RestartPolicy();
-      p.condition = "any";
-      p.delay = DEFAULT_RESTART_DELAY;
-      p.maxAttempts = 0L;
-    }
-    if (condition != null) {
-      if (!RESTART_CONDITIONS.contains(condition)) {
-        throw new UsageException("invalid --restart-condition \"" + condition + "\": allowed are none, on-failure and any");
-      }
-      p.condition = condition;
-    }
-    if (delay != null) {
-      p.delay = delay;
-    }
-    if (maxAttempts != null) {
-      p.maxAttempts = nonNegative("--restart-max-attempts", maxAttempts);
-    }
-    if (window != null) {
-      p.window = window;
-    }
-    return p;
   }
 
   private static List<Placement.Preference> preferences(String flag, List<String> values) {

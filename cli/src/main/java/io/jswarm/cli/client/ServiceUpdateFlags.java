@@ -46,30 +46,6 @@ public class ServiceUpdateFlags {
       description = "Rebalance when a node joins: true or false (jswarm extension).")
   public Boolean rebalanceOnJoin;
 
-  @Option(names = "--reserve-cpu", converter = FlagConverters.Cpus.class, description = "Reserve CPUs.")
-  public Long reserveCpu;
-
-  @Option(names = "--reserve-memory", converter = FlagConverters.Bytes.class, description = "Reserve memory.")
-  public Long reserveMemory;
-
-  @Option(names = "--limit-cpu", converter = FlagConverters.Cpus.class, description = "Limit CPUs.")
-  public Long limitCpu;
-
-  @Option(names = "--limit-memory", converter = FlagConverters.Bytes.class, description = "Limit memory.")
-  public Long limitMemory;
-
-  @Option(names = "--restart-condition", description = "Restart when condition is met (none, on-failure, any).")
-  public String restartCondition;
-
-  @Option(names = "--restart-delay", converter = FlagConverters.Duration.class, description = "Delay between restart attempts.")
-  public Long restartDelay;
-
-  @Option(names = "--restart-max-attempts", description = "Maximum number of restarts before giving up.")
-  public Long restartMaxAttempts;
-
-  @Option(names = "--restart-window", converter = FlagConverters.Duration.class, description = "Window used to evaluate the restart policy.")
-  public Long restartWindow;
-
   @Option(names = "--network-add", description = "Add a network: NAME, or name=NAME,alias=A.")
   public List<String> networkAdd = new ArrayList<>();
 
@@ -100,16 +76,11 @@ public class ServiceUpdateFlags {
   @Option(names = "--args", description = "Service command args (replaces the current ones).")
   public String args;
 
-  @Option(names = "--limit-pids", description = "Limit the number of processes in each container (0 = unlimited).")
-  public Long limitPids;
+  @picocli.CommandLine.Mixin
+  public ResourceFlags resources = new ResourceFlags();
 
-  @Option(names = "--limit-bandwidth", description = "Limit each task's network interfaces to RATE bits/s in each "
-      + "direction, e.g. 10mbit, 1.5g; 0 = unlimited (jswarm extension).")
-  public String limitBandwidth;
-
-  @Option(names = "--blkio-weight", description = "Block IO weight, relative: 10-1000, 0 = default (jswarm extension; "
-      + "needs the BFQ I/O scheduler on the device).")
-  public Long blkioWeight;
+  @picocli.CommandLine.Mixin
+  public RestartFlags restart = new RestartFlags();
 
   @picocli.CommandLine.Mixin
   public HealthFlags health = new HealthFlags();

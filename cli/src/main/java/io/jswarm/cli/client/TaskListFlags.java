@@ -36,6 +36,14 @@ public final class TaskListFlags {
     return Filters.parse(filters);
   }
 
+  /**
+   * {@code GET /tasks} with {@code filters}, read for the columns only ({@link TaskListing#COLUMNS}): what else the
+   * daemon sends for each task is checked as JSON and skipped (docs/footprint.md).
+   */
+  public JsonNode tasks(ApiClient api, Filters filters) {
+    return api.getTree(filters.appendTo("/tasks"), TaskListing.COLUMNS);
+  }
+
   /** Prints the tasks (a JSON array from {@code GET /tasks}) as the flags ask: ids only, JSON lines, or docker's table. */
   public void print(ApiClient api, JsonNode tasks, PrintWriter out) {
     print(api, tasks, out, Map.of());

@@ -5,6 +5,7 @@ import io.jswarm.api.types.Timestamps;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,6 +19,11 @@ import java.util.TreeMap;
  */
 public final class TaskListing {
   private static final int MAX_ERROR = 30;
+
+  /** What {@link #rows} reads of a task (and {@code service ps} of {@code GET /tasks}'s answer; docs/footprint.md). */
+  static final JsonShape COLUMNS = JsonShape.of("ID", "ServiceID", "Slot", "NodeID", "CreatedAt", "UpdatedAt",
+      "DesiredState", "Spec.ContainerSpec.Image", "Status.State", "Status.Timestamp", "Status.Err",
+      "Status.ContainerStatus.Health", "Status.PortStatus");
 
   private TaskListing() {}
 
@@ -45,19 +51,20 @@ public final class TaskListing {
    */
   public static List<Row> rows(JsonNode tasks, Map<String, String> serviceNames, Map<String, String> nodeNames,
       Instant now, boolean trunc) {
-    record Named(JsonNode task, String name, Instant created) {}
+    record Named(JsonNode task, String name, char[] key, Instant created) {}
     List<Named> named = new ArrayList<>();
     for (JsonNode t : tasks) {
       String serviceId = JsonTrees.text(t, "ServiceID");
       String service = serviceNames.getOrDefault(serviceId, serviceId);
       long slot = JsonTrees.number(t, "Slot");
       String suffix = slot != 0 ? Long.toString(slot) : JsonTrees.text(t, "NodeID");
-      named.add(new Named(t, service + "." + suffix, instant(JsonTrees.text(t, "CreatedAt"))));
+      String name = service + "." + suffix;
+      named.add(new Named(t, name, name.toCharArray(), instant(JsonTrees.text(t, "CreatedAt"))));
     }
     named.sort(new java.util.Comparator<>() { // a class, not a lambda (see ServiceListing)
       @Override
       public int compare(Named a, Named b) {
-        int byName = NaturalOrder.INSTANCE.compare(a.name(), b.name());
+        int byName = NaturalOrder.compare(a.key(), b.key());
         if (byName != 0) {
           return byName;
         }
@@ -67,6 +74,7 @@ public final class TaskListing {
       }
     });
     List<Row> rows = new ArrayList<>();
+    Map<String, String> states = new HashMap<>(); // "running" -> "Running": a few words, capitalized once each
     String previousName = null;
     for (Named n : named) {
       JsonNode t = n.task();
@@ -76,7 +84,7 @@ public final class TaskListing {
       String node = nodeId.isEmpty() ? "" : nodeNames.getOrDefault(nodeId, nodeId);
       rows.add(new Row(trunc ? ServiceListing.shortId(id) : id, n.name(), n.name().equals(previousName),
           trunc ? ImageNames.forDisplay(image) : image, node,
-          HumanTime.capitalize(JsonTrees.text(t, "DesiredState")), currentState(t, now), error(t, trunc), ports(t)));
+          capitalize(JsonTrees.text(t, "DesiredState"), states), currentState(t, now, states), error(t, trunc), ports(t)));
       previousName = n.name();
     }
     return rows;
@@ -97,8 +105,17 @@ public final class TaskListing {
     }
   }
 
-  private static String currentState(JsonNode t, Instant now) {
-    String state = HumanTime.capitalize(JsonTrees.text(t, "Status", "State"));
+  private static String capitalize(String word, Map<String, String> done) {
+    String c = done.get(word);
+    if (c == null) {
+      c = HumanTime.capitalize(word);
+      done.put(word, c);
+    }
+    return c;
+  }
+
+  private static String currentState(JsonNode t, Instant now, Map<String, String> states) {
+    String state = capitalize(JsonTrees.text(t, "Status", "State"), states);
     Instant at = instant(JsonTrees.text(t, "Status", "Timestamp"));
     if (at == null) {
       at = instant(JsonTrees.present(t, "UpdatedAt") ? JsonTrees.text(t, "UpdatedAt") : JsonTrees.text(t, "CreatedAt"));
@@ -106,7 +123,8 @@ public final class TaskListing {
     if (at == null) {
       return state;
     }
-    Duration ago = Duration.between(at, now);
+    // Duration.between's exact difference, without its detour through ChronoUnit and Math.multiplyExact
+    Duration ago = Duration.ofSeconds(now.getEpochSecond() - at.getEpochSecond(), now.getNano() - at.getNano());
     if (ago.isNegative()) {
       ago = Duration.ZERO;
     }

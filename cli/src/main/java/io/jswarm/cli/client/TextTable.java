@@ -26,18 +26,26 @@ public final class TextTable {
   public String render() {
     int columns = lines.get(0).size();
     int[] width = new int[columns];
-    for (List<String> line : lines) {
+    int[][] cellWidths = new int[lines.size()][columns - 1]; // each cell measured once
+    int chars = 0;
+    for (int l = 0; l < lines.size(); l++) {
+      List<String> line = lines.get(l);
       for (int c = 0; c < columns - 1; c++) {
-        width[c] = Math.max(width[c], Math.max(MIN_WIDTH, displayWidth(line.get(c)) + PADDING));
+        cellWidths[l][c] = displayWidth(line.get(c));
+        width[c] = Math.max(width[c], Math.max(MIN_WIDTH, cellWidths[l][c] + PADDING));
       }
+      chars += line.get(columns - 1).length() + 1;
     }
-    StringBuilder out = new StringBuilder();
-    for (List<String> line : lines) {
+    for (int c = 0; c < columns - 1; c++) {
+      chars += lines.size() * width[c];
+    }
+    StringBuilder out = new StringBuilder(chars);
+    for (int l = 0; l < lines.size(); l++) {
+      List<String> line = lines.get(l);
       for (int c = 0; c < columns; c++) {
-        String cell = line.get(c);
-        out.append(cell);
+        out.append(line.get(c));
         if (c < columns - 1) {
-          out.append(" ".repeat(width[c] - displayWidth(cell)));
+          out.append(" ".repeat(width[c] - cellWidths[l][c]));
         }
       }
       out.append('\n');

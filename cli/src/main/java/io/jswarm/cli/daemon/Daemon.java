@@ -224,7 +224,10 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
         NodeCredentials current = keys.loadCredentials();
         if (!current.needsRenewal(clock.instant())) {
           ManagerRole local = manager;
+          WorkerRole w = worker;
+          String told = w == null ? null : w.rootsDigest();
           if (local != null ? !ManagerAsks.rootsChanged(local.store(), current)
+              : told != null ? !ManagerAsks.rootsChanged(told, current)
               : !ManagerAsks.rootsChanged(managerAddrs(s), current)) {
             return;
           }

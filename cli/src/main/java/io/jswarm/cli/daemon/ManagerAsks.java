@@ -36,7 +36,15 @@ final class ManagerAsks {
   }
 
   /**
-   * Whether the roots the managers say to trust ({@code GET /ca}, asked of the first that answers) differ from this
+   * Whether the roots the leader's dispatcher said to trust at the last heartbeat ({@code rootsDigest}) differ from
+   * this node's: a worker with a session learns of a rotation without a TLS connection of its own to ask.
+   */
+  static boolean rootsChanged(String rootsDigest, NodeCredentials current) {
+    return !rootsDigest.equals(RootCA.rootsDigest(current.trustedRoots()));
+  }
+
+  /**
+   * Whether the roots the managers say to trust, when no session tells ({@code GET /ca}, asked of the first that answers) differ from this
    * node's: a root rotation started or ended, and this node needs a certificate of the new root and the new roots.
    */
   static boolean rootsChanged(List<String> managerAddrs, NodeCredentials current) {

@@ -211,6 +211,11 @@ final class WorkerRole implements AutoCloseable {
     }
   }
 
+  /** The roots to trust now as the open session's dispatcher says, or null (see {@link Agent#rootsDigest}). */
+  String rootsDigest() {
+    return agent.rootsDigest();
+  }
+
   /** Managers the agent knows now (kept in {@link NodeState} so a restarted node finds the cluster again). */
   List<String> managers() {
     return agent.managers();

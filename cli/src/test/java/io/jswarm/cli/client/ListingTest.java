@@ -28,6 +28,17 @@ class ListingTest {
     List<String> names = new java.util.ArrayList<>(List.of("web.10", "web.2", "api.1", "web.1"));
     names.sort(NaturalOrder.INSTANCE);
     assertEquals(List.of("api.1", "web.1", "web.2", "web.10"), names);
+    // digit runs as numbers whatever their leading zeros (equal ones keep their order), non-ASCII digits too (by code
+    // when as long); other characters by code; shorter first
+    List<String> mixed = new java.util.ArrayList<>(List.of("web.010", "web.9", "web.0009", "web.00", "web.0", "web",
+        "web.\u0663", "web.\u0662", "web.1a", "web.1", "a10b2", "a10b10", "a9b99", "web.1.2", "web.10.1", "web.1.10",
+        "Web.1", "web.-1", "web.99999999999999999999", "web.100000000000000000000"));
+    mixed.sort(NaturalOrder.INSTANCE);
+    assertEquals(List.of("Web.1", "a9b99", "a10b2", "a10b10", "web", "web.-1", "web.00", "web.0", "web.1", "web.1.2",
+        "web.1.10", "web.1a", "web.9", "web.0009", "web.\u0662", "web.\u0663", "web.010", "web.10.1",
+        "web.99999999999999999999", "web.100000000000000000000"), mixed);
+    assertEquals(0, NaturalOrder.INSTANCE.compare("web.007", "web.7"));
+    assertEquals(0, NaturalOrder.compare("x1".toCharArray(), "x01".toCharArray()));
   }
 
   @Test

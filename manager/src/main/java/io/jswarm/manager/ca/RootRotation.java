@@ -18,8 +18,9 @@ import java.util.Objects;
  *       made and cross-signed by the current one. From then on the CA signs every certificate with the new root
  *       and puts the cross-signed certificate after it, and serves both roots as the trust bundle
  *       ({@code GET /ca}, join and renew answers).
- *   <li>Every node notices the new bundle (it compares {@code GET /ca} with its own every certificate check),
- *       renews and trusts both roots. A node that has not yet renewed still trusts only the old root and accepts
+ *   <li>Every node notices the new bundle at its next certificate check (every 10 s): a worker compares the
+ *       digest its dispatcher's last heartbeat named ({@code HeartbeatResponse.rootsDigest}) with its own roots,
+ *       a manager reads its own store, and a node without a session asks {@code GET /ca}; it then renews and trusts both roots. A node that has not yet renewed still trusts only the old root and accepts
  *       the new certificates through the cross-signed one; certificates of the old root are accepted by
  *       everyone. So every pair of nodes keeps talking at every moment.
  *   <li>{@link #finishIfDone}, on the leader: once every node in the store reports (in its description's

@@ -11,6 +11,7 @@ import io.jswarm.api.errors.NotFoundException;
 import io.jswarm.api.errors.UnavailableException;
 import io.jswarm.api.json.Json;
 import io.jswarm.api.types.Node;
+import io.jswarm.api.types.Swarm;
 import io.jswarm.api.types.Task;
 import io.jswarm.consensus.store.IdGenerator;
 import com.codahale.metrics.Counter;
@@ -22,7 +23,9 @@ import io.jswarm.consensus.store.Tx;
 import io.jswarm.transport.http.HttpRequest;
 import io.jswarm.transport.http.HttpResponse;
 import io.jswarm.transport.http.Router;
+import io.jswarm.manager.ca.RootRotation;
 import io.jswarm.transport.pki.PeerIdentity;
+import io.jswarm.transport.pki.RootCA;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -86,6 +89,7 @@ public final class Dispatcher implements AutoCloseable {
   private final Supplier<List<DispatcherMessage.Manager>> managers;
   private final IdGenerator sessionIds = IdGenerator.secure();
   private final Object lifecycle = new Object();
+  private volatile RootsDigest roots;
   private volatile LeaderTerm term;
   private final Counter heartbeats;
   private final Counter missed;
@@ -216,8 +220,25 @@ public final class Dispatcher implements AutoCloseable {
     HeartbeatRequest hb = req.json(HeartbeatRequest.class);
     LeaderTerm t = requireSession(hb.sessionId, peer);
     heartbeats.inc();
-    return HttpResponse.ok(new HeartbeatResponse(t.heartbeat(peer.nodeId())));
+    return HttpResponse.ok(new HeartbeatResponse(t.heartbeat(peer.nodeId()), rootsDigest()));
   }
+
+  /** The roots every node must trust now, as {@link HeartbeatResponse#rootsDigest}; null before the CA exists. */
+  String rootsDigest() {
+    Swarm cluster = store.viewStale(tx -> tx.cluster().byName(Swarm.DEFAULT_NAME));
+    if (cluster == null || cluster.rootCA == null || cluster.rootCA.caCert == null) {
+      return null;
+    }
+    String bundle = RootRotation.trustBundle(cluster);
+    RootsDigest last = roots;
+    if (last == null || !last.bundle().equals(bundle)) { // parsed once per bundle, not per heartbeat
+      last = new RootsDigest(bundle, RootCA.rootsDigest(RootCA.parseCertificates(bundle, "root CA certificate")));
+      roots = last;
+    }
+    return last.digest();
+  }
+
+  private record RootsDigest(String bundle, String digest) {}
 
   HttpResponse status(HttpRequest req) {
     PeerIdentity peer = requirePeer(req);

@@ -1,6 +1,7 @@
 package io.jswarm.manager.dispatcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,6 +20,7 @@ import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Task;
 import io.jswarm.api.types.TaskState;
 import io.jswarm.transport.http.HttpResponse;
+import io.jswarm.transport.pki.RootCA;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -53,8 +55,7 @@ class DispatcherTest {
   }
 
   private long heartbeat(String node, String session) throws Exception {
-    HttpResponse r = h.call("/dispatcher/heartbeat", DispatcherHarness.peer(node), new HeartbeatRequest(session));
-    return Json.fromBytes(r.body, HeartbeatResponse.class).period;
+    return heartbeatAnswer(node, session).period;
   }
 
   @Test
@@ -269,6 +270,39 @@ class DispatcherTest {
     FakeSink again = h.open("n1", "192.168.60.1:2377");
     assertEquals(DispatcherMessage.SESSION, again.next().type);
     assertEquals("ready", h.node("n1").status.state);
+  }
+
+  @Test
+  void aHeartbeatNamesTheRootsToTrustAndARotationChangesThem() throws Exception {
+    RootCA old = RootCA.create("cluster", java.time.Clock.systemUTC());
+    RootCA next = RootCA.create("cluster", java.time.Clock.systemUTC());
+    setRoots(old.certPem(), null);
+    h.addNode("n1", "ready");
+    h.dispatcher.start();
+    FakeSink s = h.open("n1", null);
+    String session = s.next().sessionId;
+    assertEquals(RootCA.digest(old.certificate()), heartbeatAnswer("n1", session).rootsDigest);
+    setRoots(old.certPem(), next.certPem()); // the rotation starts: both roots
+    String both = heartbeatAnswer("n1", session).rootsDigest;
+    assertEquals(RootCA.rootsDigest(List.of(next.certificate(), old.certificate())), both);
+    assertNotEquals(RootCA.digest(old.certificate()), both);
+    setRoots(next.certPem(), null); // and ends
+    assertEquals(RootCA.digest(next.certificate()), heartbeatAnswer("n1", session).rootsDigest);
+  }
+
+  private void setRoots(String caCert, String rotationCACert) {
+    h.store.update(tx -> {
+      var c = tx.cluster().all().get(0);
+      c.rootCA = new io.jswarm.api.types.Swarm.RootCAState();
+      c.rootCA.caCert = caCert;
+      c.rootCA.rotationCACert = rotationCACert;
+      return tx.cluster().update(c);
+    });
+  }
+
+  private HeartbeatResponse heartbeatAnswer(String node, String session) throws Exception {
+    HttpResponse r = h.call("/dispatcher/heartbeat", DispatcherHarness.peer(node), new HeartbeatRequest(session));
+    return Json.fromBytes(r.body, HeartbeatResponse.class);
   }
 
   @Test

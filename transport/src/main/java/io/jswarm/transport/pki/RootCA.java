@@ -184,6 +184,15 @@ public final class RootCA {
     }
   }
 
+  /**
+   * One value for a set of trusted roots, the same whatever their order: the sorted {@link #digest(X509Certificate)}s
+   * joined by commas. A node compares the value its dispatcher sends with that of its own roots to learn that a root
+   * rotation started or ended (see {@code HeartbeatResponse.rootsDigest}).
+   */
+  public static String rootsDigest(java.util.Collection<X509Certificate> roots) {
+    return String.join(",", new java.util.TreeSet<>(roots.stream().map(RootCA::digest).toList()));
+  }
+
   /** What Docker shows as a node's and the swarm's {@code TLSInfo}: this root (PEM), its subject and public key. */
   public TLSInfo tlsInfo() {
     TLSInfo t = new TLSInfo();

@@ -124,6 +124,8 @@ public final class Agent implements AutoCloseable {
     final String addr;
     volatile String sessionId;
     volatile ScheduledFuture<?> heartbeat;
+    /** What this session's last heartbeat said of the roots to trust ({@link HeartbeatResponse#rootsDigest}). */
+    volatile String rootsDigest;
 
     Live(DispatcherTransport.Session stream, String addr) {
       this.stream = stream;
@@ -224,6 +226,15 @@ public final class Agent implements AutoCloseable {
   public String connectedManager() {
     Live l = live;
     return l == null || l.sessionId == null ? null : l.addr;
+  }
+
+  /**
+   * The roots to trust now as the leader's dispatcher said at this session's last heartbeat
+   * ({@link HeartbeatResponse#rootsDigest}), or null while no session is open or before its first heartbeat.
+   */
+  public String rootsDigest() {
+    Live l = live;
+    return l == null || l.sessionId == null ? null : l.rootsDigest;
   }
 
   /** Each assigned task's last reported status, by task id. */
@@ -490,6 +501,7 @@ public final class Agent implements AutoCloseable {
     }
     try {
       HeartbeatResponse r = transport.heartbeat(l.addr, new HeartbeatRequest(id));
+      l.rootsDigest = r.rootsDigest;
       scheduleHeartbeat(l, period(r.period));
     } catch (IOException | RuntimeException e) {
       if (!closed) {

@@ -244,6 +244,23 @@ class AgentTest {
   }
 
   @Test
+  void theRootsTheDispatcherNamesAreKnownWhileTheSessionLasts() throws Exception {
+    start("m1");
+    FakeTransport.FakeSession s = transport.nextSession();
+    transport.heartbeatPeriod = TimeUnit.MILLISECONDS.toNanos(20);
+    transport.rootsDigest = "root-a";
+    assertNull(agent.rootsDigest(), "no session yet");
+    s.push(DispatcherMessage.session("s1", TimeUnit.MILLISECONDS.toNanos(20), List.of(), null));
+    transport.await("the first heartbeat's roots", () -> "root-a".equals(agent.rootsDigest()));
+    transport.rootsDigest = "root-a,root-b"; // a rotation starts
+    transport.await("the rotation's roots", () -> "root-a,root-b".equals(agent.rootsDigest()));
+    s.end();
+    FakeTransport.FakeSession again = transport.nextSession();
+    assertNull(agent.rootsDigest(), "a session that ended tells nothing: the node asks a manager instead");
+    again.close();
+  }
+
+  @Test
   void simulatedExitsAreReported() throws Exception {
     start("m1");
     FakeTransport.FakeSession s = transport.nextSession();

@@ -30,6 +30,8 @@ final class FakeTransport implements DispatcherTransport {
   final Map<String, String> redirects = new ConcurrentHashMap<>();
   volatile boolean failHeartbeats;
   volatile long heartbeatPeriod = TimeUnit.HOURS.toNanos(1);
+  /** What each heartbeat answers of the roots to trust. */
+  volatile String rootsDigest;
 
   private final List<String> openedAddrs = new ArrayList<>();
   private final List<String> heartbeats = new ArrayList<>();
@@ -58,7 +60,7 @@ final class FakeTransport implements DispatcherTransport {
     if (failHeartbeats) {
       throw new IOException("manager " + managerAddr + " answered 409: session unknown");
     }
-    return new HeartbeatResponse(heartbeatPeriod);
+    return new HeartbeatResponse(heartbeatPeriod, rootsDigest);
   }
 
   @Override

@@ -226,7 +226,7 @@ public final class StackCommand extends GroupCommand {
 
     @Override
     protected int run(ApiClient api) {
-      JsonNode tasks = api.getTree(list.filters().add("label", label(namespace)).appendTo("/tasks"));
+      JsonNode tasks = list.tasks(api, list.filters().add("label", label(namespace)));
       if (tasks.isEmpty()) {
         err.println("nothing found in stack: " + namespace);
         return 1;

@@ -206,15 +206,15 @@ public final class StackSpecs {
     f.labels.add(IMAGE + "=" + f.image);
     f.endpointMode = deploy.path("endpoint_mode").isMissingNode() ? null : deploy.get("endpoint_mode").asText();
     JsonNode res = deploy.path("resources");
-    f.limitCpu = convert(res.path("limits").path("cpus"), new FlagConverters.Cpus(), path + ".deploy.resources.limits.cpus");
-    f.limitMemory = convert(res.path("limits").path("memory"), new FlagConverters.Bytes(), path + ".deploy.resources.limits.memory");
-    f.reserveCpu = convert(res.path("reservations").path("cpus"), new FlagConverters.Cpus(), path + ".deploy.resources.reservations.cpus");
-    f.reserveMemory = convert(res.path("reservations").path("memory"), new FlagConverters.Bytes(), path + ".deploy.resources.reservations.memory");
+    f.resources.limitCpu = convert(res.path("limits").path("cpus"), new FlagConverters.Cpus(), path + ".deploy.resources.limits.cpus");
+    f.resources.limitMemory = convert(res.path("limits").path("memory"), new FlagConverters.Bytes(), path + ".deploy.resources.limits.memory");
+    f.resources.reserveCpu = convert(res.path("reservations").path("cpus"), new FlagConverters.Cpus(), path + ".deploy.resources.reservations.cpus");
+    f.resources.reserveMemory = convert(res.path("reservations").path("memory"), new FlagConverters.Bytes(), path + ".deploy.resources.reservations.memory");
     JsonNode restart = deploy.path("restart_policy");
-    f.restartCondition = restart.hasNonNull("condition") ? restart.get("condition").asText() : null;
-    f.restartDelay = convert(restart.path("delay"), new FlagConverters.Duration(), path + ".deploy.restart_policy.delay");
-    f.restartWindow = convert(restart.path("window"), new FlagConverters.Duration(), path + ".deploy.restart_policy.window");
-    f.restartMaxAttempts = restart.hasNonNull("max_attempts") ? number(restart.get("max_attempts"), path + ".deploy.restart_policy.max_attempts") : null;
+    f.restart.condition = restart.hasNonNull("condition") ? restart.get("condition").asText() : null;
+    f.restart.delay = convert(restart.path("delay"), new FlagConverters.Duration(), path + ".deploy.restart_policy.delay");
+    f.restart.window = convert(restart.path("window"), new FlagConverters.Duration(), path + ".deploy.restart_policy.window");
+    f.restart.maxAttempts = restart.hasNonNull("max_attempts") ? number(restart.get("max_attempts"), path + ".deploy.restart_policy.max_attempts") : null;
     JsonNode placement = deploy.path("placement");
     f.constraints = list(placement.path("constraints"), path + ".deploy.placement.constraints", false);
     for (JsonNode p : placement.path("preferences")) {
