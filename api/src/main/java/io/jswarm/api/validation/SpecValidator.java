@@ -76,8 +76,8 @@ public final class SpecValidator {
   }
 
   /**
-   * A swarm spec ({@code POST /swarm/update} body): name {@value Swarm#DEFAULT_NAME}; Raft counts not negative
-   * and ElectionTick above HeartbeatTick; heartbeat period not negative; node certificates valid for at least
+   * A swarm spec ({@code POST /swarm/update} body): name {@value Swarm#DEFAULT_NAME}; Raft counts not negative,
+   * ElectionTick within its bounds and above HeartbeatTick; heartbeat period not negative; node certificates valid for at least
    * an hour; external CAs with protocol cfssl and a URL; a signing key only with its certificate.
    */
   public static void validateSwarm(Swarm.Spec spec) {
@@ -102,11 +102,17 @@ public final class SpecValidator {
       notNegative(p, "Spec.Raft.SnapshotInterval", r.snapshotInterval, "a number of log entries");
       notNegative(p, "Spec.Raft.KeepOldSnapshots", r.keepOldSnapshots, "a number of snapshots");
       notNegative(p, "Spec.Raft.LogEntriesForSlowFollowers", r.logEntriesForSlowFollowers, "a number of log entries");
-      notNegative(p, "Spec.Raft.ElectionTick", r.electionTick, "a number of ticks");
+      if (r.electionTick != null && (r.electionTick < Swarm.Raft.MIN_ELECTION_TICK
+          || r.electionTick > Swarm.Raft.MAX_ELECTION_TICK)) {
+        p.add("Spec.Raft.ElectionTick", r.electionTick + " is outside " + Swarm.Raft.MIN_ELECTION_TICK + ".."
+            + Swarm.Raft.MAX_ELECTION_TICK + "; give the election timeout in ticks of " + Swarm.Raft.TICK_MILLIS
+            + " ms (default " + Swarm.Raft.DEFAULT_ELECTION_TICK + ": a follower starts an election 1-2 s after it "
+            + "last heard the leader)");
+      }
       notNegative(p, "Spec.Raft.HeartbeatTick", r.heartbeatTick, "a number of ticks");
-      if (r.electionTick != null && r.heartbeatTick != null && r.heartbeatTick > 0
-          && r.electionTick <= r.heartbeatTick) {
-        p.add("Spec.Raft.ElectionTick", r.electionTick + " must be greater than Spec.Raft.HeartbeatTick ("
+      long election = r.electionTick == null ? Swarm.Raft.DEFAULT_ELECTION_TICK : r.electionTick;
+      if (r.heartbeatTick != null && r.heartbeatTick > 0 && election <= r.heartbeatTick) {
+        p.add("Spec.Raft.ElectionTick", election + " must be greater than Spec.Raft.HeartbeatTick ("
             + r.heartbeatTick + ")");
       }
     }

@@ -59,10 +59,20 @@ class ObjectSpecValidationTest {
     rejected(() -> SpecValidator.validateSwarm(swarm(s -> s.name = "")), "Spec.Name", "must not be empty");
     rejected(() -> SpecValidator.validateSwarm(swarm(s -> s.name = "prod")), "Spec.Name",
         "\"prod\" is not allowed; the swarm is always named \"default\"");
-    rejected(() -> SpecValidator.validateSwarm(swarm(s -> s.raft.electionTick = 1L)), "Spec.Raft.ElectionTick",
-        "1 must be greater than Spec.Raft.HeartbeatTick (1)");
+    rejected(() -> SpecValidator.validateSwarm(swarm(s -> {
+      s.raft.electionTick = 4L;
+      s.raft.heartbeatTick = 4L;
+    })), "Spec.Raft.ElectionTick", "4 must be greater than Spec.Raft.HeartbeatTick (4)");
     rejected(() -> SpecValidator.validateSwarm(swarm(s -> s.raft.electionTick = -3L)), "Spec.Raft.ElectionTick",
-        "must not be negative");
+        "-3 is outside 3..600; give the election timeout in ticks of 100 ms");
+    rejected(() -> SpecValidator.validateSwarm(swarm(s -> s.raft.electionTick = 2L)), "Spec.Raft.ElectionTick",
+        "2 is outside 3..600");
+    rejected(() -> SpecValidator.validateSwarm(swarm(s -> s.raft.electionTick = 601L)), "Spec.Raft.ElectionTick",
+        "601 is outside 3..600");
+    rejected(() -> SpecValidator.validateSwarm(swarm(s -> {
+      s.raft.electionTick = null;
+      s.raft.heartbeatTick = 10L;
+    })), "Spec.Raft.ElectionTick", "10 must be greater than Spec.Raft.HeartbeatTick (10)");
     rejected(() -> SpecValidator.validateSwarm(swarm(s -> s.raft.heartbeatTick = -1L)), "Spec.Raft.HeartbeatTick",
         "must not be negative");
     rejected(() -> SpecValidator.validateSwarm(swarm(s -> s.raft.snapshotInterval = -1L)),

@@ -63,6 +63,10 @@ public final class ClusterBench implements Callable<Integer> {
       + "${DEFAULT-VALUE}).")
   int timeout;
 
+  @Option(names = "--election-tick", paramLabel = "N", description = "The swarm's Spec.Raft.ElectionTick (ticks of "
+      + "100 ms; default: the swarm's default, 10 = 1-2 s elections).")
+  Long electionTick;
+
   @Option(names = "--skip-failover", description = "Do not kill the leader.")
   boolean skipFailover;
 
@@ -84,7 +88,7 @@ public final class ClusterBench implements Callable<Integer> {
         // C2 stays on in the hollow process: its two I/O threads do every node's TLS handshakes, and at C1 only the
         // EC arithmetic of a reconnect storm (1,000 nodes) held them so long that connects timed out
         List.of("-Xmx" + hollowHeap, "-Xss256k", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-XX:+UseSerialGC"),
-        Duration.ofSeconds(timeout));
+        Duration.ofSeconds(timeout), electionTick);
     System.out.printf("Cluster benchmark: %d managers (processes, -Xmx%s, drained), %d hollow nodes (one process), "
         + "%d replicas in %d service(s); %d cores%n", managers, managerHeap, nodes, replicas, services,
         Runtime.getRuntime().availableProcessors());

@@ -35,6 +35,11 @@ public final class SwarmCommand extends GroupCommand {
         description = "Validity period for node certificates (ns|us|ms|s|m|h) (default 2160h0m0s).")
     Long certExpiry;
 
+    @Option(names = "--election-tick", paramLabel = "N",
+        description = "Raft election timeout in ticks of 100 ms, 3-600: a follower that hears no leader for N to 2N "
+            + "ticks starts an election (default 10: 1-2 s). Each manager takes a new value at its next daemon start.")
+    Long electionTick;
+
     @Option(names = "--autolock", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
         description = "Lock the managers: after a restart a manager needs the unlock key ('swarm unlock').")
     Boolean autolock;
@@ -65,6 +70,12 @@ public final class SwarmCommand extends GroupCommand {
         }
         spec.dispatcher.heartbeatPeriod = dispatcherHeartbeat;
       }
+      if (electionTick != null) {
+        if (spec.raft == null) {
+          spec.raft = new Swarm.Raft();
+        }
+        spec.raft.electionTick = electionTick;
+      }
       if (certExpiry != null) {
         if (spec.caConfig == null) {
           spec.caConfig = new Swarm.CAConfig();
@@ -75,7 +86,7 @@ public final class SwarmCommand extends GroupCommand {
 
     boolean any() {
       return taskHistoryLimit != null || maxReplicasPerService != null || dispatcherHeartbeat != null
-          || certExpiry != null || autolock != null;
+          || certExpiry != null || autolock != null || electionTick != null;
     }
   }
 
@@ -329,7 +340,7 @@ public final class SwarmCommand extends GroupCommand {
     protected int run(ApiClient api) {
       if (!specFlags.any()) {
         throw new UsageException("swarm update needs at least one of --task-history-limit, "
-            + "--max-replicas-per-service, --dispatcher-heartbeat, --cert-expiry, --autolock");
+            + "--max-replicas-per-service, --dispatcher-heartbeat, --cert-expiry, --election-tick, --autolock");
       }
       Swarm sw = api.get("/swarm", Swarm.class);
       Swarm.Spec spec = sw.spec == null ? new Swarm.Spec() : sw.spec;

@@ -43,9 +43,17 @@ public final class ClusterScenario implements AutoCloseable {
   private static final java.util.regex.Pattern SESSIONS_LINE =
       java.util.regex.Pattern.compile("hollow: sessions (\\d+) of \\d+");
 
-  /** The cluster's shape and the JVM options of its processes. */
+  /**
+   * The cluster's shape and the JVM options of its processes; {@code electionTick}: the swarm's
+   * {@code Spec.Raft.ElectionTick} (null: the default).
+   */
   public record Shape(int managers, int nodes, List<String> managerJavaOpts, List<String> hollowJavaOpts,
-      Duration stepTimeout) {}
+      Duration stepTimeout, Long electionTick) {
+    public Shape(int managers, int nodes, List<String> managerJavaOpts, List<String> hollowJavaOpts,
+        Duration stepTimeout) {
+      this(managers, nodes, managerJavaOpts, hollowJavaOpts, stepTimeout, null);
+    }
+  }
 
   /** What a leader kill did: seconds to the first accepted write and until every session was back, nodes marked down. */
   public record Failover(String killed, java.time.Instant killedAt, double firstWriteSeconds,
@@ -81,7 +89,8 @@ public final class ClusterScenario implements AutoCloseable {
    */
   public void startManagers() throws IOException {
     Daemon first = cluster.init("m1", "\"DefaultAddrPool\":[\"10.0.0.0/8\"],\"SubnetSize\":"
-        + ingressMaskLength(shape.managers() + shape.nodes()));
+        + ingressMaskLength(shape.managers() + shape.nodes())
+        + (shape.electionTick() == null ? "" : ",\"Spec\":{\"Raft\":{\"ElectionTick\":" + shape.electionTick() + "}}"));
     managers.add(first);
     for (int i = 2; i <= shape.managers(); i++) {
       managers.add(cluster.join("m" + i, first, "manager"));

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * Keeps a manager's key files in step with the cluster's autolock setting ({@link NodeKeys#follow}): when a
  * manager turns autolock on, rotates the unlock key or turns autolock off, the cluster object changes in the
  * store and every manager re-seals its data key and node key under the new key-encryption key. Checks every
- * {@link #PERIOD_MS} ms, and at once when the local API changed the setting ({@link #followNow}).
+ * {@link #PERIOD_MS} ms, and at once when the local API changed the setting ({@link #followNow}). The same check
+ * hands the cluster's spec to {@code alsoFollow} (the election tick this manager saves, {@link RaftTiming#follow}).
  */
 final class AutolockFollower implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AutolockFollower.class);
@@ -20,12 +21,14 @@ final class AutolockFollower implements AutoCloseable {
 
   private final MemoryStore store;
   private final NodeKeys keys;
+  private final java.util.function.Consumer<Swarm.Spec> alsoFollow;
   private final Thread thread;
   private volatile boolean closed;
 
-  AutolockFollower(MemoryStore store, NodeKeys keys) {
+  AutolockFollower(MemoryStore store, NodeKeys keys, java.util.function.Consumer<Swarm.Spec> alsoFollow) {
     this.store = store;
     this.keys = keys;
+    this.alsoFollow = alsoFollow;
     this.thread = new Thread(this::run, "jswarm-autolock");
     thread.setDaemon(true);
   }
@@ -41,6 +44,7 @@ final class AutolockFollower implements AutoCloseable {
       return; // a joining manager that has not caught up yet
     }
     Swarm s = all.get(0);
+    alsoFollow.accept(s.spec);
     boolean autolock = s.spec != null && s.spec.encryptionConfig != null
         && Boolean.TRUE.equals(s.spec.encryptionConfig.autoLockManagers) && s.unlockKey != null;
     AesGcmKey target = autolock ? UnlockKey.parse(s.unlockKey) : null;

@@ -120,10 +120,12 @@ final class ManagerRole implements AutoCloseable {
       throw new IOException("this manager has no copy of the cluster's data key (" + opts.dataRoot()
           + "/swarm/raft-dek): it cannot read the Raft log. Leave the swarm and join it again as a manager");
     }
+    RaftTiming timing = RaftTiming.atStart(opts.dataRoot());
     RaftConfig cfg = RaftConfig.builder(s.nodeId, s.raftAddr(), opts.raftDir())
         .clusterId(s.clusterId)
         .peers(initialPeers)
         .snapshotEvery(opts.snapshotInterval())
+        .electionTimeoutMin(timing.electionTimeoutMin())
         .tls(TlsContexts.keyManager(creds), TlsContexts.managerTrustManager(creds))
         .dataKey(dataKey)
         .build();
@@ -166,7 +168,7 @@ final class ManagerRole implements AutoCloseable {
           metrics.counter("jswarm_raft_leader_changes_total", "Times this manager became or stopped being leader."));
       m.storeMetrics = new StoreMetrics(metrics, store, raft.node(), opts.raftDir());
       m.registry = registry;
-      m.autolock = new AutolockFollower(store, keys);
+      m.autolock = new AutolockFollower(store, keys, timing::follow);
       m.watcher.start();
       m.autolock.start();
       return m;
@@ -206,6 +208,11 @@ final class ManagerRole implements AutoCloseable {
 
   String leaderId() {
     return raft.node().leaderId();
+  }
+
+  /** The election timeout this manager's Raft member runs with (its lower bound). */
+  java.time.Duration electionTimeoutMin() {
+    return raft.node().electionTimeoutMin();
   }
 
   /** Managers whose node is ready in the store (the dispatcher hears from them). */

@@ -55,7 +55,8 @@ public record RaftConfig(
    * Followers start an election 1-2 s after they last heard the leader (heartbeats every 500 ms), and a leader that
    * heard no majority for 2 s steps down; the pre-vote round keeps a slow follower from deposing a live leader.
    * Shorter timeouts were measured (docs/scale.md: 0.5-1 s made leaders flap at load 100; 0.75-1.5 s ran the CI
-   * cluster test with nodes marked down at load 35-70) and are not the default on a machine this loaded.
+   * cluster test with nodes marked down at load 35-70) and are not the default on a machine this loaded. A manager
+   * sets it from the cluster's {@code Spec.Raft.ElectionTick} (ticks of 100 ms; the daemon's {@code RaftTiming}).
    */
   public static final Duration DEFAULT_ELECTION_TIMEOUT = Duration.ofMillis(1000);
   public static final long DEFAULT_SEGMENT_SIZE = 8L << 20;

@@ -530,6 +530,14 @@ public final class RaftNode implements Proposer, AutoCloseable {
     return cfg;
   }
 
+  /**
+   * The election timeout the running member uses (Ratis' minimum; the maximum is twice that), read from the
+   * member itself rather than from {@link #config}: what a setting took effect as.
+   */
+  public Duration electionTimeoutMin() {
+    return Duration.ofMillis(division().properties().minRpcTimeoutMs());
+  }
+
   public RaftStatus status() {
     RaftServer.Division d = division();
     DivisionInfo info = d.getInfo();

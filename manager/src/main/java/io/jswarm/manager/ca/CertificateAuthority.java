@@ -99,6 +99,9 @@ public final class CertificateAuthority {
     resp.caCertificate = RootRotation.trustBundle(cluster);
     resp.clusterId = cluster.id;
     resp.managers = membership.managers();
+    if (role.equals("manager") && cluster.spec != null && cluster.spec.raft != null) {
+      resp.electionTick = cluster.spec.raft.electionTick;
+    }
     return HttpResponse.ok(resp);
   }
 
