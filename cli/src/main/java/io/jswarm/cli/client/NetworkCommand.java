@@ -97,26 +97,20 @@ public final class NetworkCommand extends GroupCommand {
 
   @Command(name = "ls", aliases = "list", description = "List networks.")
   static final class Ls extends ClientCommand {
-    @Option(names = {"-q", "--quiet"}, description = "Only display network IDs.")
-    boolean quiet;
+    @picocli.CommandLine.Mixin
+    ListFlags list = new ListFlags();
 
     @Option(names = "--no-trunc", description = "Do not truncate the output.")
     boolean noTrunc;
 
-    @Option(names = {"-f", "--filter"}, description = "Provide filter values (e.g. driver=overlay).")
-    List<String> filters = new ArrayList<>();
-
-    @Option(names = "--format", description = "Format output: table (default), json, a Go template (e.g. {{.ID}}) or table TEMPLATE.")
-    String format;
-
     @Override
     protected int run(ApiClient api) {
-      OutputFormat fmt = OutputFormat.of(format);
-      JsonNode list = api.getTree(Filters.parse(filters).appendTo("/networks"));
+      OutputFormat fmt = OutputFormat.of(list.format);
+      JsonNode networks = api.getTree(list.filters().appendTo("/networks"));
       List<JsonNode> rows = new ArrayList<>();
-      list.forEach(rows::add);
+      networks.forEach(rows::add);
       rows.sort((a, b) -> a.path("Name").asText().compareTo(b.path("Name").asText()));
-      if (quiet) {
+      if (list.quiet) {
         rows.forEach(n -> out.println(id(n, noTrunc)));
       } else {
         List<Map<String, String>> lines = new ArrayList<>();

@@ -42,28 +42,22 @@ public final class NodeCommand extends GroupCommand {
 
   @Command(name = "ls", aliases = "list", description = "List nodes in the swarm.")
   static final class Ls extends ClientCommand {
-    @Option(names = {"-q", "--quiet"}, description = "Only display IDs.")
-    boolean quiet;
-
-    @Option(names = {"-f", "--filter"}, description = "Filter output based on conditions provided (key=value).")
-    List<String> filters = new ArrayList<>();
-
-    @Option(names = "--format", description = "Format output: table (default), json, a Go template (e.g. {{.ID}}) or table TEMPLATE.")
-    String format;
+    @picocli.CommandLine.Mixin
+    ListFlags list = new ListFlags();
 
     @Override
     protected int run(ApiClient api) {
-      OutputFormat fmt = OutputFormat.of(format);
-      JsonNode nodes = listNodes(api, Filters.parse(filters));
+      OutputFormat fmt = OutputFormat.of(list.format);
+      JsonNode nodes = listNodes(api, list.filters());
       String self = "";
       JsonNode clusterTls = null;
-      if (!nodes.isEmpty() && !quiet) {
+      if (!nodes.isEmpty() && !list.quiet) {
         JsonNode swarm = api.getTree("/info").path("Swarm");
         self = swarm.path("NodeID").asText("");
         clusterTls = swarm.path("Cluster").path("TLSInfo");
       }
       List<NodeListing.Row> rows = NodeListing.rows(nodes, self, clusterTls);
-      fmt.printRows(out, quiet, rows, new java.util.function.Supplier<>() {
+      fmt.printRows(out, list.quiet, rows, new java.util.function.Supplier<>() {
         @Override
         public String get() {
           return NodeListing.table(rows);

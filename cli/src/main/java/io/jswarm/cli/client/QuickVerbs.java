@@ -133,37 +133,11 @@ public final class QuickVerbs {
     switch (group + " " + leaf) {
       case "service ls", "service list": {
         ServiceCommand.Ls c = new ServiceCommand.Ls();
-        return new Verb(c, 0, 0, QUIET, FILTER, FORMAT, HOST) {
-          @Override
-          void set(Flag flag, String value) {
-            if (flag == QUIET) {
-              c.quiet = true;
-            } else if (flag == FILTER) {
-              c.filters.add(value);
-            } else if (flag == FORMAT) {
-              c.format = value;
-            } else {
-              c.host = value;
-            }
-          }
-        };
+        return new ListVerb(c, c.list, 0, 0, QUIET, FILTER, FORMAT, HOST);
       }
       case "node ls", "node list": {
         NodeCommand.Ls c = new NodeCommand.Ls();
-        return new Verb(c, 0, 0, QUIET, FILTER, FORMAT, HOST) {
-          @Override
-          void set(Flag flag, String value) {
-            if (flag == QUIET) {
-              c.quiet = true;
-            } else if (flag == FILTER) {
-              c.filters.add(value);
-            } else if (flag == FORMAT) {
-              c.format = value;
-            } else {
-              c.host = value;
-            }
-          }
-        };
+        return new ListVerb(c, c.list, 0, 0, QUIET, FILTER, FORMAT, HOST);
       }
       case "service ps": {
         ServiceCommand.Ps c = new ServiceCommand.Ps();
@@ -185,39 +159,20 @@ public final class QuickVerbs {
       }
       case "network ls", "network list": {
         NetworkCommand.Ls c = new NetworkCommand.Ls();
-        return new Verb(c, 0, 0, QUIET, NO_TRUNC, FILTER, FORMAT, HOST) {
+        return new ListVerb(c, c.list, 0, 0, QUIET, NO_TRUNC, FILTER, FORMAT, HOST) {
           @Override
           void set(Flag flag, String value) {
-            if (flag == QUIET) {
-              c.quiet = true;
-            } else if (flag == NO_TRUNC) {
+            if (flag == NO_TRUNC) {
               c.noTrunc = true;
-            } else if (flag == FILTER) {
-              c.filters.add(value);
-            } else if (flag == FORMAT) {
-              c.format = value;
             } else {
-              c.host = value;
+              super.set(flag, value);
             }
           }
         };
       }
       case "volume ls", "volume list": {
         VolumeCommand.Ls c = new VolumeCommand.Ls();
-        return new Verb(c, 0, 0, QUIET, FILTER, FORMAT, HOST) {
-          @Override
-          void set(Flag flag, String value) {
-            if (flag == QUIET) {
-              c.quiet = true;
-            } else if (flag == FILTER) {
-              c.filters.add(value);
-            } else if (flag == FORMAT) {
-              c.format = value;
-            } else {
-              c.host = value;
-            }
-          }
-        };
+        return new ListVerb(c, c.list, 0, 0, QUIET, FILTER, FORMAT, HOST);
       }
       case "image ls", "image list": {
         ImageCommand.Ls c = new ImageCommand.Ls();
@@ -248,12 +203,12 @@ public final class QuickVerbs {
     }
   }
 
-  /** {@code service ps} and {@code node ps}: the task list's flags ({@link TaskListFlags}), any number of words. */
-  private abstract static class TaskListVerb extends Verb {
-    private final TaskListFlags list;
+  /** The {@code ls} and {@code ps} verbs: their shared flags ({@link ListFlags}). */
+  private static class ListVerb extends Verb {
+    private final ListFlags list;
 
-    TaskListVerb(ClientCommand command, TaskListFlags list, int minPositionals) {
-      super(command, minPositionals, Integer.MAX_VALUE, QUIET, NO_TRUNC, FILTER, FORMAT, HOST);
+    ListVerb(ClientCommand command, ListFlags list, int minPositionals, int maxPositionals, Flag... flags) {
+      super(command, minPositionals, maxPositionals, flags);
       this.list = list;
     }
 
@@ -261,14 +216,31 @@ public final class QuickVerbs {
     void set(Flag flag, String value) {
       if (flag == QUIET) {
         list.quiet = true;
-      } else if (flag == NO_TRUNC) {
-        list.noTrunc = true;
       } else if (flag == FILTER) {
         list.filters.add(value);
       } else if (flag == FORMAT) {
         list.format = value;
       } else {
         command().host = value;
+      }
+    }
+  }
+
+  /** {@code service ps} and {@code node ps}: the task list's flags ({@link TaskListFlags}), any number of words. */
+  private abstract static class TaskListVerb extends ListVerb {
+    private final TaskListFlags list;
+
+    TaskListVerb(ClientCommand command, TaskListFlags list, int minPositionals) {
+      super(command, list, minPositionals, Integer.MAX_VALUE, QUIET, NO_TRUNC, FILTER, FORMAT, HOST);
+      this.list = list;
+    }
+
+    @Override
+    void set(Flag flag, String value) {
+      if (flag == NO_TRUNC) {
+        list.noTrunc = true;
+      } else {
+        super.set(flag, value);
       }
     }
   }

@@ -75,21 +75,15 @@ public final class ServiceCommand extends GroupCommand {
 
   @Command(name = "ls", aliases = "list", description = "List services.")
   static final class Ls extends ClientCommand {
-    @Option(names = {"-q", "--quiet"}, description = "Only display IDs.")
-    boolean quiet;
-
-    @Option(names = {"-f", "--filter"}, description = "Filter output based on conditions provided (key=value).")
-    List<String> filters = new ArrayList<>();
-
-    @Option(names = "--format", description = "Format output: table (default), json, a Go template (e.g. {{.ID}}) or table TEMPLATE.")
-    String format;
+    @picocli.CommandLine.Mixin
+    ListFlags list = new ListFlags();
 
     @Override
     protected int run(ApiClient api) {
-      OutputFormat fmt = OutputFormat.of(format);
-      String path = Filters.parse(filters).appendTo(quiet ? "/services" : "/services?status=true");
+      OutputFormat fmt = OutputFormat.of(list.format);
+      String path = list.filters().appendTo(list.quiet ? "/services" : "/services?status=true");
       List<ServiceListing.Row> rows = ServiceListing.rows(api.getTree(path));
-      fmt.printRows(out, quiet, rows, new java.util.function.Supplier<>() {
+      fmt.printRows(out, list.quiet, rows, new java.util.function.Supplier<>() {
         @Override
         public String get() {
           return ServiceListing.table(rows);

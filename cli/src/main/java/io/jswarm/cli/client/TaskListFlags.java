@@ -3,24 +3,14 @@ package io.jswarm.cli.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** The flags of {@code node ps} and {@code service ps} (a picocli mixin), and the printing of their task list. */
-public final class TaskListFlags {
-  @Option(names = {"-q", "--quiet"}, description = "Only display task IDs.")
-  boolean quiet;
-
+public final class TaskListFlags extends ListFlags {
   @Option(names = "--no-trunc", description = "Do not truncate output.")
   boolean noTrunc;
-
-  @Option(names = {"-f", "--filter"}, description = "Filter output based on conditions provided (key=value).")
-  List<String> filters = new ArrayList<>();
-
-  @Option(names = "--format", description = "Format output: table (default), json, a Go template (e.g. {{.ID}}) or table TEMPLATE.")
-  String format;
 
   private static boolean allKnown(JsonNode tasks, Map<String, String> services) {
     for (JsonNode t : tasks) {
@@ -29,11 +19,6 @@ public final class TaskListFlags {
       }
     }
     return true;
-  }
-
-  /** The {@code --filter} values; the verb adds its own ({@code node=}, {@code service=}). */
-  public Filters filters() {
-    return Filters.parse(filters);
   }
 
   /**

@@ -75,21 +75,15 @@ public final class VolumeCommand extends GroupCommand {
 
   @Command(name = "ls", aliases = "list", description = "List volumes.")
   static final class Ls extends ClientCommand {
-    @Option(names = {"-q", "--quiet"}, description = "Only display volume names.")
-    boolean quiet;
-
-    @Option(names = {"-f", "--filter"}, description = "Provide filter values (e.g. \"dangling=true\", \"label=k=v\").")
-    List<String> filters = new ArrayList<>();
-
-    @Option(names = "--format", description = "Format output: table (default), json, a Go template (e.g. {{.ID}}) or table TEMPLATE.")
-    String format;
+    @picocli.CommandLine.Mixin
+    ListFlags list = new ListFlags();
 
     @Override
     protected int run(ApiClient api) {
-      OutputFormat fmt = OutputFormat.of(format);
-      String path = Filters.parse(filters).appendTo(quiet ? "/volumes" : "/volumes?size=1");
+      OutputFormat fmt = OutputFormat.of(list.format);
+      String path = list.filters().appendTo(list.quiet ? "/volumes" : "/volumes?size=1");
       JsonNode vols = api.getTree(path).path("Volumes");
-      if (quiet) {
+      if (list.quiet) {
         vols.forEach(v -> out.println(v.path("Name").asText()));
         return 0;
       }

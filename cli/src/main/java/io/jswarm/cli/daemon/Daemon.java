@@ -37,13 +37,6 @@ import io.jswarm.transport.pki.NodeCredentials;
 import io.jswarm.transport.pki.PeerIdentity;
 import io.jswarm.worker.image.ImageApi;
 import io.jswarm.worker.image.ImageStore;
-import io.jswarm.worker.network.BridgeConfig;
-import io.jswarm.worker.network.BridgeNetworking;
-import io.jswarm.worker.discovery.ServiceDiscovery;
-import io.jswarm.worker.network.CompositeNetworking;
-import io.jswarm.worker.network.OverlayNetworking;
-import io.jswarm.worker.network.RoutingMesh;
-import io.jswarm.worker.network.TaskNetworking;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,14 +103,8 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
         return t;
       });
 
-  /** Task sandboxes on this node's bridge; made when the container executor first needs it. */
-  private BridgeNetworking networks;
-  /** The task bridge plus the overlay driver: what the executor uses. */
-  private CompositeNetworking taskNetworks;
-  /** The node's ingress routing mesh over {@link #taskNetworks}. */
-  private RoutingMesh routingMesh;
-  /** Embedded DNS and VIP rules of the containers (one per daemon; with the container executor only). */
-  private ServiceDiscovery discovery;
+  /** Task bridge, overlay, routing mesh and embedded DNS; made when the container executor first needs them. */
+  private final NodeNetworking networking;
   /** What this node's engine says of itself: /info's counts, a network's containers, the container routes' view. */
   private final LocalEngine engine;
 
@@ -132,39 +119,21 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
     this.version = version;
     this.volumes = new LocalVolumes(opts.dataRoot().resolve("volumes"), clock);
     this.engine = new LocalEngine(opts, () -> worker, () -> images);
+    this.networking = new NodeNetworking(opts);
   }
 
-  /** The image store, bridge networking and volumes the container executor uses. */
-  private synchronized WorkerRole.Stores workerStores() {
-    if (networks == null && !opts.executor().equals("simulated")) {
-      networks = new BridgeNetworking(BridgeConfig.defaults(opts.dataRoot(), opts.execRoot(), opts.nodeName())
-          .withNames(opts.bridgeName(), opts.bridgeSubnet(), opts.bridgeName().replace('-', '_').replace('.', '_')));
-      // underlay address and data path port come with each dispatcher session (WorkerRole wires the listener)
-      taskNetworks = new CompositeNetworking(networks,
-          new OverlayNetworking(opts.execRoot(), null, null, OverlayNetworking.DEFAULT_PORT));
-      routingMesh = new RoutingMesh(taskNetworks);
-    }
-    if (discovery == null && !opts.executor().equals("simulated")) {
-      try {
-        discovery = new ServiceDiscovery();
-        if (routingMesh != null) {
-          // the ingress network's records drive the mesh; the overlay has the endpoints by then (they come first)
-          io.jswarm.worker.discovery.IngressRouting.attach(discovery.feed(), routingMesh::update);
-        }
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException("cannot start service discovery (embedded DNS): " + e.getMessage(), e);
-      }
-    }
-    return new WorkerRole.Stores(images, taskNetworks == null ? TaskNetworking.NONE : taskNetworks, volumes,
-        routingMesh, discovery, events::publish);
+  /** The image store, task networking and volumes the container executor uses. */
+  private WorkerRole.Stores workerStores() {
+    NodeNetworking.Parts n = networking.parts();
+    return new WorkerRole.Stores(images, n.tasks(), volumes, n.mesh(), n.discovery(), events::publish);
   }
 
-  /** Opens the API listeners and resumes the saved role, if any. */
   /** This node's manager role while it is one, else null (tests). */
   ManagerRole managerRole() {
     return manager;
   }
 
+  /** Opens the API listeners and resumes the saved role, if any. */
   public synchronized void start() throws Exception {
     Files.createDirectories(opts.dataRoot());
     // nothing under the data root is any other user's business: keys, Raft log, images, logs
@@ -731,41 +700,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       w.removeAllTasks();
     }
     stopRoles();
-    closeDiscovery();
-    BridgeNetworking n;
-    CompositeNetworking c;
-    RoutingMesh mesh;
-    synchronized (this) {
-      n = networks;
-      networks = null;
-      c = taskNetworks;
-      taskNetworks = null;
-      mesh = routingMesh;
-      routingMesh = null;
-    }
-    if (mesh != null) {
-      try {
-        mesh.teardown();
-      } catch (Exception e) {
-        LOG.warn("could not remove the ingress routing mesh: {}", e.toString());
-      }
-    }
-    if (c != null) {
-      try {
-        c.overlay().teardown();
-      } catch (Exception e) {
-        LOG.warn("could not remove the overlay network sandboxes: {}", e.toString());
-      }
-      c.overlay().close();
-    }
-    if (n != null) {
-      try {
-        n.teardown();
-      } catch (Exception e) {
-        LOG.warn("could not remove the task bridge {}: {}", opts.bridgeName(), e.toString());
-      }
-      n.close();
-    }
+    networking.teardown();
     state = null;
     localState = "inactive";
     try {
@@ -776,18 +711,6 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       deleteTree(opts.raftDir());
     } catch (IOException e) {
       LOG.warn("could not remove old swarm state: {}", e.getMessage());
-    }
-  }
-
-  /** Stops the embedded DNS of every container and removes their VIP rules (re-made when containers are adopted). */
-  private void closeDiscovery() {
-    ServiceDiscovery d;
-    synchronized (this) {
-      d = discovery;
-      discovery = null;
-    }
-    if (d != null) {
-      d.close();
     }
   }
 
@@ -861,15 +784,7 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       clusterEvents.close();
     }
     stopRoles();
-    closeDiscovery();
-    if (networks != null) {
-      networks.close(); // the bridge, sandboxes and rules stay: the containers outlive the daemon
-      networks = null;
-    }
-    if (taskNetworks != null) {
-      taskNetworks.overlay().close(); // overlay sandboxes stay too; the next process replumbs them
-      taskNetworks = null;
-    }
+    networking.close(); // the bridge, sandboxes and rules stay: the containers outlive the daemon
     if (api != null) {
       api.close();
       api = null;

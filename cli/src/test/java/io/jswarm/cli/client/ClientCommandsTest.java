@@ -155,8 +155,16 @@ class ClientCommandsTest {
         "[{'ID':'task0123456789xyz','ServiceID':'svc1234567890abcdef','Slot':1,'NodeID':'node2',"
             + "'Spec':{'ContainerSpec':{'Image':'nginx:1'}},'DesiredState':'running',"
             + "'Status':{'State':'running','Timestamp':'" + now + "'}}]");
+    daemon.requests.clear();
     Result r = run("service", "ps", "web");
     assertEquals(0, r.code(), r.err());
+    // the service, its tasks, then the names of their nodes
+    List<String> sent = new java.util.ArrayList<>();
+    for (FakeDaemon.Request q : daemon.requests) {
+      sent.add(q.method() + " " + q.path());
+    }
+    assertEquals(List.of("GET /services/web", "GET /tasks?filters={\"service\":[\"svc1234567890abcdef\"]}",
+        "GET /nodes"), sent);
     assertEquals("ID             NAME      IMAGE     NODE      DESIRED STATE   CURRENT STATE               ERROR     PORTS\n"
         + "task01234567   web.1     nginx:1   beta      Running         Running about an hour ago             \n",
         r.out());
@@ -174,6 +182,10 @@ class ClientCommandsTest {
     assertEquals(1, bad.code());
     assertTrue(bad.err().contains("can't evaluate field Nodes; the fields are CurrentState, DesiredState, Error, ID, "
         + "Image, Name, Node, Ports"), bad.err());
+    int nodeLookups = daemon.requests("GET", "/nodes").size();
+    Result unparsable = run("service", "ps", "web", "--format", "{{.Node");
+    assertEquals(1, unparsable.code());
+    assertEquals(nodeLookups, daemon.requests("GET", "/nodes").size(), "a format that does not parse asks for no names");
   }
 
   @Test
