@@ -1,15 +1,14 @@
 package io.jswarm.cli.daemon;
 
+import io.jswarm.cli.client.ApiClient;
+import io.jswarm.cli.client.DaemonAddress;
+import io.jswarm.cli.client.DaemonErrorException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +16,8 @@ import java.util.stream.Stream;
 
 /**
  * A daemon for a test or a benchmark: in this JVM, simulated executor, its own temporary data and exec roots,
- * its API on a loopback port, made the only manager of a new swarm with the {@code MaxReplicasPerService} given.
+ * its API on a loopback port and on a unix socket in its directory, made the only manager of a new swarm with the
+ * {@code MaxReplicasPerService} given.
  * {@link #close} stops it and removes every file.
  */
 public final class ScratchDaemon implements AutoCloseable {
@@ -38,21 +38,20 @@ public final class ScratchDaemon implements AutoCloseable {
     int cluster = freePort();
     int raft = freePort();
     DaemonOptions opts = new DaemonOptions(dir.resolve("data"), dir.resolve("run"),
-        List.of("tcp://127.0.0.1:" + api), "jswarm-scratch", "scratch", cluster, raft, "simulated", "runc", 10_000,
+        List.of("tcp://127.0.0.1:" + api, "unix://" + dir.resolve("api.sock")), "jswarm-scratch", "scratch", cluster, raft, "simulated", "runc", 10_000,
         Map.of(), List.of(), "jswarm_scratch", "172.31.250.0/24");
     Daemon d = new Daemon(opts, "scratch");
     ScratchDaemon f = new ScratchDaemon(dir, d, api);
     try {
       d.start();
-      HttpResponse<String> init = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + api + "/v1.41/swarm/init")).timeout(Duration.ofSeconds(60))
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString("{\"ListenAddr\":\"127.0.0.1:" + cluster
-              + "\",\"AdvertiseAddr\":\"127.0.0.1:" + cluster + "\",\"Spec\":{\"Orchestration\":"
-              + "{\"MaxReplicasPerService\":" + maxReplicas + "}}}")).build(), HttpResponse.BodyHandlers.ofString());
-      if (init.statusCode() != 200) {
-        throw new IllegalStateException("swarm init of the scratch daemon failed: " + init.statusCode() + " "
-            + init.body());
+      // through jswarm's own client, as the CLI calls a daemon (not the JDK's HTTP client, which the daemon does not
+      // load: DaemonCdsTraining records what this JVM loads for the daemon's class archive)
+      try (ApiClient client = new ApiClient(DaemonAddress.parse("tcp://127.0.0.1:" + api))) {
+        client.call("POST", "/swarm/init", ("{\"ListenAddr\":\"127.0.0.1:" + cluster
+            + "\",\"AdvertiseAddr\":\"127.0.0.1:" + cluster + "\",\"Spec\":{\"Orchestration\":"
+            + "{\"MaxReplicasPerService\":" + maxReplicas + "}}}").getBytes(StandardCharsets.UTF_8));
+      } catch (DaemonErrorException e) {
+        throw new IllegalStateException("swarm init of the scratch daemon failed: " + e.getMessage(), e);
       }
       return f;
     } catch (Exception | Error e) {
@@ -63,6 +62,11 @@ public final class ScratchDaemon implements AutoCloseable {
 
   public int apiPort() {
     return apiPort;
+  }
+
+  /** The API's unix socket, as {@code bin/jswarm daemon} serves it by default. */
+  public Path apiSocket() {
+    return dir.resolve("api.sock");
   }
 
   /** The daemon itself (its routes, its addresses). */

@@ -10,7 +10,7 @@ import io.jswarm.transport.pki.NodeCredentials;
 import io.jswarm.transport.pki.TlsContexts;
 import io.jswarm.worker.agent.Agent;
 import io.jswarm.worker.agent.Executor;
-import io.jswarm.worker.agent.HttpDispatcherTransport;
+import io.jswarm.worker.agent.NettyDispatcherTransport;
 import io.jswarm.worker.agent.SimulatedExecutor;
 import io.jswarm.worker.container.ContainerConfig;
 import io.jswarm.worker.container.ContainerExecutor;
@@ -20,6 +20,10 @@ import io.jswarm.worker.network.CompositeNetworking;
 import io.jswarm.worker.network.RoutingMesh;
 import io.jswarm.worker.network.TaskNetworking;
 import io.jswarm.worker.volume.VolumeProvider;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -43,14 +47,27 @@ final class WorkerRole implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerRole.class);
 
   private final Agent agent;
-  private final HttpDispatcherTransport transport;
+  private final NettyDispatcherTransport transport;
+  private final EventLoopGroup transportLoop;
   private final Executor executor;
   private volatile HttpServer nodeServer;
 
-  private WorkerRole(Agent agent, HttpDispatcherTransport transport, Executor executor) {
+  private WorkerRole(Agent agent, NettyDispatcherTransport transport, EventLoopGroup transportLoop,
+      Executor executor) {
     this.agent = agent;
     this.transport = transport;
+    this.transportLoop = transportLoop;
     this.executor = executor;
+  }
+
+  /**
+   * The agent's connections to the dispatcher: Netty on one I/O thread of their own (a session stream, and one
+   * kept-alive connection for heartbeats and status reports), mutual TLS through the JDK's engine that calls managers
+   * only. Netty is loaded anyway (the API, the cluster port); the JDK's HTTP client it replaces cost an idle manager
+   * ~300 classes and 3 threads (docs/footprint.md).
+   */
+  static EventLoopGroup transportLoop() {
+    return new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("agent-io", true), NioIoHandler.newFactory());
   }
 
   /** The agent's task statuses (metrics). */
@@ -114,7 +131,8 @@ final class WorkerRole implements AutoCloseable {
         managers.add(m.clusterAddr);
       }
     }
-    HttpDispatcherTransport transport = HttpDispatcherTransport.forNode(creds);
+    EventLoopGroup loop = transportLoop();
+    NettyDispatcherTransport transport = new NettyDispatcherTransport(loop, TlsContexts.nettyManagerClient(creds));
     Node.Description description = NodeDescriptions.describe(opts.nodeName(), version, opts.engineLabels());
     Node self = new Node();
     self.description = description;
@@ -146,7 +164,7 @@ final class WorkerRole implements AutoCloseable {
       agent.addNetworkListener(stores.discovery()::onDispatcherMessage); // service records
     }
     agent.start();
-    WorkerRole w = new WorkerRole(agent, transport, executor);
+    WorkerRole w = new WorkerRole(agent, transport, loop, executor);
     w.containers = inner instanceof io.jswarm.worker.container.ContainerExecutor ce ? ce.local() : null;
     w.nodeServer = nodeServer;
     return w;
@@ -228,6 +246,7 @@ final class WorkerRole implements AutoCloseable {
   public void close() {
     agent.close();
     transport.close();
+    transportLoop.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
     closeNodeServer();
     executor.close();
   }

@@ -122,10 +122,22 @@ public final class TlsContexts {
 
   /** A Netty context for a client with a node certificate (hostname verification off, chain to the root on). */
   public static SslContext nettyClient(NodeCredentials creds) {
+    return nettyClient(creds, trustManager(creds));
+  }
+
+  /**
+   * The Netty counterpart of {@link #managerClient}: a client with a node certificate that calls managers only (the
+   * agent's dispatcher connections), so a worker's certificate cannot pose as a manager.
+   */
+  public static SslContext nettyManagerClient(NodeCredentials creds) {
+    return nettyClient(creds, managerTrustManager(creds));
+  }
+
+  private static SslContext nettyClient(NodeCredentials creds, TrustManager trust) {
     try {
       return SslContextBuilder.forClient()
           .keyManager(keyManager(creds))
-          .trustManager(trustManager(creds))
+          .trustManager(trust)
           .endpointIdentificationAlgorithm(null)
           .sslProvider(SslProvider.JDK)
           .protocols(PROTOCOLS)

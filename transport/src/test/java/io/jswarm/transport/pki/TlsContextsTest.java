@@ -87,6 +87,23 @@ class TlsContextsTest {
   }
 
   @Test
+  void theAgentsNettyClientTalksToManagersOnly() throws Exception {
+    var alloc = UnpooledByteBufAllocator.DEFAULT;
+    SSLSession s = handshake(TlsContexts.nettyManagerClient(WORKER).newEngine(alloc, "peer.invalid", 1),
+        TlsContexts.nettyServer(MANAGER).newEngine(alloc));
+    assertEquals("w1", TlsContexts.peerIdentity(s).nodeId());
+    // another worker's certificate (same root) serving a fake dispatcher fails the handshake
+    NodeCredentials otherWorker = TestPki.node(CA, "w2", PeerIdentity.WORKER_ROLE);
+    assertThrows(SSLException.class, () -> handshake(
+        TlsContexts.nettyManagerClient(WORKER).newEngine(alloc, "peer.invalid", 1),
+        TlsContexts.nettyServer(otherWorker).newEngine(alloc)));
+    NodeCredentials foreignServer = TestPki.node(FOREIGN, "m9", PeerIdentity.MANAGER_ROLE);
+    assertThrows(SSLException.class, () -> handshake(
+        TlsContexts.nettyManagerClient(WORKER).newEngine(alloc, "peer.invalid", 1),
+        TlsContexts.nettyServer(foreignServer).newEngine(alloc)));
+  }
+
+  @Test
   void theRaftTrustManagerAcceptsOnlyManagers() throws Exception {
     SSLContext raft = jdkContext(MANAGER, TlsContexts.managerTrustManager(MANAGER));
     NodeCredentials otherManager = TestPki.node(CA, "m2", PeerIdentity.MANAGER_ROLE);

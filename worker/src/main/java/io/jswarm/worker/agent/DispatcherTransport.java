@@ -5,14 +5,36 @@ import io.jswarm.api.dispatcher.HeartbeatRequest;
 import io.jswarm.api.dispatcher.HeartbeatResponse;
 import io.jswarm.api.dispatcher.SessionRequest;
 import io.jswarm.api.dispatcher.StatusRequest;
+import io.jswarm.api.json.Json;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
 
 /**
  * How the agent reaches a manager's dispatcher ({@code docs/control-plane.md}). Managers are named by their
  * cluster address ({@code host:port}); the node itself is named by the transport's client certificate.
- * {@link HttpDispatcherTransport} is the real one; tests plug in their own.
+ * {@link NettyDispatcherTransport} is the daemon's (and the hollow nodes'); {@link HttpDispatcherTransport}, on the
+ * JDK's HTTP client, is kept for tests; tests also plug in their own.
  */
 public interface DispatcherTransport {
+  /** Timeout for connecting, heartbeats and status reports (not for the long-lived session stream). */
+  Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+  /** The error for a manager's non-2xx answer to {@code path}: its Docker-style {@code message}, or the raw text. */
+  static IOException refused(String managerAddr, String path, int status, byte[] body) {
+    String message = new String(body, StandardCharsets.UTF_8).trim();
+    try {
+      Object m = Json.fromBytes(body, Map.class).get("message");
+      if (m != null) {
+        message = m.toString();
+      }
+    } catch (RuntimeException notJson) {
+      // keep the raw text
+    }
+    return new IOException("manager " + managerAddr + " answered " + status + " to " + path + ": " + message);
+  }
+
   /**
    * Opens a session ({@code POST /dispatcher/session}).
    *

@@ -17,7 +17,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import io.jswarm.transport.pki.NodeCredentials;
@@ -36,7 +35,7 @@ import javax.net.ssl.SSLContext;
  */
 public final class HttpDispatcherTransport implements DispatcherTransport, AutoCloseable {
   /** Timeout for connecting, heartbeats and status reports (not for the long-lived session stream). */
-  public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration REQUEST_TIMEOUT = DispatcherTransport.REQUEST_TIMEOUT;
 
   private final String scheme;
   private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
@@ -123,16 +122,7 @@ public final class HttpDispatcherTransport implements DispatcherTransport, AutoC
 
   /** A manager's error answer as an exception carrying its {@code message}. */
   static IOException refused(String managerAddr, String path, int status, byte[] body) {
-    String message = new String(body, StandardCharsets.UTF_8).trim();
-    try {
-      Object m = Json.fromBytes(body, Map.class).get("message");
-      if (m != null) {
-        message = m.toString();
-      }
-    } catch (RuntimeException notJson) {
-      // keep the raw text
-    }
-    return new IOException("manager " + managerAddr + " answered " + status + " to " + path + ": " + message);
+    return DispatcherTransport.refused(managerAddr, path, status, body);
   }
 
   /** Newline-delimited JSON messages read from the response body. */

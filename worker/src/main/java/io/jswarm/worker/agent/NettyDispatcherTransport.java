@@ -51,7 +51,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NettyDispatcherTransport implements DispatcherTransport, AutoCloseable {
   /** Timeout for connecting, heartbeats and status reports (not for the long-lived session stream). */
-  public static final Duration REQUEST_TIMEOUT = HttpDispatcherTransport.REQUEST_TIMEOUT;
+  public static final Duration REQUEST_TIMEOUT = DispatcherTransport.REQUEST_TIMEOUT;
   /**
    * How long a session open may take to answer: the manager writes the node row (a Raft write) first, which takes
    * long on a loaded leader; giving up early would only open a second session behind the first.
@@ -122,7 +122,7 @@ public final class NettyDispatcherTransport implements DispatcherTransport, Auto
     if (head.status != 200) {
       byte[] body = readAll(events, ch, managerAddr);
       ch.close();
-      throw HttpDispatcherTransport.refused(managerAddr, "/dispatcher/session", head.status, body);
+      throw DispatcherTransport.refused(managerAddr, "/dispatcher/session", head.status, body);
     }
     return new LineSession(ch, events, managerAddr);
   }
@@ -167,7 +167,7 @@ public final class NettyDispatcherTransport implements DispatcherTransport, Auto
       Head head = (Head) first;
       byte[] bytes = readAll(events, ch, managerAddr);
       if (head.status / 100 != 2) {
-        throw HttpDispatcherTransport.refused(managerAddr, path, head.status, bytes);
+        throw DispatcherTransport.refused(managerAddr, path, head.status, bytes);
       }
       return bytes;
     } catch (IOException | RuntimeException e) {
