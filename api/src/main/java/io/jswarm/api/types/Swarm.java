@@ -93,6 +93,14 @@ public class Swarm extends StoreObject {
     public Long logEntriesForSlowFollowers;
     public Long electionTick;
     public Long heartbeatTick;
+
+    /**
+     * The election tick {@code value} stands for: unset or 0 is the default, as in Docker, whose client sends the
+     * zero of every field it was not given ({@code docker swarm init} sends {@code "ElectionTick": 0}).
+     */
+    public static long electionTickOrDefault(Long value) {
+      return value == null || value == 0 ? DEFAULT_ELECTION_TICK : value;
+    }
   }
 
   /** How often agents heartbeat, in nanoseconds (Docker {@code DispatcherConfig}). */

@@ -102,15 +102,14 @@ public final class SpecValidator {
       notNegative(p, "Spec.Raft.SnapshotInterval", r.snapshotInterval, "a number of log entries");
       notNegative(p, "Spec.Raft.KeepOldSnapshots", r.keepOldSnapshots, "a number of snapshots");
       notNegative(p, "Spec.Raft.LogEntriesForSlowFollowers", r.logEntriesForSlowFollowers, "a number of log entries");
-      if (r.electionTick != null && (r.electionTick < Swarm.Raft.MIN_ELECTION_TICK
-          || r.electionTick > Swarm.Raft.MAX_ELECTION_TICK)) {
+      long election = Swarm.Raft.electionTickOrDefault(r.electionTick);
+      if (election < Swarm.Raft.MIN_ELECTION_TICK || election > Swarm.Raft.MAX_ELECTION_TICK) {
         p.add("Spec.Raft.ElectionTick", r.electionTick + " is outside " + Swarm.Raft.MIN_ELECTION_TICK + ".."
             + Swarm.Raft.MAX_ELECTION_TICK + "; give the election timeout in ticks of " + Swarm.Raft.TICK_MILLIS
-            + " ms (default " + Swarm.Raft.DEFAULT_ELECTION_TICK + ": a follower starts an election 1-2 s after it "
+            + " ms, or 0 for the default (" + Swarm.Raft.DEFAULT_ELECTION_TICK + ": a follower starts an election 1-2 s after it "
             + "last heard the leader)");
       }
       notNegative(p, "Spec.Raft.HeartbeatTick", r.heartbeatTick, "a number of ticks");
-      long election = r.electionTick == null ? Swarm.Raft.DEFAULT_ELECTION_TICK : r.electionTick;
       if (r.heartbeatTick != null && r.heartbeatTick > 0 && election <= r.heartbeatTick) {
         p.add("Spec.Raft.ElectionTick", election + " must be greater than Spec.Raft.HeartbeatTick ("
             + r.heartbeatTick + ")");

@@ -2,6 +2,7 @@ package io.jswarm.api.validation;
 
 import static io.jswarm.api.validation.ServiceSpecValidationTest.resource;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,6 +68,9 @@ class ObjectSpecValidationTest {
         "-3 is outside 3..600; give the election timeout in ticks of 100 ms");
     rejected(() -> SpecValidator.validateSwarm(swarm(s -> s.raft.electionTick = 2L)), "Spec.Raft.ElectionTick",
         "2 is outside 3..600");
+    // the docker client sends 0 for a field it was not given: the default, as in Docker
+    SpecValidator.validateSwarm(swarm(s -> s.raft.electionTick = 0L));
+    assertEquals(Swarm.Raft.DEFAULT_ELECTION_TICK, Swarm.Raft.electionTickOrDefault(0L));
     rejected(() -> SpecValidator.validateSwarm(swarm(s -> s.raft.electionTick = 601L)), "Spec.Raft.ElectionTick",
         "601 is outside 3..600");
     rejected(() -> SpecValidator.validateSwarm(swarm(s -> {

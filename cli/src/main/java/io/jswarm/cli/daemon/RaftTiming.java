@@ -46,8 +46,7 @@ final class RaftTiming {
 
   /** The tick a spec asks for (null fields: the default). */
   static long electionTick(Swarm.Spec spec) {
-    return spec == null || spec.raft == null || spec.raft.electionTick == null
-        ? Swarm.Raft.DEFAULT_ELECTION_TICK : spec.raft.electionTick;
+    return Swarm.Raft.electionTickOrDefault(spec == null || spec.raft == null ? null : spec.raft.electionTick);
   }
 
   /** Saves the tick of the cluster's spec as this store shows it, if it differs from what is saved. */

@@ -287,8 +287,12 @@ public final class ContainerExecutor implements Executor {
     }
     deleteTree(bundle);
     deleteTree(state);
-    volumes.release(id);
-    networks.release(id);
+    // the sandbox first: once a volume is released it can be removed, and by then nothing of the task is mounted
+    try {
+      networks.release(id);
+    } finally {
+      volumes.release(id);
+    }
   }
 
   /** Runs the OCI runtime with its global options; returns its output, or throws with its error text. */
