@@ -149,8 +149,9 @@ public final class HollowNodes implements AutoCloseable {
     // Each hollow node has its own loopback address (127.1.x.y): its connections come from there, since a manager
     // bounds the connections one peer address may hold, and overlay endpoints name distinct underlays.
     String addr = "127.1." + ((n >> 8) & 0xff) + "." + (n & 0xff);
-    NettyDispatcherTransport transport = new NettyDispatcherTransport(loops, TlsContexts.nettyClient(joined.credentials()),
-        new java.net.InetSocketAddress(addr, 0), handshakes);
+    // managers only, as a real node's agent (WorkerRole): a worker's certificate cannot pose as a dispatcher
+    NettyDispatcherTransport transport = new NettyDispatcherTransport(loops,
+        TlsContexts.nettyManagerClient(joined.credentials()), new java.net.InetSocketAddress(addr, 0), handshakes);
     transports.add(transport);
     List<String> known = new ArrayList<>(managers);
     Collections.rotate(known, -(n % known.size())); // spread first contact over the managers

@@ -44,7 +44,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The dispatcher protocol over Netty on an event loop group the caller owns and shares: many agents in one process
  * (hollow nodes, {@code jswarm hollow}) then cost a connection each, not threads each. Mutual TLS with the node's
- * Netty client context ({@code TlsContexts.nettyClient}); a null context speaks plain HTTP (tests only).
+ * Netty client context ({@code TlsContexts.nettyManagerClient}: managers only); a null context speaks plain HTTP
+ * (tests only).
  *
  * <p>A session is one connection whose chunked answer is read line by line; heartbeats and status reports share a
  * second, kept-alive connection, one call at a time.
