@@ -14,8 +14,8 @@ import java.util.Map;
 /**
  * How the agent reaches a manager's dispatcher ({@code docs/control-plane.md}). Managers are named by their
  * cluster address ({@code host:port}); the node itself is named by the transport's client certificate.
- * {@link NettyDispatcherTransport} is the daemon's (and the hollow nodes'); {@link HttpDispatcherTransport}, on the
- * JDK's HTTP client, is kept for tests; tests also plug in their own.
+ * {@link NettyDispatcherTransport} is the daemon's (and the hollow nodes'); the tests have one on the JDK's HTTP
+ * client and plug in their own.
  */
 public interface DispatcherTransport {
   /** Timeout for connecting, heartbeats and status reports (not for the long-lived session stream). */

@@ -24,9 +24,10 @@ import io.jswarm.transport.pki.TlsContexts;
 import javax.net.ssl.SSLContext;
 
 /**
- * The dispatcher protocol over HTTPS with {@link HttpClient}: mutual TLS with the node's certificate, given as
- * an {@link SSLContext} whose key manager holds the node key and certificate and whose trust manager trusts the
- * cluster root CA. The JDK client also checks the manager's certificate against the host name it dials, so
+ * Tests only (the daemon and the hollow nodes use {@link NettyDispatcherTransport}): the dispatcher protocol over
+ * HTTPS with the JDK's {@link HttpClient}, a second client of the dispatcher routes. Mutual TLS with the node's
+ * certificate, given as an {@link SSLContext} whose key manager holds the node key and certificate and whose trust
+ * manager trusts the cluster root CA. The JDK client also checks the manager's certificate against the host name it dials, so
  * that trust manager must accept cluster managers by CA (and role) rather than by host name, or the
  * certificates must name the managers' addresses. A null context speaks plain HTTP (tests only).
  *
