@@ -42,6 +42,8 @@ final class JarTrim {
   /** A name of a trimmed library in a class file or resource: slashes or dots, up to the first other character. */
   private static final Pattern NAME = Pattern.compile("org[/.]bouncycastle[/.][A-Za-z0-9_$/.]*");
 
+  private static final String SELF = JarTrim.class.getName().replace('.', '/');
+
   private JarTrim() {}
 
   public static void main(String[] args) throws IOException {
@@ -77,6 +79,9 @@ final class JarTrim {
           }
         }
         String node = cls != null ? cls : "resource:" + e.getName();
+        if (node.equals(SELF)) {
+          named.clear(); // names the libraries' prefixes, and runs only in the build
+        }
         mentions.computeIfAbsent(node, k -> new HashSet<>()).addAll(named);
         if (cls == null || !trimmed(cls)) {
           roots.add(node);

@@ -45,6 +45,7 @@ class JarTrimTest {
     entries.put("io/jswarm/Builder.class", "\u0001org.bouncycastle.e.\u0001");
     entries.put("org/bouncycastle/f/Property.class", "\u0001org.bouncycastle.f.some_property\u0001");
     entries.put("org/bouncycastle/", "");
+    entries.put("io/jswarm/cli/JarTrim.class", "\u0001org/bouncycastle/\u0001"); // the tool itself names no class
     Path in = dir.resolve("in.jar");
     try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(in))) {
       for (Map.Entry<String, String> e : entries.entrySet()) {
