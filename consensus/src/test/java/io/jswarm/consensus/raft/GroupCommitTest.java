@@ -44,6 +44,13 @@ class GroupCommitTest {
     return name.getBytes(StandardCharsets.UTF_8);
   }
 
+  /** Proposes one batch per name, in order. */
+  private static void proposeAll(GroupCommit g, String... names) {
+    for (String n : names) {
+      g.propose(batch(n));
+    }
+  }
+
   @Test
   void anIdleProposalGoesAloneAtOnceAndTheOnesWhileItIsInFlightGoAsOneEntry() throws Exception {
     GroupCommit g = groups(1, 100, 1 << 20);
@@ -77,9 +84,7 @@ class GroupCommitTest {
   @Test
   void aFullEntryGoesWithoutWaitingForTheOneInFlight() {
     GroupCommit g = groups(1, 3, 1 << 20);
-    g.propose(batch("a"));
-    g.propose(batch("b"));
-    g.propose(batch("c"));
+    proposeAll(g, "a", "b", "c");
     assertEquals(1, entries.size());
     g.propose(batch("d"));
     assertEquals(2, entries.size(), "three waiting batches fill an entry");
@@ -90,11 +95,7 @@ class GroupCommitTest {
   @Test
   void entriesStayWithinTheByteBoundAndALargerBatchGoesAlone() {
     GroupCommit g = groups(1, 100, 10);
-    g.propose(batch("first"));
-    g.propose(batch("1234"));
-    g.propose(batch("5678"));
-    g.propose(batch("a-batch-larger-than-the-bound"));
-    g.propose(batch("xy"));
+    proposeAll(g, "first", "1234", "5678", "a-batch-larger-than-the-bound", "xy");
     // waiting: 4 + 4 + 29 + 2 bytes >= 10: full entries go at once, each within the bound or a lone large batch
     List<List<String>> sent = entries.stream().map(Entry::batches).toList();
     assertEquals(List.of(List.of("first"), List.of("1234", "5678"), List.of("a-batch-larger-than-the-bound")),
@@ -174,10 +175,7 @@ class GroupCommitTest {
   @Test
   void severalEntriesMayBeInFlightWhenAllowed() {
     GroupCommit g = groups(2, 100, 1 << 20);
-    g.propose(batch("a"));
-    g.propose(batch("b"));
-    g.propose(batch("c"));
-    g.propose(batch("d"));
+    proposeAll(g, "a", "b", "c", "d");
     assertEquals(2, entries.size());
     assertEquals(List.of("b"), entries.get(1).batches());
     entries.get(1).answer(2);
