@@ -26,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.TrustManager;
-import io.jswarm.api.types.Node;
 import java.util.function.Function;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
@@ -100,7 +99,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
   /** The node's listener rule on the Raft port; its event loops end with the server. */
   private final RaftListenerLimits listenerLimits;
 
-  private RaftNode(RaftConfig cfg, StoreApplier applier, Function<String, Node> nodes) throws IOException {
+  private RaftNode(RaftConfig cfg, StoreApplier applier, Function<String, String> roles) throws IOException {
     this.cfg = cfg;
     this.applier = applier;
     this.groupId = groupIdFor(cfg.clusterId());
@@ -139,7 +138,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
         .setGroup(group)
         .setStateMachine(stateMachine)
         .setProperties(properties)
-        .setParameters(serverParameters(cfg, nodes))
+        .setParameters(serverParameters(cfg, roles))
         .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
         .build();
     this.forwarders = new Forwarders(me, groupId, this::leadsNow, this::knownLeader, this::currentGroup,
@@ -193,13 +192,14 @@ public final class RaftNode implements Proposer, AutoCloseable {
 
   /**
    * {@link #start(RaftConfig, StoreApplier)} with a membership check on the Raft port ({@link RaftPeerPolicy}):
-   * with TLS, every call and message is allowed only for the peers {@code nodes} (the store's node rows) and the
-   * Raft configuration admit now. {@code nodes} null: the certificate alone decides.
+   * with TLS, every call and message is allowed only for the peers {@code roles} (a node's role as its store row
+   * has it, see {@link RaftPeerPolicy}) and the Raft configuration admit now. {@code roles} null: the certificate
+   * alone decides.
    */
-  public static RaftNode start(RaftConfig cfg, StoreApplier applier, Function<String, Node> nodes)
+  public static RaftNode start(RaftConfig cfg, StoreApplier applier, Function<String, String> roles)
       throws IOException {
     checkAddressFree(cfg.address());
-    RaftNode node = new RaftNode(cfg, applier, nodes);
+    RaftNode node = new RaftNode(cfg, applier, roles);
     try {
       node.server.start();
     } catch (IOException | RuntimeException e) {
@@ -249,12 +249,12 @@ public final class RaftNode implements Proposer, AutoCloseable {
     return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("jswarm:" + clusterId).getBytes(StandardCharsets.UTF_8)));
   }
 
-  /** {@link RaftSettings#tlsParameters} plus, with TLS and {@code nodes}, the per-call membership check on the server. */
-  private Parameters serverParameters(RaftConfig cfg, Function<String, Node> nodes) {
+  /** {@link RaftSettings#tlsParameters} plus, with TLS and {@code roles}, the per-call membership check on the server. */
+  private Parameters serverParameters(RaftConfig cfg, Function<String, String> roles) {
     Parameters params = RaftSettings.tlsParameters(cfg.tlsKeyManager(), cfg.tlsTrustManager());
     GrpcServices.Customizer peerCheck = null;
-    if (cfg.tls() && nodes != null) {
-      RaftPeerPolicy policy = new RaftPeerPolicy(cfg.id(), nodes, this::inConfiguration, this::hasConfiguration);
+    if (cfg.tls() && roles != null) {
+      RaftPeerPolicy policy = new RaftPeerPolicy(cfg.id(), roles, this::inConfiguration, this::hasConfiguration);
       peerCheck = new PeerCheckInterceptor(policy).customizer();
     }
     GrpcConfigKeys.Server.setServicesCustomizer(params, listenerLimits.customizer(peerCheck));
