@@ -428,6 +428,11 @@ public final class RaftNode implements Proposer, AutoCloseable {
         bounded(applier.awaitApplied(index), "the read"));
   }
 
+  /** Reads answered by the first entry of this member's new leadership ({@link NewLeaderReads}; tests). */
+  long readsAnsweredByNewLeadership() {
+    return barrier.answeredByNewLeadership();
+  }
+
   /**
    * Whether this manager's applied state already holds every write acknowledged anywhere, so a read need not wait
    * for the apply thread to reach the commit index (at 100,000 tasks that wait was most of a {@code GET /services}).

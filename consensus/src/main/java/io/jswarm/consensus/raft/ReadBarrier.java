@@ -23,6 +23,8 @@ final class ReadBarrier {
   /** Answers reads that began while this member did not lead once it is a ready leader; null: none are. */
   private final NewLeaderReads newLeader;
   private final Object lock = new Object();
+  /** Reads answered by this member's new leadership before their own entry (tests, docs/scale.md timelines). */
+  private final java.util.concurrent.atomic.AtomicLong answeredByNewLeadership = new java.util.concurrent.atomic.AtomicLong();
   /** The barrier whose empty entry is proposed and not yet applied here; null when none is. */
   private CompletableFuture<Void> inFlight;
   /** The barrier for reads that came while {@link #inFlight} was out; proposed when it completes. */
@@ -57,8 +59,8 @@ final class ReadBarrier {
     }
     CompletableFuture<Void> read = new CompletableFuture<>();
     early.whenComplete((v, t) -> {
-      if (t == null) {
-        read.complete(null);
+      if (t == null && read.complete(null)) {
+        answeredByNewLeadership.incrementAndGet();
       }
     });
     viaEntry.whenComplete((v, t) -> {
@@ -70,6 +72,10 @@ final class ReadBarrier {
       }
     });
     return read;
+  }
+
+  long answeredByNewLeadership() {
+    return answeredByNewLeadership.get();
   }
 
   private CompletableFuture<Void> awaitEntry() {
