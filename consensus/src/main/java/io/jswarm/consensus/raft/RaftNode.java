@@ -186,7 +186,10 @@ public final class RaftNode implements Proposer, AutoCloseable {
     }
   }
 
-  /** Runs {@link #watchdog} every minimum election timeout until this member closes (no thread of its own). */
+  /**
+   * Every minimum election timeout until this member closes (no thread of its own): runs {@link #watchdog} and keeps
+   * the connections to the other members open ({@link PeerChannels}: a vote then needs no handshake).
+   */
   private void scheduleWatchdog() {
     if (closed) {
       return;
@@ -195,6 +198,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
       try {
         if (!closed) {
           watchdog.check();
+          PeerChannels.warm(server, me, division().getRaftConf().getAllPeers());
         }
       } catch (RuntimeException e) {
         LOG.debug("Raft leader watchdog of {}: {}", cfg.id(), e.toString());
@@ -426,6 +430,14 @@ public final class RaftNode implements Proposer, AutoCloseable {
     long deadline = System.nanoTime() + cfg.writeTimeout().toNanos();
     return bounded(readIndex(deadline), "the read").thenCompose(index ->
         bounded(applier.awaitApplied(index), "the read"));
+  }
+
+  /** The state of this member's Raft channel to each other member (tests). */
+  Map<String, String> peerChannelStates() {
+    Map<String, String> out = new LinkedHashMap<>();
+    PeerChannels.states(server, me, division().getRaftConf().getAllPeers())
+        .forEach((id, st) -> out.put(id.toString(), st.name()));
+    return out;
   }
 
   /** Reads answered by the first entry of this member's new leadership ({@link NewLeaderReads}; tests). */
