@@ -33,10 +33,10 @@ import io.jswarm.worker.image.ImageStore;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -218,9 +218,15 @@ final class ManagerRole implements AutoCloseable {
   /** Managers whose node is ready in the store (the dispatcher hears from them). */
   Set<String> reachableManagers() {
     Set<String> peers = raftPeers().keySet();
-    return raft.store().viewStale(tx -> tx.nodes().all().stream()
-        .filter(n -> peers.contains(n.id) && n.status != null && "ready".equals(n.status.state))
-        .map(n -> n.id).collect(Collectors.toSet()));
+    return raft.store().viewStale(tx -> {
+      Set<String> out = new HashSet<>();
+      for (String id : peers) {
+        if (tx.nodes().read(id, n -> n != null && n.status != null && "ready".equals(n.status.state))) {
+          out.add(id);
+        }
+      }
+      return out;
+    });
   }
 
   /**

@@ -1,7 +1,6 @@
 package io.jswarm.cli.daemon;
 
 import io.jswarm.api.cluster.JoinResponse;
-import io.jswarm.api.types.Node;
 import io.jswarm.consensus.raft.RaftStore;
 import io.jswarm.manager.ca.Membership;
 import java.util.ArrayList;
@@ -28,8 +27,9 @@ final class RaftMembership implements Membership {
   public List<JoinResponse.Manager> managers() {
     List<JoinResponse.Manager> out = new ArrayList<>();
     raft.node().status().peers().forEach((id, raftAddr) -> {
-      Node n = raft.store().viewStale(tx -> tx.nodes().get(id));
-      out.add(new JoinResponse.Manager(id, n == null || n.managerStatus == null ? null : n.managerStatus.addr, raftAddr));
+      String addr = raft.store().viewStale(tx -> tx.nodes().read(id,
+          n -> n == null || n.managerStatus == null ? null : n.managerStatus.addr));
+      out.add(new JoinResponse.Manager(id, addr, raftAddr));
     });
     return out;
   }

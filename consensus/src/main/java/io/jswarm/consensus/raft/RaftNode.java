@@ -26,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.TrustManager;
-import io.jswarm.api.types.Node;
 import java.util.function.Function;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
@@ -61,8 +60,9 @@ import org.apache.ratis.util.TimeDuration;
  * One manager's member of the Raft group (Apache Ratis over gRPC), and the store's {@link Proposer}.
  *
  * <p>Writes from any manager go to the leader through {@link Forwarders}, which follows leader changes while a write
- * is in flight and keeps one invocation id for all its attempts (so it is applied once); each batch is one log
- * entry, applied on every manager by {@link StoreStateMachine}. A write that cannot
+ * is in flight and keeps one invocation id for all its attempts (so it is applied once); batches proposed together
+ * share one log entry ({@link GroupCommit}), each applied on its own on every manager by {@link StoreStateMachine}.
+ * A write that cannot
  * reach a quorum fails after {@link RaftConfig#writeTimeout()} with an {@link UnavailableException}.
  * Linearizable reads wait for {@link #readBarrier()}.
  *
@@ -96,13 +96,15 @@ public final class RaftNode implements Proposer, AutoCloseable {
   /** Reads that began while this member did not lead, answered when it is a ready leader (after a failover). */
   private final NewLeaderReads newLeaderReads = new NewLeaderReads(this::leadsNow);
   private final ReadBarrier barrier = new ReadBarrier(this::commitEmptyEntry, newLeaderReads);
+  /** This member's concurrent writes share log entries. */
+  private final GroupCommit groups;
   /** The node's listener rule on the Raft port; its event loops end with the server. */
   private final RaftListenerLimits listenerLimits;
   /** Steps this member down when it leads without committing ({@link LeaderWatchdog}). */
   private final LeaderWatchdog watchdog;
   private volatile boolean closed;
 
-  private RaftNode(RaftConfig cfg, StoreApplier applier, Function<String, Node> nodes) throws IOException {
+  private RaftNode(RaftConfig cfg, StoreApplier applier, Function<String, String> roles) throws IOException {
     this.cfg = cfg;
     this.applier = applier;
     this.groupId = groupIdFor(cfg.clusterId());
@@ -134,12 +136,15 @@ public final class RaftNode implements Proposer, AutoCloseable {
         ? RaftGroup.valueOf(groupId)
         : RaftGroup.valueOf(groupId, peers(cfg.initialPeers()));
     RaftSettings.noJmxReporter();
+    var properties = RaftSettings.serverProperties(cfg);
+    this.groups = new GroupCommit(this::commitEntry, GroupCommit.MAX_IN_FLIGHT, GroupCommit.MAX_BATCHES,
+        GroupCommit.maxBytes(properties));
     this.server = RaftServer.newBuilder()
         .setServerId(me)
         .setGroup(group)
         .setStateMachine(stateMachine)
-        .setProperties(RaftSettings.serverProperties(cfg))
-        .setParameters(serverParameters(cfg, nodes))
+        .setProperties(properties)
+        .setParameters(serverParameters(cfg, roles))
         .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
         .build();
     this.forwarders = new Forwarders(me, groupId, this::leadsNow, this::knownLeader, this::currentGroup,
@@ -253,13 +258,14 @@ public final class RaftNode implements Proposer, AutoCloseable {
 
   /**
    * {@link #start(RaftConfig, StoreApplier)} with a membership check on the Raft port ({@link RaftPeerPolicy}):
-   * with TLS, every call and message is allowed only for the peers {@code nodes} (the store's node rows) and the
-   * Raft configuration admit now. {@code nodes} null: the certificate alone decides.
+   * with TLS, every call and message is allowed only for the peers {@code roles} (a node's role as its store row
+   * has it, see {@link RaftPeerPolicy}) and the Raft configuration admit now. {@code roles} null: the certificate
+   * alone decides.
    */
-  public static RaftNode start(RaftConfig cfg, StoreApplier applier, Function<String, Node> nodes)
+  public static RaftNode start(RaftConfig cfg, StoreApplier applier, Function<String, String> roles)
       throws IOException {
     checkAddressFree(cfg.address());
-    RaftNode node = new RaftNode(cfg, applier, nodes);
+    RaftNode node = new RaftNode(cfg, applier, roles);
     try {
       node.server.start();
     } catch (IOException | RuntimeException e) {
@@ -310,12 +316,12 @@ public final class RaftNode implements Proposer, AutoCloseable {
     return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("jswarm:" + clusterId).getBytes(StandardCharsets.UTF_8)));
   }
 
-  /** {@link RaftSettings#tlsParameters} plus, with TLS and {@code nodes}, the per-call membership check on the server. */
-  private Parameters serverParameters(RaftConfig cfg, Function<String, Node> nodes) {
+  /** {@link RaftSettings#tlsParameters} plus, with TLS and {@code roles}, the per-call membership check on the server. */
+  private Parameters serverParameters(RaftConfig cfg, Function<String, String> roles) {
     Parameters params = RaftSettings.tlsParameters(cfg.tlsKeyManager(), cfg.tlsTrustManager());
     GrpcServices.Customizer peerCheck = null;
-    if (cfg.tls() && nodes != null) {
-      RaftPeerPolicy policy = new RaftPeerPolicy(cfg.id(), nodes, this::inConfiguration, this::hasConfiguration);
+    if (cfg.tls() && roles != null) {
+      RaftPeerPolicy policy = new RaftPeerPolicy(cfg.id(), roles, this::inConfiguration, this::hasConfiguration);
       peerCheck = new PeerCheckInterceptor(policy).customizer();
     }
     GrpcConfigKeys.Server.setServicesCustomizer(params, listenerLimits.customizer(peerCheck));
@@ -387,16 +393,22 @@ public final class RaftNode implements Proposer, AutoCloseable {
 
   // ---- Proposer ----
 
+  /** The batch goes in a log entry of its own or with others proposed meanwhile ({@link GroupCommit}). */
   @Override
   public CompletableFuture<ApplyResult> propose(byte[] batch) {
-    return propose(batch, Route.WRITE, "the write");
+    return bounded(groups.propose(batch), "the write");
   }
 
-  /** {@link #propose(byte[])}; {@code what} names the operation in errors ("the write", "the read"). */
-  private CompletableFuture<ApplyResult> propose(byte[] batch, Route route, String what) {
+  /** One log entry of {@code batches} ({@link LogEntryFormat}); one result per batch. */
+  private CompletableFuture<List<ApplyResult>> commitEntry(List<byte[]> batches) {
+    return propose(LogEntryFormat.encode(batches), Route.WRITE, "the write");
+  }
+
+  /** Proposes one entry; {@code what} names the operation in errors ("the write", "the read"). */
+  private CompletableFuture<List<ApplyResult>> propose(byte[] entry, Route route, String what) {
     CompletableFuture<RaftClientReply> sent;
     try {
-      sent = submit(Message.valueOf(ByteString.copyFrom(encryption.sealEntry(batch))), route);
+      sent = submit(Message.valueOf(ByteString.copyFrom(encryption.sealEntry(entry))), route);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(mapFailure(e, what));
     }
@@ -405,10 +417,11 @@ public final class RaftNode implements Proposer, AutoCloseable {
           if (!reply.isSuccess()) {
             throw new CompletionException(mapFailure(reply.getException(), what));
           }
-          ApplyResult r = ApplyResult.decode(reply.getMessage().getContent().toByteArray());
+          List<ApplyResult> r = LogEntryFormat.decodeResults(reply.getMessage().getContent().toByteArray());
           // The reply may come from another manager: return once this one has applied the entry too (bounded:
           // a manager cut off from the leader must fail the call, not hang it)
-          return bounded(applier.awaitApplied(r.index()).thenApply(v -> r), "applying " + what + " on " + cfg.id());
+          return bounded(applier.awaitApplied(r.get(0).index()).thenApply(v -> r),
+              "applying " + what + " on " + cfg.id());
         });
   }
 
@@ -471,7 +484,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
    * An empty batch, proposed now, committed and applied here. A leader that stops leading while it is in flight
    * sends it again to the next one ({@link #submit}).
    */
-  private CompletableFuture<ApplyResult> commitEmptyEntry() {
+  private CompletableFuture<List<ApplyResult>> commitEmptyEntry() {
     return propose(EMPTY_BATCH, Route.BARRIER, "the read");
   }
 
@@ -713,6 +726,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
   @Override
   public void close() throws IOException {
     closed = true;
+    groups.close();
     try {
       forwarders.close();
     } finally {

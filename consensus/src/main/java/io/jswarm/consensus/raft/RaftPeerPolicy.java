@@ -1,6 +1,5 @@
 package io.jswarm.consensus.raft;
 
-import io.jswarm.api.types.Node;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -26,20 +25,22 @@ final class RaftPeerPolicy {
   enum Kind { CLIENT, REPLICATION }
 
   private final String self;
-  private final Function<String, Node> nodes;
+  /** A node's {@code Spec.Role} as this store has it ("" when its row has none), or null when it has no row. */
+  private final Function<String, String> roles;
   private final Predicate<String> inConfiguration;
   private final java.util.function.BooleanSupplier hasConfiguration;
 
   /**
    * @param self this manager's node id
-   * @param nodes the store's node row of an id, or null
+   * @param roles a node's {@code Spec.Role} as the store has it ("" when its row has none), or null when the store has
+   *     no row for it (read without copying the row: this runs on every Raft message)
    * @param inConfiguration whether an id is in the current (or previous, during a change) Raft configuration
    * @param hasConfiguration whether this member has any configuration yet
    */
-  RaftPeerPolicy(String self, Function<String, Node> nodes, Predicate<String> inConfiguration,
+  RaftPeerPolicy(String self, Function<String, String> roles, Predicate<String> inConfiguration,
       java.util.function.BooleanSupplier hasConfiguration) {
     this.self = Objects.requireNonNull(self, "self");
-    this.nodes = Objects.requireNonNull(nodes, "nodes");
+    this.roles = Objects.requireNonNull(roles, "roles");
     this.inConfiguration = Objects.requireNonNull(inConfiguration, "inConfiguration");
     this.hasConfiguration = Objects.requireNonNull(hasConfiguration, "hasConfiguration");
   }
@@ -52,8 +53,8 @@ final class RaftPeerPolicy {
     if (peer.equals(self)) {
       return null;
     }
-    Node n = nodes.apply(peer);
-    boolean manager = n != null && n.spec != null && "manager".equals(n.spec.role);
+    String role = roles.apply(peer);
+    boolean manager = "manager".equals(role);
     if (manager) {
       return null;
     }
@@ -61,10 +62,10 @@ final class RaftPeerPolicy {
       return inConfiguration.test(peer) || !hasConfiguration.getAsBoolean() ? null
           : "node " + peer + " is not a member of the Raft group";
     }
-    if (n == null && inConfiguration.test(peer)) {
+    if (role == null && inConfiguration.test(peer)) {
       return null;
     }
-    return n == null ? "node " + peer + " is not part of this swarm (it was removed)"
+    return role == null ? "node " + peer + " is not part of this swarm (it was removed)"
         : "node " + peer + " is not a manager now (it was demoted): its certificate no longer gives Raft access";
   }
 }

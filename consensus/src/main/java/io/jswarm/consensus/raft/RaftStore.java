@@ -38,7 +38,8 @@ public final class RaftStore implements AutoCloseable {
       throws IOException {
     Deferred deferred = new Deferred(commits);
     MemoryStore store = new MemoryStore(deferred, clock, ids);
-    deferred.node = RaftNode.start(cfg, store, id -> store.viewStale(tx -> tx.nodes().get(id)));
+    deferred.node = RaftNode.start(cfg, store, id -> store.viewStale(tx -> tx.nodes().read(id,
+        n -> n == null ? null : n.spec == null || n.spec.role == null ? "" : n.spec.role)));
     return new RaftStore(store, deferred.node);
   }
 

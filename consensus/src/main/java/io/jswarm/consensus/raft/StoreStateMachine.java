@@ -1,6 +1,5 @@
 package io.jswarm.consensus.raft;
 
-import io.jswarm.consensus.store.ApplyResult;
 import io.jswarm.consensus.store.StoreApplier;
 import java.io.File;
 import java.io.IOException;
@@ -24,8 +23,9 @@ import org.apache.ratis.util.MD5FileUtil;
 
 /**
  * The Ratis state machine: a thin adapter that decrypts each committed entry ({@link DataEncryption}) and hands
- * it to the {@link StoreApplier}, nothing else. Apply is pure (no I/O); snapshot files are written and read only in {@link #takeSnapshot} and
- * {@link #loadLatest}, and a snapshot that fails its checksum stops the manager.
+ * its batch, or each batch of a group ({@link LogEntryFormat}), to the {@link StoreApplier}, nothing else. Apply is
+ * pure (no I/O); snapshot files are written and read only in {@link #takeSnapshot} and {@link #loadLatest}, and a
+ * snapshot that fails its checksum stops the manager.
  */
 final class StoreStateMachine extends BaseStateMachine {
   /** Snapshots kept on disk; older ones are deleted after each new one. */
@@ -120,10 +120,12 @@ final class StoreStateMachine extends BaseStateMachine {
     }
     LogEntryProto entry = trx.getLogEntry();
     long index = entry.getIndex();
-    ApplyResult result;
+    byte[] reply;
     try {
-      byte[] batch = encryption.openEntry(entry.getStateMachineLogEntry().getLogData().toByteArray());
-      result = applier.apply(index, batch);
+      byte[] data = encryption.openEntry(entry.getStateMachineLogEntry().getLogData().toByteArray());
+      reply = LogEntryFormat.isGroup(data)
+          ? LogEntryFormat.encodeResults(applier.applyGroup(index, LogEntryFormat.batches(data)))
+          : applier.apply(index, data).encode();
     } catch (javax.crypto.AEADBadTagException e) {
       // Checked at start (LogVerifier); an entry that fails here came over the wire from a manager with another key
       return CompletableFuture.failedFuture(new IllegalStateException("cannot decrypt committed log entry " + index
@@ -134,7 +136,7 @@ final class StoreStateMachine extends BaseStateMachine {
           "cannot apply committed log entry " + index + ": " + e.getMessage(), e));
     }
     updateLastAppliedTermIndex(entry.getTerm(), index);
-    return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(result.encode())));
+    return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply)));
   }
 
   void onLeaderChanged(java.util.function.Consumer<String> listener) {

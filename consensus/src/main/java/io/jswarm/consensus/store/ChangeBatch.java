@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The wire form of one store transaction: the payload of one Raft log entry. JSON, so a log can be read by a
+ * The wire form of one store transaction: the payload of one Raft log entry, or one of the batches of a group entry
+ * ({@code consensus/.../raft/LogEntryFormat}). JSON, so a log can be read by a
  * person: {@code {"changes":[{"op":"update","table":"services","id":"...","expected":12,"object":{...}}]}}.
  */
 public final class ChangeBatch {

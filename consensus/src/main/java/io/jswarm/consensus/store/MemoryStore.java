@@ -212,17 +212,44 @@ public final class MemoryStore implements StoreApplier, AutoCloseable {
 
   @Override
   public ApplyResult apply(long index, byte[] batch) {
-    List<Change> changes = ChangeBatch.decode(batch);
-    List<Event> events = new ArrayList<>(changes.size() + 1);
-    ApplyResult result;
+    return applyAll(index, List.of(ChangeBatch.decode(batch))).get(0);
+  }
+
+  /**
+   * {@inheritDoc} The tables, their index and the watchers' events are published once, after the last batch: the
+   * batches that succeeded are one commit at {@code index}, as the rows of one batch are.
+   */
+  @Override
+  public List<ApplyResult> applyGroup(long index, List<byte[]> batches) {
+    List<List<Change>> decoded = new ArrayList<>(batches.size());
+    for (byte[] b : batches) {
+      decoded.add(ChangeBatch.decode(b));
+    }
+    return applyAll(index, decoded);
+  }
+
+  /** Checks and applies each batch on its own, in order, all at {@code index}; publishes once. */
+  private List<ApplyResult> applyAll(long index, List<List<Change>> batches) {
+    List<ApplyResult> results = new ArrayList<>(batches.size());
+    List<Event> events = new ArrayList<>();
     synchronized (applyLock) {
       Map<TableSpec<?>, Table<?>> tables = state.tables();
-      result = check(tables, index, changes);
-      if (result.isOk()) {
-        tables = new LinkedHashMap<>(tables);
+      boolean copied = false;
+      for (List<Change> changes : batches) {
+        ApplyResult result = check(tables, index, changes);
+        results.add(result);
+        if (!result.isOk()) {
+          continue;
+        }
+        if (!copied) {
+          tables = new LinkedHashMap<>(tables);
+          copied = true;
+        }
         for (Change c : changes) {
           events.add(mutate(tables, index, c));
         }
+      }
+      if (copied) {
         events.add(Event.commit(index));
       }
       synchronized (publishLock) {
@@ -231,7 +258,7 @@ public final class MemoryStore implements StoreApplier, AutoCloseable {
       }
     }
     notifyApplied(index);
-    return result;
+    return results;
   }
 
   @Override

@@ -23,7 +23,8 @@ public interface Proposer {
    * The most rows one writer (an orchestrator pass, a scheduler or allocator batch, the dispatcher's status writes)
    * puts in one log entry. The apply thread applies one entry at a time and every linearizable read waits for it
    * to reach the commit index of the moment it was asked: entries of this size keep that wait short while large
-   * services are created (issue 14: {@code jswarm bench replicas}, docs/scale.md).
+   * services are created (issue 14: {@code jswarm bench replicas}, docs/scale.md). Batches of several writers proposed
+   * together may share an entry (group commit, bounded in bytes: {@code consensus/.../raft/GroupCommit}).
    */
   int MAX_ROWS_PER_ENTRY = Integer.getInteger("jswarm.rowsPerEntry", 200);
 

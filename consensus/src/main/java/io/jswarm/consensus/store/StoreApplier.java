@@ -14,6 +14,14 @@ public interface StoreApplier {
   /** Applies one committed batch. Never throws for a rejected batch: the rejection is the result. */
   ApplyResult apply(long index, byte[] batch);
 
+  /**
+   * Applies the batches of one committed entry that holds several (group commit), in order, each on its own exactly
+   * as {@link #apply} would have applied it as an entry of its own at {@code index}: each is checked against the
+   * tables as the batches before it left them, and a rejected one changes nothing and rejects none of the others.
+   * Returns one result per batch, in order.
+   */
+  java.util.List<ApplyResult> applyGroup(long index, java.util.List<byte[]> batches);
+
   /** Records that a log entry with no store content (leader no-op, configuration) was applied. */
   void skip(long index);
 

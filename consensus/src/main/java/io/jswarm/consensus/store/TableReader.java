@@ -8,6 +8,13 @@ public interface TableReader<T extends StoreObject> {
   /** The row with this exact id, or null. */
   T get(String id);
 
+  /**
+   * {@code reader} applied to the row with this exact id (null when there is none), without copying the row: for
+   * reads that look at a field or two on a hot path (a peer's role on every Raft message, a task's node on every
+   * status report). Same contract as {@link #scan}: the reader must not change the row nor return or keep it.
+   */
+  <R> R read(String id, java.util.function.Function<? super T, ? extends R> reader);
+
   /** All rows, sorted by id. */
   List<T> all();
 

@@ -97,6 +97,11 @@ final class TxImpl implements Tx {
     }
 
     @Override
+    public <R> R read(String id, java.util.function.Function<? super T, ? extends R> reader) {
+      return reader.apply(id == null ? null : current(id));
+    }
+
+    @Override
     public List<T> all() {
       TreeMap<String, T> rows = new TreeMap<>();
       for (T row : table.all()) {

@@ -3,6 +3,7 @@ package io.jswarm.consensus.store;
 import static io.jswarm.consensus.store.Fixtures.localStore;
 import static io.jswarm.consensus.store.Fixtures.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.jswarm.api.types.Service;
@@ -64,5 +65,28 @@ class LockFreeReadsTest {
     assertEquals("web", s.viewStale(tx -> tx.services().all().get(0).spec.name), "a copy: the store is untouched");
     shared.close();
     own.close();
+  }
+
+  @Test
+  void readLooksAtTheStoredRowAndATransactionsOwnWritesWithoutACopy() {
+    MemoryStore s = localStore();
+    String id = s.update(tx -> tx.services().create(service("web"))).id;
+    s.viewStale(tx -> {
+      Service stored = tx.services().read(id, r -> r);
+      assertSame(stored, tx.services().read(id, r -> r), "the stored row itself, twice");
+      tx.services().scanAll(r -> assertSame(r, stored));
+      assertNull(tx.services().read("no-such-id", r -> r));
+      assertNull(tx.services().read(null, r -> r));
+      return null;
+    });
+    s.update(tx -> {
+      Service mine = tx.services().get(id);
+      mine.spec.name = "renamed";
+      tx.services().update(mine);
+      assertEquals("renamed", tx.services().read(id, r -> r.spec.name), "this transaction's pending row");
+      tx.services().delete(id);
+      assertNull(tx.services().read(id, r -> r), "deleted in this transaction");
+      return null;
+    });
   }
 }

@@ -21,11 +21,12 @@ public final class StoreAdmission implements PeerAccess.Admission {
 
   @Override
   public PeerIdentity admit(PeerIdentity certified) {
-    Node n = store.viewStale(tx -> tx.nodes().get(certified.nodeId()));
-    if (n == null) {
+    // read without a copy of the row: this runs on every connection to a manager
+    Boolean manager = store.viewStale(tx -> tx.nodes().read(certified.nodeId(), n -> n == null ? null : isManager(n)));
+    if (manager == null) {
       return null;
     }
-    return certified.isManager() && !isManager(n)
+    return certified.isManager() && !manager
         ? new PeerIdentity(certified.nodeId(), PeerIdentity.WORKER_ROLE, certified.certificate())
         : certified;
   }

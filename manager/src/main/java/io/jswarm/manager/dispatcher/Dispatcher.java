@@ -257,8 +257,8 @@ public final class Dispatcher implements AutoCloseable {
     String node = peer.nodeId();
     store.viewStale(tx -> {
       for (StatusRequest.Update u : updates) {
-        Task task = tx.tasks().get(u.taskId);
-        if (task != null && !node.equals(task.nodeId)) {
+        String owner = tx.tasks().read(u.taskId, task -> task == null ? null : task.nodeId);
+        if (owner != null && !node.equals(owner)) {
           throw new PermissionDeniedException("task " + u.taskId + " is not assigned to node " + node
               + ": a node may only report its own tasks");
         }

@@ -266,8 +266,15 @@ final class LeaderTerm {
   CompletableFuture<Void> tick() {
     CompletableFuture<Void> deadlinesChecked = new CompletableFuture<>();
     CompletableFuture<Void> flushed = new CompletableFuture<>();
-    if (!runOnEvents(() -> checkDeadlines().whenComplete((v, ex) -> deadlinesChecked.complete(null)))
-        || !statuses.execute(() -> complete(flushed, statuses::flush))) {
+    if (!runOnEvents(() -> {
+      CompletableFuture<Void> checked = checkDeadlines();
+      // queued from the events thread, after the down marks of every earlier check (the periodic one too): when
+      // the tick completes, those are written
+      if (!statuses.execute(() -> complete(flushed, statuses::flush))) {
+        flushed.complete(null);
+      }
+      checked.whenComplete((v, ex) -> deadlinesChecked.complete(null));
+    })) {
       return CompletableFuture.completedFuture(null);
     }
     return CompletableFuture.allOf(deadlinesChecked, flushed);

@@ -1,6 +1,5 @@
 package io.jswarm.manager.rebalance;
 
-import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Placement;
 import io.jswarm.api.types.Service;
 import io.jswarm.consensus.store.MemoryStore;
@@ -8,6 +7,7 @@ import io.jswarm.consensus.store.Tables;
 import io.jswarm.manager.controlapi.Rebalance;
 import io.jswarm.manager.loop.WatchLoop;
 import io.jswarm.scheduler.NodeInfo;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -46,15 +46,21 @@ public final class RebalanceOnJoin {
 
   /** One pass: notices nodes that started taking tasks and rebalances the services that opted in. */
   public synchronized void reconcile() {
-    record View(Set<String> taking, List<Service> optedIn) {}
+    record View(Set<String> taking, List<String> optedIn) {}
+    // rows looked at, not copied: this pass runs on every node change and every 2 s, with every node row
     View v = store.viewStale(tx -> {
       Set<String> nodes = new HashSet<>();
-      for (Node n : tx.nodes().all()) {
+      tx.nodes().scanAll(n -> {
         if (NodeInfo.takesNewTasks(n)) {
           nodes.add(n.id);
         }
-      }
-      List<Service> opted = tx.services().all().stream().filter(RebalanceOnJoin::optedIn).toList();
+      });
+      List<String> opted = new ArrayList<>();
+      tx.services().scanAll(s -> {
+        if (optedIn(s)) {
+          opted.add(s.id);
+        }
+      });
       return new View(nodes, opted);
     });
     if (taking == null) {
@@ -67,7 +73,7 @@ public final class RebalanceOnJoin {
     if (!joined.isEmpty() && !v.optedIn.isEmpty()) {
       LOG.info("node(s) {} take tasks now: rebalancing {} service(s) with rebalance-on-join", joined,
           v.optedIn.size());
-      v.optedIn.forEach(s -> waiting.add(s.id));
+      waiting.addAll(v.optedIn);
     }
     if (waiting.isEmpty()) {
       return;
