@@ -85,6 +85,7 @@ public class Swarm extends StoreObject {
   public static class Raft {
     public static final long TICK_MILLIS = 100;
     public static final long DEFAULT_ELECTION_TICK = 10;
+    public static final long DEFAULT_HEARTBEAT_TICK = 1;
     public static final long MIN_ELECTION_TICK = 3;
     public static final long MAX_ELECTION_TICK = 600;
 
@@ -100,6 +101,17 @@ public class Swarm extends StoreObject {
      */
     public static long electionTickOrDefault(Long value) {
       return value == null || value == 0 ? DEFAULT_ELECTION_TICK : value;
+    }
+
+    /** The heartbeat tick {@code value} stands for: unset or 0 is the default, as for {@link #electionTickOrDefault}. */
+    public static long heartbeatTickOrDefault(Long value) {
+      return value == null || value == 0 ? DEFAULT_HEARTBEAT_TICK : value;
+    }
+
+    /** Stores what the ticks stand for: a 0 or unset ElectionTick or HeartbeatTick becomes its default. */
+    public void defaultTicks() {
+      electionTick = electionTickOrDefault(electionTick);
+      heartbeatTick = heartbeatTickOrDefault(heartbeatTick);
     }
   }
 

@@ -12,7 +12,6 @@ public final class ClusterDefaults {
   public static final Duration NODE_CERT_EXPIRY = Duration.ofDays(90);
   public static final long SNAPSHOT_INTERVAL = 10_000;
   public static final long LOG_ENTRIES_FOR_SLOW_FOLLOWERS = 500;
-  public static final long HEARTBEAT_TICK = 1;
 
   private ClusterDefaults() {}
 
@@ -41,10 +40,7 @@ public final class ClusterDefaults {
     if (s.raft.logEntriesForSlowFollowers == null) {
       s.raft.logEntriesForSlowFollowers = LOG_ENTRIES_FOR_SLOW_FOLLOWERS;
     }
-    s.raft.electionTick = Swarm.Raft.electionTickOrDefault(s.raft.electionTick);
-    if (s.raft.heartbeatTick == null) {
-      s.raft.heartbeatTick = HEARTBEAT_TICK;
-    }
+    s.raft.defaultTicks();
     if (s.dispatcher == null) {
       s.dispatcher = new Swarm.Dispatcher();
     }

@@ -169,7 +169,7 @@ final class Forwarders implements AutoCloseable {
     RaftPeerId to = target(p.hint);
     int gen = p.next(to);
     if (to == null) { // an election is on and nobody named a leader yet: leaderChanged() or the next poll sends it
-      retryLater(p, gen);
+      retryLater(p, gen, retrySleepMs);
       return;
     }
     RaftClientRequest req = RaftClientRequest.newBuilder()
@@ -239,12 +239,13 @@ final class Forwarders implements AutoCloseable {
     if (sleep == 0) {
       attempt(p);
     } else {
-      retryLater(p, gen);
+      retryLater(p, gen, sleep);
     }
   }
 
-  private void retryLater(Pending p, int gen) {
-    CompletableFuture.delayedExecutor(retrySleepMs, TimeUnit.MILLISECONDS).execute(() -> {
+  /** Attempts {@code p} again after {@code sleepMs}, unless a newer attempt (a leader change) went out meanwhile. */
+  private void retryLater(Pending p, int gen, long sleepMs) {
+    CompletableFuture.delayedExecutor(sleepMs, TimeUnit.MILLISECONDS).execute(() -> {
       if (p.current() == gen) {
         attempt(p);
       }

@@ -93,11 +93,16 @@ public final class RaftNode implements Proposer, AutoCloseable {
   private final DataEncryption encryption;
   private final RaftServer server;
   private final Forwarders forwarders;
-  private final ReadBarrier barrier = new ReadBarrier(this::commitEmptyEntry);
+  /** Reads that began while this member did not lead, answered when it is a ready leader (after a failover). */
+  private final NewLeaderReads newLeaderReads = new NewLeaderReads(this::leadsNow);
+  private final ReadBarrier barrier = new ReadBarrier(this::commitEmptyEntry, newLeaderReads);
   /** This member's concurrent writes share log entries. */
   private final GroupCommit groups;
   /** The node's listener rule on the Raft port; its event loops end with the server. */
   private final RaftListenerLimits listenerLimits;
+  /** Steps this member down when it leads without committing ({@link LeaderWatchdog}). */
+  private final LeaderWatchdog watchdog;
+  private volatile boolean closed;
 
   private RaftNode(RaftConfig cfg, StoreApplier applier, Function<String, String> roles) throws IOException {
     this.cfg = cfg;
@@ -116,6 +121,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
         CompletableFuture.runAsync(this::leaderChanged);
       }
     });
+    this.stateMachine.onLeaderReady(index -> newLeaderReads.leaderReady(applier.awaitApplied(index)));
     Files.createDirectories(cfg.storageDir());
     // the log and snapshots are encrypted, and still nobody else's to list or read
     Files.setPosixFilePermissions(cfg.storageDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
@@ -144,6 +150,66 @@ public final class RaftNode implements Proposer, AutoCloseable {
     this.forwarders = new Forwarders(me, groupId, this::leadsNow, this::knownLeader, this::currentGroup,
         this::submitHere, RaftSettings.clientProperties(cfg),
         RaftSettings.tlsParameters(cfg.tlsKeyManager(), cfg.tlsTrustManager()), cfg.writeTimeout(), RETRY_SLEEP);
+    this.watchdog = new LeaderWatchdog(cfg.id(), this::leadsNow, this::commitIndex, this::workWaiting,
+        this::stepDown, watchdogLimit(cfg).toNanos(), System::nanoTime);
+  }
+
+  /**
+   * How long a leader may keep its commit index with work waiting before {@link LeaderWatchdog} steps it down: eight
+   * minimum election timeouts, at least 5 s (a commit takes seconds on a saturated machine) and below the write
+   * timeout when that allows, so that the waiting writes go to the next leader instead of failing.
+   */
+  static Duration watchdogLimit(RaftConfig cfg) {
+    long ms = Math.max(8 * cfg.electionTimeoutMin().toMillis(), 5000);
+    long below = cfg.writeTimeout().toMillis() * 4 / 5;
+    return Duration.ofMillis(below >= 5000 ? Math.min(ms, below) : ms);
+  }
+
+  private long commitIndex() {
+    return division().getRaftLog().getLastCommittedIndex();
+  }
+
+  /** Requests of this member in flight, or entries in the log past the commit index. */
+  private boolean workWaiting() {
+    var log = division().getRaftLog();
+    var last = log.getLastEntryTermIndex();
+    return forwarders.inFlight() > 0 || (last != null && last.getIndex() > log.getLastCommittedIndex());
+  }
+
+  /** Asks this member's Raft server to step down from leading (a leadership transfer to nobody). */
+  private void stepDown() {
+    var req = new org.apache.ratis.protocol.TransferLeadershipRequest(org.apache.ratis.protocol.ClientId.randomId(),
+        me, groupId, 0, null, cfg.writeTimeout().toMillis());
+    try {
+      server.transferLeadershipAsync(req).whenComplete((reply, t) -> {
+        if (t != null || !reply.isSuccess()) {
+          LOG.warn("Raft member {} could not step down: {}", cfg.id(), t != null ? t : reply.getException());
+        }
+      });
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Raft member {} could not step down: {}", cfg.id(), e.toString());
+    }
+  }
+
+  /**
+   * Every minimum election timeout until this member closes (no thread of its own): runs {@link #watchdog} and keeps
+   * the connections to the other members open ({@link PeerChannels}: a vote then needs no handshake).
+   */
+  private void scheduleWatchdog() {
+    if (closed) {
+      return;
+    }
+    CompletableFuture.delayedExecutor(cfg.electionTimeoutMin().toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+      try {
+        if (!closed) {
+          watchdog.check();
+          PeerChannels.warm(server, me, division().getRaftConf().getAllPeers());
+        }
+      } catch (RuntimeException e) {
+        LOG.debug("Raft leader watchdog of {}: {}", cfg.id(), e.toString());
+      }
+      scheduleWatchdog();
+    });
   }
 
   private void leaderChanged() {
@@ -212,6 +278,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
       throw new IOException("cannot start the Raft member " + cfg.id() + " on " + cfg.address() + " with storage "
           + cfg.storageDir() + ": " + e.getMessage(), e);
     }
+    node.scheduleWatchdog();
     return node;
   }
 
@@ -376,6 +443,19 @@ public final class RaftNode implements Proposer, AutoCloseable {
     long deadline = System.nanoTime() + cfg.writeTimeout().toNanos();
     return bounded(readIndex(deadline), "the read").thenCompose(index ->
         bounded(applier.awaitApplied(index), "the read"));
+  }
+
+  /** The state of this member's Raft channel to each other member (tests). */
+  Map<String, String> peerChannelStates() {
+    Map<String, String> out = new LinkedHashMap<>();
+    PeerChannels.states(server, me, division().getRaftConf().getAllPeers())
+        .forEach((id, st) -> out.put(id.toString(), st.name()));
+    return out;
+  }
+
+  /** Reads answered by the first entry of this member's new leadership ({@link NewLeaderReads}; tests). */
+  long readsAnsweredByNewLeadership() {
+    return barrier.answeredByNewLeadership();
   }
 
   /**
@@ -645,6 +725,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    closed = true;
     groups.close();
     try {
       forwarders.close();

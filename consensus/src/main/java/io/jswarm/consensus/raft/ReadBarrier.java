@@ -20,7 +20,11 @@ import java.util.function.Supplier;
  */
 final class ReadBarrier {
   private final Supplier<CompletableFuture<?>> commitEmptyEntry;
+  /** Answers reads that began while this member did not lead once it is a ready leader; null: none are. */
+  private final NewLeaderReads newLeader;
   private final Object lock = new Object();
+  /** Reads answered by this member's new leadership before their own entry (tests, docs/scale.md timelines). */
+  private final java.util.concurrent.atomic.AtomicLong answeredByNewLeadership = new java.util.concurrent.atomic.AtomicLong();
   /** The barrier whose empty entry is proposed and not yet applied here; null when none is. */
   private CompletableFuture<Void> inFlight;
   /** The barrier for reads that came while {@link #inFlight} was out; proposed when it completes. */
@@ -31,11 +35,50 @@ final class ReadBarrier {
    *     manager (or fails: no quorum, no leader within the write timeout)
    */
   ReadBarrier(Supplier<CompletableFuture<?>> commitEmptyEntry) {
-    this.commitEmptyEntry = commitEmptyEntry;
+    this(commitEmptyEntry, null);
   }
 
-  /** Completes once everything committed before this call is applied on this manager. */
+  /**
+   * @param newLeader also completes a read once this member, not leading when the read began, is a ready leader
+   *     ({@link NewLeaderReads}: its term's first entry is then the read's barrier); null for none
+   */
+  ReadBarrier(Supplier<CompletableFuture<?>> commitEmptyEntry, NewLeaderReads newLeader) {
+    this.commitEmptyEntry = commitEmptyEntry;
+    this.newLeader = newLeader;
+  }
+
+  /**
+   * Completes once everything committed before this call is applied on this manager: after an empty entry proposed
+   * after this call, or (sooner, after a failover) the first entry of this member's new leadership.
+   */
   CompletableFuture<Void> await() {
+    CompletableFuture<Void> early = newLeader == null ? null : newLeader.readyLeaderAfterNow();
+    CompletableFuture<Void> viaEntry = awaitEntry();
+    if (early == null) {
+      return viaEntry;
+    }
+    CompletableFuture<Void> read = new CompletableFuture<>();
+    early.whenComplete((v, t) -> {
+      if (t == null && read.complete(null)) {
+        answeredByNewLeadership.incrementAndGet();
+      }
+    });
+    viaEntry.whenComplete((v, t) -> {
+      newLeader.forget(early);
+      if (t != null) {
+        read.completeExceptionally(t);
+      } else {
+        read.complete(null);
+      }
+    });
+    return read;
+  }
+
+  long answeredByNewLeadership() {
+    return answeredByNewLeadership.get();
+  }
+
+  private CompletableFuture<Void> awaitEntry() {
     CompletableFuture<Void> mine;
     boolean propose = false;
     synchronized (lock) {

@@ -36,6 +36,10 @@ final class StoreStateMachine extends BaseStateMachine {
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
   /** Told when this member learns of a new leader (itself included); set once by {@link RaftNode}. */
   private volatile java.util.function.Consumer<String> leaderChanged = id -> {};
+  /** Told, with the index of its term's first entry, when this member as leader has applied that entry. */
+  private volatile java.util.function.LongConsumer leaderReady = index -> {};
+  /** The index of the last configuration entry applied: a leader's first entry of its term is one (Ratis 3). */
+  private volatile long lastConfigurationIndex = -1;
 
   StoreStateMachine(StoreApplier applier, DataEncryption encryption) {
     this.applier = applier;
@@ -144,6 +148,25 @@ final class StoreStateMachine extends BaseStateMachine {
   public void notifyLeaderChanged(org.apache.ratis.protocol.RaftGroupMemberId member,
       org.apache.ratis.protocol.RaftPeerId newLeaderId) {
     leaderChanged.accept(newLeaderId == null ? null : newLeaderId.toString());
+  }
+
+  void onLeaderReady(java.util.function.LongConsumer listener) {
+    leaderReady = listener;
+  }
+
+  @Override
+  public void notifyConfigurationChanged(long term, long index,
+      org.apache.ratis.proto.RaftProtos.RaftConfigurationProto newRaftConfiguration) {
+    lastConfigurationIndex = index;
+  }
+
+  /**
+   * Ratis calls this on its apply thread while it applies the leader's first entry of its term (a configuration
+   * entry, just after {@link #notifyConfigurationChanged} for it and before {@link #notifyTermIndexUpdated}).
+   */
+  @Override
+  public void notifyLeaderReady() {
+    leaderReady.accept(lastConfigurationIndex);
   }
 
   /** Entries without store content (leader no-op, configuration changes) still advance the applied index. */

@@ -96,4 +96,39 @@ class RaftInFlightFailoverTest {
       assertTrue(c.running().stream().noneMatch(m -> m == old));
     }
   }
+
+  /**
+   * Linearizable reads begun on both followers as the leader is killed: the one on the member that becomes leader is
+   * answered by its term's first entry ({@link NewLeaderReads}), the other by its own barrier entry, and both see the
+   * write acknowledged before the kill. Fails without {@link NewLeaderReads}: the new leader then answers no read
+   * before its own barrier entry.
+   */
+  @Test
+  void aReadInFlightOnTheMemberThatBecomesLeaderIsAnsweredByItsFirstEntry() throws Exception {
+    try (MiniCluster c = MiniCluster.start(3, dir, FAST.andThen(b -> b.writeTimeout(Duration.ofSeconds(20))))) {
+      MiniCluster.Manager old = c.leader();
+      List<MiniCluster.Manager> followers = c.running().stream().filter(m -> m != old).toList();
+      String before = RaftTestSupport.createSecret(followers.get(0).store(), "before-kill");
+      c.awaitConverged(Duration.ofSeconds(30));
+      for (MiniCluster.Manager m : followers) {
+        c.block(old, m); // the leader is cut off at once (closing it takes longer than an election here)
+      }
+      List<CompletableFuture<Void>> reads = new ArrayList<>();
+      for (MiniCluster.Manager m : followers) {
+        reads.add(m.node().readBarrier()); // begun before any follower leads
+      }
+      old.kill();
+      c.unblockAll();
+      for (CompletableFuture<Void> r : reads) {
+        r.get(20, TimeUnit.SECONDS);
+      }
+      MiniCluster.Manager fresh = c.awaitLeader(Duration.ofSeconds(20));
+      for (MiniCluster.Manager m : followers) {
+        assertTrue(m.store().viewStale(tx -> tx.secrets().get(before)) != null, m + " read after the write");
+      }
+      assertEquals(1, fresh.node().readsAnsweredByNewLeadership(), "the new leader's read, by its first entry");
+      MiniCluster.Manager other = followers.get(0) == fresh ? followers.get(1) : followers.get(0);
+      assertEquals(0, other.node().readsAnsweredByNewLeadership());
+    }
+  }
 }

@@ -113,6 +113,9 @@ final class SwarmRoutes {
     }
     SpecValidator.validateSwarm(spec);
     refuseUnsupported(spec);
+    if (spec.raft != null) {
+      spec.raft.defaultTicks(); // the docker client sends 0 for a field it was not given: that is the default
+    }
     boolean rotateWorker = req.flag("rotateWorkerToken");
     boolean rotateManager = req.flag("rotateManagerToken");
     boolean rotateUnlockKey = req.flag("rotateManagerUnlockKey");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.api.json.Json;
+import io.jswarm.api.types.Swarm;
 import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Task;
 import io.jswarm.api.types.TaskState;
@@ -174,6 +175,19 @@ class ControlApiTest {
         "{\"Name\":\"default\",\"Raft\":{\"ElectionTick\":1,\"HeartbeatTick\":3}}");
     assertEquals(400, bad.status());
     assertTrue(bad.message().contains("Spec.Raft.ElectionTick"), bad.message());
+  }
+
+  @Test
+  void swarmUpdateStoresTheDefaultForAZeroTick() throws Exception {
+    init();
+    long version = get("/swarm").json().path("Version").path("Index").asLong();
+    // what the docker client sends for fields it was not given
+    Resp ok = call("POST", "/swarm/update?version=" + version,
+        "{\"Name\":\"default\",\"Raft\":{\"ElectionTick\":0,\"HeartbeatTick\":0}}");
+    assertEquals(200, ok.status(), ok.body());
+    JsonNode raft = get("/swarm").json().path("Spec").path("Raft");
+    assertEquals(Swarm.Raft.DEFAULT_ELECTION_TICK, raft.path("ElectionTick").asLong(), raft.toString());
+    assertEquals(Swarm.Raft.DEFAULT_HEARTBEAT_TICK, raft.path("HeartbeatTick").asLong(), raft.toString());
   }
 
   @Test
