@@ -138,32 +138,67 @@ final class DaemonCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    DaemonOptions opts;
+    try {
+      opts = options();
+    } catch (BadFlag e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    return serve(opts);
+  }
+
+  /**
+   * {@code jswarm daemon ARGS} without picocli ({@link QuickFlags}: its model would stay in the daemon's metaspace
+   * for the process's life), or null when picocli must parse {@code args} (the words after {@code daemon}): for
+   * {@code --help}, a form {@link QuickFlags} does not take, or a value {@link #options} refuses, picocli then writes
+   * the message and the usage as always.
+   */
+  static Integer runWithoutPicocli(List<String> args) throws Exception {
+    DaemonCommand command = new DaemonCommand();
+    if (!QuickFlags.parse(command, args)) {
+      return null;
+    }
+    DaemonOptions opts;
+    try {
+      opts = command.options();
+    } catch (BadFlag e) {
+      return null;
+    }
+    return command.serve(opts);
+  }
+
+  /** A flag's value refused by {@link #options}: picocli reports it with the usage (exit code 2). */
+  static final class BadFlag extends Exception {
+    BadFlag(String message) {
+      super(message);
+    }
+  }
+
+  /** The daemon's options from the flags, checked. */
+  DaemonOptions options() throws BadFlag, java.io.IOException {
     checkPort("--cluster-port", clusterPort);
     checkPort("--raft-port", raftPort);
     if (!executor.equals("container") && !executor.equals("simulated")) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "--executor: \"" + executor + "\" is not available; allowed: container, simulated");
+      throw new BadFlag("--executor: \"" + executor + "\" is not available; allowed: container, simulated");
     }
     if (!runtime.equals("runc") && !runtime.equals("crun")) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "--runtime: \"" + runtime + "\" is not supported; allowed: runc, crun");
+      throw new BadFlag("--runtime: \"" + runtime + "\" is not supported; allowed: runc, crun");
     }
     if (executor.equals("container")) {
       try {
         ContainerExecutor.findRuntime(runtime);
       } catch (IllegalStateException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--runtime: " + e.getMessage());
+        throw new BadFlag("--runtime: " + e.getMessage());
       }
     }
     if (imageMaxLayerSize < 1 || imageMaxLayerEntries < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--image-max-layer-size and "
-          + "--image-max-layer-entries must be positive");
+      throw new BadFlag("--image-max-layer-size and --image-max-layer-entries must be positive");
     }
     Map<String, String> engineLabels = new LinkedHashMap<>();
     for (String l : labels) {
       int eq = l.indexOf('=');
       if (eq <= 0) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--label: expected KEY=VALUE, got \"" + l + "\"");
+        throw new BadFlag("--label: expected KEY=VALUE, got \"" + l + "\"");
       }
       engineLabels.put(l.substring(0, eq), l.substring(eq + 1));
     }
@@ -173,7 +208,7 @@ final class DaemonCommand implements Callable<Integer> {
         userns = io.jswarm.worker.container.UsernsRemap.resolve(usernsRemap,
             io.jswarm.worker.container.UsernsRemap.HostFiles.ETC);
       } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        throw new BadFlag(e.getMessage());
       }
     }
     List<String> listeners = hosts.isEmpty() ? List.of("unix://" + execRoot.resolve("jswarm.sock")) : hosts;
@@ -182,14 +217,19 @@ final class DaemonCommand implements Callable<Integer> {
         executor, runtime, snapshotInterval, engineLabels, List.copyOf(insecureRegistries), bridgeName, bridgeSubnet,
         new ApiListeners.Security(tls, tlsVerify, tlsCaCert, tlsCert, tlsKey, insecureTcp),
         new UnpackLimits(imageMaxLayerSize, imageMaxLayerEntries), registryAllowList(), userns);
-    Metrics metrics = new Metrics();
     if (metricsAddr != null) {
       try {
         MetricsListener.parse(metricsAddr, metricsAllowRemote);
       } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        throw new BadFlag(e.getMessage());
       }
     }
+    return opts;
+  }
+
+  /** Starts the daemon with {@code opts} and runs it until SIGTERM. */
+  private int serve(DaemonOptions opts) throws Exception {
+    Metrics metrics = new Metrics();
     Daemon daemon = new Daemon(opts, Main.version(), metrics);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -205,8 +245,8 @@ final class DaemonCommand implements Callable<Integer> {
       daemon.forceNewCluster(null);
     }
 
-    System.out.printf("jswarm daemon %s: node %s, API on %s, swarm %s, data root %s%n", Main.version(), name,
-        String.join(", ", listeners), daemon.localNodeState(), dataRoot);
+    System.out.printf("jswarm daemon %s: node %s, API on %s, swarm %s, data root %s%n", Main.version(),
+        opts.nodeName(), String.join(", ", opts.hosts()), daemon.localNodeState(), dataRoot);
     System.out.flush();
     stopped.await();
     return 0;
@@ -242,17 +282,17 @@ final class DaemonCommand implements Callable<Integer> {
     return true;
   }
 
-  private void checkPort(String flag, int port) {
+  private static void checkPort(String flag, int port) throws BadFlag {
     if (port < 1 || port > 65535) {
-      throw new CommandLine.ParameterException(spec.commandLine(), flag + " must be 1-65535, got " + port);
+      throw new BadFlag(flag + " must be 1-65535, got " + port);
     }
   }
 
-  private RegistryAllowList registryAllowList() {
+  private RegistryAllowList registryAllowList() throws BadFlag {
     try {
       return RegistryAllowList.parse(registryAllow);
     } catch (io.jswarm.api.errors.InvalidArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      throw new BadFlag(e.getMessage());
     }
   }
 }

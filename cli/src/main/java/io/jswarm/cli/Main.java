@@ -36,10 +36,17 @@ public final class Main implements Runnable {
    * builds each command's model by reflection, and a client verb should not pay for the daemon's and every other
    * verb's.
    */
-  static final List<Class<?>> VERBS = List.of(VersionCommand.class, DaemonCommand.class, RaftCommand.class,
-      BenchCommand.class, HollowCommand.class, SwarmCommand.class, NodeCommand.class, ServiceCommand.class,
-      VolumeCommand.class, ImageCommand.class, NetworkCommand.class, SecretCommand.class, ConfigCommand.class,
-      EventsCommand.class, StackCommand.class, CompletionCommand.class);
+  static List<Class<?>> verbs() {
+    return Verbs.ALL;
+  }
+
+  /** A class of its own, so that only a command line parsed by picocli loads every verb's class. */
+  private static final class Verbs {
+    static final List<Class<?>> ALL = List.of(VersionCommand.class, DaemonCommand.class, RaftCommand.class,
+        BenchCommand.class, HollowCommand.class, SwarmCommand.class, NodeCommand.class, ServiceCommand.class,
+        VolumeCommand.class, ImageCommand.class, NetworkCommand.class, SecretCommand.class, ConfigCommand.class,
+        EventsCommand.class, StackCommand.class, CompletionCommand.class);
+  }
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -83,9 +90,9 @@ public final class Main implements Runnable {
   static CommandLine commandLine(String... args) {
     CommandLine cl = new CommandLine(new Main());
     int at = verbIndex(args);
-    Class<?> verb = at < 0 ? null : VERBS.stream().filter(c -> verbName(c).equals(args[at])).findFirst().orElse(null);
+    Class<?> verb = at < 0 ? null : verbs().stream().filter(c -> verbName(c).equals(args[at])).findFirst().orElse(null);
     if (verb == null) {
-      VERBS.forEach(cl::addSubcommand);
+      verbs().forEach(cl::addSubcommand);
       return cl;
     }
     Class<?> leaf = at + 1 < args.length ? subcommand(verb, args[at + 1]) : null;
@@ -153,7 +160,8 @@ public final class Main implements Runnable {
 
   /**
    * Runs a command line writing to {@code out} and {@code err} (null: the standard streams). The everyday read verbs
-   * in their plain forms skip picocli ({@link QuickVerbs}); everything else is parsed by picocli.
+   * and {@code jswarm daemon} in their plain forms skip picocli ({@link QuickVerbs}, {@link QuickFlags}); everything
+   * else is parsed by picocli.
    */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
     if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
@@ -164,6 +172,12 @@ public final class Main implements Runnable {
       return 0;
     }
     try {
+      if (args.length > 0 && args[0].equals("daemon")) { // its options without picocli (docs/footprint.md)
+        Integer daemon = DaemonCommand.runWithoutPicocli(List.of(args).subList(1, args.length));
+        if (daemon != null) {
+          return daemon;
+        }
+      }
       Integer quick = QuickVerbs.run(args, out != null ? out : stdout(System.out, "sun.stdout.encoding"),
           err != null ? err : stdout(System.err, "sun.stderr.encoding"));
       if (quick != null) {

@@ -169,8 +169,9 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       state = saved;
       localState = saved.isManager() && keys.locked() ? "locked" : "pending";
     }
+    // one event loop: the API's requests run on the handler pool, the loop only moves bytes (docs/footprint.md)
     api = HttpServer.start(router, ApiListeners.parse(opts.hosts(), opts.apiSecurity()), HttpServer.Settings.defaults().withServerVersion(version)
-        .withThreadPriority(Thread.MAX_PRIORITY));
+        .withThreadPriority(Thread.MAX_PRIORITY).withIoThreads(1));
     if (saved != null) {
       try {
         resume(saved);

@@ -100,7 +100,9 @@ public final class ContainerExecutor implements Executor {
           + "this node", blkio);
     }
     AtomicInteger n = new AtomicInteger();
-    this.timer = Executors.newScheduledThreadPool(2, r -> daemon(r, "container-timer-" + n.incrementAndGet()));
+    // one thread: the exit poll and the health probes' schedules (the probes run on the work pool); a pool of two
+    // started its second thread at the poll's first repeat and kept it idle (~100 KB; docs/footprint.md)
+    this.timer = Executors.newScheduledThreadPool(1, r -> daemon(r, "container-timer-" + n.incrementAndGet()));
     this.work = Executors.newCachedThreadPool(r -> daemon(r, "container-work-" + n.incrementAndGet()));
     timer.scheduleWithFixedDelay(this::pollExits, EXIT_POLL_MS, EXIT_POLL_MS, TimeUnit.MILLISECONDS);
   }

@@ -87,7 +87,16 @@ public final class EmbeddedDns implements AutoCloseable {
     });
     this.loop = new Thread(this::run, "jswarm-dns");
     loop.setDaemon(true);
-    loop.start();
+  }
+
+  /**
+   * Starts the selector thread for the first endpoint: a node without containers on a network needs none (each idle
+   * thread is ~100 KB of a daemon's memory, and this one woke every 200 ms; docs/footprint.md).
+   */
+  private synchronized void startLoop() {
+    if (loop.getState() == Thread.State.NEW) {
+      loop.start();
+    }
   }
 
   /** {@link #start(Path, InetSocketAddress, List, List)} on {@link #DEFAULT_LISTEN}. */
@@ -137,6 +146,7 @@ public final class EmbeddedDns implements AutoCloseable {
       Throwable c = ex.getCause() instanceof IOException ? ex.getCause() : ex;
       throw new IOException("embedded DNS in " + netns + " on " + listen + ": " + c.getMessage(), c);
     }
+    startLoop();
     onLoop(() -> {
       try {
         e.udp.register(selector, SelectionKey.OP_READ, e);
@@ -157,7 +167,9 @@ public final class EmbeddedDns implements AutoCloseable {
     closed = true;
     selector.wakeup();
     try {
-      loop.join(5000);
+      if (loop.getState() != Thread.State.NEW) {
+        loop.join(5000);
+      }
     } catch (InterruptedException ie) {
       Thread.currentThread().interrupt();
     }

@@ -3,7 +3,6 @@ package io.jswarm.worker.discovery;
 import io.jswarm.api.dispatcher.DispatcherMessage;
 import java.io.IOException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -20,11 +19,21 @@ public final class ServiceDiscovery implements AutoCloseable {
   private final ServiceDirectory directory = new ServiceDirectory();
   private final DirectoryFeed feed = new DirectoryFeed(directory);
   private final NodeDiscovery containers;
-  private final ExecutorService applier = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "jswarm-discovery-feed");
-    t.setDaemon(true);
-    return t;
-  });
+  /** One thread at most, in order; it ends after {@link #APPLIER_KEEP_ALIVE} idle (~100 KB an idle thread). */
+  private final ExecutorService applier = applier();
+
+  static final java.time.Duration APPLIER_KEEP_ALIVE = java.time.Duration.ofSeconds(10);
+
+  private static ExecutorService applier() {
+    java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(1, 1,
+        APPLIER_KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, "jswarm-discovery-feed");
+          t.setDaemon(true);
+          return t;
+        });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
 
   public ServiceDiscovery() throws IOException {
     this.containers = new NodeDiscovery(directory);
