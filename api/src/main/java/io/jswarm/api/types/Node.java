@@ -25,6 +25,25 @@ public class Node extends StoreObject {
     return null; // hostnames need not be unique
   }
 
+  /**
+   * A new node object with the same field values (the nested objects shared, not copied): for answers that only
+   * replace a top-level field of a stored row (the {@code ManagerStatus} that {@code node ls} fills in) and
+   * serialize it, without a deep copy of every row. NodeTest checks that every field is carried.
+   */
+  public Node shallowCopy() {
+    Node n = new Node();
+    n.id = id;
+    n.version = version;
+    n.createdAt = createdAt;
+    n.updatedAt = updatedAt;
+    n.spec = spec;
+    n.description = description;
+    n.status = status;
+    n.managerStatus = managerStatus;
+    n.attachments = attachments;
+    return n;
+  }
+
   /** User-modifiable node settings (Docker {@code NodeSpec}). Role: worker|manager; Availability: active|pause|drain. */
   public static class Spec {
     public String name;

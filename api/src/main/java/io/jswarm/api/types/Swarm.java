@@ -77,14 +77,14 @@ public class Swarm extends StoreObject {
   /**
    * Raft tuning (Docker {@code RaftConfig}). A tick is {@value #TICK_MILLIS} ms (swarmkit's is one second). A
    * follower that hears no leader for ElectionTick to 2 x ElectionTick ticks starts an election (default
-   * {@value #DEFAULT_ELECTION_TICK}: 1-2 s), and the leader heartbeats every ElectionTick / 2 ticks (Apache Ratis
+   * {@value #DEFAULT_ELECTION_TICK}: 0.5-1 s), and the leader heartbeats every ElectionTick / 2 ticks (Apache Ratis
    * derives it from the election timeout; HeartbeatTick is checked, must stay below ElectionTick, and has no
    * other effect). Each manager applies the ElectionTick of the cluster's spec when its Raft member starts
    * (docs/scale.md, <i>Election timeout</i>).
    */
   public static class Raft {
     public static final long TICK_MILLIS = 100;
-    public static final long DEFAULT_ELECTION_TICK = 10;
+    public static final long DEFAULT_ELECTION_TICK = 5;
     public static final long DEFAULT_HEARTBEAT_TICK = 1;
     public static final long MIN_ELECTION_TICK = 3;
     public static final long MAX_ELECTION_TICK = 600;

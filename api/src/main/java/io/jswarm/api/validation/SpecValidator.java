@@ -106,7 +106,7 @@ public final class SpecValidator {
       if (election < Swarm.Raft.MIN_ELECTION_TICK || election > Swarm.Raft.MAX_ELECTION_TICK) {
         p.add("Spec.Raft.ElectionTick", r.electionTick + " is outside " + Swarm.Raft.MIN_ELECTION_TICK + ".."
             + Swarm.Raft.MAX_ELECTION_TICK + "; give the election timeout in ticks of " + Swarm.Raft.TICK_MILLIS
-            + " ms, or 0 for the default (" + Swarm.Raft.DEFAULT_ELECTION_TICK + ": a follower starts an election 1-2 s after it "
+            + " ms, or 0 for the default (" + Swarm.Raft.DEFAULT_ELECTION_TICK + ": a follower starts an election 0.5-1 s after it "
             + "last heard the leader)");
       }
       notNegative(p, "Spec.Raft.HeartbeatTick", r.heartbeatTick, "a number of ticks");

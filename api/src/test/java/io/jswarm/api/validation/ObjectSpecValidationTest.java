@@ -76,7 +76,7 @@ class ObjectSpecValidationTest {
     rejected(() -> SpecValidator.validateSwarm(swarm(s -> {
       s.raft.electionTick = null;
       s.raft.heartbeatTick = 10L;
-    })), "Spec.Raft.ElectionTick", "10 must be greater than Spec.Raft.HeartbeatTick (10)");
+    })), "Spec.Raft.ElectionTick", "5 must be greater than Spec.Raft.HeartbeatTick (10)");
     rejected(() -> SpecValidator.validateSwarm(swarm(s -> s.raft.heartbeatTick = -1L)), "Spec.Raft.HeartbeatTick",
         "must not be negative");
     rejected(() -> SpecValidator.validateSwarm(swarm(s -> s.raft.snapshotInterval = -1L)),

@@ -64,7 +64,7 @@ public final class ClusterBench implements Callable<Integer> {
   int timeout;
 
   @Option(names = "--election-tick", paramLabel = "N", description = "The swarm's Spec.Raft.ElectionTick (ticks of "
-      + "100 ms; default: the swarm's default, 10 = 1-2 s elections).")
+      + "100 ms; default: the swarm's default, 5 = 0.5-1 s elections).")
   Long electionTick;
 
   @Option(names = "--skip-failover", description = "Do not kill the leader.")

@@ -37,7 +37,7 @@ public final class SwarmCommand extends GroupCommand {
 
     @Option(names = "--election-tick", paramLabel = "N",
         description = "Raft election timeout in ticks of 100 ms, 3-600: a follower that hears no leader for N to 2N "
-            + "ticks starts an election (default 10: 1-2 s). Each manager takes a new value at its next daemon start.")
+            + "ticks starts an election (default 5: 0.5-1 s). Each manager takes a new value at its next daemon start.")
     Long electionTick;
 
     @Option(names = "--autolock", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",

@@ -63,9 +63,9 @@ class RaftElectionTickTest {
   }
 
   @Test
-  void noTickMeansTheDefaultOfOneToTwoSeconds() throws IOException {
-    assertEquals(Duration.ofSeconds(1), RaftTiming.atStart(dir).electionTimeoutMin());
-    assertEquals(Duration.ofMillis(1000), RaftTiming.electionTimeoutMin(RaftTiming.electionTick(new Swarm.Spec())));
+  void noTickMeansTheDefaultOfHalfASecondToOne() throws IOException {
+    assertEquals(Duration.ofMillis(500), RaftTiming.atStart(dir).electionTimeoutMin());
+    assertEquals(Duration.ofMillis(500), RaftTiming.electionTimeoutMin(RaftTiming.electionTick(new Swarm.Spec())));
   }
 
   private static int freePort() throws IOException {

@@ -23,6 +23,7 @@ import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.exceptions.GroupMismatchException;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.protocol.exceptions.RaftException;
@@ -224,10 +225,11 @@ final class Forwarders implements AutoCloseable {
         && !nle.getSuggestedLeader().getId().equals(to)) {
       p.hint = nle.getSuggestedLeader().getId();
       sleep = 0;
-    } else if (!(problem instanceof RaftException)) {
-      // no member answered (refused, reset): most likely a dead leader this member still believes in until its own
-      // election timer runs out. Asking it again soon gains nothing, since leaderChanged() sends the request on the
-      // moment a new leader is known; each failed try costs a new connection.
+    } else if (!(problem instanceof RaftException) || problem instanceof AlreadyClosedException) {
+      // no member answered (refused, reset; or the connection was closed under the attempt, being replaced after
+      // such a failure): most likely a dead leader this member still believes in until its own election timer runs
+      // out. Asking it again soon gains nothing, since leaderChanged() sends the request on the moment a new leader
+      // is known; each failed try costs a new connection.
       sleep = DEAD_PEER_RETRY_FACTOR * retrySleepMs;
     }
     if (proxy != null && !(problem instanceof TimeoutIOException)) { // a timed-out attempt leaves the stream open

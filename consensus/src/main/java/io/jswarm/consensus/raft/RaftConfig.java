@@ -52,13 +52,13 @@ public record RaftConfig(
   public static final long DEFAULT_SNAPSHOT_EVERY = 10_000;
   public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
   /**
-   * Followers start an election 1-2 s after they last heard the leader (heartbeats every 500 ms), and a leader that
-   * heard no majority for 2 s steps down; the pre-vote round keeps a slow follower from deposing a live leader.
-   * Shorter timeouts were measured (docs/scale.md: 0.5-1 s made leaders flap at load 100; 0.75-1.5 s ran the CI
-   * cluster test with nodes marked down at load 35-70) and are not the default on a machine this loaded. A manager
-   * sets it from the cluster's {@code Spec.Raft.ElectionTick} (ticks of 100 ms; the daemon's {@code RaftTiming}).
+   * Followers start an election 0.5-1 s after they last heard the leader (heartbeats every 250 ms), and a leader that
+   * heard no majority for 1.5 s steps down; the pre-vote round keeps a slow follower from deposing a live leader.
+   * The default of {@code Spec.Raft.ElectionTick} (5 ticks of 100 ms) since the seventh failover round (docs/scale.md:
+   * the nemesis and the CI cluster test ran clean with it); 1-2 s before. A manager sets it from the cluster's
+   * {@code Spec.Raft.ElectionTick} (the daemon's {@code RaftTiming}).
    */
-  public static final Duration DEFAULT_ELECTION_TIMEOUT = Duration.ofMillis(1000);
+  public static final Duration DEFAULT_ELECTION_TIMEOUT = Duration.ofMillis(500);
   public static final long DEFAULT_SEGMENT_SIZE = 8L << 20;
 
   public RaftConfig {

@@ -77,6 +77,33 @@ class RaftGroupCommitTest {
   }
 
   @Test
+  void largeBatchesNeverShareAnEntryPastTheByteBound() throws Exception {
+    try (MiniCluster c = MiniCluster.start(3, dir, FAST)) {
+      MemoryStore store = c.leader().store();
+      createSecret(store, "warm");
+      String big = "x".repeat(GroupCommit.MAX_BYTES * 2 / 3); // two of these exceed one group entry
+      long before = store.appliedIndex();
+      List<CompletableFuture<String>> writes = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        String name = "s" + i;
+        boolean large = i % 4 == 1;
+        writes.add(store.updateAsync(tx -> {
+          Secret s = RaftTestSupport.secret(name);
+          if (large) {
+            s.spec.labels.put("big", big);
+          }
+          return tx.secrets().create(s).id;
+        }));
+      }
+      writes.forEach(CompletableFuture::join);
+      long entries = store.appliedIndex() - before;
+      assertTrue(entries >= 3, "three batches of 2/3 of the bound each need three entries, took " + entries);
+      assertTrue(entries < 12, "the small ones still share entries: " + entries);
+      c.awaitConverged(Duration.ofSeconds(30));
+    }
+  }
+
+  @Test
   void oldSingleBatchEntriesAndGroupEntriesReplayAfterARestart() throws Exception {
     try (MiniCluster c = MiniCluster.start(3, dir, FAST)) {
       MiniCluster.Manager leader = c.leader();

@@ -21,13 +21,13 @@ class RaftSettingsTest {
   }
 
   @Test
-  void aFollowerElectsAfterOneToTwoSecondsWithAPreVoteFirst() {
+  void aFollowerElectsAfterHalfASecondToOneWithAPreVoteFirst() {
     RaftProperties p = settings(RaftConfig.builder("m1", "127.0.0.1:1", Path.of("/nonexistent")));
-    assertEquals(1000, ms(RaftServerConfigKeys.Rpc.timeoutMin(p)));
-    assertEquals(2000, ms(RaftServerConfigKeys.Rpc.timeoutMax(p)));
+    assertEquals(500, ms(RaftServerConfigKeys.Rpc.timeoutMin(p)));
+    assertEquals(1000, ms(RaftServerConfigKeys.Rpc.timeoutMax(p)));
     assertTrue(RaftServerConfigKeys.LeaderElection.preVote(p), "a slow follower asks before it deposes a live leader");
     // a late timer is taken for a JVM pause (no election) only when it overran by the minimum election timeout
-    assertEquals(1000, ms(RaftServerConfigKeys.sleepDeviationThreshold(p)));
+    assertEquals(500, ms(RaftServerConfigKeys.sleepDeviationThreshold(p)));
   }
 
   @Test

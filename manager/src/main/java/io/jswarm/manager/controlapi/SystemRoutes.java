@@ -91,7 +91,7 @@ final class SystemRoutes {
   }
 
   /** One consistent read for {@code /info}. */
-  private record ClusterSummary(List<Node> nodes, Node self, Swarm cluster) {}
+  private record ClusterSummary(int nodes, int managers, List<Node> raftMembers, String selfHostname, Swarm cluster) {}
 
   private HttpResponse info(HttpRequest req) {
     SwarmLifecycle lc = gate.lifecycle();
@@ -110,15 +110,32 @@ final class SystemRoutes {
         MemoryStore store = lc.managerStore();
         manager = true;
         // a local read: /info answers at once even while the cluster has no quorum
-        ClusterSummary read = store.viewStale(tx -> new ClusterSummary(tx.nodes().all(), tx.nodes().get(nodeId),
-            tx.cluster().all().isEmpty() ? null : SwarmRoutes.cluster(tx)));
-        swarm.put("Nodes", read.nodes().size());
-        swarm.put("Managers", read.nodes().stream().filter(n -> NodeRoutes.MANAGER.equals(NodeRoutes.role(n))).count());
-        hostname = read.self() == null ? null : NodeRoutes.hostname(read.self());
+        ClusterSummary read = store.viewStale(tx -> {
+          // shallow copies of the managers and Raft members (only their ManagerStatus is replaced below), no deep
+          // copy of every row
+          Map<String, String> raftAddrs = view == null || view.managerRaftAddrs() == null ? Map.of()
+              : view.managerRaftAddrs();
+          int[] managers = {0};
+          List<Node> members = new ArrayList<>();
+          tx.nodes().scanAll(n -> {
+            if (NodeRoutes.MANAGER.equals(NodeRoutes.role(n))) {
+              managers[0]++;
+            }
+            if (raftAddrs.containsKey(n.id)) {
+              members.add(n.shallowCopy());
+            }
+          });
+          return new ClusterSummary(tx.nodes().count(), managers[0], members,
+              tx.nodes().read(nodeId, n -> n == null ? null : NodeRoutes.hostname(n)),
+              tx.cluster().all().isEmpty() ? null : SwarmRoutes.cluster(tx));
+        });
+        swarm.put("Nodes", read.nodes());
+        swarm.put("Managers", read.managers());
+        hostname = read.selfHostname();
         if (read.cluster() != null) {
           swarm.put("Cluster", SwarmRoutes.publicView(read.cluster(), false));
         }
-        for (Node n : read.nodes()) {
+        for (Node n : read.raftMembers()) {
           if (gate.withManagerStatus(n, view).managerStatus != null) {
             remoteManagers.add(peer(n.id, n.managerStatus.addr));
           }
