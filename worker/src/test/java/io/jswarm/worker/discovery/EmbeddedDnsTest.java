@@ -64,6 +64,27 @@ class EmbeddedDnsTest {
     upstream = new FakeUpstream(ns, new InetSocketAddress(InetAddress.getByName("127.0.0.53"), 5353));
   }
 
+  /** A node without containers on a network has no DNS thread (docs/footprint.md); the first endpoint starts it. */
+  @Test
+  void theLoopThreadStartsWithTheFirstEndpointAndEndsAtClose() throws Exception {
+    long before = dnsThreads();
+    EmbeddedDns idle = new EmbeddedDns(directory);
+    try {
+      assertEquals(before, dnsThreads(), "a DNS thread before any endpoint");
+      idle.start(ns, List.of("net1"), List.of(upstream.address));
+      assertEquals(before + 1, dnsThreads());
+    } finally {
+      idle.close();
+    }
+    assertEquals(before, dnsThreads(), "the DNS thread outlived close");
+    new EmbeddedDns(directory).close(); // closing one that never started does not wait for its thread
+  }
+
+  private static long dnsThreads() {
+    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("jswarm-dns") && t.isAlive())
+        .count();
+  }
+
   private Path newNamespace(String name) {
     Path p = tmp.resolve(name);
     NetNs.create(p);
