@@ -2,10 +2,10 @@ package io.jswarm.cli;
 
 import io.jswarm.cli.daemon.NodeKeys;
 import io.jswarm.cli.daemon.NodeState;
-import io.jswarm.consensus.raft.RaftNode;
 import io.jswarm.transport.pki.NodeCredentials;
 import io.jswarm.transport.pki.TlsContexts;
 import io.jswarm.consensus.raft.RaftStatus;
+import io.jswarm.consensus.raft.RaftStatusQuery;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -41,7 +41,7 @@ final class RaftCommand {
       NodeCredentials creds = NodeCredentials.load(dataRoot.resolve("certificates"), keys);
       RaftStatus s;
       try {
-        s = RaftNode.queryStatus(me.nodeId, me.raftAddr(), me.clusterId, Duration.ofSeconds(timeoutSeconds),
+        s = RaftStatusQuery.query(me.nodeId, me.raftAddr(), me.clusterId, Duration.ofSeconds(timeoutSeconds),
             TlsContexts.keyManager(creds), TlsContexts.managerTrustManager(creds));
       } catch (Exception e) {
         System.err.println("Error: manager " + me.nodeId + " does not answer on " + me.raftAddr() + " ("

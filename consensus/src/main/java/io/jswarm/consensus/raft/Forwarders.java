@@ -206,7 +206,7 @@ final class Forwarders implements AutoCloseable {
   }
 
   private void onAnswer(Pending p, int gen, RaftPeerId to, Object proxy, RaftClientReply reply, Throwable failure) {
-    Throwable problem = failure != null ? RaftNode.unwrap(failure) : reply.isSuccess() ? null : reply.getException();
+    Throwable problem = failure != null ? RaftFailures.unwrap(failure) : reply.isSuccess() ? null : reply.getException();
     if (problem == null) {
       p.result.complete(reply);
       return;

@@ -32,6 +32,17 @@ final class LeaderWatchdog {
   private int stepDowns;
 
   /**
+   * How long a leader may keep its commit index with work waiting before it is stepped down: eight minimum election
+   * timeouts, at least 5 s (a commit takes seconds on a saturated machine) and below the write timeout when that
+   * allows, so that the waiting writes go to the next leader instead of failing.
+   */
+  static java.time.Duration limit(RaftConfig cfg) {
+    long ms = Math.max(8 * cfg.electionTimeoutMin().toMillis(), 5000);
+    long below = cfg.writeTimeout().toMillis() * 4 / 5;
+    return java.time.Duration.ofMillis(below >= 5000 ? Math.min(ms, below) : ms);
+  }
+
+  /**
    * @param workWaiting whether something waits for a commit (requests in flight, uncommitted log entries)
    * @param stepDown asks this member to step down (asynchronously)
    */

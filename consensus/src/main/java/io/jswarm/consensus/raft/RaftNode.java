@@ -3,7 +3,6 @@ package io.jswarm.consensus.raft;
 import io.jswarm.api.errors.InvalidArgumentException;
 import io.jswarm.api.errors.JswarmException;
 import io.jswarm.api.errors.NotFoundException;
-import io.jswarm.api.errors.NotLeaderException;
 import io.jswarm.api.errors.UnavailableException;
 import io.jswarm.consensus.store.ApplyResult;
 import io.jswarm.consensus.store.Proposer;
@@ -20,24 +19,14 @@ import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.TrustManager;
 import java.util.function.Function;
-import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.Parameters;
-import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.server.GrpcServices;
-import org.apache.ratis.proto.RaftProtos.LogInfoProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
-import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
-import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
@@ -46,8 +35,6 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.ReadIndexException;
-import org.apache.ratis.protocol.exceptions.StateMachineException;
-import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -151,18 +138,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
         this::submitHere, RaftSettings.clientProperties(cfg),
         RaftSettings.tlsParameters(cfg.tlsKeyManager(), cfg.tlsTrustManager()), cfg.writeTimeout(), RETRY_SLEEP);
     this.watchdog = new LeaderWatchdog(cfg.id(), this::leadsNow, this::commitIndex, this::workWaiting,
-        this::stepDown, watchdogLimit(cfg).toNanos(), System::nanoTime);
-  }
-
-  /**
-   * How long a leader may keep its commit index with work waiting before {@link LeaderWatchdog} steps it down: eight
-   * minimum election timeouts, at least 5 s (a commit takes seconds on a saturated machine) and below the write
-   * timeout when that allows, so that the waiting writes go to the next leader instead of failing.
-   */
-  static Duration watchdogLimit(RaftConfig cfg) {
-    long ms = Math.max(8 * cfg.electionTimeoutMin().toMillis(), 5000);
-    long below = cfg.writeTimeout().toMillis() * 4 / 5;
-    return Duration.ofMillis(below >= 5000 ? Math.min(ms, below) : ms);
+        this::stepDown, LeaderWatchdog.limit(cfg).toNanos(), System::nanoTime);
   }
 
   private long commitIndex() {
@@ -271,7 +247,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
     } catch (IOException | RuntimeException e) {
       node.server.close();
       node.listenerLimits.close();
-      CorruptStateException corrupt = findCause(e, CorruptStateException.class);
+      CorruptStateException corrupt = RaftFailures.findCause(e, CorruptStateException.class);
       if (corrupt != null) {
         throw corrupt;
       }
@@ -505,7 +481,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
       if (problem == null) {
         return CompletableFuture.completedFuture(Long.parseLong(reply.getMessage().getContent().toStringUtf8()));
       }
-      if (findCause(problem, ReadIndexException.class) != null && System.nanoTime() < deadline) {
+      if (RaftFailures.findCause(problem, ReadIndexException.class) != null && System.nanoTime() < deadline) {
         Executor later = CompletableFuture.delayedExecutor(RETRY_SLEEP.toLong(TimeUnit.MILLISECONDS),
             TimeUnit.MILLISECONDS);
         return CompletableFuture.supplyAsync(() -> null, later).thenCompose(v -> readIndex(deadline));
@@ -521,44 +497,9 @@ public final class RaftNode implements Proposer, AutoCloseable {
         });
   }
 
-  /** Turns a Ratis failure into the typed error users and callers act on. */
+  /** {@link RaftFailures#map} with what this member knows now. */
   private JswarmException mapFailure(Throwable t, String what) {
-    Throwable cause = unwrap(t);
-    if (cause instanceof JswarmException j) {
-      return j;
-    }
-    var notLeader = findCause(cause, org.apache.ratis.protocol.exceptions.NotLeaderException.class);
-    if (notLeader != null && notLeader.getSuggestedLeader() != null) {
-      return new NotLeaderException(notLeader.getSuggestedLeader().getId() + " at "
-          + notLeader.getSuggestedLeader().getAddress());
-    }
-    if (cause instanceof StateMachineException) {
-      return new UnavailableException(what + " failed on the leader's store: " + cause.getMessage(), cause);
-    }
-    String leader = leaderId();
-    return new UnavailableException("no quorum: " + what + " was not committed within "
-        + cfg.writeTimeout().toMillis() + " ms (leader " + (leader == null ? "unknown" : leader) + ", managers "
-        + currentGroup().getPeers().size() + "). A majority of managers must be reachable; if this persists check "
-        + "them with 'jswarm raft status'."
-        + (what.contains("the read") ? "" : " A timed-out write may still be applied once quorum returns.")
-        + (cause instanceof TimeoutException ? "" : " Cause: " + cause), cause);
-  }
-
-  /** The cause inside completion and execution wrappers. */
-  static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
-  }
-
-  private static <E extends Throwable> E findCause(Throwable t, Class<E> type) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (type.isInstance(c)) {
-        return type.cast(c);
-      }
-    }
-    return null;
+    return RaftFailures.map(t, what, cfg.writeTimeout(), leaderId(), currentGroup().getPeers().size());
   }
 
   // ---- membership ----
@@ -641,47 +582,6 @@ public final class RaftNode implements Proposer, AutoCloseable {
     return new RaftStatus(cfg.id(), info.getCurrentRole().name(), leader == null ? null : leader.toString(),
         info.getCurrentTerm(), d.getRaftLog().getLastCommittedIndex(), applier.appliedIndex(),
         snap == null ? -1 : snap.getIndex(), peers);
-  }
-
-  /**
-   * Asks the Raft member {@code id} listening on {@code address} for its status, over the Raft port. This is how
-   * {@code jswarm raft status} reads a running daemon.
-   */
-  public static RaftStatus queryStatus(String id, String address, String clusterId, Duration timeout)
-      throws IOException {
-    return queryStatus(id, address, clusterId, timeout, null, null);
-  }
-
-  /**
-   * {@link #queryStatus(String, String, String, Duration)} of a member whose Raft port is mutual TLS
-   * ({@link RaftConfig.Builder#tls}); both managers null for plain TCP.
-   */
-  public static RaftStatus queryStatus(String id, String address, String clusterId, Duration timeout,
-      KeyManager keyManager, TrustManager trustManager) throws IOException {
-    RaftGroupId gid = groupIdFor(clusterId);
-    RaftPeer peer = RaftPeer.newBuilder().setId(id).setAddress(address).build();
-    RaftProperties p = new RaftProperties();
-    RaftConfigKeys.Rpc.setType(p, RaftSettings.rpcType(keyManager != null));
-    RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(timeout.toMillis(), TimeUnit.MILLISECONDS));
-    try (RaftClient c = RaftClient.newBuilder().setProperties(p).setRaftGroup(RaftGroup.valueOf(gid, peer))
-        .setParameters(RaftSettings.tlsParameters(keyManager, trustManager))
-        .setRetryPolicy(RetryPolicies.noRetry()).build()) {
-      GroupInfoReply info = c.getGroupManagementApi(peer.getId()).info(gid);
-      RoleInfoProto role = info.getRoleInfoProto();
-      String leader = role.getRole() == RaftPeerRole.LEADER ? id
-          : role.hasFollowerInfo() && role.getFollowerInfo().hasLeaderInfo()
-              ? role.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8() : null;
-      LogInfoProto log = info.getLogInfoProto();
-      Map<String, String> peers = new LinkedHashMap<>();
-      info.getGroup().getPeers().forEach(x -> peers.put(x.getId().toString(), x.getAddress()));
-      long term = log.hasLastEntry() ? log.getLastEntry().getTerm() : 0;
-      return new RaftStatus(id, role.getRole().name(), leader, term,
-          log.hasCommitted() ? log.getCommitted().getIndex() : -1,
-          log.hasApplied() ? log.getApplied().getIndex() : -1,
-          log.hasLastSnapshot() ? log.getLastSnapshot().getIndex() : -1, peers);
-    } catch (RuntimeException e) { // the gRPC transport reports connection and TLS failures unchecked
-      throw new IOException("cannot query the Raft member " + id + " at " + address + ": " + e.getMessage(), e);
-    }
   }
 
   /** Index of the first entry still in the log (entries before it were purged into a snapshot). */

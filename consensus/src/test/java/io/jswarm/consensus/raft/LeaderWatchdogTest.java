@@ -72,10 +72,10 @@ class LeaderWatchdogTest {
   @Test
   void theLimitIsBelowTheWriteTimeoutAndAtLeastFiveSeconds() {
     var b = RaftConfig.builder("m", "127.0.0.1:1", java.nio.file.Path.of("/tmp/x"));
-    assertEquals(java.time.Duration.ofSeconds(5), RaftNode.watchdogLimit(b.build()), "the default 0.5-1 s");
+    assertEquals(java.time.Duration.ofSeconds(5), LeaderWatchdog.limit(b.build()), "the default 0.5-1 s");
     assertEquals(java.time.Duration.ofSeconds(8),
-        RaftNode.watchdogLimit(b.electionTimeoutMin(java.time.Duration.ofSeconds(1)).build()));
+        LeaderWatchdog.limit(b.electionTimeoutMin(java.time.Duration.ofSeconds(1)).build()));
     assertEquals(java.time.Duration.ofSeconds(5),
-        RaftNode.watchdogLimit(b.electionTimeoutMin(java.time.Duration.ofMillis(300)).build()));
+        LeaderWatchdog.limit(b.electionTimeoutMin(java.time.Duration.ofMillis(300)).build()));
   }
 }

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jswarm.api.types.Secret;
 import io.jswarm.consensus.raft.MiniCluster;
 import io.jswarm.consensus.raft.RaftConfig;
-import io.jswarm.consensus.raft.RaftNode;
+import io.jswarm.consensus.raft.RaftStatusQuery;
 import io.jswarm.consensus.raft.RaftStore;
 import io.jswarm.consensus.store.IdGenerator;
 import io.jswarm.consensus.store.MemoryStore;
@@ -129,18 +129,18 @@ class RaftMutualTlsTest {
     // cluster's manager, and not a manager certificate of this cluster whose node is neither in the store nor in
     // the Raft configuration (a removed manager: RaftPeerPolicy)
     NodeCredentials admin = creds(ca, "m2", PeerIdentity.MANAGER_ROLE);
-    var status = RaftNode.queryStatus("m1", peers.get("m1"), clusterId, Duration.ofSeconds(5),
+    var status = RaftStatusQuery.query("m1", peers.get("m1"), clusterId, Duration.ofSeconds(5),
         TlsContexts.keyManager(admin), TlsContexts.managerTrustManager(admin));
     assertEquals(4, status.peers().size());
     NodeCredentials removed = creds(ca, "m9", PeerIdentity.MANAGER_ROLE);
-    IOException refused = assertThrows(IOException.class, () -> RaftNode.queryStatus("m1", peers.get("m1"),
+    IOException refused = assertThrows(IOException.class, () -> RaftStatusQuery.query("m1", peers.get("m1"),
         clusterId, Duration.ofSeconds(3), TlsContexts.keyManager(removed), TlsContexts.managerTrustManager(removed)));
     assertTrue(refused.getMessage().contains("node m9 is not part of this swarm"), refused.getMessage());
     NodeCredentials worker = creds(ca, "w1", PeerIdentity.WORKER_ROLE);
-    assertThrows(IOException.class, () -> RaftNode.queryStatus("m1", peers.get("m1"), clusterId,
+    assertThrows(IOException.class, () -> RaftStatusQuery.query("m1", peers.get("m1"), clusterId,
         Duration.ofSeconds(3), TlsContexts.keyManager(worker), TlsContexts.trustManager(worker)));
     NodeCredentials foreign = creds(RootCA.create("cluster1", CLOCK), "m9", PeerIdentity.MANAGER_ROLE);
-    assertThrows(IOException.class, () -> RaftNode.queryStatus("m1", peers.get("m1"), clusterId,
+    assertThrows(IOException.class, () -> RaftStatusQuery.query("m1", peers.get("m1"), clusterId,
         Duration.ofSeconds(3), TlsContexts.keyManager(foreign), TlsContexts.managerTrustManager(foreign)));
     // all of it over the JDK's TLS: Netty's BoringSSL (a 2 MB native library per daemon) is never loaded
     String maps = java.nio.file.Files.readString(Path.of("/proc/self/maps"));
