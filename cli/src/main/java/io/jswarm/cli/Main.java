@@ -40,12 +40,24 @@ public final class Main implements Runnable {
     return Verbs.ALL;
   }
 
+  /** The verbs' names, in the order of {@link #verbs} (HelpEverywhereTest checks they are their commands' names). */
+  static List<String> verbNames() {
+    return Verbs.NAMES;
+  }
+
   /** A class of its own, so that only a command line parsed by picocli loads every verb's class. */
   private static final class Verbs {
     static final List<Class<?>> ALL = List.of(VersionCommand.class, DaemonCommand.class, RaftCommand.class,
         BenchCommand.class, HollowCommand.class, SwarmCommand.class, NodeCommand.class, ServiceCommand.class,
         VolumeCommand.class, ImageCommand.class, NetworkCommand.class, SecretCommand.class, ConfigCommand.class,
         EventsCommand.class, StackCommand.class, CompletionCommand.class);
+    /**
+     * Their names, so that finding the verb reads no verb's annotation: reading one makes the classes it names
+     * ({@code bench}'s every benchmark, {@code raft}'s status command and what they refer to) and, the first time, a
+     * proxy class; and no lambda to link (docs/footprint.md).
+     */
+    static final List<String> NAMES = List.of("version", "daemon", "raft", "bench", "hollow", "swarm", "node",
+        "service", "volume", "image", "network", "secret", "config", "events", "stack", "completion");
   }
 
   @CommandLine.Spec
@@ -90,11 +102,12 @@ public final class Main implements Runnable {
   static CommandLine commandLine(String... args) {
     CommandLine cl = new CommandLine(new Main());
     int at = verbIndex(args);
-    Class<?> verb = at < 0 ? null : verbs().stream().filter(c -> verbName(c).equals(args[at])).findFirst().orElse(null);
-    if (verb == null) {
+    int known = at < 0 ? -1 : Verbs.NAMES.indexOf(args[at]);
+    if (known < 0) {
       verbs().forEach(cl::addSubcommand);
       return cl;
     }
+    Class<?> verb = Verbs.ALL.get(known);
     Class<?> leaf = at + 1 < args.length ? subcommand(verb, args[at + 1]) : null;
     if (leaf == null) {
       cl.addSubcommand(verb);
@@ -127,10 +140,6 @@ public final class Main implements Runnable {
   /** Every verb (completion scripts, tests). */
   public static CommandLine fullCommandLine() {
     return commandLine();
-  }
-
-  private static String verbName(Class<?> c) {
-    return c.getAnnotation(Command.class).name();
   }
 
   /** The first word of {@code args} that is not a root option (or its value), or null. */
@@ -169,6 +178,10 @@ public final class Main implements Runnable {
       PrintWriter w = out != null ? out : stdout(System.out, "sun.stdout.encoding");
       w.println(versionLine());
       w.flush();
+      return 0;
+    }
+    if (args.length == 1 && args[0].equals("version")) {
+      new VersionCommand().run(); // what picocli runs for `jswarm version`, without building the root's model
       return 0;
     }
     try {
