@@ -69,6 +69,7 @@ final class CdsTraining {
           {"-H", h, "service", "inspect", "web"}, {"-H", h, "node", "inspect", "self"}, {"-H", h, "secret", "ls"},
           {"-H", h, "config", "ls"}, {"-H", h, "stack", "ls"}, {"-H", h, "swarm", "join-token", "worker"},
           {"-H", h, "service", "scale", "-d", "web=2"}, {"-H", h, "service", "update", "-d", "--label-add", "a=b", "web"},
+          {"-H", h, "service", "rm", "web"},
           {"service", "ls", "--help"}, {"--help"}, {"--version"}}) {
         StringWriter out = new StringWriter();
         int rc = Main.run(new PrintWriter(out), new PrintWriter(out), cmd);

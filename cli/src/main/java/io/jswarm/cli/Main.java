@@ -180,7 +180,7 @@ public final class Main implements Runnable {
       w.flush();
       return 0;
     }
-    if (args.length == 1 && args[0].equals("version")) {
+    if (plainVersion(args)) {
       new VersionCommand().run(); // what picocli runs for `jswarm version`, without building the root's model
       return 0;
     }
@@ -203,6 +203,13 @@ public final class Main implements Runnable {
       return 1;
     }
     return runParsed(out, err, args);
+  }
+
+  /** {@code version}, after at most one root {@code -H ADDRESS} (which it ignores), as picocli would take it. */
+  private static boolean plainVersion(String... args) {
+    int at = args.length == 3 && (args[0].equals("-H") || args[0].equals("--host")) && !args[1].startsWith("-") ? 2
+        : args.length == 2 && args[0].startsWith("--host=") ? 1 : 0;
+    return args.length == at + 1 && args[at].equals("version");
   }
 
   /** As picocli writes to a standard stream: in the console's encoding when Java knows it, else the default. */

@@ -11,7 +11,7 @@ import java.util.Set;
 /**
  * The everyday read verbs ({@code service ls}, {@code service ps}, {@code node ls}, {@code node ps}, {@code network
  * ls}, {@code volume ls}, {@code image ls}, {@code secret ls}, {@code config ls}, {@code stack ls}, {@code service inspect},
- * {@code node inspect}, {@code secret inspect}, {@code config inspect}, {@code swarm join-token}) without
+ * {@code node inspect}, {@code secret inspect}, {@code config inspect}, {@code swarm join-token}; and {@code service scale}, {@code service rm}) without
  * picocli: building a command's model by reflection is most of a cold CLI's time (docs/footprint.md), and these
  * verbs are the ones typed most. A command line is taken here only when every word is one of the verb's plain
  * forms ({@code -q}, {@code --format F}, {@code -f k=v} ..., {@code -H ADDRESS} before or after the verb); anything
@@ -60,6 +60,8 @@ public final class QuickVerbs {
   private static final Flag INSPECT_FORMAT = new Flag(List.of("-f", "--format"), false, true);
   private static final Flag PRETTY = new Flag(List.of("--pretty"), false, false);
   private static final Flag ROTATE = new Flag(List.of("--rotate"), false, false);
+  private static final Flag DETACH = new Flag(List.of("-d", "--detach"), false, false);
+  private static final Flag DRY_RUN = new Flag(List.of("--dry-run"), false, false);
 
   /**
    * A verb's command object, its flags and how many positional words it takes; {@link #set} puts a flag's value (null
@@ -247,6 +249,40 @@ public final class QuickVerbs {
           @Override
           void positionals(List<String> words) {
             c.refs = words;
+          }
+        };
+      }
+      case "service scale": {
+        ServiceCommand.Scale c = new ServiceCommand.Scale();
+        return new Verb(c, 1, Integer.MAX_VALUE, DETACH, DRY_RUN, HOST) {
+          @Override
+          void set(Flag flag, String value) {
+            if (flag == DETACH) {
+              c.detach = true;
+            } else if (flag == DRY_RUN) {
+              c.dryRun = true;
+            } else {
+              c.host = value;
+            }
+          }
+
+          @Override
+          void positionals(List<String> words) {
+            c.specs = words;
+          }
+        };
+      }
+      case "service rm", "service remove": {
+        ServiceCommand.Rm c = new ServiceCommand.Rm();
+        return new Verb(c, 1, Integer.MAX_VALUE, HOST) {
+          @Override
+          void set(Flag flag, String value) {
+            c.host = value;
+          }
+
+          @Override
+          void positionals(List<String> words) {
+            c.services = words;
           }
         };
       }

@@ -43,7 +43,7 @@ class QuickVerbsTest {
     daemon.on("GET", "/nodes?filters={\"role\":[\"manager\"]}", nodes);
     daemon.on("GET", "/nodes/node1", "{'ID':'node1','Description':{'Hostname':'alpha'},"
         + "'ManagerStatus':{'Leader':true,'Addr':'10.0.0.1:2377'}}");
-    String web = "{'ID':'svc1234567890abcdef','Spec':{'Name':'web','Mode':{'Replicated':{'Replicas':2}},"
+    String web = "{'ID':'svc1234567890abcdef','Version':{'Index':7},'Spec':{'Name':'web','Mode':{'Replicated':{'Replicas':2}},"
         + "'TaskTemplate':{'ContainerSpec':{'Image':'nginx:1@sha256:abc'},'Placement':{'MaxReplicas':1}},"
         + "'EndpointSpec':{'Ports':[{'TargetPort':80,'PublishedPort':8080}]}},"
         + "'Endpoint':{'Ports':[{'Protocol':'tcp','TargetPort':80,'PublishedPort':8080,'PublishMode':'ingress'},"
@@ -98,6 +98,8 @@ class QuickVerbsTest {
     daemon.on("GET", "/swarm", "{'ID':'cluster','Version':{'Index':11},'Spec':{'Name':'default'},"
         + "'JoinTokens':{'Worker':'JSWMTKN-1-w','Manager':'JSWMTKN-1-m'}}");
     daemon.on("POST", "/swarm/update?version=11&rotateWorkerToken=true", "");
+    daemon.on("POST", "/services/svc1234567890abcdef/update?version=7", "{'Warnings':['a warning']}");
+    daemon.on("DELETE", "/services/web", "");
     String stacks = "[{'ID':'s1','Spec':{'Name':'app_web','Labels':{'com.docker.stack.namespace':'app'}}},"
         + "{'ID':'s2','Spec':{'Name':'app_db','Labels':{'com.docker.stack.namespace':'app'}}},"
         + "{'ID':'s3','Spec':{'Name':'b_x','Labels':{'com.docker.stack.namespace':'b'}}},"
@@ -163,7 +165,9 @@ class QuickVerbsTest {
         at("config", "inspect", "-f", "{{.Spec.Name}}", "zeta"), at("config", "inspect", "missing", "alpha"),
         at("stack", "ls"), at("stack", "list", "--format", "json"), at("stack", "ls", "--format", "{{.Name}}"),
         at("swarm", "join-token", "worker"), at("swarm", "join-token", "-q", "manager"),
-        at("swarm", "join-token", "admin"), at("swarm", "join-token", "--quiet", "--rotate", "worker"));
+        at("swarm", "join-token", "admin"), at("swarm", "join-token", "--quiet", "--rotate", "worker"),
+        at("service", "scale", "-d", "web=3"), at("service", "scale", "--detach", "web=x", "batch=2", "nope=1"),
+        at("service", "scale", "-d", "web"), at("service", "rm", "web", "nope"), at("service", "remove", "batch"));
     for (String[] line : lines) {
       Result quick = run(true, line);
       Result picocli = run(false, line);
@@ -220,7 +224,8 @@ class QuickVerbsTest {
         new String[] {"network", "ls"}, new String[] {"volume", "ls"}, new String[] {"image", "ls"},
         new String[] {"service", "inspect"}, new String[] {"node", "inspect"}, new String[] {"secret", "inspect"},
         new String[] {"config", "ls"}, new String[] {"secret", "list"}, new String[] {"stack", "ls"},
-        new String[] {"swarm", "join-token"})) {
+        new String[] {"swarm", "join-token"}, new String[] {"service", "scale"}, new String[] {"service", "rm"},
+        new String[] {"service", "remove"})) {
       QuickVerbs.Verb v = QuickVerbs.verb(verb[0], verb[1]);
       CommandLine.Model.CommandSpec spec = new CommandLine(v.command()).getCommandSpec();
       assertTrue(spec.name().equals(verb[1]) || List.of(spec.aliases()).contains(verb[1]), spec.name());
