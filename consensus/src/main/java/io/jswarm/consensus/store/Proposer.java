@@ -28,6 +28,14 @@ public interface Proposer {
    */
   int MAX_ROWS_PER_ENTRY = Integer.getInteger("jswarm.rowsPerEntry", 200);
 
+  /**
+   * The most batches of {@link #MAX_ROWS_PER_ENTRY} rows one writer keeps proposed and not yet committed
+   * ({@code MemoryStore.updateEach}, the orchestrator's creation of a large service): a writer that waited for each
+   * commit before proposing its next batch was bound by the commit latency (200 rows per 230 ms at load 30, issue 16).
+   * {@code -Djswarm.batchesInFlight=1} waits for each as before.
+   */
+  int MAX_BATCHES_IN_FLIGHT = Math.max(1, Integer.getInteger("jswarm.batchesInFlight", 4));
+
   CompletableFuture<ApplyResult> propose(byte[] batch);
 
   CompletableFuture<Void> readBarrier();
