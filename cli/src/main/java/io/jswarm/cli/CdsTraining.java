@@ -35,6 +35,10 @@ final class CdsTraining {
       + "\"Slot\":1,\"Status\":{\"Timestamp\":\"2026-01-01T00:00:00Z\",\"State\":\"running\",\"Message\":\"started\","
       + "\"ContainerStatus\":{\"ContainerID\":\"c1\",\"PID\":1}},\"DesiredState\":\"running\",\"ServiceID\":\"s1\","
       + "\"NodeID\":\"n1\"}";
+  /** A task as {@code GET /tasks?view=rows} sends it (TaskRows). */
+  private static final String ROW = "{\"ID\":\"t1\",\"Name\":\"web.1\",\"Previous\":false,\"Image\":\"busybox\","
+      + "\"Node\":\"vm\",\"DesiredState\":\"Running\",\"CurrentState\":\"Running 3 hours ago\",\"Error\":\"\","
+      + "\"Ports\":\"*:8080->80/tcp\"}";
   private static final String NODE = "{\"ID\":\"n1\",\"Version\":{\"Index\":7},\"CreatedAt\":\"2026-01-01T00:00:00Z\","
       + "\"UpdatedAt\":\"2026-01-01T00:00:00Z\",\"Spec\":{\"Role\":\"manager\",\"Availability\":\"active\"},"
       + "\"Description\":{\"Hostname\":\"vm\",\"Platform\":{\"Architecture\":\"x86_64\",\"OS\":\"linux\"},"
@@ -80,6 +84,8 @@ final class CdsTraining {
         // two of each, so that sorting and name look-ups run too
         String body = path.equals("/services") ? "[" + SERVICE + "," + SERVICE.replace("\"web\"", "\"api\"") + "]"
             : path.startsWith("/services/") ? SERVICE
+            : path.equals("/tasks") && target.contains("view=rows") ? "[" + ROW + ","
+                + ROW.replace("\"t1\"", "\"t2\"").replace("false", "true").replace("\"Error\":\"\"", "\"Error\":\"\\\"exit 1\\\"\"") + "]"
             : path.equals("/tasks") ? "[" + TASK + "," + TASK.replace("web.1", "web.2").replace("\"Slot\":1", "\"Slot\":2")
                 + "]"
             : path.equals("/nodes") ? "[" + NODE + "," + NODE.replace("\"vm\"", "\"vm2\"") + "]"

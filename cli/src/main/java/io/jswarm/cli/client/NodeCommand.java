@@ -229,16 +229,16 @@ public final class NodeCommand extends GroupCommand {
 
     @Override
     protected int run(ApiClient api) {
-      ArrayNode tasks = JsonNodeFactory.instance.arrayNode();
+      Filters f = list.filters();
       for (String ref : nodes.isEmpty() ? List.of("self") : nodes) {
-        JsonNode n = api.getTree("/nodes/" + seg(reference(api, ref)));
-        Filters f = list.filters().add("node", JsonTrees.text(n, "ID"));
-        tasks.addAll((ArrayNode) list.tasks(api, f));
+        f.add("node", JsonTrees.text(api.getTree("/nodes/" + seg(reference(api, ref)), NODE_ID), "ID"));
       }
-      list.print(api, tasks, out);
+      list.print(list.rows(api, f), out);
       return 0;
     }
   }
+
+  private static final JsonShape NODE_ID = JsonShape.of("ID");
 
   private static final JsonShape ID_AND_HOSTNAME = JsonShape.of("ID", "Description.Hostname");
 

@@ -1,5 +1,7 @@
 package io.jswarm.cli.client;
 
+import io.jswarm.api.listing.HumanTime;
+import io.jswarm.api.listing.NaturalOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Comparator;

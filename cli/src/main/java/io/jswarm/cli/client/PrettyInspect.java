@@ -1,5 +1,6 @@
 package io.jswarm.cli.client;
 
+import io.jswarm.api.listing.HumanTime;
 import io.jswarm.api.validation.ByteSize;
 import io.jswarm.api.json.Json;
 import io.jswarm.api.types.ContainerSpec;

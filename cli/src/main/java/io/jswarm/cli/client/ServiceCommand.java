@@ -101,20 +101,31 @@ public final class ServiceCommand extends GroupCommand {
     @Parameters(arity = "1..*", paramLabel = "SERVICE", description = "Service id, id prefix or name.")
     List<String> services;
 
+    /**
+     * One request when every service exists: the daemon resolves the services' ids, names or id prefixes in the
+     * filter (as dockerd does). When one does not (a 404), each is looked up to name the missing ones, and the others'
+     * tasks are listed.
+     */
     @Override
     protected int run(ApiClient api) {
       Filters f = list.filters();
+      for (String ref : services) {
+        f.add("service", ref);
+      }
+      try {
+        list.print(list.rows(api, f), out);
+        return 0;
+      } catch (DaemonErrorException e) {
+        if (e.status() != 404) {
+          throw e;
+        }
+      }
+      f = list.filters();
       List<String> notFound = new ArrayList<>();
-      Map<String, String> names = new HashMap<>();
       int found = 0;
       for (String ref : services) {
         try {
-          JsonNode s = api.getTree("/services/" + seg(ref), NodeCommand.SERVICE_ID_AND_NAME);
-          String id = JsonTrees.text(s, "ID");
-          f.add("service", id);
-          if (JsonTrees.present(s, "Spec", "Name")) {
-            names.put(id, JsonTrees.text(s, "Spec", "Name"));
-          }
+          f.add("service", JsonTrees.text(api.getTree("/services/" + seg(ref), NodeCommand.SERVICE_ID_AND_NAME), "ID"));
           found++;
         } catch (DaemonErrorException e) {
           if (e.status() != 404) {
@@ -126,7 +137,7 @@ public final class ServiceCommand extends GroupCommand {
       if (found == 0) {
         throw new UsageException(String.join("\n", notFound));
       }
-      list.print(api, list.tasks(api, f), out, names);
+      list.print(list.rows(api, f), out);
       for (String e : notFound) {
         err.println(e);
       }

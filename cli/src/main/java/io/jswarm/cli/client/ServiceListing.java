@@ -1,5 +1,8 @@
 package io.jswarm.cli.client;
 
+import io.jswarm.api.listing.Ids;
+import io.jswarm.api.listing.ImageNames;
+import io.jswarm.api.listing.NaturalOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -54,17 +57,12 @@ public final class ServiceListing {
     List<Row> rows = new ArrayList<>();
     for (JsonNode s : services) {
       JsonNode spec = s.path("Spec");
-      rows.add(new Row(shortId(JsonTrees.text(s, "ID")), JsonTrees.text(spec, "Name"), mode(spec.path("Mode")),
+      rows.add(new Row(Ids.shortId(JsonTrees.text(s, "ID")), JsonTrees.text(spec, "Name"), mode(spec.path("Mode")),
           replicas(s), ImageNames.forDisplay(JsonTrees.text(spec, "TaskTemplate", "ContainerSpec", "Image")),
           ports(s.path("Endpoint").path("Ports"))));
     }
     rows.sort(BY_NAME);
     return rows;
-  }
-
-  /** The first 12 characters of an id, as docker shows ids in lists. */
-  public static String shortId(String id) {
-    return id == null ? "" : id.length() > 12 ? id.substring(0, 12) : id;
   }
 
   /** A service's {@code Spec.Mode} as {@code service ls} shows it: replicated, global, replicated job, global job. */

@@ -1,10 +1,7 @@
 package io.jswarm.cli.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** The flags of {@code node ps} and {@code service ps} (a picocli mixin), and the printing of their task list. */
@@ -12,41 +9,19 @@ public final class TaskListFlags extends ListFlags {
   @Option(names = "--no-trunc", description = "Do not truncate output.")
   boolean noTrunc;
 
-  private static boolean allKnown(JsonNode tasks, Map<String, String> services) {
-    for (JsonNode t : tasks) {
-      if (!services.containsKey(JsonTrees.text(t, "ServiceID"))) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   /**
-   * {@code GET /tasks} with {@code filters}, read for the columns only ({@link TaskListing#COLUMNS}): what else the
-   * daemon sends for each task is checked as JSON and skipped (docs/footprint.md).
+   * The rows of {@code GET /tasks} with {@code filters}, as the daemon makes them for these flags ({@code view=rows}:
+   * names, order, states and "5 seconds ago" counted from this machine's clock; ids, images and errors shortened
+   * unless {@code --no-trunc} or {@code -q}).
    */
-  public JsonNode tasks(ApiClient api, Filters filters) {
-    return api.getTree(filters.appendTo("/tasks"), TaskListing.COLUMNS);
+  public List<TaskListing.Row> rows(ApiClient api, Filters filters) {
+    String path = filters.appendTo("/tasks?view=rows&now=" + System.currentTimeMillis() + "&trunc=" + (!noTrunc && !quiet));
+    return TaskListing.rows(api.getTree(path, TaskListing.COLUMNS));
   }
 
-  /** Prints the tasks (a JSON array from {@code GET /tasks}) as the flags ask: ids only, JSON lines, or docker's table. */
-  public void print(ApiClient api, JsonNode tasks, PrintWriter out) {
-    print(api, tasks, out, Map.of());
-  }
-
-  /**
-   * Like {@link #print(ApiClient, JsonNode, PrintWriter)}, with the names of services the caller already read
-   * ({@code service ps} resolved them): the daemon is asked for every service's name only when a task belongs to
-   * another, and for nothing with {@code -q}, which prints ids only.
-   */
-  public void print(ApiClient api, JsonNode tasks, PrintWriter out, Map<String, String> knownServices) {
-    OutputFormat fmt = OutputFormat.of(format);
-    boolean names = !quiet && !tasks.isEmpty();
-    Map<String, String> nodeNames = names ? NodeCommand.hostnames(api) : Map.of();
-    Map<String, String> serviceNames = names && !allKnown(tasks, knownServices) ? NodeCommand.serviceNames(api)
-        : knownServices;
-    List<TaskListing.Row> rows = TaskListing.rows(tasks, serviceNames, nodeNames, Instant.now(), !noTrunc && !quiet);
-    fmt.printRows(out, quiet, rows, new java.util.function.Supplier<>() {
+  /** Prints the rows as the flags ask: ids only, JSON lines, a template per row, or docker's table. */
+  public void print(List<TaskListing.Row> rows, PrintWriter out) {
+    OutputFormat.of(format).printRows(out, quiet, rows, new java.util.function.Supplier<>() {
       @Override
       public String get() {
         return TaskListing.table(rows);

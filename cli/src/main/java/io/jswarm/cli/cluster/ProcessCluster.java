@@ -28,6 +28,11 @@ import java.util.stream.Stream;
  */
 public final class ProcessCluster implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  /**
+   * As bin/jswarm starts a daemon: as root, Java thread priorities become nice values, so the Raft member's threads
+   * run first (consensus RaftThreads, docs/scale.md); otherwise the JVM would only warn.
+   */
+  static final List<String> THREAD_PRIORITIES = isRoot() ? List.of("-XX:ThreadPriorityPolicy=1") : List.of();
 
   private final Path baseDir;
   private final Map<String, Daemon> daemons = new LinkedHashMap<>();
@@ -43,6 +48,14 @@ public final class ProcessCluster implements AutoCloseable {
   public ProcessCluster() throws IOException {
     this.baseDir = Files.createTempDirectory("jswarm-cluster-");
     Runtime.getRuntime().addShutdownHook(hook);
+  }
+
+  private static boolean isRoot() {
+    try {
+      return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      return false;
+    }
   }
 
   /** The executor of daemons started after this call: {@code simulated} (the default here) or {@code container}. */
@@ -287,6 +300,7 @@ public final class ProcessCluster implements AutoCloseable {
       List<String> cmd = new ArrayList<>(launcher);
       cmd.addAll(List.of(
           Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+      cmd.addAll(THREAD_PRIORITIES); // first: -XX:ThreadPriorityPolicy=0 in javaOpts turns it off (A/B runs)
       cmd.addAll(javaOpts);
       cmd.addAll(List.of("-Xshare:auto", "-cp", classPath(),
           "io.jswarm.cli.Main", "daemon",

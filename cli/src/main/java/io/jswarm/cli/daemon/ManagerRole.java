@@ -115,6 +115,23 @@ final class ManagerRole implements AutoCloseable {
   static ManagerRole start(DaemonOptions opts, NodeState s, NodeCredentials creds, Map<String, String> initialPeers,
       Clock clock, IdGenerator ids, java.util.function.Consumer<Router> nodeRoutes,
       ImageStore images, NodeKeys keys, Metrics metrics) throws IOException {
+    // The manager's threads inherit the priority of the thread that makes them; swarm init and join run on an API
+    // handler thread (maximum priority, HttpServer.Settings#withThreadPriority), and with -XX:ThreadPriorityPolicy=1
+    // the dispatcher, orchestrators and scheduler would then compete with the Raft member's threads, which alone
+    // run raised (RaftThreads, docs/scale.md). So they are made at normal priority.
+    Thread self = Thread.currentThread();
+    int priority = self.getPriority();
+    self.setPriority(Thread.NORM_PRIORITY);
+    try {
+      return startRole(opts, s, creds, initialPeers, clock, ids, nodeRoutes, images, keys, metrics);
+    } finally {
+      self.setPriority(priority);
+    }
+  }
+
+  private static ManagerRole startRole(DaemonOptions opts, NodeState s, NodeCredentials creds,
+      Map<String, String> initialPeers, Clock clock, IdGenerator ids, java.util.function.Consumer<Router> nodeRoutes,
+      ImageStore images, NodeKeys keys, Metrics metrics) throws IOException {
     AesGcmKey dataKey = keys.dataKey();
     if (dataKey == null) {
       throw new IOException("this manager has no copy of the cluster's data key (" + opts.dataRoot()

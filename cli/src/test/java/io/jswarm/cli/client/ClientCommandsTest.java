@@ -149,30 +149,27 @@ class ClientCommandsTest {
   }
 
   @Test
-  void servicePsResolvesServiceAndNodeNames() {
-    String now = io.jswarm.api.types.Timestamps.format(Instant.now().minusSeconds(70 * 60));
-    daemon.on("GET", "/tasks?filters={\"service\":[\"svc1234567890abcdef\"]}",
-        "[{'ID':'task0123456789xyz','ServiceID':'svc1234567890abcdef','Slot':1,'NodeID':'node2',"
-            + "'Spec':{'ContainerSpec':{'Image':'nginx:1'}},'DesiredState':'running',"
-            + "'Status':{'State':'running','Timestamp':'" + now + "'}}]");
+  void servicePsAsksTheDaemonForItsRowsInOneRequest() {
+    String row = "[{'ID':'task01234567','Name':'web.1','Image':'nginx:1','Node':'beta','DesiredState':'Running',"
+        + "'CurrentState':'Running about an hour ago','Error':'','Ports':''}]";
+    daemon.on("GET", "/tasks?view=rows&now=NOW&trunc=true&filters={\"service\":[\"web\"]}", row);
+    daemon.on("GET", "/tasks?view=rows&now=NOW&trunc=false&filters={\"service\":[\"web\"]}",
+        row.replace("task01234567", "task0123456789xyz"));
     daemon.requests.clear();
+    long before = System.currentTimeMillis();
     Result r = run("service", "ps", "web");
+    long after = System.currentTimeMillis();
     assertEquals(0, r.code(), r.err());
-    // the service, its tasks, then the names of their nodes
-    List<String> sent = new java.util.ArrayList<>();
-    for (FakeDaemon.Request q : daemon.requests) {
-      sent.add(q.method() + " " + q.path());
-    }
-    assertEquals(List.of("GET /services/web", "GET /tasks?filters={\"service\":[\"svc1234567890abcdef\"]}",
-        "GET /nodes"), sent);
+    // one request: the daemon resolves the service, names the nodes and counts "an hour ago" from this clock
+    assertEquals(1, daemon.requests.size(), daemon.requests.toString());
+    java.util.regex.Matcher now = java.util.regex.Pattern.compile("[?&]now=([0-9]+)").matcher(daemon.requests.get(0).uri());
+    assertTrue(now.find(), daemon.requests.get(0).uri());
+    long sent = Long.parseLong(now.group(1));
+    assertTrue(sent >= before && sent <= after, sent + " not in [" + before + ", " + after + "]");
     assertEquals("ID             NAME      IMAGE     NODE      DESIRED STATE   CURRENT STATE               ERROR     PORTS\n"
         + "task01234567   web.1     nginx:1   beta      Running         Running about an hour ago             \n",
         r.out());
-    // the service's name is known from resolving it: no listing of every service
-    assertEquals(List.of(), daemon.requests("GET", "/services"));
-    assertEquals(1, daemon.requests("GET", "/nodes").size());
-    assertEquals("task0123456789xyz\n", run("service", "ps", "-q", "web").out());
-    assertEquals(1, daemon.requests("GET", "/nodes").size(), "ids only (-q) need no node names");
+    assertEquals("task0123456789xyz\n", run("service", "ps", "-q", "web").out(), "ids only (-q) are whole");
     Result node = run("service", "ps", "web", "--format", "{{.Node}}");
     assertEquals("beta\n", node.out(), node.err());
     Result table = run("service", "ps", "web", "--format", "table {{.Name}}\\t{{.CurrentState}}\\t{{upper .Node}}");
@@ -182,10 +179,29 @@ class ClientCommandsTest {
     assertEquals(1, bad.code());
     assertTrue(bad.err().contains("can't evaluate field Nodes; the fields are CurrentState, DesiredState, Error, ID, "
         + "Image, Name, Node, Ports"), bad.err());
-    int nodeLookups = daemon.requests("GET", "/nodes").size();
-    Result unparsable = run("service", "ps", "web", "--format", "{{.Node");
-    assertEquals(1, unparsable.code());
-    assertEquals(nodeLookups, daemon.requests("GET", "/nodes").size(), "a format that does not parse asks for no names");
+  }
+
+  @Test
+  void servicePsNamesTheServicesThatDoNotExist() {
+    // the daemon answers 404 for a filter naming a service it does not have: each is looked up, the others listed
+    daemon.on("GET", "/tasks?view=rows&now=NOW&trunc=true&filters={\"service\":[\"svc1234567890abcdef\"]}",
+        "[{'ID':'task01234567','Name':'web.1','Image':'nginx:1','Node':'beta','DesiredState':'Running',"
+            + "'CurrentState':'Running about an hour ago','Error':'','Ports':''}]");
+    daemon.requests.clear();
+    Result r = run("service", "ps", "web", "nope");
+    assertEquals(1, r.code(), r.err());
+    assertEquals("no such service: nope\n", r.err());
+    assertTrue(r.out().contains("task01234567   web.1"), r.out());
+    List<String> sent = new java.util.ArrayList<>();
+    for (FakeDaemon.Request q : daemon.requests) {
+      sent.add(q.method() + " " + q.path());
+    }
+    assertEquals(List.of("GET /tasks?view=rows&now=NOW&trunc=true&filters={\"service\":[\"web\",\"nope\"]}",
+        "GET /services/web", "GET /services/nope",
+        "GET /tasks?view=rows&now=NOW&trunc=true&filters={\"service\":[\"svc1234567890abcdef\"]}"), sent);
+    Result none = run("service", "ps", "nope");
+    assertEquals(1, none.code());
+    assertEquals("no such service: nope\n", none.err());
   }
 
   @Test
@@ -301,9 +317,9 @@ class ClientCommandsTest {
 
   @Test
   void nodePsDefaultsToSelf() {
-    daemon.on("GET", "/tasks?filters={\"node\":[\"node1\"]}",
-        "[{'ID':'task0123456789xyz','ServiceID':'svc1234567890abcdef','Slot':2,'NodeID':'node1',"
-            + "'Spec':{'ContainerSpec':{'Image':'nginx:1'}},'DesiredState':'running','Status':{'State':'assigned'}}]");
+    daemon.on("GET", "/tasks?view=rows&now=NOW&trunc=true&filters={\"node\":[\"node1\"]}",
+        "[{'ID':'task01234567','Name':'web.2','Image':'nginx:1','Node':'alpha','DesiredState':'Running',"
+            + "'CurrentState':'Assigned','Error':'','Ports':''}]");
     Result r = run("node", "ps", "--format", "json");
     assertEquals(0, r.code(), r.err());
     assertEquals("{\"CurrentState\":\"Assigned\",\"DesiredState\":\"Running\",\"Error\":\"\",\"ID\":\"task01234567\","

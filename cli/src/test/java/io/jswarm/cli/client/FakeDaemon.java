@@ -15,7 +15,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A tiny stand-in for the daemon's API on 127.0.0.1 (JDK HTTP server): canned JSON answers per method and path (the
- * path without the {@code /v1.41} prefix, query included, decoded), and a record of every request.
+ * path without the {@code /v1.41} prefix, query included, decoded), and a record of every request. In the path (not the
+ * uri), the client's clock in a task list's query ({@code now=<ms>}, {@code GET /tasks?view=rows}) reads {@code now=NOW}.
  */
 final class FakeDaemon implements AutoCloseable {
   /** One request as the fake saw it; {@code uri} is the full request URI, {@code path} without the version prefix. */
@@ -54,7 +55,7 @@ final class FakeDaemon implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     String uri = ex.getRequestURI().toString();
-    String decoded = URLDecoder.decode(uri, StandardCharsets.UTF_8);
+    String decoded = URLDecoder.decode(uri, StandardCharsets.UTF_8).replaceFirst("([?&]now=)[0-9]+", "$1NOW");
     String path = decoded.startsWith(ApiClient.API_PREFIX) ? decoded.substring(ApiClient.API_PREFIX.length()) : "NO-PREFIX " + decoded;
     String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
     requests.add(new Request(ex.getRequestMethod(), uri, path, body));

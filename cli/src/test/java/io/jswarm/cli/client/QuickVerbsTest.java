@@ -58,21 +58,22 @@ class QuickVerbsTest {
     daemon.on("GET", "/services?status=true&filters={\"name\":[\"web\"],\"label\":[\"a=b\"]}", "[" + web + "]");
     daemon.on("GET", "/services/web", web);
     daemon.on("GET", "/services/batch", job);
-    String tasks = "[{'ID':'task1aaaaaaaaaaaaaa','ServiceID':'svc1234567890abcdef','NodeID':'node1','Slot':1,"
-        + "'CreatedAt':'2026-01-01T00:00:00Z','Spec':{'ContainerSpec':{'Image':'nginx:1@sha256:abc'}},"
-        + "'DesiredState':'running','Status':{'State':'running','Timestamp':'2026-01-01T00:00:01Z',"
-        + "'ContainerStatus':{'Health':'healthy'},'PortStatus':{'Ports':[{'Protocol':'tcp','TargetPort':80,"
-        + "'PublishedPort':30000}]}}},"
-        + "{'ID':'task2bbbbbbbbbbbbbb','ServiceID':'svc1234567890abcdef','NodeID':'node2','Slot':1,"
-        + "'CreatedAt':'2025-12-31T00:00:00Z','Spec':{'ContainerSpec':{'Image':'nginx:0'}},'DesiredState':'shutdown',"
-        + "'Status':{'State':'failed','Timestamp':'2025-12-31T00:00:01Z','Err':'task: non-zero exit (1) and a "
-        + "long explanation'}},"
-        + "{'ID':'task3','ServiceID':'gone','NodeID':'node9','Slot':0,'Status':{'State':'new'}}]";
-    daemon.on("GET", "/tasks?filters={\"service\":[\"svc1234567890abcdef\"]}", tasks);
-    daemon.on("GET", "/tasks?filters={\"desired-state\":[\"running\"],\"service\":[\"svc1234567890abcdef\"]}",
-        tasks);
-    daemon.on("GET", "/tasks?filters={\"service\":[\"svc1234567890abcdef\",\"job4567890123\"]}", tasks);
-    daemon.on("GET", "/tasks?filters={\"node\":[\"node1\"]}", tasks);
+    // the daemon's rows (TaskRows): one slot with an older task, a global task of a service that is gone
+    String rows = "[{'ID':'task3','Name':'gone.node9','Image':'','Node':'node9','DesiredState':'',"
+        + "'CurrentState':'New','Error':'','Ports':''},"
+        + "{'ID':'task1aaaaaaa','Name':'web.1','Image':'nginx:1','Node':'alpha','DesiredState':'Running',"
+        + "'CurrentState':'Running 11 months ago (healthy)','Error':'','Ports':'*:30000->80/tcp'},"
+        + "{'ID':'task2bbbbbbb','Name':'web.1','Previous':true,'Image':'nginx:0','Node':'beta',"
+        + "'DesiredState':'Shutdown','CurrentState':'Failed 11 months ago',"
+        + "'Error':'\\\"task: non-zero exit (1) and a…\\\"','Ports':''}]";
+    for (String trunc : List.of("true", "false")) {
+      String q = "/tasks?view=rows&now=NOW&trunc=" + trunc + "&filters=";
+      daemon.on("GET", q + "{\"service\":[\"web\"]}", rows);
+      daemon.on("GET", q + "{\"desired-state\":[\"running\"],\"service\":[\"web\"]}", rows);
+      daemon.on("GET", q + "{\"service\":[\"web\",\"batch\"]}", rows);
+      daemon.on("GET", q + "{\"service\":[\"svc1234567890abcdef\"]}", rows);
+      daemon.on("GET", q + "{\"node\":[\"node1\"]}", rows);
+    }
     String networks = "[{'Name':'ingress','Id':'net1234567890abcdef','Driver':'overlay','Scope':'swarm',"
         + "'Created':'2026-01-01T00:00:00Z'},{'Name':'bridge','Id':'net0000000000000000','Driver':'bridge',"
         + "'Scope':'local'}]";
@@ -99,7 +100,7 @@ class QuickVerbsTest {
     PrintWriter o = new PrintWriter(out);
     PrintWriter e = new PrintWriter(err);
     int code = quick ? Main.run(o, e, args) : Main.runParsed(o, e, args);
-    List<String> requests = daemon.requests.stream().map(r -> r.method() + " " + r.uri()).toList();
+    List<String> requests = daemon.requests.stream().map(r -> r.method() + " " + r.path()).toList(); // now=NOW
     return new Result(code, out.toString(), err.toString(), requests);
   }
 

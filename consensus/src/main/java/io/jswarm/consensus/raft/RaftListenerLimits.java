@@ -66,6 +66,7 @@ final class RaftListenerLimits implements AutoCloseable {
     return r -> {
       Thread t = new Thread(r, name + "-" + n.incrementAndGet());
       t.setDaemon(true);
+      t.setPriority(RaftThreads.PRIORITY);
       return t;
     };
   }

@@ -102,6 +102,9 @@ public final class RaftNode implements Proposer, AutoCloseable {
     // one line per leader change on every manager: with the kill time it gives a failover's timeline (docs/scale.md)
     // and the requests in flight go to the new leader at once (off Ratis' thread: it may hold the member's lock)
     this.stateMachine.onLeaderChanged(leader -> {
+      if (cfg.id().equals(leader)) {
+        RaftThreads.raise(cfg.id()); // a new leader's log appenders, before they carry its first entry
+      }
       LOG.info("Raft member {} learned the leader: {}", cfg.id(),
           leader == null ? "none (an election is on)" : leader.equals(cfg.id()) ? "this member" : leader);
       if (leader != null) {
@@ -178,6 +181,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
     CompletableFuture.delayedExecutor(cfg.electionTimeoutMin().toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
       try {
         if (!closed) {
+          RaftThreads.raise(cfg.id()); // Netty's thread factories set their own priority (RaftThreads)
           watchdog.check();
           PeerChannels.warm(server, me, division().getRaftConf().getAllPeers());
         }
@@ -244,6 +248,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
     RaftNode node = new RaftNode(cfg, applier, roles);
     try {
       node.server.start();
+      RaftThreads.raise(cfg.id());
     } catch (IOException | RuntimeException e) {
       node.server.close();
       node.listenerLimits.close();

@@ -2,14 +2,19 @@ package io.jswarm.manager.controlapi;
 
 import io.jswarm.api.errors.InvalidArgumentException;
 import io.jswarm.api.json.Json;
+import io.jswarm.api.listing.TaskRow;
+import io.jswarm.api.listing.TaskRows;
 import io.jswarm.api.types.Task;
 import io.jswarm.api.types.TaskState;
 import io.jswarm.transport.http.Filters;
 import io.jswarm.transport.http.HttpRequest;
 import io.jswarm.transport.http.HttpResponse;
 import io.jswarm.transport.http.Router;
+import io.jswarm.consensus.store.ReadTx;
 import io.jswarm.consensus.store.Tables;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +39,7 @@ final class TaskRoutes {
 
   private HttpResponse list(HttpRequest req) {
     Filters f = Filters.parse(req.param("filters"), FILTERS);
+    RowsView rows = RowsView.of(req);
     Set<TaskState> desired = new HashSet<>();
     for (String v : f.get("desired-state")) {
       try {
@@ -54,6 +60,9 @@ final class TaskRoutes {
         nodes.add(tx.nodes().lookup(gate.nodeRef(n)).id);
       }
       Map<String, String> serviceNames = ServiceRoutes.namesById(tx);
+      if (rows != null) {
+        rows.names(tx, serviceNames);
+      }
       boolean upToDate = !f.get("_up-to-date").isEmpty();
       Map<String, String> templates = upToDate ? ServiceRoutes.templatesById(tx) : Map.of();
       List<Task> matched = new ArrayList<>();
@@ -87,7 +96,64 @@ final class TaskRoutes {
       }
       return matched;
     });
-    return HttpResponse.ok(out);
+    return HttpResponse.ok(rows == null ? out : rows.of(out));
+  }
+
+  /**
+   * {@code view=rows} (a jswarm extension, docs/footprint.md): the list as {@code service ps} prints it, one
+   * {@link TaskRow} a task in docker's order, with {@code now} (the client's clock, milliseconds since the epoch; the
+   * daemon's when absent) for "5 seconds ago" and {@code trunc} for docker's shortened ids, images and errors.
+   */
+  private static final class RowsView {
+    private final Instant now;
+    private final boolean trunc;
+    private final Map<String, String> services = new HashMap<>();
+    private final Map<String, String> nodes = new HashMap<>();
+
+    private RowsView(Instant now, boolean trunc) {
+      this.now = now;
+      this.trunc = trunc;
+    }
+
+    /** The view the request asks for; null for docker's task list. */
+    static RowsView of(HttpRequest req) {
+      String view = req.param("view");
+      if (view == null) {
+        return null;
+      }
+      if (!view.equals("rows")) {
+        throw new InvalidArgumentException("invalid view \"" + view + "\": leave it out for the tasks, or give rows");
+      }
+      String now = req.param("now");
+      Instant at = Instant.now();
+      if (now != null) {
+        try {
+          at = Instant.ofEpochMilli(Long.parseLong(now));
+        } catch (NumberFormatException | java.time.DateTimeException e) {
+          throw new InvalidArgumentException("invalid now \"" + now + "\": milliseconds since 1970-01-01 UTC, such as "
+              + System.currentTimeMillis());
+        }
+      }
+      return new RowsView(at, req.flag("trunc"));
+    }
+
+    /** Reads the names the rows show, in the list's transaction. */
+    void names(ReadTx tx, Map<String, String> serviceNames) {
+      serviceNames.forEach((id, name) -> {
+        if (name != null) {
+          services.put(id, name);
+        }
+      });
+      tx.nodes().scanAll(n -> {
+        if (n.description != null && n.description.hostname != null && !n.description.hostname.isEmpty()) {
+          nodes.put(n.id, n.description.hostname);
+        }
+      });
+    }
+
+    List<TaskRow> of(List<Task> tasks) {
+      return TaskRows.rows(tasks, services, nodes, now, trunc);
+    }
   }
 
   private HttpResponse inspect(HttpRequest req) {

@@ -337,6 +337,33 @@ class ControlApiTest {
     assertEquals(1, listed.path("ServiceStatus").path("RunningTasks").asInt());
     assertEquals(2, listed.path("ServiceStatus").path("DesiredTasks").asInt());
     assertTrue(get("/services").json().get(0).path("ServiceStatus").isMissingNode(), "only with status=true");
+
+    // view=rows (jswarm): the rows service ps prints, named, in docker's order, "ago" counted from the client's now
+    long now = java.time.Instant.parse(get("/tasks").json().get(0).path("Status").path("Timestamp").asText("")
+        .isEmpty() ? get("/tasks").json().get(0).path("CreatedAt").asText() : get("/tasks").json().get(0).path("Status")
+        .path("Timestamp").asText()).toEpochMilli() + 3_600_000;
+    JsonNode rows = get("/tasks?view=rows&trunc=true&now=" + now + "&filters=" + filters("{\"service\":[\"web\"]}"))
+        .json();
+    assertEquals(3, rows.size(), rows.toString());
+    List<String> shown = new ArrayList<>();
+    rows.forEach(r -> shown.add(r.path("Name").asText() + (r.path("Previous").asBoolean() ? " (older)" : "") + " "
+        + r.path("DesiredState").asText() + " " + r.path("CurrentState").asText() + " on " + r.path("Node").asText()));
+    String host = get("/nodes/" + nodeId).json().path("Description").path("Hostname").asText();
+    assertFalse(host.isEmpty());
+    assertEquals("web.1 Running Running about an hour ago on " + host, shown.get(0));
+    // the slot's two tasks were created at the same time: either is first, the other is marked older
+    assertEquals(java.util.Set.of("web.2 Running Preparing about an hour ago on " + host,
+        "web.2 Shutdown Failed about an hour ago on " + host), java.util.Set.of(shown.get(1),
+        shown.get(2).replace(" (older)", "")));
+    assertTrue(shown.get(2).startsWith("web.2 (older) "), shown.toString());
+    assertEquals(12, rows.get(0).path("ID").asText().length(), "trunc shortens the ids");
+    assertEquals(404, get("/tasks?view=rows&filters=" + filters("{\"service\":[\"nope\"]}")).status());
+    Resp badView = get("/tasks?view=table");
+    assertEquals(400, badView.status());
+    assertTrue(badView.message().contains("view") && badView.message().contains("rows"), badView.message());
+    Resp badNow = get("/tasks?view=rows&now=yesterday");
+    assertEquals(400, badNow.status());
+    assertTrue(badNow.message().startsWith("invalid now \"yesterday\": milliseconds since"), badNow.message());
   }
 
   private static Task task(String service, long slot, String node, TaskState desired, TaskState observed) {

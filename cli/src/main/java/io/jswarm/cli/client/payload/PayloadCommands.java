@@ -1,10 +1,10 @@
 package io.jswarm.cli.client.payload;
 
+import io.jswarm.api.listing.HumanTime;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.cli.client.ApiClient;
 import io.jswarm.cli.client.ClientCommand;
 import io.jswarm.cli.client.Filters;
-import io.jswarm.cli.client.HumanTime;
 import io.jswarm.cli.client.OutputFormat;
 import io.jswarm.cli.client.TextTable;
 import io.jswarm.cli.client.UsageException;

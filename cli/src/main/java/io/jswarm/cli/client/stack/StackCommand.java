@@ -10,6 +10,7 @@ import io.jswarm.cli.client.GroupCommand;
 import io.jswarm.cli.client.OutputFormat;
 import io.jswarm.cli.client.ServiceListing;
 import io.jswarm.cli.client.TaskListFlags;
+import io.jswarm.cli.client.TaskListing;
 import io.jswarm.cli.client.TextTable;
 import io.jswarm.cli.client.UsageException;
 import io.jswarm.cli.client.payload.PayloadRefs;
@@ -226,12 +227,12 @@ public final class StackCommand extends GroupCommand {
 
     @Override
     protected int run(ApiClient api) {
-      JsonNode tasks = list.tasks(api, list.filters().add("label", label(namespace)));
-      if (tasks.isEmpty()) {
+      List<TaskListing.Row> rows = list.rows(api, list.filters().add("label", label(namespace)));
+      if (rows.isEmpty()) {
         err.println("nothing found in stack: " + namespace);
         return 1;
       }
-      list.print(api, tasks, out);
+      list.print(rows, out);
       return 0;
     }
   }

@@ -1,4 +1,4 @@
-package io.jswarm.cli.client;
+package io.jswarm.api.listing;
 
 /**
  * Image references shortened for lists the way the docker CLI does: a tagged reference loses its digest and the
