@@ -102,9 +102,9 @@ public final class RaftNode implements Proposer, AutoCloseable {
     // one line per leader change on every manager: with the kill time it gives a failover's timeline (docs/scale.md)
     // and the requests in flight go to the new leader at once (off Ratis' thread: it may hold the member's lock)
     this.stateMachine.onLeaderChanged(leader -> {
-      if (cfg.id().equals(leader)) {
-        RaftThreads.raise(cfg.id()); // a new leader's log appenders, before they carry its first entry
-      }
+      // a new leader's log appenders before they carry its first entry, and on every member the threads a term
+      // change started from a thread born at the normal priority (a FollowerState from a gRPC thread)
+      RaftThreads.raise(cfg.id());
       LOG.info("Raft member {} learned the leader: {}", cfg.id(),
           leader == null ? "none (an election is on)" : leader.equals(cfg.id()) ? "this member" : leader);
       if (leader != null) {
