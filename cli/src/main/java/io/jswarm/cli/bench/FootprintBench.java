@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
  * JVM options {@code bin/jswarm} gives a daemon) as a single-node swarm running real containers, measures its
  * resident memory idle and with {@code --containers} running busybox tasks, then the wall time of {@code service
  * ls}, {@code node ls} and {@code service ps} through {@code bin/jswarm} and through the docker client on the same
- * socket ({@code --verbs all}: also the other client verbs, most used first). Prints one table with the goals. Everything it made is removed at the end.
+ * socket ({@code --verbs all}: also the other client verbs, most used first). Prints one table with the goals.
+ * Everything it made is removed at the end.
  */
 @Command(name = "footprint", description = "Daemon RSS idle and with N containers, CLI wall times vs the docker "
     + "client, against the goals.")
@@ -127,9 +128,9 @@ public final class FootprintBench implements Callable<Integer> {
       }
       System.out.printf("%s; %d containers converged in %.1f s; load average %s%n", launcher, containers, convergeS,
           loadAverage());
-      System.out.printf("%-56s %10s %10s %12s %5s%n", "measure", "jswarm", "docker", "goal", "met");
+      System.out.printf("%-64s %10s %10s %12s %5s%n", "measure", "jswarm", "docker", "goal", "met");
       for (String[] r : rows) {
-        System.out.printf("%-56s %10s %10s %12s %5s%n", (Object[]) r);
+        System.out.printf("%-64s %10s %10s %12s %5s%n", (Object[]) r);
       }
       return 0;
     } finally {
@@ -213,15 +214,15 @@ public final class FootprintBench implements Callable<Integer> {
         List.of("service", "update", "-d", "--label-add", "bench=1", "fp"));
   }
 
-  /** One row: the median wall time of {@code verb} through jswarm and, when {@code docker}, the docker client. */
-  private String[] timeVerb(Path launcher, boolean haveDocker, String host, List<String> verb, boolean docker)
+  /** One row: the median wall time of {@code verb} through jswarm and, when {@code dockerHasIt}, the docker client. */
+  private String[] timeVerb(Path launcher, boolean haveDocker, String host, List<String> verb, boolean dockerHasIt)
       throws Exception {
     List<Long> ours = new ArrayList<>();
     List<Long> theirs = new ArrayList<>();
-    boolean dockerFails = !(haveDocker && docker);
+    boolean dockerFails = !(haveDocker && dockerHasIt);
     for (int i = 0; i < runs + 1; i++) {
       long a = timeMs(launcher.toString(), host, verb, true);
-      long b = dockerFails ? -1 : timeMs(this.docker.toString(), host, verb, false);
+      long b = dockerFails ? -1 : timeMs(docker.toString(), host, verb, false);
       dockerFails |= b < 0; // a verb this daemon does not answer the docker client's way: n/a
       if (i > 0) { // the first run warms the page cache
         ours.add(a);
