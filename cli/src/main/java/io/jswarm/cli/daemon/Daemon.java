@@ -407,7 +407,12 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       if (w != null) {
         w.closeNodeServer(); // the manager's cluster server takes the port (and serves the node routes)
       }
-      manager = ManagerRole.start(opts, s, renewed, Map.of(), clock, ids, this::nodeRoutes, images, keys, metrics);
+      try {
+        manager = ManagerRole.start(opts, s, renewed, Map.of(), clock, ids, this::nodeRoutes, images, keys, metrics);
+      } catch (IOException | RuntimeException e) {
+        s.role = "worker"; // not a manager yet: the next time the node is sent, the promotion is tried again
+        throw e;
+      }
       manager.joinRaftGroup(known);
       s.managers.removeIf(m -> s.nodeId.equals(m.nodeId));
       s.managers.add(new NodeState.Manager(s.nodeId, s.clusterAddr(), s.raftAddr()));

@@ -177,7 +177,7 @@ final class ManagerRole implements AutoCloseable {
       if (registry != null) {
         registry.routes(router);
       }
-      server = HttpServer.start(router, List.of(new HttpServer.Tls(listenHost(s), s.clusterPort,
+      server = listenOnClusterPort(router, List.of(new HttpServer.Tls(listenHost(s), s.clusterPort,
           TlsContexts.nettyServer(creds), new PeerAccess(CertificateAuthority.ANONYMOUS_PATHS,
               PeerAccess.DEFAULT_ANONYMOUS_MAX_BODY, new StoreAdmission(store)))));
       ManagerRole m = new ManagerRole(s, creds, raft, server, dispatcher, new Orchestrators(store, clock, metrics),
@@ -199,6 +199,35 @@ final class ManagerRole implements AutoCloseable {
   }
 
   /** Binds the cluster port on the advertise IP, or every address when that is loopback-only wildcard. */
+  /** How long a promotion waits for the worker's node server to let go of the cluster port. */
+  static final java.time.Duration PORT_RELEASE = java.time.Duration.ofSeconds(15);
+
+  /**
+   * Binds the cluster port. On a promotion the worker's node server has just closed it, and on a loaded machine its
+   * listening socket can outlive that close by seconds (its event loop shuts down in the background once the wait
+   * for it ends): an address in use is retried for {@link #PORT_RELEASE}. A port some other process holds still
+   * fails, with its message, after that.
+   */
+  private static HttpServer listenOnClusterPort(Router router, List<HttpServer.Listener> listeners) throws IOException {
+    long deadline = System.nanoTime() + PORT_RELEASE.toNanos();
+    while (true) {
+      try {
+        return HttpServer.start(router, listeners);
+      } catch (IOException e) {
+        if (!String.valueOf(e.getMessage()).contains("Address already in use") || System.nanoTime() > deadline) {
+          throw e;
+        }
+        LOG.info("cluster port still in use ({}); retrying", e.getMessage());
+        try {
+          Thread.sleep(250);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
   private static String listenHost(NodeState s) {
     return s.advertiseAddr;
   }
