@@ -46,6 +46,11 @@ final class CdsTraining {
       + "\"Status\":{\"State\":\"ready\",\"Addr\":\"127.0.0.1\"},\"ManagerStatus\":{\"Leader\":true,"
       + "\"Reachability\":\"reachable\",\"Addr\":\"127.0.0.1:2377\"}}";
 
+  private static final String PAYLOAD = "{\"ID\":\"p1\",\"Version\":{\"Index\":3},\"CreatedAt\":\"2026-01-01T00:00:00Z\","
+      + "\"UpdatedAt\":\"2026-01-01T00:00:00Z\",\"Spec\":{\"Name\":\"web-key\",\"Labels\":{\"a\":\"b\"}}}";
+  private static final String SWARM = "{\"ID\":\"c1\",\"Version\":{\"Index\":2},\"Spec\":{\"Name\":\"default\"},"
+      + "\"JoinTokens\":{\"Worker\":\"SWMTKN-1-w\",\"Manager\":\"SWMTKN-1-m\"}}";
+
   private CdsTraining() {}
 
   public static void main(String[] args) throws Exception {
@@ -61,6 +66,10 @@ final class CdsTraining {
       for (String[] cmd : new String[][] {{"-H", h, "service", "ls"}, {"-H", h, "service", "ps", "web"},
           {"-H", h, "node", "ls"}, {"-H", h, "node", "ps"}, {"-H", h, "service", "inspect", "--pretty", "web"}, {"-H", h, "service", "ls", "-q"},
           {"-H", h, "network", "ls"}, {"-H", h, "volume", "ls"}, {"-H", h, "image", "ls"},
+          {"-H", h, "service", "inspect", "web"}, {"-H", h, "node", "inspect", "self"}, {"-H", h, "secret", "ls"},
+          {"-H", h, "config", "ls"}, {"-H", h, "stack", "ls"}, {"-H", h, "swarm", "join-token", "worker"},
+          {"-H", h, "service", "scale", "-d", "web=2"}, {"-H", h, "service", "update", "-d", "--label-add", "a=b", "web"},
+          {"-H", h, "service", "rm", "web"},
           {"service", "ls", "--help"}, {"--help"}, {"--version"}}) {
         StringWriter out = new StringWriter();
         int rc = Main.run(new PrintWriter(out), new PrintWriter(out), cmd);
@@ -79,7 +88,9 @@ final class CdsTraining {
     while (server.isOpen()) {
       try (SocketChannel c = server.accept()) {
         InputStream in = Channels.newInputStream(c);
-        String target = head(in).split(" ")[1];
+        String head = head(in);
+        String target = head.split(" ")[1];
+        in.readNBytes(contentLength(head)); // a POST's body, read before answering (else the client's write fails)
         String path = target.replaceFirst("^/v1\\.\\d+", "").replaceFirst("\\?.*", "");
         // two of each, so that sorting and name look-ups run too
         String body = path.equals("/services") ? "[" + SERVICE + "," + SERVICE.replace("\"web\"", "\"api\"") + "]"
@@ -92,6 +103,8 @@ final class CdsTraining {
             : path.startsWith("/nodes/") ? NODE
             : path.equals("/networks") || path.equals("/images/json") ? "[]"
             : path.equals("/volumes") ? "{\"Volumes\":[]}"
+            : path.equals("/secrets") || path.equals("/configs") ? "[" + PAYLOAD + "]"
+            : path.equals("/swarm") ? SWARM
             : "{\"Swarm\":{\"NodeID\":\"n1\",\"LocalNodeState\":\"active\"}}";
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         OutputStream out = Channels.newOutputStream(c);
@@ -105,7 +118,17 @@ final class CdsTraining {
     }
   }
 
-  /** Reads the request head (the training clients send no body with a GET). */
+  /** The request's {@code Content-Length}, 0 without one. */
+  private static int contentLength(String head) {
+    for (String line : head.split("\r\n")) {
+      if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+        return Integer.parseInt(line.substring(15).trim());
+      }
+    }
+    return 0;
+  }
+
+  /** Reads the request head. */
   private static String head(InputStream in) throws IOException {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     int last4 = 0;

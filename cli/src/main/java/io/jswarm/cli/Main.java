@@ -40,12 +40,24 @@ public final class Main implements Runnable {
     return Verbs.ALL;
   }
 
+  /** The verbs' names, in the order of {@link #verbs} (HelpEverywhereTest checks they are their commands' names). */
+  static List<String> verbNames() {
+    return Verbs.NAMES;
+  }
+
   /** A class of its own, so that only a command line parsed by picocli loads every verb's class. */
   private static final class Verbs {
     static final List<Class<?>> ALL = List.of(VersionCommand.class, DaemonCommand.class, RaftCommand.class,
         BenchCommand.class, HollowCommand.class, SwarmCommand.class, NodeCommand.class, ServiceCommand.class,
         VolumeCommand.class, ImageCommand.class, NetworkCommand.class, SecretCommand.class, ConfigCommand.class,
         EventsCommand.class, StackCommand.class, CompletionCommand.class);
+    /**
+     * Their names, so that finding the verb reads no verb's annotation: reading one makes the classes it names
+     * ({@code bench}'s every benchmark, {@code raft}'s status command and what they refer to) and, the first time, a
+     * proxy class; and no lambda to link (docs/footprint.md).
+     */
+    static final List<String> NAMES = List.of("version", "daemon", "raft", "bench", "hollow", "swarm", "node",
+        "service", "volume", "image", "network", "secret", "config", "events", "stack", "completion");
   }
 
   @CommandLine.Spec
@@ -90,11 +102,12 @@ public final class Main implements Runnable {
   static CommandLine commandLine(String... args) {
     CommandLine cl = new CommandLine(new Main());
     int at = verbIndex(args);
-    Class<?> verb = at < 0 ? null : verbs().stream().filter(c -> verbName(c).equals(args[at])).findFirst().orElse(null);
-    if (verb == null) {
+    int known = at < 0 ? -1 : Verbs.NAMES.indexOf(args[at]);
+    if (known < 0) {
       verbs().forEach(cl::addSubcommand);
       return cl;
     }
+    Class<?> verb = Verbs.ALL.get(known);
     Class<?> leaf = at + 1 < args.length ? subcommand(verb, args[at + 1]) : null;
     if (leaf == null) {
       cl.addSubcommand(verb);
@@ -127,10 +140,6 @@ public final class Main implements Runnable {
   /** Every verb (completion scripts, tests). */
   public static CommandLine fullCommandLine() {
     return commandLine();
-  }
-
-  private static String verbName(Class<?> c) {
-    return c.getAnnotation(Command.class).name();
   }
 
   /** The first word of {@code args} that is not a root option (or its value), or null. */
@@ -171,6 +180,10 @@ public final class Main implements Runnable {
       w.flush();
       return 0;
     }
+    if (plainVersion(args)) {
+      new VersionCommand().run(); // what picocli runs for `jswarm version`, without building the root's model
+      return 0;
+    }
     try {
       if (args.length > 0 && args[0].equals("daemon")) { // its options without picocli (docs/footprint.md)
         Integer daemon = DaemonCommand.runWithoutPicocli(List.of(args).subList(1, args.length));
@@ -190,6 +203,13 @@ public final class Main implements Runnable {
       return 1;
     }
     return runParsed(out, err, args);
+  }
+
+  /** {@code version}, after at most one root {@code -H ADDRESS} (which it ignores), as picocli would take it. */
+  private static boolean plainVersion(String... args) {
+    int at = args.length == 3 && (args[0].equals("-H") || args[0].equals("--host")) && !args[1].startsWith("-") ? 2
+        : args.length == 2 && args[0].startsWith("--host=") ? 1 : 0;
+    return args.length == at + 1 && args[at].equals("version");
   }
 
   /** As picocli writes to a standard stream: in the console's encoding when Java knows it, else the default. */

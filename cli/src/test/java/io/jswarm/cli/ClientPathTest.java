@@ -28,28 +28,12 @@ class ClientPathTest {
 
   @Test
   void everydayListingsLinkNoLambdaAndLoadNoSecurityProvider() throws Exception {
-    Path sock = dir.resolve("d.sock");
-    Path library = Path.of("target", "libjswarm-client.so").toAbsolutePath();
-    assertTrue(Files.exists(library), "the build makes " + library + " before the tests");
-    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-      server.bind(UnixDomainSocketAddress.of(sock));
-      Thread daemon = new Thread(() -> CdsTraining.serve(server), "canned-daemon");
-      daemon.setDaemon(true);
-      daemon.start();
+    try (ServerSocketChannel server = cannedDaemon()) {
       for (List<String> verb : List.of(List.of("service", "ls"), List.of("node", "ls"), List.of("service", "ls", "-q"),
           List.of("node", "ls", "-q"), List.of("service", "ps", "web"), List.of("node", "ps"))) {
-        Path log = dir.resolve("classes.log");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp", ProcessCluster.classPath(), "-Xlog:class+load=info:file=" + log,
-            "-Djswarm.client.library=" + library, Launcher.class.getName(), "-H", "unix://" + sock));
-        cmd.addAll(verb);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), verb + ": " + out);
-        assertTrue(out.contains(verb.get(1).equals("ps") ? "Running" : verb.get(0).equals("service") ? "s1" : "n1"),
-            verb + ": " + out);
         List<String> linked = new ArrayList<>();
-        for (String line : Files.readAllLines(log)) {
+        for (String line : classes(verb, verb.get(1).equals("ps") ? "Running" : verb.get(0).equals("service") ? "s1"
+            : "n1")) {
           if (line.contains("$$Lambda") || line.contains("LambdaMetafactory") || line.contains("java.security.Provider ")
               || line.contains("sun.nio.ch.UnixDomainSockets ") || line.contains("com.fasterxml.jackson.core.JsonFactory ")) {
             linked.add(line);
@@ -58,5 +42,52 @@ class ClientPathTest {
         assertEquals(List.of(), linked, verb + " links a lambda, opens a JDK unix socket or sets up Jackson's parser");
       }
     }
+  }
+
+  /**
+   * The other read verbs made quick (docs/footprint.md, "The other client verbs") build no picocli model and set up no
+   * {@code ObjectMapper}: each was ~60-100 ms of a cold verb.
+   */
+  @Test
+  void inspectAndTheOtherListingsLoadNeitherPicocliNorAnObjectMapper() throws Exception {
+    try (ServerSocketChannel server = cannedDaemon()) {
+      for (List<String> verb : List.of(List.of("service", "inspect", "web"), List.of("node", "inspect", "self"),
+          List.of("secret", "ls"), List.of("config", "ls"), List.of("stack", "ls"),
+          List.of("swarm", "join-token", "worker"), List.of("version"))) {
+        List<String> loaded = new ArrayList<>();
+        for (String line : classes(verb, verb.get(0).equals("stack") ? "NAME" : verb.get(0).equals("swarm") ? "SWMTKN"
+            : verb.get(0).equals("version") ? "jswarm" : verb.get(1).equals("ls") ? "web-key" : "\"ID\"")) {
+          if (line.contains("picocli.CommandLine ") || line.contains("com.fasterxml.jackson.databind.ObjectMapper ")) {
+            loaded.add(line);
+          }
+        }
+        assertEquals(List.of(), loaded, verb + " builds picocli's model or sets up an ObjectMapper");
+      }
+    }
+  }
+
+  private ServerSocketChannel cannedDaemon() throws Exception {
+    ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    server.bind(UnixDomainSocketAddress.of(dir.resolve("d.sock")));
+    Thread daemon = new Thread(() -> CdsTraining.serve(server), "canned-daemon");
+    daemon.setDaemon(true);
+    daemon.start();
+    return server;
+  }
+
+  /** Runs {@code verb} in a child JVM against the canned daemon; the classes it loaded (its output has {@code expect}). */
+  private List<String> classes(List<String> verb, String expect) throws Exception {
+    Path library = Path.of("target", "libjswarm-client.so").toAbsolutePath();
+    assertTrue(Files.exists(library), "the build makes " + library + " before the tests");
+    Path log = dir.resolve("classes.log");
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", ProcessCluster.classPath(), "-Xlog:class+load=info:file=" + log,
+        "-Djswarm.client.library=" + library, Launcher.class.getName(), "-H", "unix://" + dir.resolve("d.sock")));
+    cmd.addAll(verb);
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), verb + ": " + out);
+    assertTrue(out.contains(expect), verb + ": " + out);
+    return Files.readAllLines(log);
   }
 }

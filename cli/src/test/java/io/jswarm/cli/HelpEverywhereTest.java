@@ -33,6 +33,8 @@ class HelpEverywhereTest {
     assertEquals(List.of("service"), List.copyOf(Main.commandLine("-H", "unix:///x", "service", "ls")
         .getSubcommands().keySet()));
     assertEquals(Main.verbs().size(), Main.commandLine("servce", "ls").getSubcommands().size());
+    assertEquals(Main.verbs().stream().map(c -> c.getAnnotation(picocli.CommandLine.Command.class).name()).toList(),
+        Main.verbNames(), "the verbs' names, in their order");
     assertEquals(Main.verbs().size(), Main.commandLine("--help").getSubcommands().size());
     StringWriter err = new StringWriter();
     assertEquals(2, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "servce", "ls"));

@@ -65,6 +65,20 @@ public class Task extends StoreObject implements Cloneable {
   }
 
   /**
+   * A {@link #shallowCopy} whose {@code Status} is its own shallow copy too: for a writer that moves a stored task's
+   * top-level fields and status fields ({@code State}, {@code Message}, {@code Err}, {@code Timestamp}) and then
+   * hands it to the store ({@code TableWriter.replace}), without the two JSON trees of a deep copy. Everything else
+   * (spec, container status, attachments...) stays shared with the stored row: replace it, never change it.
+   */
+  public Task withOwnStatus() {
+    Task t = shallowCopy();
+    if (status != null) {
+      t.status = status.shallowCopy();
+    }
+    return t;
+  }
+
+  /**
    * True while the manager wants this task to run: desired state at most RUNNING, or COMPLETE (a job's task, which
    * runs until it exits). The scheduler places and the allocator attaches only such tasks.
    */
@@ -106,13 +120,22 @@ public class Task extends StoreObject implements Cloneable {
   }
 
   /** What the worker last reported (Docker {@code TaskStatus}); {@code Timestamp} is RFC 3339. */
-  public static class TaskStatus {
+  public static class TaskStatus implements Cloneable {
     public String timestamp;
     public TaskState state;
     public String message;
     public String err;
     public ContainerStatus containerStatus;
     public PortStatus portStatus;
+
+    /** A copy of these fields sharing the nested container and port status (every field, also later ones). */
+    public TaskStatus shallowCopy() {
+      try {
+        return (TaskStatus) super.clone();
+      } catch (CloneNotSupportedException e) {
+        throw new AssertionError(e);
+      }
+    }
   }
 
   /** The task's container (Docker {@code ContainerStatus}). */

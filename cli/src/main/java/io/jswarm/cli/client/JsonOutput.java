@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import io.jswarm.api.json.Json;
 import java.util.List;
@@ -13,14 +14,17 @@ import java.util.List;
  * array indented by four spaces with {@code "Key": value} pairs (Go's {@code json.Indent}).
  */
 public final class JsonOutput {
-  private static final ObjectWriter COMPACT = Json.mapper().writer();
-  private static final ObjectWriter INDENTED = Json.mapper().writer(new DefaultPrettyPrinter(
-      Separators.createDefaultInstance()
-          .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
-          .withObjectEmptySeparator("")
-          .withArrayEmptySeparator(""))
-      .withObjectIndenter(new DefaultIndenter("    ", "\n"))
-      .withArrayIndenter(new DefaultIndenter("    ", "\n")));
+  /** Jackson's writers, set up the first time one is needed (not by {@code inspect} of a daemon's answer). */
+  static final class Writers {
+    static final ObjectWriter COMPACT = Json.mapper().writer();
+    static final ObjectWriter INDENTED = Json.mapper().writer(new DefaultPrettyPrinter(
+        Separators.createDefaultInstance()
+            .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+            .withObjectEmptySeparator("")
+            .withArrayEmptySeparator(""))
+        .withObjectIndenter(new DefaultIndenter("    ", "\n"))
+        .withArrayIndenter(new DefaultIndenter("    ", "\n")));
+  }
 
   private JsonOutput() {}
 
@@ -28,17 +32,93 @@ public final class JsonOutput {
   public static String lines(List<?> objects) {
     StringBuilder out = new StringBuilder();
     for (Object o : objects) {
-      out.append(write(COMPACT, o)).append('\n');
+      out.append(write(Writers.COMPACT, o)).append('\n');
     }
     return out.toString();
   }
 
   /** An indented JSON array, as {@code docker ... inspect} prints; ends with a newline. */
   public static String inspect(List<?> objects) {
-    return write(INDENTED, objects) + "\n";
+    String trees = indented(objects);
+    return (trees != null ? trees : write(Writers.INDENTED, objects)) + "\n";
   }
 
-  private static String write(ObjectWriter w, Object o) {
+  /**
+   * {@code objects} as {@link Writers#INDENTED} writes them, when they are JSON trees of objects, arrays, strings,
+   * integers, booleans and nulls (a daemon's answer); else null. By hand: setting up an {@code ObjectMapper} and its
+   * serializers was ~60 ms of a cold {@code inspect} (docs/footprint.md); {@code JsonOutputTest} compares the bytes.
+   */
+  static String indented(List<?> objects) {
+    StringBuilder b = new StringBuilder(2048).append('[');
+    for (int i = 0; i < objects.size(); i++) {
+      if (!(objects.get(i) instanceof JsonNode)) {
+        return null;
+      }
+      b.append(i == 0 ? "" : ",");
+      indent(b, 1);
+      if (!value(b, (JsonNode) objects.get(i), 1)) {
+        return null;
+      }
+    }
+    if (!objects.isEmpty()) {
+      indent(b, 0);
+    }
+    return b.append(']').toString();
+  }
+
+  /** Writes {@code n} at nesting {@code level}; false at a node Jackson would write otherwise (floats, POJOs ...). */
+  private static boolean value(StringBuilder b, JsonNode n, int level) {
+    if (n.isObject()) {
+      b.append('{');
+      int count = 0;
+      for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); count++) {
+        java.util.Map.Entry<String, JsonNode> e = it.next();
+        b.append(count == 0 ? "" : ",");
+        indent(b, level + 1);
+        JsonTrees.quote(b, e.getKey()).append(": ");
+        if (!value(b, e.getValue(), level + 1)) {
+          return false;
+        }
+      }
+      if (count > 0) {
+        indent(b, level);
+      }
+      b.append('}');
+    } else if (n.isArray()) {
+      b.append('[');
+      for (int i = 0; i < n.size(); i++) {
+        b.append(i == 0 ? "" : ",");
+        indent(b, level + 1);
+        if (!value(b, n.get(i), level + 1)) {
+          return false;
+        }
+      }
+      if (n.size() > 0) {
+        indent(b, level);
+      }
+      b.append(']');
+    } else if (n.isTextual()) {
+      JsonTrees.quote(b, n.textValue());
+    } else if (n.isInt() || n.isLong()) {
+      b.append(n.longValue());
+    } else if (n.isBoolean()) {
+      b.append(n.booleanValue());
+    } else if (n.isNull()) {
+      b.append("null");
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  private static void indent(StringBuilder b, int level) {
+    b.append('\n');
+    for (int i = 0; i < level; i++) {
+      b.append("    ");
+    }
+  }
+
+  static String write(ObjectWriter w, Object o) {
     try {
       return w.writeValueAsString(o);
     } catch (JsonProcessingException e) {

@@ -125,7 +125,7 @@ public final class JsonTrees {
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
   /** {@code s} as a JSON string with Jackson's escapes: quote and backslash, the short control escapes, else a six-character one. */
-  private static StringBuilder quote(StringBuilder b, String s) {
+  static StringBuilder quote(StringBuilder b, String s) {
     b.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

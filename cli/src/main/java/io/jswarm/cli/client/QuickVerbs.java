@@ -1,5 +1,7 @@
 package io.jswarm.cli.client;
 
+import io.jswarm.cli.client.payload.PayloadCommands;
+import io.jswarm.cli.client.stack.StackCommand;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -8,7 +10,8 @@ import java.util.Set;
 
 /**
  * The everyday read verbs ({@code service ls}, {@code service ps}, {@code node ls}, {@code node ps}, {@code network
- * ls}, {@code volume ls}, {@code image ls}) without
+ * ls}, {@code volume ls}, {@code image ls}, {@code secret ls}, {@code config ls}, {@code stack ls}, {@code service inspect},
+ * {@code node inspect}, {@code secret inspect}, {@code config inspect}, {@code swarm join-token}; and {@code service scale}, {@code service rm}) without
  * picocli: building a command's model by reflection is most of a cold CLI's time (docs/footprint.md), and these
  * verbs are the ones typed most. A command line is taken here only when every word is one of the verb's plain
  * forms ({@code -q}, {@code --format F}, {@code -f k=v} ..., {@code -H ADDRESS} before or after the verb); anything
@@ -54,6 +57,11 @@ public final class QuickVerbs {
   private static final Flag NO_TRUNC = new Flag(List.of("--no-trunc"), false, false);
   private static final Flag DIGESTS = new Flag(List.of("--digests"), false, false);
   private static final Flag HOST = new Flag(List.of("-H", "--host"), false, true);
+  private static final Flag INSPECT_FORMAT = new Flag(List.of("-f", "--format"), false, true);
+  private static final Flag PRETTY = new Flag(List.of("--pretty"), false, false);
+  private static final Flag ROTATE = new Flag(List.of("--rotate"), false, false);
+  private static final Flag DETACH = new Flag(List.of("-d", "--detach"), false, false);
+  private static final Flag DRY_RUN = new Flag(List.of("--dry-run"), false, false);
 
   /**
    * A verb's command object, its flags and how many positional words it takes; {@link #set} puts a flag's value (null
@@ -198,8 +206,166 @@ public final class QuickVerbs {
           }
         };
       }
+      case "service inspect": {
+        ServiceCommand.Inspect c = new ServiceCommand.Inspect();
+        return new InspectVerb(c, c.format, PRETTY) {
+          @Override
+          void set(Flag flag, String value) {
+            if (flag == PRETTY) {
+              c.pretty = true;
+            } else {
+              super.set(flag, value);
+            }
+          }
+
+          @Override
+          void positionals(List<String> words) {
+            c.services = words;
+          }
+        };
+      }
+      case "node inspect": {
+        NodeCommand.Inspect c = new NodeCommand.Inspect();
+        return new InspectVerb(c, c.format, PRETTY) {
+          @Override
+          void set(Flag flag, String value) {
+            if (flag == PRETTY) {
+              c.pretty = true;
+            } else {
+              super.set(flag, value);
+            }
+          }
+
+          @Override
+          void positionals(List<String> words) {
+            c.nodes = words;
+          }
+        };
+      }
+      case "secret inspect", "config inspect": {
+        PayloadCommands.Inspect c = new PayloadCommands.Inspect();
+        c.noun = group;
+        return new InspectVerb(c, c.format) {
+          @Override
+          void positionals(List<String> words) {
+            c.refs = words;
+          }
+        };
+      }
+      case "service scale": {
+        ServiceCommand.Scale c = new ServiceCommand.Scale();
+        return new Verb(c, 1, Integer.MAX_VALUE, DETACH, DRY_RUN, HOST) {
+          @Override
+          void set(Flag flag, String value) {
+            if (flag == DETACH) {
+              c.detach = true;
+            } else if (flag == DRY_RUN) {
+              c.dryRun = true;
+            } else {
+              c.host = value;
+            }
+          }
+
+          @Override
+          void positionals(List<String> words) {
+            c.specs = words;
+          }
+        };
+      }
+      case "service rm", "service remove": {
+        ServiceCommand.Rm c = new ServiceCommand.Rm();
+        return new Verb(c, 1, Integer.MAX_VALUE, HOST) {
+          @Override
+          void set(Flag flag, String value) {
+            c.host = value;
+          }
+
+          @Override
+          void positionals(List<String> words) {
+            c.services = words;
+          }
+        };
+      }
+      case "swarm join-token": {
+        SwarmCommand.JoinToken c = new SwarmCommand.JoinToken();
+        return new Verb(c, 1, 1, QUIET, ROTATE, HOST) {
+          @Override
+          void set(Flag flag, String value) {
+            if (flag == QUIET) {
+              c.quiet = true;
+            } else if (flag == ROTATE) {
+              c.rotate = true;
+            } else {
+              c.host = value;
+            }
+          }
+
+          @Override
+          void positionals(List<String> words) {
+            c.role = words.get(0);
+          }
+        };
+      }
+      case "stack ls", "stack list": {
+        StackCommand.Ls c = new StackCommand.Ls();
+        return new Verb(c, 0, 0, FORMAT, HOST) {
+          @Override
+          void set(Flag flag, String value) {
+            if (flag == FORMAT) {
+              c.format = value;
+            } else {
+              command().host = value;
+            }
+          }
+        };
+      }
+      case "secret ls", "secret list", "config ls", "config list": {
+        PayloadCommands.Ls c = new PayloadCommands.Ls();
+        c.noun = group;
+        return new Verb(c, 0, 0, QUIET, FILTER, FORMAT, HOST) {
+          @Override
+          void set(Flag flag, String value) {
+            if (flag == QUIET) {
+              c.quiet = true;
+            } else if (flag == FILTER) {
+              c.filters.add(value);
+            } else if (flag == FORMAT) {
+              c.format = value;
+            } else {
+              command().host = value;
+            }
+          }
+        };
+      }
       default:
         return null;
+    }
+  }
+
+  /** The {@code inspect} verbs: {@code -f/--format}, one or more objects, and {@code extra} flags. */
+  private abstract static class InspectVerb extends Verb {
+    private final InspectFormat format;
+
+    InspectVerb(ClientCommand command, InspectFormat format, Flag... extra) {
+      super(command, 1, Integer.MAX_VALUE, flags(extra));
+      this.format = format;
+    }
+
+    private static Flag[] flags(Flag... extra) {
+      Flag[] all = new Flag[extra.length + 2];
+      all[0] = INSPECT_FORMAT;
+      all[1] = HOST;
+      System.arraycopy(extra, 0, all, 2, extra.length);
+      return all;
+    }
+
+    @Override
+    void set(Flag flag, String value) {
+      if (flag == INSPECT_FORMAT) {
+        format.format = value;
+      } else {
+        command().host = value;
+      }
     }
   }
 

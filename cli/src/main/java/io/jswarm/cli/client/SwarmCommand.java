@@ -1,7 +1,6 @@
 package io.jswarm.cli.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Swarm;
 import io.jswarm.api.types.SwarmRequests;
 import java.util.ArrayList;
@@ -149,20 +148,30 @@ public final class SwarmCommand extends GroupCommand {
   /** Prints "To add a worker/manager ... jswarm swarm join --token T ADDR" from the node's manager address. */
   static void printJoinCommand(ApiClient api, String nodeId, boolean worker, boolean manager,
       java.io.PrintWriter out) {
-    Node node = api.get("/nodes/" + ClientCommand.seg(nodeId), Node.class);
-    Swarm swarm = api.get("/swarm", Swarm.class);
-    if (node.managerStatus == null) {
+    JsonNode managerStatus = api.getTree("/nodes/" + ClientCommand.seg(nodeId)).path("ManagerStatus");
+    JsonNode tokens = api.getTree("/swarm").path("JoinTokens");
+    if (absent(managerStatus)) {
       return;
     }
-    Swarm.JoinTokens tokens = swarm.joinTokens == null ? new Swarm.JoinTokens() : swarm.joinTokens;
+    String addr = text(managerStatus.path("Addr"));
     if (worker) {
       out.printf("To add a worker to this swarm, run the following command:%n%n    jswarm swarm join --token %s %s%n%n",
-          tokens.worker, node.managerStatus.addr);
+          text(tokens.path("Worker")), addr);
     }
     if (manager) {
       out.printf("To add a manager to this swarm, run the following command:%n%n    jswarm swarm join --token %s %s%n%n",
-          tokens.manager, node.managerStatus.addr);
+          text(tokens.path("Manager")), addr);
     }
+  }
+
+  /** Whether a member is missing or null (a field bound from it would be null). */
+  private static boolean absent(JsonNode n) {
+    return n.isMissingNode() || n.isNull();
+  }
+
+  /** A string member as a {@code String} field bound from it prints: its text, or "null" when absent. */
+  private static String text(JsonNode n) {
+    return absent(n) ? "null" : n.asText();
   }
 
   @Command(name = "join", description = "Join a swarm as a worker or a manager (as the token says).")
@@ -222,9 +231,9 @@ public final class SwarmCommand extends GroupCommand {
           out.printf("Successfully rotated %s join token.%n%n", role);
         }
       }
-      Swarm sw = api.get("/swarm", Swarm.class);
+      JsonNode tokens = api.getTree("/swarm").path("JoinTokens"); // read as a tree: no data binding to set up
       if (quiet) {
-        out.println(sw.joinTokens == null ? "" : worker ? sw.joinTokens.worker : sw.joinTokens.manager);
+        out.println(absent(tokens) ? "" : text(tokens.path(worker ? "Worker" : "Manager")));
         return 0;
       }
       String nodeId = api.getTree("/info").path("Swarm").path("NodeID").asText("");

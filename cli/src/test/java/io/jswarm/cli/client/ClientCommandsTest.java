@@ -306,6 +306,21 @@ class ClientCommandsTest {
   }
 
   @Test
+  void joinTokenPrintsTheJoinCommandFromTheSwarmAndTheNode() {
+    daemon.on("GET", "/swarm", "{'ID':'cluster','Version':{'Index':11},'Spec':{'Name':'default'},"
+        + "'JoinTokens':{'Worker':'JSWMTKN-1-abc-worker','Manager':'JSWMTKN-1-abc-manager'}}");
+    Result r = run("swarm", "join-token", "worker");
+    assertEquals(0, r.code(), r.err());
+    assertEquals("To add a worker to this swarm, run the following command:\n\n"
+        + "    jswarm swarm join --token JSWMTKN-1-abc-worker 10.0.0.1:2377\n\n", r.out());
+    assertEquals("JSWMTKN-1-abc-manager\n", run("swarm", "join-token", "-q", "manager").out());
+    daemon.on("GET", "/swarm", "{'ID':'cluster','Spec':{'Name':'default'}}"); // no tokens (not a manager's answer)
+    assertEquals("\n", run("swarm", "join-token", "-q", "worker").out());
+    assertEquals("To add a manager to this swarm, run the following command:\n\n"
+        + "    jswarm swarm join --token null 10.0.0.1:2377\n\n", run("swarm", "join-token", "manager").out());
+  }
+
+  @Test
   void flagErrorsNameTheFlag() {
     Result r = run("service", "create", "--reserve-memory", "lots", "nginx");
     assertEquals(2, r.code());

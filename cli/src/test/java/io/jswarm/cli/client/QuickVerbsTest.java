@@ -41,8 +41,9 @@ class QuickVerbsTest {
         + "'TLSInfo':{'TrustRoot':'old'}},'Status':{'State':'down'}}]";
     daemon.on("GET", "/nodes", nodes);
     daemon.on("GET", "/nodes?filters={\"role\":[\"manager\"]}", nodes);
-    daemon.on("GET", "/nodes/node1", "{'ID':'node1','Description':{'Hostname':'alpha'}}");
-    String web = "{'ID':'svc1234567890abcdef','Spec':{'Name':'web','Mode':{'Replicated':{'Replicas':2}},"
+    daemon.on("GET", "/nodes/node1", "{'ID':'node1','Description':{'Hostname':'alpha'},"
+        + "'ManagerStatus':{'Leader':true,'Addr':'10.0.0.1:2377'}}");
+    String web = "{'ID':'svc1234567890abcdef','Version':{'Index':7},'Spec':{'Name':'web','Mode':{'Replicated':{'Replicas':2}},"
         + "'TaskTemplate':{'ContainerSpec':{'Image':'nginx:1@sha256:abc'},'Placement':{'MaxReplicas':1}},"
         + "'EndpointSpec':{'Ports':[{'TargetPort':80,'PublishedPort':8080}]}},"
         + "'Endpoint':{'Ports':[{'Protocol':'tcp','TargetPort':80,'PublishedPort':8080,'PublishMode':'ingress'},"
@@ -84,6 +85,26 @@ class QuickVerbsTest {
     daemon.on("GET", "/volumes", volumes);
     daemon.on("GET", "/volumes?size=1", volumes);
     daemon.on("GET", "/images/json?filters={\"reference\":{\"busybox\":true}}", "[]");
+    String secrets = "[{'ID':'sec2','CreatedAt':'2026-01-01T00:00:00Z','UpdatedAt':'2026-01-02T00:00:00Z',"
+        + "'Spec':{'Name':'zeta','Labels':{'b':'2','a':'1'}}},{'ID':'sec1','CreatedAt':'bad time',"
+        + "'UpdatedAt':'2026-01-01T00:00:00Z','Spec':{'Name':'alpha'}}]";
+    for (String noun : List.of("secrets", "configs")) {
+      daemon.on("GET", "/" + noun, secrets);
+      daemon.on("GET", "/" + noun + "?filters={\"name\":[\"alpha\"]}", secrets);
+      daemon.on("GET", "/" + noun + "/alpha", "{'ID':'sec1','Version':{'Index':3},'Spec':{'Name':'alpha',"
+          + "'Labels':{},'Data':null},'Odd':\"tab\\tquote\\\"\\u0001é\",'Ratio':0.5}");
+      daemon.on("GET", "/" + noun + "/zeta", "{'ID':'sec2','Spec':{'Name':'zeta','Labels':{'a':'1'}},'List':[1,[],{}]}");
+    }
+    daemon.on("GET", "/swarm", "{'ID':'cluster','Version':{'Index':11},'Spec':{'Name':'default'},"
+        + "'JoinTokens':{'Worker':'JSWMTKN-1-w','Manager':'JSWMTKN-1-m'}}");
+    daemon.on("POST", "/swarm/update?version=11&rotateWorkerToken=true", "");
+    daemon.on("POST", "/services/svc1234567890abcdef/update?version=7", "{'Warnings':['a warning']}");
+    daemon.on("DELETE", "/services/web", "");
+    String stacks = "[{'ID':'s1','Spec':{'Name':'app_web','Labels':{'com.docker.stack.namespace':'app'}}},"
+        + "{'ID':'s2','Spec':{'Name':'app_db','Labels':{'com.docker.stack.namespace':'app'}}},"
+        + "{'ID':'s3','Spec':{'Name':'b_x','Labels':{'com.docker.stack.namespace':'b'}}},"
+        + "{'ID':'s4','Spec':{'Name':'loose','Labels':{'com.docker.stack.namespace':null}}},{'ID':'s5','Spec':{}}]";
+    daemon.on("GET", "/services?filters={\"label\":[\"com.docker.stack.namespace\"]}", stacks);
     daemon.on("GET", "/images/json", "[{'Id':'sha256:abcdef0123456789abcdef','RepoTags':['busybox:latest'],"
         + "'RepoDigests':['busybox@sha256:ffff'],'Created':1700000000,'Size':4200000}]");
   }
@@ -132,7 +153,21 @@ class QuickVerbsTest {
             "--format", "{{.Name}} {{.Driver}}"), at("volume", "ls"), at("volume", "ls", "-q"),
         at("volume", "list", "--format", "json"), at("image", "ls"), at("image", "ls", "-q", "--no-trunc"),
         at("image", "list", "--digests"), at("image", "ls", "busybox"), new String[] {"--version"},
-        new String[] {"-V"});
+        new String[] {"-V"},
+        at("service", "inspect", "web"), at("service", "inspect", "web", "batch", "missing"),
+        at("service", "inspect", "-f", "{{.Spec.Name}} {{json .Spec.Mode}}", "web"),
+        at("service", "inspect", "--format=json", "batch"), at("service", "inspect", "--pretty", "web"),
+        at("service", "inspect", "--pretty", "-f", "{{.ID}}", "web"), at("service", "inspect", "missing"),
+        at("node", "inspect", "node1"), at("node", "inspect", "--format", "{{.Description.Hostname}}", "self"),
+        at("node", "inspect", "self", "nope"), at("secret", "ls"), at("secret", "list", "-q"),
+        at("config", "ls"), at("config", "ls", "--format", "json", "-f", "name=alpha"),
+        at("secret", "ls", "--format", "{{.Name}} {{.Labels}}"), at("secret", "inspect", "alpha", "zeta"),
+        at("config", "inspect", "-f", "{{.Spec.Name}}", "zeta"), at("config", "inspect", "missing", "alpha"),
+        at("stack", "ls"), at("stack", "list", "--format", "json"), at("stack", "ls", "--format", "{{.Name}}"),
+        at("swarm", "join-token", "worker"), at("swarm", "join-token", "-q", "manager"),
+        at("swarm", "join-token", "admin"), at("swarm", "join-token", "--quiet", "--rotate", "worker"),
+        at("service", "scale", "-d", "web=3"), at("service", "scale", "--detach", "web=x", "batch=2", "nope=1"),
+        at("service", "scale", "-d", "web"), at("service", "rm", "web", "nope"), at("service", "remove", "batch"));
     for (String[] line : lines) {
       Result quick = run(true, line);
       Result picocli = run(false, line);
@@ -173,7 +208,9 @@ class QuickVerbsTest {
             "--format", "b"), at("service", "ls", "-q", "-q"), at("service", "ls", "web"), at("service", "ps"),
         at("service", "create", "busybox"), at("service", "ls", "--format"), at("service", "ls", "--format", "-q"),
         at("service", "ls", "--quiet=true"), at("service", "ls", "--"), at("-H", "x", "service", "ls"),
-        at("service", "inspect", "web"), at("node", "ls", "--no-trunc"), new String[] {"-Hx", "service", "ls"})) {
+        at("service", "inspect"), at("secret", "ls", "alpha"), at("stack", "ls", "-q"),
+        at("swarm", "join-token"), at("swarm", "join-token", "worker", "manager"),
+        at("node", "inspect", "--pretty", "--pretty", "self"), at("node", "ls", "--no-trunc"), new String[] {"-Hx", "service", "ls"})) {
       StringWriter out = new StringWriter();
       assertNull(QuickVerbs.run(line, new PrintWriter(out), new PrintWriter(out)), String.join(" ", line));
       assertEquals("", out.toString(), "nothing is printed before picocli takes over");
@@ -184,7 +221,11 @@ class QuickVerbsTest {
   void everyQuickFlagIsThePicocliCommandsFlag() {
     for (String[] verb : List.of(new String[] {"service", "ls"}, new String[] {"service", "list"},
         new String[] {"node", "ls"}, new String[] {"service", "ps"}, new String[] {"node", "ps"},
-        new String[] {"network", "ls"}, new String[] {"volume", "ls"}, new String[] {"image", "ls"})) {
+        new String[] {"network", "ls"}, new String[] {"volume", "ls"}, new String[] {"image", "ls"},
+        new String[] {"service", "inspect"}, new String[] {"node", "inspect"}, new String[] {"secret", "inspect"},
+        new String[] {"config", "ls"}, new String[] {"secret", "list"}, new String[] {"stack", "ls"},
+        new String[] {"swarm", "join-token"}, new String[] {"service", "scale"}, new String[] {"service", "rm"},
+        new String[] {"service", "remove"})) {
       QuickVerbs.Verb v = QuickVerbs.verb(verb[0], verb[1]);
       CommandLine.Model.CommandSpec spec = new CommandLine(v.command()).getCommandSpec();
       assertTrue(spec.name().equals(verb[1]) || List.of(spec.aliases()).contains(verb[1]), spec.name());

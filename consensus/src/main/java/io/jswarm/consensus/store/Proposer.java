@@ -28,6 +28,17 @@ public interface Proposer {
    */
   int MAX_ROWS_PER_ENTRY = Integer.getInteger("jswarm.rowsPerEntry", 200);
 
+  /**
+   * The most batches of {@link #MAX_ROWS_PER_ENTRY} rows one writer keeps proposed and not yet committed
+   * ({@code MemoryStore.updateEach}: the scheduler's and the status writer's batches, the orchestrator's creation of a
+   * large service). A writer that waits for each commit before proposing its next batch is bound by the commit latency
+   * (200 rows per 180-230 ms at load 20-30, issue 16); with {@code -Djswarm.batchesInFlight=4} the batches travel
+   * together (group commit). Default 1, each waits for the one before: in the one clean side-by-side run, 4 gave
+   * 983 against 795 tasks/s but made every linearizable read wait about 3x longer (its barrier entry queues behind
+   * 1 MiB group entries), docs/scale.md, eighth round.
+   */
+  int MAX_BATCHES_IN_FLIGHT = Math.max(1, Integer.getInteger("jswarm.batchesInFlight", 1));
+
   CompletableFuture<ApplyResult> propose(byte[] batch);
 
   CompletableFuture<Void> readBarrier();

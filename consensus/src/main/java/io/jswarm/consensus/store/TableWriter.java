@@ -16,6 +16,20 @@ public interface TableWriter<T extends StoreObject> extends TableReader<T> {
   T create(T row);
 
   /**
+   * {@link #create} without its two copies: {@code row} itself becomes this transaction's change (the store sets its
+   * id when null, its timestamps and version) and is returned. For a writer that made the row for this call and lets
+   * go of it: neither the caller nor anyone else may change {@code row} (nor what it holds) afterwards, except by
+   * handing it to {@link #update} or {@link #replace} in this transaction. It may share nested objects with stored
+   * rows, which it must not change either (the orchestrator's new tasks share their service's template). A
+   * 100,000-replica create makes 200,000 fewer JSON copies this way.
+   *
+   * @throws io.jswarm.api.errors.ConflictException when the id or (unique) name is taken
+   */
+  default T insert(T row) {
+    return create(row);
+  }
+
+  /**
    * Replaces a row. Compare-and-set: {@code row.version} must be the stored version, checked now and again
    * when the batch is applied, so a concurrent writer can never be silently overwritten.
    *
@@ -26,9 +40,10 @@ public interface TableWriter<T extends StoreObject> extends TableReader<T> {
 
   /**
    * {@link #update} without its two copies: {@code row} itself becomes this transaction's change and nothing is
-   * returned. For a writer that read the row in this transaction ({@link #get} gives its own copy), changed it and
-   * lets go of it: the caller must not change {@code row} (nor what it holds) afterwards. A status write of 100,000
-   * tasks makes 200,000 fewer JSON copies this way.
+   * returned. For a writer that read the row in this transaction ({@link #get} gives its own copy; or a shallow copy
+   * made inside {@link #read}, such as {@code Task.withOwnStatus}, whose shared parts it replaces, never changes),
+   * changed it and lets go of it: the caller must not change {@code row} (nor what it holds) afterwards. A status
+   * write of 100,000 tasks makes 200,000 fewer JSON copies this way.
    *
    * @throws io.jswarm.api.errors.NotFoundException when the row does not exist
    * @throws io.jswarm.api.errors.ConflictException when the version is stale or the new name is taken

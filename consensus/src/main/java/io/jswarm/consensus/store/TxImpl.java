@@ -78,7 +78,8 @@ final class TxImpl implements Tx {
     }
 
     private Map<String, Pending> mine() {
-      return pending.getOrDefault(spec, new LinkedHashMap<>());
+      Map<String, Pending> m = pending.get(spec);
+      return m == null ? Map.of() : m;
     }
 
     /** The current row (stored or pending), not copied; null when absent. */
@@ -266,8 +267,13 @@ final class TxImpl implements Tx {
 
     @Override
     public T create(T row) {
+      return Json.copy(insert(Json.copy(row)));
+    }
+
+    /** Records {@code copy} (owned by this transaction from now on) as a new row; returns it. */
+    @Override
+    public T insert(T copy) {
       LinkedHashMap<String, Pending> mine = writable();
-      T copy = Json.copy(row);
       if (copy.id == null || copy.id.isEmpty()) {
         copy.id = ids.newId();
       }
@@ -288,7 +294,7 @@ final class TxImpl implements Tx {
         copy.createdAt = table.get(copy.id).createdAt;
       }
       mine.put(copy.id, p);
-      return Json.copy(copy);
+      return copy;
     }
 
     @Override

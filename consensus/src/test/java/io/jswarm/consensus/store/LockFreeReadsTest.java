@@ -89,4 +89,26 @@ class LockFreeReadsTest {
       return null;
     });
   }
+
+  @Test
+  void insertKeepsTheGivenRowAsTheChangeAndTheStoreKeepsItsOwnDecodedRow() {
+    MemoryStore s = localStore();
+    Service given = service("web");
+    Service[] returned = new Service[1];
+    s.update(tx -> {
+      returned[0] = tx.services().insert(given);
+      assertSame(given, returned[0], "no copy in, none out");
+      assertSame(given, tx.services().read(given.id, r -> r), "the pending row is the given one");
+      return null;
+    });
+    assertEquals(25, given.id.length(), "the store gave it an id: " + given.id);
+    org.junit.jupiter.api.Assertions.assertNotNull(given.createdAt);
+    Service stored = s.viewStale(tx -> tx.services().read(given.id, r -> r));
+    org.junit.jupiter.api.Assertions.assertNotSame(given, stored, "the stored row is decoded from the batch");
+    given.spec.name = "changed after the commit";
+    assertEquals("web", s.viewStale(tx -> tx.services().get(given.id)).spec.name);
+    assertEquals(1, stored.versionIndex());
+    org.junit.jupiter.api.Assertions.assertThrows(io.jswarm.api.errors.ConflictException.class,
+        () -> s.update(tx -> tx.services().insert(service("web"))), "a taken name is refused as by create");
+  }
 }

@@ -748,13 +748,14 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
         return store.update(tx -> {
           Set<String> ids = new HashSet<>();
           for (TaskDecision d : batch) {
-            Task t = tx.tasks().get(d.taskId());
-            if (t == null || !t.desiredToRun()) {
+            // The decision sets top-level and status fields only: no deep copy of the task, none of its service.
+            Task t = tx.tasks().read(d.taskId(), r -> r != null && r.desiredToRun() ? r.withOwnStatus() : null);
+            if (t == null) {
               continue;
             }
             TaskState s = state(t);
-            Service service = t.serviceId == null ? null : tx.services().get(t.serviceId);
-            if ((s != TaskState.NEW && s != TaskState.PENDING) || NetworkNeeds.allocated(t, service)) {
+            if ((s != TaskState.NEW && s != TaskState.PENDING)
+                || tx.services().read(t.serviceId, service -> NetworkNeeds.allocated(t, service))) {
               continue;
             }
             d.applyTo(t, now);

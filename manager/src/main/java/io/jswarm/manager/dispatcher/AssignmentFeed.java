@@ -129,20 +129,15 @@ final class AssignmentFeed {
     return stableJson(a).equals(stableJson(b));
   }
 
-  /** The task's JSON without version, update time and status (encoded with those fields cleared, then put back). */
+  /**
+   * The task's JSON without version, update time and status: encoded from a shallow copy with those fields cleared
+   * ({@code t} may be a stored row, shared with other threads: it is never changed, not even for a moment).
+   */
   private static String stableJson(Task t) {
-    var version = t.version;
-    String updatedAt = t.updatedAt;
-    Task.TaskStatus status = t.status;
-    t.version = null;
-    t.updatedAt = null;
-    t.status = null;
-    try {
-      return Json.toString(t);
-    } finally {
-      t.version = version;
-      t.updatedAt = updatedAt;
-      t.status = status;
-    }
+    Task c = t.shallowCopy();
+    c.version = null;
+    c.updatedAt = null;
+    c.status = null;
+    return Json.toString(c);
   }
 }

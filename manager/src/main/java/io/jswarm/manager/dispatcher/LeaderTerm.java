@@ -170,7 +170,7 @@ final class LeaderTerm {
       endpoints.clearDirty();
       records.clearDirty();
       return ready;
-    }, LeaderTerm::relevant);
+    }, LeaderTerm::relevant, true); // the feeds only read the rows of events: no copy per event
     watch = wv.watch();
     return wv.snapshot();
   }

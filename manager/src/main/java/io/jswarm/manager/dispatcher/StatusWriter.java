@@ -6,16 +6,21 @@ import io.jswarm.api.errors.NotFoundException;
 import io.jswarm.api.types.Task;
 import io.jswarm.api.types.TaskState;
 import io.jswarm.consensus.store.MemoryStore;
+import io.jswarm.consensus.store.Proposer;
+import io.jswarm.consensus.store.Tx;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,39 +91,68 @@ final class StatusWriter {
    */
   synchronized void flush() {
     while (!queued.isEmpty() && !stopped) {
-      Map<String, Queued> batch = new LinkedHashMap<>();
-      for (Iterator<String> it = queued.keySet().iterator(); it.hasNext() && batch.size() < Dispatcher.MAX_STATUS_BATCH; ) {
-        String id = it.next();
-        Queued q = queued.remove(id);
-        if (q != null) {
-          batch.put(id, q);
+      // Up to MAX_BATCHES_IN_FLIGHT batches proposed together (each task in one of them: disjoint rows); a status
+      // reported meanwhile waits for the next round, after these are applied.
+      List<Map<String, Queued>> batches = new ArrayList<>();
+      Iterator<String> it = queued.keySet().iterator();
+      while (it.hasNext() && batches.size() < Proposer.MAX_BATCHES_IN_FLIGHT) {
+        Map<String, Queued> batch = new LinkedHashMap<>();
+        while (it.hasNext() && batch.size() < Dispatcher.MAX_STATUS_BATCH) {
+          String id = it.next();
+          Queued q = queued.remove(id);
+          if (q != null) {
+            batch.put(id, q);
+          }
+        }
+        if (!batch.isEmpty()) {
+          batches.add(batch);
         }
       }
-      write(batch);
+      write(batches);
     }
   }
 
-  private void write(Map<String, Queued> batch) {
-    for (int attempt = 1; ; attempt++) {
+  /** Proposes the batches together; a batch that conflicted is re-read and written alone. */
+  private void write(List<Map<String, Queued>> batches) {
+    List<Function<Tx, Integer>> writes = new ArrayList<>();
+    for (Map<String, Queued> batch : batches) {
+      writes.add(tx -> writeRows(tx, batch));
+    }
+    List<CompletableFuture<Integer>> outcomes = store.updateEach(writes, Proposer.MAX_BATCHES_IN_FLIGHT);
+    for (int i = 0; i < batches.size(); i++) {
       try {
-        int written = store.update(tx -> {
-          int n = 0;
-          for (Map.Entry<String, Queued> en : batch.entrySet()) {
-            Task t = tx.tasks().get(en.getKey());
-            Queued q = en.getValue();
-            if (t == null || !q.nodeId.equals(t.nodeId)) {
-              continue; // deleted, or moved to another node meanwhile
-            }
-            TaskState cur = t.status == null || t.status.state == null ? TaskState.NEW : t.status.state;
-            if (!cur.canMoveTo(q.status.state) || LeaderTerm.sameJson(q.status, t.status)) {
-              continue;
-            }
-            t.status = q.status;
-            tx.tasks().replace(t); // read in this transaction, let go of
-            n++;
-          }
-          return n;
-        });
+        log.debug("wrote {} of {} task statuses", MemoryStore.await(outcomes.get(i)), batches.get(i).size());
+      } catch (ConflictException | NotFoundException e) {
+        write(batches.get(i), 2);
+      } catch (RuntimeException e) {
+        log.warn("cannot write {} task statuses: {}", batches.get(i).size(), e.getMessage());
+      }
+    }
+  }
+
+  private static int writeRows(Tx tx, Map<String, Queued> batch) {
+    int n = 0;
+    for (Map.Entry<String, Queued> en : batch.entrySet()) {
+      Task t = tx.tasks().read(en.getKey(), r -> r == null ? null : r.shallowCopy());
+      Queued q = en.getValue();
+      if (t == null || !q.nodeId.equals(t.nodeId)) {
+        continue; // deleted, or moved to another node meanwhile
+      }
+      TaskState cur = t.status == null || t.status.state == null ? TaskState.NEW : t.status.state;
+      if (!cur.canMoveTo(q.status.state) || LeaderTerm.sameJson(q.status, t.status)) {
+        continue;
+      }
+      t.status = q.status;
+      tx.tasks().replace(t); // a shallow copy whose status is replaced, not changed
+      n++;
+    }
+    return n;
+  }
+
+  private void write(Map<String, Queued> batch, int firstAttempt) {
+    for (int attempt = firstAttempt; ; attempt++) {
+      try {
+        int written = store.update(tx -> writeRows(tx, batch));
         log.debug("wrote {} of {} task statuses", written, batch.size());
         return;
       } catch (ConflictException | NotFoundException e) {

@@ -30,6 +30,8 @@ abstract class EventLoop extends LeaderLoop {
    * lock (a write waiting behind it holds every API read back); more work continues in the next transaction.
    */
   static final int MAX_WRITES_PER_PASS = io.jswarm.consensus.store.Proposer.MAX_ROWS_PER_ENTRY;
+  /** Passes of one service proposed before the first of them is committed ({@link Pass.Continuation#pipelined}). */
+  static final int MAX_PASSES_IN_FLIGHT = io.jswarm.consensus.store.Proposer.MAX_BATCHES_IN_FLIGHT;
   /** Immediate retries of a pass that lost a compare-and-set race before leaving it to the next pass. */
   static final int MAX_CONFLICT_RETRIES = 3;
 

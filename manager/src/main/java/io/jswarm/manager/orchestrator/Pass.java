@@ -35,6 +35,17 @@ final class Pass {
 
     /** Does the next part of the job within {@code p}'s budget; sets {@link #next} if more is left. */
     void run(Pass p, Service service);
+
+    /**
+     * True when the pass that runs this continuation may be proposed before the pass that made it is committed:
+     * it only adds new rows that no pass reads in between (the creation of a large service's tasks), so it needs
+     * nothing the previous pass wrote. Up to {@code Proposer.MAX_BATCHES_IN_FLIGHT} such passes are proposed
+     * together and travel as one Raft entry (group commit), instead of one commit after another. If any of them
+     * fails, the orchestrator plans again from the store.
+     */
+    default boolean pipelined() {
+      return false;
+    }
   }
 
   /** The endpoint new tasks get, made once per service spec and endpoint seen by this pass. */
@@ -77,7 +88,7 @@ final class Pass {
   Task create(Task t) {
     writes++;
     created++;
-    return tx.tasks().create(t);
+    return tx.tasks().insert(t); // made for this call (TaskFactory): the store keeps it, no copy
   }
 
   /** Moves a task's desired state forward (never back) and stores it; {@code t} is updated in place. */

@@ -144,6 +144,12 @@ public final class ReplicatedOrchestrator extends ServiceOrchestrator {
       return serviceVersion;
     }
 
+    /** It creates tasks in free slots, reading nothing the passes before it wrote. */
+    @Override
+    public boolean pipelined() {
+      return true;
+    }
+
     @Override
     public void run(Pass p, Service service) {
       long slot = next;

@@ -12,12 +12,14 @@ import io.jswarm.consensus.store.Tables;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,18 +81,28 @@ abstract class ServiceOrchestrator extends EventLoop {
     synchronized (passLock) {
       int conflicts = 0;
       Pass.Continuation[] carried = {null};
+      // Passes proposed and not committed yet (see Continuation#pipelined), with whether each ran a continuation
+      ArrayDeque<CompletableFuture<Pass>> inFlight = new ArrayDeque<>();
+      ArrayDeque<Boolean> inFlightContinued = new ArrayDeque<>();
       while (true) {
         Pass done;
+        boolean several = false;
         try {
-          done = store.update(tx -> {
+          boolean pending = !inFlight.isEmpty();
+          boolean[] drain = {false};
+          Pass[] made = {null};
+          CompletableFuture<Pass> proposed = store.updateAsync(tx -> {
             Pass p = new Pass(tx, clock.instant(), MAX_WRITES_PER_PASS, restarts.metrics());
+            made[0] = p;
             Service s = tx.services().get(serviceId);
             Pass.Continuation k = carried[0];
             noteUpdateState(s);
-            if (s == null) {
-              p.afterCommit(() -> restarts.forgetService(serviceId));
-            } else if (owns(s) && k != null && k.serviceVersion() == s.versionIndex()) {
+            if (s != null && owns(s) && k != null && k.serviceVersion() == s.versionIndex()) {
               k.run(p, s);
+            } else if (pending) {
+              drain[0] = true; // anything else reads what the passes in flight write: wait for them first
+            } else if (s == null) {
+              p.afterCommit(() -> restarts.forgetService(serviceId));
             } else if (owns(s)) {
               plan(p, s);
             } else {
@@ -98,15 +110,32 @@ abstract class ServiceOrchestrator extends EventLoop {
             }
             return p;
           });
+          if (drain[0]) {
+            several = true;
+            awaitInOrder(inFlight, inFlightContinued);
+            continue; // and plan from the store, which now has them
+          }
+          inFlight.add(proposed);
+          inFlightContinued.add(carried[0] != null);
+          Pass p = made[0];
+          if (!proposed.isCompletedExceptionally() && p != null && p.next != null && p.next.pipelined()
+              && inFlight.size() < passesInFlight) {
+            carried[0] = p.next; // its next part is proposed before this one is committed
+            continue;
+          }
+          several = inFlight.size() > 1;
+          done = awaitInOrder(inFlight, inFlightContinued);
         } catch (ConflictException | NotFoundException e) {
+          if (several) {
+            carried[0] = null; // plan from the store: it shows what the passes that went through created
+          }
           if (++conflicts > MAX_CONFLICT_RETRIES) {
             LOG.debug("service {}: giving up this pass after {} conflicts: {}", serviceId, conflicts, e.getMessage());
             return false;
           }
           continue;
         }
-        done.committed();
-        boolean continued = carried[0] != null;
+        boolean continued = lastContinued;
         carried[0] = done.next;
         if (!done.full() && done.next == null && !continued) {
           return true; // a pass that finished a continuation is followed by one plan from the store
@@ -114,6 +143,37 @@ abstract class ServiceOrchestrator extends EventLoop {
         conflicts = 0;
       }
     }
+  }
+
+  /** Passes of one service proposed before the first of them is committed ({@link Pass.Continuation#pipelined}). */
+  volatile int passesInFlight = MAX_PASSES_IN_FLIGHT;
+
+  /** Whether the last pass {@link #awaitInOrder} returned ran a continuation (under the pass lock). */
+  private boolean lastContinued;
+
+  /**
+   * Waits for every pass in flight, oldest first, and runs each one's after-commit effects once it is committed;
+   * returns the last. Throws the first failure once all have completed (the effects of those that committed run).
+   */
+  private Pass awaitInOrder(ArrayDeque<CompletableFuture<Pass>> inFlight, ArrayDeque<Boolean> continued) {
+    Pass last = null;
+    RuntimeException failure = null;
+    while (!inFlight.isEmpty()) {
+      CompletableFuture<Pass> f = inFlight.poll();
+      lastContinued = continued.poll();
+      try {
+        last = MemoryStore.await(f);
+        last.committed();
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          failure = e;
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+    return last;
   }
 
   /** Records whether {@code s} (null: deleted) has a rolling update running. */

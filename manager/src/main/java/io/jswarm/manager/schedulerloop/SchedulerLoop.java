@@ -2,7 +2,6 @@ package io.jswarm.manager.schedulerloop;
 
 import io.jswarm.api.errors.ConflictException;
 import io.jswarm.api.errors.NotFoundException;
-import io.jswarm.api.json.Json;
 import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Service;
 import io.jswarm.api.types.Task;
@@ -11,6 +10,8 @@ import io.jswarm.api.types.Timestamps;
 import io.jswarm.consensus.store.Event;
 import com.codahale.metrics.Counter;
 import io.jswarm.consensus.store.MemoryStore;
+import io.jswarm.consensus.store.Proposer;
+import io.jswarm.consensus.store.Tx;
 import io.jswarm.transport.metrics.BucketHistogram;
 import io.jswarm.transport.metrics.Metrics;
 import io.jswarm.consensus.store.ReadTx;
@@ -29,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -251,7 +254,7 @@ public final class SchedulerLoop extends LeaderLoop {
       TaskState s = state(t);
       if (s == TaskState.NEW) {
         // Scheduled as the PENDING row it becomes; the model's row stays as stored.
-        Task p = Json.copy(t);
+        Task p = t.withOwnStatus();
         Decision.allocate(p.id, null).applyTo(p, now);
         fresh.add(t.id);
         candidates.add(p);
@@ -295,32 +298,51 @@ public final class SchedulerLoop extends LeaderLoop {
     return out;
   }
 
-  /** Writes decisions in batches; returns the ids of the tasks actually changed. */
+  /**
+   * Writes decisions in batches proposed together ({@link MemoryStore#updateEach}: each task has one decision, so
+   * the batches change disjoint rows); a batch that conflicted is re-read and retried alone. Returns the ids of the
+   * tasks actually changed.
+   */
   private Set<String> write(List<Decision> decisions, String now) {
-    Set<String> done = new HashSet<>();
+    List<List<Decision>> batches = new ArrayList<>();
+    List<Function<Tx, List<String>>> writes = new ArrayList<>();
     for (int from = 0; from < decisions.size(); from += BATCH_SIZE) {
       List<Decision> batch = decisions.subList(from, Math.min(decisions.size(), from + BATCH_SIZE));
-      done.addAll(writeBatch(batch, now));
+      batches.add(batch);
+      writes.add(tx -> writeRows(tx, batch, now));
+    }
+    List<CompletableFuture<List<String>>> outcomes =
+        store.updateEach(writes, Proposer.MAX_BATCHES_IN_FLIGHT);
+    Set<String> done = new HashSet<>();
+    for (int i = 0; i < batches.size(); i++) {
+      try {
+        done.addAll(MemoryStore.await(outcomes.get(i)));
+      } catch (ConflictException | NotFoundException e) {
+        log.debug("scheduler batch conflicted ({}), re-reading", e.getMessage());
+        done.addAll(writeBatch(batches.get(i), now, 2));
+      }
     }
     return done;
   }
 
-  private List<String> writeBatch(List<Decision> batch, String now) {
-    for (int attempt = 1; ; attempt++) {
+  private static List<String> writeRows(Tx tx, List<Decision> batch, String now) {
+    List<String> ids = new ArrayList<>(batch.size());
+    for (Decision d : batch) {
+      // The decision sets top-level and status fields only: no deep copy of the task, none of its service.
+      Task t = tx.tasks().read(d.taskId(), r -> r != null && d.appliesTo(r) ? r.withOwnStatus() : null);
+      if (t != null && tx.services().read(t.serviceId, s -> NetworkNeeds.allocated(t, s))) {
+        d.applyTo(t, now);
+        tx.tasks().replace(t); // read in this transaction, let go of
+        ids.add(t.id);
+      }
+    }
+    return ids;
+  }
+
+  private List<String> writeBatch(List<Decision> batch, String now, int firstAttempt) {
+    for (int attempt = firstAttempt; ; attempt++) {
       try {
-        return store.update(tx -> {
-          List<String> ids = new ArrayList<>(batch.size());
-          for (Decision d : batch) {
-            Task t = tx.tasks().get(d.taskId());
-            if (t != null && d.appliesTo(t)
-                && NetworkNeeds.allocated(t, t.serviceId == null ? null : tx.services().get(t.serviceId))) {
-              d.applyTo(t, now);
-              tx.tasks().replace(t); // read in this transaction, let go of
-              ids.add(t.id);
-            }
-          }
-          return ids;
-        });
+        return store.update(tx -> writeRows(tx, batch, now));
       } catch (ConflictException | NotFoundException e) {
         if (attempt == MAX_ATTEMPTS) {
           log.info("scheduler gave up a batch of {} tasks after {} conflicts; the next pass retries: {}",

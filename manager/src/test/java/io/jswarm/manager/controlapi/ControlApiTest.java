@@ -404,6 +404,33 @@ class ControlApiTest {
     assertEquals(1, get("/nodes?filters=" + filters("{\"node.label\":[\"zone=a\"]}")).json().size());
     assertEquals(2, get("/nodes?filters=" + filters("{\"membership\":[\"accepted\"]}")).json().size());
 
+    // node ls keeps each worker's encoding while its row is unchanged: a changed row is answered as changed
+    String before = get("/nodes").body();
+    assertEquals(before, get("/nodes").body(), "the same rows, the same answer");
+    store.update(tx -> {
+      Node w = tx.nodes().get(workerId);
+      w.spec.labels = Map.of("zone", "b");
+      return tx.nodes().update(w);
+    });
+    JsonNode listed = get("/nodes").json();
+    assertEquals(2, listed.size());
+    for (JsonNode n : listed) {
+      if (n.path("ID").asText().equals(workerId)) {
+        assertEquals("b", n.path("Spec").path("Labels").path("zone").asText(), "the new row, not the kept encoding");
+        assertTrue(n.path("ManagerStatus").isMissingNode());
+      } else {
+        assertTrue(n.path("ManagerStatus").path("Leader").asBoolean(), "a manager's status is made for each listing");
+      }
+    }
+    assertEquals(1, get("/nodes?filters=" + filters("{\"node.label\":[\"zone=b\"]}")).json().size());
+    assertEquals(get("/nodes/w1").json(), listed.get(listed.get(0).path("ID").asText().equals(workerId) ? 0 : 1),
+        "a listed worker is what inspect answers");
+    store.update(tx -> {
+      Node w = tx.nodes().get(workerId);
+      w.spec.labels = Map.of("zone", "a");
+      return tx.nodes().update(w);
+    });
+
     long mv = m.path("Version").path("Index").asLong();
     Resp demote = call("POST", "/nodes/" + managerId + "/update?version=" + mv,
         "{\"Role\":\"worker\",\"Availability\":\"active\"}");

@@ -84,4 +84,38 @@ class AssignmentFeedTest {
     assertEquals("n1", AssignmentFeed.visibleNode(task("a", "n1", TaskState.ASSIGNED)));
     assertNull(AssignmentFeed.visibleNode(task("a", null, TaskState.RUNNING)));
   }
+
+  /**
+   * The dispatcher's watch carries the stored rows themselves (shared with every reader of the store): the echo
+   * check must read them without ever changing them, not even for a moment (it once cleared three fields and put
+   * them back, which another thread encoding the same row could see).
+   */
+  @Test
+  void theEchoCheckNeverChangesTheRowsItCompares() throws Exception {
+    Task before = task("a", "n1", TaskState.ASSIGNED);
+    Task after = task("a", "n1", TaskState.RUNNING);
+    after.version = new io.jswarm.api.types.Version(12);
+    after.updatedAt = "2026-01-01T00:00:00Z";
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicInteger seenCleared = new java.util.concurrent.atomic.AtomicInteger();
+    Thread reader = new Thread(() -> {
+      while (!stop.get()) {
+        String json = Json.toString(after); // as the API or a session encodes a stored row
+        if (!json.contains("\"Status\"") || !json.contains("\"Version\"") || !json.contains("\"UpdatedAt\"")) {
+          seenCleared.incrementAndGet();
+        }
+      }
+    });
+    reader.start();
+    try {
+      for (int i = 0; i < 20_000; i++) {
+        assertEquals(true, AssignmentFeed.equalIgnoringStatus(before, after));
+      }
+    } finally {
+      stop.set(true);
+      reader.join();
+    }
+    assertEquals(0, seenCleared.get(), "another reader saw the row with fields cleared");
+    assertEquals(TaskState.RUNNING, after.status.state);
+  }
 }

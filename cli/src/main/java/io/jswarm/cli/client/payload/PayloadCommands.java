@@ -30,12 +30,17 @@ import picocli.CommandLine.Parameters;
  * {@code inspect}, {@code rm}), as {@code docker secret}/{@code docker config}. The same classes serve both groups:
  * the noun is the parent command's name ({@link #noun}), and the API paths and the messages follow from it.
  */
-final class PayloadCommands {
+public final class PayloadCommands {
   private PayloadCommands() {}
 
   /** {@code secret} or {@code config}: the group the verb was called under. */
   static String noun(picocli.CommandLine.Model.CommandSpec spec) {
     return spec.parent().name();
+  }
+
+  /** {@code noun} when {@code QuickVerbs} gave it (it runs a verb without picocli's model), else the parent's name. */
+  private static String noun(String noun, picocli.CommandLine.Model.CommandSpec spec) {
+    return noun != null ? noun : noun(spec);
   }
 
   /** Docker's payload limit (500 KiB), checked before reading a whole file into memory. */
@@ -94,28 +99,32 @@ final class PayloadCommands {
     return data;
   }
 
+  /** {@code ls}; its fields are public for {@code QuickVerbs}, which fills them as picocli would. */
   @Command(name = "ls", aliases = "list", description = "List them.")
-  static final class Ls extends ClientCommand {
+  public static final class Ls extends ClientCommand {
     @Option(names = {"-q", "--quiet"}, description = "Only display IDs.")
-    boolean quiet;
+    public boolean quiet;
 
     @Option(names = {"-f", "--filter"}, description = "Filter output (id=, name=, label=).")
-    List<String> filters = new ArrayList<>();
+    public List<String> filters = new ArrayList<>();
 
     @Option(names = "--format", description = "Format output: table (default), json, a Go template (e.g. "
         + "{{.Name}}) or table TEMPLATE.")
-    String format;
+    public String format;
+
+    /** {@code secret} or {@code config} when run without picocli; null: the parent command's name. */
+    public String noun;
 
     /** Secrets have a DRIVER column (empty here: no drivers); configs do not. */
     private boolean driverColumn() {
-      return noun(spec).equals("secret");
+      return noun(noun, spec).equals("secret");
     }
 
     @Override
     protected int run(ApiClient api) {
       OutputFormat fmt = OutputFormat.of(format);
       List<JsonNode> rows = new ArrayList<>();
-      api.getTree(Filters.parse(filters).appendTo("/" + noun(spec) + "s")).forEach(rows::add);
+      api.getTree(Filters.parse(filters).appendTo("/" + noun(noun, spec) + "s")).forEach(rows::add);
       rows.sort((a, b) -> name(a).compareTo(name(b)));
       Instant now = Instant.now();
       if (quiet) {
@@ -180,18 +189,23 @@ final class PayloadCommands {
     }
   }
 
+  /** {@code inspect}; its fields are public for {@code QuickVerbs}, which fills them as picocli would. */
   @Command(name = "inspect", description = "Display detailed information on one or more (a secret's data is never shown).")
-  static final class Inspect extends ClientCommand {
+  public static final class Inspect extends ClientCommand {
     @picocli.CommandLine.Mixin
-    io.jswarm.cli.client.InspectFormat format = new io.jswarm.cli.client.InspectFormat();
+    public io.jswarm.cli.client.InspectFormat format = new io.jswarm.cli.client.InspectFormat();
 
     @Parameters(arity = "1..*", paramLabel = "NAME|ID", description = "Name, id or id prefix.")
-    List<String> refs;
+    public List<String> refs;
+
+    /** {@code secret} or {@code config} when run without picocli; null: the parent command's name. */
+    public String noun;
 
     @Override
     protected int run(ApiClient api) {
       List<String> errors = new ArrayList<>();
-      return printInspect(format, inspectEach(api, refs, ref -> "/" + noun(spec) + "s/" + seg(ref), "Error: No such " + noun(spec)
+      String noun = noun(this.noun, spec);
+      return printInspect(format, inspectEach(api, refs, ref -> "/" + noun + "s/" + seg(ref), "Error: No such " + noun
           + ": ", errors), errors);
     }
   }

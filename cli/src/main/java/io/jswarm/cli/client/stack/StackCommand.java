@@ -158,17 +158,19 @@ public final class StackCommand extends GroupCommand {
   }
 
   @Command(name = "ls", aliases = "list", description = "List stacks.")
-  static final class Ls extends ClientCommand {
+  public static final class Ls extends ClientCommand {
+    /** Public for {@code QuickVerbs}, which fills it as picocli would. */
     @Option(names = "--format", description = "table (default), json or a Go template ({{.Name}}, {{.Services}}).")
-    String format;
+    public String format;
 
     @Override
     protected int run(ApiClient api) {
       Map<String, Integer> stacks = new TreeMap<>();
-      for (Service s : api.get(new Filters().add("label", StackSpecs.NAMESPACE).appendTo("/services"), Service[].class)) {
-        String ns = s.spec.labels == null ? null : s.spec.labels.get(StackSpecs.NAMESPACE);
-        if (ns != null) {
-          stacks.merge(ns, 1, Integer::sum);
+      // read as trees: no data binding to set up for a listing (docs/footprint.md)
+      for (JsonNode s : api.getTree(new Filters().add("label", StackSpecs.NAMESPACE).appendTo("/services"))) {
+        JsonNode ns = s.path("Spec").path("Labels").path(StackSpecs.NAMESPACE);
+        if (!ns.isMissingNode() && !ns.isNull()) {
+          stacks.merge(ns.asText(), 1, Integer::sum);
         }
       }
       List<Map<String, ?>> rows = new ArrayList<>();
