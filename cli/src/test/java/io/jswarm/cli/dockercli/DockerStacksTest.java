@@ -99,7 +99,12 @@ class DockerStacksTest {
     docker.run("stack", "deploy", "-c", dir.resolve("stack.yml").toString(), "dk").ok();
     CliRun ls = jswarm("stack", "ls");
     assertTrue(ls.out().lines().anyMatch(l -> l.matches("dk\\s+2\\s*")), ls.out());
+    // the published port is allocated after the create returns (as in swarmkit): listed once the allocator ran
     CliRun services = jswarm("stack", "services", "dk");
+    for (long deadline = System.nanoTime() + 30_000_000_000L; !services.out().contains("*:18089->80/tcp")
+        && System.nanoTime() < deadline; services = jswarm("stack", "services", "dk")) {
+      Thread.sleep(200);
+    }
     assertTrue(services.out().contains("dk_web") && services.out().contains("*:18089->80/tcp"), services.out());
     CliRun rm = jswarm("stack", "rm", "dk");
     assertEquals(0, rm.rc(), rm.err());
