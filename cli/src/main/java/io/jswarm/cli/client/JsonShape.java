@@ -13,6 +13,9 @@ final class JsonShape {
   /** Everything below. */
   static final JsonShape WHOLE = new JsonShape();
 
+  /** An object's {@code ID} only (a reference resolved by the daemon). */
+  static final JsonShape ID = of("ID");
+
   private final Map<String, JsonShape> members = new HashMap<>();
 
   private JsonShape() {}

@@ -231,40 +231,10 @@ public final class NodeCommand extends GroupCommand {
     protected int run(ApiClient api) {
       Filters f = list.filters();
       for (String ref : nodes.isEmpty() ? List.of("self") : nodes) {
-        f.add("node", JsonTrees.text(api.getTree("/nodes/" + seg(reference(api, ref)), NODE_ID), "ID"));
+        f.add("node", JsonTrees.text(api.getTree("/nodes/" + seg(reference(api, ref)), JsonShape.ID), "ID"));
       }
       list.print(list.rows(api, f), out);
       return 0;
     }
-  }
-
-  private static final JsonShape NODE_ID = JsonShape.of("ID");
-
-  private static final JsonShape ID_AND_HOSTNAME = JsonShape.of("ID", "Description.Hostname");
-
-  /** Hostnames of all nodes by id. */
-  static Map<String, String> hostnames(ApiClient api) {
-    Map<String, String> names = new HashMap<>();
-    for (JsonNode n : api.getTree("/nodes", ID_AND_HOSTNAME)) {
-      String hostname = JsonTrees.text(n, "Description", "Hostname");
-      if (!hostname.isEmpty()) {
-        names.put(JsonTrees.text(n, "ID"), hostname);
-      }
-    }
-    return names;
-  }
-
-  /** What a task list reads of a service: its id and name. */
-  static final JsonShape SERVICE_ID_AND_NAME = JsonShape.of("ID", "Spec.Name");
-
-  /** Service names by id. */
-  static Map<String, String> serviceNames(ApiClient api) {
-    Map<String, String> names = new HashMap<>();
-    for (JsonNode s : api.getTree("/services", SERVICE_ID_AND_NAME)) {
-      if (JsonTrees.present(s, "Spec", "Name")) {
-        names.put(JsonTrees.text(s, "ID"), JsonTrees.text(s, "Spec", "Name"));
-      }
-    }
-    return names;
   }
 }

@@ -125,7 +125,7 @@ public final class ServiceCommand extends GroupCommand {
       int found = 0;
       for (String ref : services) {
         try {
-          f.add("service", JsonTrees.text(api.getTree("/services/" + seg(ref), NodeCommand.SERVICE_ID_AND_NAME), "ID"));
+          f.add("service", JsonTrees.text(api.getTree("/services/" + seg(ref), JsonShape.ID), "ID"));
           found++;
         } catch (DaemonErrorException e) {
           if (e.status() != 404) {
