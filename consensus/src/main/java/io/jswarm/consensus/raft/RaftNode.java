@@ -83,6 +83,8 @@ public final class RaftNode implements Proposer, AutoCloseable {
   /** Reads that began while this member did not lead, answered when it is a ready leader (after a failover). */
   private final NewLeaderReads newLeaderReads = new NewLeaderReads(this::leadsNow);
   private final ReadBarrier barrier = new ReadBarrier(this::commitEmptyEntry, newLeaderReads);
+  /** A ready leader's reads: the commit index of their start, not the entries in flight then (docs/scale.md). */
+  private final LeaderReads leaderReads;
   /** This member's concurrent writes share log entries. */
   private final GroupCommit groups;
   /** The node's listener rule on the Raft port; its event loops end with the server. */
@@ -140,12 +142,34 @@ public final class RaftNode implements Proposer, AutoCloseable {
     this.forwarders = new Forwarders(me, groupId, this::leadsNow, this::knownLeader, this::currentGroup,
         this::submitHere, RaftSettings.clientProperties(cfg),
         RaftSettings.tlsParameters(cfg.tlsKeyManager(), cfg.tlsTrustManager()), cfg.writeTimeout(), RETRY_SLEEP);
+    this.leaderReads = new LeaderReads(this::readyLeaderMoment, () -> division().getInfo().getCurrentTerm(),
+        this::commitIndex, applier::awaitApplied, cfg.writeTimeout(), System::nanoTime);
     this.watchdog = new LeaderWatchdog(cfg.id(), this::leadsNow, this::commitIndex, this::workWaiting,
         this::stepDown, LeaderWatchdog.limit(cfg).toNanos(), System::nanoTime);
   }
 
   private long commitIndex() {
     return division().getRaftLog().getLastCommittedIndex();
+  }
+
+  /**
+   * The term, commit index and last log index now if this member is the ready leader (its term's first entry is
+   * committed), the term read before and after the rest; null otherwise ({@link LeaderReads}).
+   */
+  private LeaderReads.Moment readyLeaderMoment() {
+    RaftServer.Division d = division();
+    DivisionInfo info = d.getInfo();
+    long term = info.getCurrentTerm();
+    if (!info.isLeaderReady()) {
+      return null;
+    }
+    var log = d.getRaftLog();
+    long commit = log.getLastCommittedIndex();
+    var last = log.getLastEntryTermIndex();
+    if (last == null || info.getCurrentTerm() != term) {
+      return null;
+    }
+    return new LeaderReads.Moment(term, commit, last.getIndex());
   }
 
   /** Requests of this member in flight, or entries in the log past the commit index. */
@@ -409,14 +433,20 @@ public final class RaftNode implements Proposer, AutoCloseable {
   /**
    * Once the future completes, a read here sees every write acknowledged before this call (linearizable). A group
    * of several managers commits an empty entry first ({@link ReadBarrier}: Ratis' read index lets an isolated leader
-   * answer stale reads). A lone manager that leads answers at once ({@link #readsAppliedState}); otherwise it asks
+   * answer stale reads); on its ready leader the read is answered once that entry (or any after the read began) is
+   * committed and the commit index of the read's start is applied ({@link LeaderReads}), without waiting for the
+   * apply of the entries in flight. A lone manager that leads answers at once ({@link #readsAppliedState}); otherwise it asks
    * Ratis' read index.
    */
   @Override
   public CompletableFuture<Void> readBarrier() {
     RaftServer.Division d = division();
     if (d.getRaftConf().getCurrentPeers().size() > 1) {
-      return barrier.await();
+      // the barrier's entry, proposed after the read's moment is taken, is also the entry after its start that
+      // LeaderReads waits to see committed; it answers the read if LeaderReads gives up
+      CompletableFuture<Void> viaCommitIndex = leaderReads.read();
+      CompletableFuture<Void> viaEntry = barrier.await();
+      return viaCommitIndex == null ? viaEntry : leaderReads.firstOf(viaCommitIndex, viaEntry);
     }
     if (readsAppliedState(d)) {
       return CompletableFuture.completedFuture(null);
@@ -432,6 +462,11 @@ public final class RaftNode implements Proposer, AutoCloseable {
     PeerChannels.states(server, me, division().getRaftConf().getAllPeers())
         .forEach((id, st) -> out.put(id.toString(), st.name()));
     return out;
+  }
+
+  /** Reads answered by the commit index before their barrier entry was applied ({@link LeaderReads}; tests). */
+  long readsAnsweredByCommitIndex() {
+    return leaderReads.answered();
   }
 
   /** Reads answered by the first entry of this member's new leadership ({@link NewLeaderReads}; tests). */
@@ -632,6 +667,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
   public void close() throws IOException {
     closed = true;
     groups.close();
+    leaderReads.close();
     try {
       forwarders.close();
     } finally {
