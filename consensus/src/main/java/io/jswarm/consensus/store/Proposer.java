@@ -35,7 +35,9 @@ public interface Proposer {
    * (200 rows per 180-230 ms at load 20-30, issue 16); with {@code -Djswarm.batchesInFlight=4} the batches travel
    * together (group commit). Default 1, each waits for the one before: in the one clean side-by-side run, 4 gave
    * 983 against 795 tasks/s but made every linearizable read wait about 3x longer (its barrier entry queues behind
-   * 1 MiB group entries), docs/scale.md, eighth round.
+   * 1 MiB group entries), docs/scale.md, eighth round. Since the ninth round a ready leader's reads no longer wait
+   * for the apply of those entries ({@code consensus/.../raft/LeaderReads}); the default stays 1 until a run at a sane
+   * load shows 4 better.
    */
   int MAX_BATCHES_IN_FLIGHT = Math.max(1, Integer.getInteger("jswarm.batchesInFlight", 1));
 
