@@ -125,15 +125,67 @@ public final class QuickVerbs {
         return null;
       }
     }
-    if (args.length - i < 2) {
+    if (args.length == i) {
       return null;
     }
-    Verb verb = verb(args[i], args[i + 1]);
-    if (verb == null || !parse(verb, args, i + 2)) {
-      return null;
+    Verb verb = args.length - i < 2 ? null : verb(args[i], args[i + 1]);
+    ClientCommand c;
+    if (verb != null) {
+      if (!parse(verb, args, i + 2)) {
+        return null;
+      }
+      c = verb.command();
+    } else {
+      c = annotated(args[i], args.length - i < 2 ? "" : args[i + 1]);
+      int from = c instanceof InfoCommand || c instanceof io.jswarm.cli.client.events.EventsCommand ? i + 1 : i + 2;
+      if (c == null || !io.jswarm.cli.QuickFlags.parse(c, List.of(args).subList(from, args.length),
+          ClientCommands.stopsAtPositional(c))) {
+        return null;
+      }
     }
-    ClientCommand c = verb.command();
     return c.execute(c.host != null ? c.host : rootHost, out, err);
+  }
+
+  /**
+   * The verbs whose options {@link io.jswarm.cli.QuickFlags} reads from their annotations (the same plain forms; the
+   * command's own fields filled as picocli fills them), with fresh option values; null for any other. Only commands
+   * that use nothing of picocli's model when they run (no {@code spec}) are here.
+   */
+  static ClientCommand annotated(String group, String leaf) {
+    switch (group) {
+      case "info":
+        return new InfoCommand();
+      case "events":
+        return new io.jswarm.cli.client.events.EventsCommand();
+      default:
+        break;
+    }
+    switch (group + " " + leaf) {
+      case "service create":
+        return new ServiceCommand.Create();
+      case "service update":
+        return new ServiceCommand.Update();
+      case "service logs":
+        return new ServiceLogsCommand();
+      case "node update":
+        return new NodeCommand.Update();
+      case "node rm", "node remove":
+        return new NodeCommand.Rm();
+      case "network inspect":
+        return new NetworkCommand.Inspect();
+      case "network create":
+        return new NetworkCommand.Create();
+      case "network rm", "network remove":
+        return new NetworkCommand.Rm();
+      case "volume inspect":
+        return new VolumeCommand.Inspect();
+      case "volume create":
+        return new VolumeCommand.Create();
+      case "volume rm", "volume remove":
+        return new VolumeCommand.Rm();
+      default:
+        return null;
+    }
   }
 
   /** The verb {@code group leaf} names with fresh option values, or null when it is not a quick verb. */
