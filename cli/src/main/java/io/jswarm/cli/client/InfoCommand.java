@@ -69,13 +69,7 @@ public final class InfoCommand extends ClientCommand {
     line(b, " ID: ", info, "ID");
     line(b, " Docker Root Dir: ", info, "DockerRootDir");
     line(b, " Debug Mode: ", info, "Debug");
-    JsonNode labels = info.path("Labels");
-    if (labels.size() > 0) {
-      b.append(" Labels:\n");
-      for (int i = 0; i < labels.size(); i++) {
-        b.append("  ").append(labels.get(i).asText()).append('\n');
-      }
-    }
+    list(b, " Labels:\n", "  ", info.path("Labels"), null);
     line(b, " Experimental: ", info, "ExperimentalBuild");
     line(b, " Live Restore Enabled: ", info, "LiveRestoreEnabled");
     return b.toString();
@@ -101,13 +95,18 @@ public final class InfoCommand extends ClientCommand {
         line(b, "  Nodes: ", swarm, "Nodes");
       }
       line(b, "  Node Address: ", swarm, "NodeAddr");
-      JsonNode managers = swarm.path("RemoteManagers");
-      if (managers.size() > 0) {
-        b.append("  Manager Addresses:\n");
-        for (int i = 0; i < managers.size(); i++) {
-          b.append("   ").append(JsonTrees.text(managers.get(i), "Addr")).append('\n');
-        }
-      }
+      list(b, "  Manager Addresses:\n", "   ", swarm.path("RemoteManagers"), "Addr");
+    }
+  }
+
+  /** {@code header}, then each element of {@code array} (its {@code field} when not null) on a line of its own. */
+  private static void list(StringBuilder b, String header, String indent, JsonNode array, String field) {
+    if (array.size() == 0) {
+      return;
+    }
+    b.append(header);
+    for (int i = 0; i < array.size(); i++) {
+      b.append(indent).append(field == null ? array.get(i).asText() : JsonTrees.text(array.get(i), field)).append('\n');
     }
   }
 
