@@ -106,10 +106,10 @@ final class TaskFacts {
   /**
    * The spec as a JSON tree, for repeated {@link #specMatches} comparisons. {@code Placement.RebalanceOnJoin} is
    * left out: it says when the leader rebalances, not how a task runs, so turning it on replaces no task. A
-   * {@code ForceUpdate} of 0 is no {@code ForceUpdate} (swarmkit's is a number whose zero is "unset"): the docker client
-   * sends {@code "ForceUpdate":0} with every spec it writes back, and {@code docker service scale} of a service
-   * created without it replaced every task (with 100 runc containers the rolling update was still running when the
-   * next {@code service scale} came: {@code bench footprint --verbs all}).
+   * {@code ForceUpdate} of 0 is no {@code ForceUpdate} (swarmkit's is a number whose zero is "unset"): the docker
+   * client sends {@code "ForceUpdate":0} with every spec it writes back, and {@code docker service scale} of a
+   * service created without it replaced every task (with 100 runc containers a rolling update of minutes, under the
+   * next {@code service scale}: {@code bench footprint --verbs all}).
    */
   static JsonNode tree(TaskSpec spec) {
     JsonNode n = Json.mapper().valueToTree(spec);
