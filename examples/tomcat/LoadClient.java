@@ -34,10 +34,19 @@ import java.util.TreeMap;
  * </pre>
  *
  * It stops when STOPFILE exists (or after {@code --requests N}) and prints {@code requests=N failed=M versions=v1:a,v2:b}, then one line per
- * failure (at most 20). {@code --interval-ms} (default 10) is the pause between requests.
+ * failure (at most 20), then {@code latency: slowest=Xms over1s=K} and one line per request that took over 1 s (at
+ * most 20). {@code --interval-ms} (default 10) is the pause between requests.
+ *
+ * <p>A request fails when it is refused, reset, answered with anything but 200, or not answered within
+ * {@value #READ_TIMEOUT_MS} ms. That bound is long on purpose: a request sent to a task that is stopping is refused
+ * or reset within the task's stop grace period, so it fails whatever the bound; a request that is only slow (the first
+ * one a fresh Tomcat serves, on a machine whose cores are busy starting the next one) is not a dropped request, and
+ * the latency line shows it.
  */
 public final class LoadClient {
-  private static final int TIMEOUT_MS = 5000;
+  private static final int CONNECT_TIMEOUT_MS = 5000;
+  private static final int READ_TIMEOUT_MS = 20000;
+  private static final long SLOW_MS = 1000;
 
   private final List<String> fixed = new ArrayList<>();
   private volatile List<String> targets = List.of();
@@ -95,6 +104,9 @@ public final class LoadClient {
     long failed = 0;
     Map<String, Long> versions = new TreeMap<>();
     List<String> failures = new ArrayList<>();
+    List<String> slow = new ArrayList<>();
+    long slowest = 0;
+    long over = 0;
     int next = 0;
     while (requests < maxRequests && (until == null || !Files.exists(until))) {
       List<String> ts = targets;
@@ -110,8 +122,15 @@ public final class LoadClient {
       }
       String url = ts.get(Math.floorMod(next++, ts.size()));
       requests++;
+      java.time.Instant sent = java.time.Instant.now();
+      long t0 = System.nanoTime();
       try {
         String[] r = get(URI.create(url));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        slowest = Math.max(slowest, ms);
+        if (ms > SLOW_MS && over++ < 20) {
+          slow.add(sent + " " + url + " " + ms + " ms: " + r[1].strip());
+        }
         if (!r[0].equals("200")) {
           throw new IOException("HTTP " + r[0] + " " + r[1].strip());
         }
@@ -120,7 +139,7 @@ public final class LoadClient {
       } catch (IOException e) {
         failed++;
         if (failures.size() < 20) {
-          failures.add(java.time.Instant.now() + " " + url + " " + e);
+          failures.add(sent + " " + url + " " + e + " after " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         }
       }
       Thread.sleep(intervalMs);
@@ -129,14 +148,16 @@ public final class LoadClient {
     versions.forEach((k, n) -> v.append(v.length() == 0 ? "" : ",").append(k).append(':').append(n));
     System.out.println("requests=" + requests + " failed=" + failed + " versions=" + v);
     failures.forEach(f -> System.out.println("  failed: " + f));
+    System.out.println("latency: slowest=" + slowest + "ms over1s=" + over);
+    slow.forEach(l -> System.out.println("  slow: " + l));
     return 0;
   }
 
   /** GET on a new connection; returns {status, body}. */
   private static String[] get(URI u) throws IOException {
     try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(u.getHost(), u.getPort() < 0 ? 80 : u.getPort()), TIMEOUT_MS);
-      s.setSoTimeout(TIMEOUT_MS);
+      s.connect(new InetSocketAddress(u.getHost(), u.getPort() < 0 ? 80 : u.getPort()), CONNECT_TIMEOUT_MS);
+      s.setSoTimeout(READ_TIMEOUT_MS);
       String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
       OutputStream o = s.getOutputStream();
       o.write(("GET " + path + " HTTP/1.0\r\nHost: " + u.getHost() + "\r\nConnection: close\r\n\r\n")

@@ -69,7 +69,12 @@ final class CdsTraining {
           {"-H", h, "service", "inspect", "web"}, {"-H", h, "node", "inspect", "self"}, {"-H", h, "secret", "ls"},
           {"-H", h, "config", "ls"}, {"-H", h, "stack", "ls"}, {"-H", h, "swarm", "join-token", "worker"},
           {"-H", h, "service", "scale", "-d", "web=2"}, {"-H", h, "service", "update", "-d", "--label-add", "a=b", "web"},
-          {"-H", h, "service", "rm", "web"},
+          {"-H", h, "service", "rm", "web"}, {"-H", h, "info"}, {"-H", h, "service", "create", "-d", "--name", "web",
+              "--replicas", "2", "-p", "8080:80", "-e", "A=B", "--label", "a=b", "--constraint", "node.role==manager",
+              "--update-delay", "5s", "busybox", "sleep", "1d"},
+          {"-H", h, "service", "update", "-d", "--image", "busybox:2", "--env-add", "A=B", "--replicas", "3", "--force",
+              "web"}, {"-H", h, "node", "update", "--label-add", "a=b", "n1"}, {"-H", h, "network", "inspect", "n1"},
+          {"-H", h, "volume", "inspect", "v1"},
           {"service", "ls", "--help"}, {"--help"}, {"--version"}}) {
         StringWriter out = new StringWriter();
         int rc = Main.run(new PrintWriter(out), new PrintWriter(out), cmd);

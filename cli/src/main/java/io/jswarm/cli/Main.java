@@ -7,6 +7,7 @@ import io.jswarm.cli.client.QuickVerbs;
 import io.jswarm.cli.client.stack.StackCommand;
 import io.jswarm.cli.client.events.EventsCommand;
 import io.jswarm.cli.client.ImageCommand;
+import io.jswarm.cli.client.InfoCommand;
 import io.jswarm.cli.client.NetworkCommand;
 import io.jswarm.cli.client.payload.ConfigCommand;
 import io.jswarm.cli.client.payload.SecretCommand;
@@ -50,14 +51,14 @@ public final class Main implements Runnable {
     static final List<Class<?>> ALL = List.of(VersionCommand.class, DaemonCommand.class, RaftCommand.class,
         BenchCommand.class, HollowCommand.class, SwarmCommand.class, NodeCommand.class, ServiceCommand.class,
         VolumeCommand.class, ImageCommand.class, NetworkCommand.class, SecretCommand.class, ConfigCommand.class,
-        EventsCommand.class, StackCommand.class, CompletionCommand.class);
+        EventsCommand.class, InfoCommand.class, StackCommand.class, CompletionCommand.class);
     /**
      * Their names, so that finding the verb reads no verb's annotation: reading one makes the classes it names
      * ({@code bench}'s every benchmark, {@code raft}'s status command and what they refer to) and, the first time, a
      * proxy class; and no lambda to link (docs/footprint.md).
      */
     static final List<String> NAMES = List.of("version", "daemon", "raft", "bench", "hollow", "swarm", "node",
-        "service", "volume", "image", "network", "secret", "config", "events", "stack", "completion");
+        "service", "volume", "image", "network", "secret", "config", "events", "info", "stack", "completion");
   }
 
   @CommandLine.Spec

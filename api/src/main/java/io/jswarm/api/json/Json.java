@@ -33,17 +33,30 @@ import java.io.UncheckedIOException;
 public final class Json {
   private static final ObjectMapper MAPPER = newMapper(true);
   /**
-   * {@link #MAPPER} with field names matched exactly: for {@link #copy}, which reads back bytes {@link #MAPPER} has
-   * just written (so the names are exactly its own). Case-insensitive matching lower-cases every field name read
-   * (a {@code toLowerCase} per field, 4 % of the daemon's CPU while a 100,000-replica service was created).
+   * The mappers only some callers need, each made the first time it is used: a client verb that binds (a cold JVM)
+   * makes {@link #MAPPER} alone (docs/footprint.md).
    */
-  private static final ObjectMapper EXACT_MAPPER = newMapper(false);
-  /**
-   * The mapper for what clients send: as {@link #MAPPER}, and a {@code null} inside a list or map ({@code
-   * "Config":[null]}) is refused naming the field rather than handed to code that expects an object.
-   */
-  private static final ObjectMapper REQUEST_MAPPER = MAPPER.copy()
-      .setDefaultSetterInfo(JsonSetter.Value.forContentNulls(Nulls.FAIL));
+  private static final class Exact {
+    /**
+     * {@link Json#MAPPER} with field names matched exactly: for {@link #copy}, which reads back bytes
+     * {@link Json#MAPPER} has just written (so the names are exactly its own). Case-insensitive matching lower-cases every field name read
+     * (a {@code toLowerCase} per field, 4 % of the daemon's CPU while a 100,000-replica service was created).
+     */
+    static final ObjectMapper MAPPER = newMapper(false);
+  }
+
+  private static final class Requests {
+    /**
+     * The mapper for what clients send: as {@link Json#MAPPER}, and a {@code null} inside a list or map ({@code
+     * "Config":[null]}) is refused naming the field rather than handed to code that expects an object.
+     */
+    static final ObjectMapper MAPPER = Json.MAPPER.copy()
+        .setDefaultSetterInfo(JsonSetter.Value.forContentNulls(Nulls.FAIL));
+  }
+
+  private static final class ApiWriter {
+    static final com.fasterxml.jackson.databind.ObjectWriter WRITER = MAPPER.writerWithView(Api.class);
+  }
 
   private Json() {}
 
@@ -83,12 +96,10 @@ public final class Json {
     private Api() {}
   }
 
-  private static final com.fasterxml.jackson.databind.ObjectWriter API_WRITER = MAPPER.writerWithView(Api.class);
-
   /** {@code o} as an API answer: without the fields of the {@link Internal} view. */
   public static byte[] toApiBytes(Object o) {
     try {
-      return API_WRITER.writeValueAsBytes(o);
+      return ApiWriter.WRITER.writeValueAsBytes(o);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot encode " + o.getClass().getSimpleName() + " as JSON", e);
     }
@@ -127,7 +138,7 @@ public final class Json {
    * @param what the body's name in messages ("request body", "X-Registry-Auth header", ...)
    */
   public static <T> T fromRequest(byte[] b, Class<T> type, String what) {
-    return RequestDecoding.decode(REQUEST_MAPPER, b, type, what);
+    return RequestDecoding.decode(Requests.MAPPER, b, type, what);
   }
 
   public static <T> T fromString(String s, Class<T> type) {
@@ -145,7 +156,7 @@ public final class Json {
       return null;
     }
     try {
-      return (T) EXACT_MAPPER.readValue(toBytes(o), o.getClass());
+      return (T) Exact.MAPPER.readValue(toBytes(o), o.getClass());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot copy " + o.getClass().getSimpleName() + ": " + e.getMessage(), e);
     }

@@ -53,8 +53,8 @@ public final class FootprintBench implements Callable<Integer> {
   Path docker;
 
   @Option(names = "--verbs", defaultValue = "listings", description = "Client verbs to time: listings (service ls, "
-      + "node ls, service ps) or all (also inspect, version, secret/config/stack ls, scale, update, logs, join-token; "
-      + "timed after the RSS rows) (default: ${DEFAULT-VALUE}).")
+      + "node ls, service ps) or all (also inspect, version, info, secret/config/stack ls, scale, update, logs, "
+      + "join-token; timed after the RSS rows) (default: ${DEFAULT-VALUE}).")
   String verbs;
 
   @Option(names = "--settle", defaultValue = "10", description = "Seconds to wait before reading RSS (default: ${DEFAULT-VALUE}).")
@@ -207,7 +207,8 @@ public final class FootprintBench implements Callable<Integer> {
    */
   static List<List<String>> moreVerbs(int replicas) {
     return List.of(List.of("service", "inspect", "fp"), List.of("service", "inspect", "--pretty", "fp"),
-        List.of("node", "inspect", "self"), List.of("version"), List.of("secret", "ls"), List.of("config", "ls"),
+        List.of("node", "inspect", "self"), List.of("version"), List.of("info"), List.of("secret", "ls"),
+        List.of("config", "ls"),
         List.of("stack", "ls"), List.of("network", "ls"), List.of("volume", "ls"), List.of("image", "ls"),
         List.of("service", "logs", "--tail", "1", "fp"), List.of("swarm", "join-token", "worker"),
         List.of("service", "scale", "-d", "fp=" + replicas),

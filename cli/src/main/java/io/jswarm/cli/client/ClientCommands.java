@@ -13,8 +13,9 @@ public final class ClientCommands {
    */
   public static void configure(CommandLine root) {
     CommandLine service = root.getSubcommands().get("service");
-    if (service != null && service.getSubcommands().containsKey("create")) {
-      service.getSubcommands().get("create").setStopAtPositional(true);
+    CommandLine create = service == null ? null : service.getSubcommands().get("create");
+    if (create != null && stopsAtPositional(create.getCommandSpec().userObject())) {
+      create.setStopAtPositional(true);
     }
     CommandLine.IParameterExceptionHandler others = root.getParameterExceptionHandler();
     root.setParameterExceptionHandler((ex, args) -> {
@@ -27,6 +28,11 @@ public final class ClientCommands {
       cmd.getErr().flush();
       return cmd.getCommandSpec().exitCodeOnInvalidInput();
     });
+  }
+
+  /** Whether {@code command} reads every word after its first positional one as positional ({@code service create}). */
+  public static boolean stopsAtPositional(Object command) {
+    return command instanceof ServiceCommand.Create;
   }
 
   private static boolean isClientCommand(CommandLine cmd) {

@@ -66,7 +66,20 @@ public final class JsonOutput {
     return b.append(']').toString();
   }
 
-  /** Writes {@code n} at nesting {@code level}; false at a node Jackson would write otherwise (floats, POJOs ...). */
+  /**
+   * {@code tree} as one compact line, as {@link Writers#COMPACT} writes it: by hand for a daemon's answer (as
+   * {@link #indented}), through Jackson for a tree with floats. For request bodies made from the daemon's answers.
+   */
+  static byte[] compact(JsonNode tree) {
+    StringBuilder b = new StringBuilder(1024);
+    String s = value(b, tree, -1) ? b.toString() : write(Writers.COMPACT, tree);
+    return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Writes {@code n} at nesting {@code level} (-1: compact, no line breaks nor spaces); false at a node Jackson would
+   * write otherwise (floats, POJOs ...).
+   */
   private static boolean value(StringBuilder b, JsonNode n, int level) {
     if (n.isObject()) {
       b.append('{');
@@ -74,9 +87,9 @@ public final class JsonOutput {
       for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); count++) {
         java.util.Map.Entry<String, JsonNode> e = it.next();
         b.append(count == 0 ? "" : ",");
-        indent(b, level + 1);
-        JsonTrees.quote(b, e.getKey()).append(": ");
-        if (!value(b, e.getValue(), level + 1)) {
+        indent(b, level < 0 ? level : level + 1);
+        JsonTrees.quote(b, e.getKey()).append(level < 0 ? ":" : ": ");
+        if (!value(b, e.getValue(), level < 0 ? level : level + 1)) {
           return false;
         }
       }
@@ -88,8 +101,8 @@ public final class JsonOutput {
       b.append('[');
       for (int i = 0; i < n.size(); i++) {
         b.append(i == 0 ? "" : ",");
-        indent(b, level + 1);
-        if (!value(b, n.get(i), level + 1)) {
+        indent(b, level < 0 ? level : level + 1);
+        if (!value(b, n.get(i), level < 0 ? level : level + 1)) {
           return false;
         }
       }
@@ -112,6 +125,9 @@ public final class JsonOutput {
   }
 
   private static void indent(StringBuilder b, int level) {
+    if (level < 0) {
+      return;
+    }
     b.append('\n');
     for (int i = 0; i < level; i++) {
       b.append("    ");

@@ -9,16 +9,20 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The everyday read verbs ({@code service ls}, {@code service ps}, {@code node ls}, {@code node ps}, {@code network
- * ls}, {@code volume ls}, {@code image ls}, {@code secret ls}, {@code config ls}, {@code stack ls}, {@code service inspect},
- * {@code node inspect}, {@code secret inspect}, {@code config inspect}, {@code swarm join-token}; and {@code service scale}, {@code service rm}) without
- * picocli: building a command's model by reflection is most of a cold CLI's time (docs/footprint.md), and these
- * verbs are the ones typed most. A command line is taken here only when every word is one of the verb's plain
- * forms ({@code -q}, {@code --format F}, {@code -f k=v} ..., {@code -H ADDRESS} before or after the verb); anything
- * else ({@code --help}, a clustered {@code -qf}, a repeated single option, an unknown word, a value that starts with
+ * The everyday client verbs without picocli: building a command's model by reflection is most of a cold CLI's time
+ * (docs/footprint.md), and these verbs are the ones typed most. Two kinds: the verbs written out here ({@link #verb}:
+ * {@code service}/{@code node} {@code ls}, {@code ps} and {@code inspect}, {@code network}/{@code volume}/{@code image}
+ * {@code ls}, {@code network}/{@code volume} {@code inspect}, {@code secret}/{@code config} {@code ls} and
+ * {@code inspect}, {@code stack ls}, {@code swarm join-token}, {@code service scale} and {@code rm}, {@code info}),
+ * which read no annotation; and the verbs whose options {@link io.jswarm.cli.QuickFlags} reads from their annotations
+ * ({@link #annotated}: {@code service create}, {@code update}, {@code logs}, {@code node update}, ...), whose options
+ * are too many to write out twice. A command line is taken here only when every word is one of the verb's plain forms
+ * ({@code -q}, {@code --format F}, {@code -f k=v} ..., {@code -H ADDRESS} before or after the verb); anything else
+ * ({@code --help}, a clustered {@code -qf}, a repeated single option, an unknown word, a value that starts with
  * {@code -}) returns null and picocli parses it, with its usage and error messages. The command then runs as the very
  * object picocli would have filled ({@link ClientCommand#execute}), so the output is the same by construction;
- * {@code QuickVerbsTest} checks both paths give the same output and that every flag here is the picocli command's.
+ * {@code QuickVerbsTest} checks both paths give the same output and requests and that every flag here is the picocli
+ * command's.
  */
 public final class QuickVerbs {
   private QuickVerbs() {}
@@ -125,20 +129,98 @@ public final class QuickVerbs {
         return null;
       }
     }
-    if (args.length - i < 2) {
+    if (args.length == i) {
       return null;
     }
-    Verb verb = verb(args[i], args[i + 1]);
-    if (verb == null || !parse(verb, args, i + 2)) {
-      return null;
+    boolean oneWord = args[i].equals("info"); // a verb without a group
+    Verb verb = oneWord ? verb(args[i], null) : args.length - i < 2 ? null : verb(args[i], args[i + 1]);
+    ClientCommand c;
+    if (verb != null) {
+      if (!parse(verb, args, oneWord ? i + 1 : i + 2)) {
+        return null;
+      }
+      c = verb.command();
+    } else {
+      c = annotated(args[i], args.length - i < 2 ? "" : args[i + 1]);
+      int from = c instanceof io.jswarm.cli.client.events.EventsCommand ? i + 1 : i + 2;
+      if (c == null || !io.jswarm.cli.QuickFlags.parse(c, List.of(args).subList(from, args.length),
+          ClientCommands.stopsAtPositional(c))) {
+        return null;
+      }
     }
-    ClientCommand c = verb.command();
     return c.execute(c.host != null ? c.host : rootHost, out, err);
   }
 
-  /** The verb {@code group leaf} names with fresh option values, or null when it is not a quick verb. */
-  static Verb verb(String group, String leaf) {
+  /**
+   * The verbs whose options {@link io.jswarm.cli.QuickFlags} reads from their annotations (the same plain forms; the
+   * command's own fields filled as picocli fills them), with fresh option values; null for any other. Only commands
+   * that use nothing of picocli's model when they run (no {@code spec}) are here.
+   */
+  static ClientCommand annotated(String group, String leaf) {
+    if (group.equals("events")) {
+      return new io.jswarm.cli.client.events.EventsCommand();
+    }
     switch (group + " " + leaf) {
+      case "service create":
+        return new ServiceCommand.Create();
+      case "service update":
+        return new ServiceCommand.Update();
+      case "service logs":
+        return new ServiceLogsCommand();
+      case "node update":
+        return new NodeCommand.Update();
+      case "node rm", "node remove":
+        return new NodeCommand.Rm();
+      case "network create":
+        return new NetworkCommand.Create();
+      case "network rm", "network remove":
+        return new NetworkCommand.Rm();
+      case "volume create":
+        return new VolumeCommand.Create();
+      case "volume rm", "volume remove":
+        return new VolumeCommand.Rm();
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * The verb {@code group leaf} names ({@code leaf} null for a verb without a group) with fresh option values, or null
+   * when it is not a quick verb.
+   */
+  static Verb verb(String group, String leaf) {
+    switch (leaf == null ? group : group + " " + leaf) {
+      case "info": {
+        InfoCommand c = new InfoCommand();
+        return new Verb(c, 0, 0, INSPECT_FORMAT, HOST) {
+          @Override
+          void set(Flag flag, String value) {
+            if (flag == INSPECT_FORMAT) {
+              c.format = value;
+            } else {
+              c.host = value;
+            }
+          }
+        };
+      }
+      case "network inspect": {
+        NetworkCommand.Inspect c = new NetworkCommand.Inspect();
+        return new InspectVerb(c, c.format) {
+          @Override
+          void positionals(List<String> words) {
+            c.networks = words;
+          }
+        };
+      }
+      case "volume inspect": {
+        VolumeCommand.Inspect c = new VolumeCommand.Inspect();
+        return new InspectVerb(c, c.format) {
+          @Override
+          void positionals(List<String> words) {
+            c.volumes = words;
+          }
+        };
+      }
       case "service ls", "service list": {
         ServiceCommand.Ls c = new ServiceCommand.Ls();
         return new ListVerb(c, c.list, 0, 0, QUIET, FILTER, FORMAT, HOST);

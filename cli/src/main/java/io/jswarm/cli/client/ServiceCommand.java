@@ -296,21 +296,28 @@ public final class ServiceCommand extends GroupCommand {
           continue;
         }
         try {
-          Service s = api.get("/services/" + seg(ref), Service.class);
-          if (s.spec == null || s.spec.mode == null || s.spec.mode.replicated == null) {
+          // the daemon's spec as it sent it, with only the replicas changed: no data binding (docs/footprint.md)
+          JsonNode s = api.getTree("/services/" + seg(ref));
+          JsonNode spec = s.path("Spec");
+          JsonNode replicated = spec.path("Mode").path("Replicated");
+          if (!replicated.isObject()) {
             err.println(ref + ": scale can only be used with replicated mode");
             status = 1;
             continue;
           }
-          s.spec.mode.replicated.replicas = replicas;
+          ((com.fasterxml.jackson.databind.node.ObjectNode) replicated).put("Replicas", replicas);
+          String id = JsonTrees.text(s, "ID");
+          String update = "/services/" + seg(id) + "/update?version=" + JsonTrees.number(s, "Version", "Index");
+          byte[] body = JsonOutput.compact(spec);
           if (dryRun) {
-            status = Math.max(status, DryRunOutput.print(s.spec.name, api.post("/services/" + seg(s.id)
-                + "/update?version=" + s.versionIndex() + "&" + DryRunOutput.PARAM, s.spec).tree(), out));
+            String name = spec.path("Name").isTextual() ? spec.path("Name").textValue() : null;
+            status = Math.max(status, DryRunOutput.print(name, api.call("POST", update + "&" + DryRunOutput.PARAM,
+                body).tree(), out));
             continue;
           }
-          warnings(api.post("/services/" + seg(s.id) + "/update?version=" + s.versionIndex(), s.spec), err);
+          warnings(api.call("POST", update, body), err);
           out.println(ref + " scaled to " + replicas);
-          scaled.add(s.id);
+          scaled.add(id);
         } catch (DaemonErrorException e) {
           err.println(ref + ": Error response from daemon: " + e.getMessage());
           status = 1;

@@ -109,6 +109,17 @@ class QuickVerbsTest {
         + "'RepoDigests':['busybox@sha256:ffff'],'Created':1700000000,'Size':4200000}]");
   }
 
+  /** Each line through {@link QuickVerbs} and through picocli: the same output, errors, exit code and requests. */
+  private void assertBothWaysAlike(List<String[]> lines) {
+    for (String[] line : lines) {
+      Result quick = run(true, line);
+      Result picocli = run(false, line);
+      String what = String.join(" ", line);
+      assertEquals(picocli, quick, what);
+      assertTrue(!quick.out().isEmpty() || !quick.err().isEmpty(), what);
+    }
+  }
+
   @AfterEach
   void stop() {
     daemon.close();
@@ -121,7 +132,8 @@ class QuickVerbsTest {
     PrintWriter o = new PrintWriter(out);
     PrintWriter e = new PrintWriter(err);
     int code = quick ? Main.run(o, e, args) : Main.runParsed(o, e, args);
-    List<String> requests = daemon.requests.stream().map(r -> r.method() + " " + r.path()).toList(); // now=NOW
+    List<String> requests = daemon.requests.stream() // now=NOW
+        .map(r -> r.method() + " " + r.path() + (r.body().isEmpty() ? "" : " " + r.body())).toList();
     return new Result(code, out.toString(), err.toString(), requests);
   }
 
@@ -167,14 +179,9 @@ class QuickVerbsTest {
         at("swarm", "join-token", "worker"), at("swarm", "join-token", "-q", "manager"),
         at("swarm", "join-token", "admin"), at("swarm", "join-token", "--quiet", "--rotate", "worker"),
         at("service", "scale", "-d", "web=3"), at("service", "scale", "--detach", "web=x", "batch=2", "nope=1"),
-        at("service", "scale", "-d", "web"), at("service", "rm", "web", "nope"), at("service", "remove", "batch"));
-    for (String[] line : lines) {
-      Result quick = run(true, line);
-      Result picocli = run(false, line);
-      String what = String.join(" ", line);
-      assertEquals(picocli, quick, what);
-      assertTrue(!quick.out().isEmpty() || !quick.err().isEmpty(), what);
-    }
+        at("service", "scale", "-d", "web"), at("service", "rm", "web", "nope"), at("service", "remove", "batch"),
+        at("service", "scale", "--dry-run", "web=1"));
+    assertBothWaysAlike(lines);
     Result ls = run(true, at("service", "ls"));
     assertEquals("ID             NAME      MODE             REPLICAS                          IMAGE     PORTS\n"
         + "job456789012   batch     replicated job   1/1 (2/5 completed)               busybox   \n"
@@ -187,6 +194,124 @@ class QuickVerbsTest {
         + "node1 *   alpha      Ready     Active         Leader           0.1.0\n"
         + "node2     beta       Down      Drain                           \n", run(true, at("node", "ls")).out());
     assertTrue(run(true, at("node", "ls", "--format", "{{.TLSStatus}}")).out().equals("Ready\nNeeds Rotation\n"));
+  }
+
+  /**
+   * The verbs whose annotations {@code QuickFlags} reads ({@link QuickVerbs#annotated}): each form both ways, the same
+   * output, errors, exit code and requests (bodies included); the plain forms are taken without picocli.
+   */
+  @Test
+  void annotatedVerbsGiveThePicocliPathsOutputAndRequests() throws Exception {
+    daemon.on("GET", "/info", "{'ID':'node1','Containers':3,'ContainersRunning':2,'ContainersPaused':0,"
+        + "'ContainersStopped':1,'Images':4,'Driver':'overlay2','LoggingDriver':'json-file','CgroupDriver':'cgroupfs',"
+        + "'KernelVersion':'6.1','OperatingSystem':'Debian','OSType':'linux','Architecture':'x86_64','NCPU':2,"
+        + "'MemTotal':25276182528,'DockerRootDir':'/var/lib/jswarm','Name':'alpha','ServerVersion':'0.1.0',"
+        + "'Runtimes':{'runc':{'path':'runc'},'crun':{'path':'crun'}},'DefaultRuntime':'runc','Debug':false,"
+        + "'Labels':['zone=a'],'Warnings':['WARNING: no swap limit support'],"
+        + "'Swarm':{'NodeID':'node1','NodeAddr':'10.0.0.1','LocalNodeState':'active','ControlAvailable':true,"
+        + "'Nodes':2,'Managers':1,'Cluster':{'ID':'cluster1'},'RemoteManagers':[{'NodeID':'node1','Addr':'10.0.0.1:2377'}],"
+        + "'Error':''}}");
+    daemon.on("POST", "/services/create", "{'ID':'new1','Warnings':['no such image']}");
+    daemon.on("POST", "/services/svc1234567890abcdef/update?version=7&dryRun=true", "{}");
+    daemon.on("POST", "/nodes/node1/update?version=0", "");
+    daemon.on("DELETE", "/nodes/node2", "");
+    daemon.on("GET", "/networks/ingress", "{'Name':'ingress','Id':'net1234567890abcdef','Driver':'overlay'}");
+    daemon.on("POST", "/networks/create", "{'Id':'net2'}");
+    daemon.on("DELETE", "/networks/ingress", "");
+    daemon.on("GET", "/volumes/data", "{'Name':'data','Driver':'local','Mountpoint':'/v/data'}");
+    daemon.on("POST", "/volumes/create", "{'Name':'v2','Driver':'local'}");
+    daemon.on("DELETE", "/volumes/data", "");
+    List<String[]> lines = List.of(
+        at("info"), at("info", "-f", "{{.Swarm.LocalNodeState}} {{.NCPU}}"), at("info", "--format", "json"),
+        new String[] {"info", "-H", daemon.address()},
+        at("service", "create", "-d", "--name", "web2", "--replicas", "3", "-p", "8080:80", "-e", "A=B", "--env", "C=D",
+            "--label", "x=y", "--constraint", "node.role==manager", "--update-delay", "10s", "--update-parallelism", "2",
+            "--update-max-failure-ratio", "0.25", "--mode", "replicated", "busybox", "sleep", "-x", "1d"),
+        at("service", "create", "--detach", "--name=api", "--mode=global", "--rebalance-on-join", "nginx"),
+        at("service", "create", "-d", "--replicas", "x", "busybox"), at("service", "create", "-d", "--mode", "odd",
+            "busybox"), at("service", "create", "-d", "--update-delay", "soon", "busybox"),
+        at("service", "create", "-d", "-p", "80:80:80", "busybox"), at("service", "create", "-q", "-d", "busybox"),
+        at("service", "update", "-d", "--label-add", "bench=1", "web"),
+        at("service", "update", "--detach", "--image", "nginx:2", "--env-add", "A=B", "--force", "--replicas", "4",
+            "--update-order", "start-first", "--update-monitor", "1m", "web"),
+        at("service", "update", "-d", "--dry-run", "--label-rm", "x", "web"),
+        at("service", "update", "-d", "--replicas", "-1", "web"), at("service", "update", "-d", "missing"),
+        at("node", "update", "--label-add", "a=b", "--availability", "drain", "node1"),
+        at("node", "update", "--role", "boss", "node1"), at("node", "rm", "node2"), at("node", "remove", "nope"),
+        at("network", "inspect", "ingress"), at("network", "inspect", "-f", "{{.Driver}}", "ingress", "nope"),
+        at("network", "create", "--subnet", "10.9.0.0/24", "--label", "a=b", "-o", "x=y", "net2"),
+        at("network", "rm", "ingress"), at("volume", "inspect", "data"), at("volume", "inspect", "nope"),
+        at("volume", "create", "--label", "a=b", "v2"), at("volume", "rm", "data"));
+    assertBothWaysAlike(lines);
+    for (String[] line : List.of(at("info"), at("service", "create", "-d", "--name", "web2", "busybox", "-x"),
+        at("service", "update", "-d", "--label-add", "bench=1", "web"), at("node", "update", "--label-add", "a=b",
+            "node1"), at("volume", "inspect", "data"), at("network", "inspect", "ingress"))) {
+      StringWriter out = new StringWriter();
+      assertNotNull(QuickVerbs.run(line, new PrintWriter(out), new PrintWriter(out)), String.join(" ", line));
+    }
+    for (String[] line : List.of(at("info", "--help"), at("info", "extra"), at("service", "create", "-d", "--name",
+        "a", "--name", "b", "busybox"), at("service", "create", "-d"), at("service", "update", "-d", "false", "web"),
+        at("service", "update", "-d=true", "web"), at("service", "update", "--rebalance-on-join", "true", "web"),
+        at("service", "create", "-d", "--replicas", "07", "busybox"), at("service", "create", "-e", "", "busybox"),
+        at("service", "create", "-dq", "busybox"), at("service", "update", "web", "web2"),
+        at("service", "create", "--update-max-failure-ratio", "1e-1", "busybox"),
+        at("service", "create", "busybox", "@args"), at("node", "update", "--role"))) {
+      StringWriter out = new StringWriter();
+      assertNull(QuickVerbs.run(line, new PrintWriter(out), new PrintWriter(out)), String.join(" ", line));
+      assertEquals("", out.toString(), "nothing is printed before picocli takes over");
+    }
+    Result info = run(true, at("info"));
+    assertEquals("Client:\n Version: " + Main.version() + "\n\nServer:\n Containers: 3\n  Running: 2\n  Paused: 0\n"
+        + "  Stopped: 1\n Images: 4\n Server Version: 0.1.0\n Storage Driver: overlay2\n Logging Driver: json-file\n"
+        + " Cgroup Driver: cgroupfs\n Swarm: active\n  NodeID: node1\n  Is Manager: true\n  ClusterID: cluster1\n"
+        + "  Managers: 1\n  Nodes: 2\n  Node Address: 10.0.0.1\n  Manager Addresses:\n   10.0.0.1:2377\n"
+        + " Runtimes: runc crun\n Default Runtime: runc\n Kernel Version: 6.1\n Operating System: Debian\n"
+        + " OSType: linux\n Architecture: x86_64\n CPUs: 2\n Total Memory: 23.54GiB\n Name: alpha\n ID: node1\n"
+        + " Docker Root Dir: /var/lib/jswarm\n Debug Mode: false\n Labels:\n  zone=a\n", info.out());
+    assertEquals("WARNING: no swap limit support\n", info.err());
+  }
+
+  /**
+   * {@code service scale} sends the daemon's spec with only its replicas changed, from the JSON tree (no data binding):
+   * for what a jswarm daemon answers, the very bytes that binding the answer to {@code Service} and writing its spec
+   * back gave.
+   */
+  @Test
+  void scaleSendsTheBytesDataBindingSent() {
+    ServiceCreateFlags f = new ServiceCreateFlags();
+    f.name = "big";
+    f.replicas = 2L;
+    f.image = "busybox";
+    f.args.addAll(List.of("sleep", "1d"));
+    f.publish.add("8080:80");
+    f.env.addAll(List.of("A=B", "C=\"quoted\" é"));
+    f.labels.add("a=b");
+    f.constraints.add("node.role==manager");
+    f.mounts.add("type=tmpfs,target=/t");
+    f.networks.add("ingress");
+    f.stopGracePeriod = 3_000_000_000L;
+    io.jswarm.api.types.Service.ServiceSpec spec = ServiceSpecs.create(f, k -> null);
+    RolloutFlags rollout = new RolloutFlags();
+    rollout.updateMaxFailureRatio = 0.25;
+    rollout.updateDelay = 5_000_000_000L;
+    rollout.apply(spec, true);
+    io.jswarm.api.types.Service service = new io.jswarm.api.types.Service();
+    service.id = "big1";
+    service.version = new io.jswarm.api.types.Version(9);
+    service.spec = spec;
+    service.previousSpec = io.jswarm.api.json.Json.copy(spec);
+    service.registryAuth = "secret";
+    byte[] answer = io.jswarm.api.json.Json.toApiBytes(service);
+    io.jswarm.api.types.Service bound = io.jswarm.api.json.Json.fromBytes(answer, io.jswarm.api.types.Service.class);
+    bound.spec.mode.replicated.replicas = 5L;
+    String expected = new String(io.jswarm.api.json.Json.toBytes(bound.spec), java.nio.charset.StandardCharsets.UTF_8);
+    daemon.on("GET", "/services/big", new String(answer, java.nio.charset.StandardCharsets.UTF_8).replace('"', '\''));
+    daemon.on("POST", "/services/big1/update?version=9", "{}");
+    for (boolean quick : List.of(true, false)) {
+      Result r = run(quick, at("service", "scale", "-d", "big=5"));
+      assertEquals(0, r.code(), r.err());
+      assertEquals(List.of("GET /services/big", "POST /services/big1/update?version=9 " + expected), r.requests());
+    }
   }
 
   @Test
@@ -206,7 +331,7 @@ class QuickVerbsTest {
     for (String[] line : List.of(new String[] {"--help"}, new String[] {"service", "ls", "--help"},
         new String[] {"service"}, at("service", "ls", "-qf", "name=web"), at("service", "ls", "--format", "a",
             "--format", "b"), at("service", "ls", "-q", "-q"), at("service", "ls", "web"), at("service", "ps"),
-        at("service", "create", "busybox"), at("service", "ls", "--format"), at("service", "ls", "--format", "-q"),
+        at("service", "ls", "--format"), at("service", "ls", "--format", "-q"),
         at("service", "ls", "--quiet=true"), at("service", "ls", "--"), at("-H", "x", "service", "ls"),
         at("service", "inspect"), at("secret", "ls", "alpha"), at("stack", "ls", "-q"),
         at("swarm", "join-token"), at("swarm", "join-token", "worker", "manager"),
@@ -225,10 +350,12 @@ class QuickVerbsTest {
         new String[] {"service", "inspect"}, new String[] {"node", "inspect"}, new String[] {"secret", "inspect"},
         new String[] {"config", "ls"}, new String[] {"secret", "list"}, new String[] {"stack", "ls"},
         new String[] {"swarm", "join-token"}, new String[] {"service", "scale"}, new String[] {"service", "rm"},
-        new String[] {"service", "remove"})) {
+        new String[] {"service", "remove"}, new String[] {"network", "inspect"}, new String[] {"volume", "inspect"},
+        new String[] {"info", null})) {
       QuickVerbs.Verb v = QuickVerbs.verb(verb[0], verb[1]);
       CommandLine.Model.CommandSpec spec = new CommandLine(v.command()).getCommandSpec();
-      assertTrue(spec.name().equals(verb[1]) || List.of(spec.aliases()).contains(verb[1]), spec.name());
+      String verbName = verb[1] != null ? verb[1] : verb[0];
+      assertTrue(spec.name().equals(verbName) || List.of(spec.aliases()).contains(verbName), spec.name());
       for (QuickVerbs.Flag f : v.flags()) {
         for (String name : f.names()) {
           OptionSpec o = spec.findOption(name);

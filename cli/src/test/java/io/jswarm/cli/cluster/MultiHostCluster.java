@@ -295,13 +295,21 @@ public final class MultiHostCluster implements AutoCloseable {
     }
   }
 
-  /** A plain HTTP/1.0 GET of {@code /} (2 s to connect, 3 s to read); the whole answer, headers included. */
+  /**
+   * A plain HTTP/1.0 GET of {@code /} (2 s to connect, 10 s to read); the whole answer, headers included. The read
+   * bound is long because the tests ask which task answers, not how fast: on a busy 2-core CI machine an answer has
+   * taken over 3 s. A failure names how long it took, to tell a lost connection from a slow one.
+   */
   static String httpGet(String addr, int port) throws IOException {
+    long start = System.nanoTime();
     try (java.net.Socket c = new java.net.Socket()) {
       c.connect(new java.net.InetSocketAddress(addr, port), 2000);
-      c.setSoTimeout(3000);
+      c.setSoTimeout(10_000);
       c.getOutputStream().write("GET / HTTP/1.0\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       return new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IOException(addr + ":" + port + ": " + e + " after " + (System.nanoTime() - start) / 1_000_000
+          + " ms", e);
     }
   }
 

@@ -116,7 +116,8 @@ class TomcatExampleTest {
           "TMPDIR", base.toString());
       Run run = script(example.resolve("run.sh"), env, base.resolve("run.log"));
       System.out.printf("TomcatExampleTest: run.sh (PUBLISH=%s) %.1f s%n", publishMode(), run.millis() / 1000.0);
-      run.out().lines().filter(l -> l.startsWith("RESULT") || l.startsWith("===")).forEach(System.out::println);
+      run.out().lines().filter(l -> l.startsWith("RESULT") || l.startsWith("===") || l.startsWith("latency:"))
+          .forEach(System.out::println);
       assertEquals(0, run.rc(), run.out());
 
       Matcher u = UPDATE.matcher(run.out());

@@ -63,6 +63,12 @@ final class PeerChannels {
     return out;
   }
 
+  /** The state of this member's channel to {@code peer}, or null when there is none to read. */
+  static ConnectivityState state(RaftServer server, RaftPeer peer) {
+    ManagedChannel ch = channels(server, null, java.util.List.of(peer)).get(peer.getId());
+    return ch == null ? null : ch.getState(false);
+  }
+
   private static Map<RaftPeerId, ManagedChannel> channels(RaftServer server, RaftPeerId me,
       Collection<RaftPeer> peers) {
     Map<RaftPeerId, ManagedChannel> out = new LinkedHashMap<>();
@@ -71,7 +77,7 @@ final class PeerChannels {
       return out;
     }
     for (RaftPeer p : peers) {
-      if (p.getId().equals(me)) {
+      if (p.getId().equals(me)) { // me null: none is this member
         continue;
       }
       try {

@@ -91,6 +91,8 @@ public final class RaftNode implements Proposer, AutoCloseable {
   private final RaftListenerLimits listenerLimits;
   /** Steps this member down when it leads without committing ({@link LeaderWatchdog}). */
   private final LeaderWatchdog watchdog;
+  /** Starts an election as soon as the leader's process is gone ({@link DeadLeaderProbe}); null until started. */
+  private volatile java.util.concurrent.ScheduledExecutorService deadLeaderProbe;
   private volatile boolean closed;
 
   private RaftNode(RaftConfig cfg, StoreApplier applier, Function<String, String> roles) throws IOException {
@@ -284,6 +286,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
           + cfg.storageDir() + ": " + e.getMessage(), e);
     }
     node.scheduleWatchdog();
+    node.deadLeaderProbe = DeadLeaderProbe.start(node.server, node.groupId, node.me, cfg.electionTimeoutMin());
     return node;
   }
 
@@ -666,6 +669,10 @@ public final class RaftNode implements Proposer, AutoCloseable {
   @Override
   public void close() throws IOException {
     closed = true;
+    var probe = deadLeaderProbe;
+    if (probe != null) {
+      probe.shutdownNow();
+    }
     groups.close();
     leaderReads.close();
     try {

@@ -64,6 +64,25 @@ class UpdaterTest {
     }
   }
 
+  /**
+   * A spec written back with {@code "ForceUpdate":0} where it had none (what {@code docker service scale} sends for a
+   * service created without it) replaces no task; a bump of it replaces them all.
+   */
+  @Test
+  void aForceUpdateOfZeroIsNoForceUpdate() {
+    Service s = running(3, 0L);
+    List<String> before = c.runnable(s.id).stream().map(t -> t.id).sorted().toList();
+    c.updateService(s.id, spec -> spec.taskTemplate.forceUpdate = 0L);
+    c.reconcile();
+    c.settleWorkers(List.of("n1"));
+    c.reconcile();
+    assertEquals(before, c.runnable(s.id).stream().map(t -> t.id).sorted().toList(), "no task replaced");
+    assertEquals(3, c.tasks(s.id).size());
+    c.updateService(s.id, spec -> spec.taskTemplate.forceUpdate = 1L);
+    c.reconcile();
+    assertEquals(6, c.tasks(s.id).size(), "a bump replaces every task");
+  }
+
   @Test
   void parallelismZeroReplacesAllAtOnce() {
     Service s = running(4, 0L);

@@ -214,6 +214,14 @@ public final class BridgeNetworking implements TaskNetworking, AutoCloseable {
     if (!hasGateway) {
       nl.addAddress(br, Ipv4Subnet.inet(subnet.gateway()), subnet.prefixLength());
     }
+    // A bridge whose address nobody set takes the lowest MAC of its ports, so it changes when that task's veth goes.
+    // The task namespaces (the routing mesh's sandbox among them) still hold the old MAC for the gateway, and what
+    // they send through it (replies to clients outside the bridge) is lost until their neighbour entry is probed
+    // again, 20 s and more: a request in flight through the mesh hung during a rolling update. Setting the address,
+    // even to the one it has, makes the kernel keep it (NET_ADDR_SET), as Docker sets its bridges' addresses.
+    if (link.mac() != null && !link.mac().isEmpty()) {
+      nl.setMac(br, link.mac());
+    }
     nl.setUp(br, true);
     NetNs.call(config.hostNetns(), () -> {
       sysctl("net/ipv4/ip_forward", "1");

@@ -26,8 +26,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
@@ -336,6 +339,40 @@ class BridgeNetworkingTest {
     assertTrue(rules.contains("tcp dport 18083"), rules);
     assertFalse(rules.contains("18082") || rules.contains("18084"), rules);
     assertEquals(List.of("10.231.0.2/24"), restarted.create(task("hnet-e")).addresses());
+  }
+
+  /**
+   * The bridge keeps its MAC when tasks come and go. A Linux bridge whose address was never set takes the lowest MAC
+   * of its ports, so releasing the task whose veth has it would change the gateway's MAC under every other task
+   * namespace, whose neighbour entry still names the old one: their replies through the gateway were lost for 20 s
+   * and more (a request through the routing mesh hung during a rolling update).
+   */
+  @Test
+  void theBridgeKeepsItsMacWhenTheTaskWithTheLowestMacGoes() throws Exception {
+    BridgeNetworking net = newNetworking();
+    Map<String, String> portMac = new HashMap<>();
+    for (String id : List.of("hnet-m1", "hnet-m2", "hnet-m3")) {
+      Set<String> before = new HashSet<>(portMac.values());
+      net.create(task(id));
+      String added = bridgePorts().stream().map(Link::mac).filter(m -> !before.contains(m)).findFirst().orElseThrow();
+      portMac.put(id, added);
+    }
+    String mac = bridgeMac();
+    List<String> byMac = new ArrayList<>(portMac.keySet());
+    byMac.sort(Comparator.comparing(portMac::get));
+    for (String id : byMac.subList(0, 2)) { // the lowest first: the one a bridge without a set address follows
+      net.release(id);
+      assertEquals(mac, bridgeMac(), "the bridge's MAC after releasing " + id + " (its veth had " + portMac.get(id)
+          + "; ports were " + portMac + ")");
+    }
+    net.create(task("hnet-m4"));
+    assertEquals(mac, bridgeMac(), "the bridge's MAC after a new task");
+  }
+
+  private String bridgeMac() throws Exception {
+    try (Rtnetlink nl = Rtnetlink.openIn(hostNs)) {
+      return nl.link(config.bridgeName()).orElseThrow().mac();
+    }
   }
 
   @Test
