@@ -37,6 +37,14 @@ final class DockerCli {
     this.host = host;
     try {
       this.config = Files.createTempDirectory("docker-config-");
+      Path dir = config; // the client may write into it (docker login): removed with what it holds when the JVM ends
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try (var all = Files.walk(dir)) {
+          all.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+          // nothing left to remove
+        }
+      }, "docker-config-cleanup"));
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

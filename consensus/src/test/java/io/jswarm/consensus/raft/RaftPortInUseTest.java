@@ -26,21 +26,25 @@ class RaftPortInUseTest {
   @Test
   void aTakenPortFailsTheStartAndAFreeOneWorksAfter() throws Exception {
     Path dir = Files.createTempDirectory("raft-port-taken");
-    try (ServerSocket taken = new ServerSocket()) {
-      taken.bind(new InetSocketAddress("127.0.0.1", 0));
-      String addr = "127.0.0.1:" + taken.getLocalPort();
-      RaftConfig cfg = RaftConfig.builder("m1", addr, dir.resolve("m1")).peer("m1", addr).build();
-      RaftPortInUseException e = assertThrows(RaftPortInUseException.class,
-          () -> RaftStore.start(cfg, Clock.systemUTC(), IdGenerator.secure()));
-      assertEquals(addr, e.address());
-      assertTrue(e.getMessage().contains(addr) && e.getMessage().contains("already in use"), e.getMessage());
-      assertFalse(Files.exists(dir.resolve("m1")), "nothing formatted for a start that never bound");
-    }
-    String free = "127.0.0.1:" + MiniCluster.freePort();
-    RaftConfig retry = RaftConfig.builder("m1", free, dir.resolve("m1")).peer("m1", free).build();
-    try (RaftStore s = RaftStore.start(retry, Clock.systemUTC(), IdGenerator.secure())) {
-      createSecret(s.store(), "after-retry");
-      assertEquals(1, s.store().count(Tables.SECRETS));
+    try {
+      try (ServerSocket taken = new ServerSocket()) {
+        taken.bind(new InetSocketAddress("127.0.0.1", 0));
+        String addr = "127.0.0.1:" + taken.getLocalPort();
+        RaftConfig cfg = RaftConfig.builder("m1", addr, dir.resolve("m1")).peer("m1", addr).build();
+        RaftPortInUseException e = assertThrows(RaftPortInUseException.class,
+            () -> RaftStore.start(cfg, Clock.systemUTC(), IdGenerator.secure()));
+        assertEquals(addr, e.address());
+        assertTrue(e.getMessage().contains(addr) && e.getMessage().contains("already in use"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("m1")), "nothing formatted for a start that never bound");
+      }
+      String free = "127.0.0.1:" + MiniCluster.freePort();
+      RaftConfig retry = RaftConfig.builder("m1", free, dir.resolve("m1")).peer("m1", free).build();
+      try (RaftStore s = RaftStore.start(retry, Clock.systemUTC(), IdGenerator.secure())) {
+        createSecret(s.store(), "after-retry");
+        assertEquals(1, s.store().count(Tables.SECRETS));
+      }
+    } finally {
+      MiniCluster.deleteTree(dir);
     }
   }
 

@@ -27,36 +27,40 @@ class RaftPortLimitsTest {
   @Test
   void connectionsPastThePerPeerCapAreClosedAtOnce() throws Exception {
     Path dir = Files.createTempDirectory("raft-limits");
-    String addr = "127.0.0.1:" + MiniCluster.freePort();
-    RaftConfig cfg = RaftConfig.builder("m1", addr, dir.resolve("m1")).peer("m1", addr)
-        .listenerLimits(new ListenerLimits(Duration.ofSeconds(30), Duration.ofSeconds(300), 3)).build();
-    try (RaftStore s = RaftStore.start(cfg, Clock.systemUTC(), IdGenerator.secure())) {
-      int port = Integer.parseInt(addr.substring(addr.lastIndexOf(':') + 1));
-      List<Socket> held = new ArrayList<>();
-      try {
-        for (int i = 0; i < 3; i++) {
+    try {
+      String addr = "127.0.0.1:" + MiniCluster.freePort();
+      RaftConfig cfg = RaftConfig.builder("m1", addr, dir.resolve("m1")).peer("m1", addr)
+          .listenerLimits(new ListenerLimits(Duration.ofSeconds(30), Duration.ofSeconds(300), 3)).build();
+      try (RaftStore s = RaftStore.start(cfg, Clock.systemUTC(), IdGenerator.secure())) {
+        int port = Integer.parseInt(addr.substring(addr.lastIndexOf(':') + 1));
+        List<Socket> held = new ArrayList<>();
+        try {
+          for (int i = 0; i < 3; i++) {
+            held.add(open(port));
+          }
+          for (Socket kept : held) {
+            assertOpen(kept);
+          }
+          for (int i = 0; i < 2; i++) {
+            try (Socket refused = open(port)) {
+              refused.setSoTimeout(10_000);
+              assertEquals(-1, readOrReset(refused), "a connection past the cap is closed by the server");
+            }
+          }
+          held.remove(0).close(); // one ends: a new one fits again
+          Thread.sleep(200);
           held.add(open(port));
-        }
-        for (Socket kept : held) {
-          assertOpen(kept);
-        }
-        for (int i = 0; i < 2; i++) {
-          try (Socket refused = open(port)) {
-            refused.setSoTimeout(10_000);
-            assertEquals(-1, readOrReset(refused), "a connection past the cap is closed by the server");
+          assertOpen(held.get(held.size() - 1));
+          createSecret(s.store(), "still-serving");
+          assertEquals(1, s.store().count(Tables.SECRETS));
+        } finally {
+          for (Socket k : held) {
+            k.close();
           }
         }
-        held.remove(0).close(); // one ends: a new one fits again
-        Thread.sleep(200);
-        held.add(open(port));
-        assertOpen(held.get(held.size() - 1));
-        createSecret(s.store(), "still-serving");
-        assertEquals(1, s.store().count(Tables.SECRETS));
-      } finally {
-        for (Socket k : held) {
-          k.close();
-        }
       }
+    } finally {
+      MiniCluster.deleteTree(dir);
     }
   }
 
