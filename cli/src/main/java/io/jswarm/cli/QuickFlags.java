@@ -39,30 +39,10 @@ public final class QuickFlags {
   private static final String NO_DEFAULT = "__no_default_value__";
 
   /** An annotated field and the object (the command or one of its mixins) that holds it. */
-  private static final class Slot {
-    final Object holder;
-    final Field field;
-
-    Slot(Object holder, Field field) {
-      this.holder = holder;
-      this.field = field;
-    }
-  }
+  private record Slot(Object holder, Field field) {}
 
   /** A {@link Parameters} field: the positional words from {@code from} to {@code to}, at least {@code min} of them. */
-  private static final class Positional {
-    final Slot slot;
-    final int from;
-    final int to;
-    final int min;
-
-    Positional(Slot slot, int from, int to, int min) {
-      this.slot = slot;
-      this.from = from;
-      this.to = to;
-      this.min = min;
-    }
-  }
+  private record Positional(Slot slot, int from, int to, int min) {}
 
   /** The same as {@link #parse(Object, List, boolean)} for a command that reads options after positional words. */
   static boolean parse(Object command, List<String> args) {
@@ -104,7 +84,7 @@ public final class QuickFlags {
         if (s == null) {
           return false; // --help, a typo, --, a clustered or attached short option: picocli's
         }
-        Field f = s.field;
+        Field f = s.field();
         Option o = f.getAnnotation(Option.class);
         boolean list = f.getType() == List.class;
         if (!given.add(f) && !list) {
@@ -117,7 +97,7 @@ public final class QuickFlags {
           if (value != null || (!o.arity().isEmpty() && i + 1 < args.size() && bool(args.get(i + 1)))) {
             return false; // --tls=true, -d false: a value picocli reads
           }
-          f.set(s.holder, f.getType() == boolean.class ? (Object) true : Boolean.TRUE);
+          f.set(s.holder(), f.getType() == boolean.class ? (Object) true : Boolean.TRUE);
           continue;
         }
         if (value == null) {
@@ -134,11 +114,11 @@ public final class QuickFlags {
         }
       }
       for (Slot s : options) {
-        Option o = s.field.getAnnotation(Option.class);
-        if (given.contains(s.field)) {
+        Option o = s.field().getAnnotation(Option.class);
+        if (given.contains(s.field())) {
           continue;
         }
-        if (o.required() || !o.defaultValue().equals(NO_DEFAULT) && !(followed(s.field, o) && set(s, o.defaultValue(),
+        if (o.required() || !o.defaultValue().equals(NO_DEFAULT) && !(followed(s.field(), o) && set(s, o.defaultValue(),
             false))) {
           return false;
         }
@@ -196,12 +176,12 @@ public final class QuickFlags {
     }
     String index = p.index();
     String arity = p.arity();
-    if (strings(s.field)) {
+    if (strings(s.field())) {
       int from = index.isEmpty() ? 0 : index.endsWith("..*") ? number(index.substring(0, index.length() - 3)) : -1;
       int min = arity.isEmpty() || arity.equals("0..*") ? 0 : arity.equals("1..*") ? 1 : -1;
       return from < 0 || min < 0 ? null : new Positional(s, from, Integer.MAX_VALUE, min);
     }
-    if (s.field.getType() != String.class) {
+    if (s.field().getType() != String.class) {
       return null;
     }
     int at = index.isEmpty() ? 0 : number(index);
@@ -212,15 +192,15 @@ public final class QuickFlags {
   /** Gives each positional word to the field whose range holds it; false when one has none, or one wants more. */
   private static boolean positionals(List<Positional> fields, List<String> words) throws IllegalAccessException {
     for (Positional p : fields) {
-      int taken = Math.max(0, Math.min(words.size() - 1, p.to) - p.from + 1);
-      if (taken < p.min) {
+      int taken = Math.max(0, Math.min(words.size() - 1, p.to()) - p.from() + 1);
+      if (taken < p.min()) {
         return false; // "Missing required parameter"
       }
     }
     for (int i = 0; i < words.size(); i++) {
       Positional at = null;
       for (Positional p : fields) {
-        if (p.from <= i && i <= p.to) {
+        if (p.from() <= i && i <= p.to()) {
           if (at != null) {
             return false; // two fields for one word: picocli's rule, not followed here
           }
@@ -230,16 +210,16 @@ public final class QuickFlags {
       if (at == null) {
         return false; // "Unmatched argument"
       }
-      Field f = at.slot.field;
+      Field f = at.slot().field();
       if (f.getType() == String.class) {
-        f.set(at.slot.holder, words.get(i));
+        f.set(at.slot().holder(), words.get(i));
       } else {
         @SuppressWarnings("unchecked")
-        List<String> values = (List<String>) f.get(at.slot.holder);
+        List<String> values = (List<String>) f.get(at.slot().holder());
         if (values == null) {
           values = new ArrayList<>();
-          f.set(at.slot.holder, values);
-        } else if (i == at.from && !values.isEmpty()) {
+          f.set(at.slot().holder(), values);
+        } else if (i == at.from() && !values.isEmpty()) {
           return false; // an initial value picocli would replace
         }
         values.add(words.get(i));
@@ -285,14 +265,14 @@ public final class QuickFlags {
 
   /** Sets (or for a list adds) {@code value} converted to the field's type; false when picocli should convert it. */
   private static boolean set(Slot s, String value, boolean list) throws IllegalAccessException {
-    Field f = s.field;
+    Field f = s.field();
     Option o = f.getAnnotation(Option.class);
     if (list) {
       @SuppressWarnings("unchecked")
-      List<String> values = (List<String>) f.get(s.holder);
+      List<String> values = (List<String>) f.get(s.holder());
       if (values == null) {
         values = new ArrayList<>();
-        f.set(s.holder, values);
+        f.set(s.holder(), values);
       }
       values.add(value);
       return true;
@@ -327,7 +307,7 @@ public final class QuickFlags {
     } else {
       v = Long.parseLong(value);
     }
-    f.set(s.holder, v);
+    f.set(s.holder(), v);
     return true;
   }
 
