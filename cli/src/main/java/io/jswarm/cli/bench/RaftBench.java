@@ -33,6 +33,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "raft", description = "Committed updates/s and p50/p99 commit latency of the Raft store.")
 public final class RaftBench implements Callable<Integer> {
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--managers", split = ",", defaultValue = "1,3", description = "Group sizes (default: ${DEFAULT-VALUE}).")
   List<Integer> managers;
 
@@ -67,6 +70,16 @@ public final class RaftBench implements Callable<Integer> {
           + " shown (default: ${DEFAULT-VALUE}).")
   int rounds;
 
+  @Option(names = "--rows-per-update", defaultValue = "1",
+      description = "Rows each update changes in one transaction (each writer owns that many rows); the store's own"
+          + " writers (scheduler, orchestrator, status writer) change up to 200 per entry (default: ${DEFAULT-VALUE}).")
+  int rowsPerUpdate;
+
+  @Option(names = "--row-bytes", defaultValue = "0",
+      description = "Pad each row to about this many bytes of JSON (a task row is about 1,000); 0 keeps the bare"
+          + " row of about 216 bytes (default: ${DEFAULT-VALUE}).")
+  int rowBytes;
+
   @Option(names = "--compare-etcd",
       description = "Also run etcd 3.4 (/usr/bin/etcd, Debian's etcd-server) with the same member count on loopback,"
           + " each cell on both one after the other, and print both and the ratio jswarm/etcd; encryption off.")
@@ -84,6 +97,16 @@ public final class RaftBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (rowsPerUpdate < 1 || rowsPerUpdate > 10_000) {
+      throw usage("--rows-per-update: expected 1 to 10000, got " + rowsPerUpdate);
+    }
+    if (rowBytes < 0 || rowBytes > 1_000_000) {
+      throw usage("--row-bytes: expected 0 to 1000000, got " + rowBytes);
+    }
+    if (compareEtcd && (rowsPerUpdate != 1 || rowBytes != 0)) {
+      throw usage("--compare-etcd compares one bare row per update with one etcd key; leave out --rows-per-update"
+          + " and --row-bytes");
+    }
     Path base = dir != null ? dir : Files.createTempDirectory(Path.of("/var/tmp"), "jswarm-bench-");
     if (compareEtcd) {
       try {
@@ -98,15 +121,18 @@ public final class RaftBench implements Callable<Integer> {
         seconds, warmup, base);
     for (String e : encryption) {
       if (!e.equals("on") && !e.equals("off")) {
-        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-            "--encryption: expected on, off or both (on,off), got " + e);
+        throw usage("--encryption: expected on, off or both (on,off), got " + e);
       }
     }
     if (encryption.contains("on")) {
       System.out.printf("AES-256-GCM seal + open of a 300-byte store batch, one thread: %.2f us%n", sealOpenMicros());
     }
-    System.out.printf("%-9s %-8s %-11s %12s %10s %10s %10s %12s%n", "managers", "writers", "encryption", "updates/s",
-        "p50 ms", "p99 ms", "max ms", "on/off");
+    if (rowsPerUpdate > 1 || rowBytes > 0) {
+      System.out.printf("Each update changes %d row(s) of %d bytes of JSON in one transaction%n", rowsPerUpdate,
+          measuredRowBytes());
+    }
+    System.out.printf("%-9s %-8s %-11s %12s %10s %10s %10s %12s %12s%n", "managers", "writers", "encryption",
+        "updates/s", "p50 ms", "p99 ms", "max ms", "on/off", "rows/s");
     for (int m : managers) {
       // one group per setting, all started before measuring, so the settings share the machine's state
       Map<String, List<RaftStore>> groups = new LinkedHashMap<>();
@@ -131,8 +157,8 @@ public final class RaftBench implements Callable<Integer> {
             rate.put(e, r.perSecond());
             String ratio = e.equals("on") && rate.containsKey("off")
                 ? String.format("%.3f", rate.get("on") / rate.get("off")) : "";
-            System.out.printf("%-9d %-8d %-11s %12.0f %10.2f %10.2f %10.2f %12s%n", m, w, e, r.perSecond(), r.p50(),
-                r.p99(), r.max(), ratio);
+            System.out.printf("%-9d %-8d %-11s %12.0f %10.2f %10.2f %10.2f %12s %12.0f%n", m, w, e, r.perSecond(),
+                r.p50(), r.p99(), r.max(), ratio, r.perSecond() * rowsPerUpdate);
             System.out.flush();
           }
         }
@@ -205,6 +231,36 @@ public final class RaftBench implements Callable<Integer> {
     return s;
   }
 
+  /** {@link #row(String)} with a {@code pad} label that brings its JSON to about {@code bytes} (0: no pad). */
+  private static Secret row(String name, int bytes) {
+    Secret s = row(name);
+    int pad = bytes - rowBytes(s) - "'pad':'',".length();
+    if (pad > 0) {
+      s.spec.labels.put("pad", "x".repeat(pad));
+    }
+    return s;
+  }
+
+  /** The JSON size of {@code s} once stored and updated (an id, versions, the {@code seq} label), without a store. */
+  private static int rowBytes(Secret s) {
+    Secret c = io.jswarm.api.json.Json.copy(s);
+    c.id = "x".repeat(25);
+    c.version = new io.jswarm.api.types.Version(1_000_000);
+    c.createdAt = c.updatedAt = java.time.Instant.now().toString();
+    c.spec.labels.put("seq", "1000000");
+    return io.jswarm.api.json.Json.toBytes(c).length;
+  }
+
+  /** The JSON size of one row as {@link #runJswarm} writes it. */
+  private int measuredRowBytes() {
+    return rowBytes(row("bench-" + System.nanoTime() + "-127", rowBytes));
+  }
+
+  private picocli.CommandLine.ParameterException usage(String message) {
+    return new picocli.CommandLine.ParameterException(spec != null ? spec.commandLine() : new picocli.CommandLine(this),
+        message);
+  }
+
   /** The encoded size of one writer's row after an update, as the store keeps and logs it. */
   static int rowSize(MemoryStore store) {
     String name = "bench-" + System.nanoTime() + "-127";
@@ -217,19 +273,31 @@ public final class RaftBench implements Callable<Integer> {
     return io.jswarm.api.json.Json.toBytes(store.view(tx -> tx.secrets().get(id))).length;
   }
 
-  /** One cell on the Raft store: each writer updates its own row, read + compare-and-set on its version. */
+  /**
+   * One cell on the Raft store: each writer updates its own {@link #rowsPerUpdate} rows in one transaction, read +
+   * compare-and-set on their versions.
+   */
   ClosedLoop.Result runJswarm(MemoryStore store, int nWriters) throws InterruptedException {
-    String[] ids = new String[nWriters];
+    String[][] ids = new String[nWriters][rowsPerUpdate];
     for (int i = 0; i < nWriters; i++) {
-      String name = "bench-" + System.nanoTime() + "-" + i;
-      ids[i] = store.update(tx -> tx.secrets().create(row(name)).id);
+      String prefix = "bench-" + System.nanoTime() + "-" + i + "-";
+      String[] mine = ids[i];
+      store.update(tx -> {
+        for (int k = 0; k < mine.length; k++) {
+          mine[k] = tx.secrets().create(row(prefix + k, rowBytes)).id;
+        }
+        return null;
+      });
     }
     return ClosedLoop.run(nWriters, warmup, seconds, (me, seq) -> {
       try {
         store.update(tx -> {
-          Secret s = tx.secrets().get(ids[me]);
-          s.spec.labels.put("seq", Long.toString(seq));
-          return tx.secrets().update(s);
+          for (String id : ids[me]) {
+            Secret s = tx.secrets().get(id);
+            s.spec.labels.put("seq", Long.toString(seq));
+            tx.secrets().update(s);
+          }
+          return null;
         });
         return true;
       } catch (ConflictException e) {

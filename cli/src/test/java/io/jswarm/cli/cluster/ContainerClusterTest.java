@@ -46,6 +46,12 @@ class ContainerClusterTest {
   private static final Duration CONVERGE = Duration.ofSeconds(60);
   /** A loopback registry that does not answer: the image is imported, never pulled from the internet. */
   static final String IMAGE = "127.0.0.1:9/jswarm/busybox:1";
+  /**
+   * A ContainerSpec field for test services that are not about stopping: their busybox {@code sleep} or
+   * {@code httpd} is PID 1 of its container and ignores SIGTERM, so each stop would wait out Docker's default 10 s
+   * grace before the SIGKILL. The CLI's form: {@code --stop-grace-period 1s}.
+   */
+  static final String SHORT_STOP = "\"StopGracePeriod\":1000000000";
 
   private static final String TAG = UUID.randomUUID().toString().substring(0, 6);
   private static final String CGROUP_PARENT = "jswarm-ctest-" + TAG;
@@ -118,6 +124,7 @@ class ContainerClusterTest {
     String refused = node.call("POST", "/services/create", bad).expect(400).body();
     assertTrue(refused.contains("Spec.TaskTemplate.ContainerSpec.Privileges.Seccomp.Profile: defaultAction"), refused);
     String probe = "{\"Name\":\"probe\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"" + IMAGE + "\","
+        + SHORT_STOP + ","
         + "\"Args\":[\"sh\",\"-c\",\"grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status; unshare -Urn true; "
         + "echo unshare=$?; sleep 600\"]}}}";
     String id = node.call("POST", "/services/create", probe).expect(201).json().path("ID").asText();
@@ -150,7 +157,7 @@ class ContainerClusterTest {
   @Order(1)
   void threeReplicasAnswerHttpOnTheirHostPorts() throws Exception {
     String spec = "{\"Name\":\"web\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"" + IMAGE + "\","
-        + "\"Args\":[\"httpd\",\"-f\",\"-p\",\"80\",\"-h\",\"/www\"]}},"
+        + SHORT_STOP + ",\"Args\":[\"httpd\",\"-f\",\"-p\",\"80\",\"-h\",\"/www\"]}},"
         + "\"Mode\":{\"Replicated\":{\"Replicas\":3}},"
         + "\"EndpointSpec\":{\"Ports\":[{\"Protocol\":\"tcp\",\"TargetPort\":80,\"PublishMode\":\"host\"}]}}";
     serviceId = node.call("POST", "/services/create", spec).expect(201).json().path("ID").asText();
@@ -206,6 +213,7 @@ class ContainerClusterTest {
   @Order(4)
   void aBlkioWeightIsWrittenWhereTheKernelHasOneAndDiscardedWithAWarningWhereNot() throws Exception {
     String spec = "{\"Name\":\"weighted\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"" + IMAGE + "\","
+        + SHORT_STOP + ","
         + "\"Args\":[\"sleep\",\"600\"]},\"Resources\":{\"Limits\":{\"BlkioWeight\":300}}},"
         + "\"Mode\":{\"Replicated\":{\"Replicas\":1}}}";
     JsonNode created = node.call("POST", "/services/create", spec).expect(201).json();

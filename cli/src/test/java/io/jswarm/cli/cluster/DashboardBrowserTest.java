@@ -7,11 +7,15 @@ import io.jswarm.cli.Main;
 import io.jswarm.cli.cluster.ProcessCluster.Daemon;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,7 +33,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The dashboard in a real headless browser (Debian's chromium and chromedriver, driven by Selenium): a manager
  * serving {@code --metrics-addr} and a worker, a 3-replica service; the page shows both nodes as columns and the
- * 3 tasks, follows a scale to 5 without a reload, fits a phone's width, and logs no console error.
+ * 3 tasks, follows a scale to 5 without a reload, fits a phone's width, and logs no console error. Chromium's
+ * profile and its temporary files (the {@code org.chromium.Chromium.*} singleton directories it makes in
+ * {@code TMPDIR}) go to a directory of the test's own, removed at the end.
  */
 class DashboardBrowserTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -37,6 +43,7 @@ class DashboardBrowserTest {
   private static Daemon manager;
   private static int port;
   private static ChromeDriver browser;
+  private static Path browserTmp;
 
   @BeforeAll
   static void start() throws Exception {
@@ -49,13 +56,15 @@ class DashboardBrowserTest {
     manager.call("POST", "/services/create", "{\"Name\":\"web\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":"
         + "\"busybox\"}},\"Mode\":{\"Replicated\":{\"Replicas\":3}},\"EndpointSpec\":{\"Ports\":[{\"TargetPort\":80,"
         + "\"PublishedPort\":8080}]}}").expect(201);
+    browserTmp = Files.createTempDirectory("jswarm-chromium-");
     ChromeOptions options = new ChromeOptions();
     options.setBinary("/usr/bin/chromium");
     options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-        "--window-size=1280,900");
+        "--window-size=1280,900", "--user-data-dir=" + browserTmp.resolve("profile"));
     options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
     ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+        .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).usingAnyFreePort()
+        .withEnvironment(Map.of("TMPDIR", browserTmp.toString())).build();
     browser = new ChromeDriver(service, options);
   }
 
@@ -66,8 +75,18 @@ class DashboardBrowserTest {
         browser.quit();
       }
     } finally {
-      if (cluster != null) {
-        cluster.close();
+      try {
+        if (cluster != null) {
+          cluster.close();
+        }
+      } finally {
+        if (browserTmp != null) {
+          try (Stream<Path> all = Files.walk(browserTmp)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+              Files.deleteIfExists(p);
+            }
+          }
+        }
       }
     }
   }

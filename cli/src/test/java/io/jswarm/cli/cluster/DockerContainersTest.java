@@ -47,7 +47,8 @@ abstract class DockerContainersTest {
     docker = new DockerCli("tcp://127.0.0.1:" + node.apiPort);
     node.call("POST", "/services/create", "{\"Name\":\"web\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\""
         + IMAGE + "\",\"Labels\":{\"tier\":\"front\"},\"Args\":[\"sh\",\"-c\",\"echo hello-from-web; "
-        + "echo oops >&2; exec sleep 600\"]}}}").expect(201);
+        + "echo oops >&2; exec sleep 600\"]},"
+        + "\"RestartPolicy\":{\"Delay\":500000000}}}").expect(201); // the killed task replaced in 0.5 s, not 5
     await(CONVERGE, "the web task running", () -> (id = runningTask()) != null);
   }
 

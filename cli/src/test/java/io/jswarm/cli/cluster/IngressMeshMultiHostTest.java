@@ -54,7 +54,7 @@ class IngressMeshMultiHostTest {
       cluster.importBusybox(m1);
 
       String spec = "{\"Name\":\"ingweb\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\""
-          + ContainerClusterTest.IMAGE + "\",\"Args\":[\"sh\",\"-c\","
+          + ContainerClusterTest.IMAGE + "\"," + ContainerClusterTest.SHORT_STOP + ",\"Args\":[\"sh\",\"-c\","
           + "\"busybox hostname > /www/index.html && exec httpd -f -p 80 -h /www\"]},"
           + "\"Placement\":{\"Constraints\":[\"node.role==worker\"],\"MaxReplicas\":1}},"
           + "\"Mode\":{\"Replicated\":{\"Replicas\":2}},"

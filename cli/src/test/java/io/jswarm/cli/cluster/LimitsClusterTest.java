@@ -56,6 +56,7 @@ class LimitsClusterTest {
     long since = Instant.now().getEpochSecond() - 1;
     // the loop's subshell dies at the first refused fork; the task's init stays (exec sleep)
     CliRun created = jswarm("service", "create", "-d", "--name", "forker", "--limit-pids", "32",
+        "--stop-grace-period", "1s",
         ContainerClusterTest.IMAGE, "sh", "-c", "(for i in $(seq 1 100); do sleep 600 & done); exec sleep 600");
     assertEquals(0, created.rc(), created.out() + created.err());
     String[] ps = {""};
@@ -80,9 +81,11 @@ class LimitsClusterTest {
   @Test
   void iperf3ThroughATenMegabitLimitMeasuresTenMegabitsBothWays() throws Exception {
     CliRun created = jswarm("service", "create", "-d", "--name", "limited", "--limit-bandwidth", "10mbit",
+        "--stop-grace-period", "1s",
         ContainerClusterTest.IMAGE, "sleep", "600");
     assertEquals(0, created.rc(), created.out() + created.err());
-    assertEquals(0, jswarm("service", "create", "-d", "--name", "free", ContainerClusterTest.IMAGE, "sleep", "600")
+    assertEquals(0, jswarm("service", "create", "-d", "--name", "free", "--stop-grace-period", "1s",
+        ContainerClusterTest.IMAGE, "sleep", "600")
         .rc());
     try {
       long[] pids = new long[2];
@@ -175,7 +178,8 @@ class LimitsClusterTest {
     CliRun created = jswarm("volume", "create", "--opt", "size=10M", "quota10");
     assertEquals(0, created.rc(), created.out() + created.err());
     created = jswarm("service", "create", "-d", "--name", "filler", "--mount", "type=volume,source=quota10,target=/data",
-        ContainerClusterTest.IMAGE, "sh", "-c", "dd if=/dev/zero of=/data/big bs=1M count=20; echo dd=$?; exec sleep 600");
+        "--stop-grace-period", "1s", ContainerClusterTest.IMAGE,
+        "sh", "-c", "dd if=/dev/zero of=/data/big bs=1M count=20; echo dd=$?; exec sleep 600");
     assertEquals(0, created.rc(), created.out() + created.err());
     String[] ps = {""};
     await(CONVERGE, "service ps showing the full volume", () -> {

@@ -36,7 +36,8 @@ class MultiHostContainerTest {
       cluster.importBusybox(m1);
 
       String spec = "{\"Name\":\"web\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\""
-          + ContainerClusterTest.IMAGE + "\",\"Args\":[\"httpd\",\"-f\",\"-p\",\"80\",\"-h\",\"/www\"]},"
+          + ContainerClusterTest.IMAGE + "\"," + ContainerClusterTest.SHORT_STOP + ","
+          + "\"Args\":[\"httpd\",\"-f\",\"-p\",\"80\",\"-h\",\"/www\"]},"
           + "\"Placement\":{\"Constraints\":[\"node.hostname==w1\"]}},"
           + "\"Mode\":{\"Replicated\":{\"Replicas\":1}},"
           + "\"EndpointSpec\":{\"Ports\":[{\"Protocol\":\"tcp\",\"TargetPort\":80,\"PublishMode\":\"host\"}]}}";

@@ -79,7 +79,9 @@ class NetworkAllocationClusterTest {
   @Test
   void addressesStayUniqueAcrossALeaderChangeAndAFullSubnetIsReported() throws IOException {
     cluster = new ProcessCluster();
-    Daemon m1 = cluster.init("m1", "\"DefaultAddrPool\":[\"10.20.0.0/16\"],\"SubnetSize\":24");
+    // a 1 s heartbeat: the killed manager is marked down (and its tasks replaced) in 3 s rather than 15
+    Daemon m1 = cluster.init("m1", "\"DefaultAddrPool\":[\"10.20.0.0/16\"],\"SubnetSize\":24,"
+        + "\"Spec\":{\"Dispatcher\":{\"HeartbeatPeriod\":1000000000}}");
     Daemon m2 = cluster.join("m2", m1, "manager");
     Daemon m3 = cluster.join("m3", m1, "manager");
     List<Daemon> managers = List.of(m1, m2, m3);

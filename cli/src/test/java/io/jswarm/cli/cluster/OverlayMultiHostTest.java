@@ -54,7 +54,7 @@ class OverlayMultiHostTest {
           .expect(201).json().path("Id").asText();
       assertFalse(netId.isEmpty(), "network create returns the Id");
       String spec = "{\"Name\":\"ovmhweb\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\""
-          + ContainerClusterTest.IMAGE + "\",\"Args\":[\"sh\",\"-c\","
+          + ContainerClusterTest.IMAGE + "\"," + ContainerClusterTest.SHORT_STOP + ",\"Args\":[\"sh\",\"-c\","
           + "\"busybox hostname > /www/index.html && exec httpd -f -p 80 -h /www\"]},"
           + "\"Networks\":[{\"Target\":\"ovmh\"}]},\"Mode\":{\"Replicated\":{\"Replicas\":6}}}";
       String serviceId = m1.daemon().call("POST", "/services/create", spec).expect(201).json().path("ID").asText();

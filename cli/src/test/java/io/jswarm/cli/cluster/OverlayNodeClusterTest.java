@@ -75,7 +75,8 @@ class OverlayNodeClusterTest {
         + "[{\"Subnet\":\"10.219.7.0/24\"}]},\"Options\":{\"com.docker.network.driver.overlay.vxlanid_list\":\""
         + vni + "\"}}").expect(201);
     String spec = "{\"Name\":\"ovweb\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"127.0.0.1:9/jswarm/busybox:1\","
-        + "\"Args\":[\"httpd\",\"-f\",\"-p\",\"80\",\"-h\",\"/www\"]},\"Networks\":[{\"Target\":\"ovt\"}]},"
+        + ContainerClusterTest.SHORT_STOP + ",\"Args\":[\"httpd\",\"-f\",\"-p\",\"80\",\"-h\",\"/www\"]},"
+        + "\"Networks\":[{\"Target\":\"ovt\"}]},"
         + "\"Mode\":{\"Replicated\":{\"Replicas\":2}}}";
     String serviceId = node.call("POST", "/services/create", spec).expect(201).json().path("ID").asText();
     await(CONVERGE, "2 running tasks", () -> running(serviceId).size() == 2);

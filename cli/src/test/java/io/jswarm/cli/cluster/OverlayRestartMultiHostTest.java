@@ -48,7 +48,7 @@ class OverlayRestartMultiHostTest {
       String netId = m1.daemon().call("POST", "/networks/create", "{\"Name\":\"" + NET + "\",\"Driver\":\"overlay\"}")
           .expect(201).json().path("Id").asText();
       String spec = "{\"Name\":\"h6web\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\""
-          + ContainerClusterTest.IMAGE + "\",\"Args\":[\"sh\",\"-c\","
+          + ContainerClusterTest.IMAGE + "\"," + ContainerClusterTest.SHORT_STOP + ",\"Args\":[\"sh\",\"-c\","
           + "\"busybox hostname > /www/index.html && exec httpd -f -p 80 -h /www\"]},"
           + "\"Networks\":[{\"Target\":\"" + NET + "\"}]},\"Mode\":{\"Global\":{}},"
           + "\"EndpointSpec\":{\"Ports\":[{\"Protocol\":\"tcp\",\"TargetPort\":80,\"PublishedPort\":" + PUBLISHED

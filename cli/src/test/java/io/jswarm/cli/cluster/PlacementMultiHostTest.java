@@ -244,7 +244,7 @@ class PlacementMultiHostTest {
 
   static String create(String name, long reserveNanoCpus, String strategy, int replicas) throws IOException {
     String spec = "{\"Name\":\"" + name + "\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\""
-        + MultiHostCluster.BUSYBOX + "\",\"Args\":[\"sleep\",\"3600\"]},"
+        + MultiHostCluster.BUSYBOX + "\"," + ContainerClusterTest.SHORT_STOP + ",\"Args\":[\"sleep\",\"3600\"]},"
         + "\"Resources\":{\"Reservations\":{\"NanoCPUs\":" + reserveNanoCpus + "}}"
         + (strategy == null ? "" : ",\"Placement\":{\"Strategy\":\"" + strategy + "\"}") + "},"
         + "\"Mode\":{\"Replicated\":{\"Replicas\":" + replicas + "}}}";

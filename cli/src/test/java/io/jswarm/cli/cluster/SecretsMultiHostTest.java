@@ -172,7 +172,7 @@ class SecretsMultiHostTest {
     assertFalse(ok(jswarm("secret", "inspect", "app_key")).out().contains(b64));
 
     ok(jswarm("service", "create", "-d", "--name", "sec", "--replicas", "2", "--replicas-max-per-node", "1",
-        "--constraint", "node.role==worker",
+        "--constraint", "node.role==worker", "--stop-grace-period", "1s", // not about stopping: sh ignores TERM
         "--secret", "source=app_key,target=app_key,uid=1000,gid=1000,mode=0400",
         "--config", "source=app.conf,target=/etc/app.conf", MultiHostCluster.BUSYBOX,
         "sh", "-c", "stat -c '%a %u %g' /run/secrets/app_key; md5sum /run/secrets/app_key; cat /etc/app.conf; "

@@ -73,13 +73,13 @@ class ServiceDiscoveryMultiHostTest {
       assertTrue(bad.err().contains("--endpoint-mode") && bad.err().contains("vip or dnsrr"), bad.err());
 
       phase(t0, "network made, bad flag refused");
-      create(a, "web", "--replicas", "4", "--constraint", "node.hostname!=c", ContainerClusterTest.IMAGE,
-          "sh", "-c", HTTPD);
+      create(a, "web", "--replicas", "4", "--constraint", "node.hostname!=c", "--stop-grace-period", "1s",
+          ContainerClusterTest.IMAGE, "sh", "-c", HTTPD);
       create(a, "rr", "--endpoint-mode", "dnsrr", "--replicas", "2", "--constraint", "node.hostname!=c",
           "--stop-grace-period", "1s", ContainerClusterTest.IMAGE, "sleep", "3600");
       create(a, "hc", "--replicas", "2", "--constraint", "node.hostname==b", "--health-cmd", "test -f /tmp/ok",
           "--health-interval", "200ms", "--health-retries", "3", "--health-start-period", "60s",
-          ContainerClusterTest.IMAGE, "sh", "-c", HTTPD);
+          "--stop-grace-period", "1s", ContainerClusterTest.IMAGE, "sh", "-c", HTTPD);
       create(a, "client", "--replicas", "1", "--constraint", "node.hostname==c", "--stop-grace-period", "1s",
           ContainerClusterTest.IMAGE, "sleep", "3600");
       MultiHostCluster.awaitOrShowTasks(CONVERGE, a, "9 running tasks", () -> running(a, "web", netId).size() == 4

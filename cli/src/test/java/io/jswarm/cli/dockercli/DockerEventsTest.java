@@ -3,6 +3,7 @@ package io.jswarm.cli.dockercli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jswarm.cli.cluster.DockerCli;
 import io.jswarm.cli.cluster.ProcessCluster;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,14 +68,14 @@ class DockerEventsTest {
       }
     });
     String until = Long.toString(Instant.now().getEpochSecond() + 1);
-    DockerCli.Result all = docker.run(Duration.ofSeconds(20), "events", "--since", Long.toString(from),
+    DockerCli.Run all = docker.run(Duration.ofSeconds(20), "events", "--since", Long.toString(from),
         "--until", until, "--format", "{{.Type}} {{.Action}} {{.Actor.Attributes.name}}");
     all.ok();
     List<String> lines = all.out().lines().toList();
     assertTrue(lines.contains("network create evnet"), all.out());
     assertTrue(lines.contains("service create evjob"), all.out());
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("container start evjob.1.")), all.out());
-    DockerCli.Result died = docker.run("events", "--since", Long.toString(from), "--until", until,
+    DockerCli.Run died = docker.run("events", "--since", Long.toString(from), "--until", until,
         "--filter", "event=die", "--filter", "service=evjob", "--format", "{{json .Actor.Attributes}}").ok();
     assertTrue(died.out().contains("\"exitCode\":\"3\"") && died.out().contains("com.docker.swarm.service.name"),
         died.out());
@@ -89,8 +90,8 @@ class DockerEventsTest {
 
   @Test
   void aBadFilterIsAClearError() throws Exception {
-    DockerCli.Result r = docker.run("events", "--filter", "colour=red", "--since", "1", "--until", "2");
-    assertTrue(r.rc() != 0 && r.out().contains("invalid filter 'colour'"), r.out());
+    DockerCli.Run r = docker.run("events", "--filter", "colour=red", "--since", "1", "--until", "2");
+    assertTrue(r.rc() != 0 && r.err().contains("invalid filter 'colour'"), r.all());
     // a time too far out for an Instant is a 400, not a 500 (ApiFuzzTest found it)
     assertEquals(400, node.daemon().call("GET", "/events?since=5047639428640418645", null).status());
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.api.json.Json;
+import io.jswarm.cli.cluster.DockerCli;
 import io.jswarm.cli.cluster.ProcessCluster;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -34,10 +35,10 @@ class DockerJobsTest {
   @Test
   void aReplicatedJobRunsSixCompletionsTwoAtATime() throws Exception {
     long from = Instant.now().getEpochSecond() - 1;
-    DockerCli.Result create = docker.run(Duration.ofSeconds(90), "service", "create", "--mode", "replicated-job",
+    DockerCli.Run create = docker.run(Duration.ofSeconds(90), "service", "create", "--mode", "replicated-job",
         "--replicas", "6", "--max-concurrent", "2", "--name", "six", "-e", "JSWARM_SIMULATED_EXIT=0",
         "-e", "JSWARM_SIMULATED_RUN_MS=1500", "busybox:1").ok();
-    assertTrue(create.out().contains("job complete"), create.out());
+    assertTrue(create.all().contains("job complete"), create.all());
     assertTrue(docker.run("service", "ls").ok().out().contains("(6/6 completed)"));
     String ps = docker.run("service", "ps", "six", "--format", "{{.DesiredState}} {{.CurrentState}}").ok().out();
     assertEquals(6, ps.lines().filter(l -> l.startsWith("Complete Complete")).count(), ps);

@@ -1,5 +1,6 @@
 package io.jswarm.cli.dockercli;
 
+import io.jswarm.cli.cluster.DockerCli;
 import io.jswarm.cli.cluster.ProcessCluster;
 import io.jswarm.cli.cluster.ProcessCluster.CliRun;
 import io.jswarm.cli.cluster.ProcessCluster.Daemon;

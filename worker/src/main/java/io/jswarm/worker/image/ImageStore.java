@@ -1,14 +1,12 @@
 package io.jswarm.worker.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jswarm.api.errors.InvalidArgumentException;
 import io.jswarm.api.errors.NotFoundException;
 import io.jswarm.transport.disk.DurableFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -110,18 +107,13 @@ public final class ImageStore implements ImageProvider {
   private final Path root;
   private final BlobStore blobs;
   private final Path layersDir;
-  private final Path indexFile;
+  private final ImageIndex index;
   private final Options options;
   /**
    * Made at the first pull from a registry (docs/footprint.md): an {@link HttpClient} starts a selector thread and
    * reads the JDK's CA certificates into its default TLS context, which a daemon that pulls nothing need not hold.
    */
   private HttpClient publicHttp;
-  private final Object lock = new Object();
-  /** Manifest digest -> when it was added (RFC 3339). Guarded by {@link #lock}. */
-  private final Map<Digest, String> images = new LinkedHashMap<>();
-  /** Normalized reference -> manifest digest. Guarded by {@link #lock}. */
-  private final TreeMap<String, Digest> references = new TreeMap<>();
   private final Map<Digest, Image> parsed = new ConcurrentHashMap<>();
   /** Read: anything that adds content (pull, load, import, push). Write: removal and garbage collection. */
   private final ReentrantReadWriteLock gcLock = new ReentrantReadWriteLock();
@@ -141,7 +133,6 @@ public final class ImageStore implements ImageProvider {
     Files.createDirectories(layersDir);
     // layers hold setuid binaries and device nodes of images: nobody but root walks in
     Files.setPosixFilePermissions(layersDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-    this.indexFile = root.resolve("images.json");
     DurableFiles.removeLeftovers(root); // an index replacement a crash interrupted
     Path layout = root.resolve("oci-layout");
     if (!Files.exists(layout)) {
@@ -152,7 +143,7 @@ public final class ImageStore implements ImageProvider {
         LayerUnpacker.deleteTree(p); // left by a crash mid-unpack
       }
     }
-    loadIndex();
+    this.index = new ImageIndex(root.resolve("images.json"));
   }
 
   private synchronized HttpClient publicHttp() {
@@ -284,9 +275,9 @@ public final class ImageStore implements ImageProvider {
     }
     if (ref != null) {
       Digest m;
-      synchronized (lock) {
-        m = references.get(key(ref));
-        if (m == null && ref.digest() != null && images.containsKey(ref.digest())) {
+      synchronized (index) {
+        m = index.references.get(key(ref));
+        if (m == null && ref.digest() != null && index.images.containsKey(ref.digest())) {
           m = ref.digest(); // pulled by tag, asked by its manifest digest
         }
       }
@@ -333,8 +324,8 @@ public final class ImageStore implements ImageProvider {
 
   List<Image> all() throws IOException {
     List<Digest> ms;
-    synchronized (lock) {
-      ms = new ArrayList<>(images.keySet());
+    synchronized (index) {
+      ms = new ArrayList<>(index.images.keySet());
     }
     List<Image> out = new ArrayList<>();
     for (Digest m : ms) {
@@ -480,29 +471,29 @@ public final class ImageStore implements ImageProvider {
         || options.insecureRegistries().contains(domain) || options.insecureRegistries().contains(host);
   }
 
-  Manifest.Descriptor choosePlatform(Manifest index, ImageReference ref) {
+  Manifest.Descriptor choosePlatform(Manifest list, ImageReference ref) {
     String want = options.os() + "/" + options.architecture();
-    for (Manifest.Descriptor d : index.manifests()) {
+    for (Manifest.Descriptor d : list.manifests()) {
       if (d.platform() != null && (d.platform().equals(want) || d.platform().startsWith(want + "/"))) {
         return d;
       }
     }
-    List<String> have = index.manifests().stream().map(d -> String.valueOf(d.platform())).toList();
+    List<String> have = list.manifests().stream().map(d -> String.valueOf(d.platform())).toList();
     throw new NotFoundException("no matching manifest for " + want + " in the manifest list entries of "
         + ref.familiar() + " (it has " + have + ")");
   }
 
   /** Records an image and references to it, and saves the index. */
   void register(Digest manifestDigest, Map<String, Digest> refs) throws IOException {
-    synchronized (lock) {
-      images.putIfAbsent(manifestDigest, Instant.now().toString());
+    synchronized (index) {
+      index.images.putIfAbsent(manifestDigest, Instant.now().toString());
       for (Map.Entry<String, Digest> e : refs.entrySet()) {
-        Digest old = references.put(e.getKey(), e.getValue());
+        Digest old = index.references.put(e.getKey(), e.getValue());
         if (old != null && !old.equals(e.getValue())) {
           LOG.info("reference {} moved from {} to {}", e.getKey(), old, e.getValue());
         }
       }
-      saveIndex();
+      index.save();
     }
   }
 
@@ -608,8 +599,8 @@ public final class ImageStore implements ImageProvider {
 
   /** Whether {@code r} is one of the store's references (a name it was pulled, loaded or tagged as). */
   boolean hasReference(ImageReference r) {
-    synchronized (lock) {
-      return references.containsKey(key(r));
+    synchronized (index) {
+      return index.references.containsKey(key(r));
     }
   }
 
@@ -643,8 +634,8 @@ public final class ImageStore implements ImageProvider {
 
   List<String> repoTags(Image img) {
     List<String> out = new ArrayList<>();
-    synchronized (lock) {
-      references.forEach((k, v) -> {
+    synchronized (index) {
+      index.references.forEach((k, v) -> {
         if (!k.contains("@") && sameImage(v, img)) {
           out.add(ImageReference.parse(k).familiar());
         }
@@ -655,8 +646,8 @@ public final class ImageStore implements ImageProvider {
 
   List<String> repoDigests(Image img) {
     List<String> out = new ArrayList<>();
-    synchronized (lock) {
-      references.forEach((k, v) -> {
+    synchronized (index) {
+      index.references.forEach((k, v) -> {
         if (k.contains("@") && sameImage(v, img)) {
           out.add(ImageReference.parse(k).familiar());
         }
@@ -688,8 +679,8 @@ public final class ImageStore implements ImageProvider {
 
   /** When the image with manifest {@code manifestDigest} was added (RFC 3339), or null. */
   String added(Digest manifestDigest) {
-    synchronized (lock) {
-      return images.get(manifestDigest);
+    synchronized (index) {
+      return index.images.get(manifestDigest);
     }
   }
 
@@ -707,11 +698,11 @@ public final class ImageStore implements ImageProvider {
     Digest md;
     if (Digest.isDigest(ref)) {
       Digest d = Digest.parse(ref);
-      synchronized (lock) {
-        md = images.containsKey(d) || references.containsValue(d) || references.containsKey(name + "@" + d)
-            ? d : null;
+      synchronized (index) {
+        md = index.images.containsKey(d) || index.references.containsValue(d)
+            || index.references.containsKey(name + "@" + d) ? d : null;
         if (md == null) {
-          for (String k : references.keySet()) {
+          for (String k : index.references.keySet()) {
             if (k.endsWith("@" + d)) {
               md = d; // an index this store pulled: served as it came
             }
@@ -719,8 +710,8 @@ public final class ImageStore implements ImageProvider {
         }
       }
     } else {
-      synchronized (lock) {
-        md = references.get(name + ":" + ref);
+      synchronized (index) {
+        md = index.references.get(name + ":" + ref);
       }
     }
     if (md == null || !blobs.has(md)) {
@@ -759,28 +750,28 @@ public final class ImageStore implements ImageProvider {
         // an id
       }
       List<Map<String, String>> out = new ArrayList<>();
-      synchronized (lock) {
+      synchronized (index) {
         List<String> refsOfImage = new ArrayList<>();
-        references.forEach((k, v) -> {
+        index.references.forEach((k, v) -> {
           if (sameImage(v, img)) {
             refsOfImage.add(k);
           }
         });
-        boolean byRef = ref != null && references.containsKey(key(ref)) && !Digest.isDigest(name.trim());
+        boolean byRef = ref != null && index.references.containsKey(key(ref)) && !Digest.isDigest(name.trim());
         ImageRemoval.Plan plan = ImageRemoval.plan(byRef ? ref : null, img, refsOfImage, force,
             inUse.get().contains(img.id().toString()));
         List<String> untag = plan.untag();
         boolean deletes = plan.deletes();
         for (String k : untag) {
-          references.remove(k);
+          index.references.remove(k);
           out.add(Map.of("Untagged", ImageReference.parse(k).familiar()));
         }
         if (deletes) {
-          images.entrySet().removeIf(e -> sameImage(e.getKey(), img));
-          references.values().removeIf(v -> sameImage(v, img));
+          index.images.entrySet().removeIf(e -> sameImage(e.getKey(), img));
+          index.references.values().removeIf(v -> sameImage(v, img));
           out.add(Map.of("Deleted", img.id().toString()));
         }
-        saveIndex();
+        index.save();
       }
       if (prune || out.stream().anyMatch(m -> m.containsKey("Deleted"))) {
         for (Digest layer : collectGarbage()) {
@@ -810,9 +801,9 @@ public final class ImageStore implements ImageProvider {
     Set<Digest> keepBlobs = new HashSet<>();
     Set<String> keepLayers = new HashSet<>();
     List<Digest> ms;
-    synchronized (lock) {
-      ms = new ArrayList<>(images.keySet());
-      for (String k : references.keySet()) {
+    synchronized (index) {
+      ms = new ArrayList<>(index.images.keySet());
+      for (String k : index.references.keySet()) {
         int at = k.indexOf('@');
         if (at > 0) {
           keepBlobs.add(Digest.parse(k.substring(at + 1))); // an index pulled by this name
@@ -832,58 +823,7 @@ public final class ImageStore implements ImageProvider {
         parsed.remove(d);
       }
     }
-    List<Digest> removed = new ArrayList<>();
-    try (Stream<Path> s = Files.list(layersDir)) {
-      for (Path p : s.toList()) {
-        String n = p.getFileName().toString();
-        String hex = n.endsWith(".size") ? n.substring(0, n.length() - 5) : n;
-        if (n.startsWith(".tmp-") || keepLayers.contains(hex) || hex.length() != 64) {
-          continue;
-        }
-        if (n.endsWith(".size")) {
-          Files.deleteIfExists(p);
-        } else {
-          LayerUnpacker.deleteTree(p);
-          removed.add(new Digest(hex));
-        }
-      }
-    }
-    return removed;
-  }
-
-  // ================= index persistence =================
-
-  private void loadIndex() throws IOException {
-    if (!Files.exists(indexFile)) {
-      return;
-    }
-    try {
-      JsonNode n = Manifest.JSON.readTree(indexFile.toFile());
-      synchronized (lock) {
-        n.path("images").fields().forEachRemaining(e -> images.put(Digest.parse(e.getKey()),
-            e.getValue().path("added").asText("")));
-        n.path("references").fields().forEachRemaining(e -> references.put(e.getKey(),
-            Digest.parse(e.getValue().asText())));
-      }
-    } catch (IOException | RuntimeException e) {
-      throw new IOException("the image index " + indexFile + " is unreadable (" + e.getMessage() + "); move it away "
-          + "to start with an empty image list (blobs and layers stay until the next image removal collects them)", e);
-    }
-  }
-
-  /** Replaces the index atomically and durably ({@link DurableFiles#replace}). Caller holds {@link #lock}. */
-  private void saveIndex() {
-    ObjectNode n = Manifest.JSON.createObjectNode();
-    n.put("schemaVersion", 1);
-    ObjectNode is = n.putObject("images");
-    images.forEach((k, v) -> is.putObject(k.toString()).put("added", v));
-    ObjectNode rs = n.putObject("references");
-    references.forEach((k, v) -> rs.put(k, v.toString()));
-    try {
-      DurableFiles.replace(indexFile, Manifest.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n), false);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot save the image index " + indexFile + ": " + e.getMessage(), e);
-    }
+    return LayerUnpacker.sweep(layersDir, keepLayers);
   }
 
   static String nodeArchitecture() {

@@ -17,6 +17,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -253,6 +254,30 @@ final class LayerUnpacker {
     } catch (java.nio.file.NoSuchFileException e) {
       return null;
     }
+  }
+
+  /**
+   * Deletes every unpacked layer under {@code layersDir} (and its {@code .size} file) whose diff id hex is not in
+   * {@code keep}; unpacks in progress ({@code .tmp-*}) stay. Returns the diff ids of the layers deleted.
+   */
+  static List<Digest> sweep(Path layersDir, Set<String> keep) throws IOException {
+    List<Digest> removed = new ArrayList<>();
+    try (Stream<Path> s = Files.list(layersDir)) {
+      for (Path p : s.toList()) {
+        String n = p.getFileName().toString();
+        String hex = n.endsWith(".size") ? n.substring(0, n.length() - 5) : n;
+        if (n.startsWith(".tmp-") || keep.contains(hex) || hex.length() != 64) {
+          continue;
+        }
+        if (n.endsWith(".size")) {
+          Files.deleteIfExists(p);
+        } else {
+          deleteTree(p);
+          removed.add(new Digest(hex));
+        }
+      }
+    }
+    return removed;
   }
 
   /** Removes a file, link, node or whole directory tree (never following symlinks). */
