@@ -65,6 +65,7 @@ public final class ClusterScenario implements AutoCloseable {
   private final Shape shape;
   private final PrintStream log;
   private final ProcessCluster cluster;
+  private final Path keepLogs;
   private final List<Daemon> managers = new ArrayList<>();
   private final Map<String, Usage> lastUsage = new LinkedHashMap<>();
   private Process hollow;
@@ -78,6 +79,7 @@ public final class ClusterScenario implements AutoCloseable {
   public ClusterScenario(Shape shape, PrintStream log, Path keepLogs) throws IOException {
     this.shape = shape;
     this.log = log;
+    this.keepLogs = keepLogs;
     this.cluster = new ProcessCluster().javaOpts(shape.managerJavaOpts()).keepLogsIn(keepLogs);
   }
 
@@ -157,7 +159,7 @@ public final class ClusterScenario implements AutoCloseable {
          var w = Files.newBufferedWriter(hollowLog)) {
       String line;
       while ((line = r.readLine()) != null) {
-        w.write(line);
+        w.write(java.time.Instant.now() + " " + line); // the daemons' log clock, to line it up with their logs
         w.newLine();
         w.flush();
         java.util.regex.Matcher m = SESSIONS_LINE.matcher(line);
@@ -555,7 +557,27 @@ public final class ClusterScenario implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      keepHollowLogs();
     }
     cluster.close();
+  }
+
+  /** The hollow process' logs (its agents' reconnects, its session counts) beside the daemons' kept logs. */
+  private void keepHollowLogs() {
+    if (keepLogs == null) {
+      return;
+    }
+    try {
+      Path keep = keepLogs.resolve(cluster.baseDir().getFileName().toString());
+      Files.createDirectories(keep);
+      for (String name : List.of("hollow.log", "hollow-stderr.log")) {
+        Path f = cluster.baseDir().resolve(name);
+        if (Files.exists(f)) {
+          Files.copy(f, keep.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    } catch (IOException e) {
+      log.println("  (the hollow process' logs were not kept: " + e + ")");
+    }
   }
 }

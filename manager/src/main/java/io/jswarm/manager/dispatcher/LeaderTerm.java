@@ -2,7 +2,6 @@ package io.jswarm.manager.dispatcher;
 
 import io.jswarm.api.dispatcher.DispatcherMessage;
 import io.jswarm.api.dispatcher.NetworkEndpoints;
-import io.jswarm.api.dispatcher.NetworkServices;
 import io.jswarm.api.dispatcher.StatusRequest;
 import io.jswarm.api.json.Json;
 import io.jswarm.api.types.Network;
@@ -54,22 +53,6 @@ import org.slf4j.LoggerFactory;
 final class LeaderTerm {
   private static final Logger log = LoggerFactory.getLogger(LeaderTerm.class);
   private static final long WATCH_POLL_MS = 200;
-  /** Added to the grace ready nodes get when a leader starts: time for agents to find the new leader. */
-  static final Duration LEADER_CHANGE_EXTRA_GRACE = Duration.ofSeconds(10);
-  /**
-   * And this much more per ready node: the new leader opens their sessions one after the other (a TLS handshake,
-   * the node's assignments and records each). At 1,000 nodes, every session was back 25-37 s after a leader kill
-   * (load 20-30), and the nodes of that tail were marked down with 25 s of grace (21 of them in one run).
-   */
-  static final Duration LEADER_CHANGE_GRACE_PER_NODE = Duration.ofMillis(20);
-  /** Most extra grace at a leader change, however many nodes. */
-  static final Duration MAX_LEADER_CHANGE_EXTRA_GRACE = Duration.ofSeconds(60);
-
-  /** The extra grace ready nodes get when a leader starts with {@code readyNodes} of them. */
-  static Duration leaderChangeExtraGrace(int readyNodes) {
-    Duration d = LEADER_CHANGE_EXTRA_GRACE.plus(LEADER_CHANGE_GRACE_PER_NODE.multipliedBy(readyNodes));
-    return d.compareTo(MAX_LEADER_CHANGE_EXTRA_GRACE) > 0 ? MAX_LEADER_CHANGE_EXTRA_GRACE : d;
-  }
   /** The swarm's VXLAN port when {@code Swarm.DataPathPort} is not set. */
   static final long DEFAULT_DATA_PATH_PORT = 4789;
 
@@ -97,6 +80,9 @@ final class LeaderTerm {
   private final StatusWriter statuses;
   /** The secrets and configs each node's tasks reference. */
   private final DependencyFeed dependencies = new DependencyFeed();
+  /** The wait for the nodes that were ready when this term began (events thread). */
+  private LeaderChangeGrace leaderChange;
+  private boolean holdLogged;
   /** Index of the last store batch the events thread has read completely. */
   private long readIndex = -1;
 
@@ -121,20 +107,20 @@ final class LeaderTerm {
       Consumer<List<String>> markDown) {
     LeaderTerm t = new LeaderTerm(store, clock, managers, markDown);
     List<String> ready = t.openWatch();
-    // After a leader change the agents reach this one after random delays (the worker's ReconnectBackoff, up to
-    // 5 s per attempt) and perhaps a failed attempt or two while no leader was known: ready nodes get that much
-    // more than the usual grace
-    Duration extra = leaderChangeExtraGrace(ready.size());
-    Instant deadline = clock.instant().plus(t.grace()).plus(extra);
+    // After a leader change the agents reach this one after random delays (the worker's ReconnectBackoff) and
+    // perhaps a failed attempt or two while no leader was known: ready nodes get more than the usual grace, and are
+    // not marked down while the others are still coming back (LeaderChangeGrace)
+    LeaderChangeGrace lc = new LeaderChangeGrace(ready, clock.instant(), t.grace());
+    t.leaderChange = lc;
     for (String id : ready) {
-      t.sessions.deadline(id, deadline);
+      t.sessions.deadline(id, lc.deadline());
     }
     long tick = Dispatcher.TICK_INTERVAL.toMillis();
     t.events.scheduleWithFixedDelay(t::checkDeadlines, tick, tick, TimeUnit.MILLISECONDS);
     t.statuses.start(Dispatcher.TICK_INTERVAL);
     t.watchThread.start();
-    log.info("dispatcher started: {} ready nodes get a grace of {}", ready.size(),
-        t.grace().plus(extra));
+    log.info("dispatcher started: {} ready nodes get a grace of {} (longer while they keep coming back, at most {})",
+        ready.size(), Duration.between(clock.instant(), lc.deadline()), LeaderChangeGrace.MAX_HOLD);
     return t;
   }
 
@@ -323,6 +309,11 @@ final class LeaderTerm {
     if (old != null) {
       old.sink.close();
     }
+    Instant now = clock.instant();
+    if (leaderChange.returned(s.nodeId, now)) {
+      log.info("every node ready when this leader started is back, after {}",
+          Duration.between(leaderChange.start(), now));
+    }
     s.index = full.index();
     s.send(DispatcherMessage.session(s.id, periodNanos, currentManagers(), full.node(), dataPathPort));
     // Always, even when empty (the agent drops what an earlier session sent), and before the tasks that need them.
@@ -356,10 +347,10 @@ final class LeaderTerm {
     boolean deleted = e.kind() == Event.Kind.DELETE;
     if (e.isCommit()) {
       readIndex = e.index();
-      sendDependencies(); // before the assignments that need them
+      CommitFanout.dependencies(dependencies, sessions, store, readIndex); // before the assignments that need them
       assignments.flush();
-      sendEndpoints();
-      sendRecords();
+      CommitFanout.endpoints(endpoints, sessions);
+      CommitFanout.records(records, sessions);
     } else if (e.isIn(Tables.TASKS)) {
       assignments.taskChanged(e);
       Task t = (Task) e.object();
@@ -399,6 +390,7 @@ final class LeaderTerm {
 
   private void nodeRemoved(String nodeId) {
     sessions.forgetDeadline(nodeId);
+    leaderChange.forget(nodeId);
     Session s = sessions.ofNode(nodeId);
     if (s != null) {
       log.info("node {} was removed: closing its session", nodeId);
@@ -407,60 +399,19 @@ final class LeaderTerm {
   }
 
   /**
-   * Sends each node whose needs changed in the batch just read the secrets and configs it now needs and withdraws the
-   * ones it does not. A session whose full set was taken at a later index than what the events thread has read waits
-   * (its node stays dirty), so that it is never told to drop what its snapshot gave it.
-   */
-  private void sendDependencies() {
-    for (java.util.Iterator<String> it = dependencies.dirtyNodes().iterator(); it.hasNext(); ) {
-      Session s = sessions.ofNode(it.next());
-      if (s == null || !s.registered()) {
-        it.remove();
-      } else if (s.index <= readIndex) {
-        it.remove();
-        DependencyFeed.Delta d = dependencies.delta(s.nodeId, s.sentDependencies);
-        if (!d.isEmpty()) {
-          s.send(store.viewStale(tx -> DependencyFeed.message(tx, false, d)));
-        }
-      }
-    }
-  }
-
-  /** Sends every session what changed in the networks touched by the batch just committed. */
-  private void sendEndpoints() {
-    if (!endpoints.hasDirty()) {
-      return;
-    }
-    for (Session s : sessions.registered()) {
-      List<NetworkEndpoints> changes = endpoints.changes(s);
-      if (!changes.isEmpty()) {
-        s.send(DispatcherMessage.endpoints(false, changes));
-      }
-    }
-    endpoints.clearDirty();
-  }
-
-  /** Sends every session the service records that changed in the batch just committed (see {@link ServiceRecordFeed}). */
-  private void sendRecords() {
-    if (!records.hasDirty()) {
-      return;
-    }
-    for (Session s : sessions.registered()) {
-      List<NetworkServices> changes = records.changes(s.nodeId, s.sentRecords);
-      if (!changes.isEmpty()) {
-        s.send(DispatcherMessage.services(false, changes));
-      }
-    }
-    records.clearDirty();
-  }
-
-  /**
    * Ends the sessions of nodes whose heartbeats stopped and has them marked down, in one write on the status thread
    * (the events thread never waits for Raft: with hundreds of nodes late at once under load, one blocking write per
    * node held it for minutes while sessions waited to register). Completes when the write is done.
    */
   private CompletableFuture<Void> checkDeadlines() {
-    List<String> expired = sessions.expire(clock.instant());
+    Instant now = clock.instant();
+    List<String> expired = sessions.expire(now, id -> leaderChange.holds(id, now));
+    if (!holdLogged && now.isAfter(leaderChange.deadline()) && leaderChange.missing() > 0) {
+      holdLogged = true;
+      log.info("{} node(s) ready when this leader started are not back after {}: marked down once none comes back "
+          + "for {} (at most {} after the start)", leaderChange.missing(),
+          Duration.between(leaderChange.start(), now), grace(), LeaderChangeGrace.MAX_HOLD);
+    }
     for (String nodeId : expired) {
       Session s = sessions.ofNode(nodeId);
       if (s != null) {

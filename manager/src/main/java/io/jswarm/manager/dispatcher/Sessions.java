@@ -97,10 +97,18 @@ final class Sessions {
 
   /** Removes and returns the nodes whose deadline is before {@code now}. */
   List<String> expire(Instant now) {
+    return expire(now, id -> false);
+  }
+
+  /**
+   * Removes and returns the nodes whose deadline is before {@code now}, but for those {@code held} (they keep their
+   * deadline and are looked at again next time).
+   */
+  List<String> expire(Instant now, java.util.function.Predicate<String> held) {
     List<String> expired = new ArrayList<>();
     for (Iterator<Map.Entry<String, Instant>> it = deadlines.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<String, Instant> en = it.next();
-      if (now.isAfter(en.getValue()) && deadlines.remove(en.getKey(), en.getValue())) {
+      if (now.isAfter(en.getValue()) && !held.test(en.getKey()) && deadlines.remove(en.getKey(), en.getValue())) {
         expired.add(en.getKey());
       }
     }

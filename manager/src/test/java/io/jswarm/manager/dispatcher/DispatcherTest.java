@@ -324,10 +324,91 @@ class DispatcherTest {
 
   @Test
   void theGraceAtALeaderChangeGrowsWithTheReadyNodesUpToAMinute() {
-    assertEquals(Duration.ofSeconds(10), LeaderTerm.leaderChangeExtraGrace(0));
-    assertEquals(Duration.ofMillis(10_060), LeaderTerm.leaderChangeExtraGrace(3));
-    assertEquals(Duration.ofSeconds(30), LeaderTerm.leaderChangeExtraGrace(1_000), "1,000 nodes reconnect in 25-37 s");
-    assertEquals(Duration.ofSeconds(60), LeaderTerm.leaderChangeExtraGrace(10_000));
+    assertEquals(Duration.ofSeconds(10), LeaderChangeGrace.extra(0));
+    assertEquals(Duration.ofMillis(10_060), LeaderChangeGrace.extra(3));
+    assertEquals(Duration.ofSeconds(30), LeaderChangeGrace.extra(1_000), "1,000 nodes reconnect in 25-37 s");
+    assertEquals(Duration.ofSeconds(60), LeaderChangeGrace.extra(10_000));
+  }
+
+  /** Opens a session for each node in {@code nodes}, returning its session id by node. */
+  private java.util.Map<String, String> openAll(List<String> nodes) throws Exception {
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (String n : nodes) {
+      out.put(n, h.open(n, null).next().sessionId);
+    }
+    return out;
+  }
+
+  /** Moves the clock, heartbeats every session in {@code open} and runs the periodic work. */
+  private void advance(Duration d, java.util.Map<String, String> open) throws Exception {
+    h.clock.advance(d);
+    for (java.util.Map.Entry<String, String> en : open.entrySet()) {
+      heartbeat(en.getKey(), en.getValue());
+    }
+    h.dispatcher.tick();
+  }
+
+  @Test
+  void nodesOfTheOldLeaderAreNotMarkedDownWhileTheOthersKeepComingBack() throws Exception {
+    for (String n : List.of("a", "b", "late", "dead")) {
+      h.addNode(n, "ready");
+    }
+    h.dispatcher.start();
+    Duration base = Duration.ofSeconds(15).plus(LeaderChangeGrace.extra(4));
+    java.util.Map<String, String> open = new java.util.LinkedHashMap<>();
+    advance(base.minusSeconds(1), open);
+    open.putAll(openAll(List.of("a"))); // 1 s before the base deadline
+    advance(Duration.ofSeconds(2), open);
+    assertEquals("ready", h.node("late").status.state, "past the base deadline, but a node came back 2 s ago");
+    advance(Duration.ofSeconds(10), open);
+    open.putAll(openAll(List.of("b")));
+    advance(Duration.ofSeconds(14), open);
+    assertEquals("ready", h.node("dead").status.state, "the last came back 14 s ago: the leader is still at it");
+    open.putAll(openAll(List.of("late"))); // 26 s past the base deadline
+    advance(Duration.ofSeconds(14), open);
+    assertEquals("ready", h.node("dead").status.state);
+    advance(Duration.ofSeconds(2), open);
+    assertEquals("down", h.node("dead").status.state, "none came back for 16 s: the one still missing is down");
+    assertEquals(Dispatcher.HEARTBEAT_FAILURE, h.node("dead").status.message);
+    for (String n : List.of("a", "b", "late")) {
+      assertEquals("ready", h.node(n).status.state, n);
+    }
+  }
+
+  @Test
+  void aNodeThatDiedWithTheOldLeaderIsDownAtMostThreeMinutesAfterTheStartHoweverTheOthersTrickleBack()
+      throws Exception {
+    List<String> others = new java.util.ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      others.add("n" + i);
+      h.addNode("n" + i, "ready");
+    }
+    h.addNode("dead", "ready");
+    h.dispatcher.start();
+    java.util.Map<String, String> open = new java.util.LinkedHashMap<>();
+    Duration step = Duration.ofSeconds(10);
+    Duration at = Duration.ZERO;
+    int next = 0;
+    while (at.plus(step).compareTo(LeaderChangeGrace.MAX_HOLD) < 0) {
+      advance(step, open);
+      at = at.plus(step);
+      open.putAll(openAll(List.of(others.get(next++)))); // one comes back every 10 s
+      assertEquals("ready", h.node("dead").status.state, "at " + at);
+    }
+    advance(LeaderChangeGrace.MAX_HOLD.minus(at).plusMillis(100), open);
+    assertEquals("down", h.node("dead").status.state, "marked down at the hold's bound");
+    assertEquals("down", h.node(others.get(next)).status.state, "and every other node still missing");
+    assertEquals("ready", h.node(others.get(next - 1)).status.state, "one that came back stays ready");
+    assertEquals("ready", h.node(others.get(0)).status.state);
+  }
+
+  @Test
+  void withNoNodeComingBackTheBaseDeadlineStands() throws Exception {
+    h.addNode("gone", "ready");
+    h.dispatcher.start();
+    h.clock.advance(Duration.ofSeconds(15).plus(LeaderChangeGrace.extra(1)).plusMillis(1));
+    h.dispatcher.tick();
+    assertEquals("down", h.node("gone").status.state);
   }
 
   @Test
@@ -336,7 +417,7 @@ class DispatcherTest {
     h.addNode("gone", "ready");
     h.addNode("already-down", "down");
     h.dispatcher.start();
-    h.clock.advance(Duration.ofSeconds(14).plus(LeaderTerm.leaderChangeExtraGrace(2)));
+    h.clock.advance(Duration.ofSeconds(14).plus(LeaderChangeGrace.extra(2)));
     h.dispatcher.tick();
     assertEquals("ready", h.node("gone").status.state);
 
@@ -345,8 +426,12 @@ class DispatcherTest {
     h.clock.advance(Duration.ofSeconds(2));
     heartbeat("back", session);
     h.dispatcher.tick();
+    assertEquals("ready", h.node("gone").status.state, "past its deadline, but a node came back 2 s ago");
+    h.clock.advance(Duration.ofSeconds(14));
+    heartbeat("back", session);
+    h.dispatcher.tick();
     assertEquals("ready", h.node("back").status.state);
-    assertEquals("down", h.node("gone").status.state);
+    assertEquals("down", h.node("gone").status.state, "none came back for 16 s");
     assertNull(h.node("already-down").status.message);
   }
 

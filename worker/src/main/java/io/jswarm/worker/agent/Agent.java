@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *       or ends, the next known manager is tried (the one that failed is likely the dead leader, and a follower
  *       redirects to the new one) after a random delay ({@link ReconnectBackoff}: within 1 s after an open session
  *       ended, the window doubling with each failed attempt up to 5 s), so that a thousand agents whose sessions
- *       end together do not reconnect together. Redirects are followed at once.</li>
+ *       end together do not reconnect together. Redirects are followed at once, and so is the next manager after
+ *       one that refused the connection (nothing listens there: a killed leader).</li>
  *   <li>Heartbeats every period the dispatcher names; a failed heartbeat ends the session (and so reconnects).</li>
  *   <li>Assignments: a full set replaces the whole set of tasks, increments add, change or remove tasks; one
  *       {@link TaskController} per task. Removed tasks are shut down and forgotten.</li>
@@ -62,8 +63,6 @@ public final class Agent implements AutoCloseable {
   public static final Duration STATUS_INTERVAL = Duration.ofMillis(25);
   /** Most task statuses in one report. */
   public static final int MAX_STATUS_PER_REPORT = 500;
-  /** Redirects followed back to back before backing off (two followers could point at each other). */
-  static final int MAX_REDIRECTS_IN_A_ROW = 3;
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
   private final DispatcherTransport transport;
@@ -74,9 +73,7 @@ public final class Agent implements AutoCloseable {
   private volatile List<String> managers;
   /** Node ids of the managers the last session message named (empty before the first). */
   private volatile java.util.Set<String> managerIds = java.util.Set.of();
-  private final Map<String, TaskController> controllers = new ConcurrentHashMap<>();
-  /** Set once the executor was reconciled with a complete assignment set (session thread only). */
-  private boolean reconciled;
+  private final AssignedTasks assigned;
   private final Map<String, Task.TaskStatus> unsent = new ConcurrentHashMap<>();
   private final List<Consumer<Node>> nodeListeners = new CopyOnWriteArrayList<>();
   private final List<java.util.function.BiConsumer<Task, Task.TaskStatus>> statusListeners = new CopyOnWriteArrayList<>();
@@ -161,6 +158,7 @@ public final class Agent implements AutoCloseable {
     this.taskPool = threads.taskPool();
     this.sessionThread = threads.sessionThreads().newThread(this::run);
     executor.useDependencies(dependencies);
+    this.assigned = new AssignedTasks(executor, taskPool, clock, this::statusChanged, unsent::remove);
   }
 
   /** The secrets and configs this node holds for its tasks (in memory only). */
@@ -240,7 +238,7 @@ public final class Agent implements AutoCloseable {
   /** Each assigned task's last reported status, by task id. */
   public Map<String, Task.TaskStatus> taskStatuses() {
     Map<String, Task.TaskStatus> out = new LinkedHashMap<>();
-    controllers.forEach((id, c) -> out.put(id, c.status()));
+    assigned.forEach((id, c) -> out.put(id, c.status()));
     return out;
   }
 
@@ -283,15 +281,12 @@ public final class Agent implements AutoCloseable {
   // ---- the session thread ----
 
   private void run() {
-    int index = 0;
-    int redirects = 0;
-    int failedInARow = 0;
-    String redirect = null;
+    ManagerRotation rotation = new ManagerRotation();
+    String addr = rotation.first(managers);
     while (!closed) {
-      List<String> known = managers;
-      String addr = redirect != null ? redirect : known.get(Math.floorMod(index, known.size()));
-      redirect = null;
+      String redirect = null;
       boolean established = false;
+      boolean refused = false;
       try {
         DispatcherTransport.Session stream = transport.open(addr, describe.get());
         Live l = new Live(stream, addr);
@@ -316,7 +311,7 @@ public final class Agent implements AutoCloseable {
             } else if (DispatcherMessage.DEPENDENCIES.equals(m.type)) {
               dependencies.apply(m); // before the assignments that need them
             } else if (DispatcherMessage.ASSIGNMENTS.equals(m.type)) {
-              onAssignments(m);
+              assigned.apply(m);
             } else if (DispatcherMessage.NODE.equals(m.type) && m.node != null) {
               setNode(m.node);
             }
@@ -328,6 +323,7 @@ public final class Agent implements AutoCloseable {
           log.info("session with manager {} ended", addr);
         }
       } catch (IOException | RuntimeException e) {
+        refused = ManagerRotation.isRefused(e);
         if (!closed) {
           log.info("session with manager {} failed: {}", addr, e.toString());
         }
@@ -335,39 +331,16 @@ public final class Agent implements AutoCloseable {
       if (closed) {
         break;
       }
-      if (established) {
-        redirects = 0;
-        failedInARow = 0;
-      }
-      if (redirect != null && !redirect.isBlank() && ++redirects <= MAX_REDIRECTS_IN_A_ROW) {
-        continue; // the answer of a working manager: no delay
-      }
-      // The next manager (a session that failed or ended most likely lost the leader, and another manager
-      // redirects to the new one), after a random delay: every agent of the cluster may be doing the same now.
-      index = nextAfter(managers, addr, index);
-      Duration wait = backoff.delay(established ? 0 : ++failedInARow);
+      ManagerRotation.Next next = rotation.after(managers, addr, established, redirect, refused, backoff);
+      addr = next.addr();
       try {
-        if (closedLatch.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (!next.delay().isZero() && closedLatch.await(next.delay().toMillis(), TimeUnit.MILLISECONDS)) {
           break;
         }
       } catch (InterruptedException e) {
         break;
       }
     }
-  }
-
-  /**
-   * Where the attempt after a failed or ended session with {@code failed} goes: the known manager after it in
-   * {@code known}, never {@code failed} itself while another is known. {@code failed} is not always {@code
-   * known[index]}: it may be the leader a redirect named, or the list may have been replaced by a session message
-   * since; stepping the index alone then could go back to the manager that had just failed (a dead leader: the
-   * agent waited out its backoff on it instead of asking a manager that could name the new leader).
-   *
-   * @return the index in {@code known} of the next manager to try
-   */
-  static int nextAfter(List<String> known, String failed, int index) {
-    int at = known.indexOf(failed);
-    return Math.floorMod(at >= 0 ? at + 1 : index + 1, known.size());
   }
 
   private void onSession(Live l, DispatcherMessage m) {
@@ -396,59 +369,13 @@ public final class Agent implements AutoCloseable {
     l.sessionId = m.sessionId;
     log.info("session {} open with manager {}", m.sessionId, l.addr);
     // Whatever was reported to an earlier leader may be lost: send every task's current status again.
-    controllers.forEach((id, c) -> {
+    assigned.forEach((id, c) -> {
       Task.TaskStatus s = c.status();
       if (s.state.number() > TaskState.ASSIGNED.number()) {
         unsent.merge(id, s, Agent::later);
       }
     });
     scheduleHeartbeat(l, period(m.heartbeatPeriod));
-  }
-
-  private void onAssignments(DispatcherMessage m) {
-    List<Task> tasks = m.tasks == null ? List.of() : m.tasks;
-    if (m.isFull()) {
-      Set<String> keep = new HashSet<>();
-      tasks.forEach(t -> keep.add(t.id));
-      for (String id : new ArrayList<>(controllers.keySet())) {
-        if (!keep.contains(id)) {
-          forget(id);
-        }
-      }
-      if (!reconciled) {
-        // The first complete set since this agent started: whatever the executor holds for other tasks (left
-        // by an earlier agent process) goes; the kept tasks' containers are adopted by their controllers.
-        reconciled = true;
-        try {
-          executor.retainOnly(keep);
-        } catch (RuntimeException e) {
-          log.warn("reconciling the executor with the assigned tasks failed: {}", e.toString());
-        }
-      }
-    }
-    for (Task t : tasks) {
-      TaskController c = controllers.get(t.id);
-      if (c != null) {
-        c.update(t);
-      } else {
-        // Tasks that ended before this agent knew them have nothing left to run, but their controller still
-        // removes what the executor kept of them (an ended container) once they are no longer assigned.
-        TaskController nc = new TaskController(t, executor, taskPool, clock, this::statusChanged);
-        controllers.put(t.id, nc);
-        nc.start();
-      }
-    }
-    if (m.removed != null) {
-      m.removed.forEach(this::forget);
-    }
-  }
-
-  private void forget(String taskId) {
-    TaskController c = controllers.remove(taskId);
-    unsent.remove(taskId);
-    if (c != null) {
-      c.remove();
-    }
   }
 
   private void toNetworkListeners(DispatcherMessage m) {
@@ -512,7 +439,7 @@ public final class Agent implements AutoCloseable {
   }
 
   private void statusChanged(String taskId, Task.TaskStatus status) {
-    TaskController c = controllers.get(taskId);
+    TaskController c = assigned.get(taskId);
     if (c != null) {
       unsent.merge(taskId, status, Agent::later);
       for (java.util.function.BiConsumer<Task, Task.TaskStatus> l : statusListeners) {

@@ -209,6 +209,53 @@ class AgentTest {
   }
 
   @Test
+  void aManagerThatRefusesTheConnectionIsPassedAtOnceNotAfterABackoff() throws Exception {
+    Agent a = new Agent(List.of("m1", "m2", "m3"), transport, executor, SessionRequest::new, Clock.systemUTC());
+    agent = a;
+    // every draw is 0.75 of a 2 s window: 1.5 s after the session ends, 3 s after a failed attempt
+    a.reconnectBackoff(new ReconnectBackoff(Duration.ofSeconds(2), Duration.ofSeconds(5), () -> 0.75));
+    transport.redirects.put("m2", "m3"); // a follower
+    a.start();
+    FakeTransport.FakeSession s = transport.nextSession();
+    s.push(session("s1", null, "m3", "m1", "m2"));
+    transport.await("session s1", () -> "m1".equals(a.connectedManager()));
+    s.fail(); // m1's session ended...
+    transport.refusing.add("m1"); // ... and m1 is gone for good: it refuses
+    transport.redirects.put("m2", "m1"); // a follower that still names it as the leader
+    FakeTransport.FakeSession next = transport.nextSession();
+    assertEquals("m3", next.addr);
+    assertEquals(List.of("m1", "m2", "m1", "m3"), transport.openedAddrs(),
+        "the dead leader m2 named refused: the manager after m2 at once, without a delay");
+    transport.redirects.clear();
+    next.push(session("s2", null, "m3", "m1", "m2"));
+    transport.await("session s2", () -> "m3".equals(a.connectedManager()));
+    transport.refusing.addAll(List.of("m1", "m2", "m3")); // nothing listens anywhere: no loop, the backoff as usual
+    next.fail(); // 1.5 s, m1, m2 and m3 refuse at once, then 3 s
+    Thread.sleep(3_000);
+    assertEquals(List.of("m1", "m2", "m1", "m3", "m1", "m2", "m3"), transport.openedAddrs(),
+        "one turn through the list, then a delay");
+  }
+
+  @Test
+  void aManagerThatRefusesIsSkippedWithoutTheDelay() throws Exception {
+    Agent a = new Agent(List.of("m1", "m2"), transport, executor, SessionRequest::new, Clock.systemUTC());
+    agent = a;
+    a.reconnectBackoff(new ReconnectBackoff(Duration.ofSeconds(2), Duration.ofSeconds(5), () -> 0.75));
+    a.start();
+    FakeTransport.FakeSession s = transport.nextSession();
+    s.push(session("s1", null, "m1", "m2"));
+    transport.await("session s1", () -> "m1".equals(a.connectedManager()));
+    transport.refusing.add("m2");
+    s.fail(); // 1.5 s, then m2 refuses: m1 again at once
+    long ended = System.nanoTime();
+    FakeTransport.FakeSession next = transport.nextSession();
+    long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - ended);
+    assertEquals("m1", next.addr);
+    assertEquals(List.of("m1", "m2", "m1"), transport.openedAddrs());
+    assertTrue(waitedMs >= 1_400 && waitedMs < 2_900, "one delay (1.5 s), not two: " + waitedMs + " ms");
+  }
+
+  @Test
   void unreachableManagersAreSkippedAndTheListComesFromTheSession() throws Exception {
     transport.unreachable.add("m1");
     start("m1", "m2");
@@ -302,9 +349,19 @@ class AgentTest {
     transport.awaitState("t1", TaskState.RUNNING);
     agent.close();
     assertTrue(s.isClosed());
-    List<String> alive = Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.isAlive() && t.getName().startsWith("agent-")).map(Thread::getName).toList();
+    // a pool counts as terminated as its last worker starts to exit: the thread itself may live a moment longer
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    List<String> alive;
+    do {
+      alive = Thread.getAllStackTraces().keySet().stream()
+          .filter(t -> t.isAlive() && t.getName().startsWith("agent-")).map(Thread::getName).toList();
+    } while (!alive.isEmpty() && System.nanoTime() < deadline && sleep(20));
     assertEquals(List.of(), alive);
+  }
+
+  private static boolean sleep(long ms) throws InterruptedException {
+    Thread.sleep(ms);
+    return true;
   }
 
   private static Node node(String role) {

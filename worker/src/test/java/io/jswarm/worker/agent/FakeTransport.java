@@ -27,6 +27,8 @@ import java.util.function.BooleanSupplier;
 final class FakeTransport implements DispatcherTransport {
   final BlockingQueue<FakeSession> opened = new LinkedBlockingQueue<>();
   final Set<String> unreachable = ConcurrentHashMap.newKeySet();
+  /** Managers where nothing listens: their connections are refused ({@link java.net.ConnectException}). */
+  final Set<String> refusing = ConcurrentHashMap.newKeySet();
   final Map<String, String> redirects = new ConcurrentHashMap<>();
   volatile boolean failHeartbeats;
   volatile long heartbeatPeriod = TimeUnit.HOURS.toNanos(1);
@@ -42,6 +44,10 @@ final class FakeTransport implements DispatcherTransport {
     record(() -> openedAddrs.add(managerAddr));
     if (unreachable.contains(managerAddr)) {
       throw new IOException("connection refused: " + managerAddr);
+    }
+    if (refusing.contains(managerAddr)) {
+      throw new IOException("cannot reach manager " + managerAddr,
+          new java.net.ConnectException("Connection refused: " + managerAddr));
     }
     FakeSession s = new FakeSession(managerAddr, request);
     String leader = redirects.get(managerAddr);
