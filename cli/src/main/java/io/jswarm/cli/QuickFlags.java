@@ -1,6 +1,7 @@
 package io.jswarm.cli;
 
-import java.lang.annotation.Annotation;
+import io.jswarm.cli.FieldAnnotations.Annotation;
+import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.ParameterizedType;
 import java.nio.file.Path;
@@ -20,8 +21,9 @@ import picocli.CommandLine.Parameters;
  * options (picocli reads them for {@code --help}, the usage and its errors), this reads their names, default values
  * and converters. picocli's model of a command is ~170 classes of Java 5 bytecode that a class archive cannot hold,
  * built by reflection, interpreted: a daemon that runs for months kept them all in its metaspace for one parse, and
- * {@code service create}'s hundred options cost a cold client verb more than its whole request (docs/footprint.md);
- * reading the annotations loads ~15 small classes.
+ * {@code service create}'s hundred options cost a cold client verb more than its whole request (docs/footprint.md).
+ * The annotations are read from the class files ({@link FieldAnnotations}), not through reflection, whose annotation
+ * objects are proxies spun at run time.
  *
  * <p>Only the plain forms are taken: {@code --name value}, {@code --name=value}, {@code -H value}, a boolean flag
  * given alone, a list option repeated, each single option at most once, values that neither are empty nor start with
@@ -38,8 +40,16 @@ public final class QuickFlags {
   /** picocli's marker for an option without a default value ({@code Option.defaultValue}'s own default). */
   private static final String NO_DEFAULT = "__no_default_value__";
 
-  /** An annotated field and the object (the command or one of its mixins) that holds it. */
-  private record Slot(Object holder, Field field) {}
+  private static final String OPTION = "picocli.CommandLine$Option";
+  private static final String PARAMETERS = "picocli.CommandLine$Parameters";
+  private static final String MIXIN = "picocli.CommandLine$Mixin";
+  private static final String SPEC = "picocli.CommandLine$Spec";
+
+  /**
+   * An annotated field, the object (the command or one of its mixins) that holds it, and its {@link Option} or
+   * {@link Parameters} annotation's members.
+   */
+  private record Slot(Object holder, Field field, Annotation annotation) {}
 
   /** A {@link Parameters} field: the positional words from {@code from} to {@code to}, at least {@code min} of them. */
   private record Positional(Slot slot, int from, int to, int min) {}
@@ -85,7 +95,7 @@ public final class QuickFlags {
           return false; // --help, a typo, --, a clustered or attached short option: picocli's
         }
         Field f = s.field();
-        Option o = f.getAnnotation(Option.class);
+        Annotation o = s.annotation();
         boolean list = f.getType() == List.class;
         if (!given.add(f) && !list) {
           return false; // "should be specified only once"
@@ -94,7 +104,7 @@ public final class QuickFlags {
           return false;
         }
         if (f.getType() == boolean.class || f.getType() == Boolean.class) {
-          if (value != null || (!o.arity().isEmpty() && i + 1 < args.size() && bool(args.get(i + 1)))) {
+          if (value != null || (!arity(o).isEmpty() && i + 1 < args.size() && bool(args.get(i + 1)))) {
             return false; // --tls=true, -d false: a value picocli reads
           }
           f.set(s.holder(), f.getType() == boolean.class ? (Object) true : Boolean.TRUE);
@@ -114,52 +124,53 @@ public final class QuickFlags {
         }
       }
       for (Slot s : options) {
-        Option o = s.field().getAnnotation(Option.class);
+        Annotation o = s.annotation();
         if (given.contains(s.field())) {
           continue;
         }
-        if (o.required() || !o.defaultValue().equals(NO_DEFAULT) && !(followed(s.field(), o) && set(s, o.defaultValue(),
-            false))) {
+        if (o.bool("required") || !defaultValue(o).equals(NO_DEFAULT) && !(followed(s.field(), o)
+            && set(s, defaultValue(o), false))) {
           return false;
         }
       }
       return positionals(positionals, words);
-    } catch (IllegalAccessException | RuntimeException e) {
+    } catch (IllegalAccessException | IOException | RuntimeException e) {
       return false;
     }
   }
 
   /** Collects the annotated fields of {@code o} (its class and superclasses, then its mixins); false for others. */
   private static boolean collect(Object o, Map<String, Slot> byName, List<Slot> options, List<Positional> positionals)
-      throws IllegalAccessException {
+      throws IllegalAccessException, IOException {
     for (Class<?> c = o.getClass(); c != Object.class; c = c.getSuperclass()) {
+      Map<String, List<Annotation>> annotated = FieldAnnotations.of(c);
       for (Field f : c.getDeclaredFields()) {
-        for (Annotation a : f.getDeclaredAnnotations()) {
-          String type = a.annotationType().getName();
+        for (Annotation a : annotated.getOrDefault(f.getName(), List.of())) {
+          String type = a.type();
           if (!type.startsWith("picocli.")) {
             continue;
           }
           f.setAccessible(true);
-          Slot s = new Slot(o, f);
-          if (a instanceof Option) {
+          Slot s = new Slot(o, f, a);
+          if (type.equals(OPTION)) {
             options.add(s);
-            for (String name : ((Option) a).names()) {
-              if (byName.put(name, s) != null) {
+            for (Object name : a.array("names")) {
+              if (byName.put((String) name, s) != null) {
                 return false;
               }
             }
-          } else if (a instanceof Parameters) {
-            Positional p = positional(s, (Parameters) a);
+          } else if (type.equals(PARAMETERS)) {
+            Positional p = positional(s, a);
             if (p == null) {
               return false;
             }
             positionals.add(p);
-          } else if (a instanceof CommandLine.Mixin) {
+          } else if (type.equals(MIXIN)) {
             Object mixin = f.get(o);
             if (mixin == null || !collect(mixin, byName, options, positionals)) {
               return false;
             }
-          } else if (!(a instanceof CommandLine.Spec)) {
+          } else if (!type.equals(SPEC)) {
             return false; // an argument group, unmatched words, a parent command: picocli's
           }
         }
@@ -169,13 +180,13 @@ public final class QuickFlags {
   }
 
   /** A {@link Parameters} field this class fills (a string, or a list of strings), or null. */
-  private static Positional positional(Slot s, Parameters p) {
-    if (!p.split().isEmpty() || p.converter().length > 0 || p.type().length > 0
-        || !p.defaultValue().equals(NO_DEFAULT) || p.interactive()) {
+  private static Positional positional(Slot s, Annotation p) {
+    if (!p.string("split", "").isEmpty() || !p.array("converter").isEmpty() || !p.array("type").isEmpty()
+        || !defaultValue(p).equals(NO_DEFAULT) || p.bool("interactive")) {
       return null;
     }
-    String index = p.index();
-    String arity = p.arity();
+    String index = p.string("index", "");
+    String arity = arity(p);
     if (strings(s.field())) {
       int from = index.isEmpty() ? 0 : index.endsWith("..*") ? number(index.substring(0, index.length() - 3)) : -1;
       int min = arity.isEmpty() || arity.equals("0..*") ? 0 : arity.equals("1..*") ? 1 : -1;
@@ -229,20 +240,23 @@ public final class QuickFlags {
   }
 
   /** Whether this class reads {@code o} as picocli does: a type it converts, no attribute that changes the parse. */
-  private static boolean followed(Field f, Option o) {
+  private static boolean followed(Field f, Annotation o) {
     Class<?> t = f.getType();
     boolean flag = t == boolean.class || t == Boolean.class;
-    boolean optionalFlag = t == Boolean.class && o.arity().equals("0..1")
-        && (o.fallbackValue().isEmpty() || o.fallbackValue().equals("true"));
-    if (!o.arity().isEmpty() && !optionalFlag || !o.split().isEmpty() || o.negatable() || o.type().length > 0
-        || o.converter().length > 1 || o.defaultValue().contains("${") || !o.fallbackValue().isEmpty() && !optionalFlag
-        || o.interactive() || o.usageHelp() || o.versionHelp()) {
+    String fallback = o.string("fallbackValue", "");
+    int converters = o.array("converter").size();
+    boolean optionalFlag = t == Boolean.class && arity(o).equals("0..1")
+        && (fallback.isEmpty() || fallback.equals("true"));
+    if (!arity(o).isEmpty() && !optionalFlag || !o.string("split", "").isEmpty() || o.bool("negatable")
+        || !o.array("type").isEmpty() || converters > 1 || defaultValue(o).contains("${")
+        || !fallback.isEmpty() && !optionalFlag || o.bool("interactive") || o.bool("usageHelp")
+        || o.bool("versionHelp")) {
       return false;
     }
     if (flag) {
-      return o.converter().length == 0 && o.defaultValue().equals(NO_DEFAULT);
+      return converters == 0 && defaultValue(o).equals(NO_DEFAULT);
     }
-    if (o.converter().length == 1) {
+    if (converters == 1) {
       return t == long.class || t == int.class || t == String.class || t == Long.class || t == Integer.class;
     }
     if (t == List.class) {
@@ -250,6 +264,16 @@ public final class QuickFlags {
     }
     return t == String.class || t == Path.class || t == int.class || t == long.class || t == Integer.class
         || t == Long.class || t == Double.class;
+  }
+
+  /** The {@code arity} of an {@link Option} or {@link Parameters} (picocli's default: empty). */
+  private static String arity(Annotation a) {
+    return a.string("arity", "");
+  }
+
+  /** The {@code defaultValue} of an {@link Option} or {@link Parameters} (picocli's default: {@link #NO_DEFAULT}). */
+  private static String defaultValue(Annotation a) {
+    return a.string("defaultValue", NO_DEFAULT);
   }
 
   /** A {@code List<String>} field. */
@@ -266,7 +290,7 @@ public final class QuickFlags {
   /** Sets (or for a list adds) {@code value} converted to the field's type; false when picocli should convert it. */
   private static boolean set(Slot s, String value, boolean list) throws IllegalAccessException {
     Field f = s.field();
-    Option o = f.getAnnotation(Option.class);
+    List<Object> converter = s.annotation().array("converter");
     if (list) {
       @SuppressWarnings("unchecked")
       List<String> values = (List<String>) f.get(s.holder());
@@ -279,9 +303,10 @@ public final class QuickFlags {
     }
     Class<?> t = f.getType();
     Object v;
-    if (o.converter().length == 1) {
+    if (converter.size() == 1) {
       try {
-        var c = o.converter()[0].getDeclaredConstructor();
+        var c = Class.forName((String) converter.get(0), true, f.getDeclaringClass().getClassLoader())
+            .getDeclaredConstructor();
         c.setAccessible(true);
         v = ((CommandLine.ITypeConverter<?>) c.newInstance()).convert(value);
       } catch (Exception e) {

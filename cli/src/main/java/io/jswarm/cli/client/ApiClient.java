@@ -120,7 +120,16 @@ public final class ApiClient implements AutoCloseable {
    * @throws DaemonErrorException when the daemon answers with an error status (its whole body is read first)
    */
   public LineStream openStream(String method, String path, byte[] body) {
-    HttpWire w = open(method, path, body, false);
+    return openStream(method, path, body, false);
+  }
+
+  /**
+   * {@link #openStream(String, String, byte[])}; {@code wholeOnOneThread}: the stream ends by itself and is read to its
+   * end on the calling thread, never closed from another (logs without follow), so the CLI's native unix socket
+   * serves it as it serves {@link #call} (the JDK's loads the security providers, docs/footprint.md).
+   */
+  public LineStream openStream(String method, String path, byte[] body, boolean wholeOnOneThread) {
+    HttpWire w = open(method, path, body, wholeOnOneThread);
     if (w.status >= 400) {
       try (w) {
         throw error(new Response(w.status, w.headers, readAll(w)));

@@ -156,7 +156,7 @@ public final class QuickVerbs {
    * command's own fields filled as picocli fills them), with fresh option values; null for any other. Only commands
    * that use nothing of picocli's model when they run (no {@code spec}) are here.
    */
-  static ClientCommand annotated(String group, String leaf) {
+  public static ClientCommand annotated(String group, String leaf) {
     if (group.equals("events")) {
       return new io.jswarm.cli.client.events.EventsCommand();
     }

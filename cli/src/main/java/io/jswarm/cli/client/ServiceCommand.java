@@ -214,6 +214,24 @@ public final class ServiceCommand extends GroupCommand {
       if (dryRun && (rollback || canary != null)) {
         throw new UsageException("--dry-run cannot be combined with --rollback or --canary");
       }
+      if (!rollback && canary == null && ServiceTreeUpdate.covers(flags, rollout)) {
+        // the daemon's spec with only what the flags change: no data binding (docs/footprint.md)
+        JsonNode tree = api.getTree("/services/" + seg(service));
+        JsonNode spec = tree.path("Spec");
+        if (ServiceTreeUpdate.apply(spec, flags)) {
+          String id = JsonTrees.text(tree, "ID");
+          String update = "/services/" + seg(id) + "/update?version=" + JsonTrees.number(tree, "Version", "Index");
+          byte[] body = JsonOutput.compact(spec);
+          if (dryRun) {
+            return DryRunOutput.print(spec.path("Name").isTextual() ? spec.path("Name").textValue() : null,
+                api.call("POST", update + "&" + DryRunOutput.PARAM, body).tree(), out);
+          }
+          warnings(api.call("POST", update, body), err);
+          out.println(service);
+          ServiceRolloutCommands.waitIfAsked(api, id, detach, quiet, false, out);
+          return 0;
+        }
+      }
       Service s = api.get("/services/" + seg(service), Service.class);
       if (s.spec == null) {
         s.spec = new Service.ServiceSpec();

@@ -86,7 +86,7 @@ final class ServiceLogsCommand extends ClientCommand {
     }
     Prefixes prefixes = new Prefixes(api, padding);
     MultiplexedStream.Decoder decoder = new MultiplexedStream.Decoder();
-    try (ApiClient.LineStream s = api.openStream("GET", base + q, null)) {
+    try (ApiClient.LineStream s = api.openStream("GET", base + q, null, !follow)) { // without -f it ends by itself
       byte[] chunk;
       while ((chunk = s.readBytes()) != null) {
         for (MultiplexedStream.Frame f : decoder.feed(chunk)) {

@@ -156,13 +156,7 @@ public final class ServiceSpecs {
       c.env = env.isEmpty() ? null : new ArrayList<>(env.values());
     }
     if (!f.labelAdd.isEmpty() || !f.labelRm.isEmpty()) {
-      Map<String, String> labels = spec.labels == null ? new LinkedHashMap<>() : new LinkedHashMap<>(spec.labels);
-      f.labelRm.forEach(labels::remove);
-      Map<String, String> add = keyValues("--label-add", f.labelAdd);
-      if (add != null) {
-        labels.putAll(add);
-      }
-      spec.labels = labels.isEmpty() ? null : labels;
+      spec.labels = labels(spec.labels, f);
     }
     if (!f.constraintAdd.isEmpty() || !f.constraintRm.isEmpty() || !f.placementPrefAdd.isEmpty()
         || !f.placementPrefRm.isEmpty() || f.maxReplicasPerNode != null || f.placementStrategy != null
@@ -233,6 +227,22 @@ public final class ServiceSpecs {
     if (f.force) {
       task.forceUpdate = (task.forceUpdate == null ? 0 : task.forceUpdate) + 1;
     }
+  }
+
+  /**
+   * The service labels after {@code --label-rm} and {@code --label-add} (null: none left): the labels kept in their
+   * order, a new key last. The one rule for the bound spec and the daemon's tree ({@link ServiceTreeUpdate}).
+   */
+  static Map<String, String> labels(Map<String, String> have, ServiceUpdateFlags f) {
+    Map<String, String> labels = have == null ? new LinkedHashMap<>() : new LinkedHashMap<>(have);
+    for (String k : f.labelRm) {
+      labels.remove(k);
+    }
+    Map<String, String> add = keyValues("--label-add", f.labelAdd);
+    if (add != null) {
+      labels.putAll(add);
+    }
+    return labels.isEmpty() ? null : labels;
   }
 
   /** {@code --network} values: {@code NAME} or {@code name=NAME,alias=A[,alias=B][,driver-opt=k=v]}; null when none. */

@@ -17,7 +17,6 @@ import io.jswarm.manager.controlapi.EventRoutes;
 import io.jswarm.manager.controlapi.LogRoutes;
 import io.jswarm.manager.events.ClusterEventSource;
 import io.jswarm.manager.events.EventBus;
-import io.jswarm.manager.logs.HttpsNodeLogSource;
 import io.jswarm.worker.engine.ContainerRoutes;
 import io.jswarm.worker.engine.ExecRoutes;
 import io.jswarm.worker.logs.NodeLogRoutes;
@@ -147,7 +146,10 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
       return w == null ? Map.of() : w.taskStatuses();
     }, opts.cgroupParent(), !opts.executor().equals("simulated"));
     new ControlApi(this, clock, caCertPem -> JoinToken.generate(RootCA.digestOfPem(caCertPem), random).toString(), version).routes(router);
-    new LogRoutes(this, () -> new HttpsNodeLogSource(this::clusterClientTls).client()).routes(router);
+    new LogRoutes(this, () -> new TaskLogSources(nodeLogRoutes(), () -> {
+      NodeState s = state;
+      return s == null ? null : s.clusterAddr();
+    }, this::clusterClientTls)).routes(router);
     new EventRoutes(events, clock).routes(router);
     clusterEvents = new ClusterEventSource(() -> {
       ManagerRole m = manager;
@@ -305,10 +307,15 @@ public final class Daemon implements SwarmLifecycle, AutoCloseable {
 
   /** Routes every node serves to managers on its cluster port: task logs read from this node's data root. */
   private void nodeRoutes(Router r) {
-    new NodeLogRoutes(opts.dataRoot(), id -> {
+    nodeLogRoutes().routes(r);
+  }
+
+  /** Task logs read from this node's data root: the node route, and a manager's own tasks ({@link TaskLogSources}). */
+  private NodeLogRoutes nodeLogRoutes() {
+    return new NodeLogRoutes(opts.dataRoot(), id -> {
       WorkerRole w = worker;
       return w != null && w.taskActive(id);
-    }).routes(r);
+    });
   }
 
   /** This node's client TLS context for node-to-node calls (read each time: the certificate may be renewed). */

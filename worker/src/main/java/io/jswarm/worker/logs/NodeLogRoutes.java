@@ -6,8 +6,18 @@ import io.jswarm.transport.http.HttpRequest;
 import io.jswarm.transport.http.HttpResponse;
 import io.jswarm.transport.http.Router;
 import io.jswarm.transport.http.StreamSink;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -63,6 +73,77 @@ public final class NodeLogRoutes {
       sink.onClose(t::interrupt);
       t.start();
     });
+  }
+
+  /**
+   * The lines the route would answer for {@code taskId} and {@code query} (the route's query string, without
+   * {@code ?}), read in this process: for a manager that asks for the logs of tasks on its own node. Through the
+   * route, each task was a TLS connection of the manager to itself (an HTTP/1.1 connection stays with its answer
+   * until that is read, so a service's logs opened one per task: ~100 handshakes for 100 tasks, most of
+   * {@code service logs}' time, docs/footprint.md). A thread reads the log into a pipe, as the route's thread
+   * reads it into the response; closing the stream ends it (a follow included).
+   *
+   * @throws io.jswarm.api.errors.InvalidArgumentException for a task id or query the route refuses (the same 400)
+   */
+  public InputStream open(String taskId, String query) throws IOException {
+    if (taskId == null || !TASK_ID.matcher(taskId).matches()) {
+      throw new InvalidArgumentException("task id: letters and digits only, got '" + taskId + "'");
+    }
+    Map<String, List<String>> params = new HashMap<>();
+    for (String pair : query.split("&")) {
+      if (!pair.isEmpty()) {
+        int eq = pair.indexOf('=');
+        String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+        String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+        params.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
+      }
+    }
+    LogQuery q = query(new HttpRequest("GET", PATH, params, Map.of(), null, Map.of("id", taskId), null));
+    JsonLogReader reader = new JsonLogReader(JsonLogReader.taskDir(dataRoot, taskId));
+    LocalStream in = new LocalStream();
+    PipedOutputStream out = new PipedOutputStream(in);
+    Thread t = new Thread(() -> {
+      try (out) {
+        reader.read(q, e -> {
+          try {
+            out.write(e.toJsonBytes());
+            return true;
+          } catch (IOException closed) {
+            return false; // the reader hung up
+          }
+        }, () -> in.closed || !taskActive.test(taskId));
+      } catch (InterruptedException e) {
+        // hung up while following
+      } catch (Exception e) {
+        if (!in.closed) {
+          LOG.warn("reading the log of task {} failed: {}", taskId, e.toString());
+        }
+      }
+    }, "node-logs-" + taskId);
+    t.setDaemon(true);
+    in.writer = t;
+    t.start();
+    return in;
+  }
+
+  /** The reading end of {@link #open}'s pipe: closing it stops the reading thread. */
+  private static final class LocalStream extends PipedInputStream {
+    volatile boolean closed;
+    volatile Thread writer;
+
+    LocalStream() {
+      super(64 * 1024);
+    }
+
+    @Override
+    public void close() throws IOException {
+      closed = true;
+      super.close();
+      Thread t = writer;
+      if (t != null) {
+        t.interrupt(); // a follow waiting for new lines
+      }
+    }
   }
 
   private void pump(JsonLogReader reader, LogQuery q, String id, StreamSink sink) {
