@@ -247,7 +247,30 @@ public final class LogRoutes {
       }
       active.set(first.size() + (watch != null ? 1 : 0));
       sink.onClose(this::hangUp);
-      first.forEach(this::run);
+      // logs already read whole (tasks of this node with a tail and no follow) are copied one after the other on one
+      // thread: a thread per task was ~1 ms each to start, most of a 100-task request (docs/footprint.md)
+      List<Reader> inMemory = new ArrayList<>();
+      for (Reader r : first) {
+        if (r.in instanceof java.io.ByteArrayInputStream) {
+          inMemory.add(r);
+        } else {
+          run(r);
+        }
+      }
+      if (!inMemory.isEmpty()) {
+        Thread t = new Thread(() -> {
+          for (Reader r : inMemory) {
+            r.thread = Thread.currentThread();
+            try {
+              r.copy();
+            } finally {
+              done();
+            }
+          }
+        }, "logs-read-" + inMemory.size());
+        t.setDaemon(true);
+        t.start();
+      }
       if (watch != null) {
         Thread w = new Thread(() -> watch(store, watched), "logs-watch-" + watched);
         w.setDaemon(true);
