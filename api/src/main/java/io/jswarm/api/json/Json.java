@@ -38,9 +38,10 @@ public final class Json {
    */
   private static final class Exact {
     /**
-     * {@link Json#MAPPER} with field names matched exactly: for {@link #copy}, which reads back bytes
-     * {@link Json#MAPPER} has just written (so the names are exactly its own). Case-insensitive matching lower-cases every field name read
-     * (a {@code toLowerCase} per field, 4 % of the daemon's CPU while a 100,000-replica service was created).
+     * {@link Json#MAPPER} with field names matched exactly: for {@link #copy} and the store's log ({@link
+     * #ownMapper}), which read back bytes {@link Json#MAPPER} wrote (so the names are exactly its own).
+     * Case-insensitive matching lower-cases every field name read (a {@code toLowerCase} per field, 4 % of the
+     * daemon's CPU while a 100,000-replica service was created).
      */
     static final ObjectMapper MAPPER = newMapper(false);
   }
@@ -63,6 +64,15 @@ public final class Json {
   /** A mapper configured for Docker's JSON; shared and thread-safe. */
   public static ObjectMapper mapper() {
     return MAPPER;
+  }
+
+  /**
+   * {@link #mapper()} with field names matched exactly, for reading only what {@link #mapper()} itself wrote (the
+   * store's log entries): the same binding without a lower-cased copy of every field name. Never for what a client
+   * or another program sent ({@code "replicas"} would be dropped).
+   */
+  public static ObjectMapper ownMapper() {
+    return Exact.MAPPER;
   }
 
   private static ObjectMapper newMapper(boolean caseInsensitive) {

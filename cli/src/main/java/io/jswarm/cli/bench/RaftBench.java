@@ -2,6 +2,8 @@ package io.jswarm.cli.bench;
 
 import io.jswarm.api.errors.ConflictException;
 import io.jswarm.api.types.Secret;
+import io.jswarm.api.types.Task;
+import io.jswarm.api.types.TaskState;
 import io.jswarm.consensus.crypto.AesGcmKey;
 import io.jswarm.consensus.raft.RaftConfig;
 import io.jswarm.consensus.raft.RaftStore;
@@ -71,13 +73,14 @@ public final class RaftBench implements Callable<Integer> {
   int rounds;
 
   @Option(names = "--rows-per-update", defaultValue = "1",
-      description = "Rows each update changes in one transaction (each writer owns that many rows); the store's own"
+      description = "Rows each update changes in one transaction: with more than 1 (or --row-bytes), each writer owns"
+          + " that many task rows and moves their status as the dispatcher's status writer does; the store's own"
           + " writers (scheduler, orchestrator, status writer) change up to 200 per entry (default: ${DEFAULT-VALUE}).")
   int rowsPerUpdate;
 
   @Option(names = "--row-bytes", defaultValue = "0",
-      description = "Pad each row to about this many bytes of JSON (a task row is about 1,000); 0 keeps the bare"
-          + " row of about 216 bytes (default: ${DEFAULT-VALUE}).")
+      description = "Pad each task row to about this many bytes of JSON (a real task row is about 1,000); 0 leaves"
+          + " it bare (default: ${DEFAULT-VALUE}).")
   int rowBytes;
 
   @Option(names = "--compare-etcd",
@@ -128,7 +131,7 @@ public final class RaftBench implements Callable<Integer> {
       System.out.printf("AES-256-GCM seal + open of a 300-byte store batch, one thread: %.2f us%n", sealOpenMicros());
     }
     if (rowsPerUpdate > 1 || rowBytes > 0) {
-      System.out.printf("Each update changes %d row(s) of %d bytes of JSON in one transaction%n", rowsPerUpdate,
+      System.out.printf("Each update moves the status of %d task row(s) of %d bytes of JSON in one transaction%n", rowsPerUpdate,
           measuredRowBytes());
     }
     System.out.printf("%-9s %-8s %-11s %12s %10s %10s %10s %12s %12s%n", "managers", "writers", "encryption",
@@ -231,29 +234,40 @@ public final class RaftBench implements Callable<Integer> {
     return s;
   }
 
-  /** {@link #row(String)} with a {@code pad} label that brings its JSON to about {@code bytes} (0: no pad). */
-  private static Secret row(String name, int bytes) {
-    Secret s = row(name);
-    int pad = bytes - rowBytes(s) - "'pad':'',".length();
+  /**
+   * A running task of service {@code serviceId} in slot {@code slot}, with a {@code pad} label that brings its JSON to
+   * about {@code bytes} once stored (0: no pad): the rows the scheduler, the orchestrator and the status writer write.
+   */
+  private static Task task(String serviceId, long slot, int bytes) {
+    Task t = new Task();
+    t.serviceId = serviceId;
+    t.slot = slot;
+    t.nodeId = "bench-node-" + (slot % 50);
+    t.desiredState = TaskState.RUNNING;
+    t.status = new Task.TaskStatus();
+    t.status.state = TaskState.RUNNING;
+    t.status.message = "started";
+    t.status.timestamp = java.time.Instant.now().toString();
+    t.labels = new HashMap<>();
+    int pad = bytes - taskBytes(t) - "'pad':'',".length();
     if (pad > 0) {
-      s.spec.labels.put("pad", "x".repeat(pad));
+      t.labels.put("pad", "x".repeat(pad));
     }
-    return s;
+    return t;
   }
 
-  /** The JSON size of {@code s} once stored and updated (an id, versions, the {@code seq} label), without a store. */
-  private static int rowBytes(Secret s) {
-    Secret c = io.jswarm.api.json.Json.copy(s);
+  /** The JSON size of task {@code t} once stored (an id, versions, times), without a store. */
+  private static int taskBytes(Task t) {
+    Task c = io.jswarm.api.json.Json.copy(t);
     c.id = "x".repeat(25);
     c.version = new io.jswarm.api.types.Version(1_000_000);
     c.createdAt = c.updatedAt = java.time.Instant.now().toString();
-    c.spec.labels.put("seq", "1000000");
     return io.jswarm.api.json.Json.toBytes(c).length;
   }
 
   /** The JSON size of one row as {@link #runJswarm} writes it. */
   private int measuredRowBytes() {
-    return rowBytes(row("bench-" + System.nanoTime() + "-127", rowBytes));
+    return taskBytes(task("bench-service", 127, rowBytes));
   }
 
   private picocli.CommandLine.ParameterException usage(String message) {
@@ -274,35 +288,54 @@ public final class RaftBench implements Callable<Integer> {
   }
 
   /**
-   * One cell on the Raft store: each writer updates its own {@link #rowsPerUpdate} rows in one transaction, read +
-   * compare-and-set on their versions.
+   * One cell on the Raft store. One row per update (the default): each writer updates its own secret, read +
+   * compare-and-set on its version. Several rows or padded rows: each writer owns that many task rows and moves
+   * their status in one transaction per update, as the dispatcher's status writer does (a copy with its own status,
+   * {@code replace}d).
    */
   ClosedLoop.Result runJswarm(MemoryStore store, int nWriters) throws InterruptedException {
+    if (rowsPerUpdate == 1 && rowBytes == 0) {
+      String[] ids = new String[nWriters];
+      for (int i = 0; i < nWriters; i++) {
+        String name = "bench-" + System.nanoTime() + "-" + i;
+        ids[i] = store.update(tx -> tx.secrets().create(row(name)).id);
+      }
+      return ClosedLoop.run(nWriters, warmup, seconds, (me, seq) -> {
+        try {
+          store.update(tx -> {
+            Secret s = tx.secrets().get(ids[me]);
+            s.spec.labels.put("seq", Long.toString(seq));
+            return tx.secrets().update(s);
+          });
+          return true;
+        } catch (ConflictException e) {
+          return false; // cannot happen with one writer per row; kept so a surprise does not kill the thread
+        }
+      });
+    }
     String[][] ids = new String[nWriters][rowsPerUpdate];
     for (int i = 0; i < nWriters; i++) {
-      String prefix = "bench-" + System.nanoTime() + "-" + i + "-";
+      String service = "bench-" + System.nanoTime() + "-" + i;
       String[] mine = ids[i];
       store.update(tx -> {
         for (int k = 0; k < mine.length; k++) {
-          mine[k] = tx.secrets().create(row(prefix + k, rowBytes)).id;
+          mine[k] = tx.tasks().insert(task(service, k + 1, rowBytes)).id;
         }
         return null;
       });
     }
     return ClosedLoop.run(nWriters, warmup, seconds, (me, seq) -> {
-      try {
-        store.update(tx -> {
-          for (String id : ids[me]) {
-            Secret s = tx.secrets().get(id);
-            s.spec.labels.put("seq", Long.toString(seq));
-            tx.secrets().update(s);
-          }
-          return null;
-        });
-        return true;
-      } catch (ConflictException e) {
-        return false; // cannot happen with one writer per row; kept so a surprise does not kill the thread
-      }
+      String now = java.time.Instant.now().toString();
+      store.update(tx -> {
+        for (String id : ids[me]) {
+          Task t = tx.tasks().read(id, Task::withOwnStatus);
+          t.status.message = "seq " + seq;
+          t.status.timestamp = now;
+          tx.tasks().replace(t);
+        }
+        return null;
+      });
+      return true;
     });
   }
 

@@ -23,7 +23,7 @@ class RaftBenchRowsTest {
     Run r = run("--managers", "1", "--writers", "2", "--rows-per-update", "50", "--row-bytes", "1000",
         "--encryption", "off", "--seconds", "1", "--warmup", "0", "--dir", tmp.toString());
     assertEquals(0, r.rc, r.out);
-    Matcher size = Pattern.compile("changes 50 row\\(s\\) of (\\d+) bytes").matcher(r.out);
+    Matcher size = Pattern.compile("moves the status of 50 task row\\(s\\) of (\\d+) bytes").matcher(r.out);
     assertTrue(size.find(), r.out);
     int bytes = Integer.parseInt(size.group(1));
     assertTrue(bytes >= 950 && bytes <= 1050, "a row should be about 1,000 bytes, is " + bytes);

@@ -59,7 +59,7 @@ public final class ChangeBatch {
    *     the log is damaged or was written by an incompatible version
    */
   public static List<Change> decode(byte[] bytes) {
-    ObjectMapper m = Json.mapper();
+    ObjectMapper m = Json.ownMapper(); // encode wrote every name: read them exactly (no lower-casing per field)
     try (JsonParser p = m.getFactory().createParser(bytes)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new IllegalArgumentException("not a change batch: not a JSON object");

@@ -50,6 +50,38 @@ class ChangeBatchCodecTest {
     assertNull(back.get(3).object());
   }
 
+  /**
+   * The log is read with exact field names (what encode wrote); fields with their own names ({@code ContainerID},
+   * {@code PID}, the internal {@code JswarmRegistryAuth}) and nested rows must come back whole.
+   */
+  @Test
+  void aTaskWithItsSpeciallyNamedFieldsComesBackWhole() {
+    Task t = task("svc-1", 3, "node-1", TaskState.RUNNING);
+    t.id = "task-2";
+    t.registryAuth = "eyJ1c2VybmFtZSI6InUifQ==";
+    t.jobIteration = new Version(5);
+    t.status = new Task.TaskStatus();
+    t.status.state = TaskState.RUNNING;
+    t.status.containerStatus = new Task.ContainerStatus();
+    t.status.containerStatus.containerId = "c0ffee";
+    t.status.containerStatus.pid = 4242L;
+    t.status.containerStatus.exitCode = 0L;
+    io.jswarm.api.types.GenericResource gpu = new io.jswarm.api.types.GenericResource();
+    gpu.namedResourceSpec = new io.jswarm.api.types.GenericResource.NamedResourceSpec();
+    gpu.namedResourceSpec.kind = "gpu";
+    t.assignedGenericResources = List.of(gpu);
+    String before = Json.toString(t);
+
+    Task back = (Task) ChangeBatch.decode(ChangeBatch.encode(
+        List.of(new Change(Change.Op.CREATE, Tables.TASKS, t.id, 0, t)))).get(0).object();
+
+    assertEquals(before, Json.toString(back));
+    assertEquals("c0ffee", back.status.containerStatus.containerId);
+    assertEquals(4242L, back.status.containerStatus.pid);
+    assertEquals("eyJ1c2VybmFtZSI6InUifQ==", back.registryAuth);
+    assertEquals("gpu", back.assignedGenericResources.get(0).namedResourceSpec.kind);
+  }
+
   @Test
   void theWireFormIsReadableJson() {
     byte[] bytes = ChangeBatch.encode(List.of(new Change(Change.Op.DELETE, Tables.SECRETS, "s1", 2, null)));
