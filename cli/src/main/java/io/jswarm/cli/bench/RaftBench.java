@@ -106,7 +106,7 @@ public final class RaftBench implements Callable<Integer> {
     if (rowBytes < 0 || rowBytes > 1_000_000) {
       throw usage("--row-bytes: expected 0 to 1000000, got " + rowBytes);
     }
-    if (compareEtcd && (rowsPerUpdate != 1 || rowBytes != 0)) {
+    if (compareEtcd && taskRows()) {
       throw usage("--compare-etcd compares one bare row per update with one etcd key; leave out --rows-per-update"
           + " and --row-bytes");
     }
@@ -130,9 +130,9 @@ public final class RaftBench implements Callable<Integer> {
     if (encryption.contains("on")) {
       System.out.printf("AES-256-GCM seal + open of a 300-byte store batch, one thread: %.2f us%n", sealOpenMicros());
     }
-    if (rowsPerUpdate > 1 || rowBytes > 0) {
-      System.out.printf("Each update moves the status of %d task row(s) of %d bytes of JSON in one transaction%n", rowsPerUpdate,
-          measuredRowBytes());
+    if (taskRows()) {
+      System.out.printf("Each update moves the status of %d task row(s) of %d bytes of JSON in one transaction%n",
+          rowsPerUpdate, taskBytes(task("bench-service", 127, rowBytes)));
     }
     System.out.printf("%-9s %-8s %-11s %12s %10s %10s %10s %12s %12s%n", "managers", "writers", "encryption",
         "updates/s", "p50 ms", "p99 ms", "max ms", "on/off", "rows/s");
@@ -249,7 +249,7 @@ public final class RaftBench implements Callable<Integer> {
     t.status.message = "started";
     t.status.timestamp = java.time.Instant.now().toString();
     t.labels = new HashMap<>();
-    int pad = bytes - taskBytes(t) - "'pad':'',".length();
+    int pad = bytes - taskBytes(t) - "\"pad\":\"\",".length();
     if (pad > 0) {
       t.labels.put("pad", "x".repeat(pad));
     }
@@ -263,11 +263,6 @@ public final class RaftBench implements Callable<Integer> {
     c.version = new io.jswarm.api.types.Version(1_000_000);
     c.createdAt = c.updatedAt = java.time.Instant.now().toString();
     return io.jswarm.api.json.Json.toBytes(c).length;
-  }
-
-  /** The JSON size of one row as {@link #runJswarm} writes it. */
-  private int measuredRowBytes() {
-    return taskBytes(task("bench-service", 127, rowBytes));
   }
 
   private picocli.CommandLine.ParameterException usage(String message) {
@@ -287,32 +282,42 @@ public final class RaftBench implements Callable<Integer> {
     return io.jswarm.api.json.Json.toBytes(store.view(tx -> tx.secrets().get(id))).length;
   }
 
-  /**
-   * One cell on the Raft store. One row per update (the default): each writer updates its own secret, read +
-   * compare-and-set on its version. Several rows or padded rows: each writer owns that many task rows and moves
-   * their status in one transaction per update, as the dispatcher's status writer does (a copy with its own status,
-   * {@code replace}d).
-   */
+  /** Whether updates move task rows ({@code --rows-per-update} above 1 or {@code --row-bytes}), not one secret. */
+  private boolean taskRows() {
+    return rowsPerUpdate > 1 || rowBytes > 0;
+  }
+
+  /** One cell on the Raft store: {@link #taskRowUpdates} with {@link #taskRows}, else {@link #secretUpdates}. */
   ClosedLoop.Result runJswarm(MemoryStore store, int nWriters) throws InterruptedException {
-    if (rowsPerUpdate == 1 && rowBytes == 0) {
-      String[] ids = new String[nWriters];
-      for (int i = 0; i < nWriters; i++) {
-        String name = "bench-" + System.nanoTime() + "-" + i;
-        ids[i] = store.update(tx -> tx.secrets().create(row(name)).id);
-      }
-      return ClosedLoop.run(nWriters, warmup, seconds, (me, seq) -> {
-        try {
-          store.update(tx -> {
-            Secret s = tx.secrets().get(ids[me]);
-            s.spec.labels.put("seq", Long.toString(seq));
-            return tx.secrets().update(s);
-          });
-          return true;
-        } catch (ConflictException e) {
-          return false; // cannot happen with one writer per row; kept so a surprise does not kill the thread
-        }
-      });
+    return taskRows() ? taskRowUpdates(store, nWriters) : secretUpdates(store, nWriters);
+  }
+
+  /** Each writer updates its own secret: read + compare-and-set on its version (what etcd is compared with). */
+  private ClosedLoop.Result secretUpdates(MemoryStore store, int nWriters) throws InterruptedException {
+    String[] ids = new String[nWriters];
+    for (int i = 0; i < nWriters; i++) {
+      String name = "bench-" + System.nanoTime() + "-" + i;
+      ids[i] = store.update(tx -> tx.secrets().create(row(name)).id);
     }
+    return ClosedLoop.run(nWriters, warmup, seconds, (me, seq) -> {
+      try {
+        store.update(tx -> {
+          Secret s = tx.secrets().get(ids[me]);
+          s.spec.labels.put("seq", Long.toString(seq));
+          return tx.secrets().update(s);
+        });
+        return true;
+      } catch (ConflictException e) {
+        return false; // cannot happen with one writer per row; kept so a surprise does not kill the thread
+      }
+    });
+  }
+
+  /**
+   * Each writer owns {@link #rowsPerUpdate} task rows and moves their status in one transaction per update, as the
+   * dispatcher's status writer does (a copy with its own status, {@code replace}d).
+   */
+  private ClosedLoop.Result taskRowUpdates(MemoryStore store, int nWriters) throws InterruptedException {
     String[][] ids = new String[nWriters][rowsPerUpdate];
     for (int i = 0; i < nWriters; i++) {
       String service = "bench-" + System.nanoTime() + "-" + i;
