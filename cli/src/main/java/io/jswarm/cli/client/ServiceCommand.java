@@ -34,6 +34,24 @@ public final class ServiceCommand extends GroupCommand {
     }
   }
 
+  /**
+   * Sends {@code spec}, the {@code Spec} of the daemon's own tree {@code service} after the flags' edits, as the
+   * service's update at the version read (no data binding: docs/footprint.md). With {@code dryRun} it prints the
+   * daemon's plan and returns its exit status; otherwise it prints the daemon's warnings and returns 0.
+   */
+  static int postSpecTree(ApiClient api, JsonNode service, JsonNode spec, boolean dryRun, java.io.PrintWriter out,
+      java.io.PrintWriter err) throws InterruptedException {
+    String update = "/services/" + ClientCommand.seg(JsonTrees.text(service, "ID")) + "/update?version="
+        + JsonTrees.number(service, "Version", "Index");
+    byte[] body = JsonOutput.compact(spec);
+    if (dryRun) {
+      return DryRunOutput.print(spec.path("Name").isTextual() ? spec.path("Name").textValue() : null,
+          api.call("POST", update + "&" + DryRunOutput.PARAM, body).tree(), out);
+    }
+    warnings(api.call("POST", update, body), err);
+    return 0;
+  }
+
   @Command(name = "create", description = "Create a new service.")
   static final class Create extends ClientCommand {
     @Mixin
@@ -219,16 +237,12 @@ public final class ServiceCommand extends GroupCommand {
         JsonNode tree = api.getTree("/services/" + seg(service));
         JsonNode spec = tree.path("Spec");
         if (ServiceTreeUpdate.apply(spec, flags)) {
-          String id = JsonTrees.text(tree, "ID");
-          String update = "/services/" + seg(id) + "/update?version=" + JsonTrees.number(tree, "Version", "Index");
-          byte[] body = JsonOutput.compact(spec);
+          int status = postSpecTree(api, tree, spec, dryRun, out, err);
           if (dryRun) {
-            return DryRunOutput.print(spec.path("Name").isTextual() ? spec.path("Name").textValue() : null,
-                api.call("POST", update + "&" + DryRunOutput.PARAM, body).tree(), out);
+            return status;
           }
-          warnings(api.call("POST", update, body), err);
           out.println(service);
-          ServiceRolloutCommands.waitIfAsked(api, id, detach, quiet, false, out);
+          ServiceRolloutCommands.waitIfAsked(api, JsonTrees.text(tree, "ID"), detach, quiet, false, out);
           return 0;
         }
       }
@@ -324,18 +338,13 @@ public final class ServiceCommand extends GroupCommand {
             continue;
           }
           ((com.fasterxml.jackson.databind.node.ObjectNode) replicated).put("Replicas", replicas);
-          String id = JsonTrees.text(s, "ID");
-          String update = "/services/" + seg(id) + "/update?version=" + JsonTrees.number(s, "Version", "Index");
-          byte[] body = JsonOutput.compact(spec);
+          int posted = postSpecTree(api, s, spec, dryRun, out, err);
           if (dryRun) {
-            String name = spec.path("Name").isTextual() ? spec.path("Name").textValue() : null;
-            status = Math.max(status, DryRunOutput.print(name, api.call("POST", update + "&" + DryRunOutput.PARAM,
-                body).tree(), out));
+            status = Math.max(status, posted);
             continue;
           }
-          warnings(api.call("POST", update, body), err);
           out.println(ref + " scaled to " + replicas);
-          scaled.add(id);
+          scaled.add(JsonTrees.text(s, "ID"));
         } catch (DaemonErrorException e) {
           err.println(ref + ": Error response from daemon: " + e.getMessage());
           status = 1;
