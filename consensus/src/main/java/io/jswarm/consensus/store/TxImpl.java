@@ -182,7 +182,7 @@ final class TxImpl implements Tx {
 
     @Override
     public List<T> byIdPrefix(String prefix) {
-      TreeMap<String, T> rows = new TreeMap<>(table.withPrefix(prefix));
+      TreeMap<String, T> rows = table.withPrefix(prefix);
       overlay(rows, row -> row.id.startsWith(prefix));
       return copies(rows.values());
     }
