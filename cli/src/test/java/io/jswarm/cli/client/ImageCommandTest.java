@@ -75,15 +75,15 @@ class ImageCommandTest {
 
   /**
    * {@code image ls}'s sizes are written out for the plain range ({@code ImageCommand.threeDigits}): the same text as
-   * {@code Formatter}'s {@code %.3g} with the trailing zeros cut, for every size below 200 kB, the edges of the
-   * rounding, and 200,000 sizes of every magnitude.
+   * {@code Formatter}'s {@code %.3g} with the trailing zeros cut, for every size below 20 kB, the edges of the
+   * rounding, and 20,000 sizes of every magnitude.
    */
   @Test
   void sizesReadAsFormattersThreeDigits() {
     java.util.Random random = new java.util.Random(18);
     java.util.List<Long> sizes = new java.util.ArrayList<>(java.util.List.of(999_499L, 999_500L, 999_999L, 4_255_000L,
         4_265_000L, 999_500_000_000_000_000L, Long.MAX_VALUE));
-    for (long b = 0; b < 200_000; b++) {
+    for (long b = 0; b < 20_000; b++) {
       sizes.add(b);
       sizes.add(random.nextLong() >>> random.nextInt(64));
     }
