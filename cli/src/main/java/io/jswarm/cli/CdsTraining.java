@@ -48,6 +48,15 @@ final class CdsTraining {
 
   private static final String PAYLOAD = "{\"ID\":\"p1\",\"Version\":{\"Index\":3},\"CreatedAt\":\"2026-01-01T00:00:00Z\","
       + "\"UpdatedAt\":\"2026-01-01T00:00:00Z\",\"Spec\":{\"Name\":\"web-key\",\"Labels\":{\"a\":\"b\"}}}";
+  private static final String IMAGE = "{\"Id\":\"sha256:3f57d9401f8d42f986df300f0c69192fc41da28ccc8d797829467780db3dd741\","
+      + "\"RepoTags\":[\"busybox:latest\"],\"RepoDigests\":[],\"Created\":1700000000,\"Size\":4261550}";
+  /** One stdout frame of a multiplexed log stream (docker's 8-byte header), with the task's details, as logs send it. */
+  private static final String LOG_FRAME;
+
+  static {
+    String line = "com.docker.swarm.node.id=n1,com.docker.swarm.service.id=s1,com.docker.swarm.task.id=t1 hello\n";
+    LOG_FRAME = "\u0001\u0000\u0000\u0000\u0000\u0000\u0000" + (char) line.length() + line;
+  }
   private static final String SWARM = "{\"ID\":\"c1\",\"Version\":{\"Index\":2},\"Spec\":{\"Name\":\"default\"},"
       + "\"JoinTokens\":{\"Worker\":\"SWMTKN-1-w\",\"Manager\":\"SWMTKN-1-m\"}}";
 
@@ -74,7 +83,7 @@ final class CdsTraining {
               "--update-delay", "5s", "busybox", "sleep", "1d"},
           {"-H", h, "service", "update", "-d", "--image", "busybox:2", "--env-add", "A=B", "--replicas", "3", "--force",
               "web"}, {"-H", h, "node", "update", "--label-add", "a=b", "n1"}, {"-H", h, "network", "inspect", "n1"},
-          {"-H", h, "volume", "inspect", "v1"},
+          {"-H", h, "volume", "inspect", "v1"}, {"-H", h, "service", "logs", "--tail", "1", "web"},
           {"service", "ls", "--help"}, {"--help"}, {"--version"}}) {
         StringWriter out = new StringWriter();
         int rc = Main.run(new PrintWriter(out), new PrintWriter(out), cmd);
@@ -98,7 +107,8 @@ final class CdsTraining {
         in.readNBytes(contentLength(head)); // a POST's body, read before answering (else the client's write fails)
         String path = target.replaceFirst("^/v1\\.\\d+", "").replaceFirst("\\?.*", "");
         // two of each, so that sorting and name look-ups run too
-        String body = path.equals("/services") ? "[" + SERVICE + "," + SERVICE.replace("\"web\"", "\"api\"") + "]"
+        String body = path.endsWith("/logs") ? LOG_FRAME
+            : path.equals("/services") ? "[" + SERVICE + "," + SERVICE.replace("\"web\"", "\"api\"") + "]"
             : path.startsWith("/services/") ? SERVICE
             : path.equals("/tasks") && target.contains("view=rows") ? "[" + ROW + ","
                 + ROW.replace("\"t1\"", "\"t2\"").replace("false", "true").replace("\"Error\":\"\"", "\"Error\":\"\\\"exit 1\\\"\"") + "]"
@@ -106,7 +116,8 @@ final class CdsTraining {
                 + "]"
             : path.equals("/nodes") ? "[" + NODE + "," + NODE.replace("\"vm\"", "\"vm2\"") + "]"
             : path.startsWith("/nodes/") ? NODE
-            : path.equals("/networks") || path.equals("/images/json") ? "[]"
+            : path.equals("/images/json") ? "[" + IMAGE + "]"
+            : path.equals("/networks") ? "[]"
             : path.equals("/volumes") ? "{\"Volumes\":[]}"
             : path.equals("/secrets") || path.equals("/configs") ? "[" + PAYLOAD + "]"
             : path.equals("/swarm") ? SWARM

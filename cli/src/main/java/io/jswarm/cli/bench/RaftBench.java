@@ -1,5 +1,6 @@
 package io.jswarm.cli.bench;
 
+import io.jswarm.linux.FileTrees;
 import io.jswarm.api.errors.ConflictException;
 import io.jswarm.api.types.Secret;
 import io.jswarm.api.types.Task;
@@ -16,13 +17,11 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -116,7 +115,7 @@ public final class RaftBench implements Callable<Integer> {
         return new EtcdComparison(this, base).run();
       } finally {
         if (dir == null) {
-          deleteTree(base);
+          FileTrees.delete(base);
         }
       }
     }
@@ -177,7 +176,7 @@ public final class RaftBench implements Callable<Integer> {
       }
     }
     if (dir == null) {
-      deleteTree(base);
+      FileTrees.delete(base);
     }
     return 0;
   }
@@ -379,11 +378,4 @@ public final class RaftBench implements Callable<Integer> {
     }
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 }

@@ -100,12 +100,11 @@ public abstract class ClientCommand implements Callable<Integer> {
    * adds {@code <notFound><ref>} to {@code errors} (other errors end the command). Docker's wording differs per
    * object ({@code Error: No such network: }, {@code Error: no such service: }).
    */
-  protected static List<JsonNode> inspectEach(ApiClient api, List<String> refs, java.util.function.Function<String,
-      String> path, String notFound, List<String> errors) {
+  protected final List<JsonNode> inspectEach(ApiClient api, List<String> refs, String notFound, List<String> errors) {
     List<JsonNode> found = new ArrayList<>();
     for (String ref : refs) {
       try {
-        found.add(api.getTree(path.apply(ref)));
+        found.add(api.getTree(inspectPath(api, ref)));
       } catch (DaemonErrorException e) {
         if (e.status() != 404) {
           throw e;
@@ -116,10 +115,25 @@ public abstract class ClientCommand implements Callable<Integer> {
     return found;
   }
 
+  /**
+   * The path {@link #inspectEach} GETs for one ref: each {@code inspect} verb names its own. A method rather than a
+   * lambda: the first lambda a cold JVM links costs ~10 ms (docs/footprint.md, "The CLI's start").
+   */
+  protected String inspectPath(ApiClient api, String ref) {
+    throw new UnsupportedOperationException(getClass().getName() + " inspects nothing");
+  }
+
   /** Prints {@code inspect} output: the found objects as a JSON array, then the errors; 1 when any was not found. */
   protected int printInspect(InspectFormat format, List<JsonNode> found, List<String> errors) {
     format.print(found, out);
-    errors.forEach(err::println);
+    return printErrors(errors);
+  }
+
+  /** Prints each of {@code errors} on stderr; 1 when there is any. */
+  protected int printErrors(List<String> errors) {
+    for (String e : errors) {
+      err.println(e);
+    }
     return errors.isEmpty() ? 0 : 1;
   }
 

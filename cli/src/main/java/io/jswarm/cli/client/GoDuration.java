@@ -9,10 +9,17 @@ import java.util.regex.Pattern;
  * {@code 5s}, {@code 1m30s}, {@code 100ms}, {@code 1.5h}, {@code 0}. Units ns, us (or µs), ms, s, m, h.
  */
 public final class GoDuration {
-  private static final Pattern PART = Pattern.compile("([0-9]*(?:\\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)");
   private static final long SECOND = 1_000_000_000L;
 
   private GoDuration() {}
+
+  /**
+   * The parser's pattern, compiled at the first parse: {@link #format} (every {@code --pretty}) compiles no regular
+   * expression, which would link the JDK's lambdas in a cold CLI (docs/footprint.md, "The CLI's start").
+   */
+  private static final class Parts {
+    static final Pattern PART = Pattern.compile("([0-9]*(?:\\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)");
+  }
 
   /**
    * Parses a Go duration into nanoseconds.
@@ -33,7 +40,7 @@ public final class GoDuration {
     if (body.isEmpty()) {
       throw invalid(s);
     }
-    Matcher m = PART.matcher(body);
+    Matcher m = Parts.PART.matcher(body);
     BigDecimal total = BigDecimal.ZERO;
     int at = 0;
     while (at < body.length()) {
@@ -111,7 +118,14 @@ public final class GoDuration {
     if (frac == 0) {
       return Long.toString(whole);
     }
-    String f = String.format("%0" + digits + "d", frac).replaceAll("0+$", "");
-    return whole + "." + f;
+    StringBuilder f = new StringBuilder(Long.toString(frac)); // the fraction's digits, zero-padded, trailing zeros cut
+    while (f.length() < digits) {
+      f.insert(0, '0');
+    }
+    int end = f.length();
+    while (f.charAt(end - 1) == '0') {
+      end--;
+    }
+    return whole + "." + f.substring(0, end);
   }
 }

@@ -204,7 +204,9 @@ public final class ImageCommand extends GroupCommand {
       List<String> ids = new ArrayList<>();
       for (JsonNode i : list) {
         String id = i.path("Id").asText();
-        String shortId = noTrunc ? id : id.replaceFirst("^sha256:", "").substring(0, Math.min(12, id.length()));
+        // no regular expression: compiling one links the JDK's lambdas (docs/footprint.md, "The CLI's start")
+        String shortId = noTrunc ? id
+            : (id.startsWith("sha256:") ? id.substring(7) : id).substring(0, Math.min(12, id.length()));
         if (quiet) {
           if (!ids.contains(shortId)) {
             ids.add(shortId);
@@ -237,6 +239,9 @@ public final class ImageCommand extends GroupCommand {
           }
           row.addAll(List.of(shortId, created, size));
           rows.add(row);
+          if (fmt == OutputFormat.TABLE) { // the rows' maps are for json and templates only (Instant's formatter links lambdas)
+            continue;
+          }
           Map<String, Object> j = new LinkedHashMap<>();
           j.put("Containers", "N/A");
           j.put("CreatedAt", Instant.ofEpochSecond(i.path("Created").asLong()).toString());
@@ -253,17 +258,25 @@ public final class ImageCommand extends GroupCommand {
         }
       }
       if (quiet) {
-        ids.forEach(out::println);
+        for (String id : ids) {
+          out.println(id);
+        }
       } else {
-        fmt.print(out, json, () -> {
-          List<String> header = new ArrayList<>(List.of("REPOSITORY", "TAG"));
-          if (digests) {
-            header.add("DIGEST");
+        // a class, not a lambda: this listing links none (docs/footprint.md, "The CLI's start")
+        fmt.print(out, json, new java.util.function.Supplier<>() {
+          @Override
+          public String get() {
+            List<String> header = new ArrayList<>(List.of("REPOSITORY", "TAG"));
+            if (digests) {
+              header.add("DIGEST");
+            }
+            header.addAll(List.of("IMAGE ID", "CREATED", "SIZE"));
+            TextTable t = new TextTable(header);
+            for (List<String> row : rows) {
+              t.row(row);
+            }
+            return t.render();
           }
-          header.addAll(List.of("IMAGE ID", "CREATED", "SIZE"));
-          TextTable t = new TextTable(header);
-          rows.forEach(t::row);
-          return t.render();
         });
       }
       return 0;
@@ -279,11 +292,37 @@ public final class ImageCommand extends GroupCommand {
       v /= 1000;
       u++;
     }
-    String num = String.format(Locale.ROOT, "%.3g", v);
-    if (num.contains(".") && !num.contains("e")) {
-      num = num.replaceAll("0+$", "").replaceAll("\\.$", "");
+    return threeDigits(v) + units[u];
+  }
+
+  /**
+   * {@code String.format(Locale.ROOT, "%.3g", v)} without its trailing zeros and point ({@code 4.26}, {@code 725},
+   * {@code 1.5}). Written out for the plain range, since a {@code Formatter} compiles a regular expression and reads
+   * the locale's number symbols, which in a cold {@code image ls} linked a dozen lambdas (docs/footprint.md); an
+   * exponent form (a value that rounds to 1000 or more, or below 0.0001) is still {@code Formatter}'s.
+   */
+  static String threeDigits(double v) {
+    if (v == 0) {
+      return "0";
     }
-    return num + units[u];
+    // the shortest decimal digits, rounded half up: what Formatter's %g rounds
+    java.math.BigDecimal r = new java.math.BigDecimal(Double.toString(v))
+        .round(new java.math.MathContext(3, java.math.RoundingMode.HALF_UP));
+    int exponent = r.precision() - r.scale() - 1;
+    if (exponent >= 3 || exponent < -4) {
+      return String.format(Locale.ROOT, "%.3g", v);
+    }
+    String num = r.setScale(2 - exponent, java.math.RoundingMode.UNNECESSARY).toPlainString();
+    int end = num.length();
+    if (num.indexOf('.') >= 0) {
+      while (num.charAt(end - 1) == '0') {
+        end--;
+      }
+      if (num.charAt(end - 1) == '.') {
+        end--;
+      }
+    }
+    return num.substring(0, end);
   }
 
   @Command(name = "inspect", description = "Display detailed information on one or more images.")
@@ -297,7 +336,12 @@ public final class ImageCommand extends GroupCommand {
     @Override
     protected int run(ApiClient api) {
       List<String> errors = new ArrayList<>();
-      return printInspect(format, inspectEach(api, images, i -> "/images/" + i + "/json", "Error: No such image: ", errors), errors);
+      return printInspect(format, inspectEach(api, images, "Error: No such image: ", errors), errors);
+    }
+
+    @Override
+    protected String inspectPath(ApiClient api, String image) {
+      return "/images/" + image + "/json";
     }
   }
 

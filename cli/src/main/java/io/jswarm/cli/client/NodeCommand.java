@@ -81,7 +81,7 @@ public final class NodeCommand extends GroupCommand {
     @Override
     protected int run(ApiClient api) {
       List<String> errors = new ArrayList<>();
-      List<JsonNode> found = inspectEach(api, nodes, ref -> "/nodes/" + seg(reference(api, ref)), "Error: No such node: ", errors);
+      List<JsonNode> found = inspectEach(api, nodes, "Error: No such node: ", errors);
       format.refuseWithPretty(pretty);
       if (pretty) {
         for (int i = 0; i < found.size(); i++) {
@@ -93,8 +93,12 @@ public final class NodeCommand extends GroupCommand {
       } else {
         format.print(found, out);
       }
-      errors.forEach(err::println);
-      return errors.isEmpty() ? 0 : 1;
+      return printErrors(errors);
+    }
+
+    @Override
+    protected String inspectPath(ApiClient api, String ref) {
+      return "/nodes/" + seg(reference(api, ref));
     }
   }
 

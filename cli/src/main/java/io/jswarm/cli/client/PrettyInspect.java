@@ -1,17 +1,9 @@
 package io.jswarm.cli.client;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.api.listing.HumanTime;
 import io.jswarm.api.validation.ByteSize;
-import io.jswarm.api.json.Json;
-import io.jswarm.api.types.ContainerSpec;
 import io.jswarm.api.types.Node;
-import io.jswarm.api.types.Placement;
-import io.jswarm.api.types.PortConfig;
-import io.jswarm.api.types.ResourceRequirements;
-import io.jswarm.api.types.RestartPolicy;
-import io.jswarm.api.types.Service;
-import io.jswarm.api.types.TaskSpec;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -67,155 +59,218 @@ public final class PrettyInspect {
   }
 
   /** Docker's UpdateConfig / RollbackConfig block, with Docker's defaults for what is not set. */
-  private static void rollout(StringBuilder b, String title, String orderLabel, io.jswarm.api.types.UpdateConfig u) {
-    if (u == null) {
+  private static void rollout(StringBuilder b, String title, String orderLabel, JsonNode u) {
+    if (!set(u)) {
       return;
     }
     b.append(title).append(":\n");
-    b.append(" Parallelism:\t").append(u.parallelism == null ? 1 : u.parallelism).append('\n');
-    if (u.delay != null && u.delay > 0) {
-      b.append(" Delay:\t\t").append(GoDuration.format(u.delay)).append('\n');
+    b.append(" Parallelism:\t").append(set(u.path("Parallelism")) ? u.path("Parallelism").asLong() : 1).append('\n');
+    if (u.path("Delay").asLong() > 0) {
+      b.append(" Delay:\t\t").append(GoDuration.format(u.path("Delay").asLong())).append('\n');
     }
-    b.append(" On failure:\t").append(u.failureAction == null ? "pause" : u.failureAction).append('\n');
-    b.append(" Monitoring Period: ").append(GoDuration.format(u.monitor == null ? 5_000_000_000L : u.monitor))
-        .append('\n');
-    double ratio = u.maxFailureRatio == null ? 0 : u.maxFailureRatio;
+    b.append(" On failure:\t").append(or(u.path("FailureAction"), "pause")).append('\n');
+    b.append(" Monitoring Period: ")
+        .append(GoDuration.format(set(u.path("Monitor")) ? u.path("Monitor").asLong() : 5_000_000_000L)).append('\n');
+    double ratio = u.path("MaxFailureRatio").asDouble();
     b.append(" Max failure ratio: ").append(ratio == Math.rint(ratio) ? Long.toString((long) ratio)
         : Double.toString(ratio)).append('\n');
-    b.append(" ").append(orderLabel).append(":    ").append(u.order == null ? "stop-first" : u.order).append('\n');
+    b.append(" ").append(orderLabel).append(":    ").append(or(u.path("Order"), "stop-first")).append('\n');
   }
 
-  /** A service: id, name, labels, mode, placement, container, resources, restart policy, endpoint. */
-  public static String service(Service s) {
+  /**
+   * A service ({@code GET /services/ID} as the daemon sent it): id, name, labels, mode, placement, container,
+   * resources, restart policy, endpoint; its networks named by {@code networkNames} (id to name) where it has them.
+   * Read from the JSON tree, not bound to {@code Service}: data binding was two thirds of a cold {@code --pretty}.
+   */
+  public static String service(JsonNode s, Map<String, String> networkNames) {
     StringBuilder b = new StringBuilder("\n");
-    Service.ServiceSpec spec = s.spec == null ? new Service.ServiceSpec() : s.spec;
-    b.append("ID:\t\t").append(s.id).append('\n');
-    b.append("Name:\t\t").append(orEmpty(spec.name)).append('\n');
-    if (spec.labels != null && !spec.labels.isEmpty()) {
+    JsonNode spec = s.path("Spec");
+    b.append("ID:\t\t").append(raw(s.path("ID"))).append('\n');
+    b.append("Name:\t\t").append(text(spec.path("Name"))).append('\n');
+    JsonNode labels = spec.path("Labels");
+    if (labels.size() > 0) {
       b.append("Labels:\n");
-      new TreeMap<>(spec.labels).forEach((k, v) -> b.append(' ').append(k).append(v.isEmpty() ? "" : "=" + v).append('\n'));
+      for (Map.Entry<String, String> e : sorted(labels).entrySet()) {
+        b.append(' ').append(e.getKey()).append(e.getValue().isEmpty() ? "" : "=" + e.getValue()).append('\n');
+      }
     }
     b.append("Service Mode:");
-    if (spec.mode != null && spec.mode.global != null) {
+    JsonNode mode = spec.path("Mode");
+    if (set(mode.path("Global"))) {
       b.append("\tGlobal\n");
-    } else if (spec.mode == null || spec.mode.replicated != null) {
+    } else if (!set(mode) || set(mode.path("Replicated"))) {
       b.append("\tReplicated\n");
-      if (spec.mode != null && spec.mode.replicated.replicas != null) {
-        b.append(" Replicas:\t").append(spec.mode.replicated.replicas).append('\n');
+      if (set(mode.path("Replicated").path("Replicas"))) {
+        b.append(" Replicas:\t").append(mode.path("Replicated").path("Replicas").asLong()).append('\n');
       }
     } else {
-      b.append('\t').append(ServiceListing.mode(Json.mapper().valueToTree(spec.mode))).append('\n');
+      b.append('\t').append(ServiceListing.mode(mode)).append('\n');
     }
-    if (s.updateStatus != null) {
-      b.append("UpdateStatus:\n State:\t\t").append(orEmpty(s.updateStatus.state)).append('\n');
-      if (s.updateStatus.startedAt != null) {
-        b.append(" Started:\t").append(s.updateStatus.startedAt).append('\n');
+    JsonNode us = s.path("UpdateStatus");
+    if (set(us)) {
+      b.append("UpdateStatus:\n State:\t\t").append(text(us.path("State"))).append('\n');
+      if (set(us.path("StartedAt"))) {
+        b.append(" Started:\t").append(us.path("StartedAt").asText()).append('\n');
       }
-      if (s.updateStatus.completedAt != null) {
-        b.append(" Completed:\t").append(s.updateStatus.completedAt).append('\n');
+      if (set(us.path("CompletedAt"))) {
+        b.append(" Completed:\t").append(us.path("CompletedAt").asText()).append('\n');
       }
-      b.append(" Message:\t").append(orEmpty(s.updateStatus.message)).append('\n');
-      if (s.updateStatus.canary != null) {
-        b.append(" Canary:\t").append(s.updateStatus.canary).append('\n');
+      b.append(" Message:\t").append(text(us.path("Message"))).append('\n');
+      if (set(us.path("Canary"))) {
+        b.append(" Canary:\t").append(us.path("Canary").asLong()).append('\n');
       }
     }
-    TaskSpec task = spec.taskTemplate == null ? new TaskSpec() : spec.taskTemplate;
+    JsonNode task = spec.path("TaskTemplate");
     b.append("Placement:\n");
-    Placement p = task.placement;
-    if (p != null) {
-      if (p.constraints != null && !p.constraints.isEmpty()) {
-        b.append(" Constraints:\t").append(p.constraints).append('\n');
+    JsonNode p = task.path("Placement");
+    if (set(p)) {
+      if (p.path("Constraints").size() > 0) {
+        b.append(" Constraints:\t[");
+        join(b, p.path("Constraints"), ", ").append("]\n");
       }
-      if (p.preferences != null && !p.preferences.isEmpty()) {
-        b.append(" Preferences:   ").append(p.preferences.stream()
-            .map(x -> x.spread == null ? "" : "Spread=" + x.spread.spreadDescriptor).toList()).append('\n');
+      JsonNode prefs = p.path("Preferences");
+      if (prefs.size() > 0) {
+        b.append(" Preferences:   [");
+        for (int i = 0; i < prefs.size(); i++) {
+          JsonNode spread = prefs.get(i).path("Spread");
+          b.append(i == 0 ? "" : ", ").append(set(spread) ? "Spread=" + raw(spread.path("SpreadDescriptor")) : "");
+        }
+        b.append("]\n");
       }
-      if (p.maxReplicas != null && p.maxReplicas > 0) {
-        b.append(" Max Replicas Per Node:   ").append(p.maxReplicas).append('\n');
+      if (p.path("MaxReplicas").asLong() > 0) {
+        b.append(" Max Replicas Per Node:   ").append(p.path("MaxReplicas").asLong()).append('\n');
       }
-      if (p.strategy != null) {
-        b.append(" Strategy:\t").append(p.strategy).append('\n');
+      if (set(p.path("Strategy"))) {
+        b.append(" Strategy:\t").append(p.path("Strategy").asText()).append('\n');
       }
-      if (Placement.rebalanceOnJoin(p)) {
+      if (p.path("RebalanceOnJoin").asBoolean()) {
         b.append(" Rebalance on join:\ttrue\n");
       }
     }
-    rollout(b, "UpdateConfig", "Update order", spec.updateConfig);
-    rollout(b, "RollbackConfig", "Rollback order", spec.rollbackConfig);
-    ContainerSpec c = task.containerSpec == null ? new ContainerSpec() : task.containerSpec;
+    rollout(b, "UpdateConfig", "Update order", spec.path("UpdateConfig"));
+    rollout(b, "RollbackConfig", "Rollback order", spec.path("RollbackConfig"));
+    JsonNode c = task.path("ContainerSpec");
     b.append("ContainerSpec:\n");
-    b.append(" Image:\t\t").append(orEmpty(c.image)).append('\n');
-    if (c.args != null && !c.args.isEmpty()) {
-      b.append(" Args:\t\t").append(String.join(" ", c.args)).append(" \n");
+    b.append(" Image:\t\t").append(text(c.path("Image"))).append('\n');
+    if (c.path("Args").size() > 0) {
+      join(b.append(" Args:\t\t"), c.path("Args"), " ").append(" \n");
     }
-    if (c.env != null && !c.env.isEmpty()) {
-      b.append(" Env:\t\t").append(String.join(" ", c.env)).append(" \n");
+    if (c.path("Env").size() > 0) {
+      join(b.append(" Env:\t\t"), c.path("Env"), " ").append(" \n");
     }
-    if (c.secrets != null && !c.secrets.isEmpty()) { // docker's layout: the file, then the secret it shows
-      b.append("Secrets:\n");
-      c.secrets.forEach(r -> b.append(" Target:\t").append(r.file == null ? "" : r.file.name).append("\n  Source:\t")
-          .append(orEmpty(r.secretName)).append('\n'));
-    }
-    if (c.configs != null && !c.configs.isEmpty()) {
-      b.append("Configs:\n");
-      c.configs.forEach(r -> b.append(" Target:\t").append(r.file == null ? "" : r.file.name).append("\n  Source:\t")
-          .append(orEmpty(r.configName)).append('\n'));
-    }
-    ResourceRequirements r = task.resources;
-    if (r != null && (r.reservations != null || r.limits != null)) {
+    references(b, "Secrets:\n", c.path("Secrets"), "SecretName"); // docker's layout: the file, then what it shows
+    references(b, "Configs:\n", c.path("Configs"), "ConfigName");
+    JsonNode reservations = task.path("Resources").path("Reservations");
+    JsonNode limits = task.path("Resources").path("Limits");
+    if (set(reservations) || set(limits)) {
       b.append("Resources:\n");
-      if (r.reservations != null && (nz(r.reservations.nanoCPUs) || nz(r.reservations.memoryBytes))) {
-        b.append(" Reservations:\n");
-        if (nz(r.reservations.nanoCPUs)) {
-          b.append("  CPU:\t\t").append(NanoCpus.format(r.reservations.nanoCPUs)).append('\n');
-        }
-        if (nz(r.reservations.memoryBytes)) {
-          b.append("  Memory:\t").append(ByteSize.human(r.reservations.memoryBytes)).append('\n');
-        }
-      }
-      if (r.limits != null && (nz(r.limits.nanoCPUs) || nz(r.limits.memoryBytes))) {
-        b.append(" Limits:\n");
-        if (nz(r.limits.nanoCPUs)) {
-          b.append("  CPU:\t\t").append(NanoCpus.format(r.limits.nanoCPUs)).append('\n');
-        }
-        if (nz(r.limits.memoryBytes)) {
-          b.append("  Memory:\t").append(ByteSize.human(r.limits.memoryBytes)).append('\n');
-        }
-      }
+      resources(b, " Reservations:\n", "  CPU:\t\t", reservations);
+      resources(b, " Limits:\n", "  CPU:\t\t", limits);
     }
-    RestartPolicy rp = task.restartPolicy;
-    if (rp != null) {
+    JsonNode rp = task.path("RestartPolicy");
+    if (set(rp)) {
       b.append("RestartPolicy:\n");
-      b.append(" Condition:\t").append(orEmpty(rp.condition)).append('\n');
-      if (rp.delay != null) {
-        b.append(" Delay:\t\t").append(GoDuration.format(rp.delay)).append('\n');
+      b.append(" Condition:\t").append(text(rp.path("Condition"))).append('\n');
+      if (set(rp.path("Delay"))) {
+        b.append(" Delay:\t\t").append(GoDuration.format(rp.path("Delay").asLong())).append('\n');
       }
-      if (rp.maxAttempts != null) {
-        b.append(" Max Attempts:\t").append(rp.maxAttempts).append('\n');
+      if (set(rp.path("MaxAttempts"))) {
+        b.append(" Max Attempts:\t").append(rp.path("MaxAttempts").asLong()).append('\n');
       }
-      if (rp.window != null) {
-        b.append(" Window:\t").append(GoDuration.format(rp.window)).append('\n');
+      if (set(rp.path("Window"))) {
+        b.append(" Window:\t").append(GoDuration.format(rp.path("Window").asLong())).append('\n');
       }
     }
-    if (task != null && task.networks != null && !task.networks.isEmpty()) {
+    JsonNode networks = task.path("Networks");
+    if (networks.size() > 0) {
       b.append("Networks:");
-      task.networks.forEach(n -> b.append(' ').append(n.target));
+      for (JsonNode n : networks) {
+        String target = raw(n.path("Target"));
+        String name = networkNames.get(target);
+        b.append(' ').append(name != null ? name : target);
+      }
       b.append('\n');
     }
-    b.append("Endpoint Mode:\t").append(spec.endpointSpec == null || spec.endpointSpec.mode == null ? "vip"
-        : spec.endpointSpec.mode).append('\n');
-    List<PortConfig> ports = s.endpoint != null && s.endpoint.ports != null ? s.endpoint.ports
-        : spec.endpointSpec == null ? null : spec.endpointSpec.ports;
-    if (ports != null && !ports.isEmpty()) {
+    b.append("Endpoint Mode:\t").append(or(spec.path("EndpointSpec").path("Mode"), "vip")).append('\n');
+    JsonNode ports = set(s.path("Endpoint").path("Ports")) ? s.path("Endpoint").path("Ports")
+        : spec.path("EndpointSpec").path("Ports");
+    if (ports.size() > 0) {
       b.append("Ports:\n");
-      for (PortConfig port : ports) {
-        b.append(" PublishedPort = ").append(port.publishedPort == null ? 0 : port.publishedPort).append('\n');
-        b.append("  Protocol = ").append(port.protocol == null ? "tcp" : port.protocol).append('\n');
-        b.append("  TargetPort = ").append(port.targetPort).append('\n');
-        b.append("  PublishMode = ").append(port.publishMode == null ? "ingress" : port.publishMode).append('\n');
+      for (JsonNode port : ports) {
+        b.append(" PublishedPort = ").append(port.path("PublishedPort").asLong()).append('\n');
+        b.append("  Protocol = ").append(or(port.path("Protocol"), "tcp")).append('\n');
+        b.append("  TargetPort = ").append(raw(port.path("TargetPort"))).append('\n');
+        b.append("  PublishMode = ").append(or(port.path("PublishMode"), "ingress")).append('\n');
       }
     }
     return b.toString();
+  }
+
+  /** A service's secrets or configs: each file's name, then the secret or config it shows. */
+  private static void references(StringBuilder b, String title, JsonNode refs, String nameField) {
+    if (refs.size() == 0) {
+      return;
+    }
+    b.append(title);
+    for (JsonNode r : refs) {
+      JsonNode file = r.path("File");
+      b.append(" Target:\t").append(set(file) ? raw(file.path("Name")) : "").append("\n  Source:\t")
+          .append(text(r.path(nameField))).append('\n');
+    }
+  }
+
+  /** One of a task's resource blocks (reservations, limits): the CPUs and memory that are not zero. */
+  private static void resources(StringBuilder b, String title, String cpuLabel, JsonNode r) {
+    long cpus = r.path("NanoCPUs").asLong();
+    long memory = r.path("MemoryBytes").asLong();
+    if (cpus == 0 && memory == 0) {
+      return;
+    }
+    b.append(title);
+    if (cpus != 0) {
+      b.append(cpuLabel).append(NanoCpus.format(cpus)).append('\n');
+    }
+    if (memory != 0) {
+      b.append("  Memory:\t").append(ByteSize.human(memory)).append('\n');
+    }
+  }
+
+  /** Whether {@code n} holds something other than null. */
+  private static boolean set(JsonNode n) {
+    return !n.isMissingNode() && !n.isNull();
+  }
+
+  /** A text member as the bound field printed through {@link #orEmpty}: "" when absent or null. */
+  private static String text(JsonNode n) {
+    return set(n) ? n.asText() : "";
+  }
+
+  /** A text member, {@code otherwise} when absent or null (docker's default for what is not set). */
+  private static String or(JsonNode n, String otherwise) {
+    return set(n) ? n.asText() : otherwise;
+  }
+
+  /** A member as a bound field appended as it is: "null" when absent or null. */
+  private static String raw(JsonNode n) {
+    return set(n) ? n.asText() : "null";
+  }
+
+  /** The array's items joined by {@code sep} (a null item as "null", as a list's {@code toString} gives it). */
+  private static StringBuilder join(StringBuilder b, JsonNode items, String sep) {
+    for (int i = 0; i < items.size(); i++) {
+      b.append(i == 0 ? "" : sep).append(items.get(i).asText());
+    }
+    return b;
+  }
+
+  /** An object's members by name, their values as text. */
+  private static TreeMap<String, String> sorted(JsonNode object) {
+    TreeMap<String, String> sorted = new TreeMap<>();
+    for (java.util.Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      sorted.put(e.getKey(), e.getValue().asText());
+    }
+    return sorted;
   }
 
   private static void labels(StringBuilder b, String title, Map<String, String> labels) {

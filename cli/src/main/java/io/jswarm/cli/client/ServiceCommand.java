@@ -21,7 +21,18 @@ import picocli.CommandLine.Parameters;
 public final class ServiceCommand extends GroupCommand {
 
   /** Sleeps for real between convergence polls. */
-  static final ServiceConvergence.Sleeper SLEEP = d -> Thread.sleep(d.toMillis());
+  static final ServiceConvergence.Sleeper SLEEP = new RealSleep();
+
+  /**
+   * {@link #SLEEP}: a class, not a lambda, so that loading this class (every {@code service} verb) links none; the
+   * first lambda a cold JVM links costs ~10 ms (docs/footprint.md, "The CLI's start").
+   */
+  private static final class RealSleep implements ServiceConvergence.Sleeper {
+    @Override
+    public void sleep(java.time.Duration d) throws InterruptedException {
+      Thread.sleep(d.toMillis());
+    }
+  }
 
   /** Prints the answer's {@code Warnings} on stderr. */
   static void warnings(ApiClient.Response r, java.io.PrintWriter err) {
@@ -30,7 +41,9 @@ public final class ServiceCommand extends GroupCommand {
     }
     JsonNode w = r.tree().path("Warnings");
     if (w.isArray()) {
-      w.forEach(x -> err.println(x.asText()));
+      for (JsonNode x : w) {
+        err.println(x.asText());
+      }
     }
   }
 
@@ -177,24 +190,25 @@ public final class ServiceCommand extends GroupCommand {
     @Override
     protected int run(ApiClient api) {
       List<String> errors = new ArrayList<>();
-      List<JsonNode> found = inspectEach(api, services, ref -> "/services/" + seg(ref), "Error: no such service: ",
-          errors);
+      List<JsonNode> found = inspectEach(api, services, "Error: no such service: ", errors);
       format.refuseWithPretty(pretty);
       if (pretty) {
         java.util.Map<String, String> networkNames = new java.util.HashMap<>();
-        api.getTree("/networks").forEach(n -> networkNames.put(n.path("Id").asText(), n.path("Name").asText()));
-        for (JsonNode n : found) {
-          Service s = Json.mapper().convertValue(n, Service.class);
-          if (s.spec != null && s.spec.taskTemplate != null && s.spec.taskTemplate.networks != null) {
-            s.spec.taskTemplate.networks.forEach(a -> a.target = networkNames.getOrDefault(a.target, a.target));
-          }
-          out.print(PrettyInspect.service(s));
+        for (JsonNode n : api.getTree("/networks")) {
+          networkNames.put(n.path("Id").asText(), n.path("Name").asText());
+        }
+        for (JsonNode s : found) {
+          out.print(PrettyInspect.service(s, networkNames));
         }
       } else {
         format.print(found, out);
       }
-      errors.forEach(err::println);
-      return errors.isEmpty() ? 0 : 1;
+      return printErrors(errors);
+    }
+
+    @Override
+    protected String inspectPath(ApiClient api, String ref) {
+      return "/services/" + seg(ref);
     }
   }
 

@@ -166,27 +166,35 @@ final class ServiceLogsCommand extends ClientCommand {
     }
 
     String of(String nodeId, String serviceId, String taskId) {
-      return cache.computeIfAbsent(nodeId + "/" + serviceId + "/" + taskId, k -> {
-        String nodeName = nodeId;
-        String serviceName = serviceId;
-        long slot = 0;
-        try {
-          JsonNode t = api.getTree("/tasks/" + seg(taskId));
-          slot = t.path("Slot").asLong();
-          if (!noResolve) {
-            nodeName = api.getTree("/nodes/" + seg(nodeId)).path("Description").path("Hostname").asText(nodeId);
-            serviceName = api.getTree("/services/" + seg(serviceId)).path("Spec").path("Name").asText(serviceId);
-          }
-        } catch (DaemonErrorException e) {
-          // removed meanwhile: keep the ids
+      String key = nodeId + "/" + serviceId + "/" + taskId;
+      String prefix = cache.get(key); // get and put, not computeIfAbsent's lambda: logs link none (docs/footprint.md)
+      if (prefix == null) {
+        prefix = resolve(nodeId, serviceId, taskId);
+        cache.put(key, prefix);
+      }
+      return prefix;
+    }
+
+    private String resolve(String nodeId, String serviceId, String taskId) {
+      String nodeName = nodeId;
+      String serviceName = serviceId;
+      long slot = 0;
+      try {
+        JsonNode t = api.getTree("/tasks/" + seg(taskId));
+        slot = t.path("Slot").asLong();
+        if (!noResolve) {
+          nodeName = api.getTree("/nodes/" + seg(nodeId)).path("Description").path("Hostname").asText(nodeId);
+          serviceName = api.getTree("/services/" + seg(serviceId)).path("Spec").path("Name").asText(serviceId);
         }
-        String name = serviceName + "." + slot;
-        if (!noTaskIds) {
-          name += "." + (noTrunc || taskId.length() <= 12 ? taskId : taskId.substring(0, 12));
-        }
-        int pad = padding - digits(slot);
-        return name + "@" + nodeName + (pad > 0 ? " ".repeat(pad) : "");
-      });
+      } catch (DaemonErrorException e) {
+        // removed meanwhile: keep the ids
+      }
+      String name = serviceName + "." + slot;
+      if (!noTaskIds) {
+        name += "." + (noTrunc || taskId.length() <= 12 ? taskId : taskId.substring(0, 12));
+      }
+      int pad = padding - digits(slot);
+      return name + "@" + nodeName + (pad > 0 ? " ".repeat(pad) : "");
     }
   }
 }

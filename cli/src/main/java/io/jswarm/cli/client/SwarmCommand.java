@@ -126,7 +126,7 @@ public final class SwarmCommand extends GroupCommand {
       specFlags.mergeInto(req.spec);
       String nodeId = jsonString(api.post("/swarm/init", req));
       out.printf("Swarm initialized: current node (%s) is now a manager.%n%n", nodeId);
-      printJoinCommand(api, nodeId, true, false, out);
+      printJoinCommand(api, nodeId, null, true, false, out);
       out.println("To add a manager to this swarm, run 'jswarm swarm join-token manager' and follow the instructions.");
       if (Boolean.TRUE.equals(specFlags.autolock)) {
         out.println();
@@ -145,23 +145,34 @@ public final class SwarmCommand extends GroupCommand {
     return text;
   }
 
-  /** Prints "To add a worker/manager ... jswarm swarm join --token T ADDR" from the node's manager address. */
-  static void printJoinCommand(ApiClient api, String nodeId, boolean worker, boolean manager,
+  /**
+   * Prints "To add a worker/manager ... jswarm swarm join --token T ADDR" from the node's manager address, with the
+   * swarm's {@code JoinTokens} (null: read them here).
+   */
+  static void printJoinCommand(ApiClient api, String nodeId, JsonNode tokens, boolean worker, boolean manager,
       java.io.PrintWriter out) {
     JsonNode managerStatus = api.getTree("/nodes/" + ClientCommand.seg(nodeId)).path("ManagerStatus");
-    JsonNode tokens = api.getTree("/swarm").path("JoinTokens");
+    if (tokens == null) {
+      tokens = api.getTree("/swarm").path("JoinTokens");
+    }
     if (absent(managerStatus)) {
       return;
     }
     String addr = text(managerStatus.path("Addr"));
     if (worker) {
-      out.printf("To add a worker to this swarm, run the following command:%n%n    jswarm swarm join --token %s %s%n%n",
-          text(tokens.path("Worker")), addr);
+      printJoinCommand("worker", text(tokens.path("Worker")), addr, out);
     }
     if (manager) {
-      out.printf("To add a manager to this swarm, run the following command:%n%n    jswarm swarm join --token %s %s%n%n",
-          text(tokens.path("Manager")), addr);
+      printJoinCommand("manager", text(tokens.path("Manager")), addr, out);
     }
+  }
+
+  /** One role's join command; println, not printf: a {@code Formatter} compiles a regular expression, which links lambdas. */
+  private static void printJoinCommand(String role, String token, String addr, java.io.PrintWriter out) {
+    out.println("To add a " + role + " to this swarm, run the following command:");
+    out.println();
+    out.println("    jswarm swarm join --token " + token + " " + addr);
+    out.println();
   }
 
   /** Whether a member is missing or null (a field bound from it would be null). */
@@ -228,7 +239,8 @@ public final class SwarmCommand extends GroupCommand {
         api.post("/swarm/update?version=" + sw.versionIndex()
             + (worker ? "&rotateWorkerToken=true" : "&rotateManagerToken=true"), sw.spec);
         if (!quiet) {
-          out.printf("Successfully rotated %s join token.%n%n", role);
+          out.println("Successfully rotated " + role + " join token.");
+          out.println();
         }
       }
       JsonNode tokens = api.getTree("/swarm").path("JoinTokens"); // read as a tree: no data binding to set up
@@ -237,7 +249,7 @@ public final class SwarmCommand extends GroupCommand {
         return 0;
       }
       String nodeId = api.getTree("/info").path("Swarm").path("NodeID").asText("");
-      printJoinCommand(api, nodeId, worker, manager, out);
+      printJoinCommand(api, nodeId, tokens, worker, manager, out); // the tokens just read: no second GET /swarm
       return 0;
     }
   }

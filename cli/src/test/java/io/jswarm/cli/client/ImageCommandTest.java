@@ -72,4 +72,36 @@ class ImageCommandTest {
     assertEquals(0, run("image", "tag", "web:1", "registry:5000/web:v2"), err.toString());
     assertEquals(1, daemon.requests("POST", "/images/web:1/tag?repo=registry:5000/web&tag=v2").size());
   }
+
+  /**
+   * {@code image ls}'s sizes are written out for the plain range ({@code ImageCommand.threeDigits}): the same text as
+   * {@code Formatter}'s {@code %.3g} with the trailing zeros cut, for every size below 20 kB, the edges of the
+   * rounding, and 20,000 sizes of every magnitude.
+   */
+  @Test
+  void sizesReadAsFormattersThreeDigits() {
+    java.util.Random random = new java.util.Random(18);
+    java.util.List<Long> sizes = new java.util.ArrayList<>(java.util.List.of(999_499L, 999_500L, 999_999L, 4_255_000L,
+        4_265_000L, 999_500_000_000_000_000L, Long.MAX_VALUE));
+    for (long b = 0; b < 20_000; b++) {
+      sizes.add(b);
+      sizes.add(random.nextLong() >>> random.nextInt(64));
+    }
+    for (long bytes : sizes) {
+      double v = bytes;
+      String[] units = {"B", "kB", "MB", "GB", "TB", "PB"};
+      int u = 0;
+      while (v >= 1000 && u < units.length - 1) {
+        v /= 1000;
+        u++;
+      }
+      String formatted = String.format(java.util.Locale.ROOT, "%.3g", v);
+      if (formatted.contains(".") && !formatted.contains("e")) {
+        formatted = formatted.replaceAll("0+$", "").replaceAll("\\.$", "");
+      }
+      assertEquals(formatted + units[u], ImageCommand.decimalSize(bytes), bytes + " bytes");
+    }
+    assertEquals("0.1", ImageCommand.threeDigits(0.1));
+    assertEquals("1.00e-05", ImageCommand.threeDigits(0.00001));
+  }
 }

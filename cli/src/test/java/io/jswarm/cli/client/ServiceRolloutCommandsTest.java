@@ -215,7 +215,7 @@ class ServiceRolloutCommandsTest {
     s.spec.updateConfig.order = "start-first";
     s.spec.updateConfig.delay = 10_000_000_000L;
     assertEquals("0/0 (paused)", ServiceListing.rows(Json.mapper().valueToTree(List.of(s))).get(0).replicas());
-    String pretty = PrettyInspect.service(s);
+    String pretty = PrettyInspect.service(Json.mapper().valueToTree(s), java.util.Map.of());
     assertTrue(pretty.contains("UpdateStatus:\n State:\t\tpaused\n"), pretty);
     assertTrue(pretty.contains("UpdateConfig:\n Parallelism:\t1\n Delay:\t\t10s\n On failure:\tpause\n"
         + " Monitoring Period: 5s\n Max failure ratio: 0\n Update order:    start-first\n"), pretty);
@@ -224,8 +224,8 @@ class ServiceRolloutCommandsTest {
     r.file = new io.jswarm.api.types.ContainerSpec.FileTarget();
     r.file.name = "db";
     s.spec.taskTemplate.containerSpec.secrets = List.of(r);
-    assertTrue(PrettyInspect.service(s).contains("Secrets:\n Target:\tdb\n  Source:\tdb_password\n"),
-        PrettyInspect.service(s));
+    pretty = PrettyInspect.service(Json.mapper().valueToTree(s), java.util.Map.of());
+    assertTrue(pretty.contains("Secrets:\n Target:\tdb\n  Source:\tdb_password\n"), pretty);
   }
 
   private static JsonNode json(String s) {

@@ -7,7 +7,6 @@ import io.jswarm.api.types.Endpoint;
 import io.jswarm.api.types.EndpointSpec;
 import io.jswarm.api.types.Network;
 import io.jswarm.api.types.NetworkAttachment;
-import io.jswarm.api.types.NetworkAttachmentConfig;
 import io.jswarm.api.types.Node;
 import io.jswarm.api.types.PortConfig;
 import io.jswarm.api.types.Service;
@@ -18,6 +17,7 @@ import io.jswarm.consensus.store.Event;
 import io.jswarm.consensus.store.MemoryStore;
 import io.jswarm.consensus.store.ReadTx;
 import io.jswarm.consensus.store.Tables;
+import io.jswarm.consensus.store.Tx;
 import io.jswarm.manager.loop.LeaderLoop;
 import io.jswarm.overlay.allocator.AddressBook;
 import io.jswarm.overlay.allocator.Ipv4Prefix;
@@ -27,12 +27,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,11 +76,6 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
   public static final int BATCH_SIZE = io.jswarm.consensus.store.Proposer.MAX_ROWS_PER_ENTRY;
   static final int MAX_ATTEMPTS = 5;
 
-  /** First port handed to an ingress port published without a number (Docker's dynamic range). */
-  public static final long FIRST_DYNAMIC_PORT = 30000;
-  /** Last port of the dynamic range. */
-  public static final long LAST_DYNAMIC_PORT = 32767;
-
   /** The message of a task whose networks are allocated (the scheduler's own "pending" text). */
   public static final String PENDING_MESSAGE = "pending task scheduling";
   /** The message of a task waiting for a network resource; {@code Status.Err} says which. */
@@ -88,7 +84,7 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
   private static final Logger log = LoggerFactory.getLogger(NetworkAllocatorLoop.class);
 
   // The model, guarded by the loop's lock.
-  private final Map<String, Network> networks = new TreeMap<>();
+  private final NetworkIndex networks = new NetworkIndex();
   private final Map<String, Service> services = new TreeMap<>();
   /**
    * Tasks NEW or PENDING that the manager wants run, by id: the only tasks a pass looks at. Every other live task is
@@ -190,7 +186,7 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
       if (gone) {
         services.remove(s.id);
         dirtyServices.remove(s.id);
-        book.releaseAll(vipOwner(s.id));
+        book.releaseAll(Holdings.vipOwner(s.id));
       } else {
         trackService(s);
         dirtyServices.add(s.id);
@@ -199,7 +195,7 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
       Task t = e.as(Tables.TASKS);
       if (gone) {
         waiting.remove(t.id);
-        book.releaseAll(taskOwner(t.id));
+        book.releaseAll(Holdings.taskOwner(t.id));
       } else {
         trackTask(t);
       }
@@ -208,7 +204,7 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
       if (gone) {
         nodes.remove(n.id);
         dirtyNodes.remove(n.id);
-        book.releaseAll(nodeOwner(n.id));
+        book.releaseAll(Holdings.nodeOwner(n.id));
       } else {
         trackNode(n);
         dirtyNodes.add(n.id);
@@ -217,7 +213,7 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
   }
 
   private void trackNetwork(Network n) {
-    networks.put(n.id, n);
+    networks.put(n);
     Ipv4Prefix subnet = NetworkPlanner.subnetOf(n);
     if (subnet != null && !book.hasNetwork(n.id)) {
       book.addNetwork(n.id, subnet, NetworkPlanner.gatewayOf(n));
@@ -226,13 +222,13 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
 
   private void trackService(Service s) {
     services.put(s.id, s);
-    warnRefused(vipOwner(s.id), book.sync(vipOwner(s.id), vipHoldings(s)));
+    warnRefused(Holdings.vipOwner(s.id), book.sync(Holdings.vipOwner(s.id), Holdings.vips(s)));
   }
 
   private void trackTask(Task t) {
     if (dead(t)) {
       waiting.remove(t.id);
-      book.releaseAll(taskOwner(t.id));
+      book.releaseAll(Holdings.taskOwner(t.id));
       return;
     }
     TaskState s = state(t);
@@ -241,12 +237,12 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
     } else {
       waiting.remove(t.id);
     }
-    warnRefused(taskOwner(t.id), book.sync(taskOwner(t.id), taskHoldings(t)));
+    warnRefused(Holdings.taskOwner(t.id), book.sync(Holdings.taskOwner(t.id), Holdings.of(t)));
   }
 
   private void trackNode(Node n) {
     nodes.put(n.id, n);
-    warnRefused(nodeOwner(n.id), book.sync(nodeOwner(n.id), attachmentHoldings(n.attachments)));
+    warnRefused(Holdings.nodeOwner(n.id), book.sync(Holdings.nodeOwner(n.id), Holdings.of(n.attachments)));
   }
 
   private void warnRefused(String owner, Map<String, String> refused) {
@@ -267,50 +263,6 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
     return t.status == null || t.status.state == null ? TaskState.NEW : t.status.state;
   }
 
-  static String taskOwner(String id) {
-    return "task/" + id;
-  }
-
-  static String vipOwner(String id) {
-    return "vip/" + id;
-  }
-
-  static String nodeOwner(String id) {
-    return "node/" + id;
-  }
-
-  private static Map<String, String> taskHoldings(Task t) {
-    return attachmentHoldings(t.networksAttachments);
-  }
-
-  private static Map<String, String> attachmentHoldings(List<NetworkAttachment> attachments) {
-    Map<String, String> out = new LinkedHashMap<>();
-    if (attachments != null) {
-      for (NetworkAttachment a : attachments) {
-        if (a != null && a.network != null && a.network.id != null && a.addresses != null && !a.addresses.isEmpty()) {
-          out.put(a.network.id, a.addresses.get(0));
-        }
-      }
-    }
-    return out;
-  }
-
-  private static Map<String, String> vipHoldings(Service s) {
-    return s == null ? Map.of() : vipHoldings(s.endpoint);
-  }
-
-  private static Map<String, String> vipHoldings(Endpoint e) {
-    Map<String, String> out = new LinkedHashMap<>();
-    if (e != null && e.virtualIPs != null) {
-      for (Endpoint.VirtualIP v : e.virtualIPs) {
-        if (v != null && v.networkId != null && v.addr != null && !v.addr.isEmpty()) {
-          out.put(v.networkId, v.addr);
-        }
-      }
-    }
-    return out;
-  }
-
   // ---- one pass ----
 
   private int allocate() {
@@ -322,64 +274,13 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
     return written;
   }
 
-  /** A network by id, else by name (older specs may name it); null when there is none. */
-  private Network resolve(String target) {
-    Network n = networks.get(target);
-    if (n != null) {
-      return n;
-    }
-    for (Network x : networks.values()) {
-      if (x.spec != null && target.equals(x.spec.name)) {
-        return x;
-      }
-    }
-    return null;
-  }
-
-  private Network ingress() {
-    for (Network n : networks.values()) {
-      if (n.spec != null && Boolean.TRUE.equals(n.spec.ingress)) {
-        return n;
-      }
-    }
-    return null;
-  }
-
-  /** The networks (by id, in order) a service gets VIPs on. */
-  private List<String> vipNetworks(Service s) {
-    List<String> out = new ArrayList<>();
-    if (!NetworkNeeds.wantsVips(s) || s.spec == null) {
-      return out;
-    }
-    if (NetworkNeeds.wantsIngress(s)) {
-      Network in = ingress();
-      if (in != null) {
-        out.add(in.id);
-      }
-    }
-    List<NetworkAttachmentConfig> configs = new ArrayList<>();
-    if (s.spec.taskTemplate != null && s.spec.taskTemplate.networks != null) {
-      configs.addAll(s.spec.taskTemplate.networks);
-    }
-    if (s.spec.networks != null) {
-      configs.addAll(s.spec.networks);
-    }
-    for (NetworkAttachmentConfig c : configs) {
-      Network n = c == null || c.target == null ? null : resolve(c.target);
-      if (n != null && !out.contains(n.id)) {
-        out.add(n.id);
-      }
-    }
-    return out;
-  }
-
   // -- services --
 
   private int allocateServices() {
     if (dirtyServices.isEmpty()) {
       return 0;
     }
-    usedPorts = publishedPorts();
+    PublishedPorts ports = PublishedPorts.of(services.values());
     List<ServiceChange> changes = new ArrayList<>();
     List<String> ids = new ArrayList<>(dirtyServices);
     ids.sort(null); // deterministic: lowest id first, as the whole-table pass did
@@ -389,30 +290,23 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
       if (s == null) {
         continue;
       }
-      Endpoint want = endpointFor(s);
+      Endpoint want = endpointFor(s, ports);
       if (!Json.toString(want).equals(Json.toString(s.endpoint == null ? new Endpoint() : s.endpoint))) {
         changes.add(new ServiceChange(s.id, want));
       }
     }
-    int written = 0;
-    for (int from = 0; from < changes.size(); from += BATCH_SIZE) {
-      List<ServiceChange> batch = changes.subList(from, Math.min(changes.size(), from + BATCH_SIZE));
-      Set<String> done = writeServices(batch);
-      written += done.size();
-      for (ServiceChange c : batch) {
-        if (!done.contains(c.serviceId())) {
-          dirtyServices.add(c.serviceId()); // looked at again next pass (a newer row comes as an event anyway)
-        }
-        // What was taken for a write that did not happen goes back: the stored row is the truth.
-        book.sync(vipOwner(c.serviceId()), done.contains(c.serviceId()) ? vipHoldings(c.endpoint())
-            : vipHoldings(services.get(c.serviceId())));
+    return writeInBatches(changes, this::writeServices, (c, done) -> {
+      if (!done.contains(c.serviceId())) {
+        dirtyServices.add(c.serviceId()); // looked at again next pass (a newer row comes as an event anyway)
       }
-    }
-    return written;
+      // What was taken for a write that did not happen goes back: the stored row is the truth.
+      book.sync(Holdings.vipOwner(c.serviceId()), done.contains(c.serviceId()) ? Holdings.vips(c.endpoint())
+          : Holdings.vips(services.get(c.serviceId())));
+    });
   }
 
   /** The endpoint {@code s} should have: its endpoint spec, its ports, one VIP per network (kept when it has one). */
-  private Endpoint endpointFor(Service s) {
+  private Endpoint endpointFor(Service s, PublishedPorts ports) {
     Endpoint e = new Endpoint();
     EndpointSpec spec = s.spec == null ? null : s.spec.endpointSpec;
     if (spec != null) {
@@ -428,20 +322,20 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
       }
     }
     if (s.endpoint != null && s.endpoint.ports != null && e.ports != null) {
-      keepPublishedPorts(s.endpoint.ports, e.ports);
+      PublishedPorts.keep(s.endpoint.ports, e.ports);
     }
     if (e.ports != null) {
-      assignPublishedPorts(s, e.ports);
+      ports.assign(s, e.ports);
     }
-    Map<String, String> held = vipHoldings(s);
+    Map<String, String> held = Holdings.vips(s);
     List<Endpoint.VirtualIP> vips = new ArrayList<>();
-    for (String net : vipNetworks(s)) {
+    for (String net : networks.vipNetworks(s)) {
       if (!book.hasNetwork(net)) {
         continue;
       }
       String addr = held.get(net);
-      if (addr == null || !Objects.equals(book.holder(net, addr), vipOwner(s.id))) {
-        addr = book.allocate(vipOwner(s.id), net);
+      if (addr == null || !Objects.equals(book.holder(net, addr), Holdings.vipOwner(s.id))) {
+        addr = book.allocate(Holdings.vipOwner(s.id), net);
       }
       if (addr == null) {
         log.warn("service {} gets no VIP on network {}: no free address in {}", s.id, net, book.subnet(net));
@@ -458,95 +352,23 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
     return e;
   }
 
-  /** Ingress ports (protocol/port) taken by some service's spec or endpoint; filled at the start of a pass. */
-  private Set<String> usedPorts = new HashSet<>();
-
-  private Set<String> publishedPorts() {
-    Set<String> used = new HashSet<>();
-    for (Service s : services.values()) {
-      List<PortConfig> all = new ArrayList<>();
-      if (s.spec != null && s.spec.endpointSpec != null && s.spec.endpointSpec.ports != null) {
-        all.addAll(s.spec.endpointSpec.ports);
-      }
-      if (s.endpoint != null && s.endpoint.ports != null) {
-        all.addAll(s.endpoint.ports);
-      }
-      for (PortConfig p : all) {
-        if (p != null && p.publishedPort != null && p.publishedPort != 0 && !"host".equals(p.publishMode)) {
-          used.add(portKey(p.protocol, p.publishedPort));
-        }
-      }
-    }
-    return used;
-  }
-
-  private static String portKey(String protocol, long port) {
-    return (protocol == null || protocol.isEmpty() ? "tcp" : protocol) + "/" + port;
-  }
-
-  /**
-   * Ingress ports published without a number ({@code -p 80}) get the lowest free one of
-   * {@value #FIRST_DYNAMIC_PORT}-{@value #LAST_DYNAMIC_PORT}, Docker's range.
-   */
-  private void assignPublishedPorts(Service s, List<PortConfig> ports) {
-    for (PortConfig p : ports) {
-      if ("host".equals(p.publishMode) || (p.publishedPort != null && p.publishedPort != 0)) {
-        continue;
-      }
-      for (long port = FIRST_DYNAMIC_PORT; port <= LAST_DYNAMIC_PORT; port++) {
-        if (usedPorts.add(portKey(p.protocol, port))) {
-          p.publishedPort = port;
-          break;
-        }
-      }
-      if (p.publishedPort == null || p.publishedPort == 0) {
-        log.warn("service {}: no free port left in {}-{} for target port {}", s.id, FIRST_DYNAMIC_PORT,
-            LAST_DYNAMIC_PORT, p.targetPort);
-      }
-    }
-  }
-
-  /** Published ports someone else filled in (a 0 in the spec) are kept as they are. */
-  private static void keepPublishedPorts(List<PortConfig> stored, List<PortConfig> wanted) {
-    for (PortConfig w : wanted) {
-      if (w.publishedPort != null && w.publishedPort != 0) {
-        continue;
-      }
-      for (PortConfig s : stored) {
-        if (Objects.equals(s.targetPort, w.targetPort) && Objects.equals(s.protocol, w.protocol)
-            && Objects.equals(s.publishMode, w.publishMode) && s.publishedPort != null && s.publishedPort != 0) {
-          w.publishedPort = s.publishedPort;
-        }
-      }
-    }
-  }
-
   private record ServiceChange(String serviceId, Endpoint endpoint) {}
 
   private Set<String> writeServices(List<ServiceChange> batch) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return store.update(tx -> {
-          Set<String> ids = new HashSet<>();
-          for (ServiceChange c : batch) {
-            Service s = tx.services().get(c.serviceId());
-            Service known = services.get(c.serviceId());
-            // Only write over the row the decision was made from.
-            if (s != null && known != null && s.versionIndex() == known.versionIndex()) {
-              s.endpoint = c.endpoint();
-              tx.services().update(s);
-              ids.add(s.id);
-            }
-          }
-          return ids;
-        });
-      } catch (ConflictException | NotFoundException e) {
-        if (attempt == MAX_ATTEMPTS) {
-          gaveUp = true;
-          return Set.of();
+    return writeBatch(batch.size(), "services", tx -> {
+      Set<String> ids = new HashSet<>();
+      for (ServiceChange c : batch) {
+        Service s = tx.services().get(c.serviceId());
+        Service known = services.get(c.serviceId());
+        // Only write over the row the decision was made from.
+        if (s != null && known != null && s.versionIndex() == known.versionIndex()) {
+          s.endpoint = c.endpoint();
+          tx.services().update(s);
+          ids.add(s.id);
         }
       }
-    }
+      return ids;
+    });
   }
 
   // -- nodes --
@@ -558,7 +380,7 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
     if (dirtyNodes.isEmpty()) {
       return 0;
     }
-    Network in = ingress();
+    Network in = networks.ingress();
     List<NodeChange> changes = new ArrayList<>();
     List<String> ids = new ArrayList<>(dirtyNodes);
     ids.sort(null);
@@ -574,21 +396,14 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
         changes.add(new NodeChange(n.id, want));
       }
     }
-    int written = 0;
-    for (int from = 0; from < changes.size(); from += BATCH_SIZE) {
-      List<NodeChange> batch = changes.subList(from, Math.min(changes.size(), from + BATCH_SIZE));
-      Set<String> done = writeNodes(batch);
-      written += done.size();
-      for (NodeChange c : batch) {
-        if (!done.contains(c.nodeId())) {
-          dirtyNodes.add(c.nodeId());
-        }
-        Node stored = nodes.get(c.nodeId());
-        book.sync(nodeOwner(c.nodeId()), attachmentHoldings(done.contains(c.nodeId()) ? c.attachments()
-            : stored == null ? null : stored.attachments));
+    return writeInBatches(changes, this::writeNodes, (c, done) -> {
+      if (!done.contains(c.nodeId())) {
+        dirtyNodes.add(c.nodeId());
       }
-    }
-    return written;
+      Node stored = nodes.get(c.nodeId());
+      book.sync(Holdings.nodeOwner(c.nodeId()), Holdings.of(done.contains(c.nodeId()) ? c.attachments()
+          : stored == null ? null : stored.attachments));
+    });
   }
 
   /** The node's ingress attachment (its address kept when it has one), or null without an ingress network. */
@@ -596,9 +411,9 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
     if (in == null || !book.hasNetwork(in.id)) {
       return null;
     }
-    String addr = attachmentHoldings(n.attachments).get(in.id);
-    if (addr == null || !Objects.equals(book.holder(in.id, addr), nodeOwner(n.id))) {
-      addr = book.allocate(nodeOwner(n.id), in.id);
+    String addr = Holdings.of(n.attachments).get(in.id);
+    if (addr == null || !Objects.equals(book.holder(in.id, addr), Holdings.nodeOwner(n.id))) {
+      addr = book.allocate(Holdings.nodeOwner(n.id), in.id);
     }
     if (addr == null) {
       log.warn("node {} gets no address on the ingress network: no free address in {}", n.id, book.subnet(in.id));
@@ -611,28 +426,19 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
   }
 
   private Set<String> writeNodes(List<NodeChange> batch) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return store.update(tx -> {
-          Set<String> ids = new HashSet<>();
-          for (NodeChange c : batch) {
-            Node n = tx.nodes().get(c.nodeId());
-            Node known = nodes.get(c.nodeId());
-            if (n != null && known != null && n.versionIndex() == known.versionIndex()) {
-              n.attachments = c.attachments();
-              tx.nodes().update(n);
-              ids.add(n.id);
-            }
-          }
-          return ids;
-        });
-      } catch (ConflictException | NotFoundException e) {
-        if (attempt == MAX_ATTEMPTS) {
-          gaveUp = true;
-          return Set.of();
+    return writeBatch(batch.size(), "nodes", tx -> {
+      Set<String> ids = new HashSet<>();
+      for (NodeChange c : batch) {
+        Node n = tx.nodes().get(c.nodeId());
+        Node known = nodes.get(c.nodeId());
+        if (n != null && known != null && n.versionIndex() == known.versionIndex()) {
+          n.attachments = c.attachments();
+          tx.nodes().update(n);
+          ids.add(n.id);
         }
       }
-    }
+      return ids;
+    });
   }
 
   // -- tasks --
@@ -652,19 +458,12 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
         decisions.add(d);
       }
     }
-    int written = 0;
-    for (int from = 0; from < decisions.size(); from += BATCH_SIZE) {
-      List<TaskDecision> batch = decisions.subList(from, Math.min(decisions.size(), from + BATCH_SIZE));
-      Set<String> done = writeTasks(batch, now);
-      written += done.size();
-      for (TaskDecision d : batch) {
-        if (d.attachments() != null && !done.contains(d.taskId())) {
-          Task t = waiting.get(d.taskId());
-          book.sync(taskOwner(d.taskId()), t == null ? Map.of() : taskHoldings(t));
-        }
+    return writeInBatches(decisions, batch -> writeTasks(batch, now), (d, done) -> {
+      if (d.attachments() != null && !done.contains(d.taskId())) {
+        Task t = waiting.get(d.taskId());
+        book.sync(Holdings.taskOwner(d.taskId()), t == null ? Map.of() : Holdings.of(t));
       }
-    }
-    return written;
+    });
   }
 
   /**
@@ -674,7 +473,7 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
   private TaskDecision decide(Task t, Service service) {
     List<Network> wanted = new ArrayList<>();
     for (String target : NetworkNeeds.targets(t)) {
-      Network n = resolve(target);
+      Network n = networks.resolve(target);
       if (n == null) {
         return TaskDecision.waiting(t.id, "network " + target + " not found");
       }
@@ -683,7 +482,7 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
       }
     }
     if (NetworkNeeds.wantsIngress(service)) {
-      Network in = ingress();
+      Network in = networks.ingress();
       if (in == null) {
         return TaskDecision.waiting(t.id, "the service publishes ports in ingress mode but there is no ingress "
             + "network: create one with 'network create --ingress -d overlay NAME'");
@@ -692,17 +491,17 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
         wanted.add(0, in);
       }
     }
-    Map<String, String> before = book.holdings(taskOwner(t.id));
+    Map<String, String> before = book.holdings(Holdings.taskOwner(t.id));
     List<NetworkAttachment> out = new ArrayList<>();
     for (Network n : wanted) {
       String name = n.spec == null ? n.id : n.spec.name;
       if (!book.hasNetwork(n.id)) {
         return TaskDecision.waiting(t.id, "network " + name + " has no subnet allocated");
       }
-      String addr = book.allocate(taskOwner(t.id), n.id);
+      String addr = book.allocate(Holdings.taskOwner(t.id), n.id);
       if (addr == null) {
         // Give back what this decision took; keep what the stored row holds.
-        book.sync(taskOwner(t.id), before);
+        book.sync(Holdings.taskOwner(t.id), before);
         return TaskDecision.waiting(t.id, "no free address in network " + name + " (" + book.subnet(n.id) + ")");
       }
       NetworkAttachment a = new NetworkAttachment();
@@ -743,31 +542,56 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
   }
 
   private Set<String> writeTasks(List<TaskDecision> batch, String now) {
+    return writeBatch(batch.size(), "tasks", tx -> {
+      Set<String> ids = new HashSet<>();
+      for (TaskDecision d : batch) {
+        // The decision sets top-level and status fields only: no deep copy of the task, none of its service.
+        Task t = tx.tasks().read(d.taskId(), r -> r != null && r.desiredToRun() ? r.withOwnStatus() : null);
+        if (t == null) {
+          continue;
+        }
+        TaskState s = state(t);
+        if ((s != TaskState.NEW && s != TaskState.PENDING)
+            || tx.services().read(t.serviceId, service -> NetworkNeeds.allocated(t, service))) {
+          continue;
+        }
+        d.applyTo(t, now);
+        tx.tasks().replace(t); // read in this transaction, let go of
+        ids.add(t.id);
+      }
+      return ids;
+    });
+  }
+
+  /**
+   * Writes {@code changes} {@link #BATCH_SIZE} at a time; after each batch {@code after} sees each change with the ids
+   * that batch wrote (to give back what a change not written had taken). Returns the number of rows written.
+   */
+  private static <C> int writeInBatches(List<C> changes, Function<List<C>, Set<String>> write,
+      BiConsumer<C, Set<String>> after) {
+    int written = 0;
+    for (int from = 0; from < changes.size(); from += BATCH_SIZE) {
+      List<C> batch = changes.subList(from, Math.min(changes.size(), from + BATCH_SIZE));
+      Set<String> done = write.apply(batch);
+      written += done.size();
+      batch.forEach(c -> after.accept(c, done));
+    }
+    return written;
+  }
+
+  /**
+   * Writes one batch of {@code rows} rows in one store update; {@code write} returns the ids it wrote (only over the
+   * rows the decisions were made from). A conflict is tried again up to {@link #MAX_ATTEMPTS} times; then nothing
+   * counts as written and the pass asks for a retry.
+   */
+  private Set<String> writeBatch(int rows, String kind, Function<Tx, Set<String>> write) {
     for (int attempt = 1; ; attempt++) {
       try {
-        return store.update(tx -> {
-          Set<String> ids = new HashSet<>();
-          for (TaskDecision d : batch) {
-            // The decision sets top-level and status fields only: no deep copy of the task, none of its service.
-            Task t = tx.tasks().read(d.taskId(), r -> r != null && r.desiredToRun() ? r.withOwnStatus() : null);
-            if (t == null) {
-              continue;
-            }
-            TaskState s = state(t);
-            if ((s != TaskState.NEW && s != TaskState.PENDING)
-                || tx.services().read(t.serviceId, service -> NetworkNeeds.allocated(t, service))) {
-              continue;
-            }
-            d.applyTo(t, now);
-            tx.tasks().replace(t); // read in this transaction, let go of
-            ids.add(t.id);
-          }
-          return ids;
-        });
+        return store.update(write);
       } catch (ConflictException | NotFoundException e) {
         if (attempt == MAX_ATTEMPTS) {
-          log.info("network allocator gave up a batch of {} tasks after {} conflicts; the next pass retries: {}",
-              batch.size(), attempt, e.getMessage());
+          log.info("network allocator gave up a batch of {} {} after {} conflicts; the next pass retries: {}",
+              rows, kind, attempt, e.getMessage());
           gaveUp = true;
           return Set.of();
         }

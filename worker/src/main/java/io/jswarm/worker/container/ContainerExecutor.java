@@ -1,5 +1,6 @@
 package io.jswarm.worker.container;
 
+import io.jswarm.linux.FileTrees;
 import io.jswarm.api.types.Task;
 import io.jswarm.linux.Mounts;
 import io.jswarm.linux.Processes;
@@ -14,13 +15,11 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +30,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -450,15 +448,7 @@ public final class ContainerExecutor implements Executor {
     if (!Mounts.mountsUnder(root).isEmpty()) {
       throw new IOException("not removing " + root + ": something is still mounted under it");
     }
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        try {
-          Files.delete(p);
-        } catch (NoSuchFileException gone) {
-          // fine
-        }
-      }
-    }
+    FileTrees.delete(root);
   }
 
   private static Thread daemon(Runnable r, String name) {

@@ -1,5 +1,6 @@
 package io.jswarm.worker.image;
 
+import io.jswarm.linux.FileTrees;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -234,7 +235,7 @@ final class ImageArchives {
       }
       throw new InvalidArgumentException("load: " + ex.getMessage());
     } finally {
-      LayerUnpacker.deleteTree(tmp);
+      FileTrees.delete(tmp);
       store.gcLock().readLock().unlock();
     }
   }

@@ -1,5 +1,6 @@
 package io.jswarm.worker.image;
 
+import io.jswarm.linux.FileTrees;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.api.errors.InvalidArgumentException;
 import io.jswarm.api.errors.NotFoundException;
@@ -140,7 +141,7 @@ public final class ImageStore implements ImageProvider {
     }
     try (Stream<Path> s = Files.list(layersDir)) {
       for (Path p : s.filter(p -> p.getFileName().toString().startsWith(".tmp-")).toList()) {
-        LayerUnpacker.deleteTree(p); // left by a crash mid-unpack
+        FileTrees.delete(p); // left by a crash mid-unpack
       }
     }
     this.index = new ImageIndex(root.resolve("images.json"));
@@ -541,7 +542,7 @@ public final class ImageStore implements ImageProvider {
       throw e;
     } finally {
       unpacks.remove(diffId, mine);
-      LayerUnpacker.deleteTree(tmp);
+      FileTrees.delete(tmp);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.jswarm.worker.image;
 
+import io.jswarm.linux.FileTrees;
 import io.jswarm.linux.FileNodes;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -15,7 +16,6 @@ import java.nio.file.attribute.FileTime;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -272,7 +272,7 @@ final class LayerUnpacker {
         if (n.endsWith(".size")) {
           Files.deleteIfExists(p);
         } else {
-          deleteTree(p);
+          FileTrees.delete(p);
           removed.add(new Digest(hex));
         }
       }
@@ -290,19 +290,9 @@ final class LayerUnpacker {
       Files.delete(target);
       return;
     }
-    deleteTree(target);
+    FileTrees.delete(target);
   }
 
-  static void deleteTree(Path root) throws IOException {
-    if (lstat(root) == null) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 
   /** Moves a finished temporary directory to its final name; false when another one got there first. */
   static boolean publish(Path tmp, Path target) throws IOException {

@@ -1,5 +1,6 @@
 package io.jswarm.worker.volume;
 
+import io.jswarm.linux.FileTrees;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jswarm.api.errors.ConflictException;
 import io.jswarm.api.errors.InvalidArgumentException;
@@ -18,7 +19,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -176,7 +176,7 @@ public final class LocalVolumes implements VolumeProvider {
     if (m.sizeBytes != null) {
       VolumeQuota.unmount(dir(name).resolve(DATA));
     }
-    deleteTree(dir(name));
+    FileTrees.delete(dir(name));
   }
 
   // ---- internals ----
@@ -203,7 +203,7 @@ public final class LocalVolumes implements VolumeProvider {
       try {
         VolumeQuota.create(dir(name), data, m.sizeBytes);
       } catch (IOException | RuntimeException e) {
-        deleteTree(dir(name)); // no half-made volume: it is created whole or not at all
+        FileTrees.delete(dir(name)); // no half-made volume: it is created whole or not at all
         throw e;
       }
     }
@@ -332,14 +332,4 @@ public final class LocalVolumes implements VolumeProvider {
     return total[0];
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package io.jswarm.worker.image;
 
+import io.jswarm.linux.FileTrees;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,7 +48,7 @@ class ClusterRegistryTest {
         registry.close();
       }
     } finally {
-      LayerUnpacker.deleteTree(tmp);
+      FileTrees.delete(tmp);
     }
   }
 

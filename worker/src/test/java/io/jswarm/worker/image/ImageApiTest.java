@@ -1,5 +1,6 @@
 package io.jswarm.worker.image;
 
+import io.jswarm.linux.FileTrees;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,7 +47,7 @@ class ImageApiTest {
       api.close();
       registry.close();
     } finally {
-      LayerUnpacker.deleteTree(tmp);
+      FileTrees.delete(tmp);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.jswarm.worker.image;
 
+import io.jswarm.linux.FileTrees;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -44,7 +45,7 @@ class LoadAndOverlayTest {
         Mounts.unmount(m, true);
       }
     } finally {
-      LayerUnpacker.deleteTree(tmp);
+      FileTrees.delete(tmp);
     }
   }
 

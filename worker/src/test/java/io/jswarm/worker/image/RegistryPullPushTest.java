@@ -1,5 +1,6 @@
 package io.jswarm.worker.image;
 
+import io.jswarm.linux.FileTrees;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -54,7 +55,7 @@ class RegistryPullPushTest {
         registry.close();
       }
     } finally {
-      LayerUnpacker.deleteTree(tmp);
+      FileTrees.delete(tmp);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.jswarm.worker.image;
 
+import io.jswarm.linux.FileTrees;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -90,6 +91,6 @@ public final class TestRegistry implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    LayerUnpacker.deleteTree(dir);
+    FileTrees.delete(dir);
   }
 }

@@ -224,9 +224,13 @@ public final class PayloadCommands {
     @Override
     protected int run(ApiClient api) {
       List<String> errors = new ArrayList<>();
-      String noun = noun(this.noun, spec);
-      return printInspect(format, inspectEach(api, refs, ref -> "/" + noun + "s/" + seg(ref), "Error: No such " + noun
-          + ": ", errors), errors);
+      return printInspect(format, inspectEach(api, refs, "Error: No such " + noun(this.noun, spec) + ": ", errors),
+          errors);
+    }
+
+    @Override
+    protected String inspectPath(ApiClient api, String ref) {
+      return "/" + noun(this.noun, spec) + "s/" + seg(ref);
     }
   }
 
