@@ -49,6 +49,7 @@ import java.util.function.Supplier;
  *   <li>{@code POST /dispatcher/heartbeat}: extends the node's deadline; unknown session -> 409.</li>
  *   <li>{@code POST /dispatcher/status}: task status reports, only for tasks on the caller's node; queued and
  *       written to the store in batches, keeping forward moves only.</li>
+ *   <li>{@code GET /dispatcher/leader}: the leader this manager knows, on any manager ({@link #leader}).</li>
  * </ul>
  *
  * <p>Assignments are the tasks whose {@code NodeID} is the node and whose observed state is at least
@@ -128,8 +129,9 @@ public final class Dispatcher implements AutoCloseable {
     this.managers = Objects.requireNonNull(managers, "managers");
   }
 
-  /** Adds the three {@code /dispatcher/...} routes. */
+  /** Adds the four {@code /dispatcher/...} routes. */
   public void routes(Router r) {
+    r.get("/dispatcher/leader", this::leader);
     r.post("/dispatcher/session", this::session);
     r.post("/dispatcher/heartbeat", this::heartbeat);
     r.post("/dispatcher/status", this::status);
@@ -213,6 +215,18 @@ public final class Dispatcher implements AutoCloseable {
     markReady(peer.nodeId(), body);
     String sessionId = sessionIds.newId();
     return HttpResponse.stream(200, STREAM_CONTENT_TYPE, sink -> t.open(sessionId, peer.nodeId(), counting(sink)));
+  }
+
+  /**
+   * {@code GET /dispatcher/leader}: the leader's cluster address as this manager knows it ({@code LeaderAddr}, empty
+   * when none is known). Cheap on purpose: agents call every manager they have no session with once in a while to
+   * hold a resumable TLS session with it ({@code worker/.../agent/TlsWarmup}), so that the reconnects of a leader
+   * change skip the full handshake.
+   */
+  HttpResponse leader(HttpRequest req) {
+    requirePeer(req);
+    String leader = leaderClusterAddr.get();
+    return HttpResponse.ok(java.util.Map.of("LeaderAddr", leader == null ? "" : leader));
   }
 
   HttpResponse heartbeat(HttpRequest req) {

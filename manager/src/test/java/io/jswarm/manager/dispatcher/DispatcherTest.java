@@ -16,6 +16,9 @@ import io.jswarm.api.errors.JswarmException;
 import io.jswarm.api.errors.NotFoundException;
 import io.jswarm.api.errors.UnavailableException;
 import io.jswarm.api.json.Json;
+import io.jswarm.transport.http.HttpRequest;
+import io.jswarm.transport.http.Router;
+import java.util.Map;
 import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Task;
 import io.jswarm.api.types.TaskState;
@@ -128,6 +131,24 @@ class DispatcherTest {
     assertEquals("127.0.0.9:2377", m.leaderAddr);
     assertTrue(s.awaitClosed());
     assertEquals(0, s.pending());
+  }
+
+  @Test
+  void anyManagerNamesTheLeaderItKnowsToACertifiedNodeWithoutASession() throws Exception {
+    h.addNode("n1", "ready");
+    h.leader.set(false);
+    Router.Match m = h.router.match("GET", "/dispatcher/leader");
+    HttpRequest noCert = new HttpRequest("GET", "/dispatcher/leader", Map.of(), Map.of(), new byte[0], Map.of(), null);
+    JswarmException e = assertThrows(JswarmException.class, () -> m.handler().handle(noCert));
+    assertEquals(403, e.httpStatus());
+    HttpRequest req = new HttpRequest("GET", "/dispatcher/leader", Map.of(), Map.of(), new byte[0], Map.of(),
+        DispatcherHarness.peer("n1"));
+    HttpResponse none = m.handler().handle(req);
+    assertEquals(200, none.status);
+    assertEquals("", Json.fromBytes(none.body, Map.class).get("LeaderAddr"), "no leader known yet");
+    h.leaderAddr.set("127.0.0.9:2377");
+    assertEquals("127.0.0.9:2377", Json.fromBytes(m.handler().handle(req).body, Map.class).get("LeaderAddr"));
+    assertEquals(0, h.dispatcher.sessionCount(), "no session, no node row written");
   }
 
   @Test

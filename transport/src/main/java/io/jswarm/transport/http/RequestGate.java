@@ -135,7 +135,10 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     return certified;
   }
 
-  /** The identity of the client certificate the TLS handshake verified on this connection, or null. */
+  /**
+   * The identity of the client certificate the TLS handshake verified on this connection, or null (none, or one
+   * outside its validity dates now).
+   */
   static PeerIdentity peerOf(SslHandler ssl) {
     if (ssl == null) {
       return null;
@@ -143,6 +146,14 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     try {
       Certificate[] chain = ssl.engine().getSession().getPeerCertificates();
       if (chain.length > 0 && chain[0] instanceof X509Certificate cert) {
+        // a full handshake refuses a certificate out of its dates; a resumed session (a ticket from a handshake
+        // made while it was valid, TlsContexts.SESSION_LIFETIME) skips the trust manager: check them here
+        try {
+          cert.checkValidity();
+        } catch (java.security.cert.CertificateException outOfDate) {
+          LOG.info("refusing the certificate of {}: {}", cert.getSubjectX500Principal(), outOfDate.getMessage());
+          return null;
+        }
         return HttpConnection.identity(cert);
       }
     } catch (SSLPeerUnverifiedException e) {

@@ -30,9 +30,21 @@ import javax.net.ssl.X509ExtendedTrustManager;
  *
  * Hostnames are never checked (certificates name node ids, not hosts); the whole chain to the cluster root
  * always is. TLS 1.3 and 1.2 only.
+ *
+ * <p>TLS sessions resume (the JDK's defaults: the server hands out stateless tickets, a client keeps them by the
+ * server's host and port) for at most {@link #SESSION_LIFETIME} on the Netty contexts: a resumed handshake skips
+ * the certificate checks and signatures of a full one, so the server re-checks on each connection what a ticket
+ * could carry past its time (the certificate's dates, {@code HttpConnection}); a removed node is refused per
+ * request whatever its session, and a root rotation restarts every node's contexts (new ticket keys). See
+ * docs/security.md, "TLS session resumption".
  */
 public final class TlsContexts {
   static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+  /**
+   * How long a TLS session may be resumed after its full handshake (the JDK's default is a day): the cluster port's
+   * tickets and the agents' cached sessions ({@code nettyServer}, {@code nettyManagerClient}).
+   */
+  public static final java.time.Duration SESSION_LIFETIME = java.time.Duration.ofHours(1);
 
   private TlsContexts() {}
 
@@ -114,6 +126,7 @@ public final class TlsContexts {
           .clientAuth(ClientAuth.OPTIONAL)
           .sslProvider(SslProvider.JDK)
           .protocols(PROTOCOLS)
+          .sessionTimeout(SESSION_LIFETIME.toSeconds())
           .build();
     } catch (SSLException e) {
       throw new IllegalStateException("cannot create the Netty server TLS context: " + e.getMessage(), e);
@@ -141,6 +154,7 @@ public final class TlsContexts {
           .endpointIdentificationAlgorithm(null)
           .sslProvider(SslProvider.JDK)
           .protocols(PROTOCOLS)
+          .sessionTimeout(SESSION_LIFETIME.toSeconds())
           .build();
     } catch (SSLException e) {
       throw new IllegalStateException("cannot create the Netty client TLS context: " + e.getMessage(), e);

@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Session: tries the known managers in turn (the list given at construction, replaced by the list each
  *       {@code session} message carries) and follows {@code redirect} to the leader at once. When a session fails
- *       or ends, the next known manager is tried (the one that failed is likely the dead leader, and a follower
- *       redirects to the new one) after a random delay ({@link ReconnectBackoff}: within 1 s after an open session
+ *       or ends, another known manager is tried ({@link ManagerRotation}; {@link TlsWarmup} keeps a TLS session to
+ *       resume with each) after a random delay ({@link ReconnectBackoff}: within 1 s after an open session
  *       ended, the window doubling with each failed attempt up to 5 s), so that a thousand agents whose sessions
  *       end together do not reconnect together. Redirects are followed at once, and so is the next manager after
  *       one that refused the connection (nothing listens there: a killed leader).</li>
@@ -92,6 +92,7 @@ public final class Agent implements AutoCloseable {
   private volatile boolean closed;
   private volatile boolean started;
   private volatile ReconnectBackoff backoff = new ReconnectBackoff();
+  private final TlsWarmup warmup;
 
   /** The open session, if any (set on the session thread). */
   private volatile Live live;
@@ -159,6 +160,8 @@ public final class Agent implements AutoCloseable {
     this.sessionThread = threads.sessionThreads().newThread(this::run);
     executor.useDependencies(dependencies);
     this.assigned = new AssignedTasks(executor, taskPool, clock, this::statusChanged, unsent::remove);
+    // rounds block on their calls: an agent's own 2 timer threads are its heartbeats', a shared timer has many
+    this.warmup = new TlsWarmup(transport, timer, threads.owned() ? taskPool : timer);
   }
 
   /** The secrets and configs this node holds for its tasks (in memory only). */
@@ -252,6 +255,7 @@ public final class Agent implements AutoCloseable {
       closed = true;
     }
     closedLatch.countDown();
+    warmup.close();
     Live l = live;
     if (l != null) {
       l.stream.close();
@@ -376,6 +380,7 @@ public final class Agent implements AutoCloseable {
       }
     });
     scheduleHeartbeat(l, period(m.heartbeatPeriod));
+    warmup.sessionOpened(l.addr, managers);
   }
 
   private void toNetworkListeners(DispatcherMessage m) {

@@ -48,6 +48,20 @@ public interface DispatcherTransport {
   /** {@code POST /dispatcher/status}. */
   void reportStatus(String managerAddr, StatusRequest request) throws IOException;
 
+  /**
+   * Makes one short call to {@code managerAddr} ({@code GET /dispatcher/leader}) on a connection of its own, and
+   * closes it: all it is for is the TLS session the client keeps for that manager, so that a later session open there
+   * (after a leader change) resumes it instead of paying a full handshake ({@link TlsWarmup}). Transports without TLS
+   * sessions to keep (the tests' plain HTTP) do nothing.
+   *
+   * @return whether the call was made; false when the transport has nothing to keep or, with shared handshake
+   *     slots, none was free (session opens go first)
+   * @throws IOException the manager cannot be reached or refused
+   */
+  default boolean warm(String managerAddr) throws IOException {
+    return false;
+  }
+
   /** An open session stream. */
   interface Session extends AutoCloseable {
     /**

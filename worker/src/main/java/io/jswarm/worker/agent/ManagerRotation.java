@@ -10,8 +10,13 @@ import java.util.List;
  *   <li>A redirect (a working manager naming the leader) is followed at once, at most
  *       {@link #MAX_REDIRECTS_IN_A_ROW} times between two delays: two followers could point at each other, or at a
  *       leader that is gone.</li>
- *   <li>Otherwise the attempt goes to the known manager after the one that failed or ended ({@link #nextAfter}): a
- *       session that failed most likely lost the leader, and another manager redirects to the new one. When the
+ *   <li>After an open session ended, the attempt goes to one of the other known managers drawn at random: that
+ *       session most likely lost the leader, and either a survivor is the new leader or it redirects there. Every
+ *       agent used to take the manager after the lost one in the same list, so all of them went to the same
+ *       survivor: when that was a follower, every node paid a second handshake for its redirect (1,000 nodes,
+ *       docs/scale.md); drawn, about half of them reach the new leader first (with three managers).</li>
+ *   <li>Otherwise the attempt goes to the known manager after the one that failed ({@link #nextAfter}): a
+ *       failed attempt may have hit a dead manager, and another one redirects to the leader. When the
  *       one that failed was a leader a redirect named and no session opened there, the manager after the one that
  *       redirected: a follower that still names a dead leader is not asked again at once.</li>
  *   <li>After a manager that refused the connection (nothing listens there: a killed leader), the next one is tried
@@ -64,7 +69,7 @@ final class ManagerRotation {
       redirectedFrom = addr;
       return new Next(redirect, Duration.ZERO);
     }
-    index = nextAfter(known, from, index);
+    index = established && known.size() > 1 ? drawnAfter(known, from, index, backoff) : nextAfter(known, from, index);
     String next = known.get(index);
     if (refused && ++refusals < known.size()) {
       return new Next(next, Duration.ZERO);
@@ -86,6 +91,18 @@ final class ManagerRotation {
   static int nextAfter(List<String> known, String failed, int index) {
     int at = known.indexOf(failed);
     return Math.floorMod(at >= 0 ? at + 1 : index + 1, known.size());
+  }
+
+  /**
+   * One of the known managers other than {@code ended} (when it is known; else any), drawn: the {@code k}-th after
+   * it in {@code known}, {@code k - 1} drawn by {@link ReconnectBackoff#pick}.
+   *
+   * @return the index in {@code known} of the next manager to try
+   */
+  private static int drawnAfter(List<String> known, String ended, int index, ReconnectBackoff backoff) {
+    int at = known.indexOf(ended);
+    int k = backoff.pick(at >= 0 ? known.size() - 1 : known.size());
+    return Math.floorMod((at >= 0 ? at : index) + 1 + k, known.size());
   }
 
   /** Whether {@code e} says that nothing listens at the manager's address (the connection was refused). */

@@ -101,18 +101,24 @@ public final class NettyDispatcherTransport implements DispatcherTransport, Auto
    * @param executor runs the handshakes' crypto (the TLS engine's delegated tasks), not the event loops
    * @param permits session opens with their handshake in progress at once (connect to handshake done); an open
    *     waits for a permit, the connection of heartbeats and reports does not
+   * @param total the permits there are: a warm-up ({@link #warm}) goes only while none is taken
    */
-  public record Handshakes(java.util.concurrent.Executor executor, java.util.concurrent.Semaphore permits) {
+  public record Handshakes(java.util.concurrent.Executor executor, java.util.concurrent.Semaphore permits, int total) {
     public Handshakes {
       Objects.requireNonNull(executor, "executor");
       Objects.requireNonNull(permits, "permits");
+    }
+
+    /** {@code permits} as they are now, all free. */
+    public Handshakes(java.util.concurrent.Executor executor, java.util.concurrent.Semaphore permits) {
+      this(executor, permits, permits.availablePermits());
     }
   }
 
   @Override
   public Session open(String managerAddr, SessionRequest request) throws IOException {
     BlockingQueue<Object> events = new LinkedBlockingQueue<>();
-    Channel ch = connect(managerAddr, events, true);
+    Channel ch = connect(managerAddr, events, Slot.WAIT);
     send(ch, managerAddr, "/dispatcher/session", request, false);
     Object first = poll(events, SESSION_OPEN_TIMEOUT, ch, managerAddr);
     if (first instanceof Throwable t) {
@@ -126,6 +132,41 @@ public final class NettyDispatcherTransport implements DispatcherTransport, Auto
       throw DispatcherTransport.refused(managerAddr, "/dispatcher/session", head.status, body);
     }
     return new LineSession(ch, events, managerAddr);
+  }
+
+  /**
+   * With shared {@link Handshakes}, goes only while no session open is handshaking at all, and then takes a slot:
+   * warming is never worth delaying an open or a heartbeat connection behind (the handshake threads are shared).
+   * Warm-ups that went whenever a slot was free, during the joins of 1,000 hollow nodes, made more heartbeat
+   * connections time out in their handshakes and more nodes be marked down while joining (docs/scale.md).
+   */
+  @Override
+  public boolean warm(String managerAddr) throws IOException {
+    if (ssl == null) {
+      return false;
+    }
+    BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+    Channel ch = connect(managerAddr, events, Slot.IF_IDLE);
+    if (ch == null) {
+      return false;
+    }
+    try {
+      ByteBuf none = Unpooled.EMPTY_BUFFER;
+      FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/dispatcher/leader", none);
+      req.headers().set(HttpHeaderNames.HOST, managerAddr);
+      ch.writeAndFlush(req);
+      Object first = poll(events, REQUEST_TIMEOUT, ch, managerAddr);
+      if (first instanceof Throwable t) {
+        throw io(managerAddr, t);
+      }
+      byte[] body = readAll(events, ch, managerAddr);
+      if (((Head) first).status / 100 != 2) {
+        throw DispatcherTransport.refused(managerAddr, "/dispatcher/leader", ((Head) first).status, body);
+      }
+      return true;
+    } finally {
+      ch.close();
+    }
   }
 
   @Override
@@ -153,7 +194,7 @@ public final class NettyDispatcherTransport implements DispatcherTransport, Auto
         unary.close();
       }
       unaryEvents = new LinkedBlockingQueue<>();
-      unary = connect(managerAddr, unaryEvents, false);
+      unary = connect(managerAddr, unaryEvents, Slot.NONE);
       unaryAddr = managerAddr;
     }
     Channel ch = unary;
@@ -179,15 +220,17 @@ public final class NettyDispatcherTransport implements DispatcherTransport, Auto
   }
 
   /**
-   * A connection to {@code managerAddr} with its TLS handshake done.
-   *
-   * @param sessionOpen a session stream's connection: with shared {@link Handshakes}, it waits (up to
-   *     {@link #SESSION_OPEN_TIMEOUT}) for a handshake permit. The kept-alive connection of heartbeats and reports
-   *     takes none: it is made once per session, right after an open that had one, and an established session must
-   *     not lose its heartbeats behind a queue of other nodes' opens (seen at 1,000 nodes: heartbeats that waited 10 s
-   *     for a permit failed and ended their sessions, which made the queue longer)
+   * Whether a connection takes one of the shared {@link Handshakes} permits. A session stream's connection waits (up
+   * to {@link #SESSION_OPEN_TIMEOUT}) for one. The kept-alive connection of heartbeats and reports takes none: it is
+   * made once per session, right after an open that had one (and resumes its TLS session), and an established
+   * session must not lose its heartbeats behind a queue of other nodes' opens (seen at 1,000 nodes: heartbeats that
+   * waited 10 s for a permit failed and ended their sessions, which made the queue longer). A warm-up connection
+   * takes one only while none is taken.
    */
-  private Channel connect(String managerAddr, BlockingQueue<Object> events, boolean sessionOpen) throws IOException {
+  private enum Slot { WAIT, NONE, IF_IDLE }
+
+  /** A connection to {@code managerAddr} with its TLS handshake done; null when {@code slot} is IF_IDLE and it is not. */
+  private Channel connect(String managerAddr, BlockingQueue<Object> events, Slot slot) throws IOException {
     int colon = managerAddr.lastIndexOf(':');
     if (colon <= 0) {
       throw new IOException("manager address " + managerAddr + ": expected host:port");
@@ -199,10 +242,16 @@ public final class NettyDispatcherTransport implements DispatcherTransport, Auto
     } catch (NumberFormatException e) {
       throw new IOException("manager address " + managerAddr + ": the port is not a number");
     }
-    java.util.concurrent.Semaphore permits = ssl == null || handshakes == null || !sessionOpen ? null
+    java.util.concurrent.Semaphore permits = ssl == null || handshakes == null || slot == Slot.NONE ? null
         : handshakes.permits();
     try {
-      if (permits != null && !permits.tryAcquire(SESSION_OPEN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+      // with a timeout (0), a fair semaphore honours the opens already waiting; tryAcquire() would barge past them
+      if (permits != null && slot == Slot.IF_IDLE && (permits.availablePermits() < handshakes.total()
+          || !permits.tryAcquire(0, TimeUnit.MILLISECONDS))) {
+        return null;
+      }
+      if (permits != null && slot == Slot.WAIT
+          && !permits.tryAcquire(SESSION_OPEN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new IOException("cannot reach manager " + managerAddr + ": no TLS handshake slot within "
             + SESSION_OPEN_TIMEOUT.toSeconds() + " s");
       }

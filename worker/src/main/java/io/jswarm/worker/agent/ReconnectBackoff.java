@@ -29,6 +29,7 @@ public final class ReconnectBackoff {
   private final Duration first;
   private final Duration max;
   private final DoubleSupplier random;
+  private final java.util.function.IntUnaryOperator pick;
 
   /** Windows {@link #FIRST_WINDOW} to {@link #MAX_WINDOW}, random delays from {@link ThreadLocalRandom}. */
   public ReconnectBackoff() {
@@ -41,12 +42,31 @@ public final class ReconnectBackoff {
    * @param random values in [0, 1): the fraction of the window to wait
    */
   public ReconnectBackoff(Duration first, Duration max, DoubleSupplier random) {
+    this(first, max, random, bound -> (int) (random.getAsDouble() * bound));
+  }
+
+  /**
+   * @param pick an index in [0, bound): which of the other managers the agent tries after an open session ended
+   *     ({@link ManagerRotation}); from {@code random} unless given
+   */
+  public ReconnectBackoff(Duration first, Duration max, DoubleSupplier random,
+      java.util.function.IntUnaryOperator pick) {
     if (first.isNegative() || max.compareTo(first) < 0) {
       throw new IllegalArgumentException("reconnect backoff: need 0 <= first (" + first + ") <= max (" + max + ")");
     }
     this.first = first;
     this.max = max;
     this.random = random;
+    this.pick = pick;
+  }
+
+  /** A random index in [0, bound) (bound >= 1). */
+  public int pick(int bound) {
+    int k = pick.applyAsInt(bound);
+    if (k < 0 || k >= bound) {
+      throw new IllegalStateException("reconnect backoff: picked " + k + ", not in [0, " + bound + ")");
+    }
+    return k;
   }
 
   /** The window after {@code failedInARow} attempts failed since the last open session (0: a session just ended). */

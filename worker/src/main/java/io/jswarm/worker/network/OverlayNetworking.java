@@ -2,7 +2,6 @@ package io.jswarm.worker.network;
 
 import io.jswarm.api.dispatcher.DispatcherMessage;
 import io.jswarm.api.dispatcher.NetworkEndpoints;
-import io.jswarm.api.types.IPAMOptions;
 import io.jswarm.api.types.Network;
 import io.jswarm.api.types.NetworkAttachment;
 import io.jswarm.api.types.Task;
@@ -11,6 +10,7 @@ import io.jswarm.linux.LinuxException;
 import io.jswarm.linux.NetNs;
 import io.jswarm.linux.netlink.Link;
 import io.jswarm.linux.netlink.Rtnetlink;
+import io.jswarm.worker.network.OverlaySandbox.Plug;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -86,29 +86,6 @@ public final class OverlayNetworking implements AutoCloseable {
   /** What the managers say is on other nodes: network id -> task id -> endpoint. */
   private final Map<String, Map<String, NetworkEndpoints.Endpoint>> remote = new HashMap<>();
 
-  /** One network's sandbox on this node. */
-  private static final class OverlaySandbox {
-    final String networkId;
-    final Path netns;
-    final String vxlan;
-    final int vni;
-    final int mtu;
-    final Set<String> localTasks = new LinkedHashSet<>();
-    /** Programmed entries: address -> endpoint. */
-    final Map<String, NetworkEndpoints.Endpoint> programmed = new TreeMap<>();
-
-    OverlaySandbox(String networkId, Path netns, String vxlan, int vni, int mtu) {
-      this.networkId = networkId;
-      this.netns = netns;
-      this.vxlan = vxlan;
-      this.vni = vni;
-      this.mtu = mtu;
-    }
-  }
-
-  /** A task's interface on one network: {@code ifname} in the namespace {@code taskNetns}. */
-  private record Plug(String networkId, String ifname, String cidr, Path taskNetns) {}
-
   /**
    * @param execRoot  the daemon's exec root; sandboxes are pinned under {@code overlay/}
    * @param hostNetns the node's namespace (where the VXLAN sockets are bound), null: the daemon's own
@@ -169,10 +146,10 @@ public final class OverlayNetworking implements AutoCloseable {
     try {
       int n = 0;
       for (NetworkAttachment a : attachments) {
-        Attachment at = Attachment.of(a);
+        OverlayAttachment at = OverlayAttachment.of(a);
         OverlaySandbox sb = ensureSandbox(at);
         sb.localTasks.add(taskId);
-        Plug p = new Plug(at.networkId, "eth" + (++n), at.cidr(), taskNetns);
+        Plug p = new Plug(at.networkId(), "eth" + (++n), at.cidr(), taskNetns);
         plugs.add(p);
         plug(sb, p, at, taskNetns);
         out.add(at.cidr());
@@ -255,109 +232,15 @@ public final class OverlayNetworking implements AutoCloseable {
     }
   }
 
-  /**
-   * Takes over the sandbox {@code ns} an earlier daemon process made, when it is intact (VXLAN device and {@code gw0}
-   * with the gateway address) and some task in {@code taskIds} is plugged into it: the kernel kept the sandbox, the
-   * tasks' macvlans (their {@code ethN}, address and MAC) and the FDB/neighbour entries all along, so the adopted
-   * containers' overlay traffic never stops. A task is plugged in when its namespace has a macvlan {@code ethN} with
-   * an address in the subnet of {@code gw0} and the MAC that address gives. Tasks not kept lose their macvlans with
-   * their namespaces. The programmed entries are read back from the VXLAN device, so that the next endpoints message
-   * (a new session always starts with a complete one) adds what is missing and deletes what went while no daemon
-   * ran. Returns false (and changes nothing) when the sandbox cannot or need not be kept.
-   */
+  /** Takes over the sandbox {@code ns} an earlier daemon process made ({@link SandboxAdoption}); false: not kept. */
   private boolean adoptSandbox(Path ns, Set<String> taskIds, Function<String, Path> taskNetns) {
-    if (taskNetns == null) {
+    SandboxAdoption.Adopted a = SandboxAdoption.adopt(ns, taskIds, taskNetns);
+    if (a == null) {
       return false;
     }
-    String networkId = ns.getFileName().toString();
-    try {
-      checkName(networkId, "network id");
-      if (!NetNs.exists(ns)) {
-        return false;
-      }
-      try (Rtnetlink in = Rtnetlink.openIn(ns)) {
-        Link vx = in.links().stream().filter(l -> "vxlan".equals(l.kind())).findFirst().orElse(null);
-        Link gw = in.link(GATEWAY).orElse(null);
-        io.jswarm.linux.netlink.Address gwAddr = gw == null ? null : in.addresses().stream()
-            .filter(x -> x.index() == gw.index() && x.address() instanceof java.net.Inet4Address).findFirst()
-            .orElse(null);
-        if (vx == null || gwAddr == null) {
-          return false; // half made or half removed: made again from scratch when a task needs it
-        }
-        int prefix = gwAddr.prefixLength();
-        int mask = prefix == 0 ? 0 : -1 << (32 - prefix);
-        int net = Ipv4Subnet.toInt(gwAddr.address().getHostAddress()) & mask;
-        Map<String, List<Plug>> found = new LinkedHashMap<>();
-        for (String taskId : taskIds) {
-          Path tn;
-          try {
-            tn = taskNetns.apply(taskId);
-          } catch (IllegalArgumentException e) {
-            continue; // not a task id a namespace can have (e.g. malformed)
-          }
-          if (tn == null || !NetNs.exists(tn)) {
-            continue;
-          }
-          try (Rtnetlink t = Rtnetlink.openIn(tn)) {
-            List<io.jswarm.linux.netlink.Address> addrs = t.addresses();
-            for (Link l : t.links()) {
-              if (!"macvlan".equals(l.kind()) || !l.name().matches("eth[1-9][0-9]*")) {
-                continue;
-              }
-              for (io.jswarm.linux.netlink.Address x : addrs) {
-                if (x.index() != l.index() || !(x.address() instanceof java.net.Inet4Address)
-                    || x.prefixLength() != prefix) {
-                  continue;
-                }
-                String ip = x.address().getHostAddress();
-                if ((Ipv4Subnet.toInt(ip) & mask) == net && NetworkEndpoints.macOf(ip).equals(l.mac())) {
-                  found.computeIfAbsent(taskId, k -> new ArrayList<>())
-                      .add(new Plug(networkId, l.name(), ip + "/" + prefix, tn));
-                }
-              }
-            }
-          }
-        }
-        if (found.isEmpty()) {
-          return false;
-        }
-        OverlaySandbox sb = new OverlaySandbox(networkId, ns, vx.name(), vx.vxlanId(), vx.mtu());
-        sb.programmed.putAll(programmedEntries(in, vx));
-        for (Map.Entry<String, List<Plug>> f : found.entrySet()) {
-          sb.localTasks.add(f.getKey());
-          tasks.computeIfAbsent(f.getKey(), x -> new ArrayList<>()).addAll(f.getValue());
-        }
-        sandboxes.put(networkId, sb);
-        LOG.info("overlay network {}: adopted sandbox {} with {} (VNI {}, MTU {}), {} task(s), {} remote endpoint(s)",
-            networkId, ns, vx.name(), vx.vxlanId(), vx.mtu(), sb.localTasks.size(), sb.programmed.size());
-        return true;
-      }
-    } catch (Exception e) {
-      LOG.warn("cannot adopt overlay sandbox {} (it is removed; its tasks lose the overlay until replaced): {}", ns,
-          e.toString());
-      return false;
-    }
-  }
-
-  /** The permanent neighbour entries of the VXLAN device, with the FDB entry of their MAC: address -> endpoint. */
-  private static Map<String, NetworkEndpoints.Endpoint> programmedEntries(Rtnetlink in, Link vx) {
-    Map<String, String> vtepByMac = new HashMap<>();
-    for (io.jswarm.linux.netlink.Neighbour f : in.fdb()) {
-      if (f.index() == vx.index() && f.permanent() && f.mac() != null && f.dst() != null) {
-        vtepByMac.put(f.mac(), f.dst().getHostAddress());
-      }
-    }
-    Map<String, NetworkEndpoints.Endpoint> out = new TreeMap<>();
-    for (io.jswarm.linux.netlink.Neighbour n : in.neighbours()) {
-      if (n.index() == vx.index() && n.permanent() && n.mac() != null && n.dst() != null) {
-        String ip = n.dst().getHostAddress();
-        String vtep = vtepByMac.get(n.mac());
-        if (vtep != null) {
-          out.put(ip, new NetworkEndpoints.Endpoint(null, ip, n.mac(), vtep));
-        }
-      }
-    }
-    return out;
+    a.plugs().forEach((taskId, plugs) -> tasks.computeIfAbsent(taskId, x -> new ArrayList<>()).addAll(plugs));
+    sandboxes.put(a.sandbox().networkId, a.sandbox());
+    return true;
   }
 
   /** Removes every sandbox (the node leaves the swarm). */
@@ -478,99 +361,20 @@ public final class OverlayNetworking implements AutoCloseable {
 
   // ---------------------------------------------------------------- sandboxes
 
-  /** What a task attachment says about its network. */
-  private record Attachment(String networkId, int vni, Ipv4Subnet subnet, int gateway, int address, int mtu) {
-    String cidr() {
-      return Ipv4Subnet.toString(address) + "/" + subnet.prefixLength();
-    }
-
-    static Attachment of(NetworkAttachment a) {
-      Network n = a.network;
-      if (n == null || n.id == null) {
-        throw new IllegalArgumentException("task network attachment has no network; the manager's allocator "
-            + "must fill NetworksAttachments[].Network");
-      }
-      String name = n.spec != null && n.spec.name != null ? n.spec.name : n.id;
-      Map<String, String> userOpts = n.spec != null && n.spec.driverConfiguration != null
-          && n.spec.driverConfiguration.options != null ? n.spec.driverConfiguration.options : Map.of();
-      if (userOpts.containsKey("encrypted")) {
-        throw new IllegalArgumentException("overlay network " + name + " asks for encryption (--opt encrypted), "
-            + "which needs IPsec, and this kernel has none; create the network without --opt encrypted");
-      }
-      String vxlan = n.driverState != null && n.driverState.options != null
-          ? n.driverState.options.get(VXLAN_OPTION) : null;
-      if (vxlan == null || vxlan.isBlank()) {
-        throw new IllegalArgumentException("overlay network " + name + " has no VXLAN id (DriverState.Options "
-            + VXLAN_OPTION + "); the manager's allocator must set it");
-      }
-      int vni;
-      try {
-        vni = Integer.parseInt(vxlan.split(",")[0].trim());
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("overlay network " + name + ": " + VXLAN_OPTION + " '" + vxlan
-            + "' is not a number 1-16777215");
-      }
-      if (vni < 1 || vni > 16777215) {
-        throw new IllegalArgumentException("overlay network " + name + ": VXLAN id " + vni
-            + " is out of range 1-16777215");
-      }
-      IPAMOptions ipam = n.ipamOptions;
-      IPAMOptions.IPAMConfig c = ipam != null && ipam.configs != null && !ipam.configs.isEmpty()
-          ? ipam.configs.get(0) : null;
-      if (c == null || c.subnet == null) {
-        throw new IllegalArgumentException("overlay network " + name + " has no subnet (IPAMOptions.Configs); "
-            + "the manager's allocator must set it");
-      }
-      Ipv4Subnet subnet = Ipv4Subnet.parse(c.subnet);
-      int gw = c.gateway == null || c.gateway.isBlank() ? subnet.gateway() : Ipv4Subnet.toInt(c.gateway.split("/")[0]);
-      if (a.addresses == null || a.addresses.isEmpty()) {
-        throw new IllegalArgumentException("task has no address on overlay network " + name);
-      }
-      int addr = Ipv4Subnet.toInt(a.addresses.get(0).split("/")[0]);
-      if (!subnet.contains(addr)) {
-        throw new IllegalArgumentException("task address " + a.addresses.get(0) + " is outside the subnet "
-            + c.subnet + " of overlay network " + name);
-      }
-      return new Attachment(checkName(n.id, "network id"), vni, subnet, gw, addr, mtuOption(n, userOpts, name));
-    }
-
-    /** The network's {@value #MTU_OPTION} (DriverState options, else the spec's); 0 when it has none. */
-    private static int mtuOption(Network n, Map<String, String> userOpts, String name) {
-      String v = n.driverState != null && n.driverState.options != null
-          ? n.driverState.options.get(MTU_OPTION) : null;
-      if (v == null) {
-        v = userOpts.get(MTU_OPTION);
-      }
-      if (v == null || v.isBlank()) {
-        return 0;
-      }
-      try {
-        int mtu = Integer.parseInt(v.trim());
-        if (mtu >= 68 && mtu <= MAX_MTU) {
-          return mtu;
-        }
-      } catch (NumberFormatException e) {
-        // below
-      }
-      throw new IllegalArgumentException("overlay network " + name + ": " + MTU_OPTION + " '" + v
-          + "' is not a number 68-" + MAX_MTU + " (the underlay's MTU minus " + VXLAN_OVERHEAD + " at most)");
-    }
-  }
-
-  private OverlaySandbox ensureSandbox(Attachment at) throws Exception {
-    OverlaySandbox sb = sandboxes.get(at.networkId);
+  private OverlaySandbox ensureSandbox(OverlayAttachment at) throws Exception {
+    OverlaySandbox sb = sandboxes.get(at.networkId());
     if (sb != null) {
       return sb;
     }
-    Path ns = sandboxPath(at.networkId);
+    Path ns = sandboxPath(at.networkId());
     if (NetNs.exists(ns) || Files.exists(ns)) {
       removeSandboxFile(ns);
     }
     Files.createDirectories(sandboxDir);
-    String vx = String.format("vx-%06x-%s", at.vni, hash(daemonKey + "/" + at.networkId, 3).substring(0, 5));
+    String vx = String.format("vx-%06x-%s", at.vni(), hash(daemonKey + "/" + at.networkId(), 3).substring(0, 5));
     int mtu = mtu(at);
-    sb = new OverlaySandbox(at.networkId, ns, vx, at.vni, mtu);
-    sandboxes.put(at.networkId, sb);
+    sb = new OverlaySandbox(at.networkId(), ns, vx, at.vni(), mtu);
+    sandboxes.put(at.networkId(), sb);
     try {
       NetNs.create(ns);
       try (Rtnetlink in = Rtnetlink.openIn(ns)) {
@@ -578,11 +382,11 @@ public final class OverlayNetworking implements AutoCloseable {
         Rtnetlink h = hostLinks();
         h.deleteLinkIfExists(vx);
         try {
-          h.createVxlan(vx, at.vni, port, local, false, true, false, null, mtu);
+          h.createVxlan(vx, at.vni(), port, local, false, true, false, null, mtu);
         } catch (LinuxException e) {
           if (e.errno() == Errno.EEXIST) {
-            throw new IllegalStateException("cannot create the VXLAN device of overlay network " + at.networkId
-                + ": another device already uses VXLAN id " + at.vni + " on UDP port " + port
+            throw new IllegalStateException("cannot create the VXLAN device of overlay network " + at.networkId()
+                + ": another device already uses VXLAN id " + at.vni() + " on UDP port " + port
                 + " in this node's network namespace (another daemon on the same host?)", e);
           }
           throw e;
@@ -594,13 +398,13 @@ public final class OverlayNetworking implements AutoCloseable {
           throw e;
         }
         in.setUp(vx, true);
-        in.createMacvlan(GATEWAY, vx, NetworkEndpoints.macOf(Ipv4Subnet.toString(at.gateway)), mtu, -1, false);
-        in.addAddress(GATEWAY, Ipv4Subnet.inet(at.gateway), at.subnet.prefixLength());
+        in.createMacvlan(GATEWAY, vx, NetworkEndpoints.macOf(Ipv4Subnet.toString(at.gateway())), mtu, -1, false);
+        in.addAddress(GATEWAY, Ipv4Subnet.inet(at.gateway()), at.subnet().prefixLength());
         in.setUp(GATEWAY, true);
       }
       program(sb);
     } catch (Exception | Error e) {
-      sandboxes.remove(at.networkId);
+      sandboxes.remove(at.networkId());
       try {
         removeSandboxFile(ns);
       } catch (Exception cleanup) {
@@ -608,7 +412,7 @@ public final class OverlayNetworking implements AutoCloseable {
       }
       throw e;
     }
-    LOG.info("overlay network {}: sandbox {} with {} (VNI {}, UDP {}, MTU {})", at.networkId, ns, vx, at.vni, port,
+    LOG.info("overlay network {}: sandbox {} with {} (VNI {}, UDP {}, MTU {})", at.networkId(), ns, vx, at.vni(), port,
         mtu);
     return sb;
   }
@@ -618,7 +422,7 @@ public final class OverlayNetworking implements AutoCloseable {
    * device with an MTU below 1500 lowers it to that MTU minus {@value #VXLAN_OVERHEAD} (a larger one does not raise
    * it: every node of the network must agree, and other nodes' underlays may be smaller).
    */
-  private int mtu(Attachment at) {
+  private int mtu(OverlayAttachment at) {
     int underlay = underlayMtu();
     if (at.mtu() > 0) {
       if (underlay > 0 && at.mtu() > underlay - VXLAN_OVERHEAD) {
@@ -653,17 +457,17 @@ public final class OverlayNetworking implements AutoCloseable {
     return 0;
   }
 
-  private void plug(OverlaySandbox sb, Plug p, Attachment at, Path taskNetns) throws Exception {
+  private void plug(OverlaySandbox sb, Plug p, OverlayAttachment at, Path taskNetns) throws Exception {
     try (Rtnetlink in = Rtnetlink.openIn(sb.netns); Rtnetlink task = Rtnetlink.openIn(taskNetns)) {
       task.deleteLinkIfExists(p.ifname());
       int fd = NetNs.openFd(taskNetns);
       try {
-        in.createMacvlan(p.ifname(), sb.vxlan, NetworkEndpoints.macOf(Ipv4Subnet.toString(at.address)), sb.mtu, fd,
+        in.createMacvlan(p.ifname(), sb.vxlan, NetworkEndpoints.macOf(Ipv4Subnet.toString(at.address())), sb.mtu, fd,
             false);
       } finally {
         NetNs.close(fd);
       }
-      task.addAddress(p.ifname(), Ipv4Subnet.inet(at.address), at.subnet.prefixLength());
+      task.addAddress(p.ifname(), Ipv4Subnet.inet(at.address()), at.subnet().prefixLength());
       task.setUp(p.ifname(), true);
     }
   }
@@ -743,7 +547,7 @@ public final class OverlayNetworking implements AutoCloseable {
     }
   }
 
-  private static String checkName(String id, String what) {
+  static String checkName(String id, String what) {
     if (id == null || !id.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")) {
       throw new IllegalArgumentException(what + " '" + id + "' must be letters, digits, '_', '.' or '-'");
     }

@@ -212,8 +212,9 @@ class AgentTest {
   void aManagerThatRefusesTheConnectionIsPassedAtOnceNotAfterABackoff() throws Exception {
     Agent a = new Agent(List.of("m1", "m2", "m3"), transport, executor, SessionRequest::new, Clock.systemUTC());
     agent = a;
-    // every draw is 0.75 of a 2 s window: 1.5 s after the session ends, 3 s after a failed attempt
-    a.reconnectBackoff(new ReconnectBackoff(Duration.ofSeconds(2), Duration.ofSeconds(5), () -> 0.75));
+    // every draw is 0.75 of a 2 s window: 1.5 s after the session ends, 3 s after a failed attempt; after an open
+    // session ended, the manager right after it
+    a.reconnectBackoff(new ReconnectBackoff(Duration.ofSeconds(2), Duration.ofSeconds(5), () -> 0.75, bound -> 0));
     transport.redirects.put("m2", "m3"); // a follower
     a.start();
     FakeTransport.FakeSession s = transport.nextSession();

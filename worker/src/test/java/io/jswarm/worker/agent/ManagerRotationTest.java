@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class ManagerRotationTest {
   /** Windows of 1 s doubling to 8 s, every draw the whole window less 1 ms: delays tell the failures in a row. */
   private final ReconnectBackoff backoff = new ReconnectBackoff(Duration.ofSeconds(1), Duration.ofSeconds(8),
-      () -> 0.999999);
+      () -> 0.999999, bound -> 0); // after an open session ended, the manager right after it (the draw: below)
   private final List<String> known = List.of("m1", "m2", "m3");
   private final ManagerRotation r = new ManagerRotation();
 
@@ -65,6 +65,29 @@ class ManagerRotationTest {
     // a leader a redirect named, with a session that ended: the manager after that leader
     assertEquals(new ManagerRotation.Next("m2", Duration.ZERO), r.after(known, "m3", false, "m2", false, backoff));
     assertEquals("m3", r.after(known, "m2", true, null, false, backoff).addr());
+  }
+
+  @Test
+  void afterAnOpenSessionEndedTheNextManagerIsDrawnAmongTheOthers() {
+    java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+    java.util.Random random = new java.util.Random(16);
+    ReconnectBackoff drawing = new ReconnectBackoff(Duration.ofSeconds(1), Duration.ofSeconds(8), random::nextDouble);
+    ManagerRotation drawn = new ManagerRotation();
+    for (int i = 0; i < 1_000; i++) {
+      ManagerRotation.Next next = drawn.after(known, "m1", true, null, false, drawing);
+      counts.merge(next.addr(), 1, Integer::sum);
+      assertTrue(next.delay().compareTo(Duration.ofSeconds(1)) < 0, "the window after an open session, as before");
+    }
+    assertEquals(java.util.Set.of("m2", "m3"), counts.keySet(), "never the manager whose session ended");
+    assertTrue(counts.get("m2") > 400 && counts.get("m3") > 400, "both survivors get a share: " + counts);
+    // a failed attempt still goes on in list order (not drawn): m3 -> m1
+    ReconnectBackoff last = new ReconnectBackoff(Duration.ofSeconds(1), Duration.ofSeconds(8), () -> 0.5,
+        bound -> bound - 1);
+    ManagerRotation inOrder = new ManagerRotation();
+    assertEquals("m3", inOrder.after(known, "m1", true, null, false, last).addr(), "the last draw: 2 after m1");
+    assertEquals("m1", inOrder.after(known, "m3", false, null, false, last).addr());
+    // a session with a manager no longer in the list: any of the list
+    assertEquals("m1", new ManagerRotation().after(known, "m9", true, null, false, last).addr());
   }
 
   @Test
