@@ -79,6 +79,17 @@ public class Task extends StoreObject implements Cloneable {
   }
 
   /**
+   * An empty patch of this task for the store's {@code TableWriter.patch}: a task with this one's id and version and
+   * every other field null; the caller sets the fields that change (a whole new {@code Status}, never this task's own).
+   */
+  public Task emptyPatch() {
+    Task p = new Task();
+    p.id = id;
+    p.version = version;
+    return p;
+  }
+
+  /**
    * True while the manager wants this task to run: desired state at most RUNNING, or COMPLETE (a job's task, which
    * runs until it exits). The scheduler places and the allocator attaches only such tasks.
    */

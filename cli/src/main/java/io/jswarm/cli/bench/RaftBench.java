@@ -314,7 +314,7 @@ public final class RaftBench implements Callable<Integer> {
 
   /**
    * Each writer owns {@link #rowsPerUpdate} task rows and moves their status in one transaction per update, as the
-   * dispatcher's status writer does (a copy with its own status, {@code replace}d).
+   * dispatcher's status writer does (a patch of the status alone, {@code TableWriter.patch}).
    */
   private ClosedLoop.Result taskRowUpdates(MemoryStore store, int nWriters) throws InterruptedException {
     String[][] ids = new String[nWriters][rowsPerUpdate];
@@ -332,10 +332,14 @@ public final class RaftBench implements Callable<Integer> {
       String now = java.time.Instant.now().toString();
       store.update(tx -> {
         for (String id : ids[me]) {
-          Task t = tx.tasks().read(id, Task::withOwnStatus);
-          t.status.message = "seq " + seq;
-          t.status.timestamp = now;
-          tx.tasks().replace(t);
+          Task p = tx.tasks().read(id, t -> {
+            Task patch = t.emptyPatch();
+            patch.status = t.status.shallowCopy();
+            return patch;
+          });
+          p.status.message = "seq " + seq;
+          p.status.timestamp = now;
+          tx.tasks().patch(p);
         }
         return null;
       });

@@ -1,16 +1,9 @@
 package io.jswarm.consensus.store;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jswarm.api.errors.ConflictException;
 import io.jswarm.api.errors.JswarmException;
 import io.jswarm.api.errors.UnavailableException;
-import io.jswarm.api.json.Json;
 import io.jswarm.api.types.StoreObject;
-import io.jswarm.api.types.Version;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -261,7 +254,7 @@ public final class MemoryStore implements StoreApplier, AutoCloseable {
       Map<TableSpec<?>, Table<?>> tables = state.tables();
       boolean copied = false;
       for (List<Change> changes : batches) {
-        ApplyResult result = check(tables, index, changes);
+        ApplyResult result = ChangeApply.check(tables, index, changes);
         results.add(result);
         if (!result.isOk()) {
           continue;
@@ -271,7 +264,7 @@ public final class MemoryStore implements StoreApplier, AutoCloseable {
           copied = true;
         }
         for (Change c : changes) {
-          events.add(mutate(tables, index, c));
+          events.add(ChangeApply.mutate(tables, index, c));
         }
       }
       if (copied) {
@@ -297,76 +290,6 @@ public final class MemoryStore implements StoreApplier, AutoCloseable {
       }
     }
     notifyApplied(index);
-  }
-
-  /** Validates the whole batch against the current tables before anything changes (all or nothing). */
-  private static ApplyResult check(Map<TableSpec<?>, Table<?>> tables, long index, List<Change> changes) {
-    // Names claimed (name -> id) or released by earlier changes of this same batch, per table.
-    Map<TableSpec<?>, Map<String, String>> claimed = new LinkedHashMap<>();
-    for (Change c : changes) {
-      Table<?> table = tables.get(c.table());
-      StoreObject cur = table.get(c.id());
-      String noun = c.table().noun();
-      switch (c.op()) {
-        case CREATE -> {
-          if (cur != null) {
-            return new ApplyResult(index, ApplyResult.Outcome.CONFLICT, noun + " " + c.id() + " already exists");
-          }
-        }
-        case UPDATE, DELETE -> {
-          if (cur == null) {
-            return new ApplyResult(index, ApplyResult.Outcome.NOT_FOUND,
-                noun + " " + c.id() + " not found (it was removed meanwhile)");
-          }
-          if (cur.versionIndex() != c.expectedVersion()) {
-            return new ApplyResult(index, ApplyResult.Outcome.CONFLICT,
-                TxImpl.stale(c.table(), c.id(), c.expectedVersion(), cur.versionIndex()).getMessage());
-          }
-        }
-      }
-      if (!c.table().uniqueNames()) {
-        continue;
-      }
-      Map<String, String> names = claimed.computeIfAbsent(c.table(), t -> new LinkedHashMap<>());
-      if (cur != null && cur.uniqueName() != null) {
-        names.put(cur.uniqueName(), null); // released unless claimed again below
-      }
-      String name = c.object() == null ? null : c.object().uniqueName();
-      if (name != null) {
-        String owner = names.containsKey(name) ? names.get(name) : firstId(table, name);
-        if (owner != null && !owner.equals(c.id())) {
-          return new ApplyResult(index, ApplyResult.Outcome.CONFLICT,
-              noun + " name \"" + name + "\" is already in use by " + noun + " " + owner);
-        }
-        names.put(name, c.id());
-      }
-    }
-    return ApplyResult.ok(index);
-  }
-
-  private static String firstId(Table<?> table, String name) {
-    Set<String> ids = table.idsBy(Tables.BY_NAME, name);
-    return ids.isEmpty() ? null : ids.iterator().next();
-  }
-
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private static Event mutate(Map<TableSpec<?>, Table<?>> tables, long index, Change c) {
-    Table table = tables.get(c.table());
-    StoreObject old = table.get(c.id());
-    switch (c.op()) {
-      case DELETE -> {
-        tables.put(c.table(), table.without(c.id()));
-        return new Event(Event.Kind.DELETE, index, c.table(), old, null);
-      }
-      default -> {
-        StoreObject row = c.object();
-        row.id = c.id();
-        row.version = new Version(index);
-        tables.put(c.table(), table.with(row));
-        return new Event(c.op() == Change.Op.CREATE ? Event.Kind.CREATE : Event.Kind.UPDATE, index, c.table(), row,
-            old);
-      }
-    }
   }
 
   /**
@@ -453,52 +376,13 @@ public final class MemoryStore implements StoreApplier, AutoCloseable {
    */
   @Override
   public void writeSnapshot(OutputStream out) throws IOException {
-    writeState(state, out, true); // one immutable version: applies go on meanwhile
-  }
-
-  private static void writeState(State s, OutputStream out, boolean withIndex) throws IOException {
-    ObjectMapper m = Json.mapper().copy().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
-    try (JsonGenerator g = m.getFactory().createGenerator(out)) {
-      g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-      g.writeStartObject();
-      if (withIndex) {
-        g.writeNumberField("appliedIndex", s.index());
-      }
-      g.writeObjectFieldStart("tables");
-      for (Map.Entry<TableSpec<?>, Table<?>> e : s.tables().entrySet()) {
-        g.writeArrayFieldStart(e.getKey().name());
-        for (StoreObject row : e.getValue().all()) {
-          m.writeValue(g, row);
-        }
-        g.writeEndArray();
-      }
-      g.writeEndObject();
-      g.writeEndObject();
-    }
+    SnapshotCodec.write(state.tables(), state.index(), out); // one immutable version: applies go on meanwhile
   }
 
   @Override
   public void restoreSnapshot(InputStream in) throws IOException {
     Map<TableSpec<?>, Table<?>> fresh = emptyTables();
-    long index = -1;
-    ObjectMapper m = Json.mapper();
-    try (JsonParser p = m.getFactory().createParser(in)) {
-      expect(p.nextToken(), JsonToken.START_OBJECT);
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String field = p.currentName();
-        p.nextToken();
-        if (field.equals("appliedIndex")) {
-          index = p.getLongValue();
-        } else if (field.equals("tables")) {
-          readTables(p, fresh);
-        } else {
-          p.skipChildren();
-        }
-      }
-    }
-    if (index < 0) {
-      throw new IOException("snapshot has no appliedIndex");
-    }
+    long index = SnapshotCodec.read(in, fresh);
     List<Watch> ended;
     synchronized (applyLock) {
       synchronized (publishLock) {
@@ -511,34 +395,12 @@ public final class MemoryStore implements StoreApplier, AutoCloseable {
     notifyApplied(index);
   }
 
-  private static void readTables(JsonParser p, Map<TableSpec<?>, Table<?>> into) throws IOException {
-    expect(p.currentToken(), JsonToken.START_OBJECT);
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      TableSpec<?> spec = Tables.byName(p.currentName());
-      expect(p.nextToken(), JsonToken.START_ARRAY);
-      while (p.nextToken() == JsonToken.START_OBJECT) {
-        into.put(spec, withRow(into.get(spec), p.readValueAs(spec.type())));
-      }
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <T extends StoreObject> Table<T> withRow(Table<T> table, StoreObject row) {
-    return table.with((T) row);
-  }
-
-  private static void expect(JsonToken got, JsonToken want) throws IOException {
-    if (got != want) {
-      throw new IOException("malformed snapshot: expected " + want + " but found " + got);
-    }
-  }
-
   /** SHA-256 of every table's content (not of the applied index): equal on managers with equal state. */
   public String contentHash() {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       try (OutputStream out = new java.security.DigestOutputStream(OutputStream.nullOutputStream(), md)) {
-        writeState(state, out, false);
+        SnapshotCodec.write(state.tables(), -1, out);
       }
       return HexFormat.of().formatHex(md.digest());
     } catch (NoSuchAlgorithmException | IOException e) {

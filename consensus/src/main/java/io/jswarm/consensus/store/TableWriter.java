@@ -53,6 +53,18 @@ public interface TableWriter<T extends StoreObject> extends TableReader<T> {
   }
 
   /**
+   * {@link #replace} for a change of a few top-level fields: {@code fields} has the row's id and the version read
+   * ({@code version}, compare-and-set as for {@link #update}) and sets only the fields that change, every other one
+   * null (a field cannot be set to null this way; a nested object is replaced whole). The rest of the row is the
+   * stored one, and only the set fields travel through the log: a task's status move is a few hundred bytes instead of
+   * the whole ~1 KB row. The caller lets go of {@code fields} and of what it holds, as for {@link #replace}.
+   *
+   * @throws io.jswarm.api.errors.NotFoundException when the row does not exist
+   * @throws io.jswarm.api.errors.ConflictException when the version is stale or the new name is taken
+   */
+  void patch(T fields);
+
+  /**
    * Removes a row, provided it still has the version read now when the batch is applied.
    *
    * @throws io.jswarm.api.errors.NotFoundException when the row does not exist

@@ -29,8 +29,15 @@ final class TxImpl implements Tx {
   private final Map<TableSpec<?>, LinkedHashMap<String, Pending>> pending = new LinkedHashMap<>();
   private final Map<TableSpec<?>, TableView<?>> views = new HashMap<>();
 
-  /** A row's pending change: {@code row == null} means deleted. {@code expected} is the version read first. */
-  private record Pending(Change.Op op, long expected, StoreObject row) {}
+  /**
+   * A row's pending change: {@code row == null} means deleted. {@code expected} is the version read first. A
+   * {@link Change.Op#PATCH} has the row as it will be and the {@code patch} that travels ({@link RowPatch}).
+   */
+  private record Pending(Change.Op op, long expected, StoreObject row, StoreObject patch) {
+    Pending(Change.Op op, long expected, StoreObject row) {
+      this(op, expected, row, null);
+    }
+  }
 
   TxImpl(Map<TableSpec<?>, Table<?>> base, long index, boolean writable, Supplier<String> now, IdGenerator ids) {
     this.base = base;
@@ -61,7 +68,7 @@ final class TxImpl implements Tx {
     List<Change> out = new ArrayList<>();
     pending.forEach((table, rows) -> rows.forEach((id, p) -> {
       if (p != null) {
-        out.add(new Change(p.op, table, id, p.expected, p.row));
+        out.add(new Change(p.op, table, id, p.expected, p.op == Change.Op.PATCH ? p.patch : p.row));
       }
     }));
     return out;
@@ -182,7 +189,7 @@ final class TxImpl implements Tx {
 
     @Override
     public List<T> byIdPrefix(String prefix) {
-      TreeMap<String, T> rows = new TreeMap<>(table.withPrefix(prefix));
+      TreeMap<String, T> rows = table.withPrefix(prefix);
       overlay(rows, row -> row.id.startsWith(prefix));
       return copies(rows.values());
     }
@@ -328,10 +335,41 @@ final class TxImpl implements Tx {
       Pending before = mine.get(row.id);
       if (before == null) {
         mine.put(row.id, new Pending(Change.Op.UPDATE, cur.versionIndex(), copy));
-      } else {
-        mine.put(row.id, new Pending(before.op, before.expected, copy)); // create+update stays a create
+      } else { // create+update stays a create; patch+update is an update
+        mine.put(row.id, new Pending(before.op == Change.Op.PATCH ? Change.Op.UPDATE : before.op, before.expected,
+            copy));
       }
       return copy;
+    }
+
+    @Override
+    public void patch(T fields) {
+      LinkedHashMap<String, Pending> mine = writable();
+      if (fields.id == null) {
+        throw new InvalidArgumentException(spec.noun() + " to update has no ID");
+      }
+      String id = fields.id;
+      T cur = current(id);
+      if (cur == null) {
+        throw new NotFoundException(spec.noun() + " " + id + " not found");
+      }
+      if (fields.versionIndex() != cur.versionIndex()) {
+        throw stale(spec, id, fields.versionIndex(), cur.versionIndex());
+      }
+      T patch = RowPatch.copy(fields);
+      patch.id = null; // the change carries the id and the expected version
+      patch.version = null;
+      patch.createdAt = null;
+      patch.updatedAt = now.get();
+      T row = RowPatch.apply(cur, patch);
+      Pending before = mine.get(id);
+      if (spec.uniqueNames() || before != null && before.op != Change.Op.PATCH) {
+        store(row); // a name to check, or a pending create or update: the whole row
+        return;
+      }
+      mine.put(id, before == null
+          ? new Pending(Change.Op.PATCH, cur.versionIndex(), row, patch)
+          : new Pending(Change.Op.PATCH, before.expected, row, RowPatch.apply(spec.cast(before.patch), patch)));
     }
 
     @Override

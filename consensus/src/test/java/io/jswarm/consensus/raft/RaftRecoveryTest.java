@@ -28,14 +28,7 @@ class RaftRecoveryTest {
       for (int i = 0; i < 100; i++) { // past two snapshots, with a log tail after the last
         createSecret(c.leader().store(), "s" + i);
       }
-      c.awaitConverged(Duration.ofSeconds(30));
-      String before = c.get("m1").store().contentHash();
-      for (MiniCluster.Manager m : c.all()) {
-        m.kill();
-      }
-      for (MiniCluster.Manager m : c.all()) {
-        m.restart();
-      }
+      String before = convergedAndRestarted(c);
       for (MiniCluster.Manager m : c.all()) { // state comes back from snapshot + log, before any new write
         MiniCluster.await(Duration.ofSeconds(30), m + " to replay its log",
             () -> m.store().count(io.jswarm.consensus.store.Tables.SECRETS) == 100 ? true : null);
@@ -45,6 +38,44 @@ class RaftRecoveryTest {
       assertEquals(before, c.get("m2").store().contentHash());
       createSecret(c.leader().store(), "after-restart");
       c.awaitConverged(Duration.ofSeconds(30));
+    }
+  }
+
+  /** Patches ({@code TableWriter.patch}) in the log and under snapshots give back the same rows after a restart. */
+  @Test
+  void patchedRowsComeBackFromSnapshotAndLog() throws Exception {
+    try (MiniCluster c = MiniCluster.start(3, dir, FAST.andThen(b -> b.snapshotEvery(40)))) {
+      String id = c.leader().store().update(tx -> {
+        io.jswarm.api.types.Task t = new io.jswarm.api.types.Task();
+        t.serviceId = "svc";
+        t.slot = 1L;
+        t.nodeId = "node1";
+        t.labels = new java.util.TreeMap<>(java.util.Map.of("kept", "as created"));
+        return tx.tasks().create(t).id;
+      });
+      for (int i = 0; i < 100; i++) { // past two snapshots, with a log tail after the last
+        String message = "step " + i;
+        c.leader().store().update(tx -> {
+          io.jswarm.api.types.Task p = tx.tasks().read(id, io.jswarm.api.types.Task::emptyPatch);
+          p.status = new io.jswarm.api.types.Task.TaskStatus();
+          p.status.message = message;
+          tx.tasks().patch(p);
+          return null;
+        });
+      }
+      String before = convergedAndRestarted(c);
+      for (MiniCluster.Manager m : c.all()) {
+        MiniCluster.await(Duration.ofSeconds(30), m + " to replay its log", () -> m.store().viewStale(tx -> {
+          io.jswarm.api.types.Task t = tx.tasks().get(id);
+          return t != null && t.status != null && "step 99".equals(t.status.message) ? true : null;
+        }));
+        assertTrue(m.node().status().snapshotIndex() > 0, m + " has a snapshot");
+        assertEquals("as created", m.store().viewStale(tx -> tx.tasks().get(id)).labels.get("kept"));
+      }
+      c.awaitConverged(Duration.ofSeconds(30));
+      for (MiniCluster.Manager m : c.all()) {
+        assertEquals(before, m.store().contentHash(), m + " after its restart");
+      }
     }
   }
 
@@ -119,6 +150,19 @@ class RaftRecoveryTest {
       return files.stream().max((a, b) -> Long.compare(a.toFile().lastModified(), b.toFile().lastModified()))
           .orElseThrow();
     }
+  }
+
+  /** Waits for every member to hold the same state, kills and restarts them all; returns the state's hash. */
+  private static String convergedAndRestarted(MiniCluster c) throws Exception {
+    c.awaitConverged(Duration.ofSeconds(30));
+    String before = c.get("m1").store().contentHash();
+    for (MiniCluster.Manager m : c.all()) {
+      m.kill();
+    }
+    for (MiniCluster.Manager m : c.all()) {
+      m.restart();
+    }
+    return before;
   }
 
   private static void flipByte(Path file, long at) throws IOException {

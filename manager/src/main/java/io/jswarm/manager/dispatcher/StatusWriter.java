@@ -133,20 +133,31 @@ final class StatusWriter {
   private static int writeRows(Tx tx, Map<String, Queued> batch) {
     int n = 0;
     for (Map.Entry<String, Queued> en : batch.entrySet()) {
-      Task t = tx.tasks().read(en.getKey(), r -> r == null ? null : r.shallowCopy());
       Queued q = en.getValue();
-      if (t == null || !q.nodeId.equals(t.nodeId)) {
-        continue; // deleted, or moved to another node meanwhile
+      Task p = tx.tasks().read(en.getKey(), t -> statusPatch(t, q));
+      if (p != null) {
+        tx.tasks().patch(p); // the status alone travels through the log, not the whole row
+        n++;
       }
-      TaskState cur = t.status == null || t.status.state == null ? TaskState.NEW : t.status.state;
-      if (!cur.canMoveTo(q.status.state) || LeaderTerm.sameJson(q.status, t.status)) {
-        continue;
-      }
-      t.status = q.status;
-      tx.tasks().replace(t); // a shallow copy whose status is replaced, not changed
-      n++;
     }
     return n;
+  }
+
+  /**
+   * The patch that moves stored task {@code t} to the status {@code q} reports, or null when it must not: the task is
+   * gone or on another node now, the report does not move its state forward, or says what is stored already.
+   */
+  private static Task statusPatch(Task t, Queued q) {
+    if (t == null || !q.nodeId.equals(t.nodeId)) {
+      return null; // deleted, or moved to another node meanwhile
+    }
+    TaskState cur = t.status == null || t.status.state == null ? TaskState.NEW : t.status.state;
+    if (!cur.canMoveTo(q.status.state) || LeaderTerm.sameJson(q.status, t.status)) {
+      return null;
+    }
+    Task p = t.emptyPatch();
+    p.status = q.status;
+    return p;
   }
 
   private void write(Map<String, Queued> batch, int firstAttempt) {
