@@ -159,6 +159,8 @@ class AgentTest {
   @Test
   void aFailedSessionGoesToTheNextManagerNotTheDeadLeader() throws Exception {
     start("m1", "m2", "m3");
+    // which of the two others comes first is drawn (ManagerRotation); here the draw is the first after m1
+    agent.reconnectBackoff(new ReconnectBackoff(Duration.ZERO, Duration.ZERO, () -> 0.0, bound -> 0));
     FakeTransport.FakeSession s = transport.nextSession();
     assertEquals("m1", s.addr);
     s.push(session("s1", null, "m1", "m2", "m3"));
