@@ -1,5 +1,6 @@
 package io.jswarm.cli;
 
+import io.jswarm.transport.net.FreePorts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -138,8 +139,8 @@ class QuickFlagsTest {
         "-cp", ProcessCluster.classPath(), "-Xlog:class+load=info:file=" + log, Launcher.class.getName(),
         "daemon", "--executor", "simulated", "--data-root", dir.resolve("data").toString(),
         "--exec-root", dir.resolve("exec").toString(), "-H", "unix://" + dir.resolve("d.sock"),
-        "--cluster-port", Integer.toString(ProcessCluster.freePort()), "--raft-port",
-        Integer.toString(ProcessCluster.freePort()), "--node-name", "quick-flags");
+        "--cluster-port", Integer.toString(FreePorts.pick()), "--raft-port",
+        Integer.toString(FreePorts.pick()), "--node-name", "quick-flags");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     try {
       BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

@@ -1,11 +1,11 @@
 package io.jswarm.cli.bench;
 
+import io.jswarm.transport.net.FreePorts;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.jswarm.cli.client.ApiClient;
 import io.jswarm.cli.client.DaemonAddress;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,10 +74,10 @@ public final class FootprintBench implements Callable<Integer> {
     String cgroupParent = "jswarm-fp-" + tag;
     String bridge = "jswfp" + tag;
     Path sock = dir.resolve("jswarm.sock");
-    int clusterPort = freePort();
+    int clusterPort = FreePorts.pick();
     List<String> cmd = List.of(launcher.toString(), "daemon", "--data-root", dir.resolve("data").toString(),
         "--exec-root", dir.resolve("exec").toString(), "-H", "unix://" + sock, "--cluster-port",
-        Integer.toString(clusterPort), "--raft-port", Integer.toString(freePort()), "--runtime", runtime,
+        Integer.toString(clusterPort), "--raft-port", Integer.toString(FreePorts.pick()), "--runtime", runtime,
         "--cgroup-parent", cgroupParent, "--bridge-name", bridge, "--bridge-subnet",
         "172.30." + (Long.parseLong(tag) % 200 + 20) + ".0/24", "--node-name", "footprint");
     Process daemon = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -283,11 +283,6 @@ public final class FootprintBench implements Callable<Integer> {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 
   private static void await(Duration max, String what, java.util.function.BooleanSupplier cond) throws Exception {
     long end = System.nanoTime() + max.toNanos();

@@ -1,5 +1,6 @@
 package io.jswarm.cli.bench;
 
+import io.jswarm.transport.net.FreePorts;
 import io.jswarm.linux.FileTrees;
 import io.jswarm.api.errors.ConflictException;
 import io.jswarm.api.types.Secret;
@@ -11,7 +12,6 @@ import io.jswarm.consensus.raft.RaftStore;
 import io.jswarm.consensus.store.IdGenerator;
 import io.jswarm.consensus.store.MemoryStore;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -351,7 +351,7 @@ public final class RaftBench implements Callable<Integer> {
     AesGcmKey key = encryption.equals("on") ? AesGcmKey.generate(new SecureRandom()) : null;
     Map<String, String> peers = new LinkedHashMap<>();
     for (int i = 1; i <= n; i++) {
-      peers.put("m" + i, "127.0.0.1:" + freePort());
+      peers.put("m" + i, "127.0.0.1:" + FreePorts.pick());
     }
     List<RaftStore> out = new ArrayList<>();
     for (Map.Entry<String, String> p : peers.entrySet()) {
@@ -376,10 +376,5 @@ public final class RaftBench implements Callable<Integer> {
     throw new IllegalStateException("no Raft leader elected within 30 s");
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 
 }

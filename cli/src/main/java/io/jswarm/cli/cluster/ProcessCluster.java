@@ -1,9 +1,9 @@
 package io.jswarm.cli.cluster;
 
+import io.jswarm.transport.net.FreePorts;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.api.json.Json;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -88,7 +88,7 @@ public final class ProcessCluster implements AutoCloseable {
 
   /** Starts a daemon called {@code name} (also its hostname) that is in no swarm yet. */
   public Daemon start(String name) throws IOException {
-    Daemon d = new Daemon(name, freePort(), freePort(), freePort());
+    Daemon d = new Daemon(name, FreePorts.pick(), FreePorts.pick(), FreePorts.pick());
     daemons.put(name, d);
     d.launch();
     return d;
@@ -199,11 +199,6 @@ public final class ProcessCluster implements AutoCloseable {
     return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
   }
 
-  public static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 
   /** An HTTP answer: status and body. */
   public record Answer(int status, String body) {

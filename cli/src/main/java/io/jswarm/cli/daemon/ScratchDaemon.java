@@ -1,11 +1,10 @@
 package io.jswarm.cli.daemon;
 
+import io.jswarm.transport.net.FreePorts;
 import io.jswarm.cli.client.ApiClient;
 import io.jswarm.cli.client.DaemonAddress;
 import io.jswarm.cli.client.DaemonErrorException;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,9 +33,9 @@ public final class ScratchDaemon implements AutoCloseable {
   /** Starts the daemon and initializes its swarm with {@code maxReplicas} as MaxReplicasPerService. */
   public static ScratchDaemon start(long maxReplicas) throws Exception {
     Path dir = Files.createTempDirectory("jswarm-scratch-");
-    int api = freePort();
-    int cluster = freePort();
-    int raft = freePort();
+    int api = FreePorts.pick();
+    int cluster = FreePorts.pick();
+    int raft = FreePorts.pick();
     DaemonOptions opts = new DaemonOptions(dir.resolve("data"), dir.resolve("run"),
         List.of("tcp://127.0.0.1:" + api, "unix://" + dir.resolve("api.sock")), "jswarm-scratch", "scratch", cluster, raft, "simulated", "runc", 10_000,
         Map.of(), List.of(), "jswarm_scratch", "172.31.250.0/24");
@@ -87,10 +86,4 @@ public final class ScratchDaemon implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress("127.0.0.1", 0));
-      return s.getLocalPort();
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package io.jswarm.cli.cluster;
 
+import io.jswarm.transport.net.FreePorts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,9 +49,9 @@ class DashboardBrowserTest {
   @BeforeAll
   static void start() throws Exception {
     cluster = new ProcessCluster();
-    port = ProcessCluster.freePort();
-    manager = cluster.start("m1", "127.0.0.1", ProcessCluster.freePort(), ProcessCluster.freePort(),
-        ProcessCluster.freePort(), List.of(), List.of("--metrics-addr", "127.0.0.1:" + port));
+    port = FreePorts.pick();
+    manager = cluster.start("m1", "127.0.0.1", FreePorts.pick(), FreePorts.pick(),
+        FreePorts.pick(), List.of(), List.of("--metrics-addr", "127.0.0.1:" + port));
     manager.initSwarm();
     cluster.join("w1", manager, "worker");
     manager.call("POST", "/services/create", "{\"Name\":\"web\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":"

@@ -1,5 +1,6 @@
 package io.jswarm.cli.cluster;
 
+import io.jswarm.transport.net.FreePorts;
 import static io.jswarm.cli.cluster.ProcessCluster.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,7 +42,7 @@ class MetricsClusterTest {
 
   @BeforeAll
   static void startNode() throws Exception {
-    metricsPort = ProcessCluster.freePort();
+    metricsPort = FreePorts.pick();
     int third = 150 + Math.floorMod(TAG.hashCode(), 50);
     cluster = new ProcessCluster().executor("container").daemonArgs("--cgroup-parent", CGROUP_PARENT,
         "--bridge-name", BRIDGE, "--bridge-subnet", "172.31." + third + ".0/24",

@@ -1,13 +1,12 @@
 package io.jswarm.cli.daemon;
 
+import io.jswarm.transport.net.FreePorts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.jswarm.api.types.Swarm;
 import io.jswarm.api.types.SwarmRequests;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,7 +26,7 @@ class RaftElectionTickTest {
   @Test
   void theSpecsElectionTickIsTheMembersTimeoutAtInitAndAfterAnUpdateAtTheNextStart() throws Exception {
     DaemonOptions opts = new DaemonOptions(dir.resolve("data"), dir.resolve("run"),
-        List.of("tcp://127.0.0.1:" + freePort()), "jswarm-ret", "retnode", freePort(), freePort(), "simulated",
+        List.of("tcp://127.0.0.1:" + FreePorts.pick()), "jswarm-ret", "retnode", FreePorts.pick(), FreePorts.pick(), "simulated",
         "runc", 10_000, Map.of(), List.of(), "jswarm_ret", "172.31.251.0/24", ApiListeners.Security.NONE);
     try (Daemon d = new Daemon(opts, "ret")) {
       d.start();
@@ -68,10 +67,4 @@ class RaftElectionTickTest {
     assertEquals(Duration.ofMillis(500), RaftTiming.electionTimeoutMin(RaftTiming.electionTick(new Swarm.Spec())));
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress("127.0.0.1", 0));
-      return s.getLocalPort();
-    }
-  }
 }

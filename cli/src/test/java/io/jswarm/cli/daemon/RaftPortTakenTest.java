@@ -1,5 +1,6 @@
 package io.jswarm.cli.daemon;
 
+import io.jswarm.transport.net.FreePorts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jswarm.api.errors.UnavailableException;
 import io.jswarm.api.types.SwarmRequests;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -27,12 +27,12 @@ class RaftPortTakenTest {
 
   @Test
   void initOnATakenRaftPortAnswersWhatToDoAndARetryWorks() throws Exception {
-    int cluster = freePort();
+    int cluster = FreePorts.pick();
     ServerSocket taken = new ServerSocket();
     taken.bind(new InetSocketAddress("127.0.0.1", 0));
     int raft = taken.getLocalPort();
     DaemonOptions opts = new DaemonOptions(dir.resolve("data"), dir.resolve("run"),
-        List.of("tcp://127.0.0.1:" + freePort()), "jswarm-rpt", "rptnode", cluster, raft, "simulated", "runc", 10_000,
+        List.of("tcp://127.0.0.1:" + FreePorts.pick()), "jswarm-rpt", "rptnode", cluster, raft, "simulated", "runc", 10_000,
         Map.of(), List.of(), "jswarm_rpt", "172.31.252.0/24", ApiListeners.Security.NONE);
     try (Daemon d = new Daemon(opts, "rpt")) {
       d.start();
@@ -54,10 +54,4 @@ class RaftPortTakenTest {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress("127.0.0.1", 0));
-      return s.getLocalPort();
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package io.jswarm.cli.daemon;
 
+import io.jswarm.transport.net.FreePorts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -8,9 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jswarm.api.errors.InvalidArgumentException;
 import io.jswarm.transport.http.HttpServer;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,10 +51,10 @@ class TcpApiSecurityTest {
   void tlsVerifyServesTheDockerClientWithItsCertificateAndRefusesItWithout() throws Exception {
     Path pki = Files.createDirectories(dir.resolve("pki"));
     makeCertificates(pki);
-    int api = freePort();
-    int cluster = freePort();
+    int api = FreePorts.pick();
+    int cluster = FreePorts.pick();
     DaemonOptions opts = new DaemonOptions(dir.resolve("data"), dir.resolve("run"), List.of("tcp://127.0.0.1:" + api),
-        "jswarm-tlstest", "tlsnode", cluster, freePort(), "simulated", "runc", 10_000, Map.of(), List.of(),
+        "jswarm-tlstest", "tlsnode", cluster, FreePorts.pick(), "simulated", "runc", 10_000, Map.of(), List.of(),
         "jswarm_tlstest", "172.31.251.0/24", new ApiListeners.Security(false, true, pki.resolve("ca.pem"),
             pki.resolve("server-cert.pem"), pki.resolve("server-key.pem"), false));
     try (Daemon d = new Daemon(opts, "tlstest")) {
@@ -126,10 +124,4 @@ class TcpApiSecurityTest {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress("127.0.0.1", 0));
-      return s.getLocalPort();
-    }
-  }
 }

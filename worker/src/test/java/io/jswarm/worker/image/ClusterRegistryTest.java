@@ -1,5 +1,6 @@
 package io.jswarm.worker.image;
 
+import io.jswarm.transport.net.FreePorts;
 import io.jswarm.linux.FileTrees;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -66,7 +67,7 @@ class ClusterRegistryTest {
 
     ImageStore managerStore = new ImageStore(tmp.resolve("manager"), ImageStore.Options.defaults());
     // named after a registry nobody listens on: the worker's registry pull fails and it falls back to managers
-    int deadPort = TestRegistry.freePort();
+    int deadPort = FreePorts.pick();
     String ref = "127.0.0.1:" + deadPort + "/h-image/clusteronly:v1";
     String id = managerStore.importRootfs(new ByteArrayInputStream(TestImages.busyboxRootfs()), ref,
         List.of("CMD [\"httpd\"]"), null);
@@ -75,7 +76,7 @@ class ClusterRegistryTest {
     registry.routes(router);
     server = HttpServer.start(router, List.of(new HttpServer.Tls("127.0.0.1", 0, TlsContexts.nettyServer(manager))));
     String managerAddr = "127.0.0.1:" + server.port(0);
-    String unreachable = "127.0.0.1:" + TestRegistry.freePort();
+    String unreachable = "127.0.0.1:" + FreePorts.pick();
 
     ImageStore workerStore = new ImageStore(tmp.resolve("worker"), ImageStore.Options.defaults()
         .withCluster(() -> List.of(unreachable, managerAddr), () -> TlsContexts.client(worker)));

@@ -1,8 +1,8 @@
 package io.jswarm.worker.image;
 
+import io.jswarm.transport.net.FreePorts;
 import io.jswarm.linux.FileTrees;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,7 +29,7 @@ public final class TestRegistry implements AutoCloseable {
       throw new IllegalStateException(BINARY + " is missing: apt-get install docker-registry");
     }
     dir = Files.createTempDirectory("h-image-registry");
-    port = freePort();
+    port = FreePorts.pick();
     Path config = dir.resolve("config.yml");
     Files.writeString(config, String.join("\n",
         "version: 0.1",
@@ -75,11 +75,6 @@ public final class TestRegistry implements AutoCloseable {
     return "127.0.0.1:" + port;
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 
   @Override
   public void close() throws IOException {

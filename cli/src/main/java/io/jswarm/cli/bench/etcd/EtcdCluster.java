@@ -1,7 +1,7 @@
 package io.jswarm.cli.bench.etcd;
 
+import io.jswarm.transport.net.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,8 +43,8 @@ public final class EtcdCluster implements AutoCloseable {
     try {
       List<Integer> peerPorts = new ArrayList<>();
       for (int i = 0; i < members; i++) {
-        c.clientPorts.add(freePort());
-        peerPorts.add(freePort());
+        c.clientPorts.add(FreePorts.pick());
+        peerPorts.add(FreePorts.pick());
       }
       String initial = java.util.stream.IntStream.range(0, members)
           .mapToObj(i -> "e" + (i + 1) + "=http://127.0.0.1:" + peerPorts.get(i)).collect(Collectors.joining(","));
@@ -182,9 +182,4 @@ public final class EtcdCluster implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }
