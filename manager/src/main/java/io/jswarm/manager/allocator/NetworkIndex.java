@@ -61,14 +61,7 @@ final class NetworkIndex {
         out.add(in.id);
       }
     }
-    List<NetworkAttachmentConfig> configs = new ArrayList<>();
-    if (s.spec.taskTemplate != null && s.spec.taskTemplate.networks != null) {
-      configs.addAll(s.spec.taskTemplate.networks);
-    }
-    if (s.spec.networks != null) {
-      configs.addAll(s.spec.networks);
-    }
-    for (NetworkAttachmentConfig c : configs) {
+    for (NetworkAttachmentConfig c : NetworkNeeds.specNetworks(s)) {
       Network n = c == null || c.target == null ? null : resolve(c.target);
       if (n != null && !out.contains(n.id)) {
         out.add(n.id);

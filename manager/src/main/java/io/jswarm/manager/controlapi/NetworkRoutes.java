@@ -358,14 +358,7 @@ final class NetworkRoutes {
     if (s.spec == null) {
       return false;
     }
-    List<NetworkAttachmentConfig> all = new ArrayList<>();
-    if (s.spec.taskTemplate != null && s.spec.taskTemplate.networks != null) {
-      all.addAll(s.spec.taskTemplate.networks);
-    }
-    if (s.spec.networks != null) {
-      all.addAll(s.spec.networks);
-    }
-    for (NetworkAttachmentConfig c : all) {
+    for (NetworkAttachmentConfig c : NetworkNeeds.specNetworks(s)) {
       if (c != null && c.target != null && (c.target.equals(n.id)
           || (n.spec != null && c.target.equals(n.spec.name)))) {
         return true;

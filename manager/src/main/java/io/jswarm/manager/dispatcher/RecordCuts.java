@@ -1,5 +1,6 @@
 package io.jswarm.manager.dispatcher;
 
+import io.jswarm.overlay.allocator.NetworkNeeds;
 import io.jswarm.api.dispatcher.NetworkServices;
 import io.jswarm.api.json.Json;
 import io.jswarm.api.types.ContainerSpec;
@@ -42,21 +43,10 @@ final class RecordCuts {
         }
       }
     }
-    for (NetworkAttachmentConfig c : specNetworks(s)) {
+    for (NetworkAttachmentConfig c : NetworkNeeds.specNetworks(s)) {
       if (c != null && c.target != null && !c.target.isEmpty()) {
         out.add(c.target);
       }
-    }
-    return out;
-  }
-
-  static List<NetworkAttachmentConfig> specNetworks(Service s) {
-    List<NetworkAttachmentConfig> out = new ArrayList<>();
-    if (s.spec != null && s.spec.taskTemplate != null && s.spec.taskTemplate.networks != null) {
-      out.addAll(s.spec.taskTemplate.networks);
-    }
-    if (s.spec != null && s.spec.networks != null) {
-      out.addAll(s.spec.networks);
     }
     return out;
   }
@@ -102,7 +92,7 @@ final class RecordCuts {
     Healthcheck hc = s.spec == null || s.spec.taskTemplate == null || s.spec.taskTemplate.containerSpec == null
         ? null : s.spec.taskTemplate.containerSpec.healthcheck;
     List<NetworkAttachmentConfig> aliased = new ArrayList<>();
-    for (NetworkAttachmentConfig nc : specNetworks(s)) {
+    for (NetworkAttachmentConfig nc : NetworkNeeds.specNetworks(s)) {
       if (nc != null && net.equals(nc.target) && nc.aliases != null && !nc.aliases.isEmpty() && aliased.isEmpty()) {
         NetworkAttachmentConfig a = new NetworkAttachmentConfig();
         a.target = net;

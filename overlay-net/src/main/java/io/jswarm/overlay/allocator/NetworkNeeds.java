@@ -21,6 +21,18 @@ public final class NetworkNeeds {
   private NetworkNeeds() {}
 
   /** The network references (ids, or names in older specs) of the task's spec, without duplicates, in order. */
+  /** The networks a service's spec names: its task template's, then Docker's deprecated {@code Spec.Networks}. */
+  public static List<NetworkAttachmentConfig> specNetworks(Service s) {
+    List<NetworkAttachmentConfig> out = new ArrayList<>();
+    if (s.spec != null && s.spec.taskTemplate != null && s.spec.taskTemplate.networks != null) {
+      out.addAll(s.spec.taskTemplate.networks);
+    }
+    if (s.spec != null && s.spec.networks != null) {
+      out.addAll(s.spec.networks);
+    }
+    return out;
+  }
+
   public static List<String> targets(Task t) {
     List<String> out = new ArrayList<>();
     if (t.spec != null && t.spec.networks != null) {
