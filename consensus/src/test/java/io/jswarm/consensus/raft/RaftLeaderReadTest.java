@@ -86,6 +86,8 @@ class RaftLeaderReadTest {
       assertTrue(acked.get(0).get() > 5 && acked.get(1).get() > 5, "the writers wrote: " + acked);
       long answered = c.running().stream().mapToLong(m -> m.node().readsAnsweredByCommitIndex()).sum();
       assertTrue(answered > 0, "of " + reads + " reads none was answered by the leader's commit index");
+      long leased = c.running().stream().mapToLong(m -> m.node().readsUnderLease()).sum();
+      assertTrue(leased > 0, "of " + reads + " reads none was answered under the leader's lease");
     }
   }
 }
