@@ -49,8 +49,11 @@ final class LeaderReads implements AutoCloseable {
    */
   static final boolean LEASE = Boolean.parseBoolean(System.getProperty("jswarm.raft.leaderLease", "true"));
 
-  /** Moments kept as the lease's evidence. */
-  private static final int SAMPLES = 32;
+  /** Moments kept as the lease's evidence (a few lease lengths of polls are enough: the newest ones count). */
+  private static final int SAMPLES = 512;
+
+  /** How long after the last read the poll goes on taking moments for the lease (one moment per poll). */
+  static final long SAMPLING_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   /** What this member's Raft log says at one moment, when it is the ready leader. */
   record Moment(long term, long commitIndex, long lastIndex) { }
@@ -85,8 +88,13 @@ final class LeaderReads implements AutoCloseable {
     t.setPriority(Thread.MAX_PRIORITY); // reads wait for it, as for the apply thread (StoreStateMachine)
     return t;
   });
-  /** The periodic look at the commit index while reads wait; null when none do. */
+  /**
+   * The periodic look at the commit index while reads wait, and (with a lease) for {@link #SAMPLING_NANOS} after the
+   * last read began, to keep moments as the lease's evidence; null when neither.
+   */
   private ScheduledFuture<?> polling;
+  /** When the last read began (under {@link #lock}). */
+  private long lastRead;
   private boolean closed;
   private final java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
 
@@ -133,9 +141,8 @@ final class LeaderReads implements AutoCloseable {
       }
       sample(now, m);
       waiters.add(w);
-      if (polling == null) {
-        polling = poller.scheduleWithFixedDelay(this::poll, 0, POLL_MICROS, TimeUnit.MICROSECONDS);
-      }
+      lastRead = now;
+      pollLater();
     }
     return w.done();
   }
@@ -175,6 +182,8 @@ final class LeaderReads implements AutoCloseable {
         }
       }
       sample(now, m);
+      lastRead = now;
+      pollLater();
       if (!holds) {
         return null;
       }
@@ -186,6 +195,13 @@ final class LeaderReads implements AutoCloseable {
         TIMING.debug("leased read at {}: applied after {} us", m.commitIndex(), (nanoTime.getAsLong() - start) / 1000);
       }
     });
+  }
+
+  /** Starts the periodic poll unless it runs (under {@link #lock}). */
+  private void pollLater() {
+    if (polling == null && !closed) {
+      polling = poller.scheduleWithFixedDelay(this::poll, 0, POLL_MICROS, TimeUnit.MICROSECONDS);
+    }
   }
 
   /** Keeps a moment of this member's ready leadership taken at {@code time} (under {@link #lock}). */
@@ -253,7 +269,7 @@ final class LeaderReads implements AutoCloseable {
           it.remove();
         }
       }
-      if (waiters.isEmpty() && polling != null) {
+      if (waiters.isEmpty() && polling != null && (leaseNanos <= 0 || now - lastRead > SAMPLING_NANOS)) {
         polling.cancel(false);
         polling = null;
       }
