@@ -1,17 +1,23 @@
 package io.jswarm.cli;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
+import java.util.stream.Stream;
 import java.util.zip.ZipFile;
 
 /**
@@ -25,17 +31,23 @@ import java.util.zip.ZipFile;
  * ({@code -Xshare:dump}): the JDK's default list ({@code lib/classlist}, what {@code java -version} has archived)
  * followed by the training's. Nothing here runs in a real command.
  *
- * <p>Arguments: the training's class list, the shaded jar, the client jar to write, the dump's class list to write.
+ * <p>Then, in a directory of its own written after the jar ({@link ClientResources}), those resources again and
+ * {@link FieldAnnotations}' table (the annotated fields of each class of the client jar that has some), which client
+ * verbs read instead of opening the jar ({@code bin/jswarm} names the directory when it is newer than the client jar).
+ *
+ * <p>Arguments: the training's class list, the shaded jar, the client jar to write, the dump's class list to write,
+ * the resources' directory to write.
  */
 final class ClientJar {
   /** Resources a trained verb reads (the version, for {@code --version} and {@code version}). */
-  private static final List<String> RESOURCES = List.of("jswarm-version.properties");
+  private static final List<String> RESOURCES = List.of(Main.VERSION_RESOURCE);
 
   private ClientJar() {}
 
   public static void main(String[] args) throws IOException {
-    if (args.length != 4) {
-      throw new IllegalArgumentException("usage: ClientJar TRAINED.classlist SHADED.jar CLIENT.jar DUMP.classlist");
+    if (args.length != 5) {
+      throw new IllegalArgumentException(
+          "usage: ClientJar TRAINED.classlist SHADED.jar CLIENT.jar DUMP.classlist RESOURCES.dir");
     }
     Path trained = Path.of(args[0]);
     Path shaded = Path.of(args[1]);
@@ -58,6 +70,7 @@ final class ClientJar {
     // relative to the client jar's own directory
     main.put(Attributes.Name.CLASS_PATH, shaded.getFileName().toString());
     int copied = 0;
+    Map<String, byte[]> beside = new TreeMap<>(); // the resources directory's files
     // the shaded jar is multi-release: read each entry as this JDK sees it, and write it unversioned
     try (JarFile in = new JarFile(shaded.toFile(), true, ZipFile.OPEN_READ, Runtime.version());
         JarOutputStream out = new JarOutputStream(Files.newOutputStream(client), manifest)) {
@@ -71,8 +84,23 @@ final class ClientJar {
           throw new IllegalStateException(name + " is not in " + shaded);
         }
         out.putNextEntry(new JarEntry(name));
-        try (InputStream body = in.getInputStream(e)) {
-          body.transferTo(out);
+        byte[] body;
+        try (InputStream stream = in.getInputStream(e)) {
+          body = stream.readAllBytes();
+        }
+        out.write(body);
+        if (RESOURCES.contains(name)) {
+          beside.put(name, body);
+        } else if (!name.endsWith("module-info.class")) {
+          Map<String, List<FieldAnnotations.Annotation>> fields = FieldAnnotations.fromClassFile(body);
+          if (!fields.isEmpty()) {
+            ByteArrayOutputStream table = new ByteArrayOutputStream();
+            try (DataOutputStream data = new DataOutputStream(table)) {
+              FieldAnnotations.writeTable(fields, data);
+            }
+            String className = name.substring(0, name.length() - ".class".length()).replace('/', '.');
+            beside.put(className + ".fields", table.toByteArray());
+          }
         }
         out.closeEntry();
         copied++;
@@ -86,5 +114,21 @@ final class ClientJar {
     List<String> dump = new ArrayList<>(Files.exists(jdkList) ? Files.readAllLines(jdkList) : List.of());
     dump.addAll(lines);
     Files.write(Path.of(args[3]), dump);
+    writeBeside(Path.of(args[4]), beside);
+  }
+
+  /** {@link ClientResources}' directory, made anew (so newer than the jar). */
+  private static void writeBeside(Path dir, Map<String, byte[]> files) throws IOException {
+    if (Files.exists(dir)) {
+      try (Stream<Path> old = Files.walk(dir)) {
+        for (Path p : old.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+    Files.createDirectories(dir);
+    for (Map.Entry<String, byte[]> e : files.entrySet()) {
+      Files.write(dir.resolve(e.getKey()), e.getValue());
+    }
   }
 }

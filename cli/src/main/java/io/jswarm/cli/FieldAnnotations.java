@@ -1,7 +1,9 @@
 package io.jswarm.cli;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -22,9 +24,21 @@ import java.util.Map;
  * class file: a string, a boolean, a number, a class (its binary name), an enum constant (its type's binary name, a dot, its name) or a
  * nested annotation as itself, an array as a {@code List} of those. A member left at its default is absent: the
  * caller supplies the default ({@link Annotation#string}).
+ *
+ * <p>A client verb reads them from the build's table when {@code bin/jswarm} names it ({@link ClientResources}): the
+ * build ({@link ClientJar}) writes, for each class of the client jar with annotated fields, what {@link #of} reads
+ * from its class file ({@link #writeTable}), a file {@code CLASS.fields} per class. Reading a class file means opening
+ * the client jar (its central directory, interpreted) and parsing the class's whole constant pool: ~4 ms a class, and
+ * {@code service update} reads eight (docs/footprint.md). A class the table does not have is read from its class
+ * file.
  */
 final class FieldAnnotations {
   private FieldAnnotations() {}
+
+  /** The table's file name for a class. */
+  static String tableEntry(Class<?> c) {
+    return c.getName() + ".fields";
+  }
 
   /** One annotation of a field: its type and the members the class file gives. */
   record Annotation(String type, Map<String, Object> members) {
@@ -54,6 +68,12 @@ final class FieldAnnotations {
    * @throws IOException when the class file cannot be read or is not one
    */
   static Map<String, List<Annotation>> of(Class<?> c) throws IOException {
+    InputStream entry = ClientResources.open(tableEntry(c));
+    if (entry != null) {
+      try (DataInputStream in = new DataInputStream(new BufferedInputStream(entry))) {
+        return readTable(in);
+      }
+    }
     String resource = c.getName().replace('.', '/') + ".class";
     ClassLoader loader = c.getClassLoader();
     try (InputStream in = loader == null ? ClassLoader.getSystemResourceAsStream(resource)
@@ -61,7 +81,139 @@ final class FieldAnnotations {
       if (in == null) {
         throw new IOException("no class file for " + c.getName());
       }
-      return read(new DataInputStream(new ByteArrayInputStream(in.readAllBytes())));
+      return fromClassFile(in.readAllBytes());
+    }
+  }
+
+  /** What {@link #of} gives for the class whose class file is {@code bytes}. */
+  static Map<String, List<Annotation>> fromClassFile(byte[] bytes) throws IOException {
+    return read(new DataInputStream(new ByteArrayInputStream(bytes)));
+  }
+
+  /** Writes {@code fields} (what {@link #of} gave) as a table entry, which {@link #readTable} reads back equal. */
+  static void writeTable(Map<String, List<Annotation>> fields, DataOutputStream out) throws IOException {
+    out.writeShort(fields.size());
+    for (Map.Entry<String, List<Annotation>> e : fields.entrySet()) {
+      out.writeUTF(e.getKey());
+      out.writeShort(e.getValue().size());
+      for (Annotation a : e.getValue()) {
+        writeAnnotation(a, out);
+      }
+    }
+  }
+
+  private static void writeAnnotation(Annotation a, DataOutputStream out) throws IOException {
+    out.writeUTF(a.type());
+    out.writeShort(a.members().size());
+    for (Map.Entry<String, Object> m : a.members().entrySet()) {
+      out.writeUTF(m.getKey());
+      writeValue(m.getValue(), out);
+    }
+  }
+
+  /** A member value, tagged as in a class file ({@code s}, {@code Z}, {@code I}, ..., {@code @}, {@code [}). */
+  private static void writeValue(Object v, DataOutputStream out) throws IOException {
+    if (v instanceof String s) {
+      out.writeByte('s');
+      out.writeUTF(s);
+    } else if (v instanceof Boolean b) {
+      out.writeByte('Z');
+      out.writeBoolean(b);
+    } else if (v instanceof Integer i) {
+      out.writeByte('I');
+      out.writeInt(i);
+    } else if (v instanceof Long l) {
+      out.writeByte('J');
+      out.writeLong(l);
+    } else if (v instanceof Float f) {
+      out.writeByte('F');
+      out.writeFloat(f);
+    } else if (v instanceof Double d) {
+      out.writeByte('D');
+      out.writeDouble(d);
+    } else if (v instanceof Byte b) {
+      out.writeByte('B');
+      out.writeByte(b);
+    } else if (v instanceof Character c) {
+      out.writeByte('C');
+      out.writeChar(c);
+    } else if (v instanceof Short s) {
+      out.writeByte('S');
+      out.writeShort(s);
+    } else if (v instanceof Annotation a) {
+      out.writeByte('@');
+      writeAnnotation(a, out);
+    } else if (v instanceof List<?> list) {
+      out.writeByte('[');
+      out.writeShort(list.size());
+      for (Object o : list) {
+        writeValue(o, out);
+      }
+    } else {
+      throw new IOException("annotation value " + v.getClass().getName());
+    }
+  }
+
+  /** A table entry written by {@link #writeTable}. */
+  static Map<String, List<Annotation>> readTable(DataInputStream in) throws IOException {
+    Map<String, List<Annotation>> fields = new LinkedHashMap<>();
+    int count = in.readUnsignedShort();
+    for (int f = 0; f < count; f++) {
+      String name = in.readUTF();
+      int n = in.readUnsignedShort();
+      List<Annotation> list = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        list.add(tableAnnotation(in));
+      }
+      fields.put(name, list);
+    }
+    return fields;
+  }
+
+  private static Annotation tableAnnotation(DataInputStream in) throws IOException {
+    String type = in.readUTF();
+    Map<String, Object> members = new HashMap<>();
+    int pairs = in.readUnsignedShort();
+    for (int i = 0; i < pairs; i++) {
+      String name = in.readUTF();
+      members.put(name, tableValue(in));
+    }
+    return new Annotation(type, members);
+  }
+
+  private static Object tableValue(DataInputStream in) throws IOException {
+    int tag = in.readUnsignedByte();
+    switch (tag) {
+      case 's':
+        return in.readUTF();
+      case 'Z':
+        return in.readBoolean();
+      case 'I':
+        return in.readInt();
+      case 'J':
+        return in.readLong();
+      case 'F':
+        return in.readFloat();
+      case 'D':
+        return in.readDouble();
+      case 'B':
+        return in.readByte();
+      case 'C':
+        return in.readChar();
+      case 'S':
+        return in.readShort();
+      case '@':
+        return tableAnnotation(in);
+      case '[': {
+        int n = in.readUnsignedShort();
+        List<Object> values = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          values.add(tableValue(in));
+        }
+        return values;
+      }
+      default:
+        throw new IOException("table value tag " + (char) tag);
     }
   }
 

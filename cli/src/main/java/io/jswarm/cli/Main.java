@@ -248,10 +248,11 @@ public final class Main implements Runnable {
     spec.commandLine().usage(System.out);
   }
 
-  /** The build's version, from a resource Maven fills in. */
+  /** The build's version, from a resource Maven fills in (for a client verb, its copy beside the client jar). */
   public static String version() {
     Properties p = new Properties();
-    try (InputStream in = Main.class.getResourceAsStream("/jswarm-version.properties")) {
+    InputStream beside = ClientResources.open(VERSION_RESOURCE);
+    try (InputStream in = beside != null ? beside : Main.class.getResourceAsStream("/" + VERSION_RESOURCE)) {
       if (in != null) {
         p.load(in);
       }
@@ -260,6 +261,9 @@ public final class Main implements Runnable {
     }
     return p.getProperty("version", "unknown");
   }
+
+  /** The version's resource (ClientJar copies it into the client jar and beside it). */
+  static final String VERSION_RESOURCE = "jswarm-version.properties";
 
   /** What {@code jswarm --version} prints. */
   static String versionLine() {

@@ -60,6 +60,72 @@ class FieldAnnotationsTest {
     assertTrue(members > 1000, "compared " + members + " members");
   }
 
+  /**
+   * The build's table ({@link ClientJar}) reads back what the class files give, for every class QuickFlags reads and
+   * for a member of every type; with {@link ClientResources#PROPERTY} set, {@code of} answers a class the table has from
+   * the table, and one it lacks from its class file.
+   */
+  @Test
+  void theTableReadsBackWhatTheClassFilesGiveAndIsReadWhenNamed() throws Exception {
+    List<Class<?>> classes = new ArrayList<>();
+    List<Object> todo = new ArrayList<>(List.of(new DaemonCommand()));
+    for (String verb : List.of("service create", "service update", "service logs", "node update", "events x")) {
+      String[] w = verb.split(" ");
+      todo.add(io.jswarm.cli.client.QuickVerbs.annotated(w[0], w[1]));
+    }
+    while (!todo.isEmpty()) {
+      Object o = todo.remove(0);
+      for (Class<?> c = o.getClass(); c != Object.class; c = c.getSuperclass()) {
+        classes.add(c);
+        for (Field f : c.getDeclaredFields()) {
+          if (f.isAnnotationPresent(CommandLine.Mixin.class)) {
+            f.setAccessible(true);
+            todo.add(f.get(o));
+          }
+        }
+      }
+    }
+    assertTrue(classes.size() > 10, classes.toString());
+    for (Class<?> c : classes) {
+      Map<String, List<FieldAnnotations.Annotation>> read = FieldAnnotations.of(c);
+      assertEquals(read, roundTrip(read), c.getName());
+    }
+    Map<String, Object> members = new java.util.HashMap<>(Map.of("s", "text", "z", true, "i", 7, "j", 1L << 40,
+        "f", 1.5f, "d", -2.25, "b", (byte) 3, "c", 'x', "h", (short) 9));
+    members.put("a", new FieldAnnotations.Annotation("p.Nested", Map.of("names", List.of("-a", "--all"))));
+    members.put("e", List.of());
+    Map<String, List<FieldAnnotations.Annotation>> every = Map.of("field",
+        List.of(new FieldAnnotations.Annotation("p.Every", members)));
+    assertEquals(every, roundTrip(every));
+
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("flags");
+    Class<?> inTable = classes.get(0);
+    Class<?> notInTable = classes.get(1);
+    try (java.io.DataOutputStream out = new java.io.DataOutputStream(
+        java.nio.file.Files.newOutputStream(dir.resolve(FieldAnnotations.tableEntry(inTable))))) {
+      FieldAnnotations.writeTable(every, out);
+    }
+    System.setProperty(ClientResources.PROPERTY, dir.toString());
+    try {
+      assertEquals(every, FieldAnnotations.of(inTable));
+      System.clearProperty(ClientResources.PROPERTY);
+      Map<String, List<FieldAnnotations.Annotation>> fromClassFile = FieldAnnotations.of(notInTable);
+      System.setProperty(ClientResources.PROPERTY, dir.toString());
+      assertEquals(fromClassFile, FieldAnnotations.of(notInTable));
+    } finally {
+      System.clearProperty(ClientResources.PROPERTY);
+      java.nio.file.Files.delete(dir.resolve(FieldAnnotations.tableEntry(inTable)));
+      java.nio.file.Files.delete(dir);
+    }
+  }
+
+  private static Map<String, List<FieldAnnotations.Annotation>> roundTrip(
+      Map<String, List<FieldAnnotations.Annotation>> fields) throws java.io.IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    FieldAnnotations.writeTable(fields, new java.io.DataOutputStream(bytes));
+    return FieldAnnotations.readTable(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+  }
+
   /** The defaults QuickFlags takes for a member the class file leaves out are picocli's. */
   @Test
   void quickFlagsDefaultsArePicocliDefaults() throws Exception {

@@ -10,10 +10,17 @@ import java.util.regex.Pattern;
  * an optional {@code i} and {@code b}, no unit means bytes) and write them ({@code BytesSize}: {@code 64MiB}).
  */
 public final class ByteSize {
-  private static final Pattern SIZE = Pattern.compile("^(\\d+(?:\\.\\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$");
   private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
 
   private ByteSize() {}
+
+  /**
+   * The size form, compiled at the first parse: a regular expression links lambdas, ~10 ms of a cold client verb that
+   * only prints sizes ({@code node inspect --pretty}, docs/footprint.md).
+   */
+  private static final class Form {
+    static final Pattern SIZE = Pattern.compile("^(\\d+(?:\\.\\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$");
+  }
 
   /**
    * Parses a size into bytes.
@@ -21,7 +28,7 @@ public final class ByteSize {
    * @throws IllegalArgumentException naming the value and the allowed form
    */
   public static long parse(String s) {
-    Matcher m = SIZE.matcher(s == null ? "" : s);
+    Matcher m = Form.SIZE.matcher(s == null ? "" : s);
     if (!m.matches()) {
       throw new IllegalArgumentException("invalid size \"" + s
           + "\": want a number with an optional unit b, k, m, g, t or p (binary multiples), such as 64M or 1g");
@@ -49,10 +56,44 @@ public final class ByteSize {
       v /= 1024;
       unit++;
     }
-    String num = String.format(Locale.ROOT, "%.4g", v);
-    if (num.contains(".")) {
-      num = num.replaceAll("0+$", "").replaceAll("\\.$", "");
+    String num = significant(v, 4);
+    if (num == null) {
+      num = String.format(Locale.ROOT, "%.4g", v);
+      if (num.contains(".")) {
+        num = num.replaceAll("0+$", "").replaceAll("\\.$", "");
+      }
     }
     return num + UNITS[unit];
+  }
+
+  /**
+   * {@code String.format(Locale.ROOT, "%.<digits>g", v)} without its trailing zeros and point ({@code 4.26},
+   * {@code 725}, {@code 1.5}) for a value {@code %g} writes without an exponent; null for one it writes with an
+   * exponent (that rounds to {@code 10^digits} or more, or is below 0.0001). Written out because a {@code Formatter}
+   * compiles a regular expression and reads the locale's number symbols, which link a dozen lambdas in a cold client
+   * verb (docs/footprint.md).
+   */
+  public static String significant(double v, int digits) {
+    if (v == 0) {
+      return "0";
+    }
+    // the shortest decimal digits, rounded half up: what Formatter's %g rounds
+    BigDecimal r = new BigDecimal(Double.toString(v)).round(new java.math.MathContext(digits,
+        java.math.RoundingMode.HALF_UP));
+    int exponent = r.precision() - r.scale() - 1;
+    if (exponent >= digits || exponent < -4) {
+      return null;
+    }
+    String num = r.setScale(digits - 1 - exponent, java.math.RoundingMode.UNNECESSARY).toPlainString();
+    int end = num.length();
+    if (num.indexOf('.') >= 0) {
+      while (num.charAt(end - 1) == '0') {
+        end--;
+      }
+      if (num.charAt(end - 1) == '.') {
+        end--;
+      }
+    }
+    return num.substring(0, end);
   }
 }

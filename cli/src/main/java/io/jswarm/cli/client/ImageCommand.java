@@ -302,27 +302,8 @@ public final class ImageCommand extends GroupCommand {
    * exponent form (a value that rounds to 1000 or more, or below 0.0001) is still {@code Formatter}'s.
    */
   static String threeDigits(double v) {
-    if (v == 0) {
-      return "0";
-    }
-    // the shortest decimal digits, rounded half up: what Formatter's %g rounds
-    java.math.BigDecimal r = new java.math.BigDecimal(Double.toString(v))
-        .round(new java.math.MathContext(3, java.math.RoundingMode.HALF_UP));
-    int exponent = r.precision() - r.scale() - 1;
-    if (exponent >= 3 || exponent < -4) {
-      return String.format(Locale.ROOT, "%.3g", v);
-    }
-    String num = r.setScale(2 - exponent, java.math.RoundingMode.UNNECESSARY).toPlainString();
-    int end = num.length();
-    if (num.indexOf('.') >= 0) {
-      while (num.charAt(end - 1) == '0') {
-        end--;
-      }
-      if (num.charAt(end - 1) == '.') {
-        end--;
-      }
-    }
-    return num.substring(0, end);
+    String plain = io.jswarm.api.validation.ByteSize.significant(v, 3);
+    return plain != null ? plain : String.format(Locale.ROOT, "%.3g", v);
   }
 
   @Command(name = "inspect", description = "Display detailed information on one or more images.")

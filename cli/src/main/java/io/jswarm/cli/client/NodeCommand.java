@@ -88,7 +88,7 @@ public final class NodeCommand extends GroupCommand {
           if (i > 0) {
             out.println();
           }
-          out.print(PrettyInspect.node(Json.mapper().convertValue(found.get(i), Node.class)));
+          out.print(PrettyInspect.node(found.get(i)));
         }
       } else {
         format.print(found, out);

@@ -3,7 +3,6 @@ package io.jswarm.cli.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.api.listing.HumanTime;
 import io.jswarm.api.validation.ByteSize;
-import io.jswarm.api.types.Node;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -11,48 +10,53 @@ import java.util.TreeMap;
 public final class PrettyInspect {
   private PrettyInspect() {}
 
-  /** A node: id, labels, hostname, status, manager status, platform, resources, engine. */
-  public static String node(Node n) {
+  /**
+   * A node: id, labels, hostname, status, manager status, platform, resources, engine; printed from the daemon's JSON
+   * tree, no data binding (what binding to {@code Node} printed: {@code PrettyInspectTest}).
+   */
+  public static String node(JsonNode n) {
     StringBuilder b = new StringBuilder();
-    Node.Spec spec = n.spec == null ? new Node.Spec() : n.spec;
-    Node.Description d = n.description == null ? new Node.Description() : n.description;
-    b.append("ID:\t\t\t").append(n.id).append('\n');
-    if (spec.name != null && !spec.name.isEmpty()) {
-      b.append("Name:\t\t\t").append(spec.name).append('\n');
+    JsonNode spec = n.path("Spec");
+    JsonNode d = n.path("Description");
+    b.append("ID:\t\t\t").append(raw(n.path("ID"))).append('\n');
+    if (!text(spec.path("Name")).isEmpty()) {
+      b.append("Name:\t\t\t").append(text(spec.path("Name"))).append('\n');
     }
-    labels(b, "Labels:", spec.labels);
-    b.append("Hostname:              \t").append(orEmpty(d.hostname)).append('\n');
-    b.append("Joined at:             \t").append(orEmpty(n.createdAt)).append('\n');
+    labels(b, "Labels:", spec.path("Labels"));
+    b.append("Hostname:              \t").append(text(d.path("Hostname"))).append('\n');
+    b.append("Joined at:             \t").append(text(n.path("CreatedAt"))).append('\n');
     b.append("Status:\n");
-    Node.Status st = n.status == null ? new Node.Status() : n.status;
-    b.append(" State:\t\t\t").append(HumanTime.capitalize(st.state)).append('\n');
-    if (st.message != null && !st.message.isEmpty()) {
-      b.append(" Message:              \t").append(st.message).append('\n');
+    JsonNode st = n.path("Status");
+    b.append(" State:\t\t\t").append(HumanTime.capitalize(text(st.path("State")))).append('\n');
+    if (!text(st.path("Message")).isEmpty()) {
+      b.append(" Message:              \t").append(text(st.path("Message"))).append('\n');
     }
-    b.append(" Availability:         \t").append(HumanTime.capitalize(spec.availability)).append('\n');
-    if (st.addr != null && !st.addr.isEmpty()) {
-      b.append(" Address:\t\t").append(st.addr).append('\n');
+    b.append(" Availability:         \t").append(HumanTime.capitalize(text(spec.path("Availability")))).append('\n');
+    if (!text(st.path("Addr")).isEmpty()) {
+      b.append(" Address:\t\t").append(text(st.path("Addr"))).append('\n');
     }
-    if (n.managerStatus != null) {
+    JsonNode ms = n.path("ManagerStatus");
+    if (set(ms)) {
       b.append("Manager Status:\n");
-      b.append(" Address:\t\t").append(orEmpty(n.managerStatus.addr)).append('\n');
-      b.append(" Raft Status:\t\t").append(HumanTime.capitalize(n.managerStatus.reachability)).append('\n');
-      b.append(" Leader:\t\t").append(Boolean.TRUE.equals(n.managerStatus.leader) ? "Yes" : "No").append('\n');
+      b.append(" Address:\t\t").append(text(ms.path("Addr"))).append('\n');
+      b.append(" Raft Status:\t\t").append(HumanTime.capitalize(text(ms.path("Reachability")))).append('\n');
+      b.append(" Leader:\t\t").append(ms.path("Leader").asBoolean(false) ? "Yes" : "No").append('\n');
     }
     b.append("Platform:\n");
-    b.append(" Operating System:\t").append(d.platform == null ? "" : orEmpty(d.platform.os)).append('\n');
-    b.append(" Architecture:\t\t").append(d.platform == null ? "" : orEmpty(d.platform.architecture)).append('\n');
+    b.append(" Operating System:\t").append(text(d.path("Platform").path("OS"))).append('\n');
+    b.append(" Architecture:\t\t").append(text(d.path("Platform").path("Architecture"))).append('\n');
     b.append("Resources:\n");
-    long cpus = d.resources == null || d.resources.nanoCPUs == null ? 0 : d.resources.nanoCPUs;
-    long mem = d.resources == null || d.resources.memoryBytes == null ? 0 : d.resources.memoryBytes;
-    b.append(" CPUs:\t\t\t").append(NanoCpus.format(cpus)).append('\n');
-    b.append(" Memory:\t\t").append(ByteSize.human(mem)).append('\n');
-    b.append("Engine Version:\t\t").append(d.engine == null ? "" : orEmpty(d.engine.engineVersion)).append('\n');
-    if (d.engine != null) {
-      labels(b, "Engine Labels:", d.engine.labels);
-      if (d.engine.missingFeatures != null && !d.engine.missingFeatures.isEmpty()) {
-        b.append("Missing Features:\n");
-        d.engine.missingFeatures.forEach((f, why) -> b.append(" - ").append(f).append(": ").append(why).append('\n'));
+    b.append(" CPUs:\t\t\t").append(NanoCpus.format(d.path("Resources").path("NanoCPUs").asLong(0))).append('\n');
+    b.append(" Memory:\t\t").append(ByteSize.human(d.path("Resources").path("MemoryBytes").asLong(0))).append('\n');
+    JsonNode engine = d.path("Engine");
+    b.append("Engine Version:\t\t").append(text(engine.path("EngineVersion"))).append('\n');
+    labels(b, "Engine Labels:", engine.path("Labels"));
+    JsonNode missing = engine.path("MissingFeatures");
+    if (missing.size() > 0) {
+      b.append("Missing Features:\n");
+      for (java.util.Iterator<Map.Entry<String, JsonNode>> it = missing.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        b.append(" - ").append(e.getKey()).append(": ").append(raw(e.getValue())).append('\n');
       }
     }
     return b.toString();
@@ -273,12 +277,15 @@ public final class PrettyInspect {
     return sorted;
   }
 
-  private static void labels(StringBuilder b, String title, Map<String, String> labels) {
-    if (labels == null || labels.isEmpty()) {
+  /** An object of labels, sorted by key, {@code k=v} or {@code k} for an empty value; nothing for none. */
+  private static void labels(StringBuilder b, String title, JsonNode labels) {
+    if (labels.size() == 0 || !labels.isObject()) {
       return;
     }
     b.append(title).append('\n');
-    new TreeMap<>(labels).forEach((k, v) -> b.append(" - ").append(k).append(v.isEmpty() ? "" : "=" + v).append('\n'));
+    for (Map.Entry<String, String> e : sorted(labels).entrySet()) {
+      b.append(" - ").append(e.getKey()).append(e.getValue().isEmpty() ? "" : "=" + e.getValue()).append('\n');
+    }
   }
 
   private static boolean nz(Long v) {

@@ -126,7 +126,7 @@ public final class SwarmCommand extends GroupCommand {
       specFlags.mergeInto(req.spec);
       String nodeId = jsonString(api.post("/swarm/init", req));
       out.printf("Swarm initialized: current node (%s) is now a manager.%n%n", nodeId);
-      printJoinCommand(api, nodeId, null, true, false, out);
+      printJoinCommand(api, nodeId, null, null, true, false, out);
       out.println("To add a manager to this swarm, run 'jswarm swarm join-token manager' and follow the instructions.");
       if (Boolean.TRUE.equals(specFlags.autolock)) {
         out.println();
@@ -147,11 +147,23 @@ public final class SwarmCommand extends GroupCommand {
 
   /**
    * Prints "To add a worker/manager ... jswarm swarm join --token T ADDR" from the node's manager address, with the
-   * swarm's {@code JoinTokens} (null: read them here).
+   * swarm's {@code JoinTokens} (null: read them here). The address is the node's {@code ManagerStatus.Addr}, which
+   * {@code /info}'s {@code Swarm.RemoteManagers} (null: not read) lists for every manager the daemon knows to be a Raft
+   * member, the same value; a node it does not list is asked for.
    */
-  static void printJoinCommand(ApiClient api, String nodeId, JsonNode tokens, boolean worker, boolean manager,
-      java.io.PrintWriter out) {
-    JsonNode managerStatus = api.getTree("/nodes/" + ClientCommand.seg(nodeId)).path("ManagerStatus");
+  static void printJoinCommand(ApiClient api, String nodeId, JsonNode remoteManagers, JsonNode tokens, boolean worker,
+      boolean manager, java.io.PrintWriter out) {
+    JsonNode managerStatus = null;
+    if (remoteManagers != null) {
+      for (JsonNode m : remoteManagers) {
+        if (nodeId.equals(m.path("NodeID").asText(null)) && m.path("Addr").isTextual()) {
+          managerStatus = m;
+        }
+      }
+    }
+    if (managerStatus == null) {
+      managerStatus = api.getTree("/nodes/" + ClientCommand.seg(nodeId)).path("ManagerStatus");
+    }
     if (tokens == null) {
       tokens = api.getTree("/swarm").path("JoinTokens");
     }
@@ -248,8 +260,10 @@ public final class SwarmCommand extends GroupCommand {
         out.println(absent(tokens) ? "" : text(tokens.path(worker ? "Worker" : "Manager")));
         return 0;
       }
-      String nodeId = api.getTree("/info").path("Swarm").path("NodeID").asText("");
-      printJoinCommand(api, nodeId, tokens, worker, manager, out); // the tokens just read: no second GET /swarm
+      JsonNode swarm = api.getTree("/info").path("Swarm");
+      String nodeId = swarm.path("NodeID").asText("");
+      // the tokens just read (no second GET /swarm), the address from /info when it lists this node's
+      printJoinCommand(api, nodeId, swarm.path("RemoteManagers"), tokens, worker, manager, out);
       return 0;
     }
   }

@@ -177,7 +177,7 @@ final class ManagerRole implements AutoCloseable {
       if (registry != null) {
         registry.routes(router);
       }
-      server = listenOnClusterPort(router, List.of(new HttpServer.Tls(listenHost(s), s.clusterPort,
+      server = listenOnClusterPort(router, s, List.of(new HttpServer.Tls(listenHost(s), s.clusterPort,
           TlsContexts.nettyServer(creds), new PeerAccess(CertificateAuthority.ANONYMOUS_PATHS,
               PeerAccess.DEFAULT_ANONYMOUS_MAX_BODY, new StoreAdmission(store)))));
       ManagerRole m = new ManagerRole(s, creds, raft, server, dispatcher, new Orchestrators(store, clock, metrics),
@@ -198,7 +198,6 @@ final class ManagerRole implements AutoCloseable {
     }
   }
 
-  /** Binds the cluster port on the advertise IP, or every address when that is loopback-only wildcard. */
   /** How long a promotion waits for the worker's node server to let go of the cluster port. */
   static final java.time.Duration PORT_RELEASE = java.time.Duration.ofSeconds(15);
 
@@ -206,25 +205,58 @@ final class ManagerRole implements AutoCloseable {
    * Binds the cluster port. On a promotion the worker's node server has just closed it, and on a loaded machine its
    * listening socket can outlive that close by seconds (its event loop shuts down in the background once the wait
    * for it ends): an address in use is retried for {@link #PORT_RELEASE}. A port some other process holds still
-   * fails, with its message, after that.
+   * fails after that, as {@link ClusterPortInUseException}.
    */
-  private static HttpServer listenOnClusterPort(Router router, List<HttpServer.Listener> listeners) throws IOException {
+  private static HttpServer listenOnClusterPort(Router router, NodeState s, List<HttpServer.Listener> listeners)
+      throws IOException {
     long deadline = System.nanoTime() + PORT_RELEASE.toNanos();
     while (true) {
       try {
         return HttpServer.start(router, listeners);
       } catch (IOException e) {
-        if (!String.valueOf(e.getMessage()).contains("Address already in use") || System.nanoTime() > deadline) {
+        if (!isAddressInUse(e)) {
           throw e;
         }
-        LOG.info("cluster port still in use ({}); retrying", e.getMessage());
-        try {
-          Thread.sleep(250);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw e;
-        }
+        awaitRelease(s, e, deadline);
       }
+    }
+  }
+
+  /**
+   * Before a node becomes part of a swarm (init, join): the cluster port can be bound on its advertise address,
+   * waiting until {@code releasedBy} (System.nanoTime) for a listener of this daemon's that is closing (a leave just
+   * before). Nothing stays bound; a port another process holds throws {@link ClusterPortInUseException}.
+   */
+  static void checkClusterPortFree(NodeState s, long releasedBy) throws ClusterPortInUseException {
+    while (true) {
+      try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+        probe.setReuseAddress(true); // as Netty's listener: TIME_WAIT leftovers do not count
+        probe.bind(new java.net.InetSocketAddress(listenHost(s), s.clusterPort));
+        return;
+      } catch (java.net.BindException e) {
+        awaitRelease(s, e, releasedBy);
+      } catch (IOException e) {
+        return; // not a port conflict (an address this host lacks, say): the listener's own error will say it
+      }
+    }
+  }
+
+  private static boolean isAddressInUse(IOException e) {
+    return String.valueOf(e.getMessage()).contains("Address already in use");
+  }
+
+  /** One wait of 250 ms for the port to be released, or the conflict reported once the deadline passed. */
+  private static void awaitRelease(NodeState s, IOException inUse, long deadline) throws ClusterPortInUseException {
+    ClusterPortInUseException taken = new ClusterPortInUseException(HostPort.join(listenHost(s), s.clusterPort), inUse);
+    if (System.nanoTime() > deadline) {
+      throw taken;
+    }
+    LOG.info("cluster port still in use ({}); retrying", inUse.getMessage());
+    try {
+      Thread.sleep(250);
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+      throw taken;
     }
   }
 

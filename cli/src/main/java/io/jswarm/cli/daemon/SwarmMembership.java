@@ -51,6 +51,8 @@ final class SwarmMembership {
   private final NodeKeys keys;
   private final NodeRoles roles;
   private final NodeNetworking networking;
+  /** Until when a cluster listener this daemon closed may still hold its port (System.nanoTime). */
+  private long listenerReleasedBy = System.nanoTime();
 
   SwarmMembership(DaemonOptions opts, String version, Clock clock, IdGenerator ids, SecureRandom random, NodeKeys keys,
       NodeRoles roles, NodeNetworking networking) {
@@ -70,6 +72,13 @@ final class SwarmMembership {
         + " --raft-port (every manager on one host needs its own); the node is unchanged, so retry afterwards", e);
   }
 
+  /** The operator's answer to a cluster port another process holds: which port, and what moves it. */
+  static UnavailableException clusterPortTaken(ClusterPortInUseException e) {
+    return new UnavailableException(e.getMessage() + ": stop that process, or give another port with --listen-addr"
+        + " (ListenAddr) or restart this daemon with another --cluster-port; the node is unchanged, so retry"
+        + " afterwards", e);
+  }
+
   String init(SwarmRequests.Init req) {
     synchronized (roles) {
       if (Boolean.TRUE.equals(req.forceNewCluster) && roles.state() != null) {
@@ -81,11 +90,6 @@ final class SwarmMembership {
       HostPort listen = HostPort.parse("ListenAddr", req.listenAddr, "0.0.0.0", opts.clusterPort());
       HostPort adv = HostPort.parse("AdvertiseAddr", req.advertiseAddr, null, listen.port());
       String advertiseIp = AddressChooser.choose("AdvertiseAddr", adv.host(), listen.host());
-      try { // before anything is created: a taken port leaves the node as it was
-        RaftNode.checkAddressFree(HostPort.join(advertiseIp, opts.raftPort()));
-      } catch (RaftPortInUseException e) {
-        throw raftPortTaken(e);
-      }
       Swarm.Spec spec = ClusterDefaults.withDefaults(req.spec);
       NodeState s = new NodeState();
       s.nodeId = ids.newId();
@@ -94,6 +98,7 @@ final class SwarmMembership {
       s.advertiseAddr = advertiseIp;
       s.clusterPort = adv.port();
       s.raftPort = opts.raftPort();
+      checkPortsFree(s, true);
       s.managers = new ArrayList<>(List.of(new NodeState.Manager(s.nodeId, s.clusterAddr(), s.raftAddr())));
       roles.pending();
       try {
@@ -222,6 +227,7 @@ final class SwarmMembership {
       s.advertiseAddr = advertiseIp;
       s.clusterPort = adv.port();
       s.raftPort = opts.raftPort();
+      checkPortsFree(s, false);
       roles.pending();
       try {
         JoinClient.Joined joined = joinThroughAny(req.remoteAddrs, req.joinToken, s);
@@ -268,7 +274,29 @@ final class SwarmMembership {
     if (e instanceof RaftPortInUseException taken) {
       return raftPortTaken(taken);
     }
+    if (e instanceof ClusterPortInUseException taken) {
+      return clusterPortTaken(taken);
+    }
     return otherwise.get();
+  }
+
+  /**
+   * Before anything is created or asked of another manager: a taken port leaves the node as it was. The Raft port
+   * is checked for a manager (init) only: a worker never binds it.
+   */
+  private void checkPortsFree(NodeState s, boolean manager) {
+    if (manager) {
+      try {
+        RaftNode.checkAddressFree(s.raftAddr());
+      } catch (RaftPortInUseException e) {
+        throw raftPortTaken(e);
+      }
+    }
+    try {
+      ManagerRole.checkClusterPortFree(s, listenerReleasedBy);
+    } catch (ClusterPortInUseException e) {
+      throw clusterPortTaken(e);
+    }
   }
 
   /** Tries each manager address in turn; a refusal (bad token, wrong CA) is final, an unreachable one is skipped. */
@@ -329,6 +357,7 @@ final class SwarmMembership {
       w.removeAllTasks();
     }
     roles.stopRoles();
+    listenerReleasedBy = System.nanoTime() + ManagerRole.PORT_RELEASE.toNanos();
     networking.teardown();
     roles.forget();
     try {

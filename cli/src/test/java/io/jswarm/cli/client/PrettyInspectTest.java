@@ -135,4 +135,104 @@ class PrettyInspectTest {
         + "  TargetPort = 80\n"
         + "  PublishMode = ingress\n");
   }
+
+  /**
+   * {@code node inspect --pretty} from the tree ({@link PrettyInspect#node}) prints what binding to {@code Node} printed:
+   * the expected texts are that version's output (nothing set, every block, nulls, an empty manager status).
+   */
+  @Test
+  void nodeFromTheTreeAsBindingPrintedIt() {
+    checkNode("{}",
+        "ID:\t\t\tnull\n"
+        + "Hostname:              \t\n"
+        + "Joined at:             \t\n"
+        + "Status:\n"
+        + " State:\t\t\t\n"
+        + " Availability:         \t\n"
+        + "Platform:\n"
+        + " Operating System:\t\n"
+        + " Architecture:\t\t\n"
+        + "Resources:\n"
+        + " CPUs:\t\t\t0\n"
+        + " Memory:\t\t0B\n"
+        + "Engine Version:\t\t\n");
+    checkNode("{'ID':'n1','CreatedAt':'2026-01-01T00:00:00Z','Spec':{'Name':'named','Labels':{'z':'1','a':'','m':'x"
+        + "=y'},'Role':'manager','Availability':'drain'},'Description':{'Hostname':'h1','Platform':{'Architectu"
+        + "re':'x86_64','OS':'linux'},'Resources':{'NanoCPUs':1500000000,'MemoryBytes':2147483648},'Engine':{'E"
+        + "ngineVersion':'28.0','Labels':{'b':'2','a':''},'MissingFeatures':{'BlkioWeight':'no bfq','Zeta':'z'}"
+        + "}},'Status':{'State':'down','Message':'heartbeat failure','Addr':'10.0.0.2'},'ManagerStatus':{'Leade"
+        + "r':true,'Reachability':'reachable','Addr':'10.0.0.2:2377'}}",
+        "ID:\t\t\tn1\n"
+        + "Name:\t\t\tnamed\n"
+        + "Labels:\n"
+        + " - a\n"
+        + " - m=x=y\n"
+        + " - z=1\n"
+        + "Hostname:              \th1\n"
+        + "Joined at:             \t2026-01-01T00:00:00Z\n"
+        + "Status:\n"
+        + " State:\t\t\tDown\n"
+        + " Message:              \theartbeat failure\n"
+        + " Availability:         \tDrain\n"
+        + " Address:\t\t10.0.0.2\n"
+        + "Manager Status:\n"
+        + " Address:\t\t10.0.0.2:2377\n"
+        + " Raft Status:\t\tReachable\n"
+        + " Leader:\t\tYes\n"
+        + "Platform:\n"
+        + " Operating System:\tlinux\n"
+        + " Architecture:\t\tx86_64\n"
+        + "Resources:\n"
+        + " CPUs:\t\t\t1.5\n"
+        + " Memory:\t\t2GiB\n"
+        + "Engine Version:\t\t28.0\n"
+        + "Engine Labels:\n"
+        + " - a\n"
+        + " - b=2\n"
+        + "Missing Features:\n"
+        + " - BlkioWeight: no bfq\n"
+        + " - Zeta: z\n");
+    checkNode("{'ID':null,'Spec':null,'Description':{'Platform':null,'Resources':{'NanoCPUs':250000000},'Engine':nu"
+        + "ll},'Status':{'State':'unknown'},'ManagerStatus':{'Leader':false,'Reachability':'unreachable'}}",
+        "ID:\t\t\tnull\n"
+        + "Hostname:              \t\n"
+        + "Joined at:             \t\n"
+        + "Status:\n"
+        + " State:\t\t\tUnknown\n"
+        + " Availability:         \t\n"
+        + "Manager Status:\n"
+        + " Address:\t\t\n"
+        + " Raft Status:\t\tUnreachable\n"
+        + " Leader:\t\tNo\n"
+        + "Platform:\n"
+        + " Operating System:\t\n"
+        + " Architecture:\t\t\n"
+        + "Resources:\n"
+        + " CPUs:\t\t\t0.25\n"
+        + " Memory:\t\t0B\n"
+        + "Engine Version:\t\t\n");
+    checkNode("{'ID':'n3','Description':{'Resources':{'MemoryBytes':1023},'Engine':{'EngineVersion':'x','Labels':nu"
+        + "ll}},'ManagerStatus':{}}",
+        "ID:\t\t\tn3\n"
+        + "Hostname:              \t\n"
+        + "Joined at:             \t\n"
+        + "Status:\n"
+        + " State:\t\t\t\n"
+        + " Availability:         \t\n"
+        + "Manager Status:\n"
+        + " Address:\t\t\n"
+        + " Raft Status:\t\t\n"
+        + " Leader:\t\tNo\n"
+        + "Platform:\n"
+        + " Operating System:\t\n"
+        + " Architecture:\t\t\n"
+        + "Resources:\n"
+        + " CPUs:\t\t\t0\n"
+        + " Memory:\t\t1023B\n"
+        + "Engine Version:\t\tx\n");
+  }
+
+  private static void checkNode(String json, String expected) {
+    assertEquals(expected, PrettyInspect.node(JsonTrees.parse(json.replace('\'', '"').getBytes(StandardCharsets.UTF_8))));
+  }
 }

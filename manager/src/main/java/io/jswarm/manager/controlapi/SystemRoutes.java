@@ -185,12 +185,12 @@ final class SystemRoutes {
     info.put("CgroupDriver", "cgroupfs");
     info.put("NEventsListener", 0);
     info.put("KernelVersion", System.getProperty("os.version"));
-    info.put("OperatingSystem", operatingSystem());
+    info.put("OperatingSystem", Host.OPERATING_SYSTEM);
     info.put("OSVersion", "");
     info.put("OSType", "linux");
     info.put("Architecture", System.getProperty("os.arch").equals("amd64") ? "x86_64" : System.getProperty("os.arch"));
     info.put("NCPU", Runtime.getRuntime().availableProcessors());
-    info.put("MemTotal", memTotal());
+    info.put("MemTotal", Host.MEM_TOTAL);
     info.put("DockerRootDir", engine.rootDir());
     info.put("Name", hostname != null ? hostname : machineHostname());
     info.put("Labels", engine.labels());
@@ -239,6 +239,16 @@ final class SystemRoutes {
 
   private static String runtime() {
     return "java" + System.getProperty("java.version");
+  }
+
+  /**
+   * What does not change while the daemon runs, read at the first {@code /info}: its every call read
+   * {@code /etc/os-release} and the memory size (a client's {@code node ls}, {@code node inspect self} and
+   * {@code swarm join-token} ask {@code /info} too; docs/footprint.md).
+   */
+  private static final class Host {
+    static final String OPERATING_SYSTEM = operatingSystem();
+    static final long MEM_TOTAL = memTotal();
   }
 
   private static long memTotal() {

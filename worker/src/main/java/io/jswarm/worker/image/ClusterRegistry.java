@@ -3,6 +3,7 @@ package io.jswarm.worker.image;
 import io.jswarm.transport.http.HttpRequest;
 import io.jswarm.transport.http.HttpResponse;
 import io.jswarm.transport.http.Router;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,7 +58,7 @@ public final class ClusterRegistry implements AutoCloseable {
     if (m > 0 && m > b) {
       String name = rest.substring(0, m);
       String ref = rest.substring(m + "/manifests/".length());
-      ImageStore.Served s = store.manifestFor(name, ref);
+      Served s = manifestFor(name, ref);
       if (s == null) {
         return error(404, "MANIFEST_UNKNOWN", "manifest unknown: " + name + ":" + ref + " is not in this manager's store");
       }
@@ -71,7 +72,7 @@ public final class ClusterRegistry implements AutoCloseable {
         return error(400, "DIGEST_INVALID", "invalid digest \"" + d + "\"");
       }
       Digest digest = Digest.parse(d);
-      Path file = store.blobFor(digest);
+      Path file = blobFor(digest);
       if (file == null) {
         return error(404, "BLOB_UNKNOWN", "blob unknown: " + digest);
       }
@@ -94,6 +95,49 @@ public final class ClusterRegistry implements AutoCloseable {
           .header("Docker-Distribution-API-Version", "registry/2.0");
     }
     return error(404, "NAME_UNKNOWN", "no such registry route: /v2/" + rest);
+  }
+
+  /** A manifest for the cluster registry: {@code name} ({@code docker.io/library/busybox}) and a tag or digest. */
+  record Served(byte[] bytes, String mediaType, Digest digest) {}
+
+  private Served manifestFor(String name, String ref) throws IOException {
+    ImageIndex index = store.catalog().index();
+    BlobStore blobs = store.blobs();
+    Digest md;
+    if (Digest.isDigest(ref)) {
+      Digest d = Digest.parse(ref);
+      synchronized (index) {
+        md = index.images.containsKey(d) || index.references.containsValue(d)
+            || index.references.containsKey(name + "@" + d) ? d : null;
+        if (md == null) {
+          for (String k : index.references.keySet()) {
+            if (k.endsWith("@" + d)) {
+              md = d; // an index this store pulled: served as it came
+            }
+          }
+        }
+      }
+    } else {
+      synchronized (index) {
+        md = index.references.get(name + ":" + ref);
+      }
+    }
+    if (md == null || !blobs.has(md)) {
+      return null;
+    }
+    byte[] bytes = blobs.read(md);
+    return new Served(bytes, Manifest.parse(bytes, null).mediaType(), md);
+  }
+
+  /** The blob file for {@code digest} when an image of the store uses it, else null. */
+  private Path blobFor(Digest digest) throws IOException {
+    BlobStore blobs = store.blobs();
+    for (ImageStore.Image i : store.catalog().all()) {
+      if (i.id().equals(digest) || i.manifest().layers().stream().anyMatch(l -> l.digest().equals(digest))) {
+        return blobs.has(digest) ? blobs.path(digest) : null;
+      }
+    }
+    return null;
   }
 
   private static HttpResponse unauthorized() {

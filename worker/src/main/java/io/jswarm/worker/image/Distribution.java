@@ -34,7 +34,7 @@ public final class Distribution {
     } catch (IOException e) {
       errors.add(e.getMessage());
     }
-    ImageStore.Image local = store.find(reference);
+    ImageStore.Image local = store.catalog().find(reference);
     if (local != null && (ref.digest() == null || ref.digest().equals(local.manifestDigest()))) {
       return answer(local.mediaType(), local.manifestDigest(), store.blobs().size(local.manifestDigest()),
           List.of(platform(local.config())));

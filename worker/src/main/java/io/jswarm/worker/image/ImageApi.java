@@ -273,7 +273,7 @@ public final class ImageApi implements AutoCloseable {
       String name = strip(rest, "/push");
       String tag = req.param("tag");
       String ref = tag == null || tag.isEmpty() ? name : name + ":" + tag;
-      store.get(ref); // 404 before the stream starts
+      store.catalog().get(ref); // 404 before the stream starts
       RegistryAuth auth = RegistryAuth.fromHeader(req.headers().get("x-registry-auth"));
       return progressStream(sink -> {
         Digest d = store.push(ref, auth, req.flag("insecure"), progress(sink));
@@ -281,7 +281,7 @@ public final class ImageApi implements AutoCloseable {
         Map<String, Object> aux = new LinkedHashMap<>();
         aux.put("Tag", r.tag());
         aux.put("Digest", d.toString());
-        aux.put("Size", store.manifestSize(store.get(ref)));
+        aux.put("Size", store.manifestSize(store.catalog().get(ref)));
         sendLine(sink, Map.of("progressDetail", Map.of(), "aux", aux));
       });
     }
@@ -302,7 +302,7 @@ public final class ImageApi implements AutoCloseable {
 
   private HttpResponse save(List<String> names) throws Exception {
     for (String n : names) {
-      store.get(n);
+      store.catalog().get(n);
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     store.save(names, out);
@@ -310,7 +310,7 @@ public final class ImageApi implements AutoCloseable {
   }
 
   private List<Map<String, Object>> history(String name) throws IOException {
-    ImageStore.Image i = store.get(name);
+    ImageStore.Image i = store.catalog().get(name);
     List<Map<String, Object>> out = new ArrayList<>();
     for (var h : i.config().path("history")) {
       Map<String, Object> e = new LinkedHashMap<>();
@@ -330,7 +330,7 @@ public final class ImageApi implements AutoCloseable {
     }
     if (!out.isEmpty()) {
       out.get(0).put("Id", i.id().toString());
-      out.get(0).put("Tags", store.repoTags(i));
+      out.get(0).put("Tags", store.catalog().repoTags(i));
     }
     return out;
   }

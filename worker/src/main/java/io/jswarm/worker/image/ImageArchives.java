@@ -102,15 +102,15 @@ final class ImageArchives {
             List.of(layerDesc));
         Digest md = store.blobs().put(manifest);
         try {
-          store.ensureLayer(layer, layerDesc);
+          store.layers().ensure(layer, layerDesc);
         } catch (IOException e) {
           throw new InvalidArgumentException("import: not a usable rootfs tarball: " + e.getMessage());
         }
         Map<String, Digest> refs = new LinkedHashMap<>();
         if (ref != null) {
-          refs.put(ImageStore.key(ref), md);
+          refs.put(ImageCatalog.key(ref), md);
         }
-        store.register(md, refs);
+        store.catalog().register(md, refs);
         return configDigest.toString();
       } finally {
         Files.deleteIfExists(tmp);
@@ -299,18 +299,18 @@ final class ImageArchives {
       byte[] manifest = Manifest.ociManifest(new Manifest.Descriptor(MediaTypes.OCI_CONFIG, configDigest,
           configBytes.length, null, null), layers);
       Digest md = store.blobs().put(manifest);
-      Image img = store.image(md);
+      Image img = store.catalog().image(md);
       unpackAll(img);
       Map<String, Digest> refs = new LinkedHashMap<>();
       for (JsonNode t : entry.path("RepoTags")) {
         ImageReference r = ImageReference.parse(t.asText());
-        refs.put(ImageStore.key(r), md);
+        refs.put(ImageCatalog.key(r), md);
         loaded.add("Loaded image: " + r.familiar());
       }
       if (refs.isEmpty()) {
         loaded.add("Loaded image ID: " + img.id());
       }
-      store.register(md, refs);
+      store.catalog().register(md, refs);
       if (config.path("rootfs").path("diff_ids").size() != layers.size()) {
         throw new IOException("image " + configDigest + ": config and manifest.json disagree on the layers");
       }
@@ -327,7 +327,7 @@ final class ImageArchives {
         name = m.path("annotations").path("org.opencontainers.image.ref.name").asText(null);
       }
       Digest md = copyOciManifest(tmp, links, d, m.path("mediaType").asText(null), progress, 0);
-      Image img = store.image(md);
+      Image img = store.catalog().image(md);
       unpackAll(img);
       Map<String, Digest> refs = new LinkedHashMap<>();
       ImageReference r = null;
@@ -339,7 +339,7 @@ final class ImageArchives {
         }
       }
       if (r != null) {
-        refs.put(ImageStore.key(r), md);
+        refs.put(ImageCatalog.key(r), md);
         if (r.digest() == null) {
           loaded.add("Loaded image: " + r.familiar());
         } else {
@@ -348,7 +348,7 @@ final class ImageArchives {
       } else {
         loaded.add("Loaded image ID: " + img.id());
       }
-      store.register(md, refs);
+      store.catalog().register(md, refs);
     }
     if (loaded.isEmpty()) {
       throw new IOException("index.json lists no manifests");
@@ -388,7 +388,7 @@ final class ImageArchives {
 
   private void unpackAll(Image img) throws IOException, InterruptedException {
     for (int i = 0; i < img.diffIds().size(); i++) {
-      store.ensureLayer(img.diffIds().get(i), img.manifest().layers().get(i));
+      store.layers().ensure(img.diffIds().get(i), img.manifest().layers().get(i));
     }
   }
 }

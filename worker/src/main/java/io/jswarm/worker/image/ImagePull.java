@@ -94,19 +94,19 @@ final class ImagePull {
         fetch(c, repo, l, "layer", progress, true);
       }
       Digest manifestDigest = store.blobs().put(chosen.bytes());
-      Image img = store.image(manifestDigest);
+      Image img = store.catalog().image(manifestDigest);
       for (int i = 0; i < img.diffIds().size(); i++) {
         progress.status(m.layers().get(i).digest().shortHex(), "Extracting");
-        store.ensureLayer(img.diffIds().get(i), m.layers().get(i));
+        store.layers().ensure(img.diffIds().get(i), m.layers().get(i));
         progress.status(m.layers().get(i).digest().shortHex(), "Pull complete");
       }
       progress.status(null, "Digest: " + top.digest());
       Map<String, Digest> refs = new LinkedHashMap<>();
       if (ref.digest() == null) {
-        refs.put(ImageStore.key(ref), manifestDigest);
+        refs.put(ImageCatalog.key(ref), manifestDigest);
       }
       refs.put(ref.name() + "@" + top.digest(), manifestDigest);
-      store.register(manifestDigest, refs);
+      store.catalog().register(manifestDigest, refs);
       return img;
     } finally {
       store.gcLock().readLock().unlock();

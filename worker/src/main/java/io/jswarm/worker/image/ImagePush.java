@@ -21,7 +21,7 @@ final class ImagePush {
   Digest push(String reference, RegistryAuth auth, boolean insecure, Progress progress)
       throws IOException, InterruptedException {
     ImageReference ref = ImageReference.parse(reference);
-    Image img = store.get(reference);
+    Image img = store.catalog().get(reference);
     if (ref.digest() != null) {
       throw new InvalidArgumentException("push: give a tag, not a digest: " + reference);
     }
@@ -51,7 +51,7 @@ final class ImagePush {
       byte[] manifest = store.blobs().read(img.manifestDigest());
       Digest pushed = c.putManifest(ref.path(), ref.tag(), manifest, img.mediaType());
       progress.status(null, ref.tag() + ": digest: " + pushed + " size: " + manifest.length);
-      store.register(img.manifestDigest(), Map.of(ref.name() + "@" + pushed, img.manifestDigest()));
+      store.catalog().register(img.manifestDigest(), Map.of(ref.name() + "@" + pushed, img.manifestDigest()));
       return pushed;
     } finally {
       store.gcLock().readLock().unlock();

@@ -29,7 +29,7 @@ final class ImageRemoval {
       boolean inUse) {
     List<String> untag = new ArrayList<>();
     if (byRef != null) {
-      String key = ImageStore.key(byRef);
+      String key = ImageCatalog.key(byRef);
       untag.add(key);
       List<String> rest = new ArrayList<>(refsOfImage);
       rest.remove(key);
@@ -50,7 +50,7 @@ final class ImageRemoval {
     boolean deletes = untag.containsAll(refsOfImage);
     if (deletes && inUse) {
       if (byRef != null && (force || refsOfImage.size() > 1)) {
-        untag.retainAll(List.of(ImageStore.key(byRef))); // untagging is fine; the image stays for its container
+        untag.retainAll(List.of(ImageCatalog.key(byRef))); // untagging is fine; the image stays for its container
         deletes = false;
       } else if (byRef != null) {
         throw new ConflictException("conflict: unable to remove repository reference \"" + byRef.familiar()

@@ -32,7 +32,7 @@ final class ImageSave {
     List<Image> imgs = new ArrayList<>();
     List<List<String>> tags = new ArrayList<>();
     for (String n : names) {
-      Image i = store.get(n);
+      Image i = store.catalog().get(n);
       imgs.add(i);
       ImageReference r = null;
       try {
@@ -40,8 +40,8 @@ final class ImageSave {
       } catch (InvalidArgumentException e) {
         // an id
       }
-      boolean byRef = r != null && store.hasReference(r);
-      tags.add(byRef && r.digest() == null ? List.of(r.familiar()) : store.repoTags(i));
+      boolean byRef = r != null && store.catalog().hasReference(r);
+      tags.add(byRef && r.digest() == null ? List.of(r.familiar()) : store.catalog().repoTags(i));
     }
     TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
     tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
@@ -67,7 +67,7 @@ final class ImageSave {
           continue;
         }
         Manifest.Descriptor blob = i.manifest().layers().get(j);
-        long size = store.layerSize(diff, blob);
+        long size = store.layers().size(diff, blob);
         TarArchiveEntry te = new TarArchiveEntry(name);
         te.setSize(size);
         tar.putArchiveEntry(te);

@@ -1,6 +1,5 @@
 package io.jswarm.worker.image;
 
-import io.jswarm.linux.FileTrees;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.api.errors.InvalidArgumentException;
 import io.jswarm.api.errors.NotFoundException;
@@ -10,11 +9,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -27,8 +23,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,11 +41,12 @@ import org.slf4j.LoggerFactory;
  * An image's id is its config digest. Pulls come from the image's registry and, when that fails, from each
  * manager's read-only registry on the cluster port ({@link ClusterRegistry}); concurrent pulls of one reference
  * and concurrent unpacking of one layer happen once. Removal follows Docker: a name untags, an id deletes;
- * blobs and unpacked layers no image needs any more are garbage-collected.
+ * blobs and unpacked layers no image needs any more are garbage-collected. Its parts: {@link ImageCatalog} (the
+ * images and the names pointing at them), {@link UnpackedLayers}, {@link BlobStore}; pull, push, save, load and the
+ * API's views are their own classes beside it.
  */
 public final class ImageStore implements ImageProvider {
   private static final Logger LOG = LoggerFactory.getLogger(ImageStore.class);
-  private static final Pattern HEX_PREFIX = Pattern.compile("(?:sha256:)?([a-f0-9]{1,64})");
   private static final String DOCKER_HUB_REGISTRY = "registry-1.docker.io";
 
   /**
@@ -107,19 +102,18 @@ public final class ImageStore implements ImageProvider {
 
   private final Path root;
   private final BlobStore blobs;
-  private final Path layersDir;
+  private final UnpackedLayers layers;
   private final ImageIndex index;
+  private final ImageCatalog catalog;
   private final Options options;
   /**
    * Made at the first pull from a registry (docs/footprint.md): an {@link HttpClient} starts a selector thread and
    * reads the JDK's CA certificates into its default TLS context, which a daemon that pulls nothing need not hold.
    */
   private HttpClient publicHttp;
-  private final Map<Digest, Image> parsed = new ConcurrentHashMap<>();
   /** Read: anything that adds content (pull, load, import, push). Write: removal and garbage collection. */
   private final ReentrantReadWriteLock gcLock = new ReentrantReadWriteLock();
   private final ConcurrentHashMap<String, CompletableFuture<Image>> pulls = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<Digest, CompletableFuture<Path>> unpacks = new ConcurrentHashMap<>();
   private volatile Supplier<Set<String>> inUse = Set::of;
   private volatile int uploadChunk = RegistryClient.DEFAULT_CHUNK;
   /** Tarballs and archives coming in: {@code image import} and {@code image load}. */
@@ -130,21 +124,14 @@ public final class ImageStore implements ImageProvider {
     this.options = options;
     Files.createDirectories(root);
     this.blobs = new BlobStore(root);
-    this.layersDir = root.resolve("layers");
-    Files.createDirectories(layersDir);
-    // layers hold setuid binaries and device nodes of images: nobody but root walks in
-    Files.setPosixFilePermissions(layersDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    this.layers = UnpackedLayers.open(root.resolve("layers"), blobs, options.unpackLimits());
     DurableFiles.removeLeftovers(root); // an index replacement a crash interrupted
     Path layout = root.resolve("oci-layout");
     if (!Files.exists(layout)) {
       Files.writeString(layout, "{\"imageLayoutVersion\":\"1.0.0\"}");
     }
-    try (Stream<Path> s = Files.list(layersDir)) {
-      for (Path p : s.filter(p -> p.getFileName().toString().startsWith(".tmp-")).toList()) {
-        FileTrees.delete(p); // left by a crash mid-unpack
-      }
-    }
     this.index = new ImageIndex(root.resolve("images.json"));
+    this.catalog = new ImageCatalog(index, blobs);
   }
 
   private synchronized HttpClient publicHttp() {
@@ -155,6 +142,16 @@ public final class ImageStore implements ImageProvider {
   }
 
   /** The store's directory. */
+  /** The unpacked layers, each shared read-only by every container of an image that has it. */
+  UnpackedLayers layers() {
+    return layers;
+  }
+
+  /** The images and the references that point at them. */
+  ImageCatalog catalog() {
+    return catalog;
+  }
+
   public Path root() {
     return root;
   }
@@ -202,7 +199,7 @@ public final class ImageStore implements ImageProvider {
 
   @Override
   public LocalImage prepare(String reference, String registryAuth) throws IOException, InterruptedException {
-    Image img = find(reference);
+    Image img = catalog.find(reference);
     if (img == null) {
       ImageReference ref = ImageReference.parse(reference);
       img = pull(ref, RegistryAuth.fromHeader(registryAuth), false, Progress.NONE);
@@ -214,7 +211,7 @@ public final class ImageStore implements ImageProvider {
     List<Path> dirs = new ArrayList<>();
     List<Manifest.Descriptor> layers = img.manifest().layers();
     for (int i = 0; i < img.diffIds().size(); i++) {
-      dirs.add(ensureLayer(img.diffIds().get(i), layers.get(i)));
+      dirs.add(this.layers.ensure(img.diffIds().get(i), layers.get(i)));
     }
     // The same layer twice (typically the empty layer): overlayfs refuses a lower dir given twice, and the view
     // is the same with only its topmost occurrence.
@@ -254,116 +251,6 @@ public final class ImageStore implements ImageProvider {
     return v == null || v.isNull() || v.asText().isEmpty() ? null : v.asText();
   }
 
-  // ================= lookup =================
-
-  /** The image {@code name} names (a reference, an id, or an unambiguous id prefix), or null. */
-  Image find(String name) throws IOException {
-    if (name == null || name.isBlank()) {
-      throw new InvalidArgumentException("image name: empty");
-    }
-    String n = name.trim();
-    if (Digest.isDigest(n)) {
-      Image byId = byId(Digest.parse(n));
-      if (byId != null) {
-        return byId;
-      }
-    }
-    ImageReference ref = null;
-    try {
-      ref = ImageReference.parse(n);
-    } catch (InvalidArgumentException e) {
-      // maybe an id prefix
-    }
-    if (ref != null) {
-      Digest m;
-      synchronized (index) {
-        m = index.references.get(key(ref));
-        if (m == null && ref.digest() != null && index.images.containsKey(ref.digest())) {
-          m = ref.digest(); // pulled by tag, asked by its manifest digest
-        }
-      }
-      if (m != null) {
-        return image(m);
-      }
-    }
-    var hex = HEX_PREFIX.matcher(n);
-    if (hex.matches()) {
-      List<Image> matches = new ArrayList<>();
-      for (Image i : all()) {
-        if (i.id().hex().startsWith(hex.group(1)) && matches.stream().noneMatch(x -> x.id().equals(i.id()))) {
-          matches.add(i);
-        }
-      }
-      if (matches.size() > 1) {
-        throw new InvalidArgumentException("image ID prefix \"" + n + "\" is ambiguous: it matches " + matches.size()
-            + " images; give more characters");
-      }
-      if (matches.size() == 1) {
-        return matches.get(0);
-      }
-    }
-    return null;
-  }
-
-  /** {@link #find}, or a 404 {@code No such image: NAME}. */
-  Image get(String name) throws IOException {
-    Image i = find(name);
-    if (i == null) {
-      throw new NotFoundException("No such image: " + name);
-    }
-    return i;
-  }
-
-  private Image byId(Digest id) throws IOException {
-    for (Image i : all()) {
-      if (i.id().equals(id)) {
-        return i;
-      }
-    }
-    return null;
-  }
-
-  List<Image> all() throws IOException {
-    List<Digest> ms;
-    synchronized (index) {
-      ms = new ArrayList<>(index.images.keySet());
-    }
-    List<Image> out = new ArrayList<>();
-    for (Digest m : ms) {
-      out.add(image(m));
-    }
-    return out;
-  }
-
-  Image image(Digest manifestDigest) throws IOException {
-    Image cached = parsed.get(manifestDigest);
-    if (cached != null) {
-      return cached;
-    }
-    byte[] bytes = blobs.read(manifestDigest);
-    Manifest m = Manifest.parse(bytes, null);
-    if (m.isIndex()) {
-      throw new IOException("blob " + manifestDigest + " is an index, not an image manifest");
-    }
-    JsonNode config = Manifest.JSON.readTree(blobs.read(m.config().digest()));
-    List<Digest> diffIds = new ArrayList<>();
-    for (JsonNode d : config.path("rootfs").path("diff_ids")) {
-      diffIds.add(Digest.parse(d.asText()));
-    }
-    if (diffIds.size() != m.layers().size()) {
-      throw new IOException("image " + m.config().digest() + ": its config lists " + diffIds.size()
-          + " layers but its manifest " + m.layers().size());
-    }
-    Image i = new Image(manifestDigest, m.mediaType(), m, config, m.config().digest(), List.copyOf(diffIds));
-    parsed.put(manifestDigest, i);
-    return i;
-  }
-
-  /** The index key of a reference: {@code name@digest} when it has a digest, else {@code name:tag}. */
-  static String key(ImageReference r) {
-    return r.digest() != null ? r.name() + "@" + r.digest() : r.name() + ":" + r.tag();
-  }
-
   // ================= pull =================
 
   /**
@@ -372,7 +259,7 @@ public final class ImageStore implements ImageProvider {
    */
   Image pull(ImageReference ref, RegistryAuth auth, boolean insecure, Progress progress)
       throws IOException, InterruptedException {
-    String k = key(ref);
+    String k = ImageCatalog.key(ref);
     CompletableFuture<Image> mine = new CompletableFuture<>();
     CompletableFuture<Image> running = pulls.putIfAbsent(k, mine);
     if (running != null) {
@@ -417,7 +304,8 @@ public final class ImageStore implements ImageProvider {
     return local(pull(ref, auth, insecure, progress), reference);
   }
 
-  private static <T> T await(CompletableFuture<T> f) throws IOException, InterruptedException {
+  /** The result of a download or unpack another thread runs, with its own exception. */
+  static <T> T await(CompletableFuture<T> f) throws IOException, InterruptedException {
     try {
       return f.get();
     } catch (ExecutionException e) {
@@ -484,89 +372,9 @@ public final class ImageStore implements ImageProvider {
         + ref.familiar() + " (it has " + have + ")");
   }
 
-  /** Records an image and references to it, and saves the index. */
-  void register(Digest manifestDigest, Map<String, Digest> refs) throws IOException {
-    synchronized (index) {
-      index.images.putIfAbsent(manifestDigest, Instant.now().toString());
-      for (Map.Entry<String, Digest> e : refs.entrySet()) {
-        Digest old = index.references.put(e.getKey(), e.getValue());
-        if (old != null && !old.equals(e.getValue())) {
-          LOG.info("reference {} moved from {} to {}", e.getKey(), old, e.getValue());
-        }
-      }
-      index.save();
-    }
-  }
-
-  // ================= layers =================
-
-  /** The unpacked directory of layer {@code diffId}, unpacking its blob first when needed (once). */
-  Path ensureLayer(Digest diffId, Manifest.Descriptor blob) throws IOException, InterruptedException {
-    Path dir = layersDir.resolve(diffId.hex());
-    if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-      return dir;
-    }
-    CompletableFuture<Path> mine = new CompletableFuture<>();
-    CompletableFuture<Path> running = unpacks.putIfAbsent(diffId, mine);
-    if (running != null) {
-      return await(running);
-    }
-    Path tmp = layersDir.resolve(".tmp-" + diffId.hex() + "-" + Long.toHexString(System.nanoTime()));
-    try {
-      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-        if (MediaTypes.isZstd(blob.mediaType())) {
-          throw new IOException("layer " + blob.digest() + " is zstd-compressed; not supported");
-        }
-        Files.createDirectory(tmp);
-        Files.setAttribute(tmp, "unix:mode", 0755);
-        LayerUnpacker.Result r;
-        try (InputStream in = blobs.open(blob.digest())) {
-          r = LayerUnpacker.unpack(in, tmp, options.unpackLimits(), "layer " + blob.digest());
-        } catch (java.nio.file.NoSuchFileException e) {
-          throw new IOException("layer blob " + blob.digest() + " is missing from the store", e);
-        }
-        if (!r.diffId().equals(diffId)) {
-          throw new DigestMismatchException("layer " + blob.digest() + " unpacks to " + r.diffId()
-              + " but the image config says " + diffId + "; refused");
-        }
-        DurableFiles.replace(layersDir.resolve(diffId.hex() + ".size"),
-            Long.toString(r.size()).getBytes(StandardCharsets.US_ASCII), false);
-        DurableFiles.syncTree(tmp); // every file and directory on disk before the layer gets its name
-        LayerUnpacker.publish(tmp, dir);
-        DurableFiles.syncDirectory(layersDir);
-      }
-      mine.complete(dir);
-      return dir;
-    } catch (IOException | RuntimeException e) {
-      mine.completeExceptionally(e);
-      throw e;
-    } finally {
-      unpacks.remove(diffId, mine);
-      FileTrees.delete(tmp);
-    }
-  }
-
-  long layerSize(Digest diffId, Manifest.Descriptor blob) {
-    try {
-      return Long.parseLong(Files.readString(layersDir.resolve(diffId.hex() + ".size")).trim());
-    } catch (IOException | NumberFormatException e) {
-      return Math.max(0, blob.size());
-    }
-  }
-
+  /** The size of the image's manifest blob. */
   long manifestSize(Image img) throws IOException {
     return blobs.size(img.manifestDigest());
-  }
-
-  long size(Image img) {
-    long total = 0;
-    Set<Digest> seen = new HashSet<>();
-    for (int i = 0; i < img.diffIds().size(); i++) {
-      if (seen.add(img.diffIds().get(i))) {
-        total += layerSize(img.diffIds().get(i), img.manifest().layers().get(i));
-      }
-    }
-    return total;
   }
 
   // ================= import and load (ImageArchives) =================
@@ -598,13 +406,6 @@ public final class ImageStore implements ImageProvider {
     new ImageSave(this).save(names, out);
   }
 
-  /** Whether {@code r} is one of the store's references (a name it was pulled, loaded or tagged as). */
-  boolean hasReference(ImageReference r) {
-    synchronized (index) {
-      return index.references.containsKey(key(r));
-    }
-  }
-
   // ================= push =================
 
   /**
@@ -625,47 +426,12 @@ public final class ImageStore implements ImageProvider {
 
   /** Adds the tag {@code target} ({@code repo[:tag]}) to the image {@code source} names. */
   public void tag(String source, String target) throws IOException {
-    Image img = get(source);
+    Image img = catalog.get(source);
     ImageReference t = ImageReference.parse(target);
     if (t.digest() != null) {
       throw new InvalidArgumentException("tag: the target must be a tag, not a digest: " + target);
     }
-    register(img.manifestDigest(), Map.of(key(t), img.manifestDigest()));
-  }
-
-  List<String> repoTags(Image img) {
-    List<String> out = new ArrayList<>();
-    synchronized (index) {
-      index.references.forEach((k, v) -> {
-        if (!k.contains("@") && sameImage(v, img)) {
-          out.add(ImageReference.parse(k).familiar());
-        }
-      });
-    }
-    return out;
-  }
-
-  List<String> repoDigests(Image img) {
-    List<String> out = new ArrayList<>();
-    synchronized (index) {
-      index.references.forEach((k, v) -> {
-        if (k.contains("@") && sameImage(v, img)) {
-          out.add(ImageReference.parse(k).familiar());
-        }
-      });
-    }
-    return out;
-  }
-
-  private boolean sameImage(Digest manifestDigest, Image img) {
-    if (manifestDigest.equals(img.manifestDigest())) {
-      return true;
-    }
-    try {
-      return image(manifestDigest).id().equals(img.id());
-    } catch (IOException e) {
-      return false;
-    }
+    catalog.register(img.manifestDigest(), Map.of(ImageCatalog.key(t), img.manifestDigest()));
   }
 
   /** {@code GET /images/json}: one summary per image id, newest first, in Docker's shape. */
@@ -676,60 +442,6 @@ public final class ImageStore implements ImageProvider {
   /** {@code GET /images/{name}/json}, Docker's shape. */
   public Map<String, Object> inspect(String name) throws IOException {
     return new ImageViews(this).inspect(name);
-  }
-
-  /** When the image with manifest {@code manifestDigest} was added (RFC 3339), or null. */
-  String added(Digest manifestDigest) {
-    synchronized (index) {
-      return index.images.get(manifestDigest);
-    }
-  }
-
-  /** Where the unpacked layer {@code diffId} is. */
-  Path layerDir(Digest diffId) {
-    return layersDir.resolve(diffId.hex());
-  }
-
-  // ================= registry view (ClusterRegistry) =================
-
-  /** A manifest for the cluster registry: {@code name} ({@code docker.io/library/busybox}) and a tag or digest. */
-  record Served(byte[] bytes, String mediaType, Digest digest) {}
-
-  Served manifestFor(String name, String ref) throws IOException {
-    Digest md;
-    if (Digest.isDigest(ref)) {
-      Digest d = Digest.parse(ref);
-      synchronized (index) {
-        md = index.images.containsKey(d) || index.references.containsValue(d)
-            || index.references.containsKey(name + "@" + d) ? d : null;
-        if (md == null) {
-          for (String k : index.references.keySet()) {
-            if (k.endsWith("@" + d)) {
-              md = d; // an index this store pulled: served as it came
-            }
-          }
-        }
-      }
-    } else {
-      synchronized (index) {
-        md = index.references.get(name + ":" + ref);
-      }
-    }
-    if (md == null || !blobs.has(md)) {
-      return null;
-    }
-    byte[] bytes = blobs.read(md);
-    return new Served(bytes, Manifest.parse(bytes, null).mediaType(), md);
-  }
-
-  /** The blob file for {@code digest} when an image of the store uses it, else null. */
-  Path blobFor(Digest digest) throws IOException {
-    for (Image i : all()) {
-      if (i.id().equals(digest) || i.manifest().layers().stream().anyMatch(l -> l.digest().equals(digest))) {
-        return blobs.has(digest) ? blobs.path(digest) : null;
-      }
-    }
-    return null;
   }
 
   // ================= remove and garbage collection =================
@@ -743,7 +455,7 @@ public final class ImageStore implements ImageProvider {
   public List<Map<String, String>> remove(String name, boolean force, boolean prune) throws IOException {
     gcLock.writeLock().lock();
     try {
-      Image img = get(name);
+      Image img = catalog.get(name);
       ImageReference ref = null;
       try {
         ref = ImageReference.parse(name.trim());
@@ -754,11 +466,11 @@ public final class ImageStore implements ImageProvider {
       synchronized (index) {
         List<String> refsOfImage = new ArrayList<>();
         index.references.forEach((k, v) -> {
-          if (sameImage(v, img)) {
+          if (catalog.sameImage(v, img)) {
             refsOfImage.add(k);
           }
         });
-        boolean byRef = ref != null && index.references.containsKey(key(ref)) && !Digest.isDigest(name.trim());
+        boolean byRef = ref != null && index.references.containsKey(ImageCatalog.key(ref)) && !Digest.isDigest(name.trim());
         ImageRemoval.Plan plan = ImageRemoval.plan(byRef ? ref : null, img, refsOfImage, force,
             inUse.get().contains(img.id().toString()));
         List<String> untag = plan.untag();
@@ -768,8 +480,8 @@ public final class ImageStore implements ImageProvider {
           out.add(Map.of("Untagged", ImageReference.parse(k).familiar()));
         }
         if (deletes) {
-          index.images.entrySet().removeIf(e -> sameImage(e.getKey(), img));
-          index.references.values().removeIf(v -> sameImage(v, img));
+          index.images.entrySet().removeIf(e -> catalog.sameImage(e.getKey(), img));
+          index.references.values().removeIf(v -> catalog.sameImage(v, img));
           out.add(Map.of("Deleted", img.id().toString()));
         }
         index.save();
@@ -812,7 +524,7 @@ public final class ImageStore implements ImageProvider {
       }
     }
     for (Digest m : ms) {
-      Image i = image(m);
+      Image i = catalog.image(m);
       keepBlobs.add(m);
       keepBlobs.add(i.id());
       i.manifest().layers().forEach(l -> keepBlobs.add(l.digest()));
@@ -821,10 +533,10 @@ public final class ImageStore implements ImageProvider {
     for (Digest d : blobs.list()) {
       if (!keepBlobs.contains(d)) {
         blobs.delete(d);
-        parsed.remove(d);
+        catalog.forget(d);
       }
     }
-    return LayerUnpacker.sweep(layersDir, keepLayers);
+    return layers.sweep(keepLayers);
   }
 
   static String nodeArchitecture() {

@@ -30,21 +30,21 @@ final class ImageViews {
   /** {@code GET /images/json}: one summary per image id, newest first, in Docker's shape. */
   List<Map<String, Object>> list() throws IOException {
     Map<Digest, Image> byId = new LinkedHashMap<>();
-    for (Image i : store.all()) {
+    for (Image i : store.catalog().all()) {
       byId.putIfAbsent(i.id(), i);
     }
     List<Map<String, Object>> out = new ArrayList<>();
     for (Image i : byId.values()) {
       Map<String, Object> s = new LinkedHashMap<>();
-      long size = store.size(i);
+      long size = store.layers().size(i);
       s.put("Containers", -1);
       s.put("Created", created(i));
       s.put("Id", i.id().toString());
       Map<String, String> labels = ImageStore.runConfig(i.config().path("config")).labels();
       s.put("Labels", labels.isEmpty() ? null : labels);
       s.put("ParentId", "");
-      s.put("RepoDigests", store.repoDigests(i));
-      s.put("RepoTags", store.repoTags(i));
+      s.put("RepoDigests", store.catalog().repoDigests(i));
+      s.put("RepoTags", store.catalog().repoTags(i));
       s.put("SharedSize", -1);
       s.put("Size", size);
       s.put("VirtualSize", size);
@@ -56,12 +56,12 @@ final class ImageViews {
 
   /** {@code GET /images/{name}/json}, Docker's shape. */
   Map<String, Object> inspect(String name) throws IOException {
-    Image i = store.get(name);
+    Image i = store.catalog().get(name);
     JsonNode c = i.config();
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("Id", i.id().toString());
-    r.put("RepoTags", store.repoTags(i));
-    r.put("RepoDigests", store.repoDigests(i));
+    r.put("RepoTags", store.catalog().repoTags(i));
+    r.put("RepoDigests", store.catalog().repoDigests(i));
     r.put("Parent", "");
     r.put("Comment", c.path("history").path(c.path("history").size() - 1).path("comment").asText(""));
     r.put("Created", c.path("created").asText(""));
@@ -73,14 +73,14 @@ final class ImageViews {
       r.put("Variant", c.get("variant").asText());
     }
     r.put("Os", c.path("os").asText(""));
-    long size = store.size(i);
+    long size = store.layers().size(i);
     r.put("Size", size);
     r.put("VirtualSize", size);
     Map<String, Object> graph = new LinkedHashMap<>();
     graph.put("Name", "overlay");
     List<String> dirs = new ArrayList<>();
     for (Digest d : i.diffIds()) {
-      dirs.add(0, store.layerDir(d).toString());
+      dirs.add(0, store.layers().dir(d).toString());
     }
     graph.put("Data", Map.of("LowerDir", String.join(":", dirs)));
     r.put("GraphDriver", graph);
@@ -88,7 +88,7 @@ final class ImageViews {
     rootfs.put("Type", "layers");
     rootfs.put("Layers", i.diffIds().stream().map(Digest::toString).toList());
     r.put("RootFS", rootfs);
-    String added = store.added(i.manifestDigest());
+    String added = store.catalog().added(i.manifestDigest());
     r.put("Metadata", Map.of("LastTagTime", added == null ? "0001-01-01T00:00:00Z" : added));
     r.put("Descriptor", Map.of("mediaType", i.mediaType(), "digest", i.manifestDigest().toString(),
         "size", store.blobs().size(i.manifestDigest())));

@@ -147,7 +147,7 @@ class RegistryPullPushTest {
       ObjectNode m = ms.addObject();
       m.put("mediaType", MediaTypes.OCI_MANIFEST);
       m.put("digest", e[0].toString());
-      m.put("size", a.image((Digest) e[0]).manifest() == null ? 0 : Files.size(a.root().resolve("blobs/sha256/"
+      m.put("size", a.catalog().image((Digest) e[0]).manifest() == null ? 0 : Files.size(a.root().resolve("blobs/sha256/"
           + ((Digest) e[0]).hex())));
       m.putObject("platform").put("os", "linux").put("architecture", (String) e[1]);
     }
@@ -174,7 +174,7 @@ class RegistryPullPushTest {
     String ref = registry.host() + "/h-image/corrupt:v1";
     importBusybox(a, ref);
     a.push(ref, RegistryAuth.NONE, Progress.NONE);
-    Digest layer = a.image(a.get(ref).manifestDigest()).manifest().layers().get(0).digest();
+    Digest layer = a.catalog().image(a.catalog().get(ref).manifestDigest()).manifest().layers().get(0).digest();
     Path data = registry.dir.resolve("data/docker/registry/v2/blobs/sha256/" + layer.hex().substring(0, 2) + "/"
         + layer.hex() + "/data");
     byte[] bytes = Files.readAllBytes(data);
