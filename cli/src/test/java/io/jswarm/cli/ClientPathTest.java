@@ -110,13 +110,16 @@ class ClientPathTest {
   void theFootprintVerbsLinkNoLambda() throws Exception {
     try (ServerSocketChannel server = cannedDaemon()) {
       for (List<String> verb : List.of(List.of("service", "inspect", "web"), List.of("service", "inspect", "--pretty",
-          "web"), List.of("node", "inspect", "self"), List.of("node", "inspect", "--pretty", "self"), List.of("stack", "ls"), List.of("network", "ls"),
+          "web"), List.of("node", "inspect", "self"), List.of("node", "inspect", "--pretty", "self"),
+          List.of("node", "update", "--label-add", "a=b", "n1"), List.of("stack", "ls"), List.of("network", "ls"),
           List.of("volume", "ls"), List.of("image", "ls"), List.of("swarm", "join-token", "worker"),
           List.of("service", "scale", "-d", "web=2"), List.of("service", "update", "-d", "--label-add", "a=b", "web"),
           List.of("service", "logs", "--tail", "1", "web"), List.of("version"), List.of("info"))) {
         List<String> linked = new ArrayList<>();
-        String expect = verb.get(0).equals("version") ? "jswarm" : verb.get(0).equals("info") ? "Swarm: active"
-            : verb.contains("--pretty") ? (verb.get(0).equals("node") ? "Joined at:" : "Monitoring Period: 5s") : verb.get(1).equals("inspect") ? "\"ID\""
+        String expect = verb.get(0).equals("version") ? "jswarm" : verb.contains("n1") ? "n1"
+            : verb.get(0).equals("info") ? "Swarm: active"
+            : verb.contains("--pretty") ? (verb.get(0).equals("node") ? "Joined at:" : "Monitoring Period: 5s")
+            : verb.get(1).equals("inspect") ? "\"ID\""
             : verb.get(0).equals("stack") ? "NAME" : verb.get(0).equals("network") ? "NETWORK ID"
             : verb.get(0).equals("volume") ? "VOLUME NAME" : verb.get(0).equals("image") ? "busybox"
             : verb.get(0).equals("swarm") ? "SWMTKN" : verb.get(1).equals("logs") ? "hello" : "web";

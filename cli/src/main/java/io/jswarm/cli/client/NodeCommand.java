@@ -3,6 +3,7 @@ package io.jswarm.cli.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jswarm.api.json.Json;
 import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Service;
@@ -144,28 +145,79 @@ public final class NodeCommand extends GroupCommand {
         throw new UsageException("invalid --role \"" + role + "\": allowed are worker and manager");
       }
       Map<String, String> add = ServiceSpecs.keyValues("--label-add", labelAdd);
-      updateNodes(api, List.of(node), n -> {
+      JsonNode n = api.getTree("/nodes/" + seg(reference(api, node)));
+      ObjectNode spec = updatedSpec(n, role, availability, add, labelRm);
+      if (spec != null) {
+        api.call("POST", "/nodes/" + seg(JsonTrees.text(n, "ID")) + "/update?version="
+            + JsonTrees.number(n, "Version", "Index"), JsonOutput.compact(spec));
+        out.println(node);
+        return 0;
+      }
+      updateNodes(api, List.of(node), b -> { // labels that are not all strings: as binding reads them
         if (role != null) {
-          n.spec.role = role;
+          b.spec.role = role;
         }
         if (availability != null) {
-          n.spec.availability = availability;
+          b.spec.availability = availability;
         }
-        Map<String, String> labels = n.spec.labels == null ? new LinkedHashMap<>() : new LinkedHashMap<>(n.spec.labels);
-        if (add != null) {
-          labels.putAll(add);
-        }
-        for (String k : labelRm) {
-          if (!labels.containsKey(k)) {
-            throw new UsageException("key " + k + " doesn't exist in node's labels");
-          }
-          labels.remove(k);
-        }
-        n.spec.labels = labels;
+        b.spec.labels = labels(b.spec.labels, add, labelRm);
         return true;
       }, out::println);
       return 0;
     }
+  }
+
+  /**
+   * The node's {@code Spec} as the daemon sent it with the flags' changes, what binding it to {@code Node.Spec} and
+   * changing that sent (no data binding: an {@code ObjectMapper} and the api types' introspection were most of a cold
+   * {@code node update}, docs/footprint.md; {@code NodeUpdateTreeTest}); null when its labels are not all strings.
+   *
+   * @throws UsageException for a {@code --label-rm} of a label the node does not have
+   */
+  static ObjectNode updatedSpec(JsonNode node, String role, String availability,
+      Map<String, String> add, List<String> remove) {
+    JsonNode given = node.path("Spec");
+    ObjectNode spec = given instanceof ObjectNode o ? o.deepCopy() : JsonNodeFactory.instance.objectNode();
+    Map<String, String> have = new LinkedHashMap<>();
+    JsonNode labels = spec.path("Labels");
+    if (labels.isObject()) {
+      for (java.util.Iterator<Map.Entry<String, JsonNode>> i = labels.fields(); i.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = i.next();
+        if (!e.getValue().isTextual()) {
+          return null;
+        }
+        have.put(e.getKey(), e.getValue().textValue());
+      }
+    } else if (!labels.isMissingNode() && !labels.isNull()) {
+      return null;
+    }
+    if (role != null) {
+      spec.put("Role", role);
+    }
+    if (availability != null) {
+      spec.put("Availability", availability);
+    }
+    ObjectNode after = JsonNodeFactory.instance.objectNode();
+    for (Map.Entry<String, String> e : labels(have, add, remove).entrySet()) {
+      after.put(e.getKey(), e.getValue());
+    }
+    spec.set("Labels", after);
+    return spec;
+  }
+
+  /** A node's labels after {@code --label-add} and {@code --label-rm}. */
+  private static Map<String, String> labels(Map<String, String> have, Map<String, String> add, List<String> remove) {
+    Map<String, String> labels = have == null ? new LinkedHashMap<>() : new LinkedHashMap<>(have);
+    if (add != null) {
+      labels.putAll(add);
+    }
+    for (String k : remove) {
+      if (!labels.containsKey(k)) {
+        throw new UsageException("key " + k + " doesn't exist in node's labels");
+      }
+      labels.remove(k);
+    }
+    return labels;
   }
 
   @Command(name = "promote", description = "Promote one or more nodes to manager in the swarm.")
