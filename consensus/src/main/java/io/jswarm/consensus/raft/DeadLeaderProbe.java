@@ -75,6 +75,8 @@ final class DeadLeaderProbe {
   private final long silentNanos;
   private final long probeEveryNanos;
   private final long rankDelayNanos;
+  /** The vote hold ({@link VoteGrantHold}): this member votes for itself no sooner after the leader was last heard. */
+  private final long holdNanos;
   private final LongSupplier nanoTime;
 
   /** The leader and term this member follows (or followed when it found the leader gone). */
@@ -94,6 +96,16 @@ final class DeadLeaderProbe {
    */
   DeadLeaderProbe(String member, Member raft, Predicate<String> refuses, Duration silent, Duration probeEvery,
       Duration rankDelay, LongSupplier nanoTime) {
+    this(member, raft, refuses, silent, probeEvery, rankDelay, Duration.ZERO, nanoTime);
+  }
+
+  /**
+   * @param hold the member starts no election sooner than this after it last heard the leader: its vote for itself
+   *     is a vote too ({@link VoteGrantHold}; the leader's port refusing connections already says it serves no reads)
+   */
+  DeadLeaderProbe(String member, Member raft, Predicate<String> refuses, Duration silent, Duration probeEvery,
+      Duration rankDelay, Duration hold, LongSupplier nanoTime) {
+    this.holdNanos = hold.toNanos();
     this.member = member;
     this.raft = raft;
     this.refuses = refuses;
@@ -138,6 +150,9 @@ final class DeadLeaderProbe {
     if (now - goneSince < f.rank() * rankDelayNanos) {
       return;
     }
+    if (f.sinceLeaderMs() * 1_000_000L < holdNanos) {
+      return; // next look
+    }
     if (f.rank() > 0 && !refuses.test(f.leaderAddress())) { // the leader came back meanwhile: leave it to the timer
       started = true;
       return;
@@ -177,14 +192,15 @@ final class DeadLeaderProbe {
    * Runs a probe of a Raft member on a thread of its own (named after the member, so {@link RaftThreads} raises it)
    * every tenth of the minimum election timeout (at most 50 ms); close the returned executor to stop it.
    */
-  static ScheduledExecutorService start(RaftServer server, RaftGroupId groupId, RaftPeerId me, Duration electionMin) {
+  static ScheduledExecutorService start(RaftServer server, RaftGroupId groupId, RaftPeerId me, Duration electionMin,
+      Duration hold) {
     long min = electionMin.toMillis();
     // Ratis' leader sends a heartbeat every half minimum election timeout when it has nothing else to send
     Duration silent = Duration.ofMillis(min / 2 + min / 10);
     Duration connectTimeout = Duration.ofMillis(Math.max(100, min / 5));
     DeadLeaderProbe probe = new DeadLeaderProbe(me.toString(), new RatisMember(server, groupId, me),
         address -> connectRefused(address, connectTimeout), silent, Duration.ofMillis(Math.max(50, min / 5)),
-        electionMin, System::nanoTime);
+        electionMin, hold, System::nanoTime);
     ScheduledExecutorService ex = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, me + "-dead-leader-probe");
       t.setDaemon(true);

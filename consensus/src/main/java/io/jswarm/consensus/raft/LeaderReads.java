@@ -43,13 +43,37 @@ final class LeaderReads implements AutoCloseable {
   /** How often the commit index is looked at while reads wait. */
   static final long POLL_MICROS = 1000;
 
+  /**
+   * Whether a ready leader answers reads under its lease (default); false: every read waits for a commit after it
+   * began, as before the twelfth round (for side-by-side runs of the benchmark, docs/scale.md).
+   */
+  static final boolean LEASE = Boolean.parseBoolean(System.getProperty("jswarm.raft.leaderLease", "true"));
+
+  /** Moments kept as the lease's evidence (a few lease lengths of polls are enough: the newest ones count). */
+  private static final int SAMPLES = 512;
+
+  /** How long after the last read the poll goes on taking moments for the lease (one moment per poll). */
+  static final long SAMPLING_NANOS = TimeUnit.SECONDS.toNanos(1);
+
   /** What this member's Raft log says at one moment, when it is the ready leader. */
   record Moment(long term, long commitIndex, long lastIndex) { }
 
   /** A read: its term, the index that must be committed, the commit index of its start and its answer. */
-  private record Waiter(long term, long mustCommit, long commitAtStart, long deadline, CompletableFuture<Void> done) { }
+  private record Waiter(long term, long mustCommit, long commitAtStart, long deadline, CompletableFuture<Void> done,
+      long start) { }
+
+  /** One debug line per read answered here: its wait for the commit and for the apply (docs/scale.md). */
+  private static final org.slf4j.Logger TIMING = org.slf4j.LoggerFactory.getLogger("io.jswarm.consensus.ReadTiming");
 
   private final Supplier<Moment> readyLeader;
+  /** The lease (0: none): how long after a moment a majority's acknowledgement of a later entry proves the term. */
+  private final long leaseNanos;
+  /** Moments of this member's ready leadership, the newest last (a ring): the lease's evidence. Under {@link #lock}. */
+  private final long[] sampleTime = new long[SAMPLES];
+  private final long[] sampleTerm = new long[SAMPLES];
+  private final long[] sampleLast = new long[SAMPLES];
+  private int samples;
+  private final java.util.concurrent.atomic.AtomicLong leased = new java.util.concurrent.atomic.AtomicLong();
   private final LongSupplier term;
   private final LongSupplier commitIndex;
   private final LongFunction<CompletableFuture<?>> applied;
@@ -64,23 +88,31 @@ final class LeaderReads implements AutoCloseable {
     t.setPriority(Thread.MAX_PRIORITY); // reads wait for it, as for the apply thread (StoreStateMachine)
     return t;
   });
-  /** The periodic look at the commit index while reads wait; null when none do. */
+  /**
+   * The periodic look at the commit index while reads wait, and (with a lease) for {@link #SAMPLING_NANOS} after the
+   * last read began, to keep moments as the lease's evidence; null when neither.
+   */
   private ScheduledFuture<?> polling;
+  /** When the last read began (under {@link #lock}). */
+  private long lastRead;
   private boolean closed;
   private final java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
 
   /**
    * @param readyLeader the moment now if this member is the ready leader (its term's first entry committed) with
    *     the same term read before and after the rest, else null
+   * @param lease how long after a moment a majority's acknowledgement of an entry appended after it lets this leader
+   *     answer reads alone ({@link VoteGrantHold#lease}); zero for no lease
    * @param term this member's current term
    * @param commitIndex this member's commit index
    * @param applied completes once this member has applied the given index
    * @param timeout how long a read waits here for the commit index before leaving it to its barrier entry
    * @param nanoTime the clock of {@code timeout}
    */
-  LeaderReads(Supplier<Moment> readyLeader, LongSupplier term, LongSupplier commitIndex,
+  LeaderReads(Supplier<Moment> readyLeader, java.time.Duration lease, LongSupplier term, LongSupplier commitIndex,
       LongFunction<CompletableFuture<?>> applied, java.time.Duration timeout, LongSupplier nanoTime) {
     this.readyLeader = readyLeader;
+    this.leaseNanos = LEASE ? lease.toNanos() : 0;
     this.term = term;
     this.commitIndex = commitIndex;
     this.applied = applied;
@@ -96,22 +128,97 @@ final class LeaderReads implements AutoCloseable {
    * Fails when this path gives up (another term began): the barrier answers the read then.
    */
   CompletableFuture<Void> read() {
+    long now = nanoTime.getAsLong(); // before the moment: what its last index misses was appended after now
     Moment m = ENABLED ? readyLeader.get() : null;
     if (m == null) {
       return null;
     }
-    Waiter w = new Waiter(m.term(), m.lastIndex() + 1, m.commitIndex(), nanoTime.getAsLong() + timeoutNanos,
-        new CompletableFuture<>());
+    Waiter w = new Waiter(m.term(), m.lastIndex() + 1, m.commitIndex(), now + timeoutNanos,
+        new CompletableFuture<>(), now);
     synchronized (lock) {
       if (closed) {
         return null;
       }
+      sample(now, m);
       waiters.add(w);
-      if (polling == null) {
-        polling = poller.scheduleWithFixedDelay(this::poll, 0, POLL_MICROS, TimeUnit.MICROSECONDS);
-      }
+      lastRead = now;
+      pollLater();
     }
     return w.done();
+  }
+
+  /**
+   * A read beginning now answered under this leader's lease: once the commit index of now is applied, with no entry
+   * of its own and no round trip; null when the lease does not hold (the read goes to {@link #read} and its barrier).
+   *
+   * <p>The lease holds when, in this member's ready leadership of the current term, an entry appended after a moment
+   * less than the lease ago is committed: a majority acknowledged this term after that moment, and each of them
+   * holds any vote for a later term until {@link VoteGrantHold#hold} after that entry arrived, so no later term can
+   * have a leader (let alone commit) before the lease runs out. Every write acknowledged before now is then at most
+   * the commit index of now, for the reasons {@link #read} gives.
+   */
+  CompletableFuture<Void> leased() {
+    if (leaseNanos <= 0 || !ENABLED) {
+      return null;
+    }
+    long now = nanoTime.getAsLong();
+    Moment m = readyLeader.get();
+    if (m == null) {
+      return null;
+    }
+    synchronized (lock) {
+      if (closed) {
+        return null;
+      }
+      boolean holds = false;
+      for (int i = samples - 1; i >= 0 && i >= samples - SAMPLES; i--) {
+        int k = i % SAMPLES;
+        if (now - sampleTime[k] >= leaseNanos) {
+          break; // older ones are older still
+        }
+        if (sampleTerm[k] == m.term() && sampleLast[k] < m.commitIndex()) {
+          holds = true;
+          break;
+        }
+      }
+      sample(now, m);
+      lastRead = now;
+      pollLater();
+      if (!holds) {
+        return null;
+      }
+    }
+    long start = now;
+    return applied.apply(m.commitIndex()).thenRun(() -> {
+      leased.incrementAndGet();
+      if (TIMING.isDebugEnabled()) {
+        TIMING.debug("leased read at {}: applied after {} us", m.commitIndex(), (nanoTime.getAsLong() - start) / 1000);
+      }
+    });
+  }
+
+  /** Starts the periodic poll unless it runs (under {@link #lock}). */
+  private void pollLater() {
+    if (polling == null && !closed) {
+      polling = poller.scheduleWithFixedDelay(this::poll, 0, POLL_MICROS, TimeUnit.MICROSECONDS);
+    }
+  }
+
+  /** Keeps a moment of this member's ready leadership taken at {@code time} (under {@link #lock}). */
+  private void sample(long time, Moment m) {
+    if (leaseNanos <= 0) {
+      return;
+    }
+    int k = samples % SAMPLES;
+    sampleTime[k] = time;
+    sampleTerm[k] = m.term();
+    sampleLast[k] = m.lastIndex();
+    samples++;
+  }
+
+  /** Reads answered under the lease (tests). */
+  long leasedReads() {
+    return leased.get();
   }
 
   /** Reads answered here before their barrier entry was applied (tests). */
@@ -135,16 +242,23 @@ final class LeaderReads implements AutoCloseable {
     long termBefore;
     long commit;
     long termAfter;
+    long sampledAt = nanoTime.getAsLong();
+    Moment sampled = null;
     try {
+      sampled = leaseNanos > 0 ? readyLeader.get() : null;
       termBefore = term.getAsLong();
       commit = commitIndex.getAsLong();
       termAfter = term.getAsLong();
     } catch (RuntimeException e) { // the member is closing: the barrier entries answer (or fail) the reads
+      sampled = null;
       termBefore = termAfter = -1;
       commit = -1;
     }
     long now = nanoTime.getAsLong();
     synchronized (lock) {
+      if (sampled != null) {
+        sample(sampledAt, sampled);
+      }
       for (var it = waiters.iterator(); it.hasNext(); ) {
         Waiter w = it.next();
         if (termBefore != w.term() || termAfter != w.term() || now - w.deadline() > 0) {
@@ -155,7 +269,7 @@ final class LeaderReads implements AutoCloseable {
           it.remove();
         }
       }
-      if (waiters.isEmpty() && polling != null) {
+      if (waiters.isEmpty() && polling != null && (leaseNanos <= 0 || now - lastRead > SAMPLING_NANOS)) {
         polling.cancel(false);
         polling = null;
       }
@@ -165,7 +279,13 @@ final class LeaderReads implements AutoCloseable {
           + (w.mustCommit() - 1) + " in time"));
     }
     for (Waiter w : committed) {
+      long committedAt = now;
       applied.apply(w.commitAtStart()).whenComplete((v, t) -> {
+        if (TIMING.isDebugEnabled()) {
+          TIMING.debug("leader read: committed past {} after {} us ({} entries uncommitted at the start), applied {} "
+              + "us later", w.mustCommit() - 1, (committedAt - w.start()) / 1000, w.mustCommit() - 1 - w.commitAtStart(),
+              (nanoTime.getAsLong() - committedAt) / 1000);
+        }
         if (t != null) {
           w.done().completeExceptionally(t);
         } else {

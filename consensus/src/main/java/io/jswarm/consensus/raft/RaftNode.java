@@ -85,6 +85,8 @@ public final class RaftNode implements Proposer, AutoCloseable {
   private final ReadBarrier barrier = new ReadBarrier(this::commitEmptyEntry, newLeaderReads);
   /** A ready leader's reads: the commit index of their start, not the entries in flight then (docs/scale.md). */
   private final LeaderReads leaderReads;
+  /** Holds this member's granted votes while a leader's lease may run on its acknowledgement ({@link VoteGrantHold}). */
+  private final VoteGrantHold voteHold;
   /** This member's concurrent writes share log entries. */
   private final GroupCommit groups;
   /** The node's listener rule on the Raft port; its event loops end with the server. */
@@ -131,6 +133,9 @@ public final class RaftNode implements Proposer, AutoCloseable {
         : RaftGroup.valueOf(groupId, peers(cfg.initialPeers()));
     RaftSettings.noJmxReporter();
     var properties = RaftSettings.serverProperties(cfg);
+    Duration electionMin = Duration.ofMillis(
+        org.apache.ratis.server.RaftServerConfigKeys.Rpc.timeoutMin(properties).toLong(TimeUnit.MILLISECONDS));
+    this.voteHold = new VoteGrantHold(VoteGrantHold.hold(electionMin), System::nanoTime);
     this.groups = new GroupCommit(this::commitEntry, GroupCommit.MAX_IN_FLIGHT, GroupCommit.MAX_BATCHES,
         GroupCommit.maxBytes(properties));
     this.server = RaftServer.newBuilder()
@@ -144,7 +149,8 @@ public final class RaftNode implements Proposer, AutoCloseable {
     this.forwarders = new Forwarders(me, groupId, this::leadsNow, this::knownLeader, this::currentGroup,
         this::submitHere, RaftSettings.clientProperties(cfg),
         RaftSettings.tlsParameters(cfg.tlsKeyManager(), cfg.tlsTrustManager()), cfg.writeTimeout(), RETRY_SLEEP);
-    this.leaderReads = new LeaderReads(this::readyLeaderMoment, () -> division().getInfo().getCurrentTerm(),
+    this.leaderReads = new LeaderReads(this::readyLeaderMoment, VoteGrantHold.lease(electionMin),
+        () -> division().getInfo().getCurrentTerm(),
         this::commitIndex, applier::awaitApplied, cfg.writeTimeout(), System::nanoTime);
     this.watchdog = new LeaderWatchdog(cfg.id(), this::leadsNow, this::commitIndex, this::workWaiting,
         this::stepDown, LeaderWatchdog.limit(cfg).toNanos(), System::nanoTime);
@@ -286,7 +292,8 @@ public final class RaftNode implements Proposer, AutoCloseable {
           + cfg.storageDir() + ": " + e.getMessage(), e);
     }
     node.scheduleWatchdog();
-    node.deadLeaderProbe = DeadLeaderProbe.start(node.server, node.groupId, node.me, cfg.electionTimeoutMin());
+    node.deadLeaderProbe = DeadLeaderProbe.start(node.server, node.groupId, node.me, cfg.electionTimeoutMin(),
+        VoteGrantHold.hold(node.electionTimeoutMin()));
     return node;
   }
 
@@ -332,7 +339,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
       RaftPeerPolicy policy = new RaftPeerPolicy(cfg.id(), roles, this::inConfiguration, this::hasConfiguration);
       peerCheck = new PeerCheckInterceptor(policy).customizer();
     }
-    GrpcConfigKeys.Server.setServicesCustomizer(params, listenerLimits.customizer(peerCheck));
+    GrpcConfigKeys.Server.setServicesCustomizer(params, listenerLimits.customizer(voteHold.customizer(peerCheck)));
     return params;
   }
 
@@ -447,6 +454,10 @@ public final class RaftNode implements Proposer, AutoCloseable {
     if (d.getRaftConf().getCurrentPeers().size() > 1) {
       // the barrier's entry, proposed after the read's moment is taken, is also the entry after its start that
       // LeaderReads waits to see committed; it answers the read if LeaderReads gives up
+      CompletableFuture<Void> underLease = leaderReads.leased();
+      if (underLease != null) {
+        return underLease;
+      }
       CompletableFuture<Void> viaCommitIndex = leaderReads.read();
       CompletableFuture<Void> viaEntry = barrier.await();
       return viaCommitIndex == null ? viaEntry : leaderReads.firstOf(viaCommitIndex, viaEntry);
@@ -465,6 +476,11 @@ public final class RaftNode implements Proposer, AutoCloseable {
     PeerChannels.states(server, me, division().getRaftConf().getAllPeers())
         .forEach((id, st) -> out.put(id.toString(), st.name()));
     return out;
+  }
+
+  /** Reads a ready leader answered under its lease ({@link LeaderReads#leased}; tests). */
+  long readsUnderLease() {
+    return leaderReads.leasedReads();
   }
 
   /** Reads answered by the commit index before their barrier entry was applied ({@link LeaderReads}; tests). */
@@ -675,6 +691,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
     }
     groups.close();
     leaderReads.close();
+    voteHold.close();
     try {
       forwarders.close();
     } finally {

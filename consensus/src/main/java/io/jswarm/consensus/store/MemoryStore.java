@@ -89,6 +89,9 @@ public final class MemoryStore implements StoreApplier, AutoCloseable {
 
   // ---- reads ----
 
+  /** One debug line per linearizable read: how long it waited for its barrier (docs/scale.md, twelfth round). */
+  private static final org.slf4j.Logger READ_TIMING = org.slf4j.LoggerFactory.getLogger("io.jswarm.consensus.ReadTiming");
+
   /** Set while {@link #allowingStaleReads} runs: {@link #view} then skips its read barrier. */
   private static final ThreadLocal<Boolean> STALE_READS = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
@@ -114,7 +117,13 @@ public final class MemoryStore implements StoreApplier, AutoCloseable {
   /** A linearizable read: sees every write committed before the call. */
   public <R> R view(Function<ReadTx, R> fn) {
     if (!STALE_READS.get()) {
-      join(proposer.readBarrier());
+      if (READ_TIMING.isDebugEnabled()) {
+        long t0 = System.nanoTime();
+        join(proposer.readBarrier());
+        READ_TIMING.debug("read barrier {} us", (System.nanoTime() - t0) / 1000);
+      } else {
+        join(proposer.readBarrier());
+      }
     }
     return viewStale(fn);
   }

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * commit index of its start to be applied: not for the apply of the entries in flight when it began.
  */
 class LeaderReadsTest {
+  private static final Duration LEASE = Duration.ofMillis(100);
   private final AtomicLong term = new AtomicLong(3);
   private final AtomicLong commit = new AtomicLong(10);
   private final AtomicLong last = new AtomicLong(14);
@@ -28,7 +29,7 @@ class LeaderReadsTest {
   private final List<Long> appliedAsked = new ArrayList<>();
   private final List<CompletableFuture<Void>> appliedAnswers = new ArrayList<>();
   private final LeaderReads reads = new LeaderReads(
-      () -> ready ? new LeaderReads.Moment(term.get(), commit.get(), last.get()) : null,
+      () -> ready ? new LeaderReads.Moment(term.get(), commit.get(), last.get()) : null, LEASE,
       term::get, commit::get, index -> {
         CompletableFuture<Void> f = new CompletableFuture<>();
         synchronized (appliedAsked) {
@@ -136,5 +137,47 @@ class LeaderReadsTest {
       f = appliedAnswers.get(i);
     }
     f.complete(null);
+  }
+
+  @Test
+  void theLeaseHoldsOnlyWhileAnEntryAppendedAfterARecentMomentIsCommitted() {
+    assertNull(reads.leased(), "no moment yet: the first read proves the leadership with a commit (a moment at 0 ms: "
+        + "entries up to 14)");
+    clock.set(ms(30));
+    commit.set(14);
+    assertNull(reads.leased(), "14 was in the log at the moment: its commit proves nothing after it");
+
+    commit.set(15); // appended after the moment at 0 ms, committed in the same term
+    last.set(20);
+    clock.set(ms(60));
+    CompletableFuture<Void> leased = reads.leased();
+    assertTrue(leased != null, "a majority acknowledged this term after 0 ms, less than the lease ago");
+    assertEquals(List.of(15L), asked(), "answered at the commit index of its start, once applied");
+    assertFalse(leased.isDone());
+    answer(0);
+    assertTrue(leased.isDone() && !leased.isCompletedExceptionally());
+    assertEquals(1, reads.leasedReads());
+
+    clock.set(ms(131)); // the moments at 0 and 30 ms are a lease old; the one at 60 ms (up to 20) is not committed past
+    assertNull(reads.leased());
+    commit.set(21);
+    clock.set(ms(150));
+    assertTrue(reads.leased() != null, "21 was appended after the moment at 60 ms, 90 ms ago");
+  }
+
+  @Test
+  void anotherTermOrNoReadyLeadershipGivesNoLease() {
+    assertNull(reads.leased()); // a moment at 0 ms in term 3, entries up to 14
+    commit.set(15);
+    term.set(4); // this member leads again, in a later term: the moments of term 3 prove nothing of it
+    clock.set(ms(10));
+    assertNull(reads.leased());
+    ready = false;
+    term.set(3);
+    assertNull(reads.leased(), "not the ready leader");
+  }
+
+  private static long ms(long millis) {
+    return TimeUnit.MILLISECONDS.toNanos(millis);
   }
 }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Reads on a 3-manager group's leader while writes stream through the leader and a follower: each read sees every
- * write acknowledged before it began, and the leader answers reads by the commit index ({@link LeaderReads}).
+ * write acknowledged before it began, and the leader answers reads under its lease ({@link LeaderReads#leased}).
  */
 class RaftLeaderReadTest {
   @TempDir
@@ -84,8 +84,10 @@ class RaftLeaderReadTest {
       stop.set(true);
       CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).join();
       assertTrue(acked.get(0).get() > 5 && acked.get(1).get() > 5, "the writers wrote: " + acked);
-      long answered = c.running().stream().mapToLong(m -> m.node().readsAnsweredByCommitIndex()).sum();
-      assertTrue(answered > 0, "of " + reads + " reads none was answered by the leader's commit index");
+      // since the twelfth round most leader reads are answered under the lease, the others by the commit index
+      // (LeaderReadsTest covers that path on its own)
+      long leased = c.running().stream().mapToLong(m -> m.node().readsUnderLease()).sum();
+      assertTrue(leased > 0, "of " + reads + " reads none was answered under the leader's lease");
     }
   }
 }

@@ -521,23 +521,28 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
       return new TaskDecision(taskId, null, error);
     }
 
-    void applyTo(Task t, String now) {
-      if (t.status == null) {
-        t.status = new Task.TaskStatus();
-      }
+    /**
+     * The store patch that applies the decision to stored task {@code t} ({@code TableWriter.patch}): a new status,
+     * and the attachments when there are; {@code t} does not change. The status is replaced whole, so its
+     * {@code Err} may go back to null (a patch cannot clear a top-level field, and none is cleared here).
+     */
+    Task patchOf(Task t, String now) {
+      Task p = t.emptyPatch();
+      p.status = t.status == null ? new Task.TaskStatus() : t.status.shallowCopy();
       TaskState from = state(t);
       if (from == TaskState.NEW) {
-        t.status.state = from.moveTo(TaskState.PENDING);
+        p.status.state = from.moveTo(TaskState.PENDING);
       }
       if (attachments != null) {
-        t.networksAttachments = attachments;
-        t.status.message = PENDING_MESSAGE;
-        t.status.err = null;
+        p.networksAttachments = attachments;
+        p.status.message = PENDING_MESSAGE;
+        p.status.err = null;
       } else {
-        t.status.message = WAITING_MESSAGE;
-        t.status.err = error;
+        p.status.message = WAITING_MESSAGE;
+        p.status.err = error;
       }
-      t.status.timestamp = now;
+      p.status.timestamp = now;
+      return p;
     }
   }
 
@@ -545,19 +550,23 @@ public final class NetworkAllocatorLoop extends LeaderLoop {
     return writeBatch(batch.size(), "tasks", tx -> {
       Set<String> ids = new HashSet<>();
       for (TaskDecision d : batch) {
-        // The decision sets top-level and status fields only: no deep copy of the task, none of its service.
-        Task t = tx.tasks().read(d.taskId(), r -> r != null && r.desiredToRun() ? r.withOwnStatus() : null);
-        if (t == null) {
-          continue;
+        // The decision sets the status (and the attachments) only: a patch of those fields goes through the log, not
+        // the whole row; no copy of the task, none of its service.
+        Task p = tx.tasks().read(d.taskId(), t -> {
+          if (t == null || !t.desiredToRun()) {
+            return null;
+          }
+          TaskState s = state(t);
+          if ((s != TaskState.NEW && s != TaskState.PENDING)
+              || tx.services().read(t.serviceId, service -> NetworkNeeds.allocated(t, service))) {
+            return null;
+          }
+          return d.patchOf(t, now);
+        });
+        if (p != null) {
+          tx.tasks().patch(p);
+          ids.add(p.id);
         }
-        TaskState s = state(t);
-        if ((s != TaskState.NEW && s != TaskState.PENDING)
-            || tx.services().read(t.serviceId, service -> NetworkNeeds.allocated(t, service))) {
-          continue;
-        }
-        d.applyTo(t, now);
-        tx.tasks().replace(t); // read in this transaction, let go of
-        ids.add(t.id);
       }
       return ids;
     });

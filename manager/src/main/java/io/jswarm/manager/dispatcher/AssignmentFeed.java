@@ -8,6 +8,8 @@ import io.jswarm.api.types.TaskState;
 import io.jswarm.consensus.store.Event;
 import io.jswarm.consensus.store.ReadTx;
 import io.jswarm.consensus.store.Tables;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -126,7 +128,42 @@ final class AssignmentFeed {
 
   /** Same task apart from its version, timestamps and observed status. */
   static boolean equalIgnoringStatus(Task a, Task b) {
-    return stableJson(a).equals(stableJson(b));
+    return sameFieldsIgnoringStatus(a, b) || stableJson(a).equals(stableJson(b));
+  }
+
+  /** Task's fields other than version, update time and status, for {@link #sameFieldsIgnoringStatus}. */
+  private static final Field[] STABLE_FIELDS = stableFields();
+
+  private static Field[] stableFields() {
+    List<Field> out = new ArrayList<>();
+    for (Class<?> c = Task.class; c != Object.class; c = c.getSuperclass()) {
+      for (Field f : c.getDeclaredFields()) {
+        String n = f.getName();
+        if (!Modifier.isStatic(f.getModifiers()) && !n.equals("version") && !n.equals("updatedAt")
+            && !n.equals("status")) {
+          f.setAccessible(true);
+          out.add(f);
+        }
+      }
+    }
+    return out.toArray(Field[]::new);
+  }
+
+  /**
+   * True when every field but version, update time and status holds the very same object in both (stored rows never
+   * change): what a status patch leaves of a task, found without encoding either. False says nothing.
+   */
+  static boolean sameFieldsIgnoringStatus(Task a, Task b) {
+    try {
+      for (Field f : STABLE_FIELDS) {
+        if (f.get(a) != f.get(b)) {
+          return false;
+        }
+      }
+      return true;
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /**

@@ -49,9 +49,10 @@ import org.slf4j.LoggerFactory;
  *   <li>the others are (or stay) PENDING with the explanation as message, written only when it changed
  *       ({@value #PENDING_MESSAGE} for a NEW task the scheduler gave no reason for).</li>
  * </ul>
- * Writes go in batches of {@link #BATCH_SIZE} tasks, one store update each. Every task is re-read inside the
- * update and skipped if it changed in a way that voids the decision; a compare-and-set conflict at commit
- * re-runs the batch from fresh reads, and a batch that keeps conflicting is retried after {@link #RETRY_DELAY}.
+ * Writes go in batches of {@link #BATCH_SIZE} tasks, one store update each, as patches of the status and the node
+ * ({@code TableWriter.patch}: a few hundred bytes through the log instead of the whole task row). Every task is
+ * re-read inside the update and skipped if it changed in a way that voids the decision; a compare-and-set conflict at
+ * commit re-runs the batch from fresh reads, and a batch that keeps conflicting is retried after {@link #RETRY_DELAY}.
  * Unplaced tasks are tried again on the next change of any node, service or task. Timestamps come from the
  * injected clock.
  *
@@ -328,12 +329,13 @@ public final class SchedulerLoop extends LeaderLoop {
   private static List<String> writeRows(Tx tx, List<Decision> batch, String now) {
     List<String> ids = new ArrayList<>(batch.size());
     for (Decision d : batch) {
-      // The decision sets top-level and status fields only: no deep copy of the task, none of its service.
-      Task t = tx.tasks().read(d.taskId(), r -> r != null && d.appliesTo(r) ? r.withOwnStatus() : null);
-      if (t != null && tx.services().read(t.serviceId, s -> NetworkNeeds.allocated(t, s))) {
-        d.applyTo(t, now);
-        tx.tasks().replace(t); // read in this transaction, let go of
-        ids.add(t.id);
+      // The decision sets the status (and the node) only: a patch of those fields, not the whole row, goes through
+      // the log; no copy of the task, none of its service.
+      Task p = tx.tasks().read(d.taskId(), r -> r != null && d.appliesTo(r)
+          && tx.services().read(r.serviceId, s -> NetworkNeeds.allocated(r, s)) ? d.patchOf(r, now) : null);
+      if (p != null) {
+        tx.tasks().patch(p);
+        ids.add(p.id);
       }
     }
     return ids;
@@ -394,22 +396,36 @@ public final class SchedulerLoop extends LeaderLoop {
       };
     }
 
+    /** Applies the decision to {@code t}, a task the caller owns ({@link Task#withOwnStatus}). */
     void applyTo(Task t, String now) {
-      if (t.status == null) {
-        t.status = new Task.TaskStatus();
+      Task p = patchOf(t, now);
+      t.status = p.status;
+      if (p.nodeId != null) {
+        t.nodeId = p.nodeId;
       }
+    }
+
+    /**
+     * The store patch that applies the decision to stored task {@code t} ({@code TableWriter.patch}): a new status,
+     * and the node for an assignment; {@code t} does not change. Every patched field is set (a patch cannot clear
+     * one): the status is replaced whole, so its {@code Err} may go back to null.
+     */
+    Task patchOf(Task t, String now) {
+      Task p = t.emptyPatch();
+      p.status = t.status == null ? new Task.TaskStatus() : t.status.shallowCopy();
       TaskState from = state(t);
       switch (kind) {
-        case ALLOCATE -> t.status.state = from.moveTo(TaskState.PENDING);
+        case ALLOCATE -> p.status.state = from.moveTo(TaskState.PENDING);
         case ASSIGN -> {
-          t.status.state = from.moveTo(TaskState.ASSIGNED);
-          t.nodeId = nodeId;
+          p.status.state = from.moveTo(TaskState.ASSIGNED);
+          p.nodeId = nodeId;
         }
         case REFUSE -> { }
       }
-      t.status.message = message;
-      t.status.err = err;
-      t.status.timestamp = now;
+      p.status.message = message;
+      p.status.err = err;
+      p.status.timestamp = now;
+      return p;
     }
   }
 }

@@ -118,4 +118,32 @@ class AssignmentFeedTest {
     assertEquals(0, seenCleared.get(), "another reader saw the row with fields cleared");
     assertEquals(TaskState.RUNNING, after.status.state);
   }
+
+  /**
+   * A status patch leaves every other field of the task the same object: the echo check tells so without encoding
+   * either row. A field that holds another object falls back to the JSON comparison, which still sees equal content as
+   * equal and a changed field as a change.
+   */
+  @Test
+  void theEchoCheckComparesFieldsByIdentityBeforeEncoding() {
+    Task before = task("a", "n1", TaskState.STARTING);
+    before.spec = new io.jswarm.api.types.TaskSpec();
+    before.labels = java.util.Map.of("k", "v");
+    Task patched = before.shallowCopy(); // as the store's patch apply makes it
+    patched.status = new Task.TaskStatus();
+    patched.status.state = TaskState.RUNNING;
+    patched.version = new io.jswarm.api.types.Version(13);
+    patched.updatedAt = "2026-01-01T00:00:01Z";
+    assertEquals(true, AssignmentFeed.sameFieldsIgnoringStatus(before, patched));
+    assertEquals(true, AssignmentFeed.equalIgnoringStatus(before, patched));
+
+    Task decoded = Json.copy(patched); // a whole row decoded from the log: the same content, other objects
+    assertEquals(false, AssignmentFeed.sameFieldsIgnoringStatus(before, decoded));
+    assertEquals(true, AssignmentFeed.equalIgnoringStatus(before, decoded));
+
+    Task changed = patched.shallowCopy();
+    changed.desiredState = TaskState.SHUTDOWN;
+    assertEquals(false, AssignmentFeed.sameFieldsIgnoringStatus(before, changed));
+    assertEquals(false, AssignmentFeed.equalIgnoringStatus(before, changed));
+  }
 }

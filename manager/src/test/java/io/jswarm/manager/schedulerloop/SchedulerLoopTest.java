@@ -355,4 +355,58 @@ class SchedulerLoopTest {
     loop.stop();
     assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("scheduler-loop")));
   }
+
+  /**
+   * The scheduler's writes travel as patches of the status and the node ({@code "op":"patch"}, a fraction of the task
+   * row), and store what a whole-row write would: the assignment replaces the status whole, so the refusal's
+   * {@code Err} goes back to null; the rest of the row stays as stored.
+   */
+  @Test
+  void writesTheStatusAndTheNodeAsAPatch() {
+    LocalProposer local = new LocalProposer();
+    List<String> entries = new ArrayList<>();
+    open(new Proposer() {
+      @Override
+      public CompletableFuture<ApplyResult> propose(byte[] batch) {
+        entries.add(new String(batch, java.nio.charset.StandardCharsets.UTF_8));
+        return local.propose(batch);
+      }
+
+      @Override
+      public CompletableFuture<Void> readBarrier() {
+        return local.readBarrier();
+      }
+    }, local);
+    create(node("n1", "a"));
+    create(List.of(task("t", "db", t -> {
+      t.labels = Map.of("keep", "me");
+      t.spec.placement = new Placement();
+      t.spec.placement.constraints = List.of("node.labels.zone==c");
+    })));
+    String spec = store.view(tx -> io.jswarm.api.json.Json.toString(tx.tasks().get("t").spec));
+    entries.clear();
+    assertEquals(1, loop.runOnce(), "NEW -> PENDING with the reason");
+    assertEquals(1, entries.size());
+    assertTrue(entries.get(0).contains("\"op\":\"patch\""), entries.get(0));
+    assertTrue(!entries.get(0).contains("\"Spec\""), "the task's spec does not travel: " + entries.get(0));
+    assertNotNull(get("t").status.err);
+
+    store.update(tx -> {
+      Node n = tx.nodes().get("n1");
+      n.spec.labels.put("zone", "c");
+      return tx.nodes().update(n);
+    });
+    entries.clear();
+    assertEquals(1, loop.runOnce(), "PENDING -> ASSIGNED");
+    assertEquals(1, entries.size());
+    assertTrue(entries.get(0).contains("\"op\":\"patch\"") && entries.get(0).contains("\"NodeID\":\"n1\""),
+        entries.get(0));
+    Task t = get("t");
+    assertEquals(TaskState.ASSIGNED, t.status.state);
+    assertEquals("n1", t.nodeId);
+    assertNull(t.status.err, "the status is replaced whole: the refusal's reason is gone");
+    assertEquals(SchedulerLoop.ASSIGNED_MESSAGE, t.status.message);
+    assertEquals(Map.of("keep", "me"), t.labels, "fields the patch does not set stay as stored");
+    assertEquals(spec, io.jswarm.api.json.Json.toString(t.spec));
+  }
 }

@@ -45,6 +45,11 @@ import org.slf4j.LoggerFactory;
  */
 final class HttpConnection extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(HttpConnection.class);
+  /**
+   * One debug line per GET answered in full: where its time went (the handler pool's queue, the handler, the write),
+   * on the handler's thread (docs/scale.md, twelfth round). Its own logger, so that it is turned on alone.
+   */
+  private static final Logger TIMING = LoggerFactory.getLogger("io.jswarm.transport.http.Timing");
   private static final Pattern VERSION = Pattern.compile("^/v(\\d+)\\.(\\d+)(?=/)");
   /**
    * Pipelined requests that may wait behind the one being served; with one waiting the connection is not read
@@ -159,7 +164,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       r.release();
     }
     try {
-      handlers.execute(() -> serve(ctx, in, version, keepAlive, head));
+      long arrived = System.nanoTime();
+      handlers.execute(() -> serve(ctx, in, version, keepAlive, head, arrived));
     } catch (RejectedExecutionException e) {
       finish(ctx, version, HttpResponse.error(503, "the API server is overloaded; retry later"), head, keepAlive);
     }
@@ -170,7 +176,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       InetSocketAddress remote) {}
 
   /** Runs on the handler pool. */
-  private void serve(ChannelHandlerContext ctx, Incoming in, HttpVersion version, boolean keepAlive, boolean head) {
+  private void serve(ChannelHandlerContext ctx, Incoming in, HttpVersion version, boolean keepAlive, boolean head,
+      long arrived) {
     HttpResponse res;
     long start = System.nanoTime();
     String[] route = {null};
@@ -191,9 +198,23 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       hijack(ctx, res);
     } else if (res.isStream()) {
       stream(ctx, res, version, keepAlive, head);
+    } else if (TIMING.isDebugEnabled() && in.method().equals("GET")) {
+      long handled = System.nanoTime();
+      int bytes = res.body == null ? 0 : res.body.length;
+      String what = in.method() + " " + in.uri() + " " + res.status;
+      ctx.writeAndFlush(Responses.full(version, res, head, keepAlive, settings)).addListener((ChannelFutureListener) f -> {
+        long written = System.nanoTime();
+        TIMING.debug("{}: {} bytes, queued {} ms, handled {} ms, written {} ms", what, bytes,
+            ms(start - arrived), ms(handled - start), ms(written - handled));
+        done(ctx, f, keepAlive);
+      });
     } else {
       finish(ctx, version, res, head, keepAlive);
     }
+  }
+
+  private static String ms(long nanos) {
+    return String.format(Locale.ROOT, "%.1f", nanos / 1e6);
   }
 
   private HttpResponse dispatch(Incoming in, String[] route) throws Exception {
