@@ -219,7 +219,8 @@ final class DeadLeaderProbe {
   }
 
   /** {@link Member} on a Ratis server. */
-  private record RatisMember(RaftServer server, RaftGroupId groupId, RaftPeerId me) implements Member {
+  /** A Ratis server's member of one group, as the probe sees and moves it. */
+  record RatisMember(RaftServer server, RaftGroupId groupId, RaftPeerId me) implements Member {
     @Override
     public Follower follower() {
       RaftServer.Division d;

@@ -478,6 +478,17 @@ public final class RaftNode implements Proposer, AutoCloseable {
     return out;
   }
 
+  /**
+   * Starts an election on this follower now, as {@link DeadLeaderProbe} does when its leader is gone (tests: a
+   * majority cut off from a live leader, without waiting for the randomised election timer). False when this member
+   * follows no leader or its log is not of the current term.
+   */
+  boolean startElectionNow() {
+    DeadLeaderProbe.RatisMember m = new DeadLeaderProbe.RatisMember(server, groupId, me);
+    DeadLeaderProbe.Follower f = m.follower();
+    return f != null && m.startElection(f);
+  }
+
   /** Reads a ready leader answered under its lease ({@link LeaderReads#leased}; tests). */
   long readsUnderLease() {
     return leaderReads.leasedReads();
