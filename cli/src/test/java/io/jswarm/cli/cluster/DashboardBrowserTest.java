@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -97,29 +96,28 @@ class DashboardBrowserTest {
     browser.get("http://127.0.0.1:" + port + "/");
     WebDriverWait wait = new WebDriverWait(browser, WAIT);
     wait.until(d -> d.findElements(By.cssSelector(".node")).size() == 2 && runningTasks() == 3);
-    List<String> hosts = browser.findElements(By.cssSelector(".node h3")).stream().map(WebElement::getText)
-        .map(t -> t.replace(" (leader)", "")).sorted().collect(Collectors.toList());
+    @SuppressWarnings("unchecked")
+    List<String> hosts = ((List<Object>) js().executeScript("return Array.from(document.querySelectorAll("
+        + "'.node h3'), e => e.textContent.replace(' (leader)', ''));")).stream().map(String::valueOf).sorted()
+        .collect(Collectors.toList());
     assertEquals(List.of("m1", "w1"), hosts);
-    WebElement row = browser.findElement(By.cssSelector("#services tbody tr"));
-    assertTrue(row.getText().contains("web") && row.getText().contains("3/3") && row.getText().contains("busybox")
-        && row.getText().contains("8080->80/tcp"), row.getText());
+    String row = firstServiceRow();
+    assertTrue(row.contains("web") && row.contains("3/3") && row.contains("busybox") && row.contains("8080->80/tcp"),
+        row);
 
-    JavascriptExecutor js = browser;
-    js.executeScript("window.__sameDocument = 42;");
+    js().executeScript("window.__sameDocument = 42;");
     StringWriter out = new StringWriter();
     assertEquals(0, Main.run(new PrintWriter(out), new PrintWriter(out), "-H", manager.host(), "service", "scale",
         "web=5", "-d"), out.toString());
-    wait.until(d -> runningTasks() == 5
-        && d.findElement(By.cssSelector("#services tbody tr")).getText().contains("5/5"));
-    assertEquals(42L, js.executeScript("return window.__sameDocument;"), "the page was reloaded");
+    wait.until(d -> runningTasks() == 5 && firstServiceRow().contains("5/5"));
+    assertEquals(42L, js().executeScript("return window.__sameDocument;"), "the page was reloaded");
 
-    row = browser.findElement(By.cssSelector("#services tbody tr"));
-    row.click();
+    js().executeScript("document.querySelector('#services tbody tr').click();");
     wait.until(d -> d.findElements(By.cssSelector("#detail-tasks tbody tr")).size() == 5);
 
     browser.manage().window().setSize(new Dimension(390, 844)); // a phone
     wait.until(d -> runningTasks() == 5);
-    Object overflow = js.executeScript("return document.documentElement.scrollWidth - window.innerWidth;");
+    Object overflow = js().executeScript("return document.documentElement.scrollWidth - window.innerWidth;");
     assertTrue(((Number) overflow).longValue() <= 0, "the page is wider than a phone by " + overflow + " px");
 
     List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
@@ -127,8 +125,20 @@ class DashboardBrowserTest {
     assertTrue(errors.isEmpty(), "console errors: " + errors);
   }
 
+  // The page re-renders as events arrive: an element found in one WebDriver call may be replaced before the next
+  // reads it (a stale element). Each read below is one script, so it sees one rendering.
+  private static JavascriptExecutor js() {
+    return browser;
+  }
+
   private static int runningTasks() {
-    return (int) browser.findElements(By.cssSelector(".node .task.running")).stream()
-        .filter(e -> e.getText().contains("web.")).count();
+    return ((Number) js().executeScript("return Array.from(document.querySelectorAll('.node .task.running'))"
+        + ".filter(e => e.textContent.includes('web.')).length;")).intValue();
+  }
+
+  private static String firstServiceRow() {
+    Object text = js().executeScript("const r = document.querySelector('#services tbody tr');"
+        + " return r ? r.innerText : '';");
+    return String.valueOf(text);
   }
 }
