@@ -33,6 +33,14 @@ public final class ClusterBench implements Callable<Integer> {
   static final long GOAL_RSS_MB = 1024;
   /** Replicas of the small service whose {@code service ps} is timed during the big step. */
   static final int PROBE_REPLICAS = 10;
+  /**
+   * The managers' collector: bin/jswarm's {@code JSWARM_DAEMON_PROFILE=throughput}, the profile for a manager of
+   * hundreds of nodes (the parallel collector, C2: the JVM's default compilers); docs/scale.md, "The managers'
+   * collector".
+   */
+  static final String MANAGER_COLLECTOR = "-XX:+UseParallelGC";
+  /** How long after the last node is Ready the idle CPU is measured ({@code --idle-seconds}). */
+  static final Duration IDLE_SETTLE = Duration.ofSeconds(60);
 
   @Option(names = "--managers", defaultValue = "3", description = "Manager daemons (default: ${DEFAULT-VALUE}).")
   int managers;
@@ -52,7 +60,9 @@ public final class ClusterBench implements Callable<Integer> {
   String managerHeap;
 
   @Option(names = "--manager-java-opt", description = "An extra JVM option of each manager (repeatable), e.g."
-      + " -Dorg.slf4j.simpleLogger.log.org.apache.ratis=info to log Raft elections with --keep-logs.")
+      + " -Dorg.slf4j.simpleLogger.log.org.apache.ratis=info to log Raft elections with --keep-logs; a collector named"
+      + " here (-XX:+UseSerialGC) replaces the managers' default (the parallel collector, as JSWARM_DAEMON_PROFILE="
+      + "throughput).")
   List<String> managerJavaOpts = new ArrayList<>();
 
   @Option(names = "--hollow-heap", defaultValue = "2g", description = "-Xmx of the hollow nodes' process (default: "
@@ -66,6 +76,10 @@ public final class ClusterBench implements Callable<Integer> {
   @Option(names = "--election-tick", paramLabel = "N", description = "The swarm's Spec.Raft.ElectionTick (ticks of "
       + "100 ms; default: the swarm's default, 5 = 0.5-1 s elections).")
   Long electionTick;
+
+  @Option(names = "--idle-seconds", defaultValue = "0", description = "Seconds over which the managers' CPU is "
+      + "measured with every node Ready and no service, after 60 s to settle (default: ${DEFAULT-VALUE}, skipped).")
+  int idleSeconds;
 
   @Option(names = "--skip-failover", description = "Do not kill the leader.")
   boolean skipFailover;
@@ -84,13 +98,13 @@ public final class ClusterBench implements Callable<Integer> {
           + "quorum must survive); add --skip-failover");
     }
     ClusterScenario.Shape shape = new ClusterScenario.Shape(managers, nodes,
-        Stream.concat(Stream.of("-Xmx" + managerHeap, "-XX:+UseSerialGC"), managerJavaOpts.stream()).toList(),
+        managerOpts(),
         // C2 stays on in the hollow process: its two I/O threads do every node's TLS handshakes, and at C1 only the
         // EC arithmetic of a reconnect storm (1,000 nodes) held them so long that connects timed out
         List.of("-Xmx" + hollowHeap, "-Xss256k", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-XX:+UseSerialGC"),
         Duration.ofSeconds(timeout), electionTick);
-    System.out.printf("Cluster benchmark: %d managers (processes, -Xmx%s, drained), %d hollow nodes (one process), "
-        + "%d replicas in %d service(s); %d cores%n", managers, managerHeap, nodes, replicas, services,
+    System.out.printf("Cluster benchmark: %d managers (processes, %s, drained), %d hollow nodes (one process), "
+        + "%d replicas in %d service(s); %d cores%n", managers, String.join(" ", managerOpts()), nodes, replicas, services,
         Runtime.getRuntime().availableProcessors());
     Map<String, Boolean> goals = new LinkedHashMap<>();
     try (ClusterScenario sc = new ClusterScenario(shape, System.out, keepLogs)) {
@@ -99,6 +113,9 @@ public final class ClusterBench implements Callable<Integer> {
       step("managers up (swarm init + joins + drain)", seconds(t0));
       sc.startHollow();
       step("all " + nodes + " nodes Ready", sc.awaitNodesReady());
+      if (idleSeconds > 0) {
+        idleCpu(sc);
+      }
       String probe = sc.createService("bench-probe", PROBE_REPLICAS);
       sc.awaitRunning(PROBE_REPLICAS);
 
@@ -171,6 +188,39 @@ public final class ClusterBench implements Callable<Integer> {
     }
     System.out.printf("%d of %d goals met%n", met, goals.size());
     return 0;
+  }
+
+  /**
+   * The managers' JVM options: the heap, {@link #MANAGER_COLLECTOR} unless {@code --manager-java-opt} names a collector
+   * (e.g. {@code -XX:+UseSerialGC}, the footprint profile's, for a side-by-side run), then those options.
+   */
+  List<String> managerOpts() {
+    boolean collectorNamed = managerJavaOpts.stream().anyMatch(o -> o.matches("-XX:\\+Use\\w+GC"));
+    return Stream.concat(Stream.concat(Stream.of("-Xmx" + managerHeap),
+        collectorNamed ? Stream.<String>empty() : Stream.of(MANAGER_COLLECTOR)), managerJavaOpts.stream()).toList();
+  }
+
+  /**
+   * The fixed cost of the nodes: each manager's CPU per second with every node connected (sessions, heartbeats,
+   * the leader's deadlines) and nothing else to do, so that the create's CPU per task can be read above it. It waits
+   * {@link #IDLE_SETTLE} first: the agents' TLS warm-ups (a full handshake with each other manager within a minute
+   * of a session opening, worker {@code TlsWarmup}) and the JIT compiling what the joins ran are not the fixed cost.
+   */
+  private void idleCpu(ClusterScenario sc) throws IOException, InterruptedException {
+    Thread.sleep(IDLE_SETTLE.toMillis());
+    String leader = sc.leader().name;
+    Map<String, Double> before = new LinkedHashMap<>();
+    sc.usage().forEach(u -> before.put(u.manager(), u.cpuSeconds()));
+    long t0 = System.nanoTime();
+    Thread.sleep(idleSeconds * 1000L);
+    double wall = seconds(t0);
+    System.out.printf("idle with %d nodes Ready, no service (%.0f s, load average now %s):%n", nodes, wall,
+        loadAverage());
+    for (ClusterScenario.Usage u : sc.usage()) {
+      double cpu = u.cpuSeconds() - before.getOrDefault(u.manager(), u.cpuSeconds());
+      System.out.printf("  manager %s%s: %.1f %% of a core (%.0f us per node per second)%n", u.manager(),
+          u.manager().equals(leader) ? " (leader)" : "", cpu * 100 / wall, cpu * 1e6 / wall / nodes);
+    }
   }
 
   private static double totalCpu(ClusterScenario sc) {

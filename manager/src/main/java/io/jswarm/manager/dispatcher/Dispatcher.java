@@ -59,9 +59,9 @@ import java.util.function.Supplier;
  * that moment the same grace, so a leader change marks nobody down whose agent reconnects in time.
  *
  * <p>Lifecycle: {@link #routes} once; {@link #start} when this manager becomes leader, {@link #stop} when it
- * stops being leader (closes every session so agents go to the new leader). Deadlines are checked and queued
- * statuses flushed every {@link #TICK_INTERVAL} against the injected {@link Clock}; tests call {@link #tick}
- * after moving a fake clock.
+ * stops being leader (closes every session so agents go to the new leader). Queued statuses are flushed every
+ * {@link #TICK_INTERVAL} and deadlines checked every {@link #DEADLINE_CHECK_INTERVAL} against the injected {@link
+ * Clock}; tests call {@link #tick} after moving a fake clock.
  *
  * <p>The session handler writes the node row (a Raft write) before it answers, so handlers must run off the
  * server's I/O threads; the stream itself is fed from the dispatcher's own threads.
@@ -73,8 +73,15 @@ public final class Dispatcher implements AutoCloseable {
   public static final String HEARTBEAT_FAILURE = "heartbeat failure";
   /** Most nodes marked down in one store write. */
   static final int DOWN_BATCH = 200;
-  /** How often deadlines are checked and queued statuses written (so at most one status batch per interval). */
+  /** How often queued statuses are written (so at most one status batch per interval). */
   public static final Duration TICK_INTERVAL = Duration.ofMillis(25);
+  /**
+   * How often the heartbeat deadlines (and the manager list sessions were sent) are looked at: each look walks every
+   * node's deadline, which at 1,000 nodes every {@link #TICK_INTERVAL} was a fifth of an idle leader's samples
+   * (docs/scale.md, thirteenth round); a node is down after {@value #GRACE_MULTIPLIER} heartbeat periods (15 s by
+   * default), so a quarter second later is nothing.
+   */
+  public static final Duration DEADLINE_CHECK_INTERVAL = Duration.ofMillis(250);
   /** Most task updates in one store write; a full queue is flushed without waiting for the next tick. */
   public static final int MAX_STATUS_BATCH = io.jswarm.consensus.store.Proposer.MAX_ROWS_PER_ENTRY;
   /** Media type of the session stream: one JSON message per line. */
@@ -168,7 +175,8 @@ public final class Dispatcher implements AutoCloseable {
 
   /**
    * Runs the periodic work now and waits for it: marks nodes past their deadline down and writes queued task
-   * statuses. Runs by itself every {@link #TICK_INTERVAL} while started.
+   * statuses. Runs by itself while started (statuses every {@link #TICK_INTERVAL}, deadlines every {@link
+   * #DEADLINE_CHECK_INTERVAL}).
    */
   public void tick() {
     LeaderTerm t = term;

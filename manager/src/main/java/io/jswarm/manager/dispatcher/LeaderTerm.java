@@ -115,8 +115,8 @@ final class LeaderTerm {
     for (String id : ready) {
       t.sessions.deadline(id, lc.deadline());
     }
-    long tick = Dispatcher.TICK_INTERVAL.toMillis();
-    t.events.scheduleWithFixedDelay(t::checkDeadlines, tick, tick, TimeUnit.MILLISECONDS);
+    long check = Dispatcher.DEADLINE_CHECK_INTERVAL.toMillis();
+    t.events.scheduleWithFixedDelay(t::checkDeadlines, check, check, TimeUnit.MILLISECONDS);
     t.statuses.start(Dispatcher.TICK_INTERVAL);
     t.watchThread.start();
     log.info("dispatcher started: {} ready nodes get a grace of {} (longer while they keep coming back, at most {})",
