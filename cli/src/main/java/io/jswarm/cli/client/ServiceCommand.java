@@ -96,7 +96,7 @@ public final class ServiceCommand extends GroupCommand {
           flags.configs);
       rollout.apply(spec, true);
       // the everyday flags' spec written by hand, else bound (ServiceCreateTree)
-      com.fasterxml.jackson.databind.node.ObjectNode tree = ServiceCreateTree.covers(flags, rollout)
+      com.fasterxml.jackson.databind.node.ObjectNode tree = ServiceCreateTree.covers(flags)
           ? ServiceCreateTree.tree(spec) : null;
       ApiClient.Response r = tree != null ? api.call("POST", "/services/create", JsonOutput.compact(tree))
           : api.post("/services/create", spec);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jswarm.api.types.ContainerSpec;
 import io.jswarm.api.types.EndpointSpec;
+import io.jswarm.api.types.Placement;
 import io.jswarm.api.types.PortConfig;
 import io.jswarm.api.types.RestartPolicy;
 import io.jswarm.api.types.Service.ServiceSpec;
@@ -19,7 +20,9 @@ import java.util.Map;
 /**
  * {@code service create} without data binding, for its everyday flags ({@code --name}, {@code --mode}, {@code
  * --replicas}, {@code -e/--env}, {@code --label}, {@code -p/--publish}, the image and its command, with {@code -d} and
- * {@code -q}): the spec is made by {@link ServiceSpecs#create} and {@link RolloutFlags#apply} as on the bound path (the
+ * {@code -q}; also {@code --constraint}, {@code --replicas-max-per-node}, {@code --hostname}, {@code -w}, {@code -u},
+ * {@code --entrypoint}, {@code --stop-signal}, {@code --stop-grace-period}, the {@code --restart-*}, {@code --update-*}
+ * and {@code --rollback-*} flags): the spec is made by {@link ServiceSpecs#create} and {@link RolloutFlags#apply} as on the bound path (the
  * same rules and messages), then written here member by member in the order and form Jackson's binding writes it
  * ({@code io.jswarm.api.json.Json}: Docker's names, nulls left out, a whole float without its fraction). Setting up an
  * {@code ObjectMapper} and introspecting the api types was most of a cold {@code service create} (docs/footprint.md).
@@ -32,8 +35,8 @@ final class ServiceCreateTree {
 
   private ServiceCreateTree() {}
 
-  /** Whether {@code flags} and {@code rollout} give no flag but the covered ones (every other at its default). */
-  static boolean covers(ServiceCreateFlags flags, RolloutFlags rollout) {
+  /** Whether {@code flags} give no flag but the covered ones (every other at its default; any rollout flag). */
+  static boolean covers(ServiceCreateFlags flags) {
     ServiceCreateFlags plain = new ServiceCreateFlags();
     plain.name = flags.name;
     plain.mode = flags.mode;
@@ -43,7 +46,16 @@ final class ServiceCreateTree {
     plain.publish = flags.publish;
     plain.image = flags.image;
     plain.args = flags.args;
-    return ServiceTreeUpdate.sameFlags(flags, plain) && ServiceTreeUpdate.sameFlags(rollout, new RolloutFlags());
+    plain.constraints = flags.constraints;
+    plain.maxReplicasPerNode = flags.maxReplicasPerNode;
+    plain.hostname = flags.hostname;
+    plain.workdir = flags.workdir;
+    plain.user = flags.user;
+    plain.entrypoint = flags.entrypoint;
+    plain.stopSignal = flags.stopSignal;
+    plain.stopGracePeriod = flags.stopGracePeriod;
+    plain.restart = flags.restart;
+    return ServiceTreeUpdate.sameFlags(flags, plain); // the --update-* and --rollback-* flags: UpdateConfig, written
   }
 
   /** {@code spec} as the bound path writes it, or null when it has a member not written here. */
@@ -78,18 +90,24 @@ final class ServiceCreateTree {
   }
 
   private static boolean task(ObjectNode t, TaskSpec task) {
-    if (!onlySet(task, "containerSpec", "restartPolicy")) {
+    if (!onlySet(task, "containerSpec", "restartPolicy", "placement")) {
       return false;
     }
     ContainerSpec c = task.containerSpec;
     if (c != null) {
-      if (!onlySet(c, "image", "args", "env")) {
+      if (!onlySet(c, "image", "command", "args", "hostname", "env", "dir", "user", "stopSignal", "stopGracePeriod")) {
         return false;
       }
       ObjectNode container = t.putObject("ContainerSpec");
       putText(container, "Image", c.image);
+      putTexts(container, "Command", c.command);
       putTexts(container, "Args", c.args);
+      putText(container, "Hostname", c.hostname);
       putTexts(container, "Env", c.env);
+      putText(container, "Dir", c.dir);
+      putText(container, "User", c.user);
+      putText(container, "StopSignal", c.stopSignal);
+      putNumber(container, "StopGracePeriod", c.stopGracePeriod);
     }
     RestartPolicy r = task.restartPolicy;
     if (r != null) {
@@ -101,6 +119,15 @@ final class ServiceCreateTree {
       putNumber(p, "Delay", r.delay);
       putNumber(p, "MaxAttempts", r.maxAttempts);
       putNumber(p, "Window", r.window);
+    }
+    Placement placement = task.placement;
+    if (placement != null) {
+      if (!onlySet(placement, "constraints", "maxReplicas")) {
+        return false;
+      }
+      ObjectNode p = t.putObject("Placement");
+      putTexts(p, "Constraints", placement.constraints);
+      putNumber(p, "MaxReplicas", placement.maxReplicas);
     }
     return true;
   }

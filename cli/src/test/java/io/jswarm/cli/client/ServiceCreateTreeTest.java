@@ -49,7 +49,7 @@ class ServiceCreateTreeTest {
                   f.image = "busybox:1.36@sha256:abc";
                   f.args = new ArrayList<>(args);
                   RolloutFlags rollout = new RolloutFlags();
-                  assertTrue(ServiceCreateTree.covers(f, rollout));
+                  assertTrue(ServiceCreateTree.covers(f));
                   ServiceSpec spec;
                   try {
                     spec = ServiceSpecs.create(f, ENVIRONMENT);
@@ -75,35 +75,94 @@ class ServiceCreateTreeTest {
     assertEquals(3 * 2 * 2 * 2 * 3 * 2 * 2, refused); // global and global-job with 0 or 3 replicas
   }
 
+  /**
+   * The other covered flags (placement, container, restart, rollout), each alone and all together, over every mode, with
+   * and without a port: the bound path's bytes; a failure ratio with a fraction is left to Jackson (the bound path).
+   */
+  @Test
+  void theOtherCoveredFlagsToo() {
+    List<Consumer<ServiceCreateFlags>> container = List.of(f -> f.constraints.addAll(List.of("node.role==manager",
+        "node.labels.zone!=b")), f -> f.maxReplicasPerNode = 2L, f -> f.hostname = "h-{{.Task.Slot}}",
+        f -> f.workdir = "/w", f -> f.user = "1000:100", f -> f.entrypoint = "/bin/sh -c", f -> f.stopSignal = "SIGINT",
+        f -> f.stopGracePeriod = 30_000_000_000L, f -> f.restart.condition = "on-failure", f -> f.restart.delay = 1L,
+        f -> f.restart.maxAttempts = 3L, f -> f.restart.window = 60_000_000_000L);
+    List<Consumer<RolloutFlags>> rollouts = List.of(r -> r.updateParallelism = 0L, r -> r.updateDelay = 10_000_000_000L,
+        r -> r.updateFailureAction = "rollback", r -> r.updateMonitor = 60_000_000_000L,
+        r -> r.updateMaxFailureRatio = 1.0, r -> r.updateOrder = "start-first", r -> r.rollbackParallelism = 3L,
+        r -> r.rollbackDelay = 1L, r -> r.rollbackFailureAction = "continue", r -> r.rollbackMonitor = 1L,
+        r -> r.rollbackMaxFailureRatio = 0.0, r -> r.rollbackOrder = "start-first");
+    List<List<Consumer<ServiceCreateFlags>>> flagSets = new ArrayList<>();
+    List<List<Consumer<RolloutFlags>>> rolloutSets = new ArrayList<>();
+    for (Consumer<ServiceCreateFlags> c : container) {
+      flagSets.add(List.of(c));
+      rolloutSets.add(List.of());
+    }
+    for (Consumer<RolloutFlags> r : rollouts) {
+      flagSets.add(List.of());
+      rolloutSets.add(List.of(r));
+    }
+    flagSets.add(container);
+    rolloutSets.add(rollouts);
+    int compared = 0;
+    for (int i = 0; i < flagSets.size(); i++) {
+      for (String mode : List.of("replicated", "global", "replicated-job", "global-job")) {
+        for (List<String> publish : List.of(List.<String>of(), List.of("8080:80"))) {
+          ServiceCreateFlags f = new ServiceCreateFlags();
+          f.image = "busybox";
+          f.mode = mode;
+          f.publish = new ArrayList<>(publish);
+          flagSets.get(i).forEach(c -> c.accept(f));
+          RolloutFlags rollout = new RolloutFlags();
+          rolloutSets.get(i).forEach(r -> r.accept(rollout));
+          assertTrue(ServiceCreateTree.covers(f));
+          ServiceSpec spec;
+          try {
+            spec = ServiceSpecs.create(f, ENVIRONMENT);
+            rollout.apply(spec, true);
+          } catch (UsageException e) {
+            continue; // --replicas-max-per-node with a global mode, --update-* with a job: the same rules both ways
+          }
+          ObjectNode tree = ServiceCreateTree.tree(spec);
+          String what = i + " " + mode + " " + publish;
+          assertNotNull(tree, what);
+          assertEquals(new String(Json.toBytes(spec), StandardCharsets.UTF_8),
+              new String(JsonOutput.compact(tree), StandardCharsets.UTF_8), what);
+          compared++;
+        }
+      }
+    }
+    assertTrue(compared >= 100, compared + " compared");
+    ServiceCreateFlags f = new ServiceCreateFlags();
+    f.image = "busybox";
+    RolloutFlags rollout = new RolloutFlags();
+    rollout.updateMaxFailureRatio = 0.25;
+    ServiceSpec spec = ServiceSpecs.create(f, ENVIRONMENT);
+    rollout.apply(spec, true);
+    assertNull(ServiceCreateTree.tree(spec), "a ratio with a fraction is Jackson's to write");
+  }
+
   @Test
   void otherFlagsGoTheBoundWay() {
-    List<Consumer<ServiceCreateFlags>> others = List.of(f -> f.constraints.add("node.role==manager"),
-        f -> f.networks.add("net1"), f -> f.mounts.add("type=tmpfs,target=/t"), f -> f.secrets.add("s1"),
-        f -> f.configs.add("c1"), f -> f.workdir = "/w", f -> f.user = "1", f -> f.hostname = "h",
-        f -> f.entrypoint = "sh", f -> f.stopGracePeriod = 1L, f -> f.maxConcurrent = 2L, f -> f.endpointMode = "dnsrr",
-        f -> f.cpuset = "0", f -> f.rebalanceOnJoin = true, f -> f.placementPrefs.add("spread=node.id"),
-        f -> f.resources.limitCpu = 1_000_000_000L, f -> f.restart.condition = "none", f -> f.health.cmd = "true");
+    List<Consumer<ServiceCreateFlags>> others = List.of(f -> f.networks.add("net1"),
+        f -> f.mounts.add("type=tmpfs,target=/t"), f -> f.secrets.add("s1"), f -> f.configs.add("c1"),
+        f -> f.maxConcurrent = 2L, f -> f.endpointMode = "dnsrr", f -> f.cpuset = "0", f -> f.rebalanceOnJoin = true,
+        f -> f.placementPrefs.add("spread=node.id"), f -> f.placementStrategy = "binpack",
+        f -> f.resources.limitCpu = 1_000_000_000L, f -> f.health.cmd = "true", f -> f.security.userns = "host");
     for (Consumer<ServiceCreateFlags> other : others) {
       ServiceCreateFlags f = new ServiceCreateFlags();
       f.image = "busybox";
       other.accept(f);
-      assertFalse(ServiceCreateTree.covers(f, new RolloutFlags()), f.toString());
+      assertFalse(ServiceCreateTree.covers(f), f.toString());
     }
     ServiceCreateFlags f = new ServiceCreateFlags();
     f.image = "busybox";
-    RolloutFlags rollout = new RolloutFlags();
-    rollout.updateDelay = 1L;
-    assertFalse(ServiceCreateTree.covers(f, rollout), "an --update-* flag");
     ServiceSpec spec = ServiceSpecs.create(f, ENVIRONMENT);
     new RolloutFlags().apply(spec, true);
     assertNotNull(ServiceCreateTree.tree(spec));
     spec.networks = List.of(new NetworkAttachmentConfig());
     assertNull(ServiceCreateTree.tree(spec), "a member the tree does not write");
     spec.networks = null;
-    spec.taskTemplate.containerSpec.hostname = "h";
+    spec.taskTemplate.containerSpec.readOnly = true;
     assertNull(ServiceCreateTree.tree(spec), "a container member the tree does not write");
-    spec.taskTemplate.containerSpec.hostname = null;
-    spec.updateConfig.maxFailureRatio = 0.25;
-    assertNull(ServiceCreateTree.tree(spec), "a ratio with a fraction is Jackson's to write");
   }
 }
