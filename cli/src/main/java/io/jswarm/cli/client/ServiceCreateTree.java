@@ -5,8 +5,12 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jswarm.api.types.ContainerSpec;
 import io.jswarm.api.types.EndpointSpec;
+import io.jswarm.api.types.Limit;
+import io.jswarm.api.types.NetworkAttachmentConfig;
 import io.jswarm.api.types.Placement;
 import io.jswarm.api.types.PortConfig;
+import io.jswarm.api.types.ResourceRequirements;
+import io.jswarm.api.types.Resources;
 import io.jswarm.api.types.RestartPolicy;
 import io.jswarm.api.types.Service.ServiceSpec;
 import io.jswarm.api.types.ServiceMode;
@@ -20,9 +24,10 @@ import java.util.Map;
 /**
  * {@code service create} without data binding, for its everyday flags ({@code --name}, {@code --mode}, {@code
  * --replicas}, {@code -e/--env}, {@code --label}, {@code -p/--publish}, the image and its command, with {@code -d} and
- * {@code -q}; also {@code --constraint}, {@code --replicas-max-per-node}, {@code --hostname}, {@code -w}, {@code -u},
- * {@code --entrypoint}, {@code --stop-signal}, {@code --stop-grace-period}, the {@code --restart-*}, {@code --update-*}
- * and {@code --rollback-*} flags): the spec is made by {@link ServiceSpecs#create} and {@link RolloutFlags#apply} as on the bound path (the
+ * {@code -q}; also {@code --constraint}, {@code --replicas-max-per-node}, {@code --network}, {@code --hostname},
+ * {@code -w}, {@code -u}, {@code --entrypoint}, {@code --stop-signal}, {@code --stop-grace-period}, {@code --cpuset}, the
+ * {@code --limit-*}, {@code --reserve-*}, {@code --blkio-weight}, {@code --restart-*}, {@code --update-*} and {@code
+ * --rollback-*} flags): the spec is made by {@link ServiceSpecs#create} and {@link RolloutFlags#apply} as on the bound path (the
  * same rules and messages), then written here member by member in the order and form Jackson's binding writes it
  * ({@code io.jswarm.api.json.Json}: Docker's names, nulls left out, a whole float without its fraction). Setting up an
  * {@code ObjectMapper} and introspecting the api types was most of a cold {@code service create} (docs/footprint.md).
@@ -55,6 +60,9 @@ final class ServiceCreateTree {
     plain.stopSignal = flags.stopSignal;
     plain.stopGracePeriod = flags.stopGracePeriod;
     plain.restart = flags.restart;
+    plain.resources = flags.resources;
+    plain.cpuset = flags.cpuset;
+    plain.networks = flags.networks;
     return ServiceTreeUpdate.sameFlags(flags, plain); // the --update-* and --rollback-* flags: UpdateConfig, written
   }
 
@@ -90,7 +98,7 @@ final class ServiceCreateTree {
   }
 
   private static boolean task(ObjectNode t, TaskSpec task) {
-    if (!onlySet(task, "containerSpec", "restartPolicy", "placement")) {
+    if (!onlySet(task, "containerSpec", "resources", "restartPolicy", "placement", "networks")) {
       return false;
     }
     ContainerSpec c = task.containerSpec;
@@ -108,6 +116,35 @@ final class ServiceCreateTree {
       putText(container, "User", c.user);
       putText(container, "StopSignal", c.stopSignal);
       putNumber(container, "StopGracePeriod", c.stopGracePeriod);
+    }
+    ResourceRequirements resources = task.resources;
+    if (resources != null) {
+      if (!onlySet(resources, "limits", "reservations")) {
+        return false;
+      }
+      ObjectNode res = t.putObject("Resources");
+      Limit l = resources.limits;
+      if (l != null) {
+        if (!onlySet(l, "nanoCPUs", "memoryBytes", "pids", "cpuset", "blkioWeight", "bandwidth")) {
+          return false;
+        }
+        ObjectNode limits = res.putObject("Limits");
+        putNumber(limits, "NanoCPUs", l.nanoCPUs);
+        putNumber(limits, "MemoryBytes", l.memoryBytes);
+        putNumber(limits, "Pids", l.pids);
+        putText(limits, "Cpuset", l.cpuset);
+        putNumber(limits, "BlkioWeight", l.blkioWeight);
+        putNumber(limits, "Bandwidth", l.bandwidth);
+      }
+      Resources reserved = resources.reservations;
+      if (reserved != null) {
+        if (!onlySet(reserved, "nanoCPUs", "memoryBytes")) {
+          return false;
+        }
+        ObjectNode reservations = res.putObject("Reservations");
+        putNumber(reservations, "NanoCPUs", reserved.nanoCPUs);
+        putNumber(reservations, "MemoryBytes", reserved.memoryBytes);
+      }
     }
     RestartPolicy r = task.restartPolicy;
     if (r != null) {
@@ -128,6 +165,23 @@ final class ServiceCreateTree {
       ObjectNode p = t.putObject("Placement");
       putTexts(p, "Constraints", placement.constraints);
       putNumber(p, "MaxReplicas", placement.maxReplicas);
+    }
+    if (task.networks != null) {
+      ArrayNode networks = t.putArray("Networks");
+      for (NetworkAttachmentConfig n : task.networks) {
+        if (n == null || !onlySet(n, "target", "aliases", "driverOpts")) {
+          return false;
+        }
+        ObjectNode network = networks.addObject();
+        putText(network, "Target", n.target);
+        putTexts(network, "Aliases", n.aliases);
+        if (n.driverOpts != null) {
+          ObjectNode opts = network.putObject("DriverOpts");
+          for (Map.Entry<String, String> e : n.driverOpts.entrySet()) {
+            opts.put(e.getKey(), e.getValue());
+          }
+        }
+      }
     }
     return true;
   }

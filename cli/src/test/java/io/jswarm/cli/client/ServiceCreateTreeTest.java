@@ -85,7 +85,12 @@ class ServiceCreateTreeTest {
         "node.labels.zone!=b")), f -> f.maxReplicasPerNode = 2L, f -> f.hostname = "h-{{.Task.Slot}}",
         f -> f.workdir = "/w", f -> f.user = "1000:100", f -> f.entrypoint = "/bin/sh -c", f -> f.stopSignal = "SIGINT",
         f -> f.stopGracePeriod = 30_000_000_000L, f -> f.restart.condition = "on-failure", f -> f.restart.delay = 1L,
-        f -> f.restart.maxAttempts = 3L, f -> f.restart.window = 60_000_000_000L);
+        f -> f.restart.maxAttempts = 3L, f -> f.restart.window = 60_000_000_000L,
+        f -> f.resources.limitCpu = 1_500_000_000L, f -> f.resources.limitMemory = 64L << 20,
+        f -> f.resources.limitPids = 100L, f -> f.resources.reserveCpu = 250_000_000L,
+        f -> f.resources.reserveMemory = 1L << 20, f -> f.resources.blkioWeight = 500L,
+        f -> f.resources.limitBandwidth = "10mbit", f -> f.cpuset = "0-1",
+        f -> f.networks.addAll(List.of("front", "name=back,alias=db,alias=sql,driver-opt=com.example.x=1")));
     List<Consumer<RolloutFlags>> rollouts = List.of(r -> r.updateParallelism = 0L, r -> r.updateDelay = 10_000_000_000L,
         r -> r.updateFailureAction = "rollback", r -> r.updateMonitor = 60_000_000_000L,
         r -> r.updateMaxFailureRatio = 1.0, r -> r.updateOrder = "start-first", r -> r.rollbackParallelism = 3L,
@@ -143,11 +148,10 @@ class ServiceCreateTreeTest {
 
   @Test
   void otherFlagsGoTheBoundWay() {
-    List<Consumer<ServiceCreateFlags>> others = List.of(f -> f.networks.add("net1"),
-        f -> f.mounts.add("type=tmpfs,target=/t"), f -> f.secrets.add("s1"), f -> f.configs.add("c1"),
-        f -> f.maxConcurrent = 2L, f -> f.endpointMode = "dnsrr", f -> f.cpuset = "0", f -> f.rebalanceOnJoin = true,
-        f -> f.placementPrefs.add("spread=node.id"), f -> f.placementStrategy = "binpack",
-        f -> f.resources.limitCpu = 1_000_000_000L, f -> f.health.cmd = "true", f -> f.security.userns = "host");
+    List<Consumer<ServiceCreateFlags>> others = List.of(f -> f.mounts.add("type=tmpfs,target=/t"),
+        f -> f.secrets.add("s1"), f -> f.configs.add("c1"), f -> f.maxConcurrent = 2L, f -> f.endpointMode = "dnsrr",
+        f -> f.rebalanceOnJoin = true, f -> f.placementPrefs.add("spread=node.id"), f -> f.placementStrategy = "binpack",
+        f -> f.health.cmd = "true", f -> f.security.userns = "host");
     for (Consumer<ServiceCreateFlags> other : others) {
       ServiceCreateFlags f = new ServiceCreateFlags();
       f.image = "busybox";
