@@ -300,8 +300,8 @@ final class Forwarders implements AutoCloseable {
   /**
    * Runs {@code task} after {@code delayMs} on this forwarder's thread (at the Raft threads' priority). Not
    * {@code CompletableFuture.delayedExecutor}: with two cores its tasks run on a new thread each (the common pool has
-   * one worker, so CompletableFuture does not use it), and at load 24-28 a 50 ms retry ran 80-370 ms late, the hand-off
-   * at leader-ready 150 ms (docs/scale.md, <i>Failover, thirteenth round</i>). Once closed, nothing runs.
+   * one worker, so CompletableFuture does not use it), and at load 24 a 50 ms retry took 42-373 ms, the hand-off
+   * at leader-ready 150 ms (docs/scale.md, <i>Where the first write after a leader kill goes</i>). Once closed, nothing runs.
    */
   private void later(Runnable task, long delayMs) {
     try {
