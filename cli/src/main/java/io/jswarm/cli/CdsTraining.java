@@ -39,6 +39,9 @@ final class CdsTraining {
   private static final String ROW = "{\"ID\":\"t1\",\"Name\":\"web.1\",\"Previous\":false,\"Image\":\"busybox\","
       + "\"Node\":\"vm\",\"DesiredState\":\"Running\",\"CurrentState\":\"Running 3 hours ago\",\"Error\":\"\","
       + "\"Ports\":\"*:8080->80/tcp\"}";
+  /** The default table of those tasks, as {@code GET /tasks?view=table} sends it (TaskRows.table). */
+  private static final String TABLE = "ID        NAME      IMAGE     NODE      DESIRED STATE   CURRENT STATE         ERROR     PORTS\n"
+      + "t1        web.1     busybox   vm        Running         Running 3 hours ago             *:8080->80/tcp\n";
   private static final String NODE = "{\"ID\":\"n1\",\"Version\":{\"Index\":7},\"CreatedAt\":\"2026-01-01T00:00:00Z\","
       + "\"UpdatedAt\":\"2026-01-01T00:00:00Z\",\"Spec\":{\"Role\":\"manager\",\"Availability\":\"active\"},"
       + "\"Description\":{\"Hostname\":\"vm\",\"Platform\":{\"Architecture\":\"x86_64\",\"OS\":\"linux\"},"
@@ -110,6 +113,7 @@ final class CdsTraining {
         String body = path.endsWith("/logs") ? LOG_FRAME
             : path.equals("/services") ? "[" + SERVICE + "," + SERVICE.replace("\"web\"", "\"api\"") + "]"
             : path.startsWith("/services/") ? SERVICE
+            : path.equals("/tasks") && target.contains("view=table") ? TABLE
             : path.equals("/tasks") && target.contains("view=rows") ? "[" + ROW + ","
                 + ROW.replace("\"t1\"", "\"t2\"").replace("false", "true").replace("\"Error\":\"\"", "\"Error\":\"\\\"exit 1\\\"\"") + "]"
             : path.equals("/tasks") ? "[" + TASK + "," + TASK.replace("web.1", "web.2").replace("\"Slot\":1", "\"Slot\":2")

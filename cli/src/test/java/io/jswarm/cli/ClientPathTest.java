@@ -55,11 +55,13 @@ class ClientPathTest {
       for (List<String> verb : List.of(List.of("service", "inspect", "web"), List.of("node", "inspect", "self"),
           List.of("secret", "ls"), List.of("config", "ls"), List.of("stack", "ls"),
           List.of("swarm", "join-token", "worker"), List.of("version"), List.of("service", "scale", "-d", "web=2"),
-          List.of("info"), List.of("network", "inspect", "n1"), List.of("volume", "inspect", "v1"))) {
+          List.of("info"), List.of("network", "inspect", "n1"), List.of("volume", "inspect", "v1"),
+          List.of("node", "promote", "n1"), List.of("node", "demote", "n1"))) {
         List<String> loaded = new ArrayList<>();
         String expect = verb.get(0).equals("stack") ? "NAME" : verb.get(0).equals("swarm") ? "SWMTKN"
             : verb.get(0).equals("version") ? "jswarm" : verb.get(0).equals("info") ? "Swarm: active"
             : verb.get(1).equals("scale") ? "scaled to 2" : verb.get(1).equals("ls") ? "web-key"
+            : verb.get(1).equals("promote") ? "already a manager" : verb.get(1).equals("demote") ? "n1 demoted"
             : verb.get(0).equals("service") || verb.get(0).equals("node") ? "\"ID\"" : "\"Swarm\"";
         for (String line : classes(verb, expect)) {
           if (line.contains("picocli.CommandLine ") || line.contains("com.fasterxml.jackson.databind.ObjectMapper ")) {
@@ -114,7 +116,8 @@ class ClientPathTest {
           List.of("node", "update", "--label-add", "a=b", "n1"), List.of("stack", "ls"), List.of("network", "ls"),
           List.of("volume", "ls"), List.of("image", "ls"), List.of("swarm", "join-token", "worker"),
           List.of("service", "scale", "-d", "web=2"), List.of("service", "update", "-d", "--label-add", "a=b", "web"),
-          List.of("service", "logs", "--tail", "1", "web"), List.of("version"), List.of("info"))) {
+          List.of("service", "logs", "--tail", "1", "web"), List.of("version"), List.of("info"),
+          List.of("node", "promote", "n1"), List.of("node", "demote", "n1"))) {
         List<String> linked = new ArrayList<>();
         String expect = verb.get(0).equals("version") ? "jswarm" : verb.contains("n1") ? "n1"
             : verb.get(0).equals("info") ? "Swarm: active"

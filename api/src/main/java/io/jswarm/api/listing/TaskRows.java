@@ -73,6 +73,20 @@ public final class TaskRows {
     return rows;
   }
 
+  /**
+   * The default table of {@code service ps} / {@code node ps}: {@code ID NAME IMAGE NODE DESIRED STATE CURRENT STATE
+   * ERROR PORTS}, a slot's older tasks prefixed with {@code " \_ "} ({@code GET /tasks?view=table} answers it whole,
+   * so that the client prints it without reading JSON; docs/footprint.md).
+   */
+  public static String table(List<TaskRow> rows) {
+    TextTable t = new TextTable(List.of("ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS"));
+    for (TaskRow r : rows) {
+      t.row(List.of(r.id(), (r.previous() ? " \\_ " : "") + r.name(), r.image(), r.node(), r.desiredState(),
+          r.currentState(), r.error(), r.ports()));
+    }
+    return t.render();
+  }
+
   private static String text(String s) {
     return s == null ? "" : s;
   }

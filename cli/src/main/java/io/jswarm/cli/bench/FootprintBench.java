@@ -121,7 +121,8 @@ public final class FootprintBench implements Callable<Integer> {
       if (verbs.equals("all")) { // after the RSS rows: the write verbs change the service (without restarting tasks)
         api.call("POST", "/secrets/create", "{\"Name\":\"fp\",\"Data\":\"Zm9vdHByaW50\"}".getBytes(UTF_8));
         api.call("POST", "/configs/create", "{\"Name\":\"fp\",\"Data\":\"Zm9vdHByaW50\"}".getBytes(UTF_8));
-        for (List<String> verb : moreVerbs(containers)) {
+        String self = api.getTree("/info").path("Swarm").path("NodeID").asText();
+        for (List<String> verb : moreVerbs(containers, self)) {
           rows.add(timeVerb(launcher, haveDocker, host, verb,
               !DOCKER_LACKS.contains(verb.get(0)) && !verb.contains("--pretty")));
         }
@@ -202,17 +203,19 @@ public final class FootprintBench implements Callable<Integer> {
 
   /**
    * The other client verbs {@code --verbs all} times, most used first: the service {@code fp} of {@code replicas}
-   * tasks, the secret and config {@code fp}. The write verbs leave every task running: the same replica count, a
-   * service label.
+   * tasks, the secret and config {@code fp}, this node ({@code selfId}: the docker client's {@code node promote} takes
+   * no {@code self}). The write verbs leave every task running: the same replica count, a service label, this node
+   * promoted (it is the manager already: read, nothing written), services of no replicas created last.
    */
-  static List<List<String>> moreVerbs(int replicas) {
+  static List<List<String>> moreVerbs(int replicas, String selfId) {
     return List.of(List.of("service", "inspect", "fp"), List.of("service", "inspect", "--pretty", "fp"),
         List.of("node", "inspect", "self"), List.of("version"), List.of("info"), List.of("secret", "ls"),
         List.of("config", "ls"),
         List.of("stack", "ls"), List.of("network", "ls"), List.of("volume", "ls"), List.of("image", "ls"),
         List.of("service", "logs", "--tail", "1", "fp"), List.of("swarm", "join-token", "worker"),
         List.of("service", "scale", "-d", "fp=" + replicas),
-        List.of("service", "update", "-d", "--label-add", "bench=1", "fp"));
+        List.of("service", "update", "-d", "--label-add", "bench=1", "fp"), List.of("node", "promote", selfId),
+        List.of("service", "create", "-d", "--replicas", "0", IMAGE, "sleep", "1d"));
   }
 
   /** One row: the median wall time of {@code verb} through jswarm and, when {@code dockerHasIt}, the docker client. */

@@ -1,5 +1,6 @@
 package io.jswarm.cli.client;
 
+import io.jswarm.api.listing.TextTable;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.List;

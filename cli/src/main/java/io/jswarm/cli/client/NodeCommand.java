@@ -171,6 +171,8 @@ public final class NodeCommand extends GroupCommand {
    * The node's {@code Spec} as the daemon sent it with the flags' changes, what binding it to {@code Node.Spec} and
    * changing that sent (no data binding: an {@code ObjectMapper} and the api types' introspection were most of a cold
    * {@code node update}, docs/footprint.md; {@code NodeUpdateTreeTest}); null when its labels are not all strings.
+   * {@code add} and {@code remove} null leave the labels as they are ({@code promote}, {@code demote}); else the spec
+   * has the labels after them, as {@code node update}'s bound path always sent.
    *
    * @throws UsageException for a {@code --label-rm} of a label the node does not have
    */
@@ -191,11 +193,19 @@ public final class NodeCommand extends GroupCommand {
     } else if (!labels.isMissingNode() && !labels.isNull()) {
       return null;
     }
+    for (java.util.Iterator<Map.Entry<String, JsonNode>> i = spec.fields(); i.hasNext(); ) {
+      if (i.next().getValue().isNull()) {
+        i.remove(); // as binding reads a null member: not set, so not written
+      }
+    }
     if (role != null) {
       spec.put("Role", role);
     }
     if (availability != null) {
       spec.put("Availability", availability);
+    }
+    if (add == null && remove == null) {
+      return spec;
     }
     ObjectNode after = JsonNodeFactory.instance.objectNode();
     for (Map.Entry<String, String> e : labels(have, add, remove).entrySet()) {
@@ -227,14 +237,7 @@ public final class NodeCommand extends GroupCommand {
 
     @Override
     protected int run(ApiClient api) {
-      updateNodes(api, nodes, n -> {
-        if ("manager".equals(n.spec.role)) {
-          out.printf("Node %s is already a manager.%n", n.id);
-          return false;
-        }
-        n.spec.role = "manager";
-        return true;
-      }, ref -> out.printf("Node %s promoted to a manager in the swarm.%n", ref));
+      changeRoles(api, nodes, "manager", out);
       return 0;
     }
   }
@@ -246,15 +249,71 @@ public final class NodeCommand extends GroupCommand {
 
     @Override
     protected int run(ApiClient api) {
-      updateNodes(api, nodes, n -> {
-        if ("worker".equals(n.spec.role)) {
-          out.printf("Node %s is already a worker.%n", n.id);
-          return false;
-        }
-        n.spec.role = "worker";
-        return true;
-      }, ref -> out.printf("Manager %s demoted in the swarm.%n", ref));
+      changeRoles(api, nodes, "worker", out);
       return 0;
+    }
+  }
+
+  /**
+   * {@code node promote} ({@code role} manager) and {@code demote} (worker): each node read, its {@code Spec} tree
+   * posted back with the new role ({@link #updatedSpec}, no data binding) unless it has that role already; a node whose
+   * labels are not all strings goes the bound way. Prints docker's lines.
+   */
+  static void changeRoles(ApiClient api, List<String> refs, String role, java.io.PrintWriter out) {
+    boolean promote = role.equals("manager");
+    for (String ref : refs) {
+      JsonNode n = api.getTree("/nodes/" + ClientCommand.seg(reference(api, ref)));
+      String id = JsonTrees.text(n, "ID");
+      ObjectNode spec = updatedSpec(n, role, null, null, null);
+      if (spec == null) {
+        updateNodes(api, List.of(ref), new RoleChange(role, out), new RoleDone(promote, out));
+        continue;
+      }
+      if (role.equals(n.path("Spec").path("Role").textValue())) {
+        out.println("Node " + id + (promote ? " is already a manager." : " is already a worker."));
+        continue;
+      }
+      api.call("POST", "/nodes/" + ClientCommand.seg(id) + "/update?version=" + JsonTrees.number(n, "Version", "Index"),
+          JsonOutput.compact(spec));
+      new RoleDone(promote, out).accept(ref);
+    }
+  }
+
+  /** The bound path's change of role (labels that are not all strings, as binding reads them). */
+  private static final class RoleChange implements java.util.function.Predicate<Node> {
+    private final String role;
+    private final java.io.PrintWriter out;
+
+    RoleChange(String role, java.io.PrintWriter out) {
+      this.role = role;
+      this.out = out;
+    }
+
+    @Override
+    public boolean test(Node n) {
+      if (role.equals(n.spec.role)) {
+        out.println("Node " + n.id + (role.equals("manager") ? " is already a manager." : " is already a worker."));
+        return false;
+      }
+      n.spec.role = role;
+      return true;
+    }
+  }
+
+  /** Docker's line for a node whose role changed. */
+  private static final class RoleDone implements Consumer<String> {
+    private final boolean promote;
+    private final java.io.PrintWriter out;
+
+    RoleDone(boolean promote, java.io.PrintWriter out) {
+      this.promote = promote;
+      this.out = out;
+    }
+
+    @Override
+    public void accept(String ref) {
+      out.println(promote ? "Node " + ref + " promoted to a manager in the swarm." : "Manager " + ref
+          + " demoted in the swarm.");
     }
   }
 
@@ -289,7 +348,7 @@ public final class NodeCommand extends GroupCommand {
       for (String ref : nodes.isEmpty() ? List.of("self") : nodes) {
         f.add("node", JsonTrees.text(api.getTree("/nodes/" + seg(reference(api, ref)), JsonShape.ID), "ID"));
       }
-      list.print(list.rows(api, f), out);
+      list.print(api, f, out);
       return 0;
     }
   }

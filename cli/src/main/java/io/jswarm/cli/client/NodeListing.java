@@ -1,5 +1,6 @@
 package io.jswarm.cli.client;
 
+import io.jswarm.api.listing.TextTable;
 import io.jswarm.api.listing.HumanTime;
 import io.jswarm.api.listing.NaturalOrder;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,5 +1,6 @@
 package io.jswarm.cli.client;
 
+import io.jswarm.api.listing.TextTable;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jswarm.api.json.Json;
 import io.jswarm.cli.client.format.GoTemplate;
@@ -33,7 +34,7 @@ public final class OutputFormat {
    * @throws UsageException for a template that does not parse, naming what is wrong
    */
   public static OutputFormat of(String flag) {
-    if (flag == null || flag.isEmpty() || flag.equals("table")) {
+    if (isDefaultTable(flag)) {
       return TABLE;
     }
     if (flag.equals("json")) {
@@ -41,6 +42,11 @@ public final class OutputFormat {
     }
     boolean table = flag.startsWith("table ");
     return new OutputFormat(GoTemplate.parse(unescape(table ? flag.substring(6) : flag).strip(), true), table);
+  }
+
+  /** Whether {@code flag} asks for the default table (none, empty or {@code table}): {@link #of} gives {@link #TABLE}. */
+  public static boolean isDefaultTable(String flag) {
+    return flag == null || flag.isEmpty() || flag.equals("table");
   }
 
   /** The docker CLI's escapes in a format flag: a typed {@code \t} is a tab, {@code \n} a newline. */

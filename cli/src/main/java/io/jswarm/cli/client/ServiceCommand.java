@@ -86,7 +86,7 @@ public final class ServiceCommand extends GroupCommand {
 
     @Override
     protected int run(ApiClient api) throws InterruptedException {
-      Service.ServiceSpec spec = ServiceSpecs.create(flags, System::getenv);
+      Service.ServiceSpec spec = ServiceSpecs.create(flags, DaemonAddress.SYSTEM_ENV); // a class, not a lambda
       if (dryRun) {
         rollout.apply(spec, true);
         JsonNode plan = api.post("/services/create?" + DryRunOutput.PARAM, spec).tree();
@@ -95,7 +95,11 @@ public final class ServiceCommand extends GroupCommand {
       io.jswarm.cli.client.payload.PayloadRefs.create(api, spec.taskTemplate.containerSpec, flags.secrets,
           flags.configs);
       rollout.apply(spec, true);
-      ApiClient.Response r = api.post("/services/create", spec);
+      // the everyday flags' spec written by hand, else bound (ServiceCreateTree)
+      com.fasterxml.jackson.databind.node.ObjectNode tree = ServiceCreateTree.covers(flags)
+          ? ServiceCreateTree.tree(spec) : null;
+      ApiClient.Response r = tree != null ? api.call("POST", "/services/create", JsonOutput.compact(tree))
+          : api.post("/services/create", spec);
       warnings(r, err);
       String id = r.tree().path("ID").asText();
       out.println(id);
@@ -144,7 +148,7 @@ public final class ServiceCommand extends GroupCommand {
         f.add("service", ref);
       }
       try {
-        list.print(list.rows(api, f), out);
+        list.print(api, f, out);
         return 0;
       } catch (DaemonErrorException e) {
         if (e.status() != 404) {
@@ -168,7 +172,7 @@ public final class ServiceCommand extends GroupCommand {
       if (found == 0) {
         throw new UsageException(String.join("\n", notFound));
       }
-      list.print(list.rows(api, f), out);
+      list.print(api, f, out);
       for (String e : notFound) {
         err.println(e);
       }

@@ -1,5 +1,6 @@
 package io.jswarm.cli.client;
 
+import io.jswarm.api.listing.TextTable;
 import io.jswarm.api.listing.Ids;
 import io.jswarm.api.listing.ImageNames;
 import io.jswarm.api.listing.NaturalOrder;

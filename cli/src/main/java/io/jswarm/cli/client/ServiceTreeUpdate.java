@@ -38,8 +38,16 @@ final class ServiceTreeUpdate {
     plain.labelAdd = flags.labelAdd;
     plain.labelRm = flags.labelRm;
     plain.image = flags.image;
+    return sameFlags(flags, plain) && sameFlags(rollout, new RolloutFlags());
+  }
+
+  /**
+   * Whether the flag objects {@code a} and {@code b} hold the same values, their mixins compared the same way (false
+   * when a field cannot be read): what {@link #covers} and {@link ServiceCreateTree#covers} ask.
+   */
+  static boolean sameFlags(Object a, Object b) {
     try {
-      return sameValues(flags, plain) && sameValues(rollout, new RolloutFlags());
+      return sameValues(a, b);
     } catch (IllegalAccessException | RuntimeException e) {
       return false;
     }

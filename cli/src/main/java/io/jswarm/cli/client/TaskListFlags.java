@@ -19,6 +19,22 @@ public final class TaskListFlags extends ListFlags {
     return TaskListing.rows(api.getTree(path, TaskListing.COLUMNS));
   }
 
+  /**
+   * Prints the tasks of {@code filters} as the flags ask. The default table is the daemon's ({@code view=table}, laid
+   * out by {@link io.jswarm.api.listing.TaskRows#table} from the rows {@link #rows} would read), printed as it comes:
+   * reading 100 rows' JSON, making the rows and laying them out were ~10 ms of a cold client's CPU
+   * (docs/footprint.md); ids, JSON lines and templates read the rows.
+   */
+  public void print(ApiClient api, Filters filters, PrintWriter out) {
+    if (quiet || !OutputFormat.isDefaultTable(format)) {
+      print(rows(api, filters), out);
+      return;
+    }
+    String path = filters.appendTo("/tasks?view=table&now=" + System.currentTimeMillis() + "&trunc=" + !noTrunc);
+    out.print(api.call("GET", path, null).text());
+    out.flush();
+  }
+
   /** Prints the rows as the flags ask: ids only, JSON lines, a template per row, or docker's table. */
   public void print(List<TaskListing.Row> rows, PrintWriter out) {
     OutputFormat.of(format).printRows(out, quiet, rows, new java.util.function.Supplier<>() {

@@ -42,14 +42,12 @@ public final class TaskListing {
     return rows;
   }
 
-  /** The default table: {@code ID NAME IMAGE NODE DESIRED STATE CURRENT STATE ERROR PORTS}. */
+  /** The default table ({@link io.jswarm.api.listing.TaskRows#table}, the daemon's {@code view=table}). */
   public static String table(List<Row> rows) {
-    TextTable t = new TextTable(List.of("ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS"));
+    List<TaskRow> plain = new ArrayList<>(rows.size());
     for (Row row : rows) {
-      TaskRow r = row.row();
-      t.row(List.of(r.id(), (r.previous() ? " \\_ " : "") + r.name(), r.image(), r.node(), r.desiredState(),
-          r.currentState(), r.error(), r.ports()));
+      plain.add(row.row());
     }
-    return t.render();
+    return io.jswarm.api.listing.TaskRows.table(plain);
   }
 }

@@ -46,7 +46,7 @@ final class LocalEngine {
     ImageStore store = images.get();
     if (store != null) {
       try {
-        imageCount = store.list().size();
+        imageCount = io.jswarm.worker.image.ImageViews.count(store);
       } catch (IOException e) {
         LOG.debug("counting images for /info: {}", e.toString());
       }

@@ -162,6 +162,8 @@ class ClientCommandsTest {
     assertEquals(0, r.code(), r.err());
     // one request: the daemon resolves the service, names the nodes and counts "an hour ago" from this clock
     assertEquals(1, daemon.requests.size(), daemon.requests.toString());
+    assertTrue(daemon.requests.get(0).path().startsWith("/tasks?view=table&"), "the default table is the daemon's: "
+        + daemon.requests.get(0).path());
     java.util.regex.Matcher now = java.util.regex.Pattern.compile("[?&]now=([0-9]+)").matcher(daemon.requests.get(0).uri());
     assertTrue(now.find(), daemon.requests.get(0).uri());
     long sent = Long.parseLong(now.group(1));
@@ -196,9 +198,9 @@ class ClientCommandsTest {
     for (FakeDaemon.Request q : daemon.requests) {
       sent.add(q.method() + " " + q.path());
     }
-    assertEquals(List.of("GET /tasks?view=rows&now=NOW&trunc=true&filters={\"service\":[\"web\",\"nope\"]}",
+    assertEquals(List.of("GET /tasks?view=table&now=NOW&trunc=true&filters={\"service\":[\"web\",\"nope\"]}",
         "GET /services/web", "GET /services/nope",
-        "GET /tasks?view=rows&now=NOW&trunc=true&filters={\"service\":[\"svc1234567890abcdef\"]}"), sent);
+        "GET /tasks?view=table&now=NOW&trunc=true&filters={\"service\":[\"svc1234567890abcdef\"]}"), sent);
     Result none = run("service", "ps", "nope");
     assertEquals(1, none.code());
     assertEquals("no such service: nope\n", none.err());

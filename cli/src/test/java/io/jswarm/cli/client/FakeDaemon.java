@@ -38,9 +38,21 @@ final class FakeDaemon implements AutoCloseable {
     return "tcp://127.0.0.1:" + server.getAddress().getPort();
   }
 
-  /** Answers {@code method path} (path with its decoded query, no version prefix) with {@code status} and JSON. */
+  /**
+   * Answers {@code method path} (path with its decoded query, no version prefix) with {@code status} and JSON. The rows
+   * of a task list ({@code GET /tasks?view=rows...}) also answer the same query's {@code view=table} with the table the
+   * daemon lays out of them ({@code TaskRows.table}; ControlApiTest checks the daemon's table is that).
+   */
   FakeDaemon on(String method, String path, int status, String json) {
-    answers.put(method + " " + path, new Answer(status, json.replace('\'', '"')));
+    String body = json.replace('\'', '"');
+    answers.put(method + " " + path, new Answer(status, body));
+    if (method.equals("GET") && path.startsWith("/tasks?view=rows&")) {
+      String table = status != 200 ? body : io.jswarm.api.listing.TaskRows.table(java.util.Arrays.asList(
+          io.jswarm.api.json.Json.fromBytes(body.getBytes(StandardCharsets.UTF_8),
+              io.jswarm.api.listing.TaskRow[].class)));
+      answers.put(method + " /tasks?view=table&" + path.substring("/tasks?view=rows&".length()),
+          new Answer(status, table));
+    }
     return this;
   }
 

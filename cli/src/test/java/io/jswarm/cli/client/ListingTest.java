@@ -1,5 +1,6 @@
 package io.jswarm.cli.client;
 
+import io.jswarm.api.listing.TextTable;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jswarm.api.json.Json;

@@ -25,7 +25,8 @@ class NodeUpdateTreeTest {
       "{'ID':'n2','Version':{'Index':9},'Spec':{'Name':'db','Labels':{'a':'1','b':''},'Role':'manager',"
           + "'Availability':'drain'},'Description':{'Hostname':'h'}}",
       "{'ID':'n3','Version':{'Index':1}}",
-      "{'ID':'n4','Version':{'Index':2},'Spec':{'Labels':null,'Availability':'pause'}}");
+      "{'ID':'n4','Version':{'Index':2},'Spec':{'Labels':null,'Availability':'pause'}}",
+      "{'ID':'n5','Version':{'Index':3},'Spec':{'Name':null,'Labels':{'k':'v'},'Role':null,'Availability':'active'}}");
 
   @Test
   void theTreeGetsWhatTheBoundSpecSent() {
@@ -55,9 +56,34 @@ class NodeUpdateTreeTest {
         }
       }
     }
-    assertEquals(52, compared); // 64 combinations, 12 of them a --label-rm of a label the node lacks
+    assertEquals(64, compared); // 80 combinations, 16 of them a --label-rm of a label the node lacks
     assertNull(NodeCommand.updatedSpec(tree("{'ID':'n','Spec':{'Labels':{'a':1}}}"), "worker", null, null, List.of()));
     assertNull(NodeCommand.updatedSpec(tree("{'ID':'n','Spec':{'Labels':['a']}}"), "worker", null, null, List.of()));
+  }
+
+  /**
+   * {@code node promote} and {@code demote} ({@link NodeCommand#changeRoles}): the spec with only its role changed, labels
+   * as they were (absent, null, empty or set), what binding the node and setting {@code Spec.Role} sent.
+   */
+  @Test
+  void aRoleChangeSendsWhatTheBoundSpecSent() {
+    int compared = 0;
+    for (String json : NODES) {
+      for (String role : new String[] {"manager", "worker"}) {
+        JsonNode sent = NodeCommand.updatedSpec(tree(json), role, null, null, null);
+        Node n = Json.mapper().convertValue(tree(json), Node.class);
+        if (n.spec == null) {
+          n.spec = new Node.Spec();
+        }
+        n.spec.role = role;
+        assertEquals(JsonTrees.parse(Json.toBytes(n.spec)), sent, json + " " + role);
+        compared++;
+      }
+    }
+    assertEquals(10, compared);
+    JsonNode noSpec = NodeCommand.updatedSpec(tree(NODES.get(2)), "manager", null, null, null);
+    assertEquals("{\"Role\":\"manager\"}", new String(JsonOutput.compact(noSpec), StandardCharsets.UTF_8));
+    assertNull(NodeCommand.updatedSpec(tree("{'ID':'n','Spec':{'Labels':{'a':true}}}"), "manager", null, null, null));
   }
 
   private static JsonNode tree(String json) {

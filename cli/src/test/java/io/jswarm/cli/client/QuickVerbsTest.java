@@ -237,7 +237,9 @@ class QuickVerbsTest {
         at("service", "update", "-d", "--dry-run", "--label-rm", "x", "web"),
         at("service", "update", "-d", "--replicas", "-1", "web"), at("service", "update", "-d", "missing"),
         at("node", "update", "--label-add", "a=b", "--availability", "drain", "node1"),
-        at("node", "update", "--role", "boss", "node1"), at("node", "rm", "node2"), at("node", "remove", "nope"),
+        at("node", "update", "--role", "boss", "node1"), at("node", "promote", "node1"), at("node", "demote", "node1"),
+        at("node", "demote", "self", "nope"), at("node", "promote", "-H", daemon.address(), "node1", "node1"),
+        at("node", "rm", "node2"), at("node", "remove", "nope"),
         at("network", "inspect", "ingress"), at("network", "inspect", "-f", "{{.Driver}}", "ingress", "nope"),
         at("network", "create", "--subnet", "10.9.0.0/24", "--label", "a=b", "-o", "x=y", "net2"),
         at("network", "rm", "ingress"), at("volume", "inspect", "data"), at("volume", "inspect", "nope"),
@@ -351,8 +353,8 @@ class QuickVerbsTest {
         new String[] {"config", "ls"}, new String[] {"secret", "list"}, new String[] {"stack", "ls"},
         new String[] {"swarm", "join-token"}, new String[] {"service", "scale"}, new String[] {"service", "rm"},
         new String[] {"service", "remove"}, new String[] {"network", "inspect"}, new String[] {"volume", "inspect"},
-        new String[] {"info", null})) {
-      QuickVerbs.Verb v = QuickVerbs.verb(verb[0], verb[1]);
+        new String[] {"node", "promote"}, new String[] {"node", "demote"}, new String[] {"info", null})) {
+      QuickVerbs.Verb v = WrittenVerbs.verb(verb[0], verb[1]);
       CommandLine.Model.CommandSpec spec = new CommandLine(v.command()).getCommandSpec();
       String verbName = verb[1] != null ? verb[1] : verb[0];
       assertTrue(spec.name().equals(verbName) || List.of(spec.aliases()).contains(verbName), spec.name());

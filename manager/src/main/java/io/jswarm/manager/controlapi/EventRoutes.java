@@ -3,6 +3,7 @@ package io.jswarm.manager.controlapi;
 import io.jswarm.api.errors.InvalidArgumentException;
 import io.jswarm.api.json.Json;
 import io.jswarm.api.types.EventMessage;
+import io.jswarm.api.validation.LogParams;
 import io.jswarm.manager.events.EventBus;
 import io.jswarm.manager.events.EventFilter;
 import io.jswarm.transport.http.HttpRequest;
@@ -38,8 +39,8 @@ public final class EventRoutes {
   }
 
   private HttpResponse events(HttpRequest req) {
-    Instant since = LogRoutes.unixTime("since", req.param("since"));
-    Instant until = LogRoutes.unixTime("until", req.param("until"));
+    Instant since = LogParams.unixTime("since", req.param("since"));
+    Instant until = LogParams.unixTime("until", req.param("until"));
     if (since != null && until != null && until.isBefore(since)) {
       throw new InvalidArgumentException("`since` time (" + req.param("since") + ") cannot be after `until` time ("
           + req.param("until") + ")");

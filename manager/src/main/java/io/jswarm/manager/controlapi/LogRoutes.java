@@ -7,6 +7,7 @@ import io.jswarm.api.json.Json;
 import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Service;
 import io.jswarm.api.types.Task;
+import io.jswarm.api.validation.LogParams;
 import io.jswarm.consensus.store.MemoryStore;
 import io.jswarm.consensus.store.ReadTx;
 import io.jswarm.consensus.store.Tables;
@@ -90,8 +91,9 @@ public final class LogRoutes {
       if (!stdout && !stderr) {
         throw new InvalidArgumentException("Bad parameters: you must choose at least one stream");
       }
-      return new Options(stdout, stderr, req.flag("follow"), LogRoutes.tail(req.param("tail")), req.flag("timestamps"),
-          req.flag("details"), unixTime("since", req.param("since")), unixTime("until", req.param("until")));
+      return new Options(stdout, stderr, req.flag("follow"), LogParams.tail(req.param("tail")), req.flag("timestamps"),
+          req.flag("details"), LogParams.unixTime("since", req.param("since")),
+          LogParams.unixTime("until", req.param("until")));
     }
 
     /** These options without a tail. */
@@ -417,39 +419,6 @@ public final class LogRoutes {
           // hanging up anyway
         }
       }
-    }
-  }
-
-  static int tail(String v) {
-    if (v == null || v.isEmpty() || v.equals("all")) {
-      return -1;
-    }
-    try {
-      return Math.max(Integer.parseInt(v.trim()), -1);
-    } catch (NumberFormatException e) {
-      throw new InvalidArgumentException("tail: give a number of lines or 'all', got '" + v + "'");
-    }
-  }
-
-  /** Docker's Unix time {@code seconds[.nanoseconds]}; absent, empty or {@code 0} is no bound. */
-  static Instant unixTime(String name, String v) {
-    if (v == null || v.isEmpty()) {
-      return null;
-    }
-    try {
-      String[] parts = v.trim().split("\\.", 2);
-      long sec = Long.parseLong(parts[0]);
-      long nanos = 0;
-      if (parts.length == 2 && !parts[1].isEmpty()) {
-        String frac = (parts[1] + "000000000").substring(0, 9);
-        if (!frac.chars().allMatch(Character::isDigit)) {
-          throw new NumberFormatException();
-        }
-        nanos = Long.parseLong(frac);
-      }
-      return sec == 0 && nanos == 0 ? null : Instant.ofEpochSecond(sec, nanos);
-    } catch (NumberFormatException | java.time.DateTimeException e) {
-      throw new InvalidArgumentException(name + ": give a Unix time as seconds[.nanoseconds], got '" + v + "'");
     }
   }
 }

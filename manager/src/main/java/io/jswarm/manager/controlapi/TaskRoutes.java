@@ -96,23 +96,31 @@ final class TaskRoutes {
       }
       return matched;
     });
-    return HttpResponse.ok(rows == null ? out : rows.of(out));
+    if (rows == null) {
+      return HttpResponse.ok(out);
+    }
+    List<TaskRow> listed = rows.of(out);
+    return rows.table ? HttpResponse.text(200, TaskRows.table(listed)) : HttpResponse.ok(listed);
   }
 
   /**
    * {@code view=rows} (a jswarm extension, docs/footprint.md): the list as {@code service ps} prints it, one
    * {@link TaskRow} a task in docker's order, with {@code now} (the client's clock, milliseconds since the epoch; the
-   * daemon's when absent) for "5 seconds ago" and {@code trunc} for docker's shortened ids, images and errors.
+   * daemon's when absent) for "5 seconds ago" and {@code trunc} for docker's shortened ids, images and errors;
+   * {@code view=table}: those rows as the default table ({@link TaskRows#table}, plain text), which the client prints
+   * as it comes.
    */
   private static final class RowsView {
     private final Instant now;
     private final boolean trunc;
+    private final boolean table;
     private final Map<String, String> services = new HashMap<>();
     private final Map<String, String> nodes = new HashMap<>();
 
-    private RowsView(Instant now, boolean trunc) {
+    private RowsView(Instant now, boolean trunc, boolean table) {
       this.now = now;
       this.trunc = trunc;
+      this.table = table;
     }
 
     /** The view the request asks for; null for docker's task list. */
@@ -121,8 +129,9 @@ final class TaskRoutes {
       if (view == null) {
         return null;
       }
-      if (!view.equals("rows")) {
-        throw new InvalidArgumentException("invalid view \"" + view + "\": leave it out for the tasks, or give rows");
+      if (!view.equals("rows") && !view.equals("table")) {
+        throw new InvalidArgumentException("invalid view \"" + view + "\": leave it out for the tasks, or give rows "
+            + "or table");
       }
       String now = req.param("now");
       Instant at = Instant.now();
@@ -134,7 +143,7 @@ final class TaskRoutes {
               + System.currentTimeMillis());
         }
       }
-      return new RowsView(at, req.flag("trunc"));
+      return new RowsView(at, req.flag("trunc"), view.equals("table"));
     }
 
     /** Reads the names the rows show, in the list's transaction. */

@@ -358,9 +358,24 @@ class ControlApiTest {
     assertTrue(shown.get(2).startsWith("web.2 (older) "), shown.toString());
     assertEquals(12, rows.get(0).path("ID").asText().length(), "trunc shortens the ids");
     assertEquals(404, get("/tasks?view=rows&filters=" + filters("{\"service\":[\"nope\"]}")).status());
-    Resp badView = get("/tasks?view=table");
+    // view=table: the same rows as service ps's default table, plain text
+    Resp table = get("/tasks?view=table&trunc=true&now=" + now + "&filters=" + filters("{\"service\":[\"web\"]}"));
+    assertEquals(200, table.status());
+    assertTrue(table.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"), table.headers().map()
+        .toString());
+    List<io.jswarm.api.listing.TaskRow> bound = new ArrayList<>();
+    for (JsonNode r : rows) {
+      bound.add(Json.mapper().convertValue(r, io.jswarm.api.listing.TaskRow.class));
+    }
+    assertEquals(io.jswarm.api.listing.TaskRows.table(bound), table.body());
+    assertTrue(table.body().startsWith("ID ") && table.body().contains(" CURRENT STATE "), table.body());
+    assertEquals(4, table.body().split("\n").length, table.body());
+    assertTrue(table.body().contains(" \\_ web.2 "), table.body());
+    assertEquals(404, get("/tasks?view=table&filters=" + filters("{\"service\":[\"nope\"]}")).status());
+    Resp badView = get("/tasks?view=columns");
     assertEquals(400, badView.status());
-    assertTrue(badView.message().contains("view") && badView.message().contains("rows"), badView.message());
+    assertTrue(badView.message().contains("view") && badView.message().contains("rows")
+        && badView.message().contains("table"), badView.message());
     Resp badNow = get("/tasks?view=rows&now=yesterday");
     assertEquals(400, badNow.status());
     assertTrue(badNow.message().startsWith("invalid now \"yesterday\": milliseconds since"), badNow.message());

@@ -1,5 +1,6 @@
 package io.jswarm.manager.dispatcher;
 
+import io.jswarm.consensus.store.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -14,7 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AssignmentFeedTest {
-  private final Sessions sessions = new Sessions(new MutableClock(DispatcherHarness.T0));
+  private final Sessions sessions = new Sessions(new TestClock(DispatcherHarness.T0));
   private final AssignmentFeed feed = new AssignmentFeed(sessions);
 
   private static Task task(String id, String node, TaskState state) {

@@ -1,5 +1,6 @@
 package io.jswarm.manager.dispatcher;
 
+import io.jswarm.consensus.store.TestClock;
 import io.jswarm.api.dispatcher.DispatcherMessage;
 import io.jswarm.api.dispatcher.SessionRequest;
 import io.jswarm.api.json.Json;
@@ -25,7 +26,7 @@ import java.util.concurrent.atomic.AtomicReference;
 final class DispatcherHarness implements AutoCloseable {
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-  final MutableClock clock = new MutableClock(T0);
+  final TestClock clock = new TestClock(T0);
   final MemoryStore store;
   final AtomicBoolean leader = new AtomicBoolean(true);
   final AtomicReference<String> leaderAddr = new AtomicReference<>();

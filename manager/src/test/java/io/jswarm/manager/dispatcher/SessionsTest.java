@@ -1,5 +1,6 @@
 package io.jswarm.manager.dispatcher;
 
+import io.jswarm.consensus.store.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -11,7 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SessionsTest {
-  private final MutableClock clock = new MutableClock(DispatcherHarness.T0);
+  private final TestClock clock = new TestClock(DispatcherHarness.T0);
   private final Sessions sessions = new Sessions(clock);
 
   @Test

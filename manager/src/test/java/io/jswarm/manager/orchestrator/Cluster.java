@@ -1,5 +1,6 @@
 package io.jswarm.manager.orchestrator;
 
+import io.jswarm.consensus.store.TestClock;
 import io.jswarm.api.types.ContainerSpec;
 import io.jswarm.api.types.Node;
 import io.jswarm.api.types.Placement;
@@ -35,7 +36,7 @@ final class Cluster implements AutoCloseable {
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   static final Duration TICK = Duration.ofMillis(1);
 
-  final ManualClock clock = new ManualClock(T0);
+  final TestClock clock = new TestClock(T0);
   final MemoryStore store;
   final Orchestrators orchestrators;
 

@@ -1,5 +1,6 @@
 package io.jswarm.manager.orchestrator;
 
+import io.jswarm.consensus.store.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,7 +54,7 @@ class ConcurrentWritersTest {
     }
   }
 
-  private final ManualClock clock = new ManualClock(Cluster.T0);
+  private final TestClock clock = new TestClock(Cluster.T0);
   private final RacingProposer proposer = new RacingProposer();
   private final MemoryStore store = new MemoryStore(proposer, clock, IdGenerator.fromRandom(new Random(7)));
   private final Orchestrators orchestrators = new Orchestrators(store, clock);

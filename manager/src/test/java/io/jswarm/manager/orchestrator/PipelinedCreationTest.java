@@ -1,5 +1,6 @@
 package io.jswarm.manager.orchestrator;
 
+import io.jswarm.consensus.store.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -80,7 +81,7 @@ class PipelinedCreationTest {
     }
   }
 
-  private final ManualClock clock = new ManualClock(Cluster.T0);
+  private final TestClock clock = new TestClock(Cluster.T0);
   private final HeldProposer proposer = new HeldProposer();
   private final MemoryStore store = new MemoryStore(proposer, clock, IdGenerator.fromRandom(new Random(11)));
   private final Orchestrators orchestrators = new Orchestrators(store, clock);

@@ -1,6 +1,12 @@
 package io.jswarm.linux.netlink;
 
+import static io.jswarm.linux.netlink.Rtm.AF_BRIDGE;
+import static io.jswarm.linux.netlink.Rtm.NDA_DST;
+import static io.jswarm.linux.netlink.Rtm.NDA_LLADDR;
+import static io.jswarm.linux.netlink.Rtm.NDA_MASTER;
+
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
 
 /**
  * A neighbour (ARP) entry or, with {@code bridge} set, a bridge forwarding-database entry. For FDB entries of a
@@ -16,5 +22,17 @@ public record Neighbour(boolean bridge, int index, InetAddress dst, String mac, 
 
   public boolean permanent() {
     return (state & NUD_PERMANENT) != 0;
+  }
+
+  /** Reads an RTM_NEWNEIGH message at the buffer's start (struct ndmsg at 16, attributes from 28). */
+  static Neighbour parse(ByteBuffer b) {
+    int family = Byte.toUnsignedInt(b.get(16));
+    int index = b.getInt(20);
+    int state = Short.toUnsignedInt(b.getShort(24));
+    int ntf = Byte.toUnsignedInt(b.get(26));
+    NlAttrs a = NlAttrs.parse(b, 28, b.getInt(0));
+    byte[] ll = a.bytes(NDA_LLADDR);
+    return new Neighbour(family == AF_BRIDGE, index, a.inet(NDA_DST), ll == null ? null : Rtnetlink.mac(ll), state,
+        ntf, a.u32(NDA_MASTER, 0));
   }
 }

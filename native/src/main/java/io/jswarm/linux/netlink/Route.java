@@ -1,6 +1,12 @@
 package io.jswarm.linux.netlink;
 
+import static io.jswarm.linux.netlink.Rtm.RTA_DST;
+import static io.jswarm.linux.netlink.Rtm.RTA_GATEWAY;
+import static io.jswarm.linux.netlink.Rtm.RTA_OIF;
+import static io.jswarm.linux.netlink.Rtm.RTA_TABLE;
+
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
 
 /**
  * A route: destination {@code dst/dstLength} ({@code dst} null and length 0: the default route), an optional
@@ -14,5 +20,15 @@ public record Route(InetAddress dst, int dstLength, InetAddress gateway, int oif
 
   public boolean isDefault() {
     return dstLength == 0;
+  }
+
+  /** Reads an RTM_NEWROUTE message at the buffer's start (struct rtmsg at 16, attributes from 28). */
+  static Route parse(ByteBuffer b) {
+    int dstLen = Byte.toUnsignedInt(b.get(17));
+    int table = Byte.toUnsignedInt(b.get(20));
+    int scope = Byte.toUnsignedInt(b.get(22));
+    NlAttrs a = NlAttrs.parse(b, 28, b.getInt(0));
+    return new Route(a.inet(RTA_DST), dstLen, a.inet(RTA_GATEWAY), a.u32(RTA_OIF, 0), a.u32(RTA_TABLE, table),
+        scope);
   }
 }

@@ -1,5 +1,7 @@
 package io.jswarm.linux.netlink;
 
+import static io.jswarm.linux.netlink.Rtm.*;
+
 import io.jswarm.linux.Errno;
 import io.jswarm.linux.LinuxException;
 import io.jswarm.linux.NetNs;
@@ -24,64 +26,6 @@ import java.util.Optional;
  * object and the kernel's extended-ack text when it gave one.
  */
 public final class Rtnetlink implements AutoCloseable {
-  static final int RTM_NEWLINK = 16;
-  static final int RTM_DELLINK = 17;
-  static final int RTM_GETLINK = 18;
-  static final int RTM_NEWADDR = 20;
-  static final int RTM_DELADDR = 21;
-  static final int RTM_GETADDR = 22;
-  static final int RTM_NEWROUTE = 24;
-  static final int RTM_DELROUTE = 25;
-  static final int RTM_GETROUTE = 26;
-  static final int RTM_NEWNEIGH = 28;
-  static final int RTM_DELNEIGH = 29;
-  static final int RTM_GETNEIGH = 30;
-
-  static final int NLM_F_REPLACE = 0x100;
-  static final int NLM_F_EXCL = 0x200;
-  static final int NLM_F_CREATE = 0x400;
-
-  static final int AF_UNSPEC = 0;
-  static final int AF_INET = 2;
-  static final int AF_BRIDGE = 7;
-  static final int AF_INET6 = 10;
-
-  static final int IFF_UP = 1;
-  static final int IFLA_ADDRESS = 1;
-  static final int IFLA_IFNAME = 3;
-  static final int IFLA_MTU = 4;
-  static final int IFLA_LINK = 5;
-  static final int IFLA_MASTER = 10;
-  static final int IFLA_LINKINFO = 18;
-  static final int IFLA_IFALIAS = 20;
-  static final int IFLA_NET_NS_FD = 28;
-  static final int IFLA_INFO_KIND = 1;
-  static final int IFLA_INFO_DATA = 2;
-  static final int VETH_INFO_PEER = 1;
-  static final int IFLA_VXLAN_ID = 1;
-  static final int IFLA_VXLAN_LINK = 3;
-  static final int IFLA_VXLAN_LOCAL = 4;
-  static final int IFLA_VXLAN_LEARNING = 7;
-  static final int IFLA_VXLAN_PROXY = 11;
-  static final int IFLA_VXLAN_PORT = 15;
-  static final int IFLA_VXLAN_UDP_CSUM = 18;
-  static final int IFLA_MACVLAN_MODE = 1;
-  static final int MACVLAN_MODE_BRIDGE = 4;
-
-  static final int IFA_ADDRESS = 1;
-  static final int IFA_LOCAL = 2;
-
-  static final int RTA_DST = 1;
-  static final int RTA_OIF = 4;
-  static final int RTA_GATEWAY = 5;
-  static final int RTA_TABLE = 15;
-  static final int RTPROT_STATIC = 4;
-  static final int RTN_UNICAST = 1;
-
-  static final int NDA_DST = 1;
-  static final int NDA_LLADDR = 2;
-  static final int NDA_MASTER = 9;
-
   private final NetlinkSocket socket;
 
   private Rtnetlink(NetlinkSocket socket) {
@@ -102,14 +46,14 @@ public final class Rtnetlink implements AutoCloseable {
 
   /** Creates a bridge {@code name} (down); EEXIST if a link of that name exists. */
   public synchronized void createBridge(String name, int mtu) {
-    NlMessage m = newLink(name, mtu);
+    NlMessage m = newLink(name, mtu, false);
     m.beginNested(IFLA_LINKINFO).attrString(IFLA_INFO_KIND, "bridge").endNested();
     socket.request(m, "RTM_NEWLINK", "bridge " + name);
   }
 
   /** Creates a link of a kind that takes no settings ({@code ifb}, {@code dummy}), down; EEXIST if it exists. */
   public synchronized void createLink(String name, String kind) {
-    NlMessage m = newLink(name, 0);
+    NlMessage m = newLink(name, 0, false);
     m.beginNested(IFLA_LINKINFO).attrString(IFLA_INFO_KIND, kind).endNested();
     socket.request(m, "RTM_NEWLINK", kind + " " + name);
   }
@@ -129,13 +73,7 @@ public final class Rtnetlink implements AutoCloseable {
    */
   public synchronized void createVeth(String name, String peer, int mtu, int peerNetnsFd, String master, boolean up) {
     int masterIndex = master == null ? 0 : linkIndex(master);
-    NlMessage m = new NlMessage(RTM_NEWLINK, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK
-        | NLM_F_CREATE | NLM_F_EXCL);
-    ifinfo(m, 0, up ? IFF_UP : 0, up ? IFF_UP : 0);
-    m.attrString(IFLA_IFNAME, name);
-    if (mtu > 0) {
-      m.attrU32(IFLA_MTU, mtu);
-    }
+    NlMessage m = newLink(name, mtu, up);
     if (masterIndex > 0) {
       m.attrU32(IFLA_MASTER, masterIndex);
     }
@@ -181,7 +119,7 @@ public final class Rtnetlink implements AutoCloseable {
   public synchronized void createVxlan(String name, int vni, int port, InetAddress local, boolean learning,
       boolean proxy, boolean udpChecksum, String dev, int mtu) {
     int devIndex = dev == null ? 0 : linkIndex(dev);
-    NlMessage m = newLink(name, mtu);
+    NlMessage m = newLink(name, mtu, false);
     m.beginNested(IFLA_LINKINFO).attrString(IFLA_INFO_KIND, "vxlan").beginNested(IFLA_INFO_DATA);
     m.attrU32(IFLA_VXLAN_ID, vni);
     if (local != null) {
@@ -211,13 +149,7 @@ public final class Rtnetlink implements AutoCloseable {
    */
   public synchronized void createMacvlan(String name, String lower, String mac, int mtu, int netnsFd, boolean up) {
     int lowerIndex = linkIndex(lower);
-    NlMessage m = new NlMessage(RTM_NEWLINK, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK
-        | NLM_F_CREATE | NLM_F_EXCL);
-    ifinfo(m, 0, up ? IFF_UP : 0, up ? IFF_UP : 0);
-    m.attrString(IFLA_IFNAME, name);
-    if (mtu > 0) {
-      m.attrU32(IFLA_MTU, mtu);
-    }
+    NlMessage m = newLink(name, mtu, up);
     if (mac != null) {
       m.attr(IFLA_ADDRESS, macBytes(mac));
     }
@@ -325,7 +257,7 @@ public final class Rtnetlink implements AutoCloseable {
     List<Link> out = new ArrayList<>();
     for (ByteBuffer b : socket.dump(m, "RTM_GETLINK")) {
       if (Short.toUnsignedInt(b.getShort(4)) == RTM_NEWLINK) {
-        out.add(parseLink(b));
+        out.add(Link.parse(b));
       }
     }
     return out;
@@ -337,31 +269,17 @@ public final class Rtnetlink implements AutoCloseable {
     m.attrString(IFLA_IFNAME, name);
     for (ByteBuffer b : socket.exchangeAnswers(m, "RTM_GETLINK", name)) {
       if (Short.toUnsignedInt(b.getShort(4)) == RTM_NEWLINK) {
-        return parseLink(b);
+        return Link.parse(b);
       }
     }
     throw new LinuxException("netlink RTM_GETLINK", name, Errno.ENODEV);
   }
 
-  private static Link parseLink(ByteBuffer b) {
-    int index = b.getInt(20);
-    int flags = b.getInt(24);
-    NlAttrs a = NlAttrs.parse(b, 32, b.getInt(0));
-    NlAttrs info = a.nested(IFLA_LINKINFO);
-    String kind = info.string(IFLA_INFO_KIND);
-    int vni = -1;
-    if ("vxlan".equals(kind)) {
-      vni = info.nested(IFLA_INFO_DATA).u32(IFLA_VXLAN_ID, -1);
-    }
-    byte[] mac = a.bytes(IFLA_ADDRESS);
-    return new Link(index, a.string(IFLA_IFNAME), kind, a.u32(IFLA_MTU, 0), (flags & IFF_UP) != 0,
-        a.u32(IFLA_MASTER, 0), mac == null ? null : mac(mac), a.string(IFLA_IFALIAS), vni);
-  }
-
-  private NlMessage newLink(String name, int mtu) {
+  /** An RTM_NEWLINK request that creates {@code name} (EEXIST if it exists), up or down, of {@code mtu} (0: default). */
+  private static NlMessage newLink(String name, int mtu, boolean up) {
     NlMessage m = new NlMessage(RTM_NEWLINK, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK
         | NLM_F_CREATE | NLM_F_EXCL);
-    ifinfo(m, 0, 0, 0);
+    ifinfo(m, 0, up ? IFF_UP : 0, up ? IFF_UP : 0);
     m.attrString(IFLA_IFNAME, name);
     if (mtu > 0) {
       m.attrU32(IFLA_MTU, mtu);
@@ -412,12 +330,9 @@ public final class Rtnetlink implements AutoCloseable {
       if (Short.toUnsignedInt(b.getShort(4)) != RTM_NEWADDR) {
         continue;
       }
-      int prefix = Byte.toUnsignedInt(b.get(17));
-      int index = b.getInt(20);
-      NlAttrs a = NlAttrs.parse(b, 24, b.getInt(0));
-      InetAddress addr = a.has(IFA_LOCAL) ? a.inet(IFA_LOCAL) : a.inet(IFA_ADDRESS);
-      if (addr != null) {
-        out.add(new Address(index, addr, prefix));
+      Address address = Address.parse(b);
+      if (address != null) {
+        out.add(address);
       }
     }
     return out;
@@ -480,12 +395,7 @@ public final class Rtnetlink implements AutoCloseable {
       if (Short.toUnsignedInt(b.getShort(4)) != RTM_NEWROUTE) {
         continue;
       }
-      int dstLen = Byte.toUnsignedInt(b.get(17));
-      int table = Byte.toUnsignedInt(b.get(20));
-      int scope = Byte.toUnsignedInt(b.get(22));
-      NlAttrs a = NlAttrs.parse(b, 28, b.getInt(0));
-      out.add(new Route(a.inet(RTA_DST), dstLen, a.inet(RTA_GATEWAY), a.u32(RTA_OIF, 0),
-          a.u32(RTA_TABLE, table), scope));
+      out.add(Route.parse(b));
     }
     return out;
   }
@@ -569,14 +479,7 @@ public final class Rtnetlink implements AutoCloseable {
       if (Short.toUnsignedInt(b.getShort(4)) != RTM_NEWNEIGH) {
         continue;
       }
-      int fam = Byte.toUnsignedInt(b.get(16));
-      int index = b.getInt(20);
-      int state = Short.toUnsignedInt(b.getShort(24));
-      int ntf = Byte.toUnsignedInt(b.get(26));
-      NlAttrs a = NlAttrs.parse(b, 28, b.getInt(0));
-      byte[] ll = a.bytes(NDA_LLADDR);
-      out.add(new Neighbour(fam == AF_BRIDGE, index, a.inet(NDA_DST), ll == null ? null : mac(ll), state, ntf,
-          a.u32(NDA_MASTER, 0)));
+      out.add(Neighbour.parse(b));
     }
     return out;
   }

@@ -76,7 +76,7 @@ public final class TrafficControl {
     }
     int index = rt.linkIndex(link);
     NlMessage q = new NlMessage(RTM_NEWQDISC, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK
-        | Rtnetlink.NLM_F_CREATE | Rtnetlink.NLM_F_REPLACE);
+        | Rtm.NLM_F_CREATE | Rtm.NLM_F_REPLACE);
     tcmsg(q, index, INGRESS_HANDLE, TC_H_INGRESS, 0);
     q.attrString(TCA_KIND, "ingress");
     rt.socket().request(q, "RTM_NEWQDISC", "ingress qdisc on " + link);
@@ -98,7 +98,7 @@ public final class TrafficControl {
     p.putInt((int) Math.min(ticks(burst, bytesPerSecond), Integer.MAX_VALUE)); // buffer (TCA_TBF_BURST wins)
     p.putInt(0); // mtu: for the peak rate only
     NlMessage m = new NlMessage(RTM_NEWQDISC, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK
-        | Rtnetlink.NLM_F_CREATE | Rtnetlink.NLM_F_REPLACE);
+        | Rtm.NLM_F_CREATE | Rtm.NLM_F_REPLACE);
     tcmsg(m, rt.linkIndex(link), 0x00010000, TC_H_ROOT, 0);
     m.attrString(TCA_KIND, "tbf");
     m.beginNested(TCA_OPTIONS);
@@ -119,7 +119,7 @@ public final class TrafficControl {
     mirred.putInt(0).putInt(0).putInt(TC_ACT_STOLEN).putInt(0).putInt(0); // tc_gen: index capab action ref bind
     mirred.putInt(TCA_EGRESS_REDIR).putInt(ifbIndex);
     NlMessage m = new NlMessage(RTM_NEWTFILTER, NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK
-        | Rtnetlink.NLM_F_CREATE | Rtnetlink.NLM_F_EXCL);
+        | Rtm.NLM_F_CREATE | Rtm.NLM_F_EXCL);
     tcmsg(m, index, 0, INGRESS_HANDLE, ALL_PROTOCOLS_PRIO_1);
     m.attrString(TCA_KIND, "u32");
     m.beginNested(TCA_OPTIONS);
@@ -147,7 +147,7 @@ public final class TrafficControl {
   }
 
   private static void tcmsg(NlMessage m, int ifindex, int handle, int parent, int info) {
-    m.u8(Rtnetlink.AF_UNSPEC).u8(0).u16(0).u32(ifindex).u32(handle).u32(parent).u32(info);
+    m.u8(Rtm.AF_UNSPEC).u8(0).u16(0).u32(ifindex).u32(handle).u32(parent).u32(info);
   }
 
   /** A {@code tc_ratespec} for an Ethernet link layer (no rate table needed). */

@@ -23,7 +23,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +31,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -136,6 +134,7 @@ public final class EmbeddedDns implements AutoCloseable {
         e.tcp = ServerSocketChannel.open(StandardProtocolFamily.INET);
         e.tcp.bind(any);
         e.tcp.configureBlocking(false);
+        e.queries = new UpstreamQueries(e.upstream, e.udp);
         Nftables.run(redirectScript(listen, ((InetSocketAddress) e.udp.getLocalAddress()).getPort(),
             ((InetSocketAddress) e.tcp.getLocalAddress()).getPort()));
         return null;
@@ -231,7 +230,7 @@ public final class EmbeddedDns implements AutoCloseable {
             if (k.channel() == e.udp) {
               e.readQueries(buf);
             } else if (k.channel() == e.upstream) {
-              e.readUpstream(buf);
+              e.queries.readAnswers(buf);
             } else if (k.isAcceptable()) {
               e.accept();
             }
@@ -244,7 +243,7 @@ public final class EmbeddedDns implements AutoCloseable {
         long now = System.nanoTime();
         for (SelectionKey k : selector.keys()) {
           if (k.isValid() && k.attachment() instanceof Endpoint e && k.channel() == e.upstream) {
-            e.expire(now);
+            e.queries.expire(now);
           }
         }
       } catch (Throwable ex) {
@@ -320,8 +319,8 @@ public final class EmbeddedDns implements AutoCloseable {
     private DatagramChannel udp;
     private DatagramChannel upstream;
     private ServerSocketChannel tcp;
-    /** Forwarded queries by the id they were sent upstream with; touched on the selector thread only. */
-    private final Map<Integer, Pending> pending = new HashMap<>();
+    /** Set once the sockets are open; touched on the selector thread only. */
+    private UpstreamQueries queries;
     private volatile boolean closed;
 
     private Endpoint(Path netns, InetSocketAddress listen, List<String> networkIds, List<InetSocketAddress> upstreams) {
@@ -374,7 +373,9 @@ public final class EmbeddedDns implements AutoCloseable {
           }
         }
       }
-      pending.clear();
+      if (queries != null) {
+        queries.clear();
+      }
     }
 
     private void readQueries(ByteBuffer buf) throws IOException {
@@ -394,73 +395,7 @@ public final class EmbeddedDns implements AutoCloseable {
         if (local.isPresent()) {
           udp.send(ByteBuffer.wrap(local.get()), from);
         } else {
-          forward(query, q, from);
-        }
-      }
-    }
-
-    private void forward(byte[] query, DnsMessage.Query q, SocketAddress client) throws IOException {
-      List<InetSocketAddress> servers = upstreams;
-      if (servers.isEmpty() || pending.size() >= MAX_PENDING) {
-        udp.send(ByteBuffer.wrap(DnsMessage.error(query, q, DnsMessage.SERVFAIL)), client);
-        return;
-      }
-      int id;
-      do {
-        id = ThreadLocalRandom.current().nextInt(0x10000);
-      } while (pending.containsKey(id));
-      Pending p = new Pending(query, q, client, servers, id);
-      pending.put(id, p);
-      send(p);
-    }
-
-    private void send(Pending p) throws IOException {
-      byte[] out = p.query.clone();
-      DnsMessage.putU16(out, 0, p.upstreamId);
-      p.deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(UPSTREAM_TIMEOUT_MS);
-      upstream.send(ByteBuffer.wrap(out), p.servers.get(p.server));
-    }
-
-    private void readUpstream(ByteBuffer buf) throws IOException {
-      for (int i = 0; i < 64; i++) {
-        buf.clear();
-        SocketAddress from = upstream.receive(buf);
-        if (from == null) {
-          return;
-        }
-        if (buf.position() < DnsMessage.HEADER) {
-          continue;
-        }
-        byte[] answer = new byte[buf.position()];
-        buf.flip().get(answer);
-        Pending p = pending.get(DnsMessage.u16(answer, 0));
-        if (p == null || !from.equals(p.servers.get(p.server))) {
-          continue; // late, or not from the server asked
-        }
-        pending.remove(p.upstreamId);
-        DnsMessage.putU16(answer, 0, p.q.id());
-        udp.send(ByteBuffer.wrap(answer), p.client);
-      }
-    }
-
-    private void expire(long now) {
-      if (pending.isEmpty()) {
-        return;
-      }
-      for (Pending p : new ArrayList<>(pending.values())) {
-        if (now - p.deadline < 0) {
-          continue;
-        }
-        try {
-          if (p.server + 1 < p.servers.size()) {
-            p.server++;
-            send(p);
-          } else {
-            pending.remove(p.upstreamId);
-            udp.send(ByteBuffer.wrap(DnsMessage.error(p.query, p.q, DnsMessage.SERVFAIL)), p.client);
-          }
-        } catch (IOException ex) {
-          pending.remove(p.upstreamId);
+          queries.forward(query, q, from, upstreams);
         }
       }
     }
@@ -540,25 +475,6 @@ public final class EmbeddedDns implements AutoCloseable {
     @Override
     public String toString() {
       return "dns " + listen + " in " + netns;
-    }
-  }
-
-  /** A query sent upstream and not answered yet. */
-  private static final class Pending {
-    final byte[] query;
-    final DnsMessage.Query q;
-    final SocketAddress client;
-    final List<InetSocketAddress> servers;
-    final int upstreamId;
-    int server;
-    long deadline;
-
-    Pending(byte[] query, DnsMessage.Query q, SocketAddress client, List<InetSocketAddress> servers, int upstreamId) {
-      this.query = query;
-      this.q = q;
-      this.client = client;
-      this.servers = servers;
-      this.upstreamId = upstreamId;
     }
   }
 

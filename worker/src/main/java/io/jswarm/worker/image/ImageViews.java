@@ -10,8 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The store's images in the Docker API's shapes: {@code GET /images/json} and {@code GET /images/{name}/json}. */
-final class ImageViews {
+/**
+ * The store's images in the Docker API's shapes: {@code GET /images/json} and {@code GET /images/{name}/json}; and
+ * their number ({@code GET /info}'s {@code Images}).
+ */
+public final class ImageViews {
   private final ImageStore store;
 
   ImageViews(ImageStore store) {
@@ -25,6 +28,19 @@ final class ImageViews {
     } catch (DateTimeParseException e) {
       return 0;
     }
+  }
+
+  /**
+   * How many images {@link #list} lists (one per image id), without what a summary holds: {@code /info} counts them
+   * at every call ({@code node ls}, {@code node inspect self}, {@code info} and {@code swarm join-token} ask for it),
+   * and a summary walks the image's layers for their size.
+   */
+  public static int count(ImageStore store) throws IOException {
+    java.util.Set<Digest> ids = new java.util.HashSet<>();
+    for (Image i : store.catalog().all()) {
+      ids.add(i.id());
+    }
+    return ids.size();
   }
 
   /** {@code GET /images/json}: one summary per image id, newest first, in Docker's shape. */

@@ -2,6 +2,7 @@ package io.jswarm.worker.logs;
 
 import io.jswarm.api.errors.InvalidArgumentException;
 import io.jswarm.api.errors.JswarmException;
+import io.jswarm.api.validation.LogParams;
 import io.jswarm.transport.http.HttpRequest;
 import io.jswarm.transport.http.HttpResponse;
 import io.jswarm.transport.http.Router;
@@ -15,7 +16,6 @@ import java.io.PipedOutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -182,8 +182,9 @@ public final class NodeLogRoutes {
     if (!stdout && !stderr) {
       throw new InvalidArgumentException("Bad parameters: you must choose at least one stream");
     }
-    return new LogQuery(stdout, stderr, tail(req.param("tail")), unixTime("since", req.param("since")),
-        unixTime("until", req.param("until")), req.flag("follow"));
+    return new LogQuery(stdout, stderr, LogParams.tail(req.param("tail")),
+        LogParams.unixTime("since", req.param("since")), LogParams.unixTime("until", req.param("until")),
+        req.flag("follow"));
   }
 
   /** The query string for {@code q} (without {@code ?}). */
@@ -194,58 +195,15 @@ public final class NodeLogRoutes {
       b.append("&tail=").append(q.tail());
     }
     if (q.since() != null) {
-      b.append("&since=").append(unixString(q.since()));
+      b.append("&since=").append(LogParams.unixString(q.since()));
     }
     if (q.until() != null) {
-      b.append("&until=").append(unixString(q.until()));
+      b.append("&until=").append(LogParams.unixString(q.until()));
     }
     if (q.follow()) {
       b.append("&follow=1");
     }
     return b.toString();
-  }
-
-  /** Docker's {@code tail}: {@code all} (or empty, or negative) is everything, else a line count. */
-  public static int tail(String v) {
-    if (v == null || v.isEmpty() || v.equals("all")) {
-      return -1;
-    }
-    try {
-      int n = Integer.parseInt(v.trim());
-      return Math.max(n, -1);
-    } catch (NumberFormatException e) {
-      throw new InvalidArgumentException("tail: give a number of lines or 'all', got '" + v + "'");
-    }
-  }
-
-  /** Docker's Unix time {@code seconds[.nanoseconds]}; null or empty (or {@code 0}) is no bound. */
-  public static Instant unixTime(String name, String v) {
-    if (v == null || v.isEmpty()) {
-      return null;
-    }
-    try {
-      String[] parts = v.trim().split("\\.", 2);
-      long sec = Long.parseLong(parts[0]);
-      long nanos = 0;
-      if (parts.length == 2 && !parts[1].isEmpty()) {
-        String frac = (parts[1] + "000000000").substring(0, 9);
-        if (!frac.chars().allMatch(Character::isDigit)) {
-          throw new NumberFormatException();
-        }
-        nanos = Long.parseLong(frac);
-      }
-      if (sec == 0 && nanos == 0) {
-        return null;
-      }
-      return Instant.ofEpochSecond(sec, nanos);
-    } catch (NumberFormatException e) {
-      throw new InvalidArgumentException(name + ": give a Unix time as seconds[.nanoseconds], got '" + v + "'");
-    }
-  }
-
-  /** {@code seconds.nanoseconds} (nine digits). */
-  public static String unixString(Instant t) {
-    return t.getEpochSecond() + "." + String.format("%09d", t.getNano());
   }
 
   /** 403: the caller's certificate does not allow this route. */

@@ -25,6 +25,7 @@ class ImageApiTest {
   private Path tmp;
   private HttpServer server;
   private ImageApi api;
+  private ImageStore store;
   private TestRegistry registry;
   private final HttpClient http = HttpClient.newHttpClient();
   private String base;
@@ -33,7 +34,8 @@ class ImageApiTest {
   void setUp() throws Exception {
     tmp = Files.createTempDirectory("h-image-api");
     registry = new TestRegistry();
-    api = new ImageApi(new ImageStore(tmp.resolve("store"), ImageStore.Options.defaults()));
+    store = new ImageStore(tmp.resolve("store"), ImageStore.Options.defaults());
+    api = new ImageApi(store);
     Router r = new Router();
     api.routes(r);
     server = HttpServer.start(r, List.of(new HttpServer.Tcp("127.0.0.1", 0)));
@@ -79,12 +81,14 @@ class ImageApiTest {
     assertTrue(push.body().contains("\"aux\""), push.body());
 
     assertEquals(201, send("POST", "/images/" + id + "/tag?repo=h-image/elsewhere", null).statusCode());
+    assertCounted(1); // three names, one image
     HttpResponse<String> rm = send("DELETE", "/images/" + id, null);
     assertEquals(409, rm.statusCode(), "tags in two repositories need force: " + rm.body());
     rm = send("DELETE", "/images/" + id + "?force=1", null);
     assertEquals(200, rm.statusCode(), rm.body());
     assertTrue(rm.body().contains("\"Deleted\":\"" + id + "\""), rm.body());
     assertEquals(0, json(send("GET", "/images/json", null)).size());
+    assertCounted(0);
     assertEquals(404, send("GET", "/images/" + repo + ":v2/json", null).statusCode());
     assertTrue(send("GET", "/images/nosuch/json", null).body().contains("No such image: nosuch"));
 
@@ -98,6 +102,7 @@ class ImageApiTest {
     JsonNode list = json(send("GET", "/images/json?filters=" + q("{\"reference\":{\"" + repo + "\":true}}"), null));
     assertEquals(1, list.size());
     assertEquals(List.of(repo + ":v2"), List.of(list.get(0).path("RepoTags").get(0).asText()));
+    assertCounted(1);
 
     HttpResponse<String> missing = send("POST", "/images/create?fromImage=" + q(registry.host() + "/h-image/nope"), null);
     assertTrue(missing.body().contains("errorDetail"), missing.body());
@@ -112,5 +117,12 @@ class ImageApiTest {
     assertEquals(200, load.statusCode(), load.body());
     assertTrue(load.body().contains("Loaded image: " + repo + ":v2"), load.body());
     assertEquals(id, json(send("GET", "/images/" + repo + ":v2/json", null)).path("Id").asText());
+    assertCounted(1);
+  }
+
+  /** /info's count ({@link ImageViews#count}) is the list's length, and {@code expected}. */
+  private void assertCounted(int expected) throws Exception {
+    assertEquals(expected, json(send("GET", "/images/json", null)).size());
+    assertEquals(expected, ImageViews.count(store));
   }
 }

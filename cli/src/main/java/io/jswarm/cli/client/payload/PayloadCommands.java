@@ -6,7 +6,7 @@ import io.jswarm.cli.client.ApiClient;
 import io.jswarm.cli.client.ClientCommand;
 import io.jswarm.cli.client.Filters;
 import io.jswarm.cli.client.OutputFormat;
-import io.jswarm.cli.client.TextTable;
+import io.jswarm.api.listing.TextTable;
 import io.jswarm.cli.client.UsageException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -188,10 +188,10 @@ public final class PayloadCommands {
       return n.path("Spec").path("Name").asText();
     }
 
-    /** "5 minutes ago"; the daemon's timestamps read by hand ({@link io.jswarm.cli.client.Rfc3339}). */
+    /** "5 minutes ago"; the daemon's timestamps read by hand ({@link io.jswarm.api.types.Rfc3339}). */
     private static String ago(String time, Instant now) {
       try {
-        return HumanTime.duration(Duration.between(io.jswarm.cli.client.Rfc3339.parse(time), now))
+        return HumanTime.duration(Duration.between(io.jswarm.api.types.Rfc3339.parse(time), now))
             .toLowerCase(Locale.ROOT) + " ago";
       } catch (DateTimeParseException e) {
         return time;

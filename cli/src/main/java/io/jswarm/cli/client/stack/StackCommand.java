@@ -11,7 +11,7 @@ import io.jswarm.cli.client.OutputFormat;
 import io.jswarm.cli.client.ServiceListing;
 import io.jswarm.cli.client.TaskListFlags;
 import io.jswarm.cli.client.TaskListing;
-import io.jswarm.cli.client.TextTable;
+import io.jswarm.api.listing.TextTable;
 import io.jswarm.cli.client.UsageException;
 import io.jswarm.cli.client.payload.PayloadRefs;
 import java.nio.charset.StandardCharsets;

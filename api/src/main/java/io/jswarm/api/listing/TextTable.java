@@ -1,4 +1,4 @@
-package io.jswarm.cli.client;
+package io.jswarm.api.listing;
 
 import java.util.ArrayList;
 import java.util.List;

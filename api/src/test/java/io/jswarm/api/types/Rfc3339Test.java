@@ -1,4 +1,4 @@
-package io.jswarm.cli.client;
+package io.jswarm.api.types;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -6,12 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.ResolverStyle;
+import java.time.temporal.ChronoField;
+import java.util.Locale;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** {@link Rfc3339}: the daemon's timestamps read by hand as {@link Instant#parse} reads them, anything else left to it. */
+/**
+ * {@link Rfc3339}: the daemon's timestamps read by hand as {@link Instant#parse} reads them, anything else left to it;
+ * and {@link Timestamps#parse}, which reads the plain form with it, as its formatter reads them.
+ */
 class Rfc3339Test {
   @Test
   void readsTheDaemonsFormAsInstantParseDoes() {
@@ -27,10 +36,12 @@ class Rfc3339Test {
       String go = io.jswarm.api.types.Timestamps.format(t); // Go's RFC3339Nano: trailing zeros trimmed
       assertEquals(Instant.parse(go), Rfc3339.parse(go), go);
       assertNotNull(Rfc3339.plain(go), go);
+      assertEquals(OffsetDateTime.parse(go, FORMATTER).toInstant(), Timestamps.parse(go), go);
     }
     for (String s : List.of("2024-02-29T23:59:59.999999999Z", "2000-02-29T00:00:00Z", "1970-01-01T00:00:00Z",
         "0000-01-01T00:00:00Z", "9999-12-31T23:59:59.1Z", "1969-12-31T23:59:59.5Z", "0001-01-01T00:00:00Z")) {
       assertEquals(Instant.parse(s), Rfc3339.parse(s), s);
+      assertSameAsFormatter(s);
       assertNotNull(Rfc3339.plain(s), s);
     }
   }
@@ -42,6 +53,7 @@ class Rfc3339Test {
         "2016-06-07T21:07Z", "+2016-06-07T21:07:31Z", "2016-01-01T24:00:00Z", "2016-06-07T21:07:31.1a2Z", "2016-06-07T21:07:31")) {
       assertNull(Rfc3339.plain(s), s);
       assertSame(s);
+      assertSameAsFormatter(s);
     }
     for (String s : List.of("2016-02-30T00:00:00Z", "2015-02-29T00:00:00Z", "1900-02-29T00:00:00Z",
         "2016-04-31T00:00:00Z", "2016-13-01T00:00:00Z", "2016-00-01T00:00:00Z", "2016-01-00T00:00:00Z",
@@ -49,7 +61,28 @@ class Rfc3339Test {
       assertNull(Rfc3339.plain(s), s);
       assertThrows(DateTimeParseException.class, () -> Rfc3339.parse(s), s);
       assertThrows(DateTimeParseException.class, () -> Instant.parse(s), s);
+      assertThrows(io.jswarm.api.errors.InvalidArgumentException.class, () -> Timestamps.parse(s), s);
     }
+  }
+
+  /** Timestamps' own formatter, which {@link Timestamps#parse} used for every form before the plain one was read by hand. */
+  private static final DateTimeFormatter FORMATTER = new DateTimeFormatterBuilder()
+      .appendPattern("uuuu-MM-dd'T'HH:mm:ss")
+      .appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true)
+      .appendOffset("+HH:MM", "Z")
+      .toFormatter(Locale.ROOT)
+      .withResolverStyle(ResolverStyle.STRICT);
+
+  /** {@link Timestamps#parse} answers what its formatter answers: the same instant, or an invalid argument. */
+  private static void assertSameAsFormatter(String s) {
+    Instant expected;
+    try {
+      expected = OffsetDateTime.parse(s, FORMATTER).toInstant();
+    } catch (DateTimeParseException e) {
+      assertThrows(io.jswarm.api.errors.InvalidArgumentException.class, () -> Timestamps.parse(s), s);
+      return;
+    }
+    assertEquals(expected, Timestamps.parse(s), s);
   }
 
   /** The same instant as {@code Instant.parse}, or the same exception. */

@@ -1,4 +1,4 @@
-package io.jswarm.cli.client;
+package io.jswarm.api.types;
 
 import java.time.Instant;
 
@@ -7,7 +7,8 @@ import java.time.Instant;
  * daemon writes ({@code 2016-06-07T21:07:31.171892745Z}: Go's {@code RFC3339Nano} in UTC). {@code Instant.parse}
  * builds {@code DateTimeFormatter.ISO_INSTANT} and its parser, which link lambdas: ~25 ms of a cold client verb that
  * prints a few dates ({@code secret ls}, docs/footprint.md). Any other form ({@code +02:00}, a leap second, a date that
- * does not exist, a typo) goes to {@code Instant.parse}, whose instant or exception is then the answer.
+ * does not exist, a typo) goes to {@code Instant.parse}, whose instant or exception is then the answer. The daemon's
+ * {@link Timestamps#parse} reads the same form with {@link #plain} before its own formatter ({@code service ps}'s rows).
  */
 public final class Rfc3339 {
   private Rfc3339() {}
@@ -19,7 +20,7 @@ public final class Rfc3339 {
   }
 
   /** {@code YYYY-MM-DDTHH:MM:SS[.F{1,9}]Z} with a date that exists, or null. */
-  static Instant plain(String s) {
+  public static Instant plain(String s) {
     int n = s.length();
     if (n < 20 || n > 30 || s.charAt(n - 1) != 'Z' || s.charAt(4) != '-' || s.charAt(7) != '-'
         || s.charAt(10) != 'T' || s.charAt(13) != ':' || s.charAt(16) != ':') {
