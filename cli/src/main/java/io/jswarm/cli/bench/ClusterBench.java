@@ -163,6 +163,7 @@ public final class ClusterBench implements Callable<Integer> {
         step("  first accepted write", f.firstWriteSeconds());
         step("  every session back", f.sessionsBackSeconds());
         System.out.printf("  nodes marked down: %d%n", f.nodesDown());
+        printTimeline(sc, f);
         goals.put(String.format("failover <= %.0f s to the first write (%.2f)", GOAL_FAILOVER_SECONDS,
             f.firstWriteSeconds()), f.firstWriteSeconds() >= 0 && f.firstWriteSeconds() <= GOAL_FAILOVER_SECONDS);
         goals.put("no node marked down by the failover (" + f.nodesDown() + ")", f.nodesDown() == 0);
@@ -238,6 +239,36 @@ public final class ClusterBench implements Callable<Integer> {
           u.cpuSeconds());
     }
     return usage;
+  }
+
+  /** The failover's steps from the surviving managers' logs, and the parts of the time to the first write. */
+  private static void printTimeline(ClusterScenario sc, ClusterScenario.Failover f) {
+    Map<String, java.nio.file.Path> logs = new LinkedHashMap<>();
+    for (Daemon d : sc.managers()) {
+      logs.put(d.name, d.logFile());
+    }
+    double until = Math.max(f.firstWriteSeconds(), f.newLeaderSeconds()) + 1;
+    List<FailoverTimeline.Step> steps = FailoverTimeline.read(logs, f.killedAt(), until);
+    System.out.println("  the survivors' logs (seconds after the kill):");
+    int shown = 0;
+    for (FailoverTimeline.Step st : steps) {
+      if (shown++ < 60) {
+        System.out.printf("    +%5.2f %-4s %s%n", st.seconds(), st.manager(), st.text());
+      }
+    }
+    FailoverTimeline.Parts p = FailoverTimeline.parts(steps);
+    System.out.printf("  parts: leader found gone %s, elected %s, ready %s, first write %.2f s: detection %s, "
+        + "election %s, new leader's start %s, ready -> first write %s%n", at(p.gone()), at(p.elected()),
+        at(p.ready()), f.firstWriteSeconds(), span(0, p.gone()), span(p.gone(), p.elected()),
+        span(p.elected(), p.ready()), span(p.ready(), f.firstWriteSeconds()));
+  }
+
+  private static String at(double s) {
+    return s < 0 ? "-" : String.format("+%.2f s", s);
+  }
+
+  private static String span(double from, double to) {
+    return from < 0 || to < 0 ? "-" : String.format("%.2f s", to - from);
   }
 
   private static void step(String what, double seconds) {

@@ -77,6 +77,17 @@ final class Forwarders implements AutoCloseable {
   private final Set<Pending> inFlight = ConcurrentHashMap.newKeySet();
   /** Per member, the last connection replaced after a failure ({@link #reconnect}). */
   private final java.util.Map<RaftPeerId, Object> reconnected = new java.util.HashMap<>();
+  /**
+   * Retries and leader hand-offs: one thread at the Raft threads' priority ({@code raft-} names are raised by
+   * {@link RaftThreads}), ended after a few idle seconds (an idle member has none).
+   */
+  private final java.util.concurrent.ScheduledThreadPoolExecutor timer =
+      new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "raft-forwarder");
+        t.setDaemon(true);
+        t.setPriority(RaftThreads.PRIORITY);
+        return t;
+      });
   /** Made on first use; only its transport is used ({@link RaftClient#getClientRpc()}). */
   private RaftClient transport;
   private boolean closed;
@@ -101,6 +112,8 @@ final class Forwarders implements AutoCloseable {
     this.parameters = parameters;
     this.writeTimeout = writeTimeout;
     this.retrySleepMs = retrySleep.toLong(TimeUnit.MILLISECONDS);
+    timer.setKeepAliveTime(5, TimeUnit.SECONDS);
+    timer.allowCoreThreadTimeOut(true);
   }
 
   /**
@@ -139,6 +152,25 @@ final class Forwarders implements AutoCloseable {
     }
   }
 
+  /**
+   * This member became the ready leader: the requests waiting out a retry sleep (they were answered "leader not
+   * ready", or no leader was known) are submitted here at once instead of at the end of their sleep.
+   */
+  void leaderReady() {
+    if (!leading.getAsBoolean()) {
+      return;
+    }
+    int sent = 0;
+    for (Pending p : inFlight) {
+      if (p.wake()) {
+        sent++;
+        attempt(p);
+      }
+    }
+    LOG.info("Raft member {} is the ready leader: {} of {} request(s) in flight were waiting to retry: submitted",
+        me, sent, inFlight.size());
+  }
+
   /** Requests not answered yet (tests). */
   int inFlight() {
     return inFlight.size();
@@ -169,6 +201,10 @@ final class Forwarders implements AutoCloseable {
     }
     RaftPeerId to = target(p.hint);
     int gen = p.next(to);
+    p.sleeping(false);
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("call {} ({}) attempt {} to {}", p.callId, p.read ? "read index" : "write", gen, to);
+    }
     if (to == null) { // an election is on and nobody named a leader yet: leaderChanged() or the next poll sends it
       retryLater(p, gen, retrySleepMs);
       return;
@@ -208,6 +244,9 @@ final class Forwarders implements AutoCloseable {
   private void onAnswer(Pending p, int gen, RaftPeerId to, Object proxy, RaftClientReply reply, Throwable failure) {
     Throwable problem = failure != null ? RaftFailures.unwrap(failure) : reply.isSuccess() ? null : reply.getException();
     if (problem == null) {
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("call {} attempt {} to {}: answered", p.callId, gen, to);
+      }
       p.result.complete(reply);
       return;
     }
@@ -220,6 +259,9 @@ final class Forwarders implements AutoCloseable {
       return;
     }
     p.lastProblem = problem;
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("call {} attempt {} to {}: {}", p.callId, gen, to, problem.getClass().getSimpleName());
+    }
     long sleep = retrySleepMs;
     if (problem instanceof NotLeaderException nle && nle.getSuggestedLeader() != null
         && !nle.getSuggestedLeader().getId().equals(to)) {
@@ -247,11 +289,42 @@ final class Forwarders implements AutoCloseable {
 
   /** Attempts {@code p} again after {@code sleepMs}, unless a newer attempt (a leader change) went out meanwhile. */
   private void retryLater(Pending p, int gen, long sleepMs) {
-    CompletableFuture.delayedExecutor(sleepMs, TimeUnit.MILLISECONDS).execute(() -> {
+    p.sleeping(true);
+    later(() -> {
       if (p.current() == gen) {
         attempt(p);
       }
-    });
+    }, sleepMs);
+  }
+
+  /**
+   * Runs {@code task} after {@code delayMs} on this forwarder's thread (at the Raft threads' priority). Not
+   * {@code CompletableFuture.delayedExecutor}: with two cores its tasks run on a new thread each (the common pool has
+   * one worker, so CompletableFuture does not use it), and at load 24 a 50 ms retry took 42-373 ms, the hand-off
+   * at leader-ready 150 ms (docs/scale.md, <i>Where the first write after a leader kill goes</i>). Once closed, nothing runs.
+   */
+  private void later(Runnable task, long delayMs) {
+    try {
+      timer.schedule(() -> {
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          LOG.warn("Raft forwarder task failed", e);
+        }
+      }, delayMs, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed: close() failed what was in flight
+    }
+  }
+
+  /** {@link #leaderChanged} on this forwarder's thread (the caller may be a Ratis thread holding the member's lock). */
+  void leaderChangedSoon() {
+    later(this::leaderChanged, 0);
+  }
+
+  /** {@link #leaderReady} on this forwarder's thread (the caller is Ratis' apply thread). */
+  void leaderReadySoon() {
+    later(this::leaderReady, 0);
   }
 
   private synchronized RaftClientRpc rpc(RaftPeerId to) throws IOException {
@@ -341,6 +414,7 @@ final class Forwarders implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    timer.shutdownNow();
     RaftClient t;
     synchronized (this) {
       closed = true;
@@ -368,6 +442,8 @@ final class Forwarders implements AutoCloseable {
     volatile RaftPeerId hint;
     private int gen;
     private RaftPeerId target;
+    /** Between a failed attempt and its retry ({@link #retryLater}). */
+    private boolean sleeping;
 
     Pending(Message msg, boolean read, long callId, long deadline) {
       this.msg = msg;
@@ -384,6 +460,17 @@ final class Forwarders implements AutoCloseable {
 
     synchronized int current() {
       return gen;
+    }
+
+    synchronized void sleeping(boolean s) {
+      sleeping = s;
+    }
+
+    /** Ends a retry sleep: true if the request was sleeping (its delayed retry then finds a newer attempt out). */
+    synchronized boolean wake() {
+      boolean was = sleeping;
+      sleeping = false;
+      return was;
     }
 
     synchronized RaftPeerId target() {

@@ -31,6 +31,7 @@ import java.util.function.Function;
  * travel to the leader as one request. The leader does not regroup entries that followers forward.
  */
 final class GroupCommit implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GroupCommit.class);
   /** Entries of this member in flight before later batches wait to be grouped (tunable for the benchmark). */
   static final int MAX_IN_FLIGHT = Integer.getInteger("jswarm.raft.groupInFlight", 1);
   /** The most batches in one entry. */
@@ -142,6 +143,9 @@ final class GroupCommit implements AutoCloseable {
   }
 
   private void send(List<Waiting> entry) {
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("an entry of {} batch(es) goes; {} batch(es) wait", entry.size(), waiting());
+    }
     List<byte[]> batches = new ArrayList<>(entry.size());
     entry.forEach(w -> batches.add(w.batch));
     CompletableFuture<List<ApplyResult>> committed;

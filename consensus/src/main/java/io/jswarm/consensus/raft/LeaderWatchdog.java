@@ -31,6 +31,22 @@ final class LeaderWatchdog {
   private long stalledSince = Long.MIN_VALUE;
   private int stepDowns;
 
+  /** Asks a member's Raft server to step down from leading (a leadership transfer to nobody). */
+  static void stepDown(org.apache.ratis.server.RaftServer server, org.apache.ratis.protocol.RaftPeerId me,
+      org.apache.ratis.protocol.RaftGroupId groupId, java.time.Duration timeout) {
+    var req = new org.apache.ratis.protocol.TransferLeadershipRequest(org.apache.ratis.protocol.ClientId.randomId(),
+        me, groupId, 0, null, timeout.toMillis());
+    try {
+      server.transferLeadershipAsync(req).whenComplete((reply, t) -> {
+        if (t != null || !reply.isSuccess()) {
+          LOG.warn("Raft member {} could not step down: {}", me, t != null ? t : reply.getException());
+        }
+      });
+    } catch (java.io.IOException | RuntimeException e) {
+      LOG.warn("Raft member {} could not step down: {}", me, e.toString());
+    }
+  }
+
   /**
    * How long a leader may keep its commit index with work waiting before it is stepped down: eight minimum election
    * timeouts, at least 5 s (a commit takes seconds on a saturated machine) and below the write timeout when that

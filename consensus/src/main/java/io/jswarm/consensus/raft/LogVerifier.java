@@ -51,6 +51,23 @@ final class LogVerifier {
   private LogVerifier() {}
 
   /**
+   * Makes a member's storage directory (nobody else's to list or read, although the log and snapshots are encrypted)
+   * and verifies the log of {@code groupId} in it when there is one; returns whether there is (recover, not format).
+   */
+  static boolean prepareStorage(Path storageDir, org.apache.ratis.protocol.RaftGroupId groupId,
+      DataEncryption encryption) throws java.io.IOException {
+    java.nio.file.Files.createDirectories(storageDir);
+    java.nio.file.Files.setPosixFilePermissions(storageDir,
+        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    Path current = storageDir.resolve(groupId.getUuid().toString()).resolve("current");
+    boolean existing = java.nio.file.Files.isDirectory(current);
+    if (existing) {
+      verify(current, encryption);
+    }
+    return existing;
+  }
+
+  /**
    * Verifies the segments in {@code currentDir} (a group's {@code current} directory, if it exists) and cuts a
    * torn tail off the open segment.
    *

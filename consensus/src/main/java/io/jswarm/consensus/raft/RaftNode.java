@@ -1,8 +1,6 @@
 package io.jswarm.consensus.raft;
 
-import io.jswarm.api.errors.InvalidArgumentException;
 import io.jswarm.api.errors.JswarmException;
-import io.jswarm.api.errors.NotFoundException;
 import io.jswarm.api.errors.UnavailableException;
 import io.jswarm.consensus.store.ApplyResult;
 import io.jswarm.consensus.store.Proposer;
@@ -19,14 +17,11 @@ import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.server.GrpcServices;
-import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
@@ -34,7 +29,6 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.protocol.exceptions.ReadIndexException;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -62,8 +56,6 @@ import org.apache.ratis.util.TimeDuration;
  */
 public final class RaftNode implements Proposer, AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RaftNode.class);
-  /** Ratis' file of the current term and vote in a group's {@code current} directory. */
-  private static final String TERM_FILE = "raft-meta";
   private static final byte[] EMPTY_BATCH = io.jswarm.consensus.store.ChangeBatch.encode(List.of());
   /**
    * Pause between attempts of a request while a leader is being elected or gets ready: short, since the requests in
@@ -80,11 +72,10 @@ public final class RaftNode implements Proposer, AutoCloseable {
   private final DataEncryption encryption;
   private final RaftServer server;
   private final Forwarders forwarders;
-  /** Reads that began while this member did not lead, answered when it is a ready leader (after a failover). */
-  private final NewLeaderReads newLeaderReads = new NewLeaderReads(this::leadsNow);
-  private final ReadBarrier barrier = new ReadBarrier(this::commitEmptyEntry, newLeaderReads);
-  /** A ready leader's reads: the commit index of their start, not the entries in flight then (docs/scale.md). */
-  private final LeaderReads leaderReads;
+  /** The group's membership: changes and the per-call check ({@link RaftMembership}). */
+  private final RaftMembership membership;
+  /** Linearizable reads ({@link #readBarrier}). */
+  private final RaftReads reads;
   /** Holds this member's granted votes while a leader's lease may run on its acknowledgement ({@link VoteGrantHold}). */
   private final VoteGrantHold voteHold;
   /** This member's concurrent writes share log entries. */
@@ -104,6 +95,8 @@ public final class RaftNode implements Proposer, AutoCloseable {
     this.me = RaftPeerId.valueOf(cfg.id());
     this.encryption = DataEncryption.of(cfg.dataKey());
     this.listenerLimits = new RaftListenerLimits(cfg.listenerLimits(), cfg.tls());
+    this.membership = new RaftMembership(groupId, this::serverOrNull, this::currentGroup, this::admin,
+        this::mapFailure);
     this.stateMachine = new StoreStateMachine(applier, encryption);
     // one line per leader change on every manager: with the kill time it gives a failover's timeline (docs/scale.md)
     // and the requests in flight go to the new leader at once (off Ratis' thread: it may hold the member's lock)
@@ -114,28 +107,23 @@ public final class RaftNode implements Proposer, AutoCloseable {
       LOG.info("Raft member {} learned the leader: {}", cfg.id(),
           leader == null ? "none (an election is on)" : leader.equals(cfg.id()) ? "this member" : leader);
       if (leader != null) {
-        CompletableFuture.runAsync(this::leaderChanged);
+        leaderChanged();
       }
     });
-    this.stateMachine.onLeaderReady(index -> newLeaderReads.leaderReady(applier.awaitApplied(index)));
-    Files.createDirectories(cfg.storageDir());
-    // the log and snapshots are encrypted, and still nobody else's to list or read
-    Files.setPosixFilePermissions(cfg.storageDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-    var groupDir = cfg.storageDir().resolve(groupId.getUuid().toString());
-    boolean existing = Files.isDirectory(groupDir.resolve("current"));
-    if (existing) {
-      LogVerifier.verify(groupDir.resolve("current"), encryption);
-    }
+    this.stateMachine.onLeaderReady(this::leaderReady);
+    boolean existing = LogVerifier.prepareStorage(cfg.storageDir(), groupId, encryption);
     // On restart the log's (or raft-meta.conf's) configuration wins over these peers; only storage left by
     // closeForNewCluster (a snapshot, no log) takes them.
     RaftGroup group = cfg.initialPeers().isEmpty()
         ? RaftGroup.valueOf(groupId)
-        : RaftGroup.valueOf(groupId, peers(cfg.initialPeers()));
+        : RaftGroup.valueOf(groupId, RaftMembership.peers(cfg.initialPeers()));
     RaftSettings.noJmxReporter();
     var properties = RaftSettings.serverProperties(cfg);
     Duration electionMin = Duration.ofMillis(
         org.apache.ratis.server.RaftServerConfigKeys.Rpc.timeoutMin(properties).toLong(TimeUnit.MILLISECONDS));
-    this.voteHold = new VoteGrantHold(VoteGrantHold.hold(electionMin), System::nanoTime);
+    // the term is read when an append arrives; before the server is built it fails and the append is noted
+    this.voteHold = new VoteGrantHold(VoteGrantHold.hold(electionMin), () -> division().getInfo().getCurrentTerm(),
+        System::nanoTime);
     this.groups = new GroupCommit(this::commitEntry, GroupCommit.MAX_IN_FLIGHT, GroupCommit.MAX_BATCHES,
         GroupCommit.maxBytes(properties));
     this.server = RaftServer.newBuilder()
@@ -149,35 +137,14 @@ public final class RaftNode implements Proposer, AutoCloseable {
     this.forwarders = new Forwarders(me, groupId, this::leadsNow, this::knownLeader, this::currentGroup,
         this::submitHere, RaftSettings.clientProperties(cfg),
         RaftSettings.tlsParameters(cfg.tlsKeyManager(), cfg.tlsTrustManager()), cfg.writeTimeout(), RETRY_SLEEP);
-    this.leaderReads = new LeaderReads(this::readyLeaderMoment, VoteGrantHold.lease(electionMin),
-        () -> division().getInfo().getCurrentTerm(),
-        this::commitIndex, applier::awaitApplied, cfg.writeTimeout(), System::nanoTime);
+    this.reads = new RaftReads(new ReadsMember(), applier, VoteGrantHold.lease(electionMin), cfg.writeTimeout());
     this.watchdog = new LeaderWatchdog(cfg.id(), this::leadsNow, this::commitIndex, this::workWaiting,
-        this::stepDown, LeaderWatchdog.limit(cfg).toNanos(), System::nanoTime);
+        () -> LeaderWatchdog.stepDown(server, me, groupId, cfg.writeTimeout()), LeaderWatchdog.limit(cfg).toNanos(),
+        System::nanoTime);
   }
 
   private long commitIndex() {
     return division().getRaftLog().getLastCommittedIndex();
-  }
-
-  /**
-   * The term, commit index and last log index now if this member is the ready leader (its term's first entry is
-   * committed), the term read before and after the rest; null otherwise ({@link LeaderReads}).
-   */
-  private LeaderReads.Moment readyLeaderMoment() {
-    RaftServer.Division d = division();
-    DivisionInfo info = d.getInfo();
-    long term = info.getCurrentTerm();
-    if (!info.isLeaderReady()) {
-      return null;
-    }
-    var log = d.getRaftLog();
-    long commit = log.getLastCommittedIndex();
-    var last = log.getLastEntryTermIndex();
-    if (last == null || info.getCurrentTerm() != term) {
-      return null;
-    }
-    return new LeaderReads.Moment(term, commit, last.getIndex());
   }
 
   /** Requests of this member in flight, or entries in the log past the commit index. */
@@ -185,21 +152,6 @@ public final class RaftNode implements Proposer, AutoCloseable {
     var log = division().getRaftLog();
     var last = log.getLastEntryTermIndex();
     return forwarders.inFlight() > 0 || (last != null && last.getIndex() > log.getLastCommittedIndex());
-  }
-
-  /** Asks this member's Raft server to step down from leading (a leadership transfer to nobody). */
-  private void stepDown() {
-    var req = new org.apache.ratis.protocol.TransferLeadershipRequest(org.apache.ratis.protocol.ClientId.randomId(),
-        me, groupId, 0, null, cfg.writeTimeout().toMillis());
-    try {
-      server.transferLeadershipAsync(req).whenComplete((reply, t) -> {
-        if (t != null || !reply.isSuccess()) {
-          LOG.warn("Raft member {} could not step down: {}", cfg.id(), t != null ? t : reply.getException());
-        }
-      });
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("Raft member {} could not step down: {}", cfg.id(), e.toString());
-    }
   }
 
   /**
@@ -224,10 +176,27 @@ public final class RaftNode implements Proposer, AutoCloseable {
     });
   }
 
+  /** This member is the ready leader: its term's first entry, at {@code index}, is applied (Ratis' apply thread). */
+  private void leaderReady(long index) {
+    LOG.info("Raft member {} is the ready leader: its term's first entry ({}) is applied", cfg.id(), index);
+    reads.leaderReady(index);
+    forwarders.leaderReadySoon(); // not on the apply thread: it submits to the server
+  }
+
+  /** The server, null while it is being built ({@link RaftMembership}). */
+  private RaftServer serverOrNull() {
+    return server;
+  }
+
+  /** A client for a configuration change ({@link RaftMembership}). */
+  private org.apache.ratis.client.RaftClient admin() {
+    return forwarders.admin();
+  }
+
   private void leaderChanged() {
     Forwarders f = forwarders;
     if (f != null) {
-      f.leaderChanged();
+      f.leaderChangedSoon();
     }
   }
 
@@ -310,20 +279,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
    * Ratis then fails {@link #start} with an IOException (it can no longer exit the JVM).
    */
   public static void checkAddressFree(String address) throws RaftPortInUseException {
-    int colon = address.lastIndexOf(':');
-    String host = address.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    int port = Integer.parseInt(address.substring(colon + 1));
-    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
-      probe.setReuseAddress(true); // the same option gRPC's listener sets: TIME_WAIT leftovers do not count
-      probe.bind(new java.net.InetSocketAddress(host, port));
-    } catch (java.net.BindException e) {
-      throw new RaftPortInUseException(address, e);
-    } catch (IOException e) {
-      // another failure (an address not on this host, ...): Ratis reports it with its own words
-    }
+    RaftPortInUseException.checkFree(address);
   }
 
   /** The Raft group id of a cluster: a name-based UUID of the cluster id, the same on every manager. */
@@ -336,43 +292,12 @@ public final class RaftNode implements Proposer, AutoCloseable {
     Parameters params = RaftSettings.tlsParameters(cfg.tlsKeyManager(), cfg.tlsTrustManager());
     GrpcServices.Customizer peerCheck = null;
     if (cfg.tls() && roles != null) {
-      RaftPeerPolicy policy = new RaftPeerPolicy(cfg.id(), roles, this::inConfiguration, this::hasConfiguration);
+      RaftPeerPolicy policy = new RaftPeerPolicy(cfg.id(), roles, membership::inConfiguration,
+          membership::hasConfiguration);
       peerCheck = new PeerCheckInterceptor(policy).customizer();
     }
     GrpcConfigKeys.Server.setServicesCustomizer(params, listenerLimits.customizer(voteHold.customizer(peerCheck)));
     return params;
-  }
-
-  /** Whether {@code id} is in this member's Raft configuration (current or, during a change, previous). */
-  private boolean inConfiguration(String id) {
-    RaftServer s = server;
-    if (s == null) {
-      return false;
-    }
-    try {
-      return s.getDivision(groupId).getRaftConf().getAllPeers().stream().anyMatch(p -> p.getId().toString().equals(id));
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  /** Whether this member has a Raft configuration yet (a new member waits for the leader to send it one). */
-  private boolean hasConfiguration() {
-    RaftServer s = server;
-    if (s == null) {
-      return false;
-    }
-    try {
-      return !s.getDivision(groupId).getRaftConf().getAllPeers().isEmpty();
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static List<RaftPeer> peers(Map<String, String> idToAddress) {
-    List<RaftPeer> out = new ArrayList<>();
-    idToAddress.forEach((id, addr) -> out.add(RaftPeer.newBuilder().setId(id).setAddress(addr).build()));
-    return out;
   }
 
   /**
@@ -401,7 +326,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
     var conf = division().getRaftConf();
     List<RaftPeer> peers = new ArrayList<>(conf.getCurrentPeers());
     if (peers.isEmpty()) {
-      peers.addAll(peers(cfg.initialPeers()));
+      peers.addAll(RaftMembership.peers(cfg.initialPeers()));
     }
     return RaftGroup.valueOf(groupId, peers);
   }
@@ -445,29 +370,12 @@ public final class RaftNode implements Proposer, AutoCloseable {
    * of several managers commits an empty entry first ({@link ReadBarrier}: Ratis' read index lets an isolated leader
    * answer stale reads); on its ready leader the read is answered once that entry (or any after the read began) is
    * committed and the commit index of the read's start is applied ({@link LeaderReads}), without waiting for the
-   * apply of the entries in flight. A lone manager that leads answers at once ({@link #readsAppliedState}); otherwise it asks
-   * Ratis' read index.
+   * apply of the entries in flight. A lone manager that leads answers at once; otherwise it asks Ratis' read index
+   * ({@link RaftReads}).
    */
   @Override
   public CompletableFuture<Void> readBarrier() {
-    RaftServer.Division d = division();
-    if (d.getRaftConf().getCurrentPeers().size() > 1) {
-      // the barrier's entry, proposed after the read's moment is taken, is also the entry after its start that
-      // LeaderReads waits to see committed; it answers the read if LeaderReads gives up
-      CompletableFuture<Void> underLease = leaderReads.leased();
-      if (underLease != null) {
-        return underLease;
-      }
-      CompletableFuture<Void> viaCommitIndex = leaderReads.read();
-      CompletableFuture<Void> viaEntry = barrier.await();
-      return viaCommitIndex == null ? viaEntry : leaderReads.firstOf(viaCommitIndex, viaEntry);
-    }
-    if (readsAppliedState(d)) {
-      return CompletableFuture.completedFuture(null);
-    }
-    long deadline = System.nanoTime() + cfg.writeTimeout().toNanos();
-    return bounded(readIndex(deadline), "the read").thenCompose(index ->
-        bounded(applier.awaitApplied(index), "the read"));
+    return reads.readBarrier();
   }
 
   /** The state of this member's Raft channel to each other member (tests). */
@@ -489,41 +397,9 @@ public final class RaftNode implements Proposer, AutoCloseable {
     return f != null && m.startElection(f);
   }
 
-  /** Reads a ready leader answered under its lease ({@link LeaderReads#leased}; tests). */
-  long readsUnderLease() {
-    return leaderReads.leasedReads();
-  }
-
-  /** Reads answered by the commit index before their barrier entry was applied ({@link LeaderReads}; tests). */
-  long readsAnsweredByCommitIndex() {
-    return leaderReads.answered();
-  }
-
-  /** Reads answered by the first entry of this member's new leadership ({@link NewLeaderReads}; tests). */
-  long readsAnsweredByNewLeadership() {
-    return barrier.answeredByNewLeadership();
-  }
-
-  /**
-   * Whether this manager's applied state already holds every write acknowledged anywhere, so a read need not wait
-   * for the apply thread to reach the commit index (at 100,000 tasks that wait was most of a {@code GET /services}).
-   * True for the ready leader of a group that is only this manager, settled (not between two configurations) and
-   * applied up to that configuration:
-   * <ul>
-   *   <li>a write is acknowledged only after this manager applied it ({@link #propose}), and no other manager
-   *       applies anything: entries committed but not yet applied here have been seen by nobody;</li>
-   *   <li>a ready leader has applied the first entry of its term, so every entry of earlier terms too (the
-   *       writes acknowledged before a restart);</li>
-   *   <li>a manager removed from the group may have applied entries up to the configuration that removed it;
-   *       this one has applied that configuration, so a client that read there and then here never goes back.</li>
-   * </ul>
-   */
-  private boolean readsAppliedState(RaftServer.Division d) {
-    var conf = d.getRaftConf();
-    var peers = conf.getCurrentPeers();
-    return d.getInfo().isLeaderReady() && conf.getPreviousPeers().isEmpty()
-        && conf.getAllPeers(RaftPeerRole.LISTENER).isEmpty() && peers.size() == 1
-        && peers.iterator().next().getId().equals(d.getId()) && applier.appliedIndex() >= conf.getLogEntryIndex();
+  /** The member's reads: how many were answered which way (tests). */
+  RaftReads reads() {
+    return reads;
   }
 
   /**
@@ -532,32 +408,6 @@ public final class RaftNode implements Proposer, AutoCloseable {
    */
   private CompletableFuture<List<ApplyResult>> commitEmptyEntry() {
     return propose(EMPTY_BATCH, Route.BARRIER, "the read");
-  }
-
-  /**
-   * The leader's applied index. Not-leader and leader-not-ready failures are already retried by
-   * {@link #submit}'s forwarding client; a server that knows no leader yet answers a read with
-   * {@link ReadIndexException}, which the client does not retry, so that one is retried here.
-   */
-  private CompletableFuture<Long> readIndex(long deadline) {
-    CompletableFuture<RaftClientReply> sent;
-    try {
-      sent = submit(Message.EMPTY, Route.READ_INDEX);
-    } catch (RuntimeException e) {
-      sent = CompletableFuture.failedFuture(e);
-    }
-    return sent.handle((reply, failure) -> {
-      Throwable problem = failure != null ? failure : reply.isSuccess() ? null : reply.getException();
-      if (problem == null) {
-        return CompletableFuture.completedFuture(Long.parseLong(reply.getMessage().getContent().toStringUtf8()));
-      }
-      if (RaftFailures.findCause(problem, ReadIndexException.class) != null && System.nanoTime() < deadline) {
-        Executor later = CompletableFuture.delayedExecutor(RETRY_SLEEP.toLong(TimeUnit.MILLISECONDS),
-            TimeUnit.MILLISECONDS);
-        return CompletableFuture.supplyAsync(() -> null, later).thenCompose(v -> readIndex(deadline));
-      }
-      return CompletableFuture.<Long>failedFuture(mapFailure(problem, "the read"));
-    }).thenCompose(f -> f);
   }
 
   private <T> CompletableFuture<T> bounded(CompletableFuture<T> f, String what) {
@@ -579,39 +429,12 @@ public final class RaftNode implements Proposer, AutoCloseable {
    * then sends it the log or a snapshot.
    */
   public void addManager(String id, String address) {
-    RaftGroup group = currentGroup();
-    if (group.getPeer(RaftPeerId.valueOf(id)) != null) {
-      throw new InvalidArgumentException("manager " + id + " is already a member of the Raft group");
-    }
-    List<RaftPeer> next = new ArrayList<>(group.getPeers());
-    next.add(RaftPeer.newBuilder().setId(id).setAddress(address).build());
-    setConfiguration(next, "add manager " + id);
+    membership.add(id, address);
   }
 
   /** Removes a manager from the group. Removing the only manager is refused. */
   public void removeManager(String id) {
-    RaftGroup group = currentGroup();
-    if (group.getPeer(RaftPeerId.valueOf(id)) == null) {
-      throw new NotFoundException("manager " + id + " is not a member of the Raft group");
-    }
-    if (group.getPeers().size() == 1) {
-      throw new InvalidArgumentException("cannot remove the last manager of the Raft group");
-    }
-    List<RaftPeer> next = new ArrayList<>(group.getPeers());
-    next.removeIf(p -> p.getId().toString().equals(id));
-    setConfiguration(next, "remove manager " + id);
-  }
-
-  private void setConfiguration(List<RaftPeer> peers, String what) {
-    RaftClientReply reply;
-    try (RaftClient admin = forwarders.admin()) {
-      reply = admin.admin().setConfiguration(peers);
-    } catch (IOException e) {
-      throw mapFailure(e, what);
-    }
-    if (!reply.isSuccess()) {
-      throw mapFailure(reply.getException(), what);
-    }
+    membership.remove(id);
   }
 
   // ---- status ----
@@ -678,19 +501,42 @@ public final class RaftNode implements Proposer, AutoCloseable {
   public Path closeForNewCluster() throws IOException {
     close();
     long index = stateMachine.takeSnapshot();
-    Path groupDir = cfg.storageDir().resolve(groupId.getUuid().toString());
-    Path current = groupDir.resolve("current");
-    Path aside = cfg.storageDir().resolve("before-force-new-cluster-" + System.currentTimeMillis());
-    Files.createDirectories(aside);
-    try (var files = Files.list(current)) {
-      for (Path f : files.toList()) {
-        if (!f.getFileName().toString().equals(TERM_FILE)) {
-          Files.move(f, aside.resolve(f.getFileName()));
-        }
-      }
-    }
+    Path aside = RaftMembership.moveLogAside(cfg.storageDir(), groupId);
     LOG.info("force-new-cluster: {} keeps its state at index {}; its old Raft log is in {}", cfg.id(), index, aside);
     return aside;
+  }
+
+  /** What {@link RaftReads} needs of this member. */
+  private final class ReadsMember implements RaftReads.Member {
+    @Override
+    public RaftServer.Division division() {
+      return RaftNode.this.division();
+    }
+
+    @Override
+    public boolean leadsNow() {
+      return RaftNode.this.leadsNow();
+    }
+
+    @Override
+    public CompletableFuture<?> commitEmptyEntry() {
+      return RaftNode.this.commitEmptyEntry();
+    }
+
+    @Override
+    public CompletableFuture<RaftClientReply> readIndex() {
+      return submit(Message.EMPTY, Route.READ_INDEX);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> bounded(CompletableFuture<T> f, String what) {
+      return RaftNode.this.bounded(f, what);
+    }
+
+    @Override
+    public JswarmException mapFailure(Throwable t, String what) {
+      return RaftNode.this.mapFailure(t, what);
+    }
   }
 
   @Override
@@ -701,7 +547,7 @@ public final class RaftNode implements Proposer, AutoCloseable {
       probe.shutdownNow();
     }
     groups.close();
-    leaderReads.close();
+    reads.close();
     voteHold.close();
     try {
       forwarders.close();

@@ -14,6 +14,24 @@ public final class RaftPortInUseException extends IOException {
     this.address = address;
   }
 
+  /** Throws this exception when {@code address} (HOST:PORT) cannot be bound now ({@link RaftNode#checkAddressFree}). */
+  static void checkFree(String address) throws RaftPortInUseException {
+    int colon = address.lastIndexOf(':');
+    String host = address.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int port = Integer.parseInt(address.substring(colon + 1));
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.setReuseAddress(true); // the same option gRPC's listener sets: TIME_WAIT leftovers do not count
+      probe.bind(new java.net.InetSocketAddress(host, port));
+    } catch (java.net.BindException e) {
+      throw new RaftPortInUseException(address, e);
+    } catch (IOException e) {
+      // another failure (an address not on this host, ...): Ratis reports it with its own words
+    }
+  }
+
   /** The HOST:PORT that could not be bound. */
   public String address() {
     return address;

@@ -8,6 +8,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.apache.ratis.grpc.server.GrpcServices;
+import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
+import org.apache.ratis.proto.RaftProtos.InstallSnapshotRequestProto;
 import org.apache.ratis.proto.RaftProtos.RequestVoteReplyProto;
 import org.apache.ratis.thirdparty.io.grpc.ForwardingServerCall;
 import org.apache.ratis.thirdparty.io.grpc.ForwardingServerCallListener;
@@ -36,13 +38,20 @@ import org.apache.ratis.thirdparty.io.grpc.netty.NettyServerBuilder;
  * its grants for the same time (it may have acknowledged a leader before a restart).
  *
  * <p>The arrival is noted before Ratis sees the message and the grant is looked at when Ratis sends it, after Ratis
- * decided the vote: if Ratis acknowledged the append before it granted the vote, the hold covers the grant.
+ * decided the vote: if Ratis acknowledged the append before it granted the vote, the hold covers the grant. Only an
+ * append or snapshot whose leader term is at least the member's current term at its arrival is noted: Ratis refuses
+ * one of an older term (the term only grows), so a deposed leader's appends acknowledge nothing and need no hold.
+ *
+ * <p>With the lease off ({@code -Djswarm.raft.leaderLease=false}, {@link LeaderReads#LEASE}) nothing relies on the
+ * rule: the hold is zero, no interceptor is installed and {@link DeadLeaderProbe} does not wait.
  */
 final class VoteGrantHold implements ServerInterceptor, AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VoteGrantHold.class);
   static final String SERVER_SERVICE = "ratis.grpc.RaftServerProtocolService";
 
   private final long holdNanos;
+  /** The member's current term; a failure (the member is not up yet) counts as unknown: every append is noted. */
+  private final LongSupplier currentTerm;
   private final LongSupplier nanoTime;
   /** When the last append or snapshot of a leader arrived (at first: when this member started). */
   private final AtomicLong lastFromLeader;
@@ -53,8 +62,13 @@ final class VoteGrantHold implements ServerInterceptor, AutoCloseable {
     return t;
   });
 
-  VoteGrantHold(Duration hold, LongSupplier nanoTime) {
+  /**
+   * @param hold {@link #hold}; zero: no hold (the lease is off)
+   * @param currentTerm the member's current term (Ratis' {@code DivisionInfo.getCurrentTerm}, an atomic read)
+   */
+  VoteGrantHold(Duration hold, LongSupplier currentTerm, LongSupplier nanoTime) {
     this.holdNanos = hold.toNanos();
+    this.currentTerm = currentTerm;
     this.nanoTime = nanoTime;
     this.lastFromLeader = new AtomicLong(nanoTime.getAsLong());
     timer.setKeepAliveTime(5, TimeUnit.SECONDS);
@@ -68,6 +82,14 @@ final class VoteGrantHold implements ServerInterceptor, AutoCloseable {
    * and it stays under the minimum election timeout, which Ratis' own timer waits before a member votes for itself.
    */
   static Duration hold(Duration electionTimeoutMin) {
+    return hold(electionTimeoutMin, LeaderReads.LEASE);
+  }
+
+  /** {@link #hold(Duration)} with the lease on or off (off: zero, nothing relies on the hold). */
+  static Duration hold(Duration electionTimeoutMin, boolean lease) {
+    if (!lease) {
+      return Duration.ZERO;
+    }
     Duration share = electionTimeoutMin.multipliedBy(6).dividedBy(10);
     return share.compareTo(MAX_HOLD) < 0 ? share : MAX_HOLD;
   }
@@ -75,21 +97,36 @@ final class VoteGrantHold implements ServerInterceptor, AutoCloseable {
   /** The longest hold (see {@link #hold}). */
   static final Duration MAX_HOLD = Duration.ofMillis(180);
 
-  /** How long a majority's acknowledgement lets a leader answer reads alone: 0.9 of {@link #hold}. */
+  /** How long a majority's acknowledgement lets a leader answer reads alone: 0.9 of {@link #hold} (zero: no lease). */
   static Duration lease(Duration electionTimeoutMin) {
     return hold(electionTimeoutMin).multipliedBy(9).dividedBy(10);
   }
 
-  /** The customizer that adds this interceptor to the Raft gRPC server, then {@code then} (may be null). */
+  /**
+   * The customizer that adds this interceptor to the Raft gRPC server, then {@code then} (may be null); with no hold
+   * just {@code then}.
+   */
   GrpcServices.Customizer customizer(GrpcServices.Customizer then) {
+    if (holdNanos <= 0) {
+      return then;
+    }
     return (NettyServerBuilder builder, java.util.EnumSet<GrpcServices.Type> types) -> {
       NettyServerBuilder b = builder.intercept(this);
       return then == null ? b : then.customize(b, types);
     };
   }
 
-  /** Notes that a leader's append or snapshot arrived now. */
-  void fromLeader() {
+  /** Notes that an append or snapshot of a leader of {@code term} arrived now, unless its term is older than ours. */
+  void fromLeader(long term) {
+    long ours;
+    try {
+      ours = currentTerm.getAsLong();
+    } catch (RuntimeException e) { // the member is not up (yet): note it, a hold too many costs only time
+      ours = Long.MIN_VALUE;
+    }
+    if (term < ours) {
+      return; // Ratis refuses it: nothing is acknowledged
+    }
     long now = nanoTime.getAsLong();
     lastFromLeader.accumulateAndGet(now, (a, b) -> b - a > 0 ? b : a);
   }
@@ -112,7 +149,7 @@ final class VoteGrantHold implements ServerInterceptor, AutoCloseable {
       return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
         @Override
         public void onMessage(Q message) {
-          fromLeader();
+          fromLeader(leaderTerm(message));
           super.onMessage(message);
         }
       };
@@ -121,6 +158,17 @@ final class VoteGrantHold implements ServerInterceptor, AutoCloseable {
       return next.startCall(new HeldGrant<>(call), headers);
     }
     return next.startCall(call, headers);
+  }
+
+  /** The leader term an append or snapshot names (Long.MAX_VALUE for another message: noted). */
+  static long leaderTerm(Object message) {
+    if (message instanceof AppendEntriesRequestProto a) {
+      return a.getLeaderTerm();
+    }
+    if (message instanceof InstallSnapshotRequestProto s) {
+      return s.getLeaderTerm();
+    }
+    return Long.MAX_VALUE;
   }
 
   @Override

@@ -128,6 +128,49 @@ class DeadLeaderProbeTest {
     assertEquals("m3", started.get(1).leader());
   }
 
+  /** A probe like {@link #probe} that waits {@code hold} since the leader was last heard before it starts one. */
+  private DeadLeaderProbe probeWithHold(Duration hold) {
+    return new DeadLeaderProbe("m2", new DeadLeaderProbe.Member() {
+      @Override
+      public DeadLeaderProbe.Follower follower() {
+        return follower.get();
+      }
+
+      @Override
+      public boolean startElection(DeadLeaderProbe.Follower f) {
+        started.add(f);
+        return true;
+      }
+    }, address -> refuses.get(), Duration.ofMillis(300), Duration.ofMillis(100), Duration.ofMillis(500), hold,
+        now::get);
+  }
+
+  @Test
+  void withTheLeaseTheFirstSurvivorWaitsTheVoteHoldSinceTheLeaderWasLastHeard() {
+    DeadLeaderProbe held = probeWithHold(VoteGrantHold.hold(Duration.ofMillis(500), true));
+    refuses.set(true);
+    for (long t = 0; t <= 150; t += 10) { // the leader's last append came at -20 ms
+      follow(3, t + 20, false, 0);
+      now.set(t * MS);
+      held.check();
+    }
+    assertEquals(0, started.size(), "its vote for itself is a vote: held 180 ms after the last append");
+    follow(3, 180, false, 0);
+    now.set(160 * MS);
+    held.check();
+    assertEquals(1, started.size());
+  }
+
+  @Test
+  void withTheLeaseOffTheFirstSurvivorStartsAtOnce() {
+    DeadLeaderProbe unheld = probeWithHold(VoteGrantHold.hold(Duration.ofMillis(500), false));
+    refuses.set(true);
+    follow(3, 20, false, 0);
+    now.set(0);
+    unheld.check();
+    assertEquals(1, started.size(), "nothing relies on the hold without the lease");
+  }
+
   @Test
   void aRefusedConnectIsToldFromAListenerAndFromNoAnswer() throws IOException {
     int port;

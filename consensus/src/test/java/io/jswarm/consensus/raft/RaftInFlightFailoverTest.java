@@ -126,9 +126,9 @@ class RaftInFlightFailoverTest {
       for (MiniCluster.Manager m : followers) {
         assertTrue(m.store().viewStale(tx -> tx.secrets().get(before)) != null, m + " read after the write");
       }
-      assertEquals(1, fresh.node().readsAnsweredByNewLeadership(), "the new leader's read, by its first entry");
+      assertEquals(1, fresh.node().reads().answeredByNewLeadership(), "the new leader's read, by its first entry");
       MiniCluster.Manager other = followers.get(0) == fresh ? followers.get(1) : followers.get(0);
-      assertEquals(0, other.node().readsAnsweredByNewLeadership());
+      assertEquals(0, other.node().reads().answeredByNewLeadership());
     }
   }
 }

@@ -86,7 +86,7 @@ class RaftLeaderReadTest {
       assertTrue(acked.get(0).get() > 5 && acked.get(1).get() > 5, "the writers wrote: " + acked);
       // since the twelfth round most leader reads are answered under the lease, the others by the commit index
       // (LeaderReadsTest covers that path on its own)
-      long leased = c.running().stream().mapToLong(m -> m.node().readsUnderLease()).sum();
+      long leased = c.running().stream().mapToLong(m -> m.node().reads().underLease()).sum();
       assertTrue(leased > 0, "of " + reads + " reads none was answered under the leader's lease");
     }
   }

@@ -1,6 +1,7 @@
 package io.jswarm.consensus.raft;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -10,7 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.grpc.server.GrpcServices;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
+import org.apache.ratis.proto.RaftProtos.InstallSnapshotRequestProto;
 import org.apache.ratis.proto.RaftProtos.RaftRpcReplyProto;
 import org.apache.ratis.proto.RaftProtos.RequestVoteReplyProto;
 import org.apache.ratis.thirdparty.io.grpc.Attributes;
@@ -28,7 +31,8 @@ import org.junit.jupiter.api.Test;
  */
 class VoteGrantHoldTest {
   private final AtomicLong clock = new AtomicLong(TimeUnit.SECONDS.toNanos(100));
-  private final VoteGrantHold hold = new VoteGrantHold(Duration.ofMillis(180), clock::get);
+  private final AtomicLong term = new AtomicLong(7);
+  private final VoteGrantHold hold = new VoteGrantHold(Duration.ofMillis(180), term::get, clock::get);
 
   @AfterEach
   void close() {
@@ -41,6 +45,72 @@ class VoteGrantHoldTest {
     assertEquals(Duration.ofMillis(180), VoteGrantHold.hold(Duration.ofMillis(1000)));
     assertEquals(Duration.ofMillis(60), VoteGrantHold.hold(Duration.ofMillis(100)));
     assertEquals(Duration.ofMillis(162), VoteGrantHold.lease(Duration.ofMillis(500)));
+  }
+
+  @Test
+  void withTheLeaseOffThereIsNoHoldAndNoInterceptor() {
+    assertEquals(Duration.ZERO, VoteGrantHold.hold(Duration.ofMillis(300), false));
+    assertEquals(Duration.ofMillis(180), VoteGrantHold.hold(Duration.ofMillis(300), true));
+    try (VoteGrantHold none = new VoteGrantHold(VoteGrantHold.hold(Duration.ofMillis(500), false), term::get,
+        clock::get)) {
+      assertEquals(0, none.holdNanos(), "a member that just started holds nothing without the lease");
+      append(none, 7);
+      assertEquals(0, none.holdNanos(), "nor after an append");
+      FakeCall<String, RequestVoteReplyProto> granted = call("requestVote");
+      none.interceptCall(granted, new Metadata(), answering(granted, vote(true))).onHalfClose();
+      assertEquals(List.of("message granted", "close OK"), granted.events(), "sent at once");
+      GrpcServices.Customizer then = (b, types) -> b;
+      assertSame(then, none.customizer(then), "no interceptor is added to the Raft server");
+    }
+  }
+
+  @Test
+  void anAppendOfAnOlderTermDoesNotRefreshTheHold() {
+    clock.addAndGet(ms(500)); // the start's hold is over
+    term.set(8); // a new term began: the leader of term 7 was deposed
+    append(hold, 7);
+    assertEquals(0, hold.holdNanos(), "Ratis refuses the deposed leader's append: nothing to hold for");
+    installSnapshot(hold, 7);
+    assertEquals(0, hold.holdNanos(), "nor for its snapshot");
+    append(hold, 8);
+    assertEquals(ms(180), hold.holdNanos(), "an append of the current term is noted");
+    clock.addAndGet(ms(500));
+    append(hold, 9);
+    assertEquals(ms(180), hold.holdNanos(), "and one of a later term (it makes the member follow that term)");
+    clock.addAndGet(ms(500));
+    term.set(10);
+    installSnapshot(hold, 10);
+    assertEquals(ms(180), hold.holdNanos(), "a snapshot of the current term is noted");
+  }
+
+  @Test
+  void anAppendIsNotedWhenTheTermCannotBeReadYet() {
+    try (VoteGrantHold starting = new VoteGrantHold(Duration.ofMillis(180), () -> {
+      throw new IllegalStateException("not started");
+    }, clock::get)) {
+      clock.addAndGet(ms(500));
+      append(starting, 1);
+      assertEquals(ms(180), starting.holdNanos());
+    }
+  }
+
+  /** An append of a leader of {@code leaderTerm} arriving through {@code h}. */
+  private static void append(VoteGrantHold h, long leaderTerm) {
+    FakeCall<AppendEntriesRequestProto, String> call = call("appendEntries");
+    List<Object> seen = new ArrayList<>();
+    h.interceptCall(call, new Metadata(), (c, m) -> new ServerCall.Listener<>() {
+      @Override
+      public void onMessage(AppendEntriesRequestProto m) {
+        seen.add(m);
+      }
+    }).onMessage(AppendEntriesRequestProto.newBuilder().setLeaderTerm(leaderTerm).build());
+    assertEquals(1, seen.size(), "the append goes on to Ratis whatever its term");
+  }
+
+  private static void installSnapshot(VoteGrantHold h, long leaderTerm) {
+    FakeCall<InstallSnapshotRequestProto, String> call = call("installSnapshot");
+    h.interceptCall(call, new Metadata(), (c, m) -> new ServerCall.Listener<>() { })
+        .onMessage(InstallSnapshotRequestProto.newBuilder().setLeaderTerm(leaderTerm).build());
   }
 
   @Test
@@ -59,7 +129,7 @@ class VoteGrantHoldTest {
         seen.add(m);
       }
     });
-    la.onMessage(AppendEntriesRequestProto.getDefaultInstance());
+    la.onMessage(AppendEntriesRequestProto.newBuilder().setLeaderTerm(7).build());
     assertEquals(1, seen.size(), "the append goes on to Ratis");
 
     clock.addAndGet(ms(50));
