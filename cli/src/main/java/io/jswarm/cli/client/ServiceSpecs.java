@@ -147,13 +147,7 @@ public final class ServiceSpecs {
       c.image = f.image;
     }
     if (!f.envAdd.isEmpty() || !f.envRm.isEmpty()) {
-      Map<String, String> env = new LinkedHashMap<>();
-      if (c.env != null) {
-        c.env.forEach(e -> env.put(envKey(e), e));
-      }
-      f.envRm.forEach(k -> env.remove(envKey(k)));
-      f.envAdd.forEach(e -> env.put(envKey(e), e));
-      c.env = env.isEmpty() ? null : new ArrayList<>(env.values());
+      c.env = env(c.env, f);
     }
     if (!f.labelAdd.isEmpty() || !f.labelRm.isEmpty()) {
       spec.labels = labels(spec.labels, f);
@@ -350,6 +344,26 @@ public final class ServiceSpecs {
     return new ArrayList<>(env.values());
   }
 
+  /**
+   * {@code --env-rm} then {@code --env-add} on the entries {@code have} (may be null), one entry a key, in the order
+   * the keys first came; null when none is left.
+   */
+  static List<String> env(List<String> have, ServiceUpdateFlags f) {
+    Map<String, String> env = new LinkedHashMap<>();
+    if (have != null) {
+      for (String e : have) {
+        env.put(envKey(e), e);
+      }
+    }
+    for (String k : f.envRm) { // loops, not lambdas: the tree path runs this in a cold client (docs/footprint.md)
+      env.remove(envKey(k));
+    }
+    for (String e : f.envAdd) {
+      env.put(envKey(e), e);
+    }
+    return env.isEmpty() ? null : new ArrayList<>(env.values());
+  }
+
   private static String envKey(String entry) {
     int eq = entry.indexOf('=');
     return eq < 0 ? entry : entry.substring(0, eq);
@@ -372,7 +386,7 @@ public final class ServiceSpecs {
     return out;
   }
 
-  private static Long nonNegative(String flag, Long v) {
+  static Long nonNegative(String flag, Long v) {
     if (v != null && v < 0) {
       throw new UsageException("invalid " + flag + " " + v + ": cannot be negative");
     }

@@ -32,7 +32,10 @@ class ServiceTreeUpdateTest {
             "echo hi"),
         List.of("--name", "g", "--mode", "global", "--update-parallelism", "2", "--rollback-order", "start-first",
             "--restart-condition", "on-failure", "--health-cmd", "true", "busybox:1.36"),
-        List.of("--name", "j", "--mode", "replicated-job", "--replicas", "2", "busybox", "true"));
+        List.of("--name", "j", "--mode", "replicated-job", "--replicas", "2", "busybox", "true"),
+        // members after Env and after ForceUpdate, where a new one goes before them
+        List.of("--name", "n", "-w", "/srv", "-u", "app", "--stop-signal", "SIGINT", "--network", "overlay1",
+            "busybox"));
     for (List<String> args : creates) {
       ServiceCreateFlags f = new ServiceCreateFlags();
       RolloutFlags r = new RolloutFlags();
@@ -72,7 +75,14 @@ class ServiceTreeUpdateTest {
       List.of("--label-add", "bench=2", "--label-add", "new=x"), List.of("--label-rm", "bench"),
       List.of("--label-rm", "team", "--label-rm", "tier"), List.of("--label-rm", "nothing"),
       List.of("--label-add", "team=b", "--label-rm", "team"), List.of("--label-add", "k"),
-      List.of("--image", "busybox:2"), List.of("--image", "busybox:2", "--label-add", "a=b", "--label-rm", "bench"));
+      List.of("--image", "busybox:2"), List.of("--image", "busybox:2", "--label-add", "a=b", "--label-rm", "bench"),
+      List.of("--env-add", "A=2"), List.of("--env-add", "B=1", "--env-add", "C"), List.of("--env-rm", "A"),
+      List.of("--env-rm", "nothing"), List.of("--env-add", "A=3", "--env-rm", "A"), List.of("--force"),
+      List.of("--force", "--image", "busybox:3", "--env-add", "X=y", "--label-add", "f=1"));
+
+  /** Flags covered on a service of one {@code Replicated} mode only (others: the bound path, which may refuse). */
+  private static final List<List<String>> REPLICATED = List.of(List.of("--replicas", "5"),
+      List.of("--replicas", "0", "--label-add", "a=b"), List.of("--replicas", "7", "--force", "--env-add", "Z=1"));
 
   private static ServiceUpdateFlags flags(List<String> args) {
     ServiceUpdateFlags f = new ServiceUpdateFlags();
@@ -109,9 +119,53 @@ class ServiceTreeUpdateTest {
   }
 
   @Test
+  void setsTheReplicasOfAReplicatedServiceAsTheBoundPathDoes() throws Exception {
+    int compared = 0;
+    for (String service : services()) {
+      boolean replicated = JsonTrees.parse(service.getBytes(StandardCharsets.UTF_8)).path("Spec").path("Mode")
+          .has("Replicated");
+      for (List<String> args : REPLICATED) {
+        ServiceUpdateFlags f = flags(args);
+        assertTrue(ServiceTreeUpdate.covers(f, new RolloutFlags()), args.toString());
+        JsonNode tree = JsonTrees.parse(service.getBytes(StandardCharsets.UTF_8));
+        if (!replicated) {
+          assertFalse(ServiceTreeUpdate.apply(tree.path("Spec"), f), args + " on " + service);
+          assertEquals(JsonTrees.parse(service.getBytes(StandardCharsets.UTF_8)), tree, "untouched: " + service);
+          continue;
+        }
+        assertTrue(ServiceTreeUpdate.apply(tree.path("Spec"), f), args + " on " + service);
+        byte[] expected = bound(service, args);
+        assertArrayEquals(expected, JsonOutput.compact(tree.path("Spec")), () -> args + " on " + service
+            + "\nbound: " + new String(expected, StandardCharsets.UTF_8) + "\ntree:  "
+            + new String(JsonOutput.compact(tree.path("Spec")), StandardCharsets.UTF_8));
+        compared++;
+      }
+    }
+    assertEquals(5 * REPLICATED.size(), compared, "busybox, web, n and fp's two forms are replicated");
+  }
+
+  @Test
+  void theMemberOrdersAreTheApiTypes() {
+    assertEquals(ServiceTreeUpdate.AFTER_LABELS, after(ServiceSpec.class, "Labels"));
+    assertEquals(ServiceTreeUpdate.AFTER_ENV, after(io.jswarm.api.types.ContainerSpec.class, "Env"));
+    assertEquals(ServiceTreeUpdate.AFTER_FORCE_UPDATE, after(io.jswarm.api.types.TaskSpec.class, "ForceUpdate"));
+  }
+
+  /** The JSON members Jackson writes after {@code member} for {@code type}, in its order. */
+  private static List<String> after(Class<?> type, String member) {
+    var config = Json.mapper().getSerializationConfig();
+    List<String> names = new ArrayList<>();
+    for (var p : config.introspect(Json.mapper().constructType(type)).findProperties()) {
+      names.add(p.getName());
+    }
+    return names.subList(names.indexOf(member) + 1, names.size());
+  }
+
+  @Test
   void refusesWhatTheBoundPathRefusesWithItsMessage() throws Exception {
     String service = services().get(1);
-    for (List<String> args : List.of(List.of("--label-add", "=x"), List.of("--label-add", "a=b", "--label-add", "=y"))) {
+    for (List<String> args : List.of(List.of("--label-add", "=x"), List.of("--label-add", "a=b", "--label-add", "=y"),
+        List.of("--replicas", "-1"), List.of("--replicas", "-2", "--label-add", "=z"))) {
       UsageException b = assertThrows(UsageException.class, () -> bound(service, args));
       JsonNode tree = JsonTrees.parse(service.getBytes(StandardCharsets.UTF_8));
       UsageException t = assertThrows(UsageException.class, () -> ServiceTreeUpdate.apply(tree.path("Spec"),
@@ -123,8 +177,8 @@ class ServiceTreeUpdateTest {
 
   @Test
   void leavesEveryOtherFlagAndOddSpecsToTheBoundPath() throws Exception {
-    for (List<String> args : List.of(List.of("--replicas", "2"), List.of("--env-add", "A=1"), List.of("--force"),
-        List.of("--constraint-rm", "x"), List.of("--limit-memory", "1g"), List.of("--restart-condition", "none"),
+    for (List<String> args : List.of(List.of("--publish-add", "80"), List.of("--secret-add", "s"),
+        List.of("--env-add", "A=1", "--network-add", "n"), List.of("--constraint-rm", "x"), List.of("--limit-memory", "1g"), List.of("--restart-condition", "none"),
         List.of("--health-cmd", "true"), List.of("--args", "x"), List.of("--label-add", "a=b", "--publish-rm", "80"),
         List.of("--userns", "host"), List.of("--rebalance-on-join"))) {
       assertFalse(ServiceTreeUpdate.covers(flags(args), new RolloutFlags()), args.toString());
