@@ -99,6 +99,16 @@ class ServiceTreeUpdateTest {
     return Json.toBytes(s.spec);
   }
 
+  /** The tree path applies {@code f} ({@code args}) to {@code tree} and gets the bound path's bytes for it. */
+  private static void assertSendsWhatTheBoundPathSends(String service, List<String> args, JsonNode tree,
+      ServiceUpdateFlags f) throws Exception {
+    assertTrue(ServiceTreeUpdate.apply(tree.path("Spec"), f), args + " on " + service);
+    byte[] expected = bound(service, args);
+    assertArrayEquals(expected, JsonOutput.compact(tree.path("Spec")), () -> args + " on " + service
+        + "\nbound: " + new String(expected, StandardCharsets.UTF_8) + "\ntree:  "
+        + new String(JsonOutput.compact(tree.path("Spec")), StandardCharsets.UTF_8));
+  }
+
   @Test
   void sendsWhatTheBoundPathSends() throws Exception {
     int compared = 0;
@@ -107,11 +117,7 @@ class ServiceTreeUpdateTest {
         ServiceUpdateFlags f = flags(args);
         assertTrue(ServiceTreeUpdate.covers(f, new RolloutFlags()), args.toString());
         JsonNode tree = JsonTrees.parse(service.getBytes(StandardCharsets.UTF_8));
-        assertTrue(ServiceTreeUpdate.apply(tree.path("Spec"), f), args + " on " + service);
-        byte[] expected = bound(service, args);
-        assertArrayEquals(expected, JsonOutput.compact(tree.path("Spec")), () -> args + " on " + service
-            + "\nbound: " + new String(expected, StandardCharsets.UTF_8) + "\ntree:  "
-            + new String(JsonOutput.compact(tree.path("Spec")), StandardCharsets.UTF_8));
+        assertSendsWhatTheBoundPathSends(service, args, tree, f);
         compared++;
       }
     }
@@ -133,11 +139,7 @@ class ServiceTreeUpdateTest {
           assertEquals(JsonTrees.parse(service.getBytes(StandardCharsets.UTF_8)), tree, "untouched: " + service);
           continue;
         }
-        assertTrue(ServiceTreeUpdate.apply(tree.path("Spec"), f), args + " on " + service);
-        byte[] expected = bound(service, args);
-        assertArrayEquals(expected, JsonOutput.compact(tree.path("Spec")), () -> args + " on " + service
-            + "\nbound: " + new String(expected, StandardCharsets.UTF_8) + "\ntree:  "
-            + new String(JsonOutput.compact(tree.path("Spec")), StandardCharsets.UTF_8));
+        assertSendsWhatTheBoundPathSends(service, args, tree, f);
         compared++;
       }
     }
