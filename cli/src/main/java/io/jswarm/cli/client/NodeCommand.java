@@ -270,13 +270,18 @@ public final class NodeCommand extends GroupCommand {
         continue;
       }
       if (role.equals(n.path("Spec").path("Role").textValue())) {
-        out.println("Node " + id + (promote ? " is already a manager." : " is already a worker."));
+        out.println(alreadyInRole(id, role));
         continue;
       }
       api.call("POST", "/nodes/" + ClientCommand.seg(id) + "/update?version=" + JsonTrees.number(n, "Version", "Index"),
           JsonOutput.compact(spec));
       new RoleDone(promote, out).accept(ref);
     }
+  }
+
+  /** Docker's line for a node that has the role already (the tree path's and the bound path's). */
+  private static String alreadyInRole(String id, String role) {
+    return "Node " + id + (role.equals("manager") ? " is already a manager." : " is already a worker.");
   }
 
   /** The bound path's change of role (labels that are not all strings, as binding reads them). */
@@ -292,7 +297,7 @@ public final class NodeCommand extends GroupCommand {
     @Override
     public boolean test(Node n) {
       if (role.equals(n.spec.role)) {
-        out.println("Node " + n.id + (role.equals("manager") ? " is already a manager." : " is already a worker."));
+        out.println(alreadyInRole(n.id, role));
         return false;
       }
       n.spec.role = role;
